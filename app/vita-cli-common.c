@@ -1,0 +1,36 @@
+/* vita-cli-common.c — helpers shared by the subcommands. */
+#include "vita-cli.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static gboolean progress_shown;
+
+void
+vita_cli_progress (const char *label, double fraction, const char *detail)
+{
+  if (!isatty (STDERR_FILENO))
+    return;
+  int width = 30;
+  int filled = (int) (CLAMP (fraction, 0.0, 1.0) * width + 0.5);
+  fprintf (stderr, "\r%-12s [", label);
+  for (int i = 0; i < width; i++)
+    fputc (i < filled ? '#' : '-', stderr);
+  fprintf (stderr, "] %3d%% %s\033[K", (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5),
+           detail ? detail : "");
+  fflush (stderr);
+  progress_shown = TRUE;
+}
+
+void
+vita_cli_progress_end (void)
+{
+  if (progress_shown)
+    fputc ('\n', stderr);
+  progress_shown = FALSE;
+}
+
+void
+vita_cli_init (void)
+{
+}

@@ -1,0 +1,39 @@
+/* vita-cli.h — vitascope-cli subcommands, one file each (vita-cli-*.c).
+ * Each returns a process exit status: 0 success, 1 failure (message printed
+ * on stderr naming the file and the problem), 2 usage error. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef int (*VitaCliCommandFunc) (int argc, char **argv);
+
+typedef struct {
+  const char        *name;
+  const char        *summary;
+  VitaCliCommandFunc func;
+} VitaCliCommand;
+
+/* vita-cli-model.c */
+int vita_cli_info          (int argc, char **argv);
+int vita_cli_init_model    (int argc, char **argv);
+/* vita-cli-analyze.c */
+int vita_cli_analyze       (int argc, char **argv);
+/* vita-cli-render.c */
+int vita_cli_render        (int argc, char **argv);
+/* vita-cli-train.c */
+int vita_cli_train         (int argc, char **argv);
+int vita_cli_export_model  (int argc, char **argv);
+/* vita-cli-probe.c */
+int vita_cli_report        (int argc, char **argv);
+int vita_cli_make_dataset  (int argc, char **argv);
+
+/* Shared helpers (vita-cli-common.c). */
+/* A one-line progress bar on stderr when it is a terminal; silent otherwise. */
+void vita_cli_progress (const char *label, double fraction, const char *detail);
+void vita_cli_progress_end (void);
+/* Registers the GStreamer fallback decoder etc.; call once at start. */
+void vita_cli_init (void);
+
+G_END_DECLS

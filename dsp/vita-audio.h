@@ -1,0 +1,53 @@
+/* vita-audio.h — decode any audio file to mono float PCM at a target rate.
+ *
+ * libsndfile (WAV, FLAC, OGG/Vorbis, Opus, MP3) reads in bounded chunks; sizes in
+ * headers are treated as hints.  Stereo/multichannel is averaged to mono BEFORE
+ * resampling (vit1d-format.md).  Resampling uses libsamplerate (SRC_SINC_BEST_QUALITY).
+ * Files libsndfile cannot read are handed to a fallback decoder that the app
+ * registers (GStreamer lives in app/, never in dsp/).
+ */
+#pragma once
+
+#include "vita-dsp.h"
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  float  *samples;      /* (n_samples) mono, owned */
+  gsize   n_samples;
+  int     sample_rate;
+  int     source_rate;      /* the file's own rate */
+  int     source_channels;  /* the file's own channel count */
+  double  duration;         /* seconds, n_samples / sample_rate */
+  guint   n_nonfinite;      /* NaN/Inf samples found in the file and replaced by 0 */
+} VitaPcm;
+
+void     vita_pcm_free (VitaPcm *pcm);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaPcm, vita_pcm_free)
+
+/* A fallback decoder: same contract as vita_audio_load(), must return mono at
+ * the file's own rate (vita_audio_load resamples). */
+typedef VitaPcm *(*VitaAudioDecodeFunc) (const char   *path,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
+
+/* Longest track accepted, in seconds (default 3600). Longer input is refused with
+ * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory stays bounded. */
+void     vita_audio_set_max_duration (double seconds);
+
+/* Decode, downmix, resample to target_rate. Errors name the file. */
+VitaPcm *vita_audio_load (const char   *path,
+                          int           target_rate,
+                          GCancellable *cancellable,
+                          GError      **error);
+
+/* Downmix interleaved frames to mono (average of channels). */
+void     vita_audio_downmix (float *out, const float *interleaved, gsize n_frames, int channels);
+
+/* Resample mono PCM; returns a new buffer. */
+float   *vita_resample (const float *in, gsize n_in, int rate_in, int rate_out,
+                        gsize *n_out, GError **error);
+
+G_END_DECLS

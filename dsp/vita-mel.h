@@ -1,0 +1,33 @@
+/* vita-mel.h — the model's exact front-end: STFT → power → Slaney mel → log → normalise.
+ * Matches torchaudio.transforms.MelSpectrogram(sample_rate, n_fft, win_length, hop,
+ * f_min, f_max, n_mels, power=2, center=True, pad_mode="reflect",
+ * mel_scale="slaney", norm="slaney") followed by log(x + log_offset) and
+ * (x - input_mean) / input_std.
+ *
+ * aubio-style object: new (all allocation, checks), process (no allocation), free.
+ */
+#pragma once
+
+#include "vita-dsp.h"
+
+G_BEGIN_DECLS
+
+typedef struct _VitaMel VitaMel;
+
+VitaMel *vita_mel_new  (const VitaFrontend *fe, GError **error);
+void     vita_mel_free (VitaMel *mel);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaMel, vita_mel_free)
+
+/* Slaney filterbank, (n_mels, n_fft/2+1) row-major; borrowed. */
+const float *vita_mel_filterbank (const VitaMel *mel);
+
+/* Power spectrogram |X|^2, out: (n_frames, n_fft/2+1). n_frames = vita_frontend_n_frames(). */
+void vita_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float *out);
+
+/* Mel power (before log), out: (n_frames, n_mels). */
+void vita_mel_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float *out);
+
+/* The model input: normalised log-mel, out: (n_frames, n_mels). */
+void vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out);
+
+G_END_DECLS

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Vitascope set-up on a fresh Debian 12 machine (as root, or with sudo).
+#   bash setup.sh demo   install, build, open the app on a demo track with the default model
+#   bash setup.sh test   install, build (normal + ASan/UBSan), run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-demo}
+case "$mode" in demo|test|deps|build) ;; *) echo "usage: bash setup.sh demo|test" >&2; exit 2 ;; esac
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+PACKAGES=(
+  # build
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev
+  libgtk-4-dev libadwaita-1-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libopenblas-dev libsndfile1-dev libfftw3-dev libsamplerate0-dev
+  # run: decoders and sinks for playback and the GStreamer fallback decoder
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
+  # demo music (real, freely licensed) and the labelled-set renderer
+  wesnoth-1.16-music fluidsynth fluid-soundfont-gm
+  # tests: headless GUI, fuzzing, desktop-file validation, figure decoding
+  xvfb xauth clang libclang-rt-14-dev desktop-file-utils appstream-util
+  imagemagick poppler-utils librsvg2-bin
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+[ "$mode" = deps ] && exit 0
+
+jobs=$(nproc)
+if [ ! -f build/build.ninja ]; then meson setup build --buildtype=debugoptimized; fi
+ninja -C build -j "$jobs"
+[ "$mode" = build ] && exit 0
+
+DEMO_TRACK=/usr/share/games/wesnoth/1.16/data/core/music/battle.ogg
+
+if [ "$mode" = demo ]; then
+  if [ -x build/app/vitascope ]; then
+    exec build/app/vitascope "$DEMO_TRACK"
+  fi
+  model=resources/models/default.safetensors
+  if [ ! -f "$model" ]; then
+    mkdir -p build/demo
+    build/app/vitascope-cli init-model --config small-4l --seed 1 build/demo/random.safetensors
+    model=build/demo/random.safetensors
+  fi
+  exec build/app/vitascope-cli analyze "$DEMO_TRACK" --model "$model" --out build/demo/analysis
+fi
+
+# test: the normal build, then the whole suite again under AddressSanitizer + UBSan.
+export GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1
+xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C build --print-errorlogs --num-processes "$jobs"
+if [ ! -f build-asan/build.ninja ]; then
+  meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+fi
+ninja -C build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
+  xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C build-asan --print-errorlogs \
+  --num-processes "$jobs" --timeout-multiplier 4
