@@ -1,0 +1,78 @@
+/* vita-test.c — helpers shared by the C tests. */
+#include "vita-test.h"
+
+#include <math.h>
+
+char *
+vita_test_data_path (const char *name)
+{
+  const char *dir = g_getenv ("VITA_TEST_DATA");
+  if (dir == NULL)
+    dir = "tests/data";
+  return g_build_filename (dir, name, NULL);
+}
+
+float *
+vita_test_load_npy (const char *name, int *ndim, gsize shape[VITA_NPY_MAX_DIMS], gsize *count)
+{
+  g_autofree char *path = vita_test_data_path (name);
+  g_autoptr(GError) error = NULL;
+  int nd_local;
+  gsize shape_local[VITA_NPY_MAX_DIMS];
+  float *data = vita_npy_load (path, &nd_local, shape_local, &error);
+  if (data == NULL)
+    g_error ("golden file missing or unreadable: %s", error->message);
+  gsize n = 1;
+  for (int i = 0; i < nd_local; i++)
+    n *= shape_local[i];
+  if (ndim)
+    *ndim = nd_local;
+  if (shape)
+    for (int i = 0; i < nd_local; i++)
+      shape[i] = shape_local[i];
+  if (count)
+    *count = n;
+  return data;
+}
+
+double
+vita_test_max_abs_diff (const float *a, const float *b, gsize n, gsize *argmax)
+{
+  double worst = 0;
+  gsize at = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = fabs ((double) a[i] - (double) b[i]);
+      if (isnan (d))
+        d = INFINITY;
+      if (d > worst)
+        {
+          worst = d;
+          at = i;
+        }
+    }
+  if (argmax)
+    *argmax = at;
+  return worst;
+}
+
+void
+vita_test_assert_close (const char *what, const float *got, const float *want, gsize n, double tol)
+{
+  gsize at;
+  double worst = vita_test_max_abs_diff (got, want, n, &at);
+  g_test_message ("%s: max abs diff %.3g over %" G_GSIZE_FORMAT " values (tol %.1g)",
+                  what, worst, n, tol);
+  if (!(worst <= tol))
+    g_error ("%s: max abs diff %.6g > %.1g at index %" G_GSIZE_FORMAT " (got %.8g, want %.8g)",
+             what, worst, tol, at, got[at], want[at]);
+}
+
+void
+vita_test_assert_close_rel (const char *what, const float *got, const float *want, gsize n, double tol)
+{
+  double scale = 1.0;
+  for (gsize i = 0; i < n; i++)
+    scale = fmax (scale, fabs (want[i]));
+  vita_test_assert_close (what, got, want, n, tol * scale);
+}

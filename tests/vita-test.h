@@ -1,0 +1,22 @@
+/* vita-test.h — helpers shared by the C tests (GLib GTest). */
+#pragma once
+
+#include <glib.h>
+#include "model/vita-npy.h"
+
+G_BEGIN_DECLS
+
+/* Path of a file in tests/data (VITA_TEST_DATA, set by meson). */
+char  *vita_test_data_path (const char *name);
+/* Loads tests/data/NAME (.npy); fails the test when missing. shape/ndim optional. */
+float *vita_test_load_npy  (const char *name, int *ndim, gsize shape[VITA_NPY_MAX_DIMS], gsize *count);
+/* Max |a - b| over n values (NaN counts as infinite). */
+double vita_test_max_abs_diff (const float *a, const float *b, gsize n, gsize *argmax);
+/* Fails loudly with the largest difference, its index and both values. */
+void   vita_test_assert_close (const char *what, const float *got, const float *want,
+                               gsize n, double tol);
+/* Like assert_close but relative: |a-b| <= tol * max(1, max|want|). */
+void   vita_test_assert_close_rel (const char *what, const float *got, const float *want,
+                                   gsize n, double tol);
+
+G_END_DECLS
