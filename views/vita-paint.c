@@ -104,22 +104,65 @@ vita_panel_message (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
 
 /* ---- text ------------------------------------------------------------------- */
 
+/* One PangoContext + layout per thread, reused: creating them per label cost more
+ * than shaping the label.  pango_cairo_update_context() picks up each cairo_t's
+ * transformation and target. */
+typedef struct {
+  PangoContext *context;
+  PangoLayout  *layout;
+  char         *family;
+  double        size;
+} TextCache;
+
+static void
+text_cache_free (gpointer data)
+{
+  TextCache *tc = data;
+  g_clear_object (&tc->layout);
+  g_clear_object (&tc->context);
+  g_free (tc->family);
+  g_free (tc);
+}
+
+static GPrivate text_cache_key = G_PRIVATE_INIT (text_cache_free);
+
+static PangoLayout *
+text_layout (cairo_t *cr, const char *family, double size)
+{
+  TextCache *tc = g_private_get (&text_cache_key);
+  if (tc == NULL)
+    {
+      tc = g_new0 (TextCache, 1);
+      tc->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      /* Unhinted metrics: the same layout on screen and in PDF/SVG. */
+      cairo_font_options_t *fo = cairo_font_options_create ();
+      cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
+      pango_cairo_context_set_font_options (tc->context, fo);
+      cairo_font_options_destroy (fo);
+      tc->layout = pango_layout_new (tc->context);
+      g_private_set (&text_cache_key, tc);
+    }
+  pango_cairo_update_context (cr, tc->context);
+  if (tc->size != size || g_strcmp0 (tc->family, family) != 0)
+    {
+      PangoFontDescription *desc = pango_font_description_from_string (family);
+      pango_font_description_set_absolute_size (desc, size * PANGO_SCALE);
+      pango_layout_set_font_description (tc->layout, desc);
+      pango_font_description_free (desc);
+      g_free (tc->family);
+      tc->family = g_strdup (family);
+      tc->size = size;
+    }
+  pango_layout_context_changed (tc->layout);
+  return tc->layout;
+}
+
 double
 vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
                 VitaAnchor anchor, double scale, double angle)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  /* Unhinted metrics: the same layout on screen and in PDF/SVG. */
-  cairo_font_options_t *fo = cairo_font_options_create ();
-  cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
-  pango_cairo_context_set_font_options (pango_layout_get_context (layout), fo);
-  cairo_font_options_destroy (fo);
-  pango_layout_context_changed (layout);
-
-  PangoFontDescription *desc = pango_font_description_from_string (style->font_family);
-  pango_font_description_set_absolute_size (desc, style->font_size * scale * PANGO_SCALE);
-  pango_layout_set_font_description (layout, desc);
-  pango_font_description_free (desc);
+  PangoLayout *layout = text_layout (cr, style->font_family ? style->font_family : "Sans",
+                                     style->font_size * scale);
   pango_layout_set_text (layout, text, -1);
 
   PangoRectangle ink, logical;
@@ -147,7 +190,6 @@ vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x,
   pango_cairo_show_layout (cr, layout);
   cairo_restore (cr);
   cairo_new_path (cr);
-  g_object_unref (layout);
   return w;
 }
 
@@ -543,4 +585,29 @@ vita_draw_playhead_y (cairo_t *cr, const VitaStyle *style, const VitaRect *rect,
   cairo_line_to (cr, rect->x + rect->width, y);
   cairo_stroke (cr);
   cairo_restore (cr);
+}
+
+void
+vita_draw_envelope (cairo_t *cr, double x0, double mid, double half, const float *mn,
+                    const float *mx, int n)
+{
+  if (n <= 0)
+    return;
+  if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_IMAGE)
+    {
+      for (int c = 0; c < n; c++)
+        {
+          double top = floor (mid - CLAMP (mx[c], -1.f, 1.f) * half);
+          double bottom = ceil (mid - CLAMP (mn[c], -1.f, 1.f) * half);
+          cairo_rectangle (cr, floor (x0) + c, top, 1, MAX (bottom - top, 1));
+        }
+      cairo_fill (cr);
+      return;
+    }
+  for (int c = 0; c < n; c++)
+    cairo_line_to (cr, x0 + c, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
+  for (int c = n - 1; c >= 0; c--)
+    cairo_line_to (cr, x0 + c + 1, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
+  cairo_close_path (cr);
+  cairo_fill (cr);
 }

@@ -139,6 +139,12 @@ cairo_surface_t *vita_heatmap_surface_transposed (const float *data, int n_time,
 void vita_heatmap_paint (cairo_t *cr, cairo_surface_t *surface, double sx, double sy,
                          double sw, double sh, const VitaRect *dest);
 
+/* A min/max envelope, one column per unit from x0: on raster targets as pixel-aligned
+ * column boxes (no tessellation: ~10× cheaper than a polygon), on vector targets as
+ * one closed polygon.  Values in [-1, 1] map to [mid + half, mid - half]. */
+void vita_draw_envelope (cairo_t *cr, double x0, double mid, double half, const float *mn,
+                         const float *mx, int n_columns);
+
 /* Playhead line at x across rect. */
 void vita_draw_playhead_x (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, double x);
 void vita_draw_playhead_y (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, double y);
