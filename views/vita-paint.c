@@ -85,8 +85,9 @@ vita_panel_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, con
     return;
   cairo_save (cr);
   cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
-  vita_draw_text (cr, style, title, plot->x, plot->y - 0.35 * style->font_size,
-                  VITA_ANCHOR_SW, 1.0, 0.0);
+  /* Titles may use the colorbar's margin, not more. */
+  vita_draw_text_fit (cr, style, title, plot->x, plot->y - 0.35 * style->font_size,
+                      VITA_ANCHOR_SW, 1.0, 0.0, plot->width + 5.5 * style->font_size);
   cairo_restore (cr);
 }
 
@@ -161,9 +162,32 @@ double
 vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
                 VitaAnchor anchor, double scale, double angle)
 {
-  PangoLayout *layout = text_layout (cr, style->font_family ? style->font_family : "Sans",
-                                     style->font_size * scale);
+  return vita_draw_text_fit (cr, style, text, x, y, anchor, scale, angle, -1);
+}
+
+double
+vita_draw_text_fit (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
+                    VitaAnchor anchor, double scale, double angle, double max_width)
+{
+  const char *family = style->font_family ? style->font_family : "Sans";
+  PangoLayout *layout = text_layout (cr, family, style->font_size * scale);
   pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, -1);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+  if (max_width > 0)
+    {
+      PangoRectangle lr;
+      pango_layout_get_extents (layout, NULL, &lr);
+      double w0 = (double) lr.width / PANGO_SCALE;
+      if (w0 > max_width)
+        {
+          double shrink = MAX (0.75, max_width / w0);
+          layout = text_layout (cr, family, style->font_size * scale * shrink);
+          pango_layout_set_text (layout, text, -1);
+          pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+          pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+        }
+    }
 
   PangoRectangle ink, logical;
   pango_layout_get_extents (layout, &ink, &logical);
@@ -295,6 +319,13 @@ want_minutes (double t0, double t1)
 void
 vita_axis_time (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double t0, double t1)
 {
+  vita_axis_time_titled (cr, style, plot, t0, t1, "Time");
+}
+
+void
+vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double t0,
+                       double t1, const char *title)
+{
   double fs = style->font_size;
   gboolean minutes = want_minutes (t0, t1);
   /* Room for a label of ~7 characters per tick. */
@@ -325,8 +356,9 @@ vita_axis_time (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, doubl
       vita_format_time (ticks[i], step, minutes, buf, sizeof buf);
       vita_draw_text (cr, style, buf, x, y0 + 0.45 * fs, VITA_ANCHOR_N, 0.9, 0.0);
     }
-  vita_draw_text (cr, style, minutes ? "Time (m:ss)" : "Time (s)",
-                  plot->x + plot->width / 2, y0 + 1.65 * fs, VITA_ANCHOR_N, 1.0, 0.0);
+  g_autofree char *full = g_strdup_printf ("%s (%s)", title, minutes ? "m:ss" : "s");
+  vita_draw_text (cr, style, full, plot->x + plot->width / 2, y0 + 1.65 * fs, VITA_ANCHOR_N,
+                  1.0, 0.0);
   cairo_restore (cr);
 }
 
@@ -355,8 +387,8 @@ vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRect *pl
     }
   g_autofree char *full = g_strdup_printf ("%s (%s)", title ? title : "Time",
                                            minutes ? "m:ss" : "s");
-  vita_draw_text (cr, style, full, plot->x - 5.0 * fs, plot->y + plot->height / 2,
-                  VITA_ANCHOR_N, 1.0, -G_PI / 2);
+  vita_draw_text_fit (cr, style, full, plot->x - 5.0 * fs, plot->y + plot->height / 2,
+                      VITA_ANCHOR_N, 1.0, -G_PI / 2, plot->height + 2 * fs);
   cairo_restore (cr);
 }
 
@@ -396,8 +428,8 @@ vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, doub
       vita_draw_text (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0);
     }
   if (title)
-    vita_draw_text (cr, style, title, plot->x - 5.0 * fs, plot->y + plot->height / 2,
-                    VITA_ANCHOR_N, 1.0, -G_PI / 2);
+    vita_draw_text_fit (cr, style, title, plot->x - 5.0 * fs, plot->y + plot->height / 2,
+                        VITA_ANCHOR_N, 1.0, -G_PI / 2, plot->height + 2 * fs);
   cairo_restore (cr);
 }
 
@@ -441,8 +473,9 @@ vita_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, VitaCo
       max_w = MAX (max_w, w);
     }
   if (label)
-    vita_draw_text (cr, style, label, rect->x + rect->width + 0.7 * fs + max_w,
-                    rect->y + rect->height / 2, VITA_ANCHOR_S, 0.9, G_PI / 2);
+    vita_draw_text_fit (cr, style, label, rect->x + rect->width + 0.7 * fs + max_w,
+                        rect->y + rect->height / 2, VITA_ANCHOR_S, 0.9, G_PI / 2,
+                        rect->height + 2 * fs);
   cairo_restore (cr);
 }
 
