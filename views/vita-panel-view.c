@@ -9,6 +9,15 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 G_DEFINE_BOXED_TYPE (VitaAnalysis, vita_analysis_boxed, vita_views_analysis_ref,
                      vita_views_analysis_unref)
@@ -46,6 +55,7 @@ typedef struct
   guint64         texture_key;
   double          pointer_x;
   guint           render_count;
+  gint64          snapshot_us;
 } VitaPanelViewPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (VitaPanelView, vita_panel_view, GTK_TYPE_WIDGET)
@@ -261,6 +271,7 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int scale = gtk_widget_get_scale_factor (widget);
   if (w <= 0 || h <= 0)
     return;
+  gint64 t0 = thread_cpu_us ();
   VitaTimelineSnapshot snap;
   VitaPaintContext ctx;
   take_snapshot (self, &snap);
@@ -306,6 +317,14 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
                                        &GRAPHENE_RECT_INIT (plot.x, y - 1, plot.width, 2));
         }
     }
+  priv->snapshot_us += thread_cpu_us () - t0;
+}
+
+gint64
+vita_panel_view_get_snapshot_time (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->snapshot_us;
 }
 
 /* ---- input -------------------------------------------------------------------------- */
@@ -607,4 +626,20 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+}
+
+void
+vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec, VitaPaintContext *sources)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  spec->panel = panel_of (self);
+  take_snapshot (self, &spec->snap);
+  spec->snap.show_playhead = TRUE;
+  spec->style.colormap = priv->style.colormap;
+  spec->attention_mode = priv->mode;
+  VitaTimelineSnapshot *unused = &spec->snap;
+  make_context (self, unused, sources);
+  sources->snap = NULL;    /* the exporter uses the spec's */
+  sources->style = NULL;
 }
