@@ -78,6 +78,20 @@ static GHashTable *shared_caches;   /* VitaAnalysis* → VitaPaintCache* (no ref
 static GList *live_views;
 static VitaWindowAttentionFunc default_attention_func;
 
+static void invalidate (VitaPanelView *self);
+
+/* A window's attention arrived from the worker: redraw the views that wait for it. */
+static void
+on_cache_ready (gpointer cache, gpointer data)
+{
+  for (GList *l = live_views; l; l = l->next)
+    {
+      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
+      if (priv->cache == cache)
+        invalidate (l->data);
+    }
+}
+
 static VitaPaintCache *
 shared_cache_get (VitaAnalysis *an)
 {
@@ -89,6 +103,7 @@ shared_cache_get (VitaAnalysis *an)
   c = vita_paint_cache_new (an);
   if (default_attention_func)
     vita_paint_cache_set_attention_func (c, default_attention_func);
+  vita_paint_cache_set_async (c, TRUE, on_cache_ready, NULL);
   g_hash_table_insert (shared_caches, an, c);
   return c;
 }
