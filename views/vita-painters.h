@@ -142,6 +142,11 @@ void     vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
 gboolean vita_panel_playhead (VitaPanel panel, const VitaRect *area,
                               const VitaPaintContext *ctx, VitaRect *plot, double *x,
                               double *y);
+/* The visible-range mark of the overview (a band) and the SSM (a square on the
+ * diagonal), drawn by painters when snap->show_playhead; FALSE for other panels or
+ * when the whole track is visible. */
+gboolean vita_panel_visible_mark (VitaPanel panel, const VitaRect *area,
+                                  const VitaPaintContext *ctx, VitaRect *mark);
 /* What of the panel's content (besides the playhead line) depends on the position:
  * the window (attention map, grid) or the frame (attention row).  A widget re-renders
  * its cached content when this changes; 0 for panels whose content does not. */

@@ -196,12 +196,8 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
   MIX ((guintptr) priv->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
   MIX (priv->n_lanes); MIX (s->n_samples); MIX (s->n_frames);
-  if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_SSM || panel == VITA_PANEL_LAYOUT)
-    {
-      MIX (s->visible_start);
-      MIX (s->visible_end);
-    }
-  if (panel == VITA_PANEL_OVERVIEW)
+  /* The overview's band and the SSM's square are overlay nodes: not in the key. */
+  if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_LAYOUT)
     {
       MIX (s->visible_start);
       MIX (s->visible_end);
@@ -314,6 +310,23 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       priv->texture_key = key;
     }
   gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
+   * follow mode does not re-render these panels). */
+  VitaRect area0 = { 0, 0, w, h }, mark;
+  if (priv->timeline && vita_panel_visible_mark (panel_of (self), &area0, &ctx, &mark))
+    {
+      const double *a = priv->style.accent, *f = priv->style.fg;
+      gboolean band = panel_of (self) == VITA_PANEL_OVERVIEW;
+      GdkRGBA edge = band ? (GdkRGBA) { a[0], a[1], a[2], 1.0 } : (GdkRGBA) { f[0], f[1], f[2], 0.9 };
+      if (band)
+        gtk_snapshot_append_color (snapshot, &(GdkRGBA) { a[0], a[1], a[2], 0.22 },
+                                   &GRAPHENE_RECT_INIT (mark.x, mark.y, mark.width, mark.height));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x, mark.y, mark.width, 1));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x, mark.y + mark.height - 1, mark.width, 1));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x, mark.y, 1, mark.height));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x + mark.width - 1, mark.y, 1, mark.height));
+    }
 
   /* The playhead: a colour node, so playback never re-renders the panel. */
   if (priv->timeline)

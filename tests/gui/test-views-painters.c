@@ -389,6 +389,18 @@ test_grid_row_overview_probes (Fixture *fx, gconstpointer data)
                         (int) (plot.y + plot.height) - 2), >, 500);
   cairo_surface_destroy (s);
   check_playhead_x (fx, VITA_PANEL_OVERVIEW, 900, 90);
+  /* The visible band: drawn for export (show_playhead), left to the widget's overlay
+   * otherwise. */
+  VitaRect oarea = { 0, 0, 900, 90 }, mark;
+  g_assert_true (vita_panel_visible_mark (VITA_PANEL_OVERVIEW, &oarea, &fx->ctx, &mark));
+  int bx = (int) (mark.x + 1), by = (int) (mark.y + 2);   /* the band's top-left edge */
+  cairo_surface_t *with = render (VITA_PANEL_OVERVIEW, &fx->ctx, 900, 90);
+  fx->snap.show_playhead = FALSE;
+  cairo_surface_t *without = render (VITA_PANEL_OVERVIEW, &fx->ctx, 900, 90);
+  fx->snap.show_playhead = TRUE;
+  g_assert_cmpuint (pixel (with, bx, by), !=, pixel (without, bx, by));
+  cairo_surface_destroy (with);
+  cairo_surface_destroy (without);
 
   /* Empty probe area says so; a lane draws coloured segments and ground truth. */
   check_playhead_x (fx, VITA_PANEL_PROBES, 900, 160);
