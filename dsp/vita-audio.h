@@ -39,6 +39,11 @@ void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
 void     vita_audio_set_max_duration (double seconds);
 double   vita_audio_get_max_duration (void);
 
+/* Threads used to decode one long OGG/Vorbis or FLAC file (sample-exact seeking
+ * lets segments be decoded and resampled in parallel; the result is identical to
+ * the serial decoder).  0 (default): the number of processors, at most 4; 1: serial. */
+void     vita_audio_set_threads (int n_threads);
+
 /* Decode, downmix, resample to target_rate. Errors name the file. */
 VitaPcm *vita_audio_load (const char   *path,
                           int           target_rate,
