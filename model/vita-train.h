@@ -10,6 +10,8 @@
 #pragma once
 
 #include "vita-vit.h"
+#include "vita-rng.h"
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -112,5 +114,195 @@ void vita_layernorm_backward (float *dinp, float *dweight, float *dbias,
                               const float *dout, const float *inp, const float *weight,
                               const float *mean, const float *rstd, int rows, int C);
 void vita_gelu_backward      (float *dinp, const float *inp, const float *dout, gsize n);
+
+
+/* One optimisation step on a batch: forward, NT-Xent, backward, AdamW (with the
+ * schedule's clipping) at 0-based step `step`.  Returns the loss; *accuracy and
+ * *grad_norm (may be NULL) are filled.  When the loss or the gradient is not finite
+ * the weights are NOT updated (the caller stops; the last good weights stay). */
+float vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
+                           VitaNtxent *nt, float *m, float *v, const VitaSchedule *s,
+                           gint64 step, const float *input, int B,
+                           float *accuracy, float *grad_norm);
+
+/* ------------------------------------------------------------------------------ */
+/* Training data: a folder of audio → cached log-mel per track → positive pairs. */
+
+typedef struct _VitaTrainData VitaTrainData;
+
+typedef struct {
+  guint files_done;
+  guint files_total;
+  const char *path;        /* file being prepared */
+} VitaTrainDataProgress;
+typedef void (*VitaTrainDataProgressFunc) (const VitaTrainDataProgress *p, gpointer user_data);
+
+/* Scans dir recursively for files vita_audio_load reads (by extension: wav, flac,
+ * ogg, oga, opus, mp3, aif, aiff, au, w64, caf), computes the log-mel of each with fe
+ * (input_mean/std ignored: the cache holds raw log-mel) or reads it from cache_dir
+ * (key: path, size, mtime, every front-end setting).  Unreadable files and files
+ * shorter than `frames` are skipped with a g_warning naming them.  Tracks whose
+ * relative path hashes into the first val_fraction of the hash space are held out
+ * for validation (at least one when there are 4 or more tracks).  Fails only when no
+ * training track remains, or on cancellation. */
+VitaTrainData *vita_train_data_new (const char *dir, const char *cache_dir,
+                                    const VitaFrontend *fe, int frames, double val_fraction,
+                                    VitaTrainDataProgressFunc progress, gpointer user_data,
+                                    GCancellable *cancellable, GError **error);
+void           vita_train_data_free (VitaTrainData *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaTrainData, vita_train_data_free)
+guint          vita_train_data_n_tracks (const VitaTrainData *d, gboolean validation);
+/* Mean and standard deviation of the raw log-mel over the training tracks. */
+void           vita_train_data_stats (const VitaTrainData *d, float *mean, float *std);
+/* Stable fingerprint of the track list (relative paths, frame counts). */
+const char    *vita_train_data_fingerprint (const VitaTrainData *d);
+
+/* How pairs are drawn: the two views start gap_min..gap_max seconds apart (views of
+ * 4 s never overlap for gap_min > 4.03 s; training-notes.md: 4.2–8 s). */
+typedef struct {
+  double gap_min_s;     /* 4.2 */
+  double gap_max_s;     /* 8.0 */
+  gboolean augment;     /* per-view gain and light noise (pitch untouched) */
+  float  gain_db;       /* ± uniform gain, dB (a constant shift of the log-mel) */
+  float  noise_std;     /* Gaussian noise on the normalised log-mel */
+} VitaPairOptions;
+void vita_pair_options_init (VitaPairOptions *o);
+
+/* The data cursor (checkpointed): a shuffled order of the training tracks, drawn
+ * with rng; each pair takes the next track of it; a new order when it runs out. */
+typedef struct {
+  VitaRng rng;
+  guint   *order;       /* (n_train) owned */
+  guint    n_order;
+  guint    pos;
+  guint64  pairs_drawn;
+} VitaPairCursor;
+
+void vita_pair_cursor_init  (VitaPairCursor *c, const VitaTrainData *d, guint64 seed);
+void vita_pair_cursor_clear (VitaPairCursor *c);
+/* "rng:pos:pairs:i,j,k,..." and back (FALSE when it does not fit this data). */
+char    *vita_pair_cursor_to_string   (const VitaPairCursor *c);
+gboolean vita_pair_cursor_from_string (VitaPairCursor *c, const VitaTrainData *d, const char *str);
+
+/* Fills out (2·pairs, T, M) with normalised views (rows 0..pairs-1 view a, then b). */
+void vita_train_data_batch (const VitaTrainData *d, VitaPairCursor *c, const VitaPairOptions *po,
+                            const VitaFrontend *fe, int frames, int pairs, gboolean validation,
+                            float *out);
+
+/* Positive-pair retrieval over `n_pairs` pairs drawn deterministically from `seed`
+ * (validation tracks when validation, else training tracks), in batches of `pairs`:
+ * mean NT-Xent loss and mean accuracy. */
+gboolean vita_train_evaluate (VitaVit *vit, const VitaTrainData *d, gboolean validation,
+                              const VitaPairOptions *po, int pairs, int n_batches, guint64 seed,
+                              float *loss, float *accuracy);
+
+/* ------------------------------------------------------------------------------ */
+/* The trainer: what the CLI and the GUI drive.  It runs on one thread (the caller's
+ * with vita_trainer_run(), or its own with vita_trainer_start()); callbacks are
+ * invoked ON THE TRAINING THREAD — a GUI forwards them with g_main_context_invoke().
+ * The trainer never touches GTK. */
+
+typedef struct {
+  char         *data_dir;      /* folder of audio */
+  char         *out_dir;       /* checkpoints, lock file; created if missing */
+  char         *cache_dir;     /* NULL: out_dir/mel-cache */
+  char         *config;        /* preset name ("small-4l", "tiny", "test") */
+  int           pairs;         /* batch size in positive pairs (64) */
+  gint64        steps;         /* length of the schedule */
+  gint64        stop_after;    /* 0, or stop (with a checkpoint) after this many steps in this run */
+  int           threads;       /* BLAS threads, 0 = leave as is */
+  guint64       seed;
+  gboolean      resume;        /* continue from the newest good checkpoint in out_dir */
+  VitaSchedule  schedule;      /* total_steps follows `steps` */
+  VitaPairOptions pair;
+  double        val_fraction;  /* 0.1 */
+  int           checkpoint_every;     /* steps (0: time only) */
+  double        checkpoint_seconds;   /* also save when this much time has passed */
+  int           keep_checkpoints;     /* 2: the newest and the one before */
+  int           snapshot_every;       /* steps between snapshots (0: none) */
+  gboolean      pause_on_save_error;  /* GUI: pause and retry on resume; CLI: fail */
+} VitaTrainOptions;
+
+void vita_train_options_init  (VitaTrainOptions *o);
+void vita_train_options_clear (VitaTrainOptions *o);
+
+typedef enum {
+  VITA_TRAIN_PREPARING,   /* scanning / computing log-mel: files_done / files_total */
+  VITA_TRAIN_RUNNING,
+  VITA_TRAIN_PAUSED,
+  VITA_TRAIN_SAVING,
+  VITA_TRAIN_FINISHED,    /* schedule complete or stopped; a checkpoint was written */
+  VITA_TRAIN_FAILED,      /* message says why */
+} VitaTrainPhase;
+
+typedef struct {
+  VitaTrainPhase phase;
+  gint64  step;            /* steps done */
+  gint64  total_steps;
+  float   loss;            /* of the last step */
+  float   accuracy;        /* positive-pair accuracy of the last step */
+  float   loss_avg;        /* moving average (about 20 steps) */
+  float   accuracy_avg;
+  float   lr;
+  float   grad_norm;
+  double  pairs_per_s;
+  double  eta_s;
+  guint   files_done, files_total;
+  const char *message;     /* warnings / errors, or NULL */
+} VitaTrainProgress;
+
+typedef void (*VitaTrainProgressFunc) (const VitaTrainProgress *p, gpointer user_data);
+/* snapshot: a new model (transfer full: unref it when done), a copy of the weights */
+typedef void (*VitaTrainSnapshotFunc) (VitaVit *snapshot, gint64 step, gpointer user_data);
+
+typedef struct _VitaTrainer VitaTrainer;
+
+/* Checks the options, creates out_dir, takes the lock (VITA_MODEL_ERROR_BUSY when
+ * another trainer holds it).  Data preparation happens in run. */
+VitaTrainer *vita_trainer_new  (const VitaTrainOptions *opt, GError **error);
+/* Stops, joins and releases the lock. */
+void         vita_trainer_free (VitaTrainer *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaTrainer, vita_trainer_free)
+
+void vita_trainer_set_progress_func (VitaTrainer *t, VitaTrainProgressFunc func, gpointer user_data);
+void vita_trainer_set_snapshot_func (VitaTrainer *t, VitaTrainSnapshotFunc func, gpointer user_data);
+
+/* Blocking: prepares the data, resumes or initialises, trains until the schedule
+ * ends, stop_after, vita_trainer_stop(), a NaN (VITA_MODEL_ERROR_NONFINITE; the last
+ * good weights stay in the newest checkpoint) or a save error. */
+gboolean vita_trainer_run   (VitaTrainer *t, GError **error);
+/* The same on a new thread; join returns run's result. */
+gboolean vita_trainer_start (VitaTrainer *t, GError **error);
+gboolean vita_trainer_join  (VitaTrainer *t, GError **error);
+void     vita_trainer_pause  (VitaTrainer *t);
+void     vita_trainer_resume (VitaTrainer *t);
+/* Asks the run to stop after the current step (it writes a checkpoint). Thread-safe. */
+void     vita_trainer_stop   (VitaTrainer *t);
+gint64   vita_trainer_get_step (VitaTrainer *t);
+/* A copy of the current weights (thread-safe), or NULL before the model exists. */
+VitaVit *vita_trainer_dup_model (VitaTrainer *t);
+
+/* ------------------------------------------------------------------------------ */
+/* Checkpoints: safetensors with the model tensors, adam.m.<name>, adam.v.<name>, and
+ * metadata (checkpoint_step, schedule, data cursor, config, checksum of every tensor). */
+
+typedef struct {
+  VitaVit *vit;            /* owned */
+  float   *m, *v;          /* (num_params) owned */
+  gint64   step;
+  GHashTable *metadata;    /* the file's metadata, owned */
+} VitaCheckpoint;
+
+void     vita_checkpoint_clear (VitaCheckpoint *ck);
+/* Reads and verifies one checkpoint file (checksum, tensors, metadata). */
+gboolean vita_checkpoint_load  (const char *path, VitaCheckpoint *ck, GError **error);
+/* The newest checkpoint in dir that loads; corrupt newer ones are reported via
+ * g_warning and skipped.  FALSE with VITA_MODEL_ERROR_IO "no checkpoint" when none. */
+gboolean vita_checkpoint_load_newest (const char *dir, VitaCheckpoint *ck, char **path_out, GError **error);
+/* Writes checkpoint-<step>.safetensors atomically; extra metadata is added as is. */
+gboolean vita_checkpoint_save  (const char *dir, const VitaVit *vit, const float *m, const float *v,
+                                gint64 step, GHashTable *extra_metadata, char **path_out, GError **error);
+/* The model alone, optimizer state stripped, with provenance metadata. */
+VitaVit *vita_checkpoint_export (const VitaCheckpoint *ck);
 
 G_END_DECLS

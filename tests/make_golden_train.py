@@ -93,9 +93,121 @@ def golden_adamw():
                       for s in range(12)])
 
 
+
+# ------------------------------------------------------------------------------------
+# A minimal, independent PyTorch ViT-1D following shared/design/vit1d-format.md, with
+# its parameters unpacked from one flat vector in Vitascope's layout (VitaVitParams
+# order), so the C test needs no safetensors I/O.
+
+PARAM_NAMES = ["patch_w", "patch_b", "cls_token", "pos_embed", "ln1w", "ln1b", "qkvw", "qkvb",
+               "projw", "projb", "ln2w", "ln2b", "fc1w", "fc1b", "fc2w", "fc2b", "lnfw", "lnfb",
+               "head_fc1w", "head_fc1b", "head_fc2w", "head_fc2b"]
+
+
+def param_shapes(c):
+    M, T, D, L, H4, P = c["M"], c["T"], c["D"], c["L"], c["H4"], c["P"]
+    N = T + 1
+    return [(D, M), (D,), (D,), (N, D), (L, D), (L, D), (L, 3 * D, D), (L, 3 * D),
+            (L, D, D), (L, D), (L, D), (L, D), (L, H4, D), (L, H4), (L, D, H4), (L, D),
+            (D,), (D,), (D, D), (D,), (P, D), (P,)]
+
+
+def unpack(flat, c):
+    out, off = {}, 0
+    for name, shp in zip(PARAM_NAMES, param_shapes(c)):
+        n = int(np.prod(shp))
+        out[name] = flat[off:off + n].view(*shp)
+        off += n
+    assert off == flat.numel()
+    return out
+
+
+def vit_forward(p, x, c):
+    """x: (B, T, M) → z (B, P)."""
+    B, T, _ = x.shape
+    D, L, NH, eps = c["D"], c["L"], c["NH"], 1e-6
+    hs = D // NH
+    patch = x @ p["patch_w"].t() + p["patch_b"]                    # (B, T, D)
+    cls = p["cls_token"] + patch.mean(dim=1)                        # class token rule
+    h = torch.cat([cls[:, None, :], patch], dim=1) + p["pos_embed"][None]
+    N = T + 1
+    for l in range(L):
+        a = F.layer_norm(h, (D,), p["ln1w"][l], p["ln1b"][l], eps)
+        qkv = a @ p["qkvw"][l].t() + p["qkvb"][l]
+        q, k, v = qkv.split(D, dim=-1)
+        q = q.view(B, N, NH, hs).transpose(1, 2)
+        k = k.view(B, N, NH, hs).transpose(1, 2)
+        v = v.view(B, N, NH, hs).transpose(1, 2)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(hs), dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(B, N, D)
+        h = h + y @ p["projw"][l].t() + p["projb"][l]
+        a = F.layer_norm(h, (D,), p["ln2w"][l], p["ln2b"][l], eps)
+        m = F.gelu(a @ p["fc1w"][l].t() + p["fc1b"][l])             # exact erf GELU
+        h = h + m @ p["fc2w"][l].t() + p["fc2b"][l]
+    h = F.layer_norm(h, (D,), p["lnfw"], p["lnfb"], eps)
+    e = torch.relu(h[:, 0] @ p["head_fc1w"].t() + p["head_fc1b"])
+    return e @ p["head_fc2w"].t() + p["head_fc2b"]
+
+
+def random_params(c, g):
+    ps = []
+    for name, shp in zip(PARAM_NAMES, param_shapes(c)):
+        t = torch.randn(*shp, generator=g, dtype=torch.float64)
+        if name in ("ln1w", "ln2w", "lnfw"):
+            t = 1.0 + 0.1 * t
+        elif name.endswith("b") and name != "patch_w" or name == "cls_token":
+            t = 0.1 * t
+        else:
+            t = t / math.sqrt(shp[-1])   # fan-in scaling keeps activations O(1)
+        ps.append(t.flatten())
+    return torch.cat(ps).float()
+
+
+def golden_vit(tag, c, B, seed, steps=10):
+    g = torch.Generator().manual_seed(seed)
+    flat = random_params(c, g)
+    x = torch.randn(steps, B, c["T"], c["M"], generator=g)
+    save(tag + "_config", [c[k] for k in ("M", "T", "D", "L", "NH", "H4", "P")] + [c["tau"], B])
+    save(tag + "_params", flat)
+    save(tag + "_input", x)
+    # gradients of the first batch, in float64
+    w = flat.double().requires_grad_(True)
+    z = vit_forward(unpack(w, c), x[0].double(), c)
+    loss, acc = ntxent(z, c["tau"])
+    loss.backward()
+    save(tag + "_z", z.detach())
+    save(tag + "_loss", [loss.item(), acc.item()])
+    save(tag + "_grads", w.grad)
+    # `steps` AdamW steps in float32 with the schedules and clipping the C trainer uses
+    sched = dict(lr=1e-3, lr_min=1e-5, warmup=3, total=steps, clip=1.0)
+    param_list = [torch.nn.Parameter(t.clone()) for t in torch.split(flat, [int(np.prod(s)) for s in param_shapes(c)])]
+    no_decay = {"patch_b", "cls_token", "pos_embed", "ln1w", "ln1b", "qkvb", "projb", "ln2w", "ln2b",
+                "fc1b", "fc2b", "lnfw", "lnfb", "head_fc1b", "head_fc2b"}
+    decay_ps = [q for n, q in zip(PARAM_NAMES, param_list) if n not in no_decay]
+    nodecay_ps = [q for n, q in zip(PARAM_NAMES, param_list) if n in no_decay]
+    opt = torch.optim.AdamW([{"params": decay_ps, "weight_decay": 0.04},
+                             {"params": nodecay_ps, "weight_decay": 0.0}],
+                            lr=1e-3, betas=(0.9, 0.98), eps=1e-8, foreach=False)
+    losses = []
+    for step in range(steps):
+        lr = cosine_lr(step, sched["lr"], sched["lr_min"], sched["warmup"], sched["total"])
+        for grp in opt.param_groups:
+            grp["lr"] = lr
+        opt.param_groups[0]["weight_decay"] = cosine_wd(step, 0.04, 0.01, sched["total"])
+        opt.zero_grad()
+        pdict = {n: q.view(*shp) for n, q, shp in zip(PARAM_NAMES, param_list, param_shapes(c))}
+        loss, _ = ntxent(vit_forward(pdict, x[step], c), c["tau"])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(param_list, sched["clip"])
+        opt.step()
+        losses.append(loss.item())
+    save(tag + "_losses", losses)
+    save(tag + "_params_after", torch.cat([q.detach().flatten() for q in param_list]))
+
+
 if __name__ == "__main__":
     golden_ntxent()
     golden_adamw()
-    if os.path.exists(os.path.join(ROOT, "tools", "vit1d.py")):
-        sys.path.insert(0, os.path.join(ROOT, "tools"))
-        import golden_train_vit  # noqa: F401  (defined below once vit1d.py exists)
+    # the "test" preset and a non-square configuration (no dimension equal to another)
+    golden_vit("vit_test", dict(M=16, T=8, D=16, L=2, NH=2, H4=32, P=8, tau=0.1), B=8, seed=3)
+    golden_vit("vit_odd", dict(M=7, T=5, D=12, L=2, NH=3, H4=20, P=6, tau=0.2), B=6, seed=4)
