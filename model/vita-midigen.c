@@ -53,11 +53,25 @@ add_event (GArray *ev, guint32 tick, guint8 order, int len, const guint8 *bytes)
   g_array_append_val (ev, e);
 }
 
+typedef struct {
+  guint32 on, off;
+  int pitch, ch, vel;
+} TickNote;
+
+typedef struct {
+  GArray *ev;           /* Event */
+  GArray *onset_ticks;  /* guint32 */
+  GArray *notes;        /* TickNote */
+} Song;
+
 static void
-add_note (GArray *ev, GArray *onset_ticks, int ch, int pitch, int vel, guint32 on, guint32 off)
+add_note (Song *song, int ch, int pitch, int vel, guint32 on, guint32 off)
 {
   if (pitch < 0 || pitch > 127 || off <= on)
     return;
+  GArray *ev = song->ev, *onset_ticks = song->onset_ticks;
+  TickNote tn = { on, off, pitch, ch, CLAMP (vel, 1, 127) };
+  g_array_append_val (song->notes, tn);
   guint8 non[3] = { (guint8) (0x90 | ch), (guint8) pitch, (guint8) CLAMP (vel, 1, 127) };
   guint8 noff[3] = { (guint8) (0x80 | ch), (guint8) pitch, 0 };
   add_event (ev, on, 3, 3, non);
@@ -170,6 +184,8 @@ vita_piece_free (VitaPiece *p)
     g_array_unref (p->downbeats);
   if (p->onsets)
     g_array_unref (p->onsets);
+  if (p->notes)
+    g_array_unref (p->notes);
   if (p->tags)
     g_ptr_array_unref (p->tags);
   g_free (p);
@@ -215,6 +231,8 @@ vita_piece_generate (guint64 seed, int index, double seconds)
 
   g_autoptr(GArray) ev = g_array_new (FALSE, FALSE, sizeof (Event));
   g_autoptr(GArray) onset_ticks = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) notes = g_array_new (FALSE, FALSE, sizeof (TickNote));
+  Song song = { ev, onset_ticks, notes };
   /* tempo, time signature, programs */
   guint32 usec = (guint32) lround (sec_per_beat * 1e6);
   guint8 tempo[6] = { 0xff, 0x51, 0x03, (guint8) (usec >> 16), (guint8) (usec >> 8), (guint8) usec };
@@ -255,19 +273,19 @@ vita_piece_generate (guint64 seed, int index, double seconds)
 
       /* voicing: close position around middle C, random inversion */
       int base = 48 + root + (root < 5 ? 12 : 0);
-      int notes[3] = { base, base + third, base + 7 };
+      int voice[3] = { base, base + third, base + 7 };
       int inv = mix_int (&s, 3);
       for (int k = 0; k < inv; k++)
-        notes[k] += 12;
+        voice[k] += 12;
       int vel = 70 + mix_int (&s, 25);
       if (p->pattern == 0)           /* block chord held for the bar */
         for (int k = 0; k < 3; k++)
-          add_note (ev, onset_ticks, 0, notes[k], vel, t0, t1 - 10);
+          add_note (&song, 0, voice[k], vel, t0, t1 - 10);
       else if (p->pattern == 1)      /* arpeggio in eighths */
         for (guint32 t = t0, k = 0; t < t1; t += TPQ / 2, k++)
           {
             static const int order[4] = { 0, 1, 2, 1 };
-            add_note (ev, onset_ticks, 0, notes[order[k % 4]], vel - 10 + mix_int (&s, 10), t,
+            add_note (&song, 0, voice[order[k % 4]], vel - 10 + mix_int (&s, 10), t,
                       t + TPQ / 2 - 10);
           }
       else                           /* comping: chord on every beat, short */
@@ -275,22 +293,22 @@ vita_piece_generate (guint64 seed, int index, double seconds)
           {
             guint32 t = t0 + (guint32) b * TPQ;
             for (int k = 0; k < 3; k++)
-              add_note (ev, onset_ticks, 0, notes[k], vel - (b ? 10 : 0), t, t + TPQ * 3 / 4);
+              add_note (&song, 0, voice[k], vel - (b ? 10 : 0), t, t + TPQ * 3 / 4);
           }
       /* bass: root on beat 1, fifth or root on the middle beat */
       int bass = 36 + root;
-      add_note (ev, onset_ticks, 1, bass, 90, t0, t0 + TPQ * (p->beats_per_bar >= 3 ? 2 : 1) - 10);
+      add_note (&song, 1, bass, 90, t0, t0 + TPQ * (p->beats_per_bar >= 3 ? 2 : 1) - 10);
       if (p->beats_per_bar >= 3)
-        add_note (ev, onset_ticks, 1, bass + (mix_uniform (&s) < 0.5 ? 7 : 0) - (root > 6 ? 12 : 0),
+        add_note (&song, 1, bass + (mix_uniform (&s) < 0.5 ? 7 : 0) - (root > 6 ? 12 : 0),
                   80, t0 + 2 * TPQ, t1 - 10);
       if (p->drums)
         for (int b = 0; b < p->beats_per_bar; b++)
           {
             guint32 t = t0 + (guint32) b * TPQ;
             gboolean kick = b == 0 || (p->beats_per_bar == 4 && b == 2);
-            add_note (ev, onset_ticks, 9, kick ? 36 : 38, kick ? 100 : 90, t, t + TPQ / 4);
-            add_note (ev, onset_ticks, 9, 42, 60 + mix_int (&s, 20), t, t + TPQ / 8);
-            add_note (ev, onset_ticks, 9, 42, 50 + mix_int (&s, 20), t + TPQ / 2, t + TPQ / 2 + TPQ / 8);
+            add_note (&song, 9, kick ? 36 : 38, kick ? 100 : 90, t, t + TPQ / 4);
+            add_note (&song, 9, 42, 60 + mix_int (&s, 20), t, t + TPQ / 8);
+            add_note (&song, 9, 42, 50 + mix_int (&s, 20), t + TPQ / 2, t + TPQ / 2 + TPQ / 8);
           }
     }
   VitaChordSegment nt = { music_end * tick_sec, (music_end + tail) * tick_sec, VITA_CHORD_N };
@@ -316,6 +334,14 @@ vita_piece_generate (guint64 seed, int index, double seconds)
         continue;
       double sec = t * tick_sec;
       g_array_append_val (p->onsets, sec);
+    }
+
+  p->notes = g_array_sized_new (FALSE, FALSE, sizeof (VitaNote), notes->len);
+  for (guint i = 0; i < notes->len; i++)
+    {
+      TickNote *tn = &g_array_index (notes, TickNote, i);
+      VitaNote n = { tn->on * tick_sec, tn->off * tick_sec, tn->pitch, tn->ch, tn->vel };
+      g_array_append_val (p->notes, n);
     }
 
   p->tags = g_ptr_array_new_with_free_func (g_free);

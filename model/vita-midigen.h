@@ -16,6 +16,11 @@
 G_BEGIN_DECLS
 
 typedef struct {
+  double on, off;           /* seconds */
+  int    pitch, channel, velocity;
+} VitaNote;
+
+typedef struct {
   int     index;
   int     key;              /* 0..23 (tonic + 12 * minor) */
   double  bpm;
@@ -30,6 +35,7 @@ typedef struct {
   GArray *beats;            /* double seconds */
   GArray *downbeats;        /* double seconds (first beat of each bar) */
   GArray *onsets;           /* double seconds: every distinct note-on time */
+  GArray *notes;            /* VitaNote, every note (channel 9 = drums) */
   GPtrArray *tags;          /* char *: instrument family, "drums"/"no-drums", meter, tempo, mode */
   double  duration;         /* seconds, tail included */
 } VitaPiece;
