@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *tmp_dir;
@@ -621,6 +622,19 @@ test_io_errors (void)
   g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO);
   g_assert_nonnull (strstr (error->message, tmp_dir));
   g_clear_error (&error);
+
+  /* a FIFO named like a model is refused without blocking */
+  g_autofree char *fifo = tmp_path ("fifo.safetensors");
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_null (vita_safetensors_load (fifo, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
+  char sha[65];
+  g_assert_false (vita_file_sha256 (fifo, sha, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO);
+  g_clear_error (&error);
+  g_unlink (fifo);
 
   /* saving into a missing folder fails and names the file */
   g_autoptr(VitaSafetensors) st = vita_safetensors_new ();
