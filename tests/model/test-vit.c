@@ -350,6 +350,37 @@ test_fast_vs_ref_long (void)
                               (gsize) B * N * cfg.dim, 1e-5);
 }
 
+/* A NaN in one window's input poisons that window (never a finite, plausible
+ * result) and only that window. */
+static void
+test_nan_propagates (void)
+{
+  const GoldenConfig *g = &golden_configs[1];
+  g_autoptr(VitaVit) vit = load_golden_model (g);
+  const VitaVitConfig *c = &vit->cfg;
+  int B = g->B, T = c->frames, N = T + 1, D = c->dim, L = c->depth, M = c->fe.n_mels;
+  g_autofree float *input = load_act (g, "input", (gsize) B * T * M);
+  input[(gsize) 1 * T * M + 3 * M + 5] = NAN;   /* window 1, frame 3, band 5 */
+  for (int impl = 0; impl < 2; impl++)
+    {
+      g_autoptr(VitaVitState) st = vita_vit_state_new (c, B, FALSE);
+      if (impl == 0)
+        vita_vit_forward (vit, st, input, B);
+      else
+        vita_vit_forward_ref (vit, st, input, B);
+      const float *last = vita_vit_state_tokens (st, L);
+      for (gsize i = 0; i < (gsize) N * D; i++)
+        {
+          g_assert_true (isfinite (last[i]));          /* window 0 untouched */
+          g_assert_true (isnan (last[N * D + i]));     /* window 1 all NaN */
+        }
+      const float *att = vita_vit_state_attention (st, L - 1);
+      gsize per = (gsize) c->heads * N * N;
+      for (gsize i = 0; i < per; i++)
+        g_assert_true (isnan (att[per + i]));
+    }
+}
+
 /* The vectorised erf and exp against libm over their whole useful range. */
 static void
 test_gelu_softmax_accuracy (void)
@@ -398,6 +429,7 @@ main (int argc, char **argv)
       g_test_add_data_func (p3, g, test_batch_and_state);
     }
   g_test_add_func ("/vit/fast-vs-ref-long", test_fast_vs_ref_long);
+  g_test_add_func ("/vit/nan-propagates", test_nan_propagates);
   g_test_add_func ("/vit/gelu-softmax-accuracy", test_gelu_softmax_accuracy);
   return g_test_run ();
 }
