@@ -7,16 +7,13 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct {
-  VitaAnalysis pub;                    /* first: a VitaAnalysis* is a VitaAnalysisReal* */
+struct _VitaAnalysisPrivate {
   const VitaAnalysisBackend *backend;
   float *ssm_acc;                      /* (n_layers, S, D) sums of unit tokens per group */
   int    batch;
   gint   running;                      /* atomic: a run is in progress */
   gint   priority;                     /* atomic: frame to start from, or -1 */
-} VitaAnalysisReal;
-
-#define REAL(an) ((VitaAnalysisReal *) (an))
+};
 
 /* ---- default backend: the real ViT-1D ------------------------------------------ */
 
@@ -67,9 +64,9 @@ vita_analysis_default_backend (void)
 void
 vita_analysis_set_backend (VitaAnalysis *an, const VitaAnalysisBackend *backend)
 {
-  g_return_if_fail (an != NULL && backend != NULL);
-  g_return_if_fail (!g_atomic_int_get (&REAL (an)->running));
-  REAL (an)->backend = backend;
+  g_return_if_fail (an != NULL && an->priv != NULL && backend != NULL);
+  g_return_if_fail (!g_atomic_int_get (&an->priv->running));
+  an->priv->backend = backend;
 }
 
 /* ---- construction ------------------------------------------------------------- */
@@ -137,8 +134,8 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
       return NULL;
     }
 
-  VitaAnalysisReal *real = g_new0 (VitaAnalysisReal, 1);
-  VitaAnalysis *an = &real->pub;
+  VitaAnalysis *an = g_new0 (VitaAnalysis, 1);
+  struct _VitaAnalysisPrivate *real = an->priv = g_new0 (struct _VitaAnalysisPrivate, 1);
   real->backend = &default_backend;
   real->batch = opt.batch;
   real->priority = opt.priority_frame < 0 ? -1 : opt.priority_frame;
@@ -227,7 +224,6 @@ vita_analysis_unref (VitaAnalysis *an)
 {
   if (an == NULL || !g_atomic_int_dec_and_test (&an->ref_count))
     return;
-  VitaAnalysisReal *real = REAL (an);
   vita_vit_unref (an->vit);
   g_free (an->window_start);
   g_free (an->frame_window);
@@ -238,8 +234,10 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->received);
   g_free (an->ssm);
   g_free (an->window_ready);
-  g_free (real->ssm_acc);
-  g_free (real);
+  if (an->priv)
+    g_free (an->priv->ssm_acc);
+  g_free (an->priv);
+  g_free (an);
 }
 
 /* ---- queries ------------------------------------------------------------------- */
@@ -272,8 +270,8 @@ vita_analysis_is_complete (const VitaAnalysis *an)
 void
 vita_analysis_set_priority_frame (VitaAnalysis *an, int frame)
 {
-  g_return_if_fail (an != NULL);
-  g_atomic_int_set (&REAL (an)->priority, frame < 0 ? -1 : frame);
+  g_return_if_fail (an != NULL && an->priv != NULL);
+  g_atomic_int_set (&an->priv->priority, frame < 0 ? -1 : frame);
 }
 
 int
@@ -321,7 +319,8 @@ vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                    "Window %d does not exist (the analysis has %d)", window, an->n_windows);
       return FALSE;
     }
-  const VitaAnalysisBackend *be = REAL (an)->backend;
+  g_return_val_if_fail (an->vit != NULL && an->mel != NULL, FALSE);
+  const VitaAnalysisBackend *be = an->priv ? an->priv->backend : &default_backend;
   gpointer state = be->state_new (an->vit, 1, error);
   if (state == NULL)
     return FALSE;
@@ -346,7 +345,7 @@ vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
 static void
 store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, int b, int w)
 {
-  VitaAnalysisReal *real = REAL (an);
+  struct _VitaAnalysisPrivate *real = an->priv;
   const int N = an->cfg.frames + 1, D = an->cfg.dim, NH = an->cfg.heads;
   const int n_frames = an->n_frames, pool = an->ssm_pool, S = an->ssm_size;
   const int s = an->window_start[w];
@@ -398,7 +397,7 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
 static void
 finish_ssm (VitaAnalysis *an)
 {
-  VitaAnalysisReal *real = REAL (an);
+  struct _VitaAnalysisPrivate *real = an->priv;
   const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool;
   for (int l = 0; l < an->n_layers; l++)
     {
@@ -424,7 +423,7 @@ finish_ssm (VitaAnalysis *an)
 static int
 pick_batch (VitaAnalysis *an, int cap, int *ids)
 {
-  int priority = g_atomic_int_get (&REAL (an)->priority);
+  int priority = g_atomic_int_get (&an->priv->priority);
   int n = 0;
   if (priority < 0)
     {
@@ -466,8 +465,8 @@ vita_analysis_run (VitaAnalysis *an,
                    VitaAnalysisAttentionSink sink, gpointer sink_data,
                    GCancellable *cancellable, GError **error)
 {
-  g_return_val_if_fail (an != NULL, FALSE);
-  VitaAnalysisReal *real = REAL (an);
+  g_return_val_if_fail (an != NULL && an->priv != NULL, FALSE);
+  struct _VitaAnalysisPrivate *real = an->priv;
   if (!g_atomic_int_compare_and_exchange (&real->running, 0, 1))
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,

@@ -97,6 +97,8 @@ typedef struct {
   float   pad_value;       /* normalised log-mel of silence used for padding */
   double  seconds_forward; /* wall time in forward passes + per-frame gathering (valid when complete) */
   double  seconds_ssm;     /* wall time of the final SSM products */
+  struct _VitaAnalysisPrivate *priv;  /* run state; NULL in instances built by hand
+                                         (views/ tests): every function copes */
 } VitaAnalysis;
 
 typedef void (*VitaAnalysisProgress) (VitaAnalysis *an, int windows_done, int n_windows,
