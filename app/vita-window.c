@@ -293,6 +293,7 @@ rebuild_layer_head_lists (VitaWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->layer_dropdown), n_layers > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown), n_heads > 0);
   self->syncing = FALSE;
+  update_actions (self);
 }
 
 static void
@@ -729,7 +730,7 @@ static void
 update_actions (VitaWindow *self)
 {
   gboolean has_audio = self->audio_path != NULL;
-  gboolean has_model = self->vit != NULL;
+  gboolean has_layers = vita_timeline_get_n_layers (self->timeline) > 0;
   gboolean has_heads = vita_timeline_get_n_heads (self->timeline) > 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.play-pause", has_audio);
@@ -743,8 +744,8 @@ update_actions (VitaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-all", has_audio);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.speed-up", has_audio);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.speed-down", has_audio);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-next", has_model);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-previous", has_model);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-next", has_layers);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-previous", has_layers);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-next", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-previous", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-average", has_heads);
@@ -1428,6 +1429,11 @@ vita_window_init (VitaWindow *self)
   add_panel (self, PANEL_ATTENTION, _("Attention"), _("the window under the playhead, chosen layer and head"), 200);
   add_panel (self, PANEL_RECEIVED, _("Attention Received"), _("per frame, against spectral-flux onsets"), 90);
   add_panel (self, PANEL_SSM, _("Self-Similarity"), _("cosine similarity of the layer's tokens"), 200);
+
+  /* For the GUI tests (tests/gui/test-app-*.c). */
+  g_object_set_data (G_OBJECT (self), "vita-test-layer-dropdown", self->layer_dropdown);
+  g_object_set_data (G_OBJECT (self), "vita-test-head-dropdown", self->head_dropdown);
+  g_object_set_data (G_OBJECT (self), "vita-test-play-button", self->play_button);
 
   rebuild_layer_head_lists (self);
   update_model_banner (self);
