@@ -57,49 +57,64 @@ is_playing (gpointer data)
          vita_gui_test_player_seconds (data) > 0.05;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+typedef struct {
+  gint64 last_update;   /* monotonic µs of the last playhead write */
+  guint  n_updates;
+} TickLog;
+
+static void
+on_position (GObject *timeline, GParamSpec *pspec, TickLog *log)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
+  log->last_update = g_get_monotonic_time ();
+  log->n_updates++;
 }
 
-/* Plays for about `ms` and measures, between frames, how far (in wall-clock time)
- * the timeline's playhead is from the pipeline position.  The playhead is written once per frame,
- * so the gap is one frame's worth of playback plus the conversion error.  The
- * first 300 ms (first frames, font and surface set-up) are not counted; on this
- * shared 2-core machine a lone scheduler stall can exceed a frame, so the bound
- * is on the 95th percentile (< 50 ms) and the worst case is reported. */
+/* Plays for about `ms` and checks that the timeline's playhead is the pipeline
+ * position.  Between frames the playhead is, by design, one frame old; the test
+ * samples at random moments, so it compares the pipeline position now with the
+ * playhead plus the playback since the playhead was written (rate × elapsed):
+ * that is the error of the value the frame-clock tick wrote, whatever the frame
+ * rate of this loaded machine.  Both that error (must stay < 50 ms, every sample)
+ * and the raw gap (reported) are measured; the playhead must be written at least
+ * 15 times a second. */
 static double
 play_and_track (Fixture *fx, guint ms)
 {
+  VitaPlayer *player = vita_window_get_player (fx->window);
+  TickLog log = { g_get_monotonic_time (), 0 };
   gint64 start = g_get_monotonic_time ();
-  gint64 deadline = start + (gint64) (ms + 300) * 1000;
-  g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (double));
-  double p95, worst;
+  gint64 deadline = start + (gint64) ms * 1000;
+  gulong id;
+  double worst = 0, worst_raw = 0;
+  guint checks = 0;
 
+  id = g_signal_connect (vita_window_get_timeline (fx->window), "notify::position",
+                         G_CALLBACK (on_position), &log);
   while (g_get_monotonic_time () < deadline)
     {
-      double player, timeline, gap;
+      double p, t, stale, err;
       g_main_context_iteration (NULL, FALSE);
-      player = vita_gui_test_player_seconds (fx->window);
-      timeline = vita_gui_test_timeline_seconds (fx->window);
-      g_assert_cmpfloat (player, >=, 0);
-      /* In wall-clock time: at 2× a frame holds twice as much audio. */
-      gap = fabs (player - timeline) / vita_player_get_rate (vita_window_get_player (fx->window));
-      if (g_get_monotonic_time () - start > 300 * 1000)
-        g_array_append_val (gaps, gap);
-      g_usleep (2000);
+      p = vita_gui_test_player_seconds (fx->window);
+      t = vita_gui_test_timeline_seconds (fx->window);
+      stale = (g_get_monotonic_time () - log.last_update) / 1e6 * vita_player_get_rate (player);
+      g_assert_cmpfloat (p, >=, 0);
+      err = fabs (p - (t + stale));
+      if (log.n_updates > 0)
+        {
+          worst = MAX (worst, err);
+          worst_raw = MAX (worst_raw, fabs (p - t));
+          checks++;
+        }
+      g_usleep (3000);
     }
-  g_assert_cmpuint (gaps->len, >, 20);
-  g_array_sort (gaps, cmp_double);
-  p95 = g_array_index (gaps, double, gaps->len * 95 / 100);
-  worst = g_array_index (gaps, double, gaps->len - 1);
-  g_test_message ("playhead vs pipeline: median %.1f ms, p95 %.1f ms, worst %.1f ms (%u checks)",
-                  g_array_index (gaps, double, gaps->len / 2) * 1000, p95 * 1000, worst * 1000,
-                  gaps->len);
-  g_assert_cmpfloat (p95, <, 0.050);
-  return p95;
+  g_signal_handler_disconnect (vita_window_get_timeline (fx->window), id);
+  g_test_message ("playhead vs pipeline: worst error %.1f ms, worst raw gap %.1f ms; "
+                  "%u playhead writes in %u ms, %u checks",
+                  worst * 1000, worst_raw * 1000, log.n_updates, ms, checks);
+  g_assert_cmpuint (checks, >, 20);
+  g_assert_cmpuint (log.n_updates, >=, ms * 15 / 1000);
+  g_assert_cmpfloat (worst, <, 0.050);
+  return worst;
 }
 
 static void
