@@ -274,6 +274,8 @@ gboolean vita_trainer_run   (VitaTrainer *t, GError **error);
 /* The same on a new thread; join returns run's result. */
 gboolean vita_trainer_start (VitaTrainer *t, GError **error);
 gboolean vita_trainer_join  (VitaTrainer *t, GError **error);
+/* TRUE between start and the end of the thread's run (then join does not block). */
+gboolean vita_trainer_is_running (VitaTrainer *t);
 void     vita_trainer_pause  (VitaTrainer *t);
 void     vita_trainer_resume (VitaTrainer *t);
 /* Asks the run to stop after the current step (it writes a checkpoint). Thread-safe. */

@@ -296,3 +296,39 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
   matmul_backward (NULL, 0, 0.0f, gp->patch_w, gp->patch_b,
                    g->dpatch, D, input, M, p->patch_w, B * T, M, D);
 }
+
+/* ------------------------------------------------------------------------------ */
+/* one optimisation step (forward, NT-Xent, backward, AdamW) */
+
+float
+vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
+                     VitaNtxent *nt, float *m, float *v, const VitaSchedule *s,
+                     gint64 step, const float *input, int B,
+                     float *accuracy, float *grad_norm)
+{
+  const float tau = vit->cfg.temperature;
+  vita_vit_forward (vit, state, input, B);
+  float loss = vita_ntxent_forward (nt, state->acts.z, B, tau, accuracy);
+  if (grad_norm)
+    *grad_norm = NAN;
+  if (!isfinite (loss))
+    return loss;
+  vita_vit_grads_zero (g);
+  vita_ntxent_backward (nt, g->dz, B, tau, 1.0f);
+  vita_vit_backward (vit, state, g, input, B);
+  /* a non-finite gradient must not reach the weights (reliability.md item 19) */
+  double ss = 0;
+  for (gsize i = 0; i < g->num_params; i++)
+    ss += (double) g->memory[i] * g->memory[i];
+  if (!isfinite (ss))
+    {
+      if (grad_norm)
+        *grad_norm = (float) ss;
+      return NAN;
+    }
+  float norm = vita_adamw_step_vit (vit, g->memory, m, v, s, step);
+  if (grad_norm)
+    *grad_norm = norm;
+  return loss;
+}
+
