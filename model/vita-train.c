@@ -1010,6 +1010,17 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
                    "Cannot create the output folder %s: %s", opt->out_dir, g_strerror (saved));
       return NULL;
     }
+  if (!opt->resume)
+    {
+      g_autoptr(GPtrArray) existing = list_checkpoints (opt->out_dir);
+      if (existing->len > 0)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                       "%s already holds training checkpoints: resume them (--resume) or choose another folder",
+                       opt->out_dir);
+          return NULL;
+        }
+    }
   g_autofree char *lock_path = g_build_filename (opt->out_dir, ".vitascope-train.lock", NULL);
   int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
@@ -1028,6 +1039,17 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
                                         : "Cannot lock %s", opt->out_dir);
       return NULL;
     }
+  /* we hold the lock: temporary files left by a killed trainer are stale */
+  {
+    g_autoptr(GDir) d = g_dir_open (opt->out_dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name (d)))
+      if (g_str_has_prefix (name, CKPT_PREFIX) && strstr (name, CKPT_SUFFIX ".tmp-"))
+        {
+          g_autofree char *stale = g_build_filename (opt->out_dir, name, NULL);
+          g_unlink (stale);
+        }
+  }
   VitaTrainer *t = g_new0 (VitaTrainer, 1);
   t->opt = *opt;
   t->opt.data_dir = g_strdup (opt->data_dir);
