@@ -114,6 +114,7 @@ void vita_layernorm_backward (float *dinp, float *dweight, float *dbias,
                               const float *dout, const float *inp, const float *weight,
                               const float *mean, const float *rstd, int rows, int C);
 void vita_gelu_backward      (float *dinp, const float *inp, const float *dout, gsize n);
+void vita_gelu_backward_ref  (float *dinp, const float *inp, const float *dout, gsize n);
 
 
 /* One optimisation step on a batch: forward, NT-Xent, backward, AdamW (with the

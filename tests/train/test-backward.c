@@ -153,10 +153,34 @@ check_adamw_steps (gconstpointer data)
   vita_test_assert_close ("parameters after 10 AdamW steps", vit->memory, after, vit->num_params, 1e-4);
 }
 
+/* The vectorised GELU backward (rational erf, polynomial exp) against libm in double. */
+static void
+test_gelu_backward (void)
+{
+  const gsize n = 4003;  /* not a multiple of 8: the scalar tail runs too */
+  g_autofree float *x = g_new (float, n);
+  g_autofree float *dout = g_new (float, n);
+  g_autofree float *got = g_new (float, n);
+  g_autofree float *want = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      x[i] = -10.0f + 20.0f * i / (n - 1);
+      dout[i] = 1.0f + 0.001f * (i % 7);
+    }
+  vita_gelu_backward (got, x, dout, n);
+  vita_gelu_backward_ref (want, x, dout, n);
+  vita_test_assert_close ("GELU backward vs libm", got, want, n, 2e-6);
+  /* in place */
+  memcpy (got, dout, n * sizeof (float));
+  vita_gelu_backward (got, x, got, n);
+  vita_test_assert_close ("GELU backward in place", got, want, n, 2e-6);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/train/backward/gelu", test_gelu_backward);
   g_test_add_data_func ("/train/backward/test-preset", "vit_test", check_gradients);
   g_test_add_data_func ("/train/backward/non-square", "vit_odd", check_gradients);
   g_test_add_data_func ("/train/adamw-steps/test-preset", "vit_test", check_adamw_steps);
