@@ -425,6 +425,105 @@ test_sigkill (void)
   rm_rf (out);
 }
 
+typedef struct {
+  GMutex lock;
+  gint64 last_step;
+  int progress_calls;
+  int snapshots;
+  gboolean paused_seen;
+  gboolean finished_seen;
+  GThread *trainer_thread;
+  gboolean wrong_thread;
+} ThreadProbe;
+
+static void
+probe_progress (const VitaTrainProgress *p, gpointer user_data)
+{
+  ThreadProbe *tp = user_data;
+  g_mutex_lock (&tp->lock);
+  if (tp->trainer_thread == NULL)
+    tp->trainer_thread = g_thread_self ();
+  tp->wrong_thread |= tp->trainer_thread != g_thread_self ();
+  tp->progress_calls++;
+  if (p->phase == VITA_TRAIN_RUNNING)
+    {
+      g_assert_cmpint (p->step, >, tp->last_step);
+      g_assert_true (isfinite (p->loss) && p->accuracy >= 0 && p->accuracy <= 1);
+      g_assert_cmpfloat (p->lr, >, 0);
+      tp->last_step = p->step;
+    }
+  tp->paused_seen |= p->phase == VITA_TRAIN_PAUSED;
+  tp->finished_seen |= p->phase == VITA_TRAIN_FINISHED;
+  g_mutex_unlock (&tp->lock);
+}
+
+static void
+probe_snapshot (VitaVit *snapshot, gint64 step, gpointer user_data)
+{
+  ThreadProbe *tp = user_data;
+  g_assert_cmpint (step % 3, ==, 0);
+  g_assert_cmpstr (g_hash_table_lookup (snapshot->metadata, "trained_steps"), !=, NULL);
+  /* a snapshot is an independent model the GUI can analyse with */
+  g_autoptr(VitaVitState) st = vita_vit_state_new (&snapshot->cfg, 1, FALSE);
+  g_autofree float *x = g_new0 (float, snapshot->cfg.frames * snapshot->cfg.fe.n_mels);
+  vita_vit_forward (snapshot, st, x, 1);
+  g_mutex_lock (&tp->lock);
+  tp->snapshots++;
+  g_mutex_unlock (&tp->lock);
+  vita_vit_unref (snapshot);
+}
+
+/* The API a GUI drives: start on a thread, pause, resume, stop, callbacks. */
+static void
+test_thread_api (void)
+{
+  g_autofree char *out = g_dir_make_tmp ("vita-train-thread-XXXXXX", NULL);
+  VitaTrainOptions o;
+  options (&o, out, 1000000);
+  o.snapshot_every = 3;
+  o.checkpoint_every = 0;
+  g_autoptr(GError) error = NULL;
+  VitaTrainer *t = vita_trainer_new (&o, &error);
+  vita_train_options_clear (&o);
+  g_assert_no_error (error);
+  ThreadProbe tp = { .last_step = 0 };
+  g_mutex_init (&tp.lock);
+  vita_trainer_set_progress_func (t, probe_progress, &tp);
+  vita_trainer_set_snapshot_func (t, probe_snapshot, &tp);
+  g_assert_true (vita_trainer_start (t, &error));
+  while (vita_trainer_get_step (t) < 7)
+    g_usleep (2000);
+  vita_trainer_pause (t);
+  g_usleep (50000);
+  gint64 paused_at = vita_trainer_get_step (t);
+  g_usleep (100000);
+  g_assert_cmpint (vita_trainer_get_step (t), ==, paused_at);  /* really paused */
+  g_autoptr(VitaVit) copy = vita_trainer_dup_model (t);
+  g_assert_nonnull (copy);
+  vita_trainer_resume (t);
+  while (vita_trainer_get_step (t) < paused_at + 4)
+    g_usleep (2000);
+  g_assert_true (vita_trainer_is_running (t));
+  vita_trainer_stop (t);
+  g_assert_true (vita_trainer_join (t, &error));
+  g_assert_no_error (error);
+  g_assert_false (vita_trainer_is_running (t));
+  gint64 final = vita_trainer_get_step (t);
+  vita_trainer_free (t);
+  g_assert_true (tp.paused_seen);
+  g_assert_true (tp.finished_seen);
+  g_assert_false (tp.wrong_thread);
+  g_assert_cmpint (tp.snapshots, >=, 3);
+  g_assert_cmpint (tp.last_step, ==, final);
+  /* stopping wrote a checkpoint at the step it stopped */
+  VitaCheckpoint ck;
+  g_assert_true (vita_checkpoint_load_newest (out, &ck, NULL, &error));
+  g_assert_cmpint (ck.step, ==, final);
+  vita_checkpoint_clear (&ck);
+  g_mutex_clear (&tp.lock);
+  rm_rf (out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -438,6 +537,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train/trainer/corrupt-newest", test_corrupt_newest);
   g_test_add_func ("/train/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/train/trainer/save-failure", test_save_failure_keeps_previous);
+  g_test_add_func ("/train/trainer/thread-api", test_thread_api);
   g_test_add_func ("/train/trainer/sigkill", test_sigkill);
   int ret = g_test_run ();
   rm_rf (data_dir);
