@@ -3,6 +3,8 @@
 #include "model/vita-train.h"
 #include "model/vita-safetensors.h"
 
+#include <cblas.h>
+
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -75,6 +77,55 @@ on_progress (const VitaTrainProgress *p, gpointer user_data)
     }
 }
 
+/* Positive-pair retrieval (NT-Xent top-1 accuracy among the 2B−1 other views) on the
+ * held-out tracks and on the training tracks: trained vs random initialisation. */
+static int
+evaluate_run (const char *prog, const char *data_dir, const char *out, const char *cache,
+              int pairs, int batches, int threads, double val_fraction, double gap_min, double gap_max)
+{
+  g_autoptr(GError) error = NULL;
+  if (threads > 0)
+    openblas_set_num_threads (threads);
+  VitaCheckpoint ck = { 0 };
+  g_autofree char *path = NULL;
+  if (!vita_checkpoint_load_newest (out, &ck, &path, &error))
+    {
+      fprintf (stderr, "%s: %s\n", prog, error->message);
+      return 1;
+    }
+  g_autofree char *cache_dir = cache ? g_strdup (cache) : g_build_filename (out, "mel-cache", NULL);
+  g_autoptr(VitaTrainData) data = vita_train_data_new (data_dir, cache_dir, &ck.vit->cfg.fe, ck.vit->cfg.frames,
+                                                       val_fraction, NULL, NULL, NULL, &error);
+  if (data == NULL)
+    {
+      fprintf (stderr, "%s: %s\n", prog, error->message);
+      vita_checkpoint_clear (&ck);
+      return 1;
+    }
+  VitaPairOptions po;
+  vita_pair_options_init (&po);
+  po.gap_min_s = gap_min;
+  po.gap_max_s = gap_max;
+  /* the random twin: same architecture and input normalisation, timm init */
+  g_autoptr(VitaVit) random = vita_vit_new_random (&ck.vit->cfg, 12345);
+  printf ("checkpoint %s (step %" G_GINT64_FORMAT "); %u training / %u held-out tracks; "
+          "%d batches of %d pairs (top-1 among %d views; chance %.4f)\n",
+          path, ck.step, vita_train_data_n_tracks (data, FALSE), vita_train_data_n_tracks (data, TRUE),
+          batches, pairs, 2 * pairs - 1, 1.0 / (2 * pairs - 1));
+  for (int split = 1; split >= 0; split--)
+    {
+      if (vita_train_data_n_tracks (data, split) == 0)
+        continue;
+      float lt, at, lr, ar;
+      vita_train_evaluate (ck.vit, data, split, &po, pairs, batches, 777, &lt, &at);
+      vita_train_evaluate (random, data, split, &po, pairs, batches, 777, &lr, &ar);
+      printf ("%-9s trained: accuracy %.3f loss %.3f   random init: accuracy %.3f loss %.3f\n",
+              split ? "held-out" : "training", at, lt, ar, lr);
+    }
+  vita_checkpoint_clear (&ck);
+  return 0;
+}
+
 int
 vita_cli_train (int argc, char **argv)
 {
@@ -82,7 +133,8 @@ vita_cli_train (int argc, char **argv)
   gint64 steps = 2000, stop_after = 0;
   int pairs = 64, threads = 1, ckpt_every = 50;
   gint64 seed = 1;
-  gboolean resume = FALSE, augment = FALSE;
+  gboolean resume = FALSE, augment = FALSE, evaluate = FALSE;
+  int eval_batches = 8;
   double lr = 5e-4, gap_min = 4.2, gap_max = 8.0, val = 0.1, warmup = -1;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Checkpoint folder (required)", "CKPT_DIR" },
@@ -101,6 +153,9 @@ vita_cli_train (int argc, char **argv)
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val, "Tracks held out for validation (0.1)", "F" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every, "Checkpoint every N steps (50; also every 2 min)", "N" },
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Log-mel cache folder (CKPT_DIR/mel-cache)", "DIR" },
+    { "evaluate", 0, 0, G_OPTION_ARG_NONE, &evaluate,
+      "Do not train: positive-pair retrieval of the newest checkpoint on the held-out tracks, against the same architecture at random initialisation", NULL },
+    { "eval-batches", 0, 0, G_OPTION_ARG_INT, &eval_batches, "Batches of B pairs for --evaluate (8)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("DIR — train a ViT-1D with NT-Xent on a folder of audio");
@@ -117,6 +172,9 @@ vita_cli_train (int argc, char **argv)
                "[--steps N] [--batch B] [--threads T] [--seed S] [--resume]\n");
       return 2;
     }
+
+  if (evaluate)
+    return evaluate_run (argv[0], argv[1], out, cache, pairs, eval_batches, threads, val, gap_min, gap_max);
 
   VitaTrainOptions opt;
   vita_train_options_init (&opt);
