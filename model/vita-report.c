@@ -204,8 +204,15 @@ piece_load (const char *dir, const char *stem, const VitaFrontend *fe, VitaMel *
   vita_onset_flux (power, F, bins, p->flux);
   p->ref[0] = g_new (float, (gsize) F * N_CHROMA);
   vita_chroma (chroma_fb, N_CHROMA, power, F, bins, p->ref[0]);
-  p->ref[1] = g_new (float, (gsize) F * N_MFCC);
-  vita_mfcc (melpow, F, M, N_MFCC, p->ref[1]);
+  p->ref[1] = g_new0 (float, (gsize) F * N_MFCC);
+  {
+    /* 20 coefficients by convention; fewer when the model has fewer mel bands */
+    int n_mfcc = MIN (N_MFCC, M);
+    g_autofree float *mf = g_new (float, (gsize) F * n_mfcc);
+    vita_mfcc (melpow, F, M, n_mfcc, mf);
+    for (int f = 0; f < F; f++)
+      memcpy (p->ref[1] + (gsize) f * N_MFCC, mf + (gsize) f * n_mfcc, n_mfcc * sizeof (float));
+  }
   p->ref[2] = g_new (float, (gsize) F * RHYTHM_LAGS);
   rhythm_features (p->flux, F, p->ref[2]);
 
@@ -958,6 +965,43 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
                          "Clip-level linear probes (one 4 s window = one clip): key weighted score "
                          "(mir_eval) and tag mAP / macro ROC-AUC on the held-out pieces' windows.");
   Table *tables[4] = { ta, tb, tc, td };
+  {
+    /* column order: each measure with trained and random side by side */
+    static const char *const models[2] = { "trained", "random" };
+    char col[128];
+    int nm = opt.with_random ? 2 : 1;
+    static const char *const wa[3] = { "chord", "beat F", "onset F" };
+    for (int k = 0; k < 3; k++)
+      for (int f = 0; f < 2; f++)
+        for (int m = 0; m < nm; m++)
+          {
+            g_snprintf (col, sizeof col, "%s %s (%s)", wa[k], f ? "cls" : "seq", models[m]);
+            add_unique (ta->cols, col);
+          }
+    static const char *const wb[4] = { "mean over heads", "worst head", "best head",
+                                       "head chosen on train" };
+    for (int k = 0; k < 4; k++)
+      for (int m = 0; m < nm; m++)
+        {
+          g_snprintf (col, sizeof col, "%s (%s)", wb[k], models[m]);
+          add_unique (tb->cols, col);
+        }
+    for (int k = 0; k < N_REF; k++)
+      for (int m = 0; m < nm; m++)
+        {
+          g_snprintf (col, sizeof col, "%s (%s)", ref_names[k], models[m]);
+          add_unique (tc->cols, col);
+        }
+    static const char *const wd[3] = { "key", "tags mAP", "tags AUC" };
+    for (int k = 0; k < 3; k++)
+      for (int q = 0; q < N_POOLS; q++)
+        for (int m = 0; m < nm; m++)
+          {
+            g_snprintf (col, sizeof col, "%s %s (%s)", wd[k],
+                        vita_pool_name ((VitaPool) (VITA_POOL_CLS + q)), models[m]);
+            add_unique (td->cols, col);
+          }
+  }
 
   /* model-independent baselines */
   {
@@ -975,7 +1019,7 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
       }
     double trf, tef;
     curve_select (&c, curve_flux, 0, 0, &trf, &tef);
-    table_set (tb, "spectral flux (reference)", "mean over heads (trained)", tef);
+    table_set (tb, "spectral flux (no model)", "head chosen on train (trained)", tef);
   }
 
   if (!measure_model (&c, model, "trained", ta, tb, tc, td, cancellable, error))
