@@ -2,8 +2,12 @@
  *
  * libsndfile (WAV, FLAC, OGG/Vorbis, Opus, MP3) reads in bounded chunks; sizes in
  * headers are treated as hints.  Stereo/multichannel is averaged to mono BEFORE
- * resampling (vit1d-format.md).  Resampling uses libsamplerate (the converter and
- * why it was chosen: see VITA_AUDIO_CONVERTER in vita-audio.c).
+ * resampling (vit1d-format.md).  Resampling is a C port of
+ * torchaudio.functional.resample (Hann-windowed sinc, width 6, rolloff 0.99: the
+ * same 16 kHz PCM as a PyTorch user's), libsamplerate for rate pairs whose reduced
+ * ratio needs a huge kernel (see the comment at VITA_AUDIO_CONVERTER in
+ * vita-audio.c).  Output length: ceil(n * target / source), as torchaudio.
+ * Errors: VITA_DSP_ERROR_* (cancellation is VITA_DSP_ERROR_CANCELLED).
  * Files libsndfile cannot read are handed to a fallback decoder that the app
  * registers (GStreamer lives in app/, never in dsp/).
  */
