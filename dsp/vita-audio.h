@@ -2,7 +2,8 @@
  *
  * libsndfile (WAV, FLAC, OGG/Vorbis, Opus, MP3) reads in bounded chunks; sizes in
  * headers are treated as hints.  Stereo/multichannel is averaged to mono BEFORE
- * resampling (vit1d-format.md).  Resampling uses libsamplerate (SRC_SINC_BEST_QUALITY).
+ * resampling (vit1d-format.md).  Resampling uses libsamplerate (the converter and
+ * why it was chosen: see VITA_AUDIO_CONVERTER in vita-audio.c).
  * Files libsndfile cannot read are handed to a fallback decoder that the app
  * registers (GStreamer lives in app/, never in dsp/).
  */
@@ -36,6 +37,7 @@ void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
 /* Longest track accepted, in seconds (default 3600). Longer input is refused with
  * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory stays bounded. */
 void     vita_audio_set_max_duration (double seconds);
+double   vita_audio_get_max_duration (void);
 
 /* Decode, downmix, resample to target_rate. Errors name the file. */
 VitaPcm *vita_audio_load (const char   *path,
@@ -43,7 +45,15 @@ VitaPcm *vita_audio_load (const char   *path,
                           GCancellable *cancellable,
                           GError      **error);
 
-/* Downmix interleaved frames to mono (average of channels). */
+/* Decode a file held in memory (libsndfile virtual I/O; no fallback decoder, no
+ * cancellation).  display_name is used in messages.  Used by the fuzzer and tests. */
+VitaPcm *vita_audio_load_memory (const guint8 *data,
+                                 gsize         len,
+                                 const char   *display_name,
+                                 int           target_rate,
+                                 GError      **error);
+
+/* Downmix frames to mono (average of channels). */
 void     vita_audio_downmix (float *out, const float *interleaved, gsize n_frames, int channels);
 
 /* Resample mono PCM; returns a new buffer. */

@@ -19,6 +19,9 @@ typedef enum {
   VITA_FOLLOW_OFF,
 } VitaFollowMode;
 
+#define VITA_TYPE_FOLLOW_MODE (vita_follow_mode_get_type ())
+GType vita_follow_mode_get_type (void);
+
 #define VITA_TYPE_TIMELINE (vita_timeline_get_type ())
 G_DECLARE_FINAL_TYPE (VitaTimeline, vita_timeline, VITA, TIMELINE, GObject)
 
@@ -28,7 +31,8 @@ G_DECLARE_FINAL_TYPE (VitaTimeline, vita_timeline, VITA, TIMELINE, GObject)
  *   selection-start / selection-end (int64 samples; equal = no selection),
  *   layer (int, 0..n-layers-1), n-layers (int), head (int, -1 = average), n-heads (int),
  *   query-token (int, -1 = the token under the playhead), probe (string or NULL),
- *   follow (VitaFollowMode), playing (boolean) */
+ *   follow (VitaFollowMode), playing (boolean),
+ *   current-frame (int, read-only: notifies only when the frame under the playhead changes) */
 VitaTimeline *vita_timeline_new (void);
 
 void    vita_timeline_configure (VitaTimeline *self, int sample_rate, int hop,
@@ -71,5 +75,34 @@ void    vita_timeline_set_playing     (VitaTimeline *self, gboolean playing);
 gint64  vita_timeline_frame_to_sample (VitaTimeline *self, int frame);
 int     vita_timeline_sample_to_frame (VitaTimeline *self, gint64 sample);
 double  vita_timeline_sample_to_seconds (VitaTimeline *self, gint64 sample);
+
+/* A plain copy of everything a painter needs, taken once per draw: painters (Cairo
+ * only, no GObject) and the exporter work from this, never from the live object. */
+typedef struct {
+  int     sample_rate;
+  int     hop;
+  int     n_frames;
+  gint64  n_samples;
+  gint64  position;          /* playhead, samples */
+  gint64  visible_start;     /* samples */
+  gint64  visible_end;
+  gint64  selection_start;   /* equal = no selection */
+  gint64  selection_end;
+  int     layer;             /* token layer for SSMs; block (layer - 1 clamped) for attention */
+  int     n_layers;
+  int     head;              /* -1 = head average */
+  int     n_heads;
+  int     query_token;       /* -1 = the token under the playhead */
+  gboolean show_playhead;    /* painters draw the playhead (export); widgets overlay it */
+} VitaTimelineSnapshot;
+
+void    vita_timeline_snapshot (VitaTimeline *self, VitaTimelineSnapshot *snap);
+/* A snapshot without a timeline object (export, CLI): whole track visible. */
+void    vita_timeline_snapshot_init (VitaTimelineSnapshot *snap, int sample_rate, int hop,
+                                     gint64 n_samples, int n_layers, int n_heads);
+/* Same conventions as the object's, for snapshots. */
+int     vita_snapshot_sample_to_frame (const VitaTimelineSnapshot *snap, gint64 sample);
+int     vita_snapshot_current_frame   (const VitaTimelineSnapshot *snap);
+double  vita_snapshot_seconds         (const VitaTimelineSnapshot *snap, gint64 sample);
 
 G_END_DECLS

@@ -1,0 +1,510 @@
+/* test-views-painters.c — every painter into an image surface, on synthetic
+ * analyses: playhead, colorbar gradient, axis text, caches, partial analyses.
+ * Set VITA_VIEWS_PNG_DIR to also write each panel as a PNG for looking at. */
+#include "views-synth.h"
+#include "views/vita-paint-private.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  VitaAnalysis   *an;
+  VitaPaintCache *cache;
+  VitaPeaks      *peaks;
+  VitaTimelineSnapshot snap;
+  VitaStyle       style;
+  VitaPaintContext ctx;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  double seconds = data ? *(const double *) data : 30.0;
+  fx->an = views_synth_analysis (seconds, TRUE);
+  fx->cache = vita_paint_cache_new (fx->an);
+  vita_paint_cache_set_attention_func (fx->cache, views_synth_attention);
+  gsize n;
+  g_autofree float *pcm = views_synth_pcm (seconds, &n);
+  fx->peaks = vita_peaks_new (pcm, n, 16000);
+  vita_timeline_snapshot_init (&fx->snap, 16000, 512, n, fx->an->n_layers, 3);
+  fx->snap.position = 16000 * 5 + 300;     /* 5.02 s */
+  fx->snap.visible_start = 16000 * 2;
+  fx->snap.visible_end = 16000 * 12;
+  fx->snap.layer = 4;
+  fx->snap.head = 0;
+  vita_style_init (&fx->style);
+  fx->ctx = (VitaPaintContext) { .cache = fx->cache, .peaks = fx->peaks, .snap = &fx->snap,
+                                 .style = &fx->style };
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  vita_paint_cache_unref (fx->cache);
+  vita_peaks_unref (fx->peaks);
+  views_synth_free (fx->an);
+}
+
+static cairo_surface_t *
+render (VitaPanel panel, const VitaPaintContext *ctx, int w, int h)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cairo_t *cr = cairo_create (s);
+  VitaRect area = { 0, 0, w, h };
+  vita_panel_paint (panel, cr, &area, ctx);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  const char *dir = g_getenv ("VITA_VIEWS_PNG_DIR");
+  if (dir)
+    {
+      g_autofree char *name = g_strdup_printf ("%s/%s.png", dir, vita_panel_to_string (panel));
+      cairo_surface_write_to_png (s, name);
+    }
+  return s;
+}
+
+static guint32
+pixel (cairo_surface_t *s, int x, int y)
+{
+  guint8 *d = cairo_image_surface_get_data (s);
+  return ((guint32 *) (d + (gsize) y * cairo_image_surface_get_stride (s)))[x] & 0xffffff;
+}
+
+static gboolean
+is_reddish (guint32 p)
+{
+  int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+  return r > 180 && g < 90 && b < 90;
+}
+
+/* Non-background pixels in a rectangle (text / ticks present). */
+static int
+ink (cairo_surface_t *s, int x0, int y0, int x1, int y1)
+{
+  int count = 0;
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      if (pixel (s, x, y) != 0xffffff)
+        count++;
+  return count;
+}
+
+static void
+check_playhead_x (Fixture *fx, VitaPanel panel, int w, int h)
+{
+  cairo_surface_t *s = render (panel, &fx->ctx, w, h);
+  VitaRect area = { 0, 0, w, h }, plot;
+  double x, y;
+  g_assert_true (vita_panel_playhead (panel, &area, &fx->ctx, &plot, &x, &y));
+  int px = (int) floor (x), mid = (int) (plot.y + plot.height / 2);
+  /* The playhead column is red through the plot, a column away from it is not. */
+  int red = 0;
+  for (int yy = (int) plot.y + 2; yy < (int) (plot.y + plot.height) - 2; yy++)
+    red += is_reddish (pixel (s, px, yy)) || is_reddish (pixel (s, px + 1, yy));
+  g_assert_cmpint (red, >, (int) (plot.height * 0.8));
+  int far = px + 40 < plot.x + plot.width ? px + 40 : px - 40;
+  g_assert_false (is_reddish (pixel (s, far, mid)));
+  /* Moving the playhead changes that column. */
+  gint64 old = fx->snap.position;
+  fx->snap.position += (gint64) (fx->snap.visible_end - fx->snap.visible_start) / 4;
+  cairo_surface_t *s2 = render (panel, &fx->ctx, w, h);
+  int diff = 0;
+  for (int yy = (int) plot.y + 2; yy < (int) (plot.y + plot.height) - 2; yy++)
+    diff += pixel (s, px, yy) != pixel (s2, px, yy);
+  g_assert_cmpint (diff, >, (int) (plot.height * 0.5));
+  fx->snap.position = old;
+  /* Axis text under the plot and at the left. */
+  g_assert_cmpint (ink (s, (int) plot.x, (int) (plot.y + plot.height + 3), (int) (plot.x + plot.width),
+                        h - 1), >, 100);
+  if (vita_panel_flags (panel) & VITA_PANEL_YAXIS)
+    g_assert_cmpint (ink (s, 1, (int) plot.y, (int) plot.x - 3, (int) (plot.y + plot.height)), >, 100);
+  cairo_surface_destroy (s);
+  cairo_surface_destroy (s2);
+}
+
+static void
+test_waveform (Fixture *fx, gconstpointer data)
+{
+  check_playhead_x (fx, VITA_PANEL_WAVEFORM, 800, 200);
+  /* The envelope is drawn: the accent colour occurs inside the plot. */
+  cairo_surface_t *s = render (VITA_PANEL_WAVEFORM, &fx->ctx, 800, 200);
+  VitaRect plot;
+  vita_panel_layout (&fx->style, 0, 0, 800, 200, vita_panel_flags (VITA_PANEL_WAVEFORM), &plot, NULL);
+  int blue = 0;
+  for (int x = (int) plot.x; x < plot.x + plot.width; x++)
+    {
+      guint32 p = pixel (s, x, (int) (plot.y + plot.height / 2) - 3);
+      blue += (p & 0xff) > 150 && ((p >> 16) & 0xff) < 80;
+    }
+  g_assert_cmpint (blue, >, 100);
+  cairo_surface_destroy (s);
+
+  /* Sample-level zoom: 40 samples across 800 px still draws (dots and lines). */
+  fx->snap.visible_start = 16000 * 3;
+  fx->snap.visible_end = fx->snap.visible_start + 40;
+  fx->snap.position = fx->snap.visible_start + 20;
+  check_playhead_x (fx, VITA_PANEL_WAVEFORM, 800, 200);
+}
+
+static void
+test_peaks (Fixture *fx, gconstpointer data)
+{
+  /* Envelope from the multi-level structure equals the brute-force min/max. */
+  const float *pcm = vita_peaks_get_samples (fx->peaks);
+  gint64 ranges[][2] = { { 0, 10 }, { 5, 700 }, { 1000, 90000 }, { 123, 400000 }, { 0, 480000 } };
+  for (gsize r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      float mn, mx, bmn = G_MAXFLOAT, bmx = -G_MAXFLOAT;
+      g_assert_true (vita_peaks_range (fx->peaks, ranges[r][0], ranges[r][1], &mn, &mx));
+      for (gint64 i = ranges[r][0]; i < ranges[r][1]; i++)
+        {
+          bmn = MIN (bmn, pcm[i]);
+          bmx = MAX (bmx, pcm[i]);
+        }
+      /* Partial buckets may widen the envelope slightly, never narrow it. */
+      g_assert_cmpfloat (mn, <=, bmn);
+      g_assert_cmpfloat (mx, >=, bmx);
+      g_assert_cmpfloat (bmx - mx, <=, 0.0);
+      g_assert_cmpfloat (mx - bmx, <, 0.25);
+    }
+  float mn, mx;
+  g_assert_false (vita_peaks_range (fx->peaks, 500, 500, &mn, &mx));
+}
+
+static void
+check_colorbar (cairo_surface_t *s, const VitaRect *cbar, VitaColormap cmap)
+{
+  const guint32 *lut = vita_colormap_lut (cmap);
+  int x = (int) (cbar->x + cbar->width / 2);
+  guint32 top = pixel (s, x, (int) cbar->y + 2);
+  guint32 bottom = pixel (s, x, (int) (cbar->y + cbar->height) - 2);
+  /* Ends are the LUT's ends (within a few steps). */
+  int near_top = 0, near_bottom = 0;
+  for (int i = 0; i < 8; i++)
+    {
+      near_top |= top == (lut[255 - i] & 0xffffff);
+      near_bottom |= bottom == (lut[i] & 0xffffff);
+    }
+  g_assert_true (near_top);
+  g_assert_true (near_bottom);
+  /* A gradient: many distinct colours down the bar. */
+  GHashTable *seen = g_hash_table_new (NULL, NULL);
+  for (int y = (int) cbar->y + 1; y < cbar->y + cbar->height - 1; y++)
+    g_hash_table_add (seen, GUINT_TO_POINTER (pixel (s, x, y)));
+  g_assert_cmpuint (g_hash_table_size (seen), >, 50);
+  g_hash_table_unref (seen);
+}
+
+static void
+test_mel (Fixture *fx, gconstpointer data)
+{
+  check_playhead_x (fx, VITA_PANEL_MEL, 900, 300);
+  cairo_surface_t *s = render (VITA_PANEL_MEL, &fx->ctx, 900, 300);
+  VitaRect plot, cbar;
+  vita_panel_layout (&fx->style, 0, 0, 900, 300, vita_panel_flags (VITA_PANEL_MEL), &plot, &cbar);
+  check_colorbar (s, &cbar, VITA_COLORMAP_VIRIDIS);
+  /* The surface is built once and reused. */
+  cairo_surface_t *first = fx->cache->mel.surface;
+  g_assert_nonnull (first);
+  fx->snap.position += 1000;
+  fx->snap.visible_start += 16000;
+  fx->snap.visible_end += 16000;
+  cairo_surface_t *s2 = render (VITA_PANEL_MEL, &fx->ctx, 900, 300);
+  g_assert_true (fx->cache->mel.surface == first);
+  /* A colormap change rebuilds it, and the colorbar follows. */
+  fx->style.colormap = VITA_COLORMAP_MAGMA;
+  cairo_surface_t *s3 = render (VITA_PANEL_MEL, &fx->ctx, 900, 300);
+  check_colorbar (s3, &cbar, VITA_COLORMAP_MAGMA);
+  cairo_surface_destroy (s);
+  cairo_surface_destroy (s2);
+  cairo_surface_destroy (s3);
+}
+
+static void
+test_received (Fixture *fx, gconstpointer data)
+{
+  check_playhead_x (fx, VITA_PANEL_RECEIVED, 900, 220);
+  fx->snap.head = -1;
+  check_playhead_x (fx, VITA_PANEL_RECEIVED, 900, 220);
+  /* The onset curve is in the context's array: spectral flux peaks at note onsets. */
+  const float *onset = vita_paint_cache_onset (fx->cache);
+  int f_on = (int) ceil (1.0 * 16000 / 512);    /* first frame of the note at 1.0 s */
+  g_assert_cmpfloat (onset[f_on], >, 3 * onset[f_on + 8]);
+  g_assert_cmpfloat (onset[f_on], >, 3 * onset[f_on - 4]);
+}
+
+static void
+test_ssm (Fixture *fx, gconstpointer data)
+{
+  cairo_surface_t *s = render (VITA_PANEL_SSM, &fx->ctx, 500, 460);
+  VitaRect area = { 0, 0, 500, 460 }, plot, cbar;
+  vita_square_plot (&fx->style, &area, VITA_PANEL_SSM, &plot, &cbar);
+  check_colorbar (s, &cbar, VITA_COLORMAP_DIVERGING);
+  double x, y;
+  g_assert_true (vita_panel_playhead (VITA_PANEL_SSM, &area, &fx->ctx, &plot, &x, &y));
+  g_assert_true (isfinite (x) && isfinite (y));
+  /* A cross: red along row y and column x. */
+  int red_col = 0, red_row = 0;
+  for (int i = 2; i < plot.height - 2; i++)
+    {
+      red_col += is_reddish (pixel (s, (int) x, (int) plot.y + i)) ||
+                 is_reddish (pixel (s, (int) x + 1, (int) plot.y + i));
+      red_row += is_reddish (pixel (s, (int) plot.x + i, (int) y)) ||
+                 is_reddish (pixel (s, (int) plot.x + i, (int) y + 1));
+    }
+  g_assert_cmpint (red_col, >, plot.height * 0.8);
+  g_assert_cmpint (red_row, >, plot.width * 0.8);
+  /* Clicking the cross's column seeks near the playhead. */
+  gint64 sample;
+  g_assert_true (vita_panel_hit_sample (VITA_PANEL_SSM, &area, &fx->ctx, x, plot.y + 5, &sample));
+  g_assert_cmpint (llabs (sample - fx->snap.position), <, 16000 * 30 / 500 + 512);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_attention (Fixture *fx, gconstpointer data)
+{
+  cairo_surface_t *s = render (VITA_PANEL_ATTENTION, &fx->ctx, 520, 480);
+  VitaRect area = { 0, 0, 520, 480 }, plot, cbar;
+  vita_square_plot (&fx->style, &area, VITA_PANEL_ATTENTION, &plot, &cbar);
+  check_colorbar (s, &cbar, VITA_COLORMAP_VIRIDIS);
+  /* Head 0 of the synthetic model attends to onset tokens: vertical stripes, i.e.
+   * columns differ a lot from their neighbours while rows repeat. */
+  int changes_x = 0, changes_y = 0;
+  int yy = (int) (plot.y + plot.height * 0.3), xx = (int) (plot.x + plot.width * 0.3);
+  for (int i = 1; i < plot.width - 1; i++)
+    changes_x += pixel (s, (int) plot.x + i, yy) != pixel (s, (int) plot.x + i - 1, yy);
+  for (int i = 1; i < plot.height - 1; i++)
+    if (!is_reddish (pixel (s, xx, (int) plot.y + i)) && !is_reddish (pixel (s, xx, (int) plot.y + i - 1)))
+      changes_y += pixel (s, xx, (int) plot.y + i) != pixel (s, xx, (int) plot.y + i - 1);
+  g_assert_cmpint (changes_x, >, 10);
+  g_assert_cmpint (changes_y, <, 4);
+  cairo_surface_destroy (s);
+
+  /* The window's maps are recomputed once and kept while the playhead stays in it. */
+  const float *att = vita_paint_cache_window_attention (fx->cache, fx->cache->att_window, NULL);
+  fx->snap.position += 512;
+  s = render (VITA_PANEL_ATTENTION, &fx->ctx, 520, 480);
+  g_assert_true (vita_paint_cache_window_attention (fx->cache, fx->cache->att_window, NULL) == att);
+  cairo_surface_destroy (s);
+
+  /* Head average and rollout draw too; rollout rows are distributions. */
+  fx->snap.head = -1;
+  cairo_surface_destroy (render (VITA_PANEL_ATTENTION, &fx->ctx, 520, 480));
+  fx->ctx.attention_mode = VITA_ATTENTION_ROLLOUT;
+  int w = vita_paint_cache_window_for_frame (fx->cache, vita_snapshot_current_frame (&fx->snap));
+  const float *r = vita_paint_cache_rollout (fx->cache, w, 5, NULL);
+  g_assert_nonnull (r);
+  int N = fx->an->cfg.frames + 1;
+  for (int i = 0; i < N; i++)
+    {
+      double sum = 0;
+      for (int j = 0; j < N; j++)
+        {
+          g_assert_cmpfloat (r[(gsize) i * N + j], >=, 0.0f);
+          sum += r[(gsize) i * N + j];
+        }
+      g_assert_cmpfloat (fabs (sum - 1.0), <, 1e-4);
+    }
+  /* Rollout of block 0 alone is 0.5 A + 0.5 I. */
+  const float *r0 = vita_paint_cache_rollout (fx->cache, w, 0, NULL);
+  g_autofree float *avg = g_new (float, (gsize) N * N);
+  vita_attention_select (fx->an, vita_paint_cache_window_attention (fx->cache, w, NULL), 0, -1, avg);
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++)
+      g_assert_cmpfloat (fabs (r0[(gsize) i * N + j] - (0.5f * avg[(gsize) i * N + j] + (i == j ? 0.5f : 0.f))),
+                         <, 1e-5);
+  s = render (VITA_PANEL_ATTENTION, &fx->ctx, 520, 480);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_grid_row_overview_probes (Fixture *fx, gconstpointer data)
+{
+  cairo_surface_t *s = render (VITA_PANEL_ATTENTION_GRID, &fx->ctx, 420, 900);
+  g_assert_cmpint (ink (s, 0, 0, 420, 900), >, 100000);
+  cairo_surface_destroy (s);
+  s = render (VITA_PANEL_ATTENTION_ROW, &fx->ctx, 700, 200);
+  VitaRect plot;
+  vita_panel_layout (&fx->style, 0, 0, 700, 200, vita_panel_flags (VITA_PANEL_ATTENTION_ROW), &plot, NULL);
+  g_assert_cmpint (ink (s, (int) plot.x + 2, (int) plot.y + 2, (int) (plot.x + plot.width) - 2,
+                        (int) (plot.y + plot.height) - 2), >, 500);
+  cairo_surface_destroy (s);
+  check_playhead_x (fx, VITA_PANEL_OVERVIEW, 900, 90);
+
+  /* Empty probe area says so; a lane draws coloured segments and ground truth. */
+  check_playhead_x (fx, VITA_PANEL_PROBES, 900, 160);
+  const char *names[] = { "C", "G", "Am", "F" };
+  g_autoptr(VitaProbeLane) lane = vita_probe_lane_new ("chords · layer 6", fx->an->n_frames, 4, names);
+  lane->probs = g_new0 (float, (gsize) fx->an->n_frames * 4);
+  lane->truth = g_new (int, fx->an->n_frames);
+  for (int f = 0; f < fx->an->n_frames; f++)
+    {
+      int c = (f / 31) % 4;
+      lane->probs[(gsize) f * 4 + c] = 0.7f;
+      lane->probs[(gsize) f * 4 + (c + 1) % 4] = 0.3f;
+      lane->truth[f] = ((f + 5) / 31) % 4;
+    }
+  VitaProbeLane *lanes[] = { lane };
+  fx->ctx.lanes = lanes;
+  fx->ctx.n_lanes = 1;
+  check_playhead_x (fx, VITA_PANEL_PROBES, 900, 160);
+  fx->ctx.lanes = NULL;
+  fx->ctx.n_lanes = 0;
+}
+
+static void
+test_layout (Fixture *fx, gconstpointer data)
+{
+  cairo_surface_t *s = render (VITA_PANEL_LAYOUT, &fx->ctx, 1600, 1000);
+  g_assert_cmpint (ink (s, 0, 0, 1600, 1000), >, 400000);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_partial_analysis (void)
+{
+  /* Half of the windows ready, no SSM: panels say what is missing, nothing crashes,
+   * received attention has gaps. */
+  VitaAnalysis *an = views_synth_analysis (60.0, FALSE);
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  vita_paint_cache_set_attention_func (cache, views_synth_attention);
+  VitaTimelineSnapshot snap;
+  vita_timeline_snapshot_init (&snap, 16000, 512, 60 * 16000, an->n_layers, 3);
+  snap.position = 16000 * 55;    /* in a window not ready yet */
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style };
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    cairo_surface_destroy (render (p, &ctx, 600, 300));
+  g_autoptr(GError) error = NULL;
+  int ndim;
+  gsize shape[4];
+  g_assert_null (vita_panel_array (VITA_PANEL_SSM, &ctx, &ndim, shape, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_null (vita_panel_array (VITA_PANEL_ATTENTION, &ctx, &ndim, shape, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
+static void
+test_colormaps (void)
+{
+  /* The polynomial fits stay close to matplotlib's tables (values from
+   * matplotlib._cm_listed: index 0, 128, 255). */
+  struct { VitaColormap m; int i; double rgb[3]; } ref[] = {
+    { VITA_COLORMAP_VIRIDIS, 0, { 0.267004, 0.004874, 0.329415 } },
+    { VITA_COLORMAP_VIRIDIS, 128, { 0.128729, 0.563265, 0.551229 } },
+    { VITA_COLORMAP_VIRIDIS, 255, { 0.993248, 0.906157, 0.143936 } },
+    { VITA_COLORMAP_MAGMA, 0, { 0.001462, 0.000466, 0.013866 } },
+    { VITA_COLORMAP_MAGMA, 255, { 0.987053, 0.991438, 0.749504 } },
+    { VITA_COLORMAP_INFERNO, 0, { 0.001462, 0.000466, 0.013866 } },
+    { VITA_COLORMAP_INFERNO, 255, { 0.988362, 0.998364, 0.644924 } },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (ref); k++)
+    {
+      guint32 p = vita_colormap_lut (ref[k].m)[ref[k].i];
+      double got[3] = { ((p >> 16) & 0xff) / 255.0, ((p >> 8) & 0xff) / 255.0, (p & 0xff) / 255.0 };
+      for (int c = 0; c < 3; c++)
+        if (fabs (got[c] - ref[k].rgb[c]) > 0.03)
+          g_error ("%s[%d] channel %d: %.3f, matplotlib %.3f", vita_colormap_to_string (ref[k].m),
+                   ref[k].i, c, got[c], ref[k].rgb[c]);
+    }
+  /* Diverging: blue, white-ish centre, red. */
+  const guint32 *d = vita_colormap_lut (VITA_COLORMAP_DIVERGING);
+  g_assert_cmpuint (d[0] & 0xff, >, (d[0] >> 16) & 0xff);
+  g_assert_cmpuint ((d[255] >> 16) & 0xff, >, d[255] & 0xff);
+  g_assert_cmpuint ((d[128] >> 8) & 0xff, >, 230);
+  /* Gray is linear; sequential maps get lighter. */
+  g_assert_cmpuint (vita_colormap_lut (VITA_COLORMAP_GRAY)[100] & 0xff, ==, 100);
+  for (int m = 0; m < VITA_N_COLORMAPS; m++)
+    {
+      VitaColormap back;
+      g_assert_true (vita_colormap_from_string (vita_colormap_to_string (m), &back));
+      g_assert_cmpint (back, ==, m);
+    }
+  VitaColormap dummy;
+  g_assert_false (vita_colormap_from_string ("jet", &dummy));
+}
+
+static void
+test_ticks_and_labels (void)
+{
+  double t[16], step;
+  int n = vita_nice_ticks (0.0, 10.0, 6, t, &step);
+  g_assert_cmpfloat (step, ==, 2.0);
+  g_assert_cmpint (n, ==, 6);
+  g_assert_cmpfloat (t[5], ==, 10.0);
+  n = vita_nice_ticks (12.3456, 12.3472, 5, t, &step);
+  g_assert_cmpfloat_with_epsilon (step, 0.0005, 1e-12);
+  g_assert_cmpint (n, >=, 3);
+  g_assert_cmpint (n, <=, 5);
+  n = vita_nice_ticks (-1.0, 1.0, 5, t, &step);
+  g_assert_cmpfloat (t[2], ==, 0.0);     /* exactly zero, not -1e-17 */
+  char buf[32];
+  vita_format_time (12.5, 0.5, FALSE, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "12.5");
+  vita_format_time (12.0, 2.0, FALSE, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "12");
+  vita_format_time (3.125, 0.025, FALSE, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "3.125");
+  vita_format_time (125.0, 30.0, TRUE, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "2:05");
+  vita_format_time (61.5, 0.5, TRUE, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "1:01.5");
+  /* Degenerate ranges give one tick, never a loop or NaN. */
+  g_assert_cmpint (vita_nice_ticks (3.0, 3.0, 5, t, &step), ==, 1);
+  g_assert_cmpint (vita_nice_ticks (NAN, 3.0, 5, t, &step), ==, 0);
+}
+
+/* Rows of a region that contain any ink. */
+static int
+ink_rows (cairo_surface_t *s, int x0, int y0, int x1, int y1)
+{
+  int rows = 0;
+  for (int y = y0; y < y1; y++)
+    rows += ink (s, x0, y, x1, y + 1) > 0;
+  return rows;
+}
+
+static void
+test_font_size_scales_text (Fixture *fx, gconstpointer data)
+{
+  /* A larger font makes the text under the plot (tick labels + axis title) taller:
+   * labels really use the style's size. */
+  VitaRect pa, pb;
+  cairo_surface_t *a = render (VITA_PANEL_WAVEFORM, &fx->ctx, 800, 300);
+  vita_panel_layout (&fx->style, 0, 0, 800, 300, vita_panel_flags (VITA_PANEL_WAVEFORM), &pa, NULL);
+  fx->style.font_size = 16;
+  cairo_surface_t *b = render (VITA_PANEL_WAVEFORM, &fx->ctx, 800, 300);
+  vita_panel_layout (&fx->style, 0, 0, 800, 300, vita_panel_flags (VITA_PANEL_WAVEFORM), &pb, NULL);
+  int ra = ink_rows (a, 0, (int) (pa.y + pa.height) + 6, 800, 300);
+  int rb = ink_rows (b, 0, (int) (pb.y + pb.height) + 6, 800, 300);
+  g_assert_cmpint (ra, >, 10);
+  g_assert_cmpint (rb, >, ra * 13 / 10);
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (b);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/views/paint/colormaps", test_colormaps);
+  g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
+  g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/views/paint/peaks", test_peaks);
+  ADD ("/views/paint/waveform", test_waveform);
+  ADD ("/views/paint/mel", test_mel);
+  ADD ("/views/paint/received", test_received);
+  ADD ("/views/paint/ssm", test_ssm);
+  ADD ("/views/paint/attention", test_attention);
+  ADD ("/views/paint/grid-row-overview-probes", test_grid_row_overview_probes);
+  ADD ("/views/paint/layout", test_layout);
+  ADD ("/views/paint/font-size", test_font_size_scales_text);
+  return g_test_run ();
+}

@@ -1,0 +1,78 @@
+/* vita-attention-row-painter.c — the attention row of the query token (the token
+ * under the playhead unless the timeline names one) over the keys of its window. */
+#include "vita-paint-private.h"
+
+#include <math.h>
+
+const float *vita_attention_map (const VitaPaintContext *ctx, int window, int block,
+                                 float *scratch, char *why, gsize why_size);
+void vita_attention_describe (const VitaPaintContext *ctx, int block, char *buf, gsize size);
+
+void
+vita_attention_row_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const VitaStyle *style = ctx->style;
+  double fs = style->font_size;
+  VitaRect plot;
+  vita_panel_begin (cr, style, area->x, area->y, area->width, area->height);
+  vita_panel_layout (style, area->x, area->y, area->width, area->height,
+                     vita_panel_flags (VITA_PANEL_ATTENTION_ROW), &plot, NULL);
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  if (an == NULL)
+    {
+      vita_panel_message (cr, style, &plot, "No analysis");
+      return;
+    }
+  int T = an->cfg.frames, N = T + 1;
+  int q = vita_paint_query_frame (ctx);
+  int w = vita_paint_cache_window_for_frame (ctx->cache, q);
+  int ws = an->window_start[w];
+  int block = vita_paint_block_for_layer (an, snap->layer);
+  int j = CLAMP (q - ws + 1, 1, T);
+  double t0 = (ws - 0.5) * snap->hop / snap->sample_rate;
+  double t1 = (ws + T - 0.5) * snap->hop / snap->sample_rate;
+  char who[64], title[192], why[256] = "";
+  vita_attention_describe (ctx, block, who, sizeof who);
+  g_snprintf (title, sizeof title, "Attention row of the token at %.2f s (%s)",
+              (double) q * snap->hop / snap->sample_rate, who);
+  g_autofree float *scratch = g_new (float, (gsize) N * N);
+  const float *map = vita_attention_map (ctx, w, block, scratch, why, sizeof why);
+  float vmax = 0;
+  if (map == NULL)
+    vita_panel_message (cr, style, &plot, why);
+  else
+    {
+      const float *row = map + (gsize) j * N;
+      for (int k = 1; k < N; k++)
+        vmax = MAX (vmax, row[k]);
+      vmax = vmax > 0 ? vmax * 1.05f : 1.0f;
+      cairo_save (cr);
+      cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
+      cairo_clip (cr);
+      /* One bar per key token, its width the frame's hop. */
+      double bw = plot.width / T;
+      cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.8);
+      for (int k = 1; k < N; k++)
+        {
+          double hgt = row[k] / vmax * plot.height;
+          cairo_rectangle (cr, plot.x + (k - 1) * bw, plot.y + plot.height - hgt,
+                           MAX (bw - (bw > 3 ? 0.5 : 0), 0.5), hgt);
+        }
+      cairo_fill (cr);
+      cairo_restore (cr);
+      char cls[64];
+      g_snprintf (cls, sizeof cls, "to class token: %.3f", row[0]);
+      vita_set_rgb (cr, style->fg);
+      vita_draw_text (cr, style, cls, plot.x + plot.width - 0.3 * fs, plot.y + 0.3 * fs,
+                      VITA_ANCHOR_NE, 0.85, 0.0);
+    }
+  vita_panel_frame (cr, style, &plot);
+  vita_axis_time (cr, style, &plot, t0, t1);
+  vita_axis_value (cr, style, &plot, 0.0, vmax > 0 ? vmax : 1.0,
+                   ctx->attention_mode == VITA_ATTENTION_ROLLOUT ? "rollout weight"
+                                                                 : "attention weight");
+  vita_panel_title (cr, style, &plot, title);
+  if (snap->show_playhead)
+    vita_draw_playhead_x (cr, style, &plot, plot.x + (j - 0.5) / T * plot.width);
+}

@@ -1,0 +1,61 @@
+/* vita-overview-painter.c — the whole track: envelope, visible range, selection, playhead. */
+#include "vita-paint-private.h"
+
+#include <math.h>
+
+void
+vita_overview_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const VitaStyle *style = ctx->style;
+  VitaRect plot;
+  vita_panel_begin (cr, style, area->x, area->y, area->width, area->height);
+  vita_panel_layout (style, area->x, area->y, area->width, area->height,
+                     vita_panel_flags (VITA_PANEL_OVERVIEW), &plot, NULL);
+  double n = (double) MAX (snap->n_samples, 1);
+  double mid = plot.y + plot.height / 2, half = plot.height / 2;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
+  cairo_clip (cr);
+  if (ctx->peaks)
+    {
+      int W = (int) ceil (plot.width);
+      double spp = n / plot.width;
+      cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.55);
+      float *mx = g_newa (float, W), *mn = g_newa (float, W);
+      for (int c = 0; c < W; c++)
+        if (!vita_peaks_range (ctx->peaks, (gint64) (c * spp), (gint64) ((c + 1) * spp) + 1,
+                               &mn[c], &mx[c]))
+          mn[c] = mx[c] = 0;
+      for (int c = 0; c < W; c++)
+        cairo_line_to (cr, plot.x + c, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
+      for (int c = W - 1; c >= 0; c--)
+        cairo_line_to (cr, plot.x + c + 1, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
+      cairo_close_path (cr);
+      cairo_fill (cr);
+    }
+  /* Visible range. */
+  double x0 = plot.x + snap->visible_start / n * plot.width;
+  double x1 = plot.x + snap->visible_end / n * plot.width;
+  x1 = MAX (x1, x0 + 2);
+  cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.22);
+  cairo_rectangle (cr, x0, plot.y, x1 - x0, plot.height);
+  cairo_fill_preserve (cr);
+  vita_set_rgb (cr, style->accent);
+  cairo_set_line_width (cr, MAX (1.0, style->line_width));
+  cairo_stroke (cr);
+  if (snap->selection_end > snap->selection_start)
+    {
+      double s0 = plot.x + snap->selection_start / n * plot.width;
+      double s1 = plot.x + snap->selection_end / n * plot.width;
+      cairo_set_source_rgba (cr, style->accent2[0], style->accent2[1], style->accent2[2], 0.3);
+      cairo_rectangle (cr, s0, plot.y, MAX (s1 - s0, 1), plot.height);
+      cairo_fill (cr);
+    }
+  cairo_restore (cr);
+  vita_panel_frame (cr, style, &plot);
+  vita_axis_time (cr, style, &plot, 0.0, vita_snapshot_seconds (snap, snap->n_samples));
+  if (snap->show_playhead)
+    vita_draw_playhead_x (cr, style, &plot, plot.x + snap->position / n * plot.width);
+}

@@ -1,0 +1,175 @@
+/* vita-painters.h — one Cairo painter per panel (no GTK).
+ *
+ * Every painter draws one panel into a rectangle of any cairo_t (screen widget,
+ * PNG, SVG, PDF) from a VitaPaintContext: the analysis (through a VitaPaintCache
+ * that keeps heatmap surfaces and recomputed attention), the PCM peaks, a timeline
+ * snapshot and a style.  Axes are in seconds, units are in every axis title, and
+ * heatmaps carry a colorbar.
+ *
+ * Index conventions (vita-timeline.h): token layer k = snap->layer (0 = embedded
+ * input, k = after block k); attention panels show block max(k, 1) - 1; head -1 =
+ * the average over heads.  Frame i is centred at sample i * hop.
+ */
+#pragma once
+
+#include "vita-paint.h"
+#include "vita-timeline.h"
+#include "model/vita-analysis.h"
+
+G_BEGIN_DECLS
+
+/* ---- waveform peaks ---------------------------------------------------------- */
+
+/* Min/max envelope of float PCM at several resolutions (64, 256, 1024, ... samples
+ * per bucket) so a column of any zoom is drawn from a handful of buckets; the PCM is
+ * copied so sample-level zoom can draw the samples themselves.  Ref-counted. */
+typedef struct _VitaPeaks VitaPeaks;
+
+VitaPeaks *vita_peaks_new    (const float *pcm, gsize n_samples, int sample_rate);
+VitaPeaks *vita_peaks_ref    (VitaPeaks *peaks);
+void       vita_peaks_unref  (VitaPeaks *peaks);
+gsize      vita_peaks_get_n_samples (const VitaPeaks *peaks);
+const float *vita_peaks_get_samples (const VitaPeaks *peaks);
+/* Min and max of samples [start, end) (clamped); FALSE if the range is empty. */
+gboolean   vita_peaks_range  (const VitaPeaks *peaks, gint64 start, gint64 end,
+                              float *min, float *max);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaPeaks, vita_peaks_unref)
+
+/* ---- the analysis as painters see it ---------------------------------------- */
+
+/* Computes one window's attention (L, NH, N, N); default: vita_analysis_window_attention. */
+typedef gboolean (*VitaWindowAttentionFunc) (const VitaAnalysis *an, int window, float *out,
+                                             GError **error);
+
+/* Per-analysis cache: heatmap surfaces (built once per analysis, layer, head,
+ * colormap), the last window's recomputed attention maps and rollouts, the onset
+ * curve.  Main thread only.  Ref-counted; holds a ref on the analysis. */
+typedef struct _VitaPaintCache VitaPaintCache;
+
+VitaPaintCache *vita_paint_cache_new   (VitaAnalysis *an);
+VitaPaintCache *vita_paint_cache_ref   (VitaPaintCache *cache);
+void            vita_paint_cache_unref (VitaPaintCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaPaintCache, vita_paint_cache_unref)
+VitaAnalysis   *vita_paint_cache_get_analysis (VitaPaintCache *cache);
+void            vita_paint_cache_set_attention_func (VitaPaintCache *cache,
+                                                     VitaWindowAttentionFunc func);
+/* The analysis progressed (more windows ready, SSMs complete): drop surfaces built
+ * from partial data.  Cheap; surfaces are rebuilt lazily. */
+void            vita_paint_cache_invalidate (VitaPaintCache *cache);
+/* Attention of one window, (L, NH, N, N); the last window is kept.  NULL + error when
+ * the window is not analysed yet or the computation failed. */
+const float    *vita_paint_cache_window_attention (VitaPaintCache *cache, int window,
+                                                   GError **error);
+/* Attention rollout (Abnar & Zuidema 2020) up to and including block: the product of
+ * 0.5 A + 0.5 I (head-averaged, rows renormalised) over blocks 0..block; (N, N). */
+const float    *vita_paint_cache_rollout (VitaPaintCache *cache, int window, int block,
+                                          GError **error);
+/* Spectral-flux onset curve (n_frames) from the model's mel input: half-wave
+ * rectified first difference of log-mel, mean over bins (librosa onset_strength
+ * on a log-mel spectrogram), in natural-log units. */
+const float    *vita_paint_cache_onset (VitaPaintCache *cache);
+/* Owning window of a frame (clamped), -1 without an analysis. */
+int             vita_paint_cache_window_for_frame (VitaPaintCache *cache, int frame);
+
+/* ---- probe lanes (filled by the probes code later) --------------------------- */
+
+typedef struct {
+  char   *name;          /* lane title, e.g. "chords · layer 6" */
+  int     n_frames;      /* frames of the track (frame i centred at i * hop) */
+  int     n_classes;
+  char  **class_names;   /* (n_classes) */
+  float  *probs;         /* (n_frames, n_classes) probabilities, or NULL */
+  int    *labels;        /* (n_frames) predicted class (-1 none), or NULL = argmax probs */
+  int    *truth;         /* (n_frames) ground truth class (-1 none), or NULL */
+  gboolean binary;       /* onsets/beats: draw P(class 1) as a curve */
+} VitaProbeLane;
+
+VitaProbeLane *vita_probe_lane_new  (const char *name, int n_frames, int n_classes,
+                                     const char *const *class_names);
+void           vita_probe_lane_free (VitaProbeLane *lane);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaProbeLane, vita_probe_lane_free)
+
+/* ---- panels ------------------------------------------------------------------ */
+
+typedef enum {
+  VITA_PANEL_WAVEFORM,
+  VITA_PANEL_MEL,
+  VITA_PANEL_ATTENTION,        /* one window's map: layer/head, average or rollout */
+  VITA_PANEL_ATTENTION_GRID,   /* all blocks × heads of the window */
+  VITA_PANEL_ATTENTION_ROW,    /* the row of the query token */
+  VITA_PANEL_RECEIVED,         /* attention received per frame vs spectral flux */
+  VITA_PANEL_SSM,              /* per-layer self-similarity, playhead cross */
+  VITA_PANEL_OVERVIEW,         /* the whole track, visible range */
+  VITA_PANEL_PROBES,           /* probe lanes */
+  VITA_PANEL_LAYOUT,           /* the full view: all of the above */
+  VITA_N_PANELS
+} VitaPanel;
+
+typedef enum {
+  VITA_ATTENTION_HEAD,         /* snap->head, or the head average when head == -1 */
+  VITA_ATTENTION_ROLLOUT,
+} VitaAttentionMode;
+
+const char *vita_panel_to_string   (VitaPanel panel);
+gboolean    vita_panel_from_string (const char *name, VitaPanel *out);
+/* x is time in the visible range (shares zoom/scroll and the playhead line). */
+gboolean    vita_panel_is_time_aligned (VitaPanel panel);
+
+typedef struct {
+  VitaPaintCache *cache;               /* NULL: panels needing the analysis say so */
+  VitaPeaks      *peaks;               /* waveform / overview; may be NULL */
+  const VitaTimelineSnapshot *snap;
+  const VitaStyle *style;
+  VitaAttentionMode attention_mode;
+  const float    *onset;               /* optional external onset curve (n_frames) */
+  VitaProbeLane *const *lanes;         /* probe lanes, may be NULL */
+  int             n_lanes;
+} VitaPaintContext;
+
+/* Draws a panel into area (user units). */
+void     vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
+                           const VitaPaintContext *ctx);
+/* Where the playhead goes: the plot rectangle and a vertical line x and/or a
+ * horizontal line y (NAN when absent).  FALSE when the panel has no playhead. */
+gboolean vita_panel_playhead (VitaPanel panel, const VitaRect *area,
+                              const VitaPaintContext *ctx, VitaRect *plot, double *x,
+                              double *y);
+/* What of the panel's content (besides the playhead line) depends on the position:
+ * the window (attention map, grid) or the frame (attention row).  A widget re-renders
+ * its cached content when this changes; 0 for panels whose content does not. */
+gint64   vita_panel_position_key (VitaPanel panel, const VitaPaintContext *ctx);
+/* Sample under point (px, py) for click-to-seek; FALSE outside the plot. */
+gboolean vita_panel_hit_sample (VitaPanel panel, const VitaRect *area,
+                                const VitaPaintContext *ctx, double px, double py,
+                                gint64 *sample);
+/* The array a panel draws, for .npy export: newly allocated, ndim ≤ 4. */
+float   *vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim,
+                           gsize shape[4], GError **error);
+
+/* The individual painters (what vita_panel_paint dispatches to). */
+void vita_waveform_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_mel_paint            (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_attention_paint      (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_attention_row_paint  (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_received_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_ssm_paint            (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_overview_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+
+/* Shared helpers for painters. */
+/* Block shown for token layer k: max(k, 1) - 1, clamped to the model's depth. */
+int    vita_paint_block_for_layer (const VitaAnalysis *an, int layer);
+/* x of sample s in a plot showing the snapshot's visible range. */
+double vita_paint_x_for_sample (const VitaRect *plot, const VitaTimelineSnapshot *snap,
+                                gint64 s);
+/* Selection shading over a time-aligned plot. */
+void   vita_paint_selection (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                             const VitaTimelineSnapshot *snap);
+
+/* Drops the views' own reference helpers (see vita-analysis-glue.c). */
+VitaAnalysis *vita_views_analysis_ref   (VitaAnalysis *an);
+void          vita_views_analysis_unref (VitaAnalysis *an);
+
+G_END_DECLS

@@ -1,0 +1,153 @@
+/* vita-received-painter.c — the attention each frame receives (one block, one head
+ * or the head average) against the spectral-flux onset curve. */
+#include "vita-paint-private.h"
+
+#include <math.h>
+
+/* Curve of values[f0..f1] over the plot; NaN leaves a gap.  Many frames per unit:
+ * the per-column maximum, so no peak disappears at any zoom. */
+static void
+curve (cairo_t *cr, const VitaRect *plot, const VitaTimelineSnapshot *snap,
+       const float *values, int n, float scale)
+{
+  int f0 = MAX (vita_snapshot_sample_to_frame (snap, snap->visible_start) - 1, 0);
+  int f1 = MIN (vita_snapshot_sample_to_frame (snap, snap->visible_end) + 1, n - 1);
+  double fpu = (f1 - f0 + 1) / plot->width;
+  double base = plot->y + plot->height;
+  gboolean pen = FALSE;
+  if (fpu <= 2.0)
+    {
+      for (int f = f0; f <= f1; f++)
+        {
+          if (!isfinite (values[f]))
+            {
+              pen = FALSE;
+              continue;
+            }
+          double x = vita_paint_x_for_sample (plot, snap, (gint64) f * snap->hop);
+          double y = base - values[f] * scale * plot->height;
+          if (pen)
+            cairo_line_to (cr, x, y);
+          else
+            cairo_move_to (cr, x, y);
+          pen = TRUE;
+        }
+    }
+  else
+    {
+      int W = (int) ceil (plot->width);
+      for (int c = 0; c < W; c++)
+        {
+          gint64 a = snap->visible_start + (gint64) ((double) c / plot->width *
+                                                     (snap->visible_end - snap->visible_start));
+          gint64 b = snap->visible_start + (gint64) ((double) (c + 1) / plot->width *
+                                                     (snap->visible_end - snap->visible_start));
+          int fa = vita_snapshot_sample_to_frame (snap, a);
+          int fb = MAX (vita_snapshot_sample_to_frame (snap, b), fa + 1);
+          float m = NAN;
+          for (int f = fa; f < fb && f < n; f++)
+            if (isfinite (values[f]) && !(values[f] <= m))
+              m = values[f];
+          if (!isfinite (m))
+            {
+              pen = FALSE;
+              continue;
+            }
+          double y = base - m * scale * plot->height;
+          if (pen)
+            cairo_line_to (cr, plot->x + c + 0.5, y);
+          else
+            cairo_move_to (cr, plot->x + c + 0.5, y);
+          pen = TRUE;
+        }
+    }
+  cairo_stroke (cr);
+}
+
+static void
+legend_entry (cairo_t *cr, const VitaStyle *style, double x, double y, const double rgb[3],
+              const char *text)
+{
+  double fs = style->font_size;
+  cairo_save (cr);
+  vita_set_rgb (cr, rgb);
+  cairo_set_line_width (cr, style->line_width * 1.5);
+  cairo_move_to (cr, x - 2.2 * fs, y);
+  cairo_line_to (cr, x - 0.4 * fs, y);
+  cairo_stroke (cr);
+  vita_set_rgb (cr, style->fg);
+  vita_draw_text (cr, style, text, x, y, VITA_ANCHOR_W, 0.85, 0.0);
+  cairo_restore (cr);
+}
+
+void
+vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const VitaStyle *style = ctx->style;
+  VitaRect plot;
+  vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_RECEIVED, &plot, NULL);
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  char title[160] = "Attention received vs spectral flux";
+  if (an == NULL || an->received == NULL)
+    vita_panel_message (cr, style, &plot, "No analysis");
+  else
+    {
+      int n = an->n_frames, NH = an->cfg.heads;
+      int block = vita_paint_block_for_layer (an, snap->layer);
+      int head = snap->head < NH ? snap->head : -1;
+      /* Received attention of the chosen head (or mean over heads); frames of windows
+       * not analysed yet are NaN (gaps). */
+      g_autofree float *r = g_new (float, n);
+      float rmax = 0;
+      for (int f = 0; f < n; f++)
+        {
+          int w = an->frame_window[f];
+          if (!vita_analysis_window_is_ready (an, w))
+            {
+              r[f] = NAN;
+              continue;
+            }
+          double s = 0;
+          for (int h = 0; h < NH; h++)
+            if (head < 0 || h == head)
+              s += an->received[((gsize) block * NH + h) * n + f];
+          r[f] = (float) (head < 0 ? s / NH : s);
+          rmax = MAX (rmax, r[f]);
+        }
+      const float *onset = ctx->onset ? ctx->onset : vita_paint_cache_onset (ctx->cache);
+      float omax = 0;
+      for (int f = 0; f < n; f++)
+        if (isfinite (onset[f]))
+          omax = MAX (omax, onset[f]);
+
+      cairo_save (cr);
+      cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
+      cairo_clip (cr);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_set_line_width (cr, style->line_width);
+      vita_set_rgb (cr, style->accent2);
+      curve (cr, &plot, snap, onset, n, omax > 0 ? 0.95f / omax : 0.f);
+      vita_set_rgb (cr, style->accent);
+      curve (cr, &plot, snap, r, n, rmax > 0 ? 0.95f / rmax : 0.f);
+      cairo_restore (cr);
+
+      char who[64];
+      if (head < 0)
+        g_snprintf (who, sizeof who, "layer %d, mean of %d heads", block + 1, NH);
+      else
+        g_snprintf (who, sizeof who, "layer %d, head %d", block + 1, head + 1);
+      g_snprintf (title, sizeof title, "Attention received per frame (%s) vs spectral flux",
+                  who);
+      double fs = style->font_size;
+      double lx = plot.x + plot.width - 11 * fs;
+      cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.85);
+      cairo_rectangle (cr, lx - 2.6 * fs, plot.y + 0.1 * fs, 13.4 * fs, 2.6 * fs);
+      cairo_fill (cr);
+      legend_entry (cr, style, lx, plot.y + 0.8 * fs, style->accent, "attention received");
+      legend_entry (cr, style, lx, plot.y + 2.0 * fs, style->accent2, "spectral flux");
+    }
+  /* Both curves are scaled to their own maximum over the whole track. */
+  vita_axis_value (cr, style, &plot, 0.0, 1.0 / 0.95, "relative (max = 0.95)");
+  vita_paint_time_panel_end (cr, ctx, &plot, title);
+}

@@ -1,0 +1,74 @@
+/* vita-ssm-painter.c — per-layer self-similarity of the whole track (cosine of
+ * pooled sequence tokens, [-1, 1], diverging colormap) with the playhead as a cross. */
+#include "vita-paint-private.h"
+
+#include <math.h>
+
+void
+vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const VitaStyle *style = ctx->style;
+  VitaRect plot, cbar;
+  vita_panel_begin (cr, style, area->x, area->y, area->width, area->height);
+  vita_square_plot (style, area, VITA_PANEL_SSM, &plot, &cbar);
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  int layer = an ? CLAMP (snap->layer, 0, an->n_layers - 1) : 0;
+  char title[128];
+  if (layer == 0)
+    g_snprintf (title, sizeof title, "Self-similarity, input embedding (layer 0)");
+  else
+    g_snprintf (title, sizeof title, "Self-similarity, layer %d", layer);
+  if (!vita_analysis_is_complete_views (an))
+    {
+      char msg[128] = "No analysis";
+      if (an)
+        g_snprintf (msg, sizeof msg, "Analysing… %d of %d windows", g_atomic_int_get (&an->n_ready),
+                    an->n_windows);
+      vita_panel_message (cr, style, &plot, msg);
+      vita_panel_frame (cr, style, &plot);
+      vita_panel_title (cr, style, &plot, title);
+      return;
+    }
+  int S = an->ssm_size;
+  VitaSurfaceSlot *slot = &ctx->cache->ssm;
+  guint64 key = vita_key (layer, 0, 0, style->diverging, 0);
+  if (!(slot->surface && slot->key == key))
+    {
+      vita_surface_slot_clear (slot);
+      slot->surface = vita_heatmap_surface (an->ssm + (gsize) layer * S * S, S, S, S, -1.0f,
+                                            1.0f, style->diverging, FALSE);
+      slot->key = key;
+    }
+  vita_heatmap_paint (cr, slot->surface, 0, 0, S, S, &plot);
+  vita_panel_frame (cr, style, &plot);
+  /* Cell c covers frames [c·pool, (c+1)·pool), frame f centred at f·hop. */
+  double t0 = -0.5 * snap->hop / snap->sample_rate;
+  double t1 = ((double) S * an->ssm_pool - 0.5) * snap->hop / snap->sample_rate;
+  vita_axis_time (cr, style, &plot, t0, t1);
+  vita_axis_time_vertical (cr, style, &plot, t0, t1, TRUE, "Time");
+  vita_colorbar (cr, style, &cbar, style->diverging, -1.0, 1.0, "cosine similarity");
+  vita_panel_title (cr, style, &plot, title);
+
+  /* The visible range as a square on the diagonal. */
+  double a = ((double) snap->visible_start / snap->hop + 0.5) / an->ssm_pool / S;
+  double b = ((double) snap->visible_end / snap->hop + 0.5) / an->ssm_pool / S;
+  if (b - a < 0.999)
+    {
+      cairo_save (cr);
+      vita_set_rgb (cr, style->fg);
+      cairo_set_line_width (cr, MAX (1.0, style->line_width * 0.8));
+      double dash[] = { 3.0, 2.0 };
+      cairo_set_dash (cr, dash, 2, 0);
+      cairo_rectangle (cr, plot.x + a * plot.width, plot.y + a * plot.height,
+                       (b - a) * plot.width, (b - a) * plot.height);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
+  if (snap->show_playhead)
+    {
+      double cell = ((double) vita_snapshot_current_frame (snap) + 0.5) / an->ssm_pool / S;
+      vita_draw_playhead_x (cr, style, &plot, plot.x + cell * plot.width);
+      vita_draw_playhead_y (cr, style, &plot, plot.y + cell * plot.height);
+    }
+}

@@ -1,0 +1,71 @@
+/* vita-waveform-painter.c — the waveform from PCM peaks, at any zoom. */
+#include "vita-paint-private.h"
+
+#include <math.h>
+
+void
+vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const VitaStyle *style = ctx->style;
+  VitaRect plot;
+  vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_WAVEFORM, &plot, NULL);
+
+  if (ctx->peaks == NULL)
+    vita_panel_message (cr, style, &plot, "No audio");
+  else
+    {
+      double mid = plot.y + plot.height / 2, half = plot.height / 2;
+      gint64 vs = snap->visible_start, ve = snap->visible_end;
+      double spp = (double) (ve - vs) / plot.width;   /* samples per unit */
+      cairo_save (cr);
+      cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
+      cairo_clip (cr);
+      /* zero line */
+      cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.35);
+      cairo_set_line_width (cr, 0.5);
+      cairo_move_to (cr, plot.x, mid);
+      cairo_line_to (cr, plot.x + plot.width, mid);
+      cairo_stroke (cr);
+      vita_set_rgb (cr, style->accent);
+      if (spp >= 1.0)
+        {
+          /* One min/max pair per unit column: a filled envelope polygon. */
+          int W = (int) ceil (plot.width);
+          float *mx = g_newa (float, W), *mn = g_newa (float, W);
+          for (int c = 0; c < W; c++)
+            {
+              gint64 a = vs + (gint64) floor (c * spp), b = vs + (gint64) floor ((c + 1) * spp);
+              if (!vita_peaks_range (ctx->peaks, a, MAX (b, a + 1), &mn[c], &mx[c]))
+                mn[c] = mx[c] = 0;
+            }
+          for (int c = 0; c < W; c++)
+            cairo_line_to (cr, plot.x + c, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
+          for (int c = W - 1; c >= 0; c--)
+            cairo_line_to (cr, plot.x + c + 1, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
+          cairo_close_path (cr);
+          cairo_fill (cr);
+        }
+      else
+        {
+          /* Sample level: a line through the samples, dots when far apart. */
+          const float *pcm = vita_peaks_get_samples (ctx->peaks);
+          gint64 n = vita_peaks_get_n_samples (ctx->peaks);
+          gint64 a = MAX (vs - 1, 0), b = MIN (ve + 1, n - 1);
+          cairo_set_line_width (cr, style->line_width);
+          for (gint64 i = a; i <= b; i++)
+            cairo_line_to (cr, vita_paint_x_for_sample (&plot, snap, i), mid - pcm[i] * half);
+          cairo_stroke (cr);
+          if (1.0 / spp > 6.0)
+            for (gint64 i = a; i <= b; i++)
+              {
+                cairo_arc (cr, vita_paint_x_for_sample (&plot, snap, i), mid - pcm[i] * half,
+                           MAX (1.5, style->line_width * 1.5), 0, 2 * G_PI);
+                cairo_fill (cr);
+              }
+        }
+      cairo_restore (cr);
+    }
+  vita_axis_value (cr, style, &plot, -1.0, 1.0, "Amplitude");
+  vita_paint_time_panel_end (cr, ctx, &plot, "Waveform (mono, model rate)");
+}
