@@ -75,7 +75,7 @@ main (int argc, char **argv)
     {
       double c0 = cpu_seconds ();
       gint64 t0 = g_get_monotonic_time ();
-      vita_vit_forward (vit, state, input, B);
+      vita_vit_forward_train (vit, state, input, B);
       gint64 t1 = g_get_monotonic_time ();
       vita_vit_grads_zero (g);
       vita_ntxent_forward (nt, state->acts.z, B, cfg.temperature, NULL);
