@@ -9,6 +9,14 @@
 
 /* Running from the build tree (the README's demo): use the schema compiled there
  * when none is installed, and the catalogues built there. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *installed = g_build_filename (VITA_DATADIR, "glib-2.0", "schemas",
+                                                 VITA_APP_ID ".gschema.xml", NULL);
+  return !g_file_test (installed, G_FILE_TEST_EXISTS);
+}
+
 static void
 setup_build_tree (void)
 {
@@ -28,6 +36,10 @@ main (int argc, char *argv[])
 {
   g_autoptr(VitaApplication) app = NULL;
   const char *localedir = g_getenv ("VITASCOPE_LOCALEDIR");
+
+  if (localedir == NULL && running_uninstalled () &&
+      g_file_test (VITA_BUILD_LOCALEDIR, G_FILE_TEST_IS_DIR))
+    localedir = VITA_BUILD_LOCALEDIR;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : VITA_LOCALEDIR);

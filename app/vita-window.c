@@ -68,6 +68,7 @@ struct _VitaWindow
   GtkStringList        *head_names;
   cairo_surface_t      *mel_surface;       /* (n_frames × n_mels) image of the mel */
   GtkWidget            *panels[N_PANELS];  /* drawing areas, owned by panels_box */
+  GtkWidget            *playheads[N_PANELS]; /* playhead overlays: the only thing redrawn per frame */
 
   /* borrowed */
   GtkRecentManager     *recent;
@@ -109,7 +110,9 @@ format_time (double seconds)
   if (!(seconds >= 0))
     seconds = 0;
   minutes = (int) (seconds / 60);
-  return g_strdup_printf ("%d:%05.2f", minutes, seconds - 60.0 * minutes);
+  /* Tenths: the label changes (and the header bar is re-measured) ten times a
+   * second while playing, not at every frame. */
+  return g_strdup_printf ("%d:%04.1f", minutes, floor ((seconds - 60.0 * minutes) * 10) / 10);
 }
 
 void
@@ -130,11 +133,20 @@ vita_window_show_error (VitaWindow *self, const char *message)
 }
 
 static void
+queue_playheads_draw (VitaWindow *self)
+{
+  for (int i = 0; i < N_PANELS; i++)
+    if (self->playheads[i] != NULL)
+      gtk_widget_queue_draw (self->playheads[i]);
+}
+
+static void
 queue_panels_draw (VitaWindow *self)
 {
   for (int i = 0; i < N_PANELS; i++)
     if (self->panels[i] != NULL)
       gtk_widget_queue_draw (self->panels[i]);
+  queue_playheads_draw (self);
 }
 
 /* ------------------------------------------------------------------ position */
@@ -150,7 +162,8 @@ update_position_label (VitaWindow *self)
                                               vita_timeline_get_n_samples (self->timeline)));
   g_autofree char *text = g_strdup_printf ("%s / %s", now, total);
 
-  gtk_label_set_label (self->position_label, text);
+  if (g_strcmp0 (text, gtk_label_get_label (self->position_label)) != 0)
+    gtk_label_set_label (self->position_label, text);
 }
 
 /* Scroll the visible range the way the follow mode asks (Sonic Visualiser's
@@ -293,6 +306,7 @@ rebuild_layer_head_lists (VitaWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->layer_dropdown), n_layers > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown), n_heads > 0);
   self->syncing = FALSE;
+  update_actions (self);
 }
 
 static void
@@ -729,7 +743,7 @@ static void
 update_actions (VitaWindow *self)
 {
   gboolean has_audio = self->audio_path != NULL;
-  gboolean has_model = self->vit != NULL;
+  gboolean has_layers = vita_timeline_get_n_layers (self->timeline) > 0;
   gboolean has_heads = vita_timeline_get_n_heads (self->timeline) > 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.play-pause", has_audio);
@@ -743,8 +757,8 @@ update_actions (VitaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-all", has_audio);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.speed-up", has_audio);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.speed-down", has_audio);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-next", has_model);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-previous", has_model);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-next", has_layers);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.layer-previous", has_layers);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-next", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-previous", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-average", has_heads);
@@ -1096,7 +1110,6 @@ draw_panel (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer u
   PanelKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (area), "vita-panel"));
   const VitaPcm *pcm = self->job ? vita_analysis_job_get_pcm (self->job) : NULL;
   gint64 sel_start, sel_end;
-  double x;
 
   cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.08);
   cairo_paint (cr);
@@ -1134,6 +1147,18 @@ draw_panel (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer u
       cairo_rectangle (cr, x0, 0, x1 - x0, height);
       cairo_fill (cr);
     }
+}
+
+/* The playhead lives in its own overlay so that, while playing, a frame redraws
+ * one line per panel instead of the panel's content. */
+static void
+draw_playhead (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  double x;
+
+  if (self->audio_path == NULL)
+    return;
   x = sample_to_x (self, width, vita_timeline_get_position (self->timeline));
   cairo_set_source_rgb (cr, 1.0, 0.47, 0.0);
   cairo_rectangle (cr, floor (x) - 0.5, 0, 2, height);
@@ -1203,6 +1228,7 @@ add_panel (VitaWindow *self, PanelKind kind, const char *title, const char *subt
   GtkWidget *area = gtk_drawing_area_new ();
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  GtkWidget *overlay, *playhead;
 
   gtk_widget_add_css_class (card, "card");
   gtk_widget_add_css_class (card, "vita-panel");
@@ -1228,9 +1254,16 @@ add_panel (VitaWindow *self, PanelKind kind, const char *title, const char *subt
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_panel_scroll), self);
   gtk_widget_add_controller (area, scroll);
   gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  gtk_box_append (GTK_BOX (card), area);
+  overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), area);
+  playhead = gtk_drawing_area_new ();
+  gtk_widget_set_can_target (playhead, FALSE);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (playhead), draw_playhead, self, NULL);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), playhead);
+  gtk_box_append (GTK_BOX (card), overlay);
   gtk_box_append (self->panels_box, card);
   self->panels[kind] = area;
+  self->playheads[kind] = playhead;
 }
 
 /* ------------------------------------------------------------------ GObject */
@@ -1394,7 +1427,7 @@ vita_window_init (VitaWindow *self)
   g_signal_connect_swapped (self->player, "eos", G_CALLBACK (sync_position_from_player), self);
 
   g_signal_connect_swapped (self->timeline, "notify::position", G_CALLBACK (update_position_label), self);
-  g_signal_connect_swapped (self->timeline, "notify::position", G_CALLBACK (queue_panels_draw), self);
+  g_signal_connect_swapped (self->timeline, "notify::position", G_CALLBACK (queue_playheads_draw), self);
   g_signal_connect_swapped (self->timeline, "notify::visible-start", G_CALLBACK (queue_panels_draw), self);
   g_signal_connect_swapped (self->timeline, "notify::visible-end", G_CALLBACK (queue_panels_draw), self);
   g_signal_connect_swapped (self->timeline, "notify::selection-end", G_CALLBACK (queue_panels_draw), self);
@@ -1428,6 +1461,11 @@ vita_window_init (VitaWindow *self)
   add_panel (self, PANEL_ATTENTION, _("Attention"), _("the window under the playhead, chosen layer and head"), 200);
   add_panel (self, PANEL_RECEIVED, _("Attention Received"), _("per frame, against spectral-flux onsets"), 90);
   add_panel (self, PANEL_SSM, _("Self-Similarity"), _("cosine similarity of the layer's tokens"), 200);
+
+  /* For the GUI tests (tests/gui/test-app-*.c). */
+  g_object_set_data (G_OBJECT (self), "vita-test-layer-dropdown", self->layer_dropdown);
+  g_object_set_data (G_OBJECT (self), "vita-test-head-dropdown", self->head_dropdown);
+  g_object_set_data (G_OBJECT (self), "vita-test-play-button", self->play_button);
 
   rebuild_layer_head_lists (self);
   update_model_banner (self);

@@ -445,7 +445,7 @@ static gboolean
 too_long_error (const char *name, GError **error)
 {
   SET_ERR (VITA_DSP_ERROR_TOO_LONG,
-           "“%s” is longer than the %.0f s limit; cut it or raise the limit",
+           "“%s” is longer than the %g s limit; cut it or raise the limit",
            name, max_duration_s);
   return FALSE;
 }
@@ -514,7 +514,7 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
       (double) info->frames / src_rate > max_duration_s + 1.0)
     {
       SET_ERR (VITA_DSP_ERROR_TOO_LONG,
-               "“%s” is %.0f s long according to its header, more than the %.0f s limit",
+               "“%s” is %.0f s long according to its header, more than the %g s limit",
                name, (double) info->frames / src_rate, max_duration_s);
       return NULL;
     }
@@ -782,7 +782,8 @@ finish_fallback (VitaPcm *pcm, const char *name, int target_rate, GError **error
       vita_pcm_free (pcm);
       return NULL;
     }
-  pcm->n_nonfinite += (guint) MIN (scrub_nonfinite (pcm->samples, pcm->n_samples), (gsize) G_MAXUINT);
+  gsize bad = scrub_nonfinite (pcm->samples, pcm->n_samples);  /* not inside MIN (): evaluated twice */
+  pcm->n_nonfinite = (guint) MIN ((gsize) pcm->n_nonfinite + bad, (gsize) G_MAXUINT);
   if (pcm->source_rate <= 0)
     pcm->source_rate = pcm->sample_rate;
   if (pcm->sample_rate != target_rate)

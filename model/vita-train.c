@@ -19,41 +19,6 @@
 #include <glib/gstdio.h>
 
 /* ------------------------------------------------------------------------------ */
-/* one step */
-
-float
-vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
-                     VitaNtxent *nt, float *m, float *v, const VitaSchedule *s,
-                     gint64 step, const float *input, int B,
-                     float *accuracy, float *grad_norm)
-{
-  const float tau = vit->cfg.temperature;
-  vita_vit_forward (vit, state, input, B);
-  float loss = vita_ntxent_forward (nt, state->acts.z, B, tau, accuracy);
-  if (grad_norm)
-    *grad_norm = NAN;
-  if (!isfinite (loss))
-    return loss;
-  vita_vit_grads_zero (g);
-  vita_ntxent_backward (nt, g->dz, B, tau, 1.0f);
-  vita_vit_backward (vit, state, g, input, B);
-  /* a non-finite gradient must not reach the weights (reliability.md item 19) */
-  double ss = 0;
-  for (gsize i = 0; i < g->num_params; i++)
-    ss += (double) g->memory[i] * g->memory[i];
-  if (!isfinite (ss))
-    {
-      if (grad_norm)
-        *grad_norm = (float) ss;
-      return NAN;
-    }
-  float norm = vita_adamw_step_vit (vit, g->memory, m, v, s, step);
-  if (grad_norm)
-    *grad_norm = norm;
-  return loss;
-}
-
-/* ------------------------------------------------------------------------------ */
 /* data */
 
 typedef struct {
@@ -991,6 +956,7 @@ struct _VitaTrainer {
   gboolean stop;
   gint64   step;
   GThread *thread;
+  gint     running;     /* atomic: the thread has not finished yet */
   gboolean thread_ok;
   GError  *thread_error;
   GCancellable *cancellable;
@@ -1044,6 +1010,17 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
                    "Cannot create the output folder %s: %s", opt->out_dir, g_strerror (saved));
       return NULL;
     }
+  if (!opt->resume)
+    {
+      g_autoptr(GPtrArray) existing = list_checkpoints (opt->out_dir);
+      if (existing->len > 0)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                       "%s already holds training checkpoints: resume them (--resume) or choose another folder",
+                       opt->out_dir);
+          return NULL;
+        }
+    }
   g_autofree char *lock_path = g_build_filename (opt->out_dir, ".vitascope-train.lock", NULL);
   int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
@@ -1062,6 +1039,17 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
                                         : "Cannot lock %s", opt->out_dir);
       return NULL;
     }
+  /* we hold the lock: temporary files left by a killed trainer are stale */
+  {
+    g_autoptr(GDir) d = g_dir_open (opt->out_dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name (d)))
+      if (g_str_has_prefix (name, CKPT_PREFIX) && strstr (name, CKPT_SUFFIX ".tmp-"))
+        {
+          g_autofree char *stale = g_build_filename (opt->out_dir, name, NULL);
+          g_unlink (stale);
+        }
+  }
   VitaTrainer *t = g_new0 (VitaTrainer, 1);
   t->opt = *opt;
   t->opt.data_dir = g_strdup (opt->data_dir);
@@ -1321,8 +1309,8 @@ init_model (VitaTrainer *t, GError **error)
   return TRUE;
 }
 
-gboolean
-vita_trainer_run (VitaTrainer *t, GError **error)
+static gboolean
+trainer_run_inner (VitaTrainer *t, GError **error)
 {
   if (t->opt.threads > 0)
     openblas_set_num_threads (t->opt.threads);
@@ -1411,9 +1399,6 @@ vita_trainer_run (VitaTrainer *t, GError **error)
                        "Training stopped at step %" G_GINT64_FORMAT ": the loss or its gradient is not finite "
                        "(the last good weights are in %s%s%s)", t->step, t->opt.out_dir,
                        save_error ? "; saving them failed: " : "", save_error ? save_error->message : "");
-          p.phase = VITA_TRAIN_FAILED;
-          p.message = (*error)->message;
-          emit (t, &p);
           return FALSE;
         }
       run_steps++;
@@ -1455,9 +1440,6 @@ vita_trainer_run (VitaTrainer *t, GError **error)
           if (!t->opt.pause_on_save_error)
             {
               g_set_error_literal (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, msg);
-              p.phase = VITA_TRAIN_FAILED;
-              p.message = msg;
-              emit (t, &p);
               return FALSE;
             }
           p.phase = VITA_TRAIN_PAUSED;
@@ -1491,16 +1473,25 @@ vita_trainer_run (VitaTrainer *t, GError **error)
       if (!save_checkpoint (t, t->step, error))
         {
           g_prefix_error (error, "Could not save the final checkpoint (the previous one is intact): ");
-          p.phase = VITA_TRAIN_FAILED;
-          p.message = (*error)->message;
-          emit (t, &p);
           return FALSE;
         }
     }
-  p.phase = VITA_TRAIN_FINISHED;
-  p.message = NULL;
-  emit (t, &p);
   return TRUE;
+}
+
+gboolean
+vita_trainer_run (VitaTrainer *t, GError **error)
+{
+  GError *local = NULL;
+  gboolean ok = trainer_run_inner (t, &local);
+  VitaTrainProgress p = { .phase = ok ? VITA_TRAIN_FINISHED : VITA_TRAIN_FAILED,
+                          .step = vita_trainer_get_step (t),
+                          .total_steps = t->sched.total_steps,
+                          .message = local ? local->message : NULL };
+  emit (t, &p);
+  if (local)
+    g_propagate_error (error, local);
+  return ok;
 }
 
 static gpointer
@@ -1508,6 +1499,7 @@ trainer_thread (gpointer data)
 {
   VitaTrainer *t = data;
   t->thread_ok = vita_trainer_run (t, &t->thread_error);
+  g_atomic_int_set (&t->running, 0);
   return NULL;
 }
 
@@ -1515,8 +1507,17 @@ gboolean
 vita_trainer_start (VitaTrainer *t, GError **error)
 {
   g_return_val_if_fail (t->thread == NULL, FALSE);
+  g_atomic_int_set (&t->running, 1);
   t->thread = g_thread_try_new ("vita-trainer", trainer_thread, t, error);
+  if (t->thread == NULL)
+    g_atomic_int_set (&t->running, 0);
   return t->thread != NULL;
+}
+
+gboolean
+vita_trainer_is_running (VitaTrainer *t)
+{
+  return g_atomic_int_get (&t->running) != 0;
 }
 
 gboolean

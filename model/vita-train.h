@@ -114,6 +114,7 @@ void vita_layernorm_backward (float *dinp, float *dweight, float *dbias,
                               const float *dout, const float *inp, const float *weight,
                               const float *mean, const float *rstd, int rows, int C);
 void vita_gelu_backward      (float *dinp, const float *inp, const float *dout, gsize n);
+void vita_gelu_backward_ref  (float *dinp, const float *inp, const float *dout, gsize n);
 
 
 /* One optimisation step on a batch: forward, NT-Xent, backward, AdamW (with the
@@ -274,6 +275,8 @@ gboolean vita_trainer_run   (VitaTrainer *t, GError **error);
 /* The same on a new thread; join returns run's result. */
 gboolean vita_trainer_start (VitaTrainer *t, GError **error);
 gboolean vita_trainer_join  (VitaTrainer *t, GError **error);
+/* TRUE between start and the end of the thread's run (then join does not block). */
+gboolean vita_trainer_is_running (VitaTrainer *t);
 void     vita_trainer_pause  (VitaTrainer *t);
 void     vita_trainer_resume (VitaTrainer *t);
 /* Asks the run to stop after the current step (it writes a checkpoint). Thread-safe. */

@@ -132,14 +132,91 @@ vita_layernorm_backward (float *dinp, float *dweight, float *dbias,
     }
 }
 
+/* Element-wise kernels with GCC vector extensions, 8 floats at a time, compiled for
+ * AVX2+FMA and for baseline x86-64 and dispatched at run time — the scheme and the
+ * erf / exp approximations of vita-vit-kernels.c (which keeps them private), so that
+ * the backward GELU matches the forward one: glibc's erff/expf are scalar calls and
+ * cost ~10 % of a training step. */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define BWD_KERNEL(name, params, args)                                        \
+  static __attribute__ ((target ("avx2,fma"))) void name##_avx2 params        \
+  { name##_body args; }                                                       \
+  static void name##_base params { name##_body args; }                        \
+  void name params                                                            \
+  {                                                                           \
+    if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))   \
+      name##_avx2 args;                                                       \
+    else                                                                      \
+      name##_base args;                                                       \
+  }
+#else
+#define BWD_KERNEL(name, params, args) \
+  void name params { name##_body args; }
+#endif
+#define BWD_INLINE static inline __attribute__ ((always_inline))
+
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float vf __attribute__ ((vector_size (32)));
+typedef gint32 vi __attribute__ ((vector_size (32)));
+#define VL 8
+
+BWD_INLINE vf vf_load (const float *p) { vf v; memcpy (&v, p, sizeof v); return v; }
+BWD_INLINE void vf_store (float *p, vf v) { memcpy (p, &v, sizeof v); }
+BWD_INLINE vf vf_set (float x) { return (vf) { x, x, x, x, x, x, x, x }; }
+BWD_INLINE vf vf_select (vi mask, vf a, vf b) { return (vf) (((vi) a & mask) | ((vi) b & ~mask)); }
+BWD_INLINE vf vf_min (vf a, vf b) { return vf_select (a < b, a, b); }
+BWD_INLINE vf vf_max (vf a, vf b) { return vf_select (a > b, a, b); }
+
+/* erf(x) ≈ x·P(x²)/Q(x²) on [-4, 4] (Eigen's generic_fast_erf_float, |error| < 4e-7) */
+#define ERF_P(x2) \
+  ((((((-2.72614225801306e-10f * (x2) + 2.77068142495902e-08f) * (x2) \
+       + -2.10102402082508e-06f) * (x2) + -5.69250639462346e-05f) * (x2) \
+     + -7.34990630326855e-04f) * (x2) + -2.95459980854025e-03f) * (x2) + -1.60960333262415e-02f)
+#define ERF_Q(x2) \
+  ((((-1.45660718464996e-05f * (x2) + -2.13374055278905e-04f) * (x2) \
+     + -1.68282697438203e-03f) * (x2) + -7.37332916720468e-03f) * (x2) + -1.42647390514189e-02f)
+/* exp: Cephes' expf (two-part ln 2 reduction, degree-6 polynomial, ~1 ulp) */
+#define EXP_MAGIC 12582912.0f
+#define EXP_POLY(r) \
+  (((((1.9875691500e-4f * (r) + 1.3981999507e-3f) * (r) + 8.3334519073e-3f) * (r) \
+     + 4.1665795894e-2f) * (r) + 1.6666665459e-1f) * (r) + 5.0000001201e-1f)
+
+BWD_INLINE vf
+erf_v (vf x)
+{
+  x = vf_max (vf_min (x, vf_set (4.0f)), vf_set (-4.0f));
+  vf x2 = x * x;
+  return x * ERF_P (x2) / ERF_Q (x2);
+}
+
+BWD_INLINE vf
+exp_v (vf x)
+{
+  x = vf_max (vf_min (x, vf_set (88.0f)), vf_set (-87.0f));
+  vf n = (x * 1.44269504088896341f + EXP_MAGIC) - EXP_MAGIC;
+  vf r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  vf y = EXP_POLY (r) * (r * r) + r + 1.0f;
+  vi e = (__builtin_convertvector (n, vi) + 127) << 23;
+  return y * (vf) e;
+}
+
 /* Exact GELU, 0.5 x (1 + erf(x / √2)) (torch.nn.GELU(approximate='none')):
  * d/dx = Φ(x) + x φ(x).  dinp may alias dout. */
-void
-vita_gelu_backward (float *dinp, const float *inp, const float *dout, gsize n)
+BWD_INLINE void
+vita_gelu_backward_body (float *dinp, const float *inp, const float *dout, gsize n)
 {
   const float inv_sqrt2 = 0.70710678118654752f;
   const float inv_sqrt_2pi = 0.39894228040143268f;
-  for (gsize i = 0; i < n; i++)
+  gsize i = 0;
+  for (; i + VL <= n; i += VL)
+    {
+      vf x = vf_load (inp + i);
+      vf cdf = 0.5f * (1.0f + erf_v (x * inv_sqrt2));
+      vf pdf = inv_sqrt_2pi * exp_v (-0.5f * x * x);
+      vf_store (dinp + i, vf_load (dout + i) * (cdf + x * pdf));
+    }
+  for (; i < n; i++)
     {
       float x = inp[i];
       float cdf = 0.5f * (1.0f + erff (x * inv_sqrt2));
@@ -147,6 +224,46 @@ vita_gelu_backward (float *dinp, const float *inp, const float *dout, gsize n)
       dinp[i] = dout[i] * (cdf + x * pdf);
     }
 }
+BWD_KERNEL (vita_gelu_backward, (float *dinp, const float *inp, const float *dout, gsize n),
+            (dinp, inp, dout, n))
+
+void
+vita_gelu_backward_ref (float *dinp, const float *inp, const float *dout, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = inp[i];
+      double d = 0.5 * (1.0 + erf (x * M_SQRT1_2)) + x * exp (-0.5 * x * x) / sqrt (2 * G_PI);
+      dinp[i] = (float) (dout[i] * d);
+    }
+}
+
+/* softmax backward over rows of n: d = a ⊙ (d − Σ_j a_j d_j), in place */
+BWD_INLINE void
+softmax_backward_body (float *d, const float *a, int rows, int n)
+{
+  for (int r = 0; r < rows; r++)
+    {
+      const float *ar = a + (gsize) r * n;
+      float *dr = d + (gsize) r * n;
+      vf acc = vf_set (0.0f);
+      int j = 0;
+      for (; j + VL <= n; j += VL)
+        acc += vf_load (ar + j) * vf_load (dr + j);
+      float dot = 0;
+      for (int k = 0; k < VL; k++)
+        dot += acc[k];
+      for (; j < n; j++)
+        dot += ar[j] * dr[j];
+      j = 0;
+      for (; j + VL <= n; j += VL)
+        vf_store (dr + j, vf_load (ar + j) * (vf_load (dr + j) - dot));
+      for (; j < n; j++)
+        dr[j] = ar[j] * (dr[j] - dot);
+    }
+}
+static void softmax_backward (float *d, const float *a, int rows, int n);
+BWD_KERNEL (softmax_backward, (float *d, const float *a, int rows, int n), (d, a, rows, n))
 
 /* Multi-head attention backward for one block.
  * qkv (B, N, 3D), att (B, NH, N, N) softmax probabilities, datty (B, N, D);
@@ -177,16 +294,7 @@ attention_backward (float *dqkv, float *datt_scratch, const float *datty,
         cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, N, hs, N,
                      1.0f, a, N, dy, D, 0.0f, dv, C3);
         /* softmax backward, row by row: dpre = a ⊙ (da − Σ_j a_j da_j) */
-        for (int i = 0; i < N; i++)
-          {
-            const float *ar = a + (gsize) i * N;
-            float *dr = da + (gsize) i * N;
-            float dot = 0;
-            for (int j = 0; j < N; j++)
-              dot += ar[j] * dr[j];
-            for (int j = 0; j < N; j++)
-              dr[j] = ar[j] * (dr[j] - dot);
-          }
+        softmax_backward (da, a, N, N);
         /* pre = scale q k^T: dq = scale dpre k, dk = scale dpre^T q */
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, hs, N,
                      scale, da, N, k, C3, 0.0f, dq, C3);
@@ -257,18 +365,43 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
       const float *fc1w = p->fc1w + (gsize) l * H4 * D;
       const float *fc2w = p->fc2w + (gsize) l * D * H4;
 
-      /* MLP: res_mlp = res_att + fc2(gelu(fc1(ln2))) */
-      matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
-                       g->dres, D, fch_gelu, H4, fc2w, BN, H4, D);
-      vita_gelu_backward (g->dfch, fch, g->dfch, (gsize) BN * H4);
-      matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
-                       g->dfch, H4, ln2, D, fc1w, BN, D, H4);
-      vita_layernorm_backward (g->dres, gp->ln2w + l * D, gp->ln2b + l * D, g->dln,
-                               res_att, p->ln2w + l * D, ln2_mean, ln2_rstd, BN, D);
-
-      /* attention: res_att = res_in + proj(attn(ln1)) */
-      matmul_backward (g->datty, D, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
-                       g->dres, D, atty, D, projw, BN, D, D);
+      if (l == L - 1)
+        {
+          /* The last block's output reaches the loss only through the class token
+           * (final norm → head), so its MLP, LN2 and attention projection see a
+           * gradient in the B class-token rows alone: run them on those rows
+           * (strided views) instead of all B·N.  Keys and values of every token
+           * still get gradients through the attention below. */
+          const int NDs = N * D, NH4 = N * H4;
+          matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
+                           g->dres, NDs, fch_gelu, NH4, fc2w, B, H4, D);
+          for (int b = 0; b < B; b++)
+            vita_gelu_backward (g->dfch + (gsize) b * H4, fch + (gsize) b * NH4,
+                                g->dfch + (gsize) b * H4, H4);
+          matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
+                           g->dfch, H4, ln2, NDs, fc1w, B, D, H4);
+          for (int b = 0; b < B; b++)
+            vita_layernorm_backward (g->dres + (gsize) b * NDs, gp->ln2w + l * D, gp->ln2b + l * D,
+                                     g->dln + (gsize) b * D, res_att + (gsize) b * NDs, p->ln2w + l * D,
+                                     ln2_mean + (gsize) b * N, ln2_rstd + (gsize) b * N, 1, D);
+          memset (g->datty, 0, (gsize) BN * D * sizeof (float));
+          matmul_backward (g->datty, NDs, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
+                           g->dres, NDs, atty, NDs, projw, B, D, D);
+        }
+      else
+        {
+          /* MLP: res_mlp = res_att + fc2(gelu(fc1(ln2))) */
+          matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
+                           g->dres, D, fch_gelu, H4, fc2w, BN, H4, D);
+          vita_gelu_backward (g->dfch, fch, g->dfch, (gsize) BN * H4);
+          matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
+                           g->dfch, H4, ln2, D, fc1w, BN, D, H4);
+          vita_layernorm_backward (g->dres, gp->ln2w + l * D, gp->ln2b + l * D, g->dln,
+                                   res_att, p->ln2w + l * D, ln2_mean, ln2_rstd, BN, D);
+          /* attention: res_att = res_in + proj(attn(ln1)) */
+          matmul_backward (g->datty, D, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
+                           g->dres, D, atty, D, projw, BN, D, D);
+        }
       attention_backward (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
       matmul_backward (g->dln, D, 0.0f, gp->qkvw + (gsize) l * 3 * D * D, gp->qkvb + l * 3 * D,
                        g->dqkv, 3 * D, ln1, D, qkvw, BN, D, 3 * D);
@@ -296,3 +429,39 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
   matmul_backward (NULL, 0, 0.0f, gp->patch_w, gp->patch_b,
                    g->dpatch, D, input, M, p->patch_w, B * T, M, D);
 }
+
+/* ------------------------------------------------------------------------------ */
+/* one optimisation step (forward, NT-Xent, backward, AdamW) */
+
+float
+vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
+                     VitaNtxent *nt, float *m, float *v, const VitaSchedule *s,
+                     gint64 step, const float *input, int B,
+                     float *accuracy, float *grad_norm)
+{
+  const float tau = vit->cfg.temperature;
+  vita_vit_forward (vit, state, input, B);
+  float loss = vita_ntxent_forward (nt, state->acts.z, B, tau, accuracy);
+  if (grad_norm)
+    *grad_norm = NAN;
+  if (!isfinite (loss))
+    return loss;
+  vita_vit_grads_zero (g);
+  vita_ntxent_backward (nt, g->dz, B, tau, 1.0f);
+  vita_vit_backward (vit, state, g, input, B);
+  /* a non-finite gradient must not reach the weights (reliability.md item 19) */
+  double ss = 0;
+  for (gsize i = 0; i < g->num_params; i++)
+    ss += (double) g->memory[i] * g->memory[i];
+  if (!isfinite (ss))
+    {
+      if (grad_norm)
+        *grad_norm = (float) ss;
+      return NAN;
+    }
+  float norm = vita_adamw_step_vit (vit, g->memory, m, v, s, step);
+  if (grad_norm)
+    *grad_norm = norm;
+  return loss;
+}
+

@@ -12,7 +12,11 @@ written with struct + json + numpy, following the crate's rules:
 
 BF16 is rounded to nearest-even from float32, as torch's .to(torch.bfloat16) does.
 
-Run: /usr/bin/python3 tests/make_golden_safetensors.py   (writes tests/data/safetensors/)
+It also writes the seed corpus of the fuzz target, tests/fuzz/corpus-safetensors/
+(named by the verdict the replay test expects: valid-model-*, valid-container-*,
+bad-model-*, bad-*; see tests/fuzz/fuzz-safetensors.c).
+
+Run: /usr/bin/python3 tests/make_golden_safetensors.py
 """
 import json
 import os
@@ -20,7 +24,9 @@ import struct
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "safetensors")
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "data", "safetensors")
+CORPUS = os.path.join(HERE, "fuzz", "corpus-safetensors")
 
 # Rust Dtype enum order (safetensors/src/tensor.rs); the crate sorts descending.
 DTYPE_RANK = {"BOOL": 0, "U8": 1, "I8": 2, "F8_E5M2": 3, "F8_E4M3": 4, "I16": 5,
@@ -41,6 +47,11 @@ def bf16_to_f32(bits):
 
 def save_file(tensors, path, metadata=None):
     """tensors: name -> (dtype string, shape tuple, raw little-endian bytes)."""
+    with open(path, "wb") as f:
+        f.write(serialize(tensors, metadata))
+
+
+def serialize(tensors, metadata=None):
     order = sorted(tensors, key=lambda n: (-DTYPE_RANK[tensors[n][0]], n))
     header = {}
     if metadata:
@@ -53,11 +64,7 @@ def save_file(tensors, path, metadata=None):
         offset += len(raw)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for name in order:
-            f.write(tensors[name][2])
+    return struct.pack("<Q", len(text)) + text + b"".join(tensors[n][2] for n in order)
 
 
 def f32(x):
@@ -168,13 +175,111 @@ def vit_files(rng):
     save_file(plain, os.path.join(OUT, "vit-test-f32.safetensors"), meta)
 
 
+# A very small model for the fuzz corpus (a few KB per file).
+MICRO_CFG = dict(dim=4, depth=1, heads=2, mlp_dim=8, frames=2, n_mels=4, proj_dim=2)
+
+
+def raw(header_bytes, data=b"", n=None):
+    """A container from a literal header (n overrides the length field)."""
+    return struct.pack("<Q", len(header_bytes) if n is None else n) + header_bytes + data
+
+
+def corpus(rng):
+    os.makedirs(CORPUS, exist_ok=True)
+    for f in os.listdir(CORPUS):
+        if f.startswith(("valid-", "bad-")):
+            os.remove(os.path.join(CORPUS, f))
+
+    def put(name, blob):
+        with open(os.path.join(CORPUS, name), "wb") as f:
+            f.write(blob)
+
+    sd = vit_state_dict(MICRO_CFG, rng)
+    meta = vit_metadata(MICRO_CFG)
+    meta["train_data"] = "fuzz seed"
+    f32_sd = {k: f32(v) for k, v in sd.items()}
+    good = serialize(f32_sd, meta)
+    put("valid-model-micro.safetensors", good)
+    mixed = dict(f32_sd)
+    mixed["patch_embed.proj.weight"] = f16(sd["patch_embed.proj.weight"])
+    mixed["blocks.0.mlp.fc1.weight"] = bf16(sd["blocks.0.mlp.fc1.weight"])
+    put("valid-model-micro-f16-bf16.safetensors", serialize(mixed, meta))
+    nohead = {k: v for k, v in f32_sd.items() if not k.startswith("head.")}
+    put("valid-model-micro-nohead.safetensors", serialize(nohead, meta))
+    put("valid-container-mixed-dtypes.safetensors",
+        open(os.path.join(OUT, "mixed-dtypes.safetensors"), "rb").read())
+    put("valid-container-empty.safetensors", raw(b"{}      "))
+
+    # refused as models
+    def model_variant(name, tensors=None, **meta_changes):
+        m = dict(meta)
+        for k, v in meta_changes.items():
+            if v is None:
+                m.pop(k, None)
+            else:
+                m[k] = v
+        put(name, serialize(tensors if tensors is not None else f32_sd, m))
+
+    model_variant("bad-model-rope.safetensors", pos="rope")
+    model_variant("bad-model-heads.safetensors", heads="3")
+    model_variant("bad-model-dim-12abc.safetensors", dim="12abc")
+    model_variant("bad-model-frames-0.safetensors", frames="0")
+    model_variant("bad-model-no-depth.safetensors", depth=None)
+    model_variant("bad-model-missing-tensor.safetensors",
+                  {k: v for k, v in f32_sd.items() if k != "blocks.0.mlp.fc2.bias"})
+    gated = dict(f32_sd)
+    gated["blocks.0.mlp.fc3.weight"] = f32(sd["blocks.0.mlp.fc1.weight"])
+    model_variant("bad-model-gated-mlp.safetensors", gated)
+    model_variant("bad-model-rmsnorm.safetensors",
+                  {k: v for k, v in f32_sd.items() if k != "blocks.0.norm1.bias"})
+    nan = dict(f32_sd)
+    x = sd["pos_embed"].copy()
+    x[0, 1, 2] = np.nan
+    nan["pos_embed"] = f32(x)
+    model_variant("bad-model-nan.safetensors", nan)
+    shape = dict(f32_sd)
+    shape["cls_token"] = f32(sd["cls_token"].reshape(4))
+    model_variant("bad-model-shape.safetensors", shape)
+
+    # refused as containers (reliability.md 1-5)
+    t = b'{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+    d8 = struct.pack("<2f", 1.5, -2.0)
+    put("bad-empty", b"")
+    put("bad-short", b"\x05\x00\x00")
+    put("bad-header-past-end", raw(t, d8, n=4096))
+    put("bad-header-huge", raw(t, d8, n=2**63 + 5))
+    put("bad-not-utf8", raw(b'{"\xff":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', d8))
+    put("bad-not-json", raw(b'{"w" {"dtype":"F32"}}', d8))
+    put("bad-not-object", raw(b'[1,2,3]'))
+    put("bad-duplicate-name", raw(t[:-1] + b',' + t[1:], d8 + d8))
+    put("bad-duplicate-metadata", raw(b'{"__metadata__":{"a":"1","a":"2"}}'))
+    put("bad-metadata-number", raw(b'{"__metadata__":{"dim":4}}'))
+    put("bad-dtype", raw(t.replace(b"F32", b"F31"), d8))
+    put("bad-shape-negative", raw(t.replace(b"[2]", b"[-2]"), d8))
+    put("bad-shape-wraps", raw(b'{"w":{"dtype":"F32","shape":[4294967296,4294967296],'
+                               b'"data_offsets":[0,0]}}'))
+    put("bad-offsets-three", raw(t.replace(b"[0,8]", b"[0,8,8]"), d8))
+    put("bad-offsets-reversed", raw(t.replace(b"[0,8]", b"[8,0]"), d8))
+    put("bad-offsets-length", raw(t.replace(b"[0,8]", b"[0,4]"), d8))
+    put("bad-offsets-overlap", raw(b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},'
+                                   b'"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+                                   d8 + d8[:4]))
+    put("bad-offsets-gap", raw(t.replace(b"[0,8]", b"[4,12]"), d8 + d8[:4]))
+    put("bad-trailing-bytes", raw(t, d8 + b"\x00"))
+    put("bad-truncated-model.safetensors", good[: len(good) - 7])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20240611)
     mixed_dtypes(rng)
     vit_files(rng)
-    for f in sorted(os.listdir(OUT)):
-        print(f, os.path.getsize(os.path.join(OUT, f)))
+    corpus(rng)
+    for d in (OUT, CORPUS):
+        total = 0
+        for f in sorted(os.listdir(d)):
+            total += os.path.getsize(os.path.join(d, f))
+        print(d, len(os.listdir(d)), "files,", total, "bytes")
 
 
 if __name__ == "__main__":
