@@ -18,6 +18,12 @@ VitaMel *vita_mel_new  (const VitaFrontend *fe, GError **error);
 void     vita_mel_free (VitaMel *mel);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaMel, vita_mel_free)
 
+/* The VitaMel object is read-only after vita_mel_new(): the process functions
+ * below may be called on the same object from several threads at once. */
+
+/* The front-end this object computes (a copy of what vita_mel_new() got). */
+const VitaFrontend *vita_mel_frontend (const VitaMel *mel);
+
 /* Slaney filterbank, (n_mels, n_fft/2+1) row-major; borrowed. */
 const float *vita_mel_filterbank (const VitaMel *mel);
 
@@ -29,5 +35,8 @@ void vita_mel_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float 
 
 /* The model input: normalised log-mel, out: (n_frames, n_mels). */
 void vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out);
+
+/* Naive reference of vita_mel_compute (direct DFT, dense filterbank): tests only. */
+void vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 
 G_END_DECLS

@@ -39,6 +39,10 @@ const VitaTensor  *vita_safetensors_tensor_at  (const VitaSafetensors *st, guint
 const VitaTensor  *vita_safetensors_lookup     (const VitaSafetensors *st, const char *name);
 /* The file name given to load/parse (for messages), or NULL. */
 const char        *vita_safetensors_get_path   (const VitaSafetensors *st);
+/* Lower-case hex SHA-256 of exactly the bytes vita_safetensors_load() parsed (so it
+ * cannot disagree with the weights if the file is replaced meanwhile); NULL for
+ * parse() and new(). */
+const char        *vita_safetensors_get_sha256 (const VitaSafetensors *st);
 
 /* __metadata__ (string → string). */
 const char        *vita_safetensors_get_metadata (const VitaSafetensors *st, const char *key);
@@ -53,6 +57,12 @@ void               vita_safetensors_add (VitaSafetensors *st, const char *name,
 GBytes            *vita_safetensors_serialize (const VitaSafetensors *st);
 /* Atomic: temp file in the same folder, fsync, rename, fsync folder. */
 gboolean           vita_safetensors_save (const VitaSafetensors *st, const char *path, GError **error);
+
+/* Writes len bytes to path atomically: temp file in the same folder, fsync, rename,
+ * fsync the folder.  On failure the previous file (if any) is untouched and no
+ * temporary file is left behind. */
+gboolean           vita_file_write_atomic (const char *path, const void *data, gsize len,
+                                           GError **error);
 
 /* Lower-case hex SHA-256 of a file (65 bytes with NUL), for provenance and sidecars. */
 gboolean           vita_file_sha256 (const char *path, char out[65], GError **error);

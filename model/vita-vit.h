@@ -145,14 +145,26 @@ typedef struct {
   float        *scratch;      /* kernel scratch, owned */
 } VitaVitState;
 
-/* training = FALSE keeps only what analysis reads (tokens of every layer, every
- * attention map, final norm, projection) and reuses one layer's scratch for the rest. */
+/* training = TRUE: every tensor of VitaVitActs holds all L layers (backward reads them).
+ * training = FALSE keeps only what analysis reads — patch, encoded, res_mlp and att for
+ * all L layers (so every token layer and every attention map), lnf (+ mean/rstd),
+ * head_h, head_relu, z — while ln1, ln1_mean, ln1_rstd, qkv, atty, res_att, ln2,
+ * ln2_mean, ln2_rstd, fch and fch_gelu hold ONE layer that every block overwrites
+ * (after a forward they hold the last block's values).
+ * Per-layer tensors are laid out for the capacity B: layer l of a (L, B, ...) tensor
+ * starts at l * B * (...) even when a forward uses fewer windows.
+ * head_h / head_relu / z are NULL when proj_dim == 0.  Returns NULL (critical) if B < 1. */
 VitaVitState *vita_vit_state_new  (const VitaVitConfig *cfg, int B, gboolean training);
 void          vita_vit_state_free (VitaVitState *state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaVitState, vita_vit_state_free)
 
 /* input: (B, T, M) normalised log-mel windows; B <= state->B.
- * Computes everything down to lnf, and head/z when the model has a head. */
+ * Computes everything down to lnf, and head/z when the model has a head.
+ * No allocation.  Reentrant: threads may run forwards on one VitaVit (read-only
+ * weights), each with its own state.  Batch 8–16 windows per call so every linear
+ * layer is one sgemm over B*N rows.  On k cores, k workers with OpenBLAS on one
+ * thread (openblas_set_num_threads (1)) beat one worker with k OpenBLAS threads:
+ * the per-(window, head) attention products are too small to split (bench/). */
 void vita_vit_forward (const VitaVit *vit, VitaVitState *state, const float *input, int B);
 
 /* Token layer l (0..L) of the last forward: (B, N, D) with row stride N*D. */

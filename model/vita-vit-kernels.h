@@ -1,0 +1,75 @@
+/* vita-vit-kernels.h — the ViT-1D's forward kernels, in the llm.c manner
+ * (https://github.com/karpathy/llm.c, train_gpt2.c): arguments are outputs, then
+ * inputs, then sizes; one function per layer kind; a naive `_ref` twin of every
+ * kernel (double accumulators, plain loops, libm) that the tests compare against.
+ *
+ * Shared by the forward pass (vita-vit.c) and the trainer's backward pass
+ * (vita-vit-backward.c), which reads the activations these kernels cache.
+ *
+ * Sizes: BT = rows (windows × tokens), C = input channels, OC = output channels,
+ * B windows of N tokens, NH heads of hs = C / NH channels.
+ * Row-major everywhere; Linear weights are stored PyTorch-style (OC, C).
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* out (BT, OC) = inp (BT, C) @ weight^T + bias.  weight (OC, C), bias (OC) or NULL.
+ * One cblas_sgemm over all BT rows. */
+void vita_matmul_forward (float *out, const float *inp, const float *weight, const float *bias,
+                          int BT, int C, int OC);
+/* Same with the rows of inp `in_stride` floats apart (e.g. the class token of each
+ * window: inp = lnf, in_stride = N*C). */
+void vita_matmul_forward_strided (float *out, const float *inp, int in_stride,
+                                  const float *weight, const float *bias,
+                                  int rows, int C, int OC);
+
+/* out, mean, rstd (BT): LayerNorm over C with biased variance, as torch.nn.LayerNorm:
+ * out = (x - mean) * rstd * weight + bias, rstd = 1 / sqrt(var + eps). */
+void vita_layernorm_forward (float *out, float *mean, float *rstd, const float *inp,
+                             const float *weight, const float *bias, int BT, int C, float eps);
+
+/* Patch embedding to layer-0 tokens (vit1d-format.md, "Class token"):
+ *   encoded[b, 0]   = cls_token + mean_t patch[b, t] + pos_embed[0]
+ *   encoded[b, 1+t] = patch[b, t] + pos_embed[1+t]
+ * patch (B, T, C) already holds frames @ patch_w^T + patch_b. encoded (B, T+1, C). */
+void vita_encoder_forward (float *encoded, const float *patch, const float *cls_token,
+                           const float *pos_embed, int B, int T, int C);
+
+/* Multi-head softmax attention (timm Attention, no mask):
+ *   qkv (B, N, 3C): q = [0, C), k = [C, 2C), v = [2C, 3C); head h owns channels
+ *   h*hs .. (h+1)*hs-1 of each.
+ *   att (B, NH, N, N) = softmax_rows(q_h k_h^T / sqrt(hs))   (row = query)
+ *   out (B, N, C): head h's att @ v_h written to channels h*hs .. (h+1)*hs-1.
+ * Two cblas_sgemm per (b, h) on strided views of qkv; no scratch. */
+void vita_attention_forward (float *out, float *att, const float *qkv,
+                             int B, int N, int C, int NH);
+
+/* Exact GELU, 0.5 x (1 + erf(x / sqrt 2)) (torch.nn.GELU(approximate="none")).
+ * erf is a rational minimax approximation (|error| < 4e-7, the one Eigen/XLA use)
+ * that the compiler vectorises; glibc's erff is a scalar call ~10× slower. */
+void vita_gelu_forward (float *out, const float *inp, gsize n);
+void vita_relu_forward (float *out, const float *inp, gsize n);
+/* out = inp1 + inp2 (out may alias either). */
+void vita_residual_forward (float *out, const float *inp1, const float *inp2, gsize n);
+
+/* In-place softmax of each of `rows` rows of length n (max-subtracted). */
+void vita_softmax_forward (float *x, int rows, int n);
+
+/* erf as used by vita_gelu_forward (the backward needs the same function). */
+float vita_erff (float x);
+
+/* ---- naive references (tests only: slow, obviously correct) ---- */
+void vita_matmul_forward_ref (float *out, const float *inp, int in_stride,
+                              const float *weight, const float *bias, int rows, int C, int OC);
+void vita_layernorm_forward_ref (float *out, float *mean, float *rstd, const float *inp,
+                                 const float *weight, const float *bias, int BT, int C, float eps);
+void vita_encoder_forward_ref (float *encoded, const float *patch, const float *cls_token,
+                               const float *pos_embed, int B, int T, int C);
+void vita_attention_forward_ref (float *out, float *att, const float *qkv,
+                                 int B, int N, int C, int NH);
+void vita_gelu_forward_ref (float *out, const float *inp, gsize n);
+
+G_END_DECLS
