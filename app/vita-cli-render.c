@@ -192,6 +192,15 @@ vita_cli_render (int argc, char **argv)
     vita_cli_progress_end ();
   }
   spec.snap.n_samples = pcm->n_samples;
+  /* The audio may be shorter than the recorded range (another file, an edit):
+   * clamp as the timeline would, keeping the span when possible. */
+  {
+    gint64 span = MIN (spec.snap.visible_end - spec.snap.visible_start, (gint64) pcm->n_samples);
+    gint64 start = CLAMP (spec.snap.visible_start, 0, (gint64) pcm->n_samples - span);
+    spec.snap.visible_start = start;
+    spec.snap.visible_end = start + MAX (span, 1);
+    spec.snap.position = CLAMP (spec.snap.position, 0, (gint64) pcm->n_samples);
+  }
   spec.snap.n_frames = an->n_frames;
   spec.snap.n_layers = an->n_layers;
   spec.snap.n_heads = an->cfg.heads;

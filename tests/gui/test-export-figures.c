@@ -6,6 +6,7 @@
 #include "vita-test.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <string.h>
@@ -456,6 +457,85 @@ test_cli_render_errors (Fixture *fx, gconstpointer data)
   g_unlink (side);
 }
 
+static void
+test_cli_render_real (Fixture *fx, gconstpointer data)
+{
+  /* End to end with the engine: a random model, a real OGG, a sidecar written by
+   * hand → a PDF whose axis text is selectable, and a sidecar that records the
+   * model's hash; a different model is refused. */
+  const char *root = g_getenv ("VITA_BUILD_ROOT");
+  g_autofree char *cli = g_build_filename (root ? root : "build", "app", "vitascope-cli", NULL);
+  const char *ogg = "/usr/share/games/wesnoth/1.16/data/core/music/defeat.ogg";
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE) || !g_file_test (ogg, G_FILE_TEST_EXISTS) ||
+      pdftotext == NULL)
+    {
+      g_test_skip ("needs vitascope-cli, the Wesnoth music and pdftotext");
+      return;
+    }
+  g_autofree char *model = g_build_filename (fx->dir, "m.safetensors", NULL);
+  g_autofree char *cmd = g_strdup_printf ("%s init-model --config test --seed 3 %s", cli, model);
+  int status;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *quiet0 = NULL;
+  g_assert_true (g_spawn_command_line_sync (cmd, &quiet0, NULL, &status, &error));
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip ("init-model failed (engine not built?)");
+      g_unlink (model);
+      return;
+    }
+  g_autofree char *sha = vita_export_file_sha256 (model, &error);
+  g_assert_nonnull (sha);
+  g_autofree char *side = g_build_filename (fx->dir, "in.json", NULL);
+  g_autofree char *json = g_strdup_printf (
+    "{\"vitascope_sidecar\": 1, \"panel\": \"ssm\", \"audio\": {\"path\": \"%s\"},"
+    " \"model\": {\"path\": \"%s\", \"sha256\": \"%s\"}, \"layer\": 1, \"head\": 0,"
+    " \"sample_rate\": 16000, \"hop\": 512, \"time_range\": {\"start_sample\": 0,"
+    " \"end_sample\": 64000}, \"position_sample\": 32000, \"colormap\": \"viridis\","
+    " \"width\": 400, \"height\": 360, \"font_size\": 9}", ogg, model, sha);
+  g_assert_true (g_file_set_contents (side, json, -1, NULL));
+  g_autofree char *out = g_build_filename (fx->dir, "ssm.pdf", NULL);
+  g_autofree char *npy = g_build_filename (fx->dir, "ssm.npy", NULL);
+  g_autofree char *render = g_strdup_printf ("%s render %s --out %s --npy %s", cli, side, out, npy);
+  g_autofree char *err = NULL;
+  g_assert_true (g_spawn_command_line_sync (render, NULL, &err, &status, &error));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("render failed: %s", err);
+  g_autofree char *pcmd = g_strdup_printf ("pdftotext %s -", out);
+  g_autofree char *text = NULL;
+  g_assert_true (g_spawn_command_line_sync (pcmd, &text, NULL, &status, &error));
+  g_assert_nonnull (strstr (text, "Time (s)"));
+  g_assert_nonnull (strstr (text, "cosine similarity"));
+  /* The sidecar beside the new figure re-renders it and names the model's hash. */
+  g_autofree char *out_side = vita_export_sidecar_path (out);
+  VitaExportSpec back;
+  g_assert_true (vita_export_sidecar_read (out_side, &back, NULL, &error));
+  g_assert_cmpstr (back.model_sha256, ==, sha);
+  g_assert_cmpint (back.panel, ==, VITA_PANEL_SSM);
+  vita_export_spec_clear (&back);
+  int nd;
+  gsize shape[VITA_NPY_MAX_DIMS];
+  g_autofree float *ssm = vita_npy_load (npy, &nd, shape, &error);
+  g_assert_nonnull (ssm);
+  g_assert_cmpint (nd, ==, 2);
+  g_assert_cmpuint (shape[0], ==, shape[1]);
+  g_assert_cmpfloat (fabsf (ssm[0] - 1.0f), <, 1e-3);   /* cosine of a cell with itself */
+
+  /* Another model file: refused, nothing written. */
+  g_autofree char *other = g_build_filename (fx->dir, "other.safetensors", NULL);
+  g_autofree char *cmd2 = g_strdup_printf ("%s init-model --config test --seed 4 %s", cli, other);
+  g_autofree char *quiet = NULL;
+  g_assert_true (g_spawn_command_line_sync (cmd2, &quiet, NULL, &status, &error));
+  g_autofree char *out2 = g_build_filename (fx->dir, "other.pdf", NULL);
+  g_autofree char *render2 = g_strdup_printf ("%s render %s --model %s --out %s", cli, side, other, out2);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (g_spawn_command_line_sync (render2, NULL, &err, &status, &error));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "SHA-256"));
+  g_assert_false (g_file_test (out2, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -468,5 +548,6 @@ main (int argc, char **argv)
   ADD ("/views/export/npy", test_npy);
   ADD ("/views/export/atomic", test_atomic_failures);
   ADD ("/views/export/cli-render-errors", test_cli_render_errors);
+  ADD ("/views/export/cli-render-real", test_cli_render_real);
   return g_test_run ();
 }
