@@ -11,8 +11,19 @@
  *   // the window provides "win.seek" (int64 sample, parameter type "x"): widgets
  *   // activate it on click; the player seeks and then writes tl "position".
  *   // analysis progress (main thread): vita_views_analysis_changed (an);
- *   // export: vita_export_figure_with_sidecar (&spec, &ctx, path, &error) — see vita-export.h;
- *   //         build ctx from vita_panel_view_get_cache () and the same peaks.
+ *   // export the panel a view shows (PNG/SVG/PDF from the extension, + FIG.json):
+ *   //   VitaExportSpec spec; VitaPaintContext src;
+ *   //   vita_export_spec_init (&spec);                 // 720×480 pt, 9 pt font, scale 2
+ *   //   vita_panel_view_fill_export (view, &spec, &src);   // panel, timeline, colormap
+ *   //   spec.audio_path = g_strdup (audio); spec.model_path = g_strdup (vit->path);
+ *   //   spec.model_sha256 = g_strdup (vit->sha256);
+ *   //   vita_export_figure_with_sidecar (&spec, &src, "fig.pdf", &error);  // atomic
+ *   //   vita_export_npy (&spec, &src, "fig.npy", &error);  // the drawn array
+ *   //   vita_export_spec_clear (&spec);
+ *   //   (whole view: spec.panel = VITA_PANEL_LAYOUT.)  Export is synchronous and quick
+ *   //   except for a window's attention not cached yet (one forward pass).
+ *   // Attention maps are recomputed on a worker thread for the widgets (the views'
+ *   // shared VitaPaintCache is asynchronous); panels say "Computing…" meanwhile.
  *
  * Painters (Cairo only) are in vita-painters.h, shared drawing pieces in vita-paint.h.
  */
