@@ -19,7 +19,7 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   /* Room for head labels above the maps. */
   VitaRect title_plot = plot;
   plot.y += 1.2 * fs;
-  plot.height -= 1.2 * fs;
+  plot.height -= 1.2 * fs + 1.4 * fs;   /* and for the note under the maps */
   cbar.y = plot.y;
   cbar.height = plot.height;
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
