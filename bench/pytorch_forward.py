@@ -29,21 +29,24 @@ def main():
     layer = 2 * N * D * 3 * D + 4 * N * N * D + 2 * N * D * D + 4 * N * D * H4
     fpw = 2 * cfg.frames * cfg.n_mels * D + cfg.depth * layer
     print(f"PyTorch {torch.__version__} ViT-1D forward, paper size; {fpw / 1e9:.3f} GFLOP/window")
-    print(f"{a.windows} windows, best of {a.reps} runs\n")
-    print("threads  batch   total ms   ms/window   GFLOP/s")
+    print(f"{a.windows} windows, best of {a.reps} runs")
+    print(f"load average now: {os.getloadavg()[0]:.2f} (a busy machine inflates wall times)")
+    print("cpu ms/window = process CPU time / windows (all threads)\n")
+    print("threads  batch   total ms   ms/window   GFLOP/s   cpu ms/window")
     for threads in (1, 2):
         torch.set_num_threads(threads)
         for B in (1, 8, 16, a.windows):
             with torch.no_grad():
                 model(x[:B])                                   # warm-up
-                best = float("inf")
+                best = best_cpu = float("inf")
                 for _ in range(a.reps):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     for w in range(0, a.windows, B):
                         model(x[w:w + B])
                     best = min(best, time.perf_counter() - t0)
+                    best_cpu = min(best_cpu, time.process_time() - c0)
             print(f"{threads:7d}  {B:5d}  {best * 1e3:9.1f}  {best * 1e3 / a.windows:10.3f}  "
-                  f"{fpw * a.windows / best / 1e9:8.1f}")
+                  f"{fpw * a.windows / best / 1e9:8.1f}  {best_cpu * 1e3 / a.windows:14.3f}")
 
 
 if __name__ == "__main__":
