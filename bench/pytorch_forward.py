@@ -21,6 +21,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--windows", type=int, default=90)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    ap.add_argument("--batches", default="1,8,16,all", help="comma-separated batch sizes")
     a = ap.parse_args()
     cfg = vit1d.Config.preset("tiny")
     model = vit1d.ViT1D(cfg).init_weights(0).eval()
@@ -33,9 +35,10 @@ def main():
     print(f"load average now: {os.getloadavg()[0]:.2f} (a busy machine inflates wall times)")
     print("cpu ms/window = process CPU time / windows (all threads)\n")
     print("threads  batch   total ms   ms/window   GFLOP/s   cpu ms/window")
-    for threads in (1, 2):
+    batches = [a.windows if b == "all" else int(b) for b in a.batches.split(",")]
+    for threads in (int(t) for t in a.threads.split(",")):
         torch.set_num_threads(threads)
-        for B in (1, 8, 16, a.windows):
+        for B in batches:
             with torch.no_grad():
                 model(x[:B])                                   # warm-up
                 best = best_cpu = float("inf")
