@@ -76,6 +76,7 @@ int
 main (int argc, char **argv)
 {
   int windows = 90, reps = 3;
+  setvbuf (stdout, NULL, _IOLBF, 0);   /* progress visible when redirected */
   for (int i = 1; i + 1 < argc; i += 2)
     {
       if (g_str_equal (argv[i], "--windows"))

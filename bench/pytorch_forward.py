@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
@@ -24,6 +25,7 @@ def main():
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     ap.add_argument("--batches", default="1,8,16,all", help="comma-separated batch sizes")
     a = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)   # progress visible when redirected
     cfg = vit1d.Config.preset("tiny")
     model = vit1d.ViT1D(cfg).init_weights(0).eval()
     x = torch.randn(a.windows, cfg.frames, cfg.n_mels, generator=torch.Generator().manual_seed(1))
