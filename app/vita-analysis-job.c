@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 #include "dsp/vita-mel.h"
+#include "vita-painters.h"
 
 struct _VitaAnalysisJob
 {
@@ -28,6 +29,7 @@ struct _VitaAnalysisJob
 
   /* written by the worker before the matching signal; read-only afterwards */
   VitaPcm      *pcm;
+  VitaPeaks    *peaks;          /* waveform envelope, built here, not on the main thread */
   float        *mel;            /* (n_frames, n_mels) */
   int           n_frames;
   int           n_mels;
@@ -104,7 +106,6 @@ schedule (VitaAnalysisJob *self, guint signal, GError *error)
                               emission_free);
 }
 
-#if VITA_HAVE_ENGINE
 static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
 {
@@ -116,12 +117,10 @@ on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
   if (g_atomic_int_compare_and_exchange (&self->progress_pending, 0, 1))
     schedule (self, SIGNAL_PROGRESS, NULL);
 }
-#endif
 
 static gboolean
 run_worker (VitaAnalysisJob *self, GError **error)
 {
-#if VITA_HAVE_ENGINE
   VitaFrontend fe;
   g_autoptr(VitaMel) mel = NULL;
   g_autoptr(VitaPcm) pcm = NULL;
@@ -150,6 +149,7 @@ run_worker (VitaAnalysisJob *self, GError **error)
   vita_mel_compute (mel, pcm->samples, pcm->n_samples, self->mel);
   self->n_frames = (int) n_frames;
   self->n_mels = fe.n_mels;
+  self->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
   self->pcm = g_steal_pointer (&pcm);
   if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
     return FALSE;
@@ -166,11 +166,6 @@ run_worker (VitaAnalysisJob *self, GError **error)
   schedule (self, SIGNAL_ANALYSIS_STARTED, NULL);
   return vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
                             self->cancellable, error);
-#else
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               _("This build of Vitascope has no analysis engine yet"));
-  return FALSE;
-#endif
 }
 
 static void
@@ -199,10 +194,9 @@ vita_analysis_job_finalize (GObject *object)
   VitaAnalysisJob *self = VITA_ANALYSIS_JOB (object);
 
   g_assert (!self->running);
-#if VITA_HAVE_ENGINE
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   g_clear_pointer (&self->pcm, vita_pcm_free);
-#endif
+  g_clear_pointer (&self->peaks, vita_peaks_unref);
   vita_engine_model_unref (self->vit);
   g_free (self->mel);
   g_free (self->path);
@@ -306,6 +300,12 @@ const VitaPcm *
 vita_analysis_job_get_pcm (VitaAnalysisJob *self)
 {
   return self->pcm;
+}
+
+VitaPeaks *
+vita_analysis_job_get_peaks (VitaAnalysisJob *self)
+{
+  return self->peaks;
 }
 
 const float *

@@ -31,6 +31,8 @@ const char      *vita_analysis_job_get_path (VitaAnalysisJob *self);
 
 /* Valid after "decoded" (main thread). */
 const VitaPcm   *vita_analysis_job_get_pcm (VitaAnalysisJob *self);
+/* The PCM's min/max envelope for the waveform and overview panels; borrowed. */
+struct _VitaPeaks *vita_analysis_job_get_peaks (VitaAnalysisJob *self);
 const float     *vita_analysis_job_get_mel (VitaAnalysisJob *self, int *n_frames, int *n_mels);
 /* Valid after "analysis-started"; borrowed. */
 VitaAnalysis    *vita_analysis_job_get_analysis (VitaAnalysisJob *self);

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "vita-engine.h"
+#include "vita-gst-decode.h"
 #include "vita-preferences.h"
 #include "vita-window.h"
 
@@ -149,6 +150,8 @@ vita_application_startup (GApplication *app)
   GtkApplication *gtk_app = GTK_APPLICATION (app);
 
   G_APPLICATION_CLASS (vita_application_parent_class)->startup (app);
+  /* Formats libsndfile does not read (AAC, ...) decode through GStreamer. */
+  vita_gst_decode_register ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (gtk_app, "app.quit", (const char *[]) { "<Control>q", NULL });

@@ -7,12 +7,6 @@
 
 static int blas_threads = 1;
 
-gboolean
-vita_engine_available (void)
-{
-  return VITA_HAVE_ENGINE;
-}
-
 void
 vita_engine_set_blas_threads (int n_threads)
 {
@@ -35,18 +29,11 @@ load_model_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
 {
   const char *path = task_data;
   GError *error = NULL;
-#if VITA_HAVE_ENGINE
   VitaVit *vit = vita_vit_load (path, &error);
   if (vit != NULL)
     g_task_return_pointer (task, vit, (GDestroyNotify) vita_vit_unref);
   else
     g_task_return_error (task, error);
-#else
-  g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               _("Cannot open the model “%s”: this build of Vitascope has no analysis engine yet"),
-               path);
-  g_task_return_error (task, error);
-#endif
 }
 
 void
@@ -69,20 +56,14 @@ vita_engine_load_model_finish (GAsyncResult *result, GError **error)
 VitaVit *
 vita_engine_model_ref (VitaVit *vit)
 {
-#if VITA_HAVE_ENGINE
   return vit ? vita_vit_ref (vit) : NULL;
-#else
-  return vit;
-#endif
 }
 
 void
 vita_engine_model_unref (VitaVit *vit)
 {
-#if VITA_HAVE_ENGINE
   if (vit != NULL)
     vita_vit_unref (vit);
-#endif
 }
 
 void

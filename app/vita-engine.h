@@ -1,10 +1,5 @@
-/* vita-engine.h — the app's narrow door to dsp/ and model/.
- *
- * Everything the GUI calls in the analysis engine goes through here, so that the
- * GUI builds (and shows an explanation instead of panels) while the engine is
- * still being written: VITA_HAVE_ENGINE is set by app/meson.build when the engine
- * sources exist.
- */
+/* vita-engine.h — the GUI's small helpers around dsp/ and model/: BLAS threads,
+ * loading a model on a worker thread, finding the default model. */
 #pragma once
 
 #include <gio/gio.h>
@@ -12,7 +7,6 @@
 
 G_BEGIN_DECLS
 
-gboolean  vita_engine_available (void);
 /* Threads for OpenBLAS; 0 = number of cores − 1 (one left to the interface), at least 1. */
 void      vita_engine_set_blas_threads (int n_threads);
 int       vita_engine_get_blas_threads (void);

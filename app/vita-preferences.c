@@ -25,7 +25,8 @@ struct _VitaPreferences
 G_DEFINE_FINAL_TYPE (VitaPreferences, vita_preferences, ADW_TYPE_PREFERENCES_WINDOW)
 
 /* Enum keys shown in combo rows: nick list in schema order. */
-static const char *colormap_nicks[] = { "viridis", "magma", "inferno", "plasma", "gray", NULL };
+/* The sequential colormaps of views/vita-paint.h. */
+static const char *colormap_nicks[] = { "viridis", "magma", "inferno", "gray", NULL };
 static const char *follow_nicks[] = { "page", "continuous", "off", NULL };
 
 static gboolean
@@ -155,7 +156,7 @@ vita_preferences_init (VitaPreferences *self)
   self->settings = g_settings_new (VITA_APP_ID);
 
   colormaps = gtk_string_list_new ((const char *[]) {
-      _("Viridis"), _("Magma"), _("Inferno"), _("Plasma"), _("Gray"), NULL });
+      _("Viridis"), _("Magma"), _("Inferno"), _("Gray"), NULL });
   adw_combo_row_set_model (self->colormap_row, G_LIST_MODEL (colormaps));
   g_settings_bind_with_mapping (self->settings, "colormap", self->colormap_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, nick_to_index, index_to_nick,

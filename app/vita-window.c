@@ -13,18 +13,10 @@
 
 #include "vita-analysis-job.h"
 #include "vita-engine.h"
+#include "vita-gst-decode.h"
+#include "vita-views.h"
 
 #define SEEK_STEP_SECONDS 5
-
-typedef enum {
-  PANEL_WAVEFORM,
-  PANEL_MEL,
-  PANEL_ATTENTION,
-  PANEL_RECEIVED,
-  PANEL_SSM,
-  PANEL_PROBES,
-  N_PANELS
-} PanelKind;
 
 static const double speeds[] = { 0.5, 0.75, 1.0, 1.25, 1.5, 2.0 };
 #define SPEED_NORMAL 2
@@ -66,24 +58,25 @@ struct _VitaWindow
   GCancellable         *model_cancellable;
   GtkStringList        *layer_names;
   GtkStringList        *head_names;
-  cairo_surface_t      *mel_surface;       /* (n_frames × n_mels) image of the mel */
-  GtkWidget            *panels[N_PANELS];  /* drawing areas, owned by panels_box */
-  GtkWidget            *playheads[N_PANELS]; /* playhead overlays: the only thing redrawn per frame */
+  VitaPeaks            *peaks;             /* waveform envelope of the decoded PCM */
+  VitaAnalysis         *analysis;          /* ref; filled progressively by the job */
+  GtkWidget            *panels[VITA_N_PANELS]; /* VitaPanelView widgets, owned by panels_box */
 
   /* borrowed */
   GtkRecentManager     *recent;
 
   guint                 tick_id;
+  guint                 views_update_id;   /* throttles vita_views_analysis_changed */
   guint                 n_errors;
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              model_loading;
   double                drag_start_x;
-  PanelKind             drag_panel;
 };
 
 G_DEFINE_FINAL_TYPE (VitaWindow, vita_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void update_actions (VitaWindow *self);
+static void update_loop (VitaWindow *self);
 static void restart_analysis (VitaWindow *self);
 
 /* ------------------------------------------------------------------ helpers */
@@ -133,20 +126,35 @@ vita_window_show_error (VitaWindow *self, const char *message)
 }
 
 static void
-queue_playheads_draw (VitaWindow *self)
+queue_panels_draw (VitaWindow *self)
 {
-  for (int i = 0; i < N_PANELS; i++)
-    if (self->playheads[i] != NULL)
-      gtk_widget_queue_draw (self->playheads[i]);
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      gtk_widget_queue_draw (self->panels[i]);
+}
+
+/* Hands the peaks and the analysis (either may be NULL) to every panel. */
+static void
+update_panel_sources (VitaWindow *self)
+{
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      {
+        vita_panel_view_set_peaks (VITA_PANEL_VIEW (self->panels[i]), self->peaks);
+        vita_panel_view_set_analysis (VITA_PANEL_VIEW (self->panels[i]), self->analysis);
+      }
 }
 
 static void
-queue_panels_draw (VitaWindow *self)
+on_colormap_changed (VitaWindow *self)
 {
-  for (int i = 0; i < N_PANELS; i++)
+  g_autofree char *nick = g_settings_get_string (self->settings, "colormap");
+  VitaColormap cmap = VITA_COLORMAP_VIRIDIS;
+
+  vita_colormap_from_string (nick, &cmap);
+  for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
-      gtk_widget_queue_draw (self->panels[i]);
-  queue_playheads_draw (self);
+      vita_panel_view_set_colormap (VITA_PANEL_VIEW (self->panels[i]), cmap);
 }
 
 /* ------------------------------------------------------------------ position */
@@ -301,8 +309,10 @@ rebuild_layer_head_lists (VitaWindow *self)
   gtk_string_list_splice (self->head_names, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->head_names)),
                           (const char * const *) heads->pdata);
-  gtk_drop_down_set_selected (self->layer_dropdown, vita_timeline_get_layer (self->timeline));
-  gtk_drop_down_set_selected (self->head_dropdown, vita_timeline_get_head (self->timeline) + 1);
+  gtk_drop_down_set_selected (self->layer_dropdown,
+                              n_layers > 0 ? vita_timeline_get_layer (self->timeline) : 0);
+  gtk_drop_down_set_selected (self->head_dropdown,
+                              n_heads > 0 ? vita_timeline_get_head (self->timeline) + 1 : 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->layer_dropdown), n_layers > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown), n_heads > 0);
   self->syncing = FALSE;
@@ -355,9 +365,7 @@ update_model_banner (VitaWindow *self)
 {
   const char *text = NULL;
 
-  if (!vita_engine_available ())
-    text = _("This build has no analysis engine yet: the music plays, the model panels stay empty.");
-  else if (self->model_loading)
+  if (self->model_loading)
     text = NULL;
   else if (self->vit == NULL)
     text = _("No model loaded. Open a ViT-1D model file (.safetensors), "
@@ -458,52 +466,15 @@ stop_job (VitaWindow *self, gboolean join)
   if (self->job == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->job, self);
+  g_clear_handle_id (&self->views_update_id, g_source_remove);
   vita_analysis_job_cancel (self->job);
   if (join)
     vita_analysis_job_join (self->job);
   g_clear_object (&self->job);
-  g_clear_pointer (&self->mel_surface, cairo_surface_destroy);
+  g_clear_pointer (&self->analysis, vita_analysis_unref);
+  g_clear_pointer (&self->peaks, vita_peaks_unref);
+  update_panel_sources (self);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-}
-
-static void
-build_mel_surface (VitaWindow *self)
-{
-  int n_frames, n_mels;
-  const float *mel = vita_analysis_job_get_mel (self->job, &n_frames, &n_mels);
-  float lo = INFINITY, hi = -INFINITY;
-  cairo_surface_t *surface;
-  guint32 *pixels;
-  int stride;
-
-  if (mel == NULL || n_frames <= 0 || n_frames > 32767)
-    return;
-  for (gsize i = 0; i < (gsize) n_frames * n_mels; i++)
-    if (isfinite (mel[i]))
-      {
-        lo = MIN (lo, mel[i]);
-        hi = MAX (hi, mel[i]);
-      }
-  if (!(hi > lo))
-    hi = lo + 1;
-  /* A robust floor: log-mel of silence is far below the music; keep 80 % of the range. */
-  lo = hi - 0.8f * (hi - lo);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, n_frames, n_mels);
-  pixels = (guint32 *) cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface) / 4;
-  for (int t = 0; t < n_frames; t++)
-    for (int m = 0; m < n_mels; m++)
-      {
-        float v = CLAMP ((mel[(gsize) t * n_mels + m] - lo) / (hi - lo), 0.0f, 1.0f);
-        /* magma-like ramp: black → purple → orange → light yellow */
-        guint8 r = (guint8) (255 * CLAMP (1.6 * v - 0.1, 0, 1));
-        guint8 g = (guint8) (255 * CLAMP (1.7 * v * v, 0, 1));
-        guint8 b = (guint8) (255 * CLAMP (0.35 + 0.9 * sin (M_PI * v) * (1 - 0.5 * v), 0, 1) * CLAMP (v * 4, 0, 1));
-        pixels[(gsize) (n_mels - 1 - m) * stride + t] = ((guint32) r << 16) | ((guint32) g << 8) | b;
-      }
-  cairo_surface_mark_dirty (surface);
-  g_clear_pointer (&self->mel_surface, cairo_surface_destroy);
-  self->mel_surface = surface;
 }
 
 static void
@@ -518,7 +489,9 @@ on_job_decoded (VitaWindow *self, VitaAnalysisJob *job)
   vita_timeline_set_position (self->timeline, position);
   if (end > start)
     vita_timeline_set_visible (self->timeline, start, end);
-  build_mel_surface (self);
+  g_clear_pointer (&self->peaks, vita_peaks_unref);
+  self->peaks = vita_peaks_ref (vita_analysis_job_get_peaks (job));
+  update_panel_sources (self);
   gtk_label_set_label (self->progress_label, self->vit ? _("Analysing…") : _("Decoded"));
   queue_panels_draw (self);
 }
@@ -530,8 +503,20 @@ on_job_started (VitaWindow *self, VitaAnalysisJob *job)
 
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->progress_label, _("Analysing windows near the playhead first…"));
-  g_object_set_data (G_OBJECT (self), "vita-analysis", an);
-  queue_panels_draw (self);
+  g_clear_pointer (&self->analysis, vita_analysis_unref);
+  self->analysis = vita_analysis_ref (an);
+  update_panel_sources (self);
+}
+
+static gboolean
+views_update_cb (gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  self->views_update_id = 0;
+  if (self->analysis != NULL)
+    vita_views_analysis_changed (self->analysis);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -543,16 +528,21 @@ on_job_progress (VitaWindow *self, int done, int total, VitaAnalysisJob *job)
   /* Translators: progress of the analysis, in windows of the track. */
   text = g_strdup_printf (_("Analysing: %d of %d windows"), done, total);
   gtk_label_set_label (self->progress_label, text);
-  queue_panels_draw (self);
+  /* Views rebuild their heatmaps when told the analysis changed: at most twice a
+   * second, so the main loop keeps its frames while the worker runs. */
+  if (self->views_update_id == 0)
+    self->views_update_id = g_timeout_add (500, views_update_cb, self);
 }
 
 static void
 on_job_finished (VitaWindow *self, GError *error, VitaAnalysisJob *job)
 {
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+  if (error != NULL)
     vita_window_show_error (self, error->message);
-  queue_panels_draw (self);
+  g_clear_handle_id (&self->views_update_id, g_source_remove);
+  if (self->analysis != NULL)
+    vita_views_analysis_changed (self->analysis);
   update_actions (self);
 }
 
@@ -560,7 +550,7 @@ static void
 restart_analysis (VitaWindow *self)
 {
   stop_job (self, FALSE);
-  if (self->audio_path == NULL || !vita_engine_available ())
+  if (self->audio_path == NULL)
     return;
   self->job = vita_analysis_job_new (self->audio_path, self->vit,
                                      vita_timeline_get_current_frame (self->timeline));
@@ -765,9 +755,6 @@ update_actions (VitaWindow *self)
   /* Export and annotations arrive with the views and probe libraries. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-annotations", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.use-default-model",
-                                 vita_engine_available ());
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-model", vita_engine_available ());
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.none", FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->speed_dropdown), has_audio);
 }
@@ -1009,160 +996,29 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
   return GDK_EVENT_PROPAGATE;
 }
 
-/* ------------------------------------------------------------------ placeholder panels
+/* ------------------------------------------------------------------ panels
  *
- * Until views/ lands, each panel is a drawing area with the playhead, the visible
- * range and, where this file can draw it without views/, the waveform and the mel.
- * Clicks seek through "win.seek"; a drag selects; Ctrl+scroll zooms. */
+ * Each panel is a views/ widget in a card with a title.  A click seeks (the view
+ * activates "win.seek"); a drag across a time-aligned panel selects a region
+ * (for the loop), mapped through the painter's own plot geometry. */
 
-static gint64
-x_to_sample (VitaWindow *self, GtkWidget *area, double x)
+static gboolean
+panel_x_to_sample (VitaWindow *self, VitaPanelView *view, double x, gint64 *sample)
 {
-  gint64 start, end;
-  int width = gtk_widget_get_width (area);
+  VitaTimelineSnapshot snap;
+  VitaStyle style;
+  VitaPaintContext ctx = { 0 };
+  VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (view)),
+                    gtk_widget_get_height (GTK_WIDGET (view)) };
 
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  if (width <= 0)
-    return start;
-  return start + (gint64) llround ((end - start) * CLAMP (x / width, 0, 1));
-}
-
-static double
-sample_to_x (VitaWindow *self, int width, gint64 sample)
-{
-  gint64 start, end;
-
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  if (end <= start)
-    return 0;
-  return (double) (sample - start) / (double) (end - start) * width;
-}
-
-static void
-draw_message (cairo_t *cr, GtkWidget *area, int width, int height, const char *text)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (area, text);
-  int tw, th;
-  GdkRGBA fg;
-
-  gtk_style_context_get_color (gtk_widget_get_style_context (area), &fg);
-  pango_layout_set_width (layout, (width - 24) * PANGO_SCALE);
-  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-  pango_layout_get_pixel_size (layout, &tw, &th);
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
-  cairo_move_to (cr, 12, (height - th) / 2.0);
-  pango_cairo_show_layout (cr, layout);
-  g_object_unref (layout);
-}
-
-static void
-draw_waveform (VitaWindow *self, cairo_t *cr, int width, int height, const VitaPcm *pcm)
-{
-  gint64 start, end;
-  double mid = height / 2.0;
-
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  cairo_set_source_rgb (cr, 0.21, 0.52, 0.89);
-  for (int x = 0; x < width; x++)
-    {
-      gint64 a = start + (end - start) * x / width;
-      gint64 b = start + (end - start) * (x + 1) / width;
-      float lo = 0, hi = 0;
-      a = CLAMP (a, 0, (gint64) pcm->n_samples);
-      b = CLAMP (MAX (b, a + 1), 0, (gint64) pcm->n_samples);
-      for (gint64 i = a; i < b; i += MAX (1, (b - a) / 64))
-        {
-          lo = MIN (lo, pcm->samples[i]);
-          hi = MAX (hi, pcm->samples[i]);
-        }
-      cairo_rectangle (cr, x, mid - hi * mid * 0.95, 1, MAX ((hi - lo) * mid * 0.95, 1));
-    }
-  cairo_fill (cr);
-}
-
-static void
-draw_mel (VitaWindow *self, cairo_t *cr, int width, int height)
-{
-  gint64 start, end;
-  int hop = vita_timeline_get_hop (self->timeline);
-  double f0, f1;
-
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  f0 = (double) start / hop;
-  f1 = (double) end / hop;
-  if (f1 <= f0)
-    return;
-  cairo_save (cr);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_clip (cr);
-  cairo_scale (cr, width / (f1 - f0), (double) height / cairo_image_surface_get_height (self->mel_surface));
-  /* Frame i is centred at sample i·hop: its pixel spans [i − ½, i + ½). */
-  cairo_set_source_surface (cr, self->mel_surface, -f0 - 0.5, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
-}
-
-static void
-draw_panel (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
-{
-  VitaWindow *self = VITA_WINDOW (user_data);
-  PanelKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (area), "vita-panel"));
-  const VitaPcm *pcm = self->job ? vita_analysis_job_get_pcm (self->job) : NULL;
-  gint64 sel_start, sel_end;
-
-  cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.08);
-  cairo_paint (cr);
-
-  switch (kind)
-    {
-    case PANEL_WAVEFORM:
-      if (pcm != NULL)
-        draw_waveform (self, cr, width, height, pcm);
-      else
-        draw_message (cr, GTK_WIDGET (area), width, height,
-                      vita_engine_available () ? _("Decoding…") : _("The waveform appears when the audio engine is built in"));
-      break;
-    case PANEL_MEL:
-      if (self->mel_surface != NULL)
-        draw_mel (self, cr, width, height);
-      else
-        draw_message (cr, GTK_WIDGET (area), width, height,
-                      vita_engine_available () ? _("Computing the mel spectrogram…") : _("The mel spectrogram appears when the audio engine is built in"));
-      break;
-    default:
-      if (self->vit == NULL)
-        draw_message (cr, GTK_WIDGET (area), width, height,
-                      _("No model loaded: open a model to see what the transformer does here"));
-      else
-        draw_message (cr, GTK_WIDGET (area), width, height, _("Waiting for the analysis…"));
-      break;
-    }
-
-  vita_timeline_get_selection (self->timeline, &sel_start, &sel_end);
-  if (sel_end > sel_start)
-    {
-      double x0 = sample_to_x (self, width, sel_start), x1 = sample_to_x (self, width, sel_end);
-      cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.22);
-      cairo_rectangle (cr, x0, 0, x1 - x0, height);
-      cairo_fill (cr);
-    }
-}
-
-/* The playhead lives in its own overlay so that, while playing, a frame redraws
- * one line per panel instead of the panel's content. */
-static void
-draw_playhead (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
-{
-  VitaWindow *self = VITA_WINDOW (user_data);
-  double x;
-
-  if (self->audio_path == NULL)
-    return;
-  x = sample_to_x (self, width, vita_timeline_get_position (self->timeline));
-  cairo_set_source_rgb (cr, 1.0, 0.47, 0.0);
-  cairo_rectangle (cr, floor (x) - 0.5, 0, 2, height);
-  cairo_fill (cr);
+  vita_timeline_snapshot (self->timeline, &snap);
+  vita_style_init (&style);
+  ctx.cache = vita_panel_view_get_cache (view);
+  ctx.peaks = self->peaks;
+  ctx.snap = &snap;
+  ctx.style = &style;
+  return vita_panel_hit_sample (vita_panel_view_get_panel (view), &area, &ctx, x,
+                                area.height / 2, sample);
 }
 
 static void
@@ -1175,60 +1031,53 @@ static void
 on_panel_drag_update (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
 {
   VitaWindow *self = VITA_WINDOW (user_data);
-  GtkWidget *area = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  VitaPanelView *view = VITA_PANEL_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
+  gint64 a, b;
 
-  if (fabs (dx) >= 4)
-    vita_timeline_set_selection (self->timeline, x_to_sample (self, area, self->drag_start_x),
-                                 x_to_sample (self, area, self->drag_start_x + dx));
+  if (fabs (dx) < 4)
+    return;
+  if (panel_x_to_sample (self, view, self->drag_start_x, &a) &&
+      panel_x_to_sample (self, view, self->drag_start_x + dx, &b))
+    vita_timeline_set_selection (self->timeline, MIN (a, b), MAX (a, b));
 }
 
 static void
 on_panel_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
 {
   VitaWindow *self = VITA_WINDOW (user_data);
-  GtkWidget *area = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
 
   if (fabs (dx) < 4)
-    {
-      /* A click: seek there and clear the selection. */
-      vita_timeline_set_selection (self->timeline, 0, 0);
-      seek_to (self, x_to_sample (self, area, self->drag_start_x));
-    }
+    vita_timeline_set_selection (self->timeline, 0, 0);   /* a click: the view seeks */
   update_loop (self);
 }
 
-static gboolean
-on_panel_scroll (GtkEventControllerScroll *controller, double dx, double dy, gpointer user_data)
+static GtkWidget *
+new_panel_view (VitaPanel panel, VitaTimeline *timeline)
 {
-  VitaWindow *self = VITA_WINDOW (user_data);
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
-  gint64 start, end;
-
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  if (state & GDK_CONTROL_MASK)
+  switch (panel)
     {
-      vita_timeline_zoom (self->timeline, dy < 0 ? 1.25 : 0.8, vita_timeline_get_position (self->timeline));
-      return TRUE;
+    case VITA_PANEL_OVERVIEW:       return vita_overview_view_new (timeline);
+    case VITA_PANEL_WAVEFORM:       return vita_waveform_view_new (timeline);
+    case VITA_PANEL_MEL:            return vita_mel_view_new (timeline);
+    case VITA_PANEL_RECEIVED:       return vita_received_view_new (timeline);
+    case VITA_PANEL_ATTENTION:      return vita_attention_view_new (timeline);
+    case VITA_PANEL_ATTENTION_GRID: return vita_attention_grid_view_new (timeline);
+    case VITA_PANEL_ATTENTION_ROW:  return vita_attention_row_view_new (timeline);
+    case VITA_PANEL_SSM:            return vita_ssm_view_new (timeline);
+    case VITA_PANEL_PROBES:         return vita_probe_view_new (timeline);
+    default:                        g_return_val_if_reached (NULL);
     }
-  if (dx != 0)
-    {
-      vita_timeline_scroll (self->timeline, (gint64) (dx * (end - start) / 10));
-      return TRUE;
-    }
-  return FALSE;
 }
 
-static void
-add_panel (VitaWindow *self, PanelKind kind, const char *title, const char *subtitle, int height)
+static GtkWidget *
+add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
+           const char *subtitle, int width, int height)
 {
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *label = gtk_label_new (title);
   GtkWidget *sub = gtk_label_new (subtitle);
-  GtkWidget *area = gtk_drawing_area_new ();
-  GtkGesture *drag = gtk_gesture_drag_new ();
-  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
-  GtkWidget *overlay, *playhead;
+  GtkWidget *view = new_panel_view (panel, self->timeline);
 
   gtk_widget_add_css_class (card, "card");
   gtk_widget_add_css_class (card, "vita-panel");
@@ -1242,28 +1091,47 @@ add_panel (VitaWindow *self, PanelKind kind, const char *title, const char *subt
   gtk_box_append (GTK_BOX (header), sub);
   gtk_box_append (GTK_BOX (card), header);
 
-  gtk_widget_set_size_request (area, -1, height);
-  gtk_widget_set_hexpand (area, TRUE);
-  gtk_widget_set_overflow (area, GTK_OVERFLOW_HIDDEN);
-  g_object_set_data (G_OBJECT (area), "vita-panel", GINT_TO_POINTER (kind));
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_panel, self, NULL);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_panel_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_panel_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_panel_drag_end), self);
-  gtk_widget_add_controller (area, GTK_EVENT_CONTROLLER (drag));
-  g_signal_connect (scroll, "scroll", G_CALLBACK (on_panel_scroll), self);
-  gtk_widget_add_controller (area, scroll);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  overlay = gtk_overlay_new ();
-  gtk_overlay_set_child (GTK_OVERLAY (overlay), area);
-  playhead = gtk_drawing_area_new ();
-  gtk_widget_set_can_target (playhead, FALSE);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (playhead), draw_playhead, self, NULL);
-  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), playhead);
-  gtk_box_append (GTK_BOX (card), overlay);
-  gtk_box_append (self->panels_box, card);
-  self->panels[kind] = area;
-  self->playheads[kind] = playhead;
+  gtk_widget_set_size_request (view, width, height);
+  gtk_widget_set_hexpand (card, width < 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  if (vita_panel_is_time_aligned (panel) && panel != VITA_PANEL_OVERVIEW)
+    {
+      GtkGesture *drag = gtk_gesture_drag_new ();
+      g_signal_connect (drag, "drag-begin", G_CALLBACK (on_panel_drag_begin), self);
+      g_signal_connect (drag, "drag-update", G_CALLBACK (on_panel_drag_update), self);
+      g_signal_connect (drag, "drag-end", G_CALLBACK (on_panel_drag_end), self);
+      gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (drag));
+    }
+  gtk_box_append (GTK_BOX (card), view);
+  gtk_box_append (box, card);
+  self->panels[panel] = view;
+  return card;
+}
+
+static void
+build_panels (VitaWindow *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+  add_panel (self, self->panels_box, VITA_PANEL_OVERVIEW, _("Overview"),
+             _("the whole track; the visible range is highlighted"), -1, 64);
+  add_panel (self, self->panels_box, VITA_PANEL_WAVEFORM, _("Waveform"),
+             _("click to seek, drag to select"), -1, 90);
+  add_panel (self, self->panels_box, VITA_PANEL_MEL, _("Mel Spectrogram"),
+             _("the model's exact input"), -1, 150);
+  add_panel (self, self->panels_box, VITA_PANEL_RECEIVED, _("Attention Received"),
+             _("per frame, against spectral-flux onsets"), -1, 110);
+  add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION, _("Attention"),
+             _("the window under the playhead, chosen layer and head"), 340, 320);
+  add_panel (self, GTK_BOX (row), VITA_PANEL_SSM, _("Self-Similarity"),
+             _("cosine similarity of the layer's tokens"), 340, 320);
+  add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION_GRID, _("All Layers and Heads"),
+             _("the window under the playhead"), -1, 320);
+  gtk_box_append (self->panels_box, row);
+  add_panel (self, self->panels_box, VITA_PANEL_ATTENTION_ROW, _("Attention of the Token"),
+             _("the row of the token under the playhead"), -1, 110);
+  add_panel (self, self->panels_box, VITA_PANEL_PROBES, _("Probes"),
+             _("chords, onsets and beats read off the tokens, once probes are trained"), -1, 80);
 }
 
 /* ------------------------------------------------------------------ GObject */
@@ -1321,7 +1189,8 @@ vita_window_finalize (GObject *object)
   VitaWindow *self = VITA_WINDOW (object);
 
   vita_engine_model_unref (self->vit);
-  g_clear_pointer (&self->mel_surface, cairo_surface_destroy);
+  g_clear_pointer (&self->analysis, vita_analysis_unref);
+  g_clear_pointer (&self->peaks, vita_peaks_unref);
   g_clear_object (&self->timeline);
   g_clear_object (&self->settings);
   g_clear_object (&self->layer_names);
@@ -1427,11 +1296,6 @@ vita_window_init (VitaWindow *self)
   g_signal_connect_swapped (self->player, "eos", G_CALLBACK (sync_position_from_player), self);
 
   g_signal_connect_swapped (self->timeline, "notify::position", G_CALLBACK (update_position_label), self);
-  g_signal_connect_swapped (self->timeline, "notify::position", G_CALLBACK (queue_playheads_draw), self);
-  g_signal_connect_swapped (self->timeline, "notify::visible-start", G_CALLBACK (queue_panels_draw), self);
-  g_signal_connect_swapped (self->timeline, "notify::visible-end", G_CALLBACK (queue_panels_draw), self);
-  g_signal_connect_swapped (self->timeline, "notify::selection-end", G_CALLBACK (queue_panels_draw), self);
-  g_signal_connect_swapped (self->timeline, "notify::selection-start", G_CALLBACK (queue_panels_draw), self);
   g_signal_connect_swapped (self->timeline, "notify::layer", G_CALLBACK (on_timeline_layer_head), self);
   g_signal_connect_swapped (self->timeline, "notify::head", G_CALLBACK (on_timeline_layer_head), self);
   g_signal_connect_swapped (self->timeline, "notify::n-layers", G_CALLBACK (rebuild_layer_head_lists), self);
@@ -1456,11 +1320,9 @@ vita_window_init (VitaWindow *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
-  add_panel (self, PANEL_WAVEFORM, _("Waveform"), _("click to seek, drag to select"), 90);
-  add_panel (self, PANEL_MEL, _("Mel Spectrogram"), _("the model's exact input"), 150);
-  add_panel (self, PANEL_ATTENTION, _("Attention"), _("the window under the playhead, chosen layer and head"), 200);
-  add_panel (self, PANEL_RECEIVED, _("Attention Received"), _("per frame, against spectral-flux onsets"), 90);
-  add_panel (self, PANEL_SSM, _("Self-Similarity"), _("cosine similarity of the layer's tokens"), 200);
+  build_panels (self);
+  g_signal_connect_swapped (self->settings, "changed::colormap", G_CALLBACK (on_colormap_changed), self);
+  on_colormap_changed (self);
 
   /* For the GUI tests (tests/gui/test-app-*.c). */
   g_object_set_data (G_OBJECT (self), "vita-test-layer-dropdown", self->layer_dropdown);
