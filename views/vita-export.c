@@ -2,6 +2,7 @@
 #include "vita-export.h"
 
 #include "model/vita-npy.h"
+#include "vita-paint-private.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -194,7 +195,20 @@ paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sou
   ctx.style = &spec->style;
   ctx.attention_mode = spec->attention_mode;
   VitaRect area = { 0, 0, spec->width, spec->height };
+  /* A figure never says "computing": attention is recomputed synchronously here even
+   * when the cache is the widgets' asynchronous one. */
+  gboolean async = ctx.cache && vita_paint_cache_get_async (ctx.cache);
+  GFunc ready = NULL;
+  gpointer ready_data = NULL;
+  if (async)
+    {
+      ready = ctx.cache->ready_cb;
+      ready_data = ctx.cache->ready_data;
+      vita_paint_cache_set_async (ctx.cache, FALSE, NULL, NULL);
+    }
   vita_panel_paint (spec->panel, cr, &area, &ctx);
+  if (async)
+    vita_paint_cache_set_async (ctx.cache, TRUE, ready, ready_data);
 }
 
 gboolean
@@ -646,10 +660,17 @@ vita_export_npy (const VitaExportSpec *spec, const VitaPaintContext *sources, co
   ctx.snap = &spec->snap;
   ctx.style = &spec->style;
   ctx.attention_mode = spec->attention_mode;
+  gboolean async = ctx.cache && vita_paint_cache_get_async (ctx.cache);
+  GFunc ready = async ? ctx.cache->ready_cb : NULL;
+  gpointer ready_data = async ? ctx.cache->ready_data : NULL;
+  if (async)
+    vita_paint_cache_set_async (ctx.cache, FALSE, NULL, NULL);
   int ndim = 0;
   gsize shape[4];
   g_autoptr(GError) local = NULL;
   g_autofree float *data = vita_panel_array (spec->panel, &ctx, &ndim, shape, &local);
+  if (async)
+    vita_paint_cache_set_async (ctx.cache, TRUE, ready, ready_data);
   if (data == NULL)
     {
       g_autofree char *disp = g_filename_display_name (path);

@@ -30,16 +30,17 @@ vita_overview_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
           mn[c] = mx[c] = 0;
       vita_draw_envelope (cr, plot.x, mid, half, mn, mx, W);
     }
-  /* Visible range. */
-  double x0 = plot.x + snap->visible_start / n * plot.width;
-  double x1 = plot.x + snap->visible_end / n * plot.width;
-  x1 = MAX (x1, x0 + 2);
-  cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.22);
-  cairo_rectangle (cr, x0, plot.y, x1 - x0, plot.height);
-  cairo_fill_preserve (cr);
-  vita_set_rgb (cr, style->accent);
-  cairo_set_line_width (cr, MAX (1.0, style->line_width));
-  cairo_stroke (cr);
+  /* Visible range (widgets overlay it as nodes instead). */
+  VitaRect mark;
+  if (snap->show_playhead && vita_panel_visible_mark (VITA_PANEL_OVERVIEW, area, ctx, &mark))
+    {
+      cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.22);
+      cairo_rectangle (cr, mark.x, mark.y, mark.width, mark.height);
+      cairo_fill_preserve (cr);
+      vita_set_rgb (cr, style->accent);
+      cairo_set_line_width (cr, MAX (1.0, style->line_width));
+      cairo_stroke (cr);
+    }
   if (snap->selection_end > snap->selection_start)
     {
       double s0 = plot.x + snap->selection_start / n * plot.width;

@@ -42,6 +42,9 @@ vita_paint_cache_new (VitaAnalysis *an)
   c->attention_func = vita_views_default_window_attention;
   c->att_window = -1;
   c->roll_window = -1;
+  c->pending = c->wanted = c->waited = -1;
+  for (int i = 0; i < 2; i++)
+    c->entries[i].window = -1;
   return c;
 }
 
@@ -61,7 +64,8 @@ vita_paint_cache_unref (VitaPaintCache *c)
   vita_surface_slot_clear (&c->ssm);
   vita_surface_slot_clear (&c->att);
   vita_surface_slot_clear (&c->grid);
-  g_free (c->att_data);
+  for (int i = 0; i < 2; i++)
+    g_free (c->entries[i].data);
   g_free (c->roll_data);
   g_free (c->onset);
   g_free (c->recv);
@@ -80,6 +84,8 @@ vita_paint_cache_set_attention_func (VitaPaintCache *cache, VitaWindowAttentionF
 {
   cache->attention_func = func ? func : vita_views_default_window_attention;
   cache->att_window = -1;
+  for (int i = 0; i < 2; i++)
+    cache->entries[i].window = -1;
   cache->roll_window = -1;
   vita_surface_slot_clear (&cache->att);
   vita_surface_slot_clear (&cache->grid);
@@ -95,6 +101,8 @@ vita_paint_cache_invalidate (VitaPaintCache *c)
   c->att_window = -1;
   c->roll_window = -1;
   c->recv_key = 0;
+  for (int i = 0; i < 2; i++)
+    c->entries[i].window = -1;
 }
 
 int
@@ -103,6 +111,131 @@ vita_paint_cache_window_for_frame (VitaPaintCache *c, int frame)
   if (c == NULL || c->an->n_frames <= 0 || c->an->frame_window == NULL)
     return -1;
   return c->an->frame_window[CLAMP (frame, 0, c->an->n_frames - 1)];
+}
+
+static gsize
+attention_size (const VitaAnalysis *an)
+{
+  gsize N = (gsize) an->cfg.frames + 1;
+  return (gsize) an->cfg.depth * an->cfg.heads * N * N;
+}
+
+/* The least recently used entry (an empty one first). */
+static int
+victim_entry (VitaPaintCache *c)
+{
+  if (c->entries[0].window < 0)
+    return 0;
+  if (c->entries[1].window < 0)
+    return 1;
+  return c->entries[0].used <= c->entries[1].used ? 0 : 1;
+}
+
+static const float *
+lookup (VitaPaintCache *c, int window)
+{
+  for (int i = 0; i < 2; i++)
+    if (c->entries[i].window == window && c->entries[i].data)
+      {
+        c->entries[i].used = ++c->stamp;
+        c->att_window = window;
+        c->att_data = c->entries[i].data;
+        return c->att_data;
+      }
+  return NULL;
+}
+
+typedef struct {
+  VitaPaintCache *cache;
+  int             window;
+  float          *data;
+  gboolean        ok;
+} AttentionJob;
+
+static void
+attention_job_free (gpointer p)
+{
+  AttentionJob *job = p;
+  g_free (job->data);
+  vita_paint_cache_unref (job->cache);
+  g_free (job);
+}
+
+static void
+attention_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancel)
+{
+  AttentionJob *job = task_data;
+  /* vita_analysis_window_attention is thread-safe (vita-analysis.h); nothing of the
+   * cache is touched here. */
+  job->ok = job->cache->attention_func (job->cache->an, job->window, job->data, NULL);
+}
+
+static void start_job (VitaPaintCache *c, int window);
+
+static void
+attention_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AttentionJob *job = g_task_get_task_data (G_TASK (result));
+  VitaPaintCache *c = job->cache;
+  c->pending = -1;
+  if (job->ok && g_atomic_int_get (&c->ref_count) > 1)
+    {
+      int e = victim_entry (c);
+      /* Never evict the window a painter is showing. */
+      if (c->att_window >= 0 && c->entries[e].window == c->att_window &&
+          c->entries[1 - e].window != c->att_window)
+        e = 1 - e;
+      g_free (c->entries[e].data);
+      c->entries[e].data = g_steal_pointer (&job->data);
+      c->entries[e].window = job->window;
+      c->entries[e].used = ++c->stamp;
+    }
+  gboolean was_waited = job->window == c->waited;
+  if (was_waited)
+    c->waited = -1;
+  if (g_atomic_int_get (&c->ref_count) > 1)
+    {
+      if (c->wanted >= 0)
+        {
+          int w = c->wanted;
+          c->wanted = -1;
+          start_job (c, w);
+        }
+      else if (job->ok && was_waited && job->window + 1 < c->an->n_windows &&
+               vita_analysis_window_is_ready (c->an, job->window + 1) &&
+               c->entries[0].window != job->window + 1 && c->entries[1].window != job->window + 1)
+        start_job (c, job->window + 1);   /* prefetch one ahead: playback goes forward */
+      if (was_waited && c->ready_cb)
+        c->ready_cb (c, c->ready_data);
+    }
+}
+
+static void
+start_job (VitaPaintCache *c, int window)
+{
+  AttentionJob *job = g_new0 (AttentionJob, 1);
+  job->cache = vita_paint_cache_ref (c);
+  job->window = window;
+  job->data = g_new (float, attention_size (c->an));
+  c->pending = window;
+  GTask *task = g_task_new (NULL, NULL, attention_done, NULL);
+  g_task_set_task_data (task, job, attention_job_free);
+  g_task_run_in_thread (task, attention_thread);
+  g_object_unref (task);
+}
+
+void
+vita_paint_cache_set_async (VitaPaintCache *cache, gboolean async, GFunc ready, gpointer data)
+{
+  cache->async = async;
+  cache->ready_cb = ready;
+  cache->ready_data = data;
+}
+
+gboolean
+vita_paint_cache_get_async (VitaPaintCache *cache)
+{
+  return cache->async;
 }
 
 const float *
@@ -115,22 +248,34 @@ vita_paint_cache_window_attention (VitaPaintCache *c, int window, GError **error
                    "window %d is outside the analysis (%d windows)", window, an->n_windows);
       return NULL;
     }
-  if (c->att_window == window)
-    return c->att_data;
+  const float *hit = lookup (c, window);
+  if (hit)
+    return hit;
   if (!vita_analysis_window_is_ready (an, window))
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
-                   "window %d is not analysed yet", window);
+                   "window %d is not analysed yet", window + 1);
       return NULL;
     }
-  int L = an->cfg.depth, NH = an->cfg.heads, N = an->cfg.frames + 1;
-  if (c->att_data == NULL)
-    c->att_data = g_new (float, (gsize) L * NH * N * N);
-  c->att_window = -1;
-  if (!c->attention_func (an, window, c->att_data, error))
+  if (c->async)
+    {
+      if (c->pending < 0)
+        start_job (c, window);
+      else if (c->pending != window)
+        c->wanted = window;
+      c->waited = window;
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "Computing the attention of window %d…", window + 1);
+      return NULL;
+    }
+  int e = victim_entry (c);
+  if (c->entries[e].data == NULL)
+    c->entries[e].data = g_new (float, attention_size (an));
+  c->entries[e].window = -1;
+  if (!c->attention_func (an, window, c->entries[e].data, error))
     return NULL;
-  c->att_window = window;
-  return c->att_data;
+  c->entries[e].window = window;
+  return lookup (c, window);
 }
 
 void

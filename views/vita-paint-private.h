@@ -23,8 +23,21 @@ struct _VitaPaintCache {
   VitaSurfaceSlot  att;        /* key: window, block, head, mode, colormap */
   VitaSurfaceSlot  grid;       /* key: window, colormap; one surface of all maps */
 
-  int              att_window; /* window whose maps are in att_data, -1 none */
-  float           *att_data;   /* (L, NH, N, N) */
+  int              att_window; /* window last returned (att_data), -1 none */
+  float           *att_data;   /* (L, NH, N, N), points into entries[] */
+  struct {
+    int     window;            /* -1 = empty */
+    float  *data;              /* (L, NH, N, N) */
+    guint64 used;              /* LRU stamp */
+  } entries[2];                /* the window under the playhead and the next one */
+  guint64          stamp;
+  /* Asynchronous mode (widgets): a miss starts a worker and returns "busy". */
+  gboolean         async;
+  int              pending;    /* window being computed, -1 none */
+  int              wanted;     /* window asked for while another was pending, -1 none */
+  int              waited;     /* window a painter is waiting for (ready_cb when done) */
+  GFunc            ready_cb;
+  gpointer         ready_data;
   int              roll_window, roll_block;
   float           *roll_data;  /* (N, N) */
   float           *onset;      /* (n_frames) */

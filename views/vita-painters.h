@@ -60,6 +60,14 @@ void            vita_paint_cache_invalidate (VitaPaintCache *cache);
  * the window is not analysed yet or the computation failed. */
 const float    *vita_paint_cache_window_attention (VitaPaintCache *cache, int window,
                                                    GError **error);
+/* Asynchronous mode (what the widgets use; export and the CLI stay synchronous):
+ * a window not cached yet is computed on a worker thread, window_attention returns
+ * NULL with VITA_MODEL_ERROR_BUSY meanwhile, and ready(cache, data) runs on the main
+ * context once it is there; the next window is then prefetched.  The UI never waits
+ * for a forward pass. */
+void            vita_paint_cache_set_async (VitaPaintCache *cache, gboolean async,
+                                            GFunc ready, gpointer data);
+gboolean        vita_paint_cache_get_async (VitaPaintCache *cache);
 /* Attention rollout (Abnar & Zuidema 2020) up to and including block: the product of
  * 0.5 A + 0.5 I (head-averaged, rows renormalised) over blocks 0..block; (N, N). */
 const float    *vita_paint_cache_rollout (VitaPaintCache *cache, int window, int block,
@@ -134,6 +142,11 @@ void     vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
 gboolean vita_panel_playhead (VitaPanel panel, const VitaRect *area,
                               const VitaPaintContext *ctx, VitaRect *plot, double *x,
                               double *y);
+/* The visible-range mark of the overview (a band) and the SSM (a square on the
+ * diagonal), drawn by painters when snap->show_playhead; FALSE for other panels or
+ * when the whole track is visible. */
+gboolean vita_panel_visible_mark (VitaPanel panel, const VitaRect *area,
+                                  const VitaPaintContext *ctx, VitaRect *mark);
 /* What of the panel's content (besides the playhead line) depends on the position:
  * the window (attention map, grid) or the frame (attention row).  A widget re-renders
  * its cached content when this changes; 0 for panels whose content does not. */

@@ -9,6 +9,15 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 G_DEFINE_BOXED_TYPE (VitaAnalysis, vita_analysis_boxed, vita_views_analysis_ref,
                      vita_views_analysis_unref)
@@ -46,6 +55,7 @@ typedef struct
   guint64         texture_key;
   double          pointer_x;
   guint           render_count;
+  gint64          snapshot_us;
 } VitaPanelViewPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (VitaPanelView, vita_panel_view, GTK_TYPE_WIDGET)
@@ -68,6 +78,20 @@ static GHashTable *shared_caches;   /* VitaAnalysis* → VitaPaintCache* (no ref
 static GList *live_views;
 static VitaWindowAttentionFunc default_attention_func;
 
+static void invalidate (VitaPanelView *self);
+
+/* A window's attention arrived from the worker: redraw the views that wait for it. */
+static void
+on_cache_ready (gpointer cache, gpointer data)
+{
+  for (GList *l = live_views; l; l = l->next)
+    {
+      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
+      if (priv->cache == cache)
+        invalidate (l->data);
+    }
+}
+
 static VitaPaintCache *
 shared_cache_get (VitaAnalysis *an)
 {
@@ -79,6 +103,7 @@ shared_cache_get (VitaAnalysis *an)
   c = vita_paint_cache_new (an);
   if (default_attention_func)
     vita_paint_cache_set_attention_func (c, default_attention_func);
+  vita_paint_cache_set_async (c, TRUE, on_cache_ready, NULL);
   g_hash_table_insert (shared_caches, an, c);
   return c;
 }
@@ -171,12 +196,8 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
   MIX ((guintptr) priv->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
   MIX (priv->n_lanes); MIX (s->n_samples); MIX (s->n_frames);
-  if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_SSM || panel == VITA_PANEL_LAYOUT)
-    {
-      MIX (s->visible_start);
-      MIX (s->visible_end);
-    }
-  if (panel == VITA_PANEL_OVERVIEW)
+  /* The overview's band and the SSM's square are overlay nodes: not in the key. */
+  if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_LAYOUT)
     {
       MIX (s->visible_start);
       MIX (s->visible_end);
@@ -261,6 +282,7 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int scale = gtk_widget_get_scale_factor (widget);
   if (w <= 0 || h <= 0)
     return;
+  gint64 t0 = thread_cpu_us ();
   VitaTimelineSnapshot snap;
   VitaPaintContext ctx;
   take_snapshot (self, &snap);
@@ -289,6 +311,23 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
 
+  /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
+   * follow mode does not re-render these panels). */
+  VitaRect area0 = { 0, 0, w, h }, mark;
+  if (priv->timeline && vita_panel_visible_mark (panel_of (self), &area0, &ctx, &mark))
+    {
+      const double *a = priv->style.accent, *f = priv->style.fg;
+      gboolean band = panel_of (self) == VITA_PANEL_OVERVIEW;
+      GdkRGBA edge = band ? (GdkRGBA) { a[0], a[1], a[2], 1.0 } : (GdkRGBA) { f[0], f[1], f[2], 0.9 };
+      if (band)
+        gtk_snapshot_append_color (snapshot, &(GdkRGBA) { a[0], a[1], a[2], 0.22 },
+                                   &GRAPHENE_RECT_INIT (mark.x, mark.y, mark.width, mark.height));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x, mark.y, mark.width, 1));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x, mark.y + mark.height - 1, mark.width, 1));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x, mark.y, 1, mark.height));
+      gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (mark.x + mark.width - 1, mark.y, 1, mark.height));
+    }
+
   /* The playhead: a colour node, so playback never re-renders the panel. */
   if (priv->timeline)
     {
@@ -306,6 +345,14 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
                                        &GRAPHENE_RECT_INIT (plot.x, y - 1, plot.width, 2));
         }
     }
+  priv->snapshot_us += thread_cpu_us () - t0;
+}
+
+gint64
+vita_panel_view_get_snapshot_time (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->snapshot_us;
 }
 
 /* ---- input -------------------------------------------------------------------------- */
@@ -607,4 +654,20 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+}
+
+void
+vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec, VitaPaintContext *sources)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  spec->panel = panel_of (self);
+  take_snapshot (self, &spec->snap);
+  spec->snap.show_playhead = TRUE;
+  spec->style.colormap = priv->style.colormap;
+  spec->attention_mode = priv->mode;
+  VitaTimelineSnapshot *unused = &spec->snap;
+  make_context (self, unused, sources);
+  sources->snap = NULL;    /* the exporter uses the spec's */
+  sources->style = NULL;
 }

@@ -24,6 +24,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vita-export.h"
 #include "vita-painters.h"
 #include "vita-timeline.h"
 
@@ -76,8 +77,18 @@ void vita_views_set_attention_func (VitaWindowAttentionFunc func);
  * overlay) into a new image surface: for tests and benchmarks. */
 cairo_surface_t *vita_panel_view_render (VitaPanelView *self, int width, int height);
 
+/* Prepares an export of what this view shows: spec->panel, the timeline snapshot
+ * (playhead drawn), colormap and attention mode (spec's size, font size and
+ * provenance paths are left as they are), and sources (cache, peaks, probe lanes,
+ * borrowed from the view).  Then: vita_export_figure_with_sidecar (spec, sources, …). */
+void vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec,
+                                  VitaPaintContext *sources);
+
 /* How many times snapshot re-rendered the cached content (tests: redraw only on
  * relevant changes). */
 guint vita_panel_view_get_render_count (VitaPanelView *self);
+/* CPU time spent in this view's snapshot (content re-render included), in µs, since
+ * creation: for frame-time benchmarks. */
+gint64 vita_panel_view_get_snapshot_time (VitaPanelView *self);
 
 G_END_DECLS

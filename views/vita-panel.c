@@ -219,6 +219,40 @@ vita_panel_playhead (VitaPanel panel, const VitaRect *area, const VitaPaintConte
     }
 }
 
+gboolean
+vita_panel_visible_mark (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+                         VitaRect *mark)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  VitaRect plot;
+  if (panel == VITA_PANEL_OVERVIEW)
+    {
+      vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height,
+                         vita_panel_flags (panel), &plot, NULL);
+      double n = (double) MAX (snap->n_samples, 1);
+      double x0 = plot.x + snap->visible_start / n * plot.width;
+      double x1 = plot.x + snap->visible_end / n * plot.width;
+      *mark = (VitaRect) { x0, plot.y, MAX (x1 - x0, 2.0), plot.height };
+      return TRUE;
+    }
+  if (panel == VITA_PANEL_SSM)
+    {
+      VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+      if (!vita_analysis_is_complete_views (an))
+        return FALSE;
+      vita_square_plot (ctx->style, area, panel, &plot, NULL);
+      int S = an->ssm_size;
+      double a = ((double) snap->visible_start / snap->hop + 0.5) / an->ssm_pool / S;
+      double b = ((double) snap->visible_end / snap->hop + 0.5) / an->ssm_pool / S;
+      if (b - a >= 0.999)
+        return FALSE;
+      *mark = (VitaRect) { plot.x + a * plot.width, plot.y + a * plot.height,
+                           (b - a) * plot.width, (b - a) * plot.height };
+      return TRUE;
+    }
+  return FALSE;
+}
+
 gint64
 vita_panel_position_key (VitaPanel panel, const VitaPaintContext *ctx)
 {

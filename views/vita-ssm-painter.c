@@ -50,18 +50,16 @@ vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
   vita_colorbar (cr, style, &cbar, style->diverging, -1.0, 1.0, "cosine similarity");
   vita_panel_title (cr, style, &plot, title);
 
-  /* The visible range as a square on the diagonal. */
-  double a = ((double) snap->visible_start / snap->hop + 0.5) / an->ssm_pool / S;
-  double b = ((double) snap->visible_end / snap->hop + 0.5) / an->ssm_pool / S;
-  if (b - a < 0.999)
+  /* The visible range as a square on the diagonal (widgets overlay it). */
+  VitaRect mark;
+  if (snap->show_playhead && vita_panel_visible_mark (VITA_PANEL_SSM, area, ctx, &mark))
     {
       cairo_save (cr);
       vita_set_rgb (cr, style->fg);
       cairo_set_line_width (cr, MAX (1.0, style->line_width * 0.8));
       double dash[] = { 3.0, 2.0 };
       cairo_set_dash (cr, dash, 2, 0);
-      cairo_rectangle (cr, plot.x + a * plot.width, plot.y + a * plot.height,
-                       (b - a) * plot.width, (b - a) * plot.height);
+      cairo_rectangle (cr, mark.x, mark.y, mark.width, mark.height);
       cairo_stroke (cr);
       cairo_restore (cr);
     }

@@ -93,7 +93,8 @@ typedef struct {
   int     head;              /* -1 = head average */
   int     n_heads;
   int     query_token;       /* -1 = the token under the playhead */
-  gboolean show_playhead;    /* painters draw the playhead (export); widgets overlay it */
+  gboolean show_playhead;    /* painters draw the playhead and the visible-range marks of
+                                the overview and SSM (export); widgets overlay them */
 } VitaTimelineSnapshot;
 
 void    vita_timeline_snapshot (VitaTimeline *self, VitaTimelineSnapshot *snap);

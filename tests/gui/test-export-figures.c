@@ -167,7 +167,9 @@ test_svg_pdf_decode (Fixture *fx, gconstpointer data)
       g_assert_nonnull (strstr (head, "<svg"));
       g_autofree char *cmd = g_strdup_printf ("rsvg-convert -o %s %s", png, svg);
       int status;
-      if (g_find_program_in_path ("rsvg-convert") == NULL)
+      g_autofree char *rsvg = g_find_program_in_path ("rsvg-convert");
+      g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+      if (rsvg == NULL)
         g_test_incomplete ("rsvg-convert not installed");
       else
         {
@@ -184,7 +186,7 @@ test_svg_pdf_decode (Fixture *fx, gconstpointer data)
       /* PDF: the axis text is real, selectable text. */
       g_autofree char *pcmd = g_strdup_printf ("pdftotext %s -", pdf);
       g_autofree char *text = NULL;
-      if (g_find_program_in_path ("pdftotext") == NULL)
+      if (pdftotext == NULL)
         g_test_incomplete ("pdftotext not installed");
       else
         {

@@ -282,12 +282,24 @@ test_attention (Fixture *fx, gconstpointer data)
   g_assert_cmpint (changes_y, <, 4);
   cairo_surface_destroy (s);
 
-  /* The window's maps are recomputed once and kept while the playhead stays in it. */
-  const float *att = vita_paint_cache_window_attention (fx->cache, fx->cache->att_window, NULL);
-  fx->snap.position += 512;
+  /* The window's maps are recomputed once and kept while the playhead stays in it
+   * (5.02 s = frame 157, the last frame owned by window 1). */
+  int w1 = vita_paint_cache_window_for_frame (fx->cache, vita_snapshot_current_frame (&fx->snap));
+  g_assert_cmpint (w1, ==, 1);
+  g_assert_cmpint (fx->cache->att_window, ==, w1);
+  const float *att = vita_paint_cache_window_attention (fx->cache, w1, NULL);
+  fx->snap.position -= 3000;
   s = render (VITA_PANEL_ATTENTION, &fx->ctx, 520, 480);
-  g_assert_true (vita_paint_cache_window_attention (fx->cache, fx->cache->att_window, NULL) == att);
+  g_assert_true (vita_paint_cache_window_attention (fx->cache, w1, NULL) == att);
   cairo_surface_destroy (s);
+  /* One frame later the playhead is in window 2: recomputed, and window 1 is still
+   * cached (two windows are kept). */
+  fx->snap.position += 3000 + 512;
+  s = render (VITA_PANEL_ATTENTION, &fx->ctx, 520, 480);
+  g_assert_cmpint (fx->cache->att_window, ==, 2);
+  g_assert_true (vita_paint_cache_window_attention (fx->cache, w1, NULL) == att);
+  cairo_surface_destroy (s);
+  fx->snap.position -= 512;
 
   /* Head average and rollout draw too; rollout rows are distributions. */
   fx->snap.head = -1;
@@ -319,6 +331,51 @@ test_attention (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (s);
 }
 
+static int ready_calls;
+
+static void
+on_ready (gpointer cache, gpointer data)
+{
+  ready_calls++;
+}
+
+static void
+test_attention_async (Fixture *fx, gconstpointer data)
+{
+  /* The widgets' mode: a miss returns "busy" at once and computes on a worker; the
+   * ready callback fires once for the awaited window, then the next one is
+   * prefetched without a callback. */
+  vita_paint_cache_set_async (fx->cache, TRUE, on_ready, NULL);
+  ready_calls = 0;
+  fx->snap.position = 251 * 512;   /* frame 251: the centre of window 3 */
+  g_autoptr(GError) error = NULL;
+  g_assert_null (vita_paint_cache_window_attention (fx->cache, 3, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
+  /* Painting meanwhile says so instead of blocking. */
+  cairo_surface_destroy (render (VITA_PANEL_ATTENTION, &fx->ctx, 400, 400));
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (ready_calls == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (ready_calls, ==, 1);
+  const float *a3 = vita_paint_cache_window_attention (fx->cache, 3, NULL);
+  g_assert_nonnull (a3);
+  /* The prefetch of window 4 completes without calling back. */
+  while ((fx->cache->pending >= 0) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (ready_calls, ==, 1);
+  g_assert_cmpint (fx->cache->pending, ==, -1);   /* one window ahead, not a chain */
+  g_assert_nonnull (vita_paint_cache_window_attention (fx->cache, 4, NULL));
+  g_assert_true (vita_paint_cache_window_attention (fx->cache, 3, NULL) == a3);
+  /* Same maps as the synchronous computation. */
+  int N = fx->an->cfg.frames + 1;
+  gsize size = (gsize) fx->an->cfg.depth * fx->an->cfg.heads * N * N;
+  g_autofree float *want = g_new (float, size);
+  views_synth_attention (fx->an, 3, want, NULL);
+  for (gsize i = 0; i < size; i += 97)
+    g_assert_cmpfloat (a3[i], ==, want[i]);
+  vita_paint_cache_set_async (fx->cache, FALSE, NULL, NULL);
+}
+
 static void
 test_grid_row_overview_probes (Fixture *fx, gconstpointer data)
 {
@@ -332,6 +389,18 @@ test_grid_row_overview_probes (Fixture *fx, gconstpointer data)
                         (int) (plot.y + plot.height) - 2), >, 500);
   cairo_surface_destroy (s);
   check_playhead_x (fx, VITA_PANEL_OVERVIEW, 900, 90);
+  /* The visible band: drawn for export (show_playhead), left to the widget's overlay
+   * otherwise. */
+  VitaRect oarea = { 0, 0, 900, 90 }, mark;
+  g_assert_true (vita_panel_visible_mark (VITA_PANEL_OVERVIEW, &oarea, &fx->ctx, &mark));
+  int bx = (int) (mark.x + 1), by = (int) (mark.y + 2);   /* the band's top-left edge */
+  cairo_surface_t *with = render (VITA_PANEL_OVERVIEW, &fx->ctx, 900, 90);
+  fx->snap.show_playhead = FALSE;
+  cairo_surface_t *without = render (VITA_PANEL_OVERVIEW, &fx->ctx, 900, 90);
+  fx->snap.show_playhead = TRUE;
+  g_assert_cmpuint (pixel (with, bx, by), !=, pixel (without, bx, by));
+  cairo_surface_destroy (with);
+  cairo_surface_destroy (without);
 
   /* Empty probe area says so; a lane draws coloured segments and ground truth. */
   check_playhead_x (fx, VITA_PANEL_PROBES, 900, 160);
@@ -503,6 +572,7 @@ main (int argc, char **argv)
   ADD ("/views/paint/received", test_received);
   ADD ("/views/paint/ssm", test_ssm);
   ADD ("/views/paint/attention", test_attention);
+  ADD ("/views/paint/attention-async", test_attention_async);
   ADD ("/views/paint/grid-row-overview-probes", test_grid_row_overview_probes);
   ADD ("/views/paint/layout", test_layout);
   ADD ("/views/paint/font-size", test_font_size_scales_text);

@@ -117,6 +117,57 @@ test_properties (void)
   cairo_surface_destroy (s);
   for (int i = 0; i < 9; i++)
     g_assert_cmpuint (renders (&fx, i), >=, 1);   /* every panel drew */
+
+  /* What is on screen: the cached content plus the playhead node at the position's x. */
+  GtkWidget *w = fx.views[WAVEFORM];
+  int ww = gtk_widget_get_width (w), wh = gtk_widget_get_height (w);
+  GdkPaintable *paintable = gtk_widget_paintable_new (w);
+  GtkSnapshot *snap = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snap, ww, wh);
+  GskRenderNode *node = gtk_snapshot_free_to_node (snap);
+  g_assert_nonnull (node);
+  cairo_surface_t *shot = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, ww, wh);
+  cairo_t *cr = cairo_create (shot);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (shot);
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaRect plot;
+  vita_panel_layout (&style, 0, 0, ww, wh, VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
+                     &plot, NULL);
+  /* 5 s in a 2–12 s view. */
+  int px = (int) floor (plot.x + plot.width * 0.3);
+  int red = 0;
+  for (int y = (int) plot.y + 2; y < plot.y + plot.height - 2; y++)
+    for (int dx = -1; dx <= 1; dx++)
+      {
+        guint32 p = ((guint32 *) (cairo_image_surface_get_data (shot) +
+                                  y * cairo_image_surface_get_stride (shot)))[px + dx];
+        red += ((p >> 16) & 0xff) > 180 && ((p >> 8) & 0xff) < 90;
+      }
+  g_assert_cmpint (red, >, (int) (plot.height * 0.8));
+  const char *dir = g_getenv ("VITA_VIEWS_PNG_DIR");
+  if (dir)
+    {
+      g_autofree char *path = g_build_filename (dir, "widget-waveform.png", NULL);
+      cairo_surface_write_to_png (shot, path);
+    }
+  cairo_surface_destroy (shot);
+  gsk_render_node_unref (node);
+  g_object_unref (paintable);
+
+  /* The export helper describes exactly this view. */
+  VitaExportSpec spec;
+  VitaPaintContext sources;
+  vita_export_spec_init (&spec);
+  vita_panel_view_fill_export (mel, &spec, &sources);
+  g_assert_cmpint (spec.panel, ==, VITA_PANEL_MEL);
+  g_assert_cmpint (spec.style.colormap, ==, VITA_COLORMAP_MAGMA);
+  g_assert_cmpint (spec.snap.position, ==, 16000 * 5);
+  g_assert_true (sources.cache == vita_panel_view_get_cache (mel));
+  g_assert_true (sources.peaks == fx.peaks);
+  vita_export_spec_clear (&spec);
   fx_clear (&fx);
 }
 
@@ -160,13 +211,15 @@ test_redraw_only_relevant (void)
   g_assert_cmpuint (renders (&fx, ATTENTION), >, r[ATTENTION]);
   g_assert_cmpuint (renders (&fx, RECEIVED), >, r[RECEIVED]);
 
-  /* Zoom: time-aligned panels redraw, the attention map does not. */
+  /* Zoom: time-aligned panels redraw; the attention map does not, nor do the
+   * overview and SSM (their visible-range marks are overlay nodes). */
   for (int i = 0; i < 9; i++)
     r[i] = renders (&fx, i);
   vita_timeline_zoom (fx.tl, 2.0, 16000 * 5);
   pump (150);
   g_assert_cmpuint (renders (&fx, MEL), >, r[MEL]);
-  g_assert_cmpuint (renders (&fx, OVERVIEW), >, r[OVERVIEW]);
+  g_assert_cmpuint (renders (&fx, OVERVIEW), ==, r[OVERVIEW]);
+  g_assert_cmpuint (renders (&fx, SSM), ==, r[SSM]);
   g_assert_cmpuint (renders (&fx, ATTENTION), ==, r[ATTENTION]);
   g_assert_cmpuint (renders (&fx, GRID), ==, r[GRID]);
   fx_clear (&fx);
