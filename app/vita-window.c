@@ -62,6 +62,8 @@ struct _VitaWindow
   VitaPeaks            *peaks;             /* waveform envelope of the decoded PCM */
   VitaAnalysis         *analysis;          /* ref; filled progressively by the job */
   GtkWidget            *panels[VITA_N_PANELS]; /* VitaPanelView widgets, owned by panels_box */
+  GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
+  GtkWidget            *no_model_page;     /* shown in their place without a model */
 
   /* borrowed */
   GtkRecentManager     *recent;
@@ -368,9 +370,15 @@ update_model_banner (VitaWindow *self)
 {
   const char *text = NULL;
 
+  for (guint i = 0; self->model_cards != NULL && i < self->model_cards->len; i++)
+    gtk_widget_set_visible (g_ptr_array_index (self->model_cards, i), self->vit != NULL);
+  if (self->no_model_page != NULL)
+    gtk_widget_set_visible (self->no_model_page, self->vit == NULL && !self->model_loading);
+
   if (self->model_loading)
     text = NULL;
-  else if (self->vit == NULL)
+  else if (self->vit == NULL && self->audio_path == NULL)
+    /* With audio open, the "No Model" page among the panels says it. */
     text = _("No model loaded. Open a ViT-1D model file (.safetensors), "
              "or train one with “vitascope-cli train FOLDER”.");
   if (text != NULL)
@@ -606,6 +614,7 @@ vita_window_open_audio (VitaWindow *self, GFile *file)
   vita_player_set_rate (self->player, speeds[gtk_drop_down_get_selected (self->speed_dropdown)]);
   gtk_stack_set_visible_child_name (self->main_stack, "panels");
   update_title (self);
+  update_model_banner (self);
   restart_analysis (self);
   update_position_label (self);
   update_actions (self);
@@ -913,7 +922,12 @@ update_actions (VitaWindow *self)
   /* Annotations arrive with the probe lanes. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-annotations", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.none", FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->speed_dropdown), has_audio);
+  /* Controls appear when they have something to act on. */
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_dropdown), has_audio);
+  gtk_widget_set_visible (GTK_WIDGET (self->position_label), has_audio);
+  gtk_widget_set_visible (GTK_WIDGET (self->loop_button), has_audio);
+  gtk_widget_set_visible (GTK_WIDGET (self->layer_dropdown), has_layers);
+  gtk_widget_set_visible (GTK_WIDGET (self->head_dropdown), has_heads);
 }
 
 static void
@@ -1262,6 +1276,8 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_box_append (GTK_BOX (card), view);
   gtk_box_append (box, card);
   self->panels[panel] = view;
+  if (panel != VITA_PANEL_OVERVIEW && panel != VITA_PANEL_WAVEFORM)
+    g_ptr_array_add (self->model_cards, card);
   return card;
 }
 
@@ -1278,6 +1294,28 @@ build_panels (VitaWindow *self)
              _("the model's exact input"), -1, 150);
   add_panel (self, self->panels_box, VITA_PANEL_RECEIVED, _("Attention Received"),
              _("per frame, against spectral-flux onsets"), -1, 110);
+  /* Without a model the model's panels give way to an explanation. */
+  self->no_model_page = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->no_model_page), "dialog-information-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (self->no_model_page), _("No Model"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->no_model_page),
+      _("The mel spectrogram, attention and self-similarity panels show what a model "
+        "does with this music. Open a ViT-1D model file (.safetensors) exported from "
+        "PyTorch, or train one on a folder of music with "
+        "<tt>vitascope-cli train FOLDER --out RUN</tt> and open the model that "
+        "<tt>vitascope-cli export-model</tt> writes from its last checkpoint."));
+  {
+    GtkWidget *button = gtk_button_new_with_mnemonic (_("Open _Model…"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.open-model");
+    gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (button, "pill");
+    gtk_widget_add_css_class (button, "suggested-action");
+    adw_status_page_set_child (ADW_STATUS_PAGE (self->no_model_page), button);
+  }
+  gtk_widget_add_css_class (self->no_model_page, "compact");
+  gtk_box_append (self->panels_box, self->no_model_page);
+  g_ptr_array_add (self->model_cards, row);
+
   add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION, _("Attention"),
              _("the window under the playhead, chosen layer and head"), 340, 320);
   add_panel (self, GTK_BOX (row), VITA_PANEL_SSM, _("Self-Similarity"),
@@ -1352,6 +1390,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
+  g_clear_pointer (&self->model_cards, g_ptr_array_unref);
   g_free (self->audio_path);
   g_free (self->model_path);
   g_free (self->last_error);
@@ -1430,6 +1469,7 @@ vita_window_init (VitaWindow *self)
   self->recent = gtk_recent_manager_get_default ();
   self->layer_names = gtk_string_list_new (NULL);
   self->head_names = gtk_string_list_new (NULL);
+  self->model_cards = g_ptr_array_new ();
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
