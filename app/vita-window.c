@@ -179,32 +179,6 @@ update_position_label (VitaWindow *self)
     gtk_label_set_label (self->position_label, text);
 }
 
-/* Scroll the visible range the way the follow mode asks (Sonic Visualiser's
- * page / continuous / off). */
-static void
-follow_playhead (VitaWindow *self, gint64 position)
-{
-  gint64 start, end, span;
-
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  span = end - start;
-  if (span <= 0 || span >= vita_timeline_get_n_samples (self->timeline))
-    return;
-  switch (vita_timeline_get_follow (self->timeline))
-    {
-    case VITA_FOLLOW_PAGE:
-      if (position < start || position >= end)
-        vita_timeline_set_visible (self->timeline, position, position + span);
-      break;
-    case VITA_FOLLOW_CONTINUOUS:
-      vita_timeline_set_visible (self->timeline, position - span / 2, position - span / 2 + span);
-      break;
-    case VITA_FOLLOW_OFF:
-    default:
-      break;
-    }
-}
-
 static void
 sync_position_from_player (VitaWindow *self)
 {
@@ -212,9 +186,8 @@ sync_position_from_player (VitaWindow *self)
 
   if (!vita_player_get_position (self->player, &ns))
     return;
+  /* The timeline scrolls the view itself (its follow mode). */
   vita_timeline_set_position (self->timeline, ns_to_samples (self, ns));
-  if (vita_player_get_playing (self->player))
-    follow_playhead (self, vita_timeline_get_position (self->timeline));
 }
 
 static gboolean
