@@ -42,8 +42,10 @@ def step():
 for _ in range(args.warmup):
     step()
 t0 = time.perf_counter()
+c0 = time.process_time()  # CPU time of all threads: robust on a shared machine
 for _ in range(args.steps):
     step()
 dt = (time.perf_counter() - t0) / args.steps
-print("pytorch %s pairs=%d threads=%d %.2f pairs/s %.1f ms/step" % (args.config, args.pairs, args.threads,
-                                                                    args.pairs / dt, dt * 1000))
+cpu = (time.process_time() - c0) / args.steps
+print("pytorch %s pairs=%d threads=%d %.2f pairs/s %.1f ms/step wall; %.1f s CPU/step cpu_pairs_per_s=%.2f"
+      % (args.config, args.pairs, args.threads, args.pairs / dt, dt * 1000, cpu, args.pairs / (cpu / args.threads)))

@@ -9,6 +9,8 @@
 #include "dsp/vita-mel.h"
 
 #include <cblas.h>
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +37,7 @@ vita_report_options_init (VitaReportOptions *opt)
   opt->onset_window = VITA_ONSET_WINDOW_MIREVAL;
   opt->with_random = TRUE;
   opt->verbose = FALSE;
+  opt->probe_dir = NULL;
 }
 
 /* ------------------------------------------------------------------ pieces */
@@ -432,6 +435,8 @@ typedef struct {
   GPtrArray *pieces;       /* Piece * */
   GPtrArray *tag_vocab;
   const VitaReportOptions *opt;
+  const char *sha256;      /* of the model being measured */
+  gboolean save_probes;    /* TRUE while measuring the trained model with opt->probe_dir */
   double hop_s;
   int D, NL, NH, L, M;
 } Ctx;
@@ -460,6 +465,47 @@ frame_features (const Ctx *c, const Piece *p, FrameFeature feat, int layer, int 
       memcpy (x + (gsize) f * c->D, src, c->D * sizeof (float));
     }
   return x;
+}
+
+static gboolean
+save_probe (const Ctx *c, VitaProbe *p, const char *task, int layer, VitaPool pool,
+            const char *const *labels, double figure, const char *figure_name, GError **error)
+{
+  g_free (p->task);
+  p->task = g_strdup (task);
+  p->layer = layer;
+  p->pool = pool;
+  p->frame_level = pool == VITA_POOL_TOKEN;
+  g_ptr_array_set_size (p->labels, 0);
+  for (int k = 0; k < p->n_classes; k++)
+    g_ptr_array_add (p->labels, g_strdup (labels[k]));
+  g_strlcpy (p->model_sha256, c->sha256 ? c->sha256 : "", sizeof p->model_sha256);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  if (!isnan (figure))
+    g_hash_table_insert (p->figures, g_strdup (figure_name),
+                         g_strdup (g_ascii_formatd (buf, sizeof buf, "%.4f", figure)));
+  g_autofree char *name = g_strdup_printf ("%s-%s-layer%02d.safetensors", task,
+                                           vita_pool_name (pool), layer);
+  g_autofree char *path = g_build_filename (c->opt->probe_dir, name, NULL);
+  return vita_probe_save (p, path, error);
+}
+
+static const char *const *
+chord_labels (void)
+{
+  static const char *names[VITA_CHORD_N_CLASSES];
+  for (int k = 0; k < VITA_CHORD_N_CLASSES; k++)
+    names[k] = vita_chord_class_name (k);
+  return names;
+}
+
+static const char *const *
+key_labels (void)
+{
+  static const char *names[VITA_KEY_N_CLASSES];
+  for (int k = 0; k < VITA_KEY_N_CLASSES; k++)
+    names[k] = vita_key_class_name (k);
+  return names;
 }
 
 /* Table (a) for one feature/layer: chord overlap, beat F, onset F on the test pieces. */
@@ -529,6 +575,15 @@ frame_probes (const Ctx *c, FrameFeature feat, int layer, double out[3], GError 
   out[0] = ov_secs > 0 ? ov_sum / ov_secs : NAN;
   out[1] = nb ? fb / nb : NAN;
   out[2] = no ? fo / no : NAN;
+  if (c->save_probes && feat == FEAT_TOKENS)
+    {
+      static const char *const beat[] = { "beat" }, *const onset[] = { "onset" };
+      if (!save_probe (c, pc, "chord", layer, VITA_POOL_TOKEN, chord_labels (), out[0],
+                       "majmin_overlap", error) ||
+          !save_probe (c, pb, "beat", layer, VITA_POOL_TOKEN, beat, out[1], "beat_f", error) ||
+          !save_probe (c, po, "onset", layer, VITA_POOL_TOKEN, onset, out[2], "onset_f", error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -837,6 +892,10 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
                   s += vita_key_weighted_score (g_array_index (ykt, int, i), pred[i]), n++;
               g_snprintf (col, sizeof col, "key %s (%s)", pool, tag);
               table_set (td, row, col, n ? s / n : NAN);
+              if (c->save_probes &&
+                  !save_probe (c, pk, "key", l, (VitaPool) (VITA_POOL_CLS + k), key_labels (),
+                               n ? s / n : NAN, "key_weighted_score", error))
+                return FALSE;
             }
           g_clear_error (&local);
           if (n_tags > 0 && nt > 0)
@@ -1022,8 +1081,17 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
     table_set (tb, "spectral flux (no model)", "head chosen on train (trained)", tef);
   }
 
+  c.sha256 = model->sha256;
+  c.save_probes = opt.probe_dir != NULL;
+  if (c.save_probes && g_mkdir_with_parents (opt.probe_dir, 0755) != 0)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "cannot create %s: %s",
+                   opt.probe_dir, g_strerror (errno));
+      goto tables_out;
+    }
   if (!measure_model (&c, model, "trained", ta, tb, tc, td, cancellable, error))
     goto tables_out;
+  c.save_probes = FALSE;
   if (opt.with_random)
     {
       g_autoptr(VitaVit) twin = vita_vit_new_random (cfg, opt.random_seed);

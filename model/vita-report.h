@@ -37,6 +37,8 @@ typedef struct {
   double   onset_window;     /* onset tolerance (default 0.05 s, mir_eval) */
   gboolean with_random;      /* default TRUE */
   gboolean verbose;          /* progress on stderr */
+  const char *probe_dir;     /* when set: the trained model's probes are saved there as
+                                probe files (chord/beat/onset per layer, key per layer) */
 } VitaReportOptions;
 
 void vita_report_options_init (VitaReportOptions *opt);

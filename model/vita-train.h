@@ -109,6 +109,11 @@ void          vita_vit_grads_zero (VitaVitGrads *g);
 void vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                         const float *input, int B);
 
+/* The forward a training step needs: like vita_vit_forward, but the last block is
+ * computed for the class-token rows only (the rest does not reach the loss).  The
+ * state must be a training state; it is for vita_vit_backward, not for analysis. */
+void vita_vit_forward_train (const VitaVit *vit, VitaVitState *state, const float *input, int B);
+
 /* Single kernels (llm.c names; outputs first, += into gradients). */
 void vita_layernorm_backward (float *dinp, float *dweight, float *dbias,
                               const float *dout, const float *inp, const float *weight,

@@ -8,6 +8,7 @@
  * here: the LayerNorm inputs/means/rstds, qkv, softmax probabilities, attention
  * outputs, fc1 pre-activations and the GELU outputs of every layer. */
 #include "vita-train.h"
+#include "vita-vit-kernels.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -303,6 +304,39 @@ attention_backward (float *dqkv, float *datt_scratch, const float *datty,
       }
 }
 
+/* The last block's attention when only the class-token query (row 0) reaches the
+ * loss: dqkv is overwritten (zero except q of row 0 and every k, v).  Matrix–vector
+ * products (cblas_sgemv) and rank-1 updates (cblas_sger) on strided views. */
+static void
+attention_backward_cls (float *dqkv, float *datt_scratch, const float *datty,
+                        const float *qkv, const float *att, int B, int N, int D, int NH)
+{
+  const int hs = D / NH;
+  const int C3 = 3 * D;
+  const float scale = 1.0f / sqrtf ((float) hs);
+  memset (dqkv, 0, (gsize) B * N * C3 * sizeof (float));
+  float *da = datt_scratch;
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      {
+        const float *q0 = qkv + (gsize) b * N * C3 + h * hs;
+        const float *k = q0 + D;
+        const float *v = q0 + 2 * D;
+        float *dq0 = dqkv + (gsize) b * N * C3 + h * hs;
+        float *dk = dq0 + D;
+        float *dv = dq0 + 2 * D;
+        const float *a0 = att + ((gsize) b * NH + h) * N * N;   /* row 0 */
+        const float *dy0 = datty + (gsize) b * N * D + h * hs;
+        /* y0 = a0 V: da0 = V dy0 (N), dV = a0^T dy0 (rank 1) */
+        cblas_sgemv (CblasRowMajor, CblasNoTrans, N, hs, 1.0f, v, C3, dy0, 1, 0.0f, da, 1);
+        cblas_sger (CblasRowMajor, N, hs, 1.0f, a0, 1, dy0, 1, dv, C3);
+        softmax_backward (da, a0, 1, N);
+        /* pre0 = scale q0 K^T: dq0 = scale dpre0 K, dK = scale dpre0^T q0 (rank 1) */
+        cblas_sgemv (CblasRowMajor, CblasTrans, N, hs, scale, k, C3, da, 1, 0.0f, dq0, 1);
+        cblas_sger (CblasRowMajor, N, hs, scale, da, 1, q0, 1, dk, C3);
+      }
+}
+
 /* ------------------------------------------------------------------------------ */
 
 void
@@ -384,9 +418,9 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
             vita_layernorm_backward (g->dres + (gsize) b * NDs, gp->ln2w + l * D, gp->ln2b + l * D,
                                      g->dln + (gsize) b * D, res_att + (gsize) b * NDs, p->ln2w + l * D,
                                      ln2_mean + (gsize) b * N, ln2_rstd + (gsize) b * N, 1, D);
-          memset (g->datty, 0, (gsize) BN * D * sizeof (float));
           matmul_backward (g->datty, NDs, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
                            g->dres, NDs, atty, NDs, projw, B, D, D);
+          attention_backward_cls (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
         }
       else
         {
@@ -401,8 +435,8 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
           /* attention: res_att = res_in + proj(attn(ln1)) */
           matmul_backward (g->datty, D, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
                            g->dres, D, atty, D, projw, BN, D, D);
+          attention_backward (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
         }
-      attention_backward (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
       matmul_backward (g->dln, D, 0.0f, gp->qkvw + (gsize) l * 3 * D * D, gp->qkvb + l * 3 * D,
                        g->dqkv, 3 * D, ln1, D, qkvw, BN, D, 3 * D);
       vita_layernorm_backward (g->dres, gp->ln1w + l * D, gp->ln1b + l * D, g->dln,
@@ -430,6 +464,110 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                    g->dpatch, D, input, M, p->patch_w, B * T, M, D);
 }
 
+
+/* ------------------------------------------------------------------------------ */
+/* Training forward: vita_vit_forward for blocks 0..L-2; in the last block only what
+ * reaches the loss — LN1 and qkv of every token (keys and values), the class-token
+ * query's attention row, and proj, LN2, MLP and the final norm of the class-token
+ * rows.  The state's other rows of that block are left stale: a training state is
+ * for vita_vit_backward only (analysis uses vita_vit_forward). */
+void
+vita_vit_forward_train (const VitaVit *vit, VitaVitState *state, const float *input, int B)
+{
+  const VitaVitConfig *c = &vit->cfg;
+  g_return_if_fail (state->training && B >= 1 && B <= state->B && c->proj_dim > 0);
+  const VitaVitParams *p = &vit->params;
+  VitaVitActs *a = &state->acts;
+  const int M = c->fe.n_mels, T = c->frames, N = T + 1, D = c->dim, L = c->depth;
+  const int NH = c->heads, H4 = c->mlp_dim, P = c->proj_dim, hs = D / NH, C3 = 3 * D;
+  const int BN = B * N, NDs = N * D, NH4 = N * H4;
+  const float eps = c->norm_eps;
+  const gsize Bc = state->B;
+  const gsize lnd = Bc * N * D, ln = Bc * N;
+
+  vita_matmul_forward (a->patch, input, p->patch_w, p->patch_b, B * T, M, D);
+  vita_encoder_forward (a->encoded, a->patch, p->cls_token, p->pos_embed, B, T, D);
+  const float *residual = a->encoded;
+  for (int l = 0; l < L; l++)
+    {
+      float *ln1 = a->ln1 + l * lnd, *ln1_mean = a->ln1_mean + l * ln, *ln1_rstd = a->ln1_rstd + l * ln;
+      float *qkv = a->qkv + l * lnd * 3, *att = a->att + (gsize) l * Bc * NH * N * N;
+      float *atty = a->atty + l * lnd, *res_att = a->res_att + l * lnd, *ln2 = a->ln2 + l * lnd;
+      float *ln2_mean = a->ln2_mean + l * ln, *ln2_rstd = a->ln2_rstd + l * ln;
+      float *fch = a->fch + l * Bc * N * H4, *fch_gelu = a->fch_gelu + l * Bc * N * H4;
+      float *res_mlp = a->res_mlp + l * lnd;
+      const float *qkvw = p->qkvw + (gsize) l * C3 * D, *qkvb = p->qkvb + (gsize) l * C3;
+      const float *projw = p->projw + (gsize) l * D * D, *projb = p->projb + (gsize) l * D;
+      const float *fc1w = p->fc1w + (gsize) l * H4 * D, *fc1b = p->fc1b + (gsize) l * H4;
+      const float *fc2w = p->fc2w + (gsize) l * D * H4, *fc2b = p->fc2b + (gsize) l * D;
+      const float *ln1w = p->ln1w + (gsize) l * D, *ln1b = p->ln1b + (gsize) l * D;
+      const float *ln2w = p->ln2w + (gsize) l * D, *ln2b = p->ln2b + (gsize) l * D;
+
+      vita_layernorm_forward (ln1, ln1_mean, ln1_rstd, residual, ln1w, ln1b, BN, D, eps);
+      vita_matmul_forward (qkv, ln1, qkvw, qkvb, BN, D, C3);
+      if (l < L - 1)
+        {
+          vita_attention_forward (atty, att, qkv, B, N, D, NH);
+          vita_matmul_forward (res_att, atty, projw, projb, BN, D, D);
+          vita_residual_forward (res_att, res_att, residual, (gsize) BN * D);
+          vita_layernorm_forward (ln2, ln2_mean, ln2_rstd, res_att, ln2w, ln2b, BN, D, eps);
+          vita_matmul_forward (fch, ln2, fc1w, fc1b, BN, D, H4);
+          vita_gelu_forward (fch_gelu, fch, (gsize) BN * H4);
+          vita_matmul_forward (res_mlp, fch_gelu, fc2w, fc2b, BN, H4, D);
+          vita_residual_forward (res_mlp, res_mlp, res_att, (gsize) BN * D);
+          residual = res_mlp;
+          continue;
+        }
+      /* last block, class-token rows */
+      const float scale = 1.0f / sqrtf ((float) hs);
+      for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
+          {
+            const float *q0 = qkv + (gsize) b * N * C3 + h * hs;
+            float *a0 = att + ((gsize) b * NH + h) * N * N;
+            cblas_sgemv (CblasRowMajor, CblasNoTrans, N, hs, scale, q0 + D, C3, q0, 1, 0.0f, a0, 1);
+            vita_softmax_forward (a0, 1, N);
+            cblas_sgemv (CblasRowMajor, CblasTrans, N, hs, 1.0f, q0 + 2 * D, C3, a0, 1, 0.0f,
+                         atty + (gsize) b * NDs + h * hs, 1);
+          }
+      /* rows b·N of each (B, N, ·) tensor: sgemm on strided views, then bias + residual */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, D, D, 1.0f, atty, NDs, projw, D,
+                   0.0f, res_att, NDs);
+      for (int b = 0; b < B; b++)
+        {
+          float *r = res_att + (gsize) b * NDs;
+          const float *x = residual + (gsize) b * NDs;
+          for (int i = 0; i < D; i++)
+            r[i] += projb[i] + x[i];
+          vita_layernorm_forward (ln2 + (gsize) b * NDs, ln2_mean + (gsize) b * N, ln2_rstd + (gsize) b * N,
+                                  r, ln2w, ln2b, 1, D, eps);
+        }
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H4, D, 1.0f, ln2, NDs, fc1w, D,
+                   0.0f, fch, NH4);
+      for (int b = 0; b < B; b++)
+        {
+          float *f = fch + (gsize) b * NH4;
+          for (int i = 0; i < H4; i++)
+            f[i] += fc1b[i];
+          vita_gelu_forward (fch_gelu + (gsize) b * NH4, f, H4);
+        }
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, D, H4, 1.0f, fch_gelu, NH4, fc2w, H4,
+                   0.0f, res_mlp, NDs);
+      for (int b = 0; b < B; b++)
+        {
+          float *r = res_mlp + (gsize) b * NDs;
+          const float *x = res_att + (gsize) b * NDs;
+          for (int i = 0; i < D; i++)
+            r[i] += fc2b[i] + x[i];
+          vita_layernorm_forward (a->lnf + (gsize) b * NDs, a->lnf_mean + (gsize) b * N,
+                                  a->lnf_rstd + (gsize) b * N, r, p->lnfw, p->lnfb, 1, D, eps);
+        }
+    }
+  vita_matmul_forward_strided (a->head_h, a->lnf, NDs, p->head_fc1w, p->head_fc1b, B, D, D);
+  vita_relu_forward (a->head_relu, a->head_h, (gsize) B * D);
+  vita_matmul_forward (a->z, a->head_relu, p->head_fc2w, p->head_fc2b, B, D, P);
+}
+
 /* ------------------------------------------------------------------------------ */
 /* one optimisation step (forward, NT-Xent, backward, AdamW) */
 
@@ -440,7 +578,7 @@ vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                      float *accuracy, float *grad_norm)
 {
   const float tau = vit->cfg.temperature;
-  vita_vit_forward (vit, state, input, B);
+  vita_vit_forward_train (vit, state, input, B);
   float loss = vita_ntxent_forward (nt, state->acts.z, B, tau, accuracy);
   if (grad_norm)
     *grad_norm = NAN;

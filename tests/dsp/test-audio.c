@@ -188,6 +188,53 @@ test_real_ogg (void)
                           ref + 100, n - 200, 2e-4);
 }
 
+/* Long OGG/FLAC files decode in parallel segments: the result must be identical
+ * to the serial decoder, also for a file whose header promises more than it has. */
+static void
+test_parallel (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 24;  /* above the 20 s threshold */
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  for (gsize i = 0; i < frames * 2; i++)  /* something less regular than two sines */
+    x[i] += (float) (0.1 * sin (i * i * 1e-9));
+  static const struct { const char *name; int format; } cases[] = {
+    { "long.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+    { "long.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = tmp_path (cases[c].name);
+      g_assert_true (write_sf (path, cases[c].format, rate, 2, x, frames));
+      g_autofree char *bytes = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+      g_autofree char *cut = g_strconcat (path, ".cut", NULL);
+      g_assert_true (g_file_set_contents (cut, bytes, (gssize) (len * 2 / 3), NULL));
+      const char *files[] = { path, cut };
+      for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+        for (int target = 0; target < 2; target++)
+          {
+            int tr = target ? 16000 : rate;
+            g_autoptr(GError) e1 = NULL, e2 = NULL;
+            vita_audio_set_threads (1);
+            g_autoptr(VitaPcm) serial = vita_audio_load (files[f], tr, NULL, &e1);
+            vita_audio_set_threads (3);
+            g_autoptr(VitaPcm) par = vita_audio_load (files[f], tr, NULL, &e2);
+            vita_audio_set_threads (0);
+            g_assert_no_error (e1);
+            g_assert_no_error (e2);
+            g_test_message ("%s%s at %d Hz: %zu samples", cases[c].name, f ? " (cut)" : "", tr,
+                            serial->n_samples);
+            g_assert_cmpuint (par->n_samples, ==, serial->n_samples);
+            g_assert_cmpuint (par->n_nonfinite, ==, serial->n_nonfinite);
+            g_assert_cmpmem (par->samples, par->n_samples * sizeof (float),
+                             serial->samples, serial->n_samples * sizeof (float));
+          }
+    }
+}
+
 /* ---- resampling ---------------------------------------------------------------- */
 
 static void
@@ -622,6 +669,7 @@ main (int argc, char **argv)
       g_test_add_data_func (p, &containers[i], test_container);
     }
   g_test_add_func ("/audio/real-ogg", test_real_ogg);
+  g_test_add_func ("/audio/parallel", test_parallel);
   g_test_add_func ("/audio/resample/golden", test_resample_golden);
   g_test_add_func ("/audio/resample/sine", test_resample_sine);
   g_test_add_func ("/audio/downmix", test_downmix);
