@@ -123,11 +123,13 @@ main (int argc, char *argv[])
   double play = 5, hold = 0;
   g_autofree char *model = NULL, *screenshot = NULL;
   g_auto(GStrv) files = NULL;
+  g_auto(GStrv) actions = NULL;
   GOptionEntry entries[] = {
     { "play", 0, 0, G_OPTION_ARG_DOUBLE, &play, "Seconds of playback to measure", "S" },
     { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &hold, "Seconds to keep the window afterwards", "S" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file", "M" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
+    { "action", 0, 0, G_OPTION_ARG_STRING_ARRAY, &actions, "Activate an action before --hold (e.g. app.preferences)", "NAME" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE" },
     { NULL }
   };
@@ -229,6 +231,8 @@ main (int argc, char *argv[])
       else
         printf ("screenshot: %s\n", screenshot);
     }
+  for (int i = 0; actions != NULL && actions[i] != NULL; i++)
+    gtk_widget_activate_action (GTK_WIDGET (window), actions[i], NULL);
   run_for (hold);
   gtk_window_destroy (GTK_WINDOW (window));
   run_for (0.1);

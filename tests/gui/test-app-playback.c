@@ -140,7 +140,7 @@ test_play_follows_clock (Fixture *fx, gconstpointer data)
                    <=, vita_timeline_get_hop (tl));
 
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   g_assert_true (vita_timeline_get_playing (tl));
 
   p0 = vita_gui_test_player_seconds (fx->window);
@@ -169,7 +169,7 @@ test_real_ogg (Fixture *fx, gconstpointer data)
   open_path (fx, WESNOTH_TRACK);
   g_assert_cmpint (vita_player_get_duration (vita_window_get_player (fx->window)), >, 60 * GST_SECOND);
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   play_and_track (fx, 800);
   g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
 }
@@ -205,7 +205,7 @@ test_seek (Fixture *fx, gconstpointer data)
 
   /* Seek while playing, then keep tracking the clock. */
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   w.target = 0.5;
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.seek", "x",
                               (gint64) (0.5 * vita_timeline_get_sample_rate (tl)));
@@ -237,7 +237,7 @@ test_speed (Fixture *fx, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.speed-up", NULL);
   g_assert_cmpfloat (vita_player_get_rate (player), ==, 2.0);   /* the fastest */
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   vita_gui_test_run_for (100);
   p0 = vita_gui_test_player_seconds (fx->window);
   t0 = g_get_monotonic_time ();
@@ -269,7 +269,7 @@ test_loop (Fixture *fx, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.loop", NULL);
   g_assert_true (vita_player_get_loop (vita_window_get_player (fx->window)));
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   vita_gui_test_run_for (100);
   deadline = g_get_monotonic_time () + 1600 * 1000;
   while (g_get_monotonic_time () < deadline)
@@ -356,7 +356,7 @@ test_layer_head_keys (Fixture *fx, gconstpointer data)
 
   /* Space plays and pauses; +/- zoom around the playhead; 0 shows everything. */
   g_assert_true (press_key (fx->window, GDK_KEY_space, 0));
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   g_assert_true (press_key (fx->window, GDK_KEY_space, 0));
   vita_gui_test_run_for (50);
   g_assert_false (vita_player_get_playing (vita_window_get_player (fx->window)));
