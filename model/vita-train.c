@@ -1312,9 +1312,6 @@ init_model (VitaTrainer *t, GError **error)
 static gboolean
 trainer_run_inner (VitaTrainer *t, GError **error)
 {
-  if (t->opt.threads > 0)
-    openblas_set_num_threads (t->opt.threads);
-
   if (t->data == NULL)
     {
       VitaVitConfig cfg;
@@ -1345,9 +1342,11 @@ trainer_run_inner (VitaTrainer *t, GError **error)
       }
   }
   const int pairs = t->pairs, B = 2 * pairs;
-  g_autoptr(VitaVitState) state = vita_vit_state_new (cfg, B, TRUE);
-  g_autoptr(VitaVitGrads) grads = vita_vit_grads_new (cfg, B);
-  g_autoptr(VitaNtxent) nt = vita_ntxent_new (B, cfg->proj_dim);
+  /* threads > 1: worker threads split each step's windows, BLAS single-threaded */
+  const int workers = MAX (1, t->opt.threads);
+  if (workers > 1)
+    openblas_set_num_threads (1);
+  g_autoptr(VitaTrainStep) ts = vita_train_step_new (cfg, B, workers);
   g_autofree float *input = g_new (float, (gsize) B * cfg->frames * cfg->fe.n_mels);
 
   const gint64 total = t->sched.total_steps;
@@ -1383,8 +1382,7 @@ trainer_run_inner (VitaTrainer *t, GError **error)
       vita_train_data_batch (t->data, &t->cursor, &t->pair, &cfg->fe, cfg->frames, pairs, FALSE, input);
       float acc, gnorm;
       g_mutex_lock (&t->mutex);
-      float loss = vita_vit_train_step (t->vit, state, grads, nt, t->m, t->v, &t->sched, t->step,
-                                        input, B, &acc, &gnorm);
+      float loss = vita_train_step_run (ts, t->vit, t->m, t->v, &t->sched, t->step, input, &acc, &gnorm);
       gboolean ok = isfinite (loss);
       if (ok)
         t->step++;

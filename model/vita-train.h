@@ -131,6 +131,21 @@ float vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                            gint64 step, const float *input, int B,
                            float *accuracy, float *grad_norm);
 
+/* A training step split over `workers` threads by windows (data parallel inside the
+ * step): each worker runs forward and backward on its share of the B windows with
+ * single-threaded BLAS, NT-Xent couples them once, the gradients are summed in a fixed
+ * order (deterministic for a given number of workers), then one AdamW update.  Scales
+ * better than multi-threaded BLAS on small matrices, and every element-wise kernel
+ * runs in parallel too.  All buffers are allocated here, none in the step. */
+typedef struct _VitaTrainStep VitaTrainStep;
+VitaTrainStep *vita_train_step_new  (const VitaVitConfig *cfg, int B, int workers);
+void           vita_train_step_free (VitaTrainStep *ts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaTrainStep, vita_train_step_free)
+/* As vita_vit_train_step on B = the capacity given to _new. */
+float vita_train_step_run (VitaTrainStep *ts, VitaVit *vit, float *m, float *v,
+                           const VitaSchedule *s, gint64 step, const float *input,
+                           float *accuracy, float *grad_norm);
+
 /* ------------------------------------------------------------------------------ */
 /* Training data: a folder of audio → cached log-mel per track → positive pairs. */
 

@@ -603,3 +603,171 @@ vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
   return loss;
 }
 
+
+/* ------------------------------------------------------------------------------ */
+/* the step split over worker threads */
+
+typedef struct {
+  int            w0, n;        /* windows [w0, w0 + n) */
+  VitaVitState  *state;
+  VitaVitGrads  *grads;
+} Worker;
+
+struct _VitaTrainStep {
+  VitaVitConfig cfg;
+  int        B;
+  int        n_workers;
+  Worker    *workers;
+  VitaNtxent *nt;
+  float     *z;        /* (B, P) */
+  float     *dz;       /* (B, P) */
+  /* per phase */
+  int        phase;    /* 0 forward, 1 backward, 2 gradient sum */
+  const VitaVit *vit;
+  const float   *input;
+};
+
+VitaTrainStep *
+vita_train_step_new (const VitaVitConfig *cfg, int B, int workers)
+{
+  g_return_val_if_fail (B >= 2 && workers >= 1, NULL);
+  VitaTrainStep *ts = g_new0 (VitaTrainStep, 1);
+  ts->cfg = *cfg;
+  ts->B = B;
+  ts->n_workers = MIN (workers, B);
+  ts->workers = g_new0 (Worker, ts->n_workers);
+  for (int w = 0; w < ts->n_workers; w++)
+    {
+      Worker *wk = &ts->workers[w];
+      wk->w0 = (int) ((gint64) B * w / ts->n_workers);
+      wk->n = (int) ((gint64) B * (w + 1) / ts->n_workers) - wk->w0;
+      wk->state = vita_vit_state_new (cfg, wk->n, TRUE);
+      wk->grads = vita_vit_grads_new (cfg, wk->n);
+    }
+  ts->nt = vita_ntxent_new (B, cfg->proj_dim);
+  ts->z = g_new0 (float, (gsize) B * cfg->proj_dim);
+  ts->dz = g_new0 (float, (gsize) B * cfg->proj_dim);
+  return ts;
+}
+
+void
+vita_train_step_free (VitaTrainStep *ts)
+{
+  if (ts == NULL)
+    return;
+  for (int w = 0; w < ts->n_workers; w++)
+    {
+      vita_vit_state_free (ts->workers[w].state);
+      vita_vit_grads_free (ts->workers[w].grads);
+    }
+  g_free (ts->workers);
+  vita_ntxent_free (ts->nt);
+  g_free (ts->z);
+  g_free (ts->dz);
+  g_free (ts);
+}
+
+typedef struct {
+  VitaTrainStep *ts;
+  int            w;
+} WorkerJob;
+
+static void
+worker_phase (VitaTrainStep *ts, int w)
+{
+  Worker *wk = &ts->workers[w];
+  const VitaVitConfig *c = &ts->cfg;
+  const float *in = ts->input + (gsize) wk->w0 * c->frames * c->fe.n_mels;
+  const int P = c->proj_dim;
+  switch (ts->phase)
+    {
+    case 0:
+      vita_vit_forward_train (ts->vit, wk->state, in, wk->n);
+      memcpy (ts->z + (gsize) wk->w0 * P, wk->state->acts.z, (gsize) wk->n * P * sizeof (float));
+      break;
+    case 1:
+      memset (wk->grads->memory, 0, wk->grads->num_params * sizeof (float));
+      memcpy (wk->grads->dz, ts->dz + (gsize) wk->w0 * P, (gsize) wk->n * P * sizeof (float));
+      vita_vit_backward (ts->vit, wk->state, wk->grads, in, wk->n);
+      break;
+    case 2:
+      {
+        /* worker w sums its slice of the parameters over all workers, in worker order */
+        gsize n = wk->grads->num_params;
+        gsize a = n * w / ts->n_workers, b = n * (w + 1) / ts->n_workers;
+        float *dst = ts->workers[0].grads->memory;
+        for (int k = 1; k < ts->n_workers; k++)
+          {
+            const float *src = ts->workers[k].grads->memory;
+            for (gsize i = a; i < b; i++)
+              dst[i] += src[i];
+          }
+        break;
+      }
+    }
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  WorkerJob *job = data;
+  worker_phase (job->ts, job->w);
+  return NULL;
+}
+
+static void
+run_phase (VitaTrainStep *ts, int phase)
+{
+  ts->phase = phase;
+  if (ts->n_workers == 1)
+    {
+      worker_phase (ts, 0);
+      return;
+    }
+  /* a thread per extra worker and phase: creating one costs ~0.1 ms against the
+   * hundreds of ms of a phase, and keeps no idle threads around */
+  GThread *threads[64];
+  WorkerJob jobs[64];
+  int n = MIN (ts->n_workers, 64);
+  for (int w = 1; w < n; w++)
+    {
+      jobs[w] = (WorkerJob) { ts, w };
+      threads[w] = g_thread_new ("vita-train-worker", worker_thread, &jobs[w]);
+    }
+  worker_phase (ts, 0);
+  for (int w = 1; w < n; w++)
+    g_thread_join (threads[w]);
+}
+
+float
+vita_train_step_run (VitaTrainStep *ts, VitaVit *vit, float *m, float *v,
+                     const VitaSchedule *s, gint64 step, const float *input,
+                     float *accuracy, float *grad_norm)
+{
+  g_assert (ts->n_workers <= 64);
+  const int B = ts->B;
+  const float tau = vit->cfg.temperature;
+  ts->vit = vit;
+  ts->input = input;
+  if (grad_norm)
+    *grad_norm = NAN;
+  run_phase (ts, 0);
+  float loss = vita_ntxent_forward (ts->nt, ts->z, B, tau, accuracy);
+  if (!isfinite (loss))
+    return loss;
+  memset (ts->dz, 0, (gsize) B * ts->cfg.proj_dim * sizeof (float));
+  vita_ntxent_backward (ts->nt, ts->dz, B, tau, 1.0f);
+  run_phase (ts, 1);
+  if (ts->n_workers > 1)
+    run_phase (ts, 2);
+  float *grads = ts->workers[0].grads->memory;
+  double ss = 0;
+  for (gsize i = 0; i < vit->num_params; i++)
+    ss += (double) grads[i] * grads[i];
+  if (!isfinite (ss))
+    return NAN;
+  float norm = vita_adamw_step_vit (vit, grads, m, v, s, step);
+  if (grad_norm)
+    *grad_norm = norm;
+  return loss;
+}
