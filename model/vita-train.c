@@ -836,10 +836,10 @@ vita_train_options_init (VitaTrainOptions *o)
   memset (o, 0, sizeof *o);
   o->config = g_strdup ("small-4l");
   o->pairs = 64;
-  o->steps = 2000;
+  o->steps = 0;
   o->threads = 0;
   o->seed = 1;
-  vita_schedule_init_default (&o->schedule, o->steps);
+  vita_schedule_init_default (&o->schedule, VITA_TRAIN_DEFAULT_STEPS);
   vita_pair_options_init (&o->pair);
   o->val_fraction = 0.1;
   o->checkpoint_every = 50;
@@ -997,7 +997,7 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
                    "Batch of %d pairs is out of range (2–4096: NT-Xent needs negatives)", opt->pairs);
       return NULL;
     }
-  if (opt->steps < 1)
+  if (opt->steps < 0)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
                    "Number of steps must be positive (got %" G_GINT64_FORMAT ")", opt->steps);
@@ -1253,7 +1253,7 @@ init_model (VitaTrainer *t, GError **error)
           vita_checkpoint_clear (&ck);
           return FALSE;
         }
-      if (t->opt.steps != s.total_steps && t->opt.steps > ck.step)
+      if (t->opt.steps > 0 && t->opt.steps != s.total_steps && t->opt.steps > ck.step)
         {
           g_message ("Resuming %s at step %" G_GINT64_FORMAT ": schedule length changed from %"
                      G_GINT64_FORMAT " to %" G_GINT64_FORMAT " steps", ck_path, ck.step,
@@ -1296,7 +1296,7 @@ init_model (VitaTrainer *t, GError **error)
   vita_train_data_stats (t->data, &cfg.fe.input_mean, &cfg.fe.input_std);
   t->config_name = g_strdup (t->opt.config);
   t->sched = t->opt.schedule;
-  t->sched.total_steps = t->opt.steps;
+  t->sched.total_steps = t->opt.steps > 0 ? t->opt.steps : VITA_TRAIN_DEFAULT_STEPS;
   t->pair = t->opt.pair;
   t->pairs = t->opt.pairs;
   t->seed = t->opt.seed;

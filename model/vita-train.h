@@ -223,13 +223,16 @@ gboolean vita_train_evaluate (VitaVit *vit, const VitaTrainData *d, gboolean val
  * invoked ON THE TRAINING THREAD — a GUI forwards them with g_main_context_invoke().
  * The trainer never touches GTK. */
 
+#define VITA_TRAIN_DEFAULT_STEPS 2000
+
 typedef struct {
   char         *data_dir;      /* folder of audio */
   char         *out_dir;       /* checkpoints, lock file; created if missing */
   char         *cache_dir;     /* NULL: out_dir/mel-cache */
   char         *config;        /* preset name ("small-4l", "tiny", "test") */
   int           pairs;         /* batch size in positive pairs (64) */
-  gint64        steps;         /* length of the schedule */
+  gint64        steps;         /* length of the schedule; 0: VITA_TRAIN_DEFAULT_STEPS for a
+                                  new run, the checkpoint's own when resuming */
   gint64        stop_after;    /* 0, or stop (with a checkpoint) after this many steps in this run */
   int           threads;       /* BLAS threads, 0 = leave as is */
   guint64       seed;
