@@ -96,6 +96,7 @@ typedef struct {
   float *dpatch;     /* (B, T, D) */
   float *dhead;      /* (B, D)      head hidden */
   float *dz;         /* (B, P)      gradient of the projection (NT-Xent writes it) */
+  float *ones;       /* (B, N)      ones: bias gradients are one sgemv each */
 } VitaVitGrads;
 
 VitaVitGrads *vita_vit_grads_new  (const VitaVitConfig *cfg, int B);

@@ -40,19 +40,22 @@ vita_vit_grads_new (const VitaVitConfig *cfg, int B)
     B * T * D,      /* dpatch */
     B * D,          /* dhead */
     B * P,          /* dz */
+    B * N,          /* ones */
   };
   gsize total = 0;
   for (gsize i = 0; i < G_N_ELEMENTS (sz); i++)
     total += (sz[i] + 15) & ~(gsize) 15;  /* keep every array 64-byte aligned */
   g->act_memory = g_aligned_alloc0 (total, sizeof (float), 64);
   float **ptrs[] = { &g->dres, &g->dln, &g->datty, &g->dqkv, &g->dfch, &g->datt,
-                     &g->dpatch, &g->dhead, &g->dz };
+                     &g->dpatch, &g->dhead, &g->dz, &g->ones };
   float *p = g->act_memory;
   for (gsize i = 0; i < G_N_ELEMENTS (sz); i++)
     {
       *ptrs[i] = p;
       p += (sz[i] + 15) & ~(gsize) 15;
     }
+  for (gsize i = 0; i < B * N; i++)
+    g->ones[i] = 1.0f;
   return g;
 }
 
@@ -79,25 +82,22 @@ vita_vit_grads_zero (VitaVitGrads *g)
 /* out = inp W^T + b with inp (rows, C), W (OC, C), out (rows, OC):
  * dinp (rows, C) = dout W (beta: 0 overwrites, 1 accumulates),
  * dweight (OC, C) += dout^T inp, dbias (OC) += column sums of dout.
- * Strides (ld*) allow reading the class-token rows of a (B, N, D) tensor. */
+ * Strides (ld*) allow reading the class-token rows of a (B, N, D) tensor.
+ * ones (rows): a vector of ones, the bias gradient is one sgemv with it. */
 static void
 matmul_backward (float *dinp, int ld_dinp, float dinp_beta,
                  float *dweight, float *dbias,
                  const float *dout, int ld_dout, const float *inp, int ld_inp,
-                 const float *weight, int rows, int C, int OC)
+                 const float *weight, int rows, int C, int OC, const float *ones)
 {
   if (dinp)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, C, OC,
                  1.0f, dout, ld_dout, weight, C, dinp_beta, dinp, ld_dinp);
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, rows,
                1.0f, dout, ld_dout, inp, ld_inp, 1.0f, dweight, C);
-  if (dbias)
-    for (int r = 0; r < rows; r++)
-      {
-        const float *d = dout + (gsize) r * ld_dout;
-        for (int o = 0; o < OC; o++)
-          dbias[o] += d[o];
-      }
+  if (dbias)  /* dbias += dout^T 1 */
+    cblas_sgemv (CblasRowMajor, CblasTrans, rows, OC, 1.0f, dout, ld_dout,
+                 ones, 1, 1.0f, dbias, 1);
 }
 
 /* llm.c layernorm_backward: inp, mean, rstd of the forward; dinp += (not =). */
@@ -359,14 +359,14 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
 
   /* projection head: z = fc2(relu(fc1(lnf[:, 0]))) */
   matmul_backward (g->dhead, D, 0.0f, gp->head_fc2w, gp->head_fc2b,
-                   g->dz, P, a->head_relu, D, p->head_fc2w, B, D, P);
+                   g->dz, P, a->head_relu, D, p->head_fc2w, B, D, P, g->ones);
   for (int i = 0; i < B * D; i++)
     if (!(a->head_h[i] > 0))
       g->dhead[i] = 0;
   /* only the class-token rows of the final norm receive a gradient */
   memset (g->dln, 0, (gsize) BN * D * sizeof (float));
   matmul_backward (g->dln, N * D, 0.0f, gp->head_fc1w, gp->head_fc1b,
-                   g->dhead, D, a->lnf, N * D, p->head_fc1w, B, D, D);
+                   g->dhead, D, a->lnf, N * D, p->head_fc1w, B, D, D, g->ones);
 
   /* final LayerNorm, class-token rows only; dres = gradient of the last residual */
   memset (g->dres, 0, (gsize) BN * D * sizeof (float));
@@ -408,37 +408,37 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
            * still get gradients through the attention below. */
           const int NDs = N * D, NH4 = N * H4;
           matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
-                           g->dres, NDs, fch_gelu, NH4, fc2w, B, H4, D);
+                           g->dres, NDs, fch_gelu, NH4, fc2w, B, H4, D, g->ones);
           for (int b = 0; b < B; b++)
             vita_gelu_backward (g->dfch + (gsize) b * H4, fch + (gsize) b * NH4,
                                 g->dfch + (gsize) b * H4, H4);
           matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
-                           g->dfch, H4, ln2, NDs, fc1w, B, D, H4);
+                           g->dfch, H4, ln2, NDs, fc1w, B, D, H4, g->ones);
           for (int b = 0; b < B; b++)
             vita_layernorm_backward (g->dres + (gsize) b * NDs, gp->ln2w + l * D, gp->ln2b + l * D,
                                      g->dln + (gsize) b * D, res_att + (gsize) b * NDs, p->ln2w + l * D,
                                      ln2_mean + (gsize) b * N, ln2_rstd + (gsize) b * N, 1, D);
           matmul_backward (g->datty, NDs, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
-                           g->dres, NDs, atty, NDs, projw, B, D, D);
+                           g->dres, NDs, atty, NDs, projw, B, D, D, g->ones);
           attention_backward_cls (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
         }
       else
         {
           /* MLP: res_mlp = res_att + fc2(gelu(fc1(ln2))) */
           matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
-                           g->dres, D, fch_gelu, H4, fc2w, BN, H4, D);
+                           g->dres, D, fch_gelu, H4, fc2w, BN, H4, D, g->ones);
           vita_gelu_backward (g->dfch, fch, g->dfch, (gsize) BN * H4);
           matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
-                           g->dfch, H4, ln2, D, fc1w, BN, D, H4);
+                           g->dfch, H4, ln2, D, fc1w, BN, D, H4, g->ones);
           vita_layernorm_backward (g->dres, gp->ln2w + l * D, gp->ln2b + l * D, g->dln,
                                    res_att, p->ln2w + l * D, ln2_mean, ln2_rstd, BN, D);
           /* attention: res_att = res_in + proj(attn(ln1)) */
           matmul_backward (g->datty, D, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
-                           g->dres, D, atty, D, projw, BN, D, D);
+                           g->dres, D, atty, D, projw, BN, D, D, g->ones);
           attention_backward (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
         }
       matmul_backward (g->dln, D, 0.0f, gp->qkvw + (gsize) l * 3 * D * D, gp->qkvb + l * 3 * D,
-                       g->dqkv, 3 * D, ln1, D, qkvw, BN, D, 3 * D);
+                       g->dqkv, 3 * D, ln1, D, qkvw, BN, D, 3 * D, g->ones);
       vita_layernorm_backward (g->dres, gp->ln1w + l * D, gp->ln1b + l * D, g->dln,
                                res_in, p->ln1w + l * D, ln1_mean, ln1_rstd, BN, D);
     }
@@ -461,7 +461,7 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
     }
   /* patch = input patch_w^T + patch_b; the input needs no gradient */
   matmul_backward (NULL, 0, 0.0f, gp->patch_w, gp->patch_b,
-                   g->dpatch, D, input, M, p->patch_w, B * T, M, D);
+                   g->dpatch, D, input, M, p->patch_w, B * T, M, D, g->ones);
 }
 
 
