@@ -59,8 +59,10 @@ if [ "$mode" = demo ]; then
 fi
 
 # test: the normal build, then the whole suite again under AddressSanitizer + UBSan.
-export GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1
-xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C build --print-errorlogs --num-processes "$jobs"
+export GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 VITASCOPE_AUDIO_SINK=fakesink
+status=0
+xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C build --print-errorlogs \
+  --num-processes "$jobs" || status=1
 if [ ! -f build-asan/build.ninja ]; then
   meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 fi
@@ -69,4 +71,16 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
   xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C build-asan --print-errorlogs \
-  --num-processes "$jobs" --timeout-multiplier 4
+  --num-processes "$jobs" --timeout-multiplier 4 || status=1
+
+# One closing line over both configurations (counted from meson's own logs).
+passed=0; failed=0; skipped=0
+for log in build/meson-logs/testlog.json build-asan/meson-logs/testlog.json; do
+  [ -f "$log" ] || continue
+  passed=$((passed + $(grep -c '"result": "OK"' "$log" || true)))
+  skipped=$((skipped + $(grep -c '"result": "SKIP"' "$log" || true)))
+  failed=$((failed + $(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)))
+done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || status=1
+exit $status

@@ -1,11 +1,523 @@
-/* vita-cli-analyze.c — placeholder: not implemented yet. */
+/* vita-cli-analyze.c — `vitascope-cli analyze AUDIO --model MODEL --out DIR`.
+ *
+ * Writes into DIR (each file atomically: temp file in DIR, fsync, rename):
+ *   mel.npy        (n_frames, M)             the model's input, normalised log-mel
+ *   onset.npy      (n_frames)                spectral-flux onset novelty
+ *   tokens.npy     (n_sel, n_frames, D)      per-frame tokens of the selected layers
+ *                                            (layer 0 = embeddings, l = after block l)
+ *   cls.npy        (n_windows, n_layers, D)  every window's class token per layer
+ *   attention.npy  (n_windows, L, NH, N, N)  every window's softmax maps, streamed
+ *                                            (omitted with --no-attention)
+ *   received.npy   (L, NH, n_frames)         attention each frame receives
+ *   ssm.npy        (n_sel, S, S)             per-layer self-similarity (pooled)
+ *   windows.npy    (n_windows, 3)            start frame, first and end (exclusive)
+ *                                            frame the window owns
+ *   summary.json   file, model, shapes, windows, timings
+ * Definitions: model/vita-analysis.h.  Exit status: 0 success, 1 failure (message
+ * names the file), 2 usage error.
+ */
 #include "vita-cli.h"
+
+#include "dsp/vita-audio.h"
+#include "dsp/vita-features.h"
+#include "dsp/vita-mel.h"
+#include "model/vita-analysis.h"
+#include "model/vita-npy.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+typedef struct {
+  const char    *out_dir;
+  VitaNpyWriter *writer;       /* attention.npy */
+  gint64         t_start;
+} RunData;
+
+static double
+seconds_since (gint64 t0)
+{
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+static void
+on_progress (VitaAnalysis *an, int done, int total, gpointer data)
+{
+  RunData *rd = data;
+  char detail[96];
+  double el = seconds_since (rd->t_start);
+  g_snprintf (detail, sizeof detail, "%d/%d windows, %.1f s", done, total, el);
+  vita_cli_progress ("analysing", (double) done / total, detail);
+}
+
+static gboolean
+on_attention (VitaAnalysis *an, int window, const float *attention, gpointer data,
+              GError **error)
+{
+  RunData *rd = data;
+  gsize N = an->cfg.frames + 1;
+  gsize n = (gsize) an->cfg.depth * an->cfg.heads * N * N;
+  return vita_npy_writer_append (rd->writer, attention, n, error);
+}
+
+/* "0,3,6-12" → sorted unique layer list within 0..n_layers-1. */
+static GArray *
+parse_layers (const char *spec, int n_layers, GError **error)
+{
+  GArray *layers = g_array_new (FALSE, FALSE, sizeof (int));
+  if (spec == NULL)
+    {
+      for (int l = 0; l < n_layers; l++)
+        g_array_append_val (layers, l);
+      return layers;
+    }
+  g_autofree gboolean *seen = g_new0 (gboolean, n_layers);
+  g_auto(GStrv) parts = g_strsplit (spec, ",", -1);
+  for (int i = 0; parts[i]; i++)
+    {
+      char *s = g_strstrip (parts[i]);
+      char *end;
+      gint64 a, b;
+      errno = 0;
+      a = g_ascii_strtoll (s, &end, 10);
+      if (end == s || errno)
+        goto bad;
+      b = a;
+      if (*end == '-')
+        {
+          char *s2 = end + 1;
+          b = g_ascii_strtoll (s2, &end, 10);
+          if (end == s2 || errno)
+            goto bad;
+        }
+      if (*end != '\0' || a < 0 || b < a || b >= n_layers)
+        goto bad;
+      for (gint64 l = a; l <= b; l++)
+        seen[l] = TRUE;
+    }
+  for (int l = 0; l < n_layers; l++)
+    if (seen[l])
+      g_array_append_val (layers, l);
+  if (layers->len == 0)
+    goto bad;
+  return layers;
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--layers '%s': expected layers like 0,6,12 or 1-4 within 0–%d",
+               spec, n_layers - 1);
+  g_array_unref (layers);
+  return NULL;
+}
+
+static gboolean
+save_npy (const char *dir, const char *name, const float *data, int ndim, const gsize *shape,
+          JsonBuilder *files, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  if (!vita_npy_save (path, data, ndim, shape, error))
+    return FALSE;
+  json_builder_set_member_name (files, name);
+  json_builder_begin_array (files);
+  for (int i = 0; i < ndim; i++)
+    json_builder_add_int_value (files, shape[i]);
+  json_builder_end_array (files);
+  return TRUE;
+}
+
+static void
+add_shape (JsonBuilder *files, const char *name, int ndim, const gsize *shape)
+{
+  json_builder_set_member_name (files, name);
+  json_builder_begin_array (files);
+  for (int i = 0; i < ndim; i++)
+    json_builder_add_int_value (files, shape[i]);
+  json_builder_end_array (files);
+}
+
+/* A float setting as the shortest decimal that reads back to it (1e-06, not
+ * 9.9999999747524271e-07). */
+static double
+float_value (float v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE], fmt[8];
+  for (int digits = 6; digits < 10; digits++)
+    {
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, fmt, (double) v);   /* locale-independent */
+      if ((float) g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  return g_ascii_strtod (buf, NULL);
+}
+
+static void
+add_config (JsonBuilder *b, const VitaVitConfig *c)
+{
+  json_builder_begin_object (b);
+#define SET_I(k, v) json_builder_set_member_name (b, k); json_builder_add_int_value (b, v)
+#define SET_D(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, float_value (v))
+  SET_I ("frames", c->frames); SET_I ("dim", c->dim); SET_I ("depth", c->depth); SET_I ("heads", c->heads);
+  SET_I ("mlp_dim", c->mlp_dim); SET_I ("proj_dim", c->proj_dim); SET_D ("norm_eps", c->norm_eps);
+  SET_I ("sample_rate", c->fe.sample_rate); SET_I ("n_fft", c->fe.n_fft);
+  SET_I ("win_length", c->fe.win_length); SET_I ("hop_length", c->fe.hop_length);
+  SET_I ("n_mels", c->fe.n_mels); SET_D ("f_min", c->fe.f_min); SET_D ("f_max", c->fe.f_max);
+  SET_D ("log_offset", c->fe.log_offset); SET_D ("input_mean", c->fe.input_mean);
+  SET_D ("input_std", c->fe.input_std);
+#undef SET_I
+#undef SET_D
+  json_builder_end_object (b);
+}
 
 int
 vita_cli_analyze (int argc, char **argv)
 {
-  fprintf (stderr, "vitascope-cli %s: not implemented yet\n", argv[0]);
+  g_autofree char *model_path = NULL, *out_dir = NULL, *layers_spec = NULL;
+  int ssm_max = 1024, threads = 0, batch = 8;
+  gboolean no_attention = FALSE;
+  double start_sec = 0, duration_sec = 0;
+  const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d)", "MODEL" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
+    { "ssm-max", 0, 0, G_OPTION_ARG_INT, &ssm_max, "SSM resolution bound (default 1024)", "N" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: OpenBLAS's own)", "T" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
+    { "no-attention", 0, 0, G_OPTION_ARG_NONE, &no_attention, "Do not write attention.npy", NULL },
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_spec, "Token layers for tokens.npy and ssm.npy, e.g. 0,6,12 or 1-4 (default all)", "LIST" },
+    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &start_sec, "Analyse from this time (seconds)", "SEC" },
+    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration_sec, "Analyse at most this long (seconds; default: to the end)", "SEC" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("AUDIO");
+  g_option_context_set_summary (ctx, "Analyse an audio file with a ViT-1D: mel, tokens of every layer, "
+                                "attention of every window, per-layer SSMs, onset novelty, summary.json.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2 || model_path == NULL || out_dir == NULL)
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n"
+               "Usage: vitascope-cli analyze AUDIO --model MODEL --out DIR [--ssm-max N] "
+               "[--threads T] [--no-attention] [--layers LIST] [--start SEC] [--duration SEC]\n",
+               argc < 2 ? "no audio file given" : argc > 2 ? "more than one audio file given"
+               : model_path == NULL ? "--model is required" : "--out is required");
+      return 2;
+    }
+  if (ssm_max < 1 || ssm_max > 65536 || threads < 0 || threads > 1024 || batch < 1 ||
+      batch > 4096 || !(start_sec >= 0) || !(duration_sec >= 0) || !isfinite (start_sec) ||
+      !isfinite (duration_sec))
+    {
+      fprintf (stderr, "vitascope-cli analyze: an option is out of range (--ssm-max 1–65536, "
+               "--threads 0–1024, --batch 1–4096, --start and --duration >= 0)\n");
+      return 2;
+    }
+  const char *audio_path = argv[1];
+  if (threads > 0)
+    openblas_set_num_threads (threads);
+
+  gint64 t_total = g_get_monotonic_time ();
+  double t_load_model, t_decode, t_onset, t_mel, t_analysis, t_write;
+
+  /* the model */
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr(VitaVit) vit = vita_vit_load (model_path, &error);
+  if (vit == NULL)
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      return 1;
+    }
+  const VitaVitConfig *cfg = &vit->cfg;
+  const int n_layers = cfg->depth + 1;
+  g_autoptr(GArray) layers = parse_layers (layers_spec, n_layers, &error);
+  if (layers == NULL)
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      return 2;
+    }
+  t_load_model = seconds_since (t0);
+
+  if (g_mkdir_with_parents (out_dir, 0755) != 0)
+    {
+      int e = errno;
+      g_autofree char *disp = g_filename_display_name (out_dir);
+      fprintf (stderr, "vitascope-cli analyze: cannot create the output folder %s: %s\n",
+               disp, g_strerror (e));
+      return 1;
+    }
+
+  /* decode */
+  t0 = g_get_monotonic_time ();
+  g_autoptr(VitaPcm) pcm = vita_audio_load (audio_path, cfg->fe.sample_rate, NULL, &error);
+  if (pcm == NULL)
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      return 1;
+    }
+  double source_duration = pcm->duration;
+  gsize first = (gsize) MIN ((double) pcm->n_samples, floor (start_sec * pcm->sample_rate));
+  gsize n_samples = pcm->n_samples - first;
+  if (duration_sec > 0)
+    n_samples = (gsize) MIN ((double) n_samples, floor (duration_sec * pcm->sample_rate));
+  if (n_samples == 0)
+    {
+      g_autofree char *disp = g_filename_display_name (audio_path);
+      fprintf (stderr, "vitascope-cli analyze: %s: no audio to analyse (%.3f s long, "
+               "starting at %.3f s)\n", disp, source_duration, start_sec);
+      return 1;
+    }
+  if (pcm->n_nonfinite > 0)
+    {
+      g_autofree char *disp = g_filename_display_name (audio_path);
+      fprintf (stderr, "vitascope-cli analyze: warning: %s: %u NaN/Inf samples replaced by 0\n",
+               disp, pcm->n_nonfinite);
+    }
+  const float *samples = pcm->samples + first;
+  t_decode = seconds_since (t0);
+
+  /* front-end: power spectrogram → onset novelty (then freed), then the model's mel */
+  g_autoptr(VitaMel) melproc = vita_mel_new (&cfg->fe, &error);
+  if (melproc == NULL)
+    {
+      g_autofree char *disp = g_filename_display_name (model_path);
+      fprintf (stderr, "vitascope-cli analyze: %s: front-end: %s\n", disp, error->message);
+      return 1;
+    }
+  const gsize n_frames = vita_frontend_n_frames (&cfg->fe, n_samples);
+  const int n_bins = cfg->fe.n_fft / 2 + 1, M = cfg->fe.n_mels;
+  if (n_frames > (gsize) (G_MAXINT / MAX (n_bins, M)))
+    {
+      fprintf (stderr, "vitascope-cli analyze: the track is too long (%" G_GSIZE_FORMAT " frames)\n", n_frames);
+      return 1;
+    }
+  t0 = g_get_monotonic_time ();
+  g_autofree float *onset = g_new (float, n_frames);
+  {
+    g_autofree float *power = g_try_new (float, n_frames * n_bins);
+    if (power == NULL)
+      {
+        fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
+        return 1;
+      }
+    vita_mel_power (melproc, samples, n_samples, power);
+    vita_onset_flux (power, n_frames, n_bins, onset);
+  }
+  t_onset = seconds_since (t0);
+  t0 = g_get_monotonic_time ();
+  g_autofree float *mel = g_try_new (float, n_frames * M);
+  if (mel == NULL)
+    {
+      fprintf (stderr, "vitascope-cli analyze: out of memory for the mel spectrogram\n");
+      return 1;
+    }
+  vita_mel_compute (melproc, samples, n_samples, mel);
+  t_mel = seconds_since (t0);
+  g_clear_pointer (&melproc, vita_mel_free);
+  int pcm_rate = pcm->sample_rate, source_rate = pcm->source_rate, source_channels = pcm->source_channels;
+  g_clear_pointer (&pcm, vita_pcm_free);   /* PCM is not needed any more */
+  samples = NULL;
+
+  /* every variable freed on the way out of `fail` is declared before the first goto */
+  g_autoptr(VitaAnalysis) an = NULL;
+  g_autofree char *att_path = g_build_filename (out_dir, "attention.npy", NULL);
+  g_autoptr(JsonBuilder) files = json_builder_new ();
+  json_builder_begin_object (files);
+  gint64 t_w0 = g_get_monotonic_time ();
+  gsize shape[5];
+  shape[0] = n_frames; shape[1] = M;
+  if (!save_npy (out_dir, "mel.npy", mel, 2, shape, files, &error) ||
+      !save_npy (out_dir, "onset.npy", onset, 1, shape, files, &error))
+    goto fail;
+  t_write = seconds_since (t_w0);
+
+  /* the analysis */
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.ssm_max = ssm_max;
+  opt.batch = batch;
+  an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
+  if (an == NULL)
+    goto fail;
+  g_clear_pointer (&mel, g_free);
+  const gsize N = cfg->frames + 1, D = cfg->dim, L = cfg->depth, NH = cfg->heads;
+  RunData rd = { out_dir, NULL, g_get_monotonic_time () };
+  if (!no_attention)
+    {
+      shape[0] = an->n_windows; shape[1] = L; shape[2] = NH; shape[3] = N; shape[4] = N;
+      rd.writer = vita_npy_writer_new (att_path, 5, shape, &error);
+      if (rd.writer == NULL)
+        goto fail;
+    }
+  t0 = g_get_monotonic_time ();
+  gboolean ran = vita_analysis_run (an, on_progress, &rd, no_attention ? NULL : on_attention, &rd,
+                                    NULL, &error);
+  vita_cli_progress_end ();
+  if (!ran)
+    {
+      g_clear_pointer (&rd.writer, vita_npy_writer_free);
+      goto fail;
+    }
+  t_analysis = seconds_since (t0);
+  t_w0 = g_get_monotonic_time ();
+  if (rd.writer)
+    {
+      gboolean ok = vita_npy_writer_commit (rd.writer, &error);
+      g_clear_pointer (&rd.writer, vita_npy_writer_free);
+      if (!ok)
+        goto fail;
+      shape[0] = an->n_windows; shape[1] = L; shape[2] = NH; shape[3] = N; shape[4] = N;
+      add_shape (files, "attention.npy", 5, shape);
+    }
+
+  /* tokens and SSMs of the selected layers */
+  const gsize S = an->ssm_size, n_sel = layers->len;
+  if (n_sel == (gsize) n_layers)
+    {
+      shape[0] = n_layers; shape[1] = n_frames; shape[2] = D;
+      if (!save_npy (out_dir, "tokens.npy", an->tokens, 3, shape, files, &error))
+        goto fail;
+      shape[1] = S; shape[2] = S;
+      if (!save_npy (out_dir, "ssm.npy", an->ssm, 3, shape, files, &error))
+        goto fail;
+    }
+  else
+    {
+      const char *names[2] = { "tokens.npy", "ssm.npy" };
+      const float *src[2] = { an->tokens, an->ssm };
+      const gsize per[2] = { n_frames * D, S * S };
+      for (int k = 0; k < 2; k++)
+        {
+          g_autofree char *path = g_build_filename (out_dir, names[k], NULL);
+          shape[0] = n_sel;
+          shape[1] = k == 0 ? n_frames : S;
+          shape[2] = k == 0 ? D : S;
+          g_autoptr(VitaNpyWriter) w = vita_npy_writer_new (path, 3, shape, &error);
+          if (w == NULL)
+            goto fail;
+          for (gsize i = 0; i < n_sel; i++)
+            if (!vita_npy_writer_append (w, src[k] + g_array_index (layers, int, i) * per[k], per[k], &error))
+              goto fail;
+          if (!vita_npy_writer_commit (w, &error))
+            goto fail;
+          add_shape (files, names[k], 3, shape);
+        }
+    }
+  shape[0] = an->n_windows; shape[1] = n_layers; shape[2] = D;
+  if (!save_npy (out_dir, "cls.npy", an->cls, 3, shape, files, &error))
+    goto fail;
+  shape[0] = L; shape[1] = NH; shape[2] = n_frames;
+  if (!save_npy (out_dir, "received.npy", an->received, 3, shape, files, &error))
+    goto fail;
+  {
+    g_autofree float *win = g_new (float, (gsize) an->n_windows * 3);
+    for (int w = 0; w < an->n_windows; w++)
+      {
+        win[w * 3 + 0] = an->window_start[w];
+        win[w * 3 + 1] = an->window_owned[w];
+        win[w * 3 + 2] = an->window_owned[w + 1];
+      }
+    shape[0] = an->n_windows; shape[1] = 3;
+    if (!save_npy (out_dir, "windows.npy", win, 2, shape, files, &error))
+      goto fail;
+  }
+  t_write += seconds_since (t_w0);
+  json_builder_end_object (files);
+
+  /* summary.json */
+  {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autofree char *audio_abs = g_canonicalize_filename (audio_path, NULL);
+    g_autofree char *model_abs = g_canonicalize_filename (model_path, NULL);
+    g_autofree char *audio_utf8 = g_filename_display_name (audio_abs);
+    g_autofree char *model_utf8 = g_filename_display_name (model_abs);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "format"); json_builder_add_string_value (b, "vitascope-analysis");
+    json_builder_set_member_name (b, "version"); json_builder_add_string_value (b, VITA_VERSION);
+    json_builder_set_member_name (b, "file"); json_builder_add_string_value (b, audio_utf8);
+    json_builder_set_member_name (b, "audio");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "source_rate"); json_builder_add_int_value (b, source_rate);
+    json_builder_set_member_name (b, "source_channels"); json_builder_add_int_value (b, source_channels);
+    json_builder_set_member_name (b, "source_duration"); json_builder_add_double_value (b, source_duration);
+    json_builder_set_member_name (b, "start"); json_builder_add_double_value (b, (double) first / pcm_rate);
+    json_builder_set_member_name (b, "duration"); json_builder_add_double_value (b, (double) n_samples / pcm_rate);
+    json_builder_set_member_name (b, "n_samples"); json_builder_add_int_value (b, n_samples);
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "model");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "path"); json_builder_add_string_value (b, model_utf8);
+    json_builder_set_member_name (b, "sha256"); json_builder_add_string_value (b, vit->sha256);
+    json_builder_set_member_name (b, "config"); add_config (b, cfg);
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "sample_rate"); json_builder_add_int_value (b, cfg->fe.sample_rate);
+    json_builder_set_member_name (b, "hop"); json_builder_add_int_value (b, cfg->fe.hop_length);
+    json_builder_set_member_name (b, "frame_rate");
+    json_builder_add_double_value (b, (double) cfg->fe.sample_rate / cfg->fe.hop_length);
+    json_builder_set_member_name (b, "n_frames"); json_builder_add_int_value (b, n_frames);
+    json_builder_set_member_name (b, "layers");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < layers->len; i++)
+      json_builder_add_int_value (b, g_array_index (layers, int, i));
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "windows");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "count"); json_builder_add_int_value (b, an->n_windows);
+    json_builder_set_member_name (b, "frames"); json_builder_add_int_value (b, cfg->frames);
+    json_builder_set_member_name (b, "hop"); json_builder_add_int_value (b, an->window_hop);
+    json_builder_set_member_name (b, "padded_frames"); json_builder_add_int_value (b, an->n_pad);
+    json_builder_set_member_name (b, "pad_value"); json_builder_add_double_value (b, float_value (an->pad_value));
+    json_builder_set_member_name (b, "ownership");
+    json_builder_add_string_value (b, "most central window, earlier on a tie");
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "ssm");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "size"); json_builder_add_int_value (b, an->ssm_size);
+    json_builder_set_member_name (b, "pool"); json_builder_add_int_value (b, an->ssm_pool);
+    json_builder_set_member_name (b, "definition");
+    json_builder_add_string_value (b, "block means of the cosine self-similarity of the sequence tokens");
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "received_definition");
+    json_builder_add_string_value (b, "column sums of the owning window's softmax attention over all its query rows");
+    json_builder_set_member_name (b, "shapes");
+    json_builder_add_value (b, json_builder_get_root (files));
+    json_builder_set_member_name (b, "timings");
+    json_builder_begin_object (b);
+#define SET_T(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
+    SET_T ("load_model", t_load_model); SET_T ("decode", t_decode); SET_T ("onset", t_onset); SET_T ("mel", t_mel);
+    SET_T ("forward", an->seconds_forward); SET_T ("ssm", an->seconds_ssm); SET_T ("analysis", t_analysis);
+    SET_T ("write", t_write); SET_T ("total", seconds_since (t_total));
+#undef SET_T
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "blas_threads"); json_builder_add_int_value (b, openblas_get_num_threads ());
+    json_builder_end_object (b);
+
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+    g_autoptr(JsonNode) root = json_builder_get_root (b);
+    json_generator_set_root (gen, root);
+    json_generator_set_pretty (gen, TRUE);
+    gsize len;
+    g_autofree char *text = json_generator_to_data (gen, &len);
+    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
+    if (!g_file_set_contents_full (path, text, len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   0644, &error))
+      goto fail;
+  }
+  {
+    g_autofree char *disp = g_filename_display_name (out_dir);
+    printf ("%s: %" G_GSIZE_FORMAT " frames, %d windows, %.2f s (forward %.2f s) → %s\n",
+            audio_path, n_frames, an->n_windows, seconds_since (t_total), an->seconds_forward, disp);
+  }
+  return 0;
+
+fail:
+  fprintf (stderr, "vitascope-cli analyze: %s\n", error ? error->message : "failed");
   return 1;
 }
-

@@ -1,5 +1,6 @@
 /* vita-cli-common.c — helpers shared by the subcommands. */
 #include "vita-cli.h"
+#include "vita-gst-decode.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -33,4 +34,5 @@ vita_cli_progress_end (void)
 void
 vita_cli_init (void)
 {
+  vita_gst_decode_register ();
 }

@@ -2,8 +2,12 @@
  *
  * libsndfile (WAV, FLAC, OGG/Vorbis, Opus, MP3) reads in bounded chunks; sizes in
  * headers are treated as hints.  Stereo/multichannel is averaged to mono BEFORE
- * resampling (vit1d-format.md).  Resampling uses libsamplerate (the converter and
- * why it was chosen: see VITA_AUDIO_CONVERTER in vita-audio.c).
+ * resampling (vit1d-format.md).  Resampling is a C port of
+ * torchaudio.functional.resample (Hann-windowed sinc, width 6, rolloff 0.99: the
+ * same 16 kHz PCM as a PyTorch user's), libsamplerate for rate pairs whose reduced
+ * ratio needs a huge kernel (see the comment at VITA_AUDIO_CONVERTER in
+ * vita-audio.c).  Output length: ceil(n * target / source), as torchaudio.
+ * Errors: VITA_DSP_ERROR_* (cancellation is VITA_DSP_ERROR_CANCELLED).
  * Files libsndfile cannot read are handed to a fallback decoder that the app
  * registers (GStreamer lives in app/, never in dsp/).
  */
@@ -38,6 +42,11 @@ void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
  * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory stays bounded. */
 void     vita_audio_set_max_duration (double seconds);
 double   vita_audio_get_max_duration (void);
+
+/* Threads used to decode one long OGG/Vorbis or FLAC file (sample-exact seeking
+ * lets segments be decoded and resampled in parallel; the result is identical to
+ * the serial decoder).  0 (default): the number of processors, at most 4; 1: serial. */
+void     vita_audio_set_threads (int n_threads);
 
 /* Decode, downmix, resample to target_rate. Errors name the file. */
 VitaPcm *vita_audio_load (const char   *path,

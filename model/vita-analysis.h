@@ -1,17 +1,54 @@
 /* vita-analysis.h — long audio: windows → forward passes → per-frame results.
  *
- * A track of n_frames mel frames is cut into windows of T frames with 50 % overlap
- * (window w starts at frame w * hop_w, hop_w = T / 2; the last window is aligned to
- * the end; tracks shorter than T are zero-padded... see vita-analysis.c).  Each frame's
- * per-frame outputs come from the window in which it sits most centrally; each window
- * keeps its own class token.  Attention maps are large (L·NH·N² per window) and are
- * NOT kept for the whole track: they are recomputed on demand per window
- * (vita_analysis_window_attention) or streamed to a callback while running.
+ * Windows.  A track of n_frames mel frames is cut into windows of T frames with 50 %
+ * overlap: window w starts at frame w * window_hop (window_hop = T / 2, at least 1),
+ * and the last window is aligned to the end of the track (starts at n_frames - T), so
+ * n_windows = 1 + ceil((n_frames - T) / window_hop) when n_frames > T.  A track
+ * shorter than T (n_frames < T) gets one window whose frames n_frames .. T-1 are
+ * padding: the normalised log-mel value of digital silence,
+ *   pad_value = (log(log_offset) - input_mean) / input_std
+ * (what the front-end produces for mel power 0).  n_pad says how many padded frames
+ * window 0 has (0 for every track of at least T frames); no per-frame output ever
+ * comes from a padded frame, but padded frames do take part in the window's
+ * attention (they are keys and queries like any other token).
  *
- * Threading: vita_analysis_run() is meant for a worker thread.  Readers on other
- * threads may read any window's results once vita_analysis_window_ready() says so
- * (acquire/release on a per-window flag); SSMs are complete once
- * vita_analysis_is_complete() is TRUE.
+ * Ownership.  Each frame's per-frame outputs come from the window in which it sits
+ * most centrally: the window w containing f that minimises |2 (f - start_w) - (T - 1)|,
+ * the earlier window on a tie.  Ownership is monotone: window w owns the contiguous
+ * frames window_owned[w] .. window_owned[w+1] - 1 (possibly none).  Each window keeps
+ * its own class token of every layer.
+ *
+ * Received attention.  For block l (0..L-1), head h, frame f owned by window w
+ * starting at s:  received[l, h, f] = sum over q = 0..N-1 of A_w[l, h, q, 1 + f - s],
+ * i.e. the column sum of the window's softmax attention matrix (row = query,
+ * column = key, token 0 = class token) over ALL of the window's N query rows: the
+ * class token and padded frames included.  Its sum over all N keys of a window is N.
+ *
+ * SSM.  ssm[l] is the cosine self-similarity of layer l's sequence tokens over the
+ * whole track, mean-pooled to cells of ssm_pool × ssm_pool frames:
+ *   u_f = x_f / max(|x_f|, 1e-8),  P_i = mean of u_f over group i = frames
+ *   [i*pool, min((i+1)*pool, n_frames)),  ssm[l, i, j] = P_i · P_j,
+ * which is exactly the mean of the full-resolution cosine matrix over the block
+ * (group i × group j) — not the cosine of pooled tokens (the diagonal is < 1 where
+ * a group's tokens differ).  With pool = 1 it is the plain cosine SSM.  It is
+ * accumulated as windows finish (no full-resolution matrix and no kept tokens are
+ * needed) and computed with cblas_ssyrk at the end.
+ *
+ * Attention maps are large (L·NH·N² per window) and are NOT kept for the whole track:
+ * they are streamed to a sink while running, or recomputed on demand per window
+ * (vita_analysis_window_attention).
+ *
+ * Threading.  vita_analysis_run() is meant for a worker thread (one run at a time per
+ * analysis; a second concurrent call fails).  Fields set by vita_analysis_new() (sizes,
+ * window_start, window_owned, frame_window, mel) never change afterwards.  Readers on
+ * other threads may read a window's results (its cls rows, and tokens / received of
+ * the frames it owns) once vita_analysis_window_ready() returns TRUE for it (the flag
+ * is set with a full barrier after the data is written, and the data never changes
+ * again); for one frame use vita_analysis_frame_ready().  ssm and the timing fields
+ * are valid once vita_analysis_is_complete() is TRUE.  A cancelled run leaves the
+ * finished windows valid; calling vita_analysis_run() again resumes with the
+ * windows not done yet.  The analysis holds a ref on the model: the weights must
+ * not change while it lives (the trainer hands out snapshots).
  */
 #pragma once
 
@@ -22,7 +59,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   int      ssm_max;          /* SSM resolution bound (default 1024): frames are
-                                mean-pooled in groups of ceil(n_frames / ssm_max) */
+                                pooled in groups of ceil(n_frames / ssm_max) */
   int      batch;            /* windows per forward pass (default 8) */
   int      priority_frame;   /* -1, or compute windows nearest this frame first */
   gboolean keep_tokens;      /* default TRUE: per-frame tokens of every layer */
@@ -47,37 +84,59 @@ typedef struct {
                               the owning window's query tokens (class token included), per head */
   int     ssm_size;        /* S = ceil(n_frames / pool) */
   int     ssm_pool;        /* frames per SSM cell */
-  float  *ssm;             /* (n_layers, S, S) cosine similarity of pooled sequence tokens */
+  float  *ssm;             /* (n_layers, S, S) block means of the cosine SSM (see above) */
 
   gint   *window_ready;    /* (n_windows) atomic flags */
   gint    n_ready;         /* atomic */
   gint    complete;        /* atomic: all windows and SSMs done */
   gint    ref_count;
+
+  /* Added by the analysis branch (after the fields above, which stay as they were). */
+  int    *window_owned;    /* (n_windows + 1) window w owns frames [window_owned[w], window_owned[w+1]) */
+  int     n_pad;           /* padded frames at the end of window 0 (n_frames < T), else 0 */
+  float   pad_value;       /* normalised log-mel of silence used for padding */
+  double  seconds_forward; /* wall time in forward passes + per-frame gathering (valid when complete) */
+  double  seconds_ssm;     /* wall time of the final SSM products */
+  struct _VitaAnalysisPrivate *priv;  /* run state; NULL in instances built by hand
+                                         (views/ tests): every function copes */
 } VitaAnalysis;
 
 typedef void (*VitaAnalysisProgress) (VitaAnalysis *an, int windows_done, int n_windows,
                                       gpointer user_data);
-/* Called from the running thread with one window's attention (L, NH, N, N). */
+/* Called from the running thread with one window's attention (L, NH, N, N), in the
+ * order the windows are computed (window index order when priority_frame is -1).
+ * Returning FALSE (with error set) stops the run with that error. */
 typedef gboolean (*VitaAnalysisAttentionSink) (VitaAnalysis *an, int window,
                                                const float *attention, gpointer user_data,
                                                GError **error);
 
+/* Copies mel (n_frames, M); n_frames >= 1.  Fails (VITA_MODEL_ERROR_METADATA) on bad
+ * options or sizes, (VITA_MODEL_ERROR_IO) when the result arrays cannot be allocated. */
 VitaAnalysis *vita_analysis_new   (VitaVit *vit, const float *mel, int n_frames,
                                    const VitaAnalysisOptions *opt, GError **error);
 VitaAnalysis *vita_analysis_ref   (VitaAnalysis *an);
 void          vita_analysis_unref (VitaAnalysis *an);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnalysis, vita_analysis_unref)
 
+/* Computes every window not done yet, then the SSMs.  Cancellation is checked between
+ * batches (G_IO_ERROR_CANCELLED).  progress is called after every batch. */
 gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisProgress progress, gpointer progress_data,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
                             GCancellable *cancellable, GError **error);
 
 gboolean vita_analysis_window_ready (const VitaAnalysis *an, int window);
+/* TRUE when frame's per-frame results (tokens, received) are written. */
+gboolean vita_analysis_frame_ready  (const VitaAnalysis *an, int frame);
 gboolean vita_analysis_is_complete  (const VitaAnalysis *an);
+/* Changes which windows a running (or the next) run computes first: those nearest
+ * frame (-1: in index order).  Any thread; takes effect at the next batch. */
+void     vita_analysis_set_priority_frame (VitaAnalysis *an, int frame);
 /* Window containing frame most centrally. */
 int      vita_analysis_window_for_frame (const VitaAnalysis *an, int frame);
-/* Recompute one window's attention maps: out (L, NH, N, N). Thread-safe. */
+/* The model input of one window: out (T, M), padding included. */
+void     vita_analysis_window_input (const VitaAnalysis *an, int window, float *out);
+/* Recompute one window's attention maps: out (L, NH, N, N). Thread-safe (own state). */
 gboolean vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                                          GError **error);
 

@@ -205,8 +205,10 @@ vita_piece_generate (guint64 seed, int index, double seconds)
   mix_next (&s);
   VitaPiece *p = g_new0 (VitaPiece, 1);
   p->index = index;
-  /* Keys cycle so that a set of 24k pieces holds every key k times; the rest is random. */
-  p->key = index % 24;
+  /* Keys cycle so that a set of 24k pieces holds every key k times, shifted by 5 in
+   * each block of 24 so that a split by index (every 4th piece held out) still sees
+   * every held-out key in training; the rest is random. */
+  p->key = (index % 24 + 5 * (index / 24)) % 24;
   p->bpm = 70 + mix_int (&s, 81);                  /* 70..150 BPM */
   static const int meters[] = { 4, 4, 3, 2 };
   p->beats_per_bar = meters[mix_int (&s, 4)];

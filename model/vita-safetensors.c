@@ -1094,23 +1094,37 @@ vita_safetensors_parse (const guint8 *data, gsize len,
 /* Files                                                                     */
 
 /* Reads a regular file completely (one snapshot; reliability.md 8). */
-static guint8 *
-read_file (const char *path, gsize *len_out, GError **error)
+/* Opens a regular file for reading.  O_NONBLOCK so that a FIFO or a device named
+ * like a model cannot block us in open(2); it is refused right after. */
+static int
+open_regular (const char *path, struct stat *sb, GError **error)
 {
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int e = errno;
       fail (error, VITA_MODEL_ERROR_IO, path, "cannot open: %s", g_strerror (e));
-      return NULL;
+      return -1;
     }
-  struct stat sb;
-  if (fstat (fd, &sb) != 0 || !S_ISREG (sb.st_mode))
+  if (fstat (fd, sb) != 0 || !S_ISREG (sb->st_mode))
     {
       fail (error, VITA_MODEL_ERROR_IO, path, "not a regular file");
       close (fd);
-      return NULL;
+      return -1;
     }
+  int flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    (void) fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+static guint8 *
+read_file (const char *path, gsize *len_out, GError **error)
+{
+  struct stat sb;
+  int fd = open_regular (path, &sb, error);
+  if (fd < 0)
+    return NULL;
   if ((guint64) sb.st_size > FILE_MAX)
     {
       fail (error, VITA_MODEL_ERROR_IO, path, "the file is too large (%" G_GUINT64_FORMAT
@@ -1365,13 +1379,10 @@ vita_file_write_atomic (const char *path, const void *data, gsize len, GError **
 gboolean
 vita_file_sha256 (const char *path, char out[65], GError **error)
 {
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat sb;
+  int fd = open_regular (path, &sb, error);
   if (fd < 0)
-    {
-      int e = errno;
-      fail (error, VITA_MODEL_ERROR_IO, path, "cannot open: %s", g_strerror (e));
-      return FALSE;
-    }
+    return FALSE;
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guint8 *buf = g_malloc (1 << 16);
   while (TRUE)

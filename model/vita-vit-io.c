@@ -158,7 +158,7 @@ static const char *const config_keys[] = {
   "proj_dim", "temperature",
   /* variant keys a later generation may carry; read (and refused unless they name
    * this architecture), never written */
-  "norm", "mlp",
+  "norm", "mlp", "rope",
 };
 
 gboolean
@@ -306,6 +306,10 @@ static const Choice mlp_choices[] = {
   { "gelu", NULL }, { "mlp", NULL }, { "gated", "a gated MLP" }, { "swiglu", "a gated MLP (SwiGLU)" },
   { "geglu", "a gated MLP (GeGLU)" }, { "glu", "a gated MLP" },
 };
+static const Choice rope_choices[] = {
+  { "false", NULL }, { "none", NULL }, { "0", NULL },
+  { "true", "rotary positions" }, { "1", "rotary positions" },
+};
 static const Choice gelu_choices[] = {
   { "erf", NULL }, { "exact", NULL }, { "none", NULL },
   { "tanh", "the tanh approximation of GELU" },
@@ -384,6 +388,8 @@ check_variant_keys (Reader *r)
                      "normalisation", TRUE, NULL, NULL) &&
          get_choice (r, "mlp", mlp_choices, G_N_ELEMENTS (mlp_choices),
                      "MLP", TRUE, NULL, NULL) &&
+         get_choice (r, "rope", rope_choices, G_N_ELEMENTS (rope_choices),
+                     "rotary setting", TRUE, NULL, NULL) &&
          get_choice (r, "gelu", gelu_choices, G_N_ELEMENTS (gelu_choices),
                      "GELU", TRUE, NULL, NULL) &&
          get_choice (r, "cls_init", cls_choices, G_N_ELEMENTS (cls_choices),

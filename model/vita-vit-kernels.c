@@ -46,8 +46,9 @@ VITA_INLINE vf vf_load (const float *p) { vf v; memcpy (&v, p, sizeof v); return
 VITA_INLINE void vf_store (float *p, vf v) { memcpy (p, &v, sizeof v); }
 VITA_INLINE vf vf_set (float x) { return (vf) { x, x, x, x, x, x, x, x }; }
 VITA_INLINE vf vf_select (vi mask, vf a, vf b) { return (vf) (((vi) a & mask) | ((vi) b & ~mask)); }
-VITA_INLINE vf vf_min (vf a, vf b) { return vf_select (a < b, a, b); }
-VITA_INLINE vf vf_max (vf a, vf b) { return vf_select (a > b, a, b); }
+/* min/max that keep a NaN in a (so a NaN input never turns into a finite output) */
+VITA_INLINE vf vf_min (vf a, vf b) { return vf_select (b < a, b, a); }
+VITA_INLINE vf vf_max (vf a, vf b) { return vf_select (b > a, b, a); }
 VITA_INLINE float
 vf_hsum (vf v)
 {
@@ -173,6 +174,8 @@ vita_encoder_forward (float *encoded, const float *patch, const float *cls_token
 VITA_INLINE float
 exp_poly (float x)
 {
+  if (isnan (x))
+    return x;
   x = x < -87.0f ? -87.0f : x;
   x = x > 88.0f ? 88.0f : x;
   float n = (x * 1.44269504088896341f + EXP_MAGIC) - EXP_MAGIC;

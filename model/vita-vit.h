@@ -159,7 +159,12 @@ void          vita_vit_state_free (VitaVitState *state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaVitState, vita_vit_state_free)
 
 /* input: (B, T, M) normalised log-mel windows; B <= state->B.
- * Computes everything down to lnf, and head/z when the model has a head. */
+ * Computes everything down to lnf, and head/z when the model has a head.
+ * No allocation.  Reentrant: threads may run forwards on one VitaVit (read-only
+ * weights), each with its own state.  Batch 8–16 windows per call so every linear
+ * layer is one sgemm over B*N rows.  On k cores, k workers with OpenBLAS on one
+ * thread (openblas_set_num_threads (1)) beat one worker with k OpenBLAS threads:
+ * the per-(window, head) attention products are too small to split (bench/). */
 void vita_vit_forward (const VitaVit *vit, VitaVitState *state, const float *input, int B);
 
 /* Token layer l (0..L) of the last forward: (B, N, D) with row stride N*D. */

@@ -17,6 +17,7 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   vita_panel_layout (style, area->x, area->y, area->width, area->height,
                      vita_panel_flags (VITA_PANEL_ATTENTION_GRID), &plot, &cbar);
   /* Room for head labels above the maps. */
+  VitaRect title_plot = plot;
   plot.y += 1.2 * fs;
   plot.height -= 1.2 * fs;
   cbar.y = plot.y;
@@ -50,7 +51,7 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
       if (att == NULL)
         {
           vita_panel_message (cr, style, &plot, error->message);
-          vita_panel_title (cr, style, &plot, title);
+          vita_panel_title (cr, style, &title_plot, title);
           return;
         }
       cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, sw, sh);
@@ -123,7 +124,7 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   cbar.x = dest.x + dest.width + 0.8 * fs;
   cbar.height = MIN (cbar.height, dest.height);
   vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "weight / map maximum");
-  vita_panel_title (cr, style, &plot, title);
+  vita_panel_title (cr, style, &title_plot, title);
   vita_draw_text (cr, style, "each map: query rows × key columns, frame tokens", dest.x,
                   dest.y + dest.height + 0.3 * fs, VITA_ANCHOR_NW, 0.75, 0.0);
 }

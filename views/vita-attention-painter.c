@@ -72,8 +72,8 @@ vita_attention_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
   double t1 = ((ws + T - 0.5) * snap->hop) / snap->sample_rate;
   char who[64], title[192];
   vita_attention_describe (ctx, block, who, sizeof who);
-  g_snprintf (title, sizeof title, "Attention, %s (window %d, %.2f–%.2f s)", who, w + 1,
-              MAX (t0, 0.0), t1);
+  g_snprintf (title, sizeof title, "Attention, %s (window %d, %.2f–%.2f s, frame tokens)",
+              who, w + 1, MAX (t0, 0.0), t1);
 
   VitaSurfaceSlot *slot = &ctx->cache->att;
   guint64 key = vita_key (w, block, ctx->attention_mode == VITA_ATTENTION_ROLLOUT ? -2 : snap->head,
@@ -105,17 +105,12 @@ vita_attention_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
     }
   vita_heatmap_paint (cr, slot->surface, 0, 0, T, T, &plot);
   vita_panel_frame (cr, style, &plot);
-  vita_axis_time (cr, style, &plot, t0, t1);
-  /* The bottom axis is the key time: relabel its title. */
+  vita_axis_time_titled (cr, style, &plot, t0, t1, "Key time");
   vita_axis_time_vertical (cr, style, &plot, t0, t1, TRUE, "Query time");
   vita_colorbar (cr, style, &cbar, style->colormap, 0.0, slot->vmax,
                  ctx->attention_mode == VITA_ATTENTION_ROLLOUT ? "rollout weight"
                                                                : "attention weight");
   vita_panel_title (cr, style, &plot, title);
-  vita_set_rgb (cr, style->fg);
-  vita_draw_text (cr, style, "x: key, y: query; class token not shown",
-                  plot.x + plot.width, plot.y + plot.height + 1.65 * style->font_size,
-                  VITA_ANCHOR_NW, 0.75, 0.0);
   if (snap->show_playhead)
     {
       double j = q - ws + 0.5;

@@ -68,7 +68,7 @@ vita_attention_row_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCont
                       VITA_ANCHOR_NE, 0.85, 0.0);
     }
   vita_panel_frame (cr, style, &plot);
-  vita_axis_time (cr, style, &plot, t0, t1);
+  vita_axis_time_titled (cr, style, &plot, t0, t1, "Key time");
   vita_axis_value (cr, style, &plot, 0.0, vmax > 0 ? vmax : 1.0,
                    ctx->attention_mode == VITA_ATTENTION_ROLLOUT ? "rollout weight"
                                                                  : "attention weight");

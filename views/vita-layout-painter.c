@@ -14,10 +14,17 @@ vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ct
   static const struct { VitaPanel panel; double frac; } right[] = {
     { VITA_PANEL_ATTENTION, 0.42 }, { VITA_PANEL_ATTENTION_ROW, 0.18 }, { VITA_PANEL_SSM, 0.40 },
   };
+  /* The overview keeps a fixed height (it is a strip); the rest share by weight. */
+  double fs = ctx->style->font_size;
+  double over = MIN (6.5 * fs, area->height * 0.18);
+  double rest = area->height - over, wsum = 0;
+  for (gsize i = 1; i < G_N_ELEMENTS (left); i++)
+    wsum += left[i].frac;
   double y = area->y;
   for (gsize i = 0; i < G_N_ELEMENTS (left); i++)
     {
-      VitaRect r = { area->x, y, lw, area->height * left[i].frac };
+      double h = i == 0 ? over : rest * left[i].frac / wsum;
+      VitaRect r = { area->x, y, lw, h };
       vita_panel_paint (left[i].panel, cr, &r, ctx);
       y += r.height;
     }

@@ -52,8 +52,9 @@ frequency_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
       g_snprintf (buf, sizeof buf, "%g", khz[i]);
       vita_draw_text (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0);
     }
-  vita_draw_text (cr, style, "Frequency (kHz, mel scale)", plot->x - 5.0 * fs,
-                  plot->y + plot->height / 2, VITA_ANCHOR_N, 1.0, -G_PI / 2);
+  vita_draw_text_fit (cr, style, "Frequency (kHz)", plot->x - 5.0 * fs,
+                      plot->y + plot->height / 2, VITA_ANCHOR_N, 1.0, -G_PI / 2,
+                      plot->height + 2 * fs);
   cairo_restore (cr);
 }
 

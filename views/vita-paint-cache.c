@@ -64,6 +64,7 @@ vita_paint_cache_unref (VitaPaintCache *c)
   g_free (c->att_data);
   g_free (c->roll_data);
   g_free (c->onset);
+  g_free (c->recv);
   vita_views_analysis_unref (c->an);
   g_free (c);
 }
@@ -93,6 +94,7 @@ vita_paint_cache_invalidate (VitaPaintCache *c)
   vita_surface_slot_clear (&c->grid);
   c->att_window = -1;
   c->roll_window = -1;
+  c->recv_key = 0;
 }
 
 int
@@ -227,6 +229,41 @@ vita_paint_cache_onset (VitaPaintCache *c)
             s += d;
         }
       c->onset[f] = (float) (s / M * std);
+      c->onset_max = MAX (c->onset_max, c->onset[f]);
     }
   return c->onset;
+}
+
+const float *
+vita_paint_cache_received (VitaPaintCache *c, int block, int head, float *max)
+{
+  VitaAnalysis *an = c->an;
+  int n = an->n_frames, NH = an->cfg.heads;
+  guint64 key = vita_key (block, head, g_atomic_int_get (&an->n_ready), 0, 0);
+  if (c->recv && c->recv_key == key)
+    {
+      *max = c->recv_max;
+      return c->recv;
+    }
+  if (c->recv == NULL)
+    c->recv = g_new (float, MAX (n, 1));
+  float rmax = 0;
+  for (int f = 0; f < n; f++)
+    {
+      if (!vita_analysis_window_is_ready (an, an->frame_window[f]))
+        {
+          c->recv[f] = NAN;
+          continue;
+        }
+      double s = 0;
+      for (int h = 0; h < NH; h++)
+        if (head < 0 || h == head)
+          s += an->received[((gsize) block * NH + h) * n + f];
+      c->recv[f] = (float) (head < 0 ? s / NH : s);
+      rmax = MAX (rmax, c->recv[f]);
+    }
+  c->recv_key = key;
+  c->recv_max = rmax;
+  *max = rmax;
+  return c->recv;
 }

@@ -28,7 +28,15 @@ struct _VitaPaintCache {
   int              roll_window, roll_block;
   float           *roll_data;  /* (N, N) */
   float           *onset;      /* (n_frames) */
+  float            onset_max;
+  guint64          recv_key;   /* block, head, windows ready */
+  float           *recv;       /* (n_frames) received attention shown, NaN = not ready */
+  float            recv_max;
 };
+
+/* The received-attention curve of a block and head (-1 = mean), cached. */
+const float *vita_paint_cache_received (VitaPaintCache *cache, int block, int head,
+                                        float *max);
 
 /* Key helper: packs small ints. */
 static inline guint64

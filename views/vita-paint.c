@@ -85,8 +85,9 @@ vita_panel_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, con
     return;
   cairo_save (cr);
   cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
-  vita_draw_text (cr, style, title, plot->x, plot->y - 0.35 * style->font_size,
-                  VITA_ANCHOR_SW, 1.0, 0.0);
+  /* Titles may use the colorbar's margin, not more. */
+  vita_draw_text_fit (cr, style, title, plot->x, plot->y - 0.35 * style->font_size,
+                      VITA_ANCHOR_SW, 1.0, 0.0, plot->width + 5.5 * style->font_size);
   cairo_restore (cr);
 }
 
@@ -104,23 +105,89 @@ vita_panel_message (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
 
 /* ---- text ------------------------------------------------------------------- */
 
+/* One PangoContext + layout per thread, reused: creating them per label cost more
+ * than shaping the label.  pango_cairo_update_context() picks up each cairo_t's
+ * transformation and target. */
+typedef struct {
+  PangoContext *context;
+  PangoLayout  *layout;
+  char         *family;
+  double        size;
+} TextCache;
+
+static void
+text_cache_free (gpointer data)
+{
+  TextCache *tc = data;
+  g_clear_object (&tc->layout);
+  g_clear_object (&tc->context);
+  g_free (tc->family);
+  g_free (tc);
+}
+
+static GPrivate text_cache_key = G_PRIVATE_INIT (text_cache_free);
+
+static PangoLayout *
+text_layout (cairo_t *cr, const char *family, double size)
+{
+  TextCache *tc = g_private_get (&text_cache_key);
+  if (tc == NULL)
+    {
+      tc = g_new0 (TextCache, 1);
+      tc->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      /* Unhinted metrics: the same layout on screen and in PDF/SVG. */
+      cairo_font_options_t *fo = cairo_font_options_create ();
+      cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
+      pango_cairo_context_set_font_options (tc->context, fo);
+      cairo_font_options_destroy (fo);
+      tc->layout = pango_layout_new (tc->context);
+      g_private_set (&text_cache_key, tc);
+    }
+  pango_cairo_update_context (cr, tc->context);
+  if (tc->size != size || g_strcmp0 (tc->family, family) != 0)
+    {
+      PangoFontDescription *desc = pango_font_description_from_string (family);
+      pango_font_description_set_absolute_size (desc, size * PANGO_SCALE);
+      pango_layout_set_font_description (tc->layout, desc);
+      pango_font_description_free (desc);
+      g_free (tc->family);
+      tc->family = g_strdup (family);
+      tc->size = size;
+    }
+  pango_layout_context_changed (tc->layout);
+  return tc->layout;
+}
+
 double
 vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
                 VitaAnchor anchor, double scale, double angle)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  /* Unhinted metrics: the same layout on screen and in PDF/SVG. */
-  cairo_font_options_t *fo = cairo_font_options_create ();
-  cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
-  pango_cairo_context_set_font_options (pango_layout_get_context (layout), fo);
-  cairo_font_options_destroy (fo);
-  pango_layout_context_changed (layout);
+  return vita_draw_text_fit (cr, style, text, x, y, anchor, scale, angle, -1);
+}
 
-  PangoFontDescription *desc = pango_font_description_from_string (style->font_family);
-  pango_font_description_set_absolute_size (desc, style->font_size * scale * PANGO_SCALE);
-  pango_layout_set_font_description (layout, desc);
-  pango_font_description_free (desc);
+double
+vita_draw_text_fit (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
+                    VitaAnchor anchor, double scale, double angle, double max_width)
+{
+  const char *family = style->font_family ? style->font_family : "Sans";
+  PangoLayout *layout = text_layout (cr, family, style->font_size * scale);
   pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, -1);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+  if (max_width > 0)
+    {
+      PangoRectangle lr;
+      pango_layout_get_extents (layout, NULL, &lr);
+      double w0 = (double) lr.width / PANGO_SCALE;
+      if (w0 > max_width)
+        {
+          double shrink = MAX (0.75, max_width / w0);
+          layout = text_layout (cr, family, style->font_size * scale * shrink);
+          pango_layout_set_text (layout, text, -1);
+          pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+          pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+        }
+    }
 
   PangoRectangle ink, logical;
   pango_layout_get_extents (layout, &ink, &logical);
@@ -147,7 +214,6 @@ vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x,
   pango_cairo_show_layout (cr, layout);
   cairo_restore (cr);
   cairo_new_path (cr);
-  g_object_unref (layout);
   return w;
 }
 
@@ -253,6 +319,13 @@ want_minutes (double t0, double t1)
 void
 vita_axis_time (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double t0, double t1)
 {
+  vita_axis_time_titled (cr, style, plot, t0, t1, "Time");
+}
+
+void
+vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double t0,
+                       double t1, const char *title)
+{
   double fs = style->font_size;
   gboolean minutes = want_minutes (t0, t1);
   /* Room for a label of ~7 characters per tick. */
@@ -283,8 +356,9 @@ vita_axis_time (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, doubl
       vita_format_time (ticks[i], step, minutes, buf, sizeof buf);
       vita_draw_text (cr, style, buf, x, y0 + 0.45 * fs, VITA_ANCHOR_N, 0.9, 0.0);
     }
-  vita_draw_text (cr, style, minutes ? "Time (m:ss)" : "Time (s)",
-                  plot->x + plot->width / 2, y0 + 1.65 * fs, VITA_ANCHOR_N, 1.0, 0.0);
+  g_autofree char *full = g_strdup_printf ("%s (%s)", title, minutes ? "m:ss" : "s");
+  vita_draw_text (cr, style, full, plot->x + plot->width / 2, y0 + 1.65 * fs, VITA_ANCHOR_N,
+                  1.0, 0.0);
   cairo_restore (cr);
 }
 
@@ -313,8 +387,8 @@ vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRect *pl
     }
   g_autofree char *full = g_strdup_printf ("%s (%s)", title ? title : "Time",
                                            minutes ? "m:ss" : "s");
-  vita_draw_text (cr, style, full, plot->x - 5.0 * fs, plot->y + plot->height / 2,
-                  VITA_ANCHOR_N, 1.0, -G_PI / 2);
+  vita_draw_text_fit (cr, style, full, plot->x - 5.0 * fs, plot->y + plot->height / 2,
+                      VITA_ANCHOR_N, 1.0, -G_PI / 2, plot->height + 2 * fs);
   cairo_restore (cr);
 }
 
@@ -354,8 +428,8 @@ vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, doub
       vita_draw_text (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0);
     }
   if (title)
-    vita_draw_text (cr, style, title, plot->x - 5.0 * fs, plot->y + plot->height / 2,
-                    VITA_ANCHOR_N, 1.0, -G_PI / 2);
+    vita_draw_text_fit (cr, style, title, plot->x - 5.0 * fs, plot->y + plot->height / 2,
+                        VITA_ANCHOR_N, 1.0, -G_PI / 2, plot->height + 2 * fs);
   cairo_restore (cr);
 }
 
@@ -399,8 +473,9 @@ vita_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, VitaCo
       max_w = MAX (max_w, w);
     }
   if (label)
-    vita_draw_text (cr, style, label, rect->x + rect->width + 0.7 * fs + max_w,
-                    rect->y + rect->height / 2, VITA_ANCHOR_S, 0.9, G_PI / 2);
+    vita_draw_text_fit (cr, style, label, rect->x + rect->width + 0.7 * fs + max_w,
+                        rect->y + rect->height / 2, VITA_ANCHOR_S, 0.9, G_PI / 2,
+                        rect->height + 2 * fs);
   cairo_restore (cr);
 }
 
@@ -543,4 +618,29 @@ vita_draw_playhead_y (cairo_t *cr, const VitaStyle *style, const VitaRect *rect,
   cairo_line_to (cr, rect->x + rect->width, y);
   cairo_stroke (cr);
   cairo_restore (cr);
+}
+
+void
+vita_draw_envelope (cairo_t *cr, double x0, double mid, double half, const float *mn,
+                    const float *mx, int n)
+{
+  if (n <= 0)
+    return;
+  if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_IMAGE)
+    {
+      for (int c = 0; c < n; c++)
+        {
+          double top = floor (mid - CLAMP (mx[c], -1.f, 1.f) * half);
+          double bottom = ceil (mid - CLAMP (mn[c], -1.f, 1.f) * half);
+          cairo_rectangle (cr, floor (x0) + c, top, 1, MAX (bottom - top, 1));
+        }
+      cairo_fill (cr);
+      return;
+    }
+  for (int c = 0; c < n; c++)
+    cairo_line_to (cr, x0 + c, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
+  for (int c = n - 1; c >= 0; c--)
+    cairo_line_to (cr, x0 + c + 1, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
+  cairo_close_path (cr);
+  cairo_fill (cr);
 }

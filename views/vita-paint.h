@@ -97,6 +97,11 @@ typedef enum {
 double vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x,
                        double y, VitaAnchor anchor, double scale, double angle);
 
+/* Same, shrunk (down to 75 %) and then ellipsized to fit max_width (≤ 0: no limit). */
+double vita_draw_text_fit (cairo_t *cr, const VitaStyle *style, const char *text, double x,
+                           double y, VitaAnchor anchor, double scale, double angle,
+                           double max_width);
+
 /* ---- axes ------------------------------------------------------------------ */
 
 /* "Nice" ticks (1, 2, 5 × 10^k) covering [lo, hi] with at most max_ticks ticks.
@@ -111,6 +116,9 @@ void vita_format_time (double t, double step, gboolean use_minutes, char *buf, g
  * title "Time (s)" or "Time (m:ss)" — the unit is always in the label. */
 void vita_axis_time (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                      double t0, double t1);
+/* Same with another title ("Key time"); the unit is appended. */
+void vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                            double t0, double t1, const char *title);
 /* A time axis left of plot, going down (t0 at top) — for SSM / attention maps. */
 void vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                               double t0, double t1, gboolean top_is_t0, const char *title);
@@ -138,6 +146,12 @@ cairo_surface_t *vita_heatmap_surface_transposed (const float *data, int n_time,
  * Only the needed part is resampled, so cost follows the destination size. */
 void vita_heatmap_paint (cairo_t *cr, cairo_surface_t *surface, double sx, double sy,
                          double sw, double sh, const VitaRect *dest);
+
+/* A min/max envelope, one column per unit from x0: on raster targets as pixel-aligned
+ * column boxes (no tessellation: ~10× cheaper than a polygon), on vector targets as
+ * one closed polygon.  Values in [-1, 1] map to [mid + half, mid - half]. */
+void vita_draw_envelope (cairo_t *cr, double x0, double mid, double half, const float *mn,
+                         const float *mx, int n_columns);
 
 /* Playhead line at x across rect. */
 void vita_draw_playhead_x (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, double x);

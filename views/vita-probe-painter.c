@@ -98,6 +98,20 @@ segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
     }
 }
 
+/* Lane names sit inside the lane, top left, on a light box (names can be long). */
+static void
+lane_name (cairo_t *cr, const VitaStyle *style, const VitaRect *row, const char *name)
+{
+  double fs = style->font_size;
+  cairo_save (cr);
+  cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.8);
+  cairo_rectangle (cr, row->x, row->y, (strlen (name) * 0.55 + 0.8) * fs * 0.8, 1.3 * fs * 0.8);
+  cairo_fill (cr);
+  vita_set_rgb (cr, style->fg);
+  vita_draw_text (cr, style, name, row->x + 0.2 * fs, row->y + 0.05 * fs, VITA_ANCHOR_NW, 0.75, 0.0);
+  cairo_restore (cr);
+}
+
 void
 vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
@@ -135,17 +149,13 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
             }
           else
             segments (cr, style, &row, snap, lane, NULL);
-          vita_set_rgb (cr, style->fg);
-          vita_draw_text (cr, style, lane->name ? lane->name : "probe", plot.x - 0.5 * style->font_size,
-                          row.y + row.height / 2, VITA_ANCHOR_E, 0.85, 0.0);
+          lane_name (cr, style, &row, lane->name ? lane->name : "probe");
           y += rh;
           if (lane->truth)
             {
               VitaRect trow = { plot.x, y + 1, plot.width, rh - 2 };
               segments (cr, style, &trow, snap, lane, lane->truth);
-              vita_set_rgb (cr, style->fg);
-              vita_draw_text (cr, style, "ground truth", plot.x - 0.5 * style->font_size,
-                              trow.y + trow.height / 2, VITA_ANCHOR_E, 0.85, 0.0);
+              lane_name (cr, style, &trow, "ground truth");
               y += rh;
             }
         }

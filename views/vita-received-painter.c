@@ -4,6 +4,10 @@
 
 #include <math.h>
 
+/* Cairo's stroker tessellates a whole path at once and spiky curves intersect
+ * themselves a lot; stroking in short runs keeps the cost linear. */
+#define CHUNK 24
+
 /* Curve of values[f0..f1] over the plot; NaN leaves a gap.  Many frames per unit:
  * the per-column maximum, so no peak disappears at any zoom. */
 static void
@@ -15,6 +19,7 @@ curve (cairo_t *cr, const VitaRect *plot, const VitaTimelineSnapshot *snap,
   double fpu = (f1 - f0 + 1) / plot->width;
   double base = plot->y + plot->height;
   gboolean pen = FALSE;
+  int count = 0;
   if (fpu <= 2.0)
     {
       for (int f = f0; f <= f1; f++)
@@ -31,6 +36,11 @@ curve (cairo_t *cr, const VitaRect *plot, const VitaTimelineSnapshot *snap,
           else
             cairo_move_to (cr, x, y);
           pen = TRUE;
+          if (++count % CHUNK == 0)
+            {
+              cairo_stroke (cr);
+              cairo_move_to (cr, x, y);
+            }
         }
     }
   else
@@ -59,6 +69,11 @@ curve (cairo_t *cr, const VitaRect *plot, const VitaTimelineSnapshot *snap,
           else
             cairo_move_to (cr, plot->x + c + 0.5, y);
           pen = TRUE;
+          if (++count % CHUNK == 0)
+            {
+              cairo_stroke (cr);
+              cairo_move_to (cr, plot->x + c + 0.5, y);
+            }
         }
     }
   cairo_stroke (cr);
@@ -97,34 +112,27 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       int block = vita_paint_block_for_layer (an, snap->layer);
       int head = snap->head < NH ? snap->head : -1;
       /* Received attention of the chosen head (or mean over heads); frames of windows
-       * not analysed yet are NaN (gaps). */
-      g_autofree float *r = g_new (float, n);
-      float rmax = 0;
-      for (int f = 0; f < n; f++)
-        {
-          int w = an->frame_window[f];
-          if (!vita_analysis_window_is_ready (an, w))
-            {
-              r[f] = NAN;
-              continue;
-            }
-          double s = 0;
-          for (int h = 0; h < NH; h++)
-            if (head < 0 || h == head)
-              s += an->received[((gsize) block * NH + h) * n + f];
-          r[f] = (float) (head < 0 ? s / NH : s);
-          rmax = MAX (rmax, r[f]);
-        }
+       * not analysed yet are NaN (gaps).  Cached per block, head and progress. */
+      float rmax;
+      const float *r = vita_paint_cache_received (ctx->cache, block, head, &rmax);
       const float *onset = ctx->onset ? ctx->onset : vita_paint_cache_onset (ctx->cache);
       float omax = 0;
-      for (int f = 0; f < n; f++)
-        if (isfinite (onset[f]))
-          omax = MAX (omax, onset[f]);
+      if (ctx->onset)
+        {
+          for (int f = 0; f < n; f++)
+            if (isfinite (onset[f]))
+              omax = MAX (omax, onset[f]);
+        }
+      else
+        omax = ctx->cache->onset_max;
 
       cairo_save (cr);
       cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
       cairo_clip (cr);
-      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_BEVEL);
+      /* Screen: the fast rasteriser halves the cost of these spiky curves (vector
+       * output ignores it). */
+      cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
       cairo_set_line_width (cr, style->line_width);
       vita_set_rgb (cr, style->accent2);
       curve (cr, &plot, snap, onset, n, omax > 0 ? 0.95f / omax : 0.f);

@@ -39,12 +39,7 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
               if (!vita_peaks_range (ctx->peaks, a, MAX (b, a + 1), &mn[c], &mx[c]))
                 mn[c] = mx[c] = 0;
             }
-          for (int c = 0; c < W; c++)
-            cairo_line_to (cr, plot.x + c, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
-          for (int c = W - 1; c >= 0; c--)
-            cairo_line_to (cr, plot.x + c + 1, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
-          cairo_close_path (cr);
-          cairo_fill (cr);
+          vita_draw_envelope (cr, plot.x, mid, half, mn, mx, W);
         }
       else
         {

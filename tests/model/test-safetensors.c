@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *tmp_dir;
@@ -170,6 +171,27 @@ test_empty_container (void)
                                                           g_bytes_get_size (b), "e", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (vita_safetensors_n_tensors (st), ==, 0);
+}
+
+static void
+test_valid_json_forms (void)
+{
+  /* What other writers emit must parse: Python's json.dumps escapes non-ASCII as
+   * \uXXXX (astral characters as surrogate pairs), pretty printers add newlines
+   * and tabs, "/" may be escaped. */
+  const char *json =
+    "{\n\t\"__metadata__\" : {\"train_data\" : \"Wesnoth \\u00e9 \\ud83c\\udfb5 \\/ \\\"q\\\"\"},\r\n"
+    "  \"a\\u002eb\" : { \"shape\" : [ 2 ] , \"data_offsets\" : [ 0 , 8 ], \"dtype\" : \"F32\" }\n}\n";
+  g_autoptr(GBytes) b = build_json (json, four, 8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSafetensors) st = vita_safetensors_parse (g_bytes_get_data (b, NULL),
+                                                          g_bytes_get_size (b), "j", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vita_safetensors_get_metadata (st, "train_data"), ==,
+                   "Wesnoth \xc3\xa9 \xf0\x9f\x8e\xb5 / \"q\"");
+  const VitaTensor *t = vita_safetensors_lookup (st, "a.b");
+  g_assert_nonnull (t);
+  g_assert_cmpmem (t->data, 8, four, 8);
 }
 
 static void
@@ -622,6 +644,19 @@ test_io_errors (void)
   g_assert_nonnull (strstr (error->message, tmp_dir));
   g_clear_error (&error);
 
+  /* a FIFO named like a model is refused without blocking */
+  g_autofree char *fifo = tmp_path ("fifo.safetensors");
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_null (vita_safetensors_load (fifo, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
+  char sha[65];
+  g_assert_false (vita_file_sha256 (fifo, sha, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO);
+  g_clear_error (&error);
+  g_unlink (fifo);
+
   /* saving into a missing folder fails and names the file */
   g_autoptr(VitaSafetensors) st = vita_safetensors_new ();
   g_autofree char *nowhere = g_build_filename (tmp_dir, "no", "such", "m.safetensors", NULL);
@@ -698,6 +733,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/safetensors/roundtrip", test_roundtrip);
   g_test_add_func ("/safetensors/empty-container", test_empty_container);
+  g_test_add_func ("/safetensors/valid-json-forms", test_valid_json_forms);
   g_test_add_func ("/safetensors/f16-bf16-widening", test_f16_bf16_widening);
   g_test_add_func ("/safetensors/golden-python", test_golden_python);
   g_test_add_func ("/safetensors/reject/1-short", test_reject_short);

@@ -370,6 +370,7 @@ test_unsupported_metadata (void)
                            "this model uses rotary positions (pos=rope), which Vitascope");
   expect_metadata_refusal ("pos", "sincos", VITA_MODEL_ERROR_UNSUPPORTED, "(pos=sincos)");
   expect_metadata_refusal ("pos", "xpos", VITA_MODEL_ERROR_UNSUPPORTED, "(pos=xpos)");
+  expect_metadata_refusal ("rope", "true", VITA_MODEL_ERROR_UNSUPPORTED, "rotary positions (rope=true)");
   expect_metadata_refusal ("norm", "rmsnorm", VITA_MODEL_ERROR_UNSUPPORTED, "RMSNorm (norm=rmsnorm)");
   expect_metadata_refusal ("mlp", "swiglu", VITA_MODEL_ERROR_UNSUPPORTED, "gated MLP");
   expect_metadata_refusal ("gelu", "tanh", VITA_MODEL_ERROR_UNSUPPORTED, "tanh approximation");
@@ -382,7 +383,8 @@ test_unsupported_metadata (void)
   expect_metadata_refusal ("power", "1.5", VITA_MODEL_ERROR_UNSUPPORTED, "power=1.5");
   /* the supported spellings are accepted */
   const char *ok[][2] = { { "norm", "layernorm" }, { "mlp", "gelu" }, { "gelu", "exact" },
-                          { "center", "True" }, { "power", "2" }, { "pos", "Learned" } };
+                          { "center", "True" }, { "power", "2" }, { "pos", "Learned" },
+                          { "rope", "none" } };
   for (gsize i = 0; i < G_N_ELEMENTS (ok); i++)
     {
       g_autoptr(VitaSafetensors) st = good_container ();

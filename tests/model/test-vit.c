@@ -10,8 +10,10 @@
 #include "model/vita-vit.h"
 #include "model/vita-vit-kernels.h"
 #include "model/vita-rng.h"
+#include "model/vita-safetensors.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GOLDEN_TOL 1e-4
@@ -40,20 +42,75 @@ config_of (const GoldenConfig *g, VitaVitConfig *cfg)
   g_assert_true (vita_vit_config_validate (cfg, NULL));
 }
 
-/* The golden model's weights, from the flat VitaVitParams-order .npy written beside
- * the .safetensors file.  TODO: vita_vit_load (tests/data/vit_NAME.safetensors) once
- * the safetensors loader (branch model-io) is in main. */
+/* Tensor names in VitaVitParams order; "%d" = stacked over blocks. */
+static const char *const param_names[VITA_VIT_N_PARAM_TENSORS] = {
+  "patch_embed.proj.weight", "patch_embed.proj.bias", "cls_token", "pos_embed",
+  "blocks.%d.norm1.weight", "blocks.%d.norm1.bias",
+  "blocks.%d.attn.qkv.weight", "blocks.%d.attn.qkv.bias",
+  "blocks.%d.attn.proj.weight", "blocks.%d.attn.proj.bias",
+  "blocks.%d.norm2.weight", "blocks.%d.norm2.bias",
+  "blocks.%d.mlp.fc1.weight", "blocks.%d.mlp.fc1.bias",
+  "blocks.%d.mlp.fc2.weight", "blocks.%d.mlp.fc2.bias",
+  "norm.weight", "norm.bias",
+  "head.fc1.weight", "head.fc1.bias", "head.fc2.weight", "head.fc2.bias",
+};
+
+/* The golden model from tests/data/vit_NAME.safetensors (written by tools/vit1d.py),
+ * with a minimal private loader over vita_safetensors (checks metadata sizes and every
+ * tensor's size).  TODO: vita_vit_load once model/vita-vit-io.c (branch model-io) is
+ * in main.  The weights must also equal the flat VitaVitParams-order copy written
+ * beside the file, which pins the stacking of per-layer tensors. */
 static VitaVit *
 load_golden_model (const GoldenConfig *g)
 {
   VitaVitConfig cfg;
   config_of (g, &cfg);
+  g_autofree char *st_name = g_strdup_printf ("vit_%s.safetensors", g->name);
+  g_autofree char *path = vita_test_data_path (st_name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSafetensors) st = vita_safetensors_load (path, &error);
+  g_assert_no_error (error);
+  struct { const char *key; int value; } meta[] = {
+    { "dim", cfg.dim }, { "depth", cfg.depth }, { "heads", cfg.heads },
+    { "mlp_dim", cfg.mlp_dim }, { "frames", cfg.frames }, { "n_mels", cfg.fe.n_mels },
+    { "proj_dim", cfg.proj_dim },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (meta); i++)
+    {
+      const char *v = vita_safetensors_get_metadata (st, meta[i].key);
+      g_assert_nonnull (v);
+      g_assert_cmpint (atoi (v), ==, meta[i].value);
+    }
+  g_assert_cmpstr (vita_safetensors_get_metadata (st, "format"), ==, "vit1d");
+  g_assert_cmpfloat (g_ascii_strtod (vita_safetensors_get_metadata (st, "norm_eps"), NULL),
+                     ==, 1e-6);
+
   VitaVit *vit = vita_vit_new (&cfg);
+  float *dst = vit->memory;
+  for (int i = 0; i < VITA_VIT_N_PARAM_TENSORS; i++)
+    {
+      gboolean stacked = strstr (param_names[i], "%d") != NULL;
+      int n = stacked ? cfg.depth : 1;
+      for (int l = 0; l < n && vit->sizes[i] > 0; l++)
+        {
+          g_autofree char *name =
+            stacked ? g_strdup_printf ("blocks.%d.%s", l, param_names[i] + strlen ("blocks.%d."))
+                    : g_strdup (param_names[i]);
+          const VitaTensor *t = vita_safetensors_lookup (st, name);
+          if (t == NULL)
+            g_error ("%s: tensor %s missing", path, name);
+          g_assert_cmpuint (t->n_elements, ==, vit->sizes[i] / n);
+          memcpy (dst, t->data, t->n_elements * sizeof (float));
+          dst += t->n_elements;
+        }
+    }
+  g_assert_true (dst == vit->memory + vit->num_params);
+
   g_autofree char *name = g_strdup_printf ("vit_%s_params.npy", g->name);
   gsize count;
   g_autofree float *flat = vita_test_load_npy (name, NULL, NULL, &count);
   g_assert_cmpuint (count, ==, vit->num_params);
-  memcpy (vit->memory, flat, count * sizeof (float));
+  g_assert_cmpmem (vit->memory, count * sizeof (float), flat, count * sizeof (float));
   return vit;
 }
 
@@ -293,6 +350,37 @@ test_fast_vs_ref_long (void)
                               (gsize) B * N * cfg.dim, 1e-5);
 }
 
+/* A NaN in one window's input poisons that window (never a finite, plausible
+ * result) and only that window. */
+static void
+test_nan_propagates (void)
+{
+  const GoldenConfig *g = &golden_configs[1];
+  g_autoptr(VitaVit) vit = load_golden_model (g);
+  const VitaVitConfig *c = &vit->cfg;
+  int B = g->B, T = c->frames, N = T + 1, D = c->dim, L = c->depth, M = c->fe.n_mels;
+  g_autofree float *input = load_act (g, "input", (gsize) B * T * M);
+  input[(gsize) 1 * T * M + 3 * M + 5] = NAN;   /* window 1, frame 3, band 5 */
+  for (int impl = 0; impl < 2; impl++)
+    {
+      g_autoptr(VitaVitState) st = vita_vit_state_new (c, B, FALSE);
+      if (impl == 0)
+        vita_vit_forward (vit, st, input, B);
+      else
+        vita_vit_forward_ref (vit, st, input, B);
+      const float *last = vita_vit_state_tokens (st, L);
+      for (gsize i = 0; i < (gsize) N * D; i++)
+        {
+          g_assert_true (isfinite (last[i]));          /* window 0 untouched */
+          g_assert_true (isnan (last[N * D + i]));     /* window 1 all NaN */
+        }
+      const float *att = vita_vit_state_attention (st, L - 1);
+      gsize per = (gsize) c->heads * N * N;
+      for (gsize i = 0; i < per; i++)
+        g_assert_true (isnan (att[per + i]));
+    }
+}
+
 /* The vectorised erf and exp against libm over their whole useful range. */
 static void
 test_gelu_softmax_accuracy (void)
@@ -341,6 +429,7 @@ main (int argc, char **argv)
       g_test_add_data_func (p3, g, test_batch_and_state);
     }
   g_test_add_func ("/vit/fast-vs-ref-long", test_fast_vs_ref_long);
+  g_test_add_func ("/vit/nan-propagates", test_nan_propagates);
   g_test_add_func ("/vit/gelu-softmax-accuracy", test_gelu_softmax_accuracy);
   return g_test_run ();
 }

@@ -6,7 +6,10 @@
 #include "model/vita-midigen.h"
 #include "model/vita-metrics.h"
 
-#include <fftw3.h>
+#include "dsp/vita-mel.h"
+#include "model/vita-safetensors.h"
+
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -141,41 +144,18 @@ synth (const VitaPiece *p, gsize *n_out)
   return y;
 }
 
-/* Log-mel with rectangular mel-spaced bands: the test's own front-end, enough for a
- * linear chord probe (dsp/'s exact Slaney mel is tested in tests/dsp). */
+/* The model's exact front-end (dsp/vita-mel.h): Slaney log-mel, default settings. */
 static float *
 log_mel (const float *y, gsize n, int *n_frames_out)
 {
-  int nf = 1 + (int) (n / HOP);
-  float *out = g_new (float, (gsize) nf * NMELS);
-  float *buf = fftwf_alloc_real (NFFT);
-  fftwf_complex *spec = fftwf_alloc_complex (NFFT / 2 + 1);
-  fftwf_plan plan = fftwf_plan_dft_r2c_1d (NFFT, buf, spec, FFTW_ESTIMATE);
-  int band_of[NFFT / 2 + 1];
-  double mel_max = 2595 * log10 (1 + 8000.0 / 700);
-  for (int k = 0; k <= NFFT / 2; k++)
-    {
-      double f = (double) k * SR / NFFT, m = 2595 * log10 (1 + f / 700);
-      band_of[k] = MIN (NMELS - 1, (int) (m / mel_max * NMELS));
-    }
-  for (int t = 0; t < nf; t++)
-    {
-      for (int i = 0; i < NFFT; i++)
-        {
-          long j = (long) t * HOP + i - NFFT / 2;
-          float w = 0.5f - 0.5f * cosf (2 * G_PI * i / NFFT);
-          buf[i] = (j >= 0 && j < (long) n) ? y[j] * w : 0.0f;
-        }
-      fftwf_execute (plan);
-      double band[NMELS] = { 0 };
-      for (int k = 0; k <= NFFT / 2; k++)
-        band[band_of[k]] += spec[k][0] * spec[k][0] + spec[k][1] * spec[k][1];
-      for (int m = 0; m < NMELS; m++)
-        out[(gsize) t * NMELS + m] = (float) log (band[m] + 1e-6);
-    }
-  fftwf_destroy_plan (plan);
-  fftwf_free (buf);
-  fftwf_free (spec);
+  VitaFrontend fe;
+  vita_frontend_init_default (&fe);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaMel) mel = vita_mel_new (&fe, &error);
+  g_assert_no_error (error);
+  int nf = (int) vita_frontend_n_frames (&fe, n);
+  float *out = g_new (float, (gsize) nf * fe.n_mels);
+  vita_mel_compute (mel, y, n, out);
   *n_frames_out = nf;
   return out;
 }
@@ -284,12 +264,92 @@ test_chord_probe_on_mel (void)
   g_array_unref (test.y);
 }
 
+static void
+test_probe_file (void)
+{
+  g_autoptr(VitaProbe) p = vita_probe_new (6, 3, VITA_PROBE_SIGMOID);
+  for (int i = 0; i < 18; i++)
+    p->weight[i] = 0.25f * i - 1.0f;
+  p->bias[2] = 0.5f;
+  g_free (p->task);
+  p->task = g_strdup ("tags");
+  p->frame_level = FALSE;
+  p->layer = 3;
+  p->pool = VITA_POOL_CLS_MEAN;
+  g_ptr_array_set_size (p->labels, 0);
+  g_ptr_array_add (p->labels, g_strdup ("piano"));
+  g_ptr_array_add (p->labels, g_strdup ("say \"hi\", ünï"));
+  g_ptr_array_add (p->labels, g_strdup ("drums"));
+  strcpy (p->model_sha256, "ab12");
+  g_hash_table_insert (p->figures, g_strdup ("map"), g_strdup ("0.75"));
+  g_autofree char *dir = g_dir_make_tmp ("vita-probe-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "p.safetensors", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_true (vita_probe_save (p, path, &error));
+  g_assert_no_error (error);
+  g_autoptr(VitaProbe) q = vita_probe_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (q->dim, ==, 6);
+  g_assert_cmpint (q->n_classes, ==, 3);
+  g_assert_cmpint (q->activation, ==, VITA_PROBE_SIGMOID);
+  vita_test_assert_close ("probe weight", q->weight, p->weight, 18, 0);
+  vita_test_assert_close ("probe bias", q->bias, p->bias, 3, 0);
+  g_assert_cmpstr (q->task, ==, "tags");
+  g_assert_false (q->frame_level);
+  g_assert_cmpint (q->layer, ==, 3);
+  g_assert_cmpint (q->pool, ==, VITA_POOL_CLS_MEAN);
+  g_assert_cmpstr (g_ptr_array_index (q->labels, 1), ==, "say \"hi\", ünï");
+  g_assert_cmpstr (q->model_sha256, ==, "ab12");
+  g_assert_cmpstr (g_hash_table_lookup (q->figures, "map"), ==, "0.75");
+
+  /* a model file is not a probe file; a probe without labels is refused */
+  g_autoptr(VitaSafetensors) st = vita_safetensors_new ();
+  gint64 shape[2] = { 3, 6 };
+  vita_safetensors_add (st, "probe.weight", 2, shape, p->weight);
+  vita_safetensors_set_metadata (st, "format", "vit1d");
+  g_assert_true (vita_safetensors_save (st, path, &error));
+  g_assert_null (vita_probe_load (path, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  vita_safetensors_set_metadata (st, "format", "vit1d-probe");
+  g_assert_true (vita_safetensors_save (st, path, &error));
+  g_assert_null (vita_probe_load (path, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH);  /* no bias */
+  g_clear_error (&error);
+  gint64 bshape[1] = { 3 };
+  vita_safetensors_add (st, "probe.bias", 1, bshape, p->bias);
+  vita_safetensors_set_metadata (st, "task", "x");
+  vita_safetensors_set_metadata (st, "kind", "frame");
+  vita_safetensors_set_metadata (st, "layer", "1");
+  vita_safetensors_set_metadata (st, "pool", "token");
+  vita_safetensors_set_metadata (st, "activation", "softmax");
+  vita_safetensors_set_metadata (st, "labels", "[\"a\", \"b\"]");
+  g_assert_true (vita_safetensors_save (st, path, &error));
+  g_assert_null (vita_probe_load (path, &error));
+  g_assert_nonnull (strstr (error->message, "labels"));
+  g_clear_error (&error);
+  vita_safetensors_set_metadata (st, "labels", "[\"a\", \"b\", \"c\"]");
+  vita_safetensors_set_metadata (st, "layer", "-2");
+  g_assert_true (vita_safetensors_save (st, path, &error));
+  g_assert_null (vita_probe_load (path, &error));
+  g_assert_nonnull (strstr (error->message, "layer"));
+  g_clear_error (&error);
+  vita_safetensors_set_metadata (st, "layer", "1");
+  g_assert_true (vita_safetensors_save (st, path, &error));
+  g_autoptr(VitaProbe) ok = vita_probe_load (path, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/probe/predict-matches-ref", test_predict_matches_ref);
   g_test_add_func ("/probe/separable", test_separable);
+  g_test_add_func ("/probe/file-roundtrip-and-refusals", test_probe_file);
   g_test_add_func ("/probe/chord-on-mel-beats-chance", test_chord_probe_on_mel);
   return g_test_run ();
 }

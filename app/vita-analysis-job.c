@@ -1,0 +1,323 @@
+/* vita-analysis-job.c — see vita-analysis-job.h.
+ *
+ * Ownership: the worker thread only touches the job (kept alive by its GTask) and
+ * what the job owns (path copy, model ref, PCM, mel, analysis ref).  The main
+ * thread reads pcm/mel/analysis only after the signal saying they are ready; they
+ * are written once by the worker before that signal is scheduled and never again,
+ * so the hand-over through g_main_context_invoke is the only synchronisation
+ * needed.  The window disconnects from the job before it goes away; the job
+ * outlives the window if its thread is still running.
+ */
+#include "vita-config.h"
+#include "vita-analysis-job.h"
+#include "vita-engine.h"
+
+#include <glib/gi18n.h>
+#include "dsp/vita-mel.h"
+#include "vita-painters.h"
+
+struct _VitaAnalysisJob
+{
+  GObject       parent_instance;
+
+  /* owned, set before start */
+  char         *path;
+  VitaVit      *vit;            /* NULL: decode and mel only */
+  int           priority_frame;
+  GCancellable *cancellable;
+  GMainContext *main_context;
+
+  /* written by the worker before the matching signal; read-only afterwards */
+  VitaPcm      *pcm;
+  VitaPeaks    *peaks;          /* waveform envelope, built here, not on the main thread */
+  float        *mel;            /* (n_frames, n_mels) */
+  int           n_frames;
+  int           n_mels;
+  VitaAnalysis *analysis;
+
+  /* worker lifetime, under lock */
+  GMutex        lock;
+  GCond         cond;
+  gboolean      running;
+
+  /* progress coalescing */
+  gint          progress_done;
+  gint          progress_total;
+  gint          progress_pending;
+};
+
+G_DEFINE_FINAL_TYPE (VitaAnalysisJob, vita_analysis_job, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_DECODED,
+  SIGNAL_ANALYSIS_STARTED,
+  SIGNAL_PROGRESS,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+typedef struct {
+  VitaAnalysisJob *job;   /* ref */
+  guint            signal;
+  GError          *error; /* finished only */
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *e = data;
+  g_object_unref (e->job);
+  g_clear_error (&e->error);
+  g_free (e);
+}
+
+static gboolean
+emit_on_main (gpointer data)
+{
+  Emission *e = data;
+  VitaAnalysisJob *self = e->job;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return G_SOURCE_REMOVE;
+  if (e->signal == SIGNAL_PROGRESS)
+    {
+      g_atomic_int_set (&self->progress_pending, 0);
+      g_signal_emit (self, signals[SIGNAL_PROGRESS], 0,
+                     g_atomic_int_get (&self->progress_done),
+                     g_atomic_int_get (&self->progress_total));
+    }
+  else if (e->signal == SIGNAL_FINISHED)
+    g_signal_emit (self, signals[SIGNAL_FINISHED], 0, e->error);
+  else
+    g_signal_emit (self, signals[e->signal], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule (VitaAnalysisJob *self, guint signal, GError *error)
+{
+  Emission *e = g_new0 (Emission, 1);
+
+  e->job = g_object_ref (self);
+  e->signal = signal;
+  e->error = error;
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, emit_on_main, e,
+                              emission_free);
+}
+
+static void
+on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
+{
+  VitaAnalysisJob *self = user_data;
+
+  g_atomic_int_set (&self->progress_done, done);
+  g_atomic_int_set (&self->progress_total, total);
+  /* At most one progress emission queued: the main loop is never flooded. */
+  if (g_atomic_int_compare_and_exchange (&self->progress_pending, 0, 1))
+    schedule (self, SIGNAL_PROGRESS, NULL);
+}
+
+static gboolean
+run_worker (VitaAnalysisJob *self, GError **error)
+{
+  VitaFrontend fe;
+  g_autoptr(VitaMel) mel = NULL;
+  g_autoptr(VitaPcm) pcm = NULL;
+  VitaAnalysisOptions opt;
+  gsize n_frames;
+
+  if (self->vit != NULL)
+    fe = self->vit->cfg.fe;
+  else
+    vita_frontend_init_default (&fe);
+
+  pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
+  if (pcm == NULL)
+    return FALSE;
+  mel = vita_mel_new (&fe, error);
+  if (mel == NULL)
+    return FALSE;
+  n_frames = vita_frontend_n_frames (&fe, pcm->n_samples);
+  if (n_frames == 0 || n_frames > G_MAXINT / (gsize) fe.n_mels)
+    {
+      g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                   _("“%s” is too short or too long to analyse"), self->path);
+      return FALSE;
+    }
+  self->mel = g_new (float, n_frames * (gsize) fe.n_mels);
+  vita_mel_compute (mel, pcm->samples, pcm->n_samples, self->mel);
+  self->n_frames = (int) n_frames;
+  self->n_mels = fe.n_mels;
+  self->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
+  self->pcm = g_steal_pointer (&pcm);
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+    return FALSE;
+  schedule (self, SIGNAL_DECODED, NULL);
+
+  if (self->vit == NULL)
+    return TRUE;
+
+  vita_analysis_options_init (&opt);
+  opt.priority_frame = CLAMP (self->priority_frame, -1, self->n_frames - 1);
+  self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
+  if (self->analysis == NULL)
+    return FALSE;
+  schedule (self, SIGNAL_ANALYSIS_STARTED, NULL);
+  return vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
+                            self->cancellable, error);
+}
+
+static void
+job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  VitaAnalysisJob *self = source;
+  GError *error = NULL;
+
+  if (run_worker (self, &error))
+    schedule (self, SIGNAL_FINISHED, NULL);
+  else
+    schedule (self, SIGNAL_FINISHED, g_error_copy (error));
+  g_task_return_boolean (task, error == NULL);
+  g_clear_error (&error);
+
+  /* The GTask holds a ref on self until this function returns. */
+  g_mutex_lock (&self->lock);
+  self->running = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+vita_analysis_job_finalize (GObject *object)
+{
+  VitaAnalysisJob *self = VITA_ANALYSIS_JOB (object);
+
+  g_assert (!self->running);
+  g_clear_pointer (&self->analysis, vita_analysis_unref);
+  g_clear_pointer (&self->pcm, vita_pcm_free);
+  g_clear_pointer (&self->peaks, vita_peaks_unref);
+  vita_engine_model_unref (self->vit);
+  g_free (self->mel);
+  g_free (self->path);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (vita_analysis_job_parent_class)->finalize (object);
+}
+
+static void
+vita_analysis_job_class_init (VitaAnalysisJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = vita_analysis_job_finalize;
+
+  signals[SIGNAL_DECODED] = g_signal_new ("decoded", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_ANALYSIS_STARTED] = g_signal_new ("analysis-started", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+vita_analysis_job_init (VitaAnalysisJob *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->cancellable = g_cancellable_new ();
+  self->priority_frame = -1;
+}
+
+VitaAnalysisJob *
+vita_analysis_job_new (const char *audio_path, VitaVit *vit, int priority_frame)
+{
+  VitaAnalysisJob *self = g_object_new (VITA_TYPE_ANALYSIS_JOB, NULL);
+
+  self->path = g_strdup (audio_path);
+  self->vit = vita_engine_model_ref (vit);
+  self->priority_frame = priority_frame;
+  return self;
+}
+
+void
+vita_analysis_job_start (VitaAnalysisJob *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VITA_IS_ANALYSIS_JOB (self));
+  g_return_if_fail (self->main_context == NULL);
+
+  self->main_context = g_main_context_ref_thread_default ();
+  self->running = TRUE;
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_source_tag (task, vita_analysis_job_start);
+  /* The result is reported through "finished"; a cancelled task is fine. */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, job_thread);
+}
+
+void
+vita_analysis_job_cancel (VitaAnalysisJob *self)
+{
+  g_return_if_fail (VITA_IS_ANALYSIS_JOB (self));
+  g_cancellable_cancel (self->cancellable);
+}
+
+void
+vita_analysis_job_join (VitaAnalysisJob *self)
+{
+  g_return_if_fail (VITA_IS_ANALYSIS_JOB (self));
+
+  g_mutex_lock (&self->lock);
+  while (self->running)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+vita_analysis_job_is_running (VitaAnalysisJob *self)
+{
+  gboolean running;
+
+  g_mutex_lock (&self->lock);
+  running = self->running;
+  g_mutex_unlock (&self->lock);
+  return running;
+}
+
+const char *
+vita_analysis_job_get_path (VitaAnalysisJob *self)
+{
+  return self->path;
+}
+
+const VitaPcm *
+vita_analysis_job_get_pcm (VitaAnalysisJob *self)
+{
+  return self->pcm;
+}
+
+VitaPeaks *
+vita_analysis_job_get_peaks (VitaAnalysisJob *self)
+{
+  return self->peaks;
+}
+
+const float *
+vita_analysis_job_get_mel (VitaAnalysisJob *self, int *n_frames, int *n_mels)
+{
+  if (n_frames) *n_frames = self->n_frames;
+  if (n_mels) *n_mels = self->n_mels;
+  return self->mel;
+}
+
+VitaAnalysis *
+vita_analysis_job_get_analysis (VitaAnalysisJob *self)
+{
+  return self->analysis;
+}

@@ -1,0 +1,40 @@
+/* vita-analysis-job.h — one track's analysis on a worker thread.
+ *
+ * decode → mel → (with a model) vita_analysis_new + vita_analysis_run, the windows
+ * nearest priority_frame first.  Signals are emitted on the main thread (the
+ * context that called vita_analysis_job_start):
+ *   decoded            — PCM and mel are ready (get_pcm / get_mel)
+ *   analysis-started   — get_analysis() is valid; its windows fill in progressively
+ *   progress (int done, int total)   — coalesced, at most one pending at a time
+ *   finished (GError* or NULL)       — the worker thread is about to leave
+ * Nothing is emitted after vita_analysis_job_cancel().  vita_analysis_job_join()
+ * blocks until the worker thread has left (window close, application shutdown).
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "dsp/vita-audio.h"
+#include "model/vita-analysis.h"
+
+G_BEGIN_DECLS
+
+#define VITA_TYPE_ANALYSIS_JOB (vita_analysis_job_get_type ())
+G_DECLARE_FINAL_TYPE (VitaAnalysisJob, vita_analysis_job, VITA, ANALYSIS_JOB, GObject)
+
+/* vit may be NULL: decode and mel only. */
+VitaAnalysisJob *vita_analysis_job_new    (const char *audio_path, VitaVit *vit, int priority_frame);
+void             vita_analysis_job_start  (VitaAnalysisJob *self);
+void             vita_analysis_job_cancel (VitaAnalysisJob *self);
+void             vita_analysis_job_join   (VitaAnalysisJob *self);
+gboolean         vita_analysis_job_is_running (VitaAnalysisJob *self);
+const char      *vita_analysis_job_get_path (VitaAnalysisJob *self);
+
+/* Valid after "decoded" (main thread). */
+const VitaPcm   *vita_analysis_job_get_pcm (VitaAnalysisJob *self);
+/* The PCM's min/max envelope for the waveform and overview panels; borrowed. */
+struct _VitaPeaks *vita_analysis_job_get_peaks (VitaAnalysisJob *self);
+const float     *vita_analysis_job_get_mel (VitaAnalysisJob *self, int *n_frames, int *n_mels);
+/* Valid after "analysis-started"; borrowed. */
+VitaAnalysis    *vita_analysis_job_get_analysis (VitaAnalysisJob *self);
+
+G_END_DECLS

@@ -1,0 +1,22 @@
+/* vita-gst-decode.h — the GStreamer fallback decoder (M4A/AAC and whatever else
+ * the installed plugins read).  Lives in app/: dsp/ never links GStreamer. */
+#pragma once
+
+#include "vita-audio.h"
+
+G_BEGIN_DECLS
+
+/* Decodes PATH with filesrc ! decodebin ! audioconvert ! appsink as interleaved
+ * F32LE at the file's own rate and channel count, then averages the channels
+ * (vita_audio_downmix, the same rule as the libsndfile path).  Bounded by
+ * vita_audio_get_max_duration(); bus errors become a VITA_DSP_ERROR naming the
+ * file; the cancellable is checked between buffers. */
+VitaPcm *vita_gst_decode (const char   *path,
+                          GCancellable *cancellable,
+                          GError      **error);
+
+/* gst_init_check() and vita_audio_set_fallback_decoder (vita_gst_decode); logs a
+ * warning and registers nothing when GStreamer cannot be initialised.  Idempotent. */
+void     vita_gst_decode_register (void);
+
+G_END_DECLS

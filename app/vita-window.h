@@ -1,0 +1,36 @@
+/* vita-window.h — the main window: header bar, panels, playback, analysis. */
+#pragma once
+
+#include <adwaita.h>
+#include "vita-player.h"
+#include "vita-timeline.h"
+
+G_BEGIN_DECLS
+
+#define VITA_TYPE_WINDOW (vita_window_get_type ())
+G_DECLARE_FINAL_TYPE (VitaWindow, vita_window, VITA, WINDOW, AdwApplicationWindow)
+
+VitaWindow   *vita_window_new (AdwApplication *application);
+
+/* Opens an audio file (cancels any running analysis).  Errors become toasts. */
+void          vita_window_open_audio (VitaWindow *self, GFile *file);
+/* Opens a model file on a worker thread; NULL = the default model. */
+void          vita_window_open_model (VitaWindow *self, GFile *file);
+
+/* Shows an error as a toast (and remembers it for tests). */
+void          vita_window_show_error (VitaWindow *self, const char *message);
+
+/* Borrowed; for tests and the views that need them. */
+VitaTimeline *vita_window_get_timeline (VitaWindow *self);
+VitaPlayer   *vita_window_get_player   (VitaWindow *self);
+const char   *vita_window_get_audio_path (VitaWindow *self);
+const char   *vita_window_get_model_path (VitaWindow *self);
+/* Test hooks: the last error shown and how many were shown. */
+const char   *vita_window_get_last_error (VitaWindow *self);
+guint         vita_window_get_n_errors   (VitaWindow *self);
+/* "empty" (no audio yet) or "panels". */
+const char   *vita_window_get_page (VitaWindow *self);
+/* TRUE while an analysis or a model load is in progress. */
+gboolean      vita_window_is_busy (VitaWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,158 @@
+/* bench-analysis.c — the whole analysis of a real track: decode → mel → windows →
+ * forward passes → per-frame results → SSMs, with the paper-size model ("tiny":
+ * d 192, depth 12, heads 3, 126 frames; random weights: timing does not depend on
+ * them), printing each stage's time, the total and the peak RSS.
+ *
+ *   bench-analysis [--threads T] [--loop-to SEC] [--model FILE] [--batch B] [AUDIO]
+ *
+ * AUDIO defaults to Wesnoth's loyalists.ogg (3 min).  --loop-to repeats the decoded
+ * track up to SEC seconds (the 10-minute memory figure).  bench/pytorch_analysis.py
+ * runs PyTorch's forward on the same windows and prints the ratio. */
+#include "dsp/vita-audio.h"
+#include "dsp/vita-mel.h"
+#include "model/vita-analysis.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define DEFAULT_AUDIO "/usr/share/games/wesnoth/1.16/data/core/music/loyalists.ogg"
+
+static double
+now (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+/* VmHWM of /proc/self/status: unlike getrusage's ru_maxrss it is not inherited
+ * across exec (a bench started from a big Python process would report Python's). */
+static double
+peak_rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    {
+      const char *p = strstr (status, "VmHWM:");
+      if (p)
+        return g_ascii_strtod (p + 6, NULL) / 1024.0;   /* kB */
+    }
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+int
+main (int argc, char **argv)
+{
+  int threads = 0, batch = 8;
+  double loop_to = 0;
+  g_autofree char *model_path = NULL;
+  const GOptionEntry entries[] = {
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: OpenBLAS's own)", "T" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
+    { "loop-to", 0, 0, G_OPTION_ARG_DOUBLE, &loop_to, "Repeat the track up to SEC seconds", "SEC" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (default: random 'tiny')", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("[AUDIO]");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 2 || batch < 1)
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error ? error->message : "bad arguments");
+      return 2;
+    }
+  const char *audio = argc == 2 ? argv[1] : DEFAULT_AUDIO;
+  if (!g_file_test (audio, G_FILE_TEST_EXISTS))
+    {
+      fprintf (stderr, "bench-analysis: %s not found (Debian package wesnoth-1.16-music); skipped\n", audio);
+      return 77;
+    }
+  if (threads > 0)
+    openblas_set_num_threads (threads);
+
+  g_autoptr(VitaVit) vit = NULL;
+  if (model_path)
+    vit = vita_vit_load (model_path, &error);
+  else
+    {
+      VitaVitConfig cfg;
+      if (vita_vit_config_init_preset (&cfg, "tiny", &error))
+        vit = vita_vit_new_random (&cfg, 1);
+    }
+  if (vit == NULL)
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
+  const VitaVitConfig *cfg = &vit->cfg;
+
+  double t0 = now ();
+  g_autoptr(VitaPcm) pcm = vita_audio_load (audio, cfg->fe.sample_rate, NULL, &error);
+  if (pcm == NULL)
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
+  double t_decode = now () - t0;
+  double rss_decode = peak_rss_mb ();
+  if (loop_to > pcm->duration)
+    {
+      gsize want = (gsize) (loop_to * pcm->sample_rate);
+      float *s = g_realloc_n (pcm->samples, want, sizeof (float));
+      for (gsize i = pcm->n_samples; i < want; i++)
+        s[i] = s[i % pcm->n_samples];
+      pcm->samples = s;
+      pcm->n_samples = want;
+      pcm->duration = (double) want / pcm->sample_rate;
+    }
+
+  t0 = now ();
+  g_autoptr(VitaMel) mp = vita_mel_new (&cfg->fe, &error);
+  if (mp == NULL)
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
+  gsize n_frames = vita_frontend_n_frames (&cfg->fe, pcm->n_samples);
+  g_autofree float *mel = g_new (float, n_frames * cfg->fe.n_mels);
+  vita_mel_compute (mp, pcm->samples, pcm->n_samples, mel);
+  double t_mel = now () - t0;
+  double duration = pcm->duration;
+  g_clear_pointer (&pcm, vita_pcm_free);
+
+  t0 = now ();
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.batch = batch;
+  g_autoptr(VitaAnalysis) an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
+  if (an == NULL || !vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error))
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
+  double t_analysis = now () - t0;
+  double t_total = t_decode + t_mel + t_analysis;
+
+  /* forward FLOPs per window: 2 × (N·M·D + L·(N·D·3D + 2·N²·D + N·D·D + 2·N·D·H4)) */
+  double N = cfg->frames + 1, D = cfg->dim, H4 = cfg->mlp_dim, L = cfg->depth, M = cfg->fe.n_mels;
+  double flops = 2.0 * an->n_windows * (cfg->frames * M * D +
+                                        L * (N * D * 3 * D + 2 * N * N * D + N * D * D + 2 * N * D * H4));
+  printf ("audio          %s\n", audio);
+  printf ("duration       %.1f s, %" G_GSIZE_FORMAT " frames, %d windows of %d (batch %d)\n",
+          duration, n_frames, an->n_windows, cfg->frames, batch);
+  printf ("model          d %d, depth %d, heads %d, mlp %d%s\n", cfg->dim, cfg->depth, cfg->heads,
+          cfg->mlp_dim, model_path ? "" : " (random 'tiny')");
+  printf ("blas threads   %d\n", openblas_get_num_threads ());
+  printf ("decode         %8.3f s\n", t_decode);
+  printf ("mel            %8.3f s\n", t_mel);
+  printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",
+          an->seconds_forward, flops / an->seconds_forward / 1e9);
+  printf ("ssm            %8.3f s   (%d layers of %d × %d)\n", an->seconds_ssm, an->n_layers,
+          an->ssm_size, an->ssm_size);
+  printf ("analysis       %8.3f s   (windows + forward + ssm)\n", t_analysis);
+  printf ("total          %8.3f s\n", t_total);
+  printf ("peak RSS       %8.1f MB  (after decode %.1f MB)\n", peak_rss_mb (), rss_decode);
+  return 0;
+}

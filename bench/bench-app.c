@@ -1,0 +1,238 @@
+/* bench-app.c — the desktop app's responsiveness (issue 3, item 7).
+ *
+ *   bench-app [--play SECONDS] [--model M] [--screenshot PNG] [--hold SECONDS] FILE
+ *
+ * Opens FILE in a window, plays it (VITASCOPE_AUDIO_SINK=fakesink for machines
+ * without sound) and reports:
+ *   - launch → first frame painted with the file open (ms);
+ *   - per-frame time spent by GTK (frame clock before-paint → after-paint: update,
+ *     layout, snapshot, render) while playing: wall time and main-thread CPU time
+ *     (the latter does not depend on what else the machine runs);
+ *   - main-loop stalls: the lateness of a 5 ms timer; the largest and how many
+ *     exceeded 50 ms (the analysis runs meanwhile when a model is given).
+ * --screenshot renders the window itself to a PNG (no X tools needed).
+ */
+#include "vita-config.h"
+#include "vita-application.h"
+#include "vita-window.h"
+
+#include <gst/gst.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static gint64 t_launch;
+static gint64 t_first_paint = -1;
+static gint64 t_frame_start;
+static gint64 cpu_frame_start;
+static GArray *frame_us;       /* gint64 per frame: wall time */
+static GArray *frame_cpu_us;   /* gint64 per frame: main-thread CPU time */
+
+/* CPU time of the calling (main) thread: what a frame costs, whatever else the
+ * machine is running (wall time on a loaded machine mostly measures the others). */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+static gint64 timer_expected;
+static gint64 worst_stall;
+static guint  n_stalls_50;
+static gboolean measuring;
+
+static void
+on_before_paint (GdkFrameClock *clock, gpointer data)
+{
+  t_frame_start = g_get_monotonic_time ();
+  cpu_frame_start = thread_cpu_us ();
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (t_first_paint < 0)
+    t_first_paint = now;
+  if (measuring)
+    {
+      gint64 d = now - t_frame_start;
+      gint64 c = thread_cpu_us () - cpu_frame_start;
+      g_array_append_val (frame_us, d);
+      g_array_append_val (frame_cpu_us, c);
+    }
+}
+
+static gboolean
+on_timer (gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - timer_expected;
+
+  if (measuring)
+    {
+      worst_stall = MAX (worst_stall, late);
+      if (late > 50000)
+        n_stalls_50++;
+    }
+  timer_expected = now + 5000;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * 1e6);
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static int
+cmp_i64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return (x > y) - (x < y);
+}
+
+static gboolean
+save_screenshot (GtkWidget *widget, const char *path)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GskRenderNode *node;
+  GdkTexture *texture;
+  gboolean ok;
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  ok = gdk_texture_save_to_png (texture, path);
+  g_object_unref (texture);
+  gsk_render_node_unref (node);
+  g_object_unref (paintable);
+  return ok;
+}
+
+int
+main (int argc, char *argv[])
+{
+  double play = 5, hold = 0;
+  g_autofree char *model = NULL, *screenshot = NULL;
+  g_auto(GStrv) files = NULL;
+  GOptionEntry entries[] = {
+    { "play", 0, 0, G_OPTION_ARG_DOUBLE, &play, "Seconds of playback to measure", "S" },
+    { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &hold, "Seconds to keep the window afterwards", "S" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file", "M" },
+    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE — GUI benchmark");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaApplication) app = NULL;
+  VitaWindow *window;
+  GdkFrameClock *clock;
+  g_autoptr(GFile) file = NULL;
+  gint64 t_open;
+
+  t_launch = g_get_monotonic_time ();
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || files == NULL || files[0] == NULL)
+    {
+      fprintf (stderr, "%s\n", error ? error->message : "usage: bench-app [OPTIONS] FILE");
+      return 2;
+    }
+  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL)
+    g_setenv ("GSETTINGS_SCHEMA_DIR", VITA_SCHEMA_BUILD_DIR, TRUE);
+  gst_init (NULL, NULL);
+  gtk_init ();
+  g_set_application_name ("Vitascope");
+  frame_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  frame_cpu_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  app = vita_application_new (G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+  window = vita_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  if (model != NULL)
+    {
+      g_autoptr(GFile) mfile = g_file_new_for_commandline_arg (model);
+      vita_window_open_model (window, mfile);
+    }
+  else
+    vita_window_open_model (window, NULL);
+  file = g_file_new_for_commandline_arg (files[0]);
+  t_open = g_get_monotonic_time ();
+  vita_window_open_audio (window, file);
+
+  while (gtk_native_get_surface (GTK_NATIVE (window)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  while (t_first_paint < 0)
+    g_main_context_iteration (NULL, TRUE);
+  printf ("launch to first frame with the file open: %.1f ms (open → paint %.1f ms)\n",
+          (t_first_paint - t_launch) / 1e3, (t_first_paint - t_open) / 1e3);
+
+  run_for (0.5);
+  timer_expected = g_get_monotonic_time () + 5000;
+  g_timeout_add (5, on_timer, NULL);
+  measuring = TRUE;
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.play-pause", NULL);
+  run_for (play);
+  measuring = FALSE;
+
+  if (frame_cpu_us->len > 0)
+    {
+      double sum = 0;
+      for (guint i = 0; i < frame_cpu_us->len; i++)
+        sum += g_array_index (frame_cpu_us, gint64, i);
+      g_array_sort (frame_cpu_us, cmp_i64);
+      printf ("main-thread CPU per frame: mean %.2f ms, p95 %.2f ms, max %.2f ms\n",
+              sum / frame_cpu_us->len / 1e3,
+              g_array_index (frame_cpu_us, gint64, frame_cpu_us->len * 95 / 100) / 1e3,
+              g_array_index (frame_cpu_us, gint64, frame_cpu_us->len - 1) / 1e3);
+    }
+  if (frame_us->len > 0)
+    {
+      double sum = 0;
+      for (guint i = 0; i < frame_us->len; i++)
+        sum += g_array_index (frame_us, gint64, i);
+      g_array_sort (frame_us, cmp_i64);
+      printf ("frames while playing: %u in %.1f s (%.1f fps); GTK time per frame: mean %.2f ms, "
+              "p95 %.2f ms, max %.2f ms\n",
+              frame_us->len, play, frame_us->len / play, sum / frame_us->len / 1e3,
+              g_array_index (frame_us, gint64, frame_us->len * 95 / 100) / 1e3,
+              g_array_index (frame_us, gint64, frame_us->len - 1) / 1e3);
+    }
+  printf ("main-loop stalls while playing%s: worst %.1f ms, %u over 50 ms\n",
+          vita_window_is_busy (window) ? " and analysing" : "", worst_stall / 1e3, n_stalls_50);
+  if (vita_window_get_n_errors (window) > 0)
+    printf ("errors shown: %u (last: %s)\n", vita_window_get_n_errors (window),
+            vita_window_get_last_error (window));
+
+  if (screenshot != NULL)
+    {
+      if (!save_screenshot (GTK_WIDGET (window), screenshot))
+        fprintf (stderr, "could not write %s\n", screenshot);
+      else
+        printf ("screenshot: %s\n", screenshot);
+    }
+  run_for (hold);
+  gtk_window_destroy (GTK_WINDOW (window));
+  run_for (0.1);
+  g_array_unref (frame_us);
+  g_array_unref (frame_cpu_us);
+  return 0;
+}

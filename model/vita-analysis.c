@@ -1,0 +1,543 @@
+/* vita-analysis.c — long audio: windows → forward passes → per-frame results.
+ * Definitions (windows, padding, ownership, received attention, SSM pooling) are in
+ * vita-analysis.h; this file follows them literally. */
+#include "vita-analysis-private.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+struct _VitaAnalysisPrivate {
+  const VitaAnalysisBackend *backend;
+  float *ssm_acc;                      /* (n_layers, S, D) sums of unit tokens per group */
+  int    batch;
+  gint   running;                      /* atomic: a run is in progress */
+  gint   priority;                     /* atomic: frame to start from, or -1 */
+};
+
+/* ---- default backend: the real ViT-1D ------------------------------------------ */
+
+static gpointer
+default_state_new (const VitaVit *vit, int B, GError **error)
+{
+  VitaVitState *state = vita_vit_state_new (&vit->cfg, B, FALSE);
+  if (state == NULL)
+    g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                 "Cannot allocate the activations of %d windows", B);
+  return state;
+}
+
+static void
+default_state_free (gpointer state)
+{
+  vita_vit_state_free (state);
+}
+
+static void
+default_forward (const VitaVit *vit, gpointer state, const float *input, int B)
+{
+  vita_vit_forward (vit, state, input, B);
+}
+
+static const float *
+default_tokens (gpointer state, int layer)
+{
+  return vita_vit_state_tokens (state, layer);
+}
+
+static const float *
+default_attention (gpointer state, int block)
+{
+  return vita_vit_state_attention (state, block);
+}
+
+static const VitaAnalysisBackend default_backend = {
+  default_state_new, default_state_free, default_forward, default_tokens, default_attention,
+};
+
+const VitaAnalysisBackend *
+vita_analysis_default_backend (void)
+{
+  return &default_backend;
+}
+
+void
+vita_analysis_set_backend (VitaAnalysis *an, const VitaAnalysisBackend *backend)
+{
+  g_return_if_fail (an != NULL && an->priv != NULL && backend != NULL);
+  g_return_if_fail (!g_atomic_int_get (&an->priv->running));
+  an->priv->backend = backend;
+}
+
+/* ---- construction ------------------------------------------------------------- */
+
+void
+vita_analysis_options_init (VitaAnalysisOptions *opt)
+{
+  memset (opt, 0, sizeof *opt);
+  opt->ssm_max = 1024;
+  opt->batch = 8;
+  opt->priority_frame = -1;
+  opt->keep_tokens = TRUE;
+}
+
+/* count floats (a product of up to three factors), checked; NULL + error on overflow
+ * or when the memory is not there (a 3-hour track must fail cleanly, not abort). */
+static float *
+alloc_floats (gsize a, gsize b, gsize c, gboolean zero, const char *what, GError **error)
+{
+  gsize ab, n, bytes;
+  if (!g_size_checked_mul (&ab, a, b) || !g_size_checked_mul (&n, ab, c) ||
+      !g_size_checked_mul (&bytes, n, sizeof (float)))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "Analysis too large: %s needs %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
+                   " × %" G_GSIZE_FORMAT " values", what, a, b, c);
+      return NULL;
+    }
+  float *p = zero ? g_try_malloc0 (MAX (bytes, 1)) : g_try_malloc (MAX (bytes, 1));
+  if (p == NULL)
+    g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                 "Out of memory: %s needs %.1f MB", what, bytes / 1e6);
+  return p;
+}
+
+VitaAnalysis *
+vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
+                   const VitaAnalysisOptions *opt_in, GError **error)
+{
+  g_return_val_if_fail (vit != NULL, NULL);
+  g_return_val_if_fail (mel != NULL || n_frames <= 0, NULL);
+
+  VitaAnalysisOptions opt;
+  if (opt_in)
+    opt = *opt_in;
+  else
+    vita_analysis_options_init (&opt);
+
+  if (n_frames < 1)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "Nothing to analyse: the track has %d mel frames", n_frames);
+      return NULL;
+    }
+  if (opt.ssm_max < 1 || opt.ssm_max > 65536)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "SSM size bound %d is out of range (1–65536)", opt.ssm_max);
+      return NULL;
+    }
+  if (opt.batch < 1 || opt.batch > 4096)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "Batch of %d windows is out of range (1–4096)", opt.batch);
+      return NULL;
+    }
+
+  VitaAnalysis *an = g_new0 (VitaAnalysis, 1);
+  struct _VitaAnalysisPrivate *real = an->priv = g_new0 (struct _VitaAnalysisPrivate, 1);
+  real->backend = &default_backend;
+  real->batch = opt.batch;
+  real->priority = opt.priority_frame < 0 ? -1 : opt.priority_frame;
+  an->ref_count = 1;
+  an->vit = vita_vit_ref (vit);
+  an->cfg = vit->cfg;
+  an->n_frames = n_frames;
+  an->n_layers = an->cfg.depth + 1;
+
+  const int T = an->cfg.frames, M = an->cfg.fe.n_mels, D = an->cfg.dim;
+  const int L = an->cfg.depth, NH = an->cfg.heads;
+
+  /* windows: hop T/2, the last aligned to the end; one padded window when short */
+  an->window_hop = MAX (1, T / 2);
+  if (n_frames <= T)
+    an->n_windows = 1;
+  else
+    an->n_windows = 1 + (n_frames - T + an->window_hop - 1) / an->window_hop;
+  an->n_pad = MAX (0, T - n_frames);
+  an->pad_value = (logf (an->cfg.fe.log_offset) - an->cfg.fe.input_mean) / an->cfg.fe.input_std;
+  an->window_start = g_new (int, an->n_windows);
+  for (int w = 0; w < an->n_windows; w++)
+    an->window_start[w] = w < an->n_windows - 1 ? w * an->window_hop : MAX (0, n_frames - T);
+
+  /* ownership: the window where the frame is most central, earlier on a tie */
+  an->frame_window = g_new (int, n_frames);
+  int *best = g_new (int, n_frames);
+  for (int f = 0; f < n_frames; f++)
+    an->frame_window[f] = -1;
+  for (int w = 0; w < an->n_windows; w++)
+    {
+      int s = an->window_start[w];
+      int e = MIN (s + T, n_frames);
+      for (int f = s; f < e; f++)
+        {
+          int score = ABS (2 * (f - s) - (T - 1));
+          if (an->frame_window[f] < 0 || score < best[f])
+            {
+              an->frame_window[f] = w;
+              best[f] = score;
+            }
+        }
+    }
+  g_free (best);
+  an->window_owned = g_new (int, an->n_windows + 1);
+  for (int w = 0, f = 0; w <= an->n_windows; w++)
+    {
+      while (f < n_frames && an->frame_window[f] < w)
+        f++;
+      an->window_owned[w] = f;
+    }
+  for (int f = 1; f < n_frames; f++)   /* proved monotone; the copies below rely on it */
+    g_assert (an->frame_window[f] >= an->frame_window[f - 1]);
+
+  /* SSM resolution */
+  an->ssm_pool = (n_frames + opt.ssm_max - 1) / opt.ssm_max;
+  an->ssm_size = (n_frames + an->ssm_pool - 1) / an->ssm_pool;
+
+  an->window_ready = g_new0 (gint, an->n_windows);
+
+  if (!(an->mel = alloc_floats (n_frames, M, 1, FALSE, "the mel spectrogram", error)) ||
+      (opt.keep_tokens &&
+       !(an->tokens = alloc_floats (an->n_layers, n_frames, D, TRUE, "the tokens of every layer", error))) ||
+      !(an->cls = alloc_floats (an->n_windows, an->n_layers, D, TRUE, "the class tokens", error)) ||
+      !(an->received = alloc_floats (L, NH, n_frames, TRUE, "the received attention", error)) ||
+      !(an->ssm = alloc_floats (an->n_layers, an->ssm_size, an->ssm_size, TRUE, "the SSMs", error)) ||
+      !(real->ssm_acc = alloc_floats (an->n_layers, an->ssm_size, D, TRUE, "the SSM accumulators", error)))
+    {
+      vita_analysis_unref (an);
+      return NULL;
+    }
+  memcpy (an->mel, mel, (gsize) n_frames * M * sizeof (float));
+  return an;
+}
+
+VitaAnalysis *
+vita_analysis_ref (VitaAnalysis *an)
+{
+  g_return_val_if_fail (an != NULL, NULL);
+  g_atomic_int_inc (&an->ref_count);
+  return an;
+}
+
+void
+vita_analysis_unref (VitaAnalysis *an)
+{
+  if (an == NULL || !g_atomic_int_dec_and_test (&an->ref_count))
+    return;
+  vita_vit_unref (an->vit);
+  g_free (an->window_start);
+  g_free (an->frame_window);
+  g_free (an->window_owned);
+  g_free (an->mel);
+  g_free (an->tokens);
+  g_free (an->cls);
+  g_free (an->received);
+  g_free (an->ssm);
+  g_free (an->window_ready);
+  if (an->priv)
+    g_free (an->priv->ssm_acc);
+  g_free (an->priv);
+  g_free (an);
+}
+
+/* ---- queries ------------------------------------------------------------------- */
+
+gboolean
+vita_analysis_window_ready (const VitaAnalysis *an, int window)
+{
+  g_return_val_if_fail (an != NULL, FALSE);
+  if (window < 0 || window >= an->n_windows)
+    return FALSE;
+  return g_atomic_int_get (&an->window_ready[window]) != 0;
+}
+
+gboolean
+vita_analysis_frame_ready (const VitaAnalysis *an, int frame)
+{
+  g_return_val_if_fail (an != NULL, FALSE);
+  if (frame < 0 || frame >= an->n_frames)
+    return FALSE;
+  return vita_analysis_window_ready (an, an->frame_window[frame]);
+}
+
+gboolean
+vita_analysis_is_complete (const VitaAnalysis *an)
+{
+  g_return_val_if_fail (an != NULL, FALSE);
+  return g_atomic_int_get (&an->complete) != 0;
+}
+
+void
+vita_analysis_set_priority_frame (VitaAnalysis *an, int frame)
+{
+  g_return_if_fail (an != NULL && an->priv != NULL);
+  g_atomic_int_set (&an->priv->priority, frame < 0 ? -1 : frame);
+}
+
+int
+vita_analysis_window_for_frame (const VitaAnalysis *an, int frame)
+{
+  g_return_val_if_fail (an != NULL, -1);
+  if (frame < 0 || frame >= an->n_frames)
+    return -1;
+  return an->frame_window[frame];
+}
+
+void
+vita_analysis_window_input (const VitaAnalysis *an, int window, float *out)
+{
+  g_return_if_fail (an != NULL && out != NULL);
+  g_return_if_fail (window >= 0 && window < an->n_windows);
+  const int T = an->cfg.frames, M = an->cfg.fe.n_mels;
+  int s = an->window_start[window];
+  int valid = MIN (T, an->n_frames - s);
+  memcpy (out, an->mel + (gsize) s * M, (gsize) valid * M * sizeof (float));
+  for (gsize i = (gsize) valid * M; i < (gsize) T * M; i++)
+    out[i] = an->pad_value;
+}
+
+/* One window of the last forward (batch row b): its attention (L, NH, N, N) into out. */
+static void
+gather_attention (const VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state,
+                  int b, float *out)
+{
+  const gsize N = an->cfg.frames + 1, NH = an->cfg.heads;
+  const gsize per_block = NH * N * N;
+  for (int l = 0; l < an->cfg.depth; l++)
+    memcpy (out + l * per_block, be->attention (state, l) + b * per_block,
+            per_block * sizeof (float));
+}
+
+gboolean
+vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
+                                GError **error)
+{
+  g_return_val_if_fail (an != NULL && out != NULL, FALSE);
+  if (window < 0 || window >= an->n_windows)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "Window %d does not exist (the analysis has %d)", window, an->n_windows);
+      return FALSE;
+    }
+  g_return_val_if_fail (an->vit != NULL && an->mel != NULL, FALSE);
+  const VitaAnalysisBackend *be = an->priv ? an->priv->backend : &default_backend;
+  gpointer state = be->state_new (an->vit, 1, error);
+  if (state == NULL)
+    return FALSE;
+  float *input = alloc_floats (an->cfg.frames, an->cfg.fe.n_mels, 1, FALSE, "one window's input", error);
+  if (input == NULL)
+    {
+      be->state_free (state);
+      return FALSE;
+    }
+  vita_analysis_window_input (an, window, input);
+  be->forward (an->vit, state, input, 1);
+  gather_attention (an, be, state, 0, out);
+  g_free (input);
+  be->state_free (state);
+  return TRUE;
+}
+
+/* ---- the run ------------------------------------------------------------------- */
+
+/* Copies window w (batch row b of the last forward) into the per-frame results it
+ * owns, its class tokens, and adds its unit tokens to the SSM accumulators. */
+static void
+store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, int b, int w)
+{
+  struct _VitaAnalysisPrivate *real = an->priv;
+  const int N = an->cfg.frames + 1, D = an->cfg.dim, NH = an->cfg.heads;
+  const int n_frames = an->n_frames, pool = an->ssm_pool, S = an->ssm_size;
+  const int s = an->window_start[w];
+  const int lo = an->window_owned[w], hi = an->window_owned[w + 1];
+
+  for (int l = 0; l < an->n_layers; l++)
+    {
+      const float *x = be->tokens (state, l) + (gsize) b * N * D;
+      memcpy (an->cls + ((gsize) w * an->n_layers + l) * D, x, D * sizeof (float));
+      float *acc = real->ssm_acc + (gsize) l * S * D;
+      for (int f = lo; f < hi; f++)
+        {
+          const float *row = x + (gsize) (1 + f - s) * D;
+          if (an->tokens)
+            memcpy (an->tokens + ((gsize) l * n_frames + f) * D, row, D * sizeof (float));
+          /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
+          double ss = 0;
+          for (int d = 0; d < D; d++)
+            ss += (double) row[d] * row[d];
+          float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
+          float *cell = acc + (gsize) (f / pool) * D;
+          for (int d = 0; d < D; d++)
+            cell[d] += row[d] * inv;
+        }
+    }
+
+  if (hi <= lo)
+    return;
+  /* received attention: column sums over every query row of the window */
+  const int k0 = 1 + lo - s, nk = hi - lo;
+  float *colsum = g_new (float, nk);
+  for (int l = 0; l < an->cfg.depth; l++)
+    for (int h = 0; h < NH; h++)
+      {
+        const float *A = be->attention (state, l) + ((gsize) b * NH + h) * N * N;
+        memset (colsum, 0, nk * sizeof (float));
+        for (int q = 0; q < N; q++)
+          {
+            const float *row = A + (gsize) q * N + k0;
+            for (int k = 0; k < nk; k++)
+              colsum[k] += row[k];
+          }
+        memcpy (an->received + ((gsize) l * NH + h) * n_frames + lo, colsum, nk * sizeof (float));
+      }
+  g_free (colsum);
+}
+
+/* The SSMs from the accumulators: mean unit token per group, then Gram matrices. */
+static void
+finish_ssm (VitaAnalysis *an)
+{
+  struct _VitaAnalysisPrivate *real = an->priv;
+  const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool;
+  for (int l = 0; l < an->n_layers; l++)
+    {
+      float *P = real->ssm_acc + (gsize) l * S * D;
+      for (int i = 0; i < S; i++)
+        {
+          int count = MIN (pool, an->n_frames - i * pool);
+          float inv = 1.0f / count;
+          for (int d = 0; d < D; d++)
+            P[(gsize) i * D + d] *= inv;
+        }
+      float *C = an->ssm + (gsize) l * S * S;
+      /* C = P P^T, upper triangle, then mirrored */
+      cblas_ssyrk (CblasRowMajor, CblasUpper, CblasNoTrans, S, D, 1.0f, P, D, 0.0f, C, S);
+      for (int i = 1; i < S; i++)
+        for (int j = 0; j < i; j++)
+          C[(gsize) i * S + j] = C[(gsize) j * S + i];
+    }
+}
+
+/* Up to cap windows not done yet, nearest the priority frame first (index order
+ * without one). Returns how many. */
+static int
+pick_batch (VitaAnalysis *an, int cap, int *ids)
+{
+  int priority = g_atomic_int_get (&an->priv->priority);
+  int n = 0;
+  if (priority < 0)
+    {
+      for (int w = 0; w < an->n_windows && n < cap; w++)
+        if (!an->window_ready[w])
+          ids[n++] = w;
+      return n;
+    }
+  const int T = an->cfg.frames;
+  gint64 *dist = g_new (gint64, cap);
+  for (int w = 0; w < an->n_windows; w++)
+    {
+      if (an->window_ready[w])
+        continue;
+      /* twice the distance from the window's centre to the priority frame */
+      gint64 d = ABS ((gint64) 2 * priority - (2 * (gint64) an->window_start[w] + T - 1));
+      int pos = n;
+      while (pos > 0 && dist[pos - 1] > d)  /* ties keep index order */
+        pos--;
+      if (pos >= cap)
+        continue;
+      int last = MIN (n, cap - 1);
+      for (int i = last; i > pos; i--)
+        {
+          ids[i] = ids[i - 1];
+          dist[i] = dist[i - 1];
+        }
+      ids[pos] = w;
+      dist[pos] = d;
+      n = MIN (n + 1, cap);
+    }
+  g_free (dist);
+  return n;
+}
+
+gboolean
+vita_analysis_run (VitaAnalysis *an,
+                   VitaAnalysisProgress progress, gpointer progress_data,
+                   VitaAnalysisAttentionSink sink, gpointer sink_data,
+                   GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (an != NULL && an->priv != NULL, FALSE);
+  struct _VitaAnalysisPrivate *real = an->priv;
+  if (!g_atomic_int_compare_and_exchange (&real->running, 0, 1))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "This analysis is already running in another thread");
+      return FALSE;
+    }
+  if (vita_analysis_is_complete (an))
+    {
+      g_atomic_int_set (&real->running, 0);
+      return TRUE;
+    }
+
+  const VitaAnalysisBackend *be = real->backend;
+  const int T = an->cfg.frames, M = an->cfg.fe.n_mels;
+  const gsize att_size = (gsize) an->cfg.depth * an->cfg.heads * (T + 1) * (T + 1);
+  const int cap = MIN (real->batch, an->n_windows);
+  gboolean ok = FALSE;
+  float *input = NULL, *att = NULL;
+  int *ids = g_new (int, cap);
+  gint64 t0 = g_get_monotonic_time ();
+
+  gpointer state = be->state_new (an->vit, cap, error);
+  if (state == NULL)
+    goto out;
+  if (!(input = alloc_floats (cap, T, M, FALSE, "the window inputs", error)))
+    goto out;
+  if (sink && !(att = alloc_floats (att_size, 1, 1, FALSE, "one window's attention", error)))
+    goto out;
+
+  while (g_atomic_int_get (&an->n_ready) < an->n_windows)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      int nb = pick_batch (an, cap, ids);
+      g_assert (nb > 0);
+      for (int b = 0; b < nb; b++)
+        vita_analysis_window_input (an, ids[b], input + (gsize) b * T * M);
+      be->forward (an->vit, state, input, nb);
+      for (int b = 0; b < nb; b++)
+        {
+          store_window (an, be, state, b, ids[b]);
+          /* full barrier: the window's data is visible before its flag */
+          g_atomic_int_set (&an->window_ready[ids[b]], 1);
+          g_atomic_int_inc (&an->n_ready);
+          if (sink)
+            {
+              gather_attention (an, be, state, b, att);
+              if (!sink (an, ids[b], att, sink_data, error))
+                goto out;
+            }
+        }
+      if (progress)
+        progress (an, g_atomic_int_get (&an->n_ready), an->n_windows, progress_data);
+    }
+  gint64 t1 = g_get_monotonic_time ();
+  finish_ssm (an);
+  gint64 t2 = g_get_monotonic_time ();
+  an->seconds_forward += (t1 - t0) / 1e6;
+  an->seconds_ssm = (t2 - t1) / 1e6;
+  g_clear_pointer (&real->ssm_acc, g_free);
+  g_atomic_int_set (&an->complete, 1);
+  ok = TRUE;
+
+out:
+  if (!ok)
+    an->seconds_forward += (g_get_monotonic_time () - t0) / 1e6;
+  if (state)
+    be->state_free (state);
+  g_free (input);
+  g_free (att);
+  g_free (ids);
+  g_atomic_int_set (&real->running, 0);
+  return ok;
+}

@@ -1,0 +1,58 @@
+/* vita-report.h — the paper's measurements on a labelled folder, for a model and its
+ * random-init twin (same architecture, vita_vit_new_random with a fixed seed).
+ *
+ * Data: DATA_DIR holds STEM.wav with STEM.lab (chords), STEM.beats.txt,
+ * STEM.onsets.txt, STEM.key.txt and optionally STEM.tags.csv (what
+ * `vitascope-cli make-dataset` writes).  Pieces are split by piece (sorted by name;
+ * every 4th piece is held out for testing): probes are trained on the others, and the
+ * attention head of claim (b) is chosen on the training pieces and scored on the
+ * held-out ones.
+ *
+ * Tables (one per claim, layer by layer, trained | random side by side):
+ *  (a) chord majmin overlap, beat F and onset F of frame-level probes on sequence
+ *      tokens vs on the class token broadcast to the frames of its window, and a
+ *      linear probe on the log-mel input alone;
+ *  (b) onset F-measure (±50 ms, mir_eval's default) of the peak-picked attention each
+ *      frame receives, per layer: mean over heads, worst and best head on the test
+ *      pieces, and the head chosen on the training pieces; beside spectral flux;
+ *  (c) Pearson correlation of each layer's SSM with chroma, MFCC and rhythm SSMs
+ *      (upper triangles, averaged over pieces);
+ *  (d) key weighted score and tag mAP / ROC-AUC of clip-level probes on the class
+ *      token, the mean of the sequence tokens, and their mean.
+ */
+#pragma once
+
+#include "vita-vit.h"
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int      test_every;       /* every n-th piece is held out (default 4) */
+  int      max_pieces;       /* 0 = all */
+  int      epochs_frame;     /* frame-level probe epochs (default 8) */
+  int      epochs_clip;      /* clip-level probe epochs (default 60) */
+  guint64  random_seed;      /* seed of the random-init twin (default 1) */
+  double   event_window;     /* beat tolerance (default 0.07 s) */
+  double   onset_window;     /* onset tolerance (default 0.05 s, mir_eval) */
+  gboolean with_random;      /* default TRUE */
+  gboolean verbose;          /* progress on stderr */
+  const char *probe_dir;     /* when set: the trained model's probes are saved there as
+                                probe files (chord/beat/onset per layer, key per layer) */
+} VitaReportOptions;
+
+void vita_report_options_init (VitaReportOptions *opt);
+
+typedef struct _VitaReport VitaReport;
+
+/* Runs everything; markdown (and CSV) text of the tables are returned by the getters. */
+VitaReport *vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *opt,
+                             GCancellable *cancellable, GError **error);
+void        vita_report_free (VitaReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaReport, vita_report_free)
+
+const char *vita_report_markdown (const VitaReport *report);
+/* name → CSV text (table_a.csv, table_b.csv, ...), borrowed. */
+GHashTable *vita_report_csv (const VitaReport *report);
+
+G_END_DECLS

@@ -1,0 +1,338 @@
+/* test-cli-analyze.c — `vitascope-cli analyze` end to end: usage errors (exit 2),
+ * failures naming the file (exit 1), a real Wesnoth OGG excerpt with a small model
+ * (every output file's shape, summary.json), layer selection, --no-attention, and the
+ * whole pipeline (decode → mel → analysis) on a 16 kHz clip against PyTorch. */
+#include "vita-test.h"
+
+#include <json-glib/json-glib.h>
+#include <sys/wait.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#define WESNOTH "/usr/share/games/wesnoth/1.16/data/core/music/elf-land.ogg"
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+/* Runs vitascope-cli with the given arguments (NULL-terminated). */
+static Result
+run_cli (const char *first, ...)
+{
+  const char *build = g_getenv ("VITA_BUILD_ROOT");
+  g_assert_nonnull (build);
+  g_autofree char *cli = g_build_filename (build, "app", "vitascope-cli", NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_ptr_array_add (args, cli);
+  va_list ap;
+  va_start (ap, first);
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  Result r = { 0 };
+  int wait_status;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r.out, &r.err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r.status = WEXITSTATUS (wait_status);
+  return r;
+}
+
+static void
+rm_rf (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    return;
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+/* Loads DIR/NAME and checks its shape (ndim values, -1 = any); returns the data. */
+static float *
+load_checked (const char *dir, const char *name, gsize *shape_out, int ndim, ...)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  int nd;
+  gsize shape[VITA_NPY_MAX_DIMS];
+  float *data = vita_npy_load (path, &nd, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nd, ==, ndim);
+  va_list ap;
+  va_start (ap, ndim);
+  for (int i = 0; i < ndim; i++)
+    {
+      long want = va_arg (ap, long);
+      if (want >= 0)
+        g_assert_cmpuint (shape[i], ==, (gsize) want);
+      if (shape_out)
+        shape_out[i] = shape[i];
+    }
+  va_end (ap);
+  return data;
+}
+
+static void
+test_usage (void)
+{
+  Result r = run_cli ("analyze", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "no audio file"));
+  result_clear (&r);
+  r = run_cli ("analyze", "x.ogg", "--out", "/tmp/x", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--model"));
+  result_clear (&r);
+  r = run_cli ("analyze", "x.ogg", "--model", "m", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--out"));
+  result_clear (&r);
+  r = run_cli ("analyze", "x.ogg", "--model", "m", "--out", "/tmp/x", "--ssm-max", "0", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  result_clear (&r);
+  r = run_cli ("analyze", "x.ogg", "--bogus", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  result_clear (&r);
+  r = run_cli ("analyze", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "--no-attention"));
+  result_clear (&r);
+}
+
+static void
+test_failures_name_the_file (void)
+{
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+
+  /* missing model */
+  Result r = run_cli ("analyze", WESNOTH, "--model", "/nonexistent/model.safetensors", "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "model.safetensors"));
+  result_clear (&r);
+
+  /* a text file as audio */
+  g_autofree char *text = g_build_filename (dir, "notes.wav", NULL);
+  g_assert_true (g_file_set_contents (text, "not audio at all\n", -1, NULL));
+  r = run_cli ("analyze", text, "--model", model, "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "notes.wav"));
+  result_clear (&r);
+
+  /* a model file that is not one */
+  r = run_cli ("analyze", text, "--model", text, "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "notes.wav"));
+  result_clear (&r);
+
+  /* layers out of range: a usage error once the model is known */
+  r = run_cli ("analyze", text, "--model", model, "--out", out, "--layers", "0,7", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--layers"));
+  result_clear (&r);
+
+  /* the output folder cannot be created (a file is in the way) */
+  g_autofree char *blocked = g_build_filename (text, "sub", NULL);
+  r = run_cli ("analyze", text, "--model", model, "--out", blocked, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "notes.wav"));
+  result_clear (&r);
+
+  g_unlink (text);
+  rm_rf (out);
+  g_rmdir (dir);
+}
+
+static JsonObject *
+load_summary (const char *dir, JsonParser *parser)
+{
+  g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  JsonNode *root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_node_get_object (root);
+}
+
+static void
+test_wesnoth_excerpt (void)
+{
+  if (!g_file_test (WESNOTH, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("wesnoth-1.16-music is not installed");
+      return;
+    }
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "all", NULL);
+  Result r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out, "--start", "2",
+                      "--duration", "20", "--ssm-max", "100", "--threads", "1", NULL);
+  if (r.status != 0)
+    g_printerr ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+
+  /* 20 s at 16 kHz, hop 512: 1 + 320000 / 512 = 626 frames; T 32, hop 16:
+   * 1 + ceil(594 / 16) = 39 windows; pool ceil(626 / 100) = 7 → S 90 */
+  const long n = 626, W = 39, S = 90, L = 2, NH = 2, N = 33, D = 32;
+  g_autofree float *mel = load_checked (out, "mel.npy", NULL, 2, n, 128L);
+  g_autofree float *onset = load_checked (out, "onset.npy", NULL, 1, n);
+  g_autofree float *tokens = load_checked (out, "tokens.npy", NULL, 3, L + 1, n, D);
+  g_autofree float *cls = load_checked (out, "cls.npy", NULL, 3, W, L + 1, D);
+  g_autofree float *att = load_checked (out, "attention.npy", NULL, 5, W, L, NH, N, N);
+  g_autofree float *received = load_checked (out, "received.npy", NULL, 3, L, NH, n);
+  g_autofree float *ssm = load_checked (out, "ssm.npy", NULL, 3, L + 1, S, S);
+  g_autofree float *windows = load_checked (out, "windows.npy", NULL, 2, W, 3L);
+
+  /* sanity of the contents: real music is not silence; onset >= 0; attention rows sum
+   * to 1; received sums to N per window; windows tile the frames */
+  double mel_var = 0, onset_sum = 0;
+  for (long i = 0; i < n * 128; i++)
+    mel_var += (mel[i] - mel[0]) * (mel[i] - mel[0]);
+  g_assert_cmpfloat (mel_var, >, 1.0);
+  for (long i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (onset[i], >=, 0.0f);
+      onset_sum += onset[i];
+    }
+  g_assert_cmpfloat (onset_sum, >, 0.0);
+  for (long row = 0; row < W * L * NH * N; row += 37)
+    {
+      double s = 0;
+      for (long k = 0; k < N; k++)
+        s += att[row * N + k];
+      g_assert_cmpfloat_with_epsilon (s, 1.0, 1e-4);
+    }
+  g_assert_cmpfloat (windows[0], ==, 0.0f);
+  g_assert_cmpfloat (windows[1], ==, 0.0f);
+  g_assert_cmpfloat (windows[(W - 1) * 3 + 0], ==, (float) (n - 32));
+  g_assert_cmpfloat (windows[(W - 1) * 3 + 2], ==, (float) n);
+  for (long w = 1; w < W; w++)
+    g_assert_cmpfloat (windows[w * 3 + 1], ==, windows[(w - 1) * 3 + 2]);
+  for (long i = 0; i < S; i++)
+    g_assert_cmpfloat (ssm[i * S + i], <=, 1.0f + 1e-5f);
+
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *sum = load_summary (out, parser);
+  g_assert_cmpint (json_object_get_int_member (sum, "n_frames"), ==, n);
+  g_assert_cmpint (json_object_get_int_member (sum, "sample_rate"), ==, 16000);
+  g_assert_cmpint (json_object_get_int_member (sum, "hop"), ==, 512);
+  JsonObject *win = json_object_get_object_member (sum, "windows");
+  g_assert_cmpint (json_object_get_int_member (win, "count"), ==, W);
+  g_assert_cmpint (json_object_get_int_member (win, "hop"), ==, 16);
+  JsonObject *mod = json_object_get_object_member (sum, "model");
+  g_assert_cmpuint (strlen (json_object_get_string_member (mod, "sha256")), ==, 64);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (mod, "config"), "dim"), ==, D);
+  JsonObject *audio = json_object_get_object_member (sum, "audio");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (audio, "start"), 2.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (audio, "duration"), 20.0, 1e-6);
+  g_assert_cmpint (json_object_get_int_member (audio, "source_rate"), ==, 44100);
+  JsonArray *shape = json_object_get_array_member (json_object_get_object_member (sum, "shapes"),
+                                                   "attention.npy");
+  g_assert_cmpuint (json_array_get_length (shape), ==, 5);
+  g_assert_cmpint (json_array_get_int_element (shape, 0), ==, W);
+  JsonObject *tm = json_object_get_object_member (sum, "timings");
+  g_assert_cmpfloat (json_object_get_double_member (tm, "total"), >, 0.0);
+  g_assert_cmpfloat (json_object_get_double_member (tm, "forward"), >, 0.0);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (sum, "file"), "elf-land.ogg"));
+
+  /* selected layers, no attention: the same numbers for what is written */
+  g_autofree char *out2 = g_build_filename (dir, "sel", NULL);
+  r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out2, "--start", "2",
+               "--duration", "20", "--ssm-max", "100", "--layers", "0,2", "--no-attention", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_autofree float *tokens2 = load_checked (out2, "tokens.npy", NULL, 3, 2L, n, D);
+  g_autofree float *ssm2 = load_checked (out2, "ssm.npy", NULL, 3, 2L, S, S);
+  vita_test_assert_close ("layer 0 tokens", tokens2, tokens, n * D, 0.0);
+  vita_test_assert_close ("layer 2 tokens", tokens2 + n * D, tokens + 2 * n * D, n * D, 0.0);
+  vita_test_assert_close ("layer 2 ssm", ssm2 + S * S, ssm + 2 * S * S, S * S, 0.0);
+  g_autofree char *att2 = g_build_filename (out2, "attention.npy", NULL);
+  g_assert_false (g_file_test (att2, G_FILE_TEST_EXISTS));
+  g_autoptr(JsonParser) parser2 = json_parser_new ();
+  JsonObject *sum2 = load_summary (out2, parser2);
+  JsonArray *layers = json_object_get_array_member (sum2, "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (layers, 1), ==, 2);
+
+  /* no temporary files left behind */
+  const char *dirs[2] = { out, out2 };
+  for (int k = 0; k < 2; k++)
+    {
+      g_autoptr(GDir) d = g_dir_open (dirs[k], 0, NULL);
+      const char *name;
+      while ((name = g_dir_read_name (d)))
+        g_assert_true (g_str_has_suffix (name, ".npy") || g_str_equal (name, "summary.json"));
+    }
+  rm_rf (out);
+  rm_rf (out2);
+  g_rmdir (dir);
+}
+
+/* The whole pipeline on the golden clip (3 s of loyalists.ogg at 16 kHz, the samples
+ * PyTorch used): decode → C mel → analysis against PyTorch's analysis of PyTorch's mel. */
+static void
+test_pipeline_against_pytorch (void)
+{
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *clip = vita_test_data_path ("ana_clip.wav");
+  g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
+  Result r = run_cli ("analyze", clip, "--model", model, "--out", dir, "--ssm-max", "40", NULL);
+  if (r.status != 0)
+    g_printerr ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  const char *names[] = { "mel", "tokens", "cls", "received", "ssm", "attention" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *golden = g_strdup_printf ("ana_long_%s.npy", names[i]);
+      g_autofree char *file = g_strdup_printf ("%s.npy", names[i]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      gsize n_want;
+      g_autofree float *want = vita_test_load_npy (golden, NULL, NULL, &n_want);
+      int nd;
+      gsize shape[VITA_NPY_MAX_DIMS];
+      g_autoptr(GError) error = NULL;
+      g_autofree float *got = vita_npy_load (path, &nd, shape, &error);
+      g_assert_no_error (error);
+      gsize n_got = 1;
+      for (int k = 0; k < nd; k++)
+        n_got *= shape[k];
+      g_assert_cmpuint (n_got, ==, n_want);
+      vita_test_assert_close (names[i], got, want, n_got, 1e-4);
+      g_unlink (path);
+    }
+  rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli/analyze/usage", test_usage);
+  g_test_add_func ("/cli/analyze/failures-name-the-file", test_failures_name_the_file);
+  g_test_add_func ("/cli/analyze/wesnoth-excerpt", test_wesnoth_excerpt);
+  g_test_add_func ("/cli/analyze/pipeline-against-pytorch", test_pipeline_against_pytorch);
+  return g_test_run ();
+}

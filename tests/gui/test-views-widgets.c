@@ -1,0 +1,244 @@
+/* test-views-widgets.c — the GTK panel views under a display (xvfb-run): property
+ * plumbing, click-to-seek through "win.seek", wheel scrolling of the shared range,
+ * and redrawing only what changed (cached content vs playhead overlay). */
+#include "views-synth.h"
+#include "views/vita-views.h"
+
+#include <math.h>
+
+static gint64 last_seek = -1;
+static int n_seeks;
+
+static void
+on_seek (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  last_seek = g_variant_get_int64 (param);
+  n_seeks++;
+}
+
+static void
+pump (int ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+typedef struct {
+  GtkWidget *window;
+  VitaTimeline *tl;
+  VitaAnalysis *an;
+  VitaPeaks *peaks;
+  GtkWidget *views[9];
+} Fx;
+
+static void
+fx_init (Fx *fx)
+{
+  vita_views_set_attention_func (views_synth_attention);
+  fx->an = views_synth_analysis (30.0, TRUE);
+  gsize n;
+  g_autofree float *pcm = views_synth_pcm (30.0, &n);
+  fx->peaks = vita_peaks_new (pcm, n, 16000);
+  fx->tl = vita_timeline_new ();
+  vita_timeline_configure (fx->tl, 16000, 512, n, fx->an->n_layers, 3);
+  vita_timeline_set_follow (fx->tl, VITA_FOLLOW_OFF);
+  vita_timeline_set_visible (fx->tl, 16000 * 2, 16000 * 12);
+  vita_timeline_set_position (fx->tl, 16000 * 5);
+
+  fx->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 1000, 1400);
+  GSimpleActionGroup *group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) seek = g_simple_action_new ("seek", G_VARIANT_TYPE_INT64);
+  g_signal_connect (seek, "activate", G_CALLBACK (on_seek), NULL);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (seek));
+  gtk_widget_insert_action_group (fx->window, "win", G_ACTION_GROUP (group));
+  g_object_unref (group);
+
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *(*ctors[9]) (VitaTimeline *) = {
+    vita_overview_view_new, vita_waveform_view_new, vita_mel_view_new, vita_received_view_new,
+    vita_probe_view_new, vita_attention_view_new, vita_attention_row_view_new,
+    vita_attention_grid_view_new, vita_ssm_view_new,
+  };
+  for (int i = 0; i < 9; i++)
+    {
+      fx->views[i] = ctors[i] (fx->tl);
+      gtk_widget_set_size_request (fx->views[i], 1000, 150);
+      g_object_set (fx->views[i], "analysis", fx->an, "peaks", fx->peaks, NULL);
+      gtk_box_append (GTK_BOX (box), fx->views[i]);
+    }
+  gtk_window_set_child (GTK_WINDOW (fx->window), box);
+  gtk_window_present (GTK_WINDOW (fx->window));
+  pump (400);
+}
+
+static void
+fx_clear (Fx *fx)
+{
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  pump (50);
+  g_object_unref (fx->tl);
+  vita_peaks_unref (fx->peaks);
+  views_synth_free (fx->an);   /* asserts every view dropped its reference */
+}
+
+static guint
+renders (Fx *fx, int i)
+{
+  return vita_panel_view_get_render_count (VITA_PANEL_VIEW (fx->views[i]));
+}
+
+enum { OVERVIEW, WAVEFORM, MEL, RECEIVED, PROBES, ATTENTION, ROW, GRID, SSM };
+
+static void
+test_properties (void)
+{
+  Fx fx;
+  fx_init (&fx);
+  VitaPanelView *mel = VITA_PANEL_VIEW (fx.views[MEL]);
+  g_assert_true (vita_panel_view_get_timeline (mel) == fx.tl);
+  g_assert_true (vita_panel_view_get_analysis (mel) == fx.an);
+  g_assert_cmpint (vita_panel_view_get_panel (mel), ==, VITA_PANEL_MEL);
+  /* One cache shared by every view of the analysis. */
+  g_assert_true (vita_panel_view_get_cache (mel) ==
+                 vita_panel_view_get_cache (VITA_PANEL_VIEW (fx.views[SSM])));
+  VitaColormap cm;
+  g_object_set (mel, "colormap", VITA_COLORMAP_MAGMA, "font-size", 12.0, NULL);
+  g_object_get (mel, "colormap", &cm, NULL);
+  g_assert_cmpint (cm, ==, VITA_COLORMAP_MAGMA);
+  /* Rendering through the widget is the painter's output. */
+  cairo_surface_t *s = vita_panel_view_render (mel, 600, 200);
+  g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (s);
+  for (int i = 0; i < 9; i++)
+    g_assert_cmpuint (renders (&fx, i), >=, 1);   /* every panel drew */
+  fx_clear (&fx);
+}
+
+static void
+test_redraw_only_relevant (void)
+{
+  Fx fx;
+  fx_init (&fx);
+  /* 4 s = frame 125, the centre of window 1 (frames 63..188): moves of a few frames
+   * stay in that window. */
+  vita_timeline_set_position (fx.tl, 16000 * 4);
+  pump (150);
+  guint r[9];
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+
+  /* Playback inside the same frame region: cached content everywhere, only the
+   * playhead node moves. */
+  vita_timeline_set_position (fx.tl, 16000 * 4 + 100);
+  pump (150);
+  for (int i = 0; i < 9; i++)
+    if (i != ROW)
+      g_assert_cmpuint (renders (&fx, i), ==, r[i]);
+
+  /* Next frame: only the attention row (keyed on the query frame) re-renders. */
+  vita_timeline_set_position (fx.tl, 16000 * 4 + 2048);
+  pump (150);
+  g_assert_cmpuint (renders (&fx, ROW), >, r[ROW]);
+  g_assert_cmpuint (renders (&fx, MEL), ==, r[MEL]);
+  g_assert_cmpuint (renders (&fx, ATTENTION), ==, r[ATTENTION]);
+  g_assert_cmpuint (renders (&fx, SSM), ==, r[SSM]);
+
+  /* Layer change: attention / SSM / received redraw, mel and waveform do not. */
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+  vita_timeline_set_layer (fx.tl, 7);
+  pump (150);
+  g_assert_cmpuint (renders (&fx, MEL), ==, r[MEL]);
+  g_assert_cmpuint (renders (&fx, WAVEFORM), ==, r[WAVEFORM]);
+  g_assert_cmpuint (renders (&fx, SSM), >, r[SSM]);
+  g_assert_cmpuint (renders (&fx, ATTENTION), >, r[ATTENTION]);
+  g_assert_cmpuint (renders (&fx, RECEIVED), >, r[RECEIVED]);
+
+  /* Zoom: time-aligned panels redraw, the attention map does not. */
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+  vita_timeline_zoom (fx.tl, 2.0, 16000 * 5);
+  pump (150);
+  g_assert_cmpuint (renders (&fx, MEL), >, r[MEL]);
+  g_assert_cmpuint (renders (&fx, OVERVIEW), >, r[OVERVIEW]);
+  g_assert_cmpuint (renders (&fx, ATTENTION), ==, r[ATTENTION]);
+  g_assert_cmpuint (renders (&fx, GRID), ==, r[GRID]);
+  fx_clear (&fx);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *w, GType type)
+{
+  g_autoptr(GListModel) list = gtk_widget_observe_controllers (w);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (list, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return GTK_EVENT_CONTROLLER (c);
+    }
+  return NULL;
+}
+
+static void
+test_click_seeks_through_action (void)
+{
+  Fx fx;
+  fx_init (&fx);
+  /* Click in the middle of the mel plot: the seek target is the sample under the
+   * pointer; the timeline position itself is not touched by the widget. */
+  GtkWidget *mel = fx.views[MEL];
+  VitaRect area = { 0, 0, gtk_widget_get_width (mel), gtk_widget_get_height (mel) }, plot;
+  VitaStyle style;
+  vita_style_init (&style);
+  vita_panel_layout (&style, 0, 0, area.width, area.height, VITA_PANEL_XAXIS | VITA_PANEL_YAXIS |
+                     VITA_PANEL_COLORBAR | VITA_PANEL_TITLE, &plot, NULL);
+  GtkEventController *click = find_controller (mel, GTK_TYPE_GESTURE_CLICK);
+  g_assert_nonnull (click);
+  gint64 before = vita_timeline_get_position (fx.tl);
+  g_signal_emit_by_name (click, "pressed", 1, plot.x + plot.width / 2, plot.y + plot.height / 2);
+  g_assert_cmpint (n_seeks, ==, 1);
+  gint64 want = (16000 * 2 + 16000 * 12) / 2;
+  g_assert_cmpint (llabs (last_seek - want), <, 16000 * 10 / (gint64) plot.width + 2);
+  g_assert_cmpint (vita_timeline_get_position (fx.tl), ==, before);
+  /* Outside the plot (on the axis labels): no seek. */
+  g_signal_emit_by_name (click, "pressed", 1, 2.0, 2.0);
+  g_assert_cmpint (n_seeks, ==, 1);
+
+  /* Wheel scrolls the shared range (by a tenth of the span per step). */
+  GtkEventController *scroll = find_controller (mel, GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+  gboolean handled = FALSE;
+  g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+  g_assert_true (handled);
+  gint64 vs, ve;
+  vita_timeline_get_visible (fx.tl, &vs, &ve);
+  g_assert_cmpint (vs, ==, 16000 * 3);
+  g_assert_cmpint (ve, ==, 16000 * 13);
+  /* The SSM is not time-aligned: it leaves the wheel to its container. */
+  scroll = find_controller (fx.views[SSM], GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+  handled = TRUE;
+  g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+  g_assert_false (handled);
+  fx_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_test_message ("no display: skipping (run under xvfb-run)");
+      g_test_add_func ("/views/widgets/no-display", (GTestFunc) g_test_skip);
+      return g_test_run ();
+    }
+  g_test_add_func ("/views/widgets/properties", test_properties);
+  g_test_add_func ("/views/widgets/redraw-only-relevant", test_redraw_only_relevant);
+  g_test_add_func ("/views/widgets/click-seek-scroll", test_click_seeks_through_action);
+  return g_test_run ();
+}

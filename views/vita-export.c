@@ -1,0 +1,666 @@
+/* vita-export.c — atomic PNG / SVG / PDF figures, sidecar JSON, .npy arrays. */
+#include "vita-export.h"
+
+#include "model/vita-npy.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+G_DEFINE_QUARK (vita-export-error-quark, vita_export_error)
+
+static gssize fail_after = -1;
+
+void
+vita_export_set_fail_after (gssize n_bytes)
+{
+  fail_after = n_bytes;
+}
+
+void
+vita_export_spec_init (VitaExportSpec *spec)
+{
+  memset (spec, 0, sizeof *spec);
+  spec->panel = VITA_PANEL_LAYOUT;
+  spec->width = 720;
+  spec->height = 480;
+  spec->png_scale = 2.0;
+  vita_style_init (&spec->style);
+  spec->style.font_size = 9.0;
+  spec->attention_mode = VITA_ATTENTION_HEAD;
+  spec->snap.query_token = -1;
+  spec->snap.show_playhead = TRUE;
+}
+
+void
+vita_export_spec_clear (VitaExportSpec *spec)
+{
+  g_clear_pointer (&spec->audio_path, g_free);
+  g_clear_pointer (&spec->model_path, g_free);
+  g_clear_pointer (&spec->model_sha256, g_free);
+}
+
+gboolean
+vita_export_format_from_path (const char *path, VitaExportFormat *format, GError **error)
+{
+  const char *dot = strrchr (path, '.');
+  if (dot && g_ascii_strcasecmp (dot, ".png") == 0)
+    *format = VITA_EXPORT_PNG;
+  else if (dot && g_ascii_strcasecmp (dot, ".svg") == 0)
+    *format = VITA_EXPORT_SVG;
+  else if (dot && g_ascii_strcasecmp (dot, ".pdf") == 0)
+    *format = VITA_EXPORT_PDF;
+  else
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
+                   "Cannot export to “%s”: the file name must end in .png, .svg or .pdf", disp);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- atomic files -------------------------------------------------------------- */
+
+typedef struct {
+  char  *path;       /* final name */
+  char  *tmp;        /* temporary in the same folder */
+  int    fd;
+  int    err;        /* first errno of a failed write */
+  gsize  written;
+} AtomicFile;
+
+static gboolean
+atomic_open (AtomicFile *af, const char *path, GError **error)
+{
+  memset (af, 0, sizeof *af);
+  af->fd = -1;
+  af->path = g_strdup (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strdup_printf (".%s.XXXXXX", base);
+  af->tmp = g_build_filename (dir, name, NULL);
+  af->fd = g_mkstemp_full (af->tmp, O_WRONLY | O_CLOEXEC, 0644);
+  if (af->fd < 0)
+    {
+      int e = errno;
+      g_autofree char *disp = g_filename_display_name (path);
+      g_autofree char *ddisp = g_filename_display_name (dir);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE,
+                   "Cannot write “%s”: cannot create a file in folder “%s”: %s", disp, ddisp,
+                   g_strerror (e));
+      g_clear_pointer (&af->tmp, g_free);
+      g_clear_pointer (&af->path, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static cairo_status_t
+atomic_write (void *closure, const unsigned char *data, unsigned int length)
+{
+  AtomicFile *af = closure;
+  if (af->err)
+    return CAIRO_STATUS_WRITE_ERROR;
+  while (length > 0)
+    {
+      gsize chunk = length;
+      if (fail_after >= 0)
+        {
+          if (af->written >= (gsize) fail_after)
+            {
+              af->err = ENOSPC;
+              return CAIRO_STATUS_WRITE_ERROR;
+            }
+          chunk = MIN (chunk, (gsize) fail_after - af->written);
+        }
+      ssize_t n = write (af->fd, data, chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          af->err = n < 0 ? errno : EIO;
+          return CAIRO_STATUS_WRITE_ERROR;
+        }
+      data += n;
+      length -= (unsigned int) n;
+      af->written += (gsize) n;
+    }
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+atomic_abort (AtomicFile *af)
+{
+  if (af->fd >= 0)
+    close (af->fd);
+  af->fd = -1;
+  if (af->tmp)
+    g_unlink (af->tmp);
+  g_clear_pointer (&af->tmp, g_free);
+  g_clear_pointer (&af->path, g_free);
+}
+
+static gboolean
+atomic_fail (AtomicFile *af, int err, const char *what, GError **error)
+{
+  g_autofree char *disp = g_filename_display_name (af->path);
+  g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, "Cannot write “%s”: %s: %s",
+               disp, what, g_strerror (err ? err : EIO));
+  atomic_abort (af);
+  return FALSE;
+}
+
+static gboolean
+atomic_commit (AtomicFile *af, GError **error)
+{
+  if (af->err)
+    return atomic_fail (af, af->err, "write failed", error);
+  if (fsync (af->fd) != 0)
+    return atomic_fail (af, errno, "fsync failed", error);
+  int fd = af->fd;
+  af->fd = -1;
+  if (close (fd) != 0)
+    return atomic_fail (af, errno, "close failed", error);
+  if (g_rename (af->tmp, af->path) != 0)
+    return atomic_fail (af, errno, "rename failed", error);
+  /* Make the rename durable. */
+  g_autofree char *dir = g_path_get_dirname (af->path);
+  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0)
+    {
+      fsync (dfd);
+      close (dfd);
+    }
+  g_clear_pointer (&af->tmp, g_free);
+  g_clear_pointer (&af->path, g_free);
+  return TRUE;
+}
+
+/* ---- figures ------------------------------------------------------------------- */
+
+static void
+paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sources)
+{
+  VitaPaintContext ctx = *sources;
+  ctx.snap = &spec->snap;
+  ctx.style = &spec->style;
+  ctx.attention_mode = spec->attention_mode;
+  VitaRect area = { 0, 0, spec->width, spec->height };
+  vita_panel_paint (spec->panel, cr, &area, &ctx);
+}
+
+gboolean
+vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
+                    const char *path, GError **error)
+{
+  VitaExportFormat format;
+  if (!vita_export_format_from_path (path, &format, error))
+    return FALSE;
+  if (!(spec->width >= 16 && spec->height >= 16 && spec->width <= 20000 && spec->height <= 20000) ||
+      !(spec->png_scale > 0 && spec->png_scale <= 8) ||
+      !(spec->style.font_size > 1 && spec->style.font_size < 200))
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
+                   "Cannot export “%s”: size %g × %g, scale %g or font size %g out of range",
+                   disp, spec->width, spec->height, spec->png_scale, spec->style.font_size);
+      return FALSE;
+    }
+  AtomicFile af;
+  if (!atomic_open (&af, path, error))
+    return FALSE;
+
+  cairo_surface_t *surface;
+  if (format == VITA_EXPORT_PNG)
+    surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                          (int) ceil (spec->width * spec->png_scale),
+                                          (int) ceil (spec->height * spec->png_scale));
+  else if (format == VITA_EXPORT_SVG)
+    surface = cairo_svg_surface_create_for_stream (atomic_write, &af, spec->width, spec->height);
+  else
+    {
+      surface = cairo_pdf_surface_create_for_stream (atomic_write, &af, spec->width,
+                                                     spec->height);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR,
+                                      "Vitascope " VITA_VERSION);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
+                                      vita_panel_to_string (spec->panel));
+    }
+  cairo_t *cr = cairo_create (surface);
+  if (format == VITA_EXPORT_PNG)
+    cairo_scale (cr, spec->png_scale, spec->png_scale);
+  paint_spec (cr, spec, sources);
+  cairo_status_t st = cairo_status (cr);
+  cairo_destroy (cr);
+  if (format == VITA_EXPORT_PNG && st == CAIRO_STATUS_SUCCESS)
+    st = cairo_surface_write_to_png_stream (surface, atomic_write, &af);
+  cairo_surface_finish (surface);
+  if (st == CAIRO_STATUS_SUCCESS)
+    st = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  if (st != CAIRO_STATUS_SUCCESS && !af.err)
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE,
+                   "Cannot write “%s”: drawing failed: %s", disp, cairo_status_to_string (st));
+      atomic_abort (&af);
+      return FALSE;
+    }
+  return atomic_commit (&af, error);
+}
+
+/* ---- sidecar ------------------------------------------------------------------- */
+
+char *
+vita_export_sidecar_path (const char *figure_path)
+{
+  return g_strconcat (figure_path, ".json", NULL);
+}
+
+char *
+vita_export_file_sha256 (const char *path, GError **error)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  FILE *f = g_fopen (path, "rb");
+  if (f == NULL)
+    {
+      int e = errno;
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Cannot read “%s” to hash it: %s", disp, g_strerror (e));
+      return NULL;
+    }
+  guchar buf[65536];
+  size_t n;
+  while ((n = fread (buf, 1, sizeof buf, f)) > 0)
+    g_checksum_update (sum, buf, n);
+  gboolean bad = ferror (f);
+  fclose (f);
+  if (bad)
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Cannot read “%s” to hash it", disp);
+      return NULL;
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static const char *
+format_name (const char *path)
+{
+  VitaExportFormat f;
+  if (!vita_export_format_from_path (path, &f, NULL))
+    return "unknown";
+  return f == VITA_EXPORT_PNG ? "png" : f == VITA_EXPORT_SVG ? "svg" : "pdf";
+}
+
+gboolean
+vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
+                           const char *sidecar_path, GError **error)
+{
+  const VitaTimelineSnapshot *s = &spec->snap;
+  g_autofree char *sha = spec->model_sha256 ? g_strdup (spec->model_sha256) : NULL;
+  if (sha == NULL && spec->model_path)
+    sha = vita_export_file_sha256 (spec->model_path, NULL);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "vitascope_sidecar");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "generator");
+  json_builder_add_string_value (b, "Vitascope " VITA_VERSION);
+  if (figure_path)
+    {
+      g_autofree char *base = g_path_get_basename (figure_path);
+      json_builder_set_member_name (b, "figure");
+      json_builder_add_string_value (b, base);
+      json_builder_set_member_name (b, "format");
+      json_builder_add_string_value (b, format_name (figure_path));
+    }
+  json_builder_set_member_name (b, "panel");
+  json_builder_add_string_value (b, vita_panel_to_string (spec->panel));
+  json_builder_set_member_name (b, "audio");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  if (spec->audio_path)
+    json_builder_add_string_value (b, spec->audio_path);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  if (spec->model_path)
+    json_builder_add_string_value (b, spec->model_path);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "sha256");
+  if (sha)
+    json_builder_add_string_value (b, sha);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "layer");
+  json_builder_add_int_value (b, s->layer);
+  json_builder_set_member_name (b, "head");
+  json_builder_add_int_value (b, s->head);
+  json_builder_set_member_name (b, "attention_mode");
+  json_builder_add_string_value (b, spec->attention_mode == VITA_ATTENTION_ROLLOUT ? "rollout" : "head");
+  json_builder_set_member_name (b, "query_token");
+  json_builder_add_int_value (b, s->query_token);
+  json_builder_set_member_name (b, "sample_rate");
+  json_builder_add_int_value (b, s->sample_rate);
+  json_builder_set_member_name (b, "hop");
+  json_builder_add_int_value (b, s->hop);
+  json_builder_set_member_name (b, "n_samples");
+  json_builder_add_int_value (b, s->n_samples);
+  json_builder_set_member_name (b, "time_range");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "start_sample");
+  json_builder_add_int_value (b, s->visible_start);
+  json_builder_set_member_name (b, "end_sample");
+  json_builder_add_int_value (b, s->visible_end);
+  json_builder_set_member_name (b, "start_s");
+  json_builder_add_double_value (b, vita_snapshot_seconds (s, s->visible_start));
+  json_builder_set_member_name (b, "end_s");
+  json_builder_add_double_value (b, vita_snapshot_seconds (s, s->visible_end));
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "position_sample");
+  json_builder_add_int_value (b, s->position);
+  json_builder_set_member_name (b, "position_s");
+  json_builder_add_double_value (b, vita_snapshot_seconds (s, s->position));
+  json_builder_set_member_name (b, "selection");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, s->selection_start);
+  json_builder_add_int_value (b, s->selection_end);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "show_playhead");
+  json_builder_add_boolean_value (b, s->show_playhead);
+  json_builder_set_member_name (b, "colormap");
+  json_builder_add_string_value (b, vita_colormap_to_string (spec->style.colormap));
+  json_builder_set_member_name (b, "diverging_colormap");
+  json_builder_add_string_value (b, vita_colormap_to_string (spec->style.diverging));
+  json_builder_set_member_name (b, "width");
+  json_builder_add_double_value (b, spec->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_double_value (b, spec->height);
+  json_builder_set_member_name (b, "units");
+  json_builder_add_string_value (b, "pt in SVG/PDF, px × png_scale in PNG");
+  json_builder_set_member_name (b, "png_scale");
+  json_builder_add_double_value (b, spec->png_scale);
+  json_builder_set_member_name (b, "font_size");
+  json_builder_add_double_value (b, spec->style.font_size);
+  json_builder_set_member_name (b, "draw_title");
+  json_builder_add_boolean_value (b, spec->style.draw_title);
+  json_builder_end_object (b);
+
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  gsize len;
+  g_autofree char *text = json_generator_to_data (gen, &len);
+  g_autoptr(GError) local = NULL;
+  if (!g_file_set_contents_full (sidecar_path, text, (gssize) len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, &local))
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, "%s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sidecar field access: errors name the file and the field. */
+typedef struct {
+  JsonObject *obj;
+  const char *path;
+  GError    **error;
+  gboolean    ok;
+} Reader;
+
+static JsonNode *
+field (Reader *r, JsonObject *obj, const char *name, JsonNodeType type, gboolean required)
+{
+  JsonNode *n = obj ? json_object_get_member (obj, name) : NULL;
+  if (n == NULL || JSON_NODE_TYPE (n) == JSON_NODE_NULL)
+    {
+      if (required && r->ok)
+        {
+          g_autofree char *disp = g_filename_display_name (r->path);
+          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                       "Sidecar “%s”: field “%s” is missing", disp, name);
+          r->ok = FALSE;
+        }
+      return NULL;
+    }
+  if (JSON_NODE_TYPE (n) != type)
+    {
+      if (r->ok)
+        {
+          g_autofree char *disp = g_filename_display_name (r->path);
+          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                       "Sidecar “%s”: field “%s” has the wrong type", disp, name);
+          r->ok = FALSE;
+        }
+      return NULL;
+    }
+  return n;
+}
+
+static gint64
+get_int (Reader *r, JsonObject *obj, const char *name, gint64 def, gboolean required)
+{
+  JsonNode *n = field (r, obj, name, JSON_NODE_VALUE, required);
+  if (n == NULL)
+    return def;
+  GType t = json_node_get_value_type (n);
+  if (t == G_TYPE_INT64)
+    return json_node_get_int (n);
+  if (t == G_TYPE_DOUBLE && isfinite (json_node_get_double (n)))
+    return (gint64) llround (json_node_get_double (n));
+  if (r->ok)
+    {
+      g_autofree char *disp = g_filename_display_name (r->path);
+      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: field “%s” is not a number", disp, name);
+      r->ok = FALSE;
+    }
+  return def;
+}
+
+static double
+get_double (Reader *r, JsonObject *obj, const char *name, double def, gboolean required)
+{
+  JsonNode *n = field (r, obj, name, JSON_NODE_VALUE, required);
+  if (n == NULL)
+    return def;
+  GType t = json_node_get_value_type (n);
+  if (t == G_TYPE_DOUBLE || t == G_TYPE_INT64)
+    return json_node_get_double (n);
+  if (r->ok)
+    {
+      g_autofree char *disp = g_filename_display_name (r->path);
+      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: field “%s” is not a number", disp, name);
+      r->ok = FALSE;
+    }
+  return def;
+}
+
+static const char *
+get_string (Reader *r, JsonObject *obj, const char *name, gboolean required)
+{
+  JsonNode *n = field (r, obj, name, JSON_NODE_VALUE, required);
+  if (n == NULL)
+    return NULL;
+  if (json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      if (r->ok)
+        {
+          g_autofree char *disp = g_filename_display_name (r->path);
+          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                       "Sidecar “%s”: field “%s” is not a string", disp, name);
+          r->ok = FALSE;
+        }
+      return NULL;
+    }
+  return json_node_get_string (n);
+}
+
+static gboolean
+bad_value (Reader *r, const char *name, const char *value)
+{
+  if (r->ok)
+    {
+      g_autofree char *disp = g_filename_display_name (r->path);
+      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: field “%s” has an unknown value “%s”", disp, name,
+                   value ? value : "");
+      r->ok = FALSE;
+    }
+  return FALSE;
+}
+
+gboolean
+vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char **figure_path,
+                          GError **error)
+{
+  vita_export_spec_init (spec);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  g_autofree char *disp = g_filename_display_name (sidecar_path);
+  if (!json_parser_load_from_file (parser, sidecar_path, &local))
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Cannot read sidecar “%s”: %s", disp, local->message);
+      return FALSE;
+    }
+  JsonNode *root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: not a JSON object", disp);
+      return FALSE;
+    }
+  Reader r = { json_node_get_object (root), sidecar_path, error, TRUE };
+  JsonObject *o = r.obj;
+  if (get_int (&r, o, "vitascope_sidecar", 0, TRUE) != 1 && r.ok)
+    bad_value (&r, "vitascope_sidecar", "version");
+  const char *panel = get_string (&r, o, "panel", TRUE);
+  if (panel && !vita_panel_from_string (panel, &spec->panel))
+    bad_value (&r, "panel", panel);
+  JsonNode *audio = field (&r, o, "audio", JSON_NODE_OBJECT, TRUE);
+  JsonNode *model = field (&r, o, "model", JSON_NODE_OBJECT, TRUE);
+  if (audio)
+    spec->audio_path = g_strdup (get_string (&r, json_node_get_object (audio), "path", FALSE));
+  if (model)
+    {
+      spec->model_path = g_strdup (get_string (&r, json_node_get_object (model), "path", FALSE));
+      spec->model_sha256 = g_strdup (get_string (&r, json_node_get_object (model), "sha256", FALSE));
+    }
+  VitaTimelineSnapshot *s = &spec->snap;
+  s->layer = (int) get_int (&r, o, "layer", 0, TRUE);
+  s->head = (int) get_int (&r, o, "head", 0, TRUE);
+  const char *mode = get_string (&r, o, "attention_mode", FALSE);
+  if (mode && g_strcmp0 (mode, "rollout") == 0)
+    spec->attention_mode = VITA_ATTENTION_ROLLOUT;
+  else if (mode && g_strcmp0 (mode, "head") != 0)
+    bad_value (&r, "attention_mode", mode);
+  s->query_token = (int) get_int (&r, o, "query_token", -1, FALSE);
+  s->sample_rate = (int) get_int (&r, o, "sample_rate", 0, TRUE);
+  s->hop = (int) get_int (&r, o, "hop", 0, TRUE);
+  s->n_samples = get_int (&r, o, "n_samples", 0, FALSE);
+  JsonNode *range = field (&r, o, "time_range", JSON_NODE_OBJECT, TRUE);
+  if (range)
+    {
+      s->visible_start = get_int (&r, json_node_get_object (range), "start_sample", 0, TRUE);
+      s->visible_end = get_int (&r, json_node_get_object (range), "end_sample", 0, TRUE);
+    }
+  s->position = get_int (&r, o, "position_sample", 0, FALSE);
+  JsonNode *sel = field (&r, o, "selection", JSON_NODE_ARRAY, FALSE);
+  if (sel && json_array_get_length (json_node_get_array (sel)) == 2)
+    {
+      s->selection_start = json_array_get_int_element (json_node_get_array (sel), 0);
+      s->selection_end = json_array_get_int_element (json_node_get_array (sel), 1);
+    }
+  JsonNode *ph = field (&r, o, "show_playhead", JSON_NODE_VALUE, FALSE);
+  s->show_playhead = ph ? json_node_get_boolean (ph) : TRUE;
+  const char *cmap = get_string (&r, o, "colormap", TRUE);
+  if (cmap && !vita_colormap_from_string (cmap, &spec->style.colormap))
+    bad_value (&r, "colormap", cmap);
+  const char *div = get_string (&r, o, "diverging_colormap", FALSE);
+  if (div && !vita_colormap_from_string (div, &spec->style.diverging))
+    bad_value (&r, "diverging_colormap", div);
+  spec->width = get_double (&r, o, "width", 0, TRUE);
+  spec->height = get_double (&r, o, "height", 0, TRUE);
+  spec->png_scale = get_double (&r, o, "png_scale", 2.0, FALSE);
+  spec->style.font_size = get_double (&r, o, "font_size", 9.0, TRUE);
+  JsonNode *dt = field (&r, o, "draw_title", JSON_NODE_VALUE, FALSE);
+  spec->style.draw_title = dt ? json_node_get_boolean (dt) : TRUE;
+  const char *fig = get_string (&r, o, "figure", FALSE);
+  if (!r.ok)
+    {
+      vita_export_spec_clear (spec);
+      return FALSE;
+    }
+  if (s->sample_rate <= 0 || s->hop <= 0 || s->visible_end <= s->visible_start)
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: sample_rate, hop or time_range is not valid", disp);
+      vita_export_spec_clear (spec);
+      return FALSE;
+    }
+  s->n_frames = (int) (1 + s->n_samples / s->hop);
+  if (figure_path)
+    {
+      g_autofree char *dir = g_path_get_dirname (sidecar_path);
+      *figure_path = fig ? g_build_filename (dir, fig, NULL) : NULL;
+    }
+  return TRUE;
+}
+
+gboolean
+vita_export_figure_with_sidecar (const VitaExportSpec *spec, const VitaPaintContext *sources,
+                                 const char *path, GError **error)
+{
+  if (!vita_export_figure (spec, sources, path, error))
+    return FALSE;
+  g_autofree char *side = vita_export_sidecar_path (path);
+  return vita_export_sidecar_write (spec, path, side, error);
+}
+
+gboolean
+vita_export_npy (const VitaExportSpec *spec, const VitaPaintContext *sources, const char *path,
+                 GError **error)
+{
+  VitaPaintContext ctx = *sources;
+  ctx.snap = &spec->snap;
+  ctx.style = &spec->style;
+  ctx.attention_mode = spec->attention_mode;
+  int ndim = 0;
+  gsize shape[4];
+  g_autoptr(GError) local = NULL;
+  g_autofree float *data = vita_panel_array (spec->panel, &ctx, &ndim, shape, &local);
+  if (data == NULL)
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_DATA, "Cannot export “%s”: %s",
+                   disp, local->message);
+      return FALSE;
+    }
+  if (!vita_npy_save (path, data, ndim, shape, &local))
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, "%s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}

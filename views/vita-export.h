@@ -1,0 +1,81 @@
+/* vita-export.h — figures (PNG, SVG, PDF) through the same painters as the screen,
+ * a sidecar JSON to re-render them (`vitascope-cli render`), raw arrays as .npy.
+ *
+ * Every file is written atomically: a temporary file in the same folder, fsync,
+ * rename over the final name, fsync of the folder.  On any failure the temporary
+ * file is removed and a file already under the final name is left untouched.
+ * Errors are VITA_EXPORT_ERROR and name the path.
+ */
+#pragma once
+
+#include "vita-painters.h"
+
+G_BEGIN_DECLS
+
+#define VITA_EXPORT_ERROR (vita_export_error_quark ())
+GQuark vita_export_error_quark (void);
+
+typedef enum {
+  VITA_EXPORT_ERROR_WRITE,     /* cannot create / write / rename (read-only folder, disk full) */
+  VITA_EXPORT_ERROR_FORMAT,    /* unknown extension, bad sizes */
+  VITA_EXPORT_ERROR_SIDECAR,   /* sidecar JSON unreadable or missing a field (named) */
+  VITA_EXPORT_ERROR_DATA,      /* nothing to draw / export (analysis missing) */
+} VitaExportError;
+
+typedef enum {
+  VITA_EXPORT_PNG,
+  VITA_EXPORT_SVG,
+  VITA_EXPORT_PDF,
+} VitaExportFormat;
+
+typedef struct {
+  VitaPanel           panel;
+  double              width, height;   /* user units: pt in SVG/PDF, px in PNG at scale 1 */
+  double              png_scale;       /* PNG pixels per unit (2 = 144 dpi for pt sizes) */
+  VitaStyle           style;           /* colormap, font size (font_family must be static) */
+  VitaAttentionMode   attention_mode;
+  VitaTimelineSnapshot snap;           /* position, visible range, layer, head, query */
+  char               *audio_path;      /* provenance, recorded in the sidecar */
+  char               *model_path;
+  char               *model_sha256;    /* hex; computed from model_path when NULL */
+} VitaExportSpec;
+
+/* Defaults: layout panel, 720 × 480 pt, PNG scale 2, light style at 9 pt. */
+void     vita_export_spec_init  (VitaExportSpec *spec);
+void     vita_export_spec_clear (VitaExportSpec *spec);
+
+/* From the file name's extension (.png, .svg, .pdf; case-insensitive). */
+gboolean vita_export_format_from_path (const char *path, VitaExportFormat *format,
+                                       GError **error);
+
+/* Draws spec->panel with ctx's sources (cache, peaks, lanes, onset; ctx->snap and
+ * ctx->style are replaced by the spec's) into path, format from the extension. */
+gboolean vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
+                             const char *path, GError **error);
+
+/* FIGURE.json beside the figure ("fig.pdf" → "fig.pdf.json"). */
+char    *vita_export_sidecar_path (const char *figure_path);
+/* Writes the sidecar of a figure: audio path, model path + SHA-256, panel, layer,
+ * head, mode, time range, position, colormap, size, font size. */
+gboolean vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
+                                    const char *sidecar_path, GError **error);
+/* Reads a sidecar into spec (initialised here); figure_path may be NULL. */
+gboolean vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec,
+                                   char **figure_path, GError **error);
+
+/* Figure + sidecar in one call (what the app's Export action uses). */
+gboolean vita_export_figure_with_sidecar (const VitaExportSpec *spec,
+                                          const VitaPaintContext *sources,
+                                          const char *path, GError **error);
+
+/* The array the panel draws (vita_panel_array) as .npy. */
+gboolean vita_export_npy (const VitaExportSpec *spec, const VitaPaintContext *sources,
+                          const char *path, GError **error);
+
+/* SHA-256 (hex) of a file, streamed. */
+char    *vita_export_file_sha256 (const char *path, GError **error);
+
+/* Tests only: the next writes fail with ENOSPC after n bytes (-1 = off). */
+void     vita_export_set_fail_after (gssize n_bytes);
+
+G_END_DECLS

@@ -1,0 +1,610 @@
+/* vita-panel-view.c — base widget of every panel (see vita-panel-view.h).
+ *
+ * Like sysprof's charts: a "timeline" property observed through a GSignalGroup,
+ * redraw only on notifications that change what this panel shows, never write the
+ * position (seeks go through "win.seek").
+ */
+#include "vita-panel-view.h"
+#include "vita-paint-private.h"
+
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_BOXED_TYPE (VitaAnalysis, vita_analysis_boxed, vita_views_analysis_ref,
+                     vita_views_analysis_unref)
+G_DEFINE_BOXED_TYPE (VitaPeaks, vita_peaks, vita_peaks_ref, vita_peaks_unref)
+G_DEFINE_ENUM_TYPE (VitaColormap, vita_colormap,
+                    G_DEFINE_ENUM_VALUE (VITA_COLORMAP_VIRIDIS, "viridis"),
+                    G_DEFINE_ENUM_VALUE (VITA_COLORMAP_MAGMA, "magma"),
+                    G_DEFINE_ENUM_VALUE (VITA_COLORMAP_INFERNO, "inferno"),
+                    G_DEFINE_ENUM_VALUE (VITA_COLORMAP_GRAY, "gray"),
+                    G_DEFINE_ENUM_VALUE (VITA_COLORMAP_DIVERGING, "diverging"))
+G_DEFINE_ENUM_TYPE (VitaAttentionMode, vita_attention_mode,
+                    G_DEFINE_ENUM_VALUE (VITA_ATTENTION_HEAD, "head"),
+                    G_DEFINE_ENUM_VALUE (VITA_ATTENTION_ROLLOUT, "rollout"))
+
+GType
+vita_analysis_get_boxed_type (void)
+{
+  return vita_analysis_boxed_get_type ();
+}
+
+typedef struct
+{
+  /* borrowed */
+  VitaTimeline   *timeline;
+  VitaProbeLane *const *lanes;
+  int             n_lanes;
+  /* owned */
+  GSignalGroup   *timeline_signals;
+  VitaAnalysis   *analysis;
+  VitaPaintCache *cache;
+  VitaPeaks      *peaks;
+  VitaStyle       style;
+  VitaAttentionMode mode;
+  GdkTexture     *texture;        /* the panel without the playhead */
+  guint64         texture_key;
+  double          pointer_x;
+  guint           render_count;
+} VitaPanelViewPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (VitaPanelView, vita_panel_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_TIMELINE,
+  PROP_ANALYSIS,
+  PROP_PEAKS,
+  PROP_COLORMAP,
+  PROP_FONT_SIZE,
+  PROP_ATTENTION_MODE,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+/* ---- shared caches: one per analysis, for every view that shows it ------------ */
+
+static GHashTable *shared_caches;   /* VitaAnalysis* → VitaPaintCache* (no ref) */
+static GList *live_views;
+static VitaWindowAttentionFunc default_attention_func;
+
+static VitaPaintCache *
+shared_cache_get (VitaAnalysis *an)
+{
+  if (shared_caches == NULL)
+    shared_caches = g_hash_table_new (NULL, NULL);
+  VitaPaintCache *c = g_hash_table_lookup (shared_caches, an);
+  if (c)
+    return vita_paint_cache_ref (c);
+  c = vita_paint_cache_new (an);
+  if (default_attention_func)
+    vita_paint_cache_set_attention_func (c, default_attention_func);
+  g_hash_table_insert (shared_caches, an, c);
+  return c;
+}
+
+static void
+shared_cache_release (VitaPaintCache *c)
+{
+  if (c == NULL)
+    return;
+  if (g_atomic_int_get (&c->ref_count) == 1)
+    g_hash_table_remove (shared_caches, c->an);
+  vita_paint_cache_unref (c);
+}
+
+void
+vita_views_set_attention_func (VitaWindowAttentionFunc func)
+{
+  default_attention_func = func;
+}
+
+static void
+invalidate (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->texture_key = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+vita_views_analysis_changed (VitaAnalysis *analysis)
+{
+  if (shared_caches)
+    {
+      VitaPaintCache *c = g_hash_table_lookup (shared_caches, analysis);
+      if (c)
+        vita_paint_cache_invalidate (c);
+    }
+  for (GList *l = live_views; l; l = l->next)
+    {
+      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
+      if (priv->analysis == analysis)
+        invalidate (l->data);
+    }
+}
+
+/* ---- what each panel cares about ------------------------------------------------ */
+
+static VitaPanel
+panel_of (VitaPanelView *self)
+{
+  return VITA_PANEL_VIEW_GET_CLASS (self)->panel;
+}
+
+static void
+take_snapshot (VitaPanelView *self, VitaTimelineSnapshot *snap)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline)
+    vita_timeline_snapshot (priv->timeline, snap);
+  else
+    vita_timeline_snapshot_init (snap, 16000, 512, 0, 1, 1);
+  snap->show_playhead = FALSE;   /* overlaid as a node, see snapshot */
+}
+
+static void
+make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintContext *ctx)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  *ctx = (VitaPaintContext) {
+    .cache = priv->cache,
+    .peaks = priv->peaks,
+    .snap = snap,
+    .style = &priv->style,
+    .attention_mode = priv->mode,
+    .lanes = priv->lanes,
+    .n_lanes = priv->n_lanes,
+  };
+}
+
+/* A key of everything the cached texture depends on (except the playhead line). */
+static guint64
+content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  const VitaTimelineSnapshot *s = ctx->snap;
+  VitaPanel panel = panel_of (self);
+  guint64 k = 1469598103934665603ull;   /* FNV-1a over the fields */
+#define MIX(v) G_STMT_START { guint64 _v = (guint64) (v); for (int _i = 0; _i < 8; _i++) { k ^= (_v >> (8 * _i)) & 0xff; k *= 1099511628211ull; } } G_STMT_END
+  MIX (w); MIX (h); MIX (scale);
+  MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
+  MIX ((guintptr) priv->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
+  MIX (priv->n_lanes); MIX (s->n_samples); MIX (s->n_frames);
+  if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_SSM || panel == VITA_PANEL_LAYOUT)
+    {
+      MIX (s->visible_start);
+      MIX (s->visible_end);
+    }
+  if (panel == VITA_PANEL_OVERVIEW)
+    {
+      MIX (s->visible_start);
+      MIX (s->visible_end);
+    }
+  if (panel != VITA_PANEL_WAVEFORM && panel != VITA_PANEL_MEL && panel != VITA_PANEL_OVERVIEW &&
+      panel != VITA_PANEL_PROBES)
+    {
+      MIX (s->layer);
+      MIX (s->head);
+      MIX (s->query_token);
+    }
+  MIX (s->selection_start);
+  MIX (s->selection_end);
+  MIX (vita_panel_position_key (panel, ctx));
+#undef MIX
+  return k ? k : 1;
+}
+
+static void
+on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *self)
+{
+  VitaPanel panel = panel_of (self);
+  const char *name = pspec->name;
+  gboolean relevant;
+  if (g_str_equal (name, "position"))
+    {
+      /* The playhead node moves; the cached content is re-rendered only when its
+       * key (window / frame under the playhead) changes, checked in snapshot. */
+      relevant = TRUE;
+    }
+  else if (g_str_equal (name, "visible-start") || g_str_equal (name, "visible-end"))
+    relevant = vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW ||
+               panel == VITA_PANEL_SSM || panel == VITA_PANEL_LAYOUT;
+  else if (g_str_equal (name, "layer") || g_str_equal (name, "head") ||
+           g_str_equal (name, "query-token"))
+    relevant = !(panel == VITA_PANEL_WAVEFORM || panel == VITA_PANEL_MEL ||
+                 panel == VITA_PANEL_OVERVIEW || panel == VITA_PANEL_PROBES);
+  else if (g_str_equal (name, "selection-start") || g_str_equal (name, "selection-end"))
+    relevant = vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW ||
+               panel == VITA_PANEL_LAYOUT;
+  else if (g_str_equal (name, "playing") || g_str_equal (name, "follow") ||
+           g_str_equal (name, "probe") || g_str_equal (name, "current-frame"))
+    relevant = FALSE;   /* nothing drawn depends on these directly */
+  else
+    relevant = TRUE;    /* sizes: everything */
+  if (relevant)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- drawing ------------------------------------------------------------------------ */
+
+static cairo_surface_t *
+render_surface (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w * scale, h * scale);
+  cairo_surface_set_device_scale (s, scale, scale);
+  cairo_t *cr = cairo_create (s);
+  VitaRect area = { 0, 0, w, h };
+  vita_panel_paint (panel_of (self), cr, &area, ctx);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  return s;
+}
+
+cairo_surface_t *
+vita_panel_view_render (VitaPanelView *self, int width, int height)
+{
+  g_return_val_if_fail (VITA_IS_PANEL_VIEW (self), NULL);
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+  return render_surface (self, &ctx, width, height, 1);
+}
+
+static void
+vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  VitaPanelView *self = VITA_PANEL_VIEW (widget);
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  if (w <= 0 || h <= 0)
+    return;
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+
+  guint64 key = content_key (self, &ctx, w, h, scale);
+  if (priv->texture == NULL || key != priv->texture_key)
+    {
+      cairo_surface_t *s = render_surface (self, &ctx, w, h, scale);
+      priv->render_count++;
+      /* Cairo ARGB32 is premultiplied native-endian: B8G8R8A8 on little-endian. */
+      GBytes *bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (s),
+                                                  (gsize) cairo_image_surface_get_stride (s) *
+                                                    cairo_image_surface_get_height (s),
+                                                  (GDestroyNotify) cairo_surface_destroy, s);
+      g_clear_object (&priv->texture);
+      priv->texture = gdk_memory_texture_new (w * scale, h * scale,
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+                                              GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+#else
+                                              GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
+#endif
+                                              bytes, cairo_image_surface_get_stride (s));
+      g_bytes_unref (bytes);
+      priv->texture_key = key;
+    }
+  gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  /* The playhead: a colour node, so playback never re-renders the panel. */
+  if (priv->timeline)
+    {
+      VitaRect area = { 0, 0, w, h }, plot;
+      double x, y;
+      if (vita_panel_playhead (panel_of (self), &area, &ctx, &plot, &x, &y))
+        {
+          const double *c = priv->style.playhead;
+          GdkRGBA red = { c[0], c[1], c[2], 1.0 };
+          if (isfinite (x) && x >= plot.x - 1 && x <= plot.x + plot.width + 1)
+            gtk_snapshot_append_color (snapshot, &red,
+                                       &GRAPHENE_RECT_INIT (x - 1, plot.y, 2, plot.height));
+          if (isfinite (y) && y >= plot.y - 1 && y <= plot.y + plot.height + 1)
+            gtk_snapshot_append_color (snapshot, &red,
+                                       &GRAPHENE_RECT_INIT (plot.x, y - 1, plot.width, 2));
+        }
+    }
+}
+
+/* ---- input -------------------------------------------------------------------------- */
+
+static void
+on_click (GtkGestureClick *gesture, int n_press, double x, double y, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline == NULL)
+    return;
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+  VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
+                    gtk_widget_get_height (GTK_WIDGET (self)) };
+  gint64 sample;
+  if (!vita_panel_hit_sample (panel_of (self), &area, &ctx, x, y, &sample))
+    return;
+  /* The player owns the position: ask it to seek, never set it here. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", sample);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+on_motion (GtkEventControllerMotion *motion, double x, double y, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->pointer_x = x;
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *scroll, double dx, double dy, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  VitaPanel panel = panel_of (self);
+  if (priv->timeline == NULL || !(vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW))
+    return FALSE;
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+  gint64 vs, ve;
+  vita_timeline_get_visible (priv->timeline, &vs, &ve);
+  if (mods & GDK_CONTROL_MASK)
+    {
+      if (dy == 0)
+        return FALSE;
+      /* Zoom around the sample under the pointer. */
+      VitaTimelineSnapshot snap;
+      VitaPaintContext ctx;
+      take_snapshot (self, &snap);
+      make_context (self, &snap, &ctx);
+      VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
+                        gtk_widget_get_height (GTK_WIDGET (self)) };
+      gint64 anchor = (vs + ve) / 2;
+      if (panel != VITA_PANEL_OVERVIEW)
+        vita_panel_hit_sample (panel, &area, &ctx, priv->pointer_x, area.height / 2, &anchor);
+      vita_timeline_zoom (priv->timeline, pow (1.25, -dy), anchor);
+      return TRUE;
+    }
+  double d = dx != 0 ? dx : dy;
+  if (d == 0)
+    return FALSE;
+  gint64 step = panel == VITA_PANEL_OVERVIEW ? (ve - vs) : (ve - vs) / 10;
+  vita_timeline_scroll (priv->timeline, (gint64) llround (d * (double) MAX (step, 1)));
+  return TRUE;
+}
+
+/* ---- properties ------------------------------------------------------------------- */
+
+guint
+vita_panel_view_get_render_count (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->render_count;
+}
+
+VitaPanel
+vita_panel_view_get_panel (VitaPanelView *self)
+{
+  return panel_of (self);
+}
+
+VitaTimeline *
+vita_panel_view_get_timeline (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->timeline;
+}
+
+void
+vita_panel_view_set_timeline (VitaPanelView *self, VitaTimeline *timeline)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  g_return_if_fail (timeline == NULL || VITA_IS_TIMELINE (timeline));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (g_set_object (&priv->timeline, timeline))
+    {
+      g_signal_group_set_target (priv->timeline_signals, timeline);
+      invalidate (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMELINE]);
+    }
+}
+
+VitaAnalysis *
+vita_panel_view_get_analysis (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->analysis;
+}
+
+void
+vita_panel_view_set_analysis (VitaPanelView *self, VitaAnalysis *analysis)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->analysis == analysis)
+    return;
+  g_clear_pointer (&priv->cache, shared_cache_release);
+  g_clear_pointer (&priv->analysis, vita_views_analysis_unref);
+  if (analysis)
+    {
+      priv->analysis = vita_views_analysis_ref (analysis);
+      priv->cache = shared_cache_get (analysis);
+    }
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
+}
+
+VitaPaintCache *
+vita_panel_view_get_cache (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->cache;
+}
+
+void
+vita_panel_view_set_peaks (VitaPanelView *self, VitaPeaks *peaks)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->peaks == peaks)
+    return;
+  g_clear_pointer (&priv->peaks, vita_peaks_unref);
+  priv->peaks = peaks ? vita_peaks_ref (peaks) : NULL;
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEAKS]);
+}
+
+void
+vita_panel_view_set_colormap (VitaPanelView *self, VitaColormap colormap)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  g_return_if_fail (colormap < VITA_N_COLORMAPS);
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->style.colormap == colormap)
+    return;
+  priv->style.colormap = colormap;
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
+}
+
+void
+vita_panel_view_set_font_size (VitaPanelView *self, double font_size)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  font_size = CLAMP (font_size, 4.0, 48.0);
+  if (priv->style.font_size == font_size)
+    return;
+  priv->style.font_size = font_size;
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FONT_SIZE]);
+}
+
+void
+vita_panel_view_set_attention_mode (VitaPanelView *self, VitaAttentionMode mode)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->mode == mode)
+    return;
+  priv->mode = mode;
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_MODE]);
+}
+
+void
+vita_panel_view_set_probe_lanes (VitaPanelView *self, VitaProbeLane *const *lanes, int n_lanes)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->lanes = n_lanes > 0 ? lanes : NULL;
+  priv->n_lanes = n_lanes > 0 ? n_lanes : 0;
+  invalidate (self);
+}
+
+static void
+vita_panel_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VitaPanelView *self = VITA_PANEL_VIEW (object);
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  switch (prop_id)
+    {
+    case PROP_TIMELINE: g_value_set_object (value, priv->timeline); break;
+    case PROP_ANALYSIS: g_value_set_boxed (value, priv->analysis); break;
+    case PROP_PEAKS: g_value_set_boxed (value, priv->peaks); break;
+    case PROP_COLORMAP: g_value_set_enum (value, priv->style.colormap); break;
+    case PROP_FONT_SIZE: g_value_set_double (value, priv->style.font_size); break;
+    case PROP_ATTENTION_MODE: g_value_set_enum (value, priv->mode); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vita_panel_view_set_property (GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
+{
+  VitaPanelView *self = VITA_PANEL_VIEW (object);
+  switch (prop_id)
+    {
+    case PROP_TIMELINE: vita_panel_view_set_timeline (self, g_value_get_object (value)); break;
+    case PROP_ANALYSIS: vita_panel_view_set_analysis (self, g_value_get_boxed (value)); break;
+    case PROP_PEAKS: vita_panel_view_set_peaks (self, g_value_get_boxed (value)); break;
+    case PROP_COLORMAP: vita_panel_view_set_colormap (self, g_value_get_enum (value)); break;
+    case PROP_FONT_SIZE: vita_panel_view_set_font_size (self, g_value_get_double (value)); break;
+    case PROP_ATTENTION_MODE: vita_panel_view_set_attention_mode (self, g_value_get_enum (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vita_panel_view_dispose (GObject *object)
+{
+  VitaPanelView *self = VITA_PANEL_VIEW (object);
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline_signals)
+    g_signal_group_set_target (priv->timeline_signals, NULL);
+  g_clear_object (&priv->timeline);
+  g_clear_object (&priv->timeline_signals);
+  g_clear_pointer (&priv->cache, shared_cache_release);
+  g_clear_pointer (&priv->analysis, vita_views_analysis_unref);
+  g_clear_pointer (&priv->peaks, vita_peaks_unref);
+  g_clear_object (&priv->texture);
+  live_views = g_list_remove (live_views, self);
+  G_OBJECT_CLASS (vita_panel_view_parent_class)->dispose (object);
+}
+
+static void
+vita_panel_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  /* The key includes the size: the next snapshot re-renders. */
+  GTK_WIDGET_CLASS (vita_panel_view_parent_class)->size_allocate (widget, width, height, baseline);
+}
+
+static void
+vita_panel_view_class_init (VitaPanelViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vita_panel_view_dispose;
+  object_class->get_property = vita_panel_view_get_property;
+  object_class->set_property = vita_panel_view_set_property;
+  widget_class->snapshot = vita_panel_view_snapshot;
+  widget_class->size_allocate = vita_panel_view_size_allocate;
+  klass->panel = VITA_PANEL_LAYOUT;
+
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  properties[PROP_TIMELINE] = g_param_spec_object ("timeline", NULL, NULL, VITA_TYPE_TIMELINE, rw);
+  properties[PROP_ANALYSIS] = g_param_spec_boxed ("analysis", NULL, NULL, VITA_TYPE_ANALYSIS, rw);
+  properties[PROP_PEAKS] = g_param_spec_boxed ("peaks", NULL, NULL, VITA_TYPE_PEAKS, rw);
+  properties[PROP_COLORMAP] = g_param_spec_enum ("colormap", NULL, NULL, VITA_TYPE_COLORMAP,
+                                                 VITA_COLORMAP_VIRIDIS, rw);
+  properties[PROP_FONT_SIZE] = g_param_spec_double ("font-size", NULL, NULL, 4.0, 48.0, 10.0, rw);
+  properties[PROP_ATTENTION_MODE] = g_param_spec_enum ("attention-mode", NULL, NULL,
+                                                       VITA_TYPE_ATTENTION_MODE,
+                                                       VITA_ATTENTION_HEAD, rw);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+vita_panel_view_init (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  vita_style_init (&priv->style);
+  priv->timeline_signals = g_signal_group_new (VITA_TYPE_TIMELINE);
+  g_signal_group_connect_object (priv->timeline_signals, "notify",
+                                 G_CALLBACK (on_timeline_notify), self, 0);
+  live_views = g_list_prepend (live_views, self);
+
+  GtkGesture *click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+}

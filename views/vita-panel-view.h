@@ -1,0 +1,83 @@
+/* vita-panel-view.h — the GTK side of a panel: a thin widget that owns nothing but
+ * a painter choice, observes the shared timeline (GSignalGroup on "notify") and the
+ * analysis, and only draws in snapshot.
+ *
+ * Each panel has its own final type (vita-*-view.h); they all derive from
+ * VitaPanelView and share its properties:
+ *   timeline        VitaTimeline*     the shared time axis (required to show anything)
+ *   analysis        VitaAnalysis*     (boxed, ref-counted) or NULL
+ *   peaks           VitaPeaks*        (boxed) PCM envelope: waveform and overview
+ *   colormap        VitaColormap      sequential colormap (int), default viridis
+ *   font-size       double            axis text size in px, default 10
+ *   attention-mode  VitaAttentionMode head/average (timeline head -1) or rollout
+ *
+ * Interaction: a click seeks by activating "win.seek" with an int64 sample target
+ * (gtk_widget_activate_action; the player owns the position).  Ctrl+wheel zooms the
+ * shared visible range around the pointer, wheel / shift+wheel scrolls it
+ * (time-aligned panels and the overview).
+ *
+ * Drawing: the panel (without the playhead) is rendered into a texture that is kept
+ * until something it shows changes; the playhead is appended as a 2-px colour node,
+ * so playback costs one texture node + one colour node per frame.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vita-painters.h"
+#include "vita-timeline.h"
+
+G_BEGIN_DECLS
+
+#define VITA_TYPE_ANALYSIS (vita_analysis_get_boxed_type ())
+GType vita_analysis_get_boxed_type (void);
+#define VITA_TYPE_PEAKS (vita_peaks_get_type ())
+GType vita_peaks_get_type (void);
+#define VITA_TYPE_COLORMAP (vita_colormap_get_type ())
+GType vita_colormap_get_type (void);
+#define VITA_TYPE_ATTENTION_MODE (vita_attention_mode_get_type ())
+GType vita_attention_mode_get_type (void);
+
+#define VITA_TYPE_PANEL_VIEW (vita_panel_view_get_type ())
+G_DECLARE_DERIVABLE_TYPE (VitaPanelView, vita_panel_view, VITA, PANEL_VIEW, GtkWidget)
+
+struct _VitaPanelViewClass
+{
+  GtkWidgetClass parent_class;
+  VitaPanel      panel;            /* set by each subclass's class_init */
+  gpointer       padding[4];
+};
+
+VitaPanel     vita_panel_view_get_panel    (VitaPanelView *self);
+VitaTimeline *vita_panel_view_get_timeline (VitaPanelView *self);
+void          vita_panel_view_set_timeline (VitaPanelView *self, VitaTimeline *timeline);
+VitaAnalysis *vita_panel_view_get_analysis (VitaPanelView *self);
+void          vita_panel_view_set_analysis (VitaPanelView *self, VitaAnalysis *analysis);
+void          vita_panel_view_set_peaks    (VitaPanelView *self, VitaPeaks *peaks);
+void          vita_panel_view_set_colormap (VitaPanelView *self, VitaColormap colormap);
+void          vita_panel_view_set_font_size (VitaPanelView *self, double font_size);
+void          vita_panel_view_set_attention_mode (VitaPanelView *self, VitaAttentionMode mode);
+/* Probe lanes (VitaProbeView; others ignore them): borrowed array of lanes that must
+ * stay alive until the next call; NULL/0 clears. */
+void          vita_panel_view_set_probe_lanes (VitaPanelView *self, VitaProbeLane *const *lanes,
+                                               int n_lanes);
+/* The cache this view draws from (shared by every view of the same analysis). */
+VitaPaintCache *vita_panel_view_get_cache  (VitaPanelView *self);
+
+/* The analysis progressed (more windows ready, SSMs complete): every view showing
+ * it drops stale surfaces and redraws.  Call on the main thread, e.g. from the
+ * worker's progress callback through g_main_context_invoke. */
+void vita_views_analysis_changed (VitaAnalysis *analysis);
+/* How views recompute a window's attention (default vita_analysis_window_attention);
+ * applies to caches created afterwards.  For tests and demos with synthetic data. */
+void vita_views_set_attention_func (VitaWindowAttentionFunc func);
+
+/* Renders the view's panel content exactly as snapshot would (without the playhead
+ * overlay) into a new image surface: for tests and benchmarks. */
+cairo_surface_t *vita_panel_view_render (VitaPanelView *self, int width, int height);
+
+/* How many times snapshot re-rendered the cached content (tests: redraw only on
+ * relevant changes). */
+guint vita_panel_view_get_render_count (VitaPanelView *self);
+
+G_END_DECLS

@@ -1,0 +1,126 @@
+/* vita-probe-ogram-painter.c — layer × time probe-o-gram (see vita-probe-ogram.h). */
+#include "vita-probe-ogram.h"
+#include "vita-paint-private.h"
+
+#include <math.h>
+#include <string.h>
+
+VitaProbeogram *
+vita_probeogram_new (const char *name, int n_layers, int n_frames)
+{
+  g_return_val_if_fail (n_layers > 0 && n_frames >= 0, NULL);
+  VitaProbeogram *pg = g_new0 (VitaProbeogram, 1);
+  pg->name = g_strdup (name ? name : "probe");
+  pg->n_layers = n_layers;
+  pg->n_frames = n_frames;
+  pg->values = g_new (float, (gsize) n_layers * MAX (n_frames, 1));
+  for (gsize i = 0; i < (gsize) n_layers * n_frames; i++)
+    pg->values[i] = NAN;
+  return pg;
+}
+
+void
+vita_probeogram_free (VitaProbeogram *pg)
+{
+  if (!pg)
+    return;
+  g_free (pg->name);
+  g_free (pg->values);
+  g_free (pg);
+}
+
+VitaProbeogram *
+vita_probeogram_from_analysis (const VitaAnalysis *an, VitaProbe *const *probes, int n_probes,
+                               const int *truth, const char *name, GError **error)
+{
+  if (an == NULL || an->tokens == NULL)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
+                   "probe-o-gram: the analysis kept no per-frame tokens");
+      return NULL;
+    }
+  int L = MIN (n_probes, an->n_layers), F = an->n_frames, D = an->cfg.dim;
+  g_autoptr(VitaProbeogram) pg = vita_probeogram_new (name, an->n_layers, F);
+  pg->has_truth = truth != NULL;
+  for (int l = 0; l < L; l++)
+    {
+      const VitaProbe *p = probes[l];
+      if (!p)
+        continue;
+      if (p->dim != D)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
+                       "probe-o-gram: probe of layer %d reads %d dimensions, the model has %d",
+                       l, p->dim, D);
+          return NULL;
+        }
+      int C = p->n_classes;
+      g_autofree float *prob = g_new (float, (gsize) F * C);
+      vita_probe_predict (p, an->tokens + (gsize) l * F * D, F, prob);
+      for (int f = 0; f < F; f++)
+        {
+          const float *row = prob + (gsize) f * C;
+          float v;
+          if (truth)
+            v = (truth[f] >= 0 && truth[f] < C) ? row[truth[f]] : NAN;
+          else if (p->activation == VITA_PROBE_SIGMOID)
+            v = row[0];
+          else
+            {
+              v = row[0];
+              for (int c = 1; c < C; c++)
+                v = MAX (v, row[c]);
+            }
+          pg->values[(gsize) l * F + f] = v;
+        }
+    }
+  return g_steal_pointer (&pg);
+}
+
+void
+vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
+                       const VitaProbeogram *pg)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const VitaStyle *style = ctx->style;
+  VitaRect plot, cbar;
+  /* the mel panel's geometry: time axis, value axis, colorbar — so time lines up */
+  vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_MEL, &plot, &cbar);
+  char title[160] = "Probe-o-gram";
+  if (pg == NULL || pg->n_frames <= 0)
+    vita_panel_message (cr, style, &plot, "No probes loaded");
+  else
+    {
+      /* NaN cells (no annotation) are drawn as 0 by the heatmap; mark them as such in
+       * a copy with -1 below the colour range so they show the colormap's floor. */
+      int F = pg->n_frames, L = pg->n_layers;
+      int decim = (F + 16383) / 16384;  /* Cairo's 32767-pixel limit, as the mel panel */
+      decim = MAX (decim, 1);
+      int cols = (F + decim - 1) / decim;
+      g_autofree float *img = g_new (float, (gsize) L * cols);
+      for (int l = 0; l < L; l++)
+        for (int c = 0; c < cols; c++)
+          {
+            double s = 0;
+            int n = 0;
+            for (int f = c * decim; f < MIN ((c + 1) * decim, F); f++)
+              {
+                float v = pg->values[(gsize) l * F + f];
+                if (isfinite (v))
+                  s += v, n++;
+              }
+            img[(gsize) l * cols + c] = n ? (float) (s / n) : 0.0f;
+          }
+      cairo_surface_t *surf = vita_heatmap_surface (img, L, cols, cols, 0.0f, 1.0f,
+                                                    style->colormap, TRUE);
+      double sx = ((double) snap->visible_start / snap->hop + 0.5) / decim;
+      double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
+      vita_heatmap_paint (cr, surf, sx, 0, sw, L, &plot);
+      cairo_surface_destroy (surf);
+      vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = embeddings)");
+      vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0,
+                     pg->has_truth ? "P(annotated class)" : "P(predicted class)");
+      g_snprintf (title, sizeof title, "Probe-o-gram: %s", pg->name);
+    }
+  vita_paint_time_panel_end (cr, ctx, &plot, title);
+}
