@@ -15,6 +15,7 @@
 #include "vita-config.h"
 #include "vita-application.h"
 #include "vita-window.h"
+#include "vita-views.h"
 
 #include <gst/gst.h>
 #include <stdio.h>
@@ -94,6 +95,19 @@ cmp_i64 (gconstpointer a, gconstpointer b)
 {
   gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
   return (x > y) - (x < y);
+}
+
+/* How often each panel re-rendered its cached content (views/ keep it as a
+ * texture until something it shows changes): the rest of a frame is compositing. */
+static void
+print_render_counts (GtkWidget *widget, GString *out)
+{
+  if (VITA_IS_PANEL_VIEW (widget))
+    g_string_append_printf (out, " %s=%u", vita_panel_to_string (vita_panel_view_get_panel (VITA_PANEL_VIEW (widget))),
+                            vita_panel_view_get_render_count (VITA_PANEL_VIEW (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    print_render_counts (child, out);
 }
 
 static gboolean
@@ -218,6 +232,11 @@ main (int argc, char *argv[])
               g_array_index (frame_us, gint64, frame_us->len * 95 / 100) / 1e3,
               g_array_index (frame_us, gint64, frame_us->len - 1) / 1e3);
     }
+  {
+    g_autoptr(GString) counts = g_string_new (NULL);
+    print_render_counts (GTK_WIDGET (window), counts);
+    printf ("panel content renders (whole run):%s\n", counts->str);
+  }
   printf ("main-loop stalls while playing%s: worst %.1f ms, %u over 50 ms\n",
           vita_window_is_busy (window) ? " and analysing" : "", worst_stall / 1e3, n_stalls_50);
   if (vita_window_get_n_errors (window) > 0)
