@@ -75,7 +75,7 @@ print_model (const VitaVit *vit)
           fe->sample_rate, fe->win_length, fe->n_fft, fe->hop_length, fps,
           fe->center ? "centred (reflect padding)" : "not centred", fe->power);
   printf ("               %d mel bands %g-%g Hz (Slaney scale and norm), "
-          "log(mel + %g), (x - %g) / %g\n",
+          "log(mel + %g), normalised with mean %g and std %g\n",
           fe->n_mels, fe->f_min, fe->f_max, fe->log_offset, fe->input_mean, fe->input_std);
   if (c->proj_dim > 0)
     printf ("Projection:    head %d -> %d -> %d (NT-Xent temperature %g)\n",

@@ -130,7 +130,7 @@ int
 vita_cli_train (int argc, char **argv)
 {
   g_autofree char *out = NULL, *config = NULL, *cache = NULL;
-  gint64 steps = 2000, stop_after = 0;
+  gint64 steps = 0, stop_after = 0;
   int pairs = 64, threads = 1, ckpt_every = 50;
   gint64 seed = 1;
   gboolean resume = FALSE, augment = FALSE, evaluate = FALSE;
@@ -139,7 +139,7 @@ vita_cli_train (int argc, char **argv)
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Checkpoint folder (required)", "CKPT_DIR" },
     { "config", 'c', 0, G_OPTION_ARG_STRING, &config, "Model configuration: tiny, small-4l (default), test", "NAME" },
-    { "steps", 'n', 0, G_OPTION_ARG_INT64, &steps, "Length of the schedule in steps (2000)", "N" },
+    { "steps", 'n', 0, G_OPTION_ARG_INT64, &steps, "Length of the schedule in steps (2000; resuming: the checkpoint's)", "N" },
     { "stop-after", 0, 0, G_OPTION_ARG_INT64, &stop_after, "Stop (with a checkpoint) after N steps of this run", "N" },
     { "batch", 'b', 0, G_OPTION_ARG_INT, &pairs, "Positive pairs per step (64)", "B" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "BLAS threads (1)", "T" },
@@ -192,7 +192,7 @@ vita_cli_train (int argc, char **argv)
   opt.threads = threads;
   opt.seed = (guint64) seed;
   opt.resume = resume;
-  vita_schedule_init_default (&opt.schedule, steps);
+  vita_schedule_init_default (&opt.schedule, steps > 0 ? steps : VITA_TRAIN_DEFAULT_STEPS);
   opt.schedule.lr = lr;
   if (warmup >= 0)
     opt.schedule.warmup_steps = (gint64) warmup;

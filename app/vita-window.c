@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "vita-analysis-job.h"
 #include "vita-engine.h"
@@ -61,6 +62,8 @@ struct _VitaWindow
   VitaPeaks            *peaks;             /* waveform envelope of the decoded PCM */
   VitaAnalysis         *analysis;          /* ref; filled progressively by the job */
   GtkWidget            *panels[VITA_N_PANELS]; /* VitaPanelView widgets, owned by panels_box */
+  GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
+  GtkWidget            *no_model_page;     /* shown in their place without a model */
 
   /* borrowed */
   GtkRecentManager     *recent;
@@ -70,6 +73,8 @@ struct _VitaWindow
   guint                 n_errors;
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              model_loading;
+  gboolean              rollout;
+  gboolean              job_done;          /* "finished" delivered for self->job */           /* attention rollout instead of one head */
   double                drag_start_x;
 };
 
@@ -174,32 +179,6 @@ update_position_label (VitaWindow *self)
     gtk_label_set_label (self->position_label, text);
 }
 
-/* Scroll the visible range the way the follow mode asks (Sonic Visualiser's
- * page / continuous / off). */
-static void
-follow_playhead (VitaWindow *self, gint64 position)
-{
-  gint64 start, end, span;
-
-  vita_timeline_get_visible (self->timeline, &start, &end);
-  span = end - start;
-  if (span <= 0 || span >= vita_timeline_get_n_samples (self->timeline))
-    return;
-  switch (vita_timeline_get_follow (self->timeline))
-    {
-    case VITA_FOLLOW_PAGE:
-      if (position < start || position >= end)
-        vita_timeline_set_visible (self->timeline, position, position + span);
-      break;
-    case VITA_FOLLOW_CONTINUOUS:
-      vita_timeline_set_visible (self->timeline, position - span / 2, position - span / 2 + span);
-      break;
-    case VITA_FOLLOW_OFF:
-    default:
-      break;
-    }
-}
-
 static void
 sync_position_from_player (VitaWindow *self)
 {
@@ -207,9 +186,8 @@ sync_position_from_player (VitaWindow *self)
 
   if (!vita_player_get_position (self->player, &ns))
     return;
+  /* The timeline scrolls the view itself (its follow mode). */
   vita_timeline_set_position (self->timeline, ns_to_samples (self, ns));
-  if (vita_player_get_playing (self->player))
-    follow_playhead (self, vita_timeline_get_position (self->timeline));
 }
 
 static gboolean
@@ -365,9 +343,15 @@ update_model_banner (VitaWindow *self)
 {
   const char *text = NULL;
 
+  for (guint i = 0; self->model_cards != NULL && i < self->model_cards->len; i++)
+    gtk_widget_set_visible (g_ptr_array_index (self->model_cards, i), self->vit != NULL);
+  if (self->no_model_page != NULL)
+    gtk_widget_set_visible (self->no_model_page, self->vit == NULL && !self->model_loading);
+
   if (self->model_loading)
     text = NULL;
-  else if (self->vit == NULL)
+  else if (self->vit == NULL && self->audio_path == NULL)
+    /* With audio open, the "No Model" page among the panels says it. */
     text = _("No model loaded. Open a ViT-1D model file (.safetensors), "
              "or train one with “vitascope-cli train FOLDER”.");
   if (text != NULL)
@@ -537,6 +521,7 @@ on_job_progress (VitaWindow *self, int done, int total, VitaAnalysisJob *job)
 static void
 on_job_finished (VitaWindow *self, GError *error, VitaAnalysisJob *job)
 {
+  self->job_done = TRUE;
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
   if (error != NULL)
     vita_window_show_error (self, error->message);
@@ -561,6 +546,7 @@ restart_analysis (VitaWindow *self)
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->progress_label, _("Decoding…"));
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  self->job_done = FALSE;
   vita_analysis_job_start (self->job);
 }
 
@@ -601,6 +587,7 @@ vita_window_open_audio (VitaWindow *self, GFile *file)
   vita_player_set_rate (self->player, speeds[gtk_drop_down_get_selected (self->speed_dropdown)]);
   gtk_stack_set_visible_child_name (self->main_stack, "panels");
   update_title (self);
+  update_model_banner (self);
   restart_analysis (self);
   update_position_label (self);
   update_actions (self);
@@ -727,6 +714,158 @@ rebuild_recent_menu (VitaWindow *self)
   g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
 }
 
+/* ------------------------------------------------------------------ export */
+
+static VitaColormap
+current_colormap (VitaWindow *self)
+{
+  g_autofree char *nick = g_settings_get_string (self->settings, "colormap");
+  VitaColormap cmap = VITA_COLORMAP_VIRIDIS;
+
+  vita_colormap_from_string (nick, &cmap);
+  return cmap;
+}
+
+gboolean
+vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError **error)
+{
+  VitaExportSpec spec;
+  VitaPaintContext ctx = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->audio_path == NULL)
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_DATA,
+                   _("Cannot export “%s”: open an audio file first"), path);
+      return FALSE;
+    }
+  vita_export_spec_init (&spec);
+  spec.panel = panel;
+  vita_timeline_snapshot (self->timeline, &spec.snap);
+  spec.style.colormap = current_colormap (self);
+  spec.attention_mode = self->rollout ? VITA_ATTENTION_ROLLOUT : VITA_ATTENTION_HEAD;
+  spec.audio_path = g_strdup (self->audio_path);
+  spec.model_path = g_strdup (self->model_path);
+  if (self->vit != NULL && self->vit->sha256[0] != '\0')
+    spec.model_sha256 = g_strdup (self->vit->sha256);
+
+  /* The same sources the screen draws from: the panels' shared cache and peaks. */
+  ctx.cache = self->panels[VITA_PANEL_MEL] ? vita_panel_view_get_cache (VITA_PANEL_VIEW (self->panels[VITA_PANEL_MEL])) : NULL;
+  ctx.peaks = self->peaks;
+  ctx.snap = &spec.snap;
+  ctx.style = &spec.style;
+  ctx.attention_mode = spec.attention_mode;
+
+  if (g_str_has_suffix (path, ".npy") || g_str_has_suffix (path, ".NPY"))
+    ok = vita_export_npy (&spec, &ctx, path, error);
+  else
+    ok = vita_export_figure_with_sidecar (&spec, &ctx, path, error);
+  vita_export_spec_clear (&spec);
+  return ok;
+}
+
+static const struct {
+  VitaPanel   panel;
+  const char *id;
+  const char *label;
+} export_panels[] = {
+  { VITA_PANEL_LAYOUT,         "layout",    N_("Whole View") },
+  { VITA_PANEL_ATTENTION,      "attention", N_("Attention") },
+  { VITA_PANEL_ATTENTION_GRID, "grid",      N_("All Layers and Heads") },
+  { VITA_PANEL_SSM,            "ssm",       N_("Self-Similarity") },
+  { VITA_PANEL_MEL,            "mel",       N_("Mel Spectrogram") },
+  { VITA_PANEL_WAVEFORM,       "waveform",  N_("Waveform") },
+  { VITA_PANEL_RECEIVED,       "received",  N_("Attention Received") },
+  { VITA_PANEL_ATTENTION_ROW,  "row",       N_("Attention of the Token") },
+};
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      const char *choice = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "panel");
+      VitaPanel panel = VITA_PANEL_LAYOUT;
+      g_autoptr(GError) error = NULL;
+
+      for (gsize i = 0; choice != NULL && i < G_N_ELEMENTS (export_panels); i++)
+        if (g_str_equal (choice, export_panels[i].id))
+          panel = export_panels[i].panel;
+      if (path == NULL)
+        vita_window_show_error (self, _("Figures can only be exported to local files"));
+      else if (!vita_window_export (self, panel, path, &error))
+        vita_window_show_error (self, error->message);
+      else
+        {
+          g_autofree char *name = g_path_get_basename (path);
+          g_autofree char *text = g_strdup_printf (_("Exported “%s”"), name);
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_export (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autofree char *base = g_path_get_basename (self->audio_path);
+  g_autofree char *suggested = NULL;
+  const char *ids[G_N_ELEMENTS (export_panels) + 1];
+  const char *labels[G_N_ELEMENTS (export_panels) + 1];
+  const char *patterns[][2] = { { "*.pdf", N_("PDF (vector)") }, { "*.svg", N_("SVG (vector)") },
+                                { "*.png", N_("PNG (144 dpi)") }, { "*.npy", N_("NumPy array (.npy)") } };
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL)
+    *dot = '\0';
+  suggested = g_strdup_printf ("%s-vitascope.pdf", base);
+  /* GtkFileChooserNative (GTK 4.8); a save chooser asks before overwriting. */
+  native = gtk_file_chooser_native_new (_("Export Figure"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
+  for (gsize i = 0; i < G_N_ELEMENTS (patterns); i++)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+      gtk_file_filter_set_name (filter, _(patterns[i][1]));
+      gtk_file_filter_add_pattern (filter, patterns[i][0]);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+      g_object_unref (filter);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (export_panels); i++)
+    {
+      ids[i] = export_panels[i].id;
+      labels[i] = _(export_panels[i].label);
+    }
+  ids[G_N_ELEMENTS (export_panels)] = labels[G_N_ELEMENTS (export_panels)] = NULL;
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "panel", _("Panel"), ids, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "panel", "layout");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+on_rollout_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  self->rollout = g_variant_get_boolean (state);
+  g_simple_action_set_state (action, state);
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_attention_mode (VITA_PANEL_VIEW (self->panels[i]),
+                                          self->rollout ? VITA_ATTENTION_ROLLOUT : VITA_ATTENTION_HEAD);
+}
+
 /* ------------------------------------------------------------------ actions */
 
 static void
@@ -752,11 +891,16 @@ update_actions (VitaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-next", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-previous", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-average", has_heads);
-  /* Export and annotations arrive with the views and probe libraries. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", has_audio);
+  /* Annotations arrive with the probe lanes. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-annotations", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.none", FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->speed_dropdown), has_audio);
+  /* Controls appear when they have something to act on. */
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_dropdown), has_audio);
+  gtk_widget_set_visible (GTK_WIDGET (self->position_label), has_audio);
+  gtk_widget_set_visible (GTK_WIDGET (self->loop_button), has_audio);
+  gtk_widget_set_visible (GTK_WIDGET (self->layer_dropdown), has_layers);
+  gtk_widget_set_visible (GTK_WIDGET (self->head_dropdown), has_heads);
 }
 
 static void
@@ -1105,6 +1249,8 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_box_append (GTK_BOX (card), view);
   gtk_box_append (box, card);
   self->panels[panel] = view;
+  if (panel != VITA_PANEL_OVERVIEW && panel != VITA_PANEL_WAVEFORM)
+    g_ptr_array_add (self->model_cards, card);
   return card;
 }
 
@@ -1121,6 +1267,28 @@ build_panels (VitaWindow *self)
              _("the model's exact input"), -1, 150);
   add_panel (self, self->panels_box, VITA_PANEL_RECEIVED, _("Attention Received"),
              _("per frame, against spectral-flux onsets"), -1, 110);
+  /* Without a model the model's panels give way to an explanation. */
+  self->no_model_page = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->no_model_page), "dialog-information-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (self->no_model_page), _("No Model"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->no_model_page),
+      _("The mel spectrogram, attention and self-similarity panels show what a model "
+        "does with this music. Open a ViT-1D model file (.safetensors) exported from "
+        "PyTorch, or train one on a folder of music with "
+        "<tt>vitascope-cli train FOLDER --out RUN</tt> and open the model that "
+        "<tt>vitascope-cli export-model</tt> writes from its last checkpoint."));
+  {
+    GtkWidget *button = gtk_button_new_with_mnemonic (_("Open _Model…"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.open-model");
+    gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (button, "pill");
+    gtk_widget_add_css_class (button, "suggested-action");
+    adw_status_page_set_child (ADW_STATUS_PAGE (self->no_model_page), button);
+  }
+  gtk_widget_add_css_class (self->no_model_page, "compact");
+  gtk_box_append (self->panels_box, self->no_model_page);
+  g_ptr_array_add (self->model_cards, row);
+
   add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION, _("Attention"),
              _("the window under the playhead, chosen layer and head"), 340, 320);
   add_panel (self, GTK_BOX (row), VITA_PANEL_SSM, _("Self-Similarity"),
@@ -1195,6 +1363,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
+  g_clear_pointer (&self->model_cards, g_ptr_array_unref);
   g_free (self->audio_path);
   g_free (self->model_path);
   g_free (self->last_error);
@@ -1238,7 +1407,7 @@ vita_window_class_init (VitaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.use-default-model", NULL, action_use_default_model);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", action_open_recent);
   gtk_widget_class_install_action (widget_class, "win.load-annotations", NULL, action_noop);
-  gtk_widget_class_install_action (widget_class, "win.export", NULL, action_noop);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
   gtk_widget_class_install_action (widget_class, "win.none", NULL, action_noop);
   gtk_widget_class_install_action (widget_class, "win.play-pause", NULL, action_play_pause);
   gtk_widget_class_install_action (widget_class, "win.seek", "x", action_seek);
@@ -1273,6 +1442,7 @@ vita_window_init (VitaWindow *self)
   self->recent = gtk_recent_manager_get_default ();
   self->layer_names = gtk_string_list_new (NULL);
   self->head_names = gtk_string_list_new (NULL);
+  self->model_cards = g_ptr_array_new ();
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -1304,7 +1474,11 @@ vita_window_init (VitaWindow *self)
   g_signal_connect_swapped (self->settings, "changed::follow", G_CALLBACK (on_follow_changed), self);
   {
     g_autoptr(GAction) follow = g_settings_create_action (self->settings, "follow");
+    g_autoptr(GSimpleAction) rollout = g_simple_action_new_stateful ("rollout", NULL,
+                                                                      g_variant_new_boolean (FALSE));
     g_action_map_add_action (G_ACTION_MAP (self), follow);
+    g_signal_connect (rollout, "change-state", G_CALLBACK (on_rollout_changed), self);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (rollout));
   }
   on_follow_changed (self);
 
@@ -1358,5 +1532,7 @@ vita_window_get_page (VitaWindow *self)
 gboolean
 vita_window_is_busy (VitaWindow *self)
 {
-  return self->model_loading || (self->job != NULL && vita_analysis_job_is_running (self->job));
+  /* Until "finished" has been delivered on this thread, not only until the worker
+   * has left: what it reports lands through the main loop. */
+  return self->model_loading || (self->job != NULL && !self->job_done);
 }

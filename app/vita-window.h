@@ -4,6 +4,7 @@
 #include <adwaita.h>
 #include "vita-player.h"
 #include "vita-timeline.h"
+#include "vita-painters.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,11 @@ VitaWindow   *vita_window_new (AdwApplication *application);
 void          vita_window_open_audio (VitaWindow *self, GFile *file);
 /* Opens a model file on a worker thread; NULL = the default model. */
 void          vita_window_open_model (VitaWindow *self, GFile *file);
+
+/* Exports a panel (VITA_PANEL_LAYOUT: the whole view) as it is on screen: PNG, SVG
+ * or PDF with a sidecar JSON (PATH.json), or the panel's array as .npy; atomic. */
+gboolean      vita_window_export (VitaWindow *self, VitaPanel panel, const char *path,
+                                  GError **error);
 
 /* Shows an error as a toast (and remembers it for tests). */
 void          vita_window_show_error (VitaWindow *self, const char *message);

@@ -15,6 +15,7 @@
 #include "vita-config.h"
 #include "vita-application.h"
 #include "vita-window.h"
+#include "vita-views.h"
 
 #include <gst/gst.h>
 #include <stdio.h>
@@ -96,6 +97,19 @@ cmp_i64 (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
+/* How often each panel re-rendered its cached content (views/ keep it as a
+ * texture until something it shows changes): the rest of a frame is compositing. */
+static void
+print_render_counts (GtkWidget *widget, GString *out)
+{
+  if (VITA_IS_PANEL_VIEW (widget))
+    g_string_append_printf (out, " %s=%u", vita_panel_to_string (vita_panel_view_get_panel (VITA_PANEL_VIEW (widget))),
+                            vita_panel_view_get_render_count (VITA_PANEL_VIEW (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    print_render_counts (child, out);
+}
+
 static gboolean
 save_screenshot (GtkWidget *widget, const char *path)
 {
@@ -123,11 +137,13 @@ main (int argc, char *argv[])
   double play = 5, hold = 0;
   g_autofree char *model = NULL, *screenshot = NULL;
   g_auto(GStrv) files = NULL;
+  g_auto(GStrv) actions = NULL;
   GOptionEntry entries[] = {
     { "play", 0, 0, G_OPTION_ARG_DOUBLE, &play, "Seconds of playback to measure", "S" },
     { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &hold, "Seconds to keep the window afterwards", "S" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file", "M" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
+    { "action", 0, 0, G_OPTION_ARG_STRING_ARRAY, &actions, "Activate an action before --hold (e.g. app.preferences)", "NAME" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE" },
     { NULL }
   };
@@ -216,6 +232,11 @@ main (int argc, char *argv[])
               g_array_index (frame_us, gint64, frame_us->len * 95 / 100) / 1e3,
               g_array_index (frame_us, gint64, frame_us->len - 1) / 1e3);
     }
+  {
+    g_autoptr(GString) counts = g_string_new (NULL);
+    print_render_counts (GTK_WIDGET (window), counts);
+    printf ("panel content renders (whole run):%s\n", counts->str);
+  }
   printf ("main-loop stalls while playing%s: worst %.1f ms, %u over 50 ms\n",
           vita_window_is_busy (window) ? " and analysing" : "", worst_stall / 1e3, n_stalls_50);
   if (vita_window_get_n_errors (window) > 0)
@@ -229,6 +250,8 @@ main (int argc, char *argv[])
       else
         printf ("screenshot: %s\n", screenshot);
     }
+  for (int i = 0; actions != NULL && actions[i] != NULL; i++)
+    gtk_widget_activate_action (GTK_WIDGET (window), actions[i], NULL);
   run_for (hold);
   gtk_window_destroy (GTK_WINDOW (window));
   run_for (0.1);

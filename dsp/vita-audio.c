@@ -289,9 +289,17 @@ poly_run (Poly *p, Buf *out)
           const float *tap = p->taps + (gsize) j * p->max_taps;
           const float *x = h + p->lo[j];
           const int n = p->n_taps[j];
+          /* 8 independent float partial sums (vectorisable, and the sum of ~34
+           * products keeps ~1e-7 relative error: the golden tolerance is 1e-6) */
+          float a[8] = { 0 };
+          int i = 0;
+          for (; i + 8 <= n; i += 8)
+            for (int u = 0; u < 8; u++)
+              a[u] += tap[i + u] * x[i + u];
           double acc = 0;
-          for (int i = 0; i < n; i++)
+          for (; i < n; i++)
             acc += (double) tap[i] * x[i];
+          acc += ((double) a[0] + a[4]) + ((double) a[1] + a[5]) + ((double) a[2] + a[6]) + ((double) a[3] + a[7]);
           o[j] = (float) acc;
         }
       out->len += (gsize) p->new_;

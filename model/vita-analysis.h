@@ -105,7 +105,8 @@ typedef void (*VitaAnalysisProgress) (VitaAnalysis *an, int windows_done, int n_
                                       gpointer user_data);
 /* Called from the running thread with one window's attention (L, NH, N, N), in the
  * order the windows are computed (window index order when priority_frame is -1).
- * Returning FALSE (with error set) stops the run with that error. */
+ * Returning FALSE (with error set) stops the run with that error; the windows
+ * computed so far stay valid and a later run does not send them again. */
 typedef gboolean (*VitaAnalysisAttentionSink) (VitaAnalysis *an, int window,
                                                const float *attention, gpointer user_data,
                                                GError **error);

@@ -5,6 +5,7 @@
 #include "vita-npy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,8 @@ vita_npy_writer_new (const char *path, int ndim, const gsize *shape, GError **er
   VitaNpyWriter *w = g_new0 (VitaNpyWriter, 1);
   w->path = g_strdup (path);
   w->tmp_path = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  int fd = g_mkstemp (w->tmp_path);
+  /* 0644 like any file the user saves (g_mkstemp would leave 0600) */
+  int fd = g_mkstemp_full (w->tmp_path, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int e = errno;

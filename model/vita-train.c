@@ -836,10 +836,10 @@ vita_train_options_init (VitaTrainOptions *o)
   memset (o, 0, sizeof *o);
   o->config = g_strdup ("small-4l");
   o->pairs = 64;
-  o->steps = 2000;
+  o->steps = 0;
   o->threads = 0;
   o->seed = 1;
-  vita_schedule_init_default (&o->schedule, o->steps);
+  vita_schedule_init_default (&o->schedule, VITA_TRAIN_DEFAULT_STEPS);
   vita_pair_options_init (&o->pair);
   o->val_fraction = 0.1;
   o->checkpoint_every = 50;
@@ -997,7 +997,7 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
                    "Batch of %d pairs is out of range (2–4096: NT-Xent needs negatives)", opt->pairs);
       return NULL;
     }
-  if (opt->steps < 1)
+  if (opt->steps < 0)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
                    "Number of steps must be positive (got %" G_GINT64_FORMAT ")", opt->steps);
@@ -1253,7 +1253,7 @@ init_model (VitaTrainer *t, GError **error)
           vita_checkpoint_clear (&ck);
           return FALSE;
         }
-      if (t->opt.steps != s.total_steps && t->opt.steps > ck.step)
+      if (t->opt.steps > 0 && t->opt.steps != s.total_steps && t->opt.steps > ck.step)
         {
           g_message ("Resuming %s at step %" G_GINT64_FORMAT ": schedule length changed from %"
                      G_GINT64_FORMAT " to %" G_GINT64_FORMAT " steps", ck_path, ck.step,
@@ -1296,7 +1296,7 @@ init_model (VitaTrainer *t, GError **error)
   vita_train_data_stats (t->data, &cfg.fe.input_mean, &cfg.fe.input_std);
   t->config_name = g_strdup (t->opt.config);
   t->sched = t->opt.schedule;
-  t->sched.total_steps = t->opt.steps;
+  t->sched.total_steps = t->opt.steps > 0 ? t->opt.steps : VITA_TRAIN_DEFAULT_STEPS;
   t->pair = t->opt.pair;
   t->pairs = t->opt.pairs;
   t->seed = t->opt.seed;
@@ -1312,9 +1312,6 @@ init_model (VitaTrainer *t, GError **error)
 static gboolean
 trainer_run_inner (VitaTrainer *t, GError **error)
 {
-  if (t->opt.threads > 0)
-    openblas_set_num_threads (t->opt.threads);
-
   if (t->data == NULL)
     {
       VitaVitConfig cfg;
@@ -1345,9 +1342,11 @@ trainer_run_inner (VitaTrainer *t, GError **error)
       }
   }
   const int pairs = t->pairs, B = 2 * pairs;
-  g_autoptr(VitaVitState) state = vita_vit_state_new (cfg, B, TRUE);
-  g_autoptr(VitaVitGrads) grads = vita_vit_grads_new (cfg, B);
-  g_autoptr(VitaNtxent) nt = vita_ntxent_new (B, cfg->proj_dim);
+  /* threads > 1: worker threads split each step's windows, BLAS single-threaded */
+  const int workers = MAX (1, t->opt.threads);
+  if (workers > 1)
+    openblas_set_num_threads (1);
+  g_autoptr(VitaTrainStep) ts = vita_train_step_new (cfg, B, workers);
   g_autofree float *input = g_new (float, (gsize) B * cfg->frames * cfg->fe.n_mels);
 
   const gint64 total = t->sched.total_steps;
@@ -1383,8 +1382,7 @@ trainer_run_inner (VitaTrainer *t, GError **error)
       vita_train_data_batch (t->data, &t->cursor, &t->pair, &cfg->fe, cfg->frames, pairs, FALSE, input);
       float acc, gnorm;
       g_mutex_lock (&t->mutex);
-      float loss = vita_vit_train_step (t->vit, state, grads, nt, t->m, t->v, &t->sched, t->step,
-                                        input, B, &acc, &gnorm);
+      float loss = vita_train_step_run (ts, t->vit, t->m, t->v, &t->sched, t->step, input, &acc, &gnorm);
       gboolean ok = isfinite (loss);
       if (ok)
         t->step++;

@@ -96,6 +96,7 @@ typedef struct {
   float *dpatch;     /* (B, T, D) */
   float *dhead;      /* (B, D)      head hidden */
   float *dz;         /* (B, P)      gradient of the projection (NT-Xent writes it) */
+  float *ones;       /* (B, N)      ones: bias gradients are one sgemv each */
 } VitaVitGrads;
 
 VitaVitGrads *vita_vit_grads_new  (const VitaVitConfig *cfg, int B);
@@ -129,6 +130,21 @@ void vita_gelu_backward_ref  (float *dinp, const float *inp, const float *dout, 
 float vita_vit_train_step (VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                            VitaNtxent *nt, float *m, float *v, const VitaSchedule *s,
                            gint64 step, const float *input, int B,
+                           float *accuracy, float *grad_norm);
+
+/* A training step split over `workers` threads by windows (data parallel inside the
+ * step): each worker runs forward and backward on its share of the B windows with
+ * single-threaded BLAS, NT-Xent couples them once, the gradients are summed in a fixed
+ * order (deterministic for a given number of workers), then one AdamW update.  Scales
+ * better than multi-threaded BLAS on small matrices, and every element-wise kernel
+ * runs in parallel too.  All buffers are allocated here, none in the step. */
+typedef struct _VitaTrainStep VitaTrainStep;
+VitaTrainStep *vita_train_step_new  (const VitaVitConfig *cfg, int B, int workers);
+void           vita_train_step_free (VitaTrainStep *ts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaTrainStep, vita_train_step_free)
+/* As vita_vit_train_step on B = the capacity given to _new. */
+float vita_train_step_run (VitaTrainStep *ts, VitaVit *vit, float *m, float *v,
+                           const VitaSchedule *s, gint64 step, const float *input,
                            float *accuracy, float *grad_norm);
 
 /* ------------------------------------------------------------------------------ */
@@ -208,13 +224,16 @@ gboolean vita_train_evaluate (VitaVit *vit, const VitaTrainData *d, gboolean val
  * invoked ON THE TRAINING THREAD — a GUI forwards them with g_main_context_invoke().
  * The trainer never touches GTK. */
 
+#define VITA_TRAIN_DEFAULT_STEPS 2000
+
 typedef struct {
   char         *data_dir;      /* folder of audio */
   char         *out_dir;       /* checkpoints, lock file; created if missing */
   char         *cache_dir;     /* NULL: out_dir/mel-cache */
   char         *config;        /* preset name ("small-4l", "tiny", "test") */
   int           pairs;         /* batch size in positive pairs (64) */
-  gint64        steps;         /* length of the schedule */
+  gint64        steps;         /* length of the schedule; 0: VITA_TRAIN_DEFAULT_STEPS for a
+                                  new run, the checkpoint's own when resuming */
   gint64        stop_after;    /* 0, or stop (with a checkpoint) after this many steps in this run */
   int           threads;       /* BLAS threads, 0 = leave as is */
   guint64       seed;

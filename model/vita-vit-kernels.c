@@ -17,14 +17,29 @@
 /* VITA_KERNEL (name, (params), (args)): defines name() from the always-inlined
  * name_body(), compiled twice — for AVX2+FMA and for baseline x86-64 — and picks
  * one at run time (GCC's target_clones cannot ask for two ISA extensions at once). */
+static gint force_baseline;   /* tests: run the baseline build on any CPU */
+
+void
+vita_kernels_force_baseline (gboolean baseline)
+{
+  g_atomic_int_set (&force_baseline, baseline ? 1 : 0);
+}
+
 #if defined(__GNUC__) && defined(__x86_64__)
+static inline gboolean
+use_avx2 (void)
+{
+  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")
+         && !g_atomic_int_get (&force_baseline);
+}
+
 #define VITA_KERNEL(name, params, args)                                       \
   static __attribute__ ((target ("avx2,fma"))) void name##_avx2 params        \
   { name##_body args; }                                                       \
   static void name##_base params { name##_body args; }                        \
   void name params                                                            \
   {                                                                           \
-    if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))   \
+    if (use_avx2 ())                                                          \
       name##_avx2 args;                                                       \
     else                                                                      \
       name##_base args;                                                       \

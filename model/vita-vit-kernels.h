@@ -61,6 +61,10 @@ void vita_softmax_forward (float *x, int rows, int n);
 /* erf as used by vita_gelu_forward (the backward needs the same function). */
 float vita_erff (float x);
 
+/* Tests: TRUE makes the element-wise kernels use their baseline x86-64 build even
+ * on an AVX2+FMA CPU (both builds must pass the golden tests). */
+void vita_kernels_force_baseline (gboolean baseline);
+
 /* ---- naive references (tests only: slow, obviously correct) ---- */
 void vita_matmul_forward_ref (float *out, const float *inp, int in_stride,
                               const float *weight, const float *bias, int rows, int C, int OC);

@@ -6,6 +6,7 @@
 
 #include <json-glib/json-glib.h>
 #include <sys/wait.h>
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -290,6 +291,73 @@ test_wesnoth_excerpt (void)
   g_rmdir (dir);
 }
 
+/* 10 ms of audio (one frame, shorter than a window: padded) and pure digital silence
+ * (reliability.md 11): results, no NaN anywhere. */
+static void
+test_tiny_and_silent (void)
+{
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *clip = vita_test_data_path ("ana_clip.wav");
+  g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "tiny", NULL);
+  Result r = run_cli ("analyze", clip, "--model", model, "--out", out, "--duration", "0.01", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  /* 160 samples: 1 + 160 / 512 = 1 frame, one window with 31 padded frames */
+  g_autofree float *tokens = load_checked (out, "tokens.npy", NULL, 3, 3L, 1L, 32L);
+  g_autofree float *att = load_checked (out, "attention.npy", NULL, 5, 1L, 2L, 2L, 33L, 33L);
+  g_autofree float *ssm = load_checked (out, "ssm.npy", NULL, 3, 3L, 1L, 1L);
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpfloat_with_epsilon (ssm[i], 1.0, 1e-5);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *sum = load_summary (out, parser);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (sum, "windows"),
+                                               "padded_frames"), ==, 31);
+  rm_rf (out);
+
+  /* silence: a float WAV of zeros */
+  g_autofree char *silent = g_build_filename (dir, "silence.wav", NULL);
+  {
+    const guint32 n = 16000;
+    GString *wav = g_string_new (NULL);
+    guint32 u32;
+    guint16 u16;
+#define PUT32(v) (u32 = GUINT32_TO_LE (v), g_string_append_len (wav, (char *) &u32, 4))
+#define PUT16(v) (u16 = GUINT16_TO_LE (v), g_string_append_len (wav, (char *) &u16, 2))
+    g_string_append (wav, "RIFF"); PUT32 (36 + n * 4); g_string_append (wav, "WAVEfmt ");
+    PUT32 (16); PUT16 (3); PUT16 (1); PUT32 (16000); PUT32 (64000); PUT16 (4); PUT16 (32);
+    g_string_append (wav, "data"); PUT32 (n * 4);
+    for (guint32 i = 0; i < n; i++)
+      PUT32 (0);
+#undef PUT32
+#undef PUT16
+    g_assert_true (g_file_set_contents (silent, wav->str, wav->len, NULL));
+    g_string_free (wav, TRUE);
+  }
+  r = run_cli ("analyze", silent, "--model", model, "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  const char *names[] = { "mel.npy", "onset.npy", "tokens.npy", "cls.npy", "attention.npy",
+                          "received.npy", "ssm.npy" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (out, names[i], NULL);
+      int nd;
+      gsize shape[VITA_NPY_MAX_DIMS], count = 1;
+      g_autoptr(GError) error = NULL;
+      g_autofree float *x = vita_npy_load (path, &nd, shape, &error);
+      g_assert_no_error (error);
+      for (int k = 0; k < nd; k++)
+        count *= shape[k];
+      for (gsize k = 0; k < count; k++)
+        if (!isfinite (x[k]))
+          g_error ("%s[%" G_GSIZE_FORMAT "] = %g for silence", names[i], k, x[k]);
+    }
+  g_unlink (silent);
+  rm_rf (out);
+  g_rmdir (dir);
+}
+
 /* The whole pipeline on the golden clip (3 s of loyalists.ogg at 16 kHz, the samples
  * PyTorch used): decode → C mel → analysis against PyTorch's analysis of PyTorch's mel. */
 static void
@@ -333,6 +401,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/analyze/usage", test_usage);
   g_test_add_func ("/cli/analyze/failures-name-the-file", test_failures_name_the_file);
   g_test_add_func ("/cli/analyze/wesnoth-excerpt", test_wesnoth_excerpt);
+  g_test_add_func ("/cli/analyze/tiny-and-silent", test_tiny_and_silent);
   g_test_add_func ("/cli/analyze/pipeline-against-pytorch", test_pipeline_against_pytorch);
   return g_test_run ();
 }

@@ -78,7 +78,7 @@ assert_usable (Fixture *fx)
 
   open_path (fx->window, fx->wav);
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
   vita_gui_test_run_for (50);
   g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, errors);
@@ -106,14 +106,14 @@ test_corrupt_audio (Fixture *fx, gconstpointer data)
   /* A text file named .wav (reliability.md 9). */
   g_assert_true (g_file_set_contents (path, "these are not samples\n", -1, NULL));
   open_path (fx->window, path);
-  g_assert_true (vita_gui_test_wait (more_errors, &w, 5000));
+  g_assert_true (vita_gui_test_wait (more_errors, &w, 20000));
   g_test_message ("toast: %s", vita_window_get_last_error (fx->window));
   g_assert_nonnull (strstr (vita_window_get_last_error (fx->window), "notes.wav"));
   g_assert_false (vita_player_get_playing (vita_window_get_player (fx->window)));
   /* Play again: the error comes again, no crash, no hang. */
   w.n = vita_window_get_n_errors (fx->window);
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (more_errors, &w, 5000));
+  g_assert_true (vita_gui_test_wait (more_errors, &w, 20000));
   assert_usable (fx);
 }
 
@@ -129,7 +129,7 @@ test_truncated_audio (Fixture *fx, gconstpointer data)
   g_assert_true (g_file_get_contents (fx->wav, &contents, &length, NULL));
   g_assert_true (g_file_set_contents (path, contents, 20, NULL));
   open_path (fx->window, path);
-  g_assert_true (vita_gui_test_wait (more_errors, &w, 5000));
+  g_assert_true (vita_gui_test_wait (more_errors, &w, 20000));
   g_assert_nonnull (strstr (vita_window_get_last_error (fx->window), "cut.wav"));
   assert_usable (fx);
 }
@@ -143,7 +143,7 @@ test_bad_model (Fixture *fx, gconstpointer data)
 
   g_assert_true (g_file_set_contents (path, "\xff\xff\xff\xff\xff\xff\xff\x7f{", 9, NULL));
   vita_window_open_model (fx->window, file);
-  g_assert_true (vita_gui_test_wait (more_errors, &w, 5000));
+  g_assert_true (vita_gui_test_wait (more_errors, &w, 20000));
   g_test_message ("toast: %s", vita_window_get_last_error (fx->window));
   g_assert_nonnull (strstr (vita_window_get_last_error (fx->window), "broken.safetensors"));
   g_assert_null (vita_window_get_model_path (fx->window));
@@ -163,7 +163,7 @@ test_deleted_during_playback (Fixture *fx, gconstpointer data)
   g_assert_true (g_file_set_contents (path, contents, length, NULL));
   open_path (fx->window, path);
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   g_assert_cmpint (g_unlink (path), ==, 0);
   /* Keep playing and seeking: either it goes on from the open file or a toast says why. */
   vita_gui_test_run_for (300);
@@ -182,7 +182,7 @@ test_close_while_playing (Fixture *fx, gconstpointer data)
 {
   open_path (fx->window, fx->wav);
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   /* Destroy mid-playback (and mid-analysis when the engine is built in). */
   vita_gui_test_close (fx->window);
   fx->window = NULL;

@@ -89,7 +89,10 @@ play_and_track (Fixture *fx, guint ms)
 
   id = g_signal_connect (vita_window_get_timeline (fx->window), "notify::position",
                          G_CALLBACK (on_position), &log);
-  while (g_get_monotonic_time () < deadline)
+  /* At least `ms`, and longer (up to 15 s) until enough frames were seen: on a
+   * starved machine a frame can take hundreds of milliseconds. */
+  while (g_get_monotonic_time () < deadline ||
+         ((checks < 10 || log.n_updates < 3) && g_get_monotonic_time () < start + 15000000))
     {
       double p, t, stale, err;
       g_main_context_iteration (NULL, FALSE);
@@ -110,18 +113,11 @@ play_and_track (Fixture *fx, guint ms)
   g_test_message ("playhead vs pipeline: worst error %.1f ms, worst raw gap %.1f ms; "
                   "%u playhead writes in %u ms, %u checks",
                   worst * 1000, worst_raw * 1000, log.n_updates, ms, checks);
-#if defined(__SANITIZE_ADDRESS__)
-  /* A sanitizer build draws several times slower: the frame rate is not what it
-   * checks, the accuracy of each playhead write still is. */
-  g_assert_cmpuint (checks, >=, 2);
-  g_assert_cmpuint (log.n_updates, >=, 2);
-#else
-  /* The frame rate itself is bench/bench-app's business (this shared machine runs
-   * eight builds at once); here the playhead must at least be written every frame
-   * the frame clock gives, which is at least a few times a second. */
+/* The frame rate itself is bench/bench-app's business (this shared machine runs
+   * eight builds at once, sanitizer builds draw ~10× slower); here the playhead must
+   * be written by the frame clock while playing, and each write must be right. */
   g_assert_cmpuint (checks, >=, 4);
-  g_assert_cmpuint (log.n_updates, >=, ms * 4 / 1000);
-#endif
+  g_assert_cmpuint (log.n_updates, >=, 3);
   g_assert_cmpfloat (worst, <, 0.050);
   return worst;
 }
@@ -140,7 +136,7 @@ test_play_follows_clock (Fixture *fx, gconstpointer data)
                    <=, vita_timeline_get_hop (tl));
 
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   g_assert_true (vita_timeline_get_playing (tl));
 
   p0 = vita_gui_test_player_seconds (fx->window);
@@ -169,7 +165,7 @@ test_real_ogg (Fixture *fx, gconstpointer data)
   open_path (fx, WESNOTH_TRACK);
   g_assert_cmpint (vita_player_get_duration (vita_window_get_player (fx->window)), >, 60 * GST_SECOND);
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   play_and_track (fx, 800);
   g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
 }
@@ -205,7 +201,7 @@ test_seek (Fixture *fx, gconstpointer data)
 
   /* Seek while playing, then keep tracking the clock. */
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   w.target = 0.5;
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.seek", "x",
                               (gint64) (0.5 * vita_timeline_get_sample_rate (tl)));
@@ -237,7 +233,7 @@ test_speed (Fixture *fx, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.speed-up", NULL);
   g_assert_cmpfloat (vita_player_get_rate (player), ==, 2.0);   /* the fastest */
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   vita_gui_test_run_for (100);
   p0 = vita_gui_test_player_seconds (fx->window);
   t0 = g_get_monotonic_time ();
@@ -269,7 +265,7 @@ test_loop (Fixture *fx, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.loop", NULL);
   g_assert_true (vita_player_get_loop (vita_window_get_player (fx->window)));
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.play-pause", NULL);
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   vita_gui_test_run_for (100);
   deadline = g_get_monotonic_time () + 1600 * 1000;
   while (g_get_monotonic_time () < deadline)
@@ -356,7 +352,7 @@ test_layer_head_keys (Fixture *fx, gconstpointer data)
 
   /* Space plays and pauses; +/- zoom around the playhead; 0 shows everything. */
   g_assert_true (press_key (fx->window, GDK_KEY_space, 0));
-  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 5000));
+  g_assert_true (vita_gui_test_wait (is_playing, fx->window, 20000));
   g_assert_true (press_key (fx->window, GDK_KEY_space, 0));
   vita_gui_test_run_for (50);
   g_assert_false (vita_player_get_playing (vita_window_get_player (fx->window)));

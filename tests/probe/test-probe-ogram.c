@@ -2,6 +2,9 @@
  * bottom, follows the visible range, and refuses an analysis without tokens. */
 #include "vita-test.h"
 #include "views/vita-probe-ogram.h"
+#include "views/vita-probe-lanes.h"
+
+#include <string.h>
 
 #include <math.h>
 
@@ -80,11 +83,90 @@ test_refusals (void)
   g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH);
 }
 
+/* A real analysis of a small random model on a synthetic mel input: a chord probe per
+ * layer trained on its tokens feeds the probe-o-gram and a probe lane with a score. */
+static void
+test_from_analysis (void)
+{
+  VitaVitConfig cfg;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", &error));
+  g_autoptr(VitaVit) vit = vita_vit_new_random (&cfg, 3);
+  int F = 200, M = cfg.fe.n_mels;
+  g_autofree float *mel = g_new (float, (gsize) F * M);
+  g_autofree int *truth = g_new (int, F);
+  /* 4 "chords" of 50 frames, each a different band pattern */
+  for (int f = 0; f < F; f++)
+    {
+      truth[f] = (f / 50) * 5 % 25;
+      for (int m = 0; m < M; m++)
+        mel[(gsize) f * M + m] = (m % 4 == f / 50) ? 2.0f : -1.0f + 0.01f * (f % 7);
+    }
+  VitaAnalysisOptions aopt;
+  vita_analysis_options_init (&aopt);
+  g_autoptr(VitaAnalysis) an = vita_analysis_new (vit, mel, F, &aopt, &error);
+  g_assert_no_error (error);
+  g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error));
+  VitaProbe *probes[8] = { NULL };
+  VitaProbeTrainOptions topt;
+  vita_probe_train_options_init (&topt);
+  topt.epochs = 100;
+  topt.batch = 32;
+  topt.lr = 1e-2f;
+  g_assert_cmpint (an->n_layers, <=, 8);
+  for (int l = 0; l < an->n_layers; l++)
+    {
+      probes[l] = vita_probe_new (cfg.dim, 25, VITA_PROBE_SOFTMAX);
+      probes[l]->layer = l;
+      g_free (probes[l]->task);
+      probes[l]->task = g_strdup ("chord");
+      g_assert_true (vita_probe_train (probes[l], an->tokens + (gsize) l * F * cfg.dim, F, truth,
+                                       NULL, &topt, NULL, &error));
+    }
+  g_autoptr(VitaProbeogram) pg = vita_probeogram_from_analysis (an, probes, an->n_layers, truth,
+                                                                "chords", &error);
+  g_assert_no_error (error);
+  double mean = 0;
+  for (gsize i = 0; i < (gsize) an->n_layers * F; i++)
+    {
+      g_assert_true (pg->values[i] >= 0 && pg->values[i] <= 1);
+      mean += pg->values[i];
+    }
+  mean /= an->n_layers * F;
+  g_assert_cmpfloat (mean, >, 0.5);  /* separable: the truth class gets most mass */
+
+  /* a lane with a score against a chord track covering the same frames */
+  g_autoptr(VitaChordTrack) track = g_new0 (VitaChordTrack, 1);
+  track->segments = g_array_new (FALSE, FALSE, sizeof (VitaChordSegment));
+  double hop_s = (double) cfg.fe.hop_length / cfg.fe.sample_rate;
+  for (int k = 0; k < 4; k++)
+    {
+      VitaChordSegment seg = { k == 0 ? 0.0 : (k * 50 - 0.5) * hop_s, (k * 50 + 49.5) * hop_s,
+                               k * 5 % 25 };
+      g_array_append_val (track->segments, seg);
+    }
+  VitaProbeTruth t = { .chords = track };
+  double score;
+  g_autoptr(VitaProbeLane) lane = vita_probe_lane_from_probe (an, probes[1], &t, &score, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (score, >, 0.9);
+  g_assert_nonnull (strstr (lane->name, "majmin"));
+  g_assert_nonnull (lane->truth);
+  g_assert_cmpint (lane->truth[120], ==, 10);
+  /* a probe of another width is refused with a message */
+  g_autoptr(VitaProbe) wrong = vita_probe_new (cfg.dim + 1, 25, VITA_PROBE_SOFTMAX);
+  g_assert_null (vita_probe_lane_from_probe (an, wrong, NULL, NULL, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH);
+  for (int l = 0; l < an->n_layers; l++)
+    vita_probe_free (probes[l]);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/probe-ogram/paint", test_paint);
   g_test_add_func ("/probe-ogram/refusals", test_refusals);
+  g_test_add_func ("/probe-ogram/from-analysis-and-lane", test_from_analysis);
   return g_test_run ();
 }

@@ -113,9 +113,8 @@ check_gradients (gconstpointer data)
 }
 
 static void
-check_adamw_steps (gconstpointer data)
+check_adamw_steps_workers (const char *tag, int workers)
 {
-  const char *tag = data;
   int B;
   gsize steps;
   g_autofree float *input = NULL;
@@ -139,9 +138,13 @@ check_adamw_steps (gconstpointer data)
   const gsize in_size = (gsize) B * cfg->frames * cfg->fe.n_mels;
   float losses[64];
   g_assert_cmpuint (steps, <=, 64);
+  g_autoptr(VitaTrainStep) ts = vita_train_step_new (cfg, B, MAX (workers, 1));
   for (gsize step = 0; step < steps; step++)
-    losses[step] = vita_vit_train_step (vit, state, g, nt, m, v, &s, step,
-                                        input + step * in_size, B, NULL, NULL);
+    losses[step] = workers == 0
+                     ? vita_vit_train_step (vit, state, g, nt, m, v, &s, step,
+                                            input + step * in_size, B, NULL, NULL)
+                     : vita_train_step_run (ts, vit, m, v, &s, step, input + step * in_size, NULL, NULL);
+  g_test_message ("%s, %d workers", tag, workers);
   for (gsize step = 0; step < steps; step++)
     g_test_message ("%s step %" G_GSIZE_FORMAT ": loss %.7g (torch %.7g)", tag, step, losses[step], losses_want[step]);
   vita_test_assert_close_rel ("losses of 10 AdamW steps", losses, losses_want, steps, 1e-5);
@@ -162,6 +165,14 @@ check_adamw_steps (gconstpointer data)
         vit->memory[at] = after[at];
       }
   vita_test_assert_close ("parameters after 10 AdamW steps", vit->memory, after, vit->num_params, 1e-4);
+}
+
+static void
+check_adamw_steps (gconstpointer data)
+{
+  check_adamw_steps_workers (data, 0);  /* vita_vit_train_step */
+  check_adamw_steps_workers (data, 1);  /* the worker step, one thread */
+  check_adamw_steps_workers (data, 3);  /* three threads, uneven shares of the windows */
 }
 
 /* The vectorised GELU backward (rational erf, polynomial exp) against libm in double. */

@@ -15,6 +15,7 @@
 #include <sndfile.h>
 
 static char *data_dir;   /* shared by every test: 6 tracks + 1 broken file */
+static int   n_threads = 1;  /* trainer worker threads */
 
 static void
 write_wav (const char *path, int track, double seconds)
@@ -83,6 +84,7 @@ options (VitaTrainOptions *o, const char *out, gint64 steps)
   o->pairs = 4;
   o->steps = steps;
   o->seed = 5;
+  o->threads = n_threads;
   o->resume = TRUE;
   vita_schedule_init_default (&o->schedule, steps);
   o->schedule.lr = 1e-3f;
@@ -203,8 +205,9 @@ assert_same_checkpoint (const char *dir_a, const char *dir_b)
 }
 
 static void
-test_resume_exact (void)
+test_resume_exact (gconstpointer data)
 {
+  n_threads = GPOINTER_TO_INT (data);
   g_autofree char *straight = g_dir_make_tmp ("vita-train-a-XXXXXX", NULL);
   g_autofree char *halves = g_dir_make_tmp ("vita-train-b-XXXXXX", NULL);
   g_autoptr(GError) error = NULL;
@@ -249,6 +252,7 @@ test_resume_exact (void)
   g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
   rm_rf (straight);
   rm_rf (halves);
+  n_threads = 1;
 }
 
 static void
@@ -532,7 +536,8 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   make_data ();
   g_test_add_func ("/train/data/rules", test_data_rules);
-  g_test_add_func ("/train/trainer/resume-exact", test_resume_exact);
+  g_test_add_data_func ("/train/trainer/resume-exact", GINT_TO_POINTER (1), test_resume_exact);
+  g_test_add_data_func ("/train/trainer/resume-exact-2-threads", GINT_TO_POINTER (2), test_resume_exact);
   g_test_add_func ("/train/trainer/lock", test_lock);
   g_test_add_func ("/train/trainer/corrupt-newest", test_corrupt_newest);
   g_test_add_func ("/train/trainer/nan-stops", test_nan_stops);

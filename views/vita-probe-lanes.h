@@ -1,0 +1,27 @@
+/* vita-probe-lanes.h — probe lanes filled from probe files, an analysis and loaded
+ * annotations (for the probe-lane painter, vita-painters.h), with the score of the
+ * whole track in the lane title: chord majmin overlap, beat/onset F-measure at the
+ * app's tolerance (±70 ms by default).  No GTK. */
+#pragma once
+
+#include "vita-painters.h"
+#include "model/vita-annotations.h"
+#include "model/vita-probe.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const VitaChordTrack *chords;   /* for softmax probes over the 25 chord classes */
+  const VitaEventList  *events;   /* for sigmoid probes (beats / onsets) */
+  double tolerance;               /* seconds, VITA_EVENT_TOLERANCE when 0 */
+} VitaProbeTruth;
+
+/* Applies a frame-level probe to the analysis' tokens of probe->layer.  truth may be
+ * NULL.  Softmax probes give a label lane (argmax), sigmoid probes with one class a
+ * binary curve.  *score (optional) is NAN without an annotation.  NULL + error when
+ * the probe does not fit the model (dimension, layer) or is clip-level. */
+VitaProbeLane *vita_probe_lane_from_probe (const VitaAnalysis *an, const VitaProbe *probe,
+                                           const VitaProbeTruth *truth, double *score,
+                                           GError **error);
+
+G_END_DECLS
