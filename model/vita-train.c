@@ -96,7 +96,9 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(const char **) a, *(const char **) b);
 }
 
-/* FNV-1a 64: a stable hash for the hold-out rule (independent of GLib versions). */
+/* FNV-1a 64 followed by splitmix64's finaliser: a stable hash for the hold-out rule
+ * (independent of GLib versions).  FNV alone leaves the high bits of short, similar
+ * names poorly mixed, and the rule compares the whole 64-bit value. */
 static guint64
 fnv1a (const char *s)
 {
@@ -106,7 +108,9 @@ fnv1a (const char *s)
       h ^= (guchar) *s;
       h *= 0x100000001b3ULL;
     }
-  return h;
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
 }
 
 static char *

@@ -213,10 +213,14 @@ def load_tracks(root, n_mels, min_frames):
 
 
 def fnv1a(s):
+    """FNV-1a 64 + splitmix64 finaliser: the hold-out rule of Vitascope's C trainer."""
+    m = 0xFFFFFFFFFFFFFFFF
     h = 0xcbf29ce484222325
     for c in s.encode():
-        h = ((h ^ c) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return h
+        h = ((h ^ c) * 0x100000001b3) & m
+    h = ((h ^ (h >> 30)) * 0xbf58476d1ce4e5b9) & m
+    h = ((h ^ (h >> 27)) * 0x94d049bb133111eb) & m
+    return h ^ (h >> 31)
 
 
 def draw_batch(tracks, pairs, frames, gap_min, gap_max, rng, mean, std):
