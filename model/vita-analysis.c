@@ -520,6 +520,7 @@ typedef struct {
   GMutex lock;
   GCond cond;
   GMutex progress_lock;
+  int progress_done;   /* under progress_lock: windows_done of the last report */
   guint8 *taken;       /* (n_windows) ready, or handed to a worker in this run */
   int n_taken;
   guint64 next_seq;    /* batches handed out */
@@ -630,8 +631,15 @@ run_worker (gpointer data)
         }
       if (rs->progress)
         {
+          /* serialised; a worker whose windows were already counted in another
+           * worker's report has nothing new to say */
           g_mutex_lock (&rs->progress_lock);
-          rs->progress (an, g_atomic_int_get (&an->n_ready), an->n_windows, rs->progress_data);
+          int done = g_atomic_int_get (&an->n_ready);
+          if (done > rs->progress_done)
+            {
+              rs->progress_done = done;
+              rs->progress (an, done, an->n_windows, rs->progress_data);
+            }
           g_mutex_unlock (&rs->progress_lock);
         }
     }

@@ -108,9 +108,10 @@ typedef struct {
                                          (views/ tests): every function copes */
 } VitaAnalysis;
 
-/* Called after every batch, from whichever worker thread finished it (the thread
- * that called vita_analysis_run() or one it started), never by two threads at once;
- * windows_done never decreases from one call to the next. */
+/* Called after a batch, from whichever worker thread finished it (the thread that
+ * called vita_analysis_run() or one it started), never by two threads at once;
+ * windows_done increases from one call to the next (a batch already counted in
+ * another worker's report gets no call of its own). */
 typedef void (*VitaAnalysisProgress) (VitaAnalysis *an, int windows_done, int n_windows,
                                       gpointer user_data);
 /* Called with one window's attention (L, NH, N, N), in the order the windows were
@@ -137,7 +138,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnalysis, vita_analysis_unref)
  * priority frame first.  Each worker checks cancellation before it takes a batch
  * (G_IO_ERROR_CANCELLED); the run returns once every worker has stopped.  Each worker
  * holds its own forward state (batch windows of activations).  progress is called after
- * every batch. */
+ * the batches (see VitaAnalysisProgress). */
 gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisProgress progress, gpointer progress_data,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
