@@ -23,7 +23,7 @@ struct _VitaAnalysisJob
   /* owned, set before start */
   char         *path;
   VitaVit      *vit;            /* NULL: decode and mel only */
-  int           priority_frame;
+  gint          priority_frame; /* atomic: the main thread moves it on a seek */
   GCancellable *cancellable;
   GMainContext *main_context;
 
@@ -34,6 +34,7 @@ struct _VitaAnalysisJob
   int           n_frames;
   int           n_mels;
   VitaAnalysis *analysis;
+  gpointer      live_analysis;  /* atomic: the analysis once it runs, for set_priority_frame */
 
   /* worker lifetime, under lock */
   GMutex        lock;
@@ -159,10 +160,17 @@ run_worker (VitaAnalysisJob *self, GError **error)
     return TRUE;
 
   vita_analysis_options_init (&opt);
-  opt.priority_frame = CLAMP (self->priority_frame, -1, self->n_frames - 1);
+  opt.priority_frame = CLAMP (g_atomic_int_get (&self->priority_frame), -1, self->n_frames - 1);
+  /* leave a core to the UI (GTK, GStreamer playback) */
+  opt.workers = MAX (1, (int) g_get_num_processors () - 1);
   self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
   if (self->analysis == NULL)
     return FALSE;
+  /* publish, then catch a seek made while the analysis was being built */
+  g_atomic_pointer_set (&self->live_analysis, self->analysis);
+  vita_analysis_set_priority_frame (self->analysis,
+                                    CLAMP (g_atomic_int_get (&self->priority_frame), -1,
+                                           self->n_frames - 1));
   schedule (self, SIGNAL_ANALYSIS_STARTED, NULL);
   return vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
                             self->cancellable, error);
@@ -288,6 +296,17 @@ vita_analysis_job_is_running (VitaAnalysisJob *self)
   running = self->running;
   g_mutex_unlock (&self->lock);
   return running;
+}
+
+void
+vita_analysis_job_set_priority_frame (VitaAnalysisJob *self, int frame)
+{
+  g_return_if_fail (VITA_IS_ANALYSIS_JOB (self));
+  g_atomic_int_set (&self->priority_frame, frame < 0 ? -1 : frame);
+  /* the analysis lives as long as the job (freed in finalize only) */
+  VitaAnalysis *an = g_atomic_pointer_get (&self->live_analysis);
+  if (an != NULL)
+    vita_analysis_set_priority_frame (an, frame < 0 ? -1 : MIN (frame, an->n_frames - 1));
 }
 
 const char *

@@ -27,6 +27,8 @@ void             vita_analysis_job_start  (VitaAnalysisJob *self);
 void             vita_analysis_job_cancel (VitaAnalysisJob *self);
 void             vita_analysis_job_join   (VitaAnalysisJob *self);
 gboolean         vita_analysis_job_is_running (VitaAnalysisJob *self);
+/* The windows nearest frame are analysed next (a seek); any time, main thread. */
+void             vita_analysis_job_set_priority_frame (VitaAnalysisJob *self, int frame);
 const char      *vita_analysis_job_get_path (VitaAnalysisJob *self);
 
 /* Valid after "decoded" (main thread). */

@@ -184,7 +184,7 @@ vita_cli_analyze (int argc, char **argv)
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d)", "MODEL" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
     { "ssm-max", 0, 0, G_OPTION_ARG_INT, &ssm_max, "SSM resolution bound (default 1024)", "N" },
-    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: OpenBLAS's own)", "T" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Analysis threads (default: one per core)", "T" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
     { "no-attention", 0, 0, G_OPTION_ARG_NONE, &no_attention, "Do not write attention.npy", NULL },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_spec, "Token layers for tokens.npy and ssm.npy, e.g. 0,6,12 or 1-4 (default all)", "LIST" },
@@ -342,6 +342,7 @@ vita_cli_analyze (int argc, char **argv)
   vita_analysis_options_init (&opt);
   opt.ssm_max = ssm_max;
   opt.batch = batch;
+  opt.workers = threads;   /* 0: one worker per core (each with single-threaded BLAS) */
   an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
   if (an == NULL)
     goto fail;

@@ -962,6 +962,9 @@ action_seek (GtkWidget *widget, const char *name, GVariant *param)
   sync_position_from_player (self);
   if (!vita_player_get_playing (self->player))
     vita_timeline_set_position (self->timeline, target);
+  /* a jump: the analysis computes the windows around the new position next */
+  if (self->job != NULL)
+    vita_analysis_job_set_priority_frame (self->job, vita_timeline_get_current_frame (self->timeline));
 }
 
 static void

@@ -56,12 +56,13 @@ peak_rss_mb (void)
 int
 main (int argc, char **argv)
 {
-  int threads = 0, batch = 8;
+  int threads = 0, batch = 8, workers = -1;
   double loop_to = 0;
   g_autofree char *model_path = NULL;
   const GOptionEntry entries[] = {
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: OpenBLAS's own)", "T" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
+    { "workers", 'w', 0, G_OPTION_ARG_INT, &workers, "Analysis worker threads, each with single-threaded BLAS (default: --threads, else one per core)", "W" },
     { "loop-to", 0, 0, G_OPTION_ARG_DOUBLE, &loop_to, "Repeat the track up to SEC seconds", "SEC" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (default: random 'tiny')", "FILE" },
     { NULL }
@@ -139,6 +140,7 @@ main (int argc, char **argv)
   VitaAnalysisOptions opt;
   vita_analysis_options_init (&opt);
   opt.batch = batch;
+  opt.workers = workers >= 0 ? workers : MAX (threads, 0);
   g_autoptr(VitaAnalysis) an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
   if (an == NULL || !vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error))
     {
@@ -158,7 +160,8 @@ main (int argc, char **argv)
           duration, n_frames, an->n_windows, cfg->frames, batch);
   printf ("model          d %d, depth %d, heads %d, mlp %d%s\n", cfg->dim, cfg->depth, cfg->heads,
           cfg->mlp_dim, model_path ? "" : " (random 'tiny')");
-  printf ("blas threads   %d\n", openblas_get_num_threads ());
+  printf ("blas threads   %d outside the run; workers %d (1 BLAS thread each when > 1)\n",
+          openblas_get_num_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
   printf ("decode         %8.3f s\n", t_decode);
   printf ("mel            %8.3f s\n", t_mel);
   printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",

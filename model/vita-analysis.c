@@ -10,7 +10,10 @@
 struct _VitaAnalysisPrivate {
   const VitaAnalysisBackend *backend;
   float *ssm_acc;                      /* (n_layers, S, D) sums of unit tokens per group */
+  float *ssm_part;                     /* (n_windows, 2, n_layers, D) a window's sums for the
+                                          first and last group it touches (shared groups) */
   int    batch;
+  int    workers;                      /* 0: one per core */
   gint   running;                      /* atomic: a run is in progress */
   gint   priority;                     /* atomic: frame to start from, or -1 */
 };
@@ -79,6 +82,7 @@ vita_analysis_options_init (VitaAnalysisOptions *opt)
   opt->batch = 8;
   opt->priority_frame = -1;
   opt->keep_tokens = TRUE;
+  opt->workers = 0;
 }
 
 /* count floats (a product of up to three factors), checked; NULL + error on overflow
@@ -133,11 +137,18 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
                    "Batch of %d windows is out of range (1–4096)", opt.batch);
       return NULL;
     }
+  if (opt.workers < 0 || opt.workers > 1024)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "%d workers is out of range (0–1024)", opt.workers);
+      return NULL;
+    }
 
   VitaAnalysis *an = g_new0 (VitaAnalysis, 1);
   struct _VitaAnalysisPrivate *real = an->priv = g_new0 (struct _VitaAnalysisPrivate, 1);
   real->backend = &default_backend;
   real->batch = opt.batch;
+  real->workers = opt.workers;
   real->priority = opt.priority_frame < 0 ? -1 : opt.priority_frame;
   an->ref_count = 1;
   an->vit = vita_vit_ref (vit);
@@ -202,7 +213,8 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
       !(an->cls = alloc_floats (an->n_windows, an->n_layers, D, TRUE, "the class tokens", error)) ||
       !(an->received = alloc_floats (L, NH, n_frames, TRUE, "the received attention", error)) ||
       !(an->ssm = alloc_floats (an->n_layers, an->ssm_size, an->ssm_size, TRUE, "the SSMs", error)) ||
-      !(real->ssm_acc = alloc_floats (an->n_layers, an->ssm_size, D, TRUE, "the SSM accumulators", error)))
+      !(real->ssm_acc = alloc_floats (an->n_layers, an->ssm_size, D, TRUE, "the SSM accumulators", error)) ||
+      !(real->ssm_part = alloc_floats (an->n_windows, 2 * an->n_layers, D, TRUE, "the SSM partial sums", error)))
     {
       vita_analysis_unref (an);
       return NULL;
@@ -235,7 +247,10 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->ssm);
   g_free (an->window_ready);
   if (an->priv)
-    g_free (an->priv->ssm_acc);
+    {
+      g_free (an->priv->ssm_acc);
+      g_free (an->priv->ssm_part);
+    }
   g_free (an->priv);
   g_free (an);
 }
@@ -351,24 +366,40 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
   const int s = an->window_start[w];
   const int lo = an->window_owned[w], hi = an->window_owned[w + 1];
 
+  /* SSM sums.  A group whose frames all belong to this window (one strictly between
+   * the first and the last group the window touches) is written here; the first and
+   * last groups may be shared with neighbouring windows, so the window's sums for them
+   * go to its own slots, added up in window order by finish_ssm.  Every sum is thus
+   * formed in the same order whatever order (and thread) the windows are computed in:
+   * the results are bit-identical for any number of workers or priority, and writing
+   * a window twice (a resumed run) is harmless. */
+  const int g_first = hi > lo ? lo / pool : 0, g_last = hi > lo ? (hi - 1) / pool : -1;
   for (int l = 0; l < an->n_layers; l++)
     {
       const float *x = be->tokens (state, l) + (gsize) b * N * D;
       memcpy (an->cls + ((gsize) w * an->n_layers + l) * D, x, D * sizeof (float));
       float *acc = real->ssm_acc + (gsize) l * S * D;
-      for (int f = lo; f < hi; f++)
+      float *part = real->ssm_part + ((gsize) w * 2 * an->n_layers) * D;
+      for (int g = g_first; g <= g_last; g++)
         {
-          const float *row = x + (gsize) (1 + f - s) * D;
-          if (an->tokens)
-            memcpy (an->tokens + ((gsize) l * n_frames + f) * D, row, D * sizeof (float));
-          /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
-          double ss = 0;
-          for (int d = 0; d < D; d++)
-            ss += (double) row[d] * row[d];
-          float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
-          float *cell = acc + (gsize) (f / pool) * D;
-          for (int d = 0; d < D; d++)
-            cell[d] += row[d] * inv;
+          float *cell = g == g_first ? part + (gsize) l * D
+                      : g == g_last ? part + (gsize) (an->n_layers + l) * D
+                      : acc + (gsize) g * D;
+          memset (cell, 0, D * sizeof (float));
+          const int f0 = MAX (lo, g * pool), f1 = MIN (hi, (g + 1) * pool);
+          for (int f = f0; f < f1; f++)
+            {
+              const float *row = x + (gsize) (1 + f - s) * D;
+              if (an->tokens)
+                memcpy (an->tokens + ((gsize) l * n_frames + f) * D, row, D * sizeof (float));
+              /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
+              double ss = 0;
+              for (int d = 0; d < D; d++)
+                ss += (double) row[d] * row[d];
+              float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
+              for (int d = 0; d < D; d++)
+                cell[d] += row[d] * inv;
+            }
         }
     }
 
@@ -398,7 +429,23 @@ static void
 finish_ssm (VitaAnalysis *an)
 {
   struct _VitaAnalysisPrivate *real = an->priv;
-  const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool;
+  const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool, NL = an->n_layers;
+  /* the shared groups: each window's sums for its first and last group, in window order */
+  for (int w = 0; w < an->n_windows; w++)
+    {
+      const int lo = an->window_owned[w], hi = an->window_owned[w + 1];
+      if (hi <= lo)
+        continue;
+      const int g_first = lo / pool, g_last = (hi - 1) / pool;
+      for (int l = 0; l < NL; l++)
+        for (int slot = 0; slot < (g_last > g_first ? 2 : 1); slot++)
+          {
+            const float *part = real->ssm_part + ((gsize) w * 2 * NL + slot * NL + l) * D;
+            float *cell = real->ssm_acc + ((gsize) l * S + (slot ? g_last : g_first)) * D;
+            for (int d = 0; d < D; d++)
+              cell[d] += part[d];
+          }
+    }
   for (int l = 0; l < an->n_layers; l++)
     {
       float *P = real->ssm_acc + (gsize) l * S * D;
@@ -418,17 +465,17 @@ finish_ssm (VitaAnalysis *an)
     }
 }
 
-/* Up to cap windows not done yet, nearest the priority frame first (index order
+/* Up to cap windows not taken yet, nearest the priority frame first (index order
  * without one). Returns how many. */
 static int
-pick_batch (VitaAnalysis *an, int cap, int *ids)
+pick_batch (VitaAnalysis *an, const guint8 *taken, int cap, int *ids)
 {
   int priority = g_atomic_int_get (&an->priv->priority);
   int n = 0;
   if (priority < 0)
     {
       for (int w = 0; w < an->n_windows && n < cap; w++)
-        if (!an->window_ready[w])
+        if (!taken[w])
           ids[n++] = w;
       return n;
     }
@@ -436,7 +483,7 @@ pick_batch (VitaAnalysis *an, int cap, int *ids)
   gint64 *dist = g_new (gint64, cap);
   for (int w = 0; w < an->n_windows; w++)
     {
-      if (an->window_ready[w])
+      if (taken[w])
         continue;
       /* twice the distance from the window's centre to the priority frame */
       gint64 d = ABS ((gint64) 2 * priority - (2 * (gint64) an->window_start[w] + T - 1));
@@ -459,6 +506,181 @@ pick_batch (VitaAnalysis *an, int cap, int *ids)
   return n;
 }
 
+/* What the workers of one run share.  lock guards taken, n_taken, next_seq, sink_seq,
+ * stop and error; progress_lock serialises the progress callback. */
+typedef struct {
+  VitaAnalysis *an;
+  const VitaAnalysisBackend *be;
+  VitaAnalysisProgress progress;
+  gpointer progress_data;
+  VitaAnalysisAttentionSink sink;
+  gpointer sink_data;
+  GCancellable *cancellable;
+  int cap;
+  GMutex lock;
+  GCond cond;
+  GMutex progress_lock;
+  int progress_done;   /* under progress_lock: windows_done of the last report */
+  guint8 *taken;       /* (n_windows) ready, or handed to a worker in this run */
+  int n_taken;
+  guint64 next_seq;    /* batches handed out */
+  guint64 sink_seq;    /* the batch whose windows go to the sink next */
+  gboolean stop;
+  GError *error;       /* the first failure */
+} RunShared;
+
+/* Records the first failure and stops every worker. */
+static void
+run_fail (RunShared *rs, GError *error)
+{
+  g_mutex_lock (&rs->lock);
+  if (rs->error == NULL)
+    rs->error = error;
+  else
+    g_error_free (error);
+  rs->stop = TRUE;
+  g_cond_broadcast (&rs->cond);
+  g_mutex_unlock (&rs->lock);
+}
+
+static gpointer
+run_worker (gpointer data)
+{
+  RunShared *rs = data;
+  VitaAnalysis *an = rs->an;
+  const VitaAnalysisBackend *be = rs->be;
+  const int T = an->cfg.frames, M = an->cfg.fe.n_mels;
+  const gsize att_size = (gsize) an->cfg.depth * an->cfg.heads * (T + 1) * (T + 1);
+  GError *error = NULL;
+  float *input = NULL, *att = NULL;
+  int *ids = g_new (int, rs->cap);
+
+  gpointer state = be->state_new (an->vit, rs->cap, &error);
+  if (state == NULL ||
+      !(input = alloc_floats (rs->cap, T, M, FALSE, "the window inputs", &error)) ||
+      (rs->sink && !(att = alloc_floats (att_size, 1, 1, FALSE, "one window's attention", &error))))
+    {
+      run_fail (rs, error);
+      goto out;
+    }
+
+  for (;;)
+    {
+      g_mutex_lock (&rs->lock);
+      if (rs->stop || rs->n_taken == an->n_windows)
+        {
+          g_mutex_unlock (&rs->lock);
+          break;
+        }
+      if (g_cancellable_set_error_if_cancelled (rs->cancellable, &error))
+        {
+          g_mutex_unlock (&rs->lock);
+          run_fail (rs, error);
+          break;
+        }
+      int nb = pick_batch (an, rs->taken, rs->cap, ids);
+      g_assert (nb > 0);
+      for (int b = 0; b < nb; b++)
+        rs->taken[ids[b]] = 1;
+      rs->n_taken += nb;
+      guint64 seq = rs->next_seq++;
+      g_mutex_unlock (&rs->lock);
+
+      for (int b = 0; b < nb; b++)
+        vita_analysis_window_input (an, ids[b], input + (gsize) b * T * M);
+      be->forward (an->vit, state, input, nb);
+      /* each window writes only its own frames, class tokens and SSM slots */
+      for (int b = 0; b < nb; b++)
+        store_window (an, be, state, b, ids[b]);
+
+      if (rs->sink)
+        {
+          /* the sink sees the batches in the order they were handed out */
+          g_mutex_lock (&rs->lock);
+          while (rs->sink_seq != seq && !rs->stop)
+            g_cond_wait (&rs->cond, &rs->lock);
+          gboolean stop = rs->stop;
+          g_mutex_unlock (&rs->lock);
+          if (stop)
+            break;   /* this batch's windows stay not ready: a later run redoes them */
+        }
+      for (int b = 0; b < nb; b++)
+        {
+          /* full barrier: the window's data is visible before its flag */
+          g_atomic_int_set (&an->window_ready[ids[b]], 1);
+          g_atomic_int_inc (&an->n_ready);
+          if (rs->sink)
+            {
+              gather_attention (an, be, state, b, att);
+              if (!rs->sink (an, ids[b], att, rs->sink_data, &error))
+                {
+                  if (error == NULL)
+                    g_set_error (&error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                                 "The attention of window %d could not be written", ids[b]);
+                  run_fail (rs, error);
+                  goto out;
+                }
+            }
+        }
+      if (rs->sink)
+        {
+          g_mutex_lock (&rs->lock);
+          rs->sink_seq++;
+          g_cond_broadcast (&rs->cond);
+          g_mutex_unlock (&rs->lock);
+        }
+      if (rs->progress)
+        {
+          /* serialised; a worker whose windows were already counted in another
+           * worker's report has nothing new to say */
+          g_mutex_lock (&rs->progress_lock);
+          int done = g_atomic_int_get (&an->n_ready);
+          if (done > rs->progress_done)
+            {
+              rs->progress_done = done;
+              rs->progress (an, done, an->n_windows, rs->progress_data);
+            }
+          g_mutex_unlock (&rs->progress_lock);
+        }
+    }
+
+out:
+  if (state)
+    be->state_free (state);
+  g_free (input);
+  g_free (att);
+  g_free (ids);
+  return NULL;
+}
+
+/* OpenBLAS's thread count is one process-wide setting (Debian's pthread build, 0.3.21,
+ * has no per-thread one).  Runs with several workers want single-threaded BLAS calls —
+ * concurrent calls from user threads are supported and each then runs in its caller —
+ * so the first such run sets 1 and the last one restores what was there. */
+G_LOCK_DEFINE_STATIC (blas_single);
+static int blas_single_users, blas_saved_threads;
+
+static void
+blas_single_begin (void)
+{
+  G_LOCK (blas_single);
+  if (blas_single_users++ == 0)
+    {
+      blas_saved_threads = openblas_get_num_threads ();
+      openblas_set_num_threads (1);
+    }
+  G_UNLOCK (blas_single);
+}
+
+static void
+blas_single_end (void)
+{
+  G_LOCK (blas_single);
+  if (--blas_single_users == 0)
+    openblas_set_num_threads (blas_saved_threads);
+  G_UNLOCK (blas_single);
+}
+
 gboolean
 vita_analysis_run (VitaAnalysis *an,
                    VitaAnalysisProgress progress, gpointer progress_data,
@@ -479,65 +701,62 @@ vita_analysis_run (VitaAnalysis *an,
       return TRUE;
     }
 
-  const VitaAnalysisBackend *be = real->backend;
-  const int T = an->cfg.frames, M = an->cfg.fe.n_mels;
-  const gsize att_size = (gsize) an->cfg.depth * an->cfg.heads * (T + 1) * (T + 1);
-  const int cap = MIN (real->batch, an->n_windows);
-  gboolean ok = FALSE;
-  float *input = NULL, *att = NULL;
-  int *ids = g_new (int, cap);
   gint64 t0 = g_get_monotonic_time ();
+  RunShared rs = {
+    .an = an, .be = real->backend, .progress = progress, .progress_data = progress_data,
+    .sink = sink, .sink_data = sink_data, .cancellable = cancellable,
+    .cap = MIN (real->batch, an->n_windows),
+  };
+  g_mutex_init (&rs.lock);
+  g_cond_init (&rs.cond);
+  g_mutex_init (&rs.progress_lock);
+  rs.taken = g_new0 (guint8, an->n_windows);
+  for (int w = 0; w < an->n_windows; w++)
+    if (g_atomic_int_get (&an->window_ready[w]))
+      {
+        rs.taken[w] = 1;
+        rs.n_taken++;
+      }
 
-  gpointer state = be->state_new (an->vit, cap, error);
-  if (state == NULL)
-    goto out;
-  if (!(input = alloc_floats (cap, T, M, FALSE, "the window inputs", error)))
-    goto out;
-  if (sink && !(att = alloc_floats (att_size, 1, 1, FALSE, "one window's attention", error)))
-    goto out;
-
-  while (g_atomic_int_get (&an->n_ready) < an->n_windows)
+  int workers = real->workers > 0 ? real->workers : (int) g_get_num_processors ();
+  int batches = (an->n_windows - rs.n_taken + rs.cap - 1) / rs.cap;
+  workers = CLAMP (workers, 1, MAX (1, batches));
+  GThread **threads = g_new0 (GThread *, workers);
+  if (workers > 1)
+    blas_single_begin ();
+  for (int i = 1; i < workers; i++)
     {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
-      int nb = pick_batch (an, cap, ids);
-      g_assert (nb > 0);
-      for (int b = 0; b < nb; b++)
-        vita_analysis_window_input (an, ids[b], input + (gsize) b * T * M);
-      be->forward (an->vit, state, input, nb);
-      for (int b = 0; b < nb; b++)
-        {
-          store_window (an, be, state, b, ids[b]);
-          /* full barrier: the window's data is visible before its flag */
-          g_atomic_int_set (&an->window_ready[ids[b]], 1);
-          g_atomic_int_inc (&an->n_ready);
-          if (sink)
-            {
-              gather_attention (an, be, state, b, att);
-              if (!sink (an, ids[b], att, sink_data, error))
-                goto out;
-            }
-        }
-      if (progress)
-        progress (an, g_atomic_int_get (&an->n_ready), an->n_windows, progress_data);
+      GError *thread_error = NULL;
+      threads[i] = g_thread_try_new ("vita-analysis", run_worker, &rs, &thread_error);
+      if (threads[i] == NULL)   /* fewer workers: the others do the work */
+        g_clear_error (&thread_error);
     }
-  gint64 t1 = g_get_monotonic_time ();
-  finish_ssm (an);
-  gint64 t2 = g_get_monotonic_time ();
-  an->seconds_forward += (t1 - t0) / 1e6;
-  an->seconds_ssm = (t2 - t1) / 1e6;
-  g_clear_pointer (&real->ssm_acc, g_free);
-  g_atomic_int_set (&an->complete, 1);
-  ok = TRUE;
+  run_worker (&rs);
+  for (int i = 1; i < workers; i++)
+    if (threads[i])
+      g_thread_join (threads[i]);
+  if (workers > 1)
+    blas_single_end ();
+  g_free (threads);
 
-out:
+  gboolean ok = rs.error == NULL;
   if (!ok)
-    an->seconds_forward += (g_get_monotonic_time () - t0) / 1e6;
-  if (state)
-    be->state_free (state);
-  g_free (input);
-  g_free (att);
-  g_free (ids);
+    g_propagate_error (error, rs.error);
+  gint64 t1 = g_get_monotonic_time ();
+  an->seconds_forward += (t1 - t0) / 1e6;
+  if (ok)
+    {
+      g_assert (g_atomic_int_get (&an->n_ready) == an->n_windows);
+      finish_ssm (an);
+      an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
+      g_clear_pointer (&real->ssm_acc, g_free);
+      g_clear_pointer (&real->ssm_part, g_free);
+      g_atomic_int_set (&an->complete, 1);
+    }
+  g_free (rs.taken);
+  g_mutex_clear (&rs.lock);
+  g_cond_clear (&rs.cond);
+  g_mutex_clear (&rs.progress_lock);
   g_atomic_int_set (&real->running, 0);
   return ok;
 }

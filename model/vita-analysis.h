@@ -63,6 +63,13 @@ typedef struct {
   int      batch;            /* windows per forward pass (default 8) */
   int      priority_frame;   /* -1, or compute windows nearest this frame first */
   gboolean keep_tokens;      /* default TRUE: per-frame tokens of every layer */
+  int      workers;          /* threads computing batches (default 0: one per core);
+                                at most one per batch still to do.  Results do not
+                                depend on it (bit for bit; the batch size and the
+                                priority, which decide which windows share a forward
+                                pass, may change the last bits).  With more than one,
+                                OpenBLAS is set to 1 thread while the run lasts
+                                (a process-wide setting, restored afterwards). */
 } VitaAnalysisOptions;
 
 void vita_analysis_options_init (VitaAnalysisOptions *opt);
@@ -101,10 +108,17 @@ typedef struct {
                                          (views/ tests): every function copes */
 } VitaAnalysis;
 
+/* Called after a batch, from whichever worker thread finished it (the thread that
+ * called vita_analysis_run() or one it started), never by two threads at once;
+ * windows_done increases from one call to the next (a batch already counted in
+ * another worker's report gets no call of its own). */
 typedef void (*VitaAnalysisProgress) (VitaAnalysis *an, int windows_done, int n_windows,
                                       gpointer user_data);
-/* Called from the running thread with one window's attention (L, NH, N, N), in the
- * order the windows are computed (window index order when priority_frame is -1).
+/* Called with one window's attention (L, NH, N, N), in the order the windows were
+ * handed to the workers (window index order when priority_frame is -1), never by two
+ * threads at once, from any worker thread (with several workers, one that finished a
+ * later batch waits for the earlier batches to be sent; a window is flagged ready just
+ * before it is sent).
  * Returning FALSE (with error set) stops the run with that error; the windows
  * computed so far stay valid and a later run does not send them again. */
 typedef gboolean (*VitaAnalysisAttentionSink) (VitaAnalysis *an, int window,
@@ -119,8 +133,12 @@ VitaAnalysis *vita_analysis_ref   (VitaAnalysis *an);
 void          vita_analysis_unref (VitaAnalysis *an);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnalysis, vita_analysis_unref)
 
-/* Computes every window not done yet, then the SSMs.  Cancellation is checked between
- * batches (G_IO_ERROR_CANCELLED).  progress is called after every batch. */
+/* Computes every window not done yet, then the SSMs, with opt->workers threads (the
+ * calling one included) that take batches from one shared queue, nearest the current
+ * priority frame first.  Each worker checks cancellation before it takes a batch
+ * (G_IO_ERROR_CANCELLED); the run returns once every worker has stopped.  Each worker
+ * holds its own forward state (batch windows of activations).  progress is called after
+ * the batches (see VitaAnalysisProgress). */
 gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisProgress progress, gpointer progress_data,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
@@ -131,7 +149,8 @@ gboolean vita_analysis_window_ready (const VitaAnalysis *an, int window);
 gboolean vita_analysis_frame_ready  (const VitaAnalysis *an, int frame);
 gboolean vita_analysis_is_complete  (const VitaAnalysis *an);
 /* Changes which windows a running (or the next) run computes first: those nearest
- * frame (-1: in index order).  Any thread; takes effect at the next batch. */
+ * frame (-1: in index order).  Any thread; takes effect at the next batch any worker
+ * takes (batches already taken are finished). */
 void     vita_analysis_set_priority_frame (VitaAnalysis *an, int frame);
 /* Window containing frame most centrally. */
 int      vita_analysis_window_for_frame (const VitaAnalysis *an, int frame);

@@ -361,6 +361,7 @@ test_priority_and_progress (void)
   vita_analysis_options_init (&opt);
   opt.batch = 2;
   opt.priority_frame = 50;
+  opt.workers = 1;                     /* the exact order of the forward passes */
   g_autoptr(VitaAnalysis) an = fake_analysis (100, 8, &opt);   /* 24 windows */
   g_assert_cmpint (an->n_windows, ==, 24);
   fake_log = g_array_new (FALSE, FALSE, sizeof (int));
@@ -399,6 +400,7 @@ test_cancel_and_resume (void)
   vita_analysis_options_init (&opt);
   opt.batch = 4;
   opt.ssm_max = 7;
+  opt.workers = 1;                     /* exactly one batch before the cancellation */
   g_autoptr(VitaAnalysis) an = fake_analysis (200, 8, &opt);
   g_autoptr(GCancellable) cancel = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -504,6 +506,88 @@ test_attention_sink_and_recompute (void)
   g_free (sd2.copy);
 }
 
+typedef struct {
+  int calls, last;
+  GCancellable *cancel;
+} CancelAt;
+
+static void
+cancel_at_third (VitaAnalysis *an, int done, int total, gpointer data)
+{
+  CancelAt *ca = data;
+  g_assert_cmpint (done, >, ca->last);   /* serialised, never decreasing */
+  ca->last = done;
+  if (++ca->calls == 3)
+    g_cancellable_cancel (ca->cancel);
+}
+
+/* Several workers: the same results (bit for bit) as one, in any priority; the sink
+ * still sees the windows in index order; a cancelled run stops every worker and
+ * resumes to the same results. */
+static void
+test_workers (void)
+{
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.batch = 2;
+  opt.ssm_max = 9;                     /* groups of several frames, shared by windows */
+  opt.workers = 1;
+  g_autoptr(VitaAnalysis) one = fake_analysis (150, 8, &opt);
+  g_assert_true (vita_analysis_run (one, NULL, NULL, NULL, NULL, NULL, NULL));
+  check_results (one);
+  check_ssm_brute (one);
+  const gsize n_tok = (gsize) one->n_layers * one->n_frames * one->cfg.dim;
+  const gsize n_cls = (gsize) one->n_windows * one->n_layers * one->cfg.dim;
+  const gsize n_rec = (gsize) one->cfg.depth * one->cfg.heads * one->n_frames;
+  const gsize n_ssm = (gsize) one->n_layers * one->ssm_size * one->ssm_size;
+
+  for (int workers = 2; workers <= 5; workers += 3)
+    for (int prio = -1; prio <= 100; prio += 101)
+      {
+        opt.workers = workers;
+        opt.priority_frame = prio;
+        g_autoptr(VitaAnalysis) an = fake_analysis (150, 8, &opt);
+        const gsize size = (gsize) an->cfg.depth * an->cfg.heads * 9 * 9;
+        SinkData sd = { 0, 0, g_new0 (float, size * an->n_windows), size, -1 };
+        int calls[2] = { 0, 0 };
+        g_autoptr(GError) error = NULL;
+        gboolean ok = prio < 0
+          ? vita_analysis_run (an, progress_count, calls, sink_collect, &sd, NULL, &error)
+          : vita_analysis_run (an, progress_count, calls, NULL, NULL, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_true (ok);
+        g_assert_cmpint (calls[1], ==, an->n_windows);
+        if (prio < 0)
+          g_assert_cmpint (sd.n, ==, an->n_windows);
+        g_free (sd.copy);
+        g_assert_cmpmem (an->tokens, n_tok * sizeof (float), one->tokens, n_tok * sizeof (float));
+        g_assert_cmpmem (an->cls, n_cls * sizeof (float), one->cls, n_cls * sizeof (float));
+        g_assert_cmpmem (an->received, n_rec * sizeof (float), one->received, n_rec * sizeof (float));
+        g_assert_cmpmem (an->ssm, n_ssm * sizeof (float), one->ssm, n_ssm * sizeof (float));
+      }
+
+  /* cancellation with several workers, then resume */
+  opt.workers = 3;
+  opt.priority_frame = -1;
+  opt.batch = 1;
+  g_autoptr(VitaAnalysis) an = fake_analysis (150, 8, &opt);
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  CancelAt ca = { 0, 0, cancel };
+  g_assert_false (vita_analysis_run (an, cancel_at_third, &ca, NULL, NULL, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (vita_analysis_is_complete (an));
+  /* each worker finishes at most the batch it holds */
+  g_assert_cmpint (an->n_ready, >=, 3);
+  g_assert_cmpint (an->n_ready, <=, 3 + 2);
+  g_assert_cmpint (an->n_ready, <, an->n_windows);
+  g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (an->tokens, n_tok * sizeof (float), one->tokens, n_tok * sizeof (float));
+  g_assert_cmpmem (an->ssm, n_ssm * sizeof (float), one->ssm, n_ssm * sizeof (float));
+}
+
 static void
 test_without_tokens (void)
 {
@@ -550,6 +634,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/analysis/attention-sink-and-recompute", test_attention_sink_and_recompute);
   g_test_add_func ("/analysis/without-tokens", test_without_tokens);
+  g_test_add_func ("/analysis/workers", test_workers);
   g_test_add_func ("/analysis/ssm-pool-one-is-cosine", test_pool_one_is_cosine);
   return g_test_run ();
 }
