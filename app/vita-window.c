@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vita-analysis-job.h"
+#include "vita-annotations-loader.h"
 #include "vita-engine.h"
 #include "vita-gst-decode.h"
 #include "vita-views.h"
@@ -64,6 +65,9 @@ struct _VitaWindow
   GtkWidget            *panels[VITA_N_PANELS]; /* VitaPanelView widgets, owned by panels_box */
   GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
   GtkWidget            *no_model_page;     /* shown in their place without a model */
+  VitaProbeSet         *probe_set;         /* annotations + probes → probe lanes */
+  GCancellable         *ann_cancellable;   /* annotation parsing on a worker */
+  guint                 ann_pending;       /* annotation loads in flight */
 
   /* borrowed */
   GtkRecentManager     *recent;
@@ -83,6 +87,8 @@ G_DEFINE_FINAL_TYPE (VitaWindow, vita_window, ADW_TYPE_APPLICATION_WINDOW)
 static void update_actions (VitaWindow *self);
 static void update_loop (VitaWindow *self);
 static void restart_analysis (VitaWindow *self);
+static void update_probe_lanes (VitaWindow *self);
+static void load_annotations_beside (VitaWindow *self);
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -528,6 +534,7 @@ on_job_finished (VitaWindow *self, GError *error, VitaAnalysisJob *job)
   g_clear_handle_id (&self->views_update_id, g_source_remove);
   if (self->analysis != NULL)
     vita_views_analysis_changed (self->analysis);
+  update_probe_lanes (self);
   update_actions (self);
 }
 
@@ -548,6 +555,271 @@ restart_analysis (VitaWindow *self)
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   self->job_done = FALSE;
   vita_analysis_job_start (self->job);
+}
+
+/* ------------------------------------------------------------------ annotations, probes */
+
+/* Several messages at once (a file full of bad lines) become one toast: the first
+ * few, then a count, so the overlay does not queue hundreds of toasts. */
+static void
+show_messages (VitaWindow *self, GPtrArray *messages)
+{
+  g_autoptr(GString) text = NULL;
+  const guint shown = 3;
+
+  if (messages == NULL || messages->len == 0)
+    return;
+  text = g_string_new (NULL);
+  for (guint i = 0; i < messages->len && i < shown; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_ptr_array_index (messages, i));
+    }
+  if (messages->len > shown)
+    {
+      g_string_append_c (text, '\n');
+      /* Translators: after the first few warnings of a file. */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "…and %u more warning",
+                                                 "…and %u more warnings",
+                                                 messages->len - shown),
+                              messages->len - shown);
+    }
+  vita_window_show_error (self, text->str);
+}
+
+static void
+update_probe_lanes (VitaWindow *self)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  VitaProbeLane *const *lanes;
+  int n_lanes = 0;
+  /* Lanes read the tokens of every frame: only once the analysis is complete. */
+  const VitaAnalysis *an = self->job_done ? self->analysis : NULL;
+
+  if (self->probe_set == NULL)
+    return;
+  vita_probe_set_update_lanes (self->probe_set, an, messages);
+  lanes = vita_probe_set_get_lanes (self->probe_set, &n_lanes);
+  if (self->panels[VITA_PANEL_PROBES] != NULL)
+    vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]),
+                                     lanes, n_lanes);
+  show_messages (self, messages);
+  queue_panels_draw (self);
+}
+
+typedef struct {
+  VitaWindow *self;   /* weak: the load is cancelled in dispose */
+  char       *audio_path;
+} AnnLoad;
+
+static void
+on_annotations_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AnnLoad *load = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaAnnotations) ann = vita_annotations_load_finish (result, &error);
+  VitaWindow *self = load->self;
+
+  self->ann_pending--;
+  /* Dropped when the track changed meanwhile: annotations belong to one track. */
+  if (ann != NULL && g_strcmp0 (load->audio_path, self->audio_path) == 0)
+    {
+      vita_probe_set_merge_annotations (self->probe_set, ann);
+      show_messages (self, ann->messages);
+      update_probe_lanes (self);
+    }
+  g_object_unref (self);
+  g_free (load->audio_path);
+  g_free (load);
+}
+
+static void
+load_annotation_paths (VitaWindow *self, const char *const *paths)
+{
+  AnnLoad *load;
+
+  if (paths == NULL || paths[0] == NULL)
+    return;
+  if (self->ann_cancellable == NULL)
+    self->ann_cancellable = g_cancellable_new ();
+  load = g_new0 (AnnLoad, 1);
+  load->self = g_object_ref (self);
+  load->audio_path = g_strdup (self->audio_path);
+  self->ann_pending++;
+  vita_annotations_load_async (paths, self->ann_cancellable, on_annotations_loaded, load);
+}
+
+static void
+load_annotations_beside (VitaWindow *self)
+{
+  g_auto(GStrv) paths = NULL;
+
+  vita_probe_set_clear_annotations (self->probe_set);
+  if (self->audio_path == NULL)
+    return;
+  paths = vita_annotations_find_beside (self->audio_path);
+  load_annotation_paths (self, (const char *const *) paths);
+}
+
+void
+vita_window_load_annotations (VitaWindow *self, GFile **files, int n_files)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_if_fail (VITA_IS_WINDOW (self));
+  for (int i = 0; i < n_files; i++)
+    {
+      char *path = g_file_get_path (files[i]);
+      if (path == NULL)
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_autofree char *message = g_strdup_printf (_("Cannot open “%s”: %s"), name,
+                                                      _("not a local file"));
+          vita_window_show_error (self, message);
+          continue;
+        }
+      g_ptr_array_add (paths, path);
+    }
+  g_ptr_array_add (paths, NULL);
+  load_annotation_paths (self, (const char *const *) paths->pdata);
+}
+
+void
+vita_window_load_probes (VitaWindow *self, GFile **files, int n_files)
+{
+  g_return_if_fail (VITA_IS_WINDOW (self));
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *path = g_file_get_path (files[i]);
+      g_autofree char *name = g_file_get_basename (files[i]);
+      g_autoptr(GError) error = NULL;
+      VitaProbe *probe = path ? vita_probe_load (path, &error) : NULL;
+
+      if (probe == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("Cannot open “%s”: %s"), name,
+                                                      error ? error->message : _("not a local file"));
+          vita_window_show_error (self, message);
+          continue;
+        }
+      if (self->vit != NULL && probe->model_sha256[0] && self->vit->sha256[0] &&
+          g_ascii_strcasecmp (probe->model_sha256, self->vit->sha256) != 0)
+        {
+          /* Translators: %s is a probe file name; sha256 is a checksum. */
+          g_autofree char *message = g_strdup_printf (
+              _("Probe “%s” was trained on another model (sha256 %.12s…, the loaded model "
+                "is %.12s…): its lane is shown, but its predictions may mean little"),
+              name, probe->model_sha256, self->vit->sha256);
+          vita_window_show_error (self, message);
+        }
+      vita_probe_set_add_probe (self->probe_set, probe, path);
+    }
+  update_probe_lanes (self);
+}
+
+int
+vita_window_get_n_probe_lanes (VitaWindow *self)
+{
+  int n = 0;
+
+  g_return_val_if_fail (VITA_IS_WINDOW (self), 0);
+  vita_probe_set_get_lanes (self->probe_set, &n);
+  return n;
+}
+
+const VitaProbeLane *
+vita_window_get_probe_lane (VitaWindow *self, int i, double *score)
+{
+  int n = 0;
+  VitaProbeLane *const *lanes;
+
+  g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
+  lanes = vita_probe_set_get_lanes (self->probe_set, &n);
+  if (i < 0 || i >= n)
+    return NULL;
+  if (score != NULL)
+    *score = vita_probe_set_get_score (self->probe_set, i);
+  return lanes[i];
+}
+
+gboolean
+vita_window_is_loading_annotations (VitaWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  return self->ann_pending > 0;
+}
+
+static void
+on_files_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  gboolean probes = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "vita-probes"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) list = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      guint n = g_list_model_get_n_items (list);
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (files, g_list_model_get_item (list, i));
+      if (probes)
+        vita_window_load_probes (self, (GFile **) files->pdata, (int) files->len);
+      else
+        vita_window_load_annotations (self, (GFile **) files->pdata, (int) files->len);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+run_multi_chooser (VitaWindow *self, gboolean probes)
+{
+  GtkFileChooserNative *native;
+  GtkFileFilter *filter;
+
+  native = gtk_file_chooser_native_new (probes ? _("Load Probes") : _("Load Annotations"),
+                                        GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
+  filter = gtk_file_filter_new ();
+  if (probes)
+    {
+      gtk_file_filter_set_name (filter, _("Probe files (*.safetensors)"));
+      gtk_file_filter_add_pattern (filter, "*.safetensors");
+    }
+  else
+    {
+      gtk_file_filter_set_name (filter, _("Annotations (.lab, beats, onsets, key)"));
+      gtk_file_filter_add_pattern (filter, "*.lab");
+      gtk_file_filter_add_pattern (filter, "*.beats*");
+      gtk_file_filter_add_pattern (filter, "*.onsets*");
+      gtk_file_filter_add_pattern (filter, "*.key*");
+      gtk_file_filter_add_pattern (filter, "*.txt");
+    }
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_object_unref (filter);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_object_unref (filter);
+  g_object_set_data (G_OBJECT (native), "vita-probes", GINT_TO_POINTER (probes));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (on_files_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+action_load_annotations (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_multi_chooser (VITA_WINDOW (widget), FALSE);
+}
+
+static void
+action_load_probe (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_multi_chooser (VITA_WINDOW (widget), TRUE);
 }
 
 /* ------------------------------------------------------------------ opening audio */
@@ -577,6 +849,7 @@ vita_window_open_audio (VitaWindow *self, GFile *file)
   stop_job (self, FALSE);
   g_free (self->audio_path);
   self->audio_path = g_steal_pointer (&path);
+  load_annotations_beside (self);
   uri = g_file_get_uri (file);
   gtk_recent_manager_add_item (self->recent, uri);
 
@@ -755,6 +1028,7 @@ vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError 
   /* The same sources the screen draws from: the panels' shared cache and peaks. */
   ctx.cache = self->panels[VITA_PANEL_MEL] ? vita_panel_view_get_cache (VITA_PANEL_VIEW (self->panels[VITA_PANEL_MEL])) : NULL;
   ctx.peaks = self->peaks;
+  ctx.lanes = vita_probe_set_get_lanes (self->probe_set, &ctx.n_lanes);
   ctx.snap = &spec.snap;
   ctx.style = &spec.style;
   ctx.attention_mode = spec.attention_mode;
@@ -892,8 +1166,8 @@ update_actions (VitaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-previous", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.head-average", has_heads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", has_audio);
-  /* Annotations arrive with the probe lanes. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-annotations", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-annotations", has_audio);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-probe", has_audio);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.none", FALSE);
   /* Controls appear when they have something to act on. */
   gtk_widget_set_visible (GTK_WIDGET (self->speed_dropdown), has_audio);
@@ -1330,6 +1604,9 @@ vita_window_dispose (GObject *object)
   if (self->model_cancellable != NULL)
     g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
+  if (self->ann_cancellable != NULL)
+    g_cancellable_cancel (self->ann_cancellable);
+  g_clear_object (&self->ann_cancellable);
   if (self->tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
@@ -1367,6 +1644,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
   g_clear_pointer (&self->model_cards, g_ptr_array_unref);
+  g_clear_pointer (&self->probe_set, vita_probe_set_free);
   g_free (self->audio_path);
   g_free (self->model_path);
   g_free (self->last_error);
@@ -1409,7 +1687,8 @@ vita_window_class_init (VitaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, action_open_model);
   gtk_widget_class_install_action (widget_class, "win.use-default-model", NULL, action_use_default_model);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", action_open_recent);
-  gtk_widget_class_install_action (widget_class, "win.load-annotations", NULL, action_noop);
+  gtk_widget_class_install_action (widget_class, "win.load-annotations", NULL, action_load_annotations);
+  gtk_widget_class_install_action (widget_class, "win.load-probe", NULL, action_load_probe);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
   gtk_widget_class_install_action (widget_class, "win.none", NULL, action_noop);
   gtk_widget_class_install_action (widget_class, "win.play-pause", NULL, action_play_pause);
@@ -1441,6 +1720,7 @@ vita_window_init (VitaWindow *self)
 
   self->settings = g_settings_new (VITA_APP_ID);
   self->timeline = vita_timeline_new ();
+  self->probe_set = vita_probe_set_new ();
   self->player = vita_player_new ();
   self->recent = gtk_recent_manager_get_default ();
   self->layer_names = gtk_string_list_new (NULL);

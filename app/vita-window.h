@@ -39,4 +39,14 @@ const char   *vita_window_get_page (VitaWindow *self);
 /* TRUE while an analysis or a model load is in progress. */
 gboolean      vita_window_is_busy (VitaWindow *self);
 
+/* Annotation files (.lab chords, beats, onsets, key; parsed on a worker) and probe
+ * files (vit1d-probe safetensors): shown as lanes in the probe panel once the
+ * analysis is complete.  Problems become toasts. */
+void          vita_window_load_annotations (VitaWindow *self, GFile **files, int n_files);
+void          vita_window_load_probes      (VitaWindow *self, GFile **files, int n_files);
+gboolean      vita_window_is_loading_annotations (VitaWindow *self);
+int           vita_window_get_n_probe_lanes (VitaWindow *self);
+/* Lane i (borrowed, until the next change) and its score (NAN without truth). */
+const VitaProbeLane *vita_window_get_probe_lane (VitaWindow *self, int i, double *score);
+
 G_END_DECLS
