@@ -554,6 +554,7 @@ restart_analysis (VitaWindow *self)
   gtk_label_set_label (self->progress_label, _("Decoding…"));
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   self->job_done = FALSE;
+  update_probe_lanes (self);   /* the old lanes belong to the old analysis */
   vita_analysis_job_start (self->job);
 }
 
