@@ -297,6 +297,39 @@ test_malformed_lab (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, w.n);
 }
 
+/* Optional, with probes written by `vitascope-cli report` (run by hand, not in CI):
+ * VITA_TEST_REPORT_MODEL=model.safetensors VITA_TEST_REPORT_AUDIO=piece.wav (its
+ * make-dataset annotations beside it) VITA_TEST_REPORT_PROBES="a.safetensors:b...". */
+static void
+test_report_probes (Fixture *fx, gconstpointer data)
+{
+  g_auto(GStrv) probes = g_strsplit (g_getenv ("VITA_TEST_REPORT_PROBES"), ":", -1);
+  int n = (int) g_strv_length (probes);
+
+  g_free (fx->model);
+  fx->model = g_strdup (g_getenv ("VITA_TEST_REPORT_MODEL"));
+  g_free (fx->wav);
+  fx->wav = g_strdup (g_getenv ("VITA_TEST_REPORT_AUDIO"));
+  open_model_and_audio (fx);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
+  for (int i = 0; i < n; i++)
+    load_probe (fx, probes[i]);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
+  g_assert_cmpint (vita_window_get_n_probe_lanes (fx->window), ==, n);
+  for (int i = 0; i < n; i++)
+    {
+      double score = NAN;
+      const VitaProbeLane *lane = vita_window_get_probe_lane (fx->window, i, &score);
+      g_test_message ("report lane %d: %s (score %.4f)", i, lane->name, score);
+      g_assert_true (score >= 0 && score <= 1);
+    }
+  {
+    g_autofree char *png = g_build_filename (g_get_tmp_dir (), "vita-probes-report.png", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true (vita_window_export (fx->window, VITA_PANEL_PROBES, png, &error));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -306,5 +339,9 @@ main (int argc, char *argv[])
               test_lanes_and_scores, fixture_teardown);
   g_test_add ("/app/probes/malformed-lab", Fixture, NULL, fixture_setup,
               test_malformed_lab, fixture_teardown);
+  if (g_getenv ("VITA_TEST_REPORT_PROBES") && g_getenv ("VITA_TEST_REPORT_MODEL") &&
+      g_getenv ("VITA_TEST_REPORT_AUDIO"))
+    g_test_add ("/app/probes/report", Fixture, NULL, fixture_setup, test_report_probes,
+                fixture_teardown);
   return g_test_run ();
 }
