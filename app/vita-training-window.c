@@ -469,7 +469,16 @@ dispatch_idle (gpointer data)
           self->have_last = TRUE;
         }
       if (message != NULL)
-        show_error (self, message);
+        {
+          /* a PAUSED with a message: the trainer could not save (disk full) and waits;
+           * Continue retries */
+          show_error (self, message);
+          if (have_last && last.phase == VITA_TRAIN_PAUSED && self->trainer != NULL && !self->paused)
+            {
+              self->paused = TRUE;
+              update_controls (self);
+            }
+        }
       if (snapshot != NULL)
         show_snapshot (self, snapshot, snapshot_step);
       update_status (self);

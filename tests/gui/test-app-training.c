@@ -199,6 +199,16 @@ test_train_resume_close (Fixture *fx, gconstpointer data)
   fx->window = NULL;
   g_assert_null (weak);
 
+
+  /* as after a restart of the app: a new window finds the run and offers to resume
+   * from the checkpoint written when the window closed */
+  fx->window = vita_gui_test_window ();
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.train-model", NULL);
+  VitaTrainingWindow *again = VITA_TRAINING_WINDOW (vita_window_get_training_window (fx->window));
+  g_assert_true (again != NULL);
+  vita_training_window_set_out_dir (again, fx->out);
+  g_assert_cmpint (vita_training_window_get_resume_step (again), >=, c.step);
+
   g_autoptr(GError) error = NULL;
   VitaTrainOptions opt;
   vita_train_options_init (&opt);
