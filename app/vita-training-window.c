@@ -70,6 +70,7 @@ struct _VitaTrainingWindow
   Shared          *shared;
   guint            poll_id;
   gboolean         paused;
+  gboolean         disposed;        /* a chooser may answer after the window went */
 
   GArray          *history;         /* Point: the curves */
   VitaTrainProgress last;
@@ -703,7 +704,7 @@ static void
 on_folder_response (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
   VitaTrainingWindow *self = user_data;
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (response == GTK_RESPONSE_ACCEPT && !self->disposed)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
@@ -895,6 +896,7 @@ vita_training_window_dispose (GObject *object)
 {
   VitaTrainingWindow *self = VITA_TRAINING_WINDOW (object);
   /* stop and join before the widgets the idle updates go away */
+  self->disposed = TRUE;
   finish_trainer (self, TRUE);
   G_OBJECT_CLASS (vita_training_window_parent_class)->dispose (object);
 }
