@@ -103,8 +103,14 @@ schedule (VitaAnalysisJob *self, guint signal, GError *error)
   e->job = g_object_ref (self);
   e->signal = signal;
   e->error = error;
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, emit_on_main, e,
-                              emission_free);
+  /* Always a source, never g_main_context_invoke: invoke runs the function on THIS
+   * thread when it can acquire the main context (nobody iterating it at that moment,
+   * e.g. between g_main_context_iteration calls), i.e. GTK on the worker thread. */
+  GSource *source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, emit_on_main, e, emission_free);
+  g_source_attach (source, self->main_context);
+  g_source_unref (source);
 }
 
 static void
