@@ -747,7 +747,11 @@ vita_analysis_run (VitaAnalysis *an,
   if (ok)
     {
       g_assert (g_atomic_int_get (&an->n_ready) == an->n_windows);
+      /* single-threaded: a threaded ssyrk splits the work differently and may round
+       * differently, and the SSMs must not depend on the number of workers */
+      blas_single_begin ();
       finish_ssm (an);
+      blas_single_end ();
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
       g_clear_pointer (&real->ssm_acc, g_free);
       g_clear_pointer (&real->ssm_part, g_free);
