@@ -724,6 +724,19 @@ vita_analysis_run (VitaAnalysis *an,
   int workers = real->workers > 0 ? real->workers : (int) g_get_num_processors ();
   int batches = (an->n_windows - rs.n_taken + rs.cap - 1) / rs.cap;
   workers = CLAMP (workers, 1, MAX (1, batches));
+  /* Memory: every worker holds a forward state of cap windows (the inference state of
+   * vita_vit_state_new: tokens of every layer, attention of every block, one block's
+   * scratch — about 6 MB per window at paper size).  Their sum stays within
+   * STATE_BUDGET, so a 10-minute track stays under 400 MB on any number of cores
+   * (2 workers at batch 8, 9 at batch 2, at paper size). */
+  {
+    const gsize N = an->cfg.frames + 1, D = an->cfg.dim, L = an->cfg.depth;
+    const gsize window_bytes = sizeof (float) *
+      ((L + 1) * N * D * 2 + L * an->cfg.heads * N * N + N * (4 * D + 2 * (gsize) an->cfg.mlp_dim));
+    const gsize STATE_BUDGET = 96u << 20;
+    gsize fit = STATE_BUDGET / MAX (1, window_bytes * rs.cap);
+    workers = MIN (workers, (int) CLAMP (fit, 1, 1024));
+  }
   GThread **threads = g_new0 (GThread *, workers);
   if (workers > 1)
     blas_single_begin ();
