@@ -158,6 +158,7 @@ vita_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (gtk_app, "app.preferences", (const char *[]) { "<Control>comma", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.open", (const char *[]) { "<Control>o", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.open-model", (const char *[]) { "<Control>m", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "win.train-model", (const char *[]) { "<Control><Shift>t", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.export", (const char *[]) { "<Control>e", NULL });
   gtk_application_set_accels_for_action (gtk_app, "window.close", (const char *[]) { "<Control>w", NULL });
 

@@ -16,6 +16,7 @@
 #include "vita-annotations-loader.h"
 #include "vita-engine.h"
 #include "vita-gst-decode.h"
+#include "vita-training-window.h"
 #include "vita-views.h"
 
 #define SEEK_STEP_SECONDS 5
@@ -57,6 +58,8 @@ struct _VitaWindow
   char                 *model_path;
   char                 *last_error;
   char                 *pending_model_path;
+  char                 *live_label;        /* "training run, step N" while a live model shows */
+  GtkWindow            *training_window;   /* weak pointer */
   GCancellable         *model_cancellable;
   GtkStringList        *layer_names;
   GtkStringList        *head_names;
@@ -372,7 +375,9 @@ update_title (VitaWindow *self)
   g_autofree char *model = self->model_path ? g_path_get_basename (self->model_path) : NULL;
   g_autofree char *subtitle = NULL;
 
-  if (model != NULL)
+  if (self->live_label != NULL)
+    subtitle = g_strdup (self->live_label);
+  else if (model != NULL)
     /* Translators: window subtitle, %s is the model's file name. */
     subtitle = g_strdup_printf (_("Model: %s"), model);
   else
@@ -401,6 +406,7 @@ on_model_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       gint64 position = vita_timeline_get_position (self->timeline);
       vita_engine_model_unref (self->vit);
       self->vit = vit;
+      g_clear_pointer (&self->live_label, g_free);
       g_free (self->model_path);
       self->model_path = g_strdup (vit->path ? vit->path : self->pending_model_path);
       configure_timeline (self, vita_timeline_get_n_samples (self->timeline));
@@ -446,6 +452,42 @@ vita_window_open_model (VitaWindow *self, GFile *file)
   self->pending_model_path = g_strdup (path);
   update_model_banner (self);
   vita_engine_load_model_async (path, self->model_cancellable, on_model_loaded, g_object_ref (self));
+}
+
+void
+vita_window_set_live_model (VitaWindow *self, VitaVit *vit, const char *label)
+{
+  g_return_if_fail (VITA_IS_WINDOW (self));
+  g_return_if_fail (vit != NULL);
+
+  /* a file being loaded would replace the live model later: cancel it */
+  if (self->model_cancellable != NULL)
+    g_cancellable_cancel (self->model_cancellable);
+  g_clear_object (&self->model_cancellable);
+  self->model_loading = FALSE;
+
+  gint64 position = vita_timeline_get_position (self->timeline);
+  VitaVit *old = self->vit;
+  self->vit = vita_engine_model_ref (vit);
+  vita_engine_model_unref (old);
+  g_free (self->live_label);
+  self->live_label = g_strdup (label);
+  g_clear_pointer (&self->model_path, g_free);
+  configure_timeline (self, vita_timeline_get_n_samples (self->timeline));
+  vita_timeline_set_position (self->timeline, position);
+  rebuild_layer_head_lists (self);
+  if (self->audio_path != NULL)
+    restart_analysis (self);
+  update_model_banner (self);
+  update_title (self);
+  update_actions (self);
+}
+
+const char *
+vita_window_get_model_label (VitaWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
+  return self->live_label;
 }
 
 /* ------------------------------------------------------------------ analysis */
@@ -1216,6 +1258,26 @@ action_open_recent (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+action_train_model (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+
+  if (self->training_window == NULL)
+    {
+      self->training_window = GTK_WINDOW (vita_training_window_new (self));
+      g_object_add_weak_pointer (G_OBJECT (self->training_window), (gpointer *) &self->training_window);
+    }
+  gtk_window_present (self->training_window);
+}
+
+GtkWindow *
+vita_window_get_training_window (VitaWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
+  return self->training_window;
+}
+
+static void
 action_noop (GtkWidget *widget, const char *name, GVariant *param)
 {
 }
@@ -1600,6 +1662,12 @@ vita_window_dispose (GObject *object)
 {
   VitaWindow *self = VITA_WINDOW (object);
 
+  /* The training window stops and joins its trainer when destroyed. */
+  if (self->training_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->training_window), (gpointer *) &self->training_window);
+      gtk_window_destroy (g_steal_pointer (&self->training_window));
+    }
   /* Cancel and join the worker before anything it reports to goes away. */
   stop_job (self, TRUE);
   if (self->model_cancellable != NULL)
@@ -1648,6 +1716,7 @@ vita_window_finalize (GObject *object)
   g_clear_pointer (&self->probe_set, vita_probe_set_free);
   g_free (self->audio_path);
   g_free (self->model_path);
+  g_free (self->live_label);
   g_free (self->last_error);
   g_free (self->pending_model_path);
   G_OBJECT_CLASS (vita_window_parent_class)->finalize (object);
@@ -1686,6 +1755,7 @@ vita_window_class_init (VitaWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, action_open);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, action_open_model);
+  gtk_widget_class_install_action (widget_class, "win.train-model", NULL, action_train_model);
   gtk_widget_class_install_action (widget_class, "win.use-default-model", NULL, action_use_default_model);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", action_open_recent);
   gtk_widget_class_install_action (widget_class, "win.load-annotations", NULL, action_load_annotations);

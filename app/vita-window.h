@@ -18,6 +18,15 @@ void          vita_window_open_audio (VitaWindow *self, GFile *file);
 /* Opens a model file on a worker thread; NULL = the default model. */
 void          vita_window_open_model (VitaWindow *self, GFile *file);
 
+/* Shows `vit` (a training snapshot; ref taken) in place of the model and re-analyses
+ * the current audio; `label` ("training run, step N") becomes the subtitle.  Opening
+ * a model file afterwards replaces it as usual. */
+void          vita_window_set_live_model (VitaWindow *self, VitaVit *vit, const char *label);
+/* The live model's label, or NULL when a model file is shown. */
+const char   *vita_window_get_model_label (VitaWindow *self);
+/* The "Train a Model" window (win.train-model), or NULL when not open. */
+GtkWindow    *vita_window_get_training_window (VitaWindow *self);
+
 /* Exports a panel (VITA_PANEL_LAYOUT: the whole view) as it is on screen: PNG, SVG
  * or PDF with a sidecar JSON (PATH.json), or the panel's array as .npy; atomic. */
 gboolean      vita_window_export (VitaWindow *self, VitaPanel panel, const char *path,

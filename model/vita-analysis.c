@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 struct _VitaAnalysisPrivate {
@@ -507,7 +508,9 @@ pick_batch (VitaAnalysis *an, const guint8 *taken, int cap, int *ids)
 }
 
 /* What the workers of one run share.  lock guards taken, n_taken, next_seq, sink_seq,
- * stop and error; progress_lock serialises the progress callback. */
+ * stop and error; progress_lock serialises the progress callback.  POSIX mutexes
+ * rather than GMutex: GLib ≥ 2.73 builds GMutex on raw futexes, which ThreadSanitizer
+ * cannot see (every access under them is reported as a race). */
 typedef struct {
   VitaAnalysis *an;
   const VitaAnalysisBackend *be;
@@ -517,9 +520,9 @@ typedef struct {
   gpointer sink_data;
   GCancellable *cancellable;
   int cap;
-  GMutex lock;
-  GCond cond;
-  GMutex progress_lock;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  pthread_mutex_t progress_lock;
   int progress_done;   /* under progress_lock: windows_done of the last report */
   guint8 *taken;       /* (n_windows) ready, or handed to a worker in this run */
   int n_taken;
@@ -533,14 +536,14 @@ typedef struct {
 static void
 run_fail (RunShared *rs, GError *error)
 {
-  g_mutex_lock (&rs->lock);
+  pthread_mutex_lock (&rs->lock);
   if (rs->error == NULL)
     rs->error = error;
   else
     g_error_free (error);
   rs->stop = TRUE;
-  g_cond_broadcast (&rs->cond);
-  g_mutex_unlock (&rs->lock);
+  pthread_cond_broadcast (&rs->cond);
+  pthread_mutex_unlock (&rs->lock);
 }
 
 static gpointer
@@ -566,15 +569,15 @@ run_worker (gpointer data)
 
   for (;;)
     {
-      g_mutex_lock (&rs->lock);
+      pthread_mutex_lock (&rs->lock);
       if (rs->stop || rs->n_taken == an->n_windows)
         {
-          g_mutex_unlock (&rs->lock);
+          pthread_mutex_unlock (&rs->lock);
           break;
         }
       if (g_cancellable_set_error_if_cancelled (rs->cancellable, &error))
         {
-          g_mutex_unlock (&rs->lock);
+          pthread_mutex_unlock (&rs->lock);
           run_fail (rs, error);
           break;
         }
@@ -584,7 +587,7 @@ run_worker (gpointer data)
         rs->taken[ids[b]] = 1;
       rs->n_taken += nb;
       guint64 seq = rs->next_seq++;
-      g_mutex_unlock (&rs->lock);
+      pthread_mutex_unlock (&rs->lock);
 
       for (int b = 0; b < nb; b++)
         vita_analysis_window_input (an, ids[b], input + (gsize) b * T * M);
@@ -596,11 +599,11 @@ run_worker (gpointer data)
       if (rs->sink)
         {
           /* the sink sees the batches in the order they were handed out */
-          g_mutex_lock (&rs->lock);
+          pthread_mutex_lock (&rs->lock);
           while (rs->sink_seq != seq && !rs->stop)
-            g_cond_wait (&rs->cond, &rs->lock);
+            pthread_cond_wait (&rs->cond, &rs->lock);
           gboolean stop = rs->stop;
-          g_mutex_unlock (&rs->lock);
+          pthread_mutex_unlock (&rs->lock);
           if (stop)
             break;   /* this batch's windows stay not ready: a later run redoes them */
         }
@@ -624,23 +627,23 @@ run_worker (gpointer data)
         }
       if (rs->sink)
         {
-          g_mutex_lock (&rs->lock);
+          pthread_mutex_lock (&rs->lock);
           rs->sink_seq++;
-          g_cond_broadcast (&rs->cond);
-          g_mutex_unlock (&rs->lock);
+          pthread_cond_broadcast (&rs->cond);
+          pthread_mutex_unlock (&rs->lock);
         }
       if (rs->progress)
         {
           /* serialised; a worker whose windows were already counted in another
            * worker's report has nothing new to say */
-          g_mutex_lock (&rs->progress_lock);
+          pthread_mutex_lock (&rs->progress_lock);
           int done = g_atomic_int_get (&an->n_ready);
           if (done > rs->progress_done)
             {
               rs->progress_done = done;
               rs->progress (an, done, an->n_windows, rs->progress_data);
             }
-          g_mutex_unlock (&rs->progress_lock);
+          pthread_mutex_unlock (&rs->progress_lock);
         }
     }
 
@@ -707,9 +710,9 @@ vita_analysis_run (VitaAnalysis *an,
     .sink = sink, .sink_data = sink_data, .cancellable = cancellable,
     .cap = MIN (real->batch, an->n_windows),
   };
-  g_mutex_init (&rs.lock);
-  g_cond_init (&rs.cond);
-  g_mutex_init (&rs.progress_lock);
+  pthread_mutex_init (&rs.lock, NULL);
+  pthread_cond_init (&rs.cond, NULL);
+  pthread_mutex_init (&rs.progress_lock, NULL);
   rs.taken = g_new0 (guint8, an->n_windows);
   for (int w = 0; w < an->n_windows; w++)
     if (g_atomic_int_get (&an->window_ready[w]))
@@ -721,6 +724,19 @@ vita_analysis_run (VitaAnalysis *an,
   int workers = real->workers > 0 ? real->workers : (int) g_get_num_processors ();
   int batches = (an->n_windows - rs.n_taken + rs.cap - 1) / rs.cap;
   workers = CLAMP (workers, 1, MAX (1, batches));
+  /* Memory: every worker holds a forward state of cap windows (the inference state of
+   * vita_vit_state_new: tokens of every layer, attention of every block, one block's
+   * scratch — about 6 MB per window at paper size).  Their sum stays within
+   * STATE_BUDGET, so a 10-minute track stays under 400 MB on any number of cores
+   * (2 workers at batch 8, 9 at batch 2, at paper size). */
+  {
+    const gsize N = an->cfg.frames + 1, D = an->cfg.dim, L = an->cfg.depth;
+    const gsize window_bytes = sizeof (float) *
+      ((L + 1) * N * D * 2 + L * an->cfg.heads * N * N + N * (4 * D + 2 * (gsize) an->cfg.mlp_dim));
+    const gsize STATE_BUDGET = 96u << 20;
+    gsize fit = STATE_BUDGET / MAX (1, window_bytes * rs.cap);
+    workers = MIN (workers, (int) CLAMP (fit, 1, 1024));
+  }
   GThread **threads = g_new0 (GThread *, workers);
   if (workers > 1)
     blas_single_begin ();
@@ -747,16 +763,20 @@ vita_analysis_run (VitaAnalysis *an,
   if (ok)
     {
       g_assert (g_atomic_int_get (&an->n_ready) == an->n_windows);
+      /* single-threaded: a threaded ssyrk splits the work differently and may round
+       * differently, and the SSMs must not depend on the number of workers */
+      blas_single_begin ();
       finish_ssm (an);
+      blas_single_end ();
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
       g_clear_pointer (&real->ssm_acc, g_free);
       g_clear_pointer (&real->ssm_part, g_free);
       g_atomic_int_set (&an->complete, 1);
     }
   g_free (rs.taken);
-  g_mutex_clear (&rs.lock);
-  g_cond_clear (&rs.cond);
-  g_mutex_clear (&rs.progress_lock);
+  pthread_mutex_destroy (&rs.lock);
+  pthread_cond_destroy (&rs.cond);
+  pthread_mutex_destroy (&rs.progress_lock);
   g_atomic_int_set (&real->running, 0);
   return ok;
 }

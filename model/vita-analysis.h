@@ -64,7 +64,9 @@ typedef struct {
   int      priority_frame;   /* -1, or compute windows nearest this frame first */
   gboolean keep_tokens;      /* default TRUE: per-frame tokens of every layer */
   int      workers;          /* threads computing batches (default 0: one per core);
-                                at most one per batch still to do.  Results do not
+                                at most one per batch still to do, and as many
+                                as keep the workers' forward states (batch windows
+                                each, ~6 MB a window at paper size) within 96 MB.  Results do not
                                 depend on it (bit for bit; the batch size and the
                                 priority, which decide which windows share a forward
                                 pass, may change the last bits).  With more than one,

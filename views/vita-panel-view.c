@@ -113,7 +113,17 @@ shared_cache_release (VitaPaintCache *c)
 {
   if (c == NULL)
     return;
-  if (g_atomic_int_get (&c->ref_count) == 1)
+  /* Forget the cache when no view uses it any more, whatever else still holds a
+   * reference: a pending attention job may unref it last, and an entry left behind
+   * would dangle (a later analysis can reuse the address).  Callers clear their
+   * priv->cache before calling this (g_clear_pointer). */
+  gboolean used = FALSE;
+  for (GList *l = live_views; l && !used; l = l->next)
+    {
+      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
+      used = priv->cache == c;
+    }
+  if (!used && g_hash_table_lookup (shared_caches, c->an) == c)
     g_hash_table_remove (shared_caches, c->an);
   vita_paint_cache_unref (c);
 }

@@ -1,0 +1,935 @@
+/* vita-training-window.c — see vita-training-window.h. */
+#include "vita-config.h"
+#include "vita-training-window.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "model/vita-train.h"
+#include "model/vita-model.h"
+
+/* ------------------------------------------------------------------ shared state */
+
+/* One step as the curves need it. */
+typedef struct {
+  gint64 step;
+  float  loss, loss_avg, accuracy, accuracy_avg, lr;
+} Point;
+
+/* Shared between the training thread (writes under lock) and the main thread.
+ * Reference-counted (g_atomic_rc_box): the idle owns one reference, the window one;
+ * `window` is read and cleared on the main thread only. */
+typedef struct {
+  GMutex              lock;
+  GArray             *points;       /* Point, not yet taken by the main thread */
+  VitaTrainProgress   last;         /* message is NULL here */
+  gboolean            have_last;
+  char               *message;      /* newest warning / error, owned */
+  VitaVit            *snapshot;     /* newest, owned */
+  gint64              snapshot_step;
+  gboolean            idle_pending;
+  VitaTrainingWindow *window;       /* main thread only */
+} Shared;
+
+static void
+shared_clear (gpointer data)
+{
+  Shared *sh = data;
+  g_mutex_clear (&sh->lock);
+  g_array_unref (sh->points);
+  g_free (sh->message);
+  if (sh->snapshot != NULL)
+    vita_vit_unref (sh->snapshot);
+}
+
+static void shared_release (Shared *sh) { g_atomic_rc_box_release_full (sh, shared_clear); }
+
+struct _VitaTrainingWindow
+{
+  AdwWindow        parent_instance;
+
+  GtkWidget       *toasts;
+  GtkWidget       *data_row, *out_row;
+  GtkWidget       *config_row;
+  GtkWidget       *steps_spin, *batch_spin;
+  GtkWidget       *live_switch;
+  GtkWidget       *start_button, *pause_button, *stop_button;
+  GtkWidget       *status_label, *resume_label;
+  GtkWidget       *progress_bar;
+  GtkWidget       *curves;
+
+  GWeakRef         main_window;
+  char            *data_dir;
+  char            *out_dir;
+  gboolean         out_dir_custom;  /* chosen by the user: not derived from data_dir */
+  int              snapshot_every;
+  gint64           resume_step;     /* -1: no checkpoint in out_dir */
+
+  VitaTrainer     *trainer;
+  Shared          *shared;
+  guint            poll_id;
+  gboolean         paused;
+  gboolean         disposed;        /* a chooser may answer after the window went */
+
+  GArray          *history;         /* Point: the curves */
+  VitaTrainProgress last;
+  gboolean         have_last;
+  guint            n_snapshots;
+  VitaVit         *pending_live;    /* newest snapshot not yet shown (main window busy) */
+  gint64           pending_live_step;
+  guint            n_errors;
+  char            *last_error;
+};
+
+G_DEFINE_FINAL_TYPE (VitaTrainingWindow, vita_training_window, ADW_TYPE_WINDOW)
+
+static const char *const presets[] = { "small-4l", "tiny", "test", NULL };
+
+/* ------------------------------------------------------------------ helpers */
+
+static void
+show_error (VitaTrainingWindow *self, const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toasts), toast);
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  self->n_errors++;
+}
+
+static void
+format_eta (char *buf, gsize len, double s)
+{
+  if (!(s >= 0) || s > 1e8)
+    g_strlcpy (buf, "—", len);
+  else if (s >= 3600)
+    g_snprintf (buf, len, "%d h %02d min", (int) (s / 3600), (int) fmod (s / 60, 60));
+  else
+    g_snprintf (buf, len, "%d min %02d s", (int) (s / 60), (int) fmod (s, 60));
+}
+
+/* The newest checkpoint-<step>.safetensors in dir, by name (the trainer verifies it
+ * when it resumes and falls back to an older one if needed); -1 when none. */
+static gint64
+find_resume_step (const char *dir)
+{
+  g_autoptr(GDir) d = dir ? g_dir_open (dir, 0, NULL) : NULL;
+  const char *name;
+  gint64 best = -1;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      if (!g_str_has_prefix (name, "checkpoint-") || !g_str_has_suffix (name, ".safetensors"))
+        continue;
+      char *end = NULL;
+      gint64 step = g_ascii_strtoll (name + strlen ("checkpoint-"), &end, 10);
+      if (end != NULL && g_str_equal (end, ".safetensors") && step > best)
+        best = step;
+    }
+  return best;
+}
+
+static void
+update_controls (VitaTrainingWindow *self)
+{
+  gboolean running = self->trainer != NULL;
+  gboolean ready = self->data_dir != NULL && self->out_dir != NULL;
+
+  self->resume_step = running ? self->resume_step : find_resume_step (self->out_dir);
+  gtk_widget_set_sensitive (self->start_button, ready && !running);
+  gtk_button_set_label (GTK_BUTTON (self->start_button),
+                        self->resume_step >= 0 ? _("_Resume Run") : _("_Start"));
+  gtk_widget_set_sensitive (self->pause_button, running);
+  gtk_button_set_label (GTK_BUTTON (self->pause_button), self->paused ? _("Co_ntinue") : _("_Pause"));
+  gtk_widget_set_sensitive (self->stop_button, running);
+  gtk_widget_set_sensitive (self->data_row, !running);
+  gtk_widget_set_sensitive (self->out_row, !running);
+  gtk_widget_set_sensitive (self->config_row, !running && self->resume_step < 0);
+  gtk_widget_set_sensitive (self->steps_spin, !running && self->resume_step < 0);
+  gtk_widget_set_sensitive (self->batch_spin, !running);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->data_row),
+                               self->data_dir ? self->data_dir : _("None chosen"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->out_row),
+                               self->out_dir ? self->out_dir : _("None chosen"));
+  if (running)
+    gtk_label_set_label (GTK_LABEL (self->resume_label),
+                         _("Checkpoints are saved every 50 steps, every two minutes and when you stop."));
+  else if (self->resume_step >= 0)
+    {
+      /* Translators: %s is a step number. */
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, self->resume_step);
+      g_autofree char *text = g_strdup_printf (_("A run exists in this folder: it resumes from step %s."), n);
+      gtk_label_set_label (GTK_LABEL (self->resume_label), text);
+    }
+  else
+    gtk_label_set_label (GTK_LABEL (self->resume_label), _("A new run starts in this folder."));
+}
+
+/* ------------------------------------------------------------------ curves (Cairo) */
+
+typedef float (*PointValue) (const Point *p);
+static float pv_loss (const Point *p) { return p->loss; }
+static float pv_loss_avg (const Point *p) { return p->loss_avg; }
+static float pv_acc (const Point *p) { return p->accuracy; }
+static float pv_acc_avg (const Point *p) { return p->accuracy_avg; }
+static float pv_lr (const Point *p) { return p->lr; }
+
+static void
+draw_series (cairo_t *cr, const GArray *h, PointValue value, double x0, double y0, double w, double hgt,
+             gint64 s0, gint64 s1, double v0, double v1)
+{
+  gboolean first = TRUE;
+  for (guint i = 0; i < h->len; i++)
+    {
+      const Point *p = &g_array_index (h, Point, i);
+      double v = value (p);
+      if (!isfinite (v))
+        continue;
+      double x = x0 + w * (double) (p->step - s0) / (double) MAX (1, s1 - s0);
+      double y = y0 + hgt * (1.0 - CLAMP ((v - v0) / (v1 - v0), 0.0, 1.0));
+      if (first)
+        cairo_move_to (cr, x, y);
+      else
+        cairo_line_to (cr, x, y);
+      first = FALSE;
+    }
+  cairo_stroke (cr);
+}
+
+static void
+draw_text (GtkWidget *widget, cairo_t *cr, double x, double y, const char *text, gboolean right)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+  int w, h;
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, right ? x - w : x, y);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+}
+
+static void
+draw_plot (VitaTrainingWindow *self, GtkWidget *widget, cairo_t *cr, const GdkRGBA *fg,
+           double x0, double y0, double w, double h, const char *title,
+           PointValue raw, PointValue avg, double v0, double v1, gboolean sci,
+           double r, double g, double b, gint64 s0, gint64 s1)
+{
+  /* frame and grid */
+  cairo_set_line_width (cr, 1);
+  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.15);
+  for (int i = 0; i <= 4; i++)
+    {
+      double y = round (y0 + h * i / 4.0) + 0.5;
+      cairo_move_to (cr, x0, y);
+      cairo_line_to (cr, x0 + w, y);
+    }
+  cairo_stroke (cr);
+  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.8);
+  draw_text (widget, cr, x0, y0 - 20, title, FALSE);
+  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.55);
+  char buf[64];
+  if (sci)
+    g_snprintf (buf, sizeof buf, "%.0e", v1);
+  else
+    g_snprintf (buf, sizeof buf, "%.1f", v1);
+  draw_text (widget, cr, x0 - 6, y0 - 8, buf, TRUE);
+  if (sci)
+    g_snprintf (buf, sizeof buf, "%.0e", v0);
+  else
+    g_snprintf (buf, sizeof buf, "%.1f", v0);
+  draw_text (widget, cr, x0 - 6, y0 + h - 10, buf, TRUE);
+
+  if (self->history->len == 0)
+    return;
+  cairo_save (cr);
+  cairo_rectangle (cr, x0, y0 - 2, w, h + 4);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  if (avg != NULL)
+    {
+      cairo_set_line_width (cr, 1);
+      cairo_set_source_rgba (cr, r, g, b, 0.35);
+      draw_series (cr, self->history, raw, x0, y0, w, h, s0, s1, v0, v1);
+      cairo_set_line_width (cr, 2);
+      cairo_set_source_rgb (cr, r, g, b);
+      draw_series (cr, self->history, avg, x0, y0, w, h, s0, s1, v0, v1);
+    }
+  else
+    {
+      cairo_set_line_width (cr, 2);
+      cairo_set_source_rgb (cr, r, g, b);
+      draw_series (cr, self->history, raw, x0, y0, w, h, s0, s1, v0, v1);
+    }
+  cairo_restore (cr);
+}
+
+static void
+draw_curves (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
+{
+  VitaTrainingWindow *self = user_data;
+  GtkWidget *widget = GTK_WIDGET (area);
+  GdkRGBA fg;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  gint64 s0 = self->history->len ? g_array_index (self->history, Point, 0).step : 0;
+  /* the steps run so far (the schedule may be far longer) */
+  gint64 s1 = self->history->len ? g_array_index (self->history, Point, self->history->len - 1).step : s0;
+  s1 = MAX (s1, s0 + 10);
+  float lmax = 0.1f, lrmax = 1e-6f;
+  for (guint i = 0; i < self->history->len; i++)
+    {
+      const Point *p = &g_array_index (self->history, Point, i);
+      if (isfinite (p->loss))
+        lmax = MAX (lmax, p->loss);
+      if (isfinite (p->lr))
+        lrmax = MAX (lrmax, p->lr);
+    }
+  lmax = ceilf (lmax * 2) / 2;
+
+  const double left = 56, right = 12, gap = 34, top = 26;
+  const double w = MAX (10, width - left - right);
+  const double ph = MAX (20, (height - top - 3 * gap + 14) / 3.0);
+  draw_plot (self, widget, cr, &fg, left, top, w, ph, _("Loss (NT-Xent)"), pv_loss, pv_loss_avg,
+             0, lmax, FALSE, 0.21, 0.52, 0.89, s0, s1);
+  draw_plot (self, widget, cr, &fg, left, top + ph + gap, w, ph, _("Positive-pair accuracy"), pv_acc,
+             pv_acc_avg, 0, 1, FALSE, 0.18, 0.76, 0.49, s0, s1);
+  draw_plot (self, widget, cr, &fg, left, top + 2 * (ph + gap), w, ph, _("Learning rate"), pv_lr, NULL,
+             0, lrmax, TRUE, 0.90, 0.38, 0.0, s0, s1);
+
+  /* step axis */
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
+  char buf[32];
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, s0);
+  draw_text (widget, cr, left, top + 3 * ph + 2 * gap + 2, buf, FALSE);
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, s1);
+  draw_text (widget, cr, left + w, top + 3 * ph + 2 * gap + 2, buf, TRUE);
+  draw_text (widget, cr, left + w / 2 + 20, top + 3 * ph + 2 * gap + 2, _("step"), TRUE);
+}
+
+/* ------------------------------------------------------------------ from the training thread */
+
+static gboolean dispatch_idle (gpointer data);
+
+/* Training thread: store and make sure one idle is pending.  g_idle_add_full rather
+ * than g_main_context_invoke: invoke would run the function right here when this
+ * thread manages to acquire the default context, i.e. GTK on the training thread. */
+static void
+schedule_locked (Shared *sh)
+{
+  if (sh->idle_pending)
+    return;
+  sh->idle_pending = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT, dispatch_idle, g_atomic_rc_box_acquire (sh),
+                   (GDestroyNotify) shared_release);
+}
+
+static void
+on_train_progress (const VitaTrainProgress *p, gpointer user_data)
+{
+  Shared *sh = user_data;
+  g_mutex_lock (&sh->lock);
+  sh->last = *p;
+  sh->last.message = NULL;
+  sh->have_last = TRUE;
+  if (p->phase == VITA_TRAIN_RUNNING)
+    {
+      Point pt = { p->step, p->loss, p->loss_avg, p->accuracy, p->accuracy_avg, p->lr };
+      if (sh->points->len == 0 || g_array_index (sh->points, Point, sh->points->len - 1).step != p->step)
+        g_array_append_val (sh->points, pt);
+    }
+  /* PREPARING's message is the file being read; FAILED's error comes from join */
+  if (p->message != NULL && p->phase == VITA_TRAIN_PAUSED)
+    {
+      g_free (sh->message);
+      sh->message = g_strdup (p->message);
+    }
+  schedule_locked (sh);
+  g_mutex_unlock (&sh->lock);
+}
+
+static void
+on_train_snapshot (VitaVit *snapshot, gint64 step, gpointer user_data)
+{
+  Shared *sh = user_data;
+  g_mutex_lock (&sh->lock);
+  if (sh->snapshot != NULL)
+    vita_vit_unref (sh->snapshot);
+  sh->snapshot = snapshot;
+  sh->snapshot_step = step;
+  schedule_locked (sh);
+  g_mutex_unlock (&sh->lock);
+}
+
+/* ------------------------------------------------------------------ main thread */
+
+/* Shows the newest snapshot in the main window once its analysis of the previous one
+ * is complete: every swap restarts the analysis, so swapping faster than it finishes
+ * would only ever show half-analysed panels. */
+static void
+apply_live (VitaTrainingWindow *self)
+{
+  if (self->pending_live == NULL)
+    return;
+  g_autoptr(VitaWindow) main_window = g_weak_ref_get (&self->main_window);
+  if (main_window == NULL || !gtk_switch_get_active (GTK_SWITCH (self->live_switch)))
+    {
+      g_clear_pointer (&self->pending_live, vita_vit_unref);
+      return;
+    }
+  if (vita_window_is_busy (main_window))
+    return;
+  g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, self->pending_live_step);
+  /* Translators: the main window's subtitle while a training snapshot is shown; %s is a step number. */
+  g_autofree char *label = g_strdup_printf (_("training run, step %s"), n);
+  vita_window_set_live_model (main_window, self->pending_live, label);
+  g_clear_pointer (&self->pending_live, vita_vit_unref);
+}
+
+static void
+show_snapshot (VitaTrainingWindow *self, VitaVit *vit, gint64 step)
+{
+  self->n_snapshots++;
+  if (self->pending_live != NULL)
+    vita_vit_unref (self->pending_live);
+  self->pending_live = vita_vit_ref (vit);
+  self->pending_live_step = step;
+  apply_live (self);
+}
+
+static void
+update_status (VitaTrainingWindow *self)
+{
+  if (!self->have_last)
+    return;
+  const VitaTrainProgress *p = &self->last;
+  g_autofree char *text = NULL;
+  switch (p->phase)
+    {
+    case VITA_TRAIN_PREPARING:
+      text = g_strdup_printf (_("Preparing log-mel spectrograms: %u of %u files"), p->files_done, p->files_total);
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress_bar),
+                                     p->files_total ? (double) p->files_done / p->files_total : 0);
+      break;
+    case VITA_TRAIN_FAILED:
+      text = g_strdup (_("Training stopped with an error"));
+      break;
+    default:
+      {
+        char eta[32];
+        format_eta (eta, sizeof eta, p->eta_s);
+        g_autofree char *step = g_strdup_printf ("%" G_GINT64_FORMAT, p->step);
+        g_autofree char *total = g_strdup_printf ("%" G_GINT64_FORMAT, p->total_steps);
+        /* Translators: training status line. */
+        text = g_strdup_printf (_("Step %s of %s · loss %.3f · accuracy %.2f · %.1f pairs/s · ETA %s"),
+                                step, total, p->loss_avg, p->accuracy_avg, p->pairs_per_s, eta);
+        if (p->phase == VITA_TRAIN_PAUSED)
+          {
+            char *t = g_strconcat (text, _(" · paused"), NULL);
+            g_free (text);
+            text = t;
+          }
+        else if (p->phase == VITA_TRAIN_FINISHED)
+          {
+            char *t = g_strconcat (text, _(" · checkpoint saved"), NULL);
+            g_free (text);
+            text = t;
+          }
+        gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress_bar),
+                                       p->total_steps ? (double) p->step / p->total_steps : 0);
+      }
+    }
+  gtk_label_set_label (GTK_LABEL (self->status_label), text);
+}
+
+static gboolean
+dispatch_idle (gpointer data)
+{
+  Shared *sh = data;
+  g_mutex_lock (&sh->lock);
+  sh->idle_pending = FALSE;
+  GArray *points = sh->points;
+  sh->points = g_array_new (FALSE, FALSE, sizeof (Point));
+  VitaTrainProgress last = sh->last;
+  gboolean have_last = sh->have_last;
+  char *message = g_steal_pointer (&sh->message);
+  VitaVit *snapshot = g_steal_pointer (&sh->snapshot);
+  gint64 snapshot_step = sh->snapshot_step;
+  g_mutex_unlock (&sh->lock);
+
+  VitaTrainingWindow *self = sh->window;
+  if (self != NULL)
+    {
+      g_array_append_vals (self->history, points->data, points->len);
+      if (have_last)
+        {
+          self->last = last;
+          self->have_last = TRUE;
+        }
+      if (message != NULL)
+        {
+          /* a PAUSED with a message: the trainer could not save (disk full) and waits;
+           * Continue retries */
+          show_error (self, message);
+          if (have_last && last.phase == VITA_TRAIN_PAUSED && self->trainer != NULL && !self->paused)
+            {
+              self->paused = TRUE;
+              update_controls (self);
+            }
+        }
+      if (snapshot != NULL)
+        show_snapshot (self, snapshot, snapshot_step);
+      update_status (self);
+      gtk_widget_queue_draw (self->curves);
+    }
+  g_array_unref (points);
+  g_free (message);
+  if (snapshot != NULL)
+    vita_vit_unref (snapshot);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stops, joins and frees the trainer (blocks until the thread leaves); its result
+ * (an error) becomes a toast unless quiet. */
+static void
+finish_trainer (VitaTrainingWindow *self, gboolean quiet)
+{
+  if (self->poll_id != 0)
+    {
+      g_source_remove (self->poll_id);
+      self->poll_id = 0;
+    }
+  if (self->trainer == NULL)
+    return;
+  g_autoptr(GError) error = NULL;
+  vita_trainer_stop (self->trainer);
+  if (!vita_trainer_join (self->trainer, &error) && !quiet && error != NULL)
+    show_error (self, error->message);
+  g_clear_pointer (&self->trainer, vita_trainer_free);
+  /* callbacks can no longer come; a pending idle still holds its reference */
+  if (self->shared != NULL)
+    {
+      if (!quiet)
+        dispatch_idle (self->shared);  /* the last status; does not consume a reference */
+      self->shared->window = NULL;
+      g_clear_pointer (&self->shared, shared_release);
+    }
+  self->paused = FALSE;
+  if (quiet)
+    g_clear_pointer (&self->pending_live, vita_vit_unref);
+  else
+    apply_live (self);
+}
+
+static gboolean
+poll_trainer (gpointer data)
+{
+  VitaTrainingWindow *self = data;
+  apply_live (self);
+  if (self->trainer != NULL && !vita_trainer_is_running (self->trainer))
+    {
+      self->poll_id = 0;
+      finish_trainer (self, FALSE);
+      update_controls (self);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+vita_training_window_start (VitaTrainingWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_TRAINING_WINDOW (self), FALSE);
+  if (self->trainer != NULL || self->data_dir == NULL || self->out_dir == NULL)
+    return FALSE;
+
+  VitaTrainOptions opt;
+  vita_train_options_init (&opt);
+  opt.data_dir = g_strdup (self->data_dir);
+  opt.out_dir = g_strdup (self->out_dir);
+  guint sel = adw_combo_row_get_selected (ADW_COMBO_ROW (self->config_row));
+  g_free (opt.config);
+  opt.config = g_strdup (presets[MIN (sel, G_N_ELEMENTS (presets) - 2)]);
+  self->resume_step = find_resume_step (self->out_dir);
+  opt.resume = self->resume_step >= 0;
+  gint64 steps = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->steps_spin));
+  opt.steps = opt.resume ? 0 : steps;
+  opt.pairs = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->batch_spin));
+  /* Leave a core to the interface (and the analysis): on 2 cores, 1 worker. */
+  opt.threads = MAX (1, (int) g_get_num_processors () - 1);
+  vita_schedule_init_default (&opt.schedule, steps > 0 ? steps : VITA_TRAIN_DEFAULT_STEPS);
+  opt.snapshot_every = self->snapshot_every;
+  opt.pause_on_save_error = TRUE;
+  if (opt.checkpoint_every <= 0 || opt.checkpoint_every > 50)
+    opt.checkpoint_every = 50;
+
+  g_autoptr(GError) error = NULL;
+  self->trainer = vita_trainer_new (&opt, &error);
+  vita_train_options_clear (&opt);
+  if (self->trainer == NULL)
+    {
+      if (g_error_matches (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY))
+        show_error (self, _("Another training run is using this folder"));
+      else
+        show_error (self, error->message);
+      update_controls (self);
+      return FALSE;
+    }
+  self->shared = g_atomic_rc_box_new0 (Shared);
+  g_mutex_init (&self->shared->lock);
+  self->shared->points = g_array_new (FALSE, FALSE, sizeof (Point));
+  self->shared->window = self;
+  vita_trainer_set_progress_func (self->trainer, on_train_progress, self->shared);
+  vita_trainer_set_snapshot_func (self->trainer, on_train_snapshot, self->shared);
+  g_array_set_size (self->history, 0);
+  self->have_last = FALSE;
+  self->paused = FALSE;
+  if (!vita_trainer_start (self->trainer, &error))
+    {
+      show_error (self, error->message);
+      finish_trainer (self, TRUE);
+      update_controls (self);
+      return FALSE;
+    }
+  self->poll_id = g_timeout_add (200, poll_trainer, self);
+  gtk_label_set_label (GTK_LABEL (self->status_label), _("Starting…"));
+  update_controls (self);
+  return TRUE;
+}
+
+void
+vita_training_window_pause (VitaTrainingWindow *self, gboolean pause)
+{
+  g_return_if_fail (VITA_IS_TRAINING_WINDOW (self));
+  if (self->trainer == NULL || self->paused == pause)
+    return;
+  self->paused = pause;
+  if (pause)
+    vita_trainer_pause (self->trainer);
+  else
+    vita_trainer_resume (self->trainer);
+  update_controls (self);
+}
+
+void
+vita_training_window_stop (VitaTrainingWindow *self)
+{
+  g_return_if_fail (VITA_IS_TRAINING_WINDOW (self));
+  if (self->trainer == NULL)
+    return;
+  /* a paused trainer must run to see the stop */
+  if (self->paused)
+    vita_trainer_resume (self->trainer);
+  self->paused = FALSE;
+  vita_trainer_stop (self->trainer);
+  gtk_label_set_label (GTK_LABEL (self->status_label), _("Stopping after this step…"));
+  gtk_widget_set_sensitive (self->stop_button, FALSE);
+  gtk_widget_set_sensitive (self->pause_button, FALSE);
+}
+
+/* ------------------------------------------------------------------ setters */
+
+void
+vita_training_window_set_data_dir (VitaTrainingWindow *self, const char *dir)
+{
+  g_return_if_fail (VITA_IS_TRAINING_WINDOW (self));
+  g_free (self->data_dir);
+  self->data_dir = g_strdup (dir);
+  if (!self->out_dir_custom && dir != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (dir);
+      g_free (self->out_dir);
+      self->out_dir = g_build_filename (g_get_user_data_dir (), "vitascope", "runs", base, NULL);
+    }
+  update_controls (self);
+}
+
+void
+vita_training_window_set_out_dir (VitaTrainingWindow *self, const char *dir)
+{
+  g_return_if_fail (VITA_IS_TRAINING_WINDOW (self));
+  g_free (self->out_dir);
+  self->out_dir = g_strdup (dir);
+  self->out_dir_custom = dir != NULL;
+  update_controls (self);
+}
+
+void
+vita_training_window_set_config (VitaTrainingWindow *self, const char *preset)
+{
+  for (guint i = 0; presets[i] != NULL; i++)
+    if (g_strcmp0 (presets[i], preset) == 0)
+      adw_combo_row_set_selected (ADW_COMBO_ROW (self->config_row), i);
+}
+
+void
+vita_training_window_set_steps (VitaTrainingWindow *self, int steps)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->steps_spin), steps);
+}
+
+void
+vita_training_window_set_batch (VitaTrainingWindow *self, int pairs)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->batch_spin), pairs);
+}
+
+void
+vita_training_window_set_snapshot_every (VitaTrainingWindow *self, int steps)
+{
+  self->snapshot_every = MAX (0, steps);
+}
+
+void
+vita_training_window_set_show_live (VitaTrainingWindow *self, gboolean show)
+{
+  gtk_switch_set_active (GTK_SWITCH (self->live_switch), show);
+}
+
+gboolean    vita_training_window_is_running (VitaTrainingWindow *self) { return self->trainer != NULL; }
+gint64      vita_training_window_get_step (VitaTrainingWindow *self) { return self->have_last ? self->last.step : -1; }
+gint64      vita_training_window_get_resume_step (VitaTrainingWindow *self) { return self->resume_step; }
+guint       vita_training_window_get_n_snapshots (VitaTrainingWindow *self) { return self->n_snapshots; }
+guint       vita_training_window_get_n_points (VitaTrainingWindow *self) { return self->history->len; }
+const char *vita_training_window_get_last_error (VitaTrainingWindow *self) { return self->last_error; }
+guint       vita_training_window_get_n_errors (VitaTrainingWindow *self) { return self->n_errors; }
+const char *vita_training_window_get_out_dir (VitaTrainingWindow *self) { return self->out_dir; }
+
+/* ------------------------------------------------------------------ choosers */
+
+static void
+on_folder_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaTrainingWindow *self = user_data;
+  if (response == GTK_RESPONSE_ACCEPT && !self->disposed)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path == NULL)
+        show_error (self, _("Folders must be local"));
+      else if (g_object_get_data (G_OBJECT (dialog), "out") != NULL)
+        vita_training_window_set_out_dir (self, path);
+      else
+        vita_training_window_set_data_dir (self, path);
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+choose_folder (VitaTrainingWindow *self, gboolean out)
+{
+  GtkFileChooserNative *native = gtk_file_chooser_native_new (
+      out ? _("Checkpoint Folder") : _("Music Folder"), GTK_WINDOW (self),
+      GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  if (out)
+    g_object_set_data (G_OBJECT (native), "out", GINT_TO_POINTER (1));
+  g_signal_connect (native, "response", G_CALLBACK (on_folder_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void on_choose_data (VitaTrainingWindow *self) { choose_folder (self, FALSE); }
+static void on_choose_out (VitaTrainingWindow *self) { choose_folder (self, TRUE); }
+static void on_start (VitaTrainingWindow *self) { vita_training_window_start (self); }
+static void on_pause (VitaTrainingWindow *self) { vita_training_window_pause (self, !self->paused); }
+static void on_stop (VitaTrainingWindow *self) { vita_training_window_stop (self); }
+
+/* ------------------------------------------------------------------ construction */
+
+static GtkWidget *
+folder_row (VitaTrainingWindow *self, const char *title, GCallback cb)
+{
+  GtkWidget *row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Choose…"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (button, "clicked", cb, self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static GtkWidget *
+spin_row (const char *title, const char *subtitle, double lo, double hi, double step, double value,
+          GtkWidget **spin)
+{
+  GtkWidget *row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  *spin = gtk_spin_button_new_with_range (lo, hi, step);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (*spin), value);
+  gtk_widget_set_valign (*spin, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), *spin);
+  return row;
+}
+
+static void
+vita_training_window_init (VitaTrainingWindow *self)
+{
+  self->history = g_array_new (FALSE, FALSE, sizeof (Point));
+  self->snapshot_every = 10;  /* small-4l, batch 64, 1 worker: about a minute */
+  self->resume_step = -1;
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Train a Model"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 1060, 700);
+
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  adw_window_set_content (ADW_WINDOW (self), box);
+  GtkWidget *header = adw_header_bar_new ();
+  gtk_box_append (GTK_BOX (box), header);
+  self->toasts = adw_toast_overlay_new ();
+  gtk_widget_set_vexpand (self->toasts, TRUE);
+  gtk_box_append (GTK_BOX (box), self->toasts);
+  GtkWidget *scroll = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (self->toasts), scroll);
+  /* settings on the left, the run on the right */
+  GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
+  gtk_widget_set_margin_top (columns, 18);
+  gtk_widget_set_margin_bottom (columns, 18);
+  gtk_widget_set_margin_start (columns, 18);
+  gtk_widget_set_margin_end (columns, 18);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), columns);
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_set_size_request (content, 400, -1);
+  gtk_widget_set_hexpand (content, FALSE);  /* the curves take the width */
+  gtk_box_append (GTK_BOX (columns), content);
+  GtkWidget *run = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_hexpand (run, TRUE);
+  gtk_box_append (GTK_BOX (columns), run);
+
+  /* data */
+  GtkWidget *group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Data"));
+  self->data_row = folder_row (self, _("Music Folder"), G_CALLBACK (on_choose_data));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->data_row);
+  self->out_row = folder_row (self, _("Checkpoint Folder"), G_CALLBACK (on_choose_out));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->out_row);
+  gtk_box_append (GTK_BOX (content), group);
+
+  /* model */
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Model"));
+  self->config_row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->config_row), _("Configuration"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->config_row),
+                               _("small-4l learns in minutes on two cores; tiny is the paper's ViT-Tiny"));
+  GtkStringList *names = gtk_string_list_new ((const char *const *) presets);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self->config_row), G_LIST_MODEL (names));
+  g_object_unref (names);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->config_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
+                             spin_row (_("Steps"), _("Length of the learning-rate schedule"),
+                                       10, 1000000, 100, VITA_TRAIN_DEFAULT_STEPS, &self->steps_spin));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
+                             spin_row (_("Batch"), _("Positive pairs per step"), 2, 512, 2, 64, &self->batch_spin));
+  GtkWidget *row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Show Live Model"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("The main window re-analyses with the latest weights"));
+  self->live_switch = gtk_switch_new ();
+  gtk_switch_set_active (GTK_SWITCH (self->live_switch), TRUE);
+  gtk_widget_set_valign (self->live_switch, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->live_switch);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->live_switch);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  gtk_box_append (GTK_BOX (content), group);
+
+  /* controls */
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
+  self->start_button = gtk_button_new_with_mnemonic (_("_Start"));
+  gtk_widget_add_css_class (self->start_button, "suggested-action");
+  gtk_widget_add_css_class (self->start_button, "pill");
+  self->pause_button = gtk_button_new_with_mnemonic (_("_Pause"));
+  gtk_widget_add_css_class (self->pause_button, "pill");
+  self->stop_button = gtk_button_new_with_mnemonic (_("S_top"));
+  gtk_widget_add_css_class (self->stop_button, "destructive-action");
+  gtk_widget_add_css_class (self->stop_button, "pill");
+  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (on_start), self);
+  g_signal_connect_swapped (self->pause_button, "clicked", G_CALLBACK (on_pause), self);
+  g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (on_stop), self);
+  gtk_box_append (GTK_BOX (buttons), self->start_button);
+  gtk_box_append (GTK_BOX (buttons), self->pause_button);
+  gtk_box_append (GTK_BOX (buttons), self->stop_button);
+  gtk_box_append (GTK_BOX (content), buttons);
+
+  self->resume_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->resume_label), TRUE);
+  gtk_label_set_justify (GTK_LABEL (self->resume_label), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (self->resume_label, "dim-label");
+  gtk_box_append (GTK_BOX (content), self->resume_label);
+
+  /* progress */
+  GtkWidget *progress = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  self->status_label = gtk_label_new (_("Choose a folder of music to train on."));
+  gtk_label_set_wrap (GTK_LABEL (self->status_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->status_label), 0);
+  gtk_widget_add_css_class (self->status_label, "numeric");
+  gtk_box_append (GTK_BOX (progress), self->status_label);
+  self->progress_bar = gtk_progress_bar_new ();
+  gtk_box_append (GTK_BOX (progress), self->progress_bar);
+  gtk_box_append (GTK_BOX (run), progress);
+
+  GtkWidget *frame = gtk_frame_new (NULL);
+  gtk_widget_add_css_class (frame, "card");
+  self->curves = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->curves), 420);
+  gtk_widget_set_vexpand (self->curves, TRUE);
+  gtk_widget_set_margin_top (self->curves, 12);
+  gtk_widget_set_margin_bottom (self->curves, 8);
+  gtk_widget_set_margin_start (self->curves, 8);
+  gtk_widget_set_margin_end (self->curves, 12);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->curves), draw_curves, self, NULL);
+  gtk_frame_set_child (GTK_FRAME (frame), self->curves);
+  gtk_widget_set_vexpand (frame, TRUE);
+  gtk_box_append (GTK_BOX (run), frame);
+
+  update_controls (self);
+}
+
+static void
+vita_training_window_dispose (GObject *object)
+{
+  VitaTrainingWindow *self = VITA_TRAINING_WINDOW (object);
+  /* stop and join before the widgets the idle updates go away */
+  self->disposed = TRUE;
+  finish_trainer (self, TRUE);
+  G_OBJECT_CLASS (vita_training_window_parent_class)->dispose (object);
+}
+
+static void
+vita_training_window_finalize (GObject *object)
+{
+  VitaTrainingWindow *self = VITA_TRAINING_WINDOW (object);
+  g_weak_ref_clear (&self->main_window);
+  g_array_unref (self->history);
+  g_free (self->data_dir);
+  g_free (self->out_dir);
+  g_free (self->last_error);
+  if (self->pending_live != NULL)
+    vita_vit_unref (self->pending_live);
+  G_OBJECT_CLASS (vita_training_window_parent_class)->finalize (object);
+}
+
+static void
+vita_training_window_class_init (VitaTrainingWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->dispose = vita_training_window_dispose;
+  object_class->finalize = vita_training_window_finalize;
+}
+
+VitaTrainingWindow *
+vita_training_window_new (VitaWindow *main_window)
+{
+  VitaTrainingWindow *self = g_object_new (VITA_TYPE_TRAINING_WINDOW,
+                                           "application", gtk_window_get_application (GTK_WINDOW (main_window)),
+                                           "transient-for", main_window,
+                                           NULL);
+  g_weak_ref_set (&self->main_window, main_window);
+  return self;
+}
