@@ -170,6 +170,7 @@ struct _VitaProbeSet
   GPtrArray       *paths;    /* char *, per probe */
   GPtrArray       *lanes;    /* VitaProbeLane * */
   GArray          *scores;   /* double per lane */
+  GPtrArray       *clip_probes; /* VitaProbe *: clip-level (key, tags): no lane */
 };
 
 VitaProbeSet *
@@ -178,6 +179,7 @@ vita_probe_set_new (void)
   VitaProbeSet *set = g_new0 (VitaProbeSet, 1);
 
   set->probes = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_probe_free);
+  set->clip_probes = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_probe_free);
   set->paths = g_ptr_array_new_with_free_func (g_free);
   set->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_probe_lane_free);
   set->scores = g_array_new (FALSE, FALSE, sizeof (double));
@@ -191,6 +193,7 @@ vita_probe_set_free (VitaProbeSet *set)
     return;
   vita_annotations_free (set->ann);
   g_ptr_array_unref (set->probes);
+  g_ptr_array_unref (set->clip_probes);
   g_ptr_array_unref (set->paths);
   g_ptr_array_unref (set->lanes);
   g_array_unref (set->scores);
@@ -240,6 +243,12 @@ vita_probe_set_has_annotations (VitaProbeSet *set)
 void
 vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path)
 {
+  /* A clip-level key probe has no lane; the window shows its prediction. */
+  if (!probe->frame_level && probe->task != NULL && g_str_has_prefix (probe->task, "key"))
+    {
+      g_ptr_array_add (set->clip_probes, probe);
+      return;
+    }
   g_ptr_array_add (set->probes, probe);
   g_ptr_array_add (set->paths, g_strdup (path));
 }
@@ -247,7 +256,75 @@ vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path)
 int
 vita_probe_set_get_n_probes (VitaProbeSet *set)
 {
-  return (int) set->probes->len;
+  return (int) (set->probes->len + set->clip_probes->len);
+}
+
+VitaProbe *
+vita_probe_set_get_probe (VitaProbeSet *set, int i)
+{
+  if (i < 0 || (guint) i >= set->probes->len)
+    return NULL;
+  return g_ptr_array_index (set->probes, i);
+}
+
+gboolean
+vita_probe_set_get_key (VitaProbeSet *set, int *key)
+{
+  if (set->ann == NULL || !set->ann->has_key)
+    return FALSE;
+  *key = set->ann->key;
+  return TRUE;
+}
+
+gboolean
+vita_probe_set_predict_key (VitaProbeSet *set, const VitaAnalysis *an, int *key, double *prob)
+{
+  if (an == NULL || an->tokens == NULL || an->cls == NULL || an->n_windows <= 0)
+    return FALSE;
+  for (guint i = set->clip_probes->len; i-- > 0;)   /* the last one loaded wins */
+    {
+      const VitaProbe *p = g_ptr_array_index (set->clip_probes, i);
+      int D = an->cfg.dim, L = an->n_layers, F = an->n_frames, T = an->cfg.frames;
+      if (p->dim != D || p->layer < 0 || p->layer >= L || p->n_classes != VITA_KEY_N_CLASSES ||
+          p->activation != VITA_PROBE_SOFTMAX)
+        continue;
+      /* One clip vector per analysis window, pooled as the probe was trained
+       * (vita_probe_pool's conventions: class token, mean of the window's sequence
+       * tokens, or their average), then the windows' probabilities are averaged. */
+      g_autofree float *x = g_new (float, (gsize) an->n_windows * D);
+      g_autofree float *out = g_new (float, (gsize) an->n_windows * p->n_classes);
+      g_autofree double *mean = g_new0 (double, p->n_classes);
+      const float *tok = an->tokens + (gsize) p->layer * F * D;
+      for (int w = 0; w < an->n_windows; w++)
+        {
+          float *row = x + (gsize) w * D;
+          const float *cls = an->cls + ((gsize) w * L + p->layer) * D;
+          int f0 = an->window_start[w], f1 = MIN (f0 + T, F), n = MAX (f1 - f0, 1);
+          for (int d = 0; d < D; d++)
+            {
+              double s = 0;
+              for (int f = f0; f < f1; f++)
+                s += tok[(gsize) f * D + d];
+              float m = (float) (s / n);
+              row[d] = p->pool == VITA_POOL_CLS ? cls[d]
+                     : p->pool == VITA_POOL_MEAN ? m
+                     : 0.5f * (cls[d] + m);
+            }
+        }
+      vita_probe_predict (p, x, an->n_windows, out);
+      for (int w = 0; w < an->n_windows; w++)
+        for (int c = 0; c < p->n_classes; c++)
+          mean[c] += out[(gsize) w * p->n_classes + c] / an->n_windows;
+      int best = 0;
+      for (int c = 1; c < p->n_classes; c++)
+        if (mean[c] > mean[best])
+          best = c;
+      *key = best;
+      if (prob)
+        *prob = mean[best];
+      return TRUE;
+    }
+  return FALSE;
 }
 
 void

@@ -54,6 +54,14 @@ gboolean      vita_probe_set_has_annotations (VitaProbeSet *set);
 /* Takes probe.  Dimension checks happen in vita_probe_set_update_lanes. */
 void          vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path);
 int           vita_probe_set_get_n_probes (VitaProbeSet *set);
+/* Frame-level probe i (the probe of lane i once lanes are updated), borrowed, or NULL. */
+VitaProbe    *vita_probe_set_get_probe (VitaProbeSet *set, int i);
+/* The loaded key annotation (FALSE without one). */
+gboolean      vita_probe_set_get_key (VitaProbeSet *set, int *key);
+/* The prediction of the last clip-level key probe that fits the analysis: class
+ * (vita_key_class_name) and its probability averaged over the analysis windows. */
+gboolean      vita_probe_set_predict_key (VitaProbeSet *set, const VitaAnalysis *an,
+                                          int *key, double *prob);
 /* Rebuilds the lanes from an analysis (may be NULL: no lanes).  Probes that do not
  * fit the model are dropped, with a message in messages. */
 void          vita_probe_set_update_lanes (VitaProbeSet *set, const VitaAnalysis *an,

@@ -71,6 +71,9 @@ struct _VitaWindow
   VitaProbeSet         *probe_set;         /* annotations + probes → probe lanes */
   GCancellable         *ann_cancellable;   /* annotation parsing on a worker */
   guint                 ann_pending;       /* annotation loads in flight */
+  VitaProbeogram       *probeogram;        /* the probes' task at every layer, or NULL */
+  GtkWidget            *probeogram_card;   /* shown while there is a probe-o-gram */
+  GtkWidget            *probes_subtitle;   /* probe panel subtitle: key annotation/prediction */
 
   /* borrowed */
   GtkRecentManager     *recent;
@@ -631,6 +634,99 @@ show_messages (VitaWindow *self, GPtrArray *messages)
   vita_window_show_error (self, text->str);
 }
 
+#define PROBES_SUBTITLE N_("chords, onsets and beats read off the tokens, once probes are trained")
+
+/* The probe-o-gram of the first lane's task: every loaded frame-level probe of that
+ * task sits in the row of its layer (vita_probeogram_from_analysis takes one probe
+ * per token layer; rows without a loaded probe stay empty).  The truth is the first
+ * lane's annotation for softmax probes (P(annotated class)); event probes show
+ * P(event). */
+static void
+update_probeogram (VitaWindow *self, const VitaAnalysis *an, VitaProbeLane *const *lanes,
+                   int n_lanes, GPtrArray *messages)
+{
+  VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (self->probe_set, 0) : NULL;
+
+  if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
+    vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), NULL);
+  g_clear_pointer (&self->probeogram, vita_probeogram_free);
+  if (an != NULL && first != NULL)
+    {
+      g_autofree VitaProbe **probes = g_new0 (VitaProbe *, an->n_layers);
+      g_autoptr(GError) error = NULL;
+      const int *truth = lanes[0]->binary ? NULL : lanes[0]->truth;
+      int n_rows = 0;
+
+      for (int i = 0; i < n_lanes; i++)
+        {
+          VitaProbe *p = vita_probe_set_get_probe (self->probe_set, i);
+          if (p != NULL && g_strcmp0 (p->task, first->task) == 0 && p->layer >= 0 &&
+              p->layer < an->n_layers && probes[p->layer] == NULL)
+            probes[p->layer] = p, n_rows++;
+        }
+      g_autofree char *name = g_strdup_printf (
+          /* Translators: probe-o-gram title: task, then how many layers have a probe. */
+          g_dngettext (GETTEXT_PACKAGE, "%s (%d layer probed of %d)",
+                       "%s (%d layers probed of %d)", n_rows),
+          first->task ? first->task : "probe", n_rows, an->n_layers);
+      self->probeogram = vita_probeogram_from_analysis (an, (VitaProbe *const *) probes,
+                                                        an->n_layers, truth, name, &error);
+      if (self->probeogram == NULL && messages != NULL)
+        g_ptr_array_add (messages, g_strdup_printf (_("No probe-o-gram: %s"), error->message));
+    }
+  if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
+    vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]),
+                                    self->probeogram);
+  if (self->probeogram_card != NULL)
+    gtk_widget_set_visible (self->probeogram_card, self->probeogram != NULL);
+}
+
+/* The key annotation, and a clip-level key probe's prediction, in the probe panel's
+ * subtitle. */
+static void
+update_key_label (VitaWindow *self, const VitaAnalysis *an)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  int key, predicted;
+  double prob = NAN;
+  gboolean has_key = vita_probe_set_get_key (self->probe_set, &key);
+  gboolean has_pred = vita_probe_set_predict_key (self->probe_set, an, &predicted, &prob);
+
+  if (self->probes_subtitle == NULL)
+    return;
+  if (!has_key && !has_pred)
+    {
+      gtk_label_set_text (GTK_LABEL (self->probes_subtitle), _(PROBES_SUBTITLE));
+      return;
+    }
+  if (has_key)
+    /* Translators: %s is a key, e.g. "C major". */
+    g_string_append_printf (text, _("key: %s"), vita_key_class_name (key));
+  if (has_pred)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      /* Translators: %s is a key, %.0f%% the probe's probability. */
+      g_string_append_printf (text, _("key probe: %s (%.0f%%)"), vita_key_class_name (predicted),
+                              100.0 * prob);
+    }
+  gtk_label_set_text (GTK_LABEL (self->probes_subtitle), text->str);
+}
+
+const char *
+vita_window_get_probes_subtitle (VitaWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
+  return self->probes_subtitle ? gtk_label_get_text (GTK_LABEL (self->probes_subtitle)) : NULL;
+}
+
+const VitaProbeogram *
+vita_window_get_probeogram (VitaWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
+  return self->probeogram;
+}
+
 static void
 update_probe_lanes (VitaWindow *self)
 {
@@ -647,6 +743,8 @@ update_probe_lanes (VitaWindow *self)
   if (self->panels[VITA_PANEL_PROBES] != NULL)
     vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]),
                                      lanes, n_lanes);
+  update_probeogram (self, an, lanes, n_lanes, messages);
+  update_key_label (self, an);
   show_messages (self, messages);
   queue_panels_draw (self);
 }
@@ -1072,6 +1170,7 @@ vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError 
   ctx.cache = self->panels[VITA_PANEL_MEL] ? vita_panel_view_get_cache (VITA_PANEL_VIEW (self->panels[VITA_PANEL_MEL])) : NULL;
   ctx.peaks = self->peaks;
   ctx.lanes = vita_probe_set_get_lanes (self->probe_set, &ctx.n_lanes);
+  ctx.probeogram = self->probeogram;
   ctx.snap = &spec.snap;
   ctx.style = &spec.style;
   ctx.attention_mode = spec.attention_mode;
@@ -1097,6 +1196,7 @@ static const struct {
   { VITA_PANEL_WAVEFORM,       "waveform",  N_("Waveform") },
   { VITA_PANEL_RECEIVED,       "received",  N_("Attention Received") },
   { VITA_PANEL_ATTENTION_ROW,  "row",       N_("Attention of the Token") },
+  { VITA_PANEL_PROBEOGRAM,     "probeogram", N_("Probe-o-gram") },
 };
 
 static void
@@ -1549,6 +1649,7 @@ new_panel_view (VitaPanel panel, VitaTimeline *timeline)
     case VITA_PANEL_ATTENTION_ROW:  return vita_attention_row_view_new (timeline);
     case VITA_PANEL_SSM:            return vita_ssm_view_new (timeline);
     case VITA_PANEL_PROBES:         return vita_probe_view_new (timeline);
+    case VITA_PANEL_PROBEOGRAM:     return vita_probeogram_view_new (timeline);
     default:                        g_return_val_if_reached (NULL);
     }
 }
@@ -1589,7 +1690,8 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_box_append (GTK_BOX (card), view);
   gtk_box_append (box, card);
   self->panels[panel] = view;
-  if (panel != VITA_PANEL_OVERVIEW && panel != VITA_PANEL_WAVEFORM)
+  if (panel != VITA_PANEL_OVERVIEW && panel != VITA_PANEL_WAVEFORM &&
+      panel != VITA_PANEL_PROBEOGRAM)   /* shown only with probes: update_probeogram */
     g_ptr_array_add (self->model_cards, card);
   return card;
 }
@@ -1597,6 +1699,7 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
 static void
 build_panels (VitaWindow *self)
 {
+  GtkWidget *card;
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 
   add_panel (self, self->panels_box, VITA_PANEL_OVERVIEW, _("Overview"),
@@ -1638,8 +1741,14 @@ build_panels (VitaWindow *self)
   gtk_box_append (self->panels_box, row);
   add_panel (self, self->panels_box, VITA_PANEL_ATTENTION_ROW, _("Attention of the Token"),
              _("the row of the token under the playhead"), -1, 110);
-  add_panel (self, self->panels_box, VITA_PANEL_PROBES, _("Probes"),
-             _("chords, onsets and beats read off the tokens, once probes are trained"), -1, 80);
+  card = add_panel (self, self->panels_box, VITA_PANEL_PROBES, _("Probes"),
+                    _(PROBES_SUBTITLE), -1, 80);
+  /* header box, then its title and subtitle labels (see add_panel) */
+  self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
+  self->probeogram_card = add_panel (self, self->panels_box, VITA_PANEL_PROBEOGRAM,
+                                     _("Probe-o-gram"),
+                                     _("at which depth the probes' property appears"), -1, 150);
+  gtk_widget_set_visible (self->probeogram_card, FALSE);
 }
 
 /* ------------------------------------------------------------------ GObject */
@@ -1713,6 +1822,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
   g_clear_pointer (&self->model_cards, g_ptr_array_unref);
+  g_clear_pointer (&self->probeogram, vita_probeogram_free);
   g_clear_pointer (&self->probe_set, vita_probe_set_free);
   g_free (self->audio_path);
   g_free (self->model_path);

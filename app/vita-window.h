@@ -5,6 +5,7 @@
 #include "vita-player.h"
 #include "vita-timeline.h"
 #include "vita-painters.h"
+#include "vita-probe-ogram.h"
 
 G_BEGIN_DECLS
 
@@ -57,5 +58,9 @@ gboolean      vita_window_is_loading_annotations (VitaWindow *self);
 int           vita_window_get_n_probe_lanes (VitaWindow *self);
 /* Lane i (borrowed, until the next change) and its score (NAN without truth). */
 const VitaProbeLane *vita_window_get_probe_lane (VitaWindow *self, int i, double *score);
+/* The probe-o-gram shown under the probe lanes (NULL without a frame-level probe). */
+const VitaProbeogram *vita_window_get_probeogram (VitaWindow *self);
+/* The probe panel's subtitle: key annotation and key probe prediction when loaded. */
+const char *vita_window_get_probes_subtitle (VitaWindow *self);
 
 G_END_DECLS

@@ -109,6 +109,7 @@ typedef enum {
   VITA_PANEL_SSM,              /* per-layer self-similarity, playhead cross */
   VITA_PANEL_OVERVIEW,         /* the whole track, visible range */
   VITA_PANEL_PROBES,           /* probe lanes */
+  VITA_PANEL_PROBEOGRAM,       /* layer × time probe-o-gram (vita-probe-ogram.h) */
   VITA_PANEL_LAYOUT,           /* the full view: all of the above */
   VITA_N_PANELS
 } VitaPanel;
@@ -132,6 +133,7 @@ typedef struct {
   const float    *onset;               /* optional external onset curve (n_frames) */
   VitaProbeLane *const *lanes;         /* probe lanes, may be NULL */
   int             n_lanes;
+  const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
 } VitaPaintContext;
 
 /* Draws a panel into area (user units). */
@@ -168,6 +170,8 @@ void vita_attention_row_paint  (cairo_t *cr, const VitaRect *area, const VitaPai
 void vita_received_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_ssm_paint            (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_overview_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+/* ctx->probeogram through vita_probeogram_paint (a "no probes" message when NULL). */
+void vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 

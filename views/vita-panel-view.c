@@ -44,6 +44,7 @@ typedef struct
   VitaTimeline   *timeline;
   VitaProbeLane *const *lanes;
   int             n_lanes;
+  const VitaProbeogram *probeogram;
   /* owned */
   GSignalGroup   *timeline_signals;
   VitaAnalysis   *analysis;
@@ -190,6 +191,7 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .attention_mode = priv->mode,
     .lanes = priv->lanes,
     .n_lanes = priv->n_lanes,
+    .probeogram = priv->probeogram,
   };
 }
 
@@ -205,7 +207,7 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (w); MIX (h); MIX (scale);
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
   MIX ((guintptr) priv->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
-  MIX (priv->n_lanes); MIX (s->n_samples); MIX (s->n_frames);
+  MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram); MIX (s->n_samples); MIX (s->n_frames);
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
   if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_LAYOUT)
     {
@@ -213,7 +215,7 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
       MIX (s->visible_end);
     }
   if (panel != VITA_PANEL_WAVEFORM && panel != VITA_PANEL_MEL && panel != VITA_PANEL_OVERVIEW &&
-      panel != VITA_PANEL_PROBES)
+      panel != VITA_PANEL_PROBES && panel != VITA_PANEL_PROBEOGRAM)
     {
       MIX (s->layer);
       MIX (s->head);
@@ -244,7 +246,8 @@ on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *se
   else if (g_str_equal (name, "layer") || g_str_equal (name, "head") ||
            g_str_equal (name, "query-token"))
     relevant = !(panel == VITA_PANEL_WAVEFORM || panel == VITA_PANEL_MEL ||
-                 panel == VITA_PANEL_OVERVIEW || panel == VITA_PANEL_PROBES);
+                 panel == VITA_PANEL_OVERVIEW || panel == VITA_PANEL_PROBES ||
+                 panel == VITA_PANEL_PROBEOGRAM);
   else if (g_str_equal (name, "selection-start") || g_str_equal (name, "selection-end"))
     relevant = vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW ||
                panel == VITA_PANEL_LAYOUT;
@@ -555,6 +558,15 @@ vita_panel_view_set_probe_lanes (VitaPanelView *self, VitaProbeLane *const *lane
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   priv->lanes = n_lanes > 0 ? lanes : NULL;
   priv->n_lanes = n_lanes > 0 ? n_lanes : 0;
+  invalidate (self);
+}
+
+void
+vita_panel_view_set_probeogram (VitaPanelView *self, const VitaProbeogram *probeogram)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->probeogram = probeogram;
   invalidate (self);
 }
 

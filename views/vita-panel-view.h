@@ -26,6 +26,7 @@
 
 #include "vita-export.h"
 #include "vita-painters.h"
+#include "vita-probe-ogram.h"
 #include "vita-timeline.h"
 
 G_BEGIN_DECLS
@@ -62,6 +63,10 @@ void          vita_panel_view_set_attention_mode (VitaPanelView *self, VitaAtten
  * stay alive until the next call; NULL/0 clears. */
 void          vita_panel_view_set_probe_lanes (VitaPanelView *self, VitaProbeLane *const *lanes,
                                                int n_lanes);
+/* Probe-o-gram (VitaProbeogramView; others ignore it): borrowed, must stay alive until
+ * the next call; NULL clears. */
+void          vita_panel_view_set_probeogram (VitaPanelView *self,
+                                              const VitaProbeogram *probeogram);
 /* The cache this view draws from (shared by every view of the same analysis). */
 VitaPaintCache *vita_panel_view_get_cache  (VitaPanelView *self);
 

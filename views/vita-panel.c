@@ -1,13 +1,14 @@
 /* vita-panel.c — panel names, dispatch, playhead geometry, hit testing, the arrays
  * behind each panel (.npy export), and helpers shared by the painters. */
 #include "vita-paint-private.h"
+#include "vita-probe-ogram.h"
 
 #include <math.h>
 #include <string.h>
 
 static const char *panel_names[VITA_N_PANELS] = {
   "waveform", "mel", "attention", "attention-grid", "attention-row", "received",
-  "ssm", "overview", "probes", "layout",
+  "ssm", "overview", "probes", "probeogram", "layout",
 };
 
 const char *
@@ -33,7 +34,8 @@ gboolean
 vita_panel_is_time_aligned (VitaPanel panel)
 {
   return panel == VITA_PANEL_WAVEFORM || panel == VITA_PANEL_MEL ||
-         panel == VITA_PANEL_RECEIVED || panel == VITA_PANEL_PROBES;
+         panel == VITA_PANEL_RECEIVED || panel == VITA_PANEL_PROBES ||
+         panel == VITA_PANEL_PROBEOGRAM;
 }
 
 int
@@ -110,6 +112,7 @@ vita_panel_flags (VitaPanel panel)
     case VITA_PANEL_PROBES:
       return VITA_PANEL_XAXIS | VITA_PANEL_TITLE;
     case VITA_PANEL_MEL:
+    case VITA_PANEL_PROBEOGRAM:
     case VITA_PANEL_ATTENTION:
     case VITA_PANEL_SSM:
       return VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE;
@@ -142,7 +145,7 @@ vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area, const Vita
   static void (*const painters[VITA_N_PANELS]) (cairo_t *, const VitaRect *, const VitaPaintContext *) = {
     vita_waveform_paint, vita_mel_paint, vita_attention_paint, vita_attention_grid_paint,
     vita_attention_row_paint, vita_received_paint, vita_ssm_paint, vita_overview_paint,
-    vita_probe_lanes_paint, vita_layout_paint,
+    vita_probe_lanes_paint, vita_probeogram_panel_paint, vita_layout_paint,
   };
   g_return_if_fail (panel < VITA_N_PANELS);
   cairo_save (cr);
@@ -183,6 +186,7 @@ vita_panel_playhead (VitaPanel panel, const VitaRect *area, const VitaPaintConte
     case VITA_PANEL_MEL:
     case VITA_PANEL_RECEIVED:
     case VITA_PANEL_PROBES:
+    case VITA_PANEL_PROBEOGRAM:
       vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height,
                          vita_panel_flags (panel), plot, NULL);
       *x = vita_paint_x_for_sample (plot, snap, snap->position);
@@ -290,6 +294,7 @@ vita_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintCon
     case VITA_PANEL_MEL:
     case VITA_PANEL_RECEIVED:
     case VITA_PANEL_PROBES:
+    case VITA_PANEL_PROBEOGRAM:
       if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
         return FALSE;
       *sample = snap->visible_start +
@@ -345,7 +350,8 @@ vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize
   const VitaTimelineSnapshot *snap = ctx->snap;
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   gboolean needs_an = panel != VITA_PANEL_WAVEFORM && panel != VITA_PANEL_OVERVIEW &&
-                      panel != VITA_PANEL_PROBES && panel != VITA_PANEL_LAYOUT;
+                      panel != VITA_PANEL_PROBES && panel != VITA_PANEL_PROBEOGRAM &&
+                      panel != VITA_PANEL_LAYOUT;
   if (needs_an && an == NULL)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
@@ -463,6 +469,16 @@ vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize
         shape[0] = shape[1] = S;
         return g_memdup2 (an->ssm + (gsize) layer * S * S, S * S * sizeof (float));
       }
+    case VITA_PANEL_PROBEOGRAM:
+      if (ctx->probeogram != NULL && ctx->probeogram->n_frames > 0)
+        {
+          const struct _VitaProbeogram *pg = ctx->probeogram;
+          *ndim = 2;
+          shape[0] = pg->n_layers;
+          shape[1] = pg->n_frames;
+          return g_memdup2 (pg->values, shape[0] * shape[1] * sizeof (float));
+        }
+      break;
     case VITA_PANEL_PROBES:
       if (ctx->n_lanes > 0 && ctx->lanes[0]->probs)
         {

@@ -124,3 +124,9 @@ vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }
+
+void
+vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  vita_probeogram_paint (cr, area, ctx, ctx->probeogram);
+}

@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
+typedef struct _VitaProbeogram {
   char   *name;          /* e.g. "chords: P(annotated chord)" */
   int     n_layers;      /* rows: token layers 0..L */
   int     n_frames;

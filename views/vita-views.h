@@ -43,3 +43,4 @@
 #include "vita-ssm-view.h"
 #include "vita-overview-view.h"
 #include "vita-probe-view.h"
+#include "vita-probeogram-view.h"

@@ -12,6 +12,7 @@
 #include "model/vita-vit.h"
 #include "model/vita-probe.h"
 #include "model/vita-annotations.h"
+#include "views/vita-probeogram-view.h"
 
 typedef struct {
   char       *dir;
@@ -79,9 +80,19 @@ write_file (Fixture *fx, const char *name, const char *text)
 /* A frame-level probe whose bias alone decides (zero weights): chord probes always
  * say `chord`, event probes give a constant probability.  Written with
  * vita_probe_save, as the report writes them. */
+static char *write_probe_at (Fixture *fx, const char *name, const char *task, int dim,
+                             int n_classes, int chord, const char *sha256, int layer);
+
 static char *
 write_probe (Fixture *fx, const char *name, const char *task, int dim, int n_classes,
              int chord, const char *sha256)
+{
+  return write_probe_at (fx, name, task, dim, n_classes, chord, sha256, 1);
+}
+
+static char *
+write_probe_at (Fixture *fx, const char *name, const char *task, int dim, int n_classes,
+                int chord, const char *sha256, int layer)
 {
   g_autoptr(VitaProbe) probe = vita_probe_new (dim, n_classes,
                                                n_classes == 1 ? VITA_PROBE_SIGMOID
@@ -92,7 +103,7 @@ write_probe (Fixture *fx, const char *name, const char *task, int dim, int n_cla
   g_free (probe->task);
   probe->task = g_strdup (task);
   probe->frame_level = TRUE;
-  probe->layer = 1;
+  probe->layer = layer;
   probe->pool = VITA_POOL_TOKEN;
   g_ptr_array_set_size (probe->labels, 0);
   for (int c = 0; c < n_classes; c++)
@@ -228,6 +239,136 @@ test_lanes_and_scores (Fixture *fx, gconstpointer data)
   }
 }
 
+/* A clip-level key probe (zero weights, the bias picks `key`), mean-pooled. */
+static char *
+write_key_probe (Fixture *fx, const char *name, int key)
+{
+  g_autoptr(VitaProbe) probe = vita_probe_new (16, VITA_KEY_N_CLASSES, VITA_PROBE_SOFTMAX);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fx->dir, name, NULL);
+
+  g_free (probe->task);
+  probe->task = g_strdup ("key");
+  probe->frame_level = FALSE;
+  probe->layer = 2;
+  probe->pool = VITA_POOL_MEAN;
+  g_ptr_array_set_size (probe->labels, 0);
+  for (int c = 0; c < VITA_KEY_N_CLASSES; c++)
+    {
+      g_ptr_array_add (probe->labels, g_strdup (vita_key_class_name (c)));
+      probe->bias[c] = c == key ? 8.0f : 0.0f;
+    }
+  g_assert_true (vita_probe_save (probe, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Chord probes at layers 0 and 2 give a probe-o-gram with those two rows (P(annotated
+ * chord): ~1 on the C:maj half, ~0 on the A:min half) and an empty row 1; the key
+ * annotation and a key probe's prediction show in the probe panel's subtitle. */
+static GtkWidget *
+find_widget (GtkWidget *w, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_probeogram (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *c0 = NULL, *c2 = NULL, *key = NULL;
+  const VitaProbeogram *pg;
+  const char *subtitle;
+
+  write_file (fx, "song.lab", "0.0 3.0 C:maj\n3.0 6.0 A:min\n");
+  write_file (fx, "song.key.txt", "C major\n");
+  open_model_and_audio (fx);
+  g_assert_null (vita_window_get_probeogram (fx->window));
+  subtitle = vita_window_get_probes_subtitle (fx->window);
+  g_test_message ("subtitle: %s", subtitle);
+  g_assert_nonnull (strstr (subtitle, "C major"));
+
+  c0 = write_probe_at (fx, "chord0.safetensors", "chord", 16, VITA_CHORD_N_CLASSES, 0,
+                       fx->sha256, 0);
+  c2 = write_probe_at (fx, "chord2.safetensors", "chord", 16, VITA_CHORD_N_CLASSES, 0,
+                       fx->sha256, 2);
+  load_probe (fx, c0);
+  load_probe (fx, c2);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
+  pg = vita_window_get_probeogram (fx->window);
+  g_assert_nonnull (pg);
+  g_test_message ("probe-o-gram: %s", pg->name);
+  g_assert_cmpint (pg->n_layers, ==, 3);
+  g_assert_true (pg->has_truth);
+  {
+    int F = pg->n_frames, early = F / 4, late = 3 * F / 4;
+    g_assert_cmpint (F, >, 8);
+    for (int l = 0; l < 3; l += 2)
+      {
+        g_assert_cmpfloat (pg->values[(gsize) l * F + early], >, 0.95f);
+        g_assert_cmpfloat (pg->values[(gsize) l * F + late], <, 0.05f);
+      }
+    g_assert_true (isnan (pg->values[(gsize) 1 * F + early]));
+  }
+
+  key = write_key_probe (fx, "key.safetensors", 9);
+  load_probe (fx, key);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
+  g_assert_cmpint (vita_window_get_n_probe_lanes (fx->window), ==, 2);   /* no lane */
+  subtitle = vita_window_get_probes_subtitle (fx->window);
+  g_test_message ("subtitle: %s", subtitle);
+  g_assert_nonnull (strstr (subtitle, "C major"));
+  g_assert_nonnull (strstr (subtitle, vita_key_class_name (9)));
+
+  /* The panel is shown, under the probe lanes: scroll down to it for the screenshot. */
+  {
+    GtkWidget *view = find_widget (GTK_WIDGET (fx->window), VITA_TYPE_PROBEOGRAM_VIEW);
+    GtkWidget *scrolled;
+    g_assert_nonnull (view);
+    vita_gui_test_run_for (300);
+    g_assert_true (gtk_widget_is_visible (view));
+    g_assert_true (gtk_widget_get_mapped (view));
+    scrolled = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+    if (scrolled != NULL)
+      {
+        GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+        gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+      }
+  }
+  vita_gui_test_run_for (1000);
+  {
+    g_autofree char *png = g_build_filename (g_get_tmp_dir (), "vita-probeogram.png", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true (vita_window_export (fx->window, VITA_PANEL_PROBEOGRAM, png, &error));
+    g_assert_no_error (error);
+    g_test_message ("probe-o-gram panel: %s", png);
+  }
+  {
+    GtkWidget *w = GTK_WIDGET (fx->window);
+    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (w);
+    g_autoptr(GtkSnapshot) snap = gtk_snapshot_new ();
+    g_autoptr(GskRenderNode) node = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+    g_autofree char *png = g_build_filename (g_get_tmp_dir (), "vita-probeogram-window.png", NULL);
+    int width = gtk_widget_get_width (w), height = gtk_widget_get_height (w);
+
+    gdk_paintable_snapshot (paintable, snap, width, height);
+    node = gtk_snapshot_free_to_node (g_steal_pointer (&snap));
+    g_assert_nonnull (node);
+    texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (w)), node,
+                                           &GRAPHENE_RECT_INIT (0, 0, width, height));
+    g_assert_true (gdk_texture_save_to_png (texture, png));
+    g_test_message ("window: %s", png);
+  }
+}
+
 typedef struct {
   VitaWindow *window;
   guint       n;
@@ -337,6 +478,8 @@ main (int argc, char *argv[])
     return 0;
   g_test_add ("/app/probes/lanes-and-scores", Fixture, NULL, fixture_setup,
               test_lanes_and_scores, fixture_teardown);
+  g_test_add ("/app/probes/probeogram", Fixture, NULL, fixture_setup,
+              test_probeogram, fixture_teardown);
   g_test_add ("/app/probes/malformed-lab", Fixture, NULL, fixture_setup,
               test_malformed_lab, fixture_teardown);
   if (g_getenv ("VITA_TEST_REPORT_PROBES") && g_getenv ("VITA_TEST_REPORT_MODEL") &&
