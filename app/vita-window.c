@@ -555,7 +555,7 @@ on_job_started (VitaWindow *self, VitaAnalysisJob *job)
  * whose window is not analysed yet count as 0; recomputed as the analysis advances
  * and when the layer or head changes. */
 
-/* Peak picking on the curve scaled to [0, 1]: a peak must stand 0.05 above the
+/* Peak picking on the curve min-max scaled to [0, 1]: a peak must stand 0.05 above the
  * local mean (vita_peak_pick's ±3-frame windows) and come at least 3 frames
  * (~0.1 s at 31.25 frames/s) after the previous one. */
 #define ONSET_CLICK_DELTA 0.05f
@@ -581,7 +581,7 @@ update_onset_clicks (VitaWindow *self)
   int block = vita_paint_block_for_layer (an, vita_timeline_get_layer (self->timeline));
   int head = vita_timeline_get_head (self->timeline);
   g_autofree float *curve = g_new (float, n);
-  float cmax = 0;
+  float cmin = INFINITY, cmax = -INFINITY;
   for (int f = 0; f < n; f++)
     {
       double s = 0;
@@ -590,11 +590,13 @@ update_onset_clicks (VitaWindow *self)
           if (head < 0 || h == head)
             s += an->received[((gsize) block * NH + h) * n + f];
       curve[f] = (float) (head < 0 ? s / NH : s);
+      cmin = MIN (cmin, curve[f]);
       cmax = MAX (cmax, curve[f]);
     }
-  if (cmax > 0)
-    for (int f = 0; f < n; f++)
-      curve[f] /= cmax;
+  /* Min-max scaling: received attention sits on a baseline (every frame gets some),
+   * the onsets are its relative peaks.  A flat curve has none. */
+  for (int f = 0; f < n; f++)
+    curve[f] = cmax > cmin ? (curve[f] - cmin) / (cmax - cmin) : 0.0f;
   g_autoptr(GArray) peaks = vita_peak_pick (curve, (gsize) n, ONSET_CLICK_DELTA, ONSET_CLICK_WAIT);
   g_autofree double *times = g_new (double, MAX (peaks->len, 1));
   for (guint i = 0; i < peaks->len; i++)
