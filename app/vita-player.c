@@ -7,6 +7,7 @@
  * the pitch moves with the speed.
  */
 #include "vita-player.h"
+#include "vita-click-track.h"
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -24,6 +25,7 @@ struct _VitaPlayer
   char       *uri;
   char       *sink_name;
   guint       bus_watch;
+  VitaClickTrack *clicks;      /* onset clicks mixed before the tempo filter */
 
   gboolean    playing;         /* the state asked for: PLAYING */
   gboolean    prerolled;       /* reached PAUSED since the URI was set */
@@ -276,6 +278,7 @@ vita_player_finalize (GObject *object)
 
   g_free (self->uri);
   g_free (self->sink_name);
+  g_clear_pointer (&self->clicks, vita_click_track_unref);
   G_OBJECT_CLASS (vita_player_parent_class)->finalize (object);
 }
 
@@ -362,11 +365,13 @@ vita_player_init (VitaPlayer *self)
                     "audio-sink", make_sink (&self->sink_name),
                     NULL);
       filter = gst_element_factory_make ("scaletempo", NULL);
+      self->preserves_pitch = filter != NULL;
+      /* The click mixer sits before scaletempo, where buffers carry media time
+       * (vita-click-track.h); disabled it passes audio through untouched. */
+      self->clicks = vita_click_track_new ();
+      filter = vita_click_track_make_filter (self->clicks, filter);
       if (filter != NULL)
-        {
-          g_object_set (self->playbin, "audio-filter", filter, NULL);
-          self->preserves_pitch = TRUE;
-        }
+        g_object_set (self->playbin, "audio-filter", filter, NULL);
       gst_object_ref_sink (self->playbin);
     }
 
@@ -562,4 +567,11 @@ vita_player_preserves_pitch (VitaPlayer *self)
 {
   g_return_val_if_fail (VITA_IS_PLAYER (self), FALSE);
   return self->preserves_pitch;
+}
+
+VitaClickTrack *
+vita_player_get_click_track (VitaPlayer *self)
+{
+  g_return_val_if_fail (VITA_IS_PLAYER (self), NULL);
+  return self->clicks;
 }

@@ -49,5 +49,9 @@ gboolean    vita_player_get_loop     (VitaPlayer *self);
 const char *vita_player_get_sink_name (VitaPlayer *self);
 /* TRUE when playback speed keeps the pitch (scaletempo present). */
 gboolean    vita_player_preserves_pitch (VitaPlayer *self);
+/* The onset-click track mixed into playback (vita-click-track.h); owned by the
+ * player, NULL only when playbin is missing.  Disabled by default. */
+typedef struct _VitaClickTrack VitaClickTrack;
+VitaClickTrack *vita_player_get_click_track (VitaPlayer *self);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "vita-analysis-job.h"
+#include "vita-click-track.h"
+#include "vita-features.h"
 #include "vita-annotations-loader.h"
 #include "vita-engine.h"
 #include "vita-gst-decode.h"
@@ -84,11 +86,14 @@ struct _VitaWindow
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              model_loading;
   gboolean              rollout;
+  gboolean              onset_clicks;      /* "win.onset-clicks": clicks mixed into playback */
   gboolean              job_done;          /* "finished" delivered for self->job */           /* attention rollout instead of one head */
   double                drag_start_x;
 };
 
 G_DEFINE_FINAL_TYPE (VitaWindow, vita_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_onset_clicks (VitaWindow *self);
 
 static void update_actions (VitaWindow *self);
 static void update_loop (VitaWindow *self);
@@ -508,6 +513,7 @@ stop_job (VitaWindow *self, gboolean join)
   g_clear_object (&self->job);
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
+  update_onset_clicks (self);
   update_panel_sources (self);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
 }
@@ -540,7 +546,66 @@ on_job_started (VitaWindow *self, VitaAnalysisJob *job)
   gtk_label_set_label (self->progress_label, _("Analysing windows near the playhead first…"));
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   self->analysis = vita_analysis_ref (an);
+  update_onset_clicks (self);
   update_panel_sources (self);
+}
+
+/* ------------------------------------------------------------------ onset clicks
+ *
+ * "Hear Attention Onsets": the received-attention curve of the shown layer and head
+ * (the head average when head = -1, as the received panel draws it) is peak-picked
+ * into onsets, and the player mixes a click at each (vita-click-track.h).  Frames
+ * whose window is not analysed yet count as 0; recomputed as the analysis advances
+ * and when the layer or head changes. */
+
+/* Peak picking on the curve min-max scaled to [0, 1]: a peak must stand 0.05 above the
+ * local mean (vita_peak_pick's ±3-frame windows) and come at least 3 frames
+ * (~0.1 s at 31.25 frames/s) after the previous one. */
+#define ONSET_CLICK_DELTA 0.05f
+#define ONSET_CLICK_WAIT  3
+
+static void
+update_onset_clicks (VitaWindow *self)
+{
+  VitaClickTrack *track = self->player != NULL ? vita_player_get_click_track (self->player) : NULL;
+  VitaAnalysis *an = self->analysis;
+
+  if (track == NULL)
+    return;
+  if (!self->onset_clicks || an == NULL || an->received == NULL || an->n_frames < 1)
+    {
+      vita_click_track_set_enabled (track, FALSE);
+      vita_click_track_set_times (track, NULL, 0);
+      return;
+    }
+  int n_layers = 0, n_heads = 0, rate = 16000, hop = 512;
+  vita_engine_model_describe (an->vit, &n_layers, &n_heads, &rate, &hop);
+  int n = an->n_frames, NH = an->cfg.heads;
+  int block = vita_paint_block_for_layer (an, vita_timeline_get_layer (self->timeline));
+  int head = vita_timeline_get_head (self->timeline);
+  g_autofree float *curve = g_new (float, n);
+  float cmin = INFINITY, cmax = -INFINITY;
+  for (int f = 0; f < n; f++)
+    {
+      double s = 0;
+      if (vita_analysis_frame_ready (an, f))
+        for (int h = 0; h < NH; h++)
+          if (head < 0 || h == head)
+            s += an->received[((gsize) block * NH + h) * n + f];
+      curve[f] = (float) (head < 0 ? s / NH : s);
+      cmin = MIN (cmin, curve[f]);
+      cmax = MAX (cmax, curve[f]);
+    }
+  /* Min-max scaling: received attention sits on a baseline (every frame gets some),
+   * the onsets are its relative peaks.  A flat curve has none. */
+  for (int f = 0; f < n; f++)
+    curve[f] = cmax > cmin ? (curve[f] - cmin) / (cmax - cmin) : 0.0f;
+  g_autoptr(GArray) peaks = vita_peak_pick (curve, (gsize) n, ONSET_CLICK_DELTA, ONSET_CLICK_WAIT);
+  g_autofree double *times = g_new (double, MAX (peaks->len, 1));
+  for (guint i = 0; i < peaks->len; i++)
+    times[i] = (double) g_array_index (peaks, guint, i) * hop / rate;  /* token i at sample i*hop */
+  vita_click_track_set_times (track, times, peaks->len);
+  vita_click_track_set_enabled (track, TRUE);
 }
 
 static gboolean
@@ -551,6 +616,7 @@ views_update_cb (gpointer user_data)
   self->views_update_id = 0;
   if (self->analysis != NULL)
     vita_views_analysis_changed (self->analysis);
+  update_onset_clicks (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -579,6 +645,7 @@ on_job_finished (VitaWindow *self, GError *error, VitaAnalysisJob *job)
   g_clear_handle_id (&self->views_update_id, g_source_remove);
   if (self->analysis != NULL)
     vita_views_analysis_changed (self->analysis);
+  update_onset_clicks (self);
   update_probe_lanes (self);
   update_actions (self);
 }
@@ -1271,6 +1338,16 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+on_onset_clicks_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  self->onset_clicks = g_variant_get_boolean (state);
+  g_simple_action_set_state (action, state);
+  update_onset_clicks (self);
+}
+
+static void
 on_rollout_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
 {
   VitaWindow *self = VITA_WINDOW (user_data);
@@ -1551,6 +1628,7 @@ static const KeyBinding key_bindings[] = {
   { GDK_KEY_Home,         0,               "win.go-start",       NULL, 0 },
   { GDK_KEY_End,          0,               "win.go-end",         NULL, 0 },
   { GDK_KEY_l,            0,               "win.loop",           NULL, 0 },
+  { GDK_KEY_c,            0,               "win.onset-clicks",   NULL, 0 },
   { GDK_KEY_bracketleft,  0,               "win.speed-down",     NULL, 0 },
   { GDK_KEY_bracketright, 0,               "win.speed-up",       NULL, 0 },
 };
@@ -1932,6 +2010,8 @@ vita_window_init (VitaWindow *self)
   g_signal_connect_swapped (self->timeline, "notify::position", G_CALLBACK (update_position_label), self);
   g_signal_connect_swapped (self->timeline, "notify::layer", G_CALLBACK (on_timeline_layer_head), self);
   g_signal_connect_swapped (self->timeline, "notify::head", G_CALLBACK (on_timeline_layer_head), self);
+  g_signal_connect_swapped (self->timeline, "notify::layer", G_CALLBACK (update_onset_clicks), self);
+  g_signal_connect_swapped (self->timeline, "notify::head", G_CALLBACK (update_onset_clicks), self);
   g_signal_connect_swapped (self->timeline, "notify::n-layers", G_CALLBACK (rebuild_layer_head_lists), self);
   g_signal_connect_swapped (self->timeline, "notify::n-heads", G_CALLBACK (rebuild_layer_head_lists), self);
 
@@ -1943,6 +2023,10 @@ vita_window_init (VitaWindow *self)
     g_action_map_add_action (G_ACTION_MAP (self), follow);
     g_signal_connect (rollout, "change-state", G_CALLBACK (on_rollout_changed), self);
     g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (rollout));
+    g_autoptr(GSimpleAction) clicks = g_simple_action_new_stateful ("onset-clicks", NULL,
+                                                                     g_variant_new_boolean (FALSE));
+    g_signal_connect (clicks, "change-state", G_CALLBACK (on_onset_clicks_changed), self);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (clicks));
   }
   on_follow_changed (self);
 
