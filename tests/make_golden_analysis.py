@@ -32,6 +32,9 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import vit1d  # noqa: E402
+# The golden weights and the flat VitaVitParams order are shared with the forward goldens.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_golden_vit import golden_weights, flat_params  # noqa: E402
 
 DATA = os.path.join(ROOT, "tests", "data")
 AUDIO = "/usr/share/games/wesnoth/1.16/data/core/music/loyalists.ogg"
@@ -39,46 +42,6 @@ EXCERPT_START = 30.0   # seconds
 EXCERPT_LEN = 3.0
 LONG_SSM_MAX = 40
 SHORT_FRAMES = 20
-
-PARAM_ORDER = [
-    "patch_embed.proj.weight", "patch_embed.proj.bias", "cls_token", "pos_embed",
-    "blocks.{}.norm1.weight", "blocks.{}.norm1.bias",
-    "blocks.{}.attn.qkv.weight", "blocks.{}.attn.qkv.bias",
-    "blocks.{}.attn.proj.weight", "blocks.{}.attn.proj.bias",
-    "blocks.{}.norm2.weight", "blocks.{}.norm2.bias",
-    "blocks.{}.mlp.fc1.weight", "blocks.{}.mlp.fc1.bias",
-    "blocks.{}.mlp.fc2.weight", "blocks.{}.mlp.fc2.bias",
-    "norm.weight", "norm.bias",
-    "head.fc1.weight", "head.fc1.bias", "head.fc2.weight", "head.fc2.bias",
-]
-
-
-def golden_weights(model, g):
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("norm1.weight") or name.endswith("norm2.weight") \
-                    or name == "norm.weight":
-                p.copy_(1.0 + 0.3 * torch.randn(p.shape, generator=g))
-            elif name.endswith(".bias"):
-                p.copy_(0.2 * torch.randn(p.shape, generator=g))
-            elif name in ("cls_token", "pos_embed"):
-                p.copy_(0.5 * torch.randn(p.shape, generator=g))
-            else:
-                fan_in = p.shape[-1]
-                scale = 2.0 if "qkv" in name else 1.0   # peaked attention
-                p.copy_(scale * torch.randn(p.shape, generator=g) / fan_in ** 0.5)
-
-
-def flat_params(model, cfg):
-    sd = model.state_dict()
-    parts = []
-    for key in PARAM_ORDER:
-        if "{}" in key:
-            parts += [sd[key.format(l)].reshape(-1) for l in range(cfg.depth)]
-        elif key in sd:
-            parts.append(sd[key].reshape(-1))
-    return torch.cat(parts)
-
 
 def window_starts(n, T):
     """vita-analysis.h: hop T/2 (>= 1), the last window aligned to the end."""
