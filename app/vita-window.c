@@ -980,6 +980,24 @@ on_files_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
   g_object_unref (dialog);
 }
 
+/* Adds FILTER (taken) and "All files", remembers FLAG under KEY, shows the modal chooser. */
+static void
+show_chooser (VitaWindow *self, GtkFileChooserNative *native, GtkFileFilter *filter,
+              const char *key, gboolean flag, GCallback on_response)
+{
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_object_unref (filter);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_object_unref (filter);
+  g_object_set_data (G_OBJECT (native), key, GINT_TO_POINTER (flag));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", on_response, self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
 static void
 run_multi_chooser (VitaWindow *self, gboolean probes)
 {
@@ -1005,17 +1023,7 @@ run_multi_chooser (VitaWindow *self, gboolean probes)
       gtk_file_filter_add_pattern (filter, "*.key*");
       gtk_file_filter_add_pattern (filter, "*.txt");
     }
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  g_object_unref (filter);
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("All files"));
-  gtk_file_filter_add_pattern (filter, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  g_object_unref (filter);
-  g_object_set_data (G_OBJECT (native), "vita-probes", GINT_TO_POINTER (probes));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_signal_connect (native, "response", G_CALLBACK (on_files_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  show_chooser (self, native, filter, "vita-probes", probes, G_CALLBACK (on_files_chosen));
 }
 
 static void
@@ -1121,17 +1129,7 @@ run_file_chooser (VitaWindow *self, gboolean model)
       gtk_file_filter_set_name (filter, _("Audio files"));
       gtk_file_filter_add_mime_type (filter, "audio/*");
     }
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  g_object_unref (filter);
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("All files"));
-  gtk_file_filter_add_pattern (filter, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  g_object_unref (filter);
-  g_object_set_data (G_OBJECT (native), "vita-model", GINT_TO_POINTER (model));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_signal_connect (native, "response", G_CALLBACK (on_open_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  show_chooser (self, native, filter, "vita-model", model, G_CALLBACK (on_open_response));
 }
 
 static gboolean
