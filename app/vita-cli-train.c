@@ -129,7 +129,7 @@ evaluate_run (const char *prog, const char *data_dir, const char *out, const cha
 int
 vita_cli_train (int argc, char **argv)
 {
-  g_autofree char *out = NULL, *config = NULL, *cache = NULL;
+  g_autofree char *out = NULL, *config = NULL, *cache = NULL, *series = NULL;
   gint64 steps = 0, stop_after = 0;
   int pairs = 64, threads = 1, ckpt_every = 50;
   gint64 seed = 1;
@@ -153,6 +153,8 @@ vita_cli_train (int argc, char **argv)
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val, "Tracks held out for validation (0.1)", "F" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &ckpt_every, "Checkpoint every N steps (50; also every 2 min)", "N" },
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Log-mel cache folder (CKPT_DIR/mel-cache)", "DIR" },
+    { "series", 0, 0, G_OPTION_ARG_STRING, &series,
+      "Steps kept as complete model files in CKPT_DIR/series (0,1,2,5,10,20,50,…; 'none')", "LIST" },
     { "evaluate", 0, 0, G_OPTION_ARG_NONE, &evaluate,
       "Do not train: positive-pair retrieval of the newest checkpoint on the held-out tracks, against the same architecture at random initialisation", NULL },
     { "eval-batches", 0, 0, G_OPTION_ARG_INT, &eval_batches, "Batches of B pairs for --evaluate (8)", "N" },
@@ -202,6 +204,12 @@ vita_cli_train (int argc, char **argv)
   opt.val_fraction = val;
   opt.checkpoint_every = ckpt_every;
   opt.pause_on_save_error = FALSE;
+  if (series && !vita_train_series_parse (series, &opt.series_steps, &opt.n_series_steps, &error))
+    {
+      fprintf (stderr, "%s: %s\n", argv[0], error->message);
+      vita_train_options_clear (&opt);
+      return 2;
+    }
 
   g_autoptr(VitaTrainer) trainer = vita_trainer_new (&opt, &error);
   vita_train_options_clear (&opt);

@@ -850,11 +850,15 @@ vita_train_options_init (VitaTrainOptions *o)
   o->checkpoint_seconds = 120;
   o->keep_checkpoints = 2;
   o->snapshot_every = 0;
+  o->series_steps = NULL;
+  o->n_series_steps = 0;
 }
 
 void
 vita_train_options_clear (VitaTrainOptions *o)
 {
+  g_clear_pointer (&o->series_steps, g_free);
+  o->n_series_steps = 0;
   g_clear_pointer (&o->data_dir, g_free);
   g_clear_pointer (&o->out_dir, g_free);
   g_clear_pointer (&o->cache_dir, g_free);
@@ -1061,6 +1065,13 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
   t->opt.cache_dir = opt->cache_dir ? g_strdup (opt->cache_dir)
                                     : g_build_filename (opt->out_dir, "mel-cache", NULL);
   t->opt.config = g_strdup (opt->config);
+  if (opt->series_steps != NULL)
+    t->opt.series_steps = g_memdup2 (opt->series_steps, MAX (1, opt->n_series_steps) * sizeof (gint64));
+  else
+    {
+      t->opt.series_steps = g_new (gint64, 64);
+      t->opt.n_series_steps = vita_train_series_default (t->opt.series_steps, 64, G_MAXINT64 / 16);
+    }
   t->lock_fd = fd;
   t->lock_path = g_steal_pointer (&lock_path);
   g_mutex_init (&t->mutex);
@@ -1205,6 +1216,112 @@ set_provenance (VitaTrainer *t, gint64 step)
   g_hash_table_insert (md, g_strdup ("created_by"),
                        g_strdup_printf ("vitascope %s trainer (config %s, seed %" G_GUINT64_FORMAT ")",
                                         VITA_VERSION, t->config_name, t->seed));
+}
+
+int
+vita_train_series_default (gint64 *out, int cap, gint64 limit)
+{
+  int n = 0;
+  if (n < cap)
+    out[n++] = 0;
+  for (gint64 decade = 1; decade <= limit / 10 + 1 && n < cap; decade *= 10)
+    for (int k = 0; k < 3 && n < cap; k++)
+      {
+        gint64 v = decade * (k == 0 ? 1 : k == 1 ? 2 : 5);
+        if (v > limit)
+          return n;
+        out[n++] = v;
+      }
+  return n;
+}
+
+static int
+compare_i64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+gboolean
+vita_train_series_parse (const char *text, gint64 **steps, int *n, GError **error)
+{
+  *steps = NULL;
+  *n = 0;
+  if (g_strcmp0 (text, "none") == 0)
+    {
+      *steps = g_new0 (gint64, 1);
+      return TRUE;
+    }
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  guint len = g_strv_length (parts);
+  g_autofree gint64 *v = g_new0 (gint64, MAX (1, len));
+  int k = 0;
+  for (guint i = 0; i < len; i++)
+    {
+      const char *p = g_strstrip (parts[i]);
+      if (*p == '\0')
+        continue;
+      char *end = NULL;
+      gint64 x = g_ascii_strtoll (p, &end, 10);
+      if (end == p || *end != '\0' || x < 0)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                       "Checkpoint series: '%s' is not a step count (expected e.g. 0,1,2,5,10 or none)", p);
+          return FALSE;
+        }
+      v[k++] = x;
+    }
+  qsort (v, k, sizeof (gint64), compare_i64);
+  int u = 0;
+  for (int i = 0; i < k; i++)
+    if (u == 0 || v[u - 1] != v[i])
+      v[u++] = v[i];
+  *steps = g_steal_pointer (&v);
+  *n = u;
+  return TRUE;
+}
+
+static gboolean
+series_wants (const VitaTrainer *t, gint64 step)
+{
+  for (int i = 0; i < t->opt.n_series_steps; i++)
+    if (t->opt.series_steps[i] == step)
+      return TRUE;
+  return FALSE;
+}
+
+/* A complete model file for the checkpoint series (no optimiser state). A failure is
+ * a warning: the series is a by-product and never stops a run. */
+static void
+save_series (VitaTrainer *t, gint64 step)
+{
+  if (!series_wants (t, step))
+    return;
+  g_autofree char *dir = g_build_filename (t->opt.out_dir, "series", NULL);
+  g_autofree char *name = g_strdup_printf ("step-%08" G_GINT64_FORMAT ".safetensors", step);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return;  /* a resumed run keeps the one it wrote */
+  g_autoptr(GError) e = NULL;
+  set_provenance (t, step);
+  if (g_mkdir_with_parents (dir, 0755) != 0 || !vita_vit_save (t->vit, path, &e))
+    g_warning ("training: could not write the series checkpoint %s: %s", path,
+               e ? e->message : g_strerror (errno));
+}
+
+/* One line per step: the run's loss log (out_dir/train-log.tsv), read by emergence views. */
+static void
+append_log (VitaTrainer *t, gint64 step, float loss, float acc, float lr, float gnorm)
+{
+  g_autofree char *path = g_build_filename (t->opt.out_dir, "train-log.tsv", NULL);
+  gboolean fresh = !g_file_test (path, G_FILE_TEST_EXISTS);
+  FILE *f = fopen (path, "a");
+  if (f == NULL)
+    return;
+  if (fresh)
+    fputs ("step\tloss\taccuracy\tlr\tgrad_norm\n", f);
+  fprintf (f, "%" G_GINT64_FORMAT "\t%.6f\t%.5f\t%.6g\t%.5g\n", step, loss, acc, lr, gnorm);
+  fclose (f);
 }
 
 static gboolean
@@ -1363,6 +1480,7 @@ trainer_run_inner (VitaTrainer *t, GError **error)
   gint64 t_prev = t_start;
   VitaTrainProgress p = { .phase = VITA_TRAIN_RUNNING, .step = t->step, .total_steps = total };
   gboolean first = TRUE;
+  save_series (t, t->step);
 
   for (;;)
     {
@@ -1404,6 +1522,8 @@ trainer_run_inner (VitaTrainer *t, GError **error)
           return FALSE;
         }
       run_steps++;
+      append_log (t, t->step, loss, acc, vita_schedule_lr (&t->sched, t->step - 1), gnorm);
+      save_series (t, t->step);
       gint64 now = g_get_monotonic_time ();
       double dt = (now - t_prev) / 1e6;
       t_prev = now;

@@ -246,7 +246,19 @@ typedef struct {
   int           keep_checkpoints;     /* 2: the newest and the one before */
   int           snapshot_every;       /* steps between snapshots (0: none) */
   gboolean      pause_on_save_error;  /* GUI: pause and retry on resume; CLI: fail */
+  /* the checkpoint series (a thinned history for emergence views): a complete model file
+   * out_dir/series/step-NNNNNNNN.safetensors at each of these steps; NULL: the default
+   * 0, 1, 2, 5, 10, 20, 50, … (1-2-5 per decade); an empty array (n_series_steps 0 with
+   * series_steps non-NULL) keeps none. */
+  gint64       *series_steps;
+  int           n_series_steps;
 } VitaTrainOptions;
+
+/* The default series: 0 and 1, 2, 5 × 10^k up to `limit`. Returns the count written
+ * into out (at most `cap`). */
+int      vita_train_series_default (gint64 *out, int cap, gint64 limit);
+/* "0,1,2,5,10" → steps (sorted, unique); "none" → 0 steps. FALSE on a malformed list. */
+gboolean vita_train_series_parse   (const char *text, gint64 **steps, int *n, GError **error);
 
 void vita_train_options_init  (VitaTrainOptions *o);
 void vita_train_options_clear (VitaTrainOptions *o);
