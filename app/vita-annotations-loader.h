@@ -8,8 +8,8 @@
 #pragma once
 
 #include <gio/gio.h>
-#include "model/vita-annotations.h"
-#include "model/vita-probe.h"
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-probe.h"
 #include "model/vita-analysis.h"
 #include "views/vita-painters.h"
 

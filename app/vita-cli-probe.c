@@ -1,8 +1,8 @@
 /* vita-cli-probe.c — `report` (the paper's tables) and `make-dataset` (the labelled
  * MIDI set rendered with fluidsynth). */
 #include "vita-cli.h"
-#include "model/vita-midigen.h"
-#include "model/vita-report.h"
+#include "model/probe/vita-midigen.h"
+#include "model/probe/vita-report.h"
 #include "model/vita-vit.h"
 
 #include <cblas.h>

@@ -1,6 +1,6 @@
 /* vita-cli-train.c — `vitascope-cli train` and `vitascope-cli export-model`. */
 #include "vita-cli.h"
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 #include "model/vita-safetensors.h"
 
 #include <cblas.h>

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 #include "model/vita-model.h"
 
 /* ------------------------------------------------------------------ shared state */

@@ -7,7 +7,7 @@
  * With --pytorch it also runs /usr/bin/python3 bench/pytorch_train.py (from the
  * source root, VITA_SOURCE_ROOT or the current folder) and prints both side by side.
  * Per-phase timings (forward / loss / backward / AdamW) show where the time goes. */
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 
 #include <cblas.h>
 #include <stdio.h>

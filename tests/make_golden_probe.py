@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden cases for model/vita-metrics.c, computed with mir_eval (0.7) and numpy.
+"""Golden cases for model/probe/vita-metrics.c, computed with mir_eval (0.7) and numpy.
 
 Writes tests/data/probe/: .lab chord files (text) and small .npy files.
 Run with /usr/bin/python3 (Debian's numpy + mir_eval); the C tests never need Python.

@@ -1,6 +1,6 @@
 /* vita-probe-lanes.c — probe lanes from probe files (see vita-probe-lanes.h). */
 #include "vita-probe-lanes.h"
-#include "model/vita-metrics.h"
+#include "model/probe/vita-metrics.h"
 
 #include <math.h>
 #include <string.h>

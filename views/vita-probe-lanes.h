@@ -5,8 +5,8 @@
 #pragma once
 
 #include "vita-painters.h"
-#include "model/vita-annotations.h"
-#include "model/vita-probe.h"
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-probe.h"
 
 G_BEGIN_DECLS
 

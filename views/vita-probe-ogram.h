@@ -6,7 +6,7 @@
 #pragma once
 
 #include "vita-painters.h"
-#include "model/vita-probe.h"
+#include "model/probe/vita-probe.h"
 
 G_BEGIN_DECLS
 

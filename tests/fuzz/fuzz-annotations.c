@@ -1,8 +1,8 @@
 /* fuzz-annotations.c — libFuzzer target for one annotation parser, chosen at compile
  * time with -DVITA_FUZZ_PARSER=1 (.lab), 2 (beat/onset list), 3 (CSV tags), 4 (key).
  * The same file is linked with replay-annotations-main.c as an ordinary test. */
-#include "model/vita-annotations.h"
-#include "model/vita-metrics.h"
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-metrics.h"
 
 #include <stdint.h>
 

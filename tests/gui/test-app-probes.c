@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "model/vita-vit.h"
-#include "model/vita-probe.h"
-#include "model/vita-annotations.h"
+#include "model/probe/vita-probe.h"
+#include "model/probe/vita-annotations.h"
 #include "views/vita-probeogram-view.h"
 
 typedef struct {

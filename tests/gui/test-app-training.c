@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 
 typedef struct {
   char       *dir;

@@ -1,6 +1,6 @@
 /* test-annotations.c — annotation parsers on bad input (reliability.md 13–15). */
 #include "vita-test.h"
-#include "model/vita-annotations.h"
+#include "model/probe/vita-annotations.h"
 
 #include <locale.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * the rendered audio's onsets line up with the annotations (spectral flux peaks vs
  * annotated note-ons: F-measure and the mean signed offset of matched pairs). */
 #include "vita-test.h"
-#include "model/vita-annotations.h"
-#include "model/vita-metrics.h"
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-metrics.h"
 #include "dsp/vita-audio.h"
 #include "dsp/vita-features.h"
 #include "dsp/vita-mel.h"

@@ -1,6 +1,6 @@
 /* test-metrics.c — metrics against mir_eval 0.7 golden cases (tests/make_golden_probe.py). */
 #include "vita-test.h"
-#include "model/vita-metrics.h"
+#include "model/probe/vita-metrics.h"
 
 #include <math.h>
 

@@ -1,8 +1,8 @@
 /* test-midigen.c — the labelled MIDI set: valid SMF, exact and self-consistent
  * annotations that the project's own parsers read back without a warning. */
 #include "vita-test.h"
-#include "model/vita-midigen.h"
-#include "model/vita-annotations.h"
+#include "model/probe/vita-midigen.h"
+#include "model/probe/vita-annotations.h"
 
 #include <math.h>
 #include <string.h>

@@ -2,9 +2,9 @@
  * data, and the check that can fail: a frame-level chord probe on log-mel input alone,
  * trained on generated pieces, beats chance by a wide margin on held-out pieces. */
 #include "vita-test.h"
-#include "model/vita-probe.h"
-#include "model/vita-midigen.h"
-#include "model/vita-metrics.h"
+#include "model/probe/vita-probe.h"
+#include "model/probe/vita-midigen.h"
+#include "model/probe/vita-metrics.h"
 
 #include "dsp/vita-mel.h"
 #include "model/vita-safetensors.h"

@@ -3,9 +3,9 @@
  * for the model and its random twin, values are in range, and the log-mel chord probe
  * beats chance. */
 #include "vita-test.h"
-#include "model/vita-midigen.h"
-#include "model/vita-report.h"
-#include "model/vita-probe.h"
+#include "model/probe/vita-midigen.h"
+#include "model/probe/vita-report.h"
+#include "model/probe/vita-probe.h"
 
 #include <glib/gstdio.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* test-backward.c — the ViT-1D backward pass and 10 AdamW steps against PyTorch
  * autograd (tests/make_golden_train.py: an independent PyTorch ViT-1D in float64). */
 #include "vita-test.h"
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* test-ntxent.c — NT-Xent and AdamW against PyTorch (tests/make_golden_train.py),
  * NT-Xent's gradient against central finite differences, the schedules. */
 #include "vita-test.h"
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 
 #include <math.h>
 

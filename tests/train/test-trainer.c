@@ -3,7 +3,7 @@
  * NaN, a failing save; and the data rules (unreadable files skipped, hold-out,
  * determinism, the mel cache). Synthetic WAV files, the "test" configuration. */
 #include "vita-test.h"
-#include "model/vita-train.h"
+#include "model/train/vita-train.h"
 
 #include <math.h>
 #include <signal.h>

@@ -8,7 +8,7 @@
  * here: the LayerNorm inputs/means/rstds, qkv, softmax probabilities, attention
  * outputs, fc1 pre-activations and the GELU outputs of every layer. */
 #include "vita-train.h"
-#include "vita-vit-kernels.h"
+#include "model/vita-vit-kernels.h"
 
 #include <cblas.h>
 #include <math.h>

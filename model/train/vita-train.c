@@ -3,8 +3,8 @@
  * shared/design/vit1d-format.md ("Contrastive training", "Training checkpoints"),
  * shared/design/reliability.md items 16–20, shared/design/training-notes.md. */
 #include "vita-train.h"
-#include "vita-npy.h"
-#include "vita-safetensors.h"
+#include "model/vita-npy.h"
+#include "model/vita-safetensors.h"
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 

@@ -9,8 +9,8 @@
  */
 #pragma once
 
-#include "vita-vit.h"
-#include "vita-rng.h"
+#include "model/vita-vit.h"
+#include "model/vita-rng.h"
 #include <gio/gio.h>
 
 G_BEGIN_DECLS

@@ -22,7 +22,7 @@
  */
 #pragma once
 
-#include "vita-vit.h"
+#include "model/vita-vit.h"
 #include <gio/gio.h>
 
 G_BEGIN_DECLS

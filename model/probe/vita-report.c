@@ -1,6 +1,6 @@
 /* vita-report.c — the paper's measurements (see vita-report.h). */
 #include "vita-report.h"
-#include "vita-analysis.h"
+#include "model/vita-analysis.h"
 #include "vita-annotations.h"
 #include "vita-metrics.h"
 #include "vita-probe.h"

@@ -16,7 +16,7 @@
  */
 #pragma once
 
-#include "vita-model.h"
+#include "model/vita-model.h"
 
 G_BEGIN_DECLS
 

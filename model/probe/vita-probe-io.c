@@ -1,6 +1,6 @@
 /* vita-probe-io.c — probe files: safetensors with format=vit1d-probe (vit1d-format.md). */
 #include "vita-probe.h"
-#include "vita-safetensors.h"
+#include "model/vita-safetensors.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
