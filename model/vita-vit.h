@@ -106,6 +106,8 @@ VitaVit *vita_vit_load (const char *path, GError **error);
 /* Adds the model's tensors (timm names) and full metadata to st. */
 void     vita_vit_to_safetensors (const VitaVit *vit, VitaSafetensors *st);
 gboolean vita_vit_save (const VitaVit *vit, const char *path, GError **error);
+/* The same with every tensor stored as F16 (half the size; loads widened to float). */
+gboolean vita_vit_save_f16 (const VitaVit *vit, const char *path, GError **error);
 /* Fills cfg from "__metadata__"-style key/values (format doc); errors name file+key. */
 gboolean vita_vit_config_from_metadata (VitaVitConfig *cfg, GHashTable *metadata,
                                         const char *display_name, GError **error);
