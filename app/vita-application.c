@@ -74,12 +74,13 @@ vita_application_command_line (GApplication *app, GApplicationCommandLine *cmdli
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, model);
       vita_window_open_model (window, file);
     }
-  else if (new_window)
+  else if (new_window && (argc > 1 || !vita_window_restore_last_session (window)))
     vita_window_open_model (window, NULL);
+  /* audio files, models and .vitascope sessions, by their names */
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, argv[i]);
-      vita_window_open_audio (window, file);
+      vita_window_open_file (window, file);
     }
   gtk_window_present (GTK_WINDOW (window));
   return 0;
@@ -159,6 +160,8 @@ vita_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (gtk_app, "win.open", (const char *[]) { "<Control>o", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.open-model", (const char *[]) { "<Control>m", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.train-model", (const char *[]) { "<Control><Shift>t", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "win.save-session", (const char *[]) { "<Control>s", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "win.save-session-as", (const char *[]) { "<Control><Shift>s", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.export", (const char *[]) { "<Control>e", NULL });
   gtk_application_set_accels_for_action (gtk_app, "window.close", (const char *[]) { "<Control>w", NULL });
 

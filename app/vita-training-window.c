@@ -59,7 +59,7 @@ struct _VitaTrainingWindow
   GtkWidget       *progress_bar;
   GtkWidget       *curves;
 
-  GWeakRef         main_window;
+  GWeakRef         session;          /* where live models are shown */
   char            *data_dir;
   char            *out_dir;
   gboolean         out_dir_custom;  /* chosen by the user: not derived from data_dir */
@@ -374,19 +374,18 @@ apply_live (VitaTrainingWindow *self)
 {
   if (self->pending_live == NULL)
     return;
-  g_autoptr(VitaWindow) main_window = g_weak_ref_get (&self->main_window);
-  if (main_window == NULL || !gtk_switch_get_active (GTK_SWITCH (self->live_switch)))
+  g_autoptr(VitaSession) session = g_weak_ref_get (&self->session);
+  if (session == NULL || !gtk_switch_get_active (GTK_SWITCH (self->live_switch)))
     {
       g_clear_pointer (&self->pending_live, vita_vit_unref);
       return;
     }
-  if (vita_window_is_busy (main_window))
-    return;
   g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, self->pending_live_step);
   /* Translators: the main window's subtitle while a training snapshot is shown; %s is a step number. */
   g_autofree char *label = g_strdup_printf (_("training run, step %s"), n);
-  vita_window_set_live_model (main_window, self->pending_live, label);
-  g_clear_pointer (&self->pending_live, vita_vit_unref);
+  /* the session's policy: shown once the previous snapshot's analysis is complete */
+  if (vita_session_offer_live_model (session, self->pending_live, label))
+    g_clear_pointer (&self->pending_live, vita_vit_unref);
 }
 
 static void
@@ -905,7 +904,7 @@ static void
 vita_training_window_finalize (GObject *object)
 {
   VitaTrainingWindow *self = VITA_TRAINING_WINDOW (object);
-  g_weak_ref_clear (&self->main_window);
+  g_weak_ref_clear (&self->session);
   g_array_unref (self->history);
   g_free (self->data_dir);
   g_free (self->out_dir);
@@ -924,12 +923,13 @@ vita_training_window_class_init (VitaTrainingWindowClass *klass)
 }
 
 VitaTrainingWindow *
-vita_training_window_new (VitaWindow *main_window)
+vita_training_window_new (VitaSession *session)
 {
+  GtkApplication *app = GTK_APPLICATION (g_application_get_default ());
   VitaTrainingWindow *self = g_object_new (VITA_TYPE_TRAINING_WINDOW,
-                                           "application", gtk_window_get_application (GTK_WINDOW (main_window)),
-                                           "transient-for", main_window,
+                                           "application", app,
+                                           "transient-for", app ? gtk_application_get_active_window (app) : NULL,
                                            NULL);
-  g_weak_ref_set (&self->main_window, main_window);
+  g_weak_ref_set (&self->session, session);
   return self;
 }
