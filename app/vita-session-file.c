@@ -354,7 +354,9 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
     }
   if (!json_parser_load_from_data (parser, data, length, &json_error))
     {
-      fail (&r, NULL, json_error->message);
+      const char *m = json_error->message;
+      /* json-glib names the buffer "<data>"; the file is named already */
+      fail (&r, NULL, g_str_has_prefix (m, "<data>:") ? m + strlen ("<data>:") : m);
       return NULL;
     }
   node = json_parser_get_root (parser);

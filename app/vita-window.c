@@ -47,7 +47,11 @@ vita_window_show_error (VitaWindow *self, const char *message)
   self->last_error = g_strdup (message);
   self->n_errors++;
   g_message ("%s", message);
-  toast = adw_toast_new (message);
+  {
+    /* a toast's title is markup: file names and parser messages are not */
+    g_autofree char *escaped = g_markup_escape_text (message, -1);
+    toast = adw_toast_new (escaped);
+  }
   adw_toast_set_timeout (toast, 6);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
