@@ -86,6 +86,102 @@ _vita_window_update_onset_clicks (VitaWindow *self)
 }
 
 
+/* ------------------------------------------------------------------ layers, heads */
+
+void
+_vita_window_rebuild_layer_head_lists (VitaWindow *self)
+{
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  int n_layers = vita_timeline_get_n_layers (tl);
+  int n_heads = vita_timeline_get_n_heads (tl);
+  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) heads = g_ptr_array_new_with_free_func (g_free);
+
+  self->syncing = TRUE;
+  if (n_layers == 0)
+    g_ptr_array_add (layers, g_strdup (_("No Layers")));
+  for (int l = 0; l < n_layers; l++)
+    /* Token layer 0 is the embedded input; l ≥ 1 the output of block l. */
+    g_ptr_array_add (layers, l == 0 ? g_strdup (_("Input Tokens"))
+                                    : g_strdup_printf (_("Layer %d"), l));
+  g_ptr_array_add (heads, g_strdup (n_heads == 0 ? _("No Heads") : _("Mean of Heads")));
+  for (int h = 0; h < n_heads; h++)
+    g_ptr_array_add (heads, g_strdup_printf (_("Head %d"), h + 1));
+  g_ptr_array_add (layers, NULL);
+  g_ptr_array_add (heads, NULL);
+
+  gtk_string_list_splice (self->layer_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->layer_names)),
+                          (const char * const *) layers->pdata);
+  gtk_string_list_splice (self->head_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->head_names)),
+                          (const char * const *) heads->pdata);
+  gtk_drop_down_set_selected (self->layer_dropdown, n_layers > 0 ? vita_timeline_get_layer (tl) : 0);
+  gtk_drop_down_set_selected (self->head_dropdown, n_heads > 0 ? vita_timeline_get_head (tl) + 1 : 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->layer_dropdown), n_layers > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown), n_heads > 0);
+  self->syncing = FALSE;
+  _vita_window_update_actions (self);
+}
+
+static void
+on_timeline_layer_head (VitaWindow *self)
+{
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+
+  if (self->syncing)
+    return;
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected (self->layer_dropdown, vita_timeline_get_layer (tl));
+  gtk_drop_down_set_selected (self->head_dropdown, vita_timeline_get_head (tl) + 1);
+  self->syncing = FALSE;
+  _vita_window_panels_queue_draw (self);
+}
+
+static void
+on_layer_selected (VitaWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->layer_dropdown);
+
+  if (self->syncing || selected == GTK_INVALID_LIST_POSITION)
+    return;
+  vita_timeline_set_layer (vita_session_get_timeline (self->session), (int) selected);
+}
+
+static void
+on_head_selected (VitaWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->head_dropdown);
+
+  if (self->syncing || selected == GTK_INVALID_LIST_POSITION)
+    return;
+  vita_timeline_set_head (vita_session_get_timeline (self->session), (int) selected - 1);
+}
+
+/* ------------------------------------------------------------------ speed, loop */
+
+static void
+on_speed_selected (VitaWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->speed_dropdown);
+
+  if (selected < G_N_ELEMENTS (speeds))
+    vita_session_set_speed (self->session, speeds[selected]);
+}
+
+void
+_vita_window_on_session_speed (VitaWindow *self)
+{
+  double speed = vita_session_get_speed (self->session);
+  guint best = 0;
+
+  for (guint i = 1; i < G_N_ELEMENTS (speeds); i++)
+    if (fabs (speeds[i] - speed) < fabs (speeds[best] - speed))
+      best = i;
+  gtk_drop_down_set_selected (self->speed_dropdown, best);
+  vita_player_set_rate (self->player, speed);
+}
+
 /* ------------------------------------------------------------------ models, annotations, probes */
 
 void
@@ -611,6 +707,14 @@ _vita_window_actions_init (VitaWindow *self)
                                   G_CALLBACK (_vita_window_update_onset_clicks), self);
   g_signal_connect_swapped (tl, "notify::layer", G_CALLBACK (_vita_window_update_onset_clicks), self);
   g_signal_connect_swapped (tl, "notify::head", G_CALLBACK (_vita_window_update_onset_clicks), self);
+
+  g_signal_connect_swapped (self->speed_dropdown, "notify::selected", G_CALLBACK (on_speed_selected), self);
+  g_signal_connect_swapped (self->layer_dropdown, "notify::selected", G_CALLBACK (on_layer_selected), self);
+  g_signal_connect_swapped (self->head_dropdown, "notify::selected", G_CALLBACK (on_head_selected), self);
+  g_signal_connect_swapped (tl, "notify::layer", G_CALLBACK (on_timeline_layer_head), self);
+  g_signal_connect_swapped (tl, "notify::head", G_CALLBACK (on_timeline_layer_head), self);
+  g_signal_connect_swapped (tl, "notify::n-layers", G_CALLBACK (_vita_window_rebuild_layer_head_lists), self);
+  g_signal_connect_swapped (tl, "notify::n-heads", G_CALLBACK (_vita_window_rebuild_layer_head_lists), self);
 
   g_signal_connect_swapped (self->settings, "changed::follow", G_CALLBACK (on_follow_changed), self);
   on_follow_changed (self);

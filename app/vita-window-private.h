@@ -77,6 +77,9 @@ void     _vita_window_toast (VitaWindow *self, const char *text);
 void     _vita_window_actions_class_init (GtkWidgetClass *widget_class);
 void     _vita_window_actions_init (VitaWindow *self);
 void     _vita_window_update_onset_clicks (VitaWindow *self);
+/* The layer and head drop-downs follow the timeline's model shape; speed follows the session. */
+void     _vita_window_rebuild_layer_head_lists (VitaWindow *self);
+void     _vita_window_on_session_speed (VitaWindow *self);
 /* Adds FILTER (taken) and "All files", remembers FLAG under KEY, shows the modal chooser. */
 void     _vita_window_show_chooser (VitaWindow *self, GtkFileChooserNative *native,
                                     GtkFileFilter *filter, const char *key, gboolean flag,

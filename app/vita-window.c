@@ -19,8 +19,6 @@
 
 G_DEFINE_FINAL_TYPE (VitaWindow, vita_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static const double speeds[] = { 0.5, 0.75, 1.0, 1.25, 1.5, 2.0 };
-
 /* ------------------------------------------------------------------ helpers */
 
 static char *
@@ -134,102 +132,6 @@ on_player_duration (VitaWindow *self)
   vita_session_set_duration (self->session, vita_player_get_duration (self->player));
   update_position_label (self);
   _vita_window_update_actions (self);
-}
-
-/* ------------------------------------------------------------------ layers, heads */
-
-static void
-rebuild_layer_head_lists (VitaWindow *self)
-{
-  VitaTimeline *tl = vita_session_get_timeline (self->session);
-  int n_layers = vita_timeline_get_n_layers (tl);
-  int n_heads = vita_timeline_get_n_heads (tl);
-  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) heads = g_ptr_array_new_with_free_func (g_free);
-
-  self->syncing = TRUE;
-  if (n_layers == 0)
-    g_ptr_array_add (layers, g_strdup (_("No Layers")));
-  for (int l = 0; l < n_layers; l++)
-    /* Token layer 0 is the embedded input; l ≥ 1 the output of block l. */
-    g_ptr_array_add (layers, l == 0 ? g_strdup (_("Input Tokens"))
-                                    : g_strdup_printf (_("Layer %d"), l));
-  g_ptr_array_add (heads, g_strdup (n_heads == 0 ? _("No Heads") : _("Mean of Heads")));
-  for (int h = 0; h < n_heads; h++)
-    g_ptr_array_add (heads, g_strdup_printf (_("Head %d"), h + 1));
-  g_ptr_array_add (layers, NULL);
-  g_ptr_array_add (heads, NULL);
-
-  gtk_string_list_splice (self->layer_names, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->layer_names)),
-                          (const char * const *) layers->pdata);
-  gtk_string_list_splice (self->head_names, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->head_names)),
-                          (const char * const *) heads->pdata);
-  gtk_drop_down_set_selected (self->layer_dropdown, n_layers > 0 ? vita_timeline_get_layer (tl) : 0);
-  gtk_drop_down_set_selected (self->head_dropdown, n_heads > 0 ? vita_timeline_get_head (tl) + 1 : 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->layer_dropdown), n_layers > 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->head_dropdown), n_heads > 0);
-  self->syncing = FALSE;
-  _vita_window_update_actions (self);
-}
-
-static void
-on_timeline_layer_head (VitaWindow *self)
-{
-  VitaTimeline *tl = vita_session_get_timeline (self->session);
-
-  if (self->syncing)
-    return;
-  self->syncing = TRUE;
-  gtk_drop_down_set_selected (self->layer_dropdown, vita_timeline_get_layer (tl));
-  gtk_drop_down_set_selected (self->head_dropdown, vita_timeline_get_head (tl) + 1);
-  self->syncing = FALSE;
-  _vita_window_panels_queue_draw (self);
-}
-
-static void
-on_layer_selected (VitaWindow *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->layer_dropdown);
-
-  if (self->syncing || selected == GTK_INVALID_LIST_POSITION)
-    return;
-  vita_timeline_set_layer (vita_session_get_timeline (self->session), (int) selected);
-}
-
-static void
-on_head_selected (VitaWindow *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->head_dropdown);
-
-  if (self->syncing || selected == GTK_INVALID_LIST_POSITION)
-    return;
-  vita_timeline_set_head (vita_session_get_timeline (self->session), (int) selected - 1);
-}
-
-/* ------------------------------------------------------------------ speed, loop */
-
-static void
-on_speed_selected (VitaWindow *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->speed_dropdown);
-
-  if (selected < G_N_ELEMENTS (speeds))
-    vita_session_set_speed (self->session, speeds[selected]);
-}
-
-static void
-on_session_speed (VitaWindow *self)
-{
-  double speed = vita_session_get_speed (self->session);
-  guint best = 0;
-
-  for (guint i = 1; i < G_N_ELEMENTS (speeds); i++)
-    if (fabs (speeds[i] - speed) < fabs (speeds[best] - speed))
-      best = i;
-  gtk_drop_down_set_selected (self->speed_dropdown, best);
-  vita_player_set_rate (self->player, speed);
 }
 
 void
@@ -559,12 +461,9 @@ vita_window_init (VitaWindow *self)
 
   speed_names = gtk_string_list_new ((const char *[]) { "0.5×", "0.75×", "1×", "1.25×", "1.5×", "2×", NULL });
   gtk_drop_down_set_model (self->speed_dropdown, G_LIST_MODEL (speed_names));
-  on_session_speed (self);
+  _vita_window_on_session_speed (self);
   gtk_drop_down_set_model (self->layer_dropdown, G_LIST_MODEL (self->layer_names));
   gtk_drop_down_set_model (self->head_dropdown, G_LIST_MODEL (self->head_names));
-  g_signal_connect_swapped (self->speed_dropdown, "notify::selected", G_CALLBACK (on_speed_selected), self);
-  g_signal_connect_swapped (self->layer_dropdown, "notify::selected", G_CALLBACK (on_layer_selected), self);
-  g_signal_connect_swapped (self->head_dropdown, "notify::selected", G_CALLBACK (on_head_selected), self);
 
   g_signal_connect_swapped (self->player, "notify::playing", G_CALLBACK (on_player_playing), self);
   g_signal_connect_swapped (self->player, "notify::duration", G_CALLBACK (on_player_duration), self);
@@ -573,10 +472,6 @@ vita_window_init (VitaWindow *self)
   g_signal_connect_swapped (self->player, "eos", G_CALLBACK (_vita_window_sync_position_from_player), self);
 
   g_signal_connect_swapped (tl, "notify::position", G_CALLBACK (update_position_label), self);
-  g_signal_connect_swapped (tl, "notify::layer", G_CALLBACK (on_timeline_layer_head), self);
-  g_signal_connect_swapped (tl, "notify::head", G_CALLBACK (on_timeline_layer_head), self);
-  g_signal_connect_swapped (tl, "notify::n-layers", G_CALLBACK (rebuild_layer_head_lists), self);
-  g_signal_connect_swapped (tl, "notify::n-heads", G_CALLBACK (rebuild_layer_head_lists), self);
 
   /* The window observes the session, one handler per property. */
   self->session_signals = g = g_signal_group_new (VITA_TYPE_SESSION);
@@ -586,7 +481,7 @@ vita_window_init (VitaWindow *self)
   g_signal_group_connect_swapped (g, "notify::model-path", G_CALLBACK (update_title), self);
   g_signal_group_connect_swapped (g, "notify::model-label", G_CALLBACK (update_title), self);
   g_signal_group_connect_swapped (g, "notify::analysis-complete", G_CALLBACK (on_session_analysis_complete), self);
-  g_signal_group_connect_swapped (g, "notify::speed", G_CALLBACK (on_session_speed), self);
+  g_signal_group_connect_swapped (g, "notify::speed", G_CALLBACK (_vita_window_on_session_speed), self);
   g_signal_group_connect_swapped (g, "notify::loop", G_CALLBACK (_vita_window_update_loop), self);
   g_signal_group_connect_swapped (g, "notify::missing", G_CALLBACK (update_session_banners), self);
   g_signal_group_connect_swapped (g, "notify::missing", G_CALLBACK (_vita_window_update_actions), self);
@@ -605,7 +500,7 @@ vita_window_init (VitaWindow *self)
   g_object_set_data (G_OBJECT (self), "vita-test-head-dropdown", self->head_dropdown);
   g_object_set_data (G_OBJECT (self), "vita-test-play-button", self->play_button);
 
-  rebuild_layer_head_lists (self);
+  _vita_window_rebuild_layer_head_lists (self);
   update_model_banner (self);
   update_session_banners (self);
   update_title (self);

@@ -249,6 +249,25 @@ test_round_trip (Fixture *fx, gconstpointer data)
   g_assert_true (vita_window_save_session (w, saved, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (saved, G_FILE_TEST_IS_REGULAR));
+
+  /* `vitascope-cli render SESSION --panel attention` draws what the window exports */
+  {
+    g_autofree char *gui = g_build_filename (fx->dir, "attention-gui.png", NULL);
+    g_autofree char *cli = g_build_filename (fx->dir, "attention-cli.png", NULL);
+    g_autofree char *exe = g_build_filename (g_getenv ("VITA_BUILD_ROOT"), "app", "vitascope-cli", NULL);
+    const char *argv[] = { exe, "render", saved, "--panel", "attention", "--out", cli, "--no-sidecar", NULL };
+    g_autofree char *err = NULL;
+    int status = -1;
+
+    g_assert_true (vita_window_export (w, VITA_PANEL_ATTENTION, gui, &error));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_test_message ("vitascope-cli: %s", err);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    assert_same_pixels (gui, cli);
+  }
   g_unlink (last);
   quit_window (w);
   g_assert_true (g_file_test (last, G_FILE_TEST_IS_REGULAR));
