@@ -100,7 +100,7 @@ vita_cli_render (int argc, char **argv)
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Use this audio file instead of the sidecar's", "FILE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Use this model file instead of the sidecar's", "FILE" },
     { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
-      "Panel of a session to draw: layout (the whole view, default), attention, grid, row, ssm, mel, waveform, received, overview, probes, probeogram", "NAME" },
+      "Panel of a session to draw: layout (the whole view, default), attention, attention-grid, attention-row, ssm, mel, waveform, received, overview, probeogram", "NAME" },
     { "npy", 0, 0, G_OPTION_ARG_FILENAME, &npy, "Also write the drawn array as .npy", "FILE" },
     { "width", 0, 0, G_OPTION_ARG_DOUBLE, &width, "Width (pt; px × scale for PNG)", "W" },
     { "height", 0, 0, G_OPTION_ARG_DOUBLE, &height, "Height", "H" },
