@@ -97,6 +97,7 @@ static guint signals[N_SIGNALS];
 static void restart_analysis (VitaSession *self);
 static void update_probe_lanes (VitaSession *self);
 static void restore_continue (VitaSession *self);
+static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
 
 static void
 emit_error (VitaSession *self, const char *message)
@@ -224,6 +225,7 @@ vita_session_open_model (VitaSession *self, const char *path)
   g_return_if_fail (VITA_IS_SESSION (self));
   g_return_if_fail (path != NULL);
 
+  forget_missing (self, VITA_SESSION_MODEL);
   g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
   self->model_cancellable = g_cancellable_new ();
@@ -610,11 +612,28 @@ open_audio (VitaSession *self, const char *path, gboolean beside)
   restart_analysis (self);
 }
 
+/* A file opened by hand replaces the missing one of its kind, if any. */
+static void
+forget_missing (VitaSession *self, VitaSessionFileKind kind)
+{
+  for (guint i = 0; i < self->missing->len; i++)
+    if (((MissingFile *) g_ptr_array_index (self->missing, i))->kind == kind)
+      {
+        g_ptr_array_remove_index (self->missing, i);
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSING]);
+        return;
+      }
+}
+
 void
 vita_session_open_audio (VitaSession *self, const char *path)
 {
   g_return_if_fail (VITA_IS_SESSION (self));
   g_return_if_fail (path != NULL);
+
+  /* a restore under way is overtaken by the user's choice */
+  g_clear_pointer (&self->restoring, vita_session_state_free);
+  forget_missing (self, VITA_SESSION_AUDIO);
   open_audio (self, path, TRUE);
 }
 
@@ -765,6 +784,20 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
                               : g_str_equal (state->view.follow, "off") ? VITA_FOLLOW_OFF
                                                                         : VITA_FOLLOW_PAGE);
   notify_busy (self);
+  if (model == NULL || !model->found)
+    {
+      /* the session names no model, or one that is missing: none is shown (not the
+       * model of what was open before) */
+      g_cancellable_cancel (self->model_cancellable);
+      g_clear_object (&self->model_cancellable);
+      if (self->model_loading)
+        {
+          self->model_loading = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL_LOADING]);
+        }
+      if (self->vit != NULL)
+        replace_model (self, NULL, NULL, NULL);
+    }
   if (model != NULL && model->found)
     {
       g_free (self->expected_sha256);
@@ -812,6 +845,7 @@ vita_session_locate (VitaSession *self, const char *path)
   if (self->missing->len == 0)
     return;
   m = g_ptr_array_steal_index (self->missing, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSING]);
   switch (m->kind)
     {
     case VITA_SESSION_AUDIO:       vita_session_open_audio (self, path); break;
@@ -820,7 +854,6 @@ vita_session_locate (VitaSession *self, const char *path)
     case VITA_SESSION_PROBE:       vita_session_load_probes (self, paths); break;
     }
   missing_free (m);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSING]);
 }
 
 const char *

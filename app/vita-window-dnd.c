@@ -326,8 +326,14 @@ action_locate_missing (GtkWidget *widget, const char *name, GVariant *param)
   title = g_strdup_printf (_("Locate “%s”"), base);
   native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
                                         _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, base);
-  gtk_file_filter_add_pattern (filter, base);
+  {
+    /* files like the missing one: its extension (a moved file may be renamed) */
+    const char *dot = strrchr (base, '.');
+    g_autofree char *pattern = g_strconcat ("*", dot ? dot : "", NULL);
+    g_autofree char *label = g_strdup_printf (_("Files like “%s”"), base);
+    gtk_file_filter_set_name (filter, label);
+    gtk_file_filter_add_pattern (filter, pattern);
+  }
   _vita_window_show_chooser (self, native, filter, "vita-locate", TRUE, G_CALLBACK (on_locate_response));
 }
 

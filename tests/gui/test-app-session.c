@@ -324,6 +324,27 @@ test_missing_model (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (vita_window_get_audio_path (w), ==, fx->wav);
   g_assert_null (vita_window_get_model_path (w));
   g_assert_cmpint (vita_timeline_get_position (vita_window_get_timeline (w)), ==, 83 * RATE);
+
+  /* Locate… (the banner's button; here without its file chooser): the model found
+   * elsewhere opens, the banner goes, and the next save records the new path */
+  {
+    g_autofree char *moved = g_build_filename (fx->dir, "moved.safetensors", NULL);
+    g_autofree char *located = g_build_filename (fx->dir, "located.vitascope", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *moved_sha = save_model (moved, 7);
+
+    g_assert_cmpstr (moved_sha, ==, fx->sha256);
+    vita_session_locate (vita_window_get_session (w), moved);
+    g_assert_true (vita_gui_test_wait (has_model, w, 20000));
+    wait_settled (w);
+    g_assert_null (vita_window_get_missing_banner (w));
+    g_assert_cmpstr (vita_window_get_model_path (w), ==, moved);
+    g_assert_true (vita_window_save_session (w, located, &error));
+    g_assert_true (g_file_get_contents (located, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "moved.safetensors"));
+    g_assert_null (strstr (text, "deep.safetensors"));
+    g_unlink (moved);
+  }
   vita_gui_test_close (w);
 
   /* another model at its path: it opens, with a warning naming both hashes */
