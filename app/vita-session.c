@@ -11,7 +11,6 @@
 
 #include "vita-annotations-loader.h"
 #include "vita-engine.h"
-#include "vita-views.h"
 
 struct _VitaSession
 {
