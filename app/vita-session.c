@@ -50,6 +50,9 @@ struct _VitaSession
   char              *expected_sha256;   /* of the model the session file names */
   char              *sha256_warning;
   GPtrArray         *missing;           /* MissingFile* */
+  int                pending_layer;     /* the session's layer and head, kept while */
+  int                pending_head;      /* its model is missing (Locate… restores them) */
+  gboolean           have_pending;
 };
 
 typedef struct {
@@ -209,6 +212,13 @@ on_model_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       replace_model (self, vit, vit->path ? vit->path : self->pending_model_path, NULL);
       check_sha256 (self);
+      if (self->have_pending)
+        {
+          /* the model a restored session was missing: its layer and head now exist */
+          vita_timeline_set_layer (self->timeline, self->pending_layer);
+          vita_timeline_set_head (self->timeline, self->pending_head);
+          self->have_pending = FALSE;
+        }
       if (self->restoring == NULL)
         restart_analysis (self);
     }
@@ -323,6 +333,9 @@ apply_view (VitaSession *self, const VitaSessionView *v)
   vita_timeline_set_selection (tl, AT (v->selection_start), AT (v->selection_end));
   vita_timeline_set_layer (tl, v->layer);
   vita_timeline_set_head (tl, v->head);
+  self->have_pending = vita_timeline_get_n_layers (tl) == 0;
+  self->pending_layer = v->layer;
+  self->pending_head = v->head;
   vita_timeline_set_query_token (tl, v->query_token);
 #undef AT
   vita_session_set_attention_mode (self, v->attention_mode);

@@ -339,6 +339,9 @@ test_missing_model (Fixture *fx, gconstpointer data)
     wait_settled (w);
     g_assert_null (vita_window_get_missing_banner (w));
     g_assert_cmpstr (vita_window_get_model_path (w), ==, moved);
+    /* the session's layer and head, which need the model, come back with it */
+    g_assert_cmpint (vita_timeline_get_layer (vita_window_get_timeline (w)), ==, 3);
+    g_assert_cmpint (vita_timeline_get_head (vita_window_get_timeline (w)), ==, 1);
     g_assert_true (vita_window_save_session (w, located, &error));
     g_assert_true (g_file_get_contents (located, &text, NULL, NULL));
     g_assert_nonnull (strstr (text, "moved.safetensors"));
