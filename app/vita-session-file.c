@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 G_DEFINE_QUARK (vita-session-file-error-quark, vita_session_file_error)
@@ -355,8 +356,17 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
   if (!json_parser_load_from_data (parser, data, length, &json_error))
     {
       const char *m = json_error->message;
-      /* json-glib names the buffer "<data>"; the file is named already */
-      fail (&r, NULL, g_str_has_prefix (m, "<data>:") ? m + strlen ("<data>:") : m);
+      int line = 0, column = 0, used = 0;
+      /* json-glib says "<data>:LINE:COLUMN: Parse error: …"; the file is named already */
+      if (g_str_has_prefix (m, "<data>:"))
+        m += strlen ("<data>:");
+      if (sscanf (m, "%d:%d: %n", &line, &column, &used) == 2 && used > 0)
+        {
+          g_autofree char *where = g_strdup_printf ("line %d, column %d: %s", line, column, m + used);
+          fail (&r, NULL, where);
+        }
+      else
+        fail (&r, NULL, m);
       return NULL;
     }
   node = json_parser_get_root (parser);
