@@ -1,13 +1,15 @@
 /* vita-cli-render.c — `vitascope-cli render SIDECAR.json --out FILE.{png,svg,pdf}`:
  * re-renders an exported figure headlessly from its sidecar (audio path, model path
  * and SHA-256, panel, layer, head, time range, colormap, size, font size) through
- * the same painters as the app. */
+ * the same painters as the app; `render SESSION.vitascope --panel NAME --out FILE`
+ * draws a panel of a saved session the same way. */
 #include "vita-cli.h"
 
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
 #include "views/vita-export.h"
+#include "vita-session-file.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +39,49 @@ engine_linked (void)
          vita_analysis_unref;
 }
 
+/* A session file's view as an export spec: the first model, the audio, the timeline,
+ * attention mode and colormap.  Times stay at the session's sample rate (checked
+ * against the model's below). */
+static gboolean
+spec_from_session (const char *path, const char *panel, VitaExportSpec *spec, GError **error)
+{
+  g_autoptr(VitaSessionState) state = vita_session_file_read (path, error);
+  const VitaSessionView *v;
+
+  if (state == NULL)
+    return FALSE;
+  vita_export_spec_init (spec);
+  if (!vita_panel_from_string (panel ? panel : "layout", &spec->panel))
+    {
+      g_set_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED,
+                   "unknown panel “%s” (see `vitascope-cli render --help`)", panel);
+      return FALSE;
+    }
+  v = &state->view;
+  if (state->audio != NULL)
+    spec->audio_path = g_strdup (state->audio->path);
+  if (state->models->len > 0)
+    {
+      VitaSessionRef *model = g_ptr_array_index (state->models, 0);
+      spec->model_path = g_strdup (model->path);
+      spec->model_sha256 = g_strdup (model->sha256);
+    }
+  spec->attention_mode = v->attention_mode;
+  if (v->colormap != NULL)
+    vita_colormap_from_string (v->colormap, &spec->style.colormap);
+  spec->snap.sample_rate = v->sample_rate;
+  spec->snap.position = v->position;
+  spec->snap.visible_start = v->visible_start;
+  spec->snap.visible_end = v->visible_end > v->visible_start ? v->visible_end : G_MAXINT64 / 4;
+  spec->snap.selection_start = v->selection_start;
+  spec->snap.selection_end = v->selection_end;
+  spec->snap.layer = v->layer;
+  spec->snap.head = v->head;
+  spec->snap.query_token = v->query_token;
+  spec->snap.show_playhead = TRUE;
+  return TRUE;
+}
+
 static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer data)
 {
@@ -47,12 +92,15 @@ int
 vita_cli_render (int argc, char **argv)
 {
   g_autofree char *out = NULL, *audio = NULL, *model = NULL, *npy = NULL, *cmap = NULL;
+  g_autofree char *panel = NULL;
   double width = 0, height = 0, font_size = 0, scale = 0;
   gboolean allow_mismatch = FALSE, no_sidecar = FALSE;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Figure to write (.png, .svg or .pdf)", "FILE" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Use this audio file instead of the sidecar's", "FILE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Use this model file instead of the sidecar's", "FILE" },
+    { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
+      "Panel of a session to draw: layout (the whole view, default), attention, attention-grid, attention-row, ssm, mel, waveform, received, overview, probeogram", "NAME" },
     { "npy", 0, 0, G_OPTION_ARG_FILENAME, &npy, "Also write the drawn array as .npy", "FILE" },
     { "width", 0, 0, G_OPTION_ARG_DOUBLE, &width, "Width (pt; px × scale for PNG)", "W" },
     { "height", 0, 0, G_OPTION_ARG_DOUBLE, &height, "Height", "H" },
@@ -64,8 +112,9 @@ vita_cli_render (int argc, char **argv)
     { "no-sidecar", 0, 0, G_OPTION_ARG_NONE, &no_sidecar, "Do not write FILE.json beside the figure", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) octx = g_option_context_new ("SIDECAR.json --out FILE.{png,svg,pdf}");
-  g_option_context_set_summary (octx, "Re-render an exported figure from its sidecar JSON.");
+  g_autoptr(GOptionContext) octx = g_option_context_new ("SIDECAR.json|SESSION.vitascope --out FILE.{png,svg,pdf}");
+  g_option_context_set_summary (octx, "Re-render an exported figure from its sidecar JSON, or draw a "
+                                      "panel (--panel) of a saved session.");
   g_option_context_add_main_entries (octx, entries, NULL);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse (octx, &argc, &argv, &error))
@@ -75,7 +124,9 @@ vita_cli_render (int argc, char **argv)
     }
   if (argc != 2 || out == NULL)
     {
-      fprintf (stderr, "Usage: %s SIDECAR.json --out FILE.{png,svg,pdf}\n", argv[0]);
+      fprintf (stderr, "Usage: %s SIDECAR.json --out FILE.{png,svg,pdf}\n"
+                       "       %s SESSION.vitascope [--panel NAME] --out FILE.{png,svg,pdf}\n",
+               argv[0], argv[0]);
       return 2;
     }
   VitaExportFormat format;
@@ -86,7 +137,14 @@ vita_cli_render (int argc, char **argv)
     }
 
   VitaExportSpec spec;
-  if (!vita_export_sidecar_read (argv[1], &spec, NULL, &error))
+  gboolean session = g_str_has_suffix (argv[1], ".vitascope");
+  if (panel != NULL && !session)
+    {
+      fprintf (stderr, "%s: --panel is for session files (.vitascope); a sidecar names its panel\n", argv[0]);
+      return 2;
+    }
+  if (session ? !spec_from_session (argv[1], panel, &spec, &error)
+              : !vita_export_sidecar_read (argv[1], &spec, NULL, &error))
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 1;
@@ -125,7 +183,8 @@ vita_cli_render (int argc, char **argv)
 
   if (spec.audio_path == NULL || spec.model_path == NULL)
     {
-      fprintf (stderr, "%s: sidecar “%s” names no %s file (pass --%s)\n", argv[0], argv[1],
+      fprintf (stderr, "%s: %s “%s” names no %s file (pass --%s)\n", argv[0],
+               session ? "session" : "sidecar", argv[1],
                spec.audio_path ? "model" : "audio", spec.audio_path ? "model" : "audio");
       goto out;
     }
@@ -152,6 +211,22 @@ vita_cli_render (int argc, char **argv)
   g_free (spec.model_sha256);
   spec.model_sha256 = vit->sha256[0] ? g_strdup (vit->sha256) : NULL;
   const VitaFrontend *fe = &vit->cfg.fe;
+  if (session)
+    {
+      /* the session records its times at its own rate; the hop is the model's */
+      if (spec.snap.sample_rate > 0 && spec.snap.sample_rate != fe->sample_rate)
+        {
+          double k = (double) fe->sample_rate / spec.snap.sample_rate;
+          spec.snap.position = (gint64) (spec.snap.position * k + 0.5);
+          spec.snap.visible_start = (gint64) (spec.snap.visible_start * k + 0.5);
+          if (spec.snap.visible_end < G_MAXINT64 / 4)
+            spec.snap.visible_end = (gint64) (spec.snap.visible_end * k + 0.5);
+          spec.snap.selection_start = (gint64) (spec.snap.selection_start * k + 0.5);
+          spec.snap.selection_end = (gint64) (spec.snap.selection_end * k + 0.5);
+        }
+      spec.snap.sample_rate = fe->sample_rate;
+      spec.snap.hop = fe->hop_length;
+    }
   if (spec.snap.sample_rate != fe->sample_rate || spec.snap.hop != fe->hop_length)
     {
       fprintf (stderr, "%s: sidecar “%s” was made at %d Hz / hop %d, the model uses %d Hz / hop %d\n",

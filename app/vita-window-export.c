@@ -1,0 +1,152 @@
+/* vita-window-export.c — figure export from the main window: the whole view or one
+ * panel as PNG/SVG/PDF (with a sidecar JSON), or the panel's array as .npy, drawn by
+ * the same painters from the same sources as the screen. */
+#include "vita-config.h"
+#include "vita-window-private.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "vita-export.h"
+#include "vita-views.h"
+
+/* ------------------------------------------------------------------ export */
+
+gboolean
+vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError **error)
+{
+  VitaExportSpec spec;
+  VitaPaintContext ctx = { 0 };
+  VitaVit *vit;
+  gboolean ok;
+
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  vit = vita_session_get_model (self->session);
+
+  if (vita_session_get_audio_path (self->session) == NULL)
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_DATA,
+                   _("Cannot export “%s”: open an audio file first"), path);
+      return FALSE;
+    }
+  vita_export_spec_init (&spec);
+  spec.panel = panel;
+  vita_timeline_snapshot (vita_session_get_timeline (self->session), &spec.snap);
+  spec.style.colormap = vita_session_get_colormap (self->session);
+  spec.attention_mode = vita_session_get_attention_mode (self->session);
+  spec.audio_path = g_strdup (vita_session_get_audio_path (self->session));
+  spec.model_path = g_strdup (vita_session_get_model_path (self->session));
+  if (vit != NULL && vit->sha256[0] != '\0')
+    spec.model_sha256 = g_strdup (vit->sha256);
+
+  /* The same sources the screen draws from: the panels' shared cache and peaks. */
+  ctx.cache = _vita_window_panels_get_cache (self);
+  ctx.peaks = vita_session_get_peaks (self->session);
+  ctx.lanes = vita_session_get_probe_lanes (self->session, &ctx.n_lanes);
+  ctx.probeogram = vita_session_get_probeogram (self->session);
+  ctx.snap = &spec.snap;
+  ctx.style = &spec.style;
+  ctx.attention_mode = spec.attention_mode;
+
+  if (g_str_has_suffix (path, ".npy") || g_str_has_suffix (path, ".NPY"))
+    ok = vita_export_npy (&spec, &ctx, path, error);
+  else
+    ok = vita_export_figure_with_sidecar (&spec, &ctx, path, error);
+  vita_export_spec_clear (&spec);
+  return ok;
+}
+
+static const struct {
+  VitaPanel   panel;
+  const char *id;
+  const char *label;
+} export_panels[] = {
+  { VITA_PANEL_LAYOUT,         "layout",    N_("Whole View") },
+  { VITA_PANEL_ATTENTION,      "attention", N_("Attention") },
+  { VITA_PANEL_ATTENTION_GRID, "grid",      N_("All Layers and Heads") },
+  { VITA_PANEL_SSM,            "ssm",       N_("Self-Similarity") },
+  { VITA_PANEL_MEL,            "mel",       N_("Mel Spectrogram") },
+  { VITA_PANEL_WAVEFORM,       "waveform",  N_("Waveform") },
+  { VITA_PANEL_RECEIVED,       "received",  N_("Attention Received") },
+  { VITA_PANEL_ATTENTION_ROW,  "row",       N_("Attention of the Token") },
+  { VITA_PANEL_PROBEOGRAM,     "probeogram", N_("Probe-o-gram") },
+};
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      const char *choice = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "panel");
+      VitaPanel panel = VITA_PANEL_LAYOUT;
+      g_autoptr(GError) error = NULL;
+
+      for (gsize i = 0; choice != NULL && i < G_N_ELEMENTS (export_panels); i++)
+        if (g_str_equal (choice, export_panels[i].id))
+          panel = export_panels[i].panel;
+      if (path == NULL)
+        vita_window_show_error (self, _("Figures can only be exported to local files"));
+      else if (!vita_window_export (self, panel, path, &error))
+        vita_window_show_error (self, error->message);
+      else
+        {
+          g_autofree char *name = g_path_get_basename (path);
+          g_autofree char *text = g_strdup_printf (_("Exported “%s”"), name);
+          _vita_window_toast (self, text);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_export (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autofree char *base = g_path_get_basename (vita_session_get_audio_path (self->session));
+  g_autofree char *suggested = NULL;
+  const char *ids[G_N_ELEMENTS (export_panels) + 1];
+  const char *labels[G_N_ELEMENTS (export_panels) + 1];
+  const char *patterns[][2] = { { "*.pdf", N_("PDF (vector)") }, { "*.svg", N_("SVG (vector)") },
+                                { "*.png", N_("PNG (144 dpi)") }, { "*.npy", N_("NumPy array (.npy)") } };
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL)
+    *dot = '\0';
+  suggested = g_strdup_printf ("%s-vitascope.pdf", base);
+  /* GtkFileChooserNative (GTK 4.8); a save chooser asks before overwriting. */
+  native = gtk_file_chooser_native_new (_("Export Figure"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
+  for (gsize i = 0; i < G_N_ELEMENTS (patterns); i++)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+      gtk_file_filter_set_name (filter, _(patterns[i][1]));
+      gtk_file_filter_add_pattern (filter, patterns[i][0]);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+      g_object_unref (filter);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (export_panels); i++)
+    {
+      ids[i] = export_panels[i].id;
+      labels[i] = _(export_panels[i].label);
+    }
+  ids[G_N_ELEMENTS (export_panels)] = labels[G_N_ELEMENTS (export_panels)] = NULL;
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "panel", _("Panel"), ids, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "panel", "layout");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+void
+_vita_window_export_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
+}
