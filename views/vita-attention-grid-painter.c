@@ -1,10 +1,22 @@
 /* vita-attention-grid-painter.c — every block × head of the window under the
  * playhead (BertViz's "model view"), each map scaled to its own maximum. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <math.h>
 
 #define GAP 3   /* surface pixels between maps */
+
+/* Shown blocks / heads from a mask (0 = all), in order; returns the count. */
+static int
+shown (guint64 mask, int n, int *out)
+{
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    if (mask == 0 || i >= 64 || (mask >> i) & 1)
+      out[k++] = i;
+  return k;
+}
 
 void
 vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
@@ -16,10 +28,12 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   vita_panel_begin (cr, style, area->x, area->y, area->width, area->height);
   vita_panel_layout (style, area->x, area->y, area->width, area->height,
                      vita_panel_flags (VITA_PANEL_ATTENTION_GRID), &plot, &cbar);
-  /* Room for head labels above the maps. */
+  /* Room for head labels above the maps and the note under them (measured). */
+  double hl = vita_text_line_height (style, 0.8), hn = vita_text_line_height (style, 0.75);
   VitaRect title_plot = plot;
-  plot.y += 1.2 * fs;
-  plot.height -= 1.2 * fs + 1.4 * fs;   /* and for the note under the maps */
+  plot.y += hl + 0.3 * fs;
+  plot.height -= hl + 0.3 * fs + hn + 0.4 * fs;
+  plot.height = MAX (plot.height, 1.0);
   cbar.y = plot.y;
   cbar.height = plot.height;
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
@@ -29,24 +43,42 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
       return;
     }
   int L = an->cfg.depth, NH = an->cfg.heads, T = an->cfg.frames, N = T + 1;
+  int *rows = g_newa (int, MAX (L, 1)), *cols = g_newa (int, MAX (NH, 1));
+  int nl = shown (ctx->grid_layers, L, rows), nh = shown (ctx->grid_heads, NH, cols);
+  if (nl == 0)
+    nl = shown (0, L, rows);
+  if (nh == 0)
+    nh = shown (0, NH, cols);
+  gboolean subset = nl < L || nh < NH;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
   int ws = an->window_start[w];
-  int sw = NH * (T + GAP) - GAP, sh = L * (T + GAP) - GAP;
+  int sw = nh * (T + GAP) - GAP, sh = nl * (T + GAP) - GAP;
   /* Square cells, left-aligned. */
   double scale = MIN (plot.width / sw, plot.height / sh);
   VitaRect dest = { plot.x, plot.y, sw * scale, sh * scale };
 
   char title[160];
-  g_snprintf (title, sizeof title, "Attention of every layer × head (window %d, %.2f–%.2f s)",
-              w + 1, MAX (0.0, (ws - 0.5) * snap->hop / snap->sample_rate),
-              (ws + T - 0.5) * snap->hop / snap->sample_rate);
+  if (subset)
+    g_snprintf (title, sizeof title, "Attention of %d layer%s × %d head%s (window %d, %.2f–%.2f s)",
+                nl, nl > 1 ? "s" : "", nh, nh > 1 ? "s" : "", w + 1,
+                MAX (0.0, (ws - 0.5) * snap->hop / snap->sample_rate),
+                (ws + T - 0.5) * snap->hop / snap->sample_rate);
+  else
+    g_snprintf (title, sizeof title, "Attention of every layer × head (window %d, %.2f–%.2f s)",
+                w + 1, MAX (0.0, (ws - 0.5) * snap->hop / snap->sample_rate),
+                (ws + T - 0.5) * snap->hop / snap->sample_rate);
 
+  /* The whole grid is cached for the screen; a chosen subset (figures) is drawn on
+   * one absolute scale shared by its maps, and not cached. */
   VitaSurfaceSlot *slot = &ctx->cache->grid;
   guint64 key = vita_key (w, 0, 0, style->colormap, 0);
-  if (!(slot->surface && slot->key == key))
+  cairo_surface_t *surface = NULL;
+  float shared_max = 0;
+  if (subset || !(slot->surface && slot->key == key))
     {
       g_autoptr(GError) error = NULL;
-      vita_surface_slot_clear (slot);
+      if (!subset)
+        vita_surface_slot_clear (slot);
       const float *att = vita_paint_cache_window_attention (ctx->cache, w, &error);
       if (att == NULL)
         {
@@ -54,6 +86,15 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
           vita_panel_title (cr, style, &title_plot, title);
           return;
         }
+      if (subset)
+        for (int a = 0; a < nl; a++)
+          for (int b = 0; b < nh; b++)
+            {
+              const float *m = att + ((gsize) rows[a] * NH + cols[b]) * N * N;
+              for (int i = 1; i < N; i++)
+                for (int j = 1; j < N; j++)
+                  shared_max = MAX (shared_max, m[(gsize) i * N + j]);
+            }
       cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, sw, sh);
       cairo_surface_flush (s);
       guint8 *pix = cairo_image_surface_get_data (s);
@@ -64,19 +105,21 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
         for (int x = 0; x < sw; x++)
           ((guint32 *) (pix + (gsize) y * stride))[x] = bgpix;
       const guint32 *lut = vita_colormap_lut (style->colormap);
-      for (int l = 0; l < L; l++)
-        for (int h = 0; h < NH; h++)
+      for (int a = 0; a < nl; a++)
+        for (int b = 0; b < nh; b++)
           {
+            int l = rows[a], h = cols[b];
             const float *m = att + ((gsize) l * NH + h) * N * N;
-            float vmax = 0;
-            for (int i = 1; i < N; i++)
-              for (int j = 1; j < N; j++)
-                vmax = MAX (vmax, m[(gsize) i * N + j]);
+            float vmax = shared_max;
+            if (!subset)
+              for (int i = 1; i < N; i++)
+                for (int j = 1; j < N; j++)
+                  vmax = MAX (vmax, m[(gsize) i * N + j]);
             float inv = vmax > 0 ? 1.0f / vmax : 0.0f;
             for (int i = 0; i < T; i++)
               {
-                guint32 *dst = (guint32 *) (pix + (gsize) (l * (T + GAP) + i) * stride) +
-                               h * (T + GAP);
+                guint32 *dst = (guint32 *) (pix + (gsize) (a * (T + GAP) + i) * stride) +
+                               b * (T + GAP);
                 const float *src = m + (gsize) (i + 1) * N + 1;
                 for (int j = 0; j < T; j++)
                   {
@@ -86,45 +129,79 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
               }
           }
       cairo_surface_mark_dirty (s);
-      slot->surface = s;
-      slot->key = key;
+      if (subset)
+        surface = s;
+      else
+        {
+          slot->surface = s;
+          slot->key = key;
+        }
     }
-  vita_heatmap_paint (cr, slot->surface, 0, 0, sw, sh, &dest);
+  vita_heatmap_paint (cr, subset ? surface : slot->surface, 0, 0, sw, sh, &dest);
+  if (surface)
+    cairo_surface_destroy (surface);
+  vita_layout_record_box (cr, dest.x, dest.y, dest.width, dest.height);
 
-  /* Labels: heads on top, layers on the left, the selected map framed. */
+  /* Labels: heads on top, layers on the left (measured: shortened, then thinned
+   * out rather than colliding), the selected map framed. */
   vita_set_rgb (cr, style->fg);
   double cell = (T + GAP) * scale;
-  for (int h = 0; h < NH; h++)
+  double wide, narrow;
+  vita_text_size (style, "head 88", 0.8, &wide, NULL);
+  vita_text_size (style, "88", 0.8, &narrow, NULL);
+  gboolean short_heads = wide + 0.4 * fs > cell;
+  int head_every = short_heads && narrow + 0.4 * fs > cell ?
+                   (int) ceil ((narrow + 0.4 * fs) / cell) : 1;
+  for (int b = 0; b < nh; b += head_every)
     {
       char buf[16];
-      g_snprintf (buf, sizeof buf, "head %d", h + 1);
-      vita_draw_text (cr, style, buf, dest.x + h * cell + T * scale / 2, dest.y - 0.2 * fs,
+      g_snprintf (buf, sizeof buf, short_heads ? "%d" : "head %d", cols[b] + 1);
+      vita_draw_text (cr, style, buf, dest.x + b * cell + T * scale / 2, dest.y - 0.2 * fs,
                       VITA_ANCHOR_S, 0.8, 0.0);
     }
-  int label_every = cell < 1.1 * fs ? (int) ceil (1.1 * fs / cell) : 1;
-  for (int l = 0; l < L; l += label_every)
+  int label_every = cell < hl + 0.2 * fs ? (int) ceil ((hl + 0.2 * fs) / cell) : 1;
+  double label_room = dest.x - area->x - 0.7 * fs;
+  for (int a = 0; a < nl; a += label_every)
     {
       char buf[16];
-      g_snprintf (buf, sizeof buf, "layer %d", l + 1);
-      vita_draw_text (cr, style, buf, dest.x - 0.4 * fs, dest.y + l * cell + T * scale / 2,
-                      VITA_ANCHOR_E, 0.8, 0.0);
+      g_snprintf (buf, sizeof buf, "layer %d", rows[a] + 1);
+      vita_draw_text_fit (cr, style, buf, dest.x - 0.4 * fs, dest.y + a * cell + T * scale / 2,
+                          VITA_ANCHOR_E, 0.8, 0.0, label_room);
     }
   int block = vita_paint_block_for_layer (an, snap->layer);
-  cairo_save (cr);
-  vita_set_rgb (cr, style->playhead);
-  cairo_set_line_width (cr, MAX (1.5, style->line_width * 1.5));
-  if (snap->head >= 0)
-    cairo_rectangle (cr, dest.x + snap->head * cell - 1, dest.y + block * cell - 1,
-                     T * scale + 2, T * scale + 2);
-  else
-    cairo_rectangle (cr, dest.x - 1, dest.y + block * cell - 1, NH * cell - GAP * scale + 2,
-                     T * scale + 2);
-  cairo_stroke (cr);
-  cairo_restore (cr);
+  int row_of_block = -1, col_of_head = -1;
+  for (int a = 0; a < nl; a++)
+    if (rows[a] == block)
+      row_of_block = a;
+  for (int b = 0; b < nh; b++)
+    if (cols[b] == snap->head)
+      col_of_head = b;
+  if (row_of_block >= 0 && (snap->head < 0 || col_of_head >= 0))
+    {
+      cairo_save (cr);
+      vita_set_rgb (cr, style->playhead);
+      cairo_set_line_width (cr, MAX (1.0, style->line_width * 1.2));
+      if (snap->head >= 0)
+        cairo_rectangle (cr, dest.x + col_of_head * cell - 1, dest.y + row_of_block * cell - 1,
+                         T * scale + 2, T * scale + 2);
+      else
+        cairo_rectangle (cr, dest.x - 1, dest.y + row_of_block * cell - 1,
+                         nh * cell - GAP * scale + 2, T * scale + 2);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
   cbar.x = dest.x + dest.width + 0.8 * fs;
   cbar.height = MIN (cbar.height, dest.height);
-  vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "weight / map maximum");
+  if (subset)
+    vita_colorbar (cr, style, &cbar, style->colormap, 0.0, shared_max > 0 ? shared_max : 1.0,
+                   "attention weight");
+  else
+    vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "weight / map maximum");
   vita_panel_title (cr, style, &title_plot, title);
-  vita_draw_text (cr, style, "each map: query rows × key columns, frame tokens", dest.x,
-                  dest.y + dest.height + 0.3 * fs, VITA_ANCHOR_NW, 0.75, 0.0);
+  double ax0, ay0, ax1, ay1;
+  cairo_clip_extents (cr, &ax0, &ay0, &ax1, &ay1);
+  vita_set_rgb (cr, style->fg);
+  vita_draw_text_fit (cr, style, "each map: query rows × key columns", dest.x,
+                      dest.y + dest.height + 0.3 * fs, VITA_ANCHOR_NW, 0.75, 0.0,
+                      ax1 - dest.x - 0.3 * fs);
 }
