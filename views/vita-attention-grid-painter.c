@@ -30,9 +30,11 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
                      vita_panel_flags (VITA_PANEL_ATTENTION_GRID), &plot, &cbar);
   /* Room for head labels above the maps and the note under them (measured). */
   double hl = vita_text_line_height (style, 0.8), hn = vita_text_line_height (style, 0.75);
+  /* The note clears the colorbar's bottom tick label. */
+  double note_gap = 0.5 * vita_text_line_height (style, 0.85) + 0.15 * fs;
   VitaRect title_plot = plot;
   plot.y += hl + 0.3 * fs;
-  plot.height -= hl + 0.3 * fs + hn + 0.4 * fs;
+  plot.height -= hl + 0.3 * fs + hn + note_gap + 0.1 * fs;
   plot.height = MAX (plot.height, 1.0);
   cbar.y = plot.y;
   cbar.height = plot.height;
@@ -52,7 +54,13 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   gboolean subset = nl < L || nh < NH;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
   int ws = an->window_start[w];
-  int sw = nh * (T + GAP) - GAP, sh = nl * (T + GAP) - GAP;
+  /* Layers down and heads across, or transposed when that gives larger maps (a wide
+   * figure): the layout picks the orientation, the maps stay square. */
+  double s_down = MIN (plot.width / (nh * (T + GAP) - GAP), plot.height / (nl * (T + GAP) - GAP));
+  double s_across = MIN (plot.width / (nl * (T + GAP) - GAP), plot.height / (nh * (T + GAP) - GAP));
+  gboolean across = s_across > s_down * 1.0001;
+  int nr = across ? nh : nl, nc = across ? nl : nh;   /* map rows, map columns */
+  int sw = nc * (T + GAP) - GAP, sh = nr * (T + GAP) - GAP;
   /* Square cells, left-aligned. */
   double scale = MIN (plot.width / sw, plot.height / sh);
   VitaRect dest = { plot.x, plot.y, sw * scale, sh * scale };
@@ -71,7 +79,7 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   /* The whole grid is cached for the screen; a chosen subset (figures) is drawn on
    * one absolute scale shared by its maps, and not cached. */
   VitaSurfaceSlot *slot = &ctx->cache->grid;
-  guint64 key = vita_key (w, 0, 0, style->colormap, 0);
+  guint64 key = vita_key (w, across, 0, style->colormap, 0);
   cairo_surface_t *surface = NULL;
   float shared_max = 0;
   if (subset || !(slot->surface && slot->key == key))
@@ -116,10 +124,11 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
                 for (int j = 1; j < N; j++)
                   vmax = MAX (vmax, m[(gsize) i * N + j]);
             float inv = vmax > 0 ? 1.0f / vmax : 0.0f;
+            int r = across ? b : a, c = across ? a : b;
             for (int i = 0; i < T; i++)
               {
-                guint32 *dst = (guint32 *) (pix + (gsize) (a * (T + GAP) + i) * stride) +
-                               b * (T + GAP);
+                guint32 *dst = (guint32 *) (pix + (gsize) (r * (T + GAP) + i) * stride) +
+                               c * (T + GAP);
                 const float *src = m + (gsize) (i + 1) * N + 1;
                 for (int j = 0; j < T; j++)
                   {
@@ -142,30 +151,43 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
     cairo_surface_destroy (surface);
   vita_layout_record_box (cr, dest.x, dest.y, dest.width, dest.height);
 
-  /* Labels: heads on top, layers on the left (measured: shortened, then thinned
-   * out rather than colliding), the selected map framed. */
+  /* Labels: map columns on top, map rows on the left (measured: shortened, then
+   * thinned out rather than colliding), the selected map framed. */
   vita_set_rgb (cr, style->fg);
   double cell = (T + GAP) * scale;
+  const char *col_word = across ? "layer" : "head", *row_word = across ? "head" : "layer";
+  const int *col_idx = across ? rows : cols, *row_idx = across ? cols : rows;
+  char probe[32];
+  g_snprintf (probe, sizeof probe, "%s 88", col_word);
   double wide, narrow;
-  vita_text_size (style, "head 88", 0.8, &wide, NULL);
+  vita_text_size (style, probe, 0.8, &wide, NULL);
   vita_text_size (style, "88", 0.8, &narrow, NULL);
-  gboolean short_heads = wide + 0.4 * fs > cell;
-  int head_every = short_heads && narrow + 0.4 * fs > cell ?
-                   (int) ceil ((narrow + 0.4 * fs) / cell) : 1;
-  for (int b = 0; b < nh; b += head_every)
+  gboolean short_cols = wide + 0.4 * fs > cell;
+  int col_every = short_cols && narrow + 0.4 * fs > cell ?
+                  (int) ceil ((narrow + 0.4 * fs) / cell) : 1;
+  for (int c = 0; c < nc; c += col_every)
     {
-      char buf[16];
-      g_snprintf (buf, sizeof buf, short_heads ? "%d" : "head %d", cols[b] + 1);
-      vita_draw_text (cr, style, buf, dest.x + b * cell + T * scale / 2, dest.y - 0.2 * fs,
+      char buf[24];
+      if (short_cols)
+        g_snprintf (buf, sizeof buf, "%d", col_idx[c] + 1);
+      else
+        g_snprintf (buf, sizeof buf, "%s %d", col_word, col_idx[c] + 1);
+      vita_draw_text (cr, style, buf, dest.x + c * cell + T * scale / 2, dest.y - 0.2 * fs,
                       VITA_ANCHOR_S, 0.8, 0.0);
+    }
+  if (short_cols)
+    {
+      /* The word once, left of the numbers. */
+      vita_draw_text_fit (cr, style, col_word, dest.x - 0.4 * fs, dest.y - 0.2 * fs,
+                          VITA_ANCHOR_SE, 0.8, 0.0, dest.x - area->x - 0.7 * fs);
     }
   int label_every = cell < hl + 0.2 * fs ? (int) ceil ((hl + 0.2 * fs) / cell) : 1;
   double label_room = dest.x - area->x - 0.7 * fs;
-  for (int a = 0; a < nl; a += label_every)
+  for (int r = 0; r < nr; r += label_every)
     {
-      char buf[16];
-      g_snprintf (buf, sizeof buf, "layer %d", rows[a] + 1);
-      vita_draw_text_fit (cr, style, buf, dest.x - 0.4 * fs, dest.y + a * cell + T * scale / 2,
+      char buf[24];
+      g_snprintf (buf, sizeof buf, "%s %d", row_word, row_idx[r] + 1);
+      vita_draw_text_fit (cr, style, buf, dest.x - 0.4 * fs, dest.y + r * cell + T * scale / 2,
                           VITA_ANCHOR_E, 0.8, 0.0, label_room);
     }
   int block = vita_paint_block_for_layer (an, snap->layer);
@@ -182,11 +204,17 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
       vita_set_rgb (cr, style->playhead);
       cairo_set_line_width (cr, MAX (1.0, style->line_width * 1.2));
       if (snap->head >= 0)
-        cairo_rectangle (cr, dest.x + col_of_head * cell - 1, dest.y + row_of_block * cell - 1,
-                         T * scale + 2, T * scale + 2);
-      else
+        {
+          int r = across ? col_of_head : row_of_block, c = across ? row_of_block : col_of_head;
+          cairo_rectangle (cr, dest.x + c * cell - 1, dest.y + r * cell - 1, T * scale + 2,
+                           T * scale + 2);
+        }
+      else if (!across)
         cairo_rectangle (cr, dest.x - 1, dest.y + row_of_block * cell - 1,
                          nh * cell - GAP * scale + 2, T * scale + 2);
+      else
+        cairo_rectangle (cr, dest.x + row_of_block * cell - 1, dest.y - 1, T * scale + 2,
+                         nh * cell - GAP * scale + 2);
       cairo_stroke (cr);
       cairo_restore (cr);
     }
@@ -196,12 +224,21 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
     vita_colorbar (cr, style, &cbar, style->colormap, 0.0, shared_max > 0 ? shared_max : 1.0,
                    "attention weight");
   else
-    vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "weight / map maximum");
+    vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "relative weight");
   vita_panel_title (cr, style, &title_plot, title);
-  double ax0, ay0, ax1, ay1;
-  cairo_clip_extents (cr, &ax0, &ay0, &ax1, &ay1);
+  /* The note stays left of the colorbar; the shorter wording when the long one
+   * does not fit. */
+  double room = (style->draw_colorbar ? cbar.x : area->x + area->width) - dest.x - 0.3 * fs;
+  const char *note = subset ? "each map: query rows × key columns"
+                            : "each map: query rows × key columns, scaled to its maximum";
+  double nw;
+  vita_text_size (style, note, 0.75, &nw, NULL);
+  if (nw > room)
+    note = subset ? "query rows × key columns" : "query rows × key columns, ÷ map max";
+  vita_text_size (style, note, 0.75, &nw, NULL);
+  if (nw * 0.8 > room)
+    return;   /* a note is left out, never cut */
   vita_set_rgb (cr, style->fg);
-  vita_draw_text_fit (cr, style, "each map: query rows × key columns", dest.x,
-                      dest.y + dest.height + 0.3 * fs, VITA_ANCHOR_NW, 0.75, 0.0,
-                      ax1 - dest.x - 0.3 * fs);
+  vita_draw_text_fit (cr, style, note, dest.x, dest.y + dest.height + note_gap, VITA_ANCHOR_NW,
+                      0.75, 0.0, room);
 }

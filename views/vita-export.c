@@ -191,11 +191,14 @@ static void
 paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sources)
 {
   VitaPaintContext ctx = *sources;
+  VitaStyle style = spec->style;
   ctx.snap = &spec->snap;
-  ctx.style = &spec->style;
+  ctx.style = &style;
   ctx.attention_mode = spec->attention_mode;
   if (spec->has_figure)
     {
+      /* The family lives in the options (a spec may have been copied since). */
+      style.font_family = spec->figure.font_family[0] ? spec->figure.font_family : "Sans";
       /* Grid of chosen layers × heads (labels are 1-based, bits 0-based). */
       ctx.grid_layers = spec->figure.n_layers ? vita_figure_index_mask (spec->figure.layers,
                                                                         spec->figure.n_layers) : 0;

@@ -42,13 +42,20 @@ has_data (VitaPanel panel, const VitaPaintContext *ctx)
 
 /* Natural height of one panel at a width (points at the style's font size). */
 static double
-panel_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
+panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, double *frame_out)
 {
   const VitaStyle *style = ctx->style;
   double fs = style->font_size;
   VitaMargins m;
   vita_layout_margins (style, width, 1e6, vita_panel_flags (panel), &m);
   double pw = MAX (width - m.left - m.right, 4 * fs), frame = m.top + m.bottom;
+  /* What a panel needs whatever its height: margins and a plot of 2 lines, and the
+   * length of a rotated axis title or colorbar label (the longest painters write). */
+  double ylen;
+  vita_text_size (style, "Layer (0 = embeddings)", 1.0, &ylen, NULL);
+  *frame_out = frame + 2 * fs;
+  if (vita_panel_flags (panel) & (VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR))
+    *frame_out = MAX (*frame_out, ylen + 0.6 * fs);
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   switch (panel)
     {
@@ -63,6 +70,8 @@ panel_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
         int rows = 0;
         for (int i = 0; i < ctx->n_lanes; i++)
           rows += ctx->lanes[i]->truth ? 2 : 1;
+        *frame_out = MAX (*frame_out, frame + MAX (rows, 1) *
+                                      (vita_text_line_height (style, 0.75) + 0.4 * fs));
         return frame + MAX (rows, 1) * 2.2 * fs;
       }
     case VITA_PANEL_ATTENTION:
@@ -79,82 +88,92 @@ panel_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
         nl = nl ? nl : L;
         nh = nh ? nh : NH;
         double extra = vita_text_line_height (style, 0.8) + vita_text_line_height (style, 0.75) +
-                       0.7 * fs;
-        /* The maps are square: rows × columns of cells of the plot's width. */
-        return frame + extra + pw * (double) nl / nh;
+                       0.5 * vita_text_line_height (style, 0.85) + 0.55 * fs + 0.5;
+        *frame_out += extra;
+        /* The maps are square: layers down and heads across, unless that is more than
+         * 1.2 × as tall as wide — then heads down and layers across (the painter
+         * picks the orientation with the larger maps, which is this one). */
+        double tall = pw * (double) nl / nh, flat = pw * (double) nh / nl;
+        return frame + extra + (tall <= 1.2 * width ? tall : flat);
       }
     default:   /* mel, received, probe-o-gram */
       return frame + CLAMP (0.32 * pw, 6 * fs, 20 * fs);
     }
 }
 
-typedef struct {
-  VitaPanel panel;
-  double    height;   /* natural */
-} Slot;
-
-typedef struct {
-  Slot   slots[12];
-  int    n;
-  double x, width, natural;
-} Column;
-
-static void
-column_add (Column *c, VitaPanel panel, const VitaPaintContext *ctx)
+/* The arrangement, as on screen: rows from top to bottom, each of one panel or of
+ * panels side by side (attention and SSM on wide figures). */
+static double
+panel_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
 {
-  if (!has_data (panel, ctx) || c->n >= (int) G_N_ELEMENTS (c->slots))
-    return;
-  c->slots[c->n].panel = panel;
-  c->slots[c->n].height = panel_height (panel, ctx, c->width);
-  c->natural += c->slots[c->n].height;
-  c->n++;
+  double frame;
+  return panel_height_frame (panel, ctx, width, &frame);
 }
 
-/* The arrangement at a width: columns and their natural heights. */
-static int
-arrange (const VitaPaintContext *ctx, double x, double width, Column cols[3])
+typedef struct {
+  VitaPanel panels[3];
+  int       n;
+  double    natural;
+  double    frame;     /* the part that does not shrink */
+} Row;
+
+#define MAX_ROWS 12
+
+static void
+row_add3 (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPanel a,
+          VitaPanel b, VitaPanel c)
 {
-  static const VitaPanel timed[] = {
-    VITA_PANEL_OVERVIEW, VITA_PANEL_WAVEFORM, VITA_PANEL_MEL, VITA_PANEL_RECEIVED,
-    VITA_PANEL_PROBES, VITA_PANEL_PROBEOGRAM,
-  };
-  static const VitaPanel window[] = {
-    VITA_PANEL_ATTENTION, VITA_PANEL_ATTENTION_ROW, VITA_PANEL_SSM,
-  };
+  VitaPanel all[3] = { a, b, c };
+  Row r = { .n = 0 };
+  for (int i = 0; i < 3; i++)
+    if (all[i] != VITA_N_PANELS && has_data (all[i], ctx))
+      r.panels[r.n++] = all[i];
+  if (r.n == 0 || *n >= MAX_ROWS)
+    return;
+  for (int i = 0; i < r.n; i++)
+    {
+      double frame, h = panel_height_frame (r.panels[i], ctx, width / r.n, &frame);
+      r.natural = MAX (r.natural, h);
+      r.frame = MAX (r.frame, frame);
+    }
+  r.frame = MIN (r.frame, r.natural);
+  rows[(*n)++] = r;
+}
+
+static void
+row_add (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPanel a, VitaPanel b)
+{
+  row_add3 (rows, n, ctx, width, a, b, VITA_N_PANELS);
+}
+
+static int
+arrange (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
+{
+  /* Screen and slide widths: attention, SSM and grid side by side, as on screen;
+   * a double column: the two squares side by side, the grid under them; a single
+   * column: one stack. */
   double fs = ctx->style->font_size;
-  memset (cols, 0, 3 * sizeof (Column));
-  if (width < 60 * fs)
+  gboolean wide = width >= 60 * fs, wider = width >= 100 * fs;
+  int n = 0;
+  row_add (rows, &n, ctx, width, VITA_PANEL_OVERVIEW, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_WAVEFORM, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_MEL, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_RECEIVED, VITA_N_PANELS);
+  if (wider)
+    row_add3 (rows, &n, ctx, width, VITA_PANEL_ATTENTION, VITA_PANEL_SSM,
+              VITA_PANEL_ATTENTION_GRID);
+  else if (wide)
+    row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION, VITA_PANEL_SSM);
+  else
     {
-      /* A paper column: one stack. */
-      cols[0].x = x;
-      cols[0].width = width;
-      for (gsize i = 0; i < G_N_ELEMENTS (timed); i++)
-        column_add (&cols[0], timed[i], ctx);
-      for (gsize i = 0; i < G_N_ELEMENTS (window); i++)
-        column_add (&cols[0], window[i], ctx);
-      column_add (&cols[0], VITA_PANEL_ATTENTION_GRID, ctx);
-      return 1;
+      row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION, VITA_N_PANELS);
+      row_add (rows, &n, ctx, width, VITA_PANEL_SSM, VITA_N_PANELS);
     }
-  double w0 = width * 0.52, w1 = width * 0.28, w2 = width - w0 - w1;
-  cols[0] = (Column) { .x = x, .width = w0 };
-  cols[1] = (Column) { .x = x + w0, .width = w1 };
-  cols[2] = (Column) { .x = x + w0 + w1, .width = w2 };
-  for (gsize i = 0; i < G_N_ELEMENTS (timed); i++)
-    column_add (&cols[0], timed[i], ctx);
-  for (gsize i = 0; i < G_N_ELEMENTS (window); i++)
-    column_add (&cols[1], window[i], ctx);
-  column_add (&cols[2], VITA_PANEL_ATTENTION_GRID, ctx);
-  int n = 3;
-  if (cols[2].n == 0)
-    {
-      /* No grid: the window's panels take its room. */
-      n = 2;
-      cols[1].width += w2;
-      double nat = 0;
-      for (int i = 0; i < cols[1].n; i++)
-        nat += cols[1].slots[i].height = panel_height (cols[1].slots[i].panel, ctx, cols[1].width);
-      cols[1].natural = nat;
-    }
+  if (!wider)
+    row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION_GRID, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION_ROW, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_PROBES, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_PROBEOGRAM, VITA_N_PANELS);
   return n;
 }
 
@@ -163,11 +182,11 @@ vita_figure_natural_height (VitaPanel panel, const VitaPaintContext *ctx, double
 {
   if (panel != VITA_PANEL_LAYOUT)
     return panel_height (panel, ctx, width);
-  Column cols[3];
-  int n = arrange (ctx, 0, width, cols);
+  Row rows[MAX_ROWS];
+  int n = arrange (ctx, width, rows);
   double h = 0;
   for (int i = 0; i < n; i++)
-    h = MAX (h, cols[i].natural);
+    h += rows[i].natural;
   return h > 0 ? h : 6 * ctx->style->font_size;
 }
 
@@ -175,36 +194,49 @@ void
 vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
   vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
-  Column cols[3];
-  int n = arrange (ctx, area->x, area->width, cols);
-  gboolean any = FALSE;
-  for (int c = 0; c < n; c++)
-    {
-      if (cols[c].n == 0)
-        continue;
-      any = TRUE;
-      /* Heights scale to the figure's; the overview strip keeps its own. */
-      double fixed = 0, flex = 0;
-      for (int i = 0; i < cols[c].n; i++)
-        if (cols[c].slots[i].panel == VITA_PANEL_OVERVIEW)
-          fixed += cols[c].slots[i].height;
-        else
-          flex += cols[c].slots[i].height;
-      double k = flex > 0 ? MAX (area->height - fixed, 0) / flex : 1.0;
-      double y = area->y;
-      for (int i = 0; i < cols[c].n; i++)
-        {
-          const Slot *s = &cols[c].slots[i];
-          double h = s->panel == VITA_PANEL_OVERVIEW ? s->height : s->height * k;
-          VitaRect r = { cols[c].x, y, cols[c].width, h };
-          vita_panel_paint (s->panel, cr, &r, ctx);
-          y += h;
-        }
-    }
-  if (!any)
+  Row rows[MAX_ROWS];
+  int n = arrange (ctx, area->width, rows);
+  if (n == 0)
     {
       VitaRect plot;
       vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, 0, &plot, NULL);
       vita_panel_message (cr, ctx->style, &plot, "Nothing to show yet: open an audio file");
+      return;
+    }
+  /* Plots scale to the figure's height; margins (text) never do, and the overview
+   * strip keeps its own height.  When even the margins do not fit, the rows with
+   * the least to lose go first (probe panels, then the row, then the grid). */
+  for (;;)
+    {
+      double need = 0;
+      for (int i = 0; i < n; i++)
+        need += rows[i].panels[0] == VITA_PANEL_OVERVIEW ? rows[i].natural : rows[i].frame;
+      if (need <= area->height + 0.01 || n <= 1)
+        break;
+      n--;
+    }
+  double fixed = 0, flex = 0;
+  for (int i = 0; i < n; i++)
+    if (rows[i].panels[0] == VITA_PANEL_OVERVIEW)
+      fixed += rows[i].natural;
+    else
+      {
+        fixed += rows[i].frame;
+        flex += rows[i].natural - rows[i].frame;
+      }
+  double k = flex > 0 ? MAX (area->height - fixed, 0) / flex : 1.0;
+  double y = area->y;
+  for (int i = 0; i < n; i++)
+    {
+      double h = rows[i].panels[0] == VITA_PANEL_OVERVIEW
+                   ? rows[i].natural
+                   : rows[i].frame + (rows[i].natural - rows[i].frame) * k;
+      double w = area->width / rows[i].n;
+      for (int j = 0; j < rows[i].n; j++)
+        {
+          VitaRect r = { area->x + j * w, y, w, h };
+          vita_panel_paint (rows[i].panels[j], cr, &r, ctx);
+        }
+      y += h;
     }
 }

@@ -599,6 +599,14 @@ vita_draw_text_fit (cairo_t *cr, const VitaStyle *style, const char *text, doubl
 
 /* ---- geometry -------------------------------------------------------------------- */
 
+/* Between a title and its plot: room for half a tick label at the plot's top edge
+ * (colorbar and value axes put their top label there). */
+static double
+title_gap (const VitaStyle *style)
+{
+  return 0.5 * vita_text_line_height (style, 0.9) + 0.15 * style->font_size;
+}
+
 /* A long title of the kind painters write: the width that decides whether titles
  * get one line or two. */
 #define REFERENCE_TITLE "Attention received per frame (layer 12, mean of 12 heads) vs spectral flux"
@@ -633,7 +641,7 @@ vita_layout_margins (const VitaStyle *style, double width, double height, guint 
       double avail = width - m->left - pad, wref;
       vita_text_size (style, REFERENCE_TITLE, 1.0, &wref, NULL);
       m->title_lines = wref <= avail ? 1 : 2;
-      m->top = pad + m->title_lines * h1 + 0.35 * fs;
+      m->top = pad + m->title_lines * h1 + title_gap (style);
     }
   else
     m->top = 0.5 * h09 + pad;
@@ -646,12 +654,30 @@ vita_layout_margins (const VitaStyle *style, double width, double height, guint 
 
   /* Tiny panels (a thumbnail on screen): shrink margins rather than produce negative
    * sizes.  Figures are sized so that this never happens. */
-  double sx = MIN (1.0, width / (2.0 * (m->left + m->right)));
-  double sy = MIN (1.0, height / (2.0 * (m->top + m->bottom)));
+  double fs2 = 2.0 * fs;
+  double sx = CLAMP ((width - 2.0 * fs2) / (m->left + m->right), 0.2, 1.0);
+  double sy = CLAMP ((height - fs2) / (m->top + m->bottom), 0.2, 1.0);
+  m->scale_x = sx;
   m->left *= sx;
   m->right *= sx;
   m->top *= sy;
   m->bottom *= sy;
+}
+
+/* The title without its last parenthesised detail ("Attention, layer 4 (window 3,
+ * 4.02–8.05 s)" → "Attention, layer 4"), or NULL when there is none. */
+static char *
+drop_detail (const char *title)
+{
+  const char *open = strrchr (title, '(');
+  if (open == NULL || open == title || strchr (open, ')') == NULL)
+    return NULL;
+  char *s = g_strndup (title, open - title);
+  g_strchomp (s);
+  gsize n = strlen (s);
+  if (n > 0 && (s[n - 1] == ',' || s[n - 1] == ':'))
+    s[n - 1] = '\0';
+  return *s ? s : (g_free (s), NULL);
 }
 
 void
@@ -662,31 +688,41 @@ vita_layout_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, co
     return;
   const char *family = family_of (style);
   static const double scales[] = { 1.0, 0.92, 0.85 };
+  /* Wrap first, then shrink a little, then drop the parenthesised detail (which the
+   * sidecar keeps); cutting with an ellipsis is the last resort, and recorded. */
+  g_autofree char *shorter = drop_detail (title);
+  const char *texts[2] = { title, shorter };
   PangoLayout *layout = NULL;
-  gboolean shrunk = FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS (scales); i++)
+  gboolean shrunk = FALSE, fits = FALSE;
+  const char *shown = title;
+  for (int t = 0; t < 2 && !fits && texts[t]; t++)
+    for (gsize i = 0; i < G_N_ELEMENTS (scales) && !fits; i++)
+      {
+        layout = draw_layout (cr, family, style->font_size * scales[i]);
+        pango_layout_set_text (layout, texts[t], -1);
+        pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+        pango_layout_set_wrap (layout, PANGO_WRAP_WORD);
+        shrunk = i > 0 || t > 0;
+        shown = texts[t];
+        PangoRectangle lr;
+        pango_layout_get_extents (layout, NULL, &lr);
+        fits = pango_layout_get_line_count (layout) <= lines &&
+               (double) lr.width / PANGO_SCALE <= max_width + 0.01;
+      }
+  if (!fits)
     {
-      layout = draw_layout (cr, family, style->font_size * scales[i]);
-      pango_layout_set_text (layout, title, -1);
+      layout = draw_layout (cr, family, style->font_size * scales[G_N_ELEMENTS (scales) - 1]);
+      shown = shorter ? shorter : title;
+      pango_layout_set_text (layout, shown, -1);
       pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
       pango_layout_set_wrap (layout, PANGO_WRAP_WORD);
-      shrunk = i > 0;
-      PangoRectangle lr;
-      pango_layout_get_extents (layout, NULL, &lr);
-      if (pango_layout_get_line_count (layout) <= lines &&
-          (double) lr.width / PANGO_SCALE <= max_width + 0.01)
-        break;
-      if (i + 1 == G_N_ELEMENTS (scales))
-        {
-          /* Last resort: cut after the reserved lines (recorded as ellipsized). */
-          pango_layout_set_height (layout, -lines);
-          pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-        }
+      pango_layout_set_height (layout, -lines);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
     }
   cairo_save (cr);
   cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
-  show_layout (cr, layout, title, plot->x, plot->y - 0.35 * style->font_size, VITA_ANCHOR_SW,
-               0.0, shrunk);
+  show_layout (cr, layout, shown, plot->x, plot->y - title_gap (style), VITA_ANCHOR_SW, 0.0,
+               shrunk);
   cairo_restore (cr);
 }
 

@@ -103,6 +103,7 @@ typedef struct {
   double left, right, top, bottom;   /* margins around the plot */
   double tick_width;                 /* room reserved for value tick labels */
   int    title_lines;                /* lines reserved for the title (0 = none) */
+  double scale_x;                    /* < 1 when a tiny panel squeezed its margins */
 } VitaMargins;
 
 /* Margins of a panel of width × height with flags (vita-paint.h's VitaPanelFlags).

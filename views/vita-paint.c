@@ -39,7 +39,7 @@ vita_panel_layout (const VitaStyle *style, double x, double y, double width, dou
   double fs = style->font_size;
   VitaMargins m;
   vita_layout_margins (style, width, height, flags, &m);
-  double sx = MIN (1.0, width / (2.0 * (5.6 * fs + 7.0 * fs)));
+  double sx = m.scale_x;
   plot->x = x + m.left;
   plot->y = y + m.top;
   plot->width = MAX (1.0, width - m.left - m.right);
@@ -189,6 +189,25 @@ vita_format_time (double t, double step, gboolean use_minutes, char *buf, gsize 
   for (char *p = buf; *p; p++)
     if (*p == ',')
       *p = '.';
+}
+
+/* A rotated label along [lo, hi]: centred on `centre` when it fits there, else
+ * moved along (never past lo or hi); *room is what it may take (shrunk beyond). */
+static void
+place_along (const VitaStyle *style, const char *text, double scale, double centre, double lo,
+             double hi, double *at, double *room)
+{
+  double len;
+  vita_text_size (style, text, scale, &len, NULL);
+  double span = MAX (hi - lo, 1.0);
+  if (len >= span)
+    {
+      *at = (lo + hi) / 2;
+      *room = span;
+      return;
+    }
+  *at = CLAMP (centre, lo + len / 2, hi - len / 2);
+  *room = span;
 }
 
 static void
@@ -370,9 +389,10 @@ axis_title_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, cons
   VitaMargins m;
   vita_layout_margins (style, 1e6, 1e6, 0, &m);
   double x = MAX (ax0, plot->x - m.left) + 0.3 * style->font_size;
-  double cy = plot->y + plot->height / 2;
-  double room = 2 * MIN (cy - ay0, ay1 - cy) - 0.4 * style->font_size;
-  vita_draw_text_fit (cr, style, title, x, cy, VITA_ANCHOR_N, 1.0, -G_PI / 2, MAX (room, 1.0));
+  double cy, room;
+  place_along (style, title, 1.0, plot->y + plot->height / 2, ay0 + 0.2 * style->font_size,
+               ay1 - 0.2 * style->font_size, &cy, &room);
+  vita_draw_text_fit (cr, style, title, x, cy, VITA_ANCHOR_N, 1.0, -G_PI / 2, room);
 }
 
 /* Value tick labels right-aligned left of the plot, fitted to the reserved width. */
@@ -489,10 +509,13 @@ vita_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, VitaCo
     }
   if (label)
     {
-      double cy = rect->y + rect->height / 2;
-      double room = 2 * MIN (cy - ay0, ay1 - cy) - 0.4 * fs;
+      /* Up to where the top tick label reaches (a title may run above the bar), down
+       * to the panel's edge. */
+      double top = MAX (ay0, rect->y - 0.5 * vita_text_line_height (style, 0.9));
+      double cy, room;
+      place_along (style, label, 0.9, rect->y + rect->height / 2, top, ay1 - 0.2 * fs, &cy, &room);
       vita_draw_text_fit (cr, style, label, xr + 0.45 * fs + cbw + 0.35 * fs, cy, VITA_ANCHOR_S,
-                          0.9, G_PI / 2, MAX (room, 1.0));
+                          0.9, G_PI / 2, room);
     }
   cairo_restore (cr);
 }

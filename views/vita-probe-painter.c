@@ -126,6 +126,8 @@ lane_name (cairo_t *cr, const VitaStyle *style, const VitaRect *row, const char 
 {
   double fs = style->font_size, right, bottom;
   lane_name_box (style, row, name, &right, &bottom);
+  if (bottom > row->y + row->height + 0.1)
+    return;   /* a lane too thin for its name: left out, never overlapping the next */
   cairo_save (cr);
   cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.8);
   cairo_rectangle (cr, row->x, row->y, right - row->x, bottom - row->y);
