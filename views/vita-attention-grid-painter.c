@@ -5,7 +5,6 @@
 
 #include <math.h>
 
-#define GAP 3   /* surface pixels between maps */
 
 /* Shown blocks / heads from a mask (0 = all), in order; returns the count. */
 static int
@@ -45,6 +44,9 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
       return;
     }
   int L = an->cfg.depth, NH = an->cfg.heads, T = an->cfg.frames, N = T + 1;
+  /* Surface pixels between maps: 3 for a Tiny model's 126 tokens, in proportion
+   * for short windows. */
+  const int GAP = CLAMP (T / 40, 1, 3);
   int *rows = g_newa (int, MAX (L, 1)), *cols = g_newa (int, MAX (NH, 1));
   int nl = shown (ctx->grid_layers, L, rows), nh = shown (ctx->grid_heads, NH, cols);
   if (nl == 0)

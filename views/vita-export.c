@@ -261,7 +261,7 @@ vita_export_spec_apply_figure (VitaExportSpec *spec, const VitaFigureOptions *op
     default:
       break;
     }
-  spec->png_scale = CLAMP (o->dpi / 72.0, 0.25, 8.0);
+  spec->png_scale = CLAMP (o->dpi / 72.0, 0.25, 600.0 / 72.0);
   double w = o->width_pt, h = o->height_pt;
   if (o->size != VITA_SIZE_CUSTOM)
     vita_size_preset_dimensions (o->size, &w, &h);
@@ -304,7 +304,7 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
   if (!vita_export_format_from_path (path, &format, error))
     return FALSE;
   if (!(spec->width >= 16 && spec->height >= 16 && spec->width <= 20000 && spec->height <= 20000) ||
-      !(spec->png_scale > 0 && spec->png_scale <= 8) ||
+      !(spec->png_scale > 0 && spec->png_scale <= 600.0 / 72.0 + 1e-9) ||
       !(spec->style.font_size > 1 && spec->style.font_size < 200))
     {
       g_autofree char *disp = g_filename_display_name (path);
@@ -831,7 +831,7 @@ read_figure (Reader *r, JsonObject *o, VitaFigureOptions *f)
   f->tight = get_bool (r, o, "tight", f->tight);
   f->margin_pt = get_double (r, o, "margin_pt", f->margin_pt, FALSE);
   if (r->ok && !(f->font_size > 1 && f->font_size < 200 && f->line_width > 0 &&
-                 f->line_width < 50 && f->dpi >= 18 && f->dpi <= 576 &&
+                 f->line_width < 50 && f->dpi >= 18 && f->dpi <= 600 &&
                  f->width_pt >= 0 && f->width_pt <= 20000 && f->height_pt >= 0 &&
                  f->height_pt <= 20000 && f->margin_pt >= 0 && f->margin_pt <= 72))
     bad_value (r, "figure_options", "a size, font size, line width, dpi or margin out of range");

@@ -41,8 +41,11 @@ has_data (VitaPanel panel, const VitaPaintContext *ctx)
 }
 
 /* Natural height of one panel at a width (points at the style's font size). */
+/* compact < 1 flattens the time-aligned panels (the whole view stacks many of them;
+ * squares and the grid keep their aspect). */
 static double
-panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, double *frame_out)
+panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, double compact,
+                    double *frame_out)
 {
   const VitaStyle *style = ctx->style;
   double fs = style->font_size;
@@ -62,9 +65,9 @@ panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, 
     case VITA_PANEL_OVERVIEW:
       return frame + 2.5 * fs;
     case VITA_PANEL_WAVEFORM:
-      return frame + CLAMP (0.2 * pw, 5 * fs, 14 * fs);
+      return frame + CLAMP (0.2 * compact * pw, 4 * fs, 14 * fs);
     case VITA_PANEL_ATTENTION_ROW:
-      return frame + CLAMP (0.25 * pw, 6 * fs, 16 * fs);
+      return frame + CLAMP (0.25 * compact * pw, 5 * fs, 16 * fs);
     case VITA_PANEL_PROBES:
       {
         int rows = 0;
@@ -97,7 +100,7 @@ panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, 
         return frame + extra + (tall <= 1.2 * width ? tall : flat);
       }
     default:   /* mel, received, probe-o-gram */
-      return frame + CLAMP (0.32 * pw, 6 * fs, 20 * fs);
+      return frame + CLAMP (0.32 * compact * pw, 6 * fs, 20 * fs);
     }
 }
 
@@ -107,7 +110,7 @@ static double
 panel_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
 {
   double frame;
-  return panel_height_frame (panel, ctx, width, &frame);
+  return panel_height_frame (panel, ctx, width, 1.0, &frame);
 }
 
 typedef struct {
@@ -132,7 +135,7 @@ row_add3 (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPane
     return;
   for (int i = 0; i < r.n; i++)
     {
-      double frame, h = panel_height_frame (r.panels[i], ctx, width / r.n, &frame);
+      double frame, h = panel_height_frame (r.panels[i], ctx, width / r.n, 0.55, &frame);
       r.natural = MAX (r.natural, h);
       r.frame = MAX (r.frame, frame);
     }
