@@ -607,6 +607,13 @@ title_gap (const VitaStyle *style)
   return 0.5 * vita_text_line_height (style, 0.9) + 0.15 * style->font_size;
 }
 
+double
+vita_layout_xtick_offset (const VitaStyle *style)
+{
+  return MAX (0.45 * style->font_size,
+              0.5 * vita_text_line_height (style, 0.9) + 0.1 * style->font_size);
+}
+
 /* A long title of the kind painters write: the width that decides whether titles
  * get one line or two. */
 #define REFERENCE_TITLE "Attention received per frame (layer 12, mean of 12 heads) vs spectral flux"
@@ -648,7 +655,7 @@ vita_layout_margins (const VitaStyle *style, double width, double height, guint 
   if (flags & VITA_PANEL_LEGEND)
     m->top += vita_text_line_height (style, 0.85) + 0.3 * fs;
   if (flags & VITA_PANEL_XAXIS)
-    m->bottom = 0.45 * fs + h09 + 0.15 * fs + h1 + pad;
+    m->bottom = vita_layout_xtick_offset (style) + h09 + 0.15 * fs + h1 + pad;
   else
     m->bottom = 0.5 * h09 + pad;
 

@@ -112,6 +112,10 @@ typedef struct {
 void vita_layout_margins (const VitaStyle *style, double width, double height, guint flags,
                           VitaMargins *m);
 
+/* From a plot's bottom edge to the top of its time tick labels: clear of the value
+ * axis' bottom tick label, which sits centred on that edge. */
+double vita_layout_xtick_offset (const VitaStyle *style);
+
 /* Title in the reserved lines above plot, wrapped to at most two lines within
  * max_width; shrunk, and ellipsized only as a last resort (recorded). */
 void vita_layout_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,

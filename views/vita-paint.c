@@ -345,7 +345,7 @@ vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
   cairo_save (cr);
   set_fg (cr, style);
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
-  double y0 = plot->y + plot->height;
+  double y0 = plot->y + plot->height, xoff = vita_layout_xtick_offset (style);
   for (int i = 0; i < t.n && t1 > t0; i++)
     {
       double x = plot->x + (t.ticks[i] - t0) / (t1 - t0) * plot->width;
@@ -354,10 +354,10 @@ vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
       cairo_stroke (cr);
       /* A label that would leave the panel is left out, never cut. */
       if (inside (x - t.size[i] / 2, x + t.size[i] / 2, ax0, ax1))
-        vita_draw_text (cr, style, t.labels[i], x, y0 + 0.45 * fs, VITA_ANCHOR_N, 0.9, 0.0);
+        vita_draw_text (cr, style, t.labels[i], x, y0 + xoff, VITA_ANCHOR_N, 0.9, 0.0);
     }
   g_autofree char *full = g_strdup_printf ("%s (%s)", title, minutes ? "m:ss" : "s");
-  double yt = y0 + 0.45 * fs + vita_text_line_height (style, 0.9) + 0.15 * fs;
+  double yt = y0 + xoff + vita_text_line_height (style, 0.9) + 0.15 * fs;
   vita_draw_text_fit (cr, style, full, plot->x + plot->width / 2, yt, VITA_ANCHOR_N, 1.0, 0.0,
                       MIN (ax1 - ax0, 2 * MIN (plot->x + plot->width / 2 - ax0,
                                                ax1 - plot->x - plot->width / 2)));

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
@@ -156,6 +157,34 @@ test_records_every_panel (Fixture *fx, gconstpointer data)
           checked++;
         }
   g_assert_cmpint (checked, ==, VITA_N_PANELS * 4 * 3);
+
+  /* Option variants at a column width: no titles / colorbars / playhead and a short
+   * range (decimal tick labels such as "1.0" next to "−1"), the whole track, a
+   * layers × heads subset. */
+  struct { gboolean title, colorbar; const char *range; const char *layers; } variants[] = {
+    { FALSE, FALSE, "1:3", NULL }, { TRUE, TRUE, "whole", NULL }, { TRUE, FALSE, "0.5:1.25", "2,5" },
+  };
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    for (gsize v = 0; v < G_N_ELEMENTS (variants); v++)
+      for (gsize s = 0; s < 2; s++)
+        {
+          VitaExportSpec spec;
+          figure_spec (fx, p, s ? VITA_SIZE_DOUBLE_COLUMN : VITA_SIZE_SINGLE_COLUMN, 8, &spec);
+          spec.figure.title = variants[v].title;
+          spec.figure.colorbar = variants[v].colorbar;
+          spec.figure.playhead = FALSE;
+          g_assert_true (vita_figure_parse_range (variants[v].range, &spec.figure, NULL));
+          if (variants[v].layers)
+            g_assert_true (vita_figure_parse_index_list (variants[v].layers, spec.figure.layers,
+                                                         &spec.figure.n_layers, NULL));
+          vita_export_spec_apply_figure (&spec, &spec.figure, &fx->ctx);
+          g_autoptr(VitaLayoutRecord) rec = vita_export_layout_record (&spec, &fx->ctx);
+          VitaRect canvas = { 0, 0, spec.width, spec.height };
+          g_autofree char *why = NULL;
+          if (!vita_layout_record_check (rec, &canvas, TRUE, 0.01, &why))
+            g_error ("%s, variant %zu, %s: %s", vita_panel_to_string (p), v,
+                     s ? "double" : "single", why);
+        }
 }
 
 static void
@@ -245,6 +274,43 @@ pdf_words (const char *pdf, double *page_w, double *page_h)
   return words;
 }
 
+/* pdftotext -bbox on a PDF: words inside the page, none overlapping another, none
+ * ellipsized; the page no wider than max_width.  Returns the word count. */
+static int
+check_pdf (const char *pdf, const char *name, double max_width)
+{
+  int n_words = 0;
+  double pw, ph;
+  GArray *words = pdf_words (pdf, &pw, &ph);
+  /* The tight box: the page is the content plus 2 pt, never wider than the column. */
+  g_assert_cmpfloat (pw, <=, max_width + 0.5);
+        g_assert_cmpuint (words->len, >, 5);
+        for (guint a = 0; a < words->len; a++)
+          {
+            Word *wa = &g_array_index (words, Word, a);
+            if (strstr (wa->word, "\xe2\x80\xa6"))
+              g_error ("%s: “%s” is ellipsized in the PDF", name, wa->word);
+            if (wa->x0 < -0.01 || wa->y0 < -0.01 || wa->x1 > pw + 0.01 || wa->y1 > ph + 0.01)
+              g_error ("%s: “%s” (%.1f,%.1f–%.1f,%.1f) leaves the %.1f × %.1f page", name,
+                       wa->word, wa->x0, wa->y0, wa->x1, wa->y1, pw, ph);
+            for (guint b = a + 1; b < words->len; b++)
+              {
+                Word *wb = &g_array_index (words, Word, b);
+                double ox = MIN (wa->x1, wb->x1) - MAX (wa->x0, wb->x0);
+                double oy = MIN (wa->y1, wb->y1) - MAX (wa->y0, wb->y0);
+                if (ox > 0.3 && oy > 0.3)
+                  g_error ("%s: “%s” (%.1f,%.1f–%.1f,%.1f) overlaps “%s” (%.1f,%.1f–%.1f,%.1f)",
+                           name, wa->word, wa->x0, wa->y0, wa->x1, wa->y1, wb->word, wb->x0,
+                           wb->y0, wb->x1, wb->y1);
+              }
+          }
+        n_words += words->len;
+        for (guint a = 0; a < words->len; a++)
+          g_free (g_array_index (words, Word, a).word);
+        g_array_unref (words);
+  return n_words;
+}
+
 static void
 test_pdftotext_bbox (Fixture *fx, gconstpointer data)
 {
@@ -272,35 +338,7 @@ test_pdftotext_bbox (Fixture *fx, gconstpointer data)
         g_autoptr(GError) error = NULL;
         g_assert_true (vita_export_figure (&spec, &fx->ctx, pdf, &error));
         g_assert_no_error (error);
-        double pw, ph;
-        GArray *words = pdf_words (pdf, &pw, &ph);
-        /* The tight box: the page is the content plus 2 pt, never wider than the
-         * column. */
-        g_assert_cmpfloat (pw, <=, spec.width + 0.5);
-        g_assert_cmpuint (words->len, >, 5);
-        for (guint a = 0; a < words->len; a++)
-          {
-            Word *wa = &g_array_index (words, Word, a);
-            if (strstr (wa->word, "\xe2\x80\xa6"))
-              g_error ("%s: “%s” is ellipsized in the PDF", name, wa->word);
-            if (wa->x0 < -0.01 || wa->y0 < -0.01 || wa->x1 > pw + 0.01 || wa->y1 > ph + 0.01)
-              g_error ("%s: “%s” (%.1f,%.1f–%.1f,%.1f) leaves the %.1f × %.1f page", name,
-                       wa->word, wa->x0, wa->y0, wa->x1, wa->y1, pw, ph);
-            for (guint b = a + 1; b < words->len; b++)
-              {
-                Word *wb = &g_array_index (words, Word, b);
-                double ox = MIN (wa->x1, wb->x1) - MAX (wa->x0, wb->x0);
-                double oy = MIN (wa->y1, wb->y1) - MAX (wa->y0, wb->y0);
-                if (ox > 0.3 && oy > 0.3)
-                  g_error ("%s: “%s” (%.1f,%.1f–%.1f,%.1f) overlaps “%s” (%.1f,%.1f–%.1f,%.1f)",
-                           name, wa->word, wa->x0, wa->y0, wa->x1, wa->y1, wb->word, wb->x0,
-                           wb->y0, wb->x1, wb->y1);
-              }
-          }
-        n_words += words->len;
-        for (guint a = 0; a < words->len; a++)
-          g_free (g_array_index (words, Word, a).word);
-        g_array_unref (words);
+        n_words += check_pdf (pdf, name, spec.width);
         if (!keep)
           g_unlink (pdf);
       }
@@ -554,6 +592,111 @@ test_sidecar_roundtrip (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "bad.json"));
 }
 
+static void
+test_cli_render_options (Fixture *fx, gconstpointer data)
+{
+  /* vitascope-cli render with the paper options, end to end with the engine: a
+   * random model, a real OGG, a hand-written sidecar → a single-column PDF whose
+   * words do not overlap, and a sidecar recording every option. */
+  const char *root = g_getenv ("VITA_BUILD_ROOT");
+  g_autofree char *cli = g_build_filename (root ? root : "build", "app", "vitascope-cli", NULL);
+  const char *ogg = "/usr/share/games/wesnoth/1.16/data/core/music/defeat.ogg";
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE) || !g_file_test (ogg, G_FILE_TEST_EXISTS) ||
+      pdftotext == NULL)
+    {
+      g_test_skip ("needs vitascope-cli, the Wesnoth music and pdftotext");
+      return;
+    }
+  g_autofree char *model = g_build_filename (fx->dir, "m.safetensors", NULL);
+  g_autofree char *cmd = g_strdup_printf ("%s init-model --config test --seed 3 %s", cli, model);
+  int status;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *quiet = NULL;
+  g_assert_true (g_spawn_command_line_sync (cmd, &quiet, NULL, &status, &error));
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip ("init-model failed (engine not built?)");
+      return;
+    }
+  g_autofree char *side = g_build_filename (fx->dir, "in.json", NULL);
+  g_autofree char *json = g_strdup_printf (
+    "{\"vitascope_sidecar\": 1, \"panel\": \"layout\", \"audio\": {\"path\": \"%s\"},"
+    " \"model\": {\"path\": \"%s\"}, \"layer\": 1, \"head\": 0,"
+    " \"sample_rate\": 16000, \"hop\": 512, \"time_range\": {\"start_sample\": 0,"
+    " \"end_sample\": 64000}, \"position_sample\": 32000, \"colormap\": \"viridis\","
+    " \"width\": 720, \"height\": 480, \"font_size\": 10}", ogg, model);
+  g_assert_true (g_file_set_contents (side, json, -1, NULL));
+  struct { const char *args; const char *panel; } runs[] = {
+    { "--size single-column --font-size 8 --no-playhead --no-title --range 1:3", "layout" },
+    { "--size double-column --font-size 8 --panel attention-grid --layers 1,2 --heads all", "attention-grid" },
+    { "--size single-column --font-size 8 --panel attention-grid --layers 2 --heads 1", "attention-grid" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autofree char *out = g_strdup_printf ("%s/fig%zu.pdf", fx->dir, i);
+      g_autofree char *render = g_strdup_printf ("%s render %s %s --out %s", cli, side,
+                                                 runs[i].args, out);
+      g_autofree char *err = NULL;
+      g_assert_true (g_spawn_command_line_sync (render, NULL, &err, &status, &error));
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("render %s failed: %s", runs[i].args, err);
+      check_pdf (out, runs[i].args, i == 1 ? 7.16 * 72 : 3.5 * 72);
+      g_autofree char *out_side = vita_export_sidecar_path (out);
+      VitaExportSpec back;
+      g_assert_true (vita_export_sidecar_read (out_side, &back, NULL, &error));
+      g_assert_true (back.has_figure);
+      g_assert_cmpstr (vita_panel_to_string (back.panel), ==, runs[i].panel);
+      g_assert_cmpfloat (back.figure.font_size, ==, 8);
+      if (i == 0)
+        {
+          g_assert_cmpint (back.figure.size, ==, VITA_SIZE_SINGLE_COLUMN);
+          g_assert_false (back.figure.playhead);
+          g_assert_false (back.figure.title);
+          g_assert_false (back.snap.show_playhead);
+          g_assert_cmpint (back.figure.range, ==, VITA_RANGE_SECONDS);
+          g_assert_cmpint (back.snap.visible_start, ==, 16000);
+          g_assert_cmpint (back.snap.visible_end, ==, 48000);
+        }
+      if (i == 2)
+        {
+          g_assert_cmpint (back.figure.n_layers, ==, 1);
+          g_assert_cmpint (back.figure.layers[0], ==, 2);
+          g_assert_cmpint (back.figure.heads[0], ==, 1);
+        }
+      vita_export_spec_clear (&back);
+    }
+  /* Layers the model does not have, an unknown size: refused, nothing written. */
+  struct { const char *args; const char *want; int code; } bad[] = {
+    { "--layers 1,9", "layers 1 to 2", 1 },
+    { "--size a4", "unknown figure size", 2 },
+    { "--range 5:1", "unknown time range", 2 },
+    { "--heads x", "not a list", 2 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *out = g_build_filename (fx->dir, "bad.pdf", NULL);
+      g_autofree char *render = g_strdup_printf ("%s render %s %s --out %s", cli, side,
+                                                 bad[i].args, out);
+      g_autofree char *err = NULL;
+      g_assert_true (g_spawn_command_line_sync (render, NULL, &err, &status, &error));
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, bad[i].code);
+      if (!strstr (err, bad[i].want))
+        g_error ("%s: “%s” lacks “%s”", bad[i].args, err, bad[i].want);
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
+  /* --help documents the options. */
+  g_autofree char *help_cmd = g_strdup_printf ("%s render --help", cli);
+  g_autofree char *help = NULL;
+  g_assert_true (g_spawn_command_line_sync (help_cmd, &help, NULL, &status, &error));
+  const char *opts[] = { "--size", "--font-size", "--no-playhead", "--no-title", "--layers",
+                         "--heads", "--range", "single-column", "--transparent", "--dpi" };
+  for (gsize i = 0; i < G_N_ELEMENTS (opts); i++)
+    if (!strstr (help, opts[i]))
+      g_error ("render --help lacks %s", opts[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -567,5 +710,6 @@ main (int argc, char **argv)
   ADD ("/figure/square-fits", test_square_fits);
   ADD ("/figure/whole-view", test_whole_view_contents);
   ADD ("/figure/sidecar-roundtrip", test_sidecar_roundtrip);
+  ADD ("/figure/cli-render-options", test_cli_render_options);
   return g_test_run ();
 }
