@@ -157,6 +157,14 @@ arrange (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
    * column: one stack. */
   double fs = ctx->style->font_size;
   gboolean wide = width >= 60 * fs, wider = width >= 100 * fs;
+  /* A grid about as tall as wide (few layers × heads) also joins the squares' row on
+   * a double column, rather than spreading over the full width. */
+  if (wide && !wider && has_data (VITA_PANEL_ATTENTION_GRID, ctx))
+    {
+      double g = panel_height (VITA_PANEL_ATTENTION_GRID, ctx, width / 3);
+      double a = panel_height (VITA_PANEL_ATTENTION, ctx, width / 3);
+      wider = g >= 0.8 * a;
+    }
   int n = 0;
   row_add (rows, &n, ctx, width, VITA_PANEL_OVERVIEW, VITA_N_PANELS);
   row_add (rows, &n, ctx, width, VITA_PANEL_WAVEFORM, VITA_N_PANELS);
