@@ -339,18 +339,47 @@ family_of (const VitaStyle *style)
   return style->font_family ? style->font_family : "Sans";
 }
 
+/* Measurements are memoised per thread (family, size, text → extents): painters
+ * measure the same labels on every redraw.  Bounded: cleared past 4096 entries. */
+static void
+memo_free (gpointer data)
+{
+  g_hash_table_unref (data);
+}
+
+static GPrivate memo_key = G_PRIVATE_INIT (memo_free);
+
 void
 vita_text_size (const VitaStyle *style, const char *text, double scale, double *width,
                 double *height)
 {
-  PangoLayout *layout = measure_layout (family_of (style), style->font_size * scale);
-  pango_layout_set_text (layout, text, -1);
-  PangoRectangle lr;
-  pango_layout_get_extents (layout, NULL, &lr);
+  GHashTable *memo = g_private_get (&memo_key);
+  if (memo == NULL)
+    {
+      memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_private_set (&memo_key, memo);
+    }
+  const char *family = family_of (style);
+  double size = style->font_size * scale;
+  g_autofree char *key = g_strdup_printf ("%s\x1f%.6g\x1f%s", family, size, text);
+  double *wh = g_hash_table_lookup (memo, key);
+  if (wh == NULL)
+    {
+      PangoLayout *layout = measure_layout (family, size);
+      pango_layout_set_text (layout, text, -1);
+      PangoRectangle lr;
+      pango_layout_get_extents (layout, NULL, &lr);
+      if (g_hash_table_size (memo) > 4096)
+        g_hash_table_remove_all (memo);
+      wh = g_new (double, 2);
+      wh[0] = (double) lr.width / PANGO_SCALE;
+      wh[1] = (double) lr.height / PANGO_SCALE;
+      g_hash_table_insert (memo, g_steal_pointer (&key), wh);
+    }
   if (width)
-    *width = (double) lr.width / PANGO_SCALE;
+    *width = wh[0];
   if (height)
-    *height = (double) lr.height / PANGO_SCALE;
+    *height = wh[1];
 }
 
 double
