@@ -296,6 +296,23 @@ vita_export_layout_record (const VitaExportSpec *spec, const VitaPaintContext *s
   return r;
 }
 
+static double
+natural_height (const VitaExportSpec *spec, const VitaPaintContext *sources, double width)
+{
+  VitaPaintContext ctx = *sources;
+  VitaStyle style = spec->style;
+  if (spec->figure.font_family[0])
+    style.font_family = spec->figure.font_family;
+  ctx.snap = &spec->snap;
+  ctx.style = &style;
+  ctx.attention_mode = spec->attention_mode;
+  ctx.grid_layers = spec->figure.n_layers ? vita_figure_index_mask (spec->figure.layers,
+                                                                    spec->figure.n_layers) : 0;
+  ctx.grid_heads = spec->figure.n_heads ? vita_figure_index_mask (spec->figure.heads,
+                                                                  spec->figure.n_heads) : 0;
+  return CLAMP (vita_figure_natural_height (spec->panel, &ctx, width), 16, 20000);
+}
+
 gboolean
 vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                     const char *path, GError **error)
@@ -313,36 +330,76 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                    disp, spec->width, spec->height, spec->png_scale, spec->style.font_size);
       return FALSE;
     }
-  /* Tight bounding box: draw once into a recording surface, take the extents of
-   * what the layout engine placed (text boxes, plots, colorbars) plus the margin,
-   * and replay that part into the file (vectors and text stay vectors and text). */
+  /* Tight bounding box (natural-height figures): draw into a recording surface, take
+   * the extents of what the layout engine placed (text boxes, plots, colorbars) plus
+   * the margin, and replay that part into the file (vectors and text stay vectors
+   * and text).  The canvas is widened until the cropped page is the width asked for
+   * (searched: widths move text between lines): a column figure is exactly the
+   * column's width.  Fixed sizes (slide, square, W×H) keep their canvas. */
   cairo_surface_t *recording = NULL;
   double fw = spec->width, fh = spec->height, ox = 0, oy = 0;
   gboolean transparent = spec->style.transparent && format == VITA_EXPORT_PNG;
-  if (spec->has_figure && spec->figure.tight)
+  gboolean natural = spec->has_figure && spec->figure.tight && spec->figure.height_pt <= 0 &&
+                     (spec->figure.size == VITA_SIZE_CUSTOM ||
+                      spec->figure.size == VITA_SIZE_SINGLE_COLUMN ||
+                      spec->figure.size == VITA_SIZE_DOUBLE_COLUMN);
+  if (natural)
     {
-      recording = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
-      cairo_t *rc = cairo_create (recording);
-      cairo_rectangle (rc, 0, 0, spec->width, spec->height);
-      cairo_clip (rc);
-      vita_layout_record_begin ();
-      paint_spec (rc, spec, sources);
-      g_autoptr(VitaLayoutRecord) rec = vita_layout_record_end ();
-      cairo_destroy (rc);
-      VitaRect ext;
-      if (vita_layout_record_extents (rec, &ext))
+      VitaExportSpec fit = *spec;   /* shallow: only sizes change */
+      double want = spec->width, m = CLAMP (spec->figure.margin_pt, 0, 72);
+      double lo = spec->width, hi = 0, w = spec->width;
+      VitaRect best = { 0 };
+      gboolean have = FALSE;
+      for (int iter = 0; iter < 8; iter++)
         {
-          double m = CLAMP (spec->figure.margin_pt, 0, 72);
-          double x0 = MAX (0, floor (ext.x - m)), y0 = MAX (0, floor (ext.y - m));
-          double x1 = MIN (spec->width, ceil (ext.x + ext.width + m));
-          double y1 = MIN (spec->height, ceil (ext.y + ext.height + m));
-          if (x1 - x0 >= 16 && y1 - y0 >= 16)
+          fit.width = w;
+          fit.height = natural_height (&fit, sources, w);
+          cairo_surface_t *rs = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+          cairo_t *rc = cairo_create (rs);
+          cairo_rectangle (rc, 0, 0, fit.width, fit.height);
+          cairo_clip (rc);
+          vita_layout_record_begin ();
+          paint_spec (rc, &fit, sources);
+          g_autoptr(VitaLayoutRecord) rec = vita_layout_record_end ();
+          cairo_destroy (rc);
+          VitaRect ext;
+          if (!vita_layout_record_extents (rec, &ext))
             {
-              ox = x0;
-              oy = y0;
-              fw = x1 - x0;
-              fh = y1 - y0;
+              cairo_surface_destroy (rs);
+              break;
             }
+          double ew = ext.width + 2 * m;
+          if (ew <= want + 0.01 || iter == 0)
+            {
+              /* Fits (the first, at the asked width, always counts). */
+              if (recording)
+                cairo_surface_destroy (recording);
+              recording = rs;
+              best = ext;
+              have = TRUE;
+              lo = w;
+              if (want - ew < 0.25)
+                break;
+              w = hi > 0 ? (lo + hi) / 2 : w + (want - ew);
+            }
+          else
+            {
+              cairo_surface_destroy (rs);
+              hi = w;
+              w = (lo + hi) / 2;
+            }
+          if (hi > 0 && hi - lo < 0.1)
+            break;
+        }
+      if (have)
+        {
+          double ew = best.width + 2 * m, eh = best.height + 2 * m;
+          /* Exactly the asked width: the content centred in it (it came out a hair
+           * narrower, or touched the canvas' edges and the margin is trimmed). */
+          fw = want;
+          fh = ceil (eh);
+          ox = best.x - m - (fw - ew) / 2;
+          oy = best.y - m - (fh - eh) / 2;
         }
     }
 
