@@ -330,13 +330,12 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                    disp, spec->width, spec->height, spec->png_scale, spec->style.font_size);
       return FALSE;
     }
-  /* Tight bounding box (natural-height figures): draw into a recording surface, take
-   * the extents of what the layout engine placed (text boxes, plots, colorbars) plus
-   * the margin, and replay that part into the file (vectors and text stay vectors
-   * and text).  The canvas is widened until the cropped page is the width asked for
+  /* Tight bounding box (natural-height figures): lay the figure out on a recording
+   * surface, take the extents of what the layout engine placed (text boxes, plots,
+   * colorbars) plus the margin, and draw it into the file shifted to that box.  The canvas is widened until the cropped page is the width asked for
    * (searched: widths move text between lines): a column figure is exactly the
    * column's width.  Fixed sizes (slide, square, W×H) keep their canvas. */
-  cairo_surface_t *recording = NULL;
+  VitaExportSpec fit = *spec;   /* shallow: only sizes change */
   double fw = spec->width, fh = spec->height, ox = 0, oy = 0;
   gboolean transparent = spec->style.transparent && format == VITA_EXPORT_PNG;
   gboolean natural = spec->has_figure && spec->figure.tight && spec->figure.height_pt <= 0 &&
@@ -345,37 +344,26 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                       spec->figure.size == VITA_SIZE_DOUBLE_COLUMN);
   if (natural)
     {
-      VitaExportSpec fit = *spec;   /* shallow: only sizes change */
       double want = spec->width, m = CLAMP (spec->figure.margin_pt, 0, 72);
       double lo = spec->width, hi = 0, w = spec->width;
       VitaRect best = { 0 };
+      double best_w = spec->width, best_h = spec->height;
       gboolean have = FALSE;
       for (int iter = 0; iter < 8; iter++)
         {
           fit.width = w;
           fit.height = natural_height (&fit, sources, w);
-          cairo_surface_t *rs = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
-          cairo_t *rc = cairo_create (rs);
-          cairo_rectangle (rc, 0, 0, fit.width, fit.height);
-          cairo_clip (rc);
-          vita_layout_record_begin ();
-          paint_spec (rc, &fit, sources);
-          g_autoptr(VitaLayoutRecord) rec = vita_layout_record_end ();
-          cairo_destroy (rc);
+          g_autoptr(VitaLayoutRecord) rec = vita_export_layout_record (&fit, sources);
           VitaRect ext;
           if (!vita_layout_record_extents (rec, &ext))
-            {
-              cairo_surface_destroy (rs);
-              break;
-            }
+            break;
           double ew = ext.width + 2 * m;
           if (ew <= want + 0.01 || iter == 0)
             {
               /* Fits (the first, at the asked width, always counts). */
-              if (recording)
-                cairo_surface_destroy (recording);
-              recording = rs;
               best = ext;
+              best_w = fit.width;
+              best_h = fit.height;
               have = TRUE;
               lo = w;
               if (want - ew < 0.25)
@@ -384,13 +372,14 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
             }
           else
             {
-              cairo_surface_destroy (rs);
               hi = w;
               w = (lo + hi) / 2;
             }
           if (hi > 0 && hi - lo < 0.1)
             break;
         }
+      fit.width = best_w;
+      fit.height = best_h;
       if (have)
         {
           double ew = best.width + 2 * m, eh = best.height + 2 * m;
@@ -405,11 +394,7 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
 
   AtomicFile af;
   if (!atomic_open (&af, path, error))
-    {
-      if (recording)
-        cairo_surface_destroy (recording);
-      return FALSE;
-    }
+    return FALSE;
 
   cairo_surface_t *surface;
   if (format == VITA_EXPORT_PNG)
@@ -429,16 +414,15 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
   cairo_t *cr = cairo_create (surface);
   if (format == VITA_EXPORT_PNG)
     cairo_scale (cr, spec->png_scale, spec->png_scale);
-  if (recording)
+  if (natural)
     {
       if (!spec->style.transparent || format != VITA_EXPORT_PNG)
         {
           cairo_set_source_rgb (cr, spec->style.bg[0], spec->style.bg[1], spec->style.bg[2]);
           cairo_paint (cr);
         }
-      cairo_set_source_surface (cr, recording, -ox, -oy);
-      cairo_paint (cr);
-      cairo_surface_destroy (recording);
+      cairo_translate (cr, -ox, -oy);
+      paint_spec (cr, &fit, sources);
     }
   else
     paint_spec (cr, spec, sources);
