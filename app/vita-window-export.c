@@ -8,12 +8,20 @@
 #include <string.h>
 
 #include "vita-export.h"
+#include "vita-export-options.h"
 #include "vita-views.h"
 
 /* ------------------------------------------------------------------ export */
 
 gboolean
 vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError **error)
+{
+  return vita_window_export_figure (self, panel, path, NULL, error);
+}
+
+gboolean
+vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
+                           const VitaFigureOptions *figure, GError **error)
 {
   VitaExportSpec spec;
   VitaPaintContext ctx = { 0 };
@@ -49,6 +57,8 @@ vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError 
   ctx.snap = &spec.snap;
   ctx.style = &spec.style;
   ctx.attention_mode = spec.attention_mode;
+  if (figure != NULL)
+    vita_export_spec_apply_figure (&spec, figure, &ctx);
 
   if (g_str_has_suffix (path, ".npy") || g_str_has_suffix (path, ".NPY"))
     ok = vita_export_npy (&spec, &ctx, path, error);
@@ -86,13 +96,30 @@ on_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
       const char *choice = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "panel");
       VitaPanel panel = VITA_PANEL_LAYOUT;
       g_autoptr(GError) error = NULL;
+      VitaExportChoices options;
+      g_autofree char *remembered = g_settings_get_string (self->settings, "export-options");
+      VitaTimeline *tl = vita_session_get_timeline (self->session);
+
+      /* The format follows the chosen filter; the name's extension is made to match. */
+      vita_export_choices_from_string (remembered, &options);
+      vita_export_options_read (GTK_FILE_CHOOSER (dialog), &options,
+                                MAX (vita_timeline_get_layer (tl), 1),
+                                vita_timeline_get_head (tl) + 1);
+      g_autofree char *remember = vita_export_choices_to_string (&options);
+      g_settings_set_string (self->settings, "export-options", remember);
+      if (path != NULL)
+        {
+          char *fixed = vita_export_path_for_kind (path, options.kind);
+          g_free (path);
+          path = fixed;
+        }
 
       for (gsize i = 0; choice != NULL && i < G_N_ELEMENTS (export_panels); i++)
         if (g_str_equal (choice, export_panels[i].id))
           panel = export_panels[i].panel;
       if (path == NULL)
         vita_window_show_error (self, _("Figures can only be exported to local files"));
-      else if (!vita_window_export (self, panel, path, &error))
+      else if (!vita_window_export_figure (self, panel, path, &options.figure, &error))
         vita_window_show_error (self, error->message);
       else
         {
@@ -113,25 +140,19 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
   g_autofree char *suggested = NULL;
   const char *ids[G_N_ELEMENTS (export_panels) + 1];
   const char *labels[G_N_ELEMENTS (export_panels) + 1];
-  const char *patterns[][2] = { { "*.pdf", N_("PDF (vector)") }, { "*.svg", N_("SVG (vector)") },
-                                { "*.png", N_("PNG (144 dpi)") }, { "*.npy", N_("NumPy array (.npy)") } };
+  VitaExportChoices options;
+  g_autofree char *remembered = g_settings_get_string (self->settings, "export-options");
   char *dot = strrchr (base, '.');
 
+  vita_export_choices_from_string (remembered, &options);
   if (dot != NULL)
     *dot = '\0';
-  suggested = g_strdup_printf ("%s-vitascope.pdf", base);
+  suggested = g_strdup_printf ("%s-vitascope%s", base, vita_export_kind_extension (options.kind));
   /* GtkFileChooserNative (GTK 4.8); a save chooser asks before overwriting. */
   native = gtk_file_chooser_native_new (_("Export Figure"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
-  for (gsize i = 0; i < G_N_ELEMENTS (patterns); i++)
-    {
-      GtkFileFilter *filter = gtk_file_filter_new ();
-      gtk_file_filter_set_name (filter, _(patterns[i][1]));
-      gtk_file_filter_add_pattern (filter, patterns[i][0]);
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-      g_object_unref (filter);
-    }
+  vita_export_options_setup (GTK_FILE_CHOOSER (native), &options);
   for (gsize i = 0; i < G_N_ELEMENTS (export_panels); i++)
     {
       ids[i] = export_panels[i].id;

@@ -7,6 +7,7 @@
 #include "vita-painters.h"
 #include "vita-probe-ogram.h"
 #include "vita-session.h"
+#include "vita-layout.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,9 @@ GtkWindow    *vita_window_get_training_window (VitaWindow *self);
 
 /* Exports a panel (VITA_PANEL_LAYOUT: the whole view) as it is on screen: PNG, SVG
  * or PDF with a sidecar JSON (PATH.json), or the panel's array as .npy; atomic. */
+/* With paper figure options (NULL: the screen-sized defaults of vita_window_export). */
+gboolean      vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
+                                         const VitaFigureOptions *figure, GError **error);
 gboolean      vita_window_export (VitaWindow *self, VitaPanel panel, const char *path,
                                   GError **error);
 

@@ -134,6 +134,9 @@ typedef struct {
   VitaProbeLane *const *lanes;         /* probe lanes, may be NULL */
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
+  /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
+   * subset shares one absolute colour scale. */
+  guint64         grid_layers, grid_heads;
 } VitaPaintContext;
 
 /* Draws a panel into area (user units). */

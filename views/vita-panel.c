@@ -118,6 +118,10 @@ vita_panel_flags (VitaPanel panel)
       return VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE;
     case VITA_PANEL_ATTENTION_GRID:
       return VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE;
+    case VITA_PANEL_RECEIVED:
+    case VITA_PANEL_ATTENTION_ROW:
+      /* a legend / read-out row above the data, never on it */
+      return VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE | VITA_PANEL_LEGEND;
     default:
       return VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE;
     }
