@@ -211,6 +211,18 @@ paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sou
     vita_paint_cache_set_async (ctx.cache, TRUE, ready, ready_data);
 }
 
+typedef struct {
+  const VitaExportSpec   *spec;
+  const VitaPaintContext *sources;
+} PaintSpecData;
+
+static void
+paint_spec_cb (cairo_t *cr, double width, double height, gpointer data)
+{
+  PaintSpecData *d = data;
+  paint_spec (cr, d->spec, d->sources);
+}
+
 gboolean
 vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                     const char *path, GError **error)
@@ -228,6 +240,27 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                    disp, spec->width, spec->height, spec->png_scale, spec->style.font_size);
       return FALSE;
     }
+  PaintSpecData d = { spec, sources };
+  return vita_export_paint (path, spec->width, spec->height, spec->png_scale,
+                            vita_panel_to_string (spec->panel), paint_spec_cb, &d, error);
+}
+
+gboolean
+vita_export_paint (const char *path, double width, double height, double png_scale,
+                   const char *title, VitaExportPaintFunc paint, gpointer data, GError **error)
+{
+  VitaExportFormat format;
+  if (!vita_export_format_from_path (path, &format, error))
+    return FALSE;
+  if (!(width >= 16 && height >= 16 && width <= 20000 && height <= 20000) ||
+      !(png_scale > 0 && png_scale <= 8))
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
+                   "Cannot export “%s”: size %g × %g or scale %g out of range",
+                   disp, width, height, png_scale);
+      return FALSE;
+    }
   AtomicFile af;
   if (!atomic_open (&af, path, error))
     return FALSE;
@@ -235,23 +268,23 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
   cairo_surface_t *surface;
   if (format == VITA_EXPORT_PNG)
     surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
-                                          (int) ceil (spec->width * spec->png_scale),
-                                          (int) ceil (spec->height * spec->png_scale));
+                                          (int) ceil (width * png_scale),
+                                          (int) ceil (height * png_scale));
   else if (format == VITA_EXPORT_SVG)
-    surface = cairo_svg_surface_create_for_stream (atomic_write, &af, spec->width, spec->height);
+    surface = cairo_svg_surface_create_for_stream (atomic_write, &af, width, height);
   else
     {
-      surface = cairo_pdf_surface_create_for_stream (atomic_write, &af, spec->width,
-                                                     spec->height);
+      surface = cairo_pdf_surface_create_for_stream (atomic_write, &af, width,
+                                                     height);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR,
                                       "Vitascope " VITA_VERSION);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
-                                      vita_panel_to_string (spec->panel));
+                                      title ? title : "Vitascope figure");
     }
   cairo_t *cr = cairo_create (surface);
   if (format == VITA_EXPORT_PNG)
-    cairo_scale (cr, spec->png_scale, spec->png_scale);
-  paint_spec (cr, spec, sources);
+    cairo_scale (cr, png_scale, png_scale);
+  paint (cr, width, height, data);
   cairo_status_t st = cairo_status (cr);
   cairo_destroy (cr);
   if (format == VITA_EXPORT_PNG && st == CAIRO_STATUS_SUCCESS)
