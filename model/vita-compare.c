@@ -106,6 +106,16 @@ vita_compare_new (VitaAnalysis *a, VitaAnalysis *b, GError **error)
   return cmp;
 }
 
+gboolean
+vita_compare_same_weights (const VitaVit *a, const VitaVit *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  if (a == b)
+    return TRUE;
+  return memcmp (&a->cfg, &b->cfg, sizeof a->cfg) == 0 && a->num_params == b->num_params &&
+         memcmp (a->memory, b->memory, a->num_params * sizeof (float)) == 0;
+}
+
 VitaCompare *
 vita_compare_new_for_mel (VitaVit *a, const float *mel_a, VitaVit *b, const float *mel_b,
                           int n_frames, const VitaAnalysisOptions *opt_in, GError **error)
@@ -124,6 +134,9 @@ vita_compare_new_for_mel (VitaVit *a, const float *mel_a, VitaVit *b, const floa
   g_autoptr(VitaAnalysis) an_a = vita_analysis_new (a, mel_a, n_frames, &opt, error);
   if (an_a == NULL)
     return NULL;
+  if (vita_compare_same_weights (a, b) &&
+      (mel_a == mel_b || memcmp (mel_a, mel_b, (gsize) n_frames * a->cfg.fe.n_mels * sizeof (float)) == 0))
+    return vita_compare_new (an_a, an_a, error);   /* one analysis, both sides */
   g_autoptr(VitaAnalysis) an_b = vita_analysis_new (b, mel_b, n_frames, &opt, error);
   if (an_b == NULL)
     return NULL;
@@ -197,6 +210,8 @@ side_progress (VitaAnalysis *an, int done, int total, gpointer data)
   struct _VitaComparePrivate *priv = sr->cmp->priv;
   pthread_mutex_lock (&priv->progress_lock);
   priv->done[sr->side] = done;
+  if (sr->cmp->a == sr->cmp->b)
+    priv->done[1] = done;
   if (sr->progress)
     sr->progress (sr->cmp, priv->done[0], sr->cmp->a->n_windows, priv->done[1],
                   sr->cmp->b->n_windows, sr->progress_data);
@@ -213,6 +228,17 @@ side_run (gpointer data)
   if (!sr->ok)
     g_cancellable_cancel (sr->cancellable);   /* the other side stops too */
   return NULL;
+}
+
+/* One analysis for both sides: its attention goes to both sinks. */
+static gboolean
+both_sinks (VitaAnalysis *an, int window, const float *attention, gpointer data, GError **error)
+{
+  SideRun *runs = data;
+  for (int s = 0; s < 2; s++)
+    if (runs[s].sink && !runs[s].sink (an, window, attention, runs[s].sink_data, error))
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -252,15 +278,31 @@ vita_compare_run (VitaCompare *cmp, VitaCompareProgress progress, gpointer progr
   /* Two runs at once, each with its own workers: single-threaded BLAS for both (as one
    * run with several workers has), whatever each side's worker count. */
   vita_analysis_blas_single_begin ();
-  GError *thread_error = NULL;
-  GThread *tb = g_thread_try_new ("vita-compare-b", side_run, &runs[1], &thread_error);
-  if (tb == NULL)
-    g_clear_error (&thread_error);   /* one after the other then */
-  side_run (&runs[0]);
-  if (tb)
-    g_thread_join (tb);
+  if (cmp->a == cmp->b)
+    {
+      /* one analysis for both sides (the same weights): it runs once */
+      SideRun both = runs[0];
+      both.sink = (sink_a || sink_b) ? both_sinks : NULL;
+      both.sink_data = runs;
+      side_run (&both);
+      runs[0].ok = both.ok;
+      runs[0].error = both.error;
+      runs[1].ok = runs[0].ok;
+    }
   else
-    side_run (&runs[1]);
+    {
+      GError *thread_error = NULL;
+      GThread *tb = g_thread_try_new ("vita-compare-b", side_run, &runs[1], &thread_error);
+      if (tb == NULL)
+        g_clear_error (&thread_error);   /* one after the other then */
+      side_run (&runs[0]);
+      if (tb)
+        g_thread_join (tb);
+      else if (runs[0].ok)
+        side_run (&runs[1]);
+      else
+        runs[1].ok = FALSE;
+    }
   vita_analysis_blas_single_end ();
   if (cancellable)
     g_cancellable_disconnect (cancellable, handler);
@@ -346,8 +388,11 @@ vita_compare_window_attention (const VitaCompare *cmp, int window, float *diff, 
                    "Out of memory for one window's attention maps");
       return FALSE;
     }
-  if (!vita_analysis_window_attention (cmp->a, window, pa, error) ||
-      !vita_analysis_window_attention (cmp->b, window, pb, error))
+  if (!vita_analysis_window_attention (cmp->a, window, pa, error))
+    return FALSE;
+  if (cmp->a == cmp->b)
+    memcpy (pb, pa, n * sizeof (float));
+  else if (!vita_analysis_window_attention (cmp->b, window, pb, error))
     return FALSE;
   vita_compare_diff (diff, pa, pb, n);
   return TRUE;

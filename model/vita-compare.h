@@ -44,7 +44,7 @@ void vita_compare_diff (float *out, const float *a, const float *b, gsize n);
 typedef struct _VitaCompare VitaCompare;
 
 struct _VitaCompare {
-  VitaAnalysis *a, *b;       /* refs held; the same track */
+  VitaAnalysis *a, *b;       /* refs held; the same track; a == b for one model twice */
   char         *label_a;     /* vita_vit_describe of each side */
   char         *label_b;
   int           n_frames;
@@ -62,9 +62,15 @@ struct _VitaCompare {
 /* Pairs two analyses of the same track (same n_frames; their models pass
  * vita_compare_check_frontends, with the models' paths or labels as names). */
 VitaCompare *vita_compare_new   (VitaAnalysis *a, VitaAnalysis *b, GError **error);
+/* TRUE when both models have the same configuration and the same weights, bit for bit. */
+gboolean vita_compare_same_weights (const VitaVit *a, const VitaVit *b);
 /* Both analyses from one log-mel: mel_a / mel_b are each model's normalised input
  * (the same array when the normalisations agree); opt as vita_analysis_new, with
- * opt->workers (0: one per core) split between the sides, at least one each. */
+ * opt->workers (0: one per core) split between the sides, at least one each.  Two
+ * models with the same weights (vita_compare_same_weights) and the same input share ONE
+ * analysis (a == b): half the work, and differences that are exactly zero even when the
+ * priority frame moves during the run (which changes which windows share a forward pass,
+ * and so the last bits, differently on two separate runs). */
 VitaCompare *vita_compare_new_for_mel (VitaVit *a, const float *mel_a, VitaVit *b,
                                        const float *mel_b, int n_frames,
                                        const VitaAnalysisOptions *opt, GError **error);

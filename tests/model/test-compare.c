@@ -56,8 +56,11 @@ any_nonzero (const float *x, gsize n)
   return FALSE;
 }
 
+/* separate: two analyses even for the same weights (vita_compare_new), else
+ * vita_compare_new_for_mel (which shares one analysis between identical models). */
 static VitaCompare *
-run_pair (VitaVit *a, VitaVit *b, const float *mel, int priority, int workers)
+run_pair_full (VitaVit *a, VitaVit *b, const float *mel, int priority, int workers,
+               gboolean separate)
 {
   VitaAnalysisOptions opt;
   vita_analysis_options_init (&opt);
@@ -65,7 +68,16 @@ run_pair (VitaVit *a, VitaVit *b, const float *mel, int priority, int workers)
   opt.workers = workers;
   opt.ssm_max = 64;
   g_autoptr(GError) error = NULL;
-  VitaCompare *cmp = vita_compare_new_for_mel (a, mel, b, mel, N_FRAMES, &opt, &error);
+  VitaCompare *cmp;
+  if (separate)
+    {
+      g_autoptr(VitaAnalysis) x = vita_analysis_new (a, mel, N_FRAMES, &opt, &error);
+      g_autoptr(VitaAnalysis) y = vita_analysis_new (b, mel, N_FRAMES, &opt, &error);
+      g_assert_no_error (error);
+      cmp = vita_compare_new (x, y, &error);
+    }
+  else
+    cmp = vita_compare_new_for_mel (a, mel, b, mel, N_FRAMES, &opt, &error);
   g_assert_no_error (error);
   g_assert_true (vita_compare_run (cmp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -73,19 +85,31 @@ run_pair (VitaVit *a, VitaVit *b, const float *mel, int priority, int workers)
   return cmp;
 }
 
-/* The same weights twice (two objects, so nothing is shared): every difference is
- * exactly zero, whichever frame is computed first and however many workers. */
+static VitaCompare *
+run_pair (VitaVit *a, VitaVit *b, const float *mel, int priority, int workers)
+{
+  return run_pair_full (a, b, mel, priority, workers, FALSE);
+}
+
+/* The same weights twice (two VitaVit objects): every difference is exactly zero,
+ * whichever frame is computed first and however many workers — both with two separate
+ * analyses of the same weights (the sides' runs pick the same batches) and with the
+ * one analysis vita_compare_new_for_mel shares between identical models. */
 static void
 test_self_zero (void)
 {
   g_autoptr(VitaVit) a = test_model (5);
   g_autoptr(VitaVit) a2 = test_model (5);
   g_autofree float *mel = random_mel (a, N_FRAMES, 42);
-  const int priorities[] = { -1, N_FRAMES / 2, 17 };
-  const int workers[] = { 0, 2, 4 };
+  const int priorities[] = { -1, N_FRAMES / 2, 17, -1, N_FRAMES / 2 };
+  const int workers[] = { 0, 2, 4, 0, 3 };
+  const gboolean separate[] = { TRUE, TRUE, TRUE, FALSE, FALSE };
   for (guint k = 0; k < G_N_ELEMENTS (priorities); k++)
     {
-      g_autoptr(VitaCompare) cmp = run_pair (a, a2, mel, priorities[k], workers[k]);
+      g_autoptr(VitaCompare) cmp = run_pair_full (a, a2, mel, priorities[k], workers[k],
+                                                  separate[k]);
+      g_assert_true (separate[k] ? cmp->a != cmp->b : cmp->a == cmp->b);
+      g_assert_true (vita_compare_same_weights (a, a2));
       g_assert_true (cmp->same_blocks && cmp->same_layers);
       g_assert_nonnull (cmp->received_diff);
       g_assert_nonnull (cmp->ssm_diff);
@@ -163,6 +187,8 @@ test_twin (void)
   g_autofree float *mel = random_mel (a, N_FRAMES, 44);
   g_autoptr(VitaCompare) cmp = run_pair (a, twin, mel, -1, 0);
   g_assert_cmpstr (cmp->label_b, ==, "random-init twin, seed 11");
+  g_assert_false (vita_compare_same_weights (a, twin));
+  g_assert_true (cmp->a != cmp->b);
   g_assert_true (any_nonzero (cmp->received_diff, (gsize) a->cfg.depth * a->cfg.heads * N_FRAMES));
   g_assert_true (any_nonzero (cmp->ssm_diff,
                               (gsize) cmp->a->n_layers * cmp->a->ssm_size * cmp->a->ssm_size));
