@@ -57,7 +57,10 @@ vita_compare_table_size (const VitaCompareTable *t, const VitaStyle *style_in,
   g_autoptr(GPtrArray) m = layer_measures (t, &n_layers);
   double fs = style->font_size;
   *width = fs * (LABEL_EM + CELL_EM * 3 * MAX (1, (int) m->len) + BAR_EM + 2);
-  *height = fs * ROW_EM * (n_layers + 2) + fs * 7;
+  int n_lines = 1;
+  for (const char *p = t->note; p && (p = strstr (p, ". ")); p += 2)
+    n_lines++;
+  *height = fs * ROW_EM * (n_layers + 2) + fs * (6.5 + n_lines);
 }
 
 static void
@@ -189,9 +192,13 @@ vita_compare_table_paint (cairo_t *cr, const VitaRect *area, const VitaStyle *st
   vita_difference_colorbar (cr, style, &bar, (float) dmax, "A − B");
   if (t->note)
     {
+      /* one line per sentence */
+      g_auto(GStrv) lines = g_strsplit (t->note, ". ", -1);
+      double ny = ty + row_h * n_layers + fs * 0.6;
       vita_set_rgb (cr, style->fg);
-      vita_draw_text_fit (cr, style, t->note, x0, ty + row_h * n_layers + fs * 0.6,
-                          VITA_ANCHOR_NW, 0.75, 0, area->width - 2 * fs);
+      for (int i = 0; lines[i]; i++, ny += fs * 1.0)
+        vita_draw_text_fit (cr, style, lines[i], x0, ny, VITA_ANCHOR_NW, 0.75, 0,
+                            area->width - 2 * fs);
     }
 }
 
