@@ -8,6 +8,8 @@
 
 struct _VitaComparePrivate {
   gint            running;        /* atomic */
+  GMutex          cancel_lock;    /* guards side_cancel */
+  GCancellable   *side_cancel[2]; /* while running: each side's own */
   pthread_mutex_t progress_lock;  /* serialises the progress callback */
   int             done[2];        /* under progress_lock */
 };
@@ -94,6 +96,7 @@ vita_compare_new (VitaAnalysis *a, VitaAnalysis *b, GError **error)
   VitaCompare *cmp = g_new0 (VitaCompare, 1);
   cmp->priv = g_new0 (struct _VitaComparePrivate, 1);
   pthread_mutex_init (&cmp->priv->progress_lock, NULL);
+  g_mutex_init (&cmp->priv->cancel_lock);
   cmp->ref_count = 1;
   cmp->a = vita_analysis_ref (a);
   cmp->b = vita_analysis_ref (b);
@@ -163,6 +166,7 @@ vita_compare_unref (VitaCompare *cmp)
   g_free (cmp->received_diff);
   g_free (cmp->ssm_diff);
   pthread_mutex_destroy (&cmp->priv->progress_lock);
+  g_mutex_clear (&cmp->priv->cancel_lock);
   g_free (cmp->priv);
   g_free (cmp);
 }
@@ -198,7 +202,8 @@ typedef struct {
   gpointer progress_data;
   VitaAnalysisAttentionSink sink;
   gpointer sink_data;
-  GCancellable *cancellable;      /* shared by both sides: a failure stops the other */
+  GCancellable *cancellable;      /* this side's; a failure cancels the other's too */
+  GCancellable *other;
   gboolean ok;
   GError *error;
 } SideRun;
@@ -225,8 +230,9 @@ side_run (gpointer data)
   VitaAnalysis *an = sr->side ? sr->cmp->b : sr->cmp->a;
   sr->ok = vita_analysis_run (an, side_progress, sr, sr->sink, sr->sink_data, sr->cancellable,
                               &sr->error);
-  if (!sr->ok)
-    g_cancellable_cancel (sr->cancellable);   /* the other side stops too */
+  /* a failure stops the other side too; a cancellation of this side alone does not */
+  if (!sr->ok && !g_error_matches (sr->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_cancellable_cancel (sr->other);
   return NULL;
 }
 
@@ -244,7 +250,19 @@ both_sinks (VitaAnalysis *an, int window, const float *attention, gpointer data,
 static void
 forward_cancel (GCancellable *outer, gpointer inner)
 {
-  g_cancellable_cancel (inner);
+  GCancellable **side = inner;
+  g_cancellable_cancel (side[0]);
+  g_cancellable_cancel (side[1]);
+}
+
+void
+vita_compare_cancel_side (VitaCompare *cmp, int side)
+{
+  g_return_if_fail (cmp != NULL && (side == 0 || side == 1));
+  g_mutex_lock (&cmp->priv->cancel_lock);
+  if (cmp->priv->side_cancel[side])
+    g_cancellable_cancel (cmp->priv->side_cancel[side]);
+  g_mutex_unlock (&cmp->priv->cancel_lock);
 }
 
 gboolean
@@ -265,15 +283,19 @@ vita_compare_run (VitaCompare *cmp, VitaCompareProgress progress, gpointer progr
       g_atomic_int_set (&cmp->priv->running, 0);
       return TRUE;
     }
-  g_autoptr(GCancellable) inner = g_cancellable_new ();
+  GCancellable *inner[2] = { g_cancellable_new (), g_cancellable_new () };
+  g_mutex_lock (&cmp->priv->cancel_lock);
+  cmp->priv->side_cancel[0] = inner[0];
+  cmp->priv->side_cancel[1] = cmp->a == cmp->b ? inner[0] : inner[1];   /* one run for both */
+  g_mutex_unlock (&cmp->priv->cancel_lock);
   gulong handler = 0;
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel), inner, NULL);
   cmp->priv->done[0] = g_atomic_int_get (&cmp->a->n_ready);
   cmp->priv->done[1] = g_atomic_int_get (&cmp->b->n_ready);
   SideRun runs[2] = {
-    { cmp, 0, progress, progress_data, sink_a, sink_a_data, inner, FALSE, NULL },
-    { cmp, 1, progress, progress_data, sink_b, sink_b_data, inner, FALSE, NULL },
+    { cmp, 0, progress, progress_data, sink_a, sink_a_data, inner[0], inner[1], FALSE, NULL },
+    { cmp, 1, progress, progress_data, sink_b, sink_b_data, inner[1], inner[0], FALSE, NULL },
   };
   /* Two runs at once, each with its own workers: single-threaded BLAS for both (as one
    * run with several workers has), whatever each side's worker count. */
@@ -306,6 +328,11 @@ vita_compare_run (VitaCompare *cmp, VitaCompareProgress progress, gpointer progr
   vita_analysis_blas_single_end ();
   if (cancellable)
     g_cancellable_disconnect (cancellable, handler);
+  g_mutex_lock (&cmp->priv->cancel_lock);
+  cmp->priv->side_cancel[0] = cmp->priv->side_cancel[1] = NULL;
+  g_mutex_unlock (&cmp->priv->cancel_lock);
+  g_object_unref (inner[0]);
+  g_object_unref (inner[1]);
 
   gboolean ok = runs[0].ok && runs[1].ok;
   if (!ok)

@@ -14,9 +14,9 @@
  * vita_analysis_blas_single_begin).  Each side's results are bit-identical to the same
  * analysis run alone with the same batch size and a priority that does not change
  * during the run (the windows that share a forward pass are the same; see
- * vita-analysis.h) — so a model compared with itself gives exact zeros.  A failure or
- * cancellation of either side stops both; the windows finished stay valid on each
- * side and a later run resumes.
+ * vita-analysis.h) — so a model compared with itself gives exact zeros.  A failure of
+ * either side, or the caller's cancellable, stops both; vita_compare_cancel_side stops
+ * one; the windows finished stay valid on each side and a later run resumes.
  *
  * Differences (always A − B, computed by vita_compare_diff, the one definition):
  * received attention (L, NH, n_frames) and attention maps of a window (L, NH, N, N)
@@ -90,6 +90,11 @@ gboolean vita_compare_run (VitaCompare *cmp, VitaCompareProgress progress, gpoin
                            VitaAnalysisAttentionSink sink_b, gpointer sink_b_data,
                            GCancellable *cancellable, GError **error);
 gboolean vita_compare_is_complete (const VitaCompare *cmp);
+/* Any thread: stops one side of a running comparison (0 = A, 1 = B; e.g. its model is
+ * being swapped) while the other runs on to the end; vita_compare_run then fails with
+ * G_IO_ERROR_CANCELLED (with one analysis shared by both sides, that one stops).
+ * Nothing happens when no run is in progress. */
+void     vita_compare_cancel_side (VitaCompare *cmp, int side);
 /* Both sides, any thread. */
 void     vita_compare_set_priority_frame (VitaCompare *cmp, int frame);
 /* TRUE when frame's per-frame results are ready on both sides. */

@@ -265,6 +265,39 @@ test_cancel_resume (void)
                    (gsize) a->cfg.depth * a->cfg.heads * N_FRAMES);
 }
 
+static void
+cancel_b_on_progress (VitaCompare *cmp, int done_a, int n_a, int done_b, int n_b, gpointer data)
+{
+  if (done_b > 0)
+    vita_compare_cancel_side (cmp, 1);
+}
+
+/* Cancelling one side (its model is being swapped) stops only that side. */
+static void
+test_cancel_side (void)
+{
+  g_autoptr(VitaVit) a = test_model (5);
+  g_autoptr(VitaVit) b = test_model (6);
+  g_autofree float *mel = random_mel (a, N_FRAMES, 47);
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.workers = 2;   /* one per side: B stops after its first batch */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaCompare) cmp = vita_compare_new_for_mel (a, mel, b, mel, N_FRAMES, &opt, &error);
+  g_assert_no_error (error);
+  g_assert_false (vita_compare_run (cmp, cancel_b_on_progress, NULL, NULL, NULL, NULL, NULL, NULL,
+                                    &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (vita_analysis_is_complete (cmp->a));
+  g_assert_false (vita_analysis_is_complete (cmp->b));
+  g_assert_false (vita_compare_is_complete (cmp));
+  vita_compare_cancel_side (cmp, 0);   /* not running: nothing happens */
+  g_clear_error (&error);
+  g_assert_true (vita_compare_run (cmp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (vita_compare_is_complete (cmp));
+}
+
 /* The table: per layer SSM correlations, per head onset F (with onsets) or flux r;
  * a model against itself has A − B exactly 0 wherever defined. */
 static void
@@ -358,6 +391,7 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/twin", test_twin);
   g_test_add_func ("/compare/frontend-mismatch", test_frontend_mismatch);
   g_test_add_func ("/compare/cancel-resume", test_cancel_resume);
+  g_test_add_func ("/compare/cancel-side", test_cancel_side);
   g_test_add_func ("/compare/table", test_table);
   return g_test_run ();
 }
