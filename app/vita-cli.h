@@ -20,6 +20,8 @@ int vita_cli_info          (int argc, char **argv);
 int vita_cli_init_model    (int argc, char **argv);
 /* vita-cli-analyze.c */
 int vita_cli_analyze       (int argc, char **argv);
+/* vita-cli-compare.c */
+int vita_cli_compare       (int argc, char **argv);
 /* vita-cli-render.c */
 int vita_cli_render        (int argc, char **argv);
 /* vita-cli-train.c */

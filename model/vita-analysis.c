@@ -684,6 +684,18 @@ blas_single_end (void)
   G_UNLOCK (blas_single);
 }
 
+void
+vita_analysis_blas_single_begin (void)
+{
+  blas_single_begin ();
+}
+
+void
+vita_analysis_blas_single_end (void)
+{
+  blas_single_end ();
+}
+
 gboolean
 vita_analysis_run (VitaAnalysis *an,
                    VitaAnalysisProgress progress, gpointer progress_data,

@@ -146,6 +146,13 @@ gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
                             GCancellable *cancellable, GError **error);
 
+/* Single-threaded OpenBLAS calls from now until the matching _end (nested uses
+ * counted; the setting in place before the first is restored after the last).  For
+ * callers that run several analyses at once (model/vita-compare.c): the analysis's
+ * own policy, shared rather than set twice. */
+void     vita_analysis_blas_single_begin (void);
+void     vita_analysis_blas_single_end   (void);
+
 gboolean vita_analysis_window_ready (const VitaAnalysis *an, int window);
 /* TRUE when frame's per-frame results (tokens, received) are written. */
 gboolean vita_analysis_frame_ready  (const VitaAnalysis *an, int frame);

@@ -96,6 +96,16 @@ VitaVit *vita_vit_new        (const VitaVitConfig *cfg);
 /* timm-style init (trunc-normal 0.02 for weights and tokens, zeros for biases,
  * ones for norm weights), deterministic for a seed. */
 VitaVit *vita_vit_new_random (const VitaVitConfig *cfg, guint64 seed);
+/* The random-init twin of a model: the same configuration (front-end included) at
+ * vita_vit_new_random (seed), in memory.  Its weights are exactly those of
+ * `vitascope-cli init-model --seed SEED` with that configuration; its metadata also
+ * records twin_seed and twin_of (the SHA-256 of the original, when known). */
+VitaVit *vita_vit_new_twin   (const VitaVit *vit, guint64 seed);
+/* What labels call a model: "random-init twin, seed N" for a twin, else the file's
+ * base name (with ", step N" when its metadata says it was trained N > 0 steps: a
+ * checkpoint beside another reads "checkpoint.safetensors, step 200"), else "model in
+ * memory".  Free with g_free. */
+char    *vita_vit_describe   (const VitaVit *vit);
 /* Reads a model file: checks metadata (format=vit1d, every hyper-parameter, the
  * front-end), every tensor's presence and shape, finiteness; refuses variants
  * (RMSNorm, rotary, gated MLP) with VITA_MODEL_ERROR_UNSUPPORTED. Messages name the

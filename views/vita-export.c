@@ -313,6 +313,81 @@ natural_height (const VitaExportSpec *spec, const VitaPaintContext *sources, dou
   return CLAMP (vita_figure_natural_height (spec->panel, &ctx, width), 16, 20000);
 }
 
+/* One figure file, written atomically: a PNG/SVG/PDF surface of width × height (pt),
+ * drawn by paint.  Every export (panels, the comparison table, …) goes through it. */
+static gboolean
+write_surface (const char *path, VitaExportFormat format, double fw, double fh, double png_scale,
+               gboolean transparent, const char *title, VitaExportPaintFunc paint, gpointer data,
+               GError **error)
+{
+  AtomicFile af;
+  if (!atomic_open (&af, path, error))
+    return FALSE;
+
+  cairo_surface_t *surface;
+  if (format == VITA_EXPORT_PNG)
+    surface = cairo_image_surface_create (transparent ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
+                                          (int) ceil (fw * png_scale),
+                                          (int) ceil (fh * png_scale));
+  else if (format == VITA_EXPORT_SVG)
+    surface = cairo_svg_surface_create_for_stream (atomic_write, &af, fw, fh);
+  else
+    {
+      surface = cairo_pdf_surface_create_for_stream (atomic_write, &af, fw, fh);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR,
+                                      "Vitascope " VITA_VERSION);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, title);
+    }
+  cairo_t *cr = cairo_create (surface);
+  if (format == VITA_EXPORT_PNG)
+    cairo_scale (cr, png_scale, png_scale);
+  paint (cr, fw, fh, data);
+  cairo_status_t st = cairo_status (cr);
+  cairo_destroy (cr);
+  if (format == VITA_EXPORT_PNG && st == CAIRO_STATUS_SUCCESS)
+    st = cairo_surface_write_to_png_stream (surface, atomic_write, &af);
+  cairo_surface_finish (surface);
+  if (st == CAIRO_STATUS_SUCCESS)
+    st = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  if (st != CAIRO_STATUS_SUCCESS && !af.err)
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE,
+                   "Cannot write “%s”: drawing failed: %s", disp, cairo_status_to_string (st));
+      atomic_abort (&af);
+      return FALSE;
+    }
+  return atomic_commit (&af, error);
+}
+
+typedef struct {
+  const VitaExportSpec   *spec;
+  const VitaExportSpec   *fit;      /* the natural-height spec when cropped */
+  const VitaPaintContext *sources;
+  gboolean natural;
+  double   ox, oy;                  /* the crop's origin */
+  gboolean background;
+} FigureDraw;
+
+static void
+figure_draw_cb (cairo_t *cr, double width, double height, gpointer data)
+{
+  FigureDraw *d = data;
+  if (d->natural)
+    {
+      if (d->background)
+        {
+          cairo_set_source_rgb (cr, d->spec->style.bg[0], d->spec->style.bg[1], d->spec->style.bg[2]);
+          cairo_paint (cr);
+        }
+      cairo_translate (cr, -d->ox, -d->oy);
+      paint_spec (cr, d->fit, d->sources);
+    }
+  else
+    paint_spec (cr, d->spec, d->sources);
+}
+
 gboolean
 vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                     const char *path, GError **error)
@@ -392,57 +467,30 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
         }
     }
 
-  AtomicFile af;
-  if (!atomic_open (&af, path, error))
-    return FALSE;
+  FigureDraw d = { spec, &fit, sources, natural, ox, oy,
+                   !spec->style.transparent || format != VITA_EXPORT_PNG };
+  return write_surface (path, format, fw, fh, spec->png_scale, transparent,
+                        vita_panel_to_string (spec->panel), figure_draw_cb, &d, error);
+}
 
-  cairo_surface_t *surface;
-  if (format == VITA_EXPORT_PNG)
-    surface = cairo_image_surface_create (transparent ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
-                                          (int) ceil (fw * spec->png_scale),
-                                          (int) ceil (fh * spec->png_scale));
-  else if (format == VITA_EXPORT_SVG)
-    surface = cairo_svg_surface_create_for_stream (atomic_write, &af, fw, fh);
-  else
-    {
-      surface = cairo_pdf_surface_create_for_stream (atomic_write, &af, fw, fh);
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR,
-                                      "Vitascope " VITA_VERSION);
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
-                                      vita_panel_to_string (spec->panel));
-    }
-  cairo_t *cr = cairo_create (surface);
-  if (format == VITA_EXPORT_PNG)
-    cairo_scale (cr, spec->png_scale, spec->png_scale);
-  if (natural)
-    {
-      if (!spec->style.transparent || format != VITA_EXPORT_PNG)
-        {
-          cairo_set_source_rgb (cr, spec->style.bg[0], spec->style.bg[1], spec->style.bg[2]);
-          cairo_paint (cr);
-        }
-      cairo_translate (cr, -ox, -oy);
-      paint_spec (cr, &fit, sources);
-    }
-  else
-    paint_spec (cr, spec, sources);
-  cairo_status_t st = cairo_status (cr);
-  cairo_destroy (cr);
-  if (format == VITA_EXPORT_PNG && st == CAIRO_STATUS_SUCCESS)
-    st = cairo_surface_write_to_png_stream (surface, atomic_write, &af);
-  cairo_surface_finish (surface);
-  if (st == CAIRO_STATUS_SUCCESS)
-    st = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-  if (st != CAIRO_STATUS_SUCCESS && !af.err)
+gboolean
+vita_export_paint (const char *path, double width, double height, double png_scale,
+                   const char *title, VitaExportPaintFunc paint, gpointer data, GError **error)
+{
+  VitaExportFormat format;
+  if (!vita_export_format_from_path (path, &format, error))
+    return FALSE;
+  if (!(width >= 16 && height >= 16 && width <= 20000 && height <= 20000) ||
+      !(png_scale > 0 && png_scale <= 600.0 / 72.0 + 1e-9))
     {
       g_autofree char *disp = g_filename_display_name (path);
-      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE,
-                   "Cannot write “%s”: drawing failed: %s", disp, cairo_status_to_string (st));
-      atomic_abort (&af);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
+                   "Cannot export “%s”: size %g × %g or scale %g out of range",
+                   disp, width, height, png_scale);
       return FALSE;
     }
-  return atomic_commit (&af, error);
+  return write_surface (path, format, width, height, png_scale, FALSE,
+                        title ? title : "Vitascope figure", paint, data, error);
 }
 
 /* ---- sidecar ------------------------------------------------------------------- */

@@ -75,6 +75,14 @@ gboolean vita_export_format_from_path (const char *path, VitaExportFormat *forma
 gboolean vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                              const char *path, GError **error);
 
+/* Any drawing as a figure file (PNG, SVG or PDF from the extension), atomically as
+ * every export: paint (cr, width, height, data) draws in user units (pt in SVG/PDF,
+ * PNG pixels = units × png_scale); title goes in the PDF's metadata. */
+typedef void (*VitaExportPaintFunc) (cairo_t *cr, double width, double height, gpointer data);
+gboolean vita_export_paint (const char *path, double width, double height, double png_scale,
+                            const char *title, VitaExportPaintFunc paint, gpointer data,
+                            GError **error);
+
 /* FIGURE.json beside the figure ("fig.pdf" → "fig.pdf.json"). */
 char    *vita_export_sidecar_path (const char *figure_path);
 /* Writes the sidecar of a figure: audio path, model path + SHA-256, panel, layer,

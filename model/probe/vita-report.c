@@ -146,6 +146,45 @@ rhythm_features (const float *flux, int F, float *out)
     }
 }
 
+const char *
+vita_report_reference_name (int k)
+{
+  g_return_val_if_fail (k >= 0 && k < N_REF, NULL);
+  return ref_names[k];
+}
+
+int
+vita_report_reference_dim (int k)
+{
+  g_return_val_if_fail (k >= 0 && k < N_REF, 0);
+  return ref_dim[k];
+}
+
+void
+vita_report_reference_features (VitaMel *mel, const float *chroma_fb, const float *pcm,
+                                gsize n_samples, float *flux, float *ref[N_REF])
+{
+  const VitaFrontend *fe = vita_mel_frontend (mel);
+  int F = (int) vita_frontend_n_frames (fe, n_samples);
+  int bins = fe->n_fft / 2 + 1, M = fe->n_mels;
+  g_autofree float *power = g_new (float, (gsize) F * bins);
+  vita_mel_power (mel, pcm, n_samples, power);
+  g_autofree float *melpow = g_new (float, (gsize) F * M);
+  vita_mel_mel_power (mel, pcm, n_samples, melpow);
+  vita_onset_flux (power, F, bins, flux);
+  vita_chroma (chroma_fb, N_CHROMA, power, F, bins, ref[0]);
+  memset (ref[1], 0, (gsize) F * N_MFCC * sizeof (float));
+  {
+    /* 20 coefficients by convention; fewer when the model has fewer mel bands */
+    int n_mfcc = MIN (N_MFCC, M);
+    g_autofree float *mf = g_new (float, (gsize) F * n_mfcc);
+    vita_mfcc (melpow, F, M, n_mfcc, mf);
+    for (int f = 0; f < F; f++)
+      memcpy (ref[1] + (gsize) f * N_MFCC, mf + (gsize) f * n_mfcc, n_mfcc * sizeof (float));
+  }
+  rhythm_features (flux, F, ref[2]);
+}
+
 static void
 events_to_targets (const VitaEventList *ev, double hop_s, int F, float *out)
 {
@@ -193,31 +232,16 @@ piece_load (const char *dir, const char *stem, const VitaFrontend *fe, VitaMel *
   Piece *p = g_new0 (Piece, 1);
   p->stem = g_strdup (stem);
   int F = (int) vita_frontend_n_frames (fe, pcm->n_samples);
-  int bins = fe->n_fft / 2 + 1, M = fe->n_mels;
+  int M = fe->n_mels;
   double hop_s = (double) fe->hop_length / fe->sample_rate;
   double duration = pcm->duration;
   p->n_frames = F;
   p->mel = g_new (float, (gsize) F * M);
   vita_mel_compute (mel, pcm->samples, pcm->n_samples, p->mel);
-  g_autofree float *power = g_new (float, (gsize) F * bins);
-  vita_mel_power (mel, pcm->samples, pcm->n_samples, power);
-  g_autofree float *melpow = g_new (float, (gsize) F * M);
-  vita_mel_mel_power (mel, pcm->samples, pcm->n_samples, melpow);
   p->flux = g_new (float, F);
-  vita_onset_flux (power, F, bins, p->flux);
-  p->ref[0] = g_new (float, (gsize) F * N_CHROMA);
-  vita_chroma (chroma_fb, N_CHROMA, power, F, bins, p->ref[0]);
-  p->ref[1] = g_new0 (float, (gsize) F * N_MFCC);
-  {
-    /* 20 coefficients by convention; fewer when the model has fewer mel bands */
-    int n_mfcc = MIN (N_MFCC, M);
-    g_autofree float *mf = g_new (float, (gsize) F * n_mfcc);
-    vita_mfcc (melpow, F, M, n_mfcc, mf);
-    for (int f = 0; f < F; f++)
-      memcpy (p->ref[1] + (gsize) f * N_MFCC, mf + (gsize) f * n_mfcc, n_mfcc * sizeof (float));
-  }
-  p->ref[2] = g_new (float, (gsize) F * RHYTHM_LAGS);
-  rhythm_features (p->flux, F, p->ref[2]);
+  for (int k = 0; k < N_REF; k++)
+    p->ref[k] = g_new (float, (gsize) F * ref_dim[k]);
+  vita_report_reference_features (mel, chroma_fb, pcm->samples, pcm->n_samples, p->flux, p->ref);
 
   p->chords = vita_chord_track_load (lab, warnings, error);
   if (!p->chords)
@@ -431,6 +455,31 @@ pooled_ssm (const float *x, int F, int d, int pool, int S)
   return out;
 }
 
+double
+vita_report_ssm_correlation (const float *ssm, int S, int pool, const float *ref, int n_frames,
+                             int dim)
+{
+  g_autofree float *r = pooled_ssm (ref, n_frames, dim, pool, S);
+  return pearson_upper (ssm, r, S);
+}
+
+double
+vita_report_curve_onset_f (const float *curve, int n_frames, double delta, double hop_seconds,
+                           const VitaEventList *onsets, double window)
+{
+  if (!onsets)
+    return NAN;
+  g_autoptr(GArray) est = pick_novelty (curve, n_frames, delta, hop_seconds);
+  return event_f (onsets, est, window, FALSE);
+}
+
+const double *
+vita_report_peak_deltas (int *n)
+{
+  *n = N_DELTAS;
+  return peak_deltas;
+}
+
 typedef struct {
   GPtrArray *pieces;       /* Piece * */
   GPtrArray *tag_vocab;
@@ -612,8 +661,8 @@ curve_f (const Ctx *c, CurveFunc get, int a, int b, double delta, gboolean test)
       Piece *p = g_ptr_array_index (c->pieces, i);
       if (p->test != test || !p->onsets)
         continue;
-      g_autoptr(GArray) est = pick_novelty (get (c, p, a, b), p->n_frames, delta, c->hop_s);
-      sum += event_f (p->onsets, est, c->opt->onset_window, FALSE);
+      sum += vita_report_curve_onset_f (get (c, p, a, b), p->n_frames, delta, c->hop_s,
+                                        p->onsets, c->opt->onset_window);
       n++;
     }
   return n ? sum / n : NAN;
@@ -829,8 +878,8 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
           const float *ssm = p->an->ssm + (gsize) l * S * S;
           for (int k = 0; k < N_REF; k++)
             {
-              g_autofree float *ref = pooled_ssm (p->ref[k], p->n_frames, ref_dim[k], pool, S);
-              double v = pearson_upper (ssm, ref, S);
+              double v = vita_report_ssm_correlation (ssm, S, pool, p->ref[k], p->n_frames,
+                                                      ref_dim[k]);
               if (!isnan (v))
                 r[k] += v, n[k]++;
             }
@@ -1094,7 +1143,7 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
   c.save_probes = FALSE;
   if (opt.with_random)
     {
-      g_autoptr(VitaVit) twin = vita_vit_new_random (cfg, opt.random_seed);
+      g_autoptr(VitaVit) twin = vita_vit_new_twin (model, opt.random_seed);
       if (!measure_model (&c, twin, "random", ta, tb, tc, td, cancellable, error))
         goto tables_out;
     }
