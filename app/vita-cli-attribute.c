@@ -423,10 +423,11 @@ vita_cli_attribute (int argc, char **argv)
   g_autofree char *title = g_strdup_printf ("%s of %s", opt.method == VITA_ATTR_INTEGRATED_GRADIENTS
                                             ? "Integrated gradients" : opt.method == VITA_ATTR_OCCLUSION
                                             ? "Occlusion" : "Gradient × input", target_spec);
+  g_autofree char *label = g_strdup_printf ("Attribution (%s)", vita_attr_method_name (opt.method));
   VitaAttributionFigure fig = {
     .map = a->map, .mel = mel, .n_frames = (int) n_frames, .n_mels = M,
     .f0 = a->first_frame, .f1 = a->last_frame, .frame_rate = frame_rate, .title = title,
-    .label = vita_attr_method_name (opt.method),
+    .label = label,
     .marker_t0 = (target.frame - 0.5) / frame_rate,
     .marker_t1 = (MAX (target.frame_end, target.frame + 1) - 0.5) / frame_rate,
   };
