@@ -662,3 +662,59 @@ vita_attribution_compute (const VitaAnalysis *an, const VitaAttrTarget *target,
   res->seconds = (g_get_monotonic_time () - t_start) / 1e6;
   return g_steal_pointer (&res);
 }
+
+/* ------------------------------------------------------------------------------ */
+/* on a worker thread */
+
+typedef struct {
+  VitaAnalysis   *an;
+  VitaAttrTarget  target;
+  VitaAttrOptions opt;
+} AsyncJob;
+
+static void
+async_job_free (gpointer data)
+{
+  AsyncJob *job = data;
+  vita_analysis_unref (job->an);
+  g_free (job);
+}
+
+static void
+async_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  AsyncJob *job = data;
+  GError *error = NULL;
+  VitaAttribution *a = vita_attribution_compute (job->an, &job->target, &job->opt, NULL, NULL,
+                                                 cancellable, &error);
+  if (a == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, a, (GDestroyNotify) vita_attribution_free);
+}
+
+void
+vita_attribution_compute_async (VitaAnalysis *an, const VitaAttrTarget *target,
+                                const VitaAttrOptions *opt, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (an != NULL && target != NULL);
+  AsyncJob *job = g_new0 (AsyncJob, 1);
+  job->an = vita_analysis_ref (an);
+  job->target = *target;
+  if (opt)
+    job->opt = *opt;
+  else
+    vita_attr_options_init (&job->opt);
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vita_attribution_compute_async);
+  g_task_set_task_data (task, job, async_job_free);
+  g_task_run_in_thread (task, async_thread);
+}
+
+VitaAttribution *
+vita_attribution_compute_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -107,6 +107,16 @@ VitaAttribution *vita_attribution_compute (const VitaAnalysis *an, const VitaAtt
                                            VitaAttrProgress progress, gpointer progress_data,
                                            GCancellable *cancellable, GError **error);
 
+/* The same on a worker thread (GTask): callback runs in the thread-default main context
+ * of the caller.  Holds a ref on the analysis; the target is copied, but its probe is
+ * borrowed and must outlive the task.  progress, when given, is called from the
+ * worker thread. */
+void             vita_attribution_compute_async  (VitaAnalysis *an, const VitaAttrTarget *target,
+                                                  const VitaAttrOptions *opt,
+                                                  GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+VitaAttribution *vita_attribution_compute_finish (GAsyncResult *result, GError **error);
+
 /* ------------------------------------------------------------------------------ */
 /* One window's target (what vita_attribution_compute evaluates; tests use it). */
 

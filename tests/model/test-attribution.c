@@ -330,6 +330,57 @@ check_cancel_and_bad_targets (void)
   g_assert_nonnull (strstr (error->message, "does not fit the model"));
 }
 
+typedef struct {
+  GMainLoop *loop;
+  VitaAttribution *result;
+  GError *error;
+} AsyncData;
+
+static void
+on_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  AsyncData *d = data;
+  d->result = vita_attribution_compute_finish (res, &d->error);
+  g_main_loop_quit (d->loop);
+}
+
+static void
+check_async (void)
+{
+  int B;
+  g_autofree float *input = NULL;
+  g_autoptr(VitaVit) vit = load_model ("attr_test", &B, &input);
+  const int T = vit->cfg.frames, M = vit->cfg.fe.n_mels;
+  g_autoptr(VitaAnalysis) an = make_track (vit, input, 2 * T);
+  VitaAttrTarget t;
+  vita_attr_target_init (&t, VITA_ATTR_TARGET_RECEIVED);
+  t.frame = T;
+  t.block = 0;
+  t.head = 1;
+  VitaAttrOptions opt;
+  vita_attr_options_init (&opt);
+  opt.steps = 16;
+  /* the same map as the synchronous call, delivered in the main loop */
+  g_autoptr(VitaAttribution) sync = vita_attribution_compute (an, &t, &opt, NULL, NULL, NULL, NULL);
+  AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+  vita_attribution_compute_async (an, &t, &opt, NULL, on_done, &d);
+  g_main_loop_run (d.loop);
+  g_assert_no_error (d.error);
+  g_assert_nonnull (d.result);
+  g_assert_cmpmem (d.result->map, (gsize) 2 * T * M * sizeof (float), sync->map,
+                   (gsize) 2 * T * M * sizeof (float));
+  g_clear_pointer (&d.result, vita_attribution_free);
+  /* cancelled before it starts: G_IO_ERROR_CANCELLED, no result */
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  vita_attribution_compute_async (an, &t, &opt, cancel, on_done, &d);
+  g_main_loop_run (d.loop);
+  g_assert_null (d.result);
+  g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&d.error);
+  g_main_loop_unref (d.loop);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -339,5 +390,6 @@ main (int argc, char **argv)
   g_test_add_func ("/attribution/ig-completeness", check_ig_completeness);
   g_test_add_func ("/attribution/occlusion-outside", check_occlusion_outside);
   g_test_add_func ("/attribution/cancel-and-bad-targets", check_cancel_and_bad_targets);
+  g_test_add_func ("/attribution/async", check_async);
   return g_test_run ();
 }
