@@ -13,6 +13,10 @@
  *                       original), cls_cosine.npy (windows, n_layers)
  *   DIR/summary.json    the edits, both durations and frame counts, and per array the
  *                       mean and largest |difference| and mean cosine per layer
+ * With --probe P (frame-level probes, repeatable): DIR/difference/probe-TASK-layerNN-
+ * {original,edited}.npy (frames, classes) probabilities on both sides, and in
+ * summary.json how many frames keep their class, and for chord probes how many move by
+ * exactly the edits' transposition (C:maj + 2 semitones = D:maj; N stays N).
  * Every edit is parsed and checked against the track before anything is analysed.
  *
  * The difference step is one function (write_differences) so that it can become the
@@ -21,6 +25,8 @@
 
 #include "dsp/vita-audio.h"
 #include "dsp/vita-edit.h"
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-probe.h"
 #include "model/vita-npy.h"
 #include "model/vita-vit.h"
 
@@ -195,6 +201,133 @@ write_differences (const char *orig_dir, const char *edit_dir, const char *diff_
   return ok;
 }
 
+/* The token layers tokens.npy holds (summary.json "layers"). */
+static GArray *
+analysis_layers (const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  JsonArray *arr = json_object_get_array_member (root, "layers");
+  GArray *layers = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; arr && i < json_array_get_length (arr); i++)
+    {
+      int l = (int) json_array_get_int_element (arr, i);
+      g_array_append_val (layers, l);
+    }
+  return layers;
+}
+
+static int
+chord_transpose (int chord, int semitones)
+{
+  if (chord < 0 || chord >= VITA_CHORD_N)
+    return chord;
+  int root = chord % 12, minor = chord / 12;
+  return ((root + semitones) % 12 + 12) % 12 + 12 * minor;
+}
+
+/* Probe predictions on both sides; statistics into b (member "probes"). */
+static gboolean
+write_probe_differences (const char *orig_dir, const char *edit_dir, const char *diff_dir,
+                         GPtrArray *probes, GPtrArray *probe_paths, double semitones,
+                         gboolean transposed_only, JsonBuilder *b, GError **error)
+{
+  g_autoptr(GArray) layers = analysis_layers (orig_dir, error);
+  if (layers == NULL)
+    return FALSE;
+  g_auto(Npy) ta = { 0 };
+  g_auto(Npy) te = { 0 };
+  if (!npy_read (orig_dir, "tokens.npy", &ta, error) || !npy_read (edit_dir, "tokens.npy", &te, error))
+    return FALSE;
+  json_builder_set_member_name (b, "probes");
+  json_builder_begin_array (b);
+  for (guint p = 0; p < probes->len; p++)
+    {
+      const VitaProbe *pr = g_ptr_array_index (probes, p);
+      const char *ppath = g_ptr_array_index (probe_paths, p);
+      int idx = -1;
+      for (guint i = 0; i < layers->len; i++)
+        if (g_array_index (layers, int, i) == pr->layer)
+          idx = (int) i;
+      if (idx < 0)
+        {
+          json_builder_end_array (b);
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--probe %s reads token layer %d, which --layers left out", ppath, pr->layer);
+          return FALSE;
+        }
+      const gsize D = ta.shape[2], C = pr->n_classes;
+      const gsize fa = ta.shape[1], fe = te.shape[1];
+      g_autofree float *pa = g_new (float, fa * C);
+      g_autofree float *pe = g_new (float, fe * C);
+      vita_probe_predict (pr, ta.data + (gsize) idx * fa * D, fa, pa);
+      vita_probe_predict (pr, te.data + (gsize) idx * fe * D, fe, pe);
+      g_autofree char *task = g_strdup (pr->task ? pr->task : "probe");
+      g_autofree char *na = g_strdup_printf ("probe-%s-layer%02d-original.npy", task, pr->layer);
+      g_autofree char *ne = g_strdup_printf ("probe-%s-layer%02d-edited.npy", task, pr->layer);
+      g_autofree char *pa_path = g_build_filename (diff_dir, na, NULL);
+      g_autofree char *pe_path = g_build_filename (diff_dir, ne, NULL);
+      gsize sa[2] = { fa, C }, se[2] = { fe, C };
+      if (!vita_npy_save (pa_path, pa, 2, sa, error) || !vita_npy_save (pe_path, pe, 2, se, error))
+        {
+          json_builder_end_array (b);
+          return FALSE;
+        }
+      g_autofree int *aa = g_new (int, fa);
+      g_autofree int *ae = g_new (int, fe);
+      vita_probe_argmax (pa, fa, C, aa);
+      vita_probe_argmax (pe, fe, C, ae);
+      const gsize fc = MIN (fa, fe);
+      gsize same = 0, moved = 0, chord_frames = 0;
+      gboolean chord = g_strcmp0 (pr->task, "chord") == 0 && C == VITA_CHORD_N_CLASSES;
+      int st = (int) lround (semitones);
+      const gboolean sigmoid = pr->activation == VITA_PROBE_SIGMOID;
+      for (gsize f = 0; f < fc; f++)
+        {
+          if (sigmoid)   /* independent classes: every class's decision (p > 0.5) agrees */
+            {
+              gboolean agree = TRUE;
+              for (gsize k = 0; k < C; k++)
+                agree &= (pa[f * C + k] > 0.5f) == (pe[f * C + k] > 0.5f);
+              same += agree;
+              continue;
+            }
+          same += aa[f] == ae[f];
+          if (chord && aa[f] != VITA_CHORD_N)
+            {
+              chord_frames++;
+              moved += ae[f] == chord_transpose (aa[f], st);
+            }
+        }
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "probe");
+      json_builder_add_string_value (b, ppath);
+      json_builder_set_member_name (b, "task");
+      json_builder_add_string_value (b, task);
+      json_builder_set_member_name (b, "layer");
+      json_builder_add_int_value (b, pr->layer);
+      json_builder_set_member_name (b, "frames");
+      json_builder_add_int_value (b, fc);
+      json_builder_set_member_name (b, "same_class");
+      json_builder_add_double_value (b, fc ? (double) same / fc : 0);
+      if (chord && transposed_only && st == semitones)
+        {
+          json_builder_set_member_name (b, "transposition");
+          json_builder_add_int_value (b, st);
+          json_builder_set_member_name (b, "moved_with_transposition");
+          json_builder_add_double_value (b, chord_frames ? (double) moved / chord_frames : 0);
+          json_builder_set_member_name (b, "chord_frames");
+          json_builder_add_int_value (b, chord_frames);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return TRUE;
+}
+
 static int
 run_analyze (const char *audio, const char *model, const char *out, const char *layers,
              int threads, gboolean no_attention)
@@ -230,12 +363,14 @@ vita_cli_counterfactual (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *out_dir = NULL, *layers = NULL;
   g_auto(GStrv) edit_specs = NULL;
+  g_auto(GStrv) probe_specs = NULL;
   int threads = 0;
   gboolean no_attention = FALSE;
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d)", "MODEL" },
     { "edit", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &edit_specs, "An edit (repeat; applied in order): mute:0-300Hz@10-20, gain:-6dB@5-8, swap:10-12,20-22, reverse:3-5, transpose:+2, stretch:1.1, mix:other.wav@-12dB", "EDIT" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
+    { "probe", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &probe_specs, "A frame-level probe to compare on both sides (repeat)", "PROBE" },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &layers, "Token layers for tokens.npy and ssm.npy (as analyze)", "LIST" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Analysis threads (as analyze)", "T" },
     { "no-attention", 0, 0, G_OPTION_ARG_NONE, &no_attention, "Do not write attention.npy", NULL },
@@ -279,6 +414,25 @@ vita_cli_counterfactual (int argc, char **argv)
     {
       fprintf (stderr, "vitascope-cli counterfactual: %s\n", error->message);
       return 1;
+    }
+  g_autoptr(GPtrArray) probes = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_probe_free);
+  g_autoptr(GPtrArray) probe_paths = g_ptr_array_new ();
+  for (int i = 0; probe_specs && probe_specs[i]; i++)
+    {
+      VitaProbe *pr = vita_probe_load (probe_specs[i], &error);
+      if (pr == NULL)
+        {
+          fprintf (stderr, "vitascope-cli counterfactual: %s\n", error->message);
+          return 1;
+        }
+      g_ptr_array_add (probes, pr);
+      g_ptr_array_add (probe_paths, probe_specs[i]);
+      if (!pr->frame_level || pr->dim != vit->cfg.dim || pr->layer > vit->cfg.depth)
+        {
+          fprintf (stderr, "vitascope-cli counterfactual: --probe %s: not a frame-level probe of this "
+                   "model (dim %d, token layers 0..%d)\n", probe_specs[i], vit->cfg.dim, vit->cfg.depth);
+          return 2;
+        }
     }
   g_autoptr(VitaPcm) pcm = vita_audio_load (audio_path, vit->cfg.fe.sample_rate, NULL, &error);
   if (pcm == NULL)
@@ -360,7 +514,20 @@ vita_cli_counterfactual (int argc, char **argv)
                                  "have (time-aligned unless an edit changes the duration)");
   json_builder_set_member_name (b, "seconds_edit");
   json_builder_add_double_value (b, t_edit);
-  if (!write_differences (orig_dir, edit_dir, diff_dir, b, &error))
+  double semitones = 0;
+  gboolean transposed_only = TRUE;   /* time-aligned: no stretch, swap or reverse */
+  for (guint i = 0; i < edits->len; i++)
+    {
+      const VitaEdit *e = g_ptr_array_index (edits, i);
+      if (e->kind == VITA_EDIT_TRANSPOSE)
+        semitones += e->value;
+      else if (e->kind == VITA_EDIT_STRETCH || e->kind == VITA_EDIT_SWAP || e->kind == VITA_EDIT_REVERSE)
+        transposed_only = FALSE;
+    }
+  if (!write_differences (orig_dir, edit_dir, diff_dir, b, &error)
+      || (probes->len > 0
+          && !write_probe_differences (orig_dir, edit_dir, diff_dir, probes, probe_paths, semitones,
+                                       transposed_only, b, &error)))
     {
       fprintf (stderr, "vitascope-cli counterfactual: %s\n", error->message);
       return 1;

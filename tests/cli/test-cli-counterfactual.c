@@ -314,6 +314,54 @@ test_attribute (void)
   g_assert_cmpfloat (fabs (sum - json_object_get_double_member (root, "sum")), <=,
                      1e-4 * fmax (1, fabs (sum)));
 
+  /* counterfactual with probes: an edit that changes nothing keeps every class
+   * (and "moves" every chord frame by the 0-semitone transposition) */
+  g_autoptr(VitaProbe) chord = vita_probe_new (D, 25, VITA_PROBE_SOFTMAX);
+  for (int i = 0; i < 25 * D; i++)
+    chord->weight[i] = (float) cos (0.37 * i);
+  chord->task = g_strdup ("chord");
+  chord->frame_level = TRUE;
+  chord->layer = 1;
+  chord->pool = VITA_POOL_TOKEN;
+  g_autofree char *chord_path = g_build_filename (dir, "chord.safetensors", NULL);
+  g_assert_true (vita_probe_save (chord, chord_path, &error));
+  g_autofree char *cf = g_build_filename (dir, "cf", NULL);
+  r = run_cli ("counterfactual", wav, "--model", model_path (), "--probe", chord_path, "--probe",
+               probe_path, "--edit", "gain:0dB", "--out", cf, "--no-attention", NULL);
+  if (r.status != 0)
+    g_error ("counterfactual --probe failed: %s", r.err);
+  result_clear (&r);
+  {
+    g_autofree char *cs = g_build_filename (cf, "summary.json", NULL);
+    g_autoptr(JsonParser) pp = json_parser_new ();
+    g_assert_true (json_parser_load_from_file (pp, cs, &error));
+    JsonArray *pa = json_object_get_array_member (json_node_get_object (json_parser_get_root (pp)), "probes");
+    g_assert_cmpuint (json_array_get_length (pa), ==, 2);
+    JsonObject *c0 = json_array_get_object_element (pa, 0);
+    g_assert_cmpfloat (json_object_get_double_member (c0, "same_class"), ==, 1.0);
+    g_assert_cmpint (json_object_get_int_member (c0, "transposition"), ==, 0);
+    g_assert_cmpfloat (json_object_get_double_member (c0, "moved_with_transposition"), ==, 1.0);
+    g_assert_false (json_object_has_member (json_array_get_object_element (pa, 1), "transposition"));
+    g_autofree char *po = g_build_filename (cf, "difference", "probe-chord-layer01-edited.npy", NULL);
+    g_assert_true (g_file_test (po, G_FILE_TEST_EXISTS));
+  }
+  /* transposed by +2 semitones: chord frames are counted against the moved class */
+  r = run_cli ("counterfactual", wav, "--model", model_path (), "--probe", chord_path,
+               "--edit", "transpose:+2", "--out", cf, "--no-attention", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  {
+    g_autofree char *cs = g_build_filename (cf, "summary.json", NULL);
+    g_autoptr(JsonParser) pp = json_parser_new ();
+    g_assert_true (json_parser_load_from_file (pp, cs, &error));
+    JsonObject *c0 = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json_parser_get_root (pp)), "probes"), 0);
+    g_assert_cmpint (json_object_get_int_member (c0, "transposition"), ==, 2);
+    double moved = json_object_get_double_member (c0, "moved_with_transposition");
+    g_assert_cmpfloat (moved, >=, 0.0);
+    g_assert_cmpfloat (moved, <=, 1.0);
+  }
+
   /* occlusion and a received-attention target, as SVG */
   g_autofree char *svg = g_build_filename (dir, "occ.svg", NULL);
   r = run_cli ("attribute", wav, "--model", model_path (), "--target", "received:1:mean@6.0",
