@@ -272,6 +272,7 @@ test_attribute (void)
   g_autoptr(VitaProbe) probe = vita_probe_new (D, C, VITA_PROBE_SOFTMAX);
   for (int i = 0; i < C * D; i++)
     probe->weight[i] = (float) sin (1.7 * i + 0.3);
+  g_free (probe->task);
   probe->task = g_strdup ("chord");
   probe->frame_level = TRUE;
   probe->layer = 2;
@@ -319,6 +320,7 @@ test_attribute (void)
   g_autoptr(VitaProbe) chord = vita_probe_new (D, 25, VITA_PROBE_SOFTMAX);
   for (int i = 0; i < 25 * D; i++)
     chord->weight[i] = (float) cos (0.37 * i);
+  g_free (chord->task);
   chord->task = g_strdup ("chord");
   chord->frame_level = TRUE;
   chord->layer = 1;
