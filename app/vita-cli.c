@@ -10,6 +10,8 @@ static const VitaCliCommand commands[] = {
   { "init-model",   "write a randomly initialised model file",                 vita_cli_init_model },
   { "analyze",      "analyse an audio file: mel, tokens, attention, SSMs",     vita_cli_analyze },
   { "compare",      "two models on one audio file: both analyses, A − B, the table", vita_cli_compare },
+  { "attribute",    "attribute a probe class / similarity / attention to the mel input", vita_cli_attribute },
+  { "counterfactual", "edit the audio (transpose, mute a band, ...) and analyse both", vita_cli_counterfactual },
   { "render",       "re-render an exported figure from its sidecar JSON",      vita_cli_render },
   { "train",        "train a ViT-1D with NT-Xent on a folder of audio",        vita_cli_train },
   { "export-model", "strip optimizer state from a checkpoint",                 vita_cli_export_model },

@@ -22,6 +22,10 @@ int vita_cli_init_model    (int argc, char **argv);
 int vita_cli_analyze       (int argc, char **argv);
 /* vita-cli-compare.c */
 int vita_cli_compare       (int argc, char **argv);
+/* vita-cli-attribute.c */
+int vita_cli_attribute     (int argc, char **argv);
+/* vita-cli-counterfactual.c */
+int vita_cli_counterfactual (int argc, char **argv);
 /* vita-cli-render.c */
 int vita_cli_render        (int argc, char **argv);
 /* vita-cli-train.c */
