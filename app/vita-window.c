@@ -834,6 +834,8 @@ on_annotations_loaded (GObject *source, GAsyncResult *result, gpointer user_data
   if (ann != NULL && g_strcmp0 (load->audio_path, self->audio_path) == 0)
     {
       vita_probe_set_merge_annotations (self->probe_set, ann);
+      if (ann->summary != NULL)  /* what was found, from which file: information */
+        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (ann->summary));
       show_messages (self, ann->messages);
       update_probe_lanes (self);
     }

@@ -210,11 +210,19 @@ number (const char *s, double *out)
   return TRUE;
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back to the same double. */
 static void
 append_number (GString *s, double v)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  g_string_append (s, g_ascii_dtostr (buf, sizeof buf, v));
+  static const char *const fmt[3] = { "%.15g", "%.16g", "%.17g" };
+  for (int i = 0; i < 3; i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, fmt[i], v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  g_string_append (s, buf);
 }
 
 /* ------------------------------------------------------------------ chord labels */
@@ -805,21 +813,21 @@ vita_annotation_set_clip (VitaAnnotationSet *s, double duration, GPtrArray *warn
 static const char *const format_names[] = { "csv", "lab", "jams", "npy" };
 
 gboolean
-vita_export_format_from_string (const char *s, VitaExportFormat *format)
+vita_ann_export_format_from_string (const char *s, VitaAnnExportFormat *format)
 {
   const char *dot = strrchr (s, '.');
   const char *ext = dot ? dot + 1 : s;
   for (gsize i = 0; i < G_N_ELEMENTS (format_names); i++)
     if (g_ascii_strcasecmp (ext, format_names[i]) == 0)
       {
-        *format = (VitaExportFormat) i;
+        *format = (VitaAnnExportFormat) i;
         return TRUE;
       }
   return FALSE;
 }
 
 const char *
-vita_export_format_to_string (VitaExportFormat format)
+vita_ann_export_format_to_string (VitaAnnExportFormat format)
 {
   return format_names[format];
 }
@@ -843,7 +851,7 @@ csv_label (GString *s, const char *label)
 }
 
 char *
-vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExportFormat format,
+vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaAnnExportFormat format,
                          const char *tool, GError **error)
 {
   if (kind < VITA_ANN_N_KINDS && !vita_annotation_set_has (s, kind))
@@ -852,7 +860,7 @@ vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExpor
                    "no %s to export", kind_names[kind]);
       return NULL;
     }
-  if (format == VITA_EXPORT_JAMS)
+  if (format == VITA_ANN_EXPORT_JAMS)
     {
       g_autoptr(VitaJams) j = vita_jams_new ();
       j->duration = s->duration;
@@ -867,8 +875,8 @@ vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExpor
       j->chords = NULL, j->beats = NULL, j->onsets = NULL, j->tags = NULL;
       return text;
     }
-  if (kind == VITA_ANN_ANY || format == VITA_EXPORT_NPY ||
-      (format == VITA_EXPORT_LAB && kind != VITA_ANN_CHORDS && kind != VITA_ANN_KEY))
+  if (kind == VITA_ANN_ANY || format == VITA_ANN_EXPORT_NPY ||
+      (format == VITA_ANN_EXPORT_LAB && kind != VITA_ANN_CHORDS && kind != VITA_ANN_KEY))
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
                    "%s cannot be written as %s text (.lab holds chords or a key; all kinds "
@@ -876,7 +884,7 @@ vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExpor
       return NULL;
     }
   GString *t = g_string_new (NULL);
-  const char *sep = format == VITA_EXPORT_CSV ? "," : " ";
+  const char *sep = format == VITA_ANN_EXPORT_CSV ? "," : " ";
   switch (kind)
     {
     case VITA_ANN_CHORDS:
@@ -888,7 +896,10 @@ vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExpor
             append_number (t, v[i].start);
             g_string_append (t, sep);
             /* CSV: an SV region layer (time,duration,label); .lab: start end label */
-            append_number (t, format == VITA_EXPORT_CSV ? v[i].end - v[i].start : v[i].end);
+            double d = v[i].end - v[i].start;
+            if (v[i].start + d > v[i].end)
+              d = nextafter (d, 0.0);  /* read back, start + d must not overlap the next */
+            append_number (t, format == VITA_ANN_EXPORT_CSV ? d : v[i].end);
             g_string_append (t, sep);
             g_string_append (t, label);
             g_string_append_c (t, '\n');
@@ -907,7 +918,7 @@ vita_annotation_to_text (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExpor
         break;
       }
     case VITA_ANN_KEY:
-      if (format == VITA_EXPORT_LAB)
+      if (format == VITA_ANN_EXPORT_LAB)
         {
           g_string_append (t, "0 ");
           append_number (t, isfinite (s->duration) ? s->duration : 0.0);
@@ -964,11 +975,11 @@ npy_f64 (const double *v, gsize n, gsize cols)
 }
 
 gboolean
-vita_annotation_export (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExportFormat format,
+vita_annotation_export (const VitaAnnotationSet *s, VitaAnnKind kind, VitaAnnExportFormat format,
                         const char *path, const char *tool, GError **error)
 {
   g_autoptr(GBytes) bytes = NULL;
-  if (format == VITA_EXPORT_NPY)
+  if (format == VITA_ANN_EXPORT_NPY)
     {
       if (kind >= VITA_ANN_N_KINDS || !vita_annotation_set_has (s, kind))
         {
@@ -1030,10 +1041,10 @@ vita_annotation_export (const VitaAnnotationSet *s, VitaAnnKind kind, VitaExport
 }
 
 gboolean
-vita_curve_export (const float *values, gsize n, double hop, VitaExportFormat format,
+vita_curve_export (const float *values, gsize n, double hop, VitaAnnExportFormat format,
                    const char *path, GError **error)
 {
-  if (format == VITA_EXPORT_NPY)
+  if (format == VITA_ANN_EXPORT_NPY)
     {
       g_autofree double *v = g_new (double, MAX (n, 1));
       for (gsize i = 0; i < n; i++)
@@ -1043,7 +1054,7 @@ vita_curve_export (const float *values, gsize n, double hop, VitaExportFormat fo
       const void *d = g_bytes_get_data (b, &len);
       return vita_file_write_atomic (path, d, len, error);
     }
-  if (format != VITA_EXPORT_CSV)
+  if (format != VITA_ANN_EXPORT_CSV)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
                    "%s: a curve is written as CSV (time,value) or .npy, not %s", path,

@@ -108,32 +108,32 @@ void vita_annotation_set_clip (VitaAnnotationSet *set, double duration, GPtrArra
 /* ------------------------------------------------------------------ export */
 
 typedef enum {
-  VITA_EXPORT_CSV,   /* Sonic Visualiser CSV (File → Import Annotation Layer) */
-  VITA_EXPORT_LAB,   /* chords only: start end label */
-  VITA_EXPORT_JAMS,
-  VITA_EXPORT_NPY,
-} VitaExportFormat;
+  VITA_ANN_EXPORT_CSV,   /* Sonic Visualiser CSV (File → Import Annotation Layer) */
+  VITA_ANN_EXPORT_LAB,   /* chords only: start end label */
+  VITA_ANN_EXPORT_JAMS,
+  VITA_ANN_EXPORT_NPY,
+} VitaAnnExportFormat;
 
 /* "csv", "lab", "jams", "npy" ↔ format; from_string also takes a file name's extension. */
-gboolean    vita_export_format_from_string (const char *s, VitaExportFormat *format);
-const char *vita_export_format_to_string   (VitaExportFormat format);
+gboolean    vita_ann_export_format_from_string (const char *s, VitaAnnExportFormat *format);
+const char *vita_ann_export_format_to_string   (VitaAnnExportFormat format);
 
 /* Text of one kind of set in format (CSV: chords `time,duration,label`, events
  * `time`, key `0,label`, tags `tag,value`; LAB: chords; JAMS: that kind alone).  NPY is
  * binary: use vita_annotation_export.  NULL + error when the kind is absent or the
  * format cannot hold it (.lab for beats). */
 char *vita_annotation_to_text (const VitaAnnotationSet *set, VitaAnnKind kind,
-                               VitaExportFormat format, const char *tool, GError **error);
+                               VitaAnnExportFormat format, const char *tool, GError **error);
 /* Writes kind (VITA_ANN_ANY: everything, JAMS only) to path, atomically.  NPY:
  * chords (n, 3) float64 start, end, class (-1 other); events (n,) float64 seconds;
  * key (1,) float64 class; tags (n,) float64 values. */
 gboolean vita_annotation_export (const VitaAnnotationSet *set, VitaAnnKind kind,
-                                 VitaExportFormat format, const char *path, const char *tool,
+                                 VitaAnnExportFormat format, const char *path, const char *tool,
                                  GError **error);
 
 /* A curve sampled every hop seconds (received attention, onset strength, a probe's
  * probability): CSV `time,value` (an SV time-value layer) or NPY (n,) float64. */
 gboolean vita_curve_export (const float *values, gsize n, double hop_seconds,
-                            VitaExportFormat format, const char *path, GError **error);
+                            VitaAnnExportFormat format, const char *path, GError **error);
 
 G_END_DECLS

@@ -568,7 +568,10 @@ vita_jams_to_string (const VitaJams *j, const char *title, const char *tool)
         {
           /* classes outside major/minor are written as X (no Harte spelling is kept) */
           const char *label = v[i].chord >= 0 ? vita_chord_class_name (v[i].chord) : "X";
-          observation (s, i == 0, v[i].start, v[i].end - v[i].start, label, NAN);
+          double d = v[i].end - v[i].start;
+          if (v[i].start + d > v[i].end)
+            d = nextafter (d, 0.0);  /* read back, start + d must not overlap the next */
+          observation (s, i == 0, v[i].start, d, label, NAN);
         }
       end_annotation (s, j->chords->segments->len > 0);
     }

@@ -374,20 +374,20 @@ test_round_trip (void)
   g_assert_true (vita_annotation_set_add_file (s, labp, VITA_ANN_UNKNOWN, TRUE, NULL, &error));
   g_assert_no_error (error);
 
-  static const struct { VitaAnnKind kind; VitaExportFormat format; const char *name; } cases[] = {
-    { VITA_ANN_CHORDS, VITA_EXPORT_CSV, "out.chords.csv" },
-    { VITA_ANN_CHORDS, VITA_EXPORT_LAB, "out.lab" },
-    { VITA_ANN_CHORDS, VITA_EXPORT_JAMS, "out-chords.jams" },
-    { VITA_ANN_BEATS, VITA_EXPORT_CSV, "out.beats.csv" },
-    { VITA_ANN_BEATS, VITA_EXPORT_JAMS, "out-beats.jams" },
-    { VITA_ANN_ONSETS, VITA_EXPORT_CSV, "out.onsets.csv" },
-    { VITA_ANN_ONSETS, VITA_EXPORT_JAMS, "out-onsets.jams" },
-    { VITA_ANN_KEY, VITA_EXPORT_CSV, "out.key.csv" },
-    { VITA_ANN_KEY, VITA_EXPORT_LAB, "out.key.lab" },
-    { VITA_ANN_KEY, VITA_EXPORT_JAMS, "out-key.jams" },
-    { VITA_ANN_TAGS, VITA_EXPORT_CSV, "out.tags.csv" },
-    { VITA_ANN_TAGS, VITA_EXPORT_JAMS, "out-tags.jams" },
-    { VITA_ANN_ANY, VITA_EXPORT_JAMS, "out-all.jams" },
+  static const struct { VitaAnnKind kind; VitaAnnExportFormat format; const char *name; } cases[] = {
+    { VITA_ANN_CHORDS, VITA_ANN_EXPORT_CSV, "out.chords.csv" },
+    { VITA_ANN_CHORDS, VITA_ANN_EXPORT_LAB, "out.lab" },
+    { VITA_ANN_CHORDS, VITA_ANN_EXPORT_JAMS, "out-chords.jams" },
+    { VITA_ANN_BEATS, VITA_ANN_EXPORT_CSV, "out.beats.csv" },
+    { VITA_ANN_BEATS, VITA_ANN_EXPORT_JAMS, "out-beats.jams" },
+    { VITA_ANN_ONSETS, VITA_ANN_EXPORT_CSV, "out.onsets.csv" },
+    { VITA_ANN_ONSETS, VITA_ANN_EXPORT_JAMS, "out-onsets.jams" },
+    { VITA_ANN_KEY, VITA_ANN_EXPORT_CSV, "out.key.csv" },
+    { VITA_ANN_KEY, VITA_ANN_EXPORT_LAB, "out.key.lab" },
+    { VITA_ANN_KEY, VITA_ANN_EXPORT_JAMS, "out-key.jams" },
+    { VITA_ANN_TAGS, VITA_ANN_EXPORT_CSV, "out.tags.csv" },
+    { VITA_ANN_TAGS, VITA_ANN_EXPORT_JAMS, "out-tags.jams" },
+    { VITA_ANN_ANY, VITA_ANN_EXPORT_JAMS, "out-all.jams" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -405,11 +405,11 @@ test_round_trip (void)
     }
   /* .lab holds no beats; .npy is written with its shape */
   g_autofree char *bad = g_build_filename (dir, "x.lab", NULL);
-  g_assert_false (vita_annotation_export (s, VITA_ANN_BEATS, VITA_EXPORT_LAB, bad, NULL, &error));
+  g_assert_false (vita_annotation_export (s, VITA_ANN_BEATS, VITA_ANN_EXPORT_LAB, bad, NULL, &error));
   g_assert_nonnull (strstr (error->message, "x.lab"));
   g_clear_error (&error);
   g_autofree char *npy = g_build_filename (dir, "chords.npy", NULL);
-  g_assert_true (vita_annotation_export (s, VITA_ANN_CHORDS, VITA_EXPORT_NPY, npy, NULL, &error));
+  g_assert_true (vita_annotation_export (s, VITA_ANN_CHORDS, VITA_ANN_EXPORT_NPY, npy, NULL, &error));
   g_autofree char *bytes = NULL;
   gsize len;
   g_assert_true (g_file_get_contents (npy, &bytes, &len, NULL));

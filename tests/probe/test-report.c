@@ -197,7 +197,7 @@ test_report_field_names (void)
       g_autoptr(VitaAnnotationSet) set = vita_annotation_set_new ();
       set->chords = vita_chord_track_parse (lab, strlen (lab), "gen.lab", NULL, &error);
       g_assert_no_error (error);
-      g_autofree char *jams = vita_annotation_to_text (set, VITA_ANN_CHORDS, VITA_EXPORT_JAMS,
+      g_autofree char *jams = vita_annotation_to_text (set, VITA_ANN_CHORDS, VITA_ANN_EXPORT_JAMS,
                                                        "test", &error);
       g_assert_no_error (error);
       g_autofree char *beats = vita_piece_events_text (p->beats, 0);
