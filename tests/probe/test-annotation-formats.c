@@ -422,6 +422,24 @@ test_round_trip (void)
   rm_rf (dir);
 }
 
+/* The writer's JAMS equals the fixture that tests/make_fixtures_jams.py validated
+ * against the JAMS schema (python3-jsonschema): the writer stays schema-valid. */
+static void
+test_jams_matches_validated_fixture (void)
+{
+  g_autofree char *src = data_path ("piece.jams");
+  g_autofree char *fixture = data_path ("exported-all.jams");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaAnnotationSet) s = vita_annotation_set_new ();
+  g_assert_true (vita_annotation_set_add_file (s, src, VITA_ANN_UNKNOWN, TRUE, NULL, &error));
+  g_autofree char *text = vita_annotation_to_text (s, VITA_ANN_ANY, VITA_ANN_EXPORT_JAMS,
+                                                   "vitascope-cli 0.1.0 export", &error);
+  g_assert_no_error (error);
+  g_autofree char *want = NULL;
+  g_assert_true (g_file_get_contents (fixture, &want, NULL, NULL));
+  g_assert_cmpstr (text, ==, want);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -435,5 +453,6 @@ main (int argc, char **argv)
   g_test_add_func ("/annotation-formats/jams-bad", test_jams_bad);
   g_test_add_func ("/annotation-formats/find-beside", test_find_beside);
   g_test_add_func ("/annotation-formats/round-trip", test_round_trip);
+  g_test_add_func ("/annotation-formats/jams-schema-fixture", test_jams_matches_validated_fixture);
   return g_test_run ();
 }
