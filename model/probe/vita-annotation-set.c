@@ -111,6 +111,7 @@ typedef struct {
   const char *data;
   gsize len, pos;
   guint line_no;
+  const char *why;  /* why the last line is unusable (NULL: empty or a comment) */
 } Rd;
 
 static void
@@ -137,8 +138,10 @@ rd_next (Rd *r, char *buf, gboolean *usable)
   r->line_no++;
   if (n > 0 && start[n - 1] == '\r')
     n--;
-  *usable = n <= VITA_ANNOTATION_MAX_LINE && !memchr (start, '\0', n) &&
-            g_utf8_validate (start, n, NULL);
+  r->why = n > VITA_ANNOTATION_MAX_LINE ? "line too long, skipped"
+           : memchr (start, '\0', n) ? "line contains a NUL byte, skipped"
+           : !g_utf8_validate (start, n, NULL) ? "line is not valid UTF-8, skipped" : NULL;
+  *usable = r->why == NULL;
   if (!*usable)
     {
       buf[0] = '\0';
@@ -312,15 +315,14 @@ vita_chord_track_parse_csv (const char *data, gsize len, const char *display_nam
   rd_init (&r, data, len);
   g_autofree char *buf = g_malloc (VITA_ANNOTATION_MAX_LINE + 1);
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_free);  /* line text per line */
   GString *text = g_string_new (NULL);
   gboolean usable;
   while (rd_next (&r, buf, &usable))
     {
-      g_ptr_array_add (bad, NULL);
       if (!usable)
         {
-          /* keep the raw line: the .lab parser skips or warns about it as it should */
+          if (r.why && warnings)
+            g_ptr_array_add (warnings, g_strdup_printf ("%s:%u: %s", name, r.line_no, r.why));
           continue;
         }
       g_autoptr(GPtrArray) f = fields_of (buf);
@@ -410,6 +412,9 @@ vita_key_file_parse_any (const char *data, gsize len, const char *display_name, 
   gboolean usable;
   while (rd_next (&r, buf, &usable))
     {
+      if (!usable && r.why && warnings)
+        g_ptr_array_add (warnings, g_strdup_printf ("%s:%u: %s", display_name ? display_name
+                                                    : "(key)", r.line_no, r.why));
       if (usable)
         {
           g_autoptr(GPtrArray) f = fields_of (buf);

@@ -159,7 +159,7 @@ test_sv_csv_chords (void)
   g_assert_cmpfloat (SEG (r, 2).end, ==, 8.0);
 
   /* a bad row: file, line and problem; a bad label: the .lab parser's warning */
-  const char *bad = "time,label\n0.0,C\nnot a row\n1.0,Hm\n2.0,G\n";
+  const char *bad = "time,label\n0.0,C\nnot a row\n1.0,Hm\n2.0,G\n2.5,\xff\xfe\n";
   g_autoptr(GPtrArray) w3 = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(VitaChordTrack) t3 = vita_chord_track_parse_csv (bad, strlen (bad), "bad.csv", 3.0,
                                                              w3, &error);
@@ -167,6 +167,7 @@ test_sv_csv_chords (void)
   dump (w3);
   g_assert_true (has_warning (w3, "bad.csv:3: expected 'time,label'"));
   g_assert_true (has_warning (w3, "bad.csv:4: unknown chord label"));
+  g_assert_true (has_warning (w3, "bad.csv:6: line is not valid UTF-8"));
 }
 
 static void
