@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -722,6 +723,19 @@ cmp_candidates (gconstpointer a, gconstpointer b)
   return strcmp (x, y);
 }
 
+/* Whether the first 64 KiB of path sniff as a known kind. */
+static gboolean
+sniff_head (const char *path)
+{
+  FILE *f = fopen (path, "rb");
+  if (!f)
+    return FALSE;
+  g_autofree char *buf = g_malloc (65536);
+  gsize n = fread (buf, 1, 65536, f);
+  fclose (f);
+  return vita_ann_sniff (buf, n) != VITA_ANN_UNKNOWN;
+}
+
 char **
 vita_annotation_files_beside (const char *audio_path)
 {
@@ -738,8 +752,13 @@ vita_annotation_files_beside (const char *audio_path)
           strcmp (name, base) == 0 || vita_ann_kind_for_name (name) < 0)
         continue;
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (out, g_strdup (path));
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      /* STEM.txt, STEM.csv: only when the content says what they hold (a lyrics
+       * STEM.txt beside the audio is not an annotation file, nor an error) */
+      if (vita_ann_kind_for_name (name) == VITA_ANN_UNKNOWN && !sniff_head (path))
+        continue;
+      g_ptr_array_add (out, g_strdup (path));
     }
   g_ptr_array_sort (out, cmp_candidates);
   g_ptr_array_add (out, NULL);

@@ -270,14 +270,17 @@ test_find_beside (void)
   write_file (dir, "piece.downbeats.txt", "0.5\n");
   write_file (dir, "piece10.lab", "0 1 C\n");            /* another piece */
   write_file (dir, "piece_chords.csv", "0.0,2.0,C\n2.0,2.0,Am\n");
+  write_file (dir, "piece.txt", "These are the lyrics,\nnot annotations.\n");  /* not found */
+  write_file (dir, "piece.csv", "0.5,1\n1.0,2\n");  /* beat positions: sniffed, found */
   g_autofree char *jams_path = data_path ("piece.jams");
   g_autofree char *jams = NULL;
   g_assert_true (g_file_get_contents (jams_path, &jams, NULL, NULL));
   write_file (dir, "piece.jams", jams);
 
   g_auto(GStrv) files = vita_annotation_files_beside (audio);
-  g_assert_cmpuint (g_strv_length (files), ==, 5);
+  g_assert_cmpuint (g_strv_length (files), ==, 6);
   g_assert_true (g_str_has_suffix (files[4], "piece.jams"));  /* dedicated names first */
+  g_assert_true (g_str_has_suffix (files[5], "piece.csv"));   /* then sniffed ones */
 
   g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(VitaAnnotationSet) s = vita_annotation_set_find (audio, 8.0, w);
