@@ -48,9 +48,10 @@ vita_annotations_load (const char *const *paths)
     {
       g_autoptr(GError) error = NULL;
 
-      /* by name, then by content (vita-annotation-set.h); a later file replaces an
-       * earlier one of the same kind, as a file chosen by hand should */
-      if (vita_annotation_set_add_file (set, paths[i], VITA_ANN_UNKNOWN, TRUE, ann->messages,
+      /* by name, then by content (vita-annotation-set.h); within one load the first
+       * file of a kind wins (files beside the audio come dedicated names first, as
+       * `report` reads them), with a message; a later load replaces earlier kinds */
+      if (vita_annotation_set_add_file (set, paths[i], VITA_ANN_UNKNOWN, FALSE, ann->messages,
                                         &error))
         ann->n_loaded++;
       else
