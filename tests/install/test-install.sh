@@ -2,9 +2,9 @@
 # test-install.sh — `meson install` into a DESTDIR puts every file in its XDG place, and
 # the installed vitascope-cli analyses a demo track with the installed default model
 # (found beside the installed binary, not in the source tree).  TAP output.
-#   test-install.sh BUILD_ROOT PREFIX BINDIR DATADIR LOCALEDIR APP_ID GUI(true|false)
+#   test-install.sh BUILD_ROOT PREFIX BINDIR DATADIR LOCALEDIR MANDIR APP_ID GUI(true|false)
 set -u
-build=$1 prefix=$2 bindir=$3 datadir=$4 localedir=$5 app_id=$6 gui=$7
+build=$1 prefix=$2 bindir=$3 datadir=$4 localedir=$5 mandir=$6 app_id=$7 gui=$8
 demo=/usr/share/games/wesnoth/1.16/data/core/music/battle.ogg
 n=0 failed=0
 ok () { n=$((n + 1)); echo "ok $n $1"; }
@@ -32,6 +32,7 @@ check "desktop file" '[ -f "$share/applications/$app_id.desktop" ]'
 check "AppStream metainfo" '[ -f "$share/metainfo/$app_id.metainfo.xml" ]'
 check "scalable icon" '[ -f "$share/icons/hicolor/scalable/apps/$app_id.svg" ]'
 check "symbolic icon" '[ -f "$share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" ]'
+check "manual pages" '[ -f "$dest$mandir/man1/vitascope.1" ] && [ -f "$dest$mandir/man1/vitascope-cli.1" ]'
 for lang in $(grep -v '^#' "$(dirname "$0")/../../po/LINGUAS"); do
   check "translation $lang" '[ -f "$dest$localedir/$lang/LC_MESSAGES/vitascope.mo" ]'
 done
