@@ -25,7 +25,7 @@ PACKAGES=(
   # demo music (real, freely licensed) and the labelled-set renderer
   wesnoth-1.16-music fluidsynth fluid-soundfont-gm
   # tests: headless GUI, fuzzing, desktop-file validation, figure decoding
-  xvfb xauth clang libclang-rt-14-dev desktop-file-utils appstream-util
+  xvfb xauth clang libclang-rt-14-dev desktop-file-utils appstream-util appstream
   imagemagick poppler-utils librsvg2-bin
 )
 

@@ -17,6 +17,7 @@ static const VitaCliCommand commands[] = {
   { "export-model", "strip optimizer state from a checkpoint",                 vita_cli_export_model },
   { "report",       "train and evaluate probes: the paper's tables",           vita_cli_report },
   { "make-dataset", "render the labelled MIDI set with fluidsynth",            vita_cli_make_dataset },
+  { "export",       "results and annotations as Sonic Visualiser CSV, .lab, JAMS, .npy", vita_cli_export },
 };
 
 static void

@@ -34,6 +34,8 @@ int vita_cli_export_model  (int argc, char **argv);
 /* vita-cli-probe.c */
 int vita_cli_report        (int argc, char **argv);
 int vita_cli_make_dataset  (int argc, char **argv);
+/* vita-cli-export.c */
+int vita_cli_export        (int argc, char **argv);
 
 /* Shared helpers (vita-cli-common.c). */
 /* A one-line progress bar on stderr when it is a terminal; silent otherwise. */

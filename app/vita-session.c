@@ -88,6 +88,7 @@ static GParamSpec *props[N_PROPS];
 
 enum {
   SIGNAL_ERROR,             /* (message) a problem to show */
+  SIGNAL_INFO,              /* (message) information, e.g. which annotation files were found */
   SIGNAL_PROGRESS,          /* (fraction, text) of the analysis */
   SIGNAL_ANALYSIS_UPDATED,  /* more windows analysed (throttled) */
   SIGNAL_LANES_CHANGED,     /* probe lanes and probe-o-gram rebuilt */
@@ -542,6 +543,8 @@ on_annotations_loaded (GObject *source, GAsyncResult *result, gpointer user_data
       for (int i = 0; load->paths[i] != NULL; i++)
         g_ptr_array_add (self->annotation_paths, g_strdup (load->paths[i]));
       vita_probe_set_merge_annotations (self->probe_set, ann);
+      if (ann->summary != NULL)  /* what was found, from which file: information */
+        g_signal_emit (self, signals[SIGNAL_INFO], 0, ann->summary);
       emit_messages (self, ann->messages);
       update_probe_lanes (self);
     }
@@ -1110,6 +1113,8 @@ vita_session_class_init (VitaSessionClass *klass)
 
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_INFO] = g_signal_new ("info", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                            0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE,
                                            G_TYPE_STRING);

@@ -271,6 +271,14 @@ on_session_view_restored (VitaWindow *self)
 }
 
 static void
+on_session_info (VitaWindow *self, const char *message)
+{
+  /* a toast's title is markup; file names may hold '&' or '<' */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+  _vita_window_toast (self, escaped);
+}
+
+static void
 on_session_error (VitaWindow *self, const char *message)
 {
   vita_window_show_error (self, message);
@@ -489,6 +497,7 @@ vita_window_init (VitaWindow *self)
   g_signal_group_connect_swapped (g, "progress", G_CALLBACK (on_session_progress), self);
   g_signal_group_connect_swapped (g, "view-restored", G_CALLBACK (on_session_view_restored), self);
   g_signal_group_connect_swapped (g, "error", G_CALLBACK (on_session_error), self);
+  g_signal_group_connect_swapped (g, "info", G_CALLBACK (on_session_info), self);
 
   _vita_window_actions_init (self);     /* adds its own observers to session_signals */
   g_signal_group_set_target (g, self->session);

@@ -1,9 +1,12 @@
 /* vita-report.h — the paper's measurements on a labelled folder, for a model and its
  * random-init twin (same architecture, vita_vit_new_random with a fixed seed).
  *
- * Data: DATA_DIR holds STEM.wav with STEM.lab (chords), STEM.beats.txt,
- * STEM.onsets.txt, STEM.key.txt and optionally STEM.tags.csv (what
- * `vitascope-cli make-dataset` writes).  Pieces are split by piece (sorted by name;
+ * Data: DATA_DIR holds STEM.wav with its annotations beside it, found by name and
+ * content (vita-annotation-set.h: STEM.lab, STEM.beats[.txt], STEM.onsets[.txt],
+ * STEM.key[.txt], STEM.tags.csv — what `vitascope-cli make-dataset` writes — or Sonic
+ * Visualiser CSV layers and STEM.jams).  The markdown lists per piece what was found in
+ * which file; a task no piece has annotations for is one line ("No annotations for
+ * task onsets: ...") and its columns are left out (table (b) entirely for onsets).  Pieces are split by piece (sorted by name;
  * every 4th piece is held out for testing): probes are trained on the others, and the
  * attention head of claim (b) is chosen on the training pieces and scored on the
  * held-out ones.
