@@ -9,7 +9,7 @@ demo=/usr/share/games/wesnoth/1.16/data/core/music/battle.ogg
 n=0 failed=0
 ok () { n=$((n + 1)); echo "ok $n $1"; }
 not_ok () { n=$((n + 1)); failed=1; echo "not ok $n $1"; }
-check () { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+check () { if eval "$2" >&2; then ok "$1"; else not_ok "$1"; fi; }
 
 dest=$(mktemp -d "${TMPDIR:-/tmp}/vita-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT
@@ -50,7 +50,7 @@ if [ ! -f "$demo" ]; then
 else
   out=$dest/analysis
   if env -u VITASCOPE_DEFAULT_MODEL "$bin/vitascope-cli" analyze "$demo" --model default \
-       --duration 10 --no-attention --out "$out" 2>"$dest/err"; then
+       --duration 10 --no-attention --out "$out" >"$dest/out" 2>"$dest/err"; then
     ok "installed vitascope-cli analyze --model default"
   else
     sed 's/^/# /' "$dest/err"; not_ok "installed vitascope-cli analyze --model default"
