@@ -173,6 +173,40 @@ add_config (JsonBuilder *b, const VitaVitConfig *c)
   json_builder_end_object (b);
 }
 
+/* The onset novelty a stretch of frames at a time: the power spectrogram of a 3-hour
+ * track would take 700 MB at once.  Exact, not approximate: with center=True, STFT
+ * frame f covers the samples [f·hop − n_fft/2, f·hop + n_fft/2), reflected only at
+ * the track's ends, so the frames of a stretch of samples that starts on a frame
+ * boundary are the track's own frames wherever their window lies inside the stretch
+ * (or meets the track's end); and the flux of frame f needs only frames f−1 and f. */
+static gboolean
+onset_by_chunks (VitaMel *melproc, const VitaFrontend *fe, const float *samples,
+                 gsize n_samples, gsize n_frames, float *onset)
+{
+  const gsize hop = fe->hop_length, half = fe->n_fft / 2, n_bins = fe->n_fft / 2 + 1;
+  const gsize c = (half + hop - 1) / hop;   /* frames whose window may reach before the stretch */
+  const gsize chunk = 2048;                 /* frames per stretch: ~4 MB of power */
+  const gsize cap = chunk + 2 * c + 4;      /* frames of a stretch, at most */
+  g_autofree float *power = g_try_new (float, cap * n_bins);
+  g_autofree float *flux = g_try_new (float, chunk + 1);
+  if (power == NULL || flux == NULL)
+    return FALSE;
+  for (gsize f0 = 0; f0 < n_frames; f0 += chunk)
+    {
+      const gsize f1 = MIN (n_frames, f0 + chunk);
+      const gsize g0 = f0 > 0 ? f0 - 1 : 0;              /* first frame needed */
+      const gsize first = g0 >= c ? g0 - c : 0;           /* the stretch's first frame */
+      const gsize start = first * hop;
+      const gsize end = MIN (n_samples, (f1 - 1) * hop + half);
+      const gsize n_sub = vita_frontend_n_frames (fe, end - start);
+      g_assert (n_sub <= cap && f1 - 1 - first < n_sub);
+      vita_mel_power (melproc, samples + start, end - start, power);
+      vita_onset_flux (power + (g0 - first) * n_bins, f1 - g0, n_bins, flux);
+      memcpy (onset + f0, flux + (f0 - g0), (f1 - f0) * sizeof (float));
+    }
+  return TRUE;
+}
+
 int
 vita_cli_analyze (int argc, char **argv)
 {
@@ -305,16 +339,11 @@ vita_cli_analyze (int argc, char **argv)
     }
   t0 = g_get_monotonic_time ();
   g_autofree float *onset = g_new (float, n_frames);
-  {
-    g_autofree float *power = g_try_new (float, n_frames * n_bins);
-    if (power == NULL)
-      {
-        fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
-        return 1;
-      }
-    vita_mel_power (melproc, samples, n_samples, power);
-    vita_onset_flux (power, n_frames, n_bins, onset);
-  }
+  if (!onset_by_chunks (melproc, &cfg->fe, samples, n_samples, n_frames, onset))
+    {
+      fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
+      return 1;
+    }
   t_onset = seconds_since (t0);
   t0 = g_get_monotonic_time ();
   g_autofree float *mel = g_try_new (float, n_frames * M);
