@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include "vita-application.h"
+#include "model/vita-blas.h"
 
 /* Running from the build tree (the README's demo): use the schema compiled there
  * when none is installed, and the catalogues built there. */
@@ -34,6 +35,7 @@ setup_build_tree (void)
 int
 main (int argc, char *argv[])
 {
+  vita_blas_init_kernels ();   /* before any BLAS call or thread (model/vita-blas.h) */
   g_autoptr(VitaApplication) app = NULL;
   const char *localedir = g_getenv ("VITASCOPE_LOCALEDIR");
 

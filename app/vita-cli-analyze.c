@@ -174,6 +174,40 @@ add_config (JsonBuilder *b, const VitaVitConfig *c)
   json_builder_end_object (b);
 }
 
+/* The onset novelty a stretch of frames at a time: the power spectrogram of a 3-hour
+ * track would take 700 MB at once.  Exact, not approximate: with center=True, STFT
+ * frame f covers the samples [f·hop − n_fft/2, f·hop + n_fft/2), reflected only at
+ * the track's ends, so the frames of a stretch of samples that starts on a frame
+ * boundary are the track's own frames wherever their window lies inside the stretch
+ * (or meets the track's end); and the flux of frame f needs only frames f−1 and f. */
+static gboolean
+onset_by_chunks (VitaMel *melproc, const VitaFrontend *fe, const float *samples,
+                 gsize n_samples, gsize n_frames, float *onset)
+{
+  const gsize hop = fe->hop_length, half = fe->n_fft / 2, n_bins = fe->n_fft / 2 + 1;
+  const gsize c = (half + hop - 1) / hop;   /* frames whose window may reach before the stretch */
+  const gsize chunk = 2048;                 /* frames per stretch: ~4 MB of power */
+  const gsize cap = chunk + 2 * c + 4;      /* frames of a stretch, at most */
+  g_autofree float *power = g_try_new (float, cap * n_bins);
+  g_autofree float *flux = g_try_new (float, chunk + 1);
+  if (power == NULL || flux == NULL)
+    return FALSE;
+  for (gsize f0 = 0; f0 < n_frames; f0 += chunk)
+    {
+      const gsize f1 = MIN (n_frames, f0 + chunk);
+      const gsize g0 = f0 > 0 ? f0 - 1 : 0;              /* first frame needed */
+      const gsize first = g0 >= c ? g0 - c : 0;           /* the stretch's first frame */
+      const gsize start = first * hop;
+      const gsize end = MIN (n_samples, (f1 - 1) * hop + half);
+      const gsize n_sub = vita_frontend_n_frames (fe, end - start);
+      g_assert (n_sub <= cap && f1 - 1 - first < n_sub);
+      vita_mel_power (melproc, samples + start, end - start, power);
+      vita_onset_flux (power + (g0 - first) * n_bins, f1 - g0, n_bins, flux);
+      memcpy (onset + f0, flux + (f0 - g0), (f1 - f0) * sizeof (float));
+    }
+  return TRUE;
+}
+
 int
 vita_cli_analyze (int argc, char **argv)
 {
@@ -181,6 +215,10 @@ vita_cli_analyze (int argc, char **argv)
   int ssm_max = 1024, threads = 0, batch = 8;
   gboolean no_attention = FALSE;
   double start_sec = 0, duration_sec = 0;
+  /* Longer tracks are refused before they are decoded.  3 hours: the tokens live in
+   * the token cache file beyond a few minutes (model/vita-analysis.h); what stays in
+   * memory grows with the decoded PCM and the spectrogram (~130 MB per hour each). */
+  double max_duration = 3 * 3600.0;
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d), or 'default': the installed default model", "MODEL" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
@@ -191,6 +229,7 @@ vita_cli_analyze (int argc, char **argv)
     { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_spec, "Token layers for tokens.npy and ssm.npy, e.g. 0,6,12 or 1-4 (default all)", "LIST" },
     { "start", 0, 0, G_OPTION_ARG_DOUBLE, &start_sec, "Analyse from this time (seconds)", "SEC" },
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration_sec, "Analyse at most this long (seconds; default: to the end)", "SEC" },
+    { "max-duration", 0, 0, G_OPTION_ARG_DOUBLE, &max_duration, "Refuse audio files longer than this (seconds; default 10800, 3 hours)", "SEC" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("AUDIO");
@@ -227,10 +266,10 @@ vita_cli_analyze (int argc, char **argv)
     }
   if (ssm_max < 1 || ssm_max > 65536 || threads < 0 || threads > 1024 || batch < 1 ||
       batch > 4096 || !(start_sec >= 0) || !(duration_sec >= 0) || !isfinite (start_sec) ||
-      !isfinite (duration_sec))
+      !isfinite (duration_sec) || !(max_duration > 0) || !isfinite (max_duration))
     {
       fprintf (stderr, "vitascope-cli analyze: an option is out of range (--ssm-max 1–65536, "
-               "--threads 0–1024, --batch 1–4096, --start and --duration >= 0)\n");
+               "--threads 0–1024, --batch 1–4096, --start and --duration >= 0, --max-duration > 0)\n");
       return 2;
     }
   const char *audio_path = argv[1];
@@ -268,6 +307,7 @@ vita_cli_analyze (int argc, char **argv)
     }
 
   /* decode */
+  vita_audio_set_max_duration (max_duration);
   t0 = g_get_monotonic_time ();
   g_autoptr(VitaPcm) pcm = vita_audio_load (audio_path, cfg->fe.sample_rate, NULL, &error);
   if (pcm == NULL)
@@ -313,16 +353,11 @@ vita_cli_analyze (int argc, char **argv)
     }
   t0 = g_get_monotonic_time ();
   g_autofree float *onset = g_new (float, n_frames);
-  {
-    g_autofree float *power = g_try_new (float, n_frames * n_bins);
-    if (power == NULL)
-      {
-        fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
-        return 1;
-      }
-    vita_mel_power (melproc, samples, n_samples, power);
-    vita_onset_flux (power, n_frames, n_bins, onset);
-  }
+  if (!onset_by_chunks (melproc, &cfg->fe, samples, n_samples, n_frames, onset))
+    {
+      fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
+      return 1;
+    }
   t_onset = seconds_since (t0);
   t0 = g_get_monotonic_time ();
   g_autofree float *mel = g_try_new (float, n_frames * M);
@@ -391,38 +426,47 @@ vita_cli_analyze (int argc, char **argv)
       add_shape (files, "attention.npy", 5, shape);
     }
 
-  /* tokens and SSMs of the selected layers */
+  /* tokens and SSMs of the selected layers; the tokens are streamed a few MB at a time,
+   * and a token cache's pages are dropped as they are written (model/vita-analysis.h) */
   const gsize S = an->ssm_size, n_sel = layers->len;
+  {
+    g_autofree char *path = g_build_filename (out_dir, "tokens.npy", NULL);
+    shape[0] = n_sel; shape[1] = n_frames; shape[2] = D;
+    g_autoptr(VitaNpyWriter) w = vita_npy_writer_new (path, 3, shape, &error);
+    if (w == NULL)
+      goto fail;
+    const gsize per = n_frames * D, chunk = (gsize) 1 << 20;   /* floats */
+    for (gsize i = 0; i < n_sel; i++)
+      for (gsize off = 0; off < per; off += chunk)
+        {
+          const float *src = an->tokens + g_array_index (layers, int, i) * per + off;
+          if (!vita_npy_writer_append (w, src, MIN (chunk, per - off), &error))
+            goto fail;
+          vita_analysis_release_tokens (an);
+        }
+    if (!vita_npy_writer_commit (w, &error))
+      goto fail;
+    add_shape (files, "tokens.npy", 3, shape);
+  }
   if (n_sel == (gsize) n_layers)
     {
-      shape[0] = n_layers; shape[1] = n_frames; shape[2] = D;
-      if (!save_npy (out_dir, "tokens.npy", an->tokens, 3, shape, files, &error))
-        goto fail;
-      shape[1] = S; shape[2] = S;
+      shape[0] = n_layers; shape[1] = S; shape[2] = S;
       if (!save_npy (out_dir, "ssm.npy", an->ssm, 3, shape, files, &error))
         goto fail;
     }
   else
     {
-      const char *names[2] = { "tokens.npy", "ssm.npy" };
-      const float *src[2] = { an->tokens, an->ssm };
-      const gsize per[2] = { n_frames * D, S * S };
-      for (int k = 0; k < 2; k++)
-        {
-          g_autofree char *path = g_build_filename (out_dir, names[k], NULL);
-          shape[0] = n_sel;
-          shape[1] = k == 0 ? n_frames : S;
-          shape[2] = k == 0 ? D : S;
-          g_autoptr(VitaNpyWriter) w = vita_npy_writer_new (path, 3, shape, &error);
-          if (w == NULL)
-            goto fail;
-          for (gsize i = 0; i < n_sel; i++)
-            if (!vita_npy_writer_append (w, src[k] + g_array_index (layers, int, i) * per[k], per[k], &error))
-              goto fail;
-          if (!vita_npy_writer_commit (w, &error))
-            goto fail;
-          add_shape (files, names[k], 3, shape);
-        }
+      g_autofree char *path = g_build_filename (out_dir, "ssm.npy", NULL);
+      shape[0] = n_sel; shape[1] = S; shape[2] = S;
+      g_autoptr(VitaNpyWriter) w = vita_npy_writer_new (path, 3, shape, &error);
+      if (w == NULL)
+        goto fail;
+      for (gsize i = 0; i < n_sel; i++)
+        if (!vita_npy_writer_append (w, an->ssm + g_array_index (layers, int, i) * S * S, S * S, &error))
+          goto fail;
+      if (!vita_npy_writer_commit (w, &error))
+        goto fail;
+      add_shape (files, "ssm.npy", 3, shape);
     }
   shape[0] = an->n_windows; shape[1] = n_layers; shape[2] = D;
   if (!save_npy (out_dir, "cls.npy", an->cls, 3, shape, files, &error))

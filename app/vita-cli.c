@@ -1,5 +1,6 @@
 /* vita-cli.c — `vitascope-cli`: the command-line tool (no display needed). */
 #include "vita-cli.h"
+#include "model/vita-blas.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  vita_blas_init_kernels ();   /* before any BLAS call (model/vita-blas.h) */
   setlocale (LC_ALL, "");
 
   if (argc < 2)

@@ -11,6 +11,7 @@
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
+#include "model/vita-blas.h"
 
 #include <cblas.h>
 #include <stdio.h>
@@ -56,6 +57,7 @@ peak_rss_mb (void)
 int
 main (int argc, char **argv)
 {
+  vita_blas_init_kernels ();   /* before any BLAS call (model/vita-blas.h) */
   int threads = 0, batch = 8, workers = -1;
   double loop_to = 0;
   g_autofree char *model_path = NULL;
@@ -160,6 +162,7 @@ main (int argc, char **argv)
           duration, n_frames, an->n_windows, cfg->frames, batch);
   printf ("model          d %d, depth %d, heads %d, mlp %d%s\n", cfg->dim, cfg->depth, cfg->heads,
           cfg->mlp_dim, model_path ? "" : " (random 'tiny')");
+  printf ("blas kernels   %s (OpenBLAS)\n", vita_blas_kernels ());
   printf ("blas threads   %d outside the run; workers %d (1 BLAS thread each when > 1)\n",
           openblas_get_num_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
   printf ("decode         %8.3f s\n", t_decode);

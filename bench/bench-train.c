@@ -8,6 +8,7 @@
  * source root, VITA_SOURCE_ROOT or the current folder) and prints both side by side.
  * Per-phase timings (forward / loss / backward / AdamW) show where the time goes. */
 #include "model/train/vita-train.h"
+#include "model/vita-blas.h"
 
 #include <cblas.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ cpu_seconds (void)
 int
 main (int argc, char **argv)
 {
+  vita_blas_init_kernels ();   /* before any BLAS call (model/vita-blas.h) */
   g_autofree char *config = g_strdup ("tiny");
   int pairs = 32, threads = 2, steps = 5;
   gboolean pytorch = FALSE;
@@ -111,6 +113,7 @@ main (int argc, char **argv)
   double cpu_per = cpu / steps;
   printf ("vitascope %s pairs=%d threads=%d %.2f pairs/s %.1f ms/step wall; %.1f s CPU/step = %.2f pairs/s per CPU-thread-second x %d\n",
           config, pairs, threads, pairs / per, per * 1000, cpu_per, pairs / (cpu_per / threads), threads);
+  printf ("  blas kernels %s (OpenBLAS)\n", vita_blas_kernels ());
   if (threads == 1)
     printf ("  forward %.1f ms, NT-Xent %.1f ms, backward %.1f ms, AdamW %.1f ms (per step)\n",
             t_fwd / steps * 1000, t_loss / steps * 1000, t_bwd / steps * 1000, t_opt / steps * 1000);
@@ -120,8 +123,9 @@ main (int argc, char **argv)
     {
       const char *root = g_getenv ("VITA_SOURCE_ROOT");
       g_autofree char *script = g_build_filename (root ? root : ".", "bench", "pytorch_train.py", NULL);
-      g_autofree char *cmd = g_strdup_printf ("/usr/bin/python3 %s --config %s --pairs %d --threads %d --steps %d",
-                                              script, config, pairs, threads, steps);
+      /* PyTorch's CPU matmuls go to the same system OpenBLAS: give it our kernels */
+      g_autofree char *cmd = g_strdup_printf ("env OPENBLAS_CORETYPE=%s /usr/bin/python3 %s --config %s --pairs %d --threads %d --steps %d",
+                                              vita_blas_kernels (), script, config, pairs, threads, steps);
       g_autofree char *out = NULL, *err = NULL;
       int status;
       if (!g_spawn_command_line_sync (cmd, &out, &err, &status, &error) || !g_spawn_check_wait_status (status, NULL))

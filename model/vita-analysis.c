@@ -4,9 +4,14 @@
 #include "vita-analysis-private.h"
 
 #include <cblas.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 struct _VitaAnalysisPrivate {
   const VitaAnalysisBackend *backend;
@@ -17,6 +22,8 @@ struct _VitaAnalysisPrivate {
   int    workers;                      /* 0: one per core */
   gint   running;                      /* atomic: a run is in progress */
   gint   priority;                     /* atomic: frame to start from, or -1 */
+  int    tokens_fd;                    /* the token cache file (unlinked), or -1: tokens in memory */
+  gsize  tokens_bytes;                 /* its size = the mapping's */
 };
 
 /* ---- default backend: the real ViT-1D ------------------------------------------ */
@@ -84,6 +91,7 @@ vita_analysis_options_init (VitaAnalysisOptions *opt)
   opt->priority_frame = -1;
   opt->keep_tokens = TRUE;
   opt->workers = 0;
+  opt->tokens_in_memory_max = 64u << 20;
 }
 
 /* count floats (a product of up to three factors), checked; NULL + error on overflow
@@ -105,6 +113,91 @@ alloc_floats (gsize a, gsize b, gsize c, gboolean zero, const char *what, GError
     g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
                  "Out of memory: %s needs %.1f MB", what, bytes / 1e6);
   return p;
+}
+
+/* The tokens of a long track in a cache file (vita-analysis.h, "Token cache"):
+ * XDG cache dir/vitascope/tokens-XXXXXX, unlinked at once (so it goes away with the
+ * analysis, or with the process if it dies), sized sparse (reads as zeros until
+ * written), mapped shared and read-only.  Workers write it with pwrite(2), so its
+ * pages are in the page cache but never in the process's resident set; readers
+ * fault in only what they look at (vita_analysis_release_tokens drops it again). */
+static float *
+tokens_cache_open (struct _VitaAnalysisPrivate *real, gsize bytes, GError **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_autofree char *path = g_build_filename (dir, "tokens-XXXXXX", NULL);
+  g_autofree char *disp = NULL;
+  int fd = -1;
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      (fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600)) < 0)
+    {
+      int e = errno;
+      disp = g_filename_display_name (dir);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                   "Cannot create the token cache in %s: %s", disp, g_strerror (e));
+      return NULL;
+    }
+  g_unlink (path);
+  void *map = MAP_FAILED;
+  if (ftruncate (fd, (off_t) bytes) != 0 ||
+      (map = mmap (NULL, bytes, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+    {
+      int e = errno;
+      disp = g_filename_display_name (path);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                   "Cannot size the token cache %s to %.1f MB: %s", disp, bytes / 1e6, g_strerror (e));
+      close (fd);
+      return NULL;
+    }
+  real->tokens_fd = fd;
+  real->tokens_bytes = bytes;
+  return map;
+}
+
+/* pwrite(2) all of it (short writes and EINTR retried). */
+static gboolean
+tokens_cache_write (struct _VitaAnalysisPrivate *real, const float *data, gsize n, gsize offset,
+                    GError **error)
+{
+  const char *p = (const char *) data;
+  gsize left = n * sizeof (float);
+  off_t off = (off_t) (offset * sizeof (float));
+  while (left > 0)
+    {
+      ssize_t k = pwrite (real->tokens_fd, p, left, off);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        {
+          int e = k < 0 ? errno : ENOSPC;
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                       "Cannot write the token cache (in %s/vitascope): %s",
+                       g_get_user_cache_dir (), g_strerror (e));
+          return FALSE;
+        }
+      p += k;
+      off += k;
+      left -= (gsize) k;
+    }
+  return TRUE;
+}
+
+void
+vita_analysis_release_tokens (VitaAnalysis *an)
+{
+  g_return_if_fail (an != NULL);
+  if (an->priv == NULL || an->priv->tokens_fd < 0 || an->tokens == NULL)
+    return;
+  /* a shared, read-only file mapping: the pages stay in the file and come back on
+   * the next read */
+  madvise (an->tokens, an->priv->tokens_bytes, MADV_DONTNEED);
+}
+
+gboolean
+vita_analysis_tokens_cached (const VitaAnalysis *an)
+{
+  g_return_val_if_fail (an != NULL, FALSE);
+  return an->priv != NULL && an->priv->tokens_fd >= 0;
 }
 
 VitaAnalysis *
@@ -148,6 +241,7 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
   VitaAnalysis *an = g_new0 (VitaAnalysis, 1);
   struct _VitaAnalysisPrivate *real = an->priv = g_new0 (struct _VitaAnalysisPrivate, 1);
   real->backend = &default_backend;
+  real->tokens_fd = -1;
   real->batch = opt.batch;
   real->workers = opt.workers;
   real->priority = opt.priority_frame < 0 ? -1 : opt.priority_frame;
@@ -208,8 +302,21 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
 
   an->window_ready = g_new0 (gint, an->n_windows);
 
+  /* tokens beyond tokens_in_memory_max go to the cache file (overflow-checked: the
+   * product is at most 65 × 2^31 × 2^31 floats only in theory; alloc_floats reports it) */
+  gsize token_count = 0;
+  gboolean token_file = opt.keep_tokens &&
+    g_size_checked_mul (&token_count, (gsize) an->n_layers * n_frames, D) &&
+    token_count <= G_MAXSIZE / sizeof (float) &&
+    token_count * sizeof (float) > opt.tokens_in_memory_max;
+  if (token_file &&
+      !(an->tokens = tokens_cache_open (real, token_count * sizeof (float), error)))
+    {
+      vita_analysis_unref (an);
+      return NULL;
+    }
   if (!(an->mel = alloc_floats (n_frames, M, 1, FALSE, "the mel spectrogram", error)) ||
-      (opt.keep_tokens &&
+      (opt.keep_tokens && !token_file &&
        !(an->tokens = alloc_floats (an->n_layers, n_frames, D, TRUE, "the tokens of every layer", error))) ||
       !(an->cls = alloc_floats (an->n_windows, an->n_layers, D, TRUE, "the class tokens", error)) ||
       !(an->received = alloc_floats (L, NH, n_frames, TRUE, "the received attention", error)) ||
@@ -242,7 +349,14 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->frame_window);
   g_free (an->window_owned);
   g_free (an->mel);
-  g_free (an->tokens);
+  if (an->priv && an->priv->tokens_fd >= 0)
+    {
+      if (an->tokens)
+        munmap (an->tokens, an->priv->tokens_bytes);
+      close (an->priv->tokens_fd);
+    }
+  else
+    g_free (an->tokens);
   g_free (an->cls);
   g_free (an->received);
   g_free (an->ssm);
@@ -358,8 +472,9 @@ vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
 
 /* Copies window w (batch row b of the last forward) into the per-frame results it
  * owns, its class tokens, and adds its unit tokens to the SSM accumulators. */
-static void
-store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, int b, int w)
+static gboolean
+store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, int b, int w,
+              GError **error)
 {
   struct _VitaAnalysisPrivate *real = an->priv;
   const int N = an->cfg.frames + 1, D = an->cfg.dim, NH = an->cfg.heads;
@@ -379,6 +494,11 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
     {
       const float *x = be->tokens (state, l) + (gsize) b * N * D;
       memcpy (an->cls + ((gsize) w * an->n_layers + l) * D, x, D * sizeof (float));
+      /* the owned frames' rows are contiguous in the window and in the cache */
+      if (an->tokens && real->tokens_fd >= 0 && hi > lo &&
+          !tokens_cache_write (real, x + (gsize) (1 + lo - s) * D, (gsize) (hi - lo) * D,
+                               ((gsize) l * n_frames + lo) * D, error))
+        return FALSE;
       float *acc = real->ssm_acc + (gsize) l * S * D;
       float *part = real->ssm_part + ((gsize) w * 2 * an->n_layers) * D;
       for (int g = g_first; g <= g_last; g++)
@@ -391,7 +511,7 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
           for (int f = f0; f < f1; f++)
             {
               const float *row = x + (gsize) (1 + f - s) * D;
-              if (an->tokens)
+              if (an->tokens && real->tokens_fd < 0)
                 memcpy (an->tokens + ((gsize) l * n_frames + f) * D, row, D * sizeof (float));
               /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
               double ss = 0;
@@ -405,7 +525,7 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
     }
 
   if (hi <= lo)
-    return;
+    return TRUE;
   /* received attention: column sums over every query row of the window */
   const int k0 = 1 + lo - s, nk = hi - lo;
   float *colsum = g_new (float, nk);
@@ -423,6 +543,7 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
         memcpy (an->received + ((gsize) l * NH + h) * n_frames + lo, colsum, nk * sizeof (float));
       }
   g_free (colsum);
+  return TRUE;
 }
 
 /* The SSMs from the accumulators: mean unit token per group, then Gram matrices. */
@@ -594,7 +715,11 @@ run_worker (gpointer data)
       be->forward (an->vit, state, input, nb);
       /* each window writes only its own frames, class tokens and SSM slots */
       for (int b = 0; b < nb; b++)
-        store_window (an, be, state, b, ids[b]);
+        if (!store_window (an, be, state, b, ids[b], &error))
+          {
+            run_fail (rs, error);   /* this batch's windows stay not ready */
+            goto out;
+          }
 
       if (rs->sink)
         {

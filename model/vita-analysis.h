@@ -34,6 +34,16 @@
  * accumulated as windows finish (no full-resolution matrix and no kept tokens are
  * needed) and computed with cblas_ssyrk at the end.
  *
+ * Token cache.  The tokens of every layer of a long track are large (n_layers·n_frames·D
+ * floats: 3.4 GB for 3 hours at paper size).  Beyond opt->tokens_in_memory_max they are
+ * kept in a file in the user's cache folder ($XDG_CACHE_HOME/vitascope/tokens-XXXXXX),
+ * unlinked as soon as it is created (it is gone when the analysis is freed or the
+ * process ends, however it ends), written by the workers with pwrite(2) and mapped
+ * read-only at an->tokens: readers index it as before, the process's resident set
+ * holds only the pages it has read lately (vita_analysis_release_tokens drops them),
+ * and the kernel may evict them.  A full disk fails the run (VITA_MODEL_ERROR_IO,
+ * naming the folder), leaving the windows done so far valid.
+ *
  * Attention maps are large (L·NH·N² per window) and are NOT kept for the whole track:
  * they are streamed to a sink while running, or recomputed on demand per window
  * (vita_analysis_window_attention).
@@ -72,6 +82,9 @@ typedef struct {
                                 pass, may change the last bits).  With more than one,
                                 OpenBLAS is set to 1 thread while the run lasts
                                 (a process-wide setting, restored afterwards). */
+  gsize    tokens_in_memory_max; /* default 64 MiB (a 3.4-minute track at paper size):
+                                    larger token arrays live in the token cache file
+                                    (see "Token cache" above); 0: always the file */
 } VitaAnalysisOptions;
 
 void vita_analysis_options_init (VitaAnalysisOptions *opt);
@@ -165,6 +178,12 @@ void     vita_analysis_set_priority_frame (VitaAnalysis *an, int frame);
 int      vita_analysis_window_for_frame (const VitaAnalysis *an, int frame);
 /* The model input of one window: out (T, M), padding included. */
 void     vita_analysis_window_input (const VitaAnalysis *an, int window, float *out);
+/* TRUE when an->tokens is the token cache file's mapping (see "Token cache"). */
+gboolean vita_analysis_tokens_cached (const VitaAnalysis *an);
+/* Drops the pages of the token cache that this process has read from its resident set
+ * (the data stays in the file: a later read, from any thread, faults them back in).
+ * Any thread, any time; a no-op when the tokens are in memory. */
+void     vita_analysis_release_tokens (VitaAnalysis *an);
 /* Recompute one window's attention maps: out (L, NH, N, N). Thread-safe (own state). */
 gboolean vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                                          GError **error);

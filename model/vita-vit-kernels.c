@@ -1,6 +1,7 @@
 /* vita-vit-kernels.c — forward kernels of the ViT-1D (see vita-vit-kernels.h).
  *
- * Matrix products go to cblas_sgemm.  The element-wise kernels (softmax, LayerNorm,
+ * Matrix products go to cblas_sgemm, except the per-(window, head) attention, one
+ * fused kernel (too small for sgemm to reach speed).  The element-wise kernels (softmax, LayerNorm,
  * GELU) are written with GCC/Clang vector extensions, 8 floats at a time: without
  * -ffast-math the compiler will neither vectorise float reductions nor turn the
  * clamps of exp/erf into blends, and glibc's expf/erff are scalar calls (erff
@@ -17,20 +18,35 @@
 /* VITA_KERNEL (name, (params), (args)): defines name() from the always-inlined
  * name_body(), compiled twice — for AVX2+FMA and for baseline x86-64 — and picks
  * one at run time (GCC's target_clones cannot ask for two ISA extensions at once). */
-static gint force_baseline;   /* tests: run the baseline build on any CPU */
+static gint isa_limit = 2;   /* tests: 0 baseline, 1 AVX2+FMA, 2 AVX-512 (the best the CPU has) */
+
+void
+vita_kernels_limit_isa (int level)
+{
+  g_atomic_int_set (&isa_limit, CLAMP (level, 0, 2));
+}
 
 void
 vita_kernels_force_baseline (gboolean baseline)
 {
-  g_atomic_int_set (&force_baseline, baseline ? 1 : 0);
+  vita_kernels_limit_isa (baseline ? 0 : 2);
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
+/* 2: AVX-512F (+AVX2, FMA), 1: AVX2+FMA, 0: baseline; within the tests' limit. */
+static inline int
+kernel_isa (void)
+{
+  int level = 0;
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    level = __builtin_cpu_supports ("avx512f") ? 2 : 1;
+  return MIN (level, g_atomic_int_get (&isa_limit));
+}
+
 static inline gboolean
 use_avx2 (void)
 {
-  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")
-         && !g_atomic_int_get (&force_baseline);
+  return kernel_isa () >= 1;
 }
 
 #define VITA_KERNEL(name, params, args)                                       \
@@ -255,28 +271,94 @@ VITA_KERNEL (vita_softmax_forward, (float *x, int rows, int n), (x, rows, n))
 
 /* --------------------------------------------------------------- attention */
 
+/* One fused kernel per (window, head) instead of two small sgemms and a softmax:
+ * at N 127 and hs 64 each sgemm is too small for OpenBLAS to reach speed (it packs
+ * both operands for a product of 127 × 127 × 64), while here the head's keys are
+ * transposed once into a tile that stays in L1 and every score, probability and
+ * output is computed from registers:
+ *   1. scores: K's tile (ATT_CT channels × ATT_JT keys) is transposed into kt so
+ *      that a block of ATT_RB queries × 2 vectors of keys is 2·ATT_RB vector
+ *      accumulators fed by broadcasts of q; a = scale · acc (as sgemm's alpha);
+ *   2. softmax of each row in place (vita_softmax_forward's exp);
+ *   3. out = a · v: a block of ATT_RB rows × 2 vectors of channels, broadcasts of a
+ *      against rows of v.
+ * Longer windows or wider heads are tiled (keys by ATT_JT, channels by ATT_CT), so
+ * the scratch is a fixed 32 KiB on the stack whatever the model.  The body
+ * (vita-vit-attention.inc) is compiled three times: 16-float vectors for AVX-512
+ * (what OpenBLAS's sgemm uses on such CPUs: 8-float vectors would lose to the two
+ * sgemms), 8-float for AVX2+FMA, and baseline x86-64. */
+#define ATT_JT 128   /* keys per tile (a multiple of 32) */
+#define ATT_CT 64    /* channels per tile */
+#define ATT_KS (ATT_JT + 16)   /* kt row stride: not a multiple of 4 KiB / 8, so the
+                                  transposing stores do not all hit one cache set */
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float vf16 __attribute__ ((vector_size (64)));
+typedef gint32 vi16 __attribute__ ((vector_size (64)));
+#pragma GCC diagnostic pop
+
+#define ATT_NAME   attention_forward_avx512
+#define ATT_TARGET __attribute__ ((target ("avx512f,avx2,fma")))
+#define ATT_VEC    vf16
+#define ATT_IVEC   vi16
+#define ATT_W      16
+#define ATT_RB     6
+#include "vita-vit-attention.inc"
+#undef ATT_NAME
+#undef ATT_TARGET
+#undef ATT_VEC
+#undef ATT_IVEC
+#undef ATT_W
+#undef ATT_RB
+
+#define ATT_NAME   attention_forward_avx2
+#define ATT_TARGET __attribute__ ((target ("avx2,fma")))
+#define ATT_VEC    vf
+#define ATT_IVEC   vi
+#define ATT_W      8
+#define ATT_RB     6
+#include "vita-vit-attention.inc"
+#undef ATT_NAME
+#undef ATT_TARGET
+#undef ATT_VEC
+#undef ATT_IVEC
+#undef ATT_W
+#undef ATT_RB
+#endif
+
+#define ATT_NAME   attention_forward_base
+#define ATT_TARGET
+#define ATT_VEC    vf
+#define ATT_IVEC   vi
+#define ATT_W      8
+#define ATT_RB     4
+#include "vita-vit-attention.inc"
+#undef ATT_NAME
+#undef ATT_TARGET
+#undef ATT_VEC
+#undef ATT_IVEC
+#undef ATT_W
+#undef ATT_RB
+
 void
-vita_attention_forward (float *out, float *att, const float *qkv,
-                        int B, int N, int C, int NH)
+vita_attention_forward (float *out, float *att, const float *qkv, int B, int N, int C, int NH)
 {
-  int hs = C / NH;
-  int C3 = 3 * C;
-  float scale = 1.0f / sqrtf ((float) hs);
-  for (int b = 0; b < B; b++)
-    for (int h = 0; h < NH; h++)
-      {
-        const float *q = qkv + (gsize) b * N * C3 + (gsize) h * hs;
-        const float *k = q + C;
-        const float *v = q + 2 * C;
-        float *a = att + ((gsize) b * NH + h) * N * N;
-        /* a (N, N) = scale · q (N, hs) · k (N, hs)^T, rows of q/k 3C apart */
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, hs,
-                     scale, q, C3, k, C3, 0.0f, a, N);
-        vita_softmax_forward (a, N, N);
-        /* out[b, :, h*hs..] (N, hs) = a (N, N) · v (N, hs) */
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, hs, N,
-                     1.0f, a, N, v, C3, 0.0f, out + (gsize) b * N * C + (gsize) h * hs, C);
-      }
+#if defined(__GNUC__) && defined(__x86_64__)
+  int isa = kernel_isa ();
+  if (isa >= 2)
+    {
+      attention_forward_avx512 (out, att, qkv, B, N, C, NH);
+      return;
+    }
+  if (isa == 1)
+    {
+      attention_forward_avx2 (out, att, qkv, B, N, C, NH);
+      return;
+    }
+#endif
+  attention_forward_base (out, att, qkv, B, N, C, NH);
 }
 
 /* -------------------------------------------------------------- activations */

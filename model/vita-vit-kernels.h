@@ -43,7 +43,9 @@ void vita_encoder_forward (float *encoded, const float *patch, const float *cls_
  *   h*hs .. (h+1)*hs-1 of each.
  *   att (B, NH, N, N) = softmax_rows(q_h k_h^T / sqrt(hs))   (row = query)
  *   out (B, N, C): head h's att @ v_h written to channels h*hs .. (h+1)*hs-1.
- * Two cblas_sgemm per (b, h) on strided views of qkv; no scratch. */
+ * One fused, tiled kernel per (b, h) — scores, softmax and att @ v from registers,
+ * 32 KiB of stack scratch, no allocation (see the comment in vita-vit-kernels.c);
+ * vita_attention_forward_ref is its naive twin. */
 void vita_attention_forward (float *out, float *att, const float *qkv,
                              int B, int N, int C, int NH);
 
@@ -64,6 +66,9 @@ float vita_erff (float x);
 /* Tests: TRUE makes the element-wise kernels use their baseline x86-64 build even
  * on an AVX2+FMA CPU (both builds must pass the golden tests). */
 void vita_kernels_force_baseline (gboolean baseline);
+/* Tests: the most the kernels may use — 0 baseline x86-64, 1 AVX2+FMA, 2 AVX-512
+ * (the fused attention; the other kernels stop at AVX2) — capped by the CPU. */
+void vita_kernels_limit_isa (int level);
 
 /* ---- naive references (tests only: slow, obviously correct) ---- */
 void vita_matmul_forward_ref (float *out, const float *inp, int in_stride,

@@ -1389,7 +1389,9 @@ init_model (VitaTrainer *t, GError **error)
       t->vit = g_steal_pointer (&ck.vit);
       t->m = g_steal_pointer (&ck.m);
       t->v = g_steal_pointer (&ck.v);
+      g_mutex_lock (&t->mutex);   /* vita_trainer_get_step reads it from other threads */
       t->step = ck.step;
+      g_mutex_unlock (&t->mutex);
       const char *cur = g_hash_table_lookup (ck.metadata, "data_cursor");
       const char *fp = g_hash_table_lookup (ck.metadata, "data_fingerprint");
       t->cursor_ready = TRUE;
@@ -1424,7 +1426,9 @@ init_model (VitaTrainer *t, GError **error)
   t->vit = vita_vit_new_random (&cfg, t->seed);
   t->m = g_new0 (float, t->vit->num_params);
   t->v = g_new0 (float, t->vit->num_params);
+  g_mutex_lock (&t->mutex);   /* vita_trainer_get_step reads it from other threads */
   t->step = 0;
+  g_mutex_unlock (&t->mutex);
   vita_pair_cursor_init (&t->cursor, t->data, t->seed);
   t->cursor_ready = TRUE;
   return TRUE;

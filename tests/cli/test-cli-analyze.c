@@ -3,6 +3,10 @@
  * (every output file's shape, summary.json), layer selection, --no-attention, and the
  * whole pipeline (decode → mel → analysis) on a 16 kHz clip against PyTorch. */
 #include "vita-test.h"
+#include "dsp/vita-audio.h"
+#include "dsp/vita-features.h"
+#include "dsp/vita-mel.h"
+#include "model/vita-vit.h"
 
 #include <json-glib/json-glib.h>
 #include <sys/wait.h>
@@ -12,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #define WESNOTH "/usr/share/games/wesnoth/1.16/data/core/music/elf-land.ogg"
+#define LOYALISTS "/usr/share/games/wesnoth/1.16/data/core/music/loyalists.ogg"   /* 3 min */
 
 typedef struct {
   int   status;
@@ -394,6 +399,48 @@ test_pipeline_against_pytorch (void)
   rm_rf (dir);
 }
 
+/* analyze computes the onset novelty 2048 frames at a time (the power spectrogram of
+ * a long track is not held at once): bit for bit the novelty of the whole spectrogram,
+ * across the stretch boundaries of a 140 s excerpt (4376 frames, three stretches). */
+static void
+test_onset_by_stretches (void)
+{
+  if (!g_file_test (LOYALISTS, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("wesnoth-1.16-music is not installed");
+      return;
+    }
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "onset", NULL);
+  Result r = run_cli ("analyze", LOYALISTS, "--model", model, "--out", out, "--duration", "140",
+                      "--no-attention", "--ssm-max", "50", NULL);
+  if (r.status != 0)
+    g_printerr ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaVit) vit = vita_vit_load (model, &error);
+  g_assert_no_error (error);
+  const VitaFrontend *fe = &vit->cfg.fe;
+  g_autoptr(VitaPcm) pcm = vita_audio_load (LOYALISTS, fe->sample_rate, NULL, &error);
+  g_assert_no_error (error);
+  const gsize n_samples = MIN (pcm->n_samples, (gsize) 140 * fe->sample_rate);
+  const gsize n = vita_frontend_n_frames (fe, n_samples), bins = fe->n_fft / 2 + 1;
+  g_assert_cmpuint (n, >, 2 * 2048);
+  g_autoptr(VitaMel) mel = vita_mel_new (fe, &error);
+  g_assert_no_error (error);
+  g_autofree float *power = g_new (float, n * bins);
+  g_autofree float *want = g_new (float, n);
+  vita_mel_power (mel, pcm->samples, n_samples, power);
+  vita_onset_flux (power, n, bins, want);
+  g_autofree float *got = load_checked (out, "onset.npy", NULL, 1, (long) n);
+  vita_test_assert_close ("onset by stretches", got, want, n, 0.0);
+  rm_rf (out);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -401,6 +448,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/analyze/usage", test_usage);
   g_test_add_func ("/cli/analyze/failures-name-the-file", test_failures_name_the_file);
   g_test_add_func ("/cli/analyze/wesnoth-excerpt", test_wesnoth_excerpt);
+  g_test_add_func ("/cli/analyze/onset-by-stretches", test_onset_by_stretches);
   g_test_add_func ("/cli/analyze/tiny-and-silent", test_tiny_and_silent);
   g_test_add_func ("/cli/analyze/pipeline-against-pytorch", test_pipeline_against_pytorch);
   return g_test_run ();

@@ -4,6 +4,7 @@
  * and the attention sink are checked exactly, independently of the real forward. */
 #include "vita-test.h"
 #include "model/vita-analysis-private.h"
+#include <glib/gstdio.h>
 
 #include <math.h>
 #include <string.h>
@@ -622,10 +623,59 @@ test_pool_one_is_cosine (void)
   check_ssm_brute (an);
 }
 
+/* Files in $XDG_CACHE_HOME/vitascope (the test points it at a fresh folder). */
+static int
+cache_files (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  int n = 0;
+  while (d && g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+/* Tokens beyond tokens_in_memory_max live in the token cache file: the same values
+ * (the fake backend's tokens are checked exactly), still there after their pages are
+ * released, and no file left in the cache folder — during the run (unlinked at once)
+ * or after it; short tracks stay in memory by default. */
+static void
+test_token_cache (void)
+{
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.ssm_max = 9;
+  opt.batch = 3;
+  opt.workers = 2;
+  g_autoptr(VitaAnalysis) mem = fake_analysis (301, 8, &opt);
+  g_assert_false (vita_analysis_tokens_cached (mem));
+  vita_analysis_release_tokens (mem);   /* a no-op in memory */
+  opt.tokens_in_memory_max = 0;
+  g_autoptr(VitaAnalysis) an = fake_analysis (301, 8, &opt);
+  g_assert_true (vita_analysis_tokens_cached (an));
+  g_assert_nonnull (an->tokens);
+  g_assert_cmpint (cache_files (), ==, 0);
+  g_assert_true (vita_analysis_run (mem, NULL, NULL, NULL, NULL, NULL, NULL));
+  g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, NULL));
+  check_results (an);
+  gsize n_tok = (gsize) an->n_layers * an->n_frames * an->cfg.dim;
+  vita_test_assert_close ("cached tokens", an->tokens, mem->tokens, n_tok, 0.0);
+  vita_test_assert_close ("ssm (tokens cached)", an->ssm, mem->ssm,
+                          (gsize) an->n_layers * an->ssm_size * an->ssm_size, 0.0);
+  vita_analysis_release_tokens (an);
+  vita_test_assert_close ("cached tokens after release", an->tokens, mem->tokens, n_tok, 0.0);
+  g_assert_cmpint (cache_files (), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* the token cache goes to a folder of our own (read once by GLib: set it first) */
+  g_autofree char *cache = g_dir_make_tmp ("vita-test-cache-XXXXXX", NULL);
+  g_assert_nonnull (cache);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/analysis/token-cache", test_token_cache);
   g_test_add_func ("/analysis/window-count", test_window_count);
   g_test_add_func ("/analysis/windows-various-lengths", test_windows_various_lengths);
   g_test_add_func ("/analysis/padding", test_padding);
@@ -636,5 +686,9 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/without-tokens", test_without_tokens);
   g_test_add_func ("/analysis/workers", test_workers);
   g_test_add_func ("/analysis/ssm-pool-one-is-cosine", test_pool_one_is_cosine);
-  return g_test_run ();
+  int status = g_test_run ();
+  g_autofree char *sub = g_build_filename (cache, "vitascope", NULL);
+  g_rmdir (sub);
+  g_rmdir (cache);
+  return status;
 }

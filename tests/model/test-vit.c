@@ -422,6 +422,45 @@ test_gelu_softmax_accuracy (void)
     g_assert_cmpfloat (fabs (fast[i] - ref[i]), <=, 1e-6 * ref[i] + 1e-12);
 }
 
+/* The fused attention kernel against its naive twin (double accumulators, libm exp)
+ * on shapes that take every path of its tiling: the paper's (N 127, hs 64), a
+ * window longer than one key tile (N 300), heads wider than one channel tile
+ * (hs 80) or with 16-, 8- and 1-channel tails (hs 24, hs 5), tiny windows (N 1, 3);
+ * the AVX-512, AVX2 and baseline builds. */
+static void
+test_attention_fused_vs_ref (void)
+{
+  static const struct { int B, N, C, NH; } shapes[] = {
+    { 2, 127, 192, 3 }, { 1, 300, 128, 2 }, { 2, 37, 160, 2 }, { 1, 45, 72, 3 },
+    { 3, 9, 10, 2 }, { 2, 1, 16, 2 }, { 1, 3, 24, 1 },
+  };
+  VitaRng rng;
+  vita_rng_seed (&rng, 14);
+  for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const int B = shapes[s].B, N = shapes[s].N, C = shapes[s].C, NH = shapes[s].NH;
+      gsize n_qkv = (gsize) B * N * 3 * C, n_att = (gsize) B * NH * N * N, n_out = (gsize) B * N * C;
+      g_autofree float *qkv = g_new (float, n_qkv);
+      g_autofree float *att = g_new (float, n_att), *att_ref = g_new (float, n_att);
+      g_autofree float *out = g_new (float, n_out), *out_ref = g_new (float, n_out);
+      for (gsize i = 0; i < n_qkv; i++)   /* scores of a few units: peaked, not uniform rows */
+        qkv[i] = (float) (1.5 * vita_rng_normal (&rng));
+      vita_attention_forward_ref (out_ref, att_ref, qkv, B, N, C, NH);
+      for (int isa = 2; isa >= 0; isa--)   /* as far as the CPU goes */
+        {
+          static const char *const names[] = { "baseline", "AVX2", "AVX-512" };
+          g_test_message ("B %d N %d C %d NH %d, %s build (or the best below)", B, N, C, NH, names[isa]);
+          memset (att, 0xff, n_att * sizeof (float));   /* NaN: every element must be written */
+          memset (out, 0xff, n_out * sizeof (float));
+          vita_kernels_limit_isa (isa);
+          vita_attention_forward (out, att, qkv, B, N, C, NH);
+          vita_kernels_limit_isa (2);
+          vita_test_assert_close ("fused attention: probabilities", att, att_ref, n_att, 1e-6);
+          vita_test_assert_close ("fused attention: att @ v", out, out_ref, n_out, 1e-5);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -438,6 +477,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/vit/fast-vs-ref-long", test_fast_vs_ref_long);
   g_test_add_func ("/vit/nan-propagates", test_nan_propagates);
+  g_test_add_func ("/vit/attention-fused-vs-ref", test_attention_fused_vs_ref);
   g_test_add_func ("/vit/gelu-softmax-accuracy", test_gelu_softmax_accuracy);
   return g_test_run ();
 }

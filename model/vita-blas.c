@@ -1,0 +1,60 @@
+/* vita-blas.c — see vita-blas.h. */
+#include "vita-blas.h"
+
+#include <cblas.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+
+/* Kernel families at least as good as what we would ask for (OpenBLAS's names as
+ * openblas_get_corename() spells them, case-insensitive). */
+static const char *const good_cores[] = {
+  "haswell", "skylakex", "cooperlake", "sapphirerapids", "zen", "excavator", NULL,
+};
+
+static const char *
+wanted_core (void)
+{
+#if defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512cd") &&
+      __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512dq") &&
+      __builtin_cpu_supports ("avx512vl"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return "Haswell";
+#endif
+  return NULL;
+}
+
+const char *
+vita_blas_kernels (void)
+{
+  return openblas_get_corename ();
+}
+
+gboolean
+vita_blas_init_kernels (void)
+{
+  if (g_getenv ("OPENBLAS_CORETYPE") != NULL)
+    return FALSE;   /* the user's choice */
+  const char *want = wanted_core ();
+  const char *core = openblas_get_corename ();
+  if (want == NULL || core == NULL)
+    return FALSE;
+  for (int i = 0; good_cores[i]; i++)
+    if (g_ascii_strcasecmp (core, good_cores[i]) == 0)
+      return FALSE;
+  /* OpenBLAS's own re-selection (driver/others/dynamic.c): _quit forgets the table,
+   * _init reads OPENBLAS_CORETYPE and sets the kernels' blocking parameters.  Looked
+   * up at run time: a BLAS without DYNAMIC_ARCH has neither, and keeps its kernels. */
+  void (*dynamic_quit) (void) = (void (*) (void)) dlsym (RTLD_DEFAULT, "gotoblas_dynamic_quit");
+  void (*dynamic_init) (void) = (void (*) (void)) dlsym (RTLD_DEFAULT, "gotoblas_dynamic_init");
+  if (dynamic_quit == NULL || dynamic_init == NULL)
+    return FALSE;
+  setenv ("OPENBLAS_CORETYPE", want, 1);
+  dynamic_quit ();
+  dynamic_init ();
+  unsetenv ("OPENBLAS_CORETYPE");
+  g_debug ("OpenBLAS kernels: %s instead of %s", openblas_get_corename (), core);
+  return g_ascii_strcasecmp (openblas_get_corename (), want) == 0;
+}
