@@ -10,6 +10,7 @@
 #include "views/vita-export.h"
 
 #include <stdio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* The engine (dsp/, model/) is linked by the other subcommands; these references
@@ -204,13 +205,26 @@ vita_cli_render (int argc, char **argv)
   spec.snap.n_frames = an->n_frames;
   spec.snap.n_layers = an->n_layers;
   spec.snap.n_heads = an->cfg.heads;
+  /* Every index the sidecar names is checked against the model before anything is
+   * drawn or written (issue 15.1). */
+  if (!vita_export_spec_check (&spec, an->n_layers, an->cfg.heads, an->n_frames, argv[1], &error))
+    {
+      fprintf (stderr, "%s: %s\n", argv[0], error->message);
+      goto out;
+    }
   cache = vita_paint_cache_new (an);
   peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
   VitaPaintContext ctx = { .cache = cache, .peaks = peaks };
-  gboolean ok = no_sidecar ? vita_export_figure (&spec, &ctx, out, &error)
-                           : vita_export_figure_with_sidecar (&spec, &ctx, out, &error);
-  if (ok && npy)
-    ok = vita_export_npy (&spec, &ctx, npy, &error);
+  /* The array first: when the figure then fails, the new array is removed, so a
+   * failed command leaves neither. */
+  gboolean ok = npy == NULL || vita_export_npy (&spec, &ctx, npy, &error);
+  if (ok)
+    {
+      ok = no_sidecar ? vita_export_figure (&spec, &ctx, out, &error)
+                      : vita_export_figure_with_sidecar (&spec, &ctx, out, &error);
+      if (!ok && npy)
+        g_unlink (npy);
+    }
   if (!ok)
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);

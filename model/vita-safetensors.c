@@ -20,6 +20,7 @@
  * it is ever cast to float * (reliability.md item 7).
  */
 #include "vita-safetensors.h"
+#include "vita-json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -279,118 +280,17 @@ expect (Cursor *c, char ch)
   return TRUE;
 }
 
-static int
-hex4 (Cursor *c)
-{
-  if (c->len - c->pos < 4)
-    return -1;
-  int v = 0;
-  for (int i = 0; i < 4; i++)
-    {
-      int d = g_ascii_xdigit_value (c->s[c->pos + i]);
-      if (d < 0)
-        return -1;
-      v = v * 16 + d;
-    }
-  c->pos += 4;
-  return v;
-}
-
-/* A JSON string; the header was checked to be valid UTF-8 beforehand.  Escaped
- * NULs and lone surrogates are refused (names and values are C strings). */
+/* A JSON string: the lexer shared with the general strict reader (vita-json.c).
+ * The header was checked to be valid UTF-8 beforehand.  Escaped NULs and lone
+ * surrogates are refused (names and values are C strings). */
 static gboolean
 parse_string (Cursor *c, char **out)
 {
   if (peek (c) != '"')
     return syntax (c, "expected a string");
-  c->pos++;
-  GString *buf = g_string_new (NULL);
-  while (TRUE)
-    {
-      if (c->pos >= c->len)
-        {
-          g_string_free (buf, TRUE);
-          return syntax (c, "unterminated string");
-        }
-      guchar ch = (guchar) c->s[c->pos];
-      if (ch == '"')
-        {
-          c->pos++;
-          break;
-        }
-      if (ch < 0x20)
-        {
-          g_string_free (buf, TRUE);
-          return syntax (c, "control character in a string");
-        }
-      if (ch != '\\')
-        {
-          g_string_append_c (buf, (char) ch);
-          c->pos++;
-          continue;
-        }
-      c->pos++;
-      if (c->pos >= c->len)
-        {
-          g_string_free (buf, TRUE);
-          return syntax (c, "unterminated string");
-        }
-      char e = c->s[c->pos++];
-      switch (e)
-        {
-        case '"':  g_string_append_c (buf, '"'); break;
-        case '\\': g_string_append_c (buf, '\\'); break;
-        case '/':  g_string_append_c (buf, '/'); break;
-        case 'b':  g_string_append_c (buf, '\b'); break;
-        case 'f':  g_string_append_c (buf, '\f'); break;
-        case 'n':  g_string_append_c (buf, '\n'); break;
-        case 'r':  g_string_append_c (buf, '\r'); break;
-        case 't':  g_string_append_c (buf, '\t'); break;
-        case 'u':
-          {
-            int u = hex4 (c);
-            gunichar cp;
-            if (u < 0)
-              {
-                g_string_free (buf, TRUE);
-                return syntax (c, "bad \\u escape");
-              }
-            if (u >= 0xD800 && u <= 0xDBFF)
-              {
-                int lo = -1;
-                if (c->len - c->pos >= 2 && c->s[c->pos] == '\\' && c->s[c->pos + 1] == 'u')
-                  {
-                    c->pos += 2;
-                    lo = hex4 (c);
-                  }
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                  {
-                    g_string_free (buf, TRUE);
-                    return syntax (c, "unpaired UTF-16 surrogate in a \\u escape");
-                  }
-                cp = 0x10000 + (((gunichar) u - 0xD800) << 10) + ((gunichar) lo - 0xDC00);
-              }
-            else if (u >= 0xDC00 && u <= 0xDFFF)
-              {
-                g_string_free (buf, TRUE);
-                return syntax (c, "unpaired UTF-16 surrogate in a \\u escape");
-              }
-            else
-              cp = (gunichar) u;
-            if (cp == 0)
-              {
-                g_string_free (buf, TRUE);
-                return syntax (c, "a string contains a NUL character (\\u0000)");
-              }
-            g_string_append_unichar (buf, cp);
-            break;
-          }
-        default:
-          g_string_free (buf, TRUE);
-          return syntax (c, "bad escape '\\%c'", g_ascii_isprint (e) ? e : '?');
-        }
-    }
-  *out = g_string_free (buf, FALSE);
+  const char *why = NULL;
+  if (!vita_json_scan_string (c->s, c->len, &c->pos, out, &why, NULL))
+    return syntax (c, "%s", why);
   return TRUE;
 }
 
@@ -403,59 +303,24 @@ parse_number (Cursor *c, gint64 *value, NumKind *kind, char text[32])
 {
   skip_ws (c);
   gsize start = c->pos;
-  gboolean neg = FALSE, frac = FALSE, overflow = FALSE;
-  guint64 v = 0;
-  if (c->pos < c->len && c->s[c->pos] == '-')
-    {
-      neg = TRUE;
-      c->pos++;
-    }
-  if (c->pos >= c->len || !g_ascii_isdigit (c->s[c->pos]))
-    return syntax (c, "expected a number");
-  if (c->s[c->pos] == '0' && c->pos + 1 < c->len && g_ascii_isdigit (c->s[c->pos + 1]))
-    return syntax (c, "number with a leading zero");
-  while (c->pos < c->len && g_ascii_isdigit (c->s[c->pos]))
-    {
-      guint d = (guint) (c->s[c->pos++] - '0');
-      if (v > ((guint64) G_MAXINT64 - d) / 10)
-        overflow = TRUE;
-      else
-        v = v * 10 + d;
-    }
-  if (c->pos < c->len && c->s[c->pos] == '.')
-    {
-      c->pos++;
-      frac = TRUE;
-      if (c->pos >= c->len || !g_ascii_isdigit (c->s[c->pos]))
-        return syntax (c, "expected a digit after '.'");
-      while (c->pos < c->len && g_ascii_isdigit (c->s[c->pos]))
-        c->pos++;
-    }
-  if (c->pos < c->len && (c->s[c->pos] == 'e' || c->s[c->pos] == 'E'))
-    {
-      c->pos++;
-      frac = TRUE;
-      if (c->pos < c->len && (c->s[c->pos] == '+' || c->s[c->pos] == '-'))
-        c->pos++;
-      if (c->pos >= c->len || !g_ascii_isdigit (c->s[c->pos]))
-        return syntax (c, "expected a digit in an exponent");
-      while (c->pos < c->len && g_ascii_isdigit (c->s[c->pos]))
-        c->pos++;
-    }
+  VitaJsonNumber num;
+  const char *why = NULL;
+  if (!vita_json_scan_number (c->s, c->len, &c->pos, &num, &why))
+    return syntax (c, "%s", why);
   gsize n = MIN (c->pos - start, 31);
   memcpy (text, c->s + start, n);
   text[n] = '\0';
   if (c->pos - start > 31)
     memcpy (text + 27, "...", 4);
-  if (frac)
+  if (!num.integer)
     *kind = NUM_NOT_INTEGER;
-  else if (neg && v != 0)
+  else if (num.negative && (num.magnitude != 0 || num.overflow))
     *kind = NUM_NEGATIVE;
-  else if (overflow)
+  else if (num.overflow)
     *kind = NUM_TOO_LARGE;
   else
     *kind = NUM_OK;
-  *value = (gint64) v;
+  *value = (gint64) num.magnitude;
   return TRUE;
 }
 
