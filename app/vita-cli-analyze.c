@@ -478,6 +478,13 @@ vita_cli_analyze (int argc, char **argv)
   const float *samples = pcm->samples + first;
   t_decode = seconds_since (t0);
 
+  /* what the analysis of this much audio will cost, before computing any of it */
+  if (!vita_vit_check_audio (cfg, n_samples, audio_path, &error))
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      remove_set (stage_dir);
+      return 1;
+    }
   /* front-end: power spectrogram → onset novelty (then freed), then the model's mel */
   g_autoptr(VitaMel) melproc = vita_mel_new (&cfg->fe, &error);
   if (melproc == NULL)

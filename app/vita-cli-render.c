@@ -169,6 +169,11 @@ vita_cli_render (int argc, char **argv)
   if (spec.snap.n_samples && (gint64) pcm->n_samples != spec.snap.n_samples)
     fprintf (stderr, "%s: warning: “%s” now has %zu samples, the sidecar recorded %" G_GINT64_FORMAT "\n",
              argv[0], spec.audio_path, pcm->n_samples, spec.snap.n_samples);
+  if (!vita_vit_check_audio (&vit->cfg, pcm->n_samples, spec.audio_path, &error))
+    {
+      fprintf (stderr, "%s: %s\n", argv[0], error->message);
+      goto out;
+    }
   {
     g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
     if (melp == NULL)

@@ -357,11 +357,127 @@ test_analyze_killed (void)
   rm_rf (dir);
 }
 
+
+/* ---- 2 and 6: a model that loads must fit and compute ------------------------- */
+
+/* The "test" preset model as a container, to be altered. */
+static VitaSafetensors *
+test_container (const char *preset)
+{
+  VitaVitConfig cfg;
+  g_assert_true (vita_vit_config_init_preset (&cfg, preset, NULL));
+  g_autoptr(VitaVit) vit = vita_vit_new_random (&cfg, 7);
+  VitaSafetensors *st = vita_safetensors_new ();
+  vita_vit_to_safetensors (vit, st);
+  return st;
+}
+
+static void
+save_container (VitaSafetensors *st, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (vita_safetensors_save (st, path, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_model_memory (void)
+{
+  if (!g_file_test (WESNOTH, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the Wesnoth music");
+      return;
+    }
+  g_autofree char *dir = make_tmp ();
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  /* frames 100000 with a tiny dim: 40 GB of attention per window; aborted in 0.1 */
+  {
+    g_autoptr(VitaSafetensors) st = test_container ("test");
+    vita_safetensors_set_metadata (st, "frames", "100000");
+    const VitaTensor *pe = vita_safetensors_lookup (st, "pos_embed");
+    gint64 shape[3] = { 1, 100001, pe->shape[pe->ndim - 1] };
+    float *z = g_new0 (float, (gsize) shape[1] * shape[2]);
+    vita_safetensors_add (st, "pos_embed", 3, shape, z);
+    g_free (z);
+    g_autofree char *model = g_build_filename (dir, "huge.safetensors", NULL);
+    save_container (st, model);
+    g_auto(Result) r = run_cli ("info", model, NULL);
+    assert_err (&r, 1, "huge.safetensors", "GiB of memory");
+    g_auto(Result) r2 = run_cli ("analyze", WESNOTH, "--model", model, "--out", out,
+                                 "--duration", "5", NULL);
+    assert_err (&r2, 1, "huge.safetensors", "GiB of memory");
+    g_assert_false (exists (out));
+  }
+  /* info states the memory a model needs */
+  {
+    g_autofree char *model = vita_test_data_path ("ana.safetensors");
+    g_auto(Result) r = run_cli ("info", model, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "Memory:"));
+  }
+  /* hop_length 1 on a 3-minute track: refused before the front-end runs (0.1: 92 s,
+   * 5.8 GB, then a failure) */
+  g_autofree char *def = g_build_filename (g_getenv ("VITA_SOURCE_ROOT"), "resources", "models",
+                                           "default.safetensors", NULL);
+  if (g_file_test (def, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VitaSafetensors) st = vita_safetensors_load (def, &error);
+      g_assert_no_error (error);
+      vita_safetensors_set_metadata (st, "hop_length", "1");
+      g_autofree char *model = g_build_filename (dir, "hop1.safetensors", NULL);
+      save_container (st, model);
+      g_auto(Result) r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out, NULL);
+      assert_err (&r, 1, "hop_length 1", "of memory");
+      g_assert_cmpfloat (r.seconds, <, 30.0);
+      g_assert_false (exists (out));
+    }
+  rm_rf (dir);
+}
+
+static void
+test_model_garbage (void)
+{
+  if (!g_file_test (WESNOTH, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the Wesnoth music");
+      return;
+    }
+  g_autofree char *dir = make_tmp ();
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  /* init-model refuses what the loader would */
+  {
+    g_autofree char *m = g_build_filename (dir, "std.safetensors", NULL);
+    g_auto(Result) r = run_cli ("init-model", m, "--config", "test", "--input-std", "1e-45", NULL);
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "input_std"));
+    g_assert_false (exists (m));
+  }
+  /* LayerNorm weights of 3e38: every output Inf/NaN, exit 0 in 0.1 */
+  {
+    g_autoptr(VitaSafetensors) st = test_container ("test");
+    const VitaTensor *t = vita_safetensors_lookup (st, "blocks.0.norm1.weight");
+    g_autofree float *w = g_new (float, t->n_elements);
+    for (gsize i = 0; i < t->n_elements; i++)
+      w[i] = 3e38f;
+    vita_safetensors_add (st, "blocks.0.norm1.weight", t->ndim, t->shape, w);
+    g_autofree char *model = g_build_filename (dir, "ln.safetensors", NULL);
+    save_container (st, model);
+    g_auto(Result) r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out,
+                                "--duration", "5", NULL);
+    assert_err (&r, 1, "ln.safetensors", "blocks.0");
+    g_assert_false (exists (out));
+  }
+  rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/hostile/render-bad-index", test_render_bad_index);
   g_test_add_func ("/hostile/analyze-killed", test_analyze_killed);
+  g_test_add_func ("/hostile/model-memory", test_model_memory);
+  g_test_add_func ("/hostile/model-garbage", test_model_garbage);
   return g_test_run ();
 }
