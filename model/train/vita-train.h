@@ -344,4 +344,10 @@ gboolean vita_checkpoint_save  (const char *dir, const VitaVit *vit, const float
 /* The model alone, optimizer state stripped, with provenance metadata. */
 VitaVit *vita_checkpoint_export (const VitaCheckpoint *ck);
 
+/* The audio files under dir (by extension, hidden entries skipped), each directory
+ * entered once and each file listed once by identity (device, inode): symlink loops
+ * end and a file linked twice is listed once.  *n_skipped counts the links skipped,
+ * *first_skipped (may be NULL; free it) names the first.  Paths in walk order. */
+GPtrArray *vita_train_scan_folder (const char *dir, guint *n_skipped, char **first_skipped);
+
 G_END_DECLS
