@@ -773,9 +773,13 @@ entry_by_offset (gconstpointer a, gconstpointer b)
   return 0;
 }
 
-VitaSafetensors *
-vita_safetensors_parse (const guint8 *data, gsize len,
-                        const char *display_name, GError **error)
+/* The whole check and copy.  data holds avail bytes of a file of len bytes; with
+ * header_only, avail need only cover the 8-byte length and the header, and the
+ * parse stops once the header and the data layout it describes are checked
+ * (issue 15.9: a file is judged by its first bytes before the rest is read). */
+static VitaSafetensors *
+parse_impl (const guint8 *data, gsize avail, gsize len, gboolean header_only,
+            const char *display_name, GError **error)
 {
   const char *file = shown (display_name);
 
@@ -817,6 +821,7 @@ vita_safetensors_parse (const guint8 *data, gsize len,
       fail (error, VITA_MODEL_ERROR_CORRUPT, file, "header is empty (length 0)");
       return NULL;
     }
+  g_return_val_if_fail (avail >= 8 + n_header && (header_only || avail == len), NULL);
 
   /* reliability.md 3 */
   const char *header = (const char *) data + 8;
@@ -927,6 +932,9 @@ vita_safetensors_parse (const guint8 *data, gsize len,
       return NULL;
     }
 
+  if (header_only)
+    return g_steal_pointer (&st);   /* no tensors: the caller reads the file next */
+
   /* Copy (reliability.md 7), in file order. */
   for (guint i = 0; i < entries->len; i++)
     {
@@ -953,6 +961,13 @@ vita_safetensors_parse (const guint8 *data, gsize len,
       insert_tensor (st, t);
     }
   return g_steal_pointer (&st);
+}
+
+VitaSafetensors *
+vita_safetensors_parse (const guint8 *data, gsize len,
+                        const char *display_name, GError **error)
+{
+  return parse_impl (data, len, len, FALSE, display_name, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1053,9 +1068,76 @@ read_file (const char *path, gsize *len_out, GError **error)
   return buf;
 }
 
+/* Judges a file by its first bytes: the 8-byte length and the header it announces,
+ * and the data layout the header describes against the file's size.  A 2 GB file
+ * whose first 8 bytes say "empty header" is refused without reading the rest. */
+static gboolean
+check_head (const char *path, GError **error)
+{
+  struct stat sb;
+  int fd = open_regular (path, &sb, error);
+  if (fd < 0)
+    return FALSE;
+  gsize size = (gsize) MIN ((guint64) sb.st_size, (guint64) G_MAXSIZE);
+  guint8 len8[8] = { 0 };
+  gssize r;
+  do
+    r = pread (fd, len8, MIN (size, (gsize) 8), 0);
+  while (r < 0 && errno == EINTR);
+  if (r < 0 || (gsize) r != MIN (size, (gsize) 8))
+    {
+      close (fd);
+      return TRUE;   /* let the full read report it */
+    }
+  if (size < 8)
+    {
+      close (fd);
+      g_autoptr(VitaSafetensors) st = parse_impl (len8, size, size, TRUE, path, error);
+      return st != NULL;
+    }
+  guint64 n;
+  memcpy (&n, len8, 8);
+  n = GUINT64_FROM_LE (n);
+  if (n == 0 || n > HEADER_MAX || n > size - 8)
+    {
+      close (fd);
+      g_autoptr(VitaSafetensors) st = parse_impl (len8, 8, size, TRUE, path, error);
+      return st != NULL;
+    }
+  guint8 *head = g_try_malloc (8 + (gsize) n);
+  if (head == NULL)
+    {
+      close (fd);
+      return TRUE;
+    }
+  memcpy (head, len8, 8);
+  gsize got = 0;
+  while (got < n)
+    {
+      r = pread (fd, head + 8 + got, (gsize) n - got, 8 + (off_t) got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break;
+      got += (gsize) r;
+    }
+  close (fd);
+  gboolean ok = TRUE;
+  if (got == n)
+    {
+      VitaSafetensors *st = parse_impl (head, 8 + (gsize) n, size, TRUE, path, error);
+      ok = st != NULL;
+      vita_safetensors_free (st);
+    }
+  g_free (head);
+  return ok;
+}
+
 VitaSafetensors *
 vita_safetensors_load (const char *path, GError **error)
 {
+  if (!check_head (path, error))
+    return NULL;
   gsize len = 0;
   g_autofree guint8 *data = read_file (path, &len, error);
   if (data == NULL)

@@ -471,6 +471,54 @@ test_model_garbage (void)
   rm_rf (dir);
 }
 
+
+/* ---- 9: a model file is judged by its first bytes ------------------------------ */
+
+static void
+test_sparse_model (void)
+{
+  g_autofree char *dir = make_tmp ();
+  g_autofree char *model = g_build_filename (dir, "sparse.safetensors", NULL);
+  int fd = g_open (model, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  /* 8 zero bytes (header length 0) then 2 GB of holes */
+  if (ftruncate (fd, (off_t) 2 << 30) != 0)
+    {
+      close (fd);
+      rm_rf (dir);
+      g_test_skip ("cannot make a 2 GB sparse file here");
+      return;
+    }
+  close (fd);
+  g_autofree char *cli = cli_path ();
+  const char *argv[] = { cli, "info", model, NULL };
+  GPid pid;
+  g_autoptr(GError) error = NULL;
+  int err_fd;
+  gint64 t0 = g_get_monotonic_time ();
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                                           G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, NULL,
+                                           NULL, &err_fd, &error));
+  GString *err = g_string_new (NULL);
+  char buf[512];
+  for (gssize n; (n = read (err_fd, buf, sizeof buf)) > 0;)
+    g_string_append_len (err, buf, n);
+  close (err_fd);
+  int st;
+  struct rusage ru;
+  g_assert_cmpint (wait4 (pid, &st, 0, &ru), ==, pid);
+  double seconds = (g_get_monotonic_time () - t0) / 1e6;
+  g_test_message ("info on a 2 GB sparse file: %.2f s, %ld KB peak: %s", seconds, ru.ru_maxrss,
+                  err->str);
+  g_assert_true (WIFEXITED (st) && WEXITSTATUS (st) == 1);
+  g_assert_nonnull (strstr (err->str, "header is empty"));
+  /* 0.1: 15 s and 2.1 GB before saying so */
+  g_assert_cmpfloat (seconds, <, 3.0);
+  g_assert_cmpint (ru.ru_maxrss, <, 400 * 1024);
+  g_string_free (err, TRUE);
+  rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -479,5 +527,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/analyze-killed", test_analyze_killed);
   g_test_add_func ("/hostile/model-memory", test_model_memory);
   g_test_add_func ("/hostile/model-garbage", test_model_garbage);
+  g_test_add_func ("/hostile/sparse-model", test_sparse_model);
   return g_test_run ();
 }
