@@ -1463,6 +1463,36 @@ init_model (VitaTrainer *t, GError **error)
           vita_checkpoint_clear (&ck);
           return FALSE;
         }
+      /* settings that would change the run are refused, not silently ignored
+       * (issue 15.10) */
+      const char *refused = NULL;
+      g_autofree char *why = NULL;
+      if (t->opt.config_given && g_strcmp0 (t->opt.config, cname) != 0)
+        {
+          refused = "--config";
+          why = g_strdup_printf ("it was trained with --config %s, not %s",
+                                 cname ? cname : "(custom)", t->opt.config);
+        }
+      else if (t->opt.pairs_given && t->opt.pairs != pairs)
+        {
+          refused = "--batch";
+          why = g_strdup_printf ("it was trained with --batch %d, not %d", pairs, t->opt.pairs);
+        }
+      else if (t->opt.steps > 0 && t->opt.steps <= ck.step)
+        {
+          refused = "--steps";
+          why = g_strdup_printf ("it is already at step %" G_GINT64_FORMAT ", so --steps %"
+                                 G_GINT64_FORMAT " would not train further", ck.step,
+                                 t->opt.steps);
+        }
+      if (refused)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
+                       "Cannot resume %s with %s: %s (omit %s to continue the run as it was, "
+                       "or train into a new folder)", ck_path, refused, why, refused);
+          vita_checkpoint_clear (&ck);
+          return FALSE;
+        }
       if (t->opt.steps > 0 && t->opt.steps != s.total_steps && t->opt.steps > ck.step)
         {
           g_message ("Resuming %s at step %" G_GINT64_FORMAT ": schedule length changed from %"

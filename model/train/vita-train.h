@@ -238,6 +238,9 @@ typedef struct {
   int           threads;       /* BLAS threads, 0 = leave as is */
   guint64       seed;
   gboolean      resume;        /* continue from the newest good checkpoint in out_dir */
+  gboolean      config_given;  /* resuming: config was chosen by the user, not a default, so a
+                                  checkpoint of another configuration is refused (not ignored) */
+  gboolean      pairs_given;   /* likewise for pairs (--batch) */
   VitaSchedule  schedule;      /* total_steps follows `steps` */
   VitaPairOptions pair;
   double        val_fraction;  /* 0.1 */

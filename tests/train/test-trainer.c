@@ -617,6 +617,68 @@ test_data_short_files_summarised (void)
   rm_rf (dir);
 }
 
+
+/* ---- issue 15.10: train --resume refuses settings that would change the run ---- */
+
+static gboolean
+train_with (const char *out, gint64 steps, const char *config, int pairs, GError **error)
+{
+  VitaTrainOptions o;
+  options (&o, out, steps);
+  if (config)
+    {
+      g_free (o.config);
+      o.config = g_strdup (config);
+      o.config_given = TRUE;
+    }
+  if (pairs)
+    {
+      o.pairs = pairs;
+      o.pairs_given = TRUE;
+    }
+  VitaTrainer *t = vita_trainer_new (&o, error);
+  vita_train_options_clear (&o);
+  if (t == NULL)
+    return FALSE;
+  gboolean ok = vita_trainer_run (t, error);
+  vita_trainer_free (t);
+  return ok;
+}
+
+static void
+test_resume_settings (void)
+{
+  n_threads = 1;
+  g_autofree char *out = g_dir_make_tmp ("vita-train-r-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_true (train (out, 8, 4, &error));
+  g_assert_no_error (error);
+  struct { const char *config; int pairs; gint64 steps; const char *want; } cases[] = {
+    { "small-4l", 0, 8, "--config" },
+    { NULL, 8, 8, "--batch" },
+    { NULL, 0, 3, "--steps" },
+    { NULL, 0, 4, "--steps" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_clear_error (&error);
+      g_assert_false (train_with (out, cases[i].steps, cases[i].config, cases[i].pairs, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].want));
+      g_assert_nonnull (strstr (error->message, "Cannot resume"));
+    }
+  /* the same settings, given explicitly, continue the run */
+  g_clear_error (&error);
+  g_assert_true (train_with (out, 8, "test", 4, &error));
+  g_assert_no_error (error);
+  VitaCheckpoint ck;
+  g_assert_true (vita_checkpoint_load_newest (out, &ck, NULL, &error));
+  g_assert_cmpint (ck.step, ==, 8);
+  vita_checkpoint_clear (&ck);
+  rm_rf (out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -631,6 +693,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/train/trainer/resume-exact", GINT_TO_POINTER (1), test_resume_exact);
   g_test_add_data_func ("/train/trainer/resume-exact-2-threads", GINT_TO_POINTER (2), test_resume_exact);
   g_test_add_func ("/train/trainer/lock", test_lock);
+  g_test_add_func ("/train/trainer/resume-settings", test_resume_settings);
   g_test_add_func ("/train/trainer/corrupt-newest", test_corrupt_newest);
   g_test_add_func ("/train/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/train/trainer/save-failure", test_save_failure_keeps_previous);
