@@ -126,7 +126,9 @@ vita_annotations_find_beside (const char *audio_path)
   for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       char *p = g_strconcat (stem, suffixes[i], NULL);
-      if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
+      /* anything there (a FIFO, a folder, a link to a device) is listed, so that
+       * loading it says what is wrong instead of treating it as absent */
+      if (g_file_test (p, G_FILE_TEST_EXISTS))
         g_ptr_array_add (out, p);
       else
         g_free (p);
