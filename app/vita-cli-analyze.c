@@ -290,7 +290,8 @@ fsync_dir (const char *dir)
 
 /* Swaps the complete staging folder in for the target. */
 static gboolean
-commit_set (const char *stage, const char *target, const char *parent, GError **error)
+commit_set (const char *stage, const char *target, const char *parent, const char *base,
+            GError **error)
 {
   g_autofree char *disp = g_filename_display_name (target);
   fsync_dir (stage);
@@ -311,7 +312,6 @@ commit_set (const char *stage, const char *target, const char *parent, GError **
         }
       /* no RENAME_EXCHANGE here: move the old set aside as a staging folder of ours
        * (removed by the next run if we die now), then move the new one in */
-      g_autofree char *base = g_path_get_basename (target);
       g_autofree char *old = g_strdup_printf ("%s/.%s.vita-stage-%d-old", parent, base,
                                               (int) getpid ());
       if (g_rename (target, old) != 0)
@@ -420,6 +420,14 @@ vita_cli_analyze (int argc, char **argv)
   g_autofree char *target_dir = g_canonicalize_filename (out_dir, NULL);
   g_autofree char *target_parent = g_path_get_dirname (target_dir);
   g_autofree char *target_base = g_path_get_basename (target_dir);
+  if (strlen (target_base) > 200)
+    {
+      /* ".NAME.vita-stage-PID-XXXXXX" must stay within NAME_MAX (255 bytes): a long
+       * name is replaced by its hash in the staging folder's name (issue 15.10) */
+      g_autofree char *h = g_compute_checksum_for_string (G_CHECKSUM_SHA256, target_base, -1);
+      g_free (target_base);
+      target_base = g_strndup (h, 32);
+    }
   if (g_mkdir_with_parents (target_parent, 0755) != 0)
     {
       int e = errno;
@@ -718,7 +726,7 @@ vita_cli_analyze (int argc, char **argv)
                                    0644, &error))
       goto fail;
   }
-  if (!commit_set (stage_dir, target_dir, target_parent, &error))
+  if (!commit_set (stage_dir, target_dir, target_parent, target_base, &error))
     goto fail;
   {
     g_autofree char *disp = g_filename_display_name (target_dir);

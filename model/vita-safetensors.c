@@ -1287,6 +1287,17 @@ vita_file_write_atomic (const char *path, const void *data, gsize len, GError **
    * system), fsync'd before the rename, then the folder fsync'd so that the rename
    * itself survives a power cut. */
   g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  {
+    /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
+     * temporary name in the same folder (issue 15.10) */
+    g_autofree char *base = g_path_get_basename (tmp);
+    if (strlen (base) > 255)
+      {
+        g_autofree char *dir = g_path_get_dirname (path);
+        g_free (tmp);
+        tmp = g_build_filename (dir, ".vtmp-XXXXXX", NULL);
+      }
+  }
   int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {

@@ -88,6 +88,10 @@ atomic_open (AtomicFile *af, const char *path, GError **error)
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *name = g_strdup_printf (".%s.XXXXXX", base);
+  /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
+   * temporary name in the same folder (issue 15.10) */
+  if (strlen (name) > 255)
+    g_free (name), name = g_strdup (".vtmp-XXXXXX");
   af->tmp = g_build_filename (dir, name, NULL);
   af->fd = g_mkstemp_full (af->tmp, O_WRONLY | O_CLOEXEC, 0644);
   if (af->fd < 0)
@@ -423,15 +427,21 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_generator_set_pretty (gen, TRUE);
   gsize len;
   g_autofree char *text = json_generator_to_data (gen, &len);
-  g_autoptr(GError) local = NULL;
-  if (!g_file_set_contents_full (sidecar_path, text, (gssize) len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
+  /* through the same atomic writer as figures (a short temporary name: GLib's
+   * g_file_set_contents adds ".XXXXXX" to a name that may already be 255 bytes) */
+  AtomicFile af;
+  if (!atomic_open (&af, sidecar_path, error))
+    return FALSE;
+  for (gsize off = 0; off < len;)
     {
-      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, "%s", local->message);
-      return FALSE;
+      ssize_t n = write (af.fd, text + off, len - off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return atomic_fail (&af, n < 0 ? errno : EIO, "write failed", error);
+      off += (gsize) n;
     }
-  return TRUE;
+  return atomic_commit (&af, error);
 }
 
 /* Sidecar field access: errors name the file and the field. */

@@ -519,6 +519,71 @@ test_sparse_model (void)
   rm_rf (dir);
 }
 
+
+/* ---- 10: 250-byte output names (0.1: "File name too long" from the temporary) ---- */
+
+static void
+test_long_names (void)
+{
+  if (!g_file_test (WESNOTH, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the Wesnoth music");
+      return;
+    }
+  g_autofree char *dir = make_tmp ();
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaVit) vit = vita_vit_load (model, &error);
+  g_assert_no_error (error);
+  /* 250 bytes each: a figure (whose sidecar adds ".json": 255), an array, a model,
+   * an analysis folder */
+  g_autofree char *stem = g_strnfill (246, 'n');
+  g_autofree char *fig_name = g_strconcat (stem, ".png", NULL);
+  g_autofree char *npy_name = g_strconcat (stem, ".npy", NULL);
+  g_autofree char *mstem = g_strnfill (238, 'm');
+  g_autofree char *st_name = g_strconcat (mstem, ".safetensors", NULL);
+  g_autofree char *out_name = g_strnfill (250, 'o');
+  g_assert_cmpuint (strlen (fig_name), ==, 250);
+  g_assert_cmpuint (strlen (st_name), ==, 250);
+  g_autofree char *fig = g_build_filename (dir, fig_name, NULL);
+  g_autofree char *npy = g_build_filename (dir, npy_name, NULL);
+  g_autofree char *st = g_build_filename (dir, st_name, NULL);
+  g_autofree char *out = g_build_filename (dir, out_name, NULL);
+  {
+    g_auto(Result) r = run_cli ("init-model", st, "--config", "test", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (exists (st));
+  }
+  {
+    g_auto(Result) r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out,
+                                "--duration", "3", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autofree char *summary = g_build_filename (out, "summary.json", NULL);
+    g_assert_true (exists (summary));
+  }
+  {
+    g_autofree char *side = g_build_filename (dir, "in.json", NULL);
+    g_autofree char *json = g_strdup_printf (
+      "{\"vitascope_sidecar\": 1, \"panel\": \"mel\", \"audio\": {\"path\": \"%s\"},"
+      " \"model\": {\"path\": \"%s\"}, \"layer\": 1, \"head\": 0, \"sample_rate\": %d,"
+      " \"hop\": %d, \"time_range\": {\"start_sample\": 0, \"end_sample\": 32000},"
+      " \"colormap\": \"viridis\", \"width\": 200, \"height\": 100, \"font_size\": 9}",
+      WESNOTH, model, vit->cfg.fe.sample_rate, vit->cfg.fe.hop_length);
+    g_assert_true (g_file_set_contents (side, json, -1, NULL));
+    g_auto(Result) r = run_cli ("render", side, "--out", fig, "--npy", npy, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autofree char *fig_side = g_strconcat (fig, ".json", NULL);
+    g_assert_true (exists (fig));
+    g_assert_true (exists (fig_side));
+    g_assert_true (exists (npy));
+  }
+  /* no temporary left behind */
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  for (const char *n; (n = g_dir_read_name (d)) != NULL;)
+    g_assert_false (g_str_has_prefix (n, ".vtmp-") || strstr (n, ".tmp-") || strstr (n, "vita-stage"));
+  rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -528,5 +593,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/model-memory", test_model_memory);
   g_test_add_func ("/hostile/model-garbage", test_model_garbage);
   g_test_add_func ("/hostile/sparse-model", test_sparse_model);
+  g_test_add_func ("/hostile/long-names", test_long_names);
   return g_test_run ();
 }
