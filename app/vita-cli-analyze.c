@@ -350,7 +350,7 @@ vita_cli_analyze (int argc, char **argv)
   g_autofree char *model_path = NULL, *out_dir = NULL, *layers_spec = NULL;
   int ssm_max = 1024, threads = 0, batch = 8;
   gboolean no_attention = FALSE;
-  double start_sec = 0, duration_sec = 0;
+  double start_sec = 0, duration_sec = 0, max_duration_sec = 0;
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d)", "MODEL" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
@@ -361,6 +361,7 @@ vita_cli_analyze (int argc, char **argv)
     { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_spec, "Token layers for tokens.npy and ssm.npy, e.g. 0,6,12 or 1-4 (default all)", "LIST" },
     { "start", 0, 0, G_OPTION_ARG_DOUBLE, &start_sec, "Analyse from this time (seconds)", "SEC" },
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration_sec, "Analyse at most this long (seconds; default: to the end)", "SEC" },
+    { "max-duration", 0, 0, G_OPTION_ARG_DOUBLE, &max_duration_sec, "Longest audio accepted (seconds; default 3600)", "SEC" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("AUDIO");
@@ -390,6 +391,13 @@ vita_cli_analyze (int argc, char **argv)
                "--threads 0–1024, --batch 1–4096, --start and --duration >= 0)\n");
       return 2;
     }
+  if (!(max_duration_sec >= 0) || max_duration_sec > 1e7)
+    {
+      fprintf (stderr, "vitascope-cli analyze: --max-duration must be between 0 and 1e7 s\n");
+      return 2;
+    }
+  if (max_duration_sec > 0)
+    vita_audio_set_max_duration (max_duration_sec);
   const char *audio_path = argv[1];
   if (threads > 0)
     openblas_set_num_threads (threads);
@@ -457,7 +465,11 @@ vita_cli_analyze (int argc, char **argv)
 
   /* decode */
   t0 = g_get_monotonic_time ();
-  g_autoptr(VitaPcm) pcm = vita_audio_load (audio_path, cfg->fe.sample_rate, NULL, &error);
+  /* with --duration only what is analysed is decoded: a part of a file longer than
+   * the duration limit is not refused (issue 15.10) */
+  g_autoptr(VitaPcm) pcm = duration_sec > 0
+    ? vita_audio_load_prefix (audio_path, cfg->fe.sample_rate, start_sec + duration_sec, NULL, &error)
+    : vita_audio_load (audio_path, cfg->fe.sample_rate, NULL, &error);
   if (pcm == NULL)
     {
       fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
@@ -662,6 +674,8 @@ vita_cli_analyze (int argc, char **argv)
     json_builder_set_member_name (b, "source_rate"); json_builder_add_int_value (b, source_rate);
     json_builder_set_member_name (b, "source_channels"); json_builder_add_int_value (b, source_channels);
     json_builder_set_member_name (b, "source_duration"); json_builder_add_double_value (b, source_duration);
+    /* with --duration only start + duration was decoded: source_duration is that much */
+    json_builder_set_member_name (b, "decoded_prefix_only"); json_builder_add_boolean_value (b, duration_sec > 0);
     json_builder_set_member_name (b, "start"); json_builder_add_double_value (b, (double) first / pcm_rate);
     json_builder_set_member_name (b, "duration"); json_builder_add_double_value (b, (double) n_samples / pcm_rate);
     json_builder_set_member_name (b, "n_samples"); json_builder_add_int_value (b, n_samples);

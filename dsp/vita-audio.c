@@ -516,18 +516,21 @@ limit_samples (int rate)
 /* Decodes an opened SNDFILE. Takes no ownership of sf. */
 static VitaPcm *
 decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_rate,
-                GCancellable *cancellable, GError **error)
+                double stop_s, GCancellable *cancellable, GError **error)
 {
   if (!check_format (name, info, error) || !check_target_rate (name, target_rate, error))
     return NULL;
 
   const int channels = info->channels;
   const int src_rate = info->samplerate;
+  /* stop_s > 0: decode only the first stop_s seconds (the rest is not refused:
+   * --duration on a long file, issue 15.10) */
+  const guint64 stop_frames = stop_s > 0 ? (guint64) ceil (stop_s * src_rate) : G_MAXUINT64;
 
   /* The header's frame count is only a hint (SF_COUNT_MAX for streams, a lie in a
    * corrupt file); it refuses early only when it already says "too long". */
   if (info->frames > 0 && info->frames != SF_COUNT_MAX &&
-      (double) info->frames / src_rate > max_duration_s + 1.0)
+      (double) MIN ((guint64) info->frames, stop_frames) / src_rate > max_duration_s + 1.0)
     {
       SET_ERR (VITA_DSP_ERROR_TOO_LONG,
                "“%s” is %.0f s long according to its header, more than the %g s limit",
@@ -569,10 +572,13 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
           SET_ERR (VITA_DSP_ERROR_CANCELLED, "decoding “%s” was cancelled", name);
           goto fail;
         }
-      sf_count_t got = sf_readf_float (sf, inter, (sf_count_t) chunk_frames);
-      if (got < 0 || (gsize) got > chunk_frames)
+      gsize want = chunk_frames;
+      if (stop_frames != G_MAXUINT64)
+        want = (gsize) MIN ((guint64) want, stop_frames - MIN (stop_frames, (guint64) n_in_total));
+      sf_count_t got = want ? sf_readf_float (sf, inter, (sf_count_t) want) : 0;
+      if (got < 0 || (gsize) got > want)
         got = 0;
-      if (got == 0)
+      if (got == 0 || (stop_frames != G_MAXUINT64 && n_in_total + (gsize) got >= stop_frames))
         eof = TRUE;
       n_in_total += (gsize) got;
       if (n_in_total > in_limit)
@@ -1178,7 +1184,7 @@ vita_audio_load_memory (const guint8 *data, gsize len, const char *display_name,
                name, sf_strerror (NULL));
       return NULL;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, NULL, error);
+  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, 0, NULL, error);
   sf_close (sf);
   return pcm;
 }
@@ -1230,8 +1236,26 @@ finish_fallback (VitaPcm *pcm, const char *name, int target_rate, GError **error
   return pcm;
 }
 
+static VitaPcm *load_impl (const char *path, int target_rate, double stop_s,
+                           GCancellable *cancellable, GError **error);
+
 VitaPcm *
 vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, GError **error)
+{
+  return load_impl (path, target_rate, 0, cancellable, error);
+}
+
+VitaPcm *
+vita_audio_load_prefix (const char *path, int target_rate, double seconds,
+                        GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (seconds > 0, NULL);
+  return load_impl (path, target_rate, seconds, cancellable, error);
+}
+
+static VitaPcm *
+load_impl (const char *path, int target_rate, double stop_s, GCancellable *cancellable,
+           GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_autofree char *name = g_filename_display_name (path);
@@ -1327,7 +1351,7 @@ vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, G
     }
   int n_threads = audio_threads > 0 ? audio_threads : MIN ((int) g_get_num_processors (), 4);
   const int major = info.format & SF_FORMAT_TYPEMASK, sub = info.format & SF_FORMAT_SUBMASK;
-  if (n_threads >= 2 && info.seekable && info.frames > 0 && info.frames != SF_COUNT_MAX &&
+  if (stop_s <= 0 && n_threads >= 2 && info.seekable && info.frames > 0 && info.frames != SF_COUNT_MAX &&
       info.samplerate >= VITA_AUDIO_MIN_RATE &&
       (double) info.frames >= VITA_AUDIO_PARALLEL_MIN_S * info.samplerate &&
       (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS)) &&
@@ -1356,7 +1380,7 @@ vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, G
         }
       info = info2;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, cancellable, error);
+  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, stop_s, cancellable, error);
   sf_close (sf);
   return pcm;
 }

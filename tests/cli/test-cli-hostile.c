@@ -584,6 +584,45 @@ test_long_names (void)
   rm_rf (dir);
 }
 
+
+/* ---- 10: the duration limit can be raised, and --duration is not refused by it ---- */
+
+static void
+test_duration_limit (void)
+{
+  if (!g_file_test (WESNOTH, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the Wesnoth music");
+      return;
+    }
+  g_autofree char *dir = make_tmp ();
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  /* loyalists.ogg is 180 s: over a 60 s limit it is refused, naming the limit */
+  {
+    g_auto(Result) r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out,
+                                "--max-duration", "60", NULL);
+    assert_err (&r, 1, "loyalists.ogg", "60 s limit");
+    g_assert_false (exists (out));
+  }
+  /* a part of it is not (0.1: the same check refused --duration) */
+  {
+    g_auto(Result) r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out,
+                                "--max-duration", "60", "--start", "5", "--duration", "10", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autofree char *summary = g_build_filename (out, "summary.json", NULL);
+    g_assert_true (exists (summary));
+  }
+  /* and the limit can be raised */
+  {
+    g_autofree char *out2 = g_build_filename (dir, "out2", NULL);
+    g_auto(Result) r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out2,
+                                "--max-duration", "200", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -594,5 +633,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/model-garbage", test_model_garbage);
   g_test_add_func ("/hostile/sparse-model", test_sparse_model);
   g_test_add_func ("/hostile/long-names", test_long_names);
+  g_test_add_func ("/hostile/duration-limit", test_duration_limit);
   return g_test_run ();
 }

@@ -737,6 +737,34 @@ test_replaced_during_decode (void)
   g_assert_nonnull (again);
 }
 
+
+/* issue 15.10: decoding a prefix gives the same samples as the whole decode (but for
+ * the resampler's edge at the cut), and is not held against the duration limit */
+static void
+test_prefix (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 6;
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  g_autofree char *path = tmp_path ("prefix.wav");
+  g_assert_true (write_sf (path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, 2, x, frames));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) all = vita_audio_load (path, 16000, NULL, &error);
+  g_assert_no_error (error);
+  double old = vita_audio_get_max_duration ();
+  vita_audio_set_max_duration (4.0);
+  g_autoptr(VitaPcm) refused = vita_audio_load (path, 16000, NULL, &error);
+  g_assert_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_TOO_LONG);
+  g_clear_error (&error);
+  g_autoptr(VitaPcm) part = vita_audio_load_prefix (path, 16000, 2.0, NULL, &error);
+  vita_audio_set_max_duration (old);
+  g_assert_no_error (error);
+  g_assert_null (refused);
+  g_assert_cmpuint (part->n_samples, ==, 32000);
+  g_assert_cmpmem (part->samples, 31900 * sizeof (float), all->samples, 31900 * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -761,6 +789,7 @@ main (int argc, char **argv)
   g_test_add_func ("/audio/cancel", test_cancel);
   g_test_add_func ("/audio/fallback", test_fallback);
   g_test_add_func ("/audio/bad/chained-ogg", test_chained_ogg);
+  g_test_add_func ("/audio/prefix", test_prefix);
   g_test_add_func ("/audio/bad/replaced-during-decode", test_replaced_during_decode);
   int ret = g_test_run ();
   /* remove the fixtures */
