@@ -44,6 +44,8 @@ gboolean vita_vit_config_validate (const VitaVitConfig *cfg, GError **error);
  * window (B = 1, analysis): larger models are refused at load time with the figure
  * (issue 15.2), never handed to an allocator that aborts. */
 #define VITA_VIT_MEMORY_MAX ((guint64) 4 << 30)
+/* The most memory the training activations of one step (2 × pairs rows) may take. */
+#define VITA_VIT_TRAIN_MEMORY_MAX ((guint64) 16 << 30)
 /* Bytes of the activation state for B windows; FALSE (and G_MAXUINT64) on overflow. */
 gboolean vita_vit_state_bytes (const VitaVitConfig *cfg, int B, gboolean training,
                                guint64 *bytes);

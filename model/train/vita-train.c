@@ -1586,7 +1586,25 @@ trainer_run_inner (VitaTrainer *t, GError **error)
   const int workers = MAX (1, t->opt.threads);
   if (workers > 1)
     openblas_set_num_threads (1);
+  /* the step's activations, computed before allocating them (issue 15.2) */
+  guint64 act_bytes;
+  if (!vita_vit_state_bytes (cfg, B, TRUE, &act_bytes) || act_bytes > VITA_VIT_TRAIN_MEMORY_MAX)
+    {
+      g_autofree char *need = vita_format_bytes (act_bytes);
+      g_autofree char *lim = vita_format_bytes (VITA_VIT_TRAIN_MEMORY_MAX);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "Training this model with --batch %d needs %s of activations per step, "
+                   "more than the %s limit: use a smaller --batch", pairs, need, lim);
+      return FALSE;
+    }
   g_autoptr(VitaTrainStep) ts = vita_train_step_new (cfg, B, workers);
+  if (ts == NULL)
+    {
+      g_autofree char *need = vita_format_bytes (act_bytes);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                   "Not enough memory for the training activations (%s)", need);
+      return FALSE;
+    }
   g_autofree float *input = g_new (float, (gsize) B * cfg->frames * cfg->fe.n_mels);
 
   const gint64 total = t->sched.total_steps;

@@ -679,6 +679,23 @@ test_resume_settings (void)
   rm_rf (out);
 }
 
+
+/* issue 15.2: a batch whose activations would need absurd memory is refused with the
+ * figure before anything is allocated (0.1: g_aligned_alloc0 aborted) */
+static void
+test_batch_memory (void)
+{
+  n_threads = 1;
+  g_autofree char *out = g_dir_make_tmp ("vita-train-m-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_false (train_with (out, 4, "tiny", 4096, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "--batch 4096"));
+  g_assert_nonnull (strstr (error->message, "GiB"));
+  rm_rf (out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -694,6 +711,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/train/trainer/resume-exact-2-threads", GINT_TO_POINTER (2), test_resume_exact);
   g_test_add_func ("/train/trainer/lock", test_lock);
   g_test_add_func ("/train/trainer/resume-settings", test_resume_settings);
+  g_test_add_func ("/train/trainer/batch-memory", test_batch_memory);
   g_test_add_func ("/train/trainer/corrupt-newest", test_corrupt_newest);
   g_test_add_func ("/train/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/train/trainer/save-failure", test_save_failure_keeps_previous);
