@@ -1505,10 +1505,12 @@ init_model (VitaTrainer *t, GError **error)
       t->pairs = pairs;
       t->seed = seed;
       t->config_name = g_strdup (cname ? cname : "custom");
+      g_mutex_lock (&t->mutex);   /* read by vita_trainer_get_step/_dup_model */
       t->vit = g_steal_pointer (&ck.vit);
+      t->step = ck.step;
+      g_mutex_unlock (&t->mutex);
       t->m = g_steal_pointer (&ck.m);
       t->v = g_steal_pointer (&ck.v);
-      t->step = ck.step;
       const char *cur = g_hash_table_lookup (ck.metadata, "data_cursor");
       const char *fp = g_hash_table_lookup (ck.metadata, "data_fingerprint");
       t->cursor_ready = TRUE;
@@ -1540,10 +1542,15 @@ init_model (VitaTrainer *t, GError **error)
   t->pair = t->opt.pair;
   t->pairs = t->opt.pairs;
   t->seed = t->opt.seed;
-  t->vit = vita_vit_new_random (&cfg, t->seed);
+  VitaVit *fresh = vita_vit_new_random (&cfg, t->seed);
+  /* under the mutex: vita_trainer_get_step and _dup_model read these from other
+   * threads (ThreadSanitizer) */
+  g_mutex_lock (&t->mutex);
+  t->vit = fresh;
+  t->step = 0;
+  g_mutex_unlock (&t->mutex);
   t->m = g_new0 (float, t->vit->num_params);
   t->v = g_new0 (float, t->vit->num_params);
-  t->step = 0;
   vita_pair_cursor_init (&t->cursor, t->data, t->seed);
   t->cursor_ready = TRUE;
   return TRUE;
