@@ -46,6 +46,8 @@ if [ "$mode" = tsan ]; then
   # end to end.  Not part of `test` (and CI) for time: a separate build of the
   # whole tree.  setarch -R: TSan needs the classic address-space layout.
   if [ ! -f build-tsan/build.ninja ]; then
+    # (meson.build then force-includes tests/tsan-glib.h, which makes our GMutex and
+    # GCond use visible to TSan: Debian's GLib locks with futexes TSan cannot see)
     meson setup build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false
   fi
   ninja -C build-tsan -j "$jobs"
