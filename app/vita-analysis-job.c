@@ -142,6 +142,8 @@ run_worker (VitaAnalysisJob *self, GError **error)
   pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
   if (pcm == NULL)
     return FALSE;
+  if (self->vit != NULL && !vita_vit_check_audio (&self->vit->cfg, pcm->n_samples, self->path, error))
+    return FALSE;
   mel = vita_mel_new (&fe, error);
   if (mel == NULL)
     return FALSE;

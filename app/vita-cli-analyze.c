@@ -16,6 +16,7 @@
  * Definitions: model/vita-analysis.h.  Exit status: 0 success, 1 failure (message
  * names the file), 2 usage error.
  */
+#define _GNU_SOURCE 1  /* renameat2 */
 #include "vita-cli.h"
 #include "vita-default-model.h"
 
@@ -27,6 +28,11 @@
 
 #include <cblas.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
@@ -208,6 +214,171 @@ onset_by_chunks (VitaMel *melproc, const VitaFrontend *fe, const float *samples,
   return TRUE;
 }
 
+/* ---- the output folder is replaced as a set (issue 15.3) ---------------------------
+ * The new set is written into a hidden staging folder beside the target
+ * (".NAME.vita-stage-PID-XXXXXX"), then swapped in with renameat2(RENAME_EXCHANGE)
+ * (or, where the file system lacks it, two renames: the target is briefly absent,
+ * never mixed), and the old set is removed.  A killed run leaves only a staging
+ * folder, which the next run into the same target removes once its process is gone. */
+
+static const char *const analysis_files[] = {
+  "mel.npy", "onset.npy", "tokens.npy", "cls.npy", "attention.npy", "received.npy",
+  "ssm.npy", "windows.npy", "summary.json",
+};
+
+static gboolean
+is_analysis_file (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (analysis_files); i++)
+    if (g_str_equal (name, analysis_files[i]))
+      return TRUE;
+  /* temporaries of 0.1's in-place writes ("attention.npy.tmp-AbC123") and of
+   * g_file_set_contents ("summary.json.AbC123") */
+  for (gsize i = 0; i < G_N_ELEMENTS (analysis_files); i++)
+    if (g_str_has_prefix (name, analysis_files[i]) && name[strlen (analysis_files[i])] == '.')
+      return TRUE;
+  return g_str_has_prefix (name, ".vtmp-");
+}
+
+/* Removes a staging folder (files only, one level: all analyze ever writes). */
+static void
+remove_set (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  if (d != NULL)
+    for (const char *n; (n = g_dir_read_name (d)) != NULL;)
+      {
+        g_autofree char *p = g_build_filename (dir, n, NULL);
+        g_unlink (p);
+      }
+  g_rmdir (dir);
+}
+
+/* Staging folders of runs that were killed: their process no longer exists. */
+static void
+remove_stale_staging (const char *parent, const char *base)
+{
+  g_autofree char *prefix = g_strdup_printf (".%s.vita-stage-", base);
+  g_autoptr(GDir) d = g_dir_open (parent, 0, NULL);
+  if (d == NULL)
+    return;
+  for (const char *n; (n = g_dir_read_name (d)) != NULL;)
+    {
+      if (!g_str_has_prefix (n, prefix))
+        continue;
+      char *end = NULL;
+      gint64 pid = g_ascii_strtoll (n + strlen (prefix), &end, 10);
+      if (end == n + strlen (prefix) || *end != '-' || pid <= 0 || pid > G_MAXINT)
+        continue;
+      if (pid != getpid () && kill ((pid_t) pid, 0) == 0)
+        continue;   /* a run in progress */
+      g_autofree char *p = g_build_filename (parent, n, NULL);
+      remove_set (p);
+    }
+}
+
+/* Checks that an existing target holds nothing but an analysis (the set is replaced
+ * as a whole, so anything else would be lost) and removes 0.1's stale temporaries. */
+static gboolean
+check_target (const char *target, GError **error)
+{
+  g_autofree char *disp = g_filename_display_name (target);
+  struct stat sb;
+  if (g_lstat (target, &sb) != 0)
+    return TRUE;
+  if (!S_ISDIR (sb.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,
+                   "the output folder %s exists and is not a folder", disp);
+      return FALSE;
+    }
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GDir) d = g_dir_open (target, 0, &local);
+  if (d == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "the output folder %s: %s", disp,
+                   local->message);
+      return FALSE;
+    }
+  for (const char *n; (n = g_dir_read_name (d)) != NULL;)
+    if (!is_analysis_file (n))
+      {
+        g_autofree char *dn = g_filename_display_name (n);
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                     "the output folder %s holds “%s”, which is not part of an analysis; the "
+                     "folder is replaced as a whole, so give a new or empty folder", disp, dn);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+fsync_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd >= 0)
+    {
+      (void) fsync (fd);
+      close (fd);
+    }
+}
+
+/* Swaps the complete staging folder in for the target. */
+static gboolean
+commit_set (const char *stage, const char *target, const char *parent, const char *base,
+            GError **error)
+{
+  g_autofree char *disp = g_filename_display_name (target);
+  fsync_dir (stage);
+  if (g_file_test (target, G_FILE_TEST_IS_DIR))
+    {
+      if (renameat2 (AT_FDCWD, stage, AT_FDCWD, target, RENAME_EXCHANGE) == 0)
+        {
+          fsync_dir (parent);
+          remove_set (stage);   /* now the old set */
+          return TRUE;
+        }
+      if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        {
+          int e = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "cannot replace the output folder %s: %s", disp, g_strerror (e));
+          return FALSE;
+        }
+      /* no RENAME_EXCHANGE here: move the old set aside as a staging folder of ours
+       * (removed by the next run if we die now), then move the new one in */
+      g_autofree char *old = g_strdup_printf ("%s/.%s.vita-stage-%d-old", parent, base,
+                                              (int) getpid ());
+      if (g_rename (target, old) != 0)
+        {
+          int e = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "cannot replace the output folder %s: %s", disp, g_strerror (e));
+          return FALSE;
+        }
+      if (g_rename (stage, target) != 0)
+        {
+          int e = errno;
+          (void) g_rename (old, target);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "cannot replace the output folder %s: %s", disp, g_strerror (e));
+          return FALSE;
+        }
+      fsync_dir (parent);
+      remove_set (old);
+      return TRUE;
+    }
+  if (g_rename (stage, target) != 0)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                   "cannot create the output folder %s: %s", disp, g_strerror (e));
+      return FALSE;
+    }
+  fsync_dir (parent);
+  return TRUE;
+}
+
 int
 vita_cli_analyze (int argc, char **argv)
 {
@@ -272,6 +443,11 @@ vita_cli_analyze (int argc, char **argv)
                "--threads 0–1024, --batch 1–4096, --start and --duration >= 0, --max-duration > 0)\n");
       return 2;
     }
+  if (max_duration > 1e7)
+    {
+      fprintf (stderr, "vitascope-cli analyze: --max-duration must be between 0 and 1e7 s\n");
+      return 2;
+    }
   const char *audio_path = argv[1];
   if (threads > 0)
     openblas_set_num_threads (threads);
@@ -297,7 +473,20 @@ vita_cli_analyze (int argc, char **argv)
     }
   t_load_model = seconds_since (t0);
 
-  if (g_mkdir_with_parents (out_dir, 0755) != 0)
+  /* The set is written into a staging folder beside the target and swapped in at
+   * the end (issue 15.3); target_dir is where it lands, out_dir the staging folder. */
+  g_autofree char *target_dir = g_canonicalize_filename (out_dir, NULL);
+  g_autofree char *target_parent = g_path_get_dirname (target_dir);
+  g_autofree char *target_base = g_path_get_basename (target_dir);
+  if (strlen (target_base) > 200)
+    {
+      /* ".NAME.vita-stage-PID-XXXXXX" must stay within NAME_MAX (255 bytes): a long
+       * name is replaced by its hash in the staging folder's name (issue 15.10) */
+      g_autofree char *h = g_compute_checksum_for_string (G_CHECKSUM_SHA256, target_base, -1);
+      g_free (target_base);
+      target_base = g_strndup (h, 32);
+    }
+  if (g_mkdir_with_parents (target_parent, 0755) != 0)
     {
       int e = errno;
       g_autofree char *disp = g_filename_display_name (out_dir);
@@ -305,14 +494,37 @@ vita_cli_analyze (int argc, char **argv)
                disp, g_strerror (e));
       return 1;
     }
+  remove_stale_staging (target_parent, target_base);
+  if (!check_target (target_dir, &error))
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *stage_dir = g_strdup_printf ("%s/.%s.vita-stage-%d-XXXXXX", target_parent,
+                                                target_base, (int) getpid ());
+  if (g_mkdtemp_full (stage_dir, 0755) == NULL)
+    {
+      int e = errno;
+      g_autofree char *disp = g_filename_display_name (out_dir);
+      fprintf (stderr, "vitascope-cli analyze: cannot create the output folder %s: %s\n",
+               disp, g_strerror (e));
+      return 1;
+    }
+  g_free (out_dir);
+  out_dir = g_strdup (stage_dir);
 
   /* decode */
   vita_audio_set_max_duration (max_duration);
   t0 = g_get_monotonic_time ();
-  g_autoptr(VitaPcm) pcm = vita_audio_load (audio_path, cfg->fe.sample_rate, NULL, &error);
+  /* with --duration only what is analysed is decoded: a part of a file longer than
+   * the duration limit is not refused (issue 15.10) */
+  g_autoptr(VitaPcm) pcm = duration_sec > 0
+    ? vita_audio_load_prefix (audio_path, cfg->fe.sample_rate, start_sec + duration_sec, NULL, &error)
+    : vita_audio_load (audio_path, cfg->fe.sample_rate, NULL, &error);
   if (pcm == NULL)
     {
       fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      remove_set (stage_dir);
       return 1;
     }
   double source_duration = pcm->duration;
@@ -325,6 +537,7 @@ vita_cli_analyze (int argc, char **argv)
       g_autofree char *disp = g_filename_display_name (audio_path);
       fprintf (stderr, "vitascope-cli analyze: %s: no audio to analyse (%.3f s long, "
                "starting at %.3f s)\n", disp, source_duration, start_sec);
+      remove_set (stage_dir);
       return 1;
     }
   if (pcm->n_nonfinite > 0)
@@ -336,12 +549,20 @@ vita_cli_analyze (int argc, char **argv)
   const float *samples = pcm->samples + first;
   t_decode = seconds_since (t0);
 
+  /* what the analysis of this much audio will cost, before computing any of it */
+  if (!vita_vit_check_audio (cfg, n_samples, audio_path, &error))
+    {
+      fprintf (stderr, "vitascope-cli analyze: %s\n", error->message);
+      remove_set (stage_dir);
+      return 1;
+    }
   /* front-end: power spectrogram → onset novelty (then freed), then the model's mel */
   g_autoptr(VitaMel) melproc = vita_mel_new (&cfg->fe, &error);
   if (melproc == NULL)
     {
       g_autofree char *disp = g_filename_display_name (model_path);
       fprintf (stderr, "vitascope-cli analyze: %s: front-end: %s\n", disp, error->message);
+      remove_set (stage_dir);
       return 1;
     }
   const gsize n_frames = vita_frontend_n_frames (&cfg->fe, n_samples);
@@ -349,6 +570,7 @@ vita_cli_analyze (int argc, char **argv)
   if (n_frames > (gsize) (G_MAXINT / MAX (n_bins, M)))
     {
       fprintf (stderr, "vitascope-cli analyze: the track is too long (%" G_GSIZE_FORMAT " frames)\n", n_frames);
+      remove_set (stage_dir);
       return 1;
     }
   t0 = g_get_monotonic_time ();
@@ -356,6 +578,7 @@ vita_cli_analyze (int argc, char **argv)
   if (!onset_by_chunks (melproc, &cfg->fe, samples, n_samples, n_frames, onset))
     {
       fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
+      remove_set (stage_dir);
       return 1;
     }
   t_onset = seconds_since (t0);
@@ -364,6 +587,7 @@ vita_cli_analyze (int argc, char **argv)
   if (mel == NULL)
     {
       fprintf (stderr, "vitascope-cli analyze: out of memory for the mel spectrogram\n");
+      remove_set (stage_dir);
       return 1;
     }
   vita_mel_compute (melproc, samples, n_samples, mel);
@@ -505,6 +729,8 @@ vita_cli_analyze (int argc, char **argv)
     json_builder_set_member_name (b, "source_rate"); json_builder_add_int_value (b, source_rate);
     json_builder_set_member_name (b, "source_channels"); json_builder_add_int_value (b, source_channels);
     json_builder_set_member_name (b, "source_duration"); json_builder_add_double_value (b, source_duration);
+    /* with --duration only start + duration was decoded: source_duration is that much */
+    json_builder_set_member_name (b, "decoded_prefix_only"); json_builder_add_boolean_value (b, duration_sec > 0);
     json_builder_set_member_name (b, "start"); json_builder_add_double_value (b, (double) first / pcm_rate);
     json_builder_set_member_name (b, "duration"); json_builder_add_double_value (b, (double) n_samples / pcm_rate);
     json_builder_set_member_name (b, "n_samples"); json_builder_add_int_value (b, n_samples);
@@ -569,8 +795,10 @@ vita_cli_analyze (int argc, char **argv)
                                    0644, &error))
       goto fail;
   }
+  if (!commit_set (stage_dir, target_dir, target_parent, target_base, &error))
+    goto fail;
   {
-    g_autofree char *disp = g_filename_display_name (out_dir);
+    g_autofree char *disp = g_filename_display_name (target_dir);
     printf ("%s: %" G_GSIZE_FORMAT " frames, %d windows, %.2f s (forward %.2f s) → %s\n",
             audio_path, n_frames, an->n_windows, seconds_since (t_total), an->seconds_forward, disp);
   }
@@ -578,5 +806,6 @@ vita_cli_analyze (int argc, char **argv)
 
 fail:
   fprintf (stderr, "vitascope-cli analyze: %s\n", error ? error->message : "failed");
+  remove_set (stage_dir);
   return 1;
 }

@@ -97,6 +97,15 @@ print_model (const VitaVit *vit)
   if (c->proj_dim > 0)
     print_group ("projection head", s[18] + s[19] + s[20] + s[21]);
   print_group ("total", vit->num_params);
+  {
+    guint64 pb = 0, sb = 0;
+    vita_vit_param_bytes (c, &pb);
+    vita_vit_state_bytes (c, 1, FALSE, &sb);
+    g_autofree char *ps = vita_format_bytes (pb), *ss = vita_format_bytes (sb);
+    g_autofree char *ts = vita_format_bytes (pb + sb), *lim = vita_format_bytes (VITA_VIT_MEMORY_MAX);
+    printf ("Memory:        %s (parameters %s + activations of one window %s; limit %s)\n",
+            ts, ps, ss, lim);
+  }
 
   printf ("Provenance:\n");
   guint n;

@@ -14,6 +14,7 @@
 #include "vita-session-file.h"
 
 #include <stdio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* The engine (dsp/, model/) is linked by the other subcommands; these references
@@ -349,6 +350,11 @@ vita_cli_render (int argc, char **argv)
   if (spec.snap.n_samples && (gint64) pcm->n_samples != spec.snap.n_samples)
     fprintf (stderr, "%s: warning: “%s” now has %zu samples, the sidecar recorded %" G_GINT64_FORMAT "\n",
              argv[0], spec.audio_path, pcm->n_samples, spec.snap.n_samples);
+  if (!vita_vit_check_audio (&vit->cfg, pcm->n_samples, spec.audio_path, &error))
+    {
+      fprintf (stderr, "%s: %s\n", argv[0], error->message);
+      goto out;
+    }
   {
     g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
     if (melp == NULL)
@@ -385,6 +391,13 @@ vita_cli_render (int argc, char **argv)
   spec.snap.n_frames = an->n_frames;
   spec.snap.n_layers = an->n_layers;
   spec.snap.n_heads = an->cfg.heads;
+  /* Every index the sidecar names is checked against the model before anything is
+   * drawn or written (issue 15.1). */
+  if (!vita_export_spec_check (&spec, an->n_layers, an->cfg.heads, an->n_frames, argv[1], &error))
+    {
+      fprintf (stderr, "%s: %s\n", argv[0], error->message);
+      goto out;
+    }
   cache = vita_paint_cache_new (an);
   peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
   VitaPaintContext ctx = { .cache = cache, .peaks = peaks };
@@ -410,10 +423,16 @@ vita_cli_render (int argc, char **argv)
       if (scale > 0)
         spec.png_scale = keep_scale;
     }
-  gboolean ok = no_sidecar ? vita_export_figure (&spec, &ctx, out, &error)
-                           : vita_export_figure_with_sidecar (&spec, &ctx, out, &error);
-  if (ok && npy)
-    ok = vita_export_npy (&spec, &ctx, npy, &error);
+  /* The array first: when the figure then fails, the new array is removed, so a
+   * failed command leaves neither. */
+  gboolean ok = npy == NULL || vita_export_npy (&spec, &ctx, npy, &error);
+  if (ok)
+    {
+      ok = no_sidecar ? vita_export_figure (&spec, &ctx, out, &error)
+                      : vita_export_figure_with_sidecar (&spec, &ctx, out, &error);
+      if (!ok && npy)
+        g_unlink (npy);
+    }
   if (!ok)
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);

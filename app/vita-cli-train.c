@@ -134,7 +134,7 @@ vita_cli_train (int argc, char **argv)
 {
   g_autofree char *out = NULL, *config = NULL, *cache = NULL, *series = NULL;
   gint64 steps = 0, stop_after = 0;
-  int pairs = 64, threads = 1, ckpt_every = 50;
+  int pairs = G_MININT, threads = 1, ckpt_every = 50;   /* pairs: 64 unless --batch */
   gint64 seed = 1;
   gboolean resume = FALSE, augment = FALSE, evaluate = FALSE;
   int eval_batches = 8;
@@ -171,6 +171,10 @@ vita_cli_train (int argc, char **argv)
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 2;
     }
+  /* --batch given or not: resuming with another batch is refused, not ignored */
+  const gboolean pairs_given = pairs != G_MININT;
+  if (!pairs_given)
+    pairs = 64;
   if (argc != 2 || out == NULL)
     {
       fprintf (stderr, "Usage: vitascope-cli train DIR --out CKPT_DIR [--config tiny|small-4l|test] "
@@ -191,9 +195,11 @@ vita_cli_train (int argc, char **argv)
       g_free (opt.config);
       opt.config = g_strdup (config);
     }
+  opt.config_given = config != NULL;
   opt.steps = steps;
   opt.stop_after = stop_after;
   opt.pairs = pairs;
+  opt.pairs_given = pairs_given;
   opt.threads = threads;
   opt.seed = (guint64) seed;
   opt.resume = resume;

@@ -1,5 +1,6 @@
 /* vita-session-file.c — `.vitascope` session files (see vita-session-file.h). */
 #include "vita-session-file.h"
+#include "model/vita-json.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -332,7 +333,7 @@ read_view (Reader *r, JsonObject *root, VitaSessionView *view)
 VitaSessionState *
 vita_session_file_parse (const char *data, gsize length, const char *path, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) parsed = NULL;
   g_autoptr(GError) json_error = NULL;
   g_autoptr(VitaSessionState) state = NULL;
   g_autofree char *format = NULL;
@@ -353,23 +354,18 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
       fail (&r, NULL, "the file is not UTF-8 text");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, length, &json_error))
+  /* the strict reader (issue 15.4): depth limit, duplicate keys, NUL in strings and
+   * numbers past their range refused, with the line and column */
+  parsed = vita_json_parse_strict (data, length, "", &json_error);
+  if (parsed == NULL)
     {
       const char *m = json_error->message;
-      int line = 0, column = 0, used = 0;
-      /* json-glib says "<data>:LINE:COLUMN: Parse error: …"; the file is named already */
-      if (g_str_has_prefix (m, "<data>:"))
-        m += strlen ("<data>:");
-      if (sscanf (m, "%d:%d: %n", &line, &column, &used) == 2 && used > 0)
-        {
-          g_autofree char *where = g_strdup_printf ("line %d, column %d: %s", line, column, m + used);
-          fail (&r, NULL, where);
-        }
-      else
-        fail (&r, NULL, m);
+      if (g_str_has_prefix (m, ": "))   /* the file is named by fail() */
+        m += 2;
+      fail (&r, NULL, m);
       return NULL;
     }
-  node = json_parser_get_root (parser);
+  node = parsed;
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       fail (&r, NULL, "the document is not a JSON object");

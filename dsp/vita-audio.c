@@ -19,6 +19,8 @@
 #include <string.h>
 #include <samplerate.h>
 #include <sndfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 /* Resampling.  The primary resampler is a C port of torchaudio.functional.resample
@@ -523,18 +525,21 @@ limit_samples (int rate)
 /* Decodes an opened SNDFILE. Takes no ownership of sf. */
 static VitaPcm *
 decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_rate,
-                GCancellable *cancellable, GError **error)
+                double stop_s, GCancellable *cancellable, GError **error)
 {
   if (!check_format (name, info, error) || !check_target_rate (name, target_rate, error))
     return NULL;
 
   const int channels = info->channels;
   const int src_rate = info->samplerate;
+  /* stop_s > 0: decode only the first stop_s seconds (the rest is not refused:
+   * --duration on a long file, issue 15.10) */
+  const guint64 stop_frames = stop_s > 0 ? (guint64) ceil (stop_s * src_rate) : G_MAXUINT64;
 
   /* The header's frame count is only a hint (SF_COUNT_MAX for streams, a lie in a
    * corrupt file); it refuses early only when it already says "too long". */
   if (info->frames > 0 && info->frames != SF_COUNT_MAX &&
-      (double) info->frames / src_rate > max_duration_s + 1.0)
+      (double) MIN ((guint64) info->frames, stop_frames) / src_rate > max_duration_s + 1.0)
     {
       SET_ERR (VITA_DSP_ERROR_TOO_LONG,
                "“%s” is %.0f s long according to its header, more than the %g s limit",
@@ -576,10 +581,13 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
           SET_ERR (VITA_DSP_ERROR_CANCELLED, "decoding “%s” was cancelled", name);
           goto fail;
         }
-      sf_count_t got = sf_readf_float (sf, inter, (sf_count_t) chunk_frames);
-      if (got < 0 || (gsize) got > chunk_frames)
+      gsize want = chunk_frames;
+      if (stop_frames != G_MAXUINT64)
+        want = (gsize) MIN ((guint64) want, stop_frames - MIN (stop_frames, (guint64) n_in_total));
+      sf_count_t got = want ? sf_readf_float (sf, inter, (sf_count_t) want) : 0;
+      if (got < 0 || (gsize) got > want)
         got = 0;
-      if (got == 0)
+      if (got == 0 || (stop_frames != G_MAXUINT64 && n_in_total + (gsize) got >= stop_frames))
         eof = TRUE;
       n_in_total += (gsize) got;
       if (n_in_total > in_limit)
@@ -653,6 +661,108 @@ fail:
  * segment shorter than its header promised followed by a non-empty one) falls back
  * to the serial decoder. */
 
+/* ---- the file must stay the same file (issue 15.8) ------------------------------
+ * A path opened more than once (the parallel segments, the serial fallback) must be
+ * the file first opened: same device, inode, size and modification time, or two
+ * files could be spliced into one result. */
+typedef struct {
+  guint64 dev, ino, size;
+  gint64  mtime_ns;
+} FileId;
+
+static void
+file_id_of (const struct stat *st, FileId *id)
+{
+  id->dev = (guint64) st->st_dev;
+  id->ino = (guint64) st->st_ino;
+  id->size = (guint64) st->st_size;
+  id->mtime_ns = (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static gboolean
+file_id_equal (const FileId *a, const FileId *b)
+{
+  return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
+
+/* Test hook: called once the parallel decode has the file's identity, before the
+ * segments open it (tests replace the file here). */
+void (*vita_audio_test_before_reopen) (const char *path);
+
+/* Opens path for libsndfile, refusing a file that is not the one identified by id. */
+static SNDFILE *
+reopen_same (const char *path, const char *name, const FileId *id, SF_INFO *info,
+             gboolean *changed)
+{
+  *changed = FALSE;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      *changed = TRUE;   /* deleted or renamed away */
+      return NULL;
+    }
+  struct stat st;
+  FileId now;
+  if (fstat (fd, &st) != 0)
+    {
+      g_close (fd, NULL);
+      *changed = TRUE;
+      return NULL;
+    }
+  file_id_of (&st, &now);
+  if (!file_id_equal (&now, id))
+    {
+      g_debug ("%s: the file changed since it was opened", name);
+      g_close (fd, NULL);
+      *changed = TRUE;
+      return NULL;
+    }
+  return sf_open_fd (fd, SFM_READ, info, TRUE);
+}
+
+static void
+changed_error (const char *name, GError **error)
+{
+  SET_ERR (VITA_DSP_ERROR_OPEN, "“%s” was replaced or modified while it was being read; "
+           "nothing was decoded from it (try again)", name);
+}
+
+/* ---- chained Ogg (issue 15.7) -----------------------------------------------------
+ * libsndfile decodes only the first logical stream of a chained Ogg file (two
+ * tracks joined end to end), silently.  The pages are walked from the start by
+ * their own lengths (no searching for "OggS" in the payload); a beginning-of-stream
+ * page after the first stream's pages means a chain.  Returns the number of
+ * chained links (1 for an ordinary file, 0 when the walk loses sync). */
+static guint
+ogg_links (int fd, guint64 size)
+{
+  guint64 off = 0;
+  guint links = 0;
+  gboolean in_headers = TRUE;   /* still in the run of BOS pages at the start */
+  guint pages = 0;
+  while (off + 27 <= size && pages < 100000000u)
+    {
+      guint8 h[27 + 255];
+      gssize r = pread (fd, h, 27, (off_t) off);
+      if (r != 27 || memcmp (h, "OggS", 4) != 0 || h[4] != 0)
+        return links ? links : 0;
+      guint nseg = h[26];
+      if (pread (fd, h + 27, nseg, (off_t) (off + 27)) != (gssize) nseg)
+        return links;
+      guint64 body = 0;
+      for (guint i = 0; i < nseg; i++)
+        body += h[27 + i];
+      gboolean bos = (h[5] & 0x02) != 0;
+      if (bos && (links == 0 || !in_headers))
+        links++;
+      if (!bos)
+        in_headers = FALSE;
+      off += 27 + nseg + body;
+      pages++;
+    }
+  return links;
+}
+
 static int audio_threads;  /* 0: automatic */
 
 void
@@ -682,6 +792,8 @@ typedef struct {
   guint64       expect;       /* output samples of a complete non-last segment */
   gboolean      hit_eof;      /* the file ended inside (or before) this segment */
   gboolean      failed;       /* seek failure or an inconsistent handle: go serial */
+  const FileId *id;           /* the file first opened */
+  gboolean      changed;      /* the path now names another file */
   GError       *error;
 } Seg;
 
@@ -692,9 +804,11 @@ seg_run (gpointer data)
   GError **error = &g->error;
   const char *name = g->name;
   SF_INFO info = { 0 };
-  SNDFILE *sf = sf_open (g->path, SFM_READ, &info);
+  SNDFILE *sf = reopen_same (g->path, name, g->id, &info, &g->changed);
   Poly *p = NULL;
   float *inter = NULL, *mono = NULL;
+  if (g->changed)
+    goto done;
   if (sf == NULL || info.channels != g->channels || info.samplerate != g->src_rate)
     {
       g->failed = TRUE;
@@ -804,10 +918,13 @@ done:
 
 /* NULL with *fallback = TRUE: use the serial decoder instead. */
 static VitaPcm *
-decode_parallel (const char *path, const char *name, const SF_INFO *info, int target_rate,
-                 int n_threads, GCancellable *cancellable, gboolean *fallback, GError **error)
+decode_parallel (const char *path, const char *name, const SF_INFO *info, const FileId *id,
+                 int target_rate, int n_threads, GCancellable *cancellable, gboolean *fallback,
+                 GError **error)
 {
   *fallback = FALSE;
+  if (vita_audio_test_before_reopen)
+    vita_audio_test_before_reopen (path);
   const gboolean resample = info->samplerate != target_rate;
   const guint64 frames = (guint64) info->frames;
   Poly *probe = NULL;
@@ -830,7 +947,7 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, int ta
       *g = (Seg) { .path = path, .name = name, .channels = info->channels,
                    .src_rate = info->samplerate, .target_rate = target_rate,
                    .cancellable = cancellable, .last = k == n_threads - 1,
-                   .resample = resample, .in_stop = G_MAXUINT64 };
+                   .resample = resample, .in_stop = G_MAXUINT64, .id = id };
       if (resample)
         {
           g->b0 = n_blocks * (guint64) k / (guint64) n_threads;
@@ -855,6 +972,13 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, int ta
     g_thread_join (threads[k]);
 
   VitaPcm *pcm = NULL;
+  /* a segment that found another file: nothing of it is used */
+  for (int k = 0; k < n_threads; k++)
+    if (segs[k].changed)
+      {
+        changed_error (name, error);
+        goto done;
+      }
   /* errors in order (the first one wins), then consistency */
   for (int k = 0; k < n_threads; k++)
     if (segs[k].error)
@@ -1069,7 +1193,7 @@ vita_audio_load_memory (const guint8 *data, gsize len, const char *display_name,
                name, sf_strerror (NULL));
       return NULL;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, NULL, error);
+  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, 0, NULL, error);
   sf_close (sf);
   return pcm;
 }
@@ -1121,8 +1245,26 @@ finish_fallback (VitaPcm *pcm, const char *name, int target_rate, GError **error
   return pcm;
 }
 
+static VitaPcm *load_impl (const char *path, int target_rate, double stop_s,
+                           GCancellable *cancellable, GError **error);
+
 VitaPcm *
 vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, GError **error)
+{
+  return load_impl (path, target_rate, 0, cancellable, error);
+}
+
+VitaPcm *
+vita_audio_load_prefix (const char *path, int target_rate, double seconds,
+                        GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (seconds > 0, NULL);
+  return load_impl (path, target_rate, seconds, cancellable, error);
+}
+
+static VitaPcm *
+load_impl (const char *path, int target_rate, double stop_s, GCancellable *cancellable,
+           GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_autofree char *name = g_filename_display_name (path);
@@ -1162,6 +1304,33 @@ vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, G
       SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” is empty (0 bytes)", name);
       return NULL;
     }
+  /* the identity of the file actually opened (the path may change under us) */
+  struct stat fst;
+  FileId id;
+  if (fstat (fd, &fst) != 0 || !S_ISREG (fst.st_mode))
+    {
+      g_close (fd, NULL);
+      SET_ERR (VITA_DSP_ERROR_OPEN, "cannot open “%s”: not a regular file", name);
+      return NULL;
+    }
+  file_id_of (&fst, &id);
+  {
+    char magic[4];
+    if (pread (fd, magic, 4, 0) == 4 && memcmp (magic, "OggS", 4) == 0)
+      {
+        guint links = ogg_links (fd, (guint64) fst.st_size);
+        if (links > 1)
+          {
+            g_close (fd, NULL);
+            SET_ERR (VITA_DSP_ERROR_FORMAT,
+                     "“%s” is a chained Ogg file (%u streams one after another, e.g. tracks "
+                     "joined end to end); only the first would be decoded, so it is refused: "
+                     "split it into one file per stream or convert it to FLAC or WAV",
+                     name, links);
+            return NULL;
+          }
+      }
+  }
 
   SF_INFO info = { 0 };
   SNDFILE *sf = sf_open_fd (fd, SFM_READ, &info, TRUE);  /* closes fd */
@@ -1191,7 +1360,7 @@ vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, G
     }
   int n_threads = audio_threads > 0 ? audio_threads : MIN ((int) g_get_num_processors (), 4);
   const int major = info.format & SF_FORMAT_TYPEMASK, sub = info.format & SF_FORMAT_SUBMASK;
-  if (n_threads >= 2 && info.seekable && info.frames > 0 && info.frames != SF_COUNT_MAX &&
+  if (stop_s <= 0 && n_threads >= 2 && info.seekable && info.frames > 0 && info.frames != SF_COUNT_MAX &&
       info.samplerate >= VITA_AUDIO_MIN_RATE &&
       (double) info.frames >= VITA_AUDIO_PARALLEL_MIN_S * info.samplerate &&
       (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS)) &&
@@ -1200,13 +1369,19 @@ vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, G
     {
       sf_close (sf);
       gboolean fallback = FALSE;
-      VitaPcm *pcm = decode_parallel (path, name, &info, target_rate, n_threads, cancellable,
-                                      &fallback, error);
+      VitaPcm *pcm = decode_parallel (path, name, &info, &id, target_rate, n_threads,
+                                      cancellable, &fallback, error);
       if (pcm != NULL || !fallback)
         return pcm;
       g_debug ("%s: parallel decoding not possible, decoding serially", name);
       SF_INFO info2 = { 0 };
-      sf = sf_open (path, SFM_READ, &info2);
+      gboolean changed;
+      sf = reopen_same (path, name, &id, &info2, &changed);
+      if (changed)
+        {
+          changed_error (name, error);
+          return NULL;
+        }
       if (sf == NULL)
         {
           SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” is not a readable audio file: %s", name, sf_strerror (NULL));
@@ -1214,7 +1389,7 @@ vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, G
         }
       info = info2;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, cancellable, error);
+  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, stop_s, cancellable, error);
   sf_close (sf);
   return pcm;
 }

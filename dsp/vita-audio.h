@@ -54,6 +54,16 @@ VitaPcm *vita_audio_load (const char   *path,
                           GCancellable *cancellable,
                           GError      **error);
 
+/* Like vita_audio_load, but decodes only the first `seconds` of the file: the rest
+ * is neither read nor held against the duration limit (analyse a part of a long
+ * file).  The last few samples may differ from a whole-file decode by the
+ * resampler's edge (its filter sees zeros past the cut, not the continuation). */
+VitaPcm *vita_audio_load_prefix (const char   *path,
+                                 int           target_rate,
+                                 double        seconds,
+                                 GCancellable *cancellable,
+                                 GError      **error);
+
 /* Decode a file held in memory (libsndfile virtual I/O; no fallback decoder, no
  * cancellation).  display_name is used in messages.  Used by the fuzzer and tests. */
 VitaPcm *vita_audio_load_memory (const guint8 *data,

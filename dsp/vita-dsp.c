@@ -62,6 +62,18 @@ vita_frontend_validate (const VitaFrontend *fe, GError **error)
     BAD ("input_mean is not a finite number");
   if (!isfinite (fe->input_std) || fe->input_std <= 0)
     BAD ("input_std %g must be a positive number", fe->input_std);
+  /* Sane ranges (issue 15.6): the log-mel of audio in [-1, 1] lies between
+   * log(log_offset) and about +25, so a normalisation outside these ranges cannot
+   * come from real statistics and drives the first layer to Inf/NaN (1e-45 is a
+   * float denormal: every input becomes Inf). */
+  if (fe->log_offset < 1e-12f || fe->log_offset > 1.0f)
+    BAD ("log_offset %g is outside the sane range 1e-12 to 1", fe->log_offset);
+  if (fe->input_mean < -1000.0f || fe->input_mean > 1000.0f)
+    BAD ("input_mean %g is outside the sane range -1000 to 1000 (a log-mel mean)",
+         fe->input_mean);
+  if (fe->input_std < 1e-3f || fe->input_std > 1000.0f)
+    BAD ("input_std %g is outside the sane range 0.001 to 1000 (a log-mel standard "
+         "deviation)", fe->input_std);
 #undef BAD
   return TRUE;
 }

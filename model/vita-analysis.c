@@ -470,6 +470,48 @@ vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
 
 /* ---- the run ------------------------------------------------------------------- */
 
+/* A model that loads must also compute (issue 15.6): after each forward pass every
+ * token layer and attention map of the batch is checked, in the order they were
+ * computed, and the first non-finite value stops the analysis naming the layer and
+ * tensor.  The cost is one read of what the forward pass wrote. */
+static gboolean
+check_finite_batch (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, int nb,
+                    const int *ids, GError **error)
+{
+  const gsize N = an->cfg.frames + 1, D = an->cfg.dim, NH = an->cfg.heads;
+  const int L = an->cfg.depth;
+  for (int l = 0; l <= L; l++)
+    for (int pass = 0; pass < 2; pass++)
+      {
+        /* pass 0: attention of block l-1, then pass 1: token layer l */
+        if (pass == 0 && l == 0)
+          continue;
+        const float *base = pass == 0 ? be->attention (state, l - 1) : be->tokens (state, l);
+        if (base == NULL)
+          continue;
+        gsize per = pass == 0 ? NH * N * N : N * D;
+        for (int b = 0; b < nb; b++)
+          for (gsize i = 0; i < per; i++)
+            if (!isfinite (base[(gsize) b * per + i]))
+              {
+                float v = base[(gsize) b * per + i];
+                g_autofree char *what =
+                  pass == 0 ? g_strdup_printf ("the attention of block %d (blocks.%d.attn)", l - 1, l - 1)
+                  : l == 0 ? g_strdup ("layer 0 (patch embedding + positions)")
+                  : g_strdup_printf ("layer %d (the output of blocks.%d)", l, l - 1);
+                g_autofree char *disp = an->vit->path ? g_filename_display_name (an->vit->path)
+                                                      : g_strdup ("the model");
+                g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_NONFINITE,
+                             "%s: the model computes %s in %s for window %d (token %d): its "
+                             "weights or front-end constants (input_mean, input_std) are "
+                             "unusable", disp, isnan (v) ? "NaN" : "Inf", what, ids[b],
+                             (int) (pass == 0 ? (i / N) % N : i / D));
+                return FALSE;
+              }
+      }
+  return TRUE;
+}
+
 /* Copies window w (batch row b of the last forward) into the per-frame results it
  * owns, its class tokens, and adds its unit tokens to the SSM accumulators. */
 static gboolean
@@ -713,6 +755,11 @@ run_worker (gpointer data)
       for (int b = 0; b < nb; b++)
         vita_analysis_window_input (an, ids[b], input + (gsize) b * T * M);
       be->forward (an->vit, state, input, nb);
+      if (!check_finite_batch (an, be, state, nb, ids, &error))
+        {
+          run_fail (rs, error);
+          goto out;
+        }
       /* each window writes only its own frames, class tokens and SSM slots */
       for (int b = 0; b < nb; b++)
         if (!store_window (an, be, state, b, ids[b], &error))

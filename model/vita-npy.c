@@ -89,6 +89,17 @@ vita_npy_writer_new (const char *path, int ndim, const gsize *shape, GError **er
   VitaNpyWriter *w = g_new0 (VitaNpyWriter, 1);
   w->path = g_strdup (path);
   w->tmp_path = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  {
+    /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
+     * temporary name in the same folder (issue 15.10) */
+    g_autofree char *base = g_path_get_basename (w->tmp_path);
+    if (strlen (base) > 255)
+      {
+        g_autofree char *dir = g_path_get_dirname (path);
+        g_free (w->tmp_path);
+        w->tmp_path = g_build_filename (dir, ".vtmp-XXXXXX", NULL);
+      }
+  }
   /* 0644 like any file the user saves (g_mkstemp would leave 0600) */
   int fd = g_mkstemp_full (w->tmp_path, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)

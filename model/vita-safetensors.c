@@ -20,6 +20,7 @@
  * it is ever cast to float * (reliability.md item 7).
  */
 #include "vita-safetensors.h"
+#include "vita-json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -280,118 +281,17 @@ expect (Cursor *c, char ch)
   return TRUE;
 }
 
-static int
-hex4 (Cursor *c)
-{
-  if (c->len - c->pos < 4)
-    return -1;
-  int v = 0;
-  for (int i = 0; i < 4; i++)
-    {
-      int d = g_ascii_xdigit_value (c->s[c->pos + i]);
-      if (d < 0)
-        return -1;
-      v = v * 16 + d;
-    }
-  c->pos += 4;
-  return v;
-}
-
-/* A JSON string; the header was checked to be valid UTF-8 beforehand.  Escaped
- * NULs and lone surrogates are refused (names and values are C strings). */
+/* A JSON string: the lexer shared with the general strict reader (vita-json.c).
+ * The header was checked to be valid UTF-8 beforehand.  Escaped NULs and lone
+ * surrogates are refused (names and values are C strings). */
 static gboolean
 parse_string (Cursor *c, char **out)
 {
   if (peek (c) != '"')
     return syntax (c, "expected a string");
-  c->pos++;
-  GString *buf = g_string_new (NULL);
-  while (TRUE)
-    {
-      if (c->pos >= c->len)
-        {
-          g_string_free (buf, TRUE);
-          return syntax (c, "unterminated string");
-        }
-      guchar ch = (guchar) c->s[c->pos];
-      if (ch == '"')
-        {
-          c->pos++;
-          break;
-        }
-      if (ch < 0x20)
-        {
-          g_string_free (buf, TRUE);
-          return syntax (c, "control character in a string");
-        }
-      if (ch != '\\')
-        {
-          g_string_append_c (buf, (char) ch);
-          c->pos++;
-          continue;
-        }
-      c->pos++;
-      if (c->pos >= c->len)
-        {
-          g_string_free (buf, TRUE);
-          return syntax (c, "unterminated string");
-        }
-      char e = c->s[c->pos++];
-      switch (e)
-        {
-        case '"':  g_string_append_c (buf, '"'); break;
-        case '\\': g_string_append_c (buf, '\\'); break;
-        case '/':  g_string_append_c (buf, '/'); break;
-        case 'b':  g_string_append_c (buf, '\b'); break;
-        case 'f':  g_string_append_c (buf, '\f'); break;
-        case 'n':  g_string_append_c (buf, '\n'); break;
-        case 'r':  g_string_append_c (buf, '\r'); break;
-        case 't':  g_string_append_c (buf, '\t'); break;
-        case 'u':
-          {
-            int u = hex4 (c);
-            gunichar cp;
-            if (u < 0)
-              {
-                g_string_free (buf, TRUE);
-                return syntax (c, "bad \\u escape");
-              }
-            if (u >= 0xD800 && u <= 0xDBFF)
-              {
-                int lo = -1;
-                if (c->len - c->pos >= 2 && c->s[c->pos] == '\\' && c->s[c->pos + 1] == 'u')
-                  {
-                    c->pos += 2;
-                    lo = hex4 (c);
-                  }
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                  {
-                    g_string_free (buf, TRUE);
-                    return syntax (c, "unpaired UTF-16 surrogate in a \\u escape");
-                  }
-                cp = 0x10000 + (((gunichar) u - 0xD800) << 10) + ((gunichar) lo - 0xDC00);
-              }
-            else if (u >= 0xDC00 && u <= 0xDFFF)
-              {
-                g_string_free (buf, TRUE);
-                return syntax (c, "unpaired UTF-16 surrogate in a \\u escape");
-              }
-            else
-              cp = (gunichar) u;
-            if (cp == 0)
-              {
-                g_string_free (buf, TRUE);
-                return syntax (c, "a string contains a NUL character (\\u0000)");
-              }
-            g_string_append_unichar (buf, cp);
-            break;
-          }
-        default:
-          g_string_free (buf, TRUE);
-          return syntax (c, "bad escape '\\%c'", g_ascii_isprint (e) ? e : '?');
-        }
-    }
-  *out = g_string_free (buf, FALSE);
+  const char *why = NULL;
+  if (!vita_json_scan_string (c->s, c->len, &c->pos, out, &why, NULL))
+    return syntax (c, "%s", why);
   return TRUE;
 }
 
@@ -404,59 +304,24 @@ parse_number (Cursor *c, gint64 *value, NumKind *kind, char text[32])
 {
   skip_ws (c);
   gsize start = c->pos;
-  gboolean neg = FALSE, frac = FALSE, overflow = FALSE;
-  guint64 v = 0;
-  if (c->pos < c->len && c->s[c->pos] == '-')
-    {
-      neg = TRUE;
-      c->pos++;
-    }
-  if (c->pos >= c->len || !g_ascii_isdigit (c->s[c->pos]))
-    return syntax (c, "expected a number");
-  if (c->s[c->pos] == '0' && c->pos + 1 < c->len && g_ascii_isdigit (c->s[c->pos + 1]))
-    return syntax (c, "number with a leading zero");
-  while (c->pos < c->len && g_ascii_isdigit (c->s[c->pos]))
-    {
-      guint d = (guint) (c->s[c->pos++] - '0');
-      if (v > ((guint64) G_MAXINT64 - d) / 10)
-        overflow = TRUE;
-      else
-        v = v * 10 + d;
-    }
-  if (c->pos < c->len && c->s[c->pos] == '.')
-    {
-      c->pos++;
-      frac = TRUE;
-      if (c->pos >= c->len || !g_ascii_isdigit (c->s[c->pos]))
-        return syntax (c, "expected a digit after '.'");
-      while (c->pos < c->len && g_ascii_isdigit (c->s[c->pos]))
-        c->pos++;
-    }
-  if (c->pos < c->len && (c->s[c->pos] == 'e' || c->s[c->pos] == 'E'))
-    {
-      c->pos++;
-      frac = TRUE;
-      if (c->pos < c->len && (c->s[c->pos] == '+' || c->s[c->pos] == '-'))
-        c->pos++;
-      if (c->pos >= c->len || !g_ascii_isdigit (c->s[c->pos]))
-        return syntax (c, "expected a digit in an exponent");
-      while (c->pos < c->len && g_ascii_isdigit (c->s[c->pos]))
-        c->pos++;
-    }
+  VitaJsonNumber num;
+  const char *why = NULL;
+  if (!vita_json_scan_number (c->s, c->len, &c->pos, &num, &why))
+    return syntax (c, "%s", why);
   gsize n = MIN (c->pos - start, 31);
   memcpy (text, c->s + start, n);
   text[n] = '\0';
   if (c->pos - start > 31)
     memcpy (text + 27, "...", 4);
-  if (frac)
+  if (!num.integer)
     *kind = NUM_NOT_INTEGER;
-  else if (neg && v != 0)
+  else if (num.negative && (num.magnitude != 0 || num.overflow))
     *kind = NUM_NEGATIVE;
-  else if (overflow)
+  else if (num.overflow)
     *kind = NUM_TOO_LARGE;
   else
     *kind = NUM_OK;
-  *value = (gint64) v;
+  *value = (gint64) num.magnitude;
   return TRUE;
 }
 
@@ -941,9 +806,13 @@ entry_by_offset (gconstpointer a, gconstpointer b)
   return 0;
 }
 
-VitaSafetensors *
-vita_safetensors_parse (const guint8 *data, gsize len,
-                        const char *display_name, GError **error)
+/* The whole check and copy.  data holds avail bytes of a file of len bytes; with
+ * header_only, avail need only cover the 8-byte length and the header, and the
+ * parse stops once the header and the data layout it describes are checked
+ * (issue 15.9: a file is judged by its first bytes before the rest is read). */
+static VitaSafetensors *
+parse_impl (const guint8 *data, gsize avail, gsize len, gboolean header_only,
+            const char *display_name, GError **error)
 {
   const char *file = shown (display_name);
 
@@ -985,6 +854,7 @@ vita_safetensors_parse (const guint8 *data, gsize len,
       fail (error, VITA_MODEL_ERROR_CORRUPT, file, "header is empty (length 0)");
       return NULL;
     }
+  g_return_val_if_fail (avail >= 8 + n_header && (header_only || avail == len), NULL);
 
   /* reliability.md 3 */
   const char *header = (const char *) data + 8;
@@ -1095,6 +965,9 @@ vita_safetensors_parse (const guint8 *data, gsize len,
       return NULL;
     }
 
+  if (header_only)
+    return g_steal_pointer (&st);   /* no tensors: the caller reads the file next */
+
   /* Copy (reliability.md 7), in file order. */
   for (guint i = 0; i < entries->len; i++)
     {
@@ -1121,6 +994,13 @@ vita_safetensors_parse (const guint8 *data, gsize len,
       insert_tensor (st, t);
     }
   return g_steal_pointer (&st);
+}
+
+VitaSafetensors *
+vita_safetensors_parse (const guint8 *data, gsize len,
+                        const char *display_name, GError **error)
+{
+  return parse_impl (data, len, len, FALSE, display_name, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1221,9 +1101,76 @@ read_file (const char *path, gsize *len_out, GError **error)
   return buf;
 }
 
+/* Judges a file by its first bytes: the 8-byte length and the header it announces,
+ * and the data layout the header describes against the file's size.  A 2 GB file
+ * whose first 8 bytes say "empty header" is refused without reading the rest. */
+static gboolean
+check_head (const char *path, GError **error)
+{
+  struct stat sb;
+  int fd = open_regular (path, &sb, error);
+  if (fd < 0)
+    return FALSE;
+  gsize size = (gsize) MIN ((guint64) sb.st_size, (guint64) G_MAXSIZE);
+  guint8 len8[8] = { 0 };
+  gssize r;
+  do
+    r = pread (fd, len8, MIN (size, (gsize) 8), 0);
+  while (r < 0 && errno == EINTR);
+  if (r < 0 || (gsize) r != MIN (size, (gsize) 8))
+    {
+      close (fd);
+      return TRUE;   /* let the full read report it */
+    }
+  if (size < 8)
+    {
+      close (fd);
+      g_autoptr(VitaSafetensors) st = parse_impl (len8, size, size, TRUE, path, error);
+      return st != NULL;
+    }
+  guint64 n;
+  memcpy (&n, len8, 8);
+  n = GUINT64_FROM_LE (n);
+  if (n == 0 || n > HEADER_MAX || n > size - 8)
+    {
+      close (fd);
+      g_autoptr(VitaSafetensors) st = parse_impl (len8, 8, size, TRUE, path, error);
+      return st != NULL;
+    }
+  guint8 *head = g_try_malloc (8 + (gsize) n);
+  if (head == NULL)
+    {
+      close (fd);
+      return TRUE;
+    }
+  memcpy (head, len8, 8);
+  gsize got = 0;
+  while (got < n)
+    {
+      r = pread (fd, head + 8 + got, (gsize) n - got, 8 + (off_t) got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break;
+      got += (gsize) r;
+    }
+  close (fd);
+  gboolean ok = TRUE;
+  if (got == n)
+    {
+      VitaSafetensors *st = parse_impl (head, 8 + (gsize) n, size, TRUE, path, error);
+      ok = st != NULL;
+      vita_safetensors_free (st);
+    }
+  g_free (head);
+  return ok;
+}
+
 VitaSafetensors *
 vita_safetensors_load (const char *path, GError **error)
 {
+  if (!check_head (path, error))
+    return NULL;
   gsize len = 0;
   g_autofree guint8 *data = read_file (path, &len, error);
   if (data == NULL)
@@ -1387,6 +1334,17 @@ vita_file_write_atomic (const char *path, const void *data, gsize len, GError **
    * system), fsync'd before the rename, then the folder fsync'd so that the rename
    * itself survives a power cut. */
   g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  {
+    /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
+     * temporary name in the same folder (issue 15.10) */
+    g_autofree char *base = g_path_get_basename (tmp);
+    if (strlen (base) > 255)
+      {
+        g_autofree char *dir = g_path_get_dirname (path);
+        g_free (tmp);
+        tmp = g_build_filename (dir, ".vtmp-XXXXXX", NULL);
+      }
+  }
   int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {

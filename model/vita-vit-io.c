@@ -609,7 +609,12 @@ check_variant_tensors (const VitaSafetensors *st, const char *file, GError **err
           return fail (error, VITA_MODEL_ERROR_UNSUPPORTED, file,
                        "this model uses rotary positions (tensor '%s'), which %s does not "
                        "support", name, PRODUCT);
-      /* a norm weight without its bias: RMSNorm */
+      /* a norm weight without its bias: RMSNorm.  Only in a block the file really
+       * has (its attention is there): a stray "blocks.4.norm1.weight" in a depth-4
+       * model is an unexpected tensor, said so below, not a variant (issue 15.10). */
+      g_autofree char *qkv = b >= 0 ? g_strdup_printf ("blocks.%d.attn.qkv.weight", b) : NULL;
+      if (b >= 0 && vita_safetensors_lookup (st, qkv) == NULL)
+        continue;
       if (g_str_has_suffix (raw, ".weight") &&
           (g_str_equal (raw, "norm.weight") ||
            (b >= 0 && (g_str_equal (rest, "norm1.weight") || g_str_equal (rest, "norm2.weight")))))
@@ -760,8 +765,9 @@ vita_vit_from_safetensors (const VitaSafetensors *st, gboolean allow_extra, GErr
         int b = block_index (raw, &rest);
         if (b >= cfg.depth)
           fail (error, VITA_MODEL_ERROR_MISMATCH, file,
-                "unexpected tensor '%s': the metadata says depth = %d (%u unexpected "
-                "tensor%s in all)", name, cfg.depth, extra, extra == 1 ? "" : "s");
+                "unexpected tensor '%s' for depth %d: the metadata says depth = %d (%u "
+                "unexpected tensor%s in all)", name, cfg.depth, cfg.depth, extra,
+                extra == 1 ? "" : "s");
         else
           fail (error, VITA_MODEL_ERROR_MISMATCH, file,
                 "unexpected tensor '%s', not part of a ViT-1D model (%u unexpected "

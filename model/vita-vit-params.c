@@ -88,6 +88,22 @@ vita_vit_config_validate (const VitaVitConfig *cfg, GError **error)
   guint64 n = (guint64) cfg->dim * (guint64) cfg->mlp_dim * 2 + 4ULL * cfg->dim * cfg->dim;
   if (n * (guint64) cfg->depth > 2000000000ULL)
     BAD ("model of dim %d, depth %d, mlp_dim %d is too large", cfg->dim, cfg->depth, cfg->mlp_dim);
+  /* the memory it will need, from the sizes alone (issue 15.2) */
+  guint64 pbytes, sbytes, total;
+  gboolean fits = vita_vit_param_bytes (cfg, &pbytes) &&
+                  vita_vit_state_bytes (cfg, 1, FALSE, &sbytes) &&
+                  g_uint64_checked_add (&total, pbytes, sbytes);
+  if (!fits || total > VITA_VIT_MEMORY_MAX)
+    {
+      g_autofree char *need = fits ? vita_format_bytes (total) : g_strdup ("more than 16 EiB");
+      g_autofree char *ps = vita_format_bytes (pbytes), *ss = vita_format_bytes (sbytes);
+      g_autofree char *lim = vita_format_bytes (VITA_VIT_MEMORY_MAX);
+      BAD ("frames %d, dim %d, depth %d, heads %d, mlp_dim %d would need %s of memory "
+           "(parameters %s, activations of one window %s: attention alone is heads × "
+           "(frames+1)² per layer), more than the %s limit", cfg->frames, cfg->dim,
+           cfg->depth, cfg->heads, cfg->mlp_dim, need, ps,
+           sbytes != G_MAXUINT64 ? ss : "beyond 64 bits", lim);
+    }
 #undef BAD
   GError *fe_error = NULL;
   if (!vita_frontend_validate (&cfg->fe, &fe_error))
@@ -170,6 +186,63 @@ vita_vit_param_no_decay (int index)
     default: /* biases, norms, cls_token, pos_embed */
       return TRUE;
     }
+}
+
+char *
+vita_format_bytes (guint64 bytes)
+{
+  if (bytes >= ((guint64) 1 << 30))
+    return g_strdup_printf ("%.1f GiB", bytes / (double) ((guint64) 1 << 30));
+  if (bytes >= ((guint64) 1 << 20))
+    return g_strdup_printf ("%.1f MiB", bytes / (double) ((guint64) 1 << 20));
+  if (bytes >= 1024)
+    return g_strdup_printf ("%.1f KiB", bytes / 1024.0);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+}
+
+gboolean
+vita_vit_param_bytes (const VitaVitConfig *cfg, guint64 *bytes)
+{
+  /* the products of vita_vit_param_sizes, in 64 bits with checks */
+  guint64 M = cfg->fe.n_mels, D = cfg->dim, L = cfg->depth, N = (guint64) cfg->frames + 1;
+  guint64 H4 = cfg->mlp_dim, P = cfg->proj_dim;
+  guint64 per_layer = 4 * D + 3 * D * D + 3 * D + D * D + 2 * D + 2 * H4 * D + H4 + D;
+  guint64 n, t;
+  *bytes = G_MAXUINT64;
+  if (!g_uint64_checked_mul (&n, L, per_layer) || !g_uint64_checked_mul (&t, N, D) ||
+      !g_uint64_checked_add (&n, n, t) ||
+      !g_uint64_checked_add (&n, n, D * M + 2 * D + 2 * D + (P > 0 ? D * D + D + P * D + P : 0)) ||
+      !g_uint64_checked_mul (bytes, n, sizeof (float)))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+vita_vit_check_audio (const VitaVitConfig *cfg, guint64 n_samples, const char *audio_path,
+                      GError **error)
+{
+  const VitaFrontend *fe = &cfg->fe;
+  guint64 frames = 1 + n_samples / (guint64) MAX (fe->hop_length, 1);
+  /* per frame: the mel twice (the front-end's and the analysis's copy), the power
+   * spectrogram for the onset curve, the tokens of every layer, the received
+   * attention of every head */
+  guint64 per_frame = 2 * (guint64) fe->n_mels + (guint64) (fe->n_fft / 2 + 1) +
+                      ((guint64) cfg->depth + 1) * (guint64) cfg->dim +
+                      (guint64) cfg->depth * (guint64) cfg->heads + 4;
+  guint64 bytes;
+  gboolean fits = g_uint64_checked_mul (&bytes, frames, per_frame) &&
+                  g_uint64_checked_mul (&bytes, bytes, sizeof (float));
+  if (fits && bytes <= VITA_ANALYSIS_MEMORY_MAX && frames < (guint64) G_MAXINT / 2)
+    return TRUE;
+  g_autofree char *disp = g_filename_display_name (audio_path ? audio_path : "(audio)");
+  g_autofree char *need = fits ? vita_format_bytes (bytes) : g_strdup ("more than 16 EiB");
+  g_autofree char *lim = vita_format_bytes (VITA_ANALYSIS_MEMORY_MAX);
+  g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+               "%s: %.1f s of audio at hop_length %d makes %" G_GUINT64_FORMAT " frames, whose "
+               "analysis would need %s of memory, more than the %s limit (analyse a part "
+               "with --start/--duration, or use a model with a larger hop)", disp,
+               (double) n_samples / MAX (fe->sample_rate, 1), fe->hop_length, frames, need, lim);
+  return FALSE;
 }
 
 VitaVit *

@@ -5,6 +5,7 @@
 #include "vita-vit.h"
 #include "vita-vit-kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Activation tensors in the order of VitaVitActs. */
@@ -44,33 +45,87 @@ act_layer_sizes (const VitaVitConfig *c, int B, gsize per_layer[N_ACTS])
   per_layer[A_FCH] = per_layer[A_FCH_GELU] = (gsize) B * N * H4;
 }
 
+/* Element counts of every activation tensor, computed in 64 bits with overflow
+ * checks (the sizes come from a file: issue 15.2).  FALSE when a count overflows. */
+static gboolean
+act_sizes (const VitaVitConfig *c, int B, gboolean training, guint64 sizes[N_ACTS],
+           guint64 *total)
+{
+  guint64 T = c->frames, N = T + 1, D = c->dim, L = c->depth, P = c->proj_dim;
+  guint64 NH = c->heads, H4 = c->mlp_dim, b = (guint64) B;
+  guint64 bn, bnd, v;
+  memset (sizes, 0, N_ACTS * sizeof (guint64));
+  if (!g_uint64_checked_mul (&bn, b, N) || !g_uint64_checked_mul (&bnd, bn, D))
+    return FALSE;
+  guint64 per_layer[N_ACTS] = { 0 };
+  per_layer[A_LN1] = per_layer[A_ATTY] = per_layer[A_RES_ATT] = per_layer[A_LN2] =
+    per_layer[A_RES_MLP] = bnd;
+  per_layer[A_LN1_MEAN] = per_layer[A_LN1_RSTD] = per_layer[A_LN2_MEAN] =
+    per_layer[A_LN2_RSTD] = bn;
+  if (!g_uint64_checked_mul (&per_layer[A_QKV], bnd, 3) ||
+      !g_uint64_checked_mul (&v, b * NH, N) || !g_uint64_checked_mul (&per_layer[A_ATT], v, N) ||
+      !g_uint64_checked_mul (&per_layer[A_FCH], bn, H4))
+    return FALSE;
+  per_layer[A_FCH_GELU] = per_layer[A_FCH];
+  for (int i = 0; i < N_ACTS; i++)
+    if (per_layer[i] &&
+        !g_uint64_checked_mul (&sizes[i], per_layer[i],
+                               (training || !act_is_scratch_layer (i)) ? L : 1))
+      return FALSE;
+  if (!g_uint64_checked_mul (&v, b * T, D))
+    return FALSE;
+  sizes[A_PATCH] = v;
+  sizes[A_ENCODED] = sizes[A_LNF] = bnd;
+  sizes[A_LNF_MEAN] = sizes[A_LNF_RSTD] = bn;
+  sizes[A_HEAD_H] = sizes[A_HEAD_RELU] = P > 0 ? b * D : 0;
+  sizes[A_Z] = b * P;
+  /* each tensor starts on a 64-byte boundary (16 floats) for the BLAS kernels */
+  guint64 t = 0;
+  for (int i = 0; i < N_ACTS; i++)
+    {
+      guint64 padded = (sizes[i] + 15) & ~(guint64) 15;
+      if (padded < sizes[i] || !g_uint64_checked_add (&t, t, padded))
+        return FALSE;
+    }
+  *total = t;
+  return TRUE;
+}
+
+gboolean
+vita_vit_state_bytes (const VitaVitConfig *cfg, int B, gboolean training, guint64 *bytes)
+{
+  guint64 sizes[N_ACTS], total;
+  if (B < 1 || !act_sizes (cfg, B, training, sizes, &total) ||
+      !g_uint64_checked_mul (bytes, total, sizeof (float)))
+    {
+      *bytes = G_MAXUINT64;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 VitaVitState *
 vita_vit_state_new (const VitaVitConfig *cfg, int B, gboolean training)
 {
   g_return_val_if_fail (cfg != NULL && B > 0, NULL);
-  const VitaVitConfig *c = cfg;
-  gsize T = c->frames, N = T + 1, D = c->dim, L = c->depth, P = c->proj_dim;
-  gsize per_layer[N_ACTS], sizes[N_ACTS] = { 0 };
-  act_layer_sizes (c, B, per_layer);
-  for (int i = 0; i < N_ACTS; i++)
-    if (per_layer[i])
-      sizes[i] = per_layer[i] * ((training || !act_is_scratch_layer (i)) ? L : 1);
-  sizes[A_PATCH] = (gsize) B * T * D;
-  sizes[A_ENCODED] = sizes[A_LNF] = (gsize) B * N * D;
-  sizes[A_LNF_MEAN] = sizes[A_LNF_RSTD] = (gsize) B * N;
-  sizes[A_HEAD_H] = sizes[A_HEAD_RELU] = P > 0 ? (gsize) B * D : 0;
-  sizes[A_Z] = (gsize) B * P;
+  guint64 sizes[N_ACTS], total64;
+  if (!act_sizes (cfg, B, training, sizes, &total64) ||
+      total64 > G_MAXSIZE / sizeof (float))
+    return NULL;
+  gsize total = (gsize) total64;
+  /* an allocator that returns NULL rather than aborting: the sizes come from a
+   * model file (issue 15.2) */
+  void *memory = NULL;
+  if (posix_memalign (&memory, 64, MAX (total, 1) * sizeof (float)) != 0)
+    return NULL;
+  memset (memory, 0, total * sizeof (float));
 
   VitaVitState *state = g_new0 (VitaVitState, 1);
   state->cfg = *cfg;
   state->B = B;
   state->training = training;
-  /* each tensor starts on a 64-byte boundary (16 floats) for the BLAS kernels */
-  gsize total = 0;
-  for (int i = 0; i < N_ACTS; i++)
-    total += (sizes[i] + 15) & ~(gsize) 15;
   state->num_activations = total;
-  state->memory = g_aligned_alloc0 (total, sizeof (float), 64);
+  state->memory = memory;
   float **ptrs[N_ACTS] = {
     &state->acts.patch, &state->acts.encoded, &state->acts.ln1, &state->acts.ln1_mean,
     &state->acts.ln1_rstd, &state->acts.qkv, &state->acts.att, &state->acts.atty,
@@ -83,7 +138,7 @@ vita_vit_state_new (const VitaVitConfig *cfg, int B, gboolean training)
   for (int i = 0; i < N_ACTS; i++)
     {
       *ptrs[i] = sizes[i] ? p : NULL;
-      p += (sizes[i] + 15) & ~(gsize) 15;
+      p += (gsize) ((sizes[i] + 15) & ~(guint64) 15);
     }
   state->scratch = NULL;  /* the kernels need none */
   return state;
@@ -94,7 +149,7 @@ vita_vit_state_free (VitaVitState *state)
 {
   if (state == NULL)
     return;
-  g_aligned_free (state->memory);
+  free (state->memory);   /* posix_memalign */
   g_free (state);
 }
 

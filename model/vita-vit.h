@@ -40,6 +40,29 @@ void     vita_vit_config_init_tiny (VitaVitConfig *cfg);
 gboolean vita_vit_config_init_preset (VitaVitConfig *cfg, const char *name, GError **error);
 gboolean vita_vit_config_validate (const VitaVitConfig *cfg, GError **error);
 
+/* The most memory a model may need for its parameters plus the activations of one
+ * window (B = 1, analysis): larger models are refused at load time with the figure
+ * (issue 15.2), never handed to an allocator that aborts. */
+#define VITA_VIT_MEMORY_MAX ((guint64) 4 << 30)
+/* The most memory the training activations of one step (2 × pairs rows) may take. */
+#define VITA_VIT_TRAIN_MEMORY_MAX ((guint64) 16 << 30)
+/* Bytes of the activation state for B windows; FALSE (and G_MAXUINT64) on overflow. */
+gboolean vita_vit_state_bytes (const VitaVitConfig *cfg, int B, gboolean training,
+                               guint64 *bytes);
+/* Bytes of the parameters; FALSE (and G_MAXUINT64) on overflow. */
+gboolean vita_vit_param_bytes (const VitaVitConfig *cfg, guint64 *bytes);
+/* The most memory the per-frame results of one track may take (mel, spectrogram,
+ * tokens of every layer, received attention). */
+#define VITA_ANALYSIS_MEMORY_MAX ((guint64) 8 << 30)
+/* Checks what analysing n_samples of audio (at the model's rate) with this front-end
+ * and model will cost, before any of it is computed (issue 15.2: hop_length 1 on a
+ * 3-minute track took 92 s and 5.8 GB before failing).  The error names the audio
+ * file, the frame count and the memory needed. */
+gboolean vita_vit_check_audio (const VitaVitConfig *cfg, guint64 n_samples,
+                               const char *audio_path, GError **error);
+/* "1.5 GiB", "320 MiB", "12 KiB" (newly allocated). */
+char    *vita_format_bytes (guint64 bytes);
+
 #define VITA_VIT_N_PARAM_TENSORS 22
 
 typedef struct {

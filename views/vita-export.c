@@ -1,6 +1,7 @@
 /* vita-export.c — atomic PNG / SVG / PDF figures, sidecar JSON, .npy arrays. */
 #include "vita-export.h"
 
+#include "model/vita-json.h"
 #include "model/vita-npy.h"
 #include "vita-paint-private.h"
 
@@ -87,6 +88,10 @@ atomic_open (AtomicFile *af, const char *path, GError **error)
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *name = g_strdup_printf (".%s.XXXXXX", base);
+  /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
+   * temporary name in the same folder (issue 15.10) */
+  if (strlen (name) > 255)
+    g_free (name), name = g_strdup (".vtmp-XXXXXX");
   af->tmp = g_build_filename (dir, name, NULL);
   af->fd = g_mkstemp_full (af->tmp, O_WRONLY | O_CLOEXEC, 0644);
   if (af->fd < 0)
@@ -708,15 +713,21 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_generator_set_pretty (gen, TRUE);
   gsize len;
   g_autofree char *text = json_generator_to_data (gen, &len);
-  g_autoptr(GError) local = NULL;
-  if (!g_file_set_contents_full (sidecar_path, text, (gssize) len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
+  /* through the same atomic writer as figures (a short temporary name: GLib's
+   * g_file_set_contents adds ".XXXXXX" to a name that may already be 255 bytes) */
+  AtomicFile af;
+  if (!atomic_open (&af, sidecar_path, error))
+    return FALSE;
+  for (gsize off = 0; off < len;)
     {
-      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, "%s", local->message);
-      return FALSE;
+      ssize_t n = write (af.fd, text + off, len - off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return atomic_fail (&af, n < 0 ? errno : EIO, "write failed", error);
+      off += (gsize) n;
     }
-  return TRUE;
+  return atomic_commit (&af, error);
 }
 
 /* Sidecar field access: errors name the file and the field. */
@@ -765,13 +776,31 @@ get_int (Reader *r, JsonObject *obj, const char *name, gint64 def, gboolean requ
   GType t = json_node_get_value_type (n);
   if (t == G_TYPE_INT64)
     return json_node_get_int (n);
-  if (t == G_TYPE_DOUBLE && isfinite (json_node_get_double (n)))
+  if (t == G_TYPE_DOUBLE && fabs (json_node_get_double (n)) < 9e15)
     return (gint64) llround (json_node_get_double (n));
   if (r->ok)
     {
       g_autofree char *disp = g_filename_display_name (r->path);
       g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
                    "Sidecar “%s”: field “%s” is not a number", disp, name);
+      r->ok = FALSE;
+    }
+  return def;
+}
+
+/* An integer that must fit in an int (indices, rates): anything else is refused
+ * rather than truncated (4294967297 must not read as layer 1). */
+static int
+get_int32 (Reader *r, JsonObject *obj, const char *name, int def, gboolean required)
+{
+  gint64 v = get_int (r, obj, name, def, required);
+  if (v >= G_MININT && v <= G_MAXINT)
+    return (int) v;
+  if (r->ok)
+    {
+      g_autofree char *disp = g_filename_display_name (r->path);
+      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: field “%s” is out of range (%" G_GINT64_FORMAT ")", disp, name, v);
       r->ok = FALSE;
     }
   return def;
@@ -931,16 +960,16 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
                           GError **error)
 {
   vita_export_spec_init (spec);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
   g_autofree char *disp = g_filename_display_name (sidecar_path);
-  if (!json_parser_load_from_file (parser, sidecar_path, &local))
+  /* the strict reader: depth limit, duplicate keys and NUL refused (issue 15.4) */
+  g_autoptr(JsonNode) root = vita_json_load_strict (sidecar_path, &local);
+  if (root == NULL)
     {
       g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
                    "Cannot read sidecar “%s”: %s", disp, local->message);
       return FALSE;
     }
-  JsonNode *root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
@@ -964,16 +993,16 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
       spec->model_sha256 = g_strdup (get_string (&r, json_node_get_object (model), "sha256", FALSE));
     }
   VitaTimelineSnapshot *s = &spec->snap;
-  s->layer = (int) get_int (&r, o, "layer", 0, TRUE);
-  s->head = (int) get_int (&r, o, "head", 0, TRUE);
+  s->layer = get_int32 (&r, o, "layer", 0, TRUE);
+  s->head = get_int32 (&r, o, "head", 0, TRUE);
   const char *mode = get_string (&r, o, "attention_mode", FALSE);
   if (mode && g_strcmp0 (mode, "rollout") == 0)
     spec->attention_mode = VITA_ATTENTION_ROLLOUT;
   else if (mode && g_strcmp0 (mode, "head") != 0)
     bad_value (&r, "attention_mode", mode);
-  s->query_token = (int) get_int (&r, o, "query_token", -1, FALSE);
-  s->sample_rate = (int) get_int (&r, o, "sample_rate", 0, TRUE);
-  s->hop = (int) get_int (&r, o, "hop", 0, TRUE);
+  s->query_token = get_int32 (&r, o, "query_token", -1, FALSE);
+  s->sample_rate = get_int32 (&r, o, "sample_rate", 0, TRUE);
+  s->hop = get_int32 (&r, o, "hop", 0, TRUE);
   s->n_samples = get_int (&r, o, "n_samples", 0, FALSE);
   JsonNode *range = field (&r, o, "time_range", JSON_NODE_OBJECT, TRUE);
   if (range)
@@ -983,7 +1012,9 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
     }
   s->position = get_int (&r, o, "position_sample", 0, FALSE);
   JsonNode *sel = field (&r, o, "selection", JSON_NODE_ARRAY, FALSE);
-  if (sel && json_array_get_length (json_node_get_array (sel)) == 2)
+  if (sel && json_array_get_length (json_node_get_array (sel)) == 2 &&
+      JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (sel), 0)) &&
+      JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (sel), 1)))
     {
       s->selection_start = json_array_get_int_element (json_node_get_array (sel), 0);
       s->selection_end = json_array_get_int_element (json_node_get_array (sel), 1);
@@ -1012,6 +1043,28 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
       vita_export_spec_clear (spec);
       return FALSE;
     }
+  /* Sample counts far beyond any audio (2^48 samples is 200 years at 44.1 kHz) are
+   * refused here so that no later difference of two of them can overflow. */
+  const gint64 max_samples = (gint64) 1 << 48;
+  if (s->visible_start < 0 || s->visible_end > max_samples || s->n_samples < 0 ||
+      s->n_samples > max_samples || s->position < 0 || s->position > max_samples ||
+      s->selection_start < -max_samples || s->selection_start > max_samples ||
+      s->selection_end < -max_samples || s->selection_end > max_samples)
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: time_range, position_sample, selection or n_samples is out "
+                   "of range (0 to 2^48 samples)", disp);
+      vita_export_spec_clear (spec);
+      return FALSE;
+    }
+  if (s->layer < 0 || s->head < -1 || s->query_token < -1)
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                   "Sidecar “%s”: field “%s” is negative", disp,
+                   s->layer < 0 ? "layer" : s->head < -1 ? "head" : "query_token");
+      vita_export_spec_clear (spec);
+      return FALSE;
+    }
   if (s->sample_rate <= 0 || s->hop <= 0 || s->visible_end <= s->visible_start)
     {
       g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
@@ -1019,7 +1072,7 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
       vita_export_spec_clear (spec);
       return FALSE;
     }
-  s->n_frames = (int) (1 + s->n_samples / s->hop);
+  s->n_frames = (int) MIN (1 + s->n_samples / s->hop, (gint64) G_MAXINT);
   if (figure_path)
     {
       g_autofree char *dir = g_path_get_dirname (sidecar_path);
@@ -1035,7 +1088,34 @@ vita_export_figure_with_sidecar (const VitaExportSpec *spec, const VitaPaintCont
   if (!vita_export_figure (spec, sources, path, error))
     return FALSE;
   g_autofree char *side = vita_export_sidecar_path (path);
-  return vita_export_sidecar_write (spec, path, side, error);
+  if (vita_export_sidecar_write (spec, path, side, error))
+    return TRUE;
+  g_unlink (path);  /* a figure without its sidecar is half the result */
+  return FALSE;
+}
+
+gboolean
+vita_export_spec_check (const VitaExportSpec *spec, int n_layers, int n_heads, int n_frames,
+                        const char *source_path, GError **error)
+{
+  const VitaTimelineSnapshot *s = &spec->snap;
+  const char *field = NULL;
+  int value = 0, limit = 0;
+  if (s->layer < 0 || s->layer >= n_layers)
+    field = "layer", value = s->layer, limit = n_layers;
+  else if (s->head < -1 || s->head >= n_heads)
+    field = "head", value = s->head, limit = n_heads;
+  else if (s->query_token < -1 || s->query_token >= n_frames)
+    field = "query_token", value = s->query_token, limit = n_frames;
+  if (field == NULL)
+    return TRUE;
+  g_autofree char *disp = g_filename_display_name (source_path ? source_path : "(settings)");
+  g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+               "“%s”: field “%s” is %d, but the model has %d %s (0 to %d%s)", disp, field, value,
+               limit, g_str_equal (field, "layer") ? "token layers"
+               : g_str_equal (field, "head") ? "heads" : "frames",
+               limit - 1, g_str_equal (field, "layer") ? "" : ", or -1");
+  return FALSE;
 }
 
 gboolean

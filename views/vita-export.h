@@ -99,6 +99,12 @@ gboolean vita_export_figure_with_sidecar (const VitaExportSpec *spec,
                                           const char *path, GError **error);
 
 /* The array the panel draws (vita_panel_array) as .npy. */
+/* Checks the indices a sidecar (or session) names against the analysed model: layer
+ * in [0, n_layers), head in [-1, heads), query_token in [-1, n_frames).  The error
+ * names the file and the field (issue 15.1). */
+gboolean vita_export_spec_check (const VitaExportSpec *spec, int n_layers, int n_heads,
+                                 int n_frames, const char *source_path, GError **error);
+
 gboolean vita_export_npy (const VitaExportSpec *spec, const VitaPaintContext *sources,
                           const char *path, GError **error);
 

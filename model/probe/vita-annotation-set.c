@@ -77,33 +77,9 @@ vita_ann_kind_for_name (const char *path)
 char *
 vita_annotation_read_file (const char *path, gsize *len, GError **error)
 {
-  g_autoptr(GError) err = NULL;
-  /* not mapped: a FIFO or a device must not block or be mapped (read with a cap) */
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: not a regular file", path);
-      return NULL;
-    }
-  g_autoptr(GMappedFile) mf = g_mapped_file_new (path, FALSE, &err);
-  if (mf == NULL)
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: %s", path, err->message);
-      return NULL;
-    }
-  gsize n = g_mapped_file_get_length (mf);
-  if (n > VITA_ANNOTATION_MAX_FILE)
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_PARSE,
-                   "%s: annotation file of %zu bytes is larger than %u MB", path, n,
-                   VITA_ANNOTATION_MAX_FILE >> 20);
-      return NULL;
-    }
-  char *copy = g_malloc (n + 1);
-  if (n)
-    memcpy (copy, g_mapped_file_get_contents (mf), n);
-  copy[n] = '\0';
-  *len = n;
-  return copy;
+  /* one reader for every annotation format: capped, and a FIFO or a device is
+   * refused by name instead of blocking or being read forever */
+  return vita_annotations_read_text (path, len, error);
 }
 
 /* ------------------------------------------------------------------ lines */
@@ -753,7 +729,14 @@ vita_annotation_files_beside (const char *audio_path)
         continue;
       g_autofree char *path = g_build_filename (dir, name, NULL);
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
+        {
+          /* a FIFO, folder or link to a device named like an annotation is listed, so
+           * that loading it says what is wrong instead of treating it as absent */
+          if (vita_ann_kind_for_name (name) != VITA_ANN_UNKNOWN &&
+              g_file_test (path, G_FILE_TEST_EXISTS))
+            g_ptr_array_add (out, g_strdup (path));
+          continue;
+        }
       /* STEM.txt, STEM.csv: only when the content says what they hold (a lyrics
        * STEM.txt beside the audio is not an annotation file, nor an error) */
       if (vita_ann_kind_for_name (name) == VITA_ANN_UNKNOWN && !sniff_head (path))

@@ -3,10 +3,15 @@
 #include "vita-annotations.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #define MAX_WARNINGS 50  /* then one "... and N more" line: a binary file must not flood */
 
@@ -452,27 +457,76 @@ parse_number (const char *s, double *out)
   return TRUE;
 }
 
-static char *
-read_file_checked (const char *path, gsize *len, GError **error)
+char *
+vita_annotations_read_text (const char *path, gsize *len, GError **error)
 {
-  g_autoptr(GError) err = NULL;
-  g_autoptr(GMappedFile) mf = g_mapped_file_new (path, FALSE, &err);
-  if (mf == NULL)
+  /* O_NONBLOCK: a FIFO named like an annotation must not block us in open(2); a FIFO,
+   * folder or device (a link to /dev/zero) is refused by name (issue 15.10), not
+   * reported as absent nor read forever. */
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
     {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: %s", path, err->message);
+      int e = errno;
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: %s", path, g_strerror (e));
       return NULL;
     }
-  gsize n = g_mapped_file_get_length (mf);
+  struct stat st;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      const char *what = S_ISDIR (st.st_mode) ? "a folder" : S_ISFIFO (st.st_mode) ? "a FIFO"
+                         : S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode) ? "a device"
+                         : S_ISSOCK (st.st_mode) ? "a socket" : "not a regular file";
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                   "%s: not a regular file (%s); an annotation must be a text file", path, what);
+      close (fd);
+      return NULL;
+    }
+  if ((guint64) st.st_size > VITA_ANNOTATION_MAX_FILE)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_PARSE,
+                   "%s: annotation file of %" G_GUINT64_FORMAT " bytes is larger than %u MB",
+                   path, (guint64) st.st_size, VITA_ANNOTATION_MAX_FILE >> 20);
+      close (fd);
+      return NULL;
+    }
+  int flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    (void) fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+  /* read at most one byte past the limit: a file that grows is refused */
+  gsize cap = (gsize) st.st_size + 1, n = 0;
+  char *copy = g_malloc (cap + 1);
+  while (TRUE)
+    {
+      if (n == cap)
+        {
+          if (cap > VITA_ANNOTATION_MAX_FILE)
+            break;
+          cap = MIN (cap * 2, (gsize) VITA_ANNOTATION_MAX_FILE + 1);
+          copy = g_realloc (copy, cap + 1);
+        }
+      gssize r = read (fd, copy + n, cap - n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          int e = errno;
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: %s", path, g_strerror (e));
+          g_free (copy);
+          close (fd);
+          return NULL;
+        }
+      if (r == 0)
+        break;
+      n += (gsize) r;
+    }
+  close (fd);
   if (n > VITA_ANNOTATION_MAX_FILE)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_PARSE,
-                   "%s: annotation file of %zu bytes is larger than %u MB", path, n,
-                   VITA_ANNOTATION_MAX_FILE >> 20);
+                   "%s: annotation file is larger than %u MB", path, VITA_ANNOTATION_MAX_FILE >> 20);
+      g_free (copy);
       return NULL;
     }
-  char *copy = g_malloc (n + 1);
-  if (n)
-    memcpy (copy, g_mapped_file_get_contents (mf), n);
   copy[n] = '\0';
   *len = n;
   return copy;
@@ -593,32 +647,36 @@ vita_chord_track_parse (const char *data, gsize len, const char *display_name,
     {
       VitaChordSegment seg = v[i].seg;
       GArray *out = track->segments;
-      /* Overlap: the later segment wins; the earlier one is cut where it starts. */
+      /* Overlap: the later segment wins; an earlier one is cut where it starts, and
+       * whatever of the earlier ones outlasts it resumes after it (a nested segment
+       * after another must not lose the enclosing chord's remainder).  One warning
+       * per line (issue 15.10). */
+      gboolean warned = FALSE;
+      g_autoptr(GArray) after = g_array_new (FALSE, FALSE, sizeof (VitaChordSegment));
       while (out->len > 0)
         {
           VitaChordSegment *prev = &g_array_index (out, VitaChordSegment, out->len - 1);
           if (seg.start >= prev->end)
             break;
-          warn (&r, v[i].line, "overlaps the previous segment; previous one cut at %.3f s",
-                seg.start);
+          if (!warned)
+            warn (&r, v[i].line, "overlaps the previous segment; previous one cut at %.3f s",
+                  seg.start);
+          warned = TRUE;
+          if (prev->end > seg.end)
+            {
+              VitaChordSegment rest = { MAX (seg.end, prev->start), prev->end, prev->chord };
+              g_array_prepend_val (after, rest);
+            }
           if (seg.start > prev->start)
             {
-              double old_end = prev->end;
               prev->end = seg.start;
-              /* a previous segment that outlasts this one resumes after it */
-              if (old_end > seg.end)
-                {
-                  g_array_append_val (out, seg);
-                  VitaChordSegment tail = { seg.end, old_end,
-                                            g_array_index (out, VitaChordSegment,
-                                                           out->len - 2).chord };
-                  seg = tail;
-                }
               break;
             }
-          g_array_remove_index (out, out->len - 1);  /* same start: replaced */
+          g_array_remove_index (out, out->len - 1);  /* covered from its start */
         }
       g_array_append_val (track->segments, seg);
+      if (after->len > 0)
+        g_array_append_vals (track->segments, after->data, after->len);
     }
   lines_finish (&r);
   return track;
@@ -628,7 +686,7 @@ VitaChordTrack *
 vita_chord_track_load (const char *path, GPtrArray *warnings, GError **error)
 {
   gsize len;
-  g_autofree char *data = read_file_checked (path, &len, error);
+  g_autofree char *data = vita_annotations_read_text (path, &len, error);
   if (!data)
     return NULL;
   return vita_chord_track_parse (data, len, path, warnings, error);
@@ -769,7 +827,7 @@ VitaEventList *
 vita_event_list_load (const char *path, GPtrArray *warnings, GError **error)
 {
   gsize len;
-  g_autofree char *data = read_file_checked (path, &len, error);
+  g_autofree char *data = vita_annotations_read_text (path, &len, error);
   if (!data)
     return NULL;
   return vita_event_list_parse (data, len, path, warnings, error);
@@ -937,7 +995,7 @@ VitaTags *
 vita_tags_load (const char *path, GPtrArray *warnings, GError **error)
 {
   gsize len;
-  g_autofree char *data = read_file_checked (path, &len, error);
+  g_autofree char *data = vita_annotations_read_text (path, &len, error);
   if (!data)
     return NULL;
   return vita_tags_parse (data, len, path, warnings, error);
@@ -984,7 +1042,7 @@ gboolean
 vita_key_file_load (const char *path, int *key, GPtrArray *warnings, GError **error)
 {
   gsize len;
-  g_autofree char *data = read_file_checked (path, &len, error);
+  g_autofree char *data = vita_annotations_read_text (path, &len, error);
   if (!data)
     return FALSE;
   return vita_key_file_parse (data, len, path, key, warnings, error);

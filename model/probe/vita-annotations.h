@@ -106,4 +106,8 @@ gboolean        vita_key_file_parse (const char *data, gsize len, const char *di
 gboolean        vita_key_file_load  (const char *path, int *key, GPtrArray *warnings,
                                      GError **error);
 
+/* An annotation file's text (NUL-terminated, *len bytes), read with a size cap; a FIFO,
+ * folder or device is refused by name without blocking. */
+char *vita_annotations_read_text (const char *path, gsize *len, GError **error);
+
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* vita-probe-io.c — probe files: safetensors with format=vit1d-probe (vit1d-format.md). */
 #include "vita-probe.h"
+#include "model/vita-json.h"
 #include "model/vita-safetensors.h"
 
 #include <json-glib/json-glib.h>
@@ -133,11 +134,9 @@ vita_probe_load (const char *path, GError **error)
                    "%s: pool '%s' is not token, cls, mean or cls+mean", path, pool);
       return NULL;
     }
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) jerr = NULL;
-  JsonNode *root;
-  if (!json_parser_load_from_data (parser, labels, -1, &jerr) ||
-      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_ARRAY (root) ||
+  g_autoptr(JsonNode) root = vita_json_parse_strict (labels, strlen (labels), path, &jerr);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root) ||
       json_array_get_length (json_node_get_array (root)) != (guint) p->n_classes)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,

@@ -789,6 +789,12 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
 {
   const VitaVitConfig *cfg = &vit->cfg;
   g_autoptr(VitaVitState) state = vita_vit_state_new (cfg, 8, FALSE);
+  if (state == NULL)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                   "Not enough memory for the activations of 8 windows of this model");
+      return FALSE;
+    }
   for (guint i = 0; i < c->pieces->len; i++)
     {
       Piece *p = g_ptr_array_index (c->pieces, i);

@@ -51,6 +51,12 @@ track_free (gpointer p)
   g_free (t);
 }
 
+static int
+compare_strings_early (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
 static const char *audio_exts[] = {
   ".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au", ".w64", ".caf",
 };
@@ -65,11 +71,37 @@ is_audio_name (const char *name)
   return FALSE;
 }
 
-static void
-scan_dir (const char *dir, int depth, GPtrArray *out)
+/* The folder walk (issue 15.5): every directory is entered once and every file
+ * counted once, by identity (device, inode), so symlink loops end and a track
+ * reached through two links lands once, in one split.  Entries are visited in name
+ * order so that which path names a file reached twice does not depend on readdir. */
+typedef struct {
+  GHashTable *seen_dirs;    /* "dev:ino" */
+  GHashTable *seen_files;   /* "dev:ino" */
+  GPtrArray  *out;
+  guint       skipped;      /* links to folders or files already included */
+  char       *first_skipped;
+} Walk;
+
+static char *
+identity_key (const GStatBuf *st)
 {
-  if (depth > 32)
-    return;  /* symlink loops */
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, (guint64) st->st_dev,
+                          (guint64) st->st_ino);
+}
+
+static void
+walk_skip (Walk *w, const char *path)
+{
+  if (w->skipped++ == 0)
+    w->first_skipped = g_strdup (path);
+}
+
+static void
+scan_dir (Walk *w, const char *dir, int depth)
+{
+  if (depth > 256)
+    return;   /* a chain of 256 distinct nested folders: deeper is not music */
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
   if (d == NULL)
@@ -77,17 +109,60 @@ scan_dir (const char *dir, int depth, GPtrArray *out)
       g_warning ("training data: cannot read folder %s: %s", dir, error->message);
       return;
     }
-  const char *name;
-  while ((name = g_dir_read_name (d)))
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (const char *name; (name = g_dir_read_name (d));)
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings_early);
+  for (guint i = 0; i < names->len; i++)
     {
-      if (name[0] == '.')
-        continue;
+      const char *name = names->pdata[i];
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        scan_dir (path, depth + 1, out);
-      else if (is_audio_name (name) && g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (out, g_steal_pointer (&path));
+      GStatBuf st;
+      if (g_stat (path, &st) != 0)
+        continue;   /* a dangling link */
+      g_autofree char *key = identity_key (&st);
+      if (S_ISDIR (st.st_mode))
+        {
+          if (!g_hash_table_add (w->seen_dirs, g_steal_pointer (&key)))
+            {
+              walk_skip (w, path);
+              continue;
+            }
+          scan_dir (w, path, depth + 1);
+        }
+      else if (S_ISREG (st.st_mode) && is_audio_name (name))
+        {
+          if (!g_hash_table_add (w->seen_files, g_steal_pointer (&key)))
+            {
+              walk_skip (w, path);
+              continue;
+            }
+          g_ptr_array_add (w->out, g_steal_pointer (&path));
+        }
     }
+}
+
+GPtrArray *
+vita_train_scan_folder (const char *dir, guint *n_skipped, char **first_skipped)
+{
+  Walk w = {
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    g_ptr_array_new_with_free_func (g_free), 0, NULL,
+  };
+  GStatBuf st;
+  if (g_stat (dir, &st) == 0)
+    g_hash_table_add (w.seen_dirs, identity_key (&st));
+  scan_dir (&w, dir, 0);
+  g_hash_table_unref (w.seen_dirs);
+  g_hash_table_unref (w.seen_files);
+  if (n_skipped)
+    *n_skipped = w.skipped;
+  if (first_skipped)
+    *first_skipped = g_steal_pointer (&w.first_skipped);
+  g_free (w.first_skipped);
+  return w.out;
 }
 
 static int
@@ -216,15 +291,21 @@ vita_train_data_new (const char *dir, const char *cache_dir, const VitaFrontend 
     }
 
   g_autofree char *abs_dir = g_canonicalize_filename (dir, NULL);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  scan_dir (abs_dir, 0, paths);
+  guint n_links = 0;
+  g_autofree char *first_link = NULL;
+  g_autoptr(GPtrArray) paths = vita_train_scan_folder (abs_dir, &n_links, &first_link);
   g_ptr_array_sort (paths, compare_strings);
+  if (n_links > 0)
+    g_warning ("training data: skipped %u link%s to folders or files already included "
+               "(symlink loops or duplicates), e.g. %s", n_links, n_links == 1 ? "" : "s",
+               first_link);
 
   g_autoptr(VitaTrainData) d = g_new0 (VitaTrainData, 1);
   d->tracks = g_ptr_array_new_with_free_func (track_free);
   d->M = fe.n_mels;
   d->frames_per_s = (double) fe.sample_rate / fe.hop_length;
   gsize prefix = strlen (abs_dir);
+  guint n_short = 0, n_bad = 0;
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = paths->pdata[i];
@@ -246,13 +327,17 @@ vita_train_data_new (const char *dir, const char *cache_dir, const VitaFrontend 
               g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_CANCELLED, "Cancelled");
               return NULL;
             }
-          g_warning ("training data: skipping %s: %s", path, track_error->message);
+          if (n_bad++ < 3)
+            g_warning ("training data: skipping %s: %s", path, track_error->message);
           continue;
         }
       if (n < (gsize) frames)
         {
-          g_warning ("training data: skipping %s: %" G_GSIZE_FORMAT " frames, shorter than one %d-frame window",
-                     path, n, frames);
+          /* the first few by name, then one summary (10,000 short files must not
+           * print 10,000 lines: issue 15.10) */
+          if (n_short++ < 3)
+            g_warning ("training data: skipping %s: %" G_GSIZE_FORMAT " frames, shorter than one %d-frame window",
+                       path, n, frames);
           g_free (m);
           continue;
         }
@@ -263,6 +348,10 @@ vita_train_data_new (const char *dir, const char *cache_dir, const VitaFrontend 
       t->frames = n;
       g_ptr_array_add (d->tracks, t);
     }
+  if (n_short > 3 || n_bad > 3)
+    g_warning ("training data: skipped %u file%s shorter than one %d-frame window and %u "
+               "unreadable file%s in all (the first few are named above)", n_short,
+               n_short == 1 ? "" : "s", frames, n_bad, n_bad == 1 ? "" : "s");
   if (progress)
     {
       VitaTrainDataProgress p = { paths->len, paths->len, NULL };
@@ -1374,6 +1463,36 @@ init_model (VitaTrainer *t, GError **error)
           vita_checkpoint_clear (&ck);
           return FALSE;
         }
+      /* settings that would change the run are refused, not silently ignored
+       * (issue 15.10) */
+      const char *refused = NULL;
+      g_autofree char *why = NULL;
+      if (t->opt.config_given && g_strcmp0 (t->opt.config, cname) != 0)
+        {
+          refused = "--config";
+          why = g_strdup_printf ("it was trained with --config %s, not %s",
+                                 cname ? cname : "(custom)", t->opt.config);
+        }
+      else if (t->opt.pairs_given && t->opt.pairs != pairs)
+        {
+          refused = "--batch";
+          why = g_strdup_printf ("it was trained with --batch %d, not %d", pairs, t->opt.pairs);
+        }
+      else if (t->opt.steps > 0 && t->opt.steps <= ck.step)
+        {
+          refused = "--steps";
+          why = g_strdup_printf ("it is already at step %" G_GINT64_FORMAT ", so --steps %"
+                                 G_GINT64_FORMAT " would not train further", ck.step,
+                                 t->opt.steps);
+        }
+      if (refused)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
+                       "Cannot resume %s with %s: %s (omit %s to continue the run as it was, "
+                       "or train into a new folder)", ck_path, refused, why, refused);
+          vita_checkpoint_clear (&ck);
+          return FALSE;
+        }
       if (t->opt.steps > 0 && t->opt.steps != s.total_steps && t->opt.steps > ck.step)
         {
           g_message ("Resuming %s at step %" G_GINT64_FORMAT ": schedule length changed from %"
@@ -1386,12 +1505,12 @@ init_model (VitaTrainer *t, GError **error)
       t->pairs = pairs;
       t->seed = seed;
       t->config_name = g_strdup (cname ? cname : "custom");
+      g_mutex_lock (&t->mutex);   /* read by vita_trainer_get_step/_dup_model */
       t->vit = g_steal_pointer (&ck.vit);
-      t->m = g_steal_pointer (&ck.m);
-      t->v = g_steal_pointer (&ck.v);
-      g_mutex_lock (&t->mutex);   /* vita_trainer_get_step reads it from other threads */
       t->step = ck.step;
       g_mutex_unlock (&t->mutex);
+      t->m = g_steal_pointer (&ck.m);
+      t->v = g_steal_pointer (&ck.v);
       const char *cur = g_hash_table_lookup (ck.metadata, "data_cursor");
       const char *fp = g_hash_table_lookup (ck.metadata, "data_fingerprint");
       t->cursor_ready = TRUE;
@@ -1423,12 +1542,15 @@ init_model (VitaTrainer *t, GError **error)
   t->pair = t->opt.pair;
   t->pairs = t->opt.pairs;
   t->seed = t->opt.seed;
-  t->vit = vita_vit_new_random (&cfg, t->seed);
-  t->m = g_new0 (float, t->vit->num_params);
-  t->v = g_new0 (float, t->vit->num_params);
-  g_mutex_lock (&t->mutex);   /* vita_trainer_get_step reads it from other threads */
+  VitaVit *fresh = vita_vit_new_random (&cfg, t->seed);
+  /* under the mutex: vita_trainer_get_step and _dup_model read these from other
+   * threads (ThreadSanitizer) */
+  g_mutex_lock (&t->mutex);
+  t->vit = fresh;
   t->step = 0;
   g_mutex_unlock (&t->mutex);
+  t->m = g_new0 (float, t->vit->num_params);
+  t->v = g_new0 (float, t->vit->num_params);
   vita_pair_cursor_init (&t->cursor, t->data, t->seed);
   t->cursor_ready = TRUE;
   return TRUE;
@@ -1471,7 +1593,25 @@ trainer_run_inner (VitaTrainer *t, GError **error)
   const int workers = MAX (1, t->opt.threads);
   if (workers > 1)
     openblas_set_num_threads (1);
+  /* the step's activations, computed before allocating them (issue 15.2) */
+  guint64 act_bytes;
+  if (!vita_vit_state_bytes (cfg, B, TRUE, &act_bytes) || act_bytes > VITA_VIT_TRAIN_MEMORY_MAX)
+    {
+      g_autofree char *need = vita_format_bytes (act_bytes);
+      g_autofree char *lim = vita_format_bytes (VITA_VIT_TRAIN_MEMORY_MAX);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
+                   "Training this model with --batch %d needs %s of activations per step, "
+                   "more than the %s limit: use a smaller --batch", pairs, need, lim);
+      return FALSE;
+    }
   g_autoptr(VitaTrainStep) ts = vita_train_step_new (cfg, B, workers);
+  if (ts == NULL)
+    {
+      g_autofree char *need = vita_format_bytes (act_bytes);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
+                   "Not enough memory for the training activations (%s)", need);
+      return FALSE;
+    }
   g_autofree float *input = g_new (float, (gsize) B * cfg->frames * cfg->fe.n_mels);
 
   const gint64 total = t->sched.total_steps;

@@ -250,6 +250,9 @@ typedef struct {
   int           threads;       /* BLAS threads, 0 = leave as is */
   guint64       seed;
   gboolean      resume;        /* continue from the newest good checkpoint in out_dir */
+  gboolean      config_given;  /* resuming: config was chosen by the user, not a default, so a
+                                  checkpoint of another configuration is refused (not ignored) */
+  gboolean      pairs_given;   /* likewise for pairs (--batch) */
   VitaSchedule  schedule;      /* total_steps follows `steps` */
   VitaPairOptions pair;
   double        val_fraction;  /* 0.1 */
@@ -355,5 +358,11 @@ gboolean vita_checkpoint_save  (const char *dir, const VitaVit *vit, const float
                                 gint64 step, GHashTable *extra_metadata, char **path_out, GError **error);
 /* The model alone, optimizer state stripped, with provenance metadata. */
 VitaVit *vita_checkpoint_export (const VitaCheckpoint *ck);
+
+/* The audio files under dir (by extension, hidden entries skipped), each directory
+ * entered once and each file listed once by identity (device, inode): symlink loops
+ * end and a file linked twice is listed once.  *n_skipped counts the links skipped,
+ * *first_skipped (may be NULL; free it) names the first.  Paths in walk order. */
+GPtrArray *vita_train_scan_folder (const char *dir, guint *n_skipped, char **first_skipped);
 
 G_END_DECLS

@@ -771,6 +771,13 @@ vita_train_step_new (const VitaVitConfig *cfg, int B, int workers)
       wk->w0 = (int) ((gint64) B * w / ts->n_workers);
       wk->n = (int) ((gint64) B * (w + 1) / ts->n_workers) - wk->w0;
       wk->state = vita_vit_state_new (cfg, wk->n, TRUE);
+      if (wk->state == NULL)
+        {
+          /* sizes from a file: NULL rather than abort (issue 15.2) */
+          ts->n_workers = w;
+          vita_train_step_free (ts);
+          return NULL;
+        }
       wk->grads = vita_vit_grads_new (cfg, wk->n);
     }
   ts->nt = vita_ntxent_new (B, cfg->proj_dim);

@@ -657,6 +657,114 @@ test_fallback (void)
   vita_audio_set_fallback_decoder (NULL);
 }
 
+
+/* ---- issue 15.7: a chained Ogg file is refused, not cut to its first link ------- */
+
+static void
+test_chained_ogg (void)
+{
+  const int rate = 16000;
+  const gsize frames = rate * 2;
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  g_autofree char *a = tmp_path ("link-a.ogg"), *b = tmp_path ("link-b.ogg");
+  if (!write_sf (a, SF_FORMAT_OGG | SF_FORMAT_VORBIS, rate, 2, x, frames) ||
+      !write_sf (b, SF_FORMAT_OGG | SF_FORMAT_VORBIS, rate, 2, x, frames))
+    {
+      g_test_skip ("no Ogg Vorbis in this libsndfile");
+      return;
+    }
+  g_autofree char *da = NULL, *db = NULL;
+  gsize la, lb;
+  g_assert_true (g_file_get_contents (a, &da, &la, NULL));
+  g_assert_true (g_file_get_contents (b, &db, &lb, NULL));
+  g_autofree char *chained = tmp_path ("chained.ogg");
+  GString *both = g_string_new_len (da, (gssize) la);
+  g_string_append_len (both, db, (gssize) lb);
+  g_assert_true (g_file_set_contents (chained, both->str, (gssize) both->len, NULL));
+  g_string_free (both, TRUE);
+  /* one link: decoded as before */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) one = vita_audio_load (a, rate, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (one->n_samples, ==, frames);
+  /* two links: 0.1 returned the first 2 s silently */
+  g_autoptr(VitaPcm) two = vita_audio_load (chained, rate, NULL, &error);
+  g_assert_null (two);
+  assert_error_names_file (error, chained);
+  g_assert_nonnull (strstr (error->message, "chained Ogg"));
+  g_assert_nonnull (strstr (error->message, "2 streams"));
+}
+
+/* ---- issue 15.8: a file replaced during a parallel decode is not spliced -------- */
+
+extern void (*vita_audio_test_before_reopen) (const char *path);
+static char *replacement;
+
+static void
+replace_now (const char *path)
+{
+  g_assert_cmpint (g_rename (replacement, path), ==, 0);
+}
+
+static void
+test_replaced_during_decode (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 24;  /* above the 20 s parallel threshold */
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  g_autofree char *path = tmp_path ("replaced.flac");
+  g_autofree char *other = tmp_path ("other.flac");
+  g_assert_true (write_sf (path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, rate, 2, x, frames));
+  for (gsize i = 0; i < frames * 2; i++)
+    x[i] = -x[i];
+  g_assert_true (write_sf (other, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, rate, 2, x, frames));
+  replacement = other;
+  vita_audio_test_before_reopen = replace_now;
+  vita_audio_set_threads (3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) pcm = vita_audio_load (path, 16000, NULL, &error);
+  vita_audio_set_threads (0);
+  vita_audio_test_before_reopen = NULL;
+  g_assert_null (pcm);
+  assert_error_names_file (error, path);
+  g_assert_nonnull (strstr (error->message, "replaced or modified"));
+  /* the new file itself decodes */
+  g_clear_error (&error);
+  g_autoptr(VitaPcm) again = vita_audio_load (path, 16000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+}
+
+
+/* issue 15.10: decoding a prefix gives the same samples as the whole decode (but for
+ * the resampler's edge at the cut), and is not held against the duration limit */
+static void
+test_prefix (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 6;
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  g_autofree char *path = tmp_path ("prefix.wav");
+  g_assert_true (write_sf (path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, 2, x, frames));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) all = vita_audio_load (path, 16000, NULL, &error);
+  g_assert_no_error (error);
+  double old = vita_audio_get_max_duration ();
+  vita_audio_set_max_duration (4.0);
+  g_autoptr(VitaPcm) refused = vita_audio_load (path, 16000, NULL, &error);
+  g_assert_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_TOO_LONG);
+  g_clear_error (&error);
+  g_autoptr(VitaPcm) part = vita_audio_load_prefix (path, 16000, 2.0, NULL, &error);
+  vita_audio_set_max_duration (old);
+  g_assert_no_error (error);
+  g_assert_null (refused);
+  g_assert_cmpuint (part->n_samples, ==, 32000);
+  g_assert_cmpmem (part->samples, 31900 * sizeof (float), all->samples, 31900 * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -680,6 +788,9 @@ main (int argc, char **argv)
   g_test_add_func ("/audio/bad/too-long", test_too_long);
   g_test_add_func ("/audio/cancel", test_cancel);
   g_test_add_func ("/audio/fallback", test_fallback);
+  g_test_add_func ("/audio/bad/chained-ogg", test_chained_ogg);
+  g_test_add_func ("/audio/prefix", test_prefix);
+  g_test_add_func ("/audio/bad/replaced-during-decode", test_replaced_during_decode);
   int ret = g_test_run ();
   /* remove the fixtures */
   GDir *d = g_dir_open (tmpdir, 0, NULL);

@@ -292,6 +292,17 @@ test_sidecar_errors (Fixture *fx, gconstpointer data)
     { "{\"vitascope_sidecar\": 1, \"panel\": \"spectrum\"}", "unknown value “spectrum”" },
     { "{\"vitascope_sidecar\": 1, \"panel\": \"mel\", \"audio\": {}, \"model\": {}, \"layer\": \"x\"}",
       "“layer” is not a number" },
+    /* issue 15.4: the strict reader (json-glib kept one duplicate, cut the path at \u0000) */
+    { "{\"vitascope_sidecar\": 1, \"head\": 0, \"head\": 1000}", "appears twice" },
+    { "{\"vitascope_sidecar\": 1, \"audio\": {\"path\": \"/tmp/a.ogg\\u0000.txt\"}}", "NUL" },
+    { "{\"vitascope_sidecar\": 1, \"layer\": 99999999999999999999}", "64 bits" },
+    /* issue 15.10: sample positions whose difference overflows are refused */
+    { "{\"vitascope_sidecar\": 1, \"panel\": \"mel\", \"audio\": {}, \"model\": {}, \"layer\": 0,"
+      " \"head\": 0, \"sample_rate\": 16000, \"hop\": 160, \"time_range\": {\"start_sample\":"
+      " -9000000000000000000, \"end_sample\": 9000000000000000000}, \"colormap\": \"viridis\","
+      " \"width\": 10, \"height\": 10, \"font_size\": 9}", "out of range" },
+    { "{\"vitascope_sidecar\": 1, \"panel\": \"mel\", \"audio\": {}, \"model\": {}, \"layer\": 4294967297}",
+      "out of range" },
   };
   g_autofree char *side = g_build_filename (fx->dir, "bad.json", NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -304,6 +315,16 @@ test_sidecar_errors (Fixture *fx, gconstpointer data)
       if (!strstr (error->message, cases[i].want) || !strstr (error->message, "bad.json"))
         g_error ("case %zu: message “%s” lacks “%s” or the file name", i, error->message, cases[i].want);
     }
+  /* 100,000 nested arrays (200 KB): json-glib overflowed the stack (issue 15.4) */
+  gsize n = 100000;
+  g_autofree char *deep = g_malloc (2 * n);
+  memset (deep, '[', n);
+  memset (deep + n, ']', n);
+  g_assert_true (g_file_set_contents (side, deep, 2 * n, NULL));
+  VitaExportSpec spec;
+  g_autoptr(GError) error = NULL;
+  g_assert_false (vita_export_sidecar_read (side, &spec, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "nested more than"));
 }
 
 static void

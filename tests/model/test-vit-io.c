@@ -585,6 +585,78 @@ test_load_errors_name_file (void)
   expect_refusal (st, "no-metadata.safetensors", VITA_MODEL_ERROR_METADATA, "'format' is missing", NULL);
 }
 
+
+/* ---- issue 15 -------------------------------------------------------------- */
+
+/* 15.2: a model whose buffers would need absurd memory is refused at load time with
+ * the figure, before anything is allocated (frames 100000 with a tiny dim asked GLib
+ * for 40 GB in vita_vit_state_new and aborted). */
+static void
+test_memory_limit (void)
+{
+  VitaVitConfig cfg;
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", NULL));
+  cfg.frames = 100000;
+  cfg.dim = 4;
+  cfg.heads = 2;
+  cfg.mlp_dim = 4;
+  g_autoptr(GError) error = NULL;
+  g_assert_false (vita_vit_config_validate (&cfg, &error));
+  g_assert_nonnull (strstr (error->message, "GiB of memory"));
+  g_assert_nonnull (strstr (error->message, "limit"));
+  g_clear_error (&error);
+  /* the same as a file: refused by the loader, naming the file and the need */
+  g_autoptr(VitaSafetensors) st = good_container ();
+  vita_safetensors_set_metadata (st, "frames", "100000");
+  float *z = g_new0 (float, (gsize) 100001 * 16);
+  gint64 shape[3] = { 1, 100001, 16 };
+  vita_safetensors_add (st, "pos_embed", 3, shape, z);
+  g_free (z);
+  expect_refusal (st, "huge-frames.safetensors", VITA_MODEL_ERROR_METADATA, "GiB of memory",
+                  "frames 100000", NULL);
+  /* the paper-size model is well within */
+  g_assert_true (vita_vit_config_init_preset (&cfg, "tiny", NULL));
+  g_assert_true (vita_vit_config_validate (&cfg, &error));
+  guint64 bytes;
+  g_assert_true (vita_vit_state_bytes (&cfg, 1, FALSE, &bytes));
+  g_assert_cmpuint (bytes, <, (guint64) 64 << 20);
+  /* sizes that overflow 64 bits are refused, not wrapped */
+  cfg.frames = 100000; cfg.heads = 8; cfg.dim = 8192; cfg.depth = 256;
+  g_assert_false (vita_vit_state_bytes (&cfg, 4096, TRUE, &bytes) && bytes < ((guint64) 1 << 40));
+}
+
+/* 15.6: front-end constants that cannot come from real statistics */
+static void
+test_frontend_ranges (void)
+{
+  const char *cases[][3] = {
+    { "input_std", "1e-45", NULL }, { "input_std", "1e-38", "input_mean" },
+    { "input_mean", "-999999", NULL }, { "log_offset", "1e-30", NULL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(VitaSafetensors) st = good_container ();
+      vita_safetensors_set_metadata (st, cases[i][0], cases[i][1]);
+      if (cases[i][2])
+        vita_safetensors_set_metadata (st, cases[i][2], "-999999");
+      g_autofree char *name = g_strdup_printf ("fe-%zu.safetensors", i);
+      expect_refusal (st, name, VITA_MODEL_ERROR_METADATA, cases[i][2] ? cases[i][2] : cases[i][0],
+                      "sane range", NULL);
+    }
+}
+
+/* 15.10: a stray block beyond the depth is an unexpected tensor, not "RMSNorm" */
+static void
+test_extra_block (void)
+{
+  g_autoptr(VitaSafetensors) st = good_container ();
+  float z[16] = { 0 };
+  gint64 shape[1] = { 16 };
+  vita_safetensors_add (st, "blocks.2.norm1.weight", 1, shape, z);
+  expect_refusal (st, "extra-block.safetensors", VITA_MODEL_ERROR_MISMATCH,
+                  "unexpected tensor 'blocks.2.norm1.weight' for depth 2", NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -605,6 +677,9 @@ main (int argc, char **argv)
   g_test_add_func ("/vit-io/reject/projection-head", test_projection_head);
   g_test_add_func ("/vit-io/reject/nonfinite", test_nonfinite);
   g_test_add_func ("/vit-io/reject/container", test_load_errors_name_file);
+  g_test_add_func ("/vit-io/reject/memory-limit", test_memory_limit);
+  g_test_add_func ("/vit-io/reject/frontend-ranges", test_frontend_ranges);
+  g_test_add_func ("/vit-io/reject/extra-block", test_extra_block);
 
   int ret = g_test_run ();
   g_rmdir (tmp_dir);

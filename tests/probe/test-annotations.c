@@ -3,7 +3,12 @@
 #include "model/probe/vita-annotations.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 static GPtrArray *
 new_warnings (void)
@@ -247,6 +252,87 @@ test_key (void)
   g_assert_true (has_warning (w, "k.txt:1:"));
 }
 
+
+/* issue 15.10: a nested segment after another kept the enclosing chord's remainder
+ * in 0.1 only for the first; the second lost it (4–10 s of C) and warned twice */
+static void
+test_lab_nested_after_another (void)
+{
+  const char text[] = "0 10 C\n2 4 G\n3 5 A\n";
+  g_autoptr(GPtrArray) w = new_warnings ();
+  g_autoptr(VitaChordTrack) t = chords (text, sizeof text - 1, w);
+  /* C 0–2, G 2–3, A 3–5, C 5–10 */
+  g_assert_cmpuint (t->segments->len, ==, 4);
+  g_assert_cmpint (SEG (t, 0).chord, ==, 0);
+  g_assert_cmpfloat (SEG (t, 0).end, ==, 2.0);
+  g_assert_cmpint (SEG (t, 1).chord, ==, 7);
+  g_assert_cmpfloat (SEG (t, 1).end, ==, 3.0);
+  g_assert_cmpint (SEG (t, 2).chord, ==, 9);
+  g_assert_cmpfloat (SEG (t, 2).start, ==, 3.0);
+  g_assert_cmpfloat (SEG (t, 2).end, ==, 5.0);
+  g_assert_cmpint (SEG (t, 3).chord, ==, 0);
+  g_assert_cmpfloat (SEG (t, 3).start, ==, 5.0);
+  g_assert_cmpfloat (SEG (t, 3).end, ==, 10.0);
+  guint n = 0;
+  for (guint i = 0; i < w->len; i++)
+    n += strstr (g_ptr_array_index (w, i), "test.lab:3:") != NULL;
+  g_assert_cmpuint (n, ==, 1);   /* one warning for line 3 */
+  /* a segment starting where the nested one ends: the remainder is kept too */
+  const char text2[] = "0 10 C\n2 4 G\n4 6 A\n";
+  g_autoptr(GPtrArray) w2 = new_warnings ();
+  g_autoptr(VitaChordTrack) t2 = chords (text2, sizeof text2 - 1, w2);
+  g_assert_cmpuint (t2->segments->len, ==, 4);
+  g_assert_cmpint (SEG (t2, 3).chord, ==, 0);
+  g_assert_cmpfloat (SEG (t2, 3).start, ==, 6.0);
+  g_assert_cmpfloat (SEG (t2, 3).end, ==, 10.0);
+  /* the track still tiles: every segment after the previous one */
+  for (guint i = 1; i < t->segments->len; i++)
+    g_assert_cmpfloat (SEG (t, i).start, >=, SEG (t, i - 1).end);
+}
+
+static void
+alarm_fail (int sig)
+{
+  static const char msg[] = "loading a FIFO blocked\n";
+  if (write (2, msg, sizeof msg - 1) < 0)
+    _exit (3);
+  _exit (2);
+}
+
+/* issue 15.10: a .lab that is a FIFO, a folder or a link to /dev/zero is named as
+ * such (0.1 reported it as absent; opening a FIFO blocks) */
+static void
+test_lab_not_regular (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vita-lab-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.lab", NULL);
+  g_autofree char *folder = g_build_filename (dir, "folder.lab", NULL);
+  g_autofree char *zero = g_build_filename (dir, "zero.lab", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+  const char *paths[] = { fifo, folder, zero };
+  const char *kinds[] = { "a FIFO", "a folder", "a device" };
+  signal (SIGALRM, alarm_fail);
+  alarm (20);
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) w = new_warnings ();
+      g_autoptr(VitaChordTrack) t = vita_chord_track_load (paths[i], w, &error);
+      g_assert_null (t);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, paths[i]));
+      g_assert_nonnull (strstr (error->message, kinds[i]));
+    }
+  alarm (0);
+  g_unlink (fifo);
+  g_rmdir (folder);
+  g_unlink (zero);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -256,6 +342,8 @@ main (int argc, char **argv)
   g_test_add_func ("/annotations/lab/bad-numbers", test_lab_bad_numbers);
   g_test_add_func ("/annotations/lab/unsorted-overlapping-clip", test_lab_unsorted_overlapping_clip);
   g_test_add_func ("/annotations/lab/nested-overlap", test_lab_nested_overlap);
+  g_test_add_func ("/annotations/lab/nested-after-another", test_lab_nested_after_another);
+  g_test_add_func ("/annotations/lab/not-regular", test_lab_not_regular);
   g_test_add_func ("/annotations/lab/utf8-nul-10MB-line", test_lab_invalid_utf8_nul_long_line);
   g_test_add_func ("/annotations/lab/empty-garbage-missing", test_lab_empty_and_garbage);
   g_test_add_func ("/annotations/events", test_events);

@@ -564,17 +564,190 @@ test_thread_api (void)
   rm_rf (out);
 }
 
+
+/* ---- issue 15.5 and 15.10: the folder walk ------------------------------------ */
+
+static guint n_warnings;
+
+static GLogWriterOutput
+count_warnings (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  if (level & G_LOG_LEVEL_WARNING)
+    n_warnings++;
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static void
+on_alarm (int sig)
+{
+  static const char msg[] = "the folder walk did not end (symlink loop)\n";
+  if (write (2, msg, sizeof msg - 1) < 0)
+    _exit (3);
+  _exit (2);
+}
+
+static void
+test_data_symlinks (void)
+{
+  /* two self-referencing links (0.1: a walk to depth 32 through ~2^32 paths), a link
+   * to the parent, and a track linked twice (0.1: counted 33 times, in both splits) */
+  g_autofree char *dir = g_dir_make_tmp ("vita-train-links-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (dir, "album", NULL);
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  g_autofree char *t0 = g_build_filename (dir, "track0.wav", NULL);
+  g_autofree char *t1 = g_build_filename (sub, "track1.wav", NULL);
+  write_wav (t0, 0, 6.0);
+  write_wav (t1, 1, 6.0);
+  const char *links[][2] = {
+    { ".", "loop1" }, { ".", "loop2" }, { "..", "album/up" }, { "track0.wav", "album/again.wav" },
+    { "../track0.wav", "album/third.wav" }, { "album", "album-link" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, links[i][1], NULL);
+      g_assert_cmpint (symlink (links[i][0], p), ==, 0);
+    }
+  signal (SIGALRM, on_alarm);
+  alarm (60);
+  guint skipped = 0;
+  g_autofree char *first = NULL;
+  g_autoptr(GPtrArray) paths = vita_train_scan_folder (dir, &skipped, &first);
+  g_assert_cmpuint (paths->len, ==, 2);
+  g_assert_cmpuint (skipped, >=, 4);
+  g_assert_nonnull (first);
+  VitaVitConfig cfg;
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", NULL));
+  g_autoptr(GError) error = NULL;
+  guint w0 = n_warnings;
+  g_autoptr(VitaTrainData) d = vita_train_data_new (dir, NULL, &cfg.fe, cfg.frames, 0.2,
+                                                    NULL, NULL, NULL, &error);
+  alarm (0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vita_train_data_n_tracks (d, FALSE) + vita_train_data_n_tracks (d, TRUE), ==, 2);
+  g_assert_cmpuint (n_warnings - w0, ==, 1);   /* one line about the links */
+  rm_rf (dir);
+}
+
+static void
+test_data_short_files_summarised (void)
+{
+  /* 40 files shorter than one window: a few named, then one summary line */
+  g_autofree char *dir = g_dir_make_tmp ("vita-train-short-XXXXXX", NULL);
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("short%02d.wav", i);
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      write_wav (p, i, 0.05);
+    }
+  g_autofree char *t0 = g_build_filename (dir, "track0.wav", NULL);
+  write_wav (t0, 0, 6.0);
+  VitaVitConfig cfg;
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", NULL));
+  g_autoptr(GError) error = NULL;
+  guint w0 = n_warnings;
+  g_autoptr(VitaTrainData) d = vita_train_data_new (dir, NULL, &cfg.fe, cfg.frames, 0.0,
+                                                    NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vita_train_data_n_tracks (d, FALSE), ==, 1);
+  g_assert_cmpuint (n_warnings - w0, <=, 4);
+  rm_rf (dir);
+}
+
+
+/* ---- issue 15.10: train --resume refuses settings that would change the run ---- */
+
+static gboolean
+train_with (const char *out, gint64 steps, const char *config, int pairs, GError **error)
+{
+  VitaTrainOptions o;
+  options (&o, out, steps);
+  if (config)
+    {
+      g_free (o.config);
+      o.config = g_strdup (config);
+      o.config_given = TRUE;
+    }
+  if (pairs)
+    {
+      o.pairs = pairs;
+      o.pairs_given = TRUE;
+    }
+  VitaTrainer *t = vita_trainer_new (&o, error);
+  vita_train_options_clear (&o);
+  if (t == NULL)
+    return FALSE;
+  gboolean ok = vita_trainer_run (t, error);
+  vita_trainer_free (t);
+  return ok;
+}
+
+static void
+test_resume_settings (void)
+{
+  n_threads = 1;
+  g_autofree char *out = g_dir_make_tmp ("vita-train-r-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_true (train (out, 8, 4, &error));
+  g_assert_no_error (error);
+  struct { const char *config; int pairs; gint64 steps; const char *want; } cases[] = {
+    { "small-4l", 0, 8, "--config" },
+    { NULL, 8, 8, "--batch" },
+    { NULL, 0, 3, "--steps" },
+    { NULL, 0, 4, "--steps" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_clear_error (&error);
+      g_assert_false (train_with (out, cases[i].steps, cases[i].config, cases[i].pairs, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].want));
+      g_assert_nonnull (strstr (error->message, "Cannot resume"));
+    }
+  /* the same settings, given explicitly, continue the run */
+  g_clear_error (&error);
+  g_assert_true (train_with (out, 8, "test", 4, &error));
+  g_assert_no_error (error);
+  VitaCheckpoint ck;
+  g_assert_true (vita_checkpoint_load_newest (out, &ck, NULL, &error));
+  g_assert_cmpint (ck.step, ==, 8);
+  vita_checkpoint_clear (&ck);
+  rm_rf (out);
+}
+
+
+/* issue 15.2: a batch whose activations would need absurd memory is refused with the
+ * figure before anything is allocated (0.1: g_aligned_alloc0 aborted) */
+static void
+test_batch_memory (void)
+{
+  n_threads = 1;
+  g_autofree char *out = g_dir_make_tmp ("vita-train-m-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_false (train_with (out, 4, "tiny", 4096, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "--batch 4096"));
+  g_assert_nonnull (strstr (error->message, "GiB"));
+  rm_rf (out);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   /* the trainer reports skipped files and checkpoints with g_warning: expected here */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_log_set_writer_func (count_warnings, NULL, NULL);
   make_data ();
   g_test_add_func ("/train/data/rules", test_data_rules);
+  g_test_add_func ("/train/data/symlinks", test_data_symlinks);
+  g_test_add_func ("/train/data/short-files-summarised", test_data_short_files_summarised);
   g_test_add_data_func ("/train/trainer/resume-exact", GINT_TO_POINTER (1), test_resume_exact);
   g_test_add_data_func ("/train/trainer/resume-exact-2-threads", GINT_TO_POINTER (2), test_resume_exact);
   g_test_add_func ("/train/trainer/lock", test_lock);
+  g_test_add_func ("/train/trainer/resume-settings", test_resume_settings);
+  g_test_add_func ("/train/trainer/batch-memory", test_batch_memory);
   g_test_add_func ("/train/trainer/corrupt-newest", test_corrupt_newest);
   g_test_add_func ("/train/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/train/trainer/save-failure", test_save_failure_keeps_previous);
