@@ -424,7 +424,9 @@ test_onset_by_stretches (void)
   g_autoptr(VitaVit) vit = vita_vit_load (model, &error);
   g_assert_no_error (error);
   const VitaFrontend *fe = &vit->cfg.fe;
-  g_autoptr(VitaPcm) pcm = vita_audio_load (LOYALISTS, fe->sample_rate, NULL, &error);
+  /* the same PCM analyze decodes: with --duration only the first 140 s (whose last
+   * samples may differ from a whole-file decode at the cut; issue 15.10) */
+  g_autoptr(VitaPcm) pcm = vita_audio_load_prefix (LOYALISTS, fe->sample_rate, 140, NULL, &error);
   g_assert_no_error (error);
   const gsize n_samples = MIN (pcm->n_samples, (gsize) 140 * fe->sample_rate);
   const gsize n = vita_frontend_n_frames (fe, n_samples), bins = fe->n_fft / 2 + 1;
