@@ -2,6 +2,7 @@
  * Definitions (windows, padding, ownership, received attention, SSM pooling) are in
  * vita-analysis.h; this file follows them literally. */
 #include "vita-analysis-private.h"
+#include "vita-derived.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -246,6 +247,8 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->cls);
   g_free (an->received);
   g_free (an->ssm);
+  g_free (an->cka);
+  g_free (an->onset);
   g_free (an->window_ready);
   if (an->priv)
     {
@@ -767,6 +770,11 @@ vita_analysis_run (VitaAnalysis *an,
        * differently, and the SSMs must not depend on the number of workers */
       blas_single_begin ();
       finish_ssm (an);
+      if (an->tokens != NULL && an->n_frames >= 2)
+        {
+          an->cka = g_new (float, (gsize) an->n_layers * an->n_layers);
+          vita_analysis_cka (an->cka, an, 0, an->n_frames, NULL);
+        }
       blas_single_end ();
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
       g_clear_pointer (&real->ssm_acc, g_free);
@@ -779,4 +787,11 @@ vita_analysis_run (VitaAnalysis *an,
   pthread_mutex_destroy (&rs.progress_lock);
   g_atomic_int_set (&real->running, 0);
   return ok;
+}
+
+void
+vita_analysis_set_onset (VitaAnalysis *an, const float *onset)
+{
+  g_free (an->onset);
+  an->onset = onset ? g_memdup2 (onset, (gsize) MAX (an->n_frames, 1) * sizeof (float)) : NULL;
 }

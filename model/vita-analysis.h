@@ -106,6 +106,10 @@ typedef struct {
   float   pad_value;       /* normalised log-mel of silence used for padding */
   double  seconds_forward; /* wall time in forward passes + per-frame gathering (valid when complete) */
   double  seconds_ssm;     /* wall time of the final SSM products */
+  float  *cka;             /* (n_layers, n_layers) linear CKA of the token layers over the whole
+                              track (vita-derived.h), valid when complete; NULL without tokens */
+  float  *onset;           /* (n_frames) spectral flux of the audio (dsp/vita-features.h's
+                              vita_onset_flux, from the front-end), or NULL: vita_analysis_set_onset */
   struct _VitaAnalysisPrivate *priv;  /* run state; NULL in instances built by hand
                                          (views/ tests): every function copes */
 } VitaAnalysis;
@@ -158,6 +162,10 @@ void     vita_analysis_set_priority_frame (VitaAnalysis *an, int frame);
 int      vita_analysis_window_for_frame (const VitaAnalysis *an, int frame);
 /* The model input of one window: out (T, M), padding included. */
 void     vita_analysis_window_input (const VitaAnalysis *an, int window, float *out);
+/* Keeps a copy of the track's spectral flux, onset (n_frames), from the same
+ * front-end call as the mel (dsp/vita-mel.h's vita_frontend_compute).  Before the
+ * analysis is shared with other threads. */
+void     vita_analysis_set_onset (VitaAnalysis *an, const float *onset);
 /* Recompute one window's attention maps: out (L, NH, N, N). Thread-safe (own state). */
 gboolean vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                                          GError **error);
