@@ -224,7 +224,7 @@ vita_cli_analyze (int argc, char **argv)
     openblas_set_num_threads (threads);
 
   gint64 t_total = g_get_monotonic_time ();
-  double t_load_model, t_decode, t_onset, t_mel, t_analysis, t_write;
+  double t_load_model, t_decode, t_mel, t_analysis, t_write;
 
   /* the model */
   gint64 t0 = g_get_monotonic_time ();
@@ -282,7 +282,6 @@ vita_cli_analyze (int argc, char **argv)
   const float *samples = pcm->samples + first;
   t_decode = seconds_since (t0);
 
-  /* front-end: power spectrogram → onset novelty (then freed), then the model's mel */
   g_autoptr(VitaMel) melproc = vita_mel_new (&cfg->fe, &error);
   if (melproc == NULL)
     {
@@ -290,34 +289,18 @@ vita_cli_analyze (int argc, char **argv)
       fprintf (stderr, "vitascope-cli analyze: %s: front-end: %s\n", disp, error->message);
       return 1;
     }
-  const gsize n_frames = vita_frontend_n_frames (&cfg->fe, n_samples);
-  const int n_bins = cfg->fe.n_fft / 2 + 1, M = cfg->fe.n_mels;
-  if (n_frames > (gsize) (G_MAXINT / MAX (n_bins, M)))
-    {
-      fprintf (stderr, "vitascope-cli analyze: the track is too long (%" G_GSIZE_FORMAT " frames)\n", n_frames);
-      return 1;
-    }
+  /* the one front-end call: the model's mel and the spectral flux of the same STFT */
   t0 = g_get_monotonic_time ();
-  g_autofree float *onset = g_new (float, n_frames);
-  {
-    g_autofree float *power = g_try_new (float, n_frames * n_bins);
-    if (power == NULL)
-      {
-        fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
-        return 1;
-      }
-    vita_mel_power (melproc, samples, n_samples, power);
-    vita_onset_flux (power, n_frames, n_bins, onset);
-  }
-  t_onset = seconds_since (t0);
-  t0 = g_get_monotonic_time ();
-  g_autofree float *mel = g_try_new (float, n_frames * M);
+  g_autofree float *onset = NULL;
+  gsize n_frames = 0;
+  g_autofree float *mel = vita_mel_features (melproc, samples, n_samples, &onset, &n_frames, &error);
   if (mel == NULL)
     {
-      fprintf (stderr, "vitascope-cli analyze: out of memory for the mel spectrogram\n");
+      g_autofree char *disp = g_filename_display_name (audio_path);
+      fprintf (stderr, "vitascope-cli analyze: %s: %s\n", disp, error->message);
       return 1;
     }
-  vita_mel_compute (melproc, samples, n_samples, mel);
+  const int M = cfg->fe.n_mels;
   t_mel = seconds_since (t0);
   g_clear_pointer (&melproc, vita_mel_free);
   int pcm_rate = pcm->sample_rate, source_rate = pcm->source_rate, source_channels = pcm->source_channels;
@@ -491,7 +474,7 @@ vita_cli_analyze (int argc, char **argv)
     json_builder_set_member_name (b, "timings");
     json_builder_begin_object (b);
 #define SET_T(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
-    SET_T ("load_model", t_load_model); SET_T ("decode", t_decode); SET_T ("onset", t_onset); SET_T ("mel", t_mel);
+    SET_T ("load_model", t_load_model); SET_T ("decode", t_decode); SET_T ("mel", t_mel);
     SET_T ("forward", an->seconds_forward); SET_T ("ssm", an->seconds_ssm); SET_T ("analysis", t_analysis);
     SET_T ("write", t_write); SET_T ("total", seconds_since (t_total));
 #undef SET_T

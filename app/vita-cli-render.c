@@ -1,7 +1,7 @@
 /* vita-cli-render.c — `vitascope-cli render SIDECAR.json --out FILE.{png,svg,pdf}`:
  * re-renders an exported figure headlessly from its sidecar (audio path, model path
  * and SHA-256, panel, layer, head, time range, colormap, size, font size) through
- * the same painters as the app. */
+ * the same painters as the app; --panel draws another registered panel. */
 #include "vita-cli.h"
 
 #include "dsp/vita-audio.h"
@@ -11,31 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* The engine (dsp/, model/) is linked by the other subcommands; these references
- * are weak so that this file builds on branches where it has not landed yet, and
- * the command then says so instead of failing to link (see views/vita-analysis-glue.c). */
-#pragma weak vita_audio_load
-#pragma weak vita_pcm_free
-#pragma weak vita_vit_load
-#pragma weak vita_vit_unref
-#pragma weak vita_mel_new
-#pragma weak vita_mel_compute
-#pragma weak vita_mel_free
-#pragma weak vita_frontend_n_frames
-#pragma weak vita_analysis_options_init
-#pragma weak vita_analysis_new
-#pragma weak vita_analysis_run
-#pragma weak vita_analysis_unref
-
-static gboolean
-engine_linked (void)
-{
-  return vita_audio_load && vita_pcm_free && vita_vit_load && vita_vit_unref && vita_mel_new &&
-         vita_mel_compute && vita_mel_free && vita_frontend_n_frames &&
-         vita_analysis_options_init && vita_analysis_new && vita_analysis_run &&
-         vita_analysis_unref;
-}
 
 static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer data)
@@ -47,6 +22,7 @@ int
 vita_cli_render (int argc, char **argv)
 {
   g_autofree char *out = NULL, *audio = NULL, *model = NULL, *npy = NULL, *cmap = NULL;
+  g_autofree char *panel_name = NULL;
   double width = 0, height = 0, font_size = 0, scale = 0;
   gboolean allow_mismatch = FALSE, no_sidecar = FALSE;
   GOptionEntry entries[] = {
@@ -54,6 +30,7 @@ vita_cli_render (int argc, char **argv)
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Use this audio file instead of the sidecar's", "FILE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Use this model file instead of the sidecar's", "FILE" },
     { "npy", 0, 0, G_OPTION_ARG_FILENAME, &npy, "Also write the drawn array as .npy", "FILE" },
+    { "panel", 0, 0, G_OPTION_ARG_STRING, &panel_name, "Draw this panel instead of the sidecar's (waveform, mel, attention, cka, layout, …)", "NAME" },
     { "width", 0, 0, G_OPTION_ARG_DOUBLE, &width, "Width (pt; px × scale for PNG)", "W" },
     { "height", 0, 0, G_OPTION_ARG_DOUBLE, &height, "Height", "H" },
     { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size (pt)", "PT" },
@@ -115,6 +92,16 @@ vita_cli_render (int argc, char **argv)
       vita_export_spec_clear (&spec);
       return 2;
     }
+  if (panel_name && !vita_panel_from_string (panel_name, &spec.panel))
+    {
+      GString *names = g_string_new (NULL);
+      for (int p = 0; p < vita_panel_count (); p++)
+        g_string_append_printf (names, "%s%s", p ? ", " : "", vita_panel_to_string (p));
+      fprintf (stderr, "%s: unknown panel “%s” (panels: %s)\n", argv[0], panel_name, names->str);
+      g_string_free (names, TRUE);
+      vita_export_spec_clear (&spec);
+      return 2;
+    }
   int status = 1;
   VitaVit *vit = NULL;
   VitaPcm *pcm = NULL;
@@ -127,12 +114,6 @@ vita_cli_render (int argc, char **argv)
     {
       fprintf (stderr, "%s: sidecar “%s” names no %s file (pass --%s)\n", argv[0], argv[1],
                spec.audio_path ? "model" : "audio", spec.audio_path ? "model" : "audio");
-      goto out;
-    }
-  if (!engine_linked ())
-    {
-      fprintf (stderr, "%s: this build has no analysis engine (dsp/model not linked); "
-               "cannot re-analyse “%s”\n", argv[0], spec.audio_path);
       goto out;
     }
   vit = vita_vit_load (spec.model_path, &error);
@@ -170,19 +151,23 @@ vita_cli_render (int argc, char **argv)
              argv[0], spec.audio_path, pcm->n_samples, spec.snap.n_samples);
   {
     g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
-    if (melp == NULL)
+    g_autofree float *onset = NULL;
+    gsize n_frames = 0;
+    mel = melp ? vita_mel_features (melp, pcm->samples, pcm->n_samples, &onset, &n_frames, &error)
+               : NULL;
+    if (mel == NULL)
       {
-        fprintf (stderr, "%s: %s\n", argv[0], error->message);
+        fprintf (stderr, "%s: %s: %s\n", argv[0], spec.audio_path, error->message);
         goto out;
       }
-    gsize n_frames = vita_frontend_n_frames (fe, pcm->n_samples);
-    mel = g_new (float, n_frames * fe->n_mels);
-    vita_mel_compute (melp, pcm->samples, pcm->n_samples, mel);
     VitaAnalysisOptions opt;
     vita_analysis_options_init (&opt);
-    opt.keep_tokens = FALSE;
+    /* Tokens are large: kept only for a panel drawn from them (layer similarity). */
+    opt.keep_tokens = (vita_panel_get_class (spec.panel)->depends & VITA_DEPENDS_TOKENS) != 0;
     opt.priority_frame = (int) (spec.snap.position / fe->hop_length);
     an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
+    if (an != NULL)
+      vita_analysis_set_onset (an, onset);
     if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
       {
         vita_cli_progress_end ();

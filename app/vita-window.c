@@ -14,7 +14,7 @@
 
 #include "vita-analysis-job.h"
 #include "vita-click-track.h"
-#include "vita-features.h"
+#include "vita-derived.h"
 #include "vita-annotations-loader.h"
 #include "vita-engine.h"
 #include "vita-gst-decode.h"
@@ -67,7 +67,8 @@ struct _VitaWindow
   GtkStringList        *head_names;
   VitaPeaks            *peaks;             /* waveform envelope of the decoded PCM */
   VitaAnalysis         *analysis;          /* ref; filled progressively by the job */
-  GtkWidget            *panels[VITA_N_PANELS]; /* VitaPanelView widgets, owned by panels_box */
+  VitaAnalysisSource   *analysis_source;   /* what every panel draws from */
+  GtkWidget            *panels[VITA_MAX_PANELS]; /* VitaPanelView widgets, owned by panels_box */
   GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
   GtkWidget            *no_model_page;     /* shown in their place without a model */
   VitaProbeSet         *probe_set;         /* annotations + probes → probe lanes */
@@ -81,7 +82,7 @@ struct _VitaWindow
   GtkRecentManager     *recent;
 
   guint                 tick_id;
-  guint                 views_update_id;   /* throttles vita_views_analysis_changed */
+  guint                 views_update_id;   /* throttles vita_analysis_source_update */
   guint                 n_errors;
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              model_loading;
@@ -155,16 +156,15 @@ queue_panels_draw (VitaWindow *self)
       gtk_widget_queue_draw (self->panels[i]);
 }
 
-/* Hands the peaks and the analysis (either may be NULL) to every panel. */
+/* Hands the peaks to every panel and the analysis (either may be NULL) to the
+ * source they observe. */
 static void
 update_panel_sources (VitaWindow *self)
 {
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
-      {
-        vita_panel_view_set_peaks (VITA_PANEL_VIEW (self->panels[i]), self->peaks);
-        vita_panel_view_set_analysis (VITA_PANEL_VIEW (self->panels[i]), self->analysis);
-      }
+      vita_panel_view_set_peaks (VITA_PANEL_VIEW (self->panels[i]), self->peaks);
+  vita_analysis_source_set_analysis (self->analysis_source, self->analysis);
 }
 
 static void
@@ -580,27 +580,13 @@ update_onset_clicks (VitaWindow *self)
     }
   int n_layers = 0, n_heads = 0, rate = 16000, hop = 512;
   vita_engine_model_describe (an->vit, &n_layers, &n_heads, &rate, &hop);
-  int n = an->n_frames, NH = an->cfg.heads;
+  int n = an->n_frames;
   int block = vita_paint_block_for_layer (an, vita_timeline_get_layer (self->timeline));
   int head = vita_timeline_get_head (self->timeline);
   g_autofree float *curve = g_new (float, n);
-  float cmin = INFINITY, cmax = -INFINITY;
-  for (int f = 0; f < n; f++)
-    {
-      double s = 0;
-      if (vita_analysis_frame_ready (an, f))
-        for (int h = 0; h < NH; h++)
-          if (head < 0 || h == head)
-            s += an->received[((gsize) block * NH + h) * n + f];
-      curve[f] = (float) (head < 0 ? s / NH : s);
-      cmin = MIN (cmin, curve[f]);
-      cmax = MAX (cmax, curve[f]);
-    }
-  /* Min-max scaling: received attention sits on a baseline (every frame gets some),
-   * the onsets are its relative peaks.  A flat curve has none. */
-  for (int f = 0; f < n; f++)
-    curve[f] = cmax > cmin ? (curve[f] - cmin) / (cmax - cmin) : 0.0f;
-  g_autoptr(GArray) peaks = vita_peak_pick (curve, (gsize) n, ONSET_CLICK_DELTA, ONSET_CLICK_WAIT);
+  /* The curve the received panel draws; model/vita-derived.h picks its peaks. */
+  vita_received_curve (curve, an, block, head < an->cfg.heads ? head : -1, 0, n);
+  g_autoptr(GArray) peaks = vita_onset_peaks (curve, (gsize) n, ONSET_CLICK_DELTA, ONSET_CLICK_WAIT);
   g_autofree double *times = g_new (double, MAX (peaks->len, 1));
   for (guint i = 0; i < peaks->len; i++)
     times[i] = (double) g_array_index (peaks, guint, i) * hop / rate;  /* token i at sample i*hop */
@@ -614,8 +600,7 @@ views_update_cb (gpointer user_data)
   VitaWindow *self = VITA_WINDOW (user_data);
 
   self->views_update_id = 0;
-  if (self->analysis != NULL)
-    vita_views_analysis_changed (self->analysis);
+  vita_analysis_source_update (self->analysis_source);
   update_onset_clicks (self);
   return G_SOURCE_REMOVE;
 }
@@ -643,8 +628,7 @@ on_job_finished (VitaWindow *self, GError *error, VitaAnalysisJob *job)
   if (error != NULL)
     vita_window_show_error (self, error->message);
   g_clear_handle_id (&self->views_update_id, g_source_remove);
-  if (self->analysis != NULL)
-    vita_views_analysis_changed (self->analysis);
+  vita_analysis_source_update (self->analysis_source);
   update_onset_clicks (self);
   update_probe_lanes (self);
   update_actions (self);
@@ -1232,7 +1216,7 @@ vita_window_export (VitaWindow *self, VitaPanel panel, const char *path, GError 
     spec.model_sha256 = g_strdup (self->vit->sha256);
 
   /* The same sources the screen draws from: the panels' shared cache and peaks. */
-  ctx.cache = self->panels[VITA_PANEL_MEL] ? vita_panel_view_get_cache (VITA_PANEL_VIEW (self->panels[VITA_PANEL_MEL])) : NULL;
+  ctx.cache = vita_analysis_source_get_cache (self->analysis_source);
   ctx.peaks = self->peaks;
   ctx.lanes = vita_probe_set_get_lanes (self->probe_set, &ctx.n_lanes);
   ctx.probeogram = self->probeogram;
@@ -1712,33 +1696,16 @@ on_panel_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer user_
 }
 
 static GtkWidget *
-new_panel_view (VitaPanel panel, VitaTimeline *timeline)
+add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
 {
-  switch (panel)
-    {
-    case VITA_PANEL_OVERVIEW:       return vita_overview_view_new (timeline);
-    case VITA_PANEL_WAVEFORM:       return vita_waveform_view_new (timeline);
-    case VITA_PANEL_MEL:            return vita_mel_view_new (timeline);
-    case VITA_PANEL_RECEIVED:       return vita_received_view_new (timeline);
-    case VITA_PANEL_ATTENTION:      return vita_attention_view_new (timeline);
-    case VITA_PANEL_ATTENTION_GRID: return vita_attention_grid_view_new (timeline);
-    case VITA_PANEL_ATTENTION_ROW:  return vita_attention_row_view_new (timeline);
-    case VITA_PANEL_SSM:            return vita_ssm_view_new (timeline);
-    case VITA_PANEL_PROBES:         return vita_probe_view_new (timeline);
-    case VITA_PANEL_PROBEOGRAM:     return vita_probeogram_view_new (timeline);
-    default:                        g_return_val_if_reached (NULL);
-    }
-}
-
-static GtkWidget *
-add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
-           const char *subtitle, int width, int height)
-{
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  const char *title = _(klass->title);
+  int width = klass->width, height = klass->height;
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *label = gtk_label_new (title);
-  GtkWidget *sub = gtk_label_new (subtitle);
-  GtkWidget *view = new_panel_view (panel, self->timeline);
+  GtkWidget *sub = gtk_label_new (_(klass->subtitle));
+  GtkWidget *view = vita_panel_view_new (panel, self->timeline);
 
   gtk_widget_add_css_class (card, "card");
   gtk_widget_add_css_class (card, "vita-panel");
@@ -1755,7 +1722,8 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_widget_set_size_request (view, width, height);
   gtk_widget_set_hexpand (card, width < 0);
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  if (vita_panel_is_time_aligned (panel) && panel != VITA_PANEL_OVERVIEW)
+  vita_panel_view_set_source (VITA_PANEL_VIEW (view), self->analysis_source);
+  if (vita_panel_is_time_aligned (panel))
     {
       GtkGesture *drag = gtk_gesture_drag_new ();
       g_signal_connect (drag, "drag-begin", G_CALLBACK (on_panel_drag_begin), self);
@@ -1766,27 +1734,19 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_box_append (GTK_BOX (card), view);
   gtk_box_append (box, card);
   self->panels[panel] = view;
-  if (panel != VITA_PANEL_OVERVIEW && panel != VITA_PANEL_WAVEFORM &&
-      panel != VITA_PANEL_PROBEOGRAM)   /* shown only with probes: update_probeogram */
+  if (klass->traits & VITA_PANEL_ON_DEMAND)   /* shown only with probes: update_probeogram */
+    gtk_widget_set_visible (card, FALSE);
+  else if (klass->traits & VITA_PANEL_NEEDS_MODEL)
     g_ptr_array_add (self->model_cards, card);
   return card;
 }
 
-static void
-build_panels (VitaWindow *self)
+/* Without a model the model's panels give way to an explanation. */
+static GtkWidget *
+build_no_model_page (VitaWindow *self)
 {
-  GtkWidget *card;
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("Open _Model…"));
 
-  add_panel (self, self->panels_box, VITA_PANEL_OVERVIEW, _("Overview"),
-             _("the whole track; the visible range is highlighted"), -1, 64);
-  add_panel (self, self->panels_box, VITA_PANEL_WAVEFORM, _("Waveform"),
-             _("click to seek, drag to select"), -1, 90);
-  add_panel (self, self->panels_box, VITA_PANEL_MEL, _("Mel Spectrogram"),
-             _("the model's exact input"), -1, 150);
-  add_panel (self, self->panels_box, VITA_PANEL_RECEIVED, _("Attention Received"),
-             _("per frame, against spectral-flux onsets"), -1, 110);
-  /* Without a model the model's panels give way to an explanation. */
   self->no_model_page = adw_status_page_new ();
   adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->no_model_page), "dialog-information-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (self->no_model_page), _("No Model"));
@@ -1796,35 +1756,54 @@ build_panels (VitaWindow *self)
         "PyTorch, or train one on a folder of music with "
         "<tt>vitascope-cli train FOLDER --out RUN</tt> and open the model that "
         "<tt>vitascope-cli export-model</tt> writes from its last checkpoint."));
-  {
-    GtkWidget *button = gtk_button_new_with_mnemonic (_("Open _Model…"));
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.open-model");
-    gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-    gtk_widget_add_css_class (button, "pill");
-    gtk_widget_add_css_class (button, "suggested-action");
-    adw_status_page_set_child (ADW_STATUS_PAGE (self->no_model_page), button);
-  }
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.open-model");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_add_css_class (button, "suggested-action");
+  adw_status_page_set_child (ADW_STATUS_PAGE (self->no_model_page), button);
   gtk_widget_add_css_class (self->no_model_page, "compact");
-  gtk_box_append (self->panels_box, self->no_model_page);
-  g_ptr_array_add (self->model_cards, row);
+  return self->no_model_page;
+}
 
-  add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION, _("Attention"),
-             _("the window under the playhead, chosen layer and head"), 340, 320);
-  add_panel (self, GTK_BOX (row), VITA_PANEL_SSM, _("Self-Similarity"),
-             _("cosine similarity of the layer's tokens"), 340, 320);
-  add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION_GRID, _("All Layers and Heads"),
-             _("the window under the playhead"), -1, 320);
-  gtk_box_append (self->panels_box, row);
-  add_panel (self, self->panels_box, VITA_PANEL_ATTENTION_ROW, _("Attention of the Token"),
-             _("the row of the token under the playhead"), -1, 110);
-  card = add_panel (self, self->panels_box, VITA_PANEL_PROBES, _("Probes"),
-                    _(PROBES_SUBTITLE), -1, 80);
-  /* header box, then its title and subtitle labels (see add_panel) */
-  self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
-  self->probeogram_card = add_panel (self, self->panels_box, VITA_PANEL_PROBEOGRAM,
-                                     _("Probe-o-gram"),
-                                     _("at which depth the probes' property appears"), -1, 150);
-  gtk_widget_set_visible (self->probeogram_card, FALSE);
+/* The panels of the registry in its arrangement (views/vita-painters.h): the same
+ * order and rows as the whole-view figure.  Without a model, the no-model page
+ * stands where the first row of the model's panels begins. */
+static void
+build_panels (VitaWindow *self)
+{
+  int n;
+  g_autofree VitaPanel *panels = vita_panel_arrangement (&n);
+  GtkWidget *row = NULL;
+  int row_id = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      const VitaPanelClass *klass = vita_panel_get_class (panels[i]);
+      GtkWidget *card;
+
+      if (klass->row != 0 && klass->row == row_id)
+        {
+          add_panel (self, GTK_BOX (row), panels[i]);
+          continue;
+        }
+      row_id = klass->row;
+      if (klass->row == 0)
+        card = add_panel (self, self->panels_box, panels[i]);
+      else
+        {
+          if (self->no_model_page == NULL)
+            gtk_box_append (self->panels_box, build_no_model_page (self));
+          row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+          g_ptr_array_add (self->model_cards, row);
+          gtk_box_append (self->panels_box, row);
+          add_panel (self, GTK_BOX (row), panels[i]);
+          continue;
+        }
+      if (panels[i] == VITA_PANEL_PROBES)   /* header box, then title and subtitle labels */
+        self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
+      if (panels[i] == VITA_PANEL_PROBEOGRAM)
+        self->probeogram_card = card;
+    }
 }
 
 /* ------------------------------------------------------------------ GObject */
@@ -1898,6 +1877,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
   g_clear_pointer (&self->model_cards, g_ptr_array_unref);
+  g_clear_object (&self->analysis_source);
   g_clear_pointer (&self->probeogram, vita_probeogram_free);
   g_clear_pointer (&self->probe_set, vita_probe_set_free);
   g_free (self->audio_path);
@@ -1983,6 +1963,7 @@ vita_window_init (VitaWindow *self)
   self->layer_names = gtk_string_list_new (NULL);
   self->head_names = gtk_string_list_new (NULL);
   self->model_cards = g_ptr_array_new ();
+  self->analysis_source = vita_analysis_source_new ();
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

@@ -31,6 +31,7 @@
  * after vita_mel_new).
  */
 #include "vita-mel.h"
+#include "vita-features.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -344,6 +345,48 @@ vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out)
 {
   g_return_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && out != NULL);
   mel_frames (mel, pcm, n_samples, out, TRUE);
+}
+
+float *
+vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset,
+                   gsize *n_frames, GError **error)
+{
+  g_return_val_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && n_frames != NULL, NULL);
+  const gsize n = vita_frontend_n_frames (&mel->fe, n_samples);
+  const int widest = MAX (mel->n_bins, mel->fe.n_mels);
+  if (onset)
+    *onset = NULL;
+  if (n == 0 || n > (gsize) (G_MAXINT / widest))
+    {
+      g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                   n == 0 ? "the audio is too short for one frame"
+                          : "the audio is too long (%" G_GSIZE_FORMAT " frames)", n);
+      return NULL;
+    }
+  float *out = g_try_new (float, n * mel->fe.n_mels);
+  if (out == NULL)
+    {
+      g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                   "out of memory for the mel spectrogram (%" G_GSIZE_FORMAT " frames)", n);
+      return NULL;
+    }
+  if (onset)
+    {
+      g_autofree float *power = g_try_new (float, n * mel->n_bins);
+      if (power == NULL)
+        {
+          g_free (out);
+          g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                       "out of memory for the spectrogram (%" G_GSIZE_FORMAT " frames)", n);
+          return NULL;
+        }
+      vita_mel_power (mel, pcm, n_samples, power);
+      *onset = g_new (float, n);
+      vita_onset_flux (power, n, mel->n_bins, *onset);
+    }
+  vita_mel_compute (mel, pcm, n_samples, out);
+  *n_frames = n;
+  return out;
 }
 
 /* Naive reference (tests): direct DFT in double, dense filterbank, same framing. */

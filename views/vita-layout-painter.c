@@ -1,38 +1,97 @@
-/* vita-layout-painter.c — the full view as one figure: time-aligned panels stacked
- * on the left (same x mapping), the window's attention and the SSM on the right. */
+/* vita-layout-painter.c — the whole view as one figure: every registered panel in
+ * the on-screen arrangement (vita_panel_arrangement: the same order, the same rows,
+ * heights in the same proportions as the window's cards), so the figure is what
+ * the user sees.  Panels the window hides are left out here too: the model's panels
+ * without an analysis, a panel shown on demand while it has nothing to show. */
 #include "vita-paint-private.h"
+
+static gboolean
+shown (VitaPanel panel, const VitaPaintContext *ctx)
+{
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  if ((klass->traits & VITA_PANEL_NEEDS_MODEL) && ctx->cache == NULL)
+    return FALSE;
+  if (klass->traits & VITA_PANEL_ON_DEMAND)
+    {
+      int ndim;
+      gsize shape[4];
+      g_autofree float *data = klass->array ? klass->array (ctx, &ndim, shape, NULL) : NULL;
+      return data != NULL;
+    }
+  return TRUE;
+}
+
+/* The rows of the arrangement: [start, end) of panels, and the row's height. */
+typedef struct { int start, end, height; } Row;
 
 void
 vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
   vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
-  double lw = area->width * 0.62, rw = area->width - lw;
-  static const struct { VitaPanel panel; double frac; } left[] = {
-    { VITA_PANEL_OVERVIEW, 0.10 }, { VITA_PANEL_WAVEFORM, 0.18 }, { VITA_PANEL_MEL, 0.27 },
-    { VITA_PANEL_RECEIVED, 0.25 }, { VITA_PANEL_PROBES, 0.20 },
-  };
-  static const struct { VitaPanel panel; double frac; } right[] = {
-    { VITA_PANEL_ATTENTION, 0.42 }, { VITA_PANEL_ATTENTION_ROW, 0.18 }, { VITA_PANEL_SSM, 0.40 },
-  };
-  /* The overview keeps a fixed height (it is a strip); the rest share by weight. */
-  double fs = ctx->style->font_size;
-  double over = MIN (6.5 * fs, area->height * 0.18);
-  double rest = area->height - over, wsum = 0;
-  for (gsize i = 1; i < G_N_ELEMENTS (left); i++)
-    wsum += left[i].frac;
-  double y = area->y;
-  for (gsize i = 0; i < G_N_ELEMENTS (left); i++)
+  int n_all, n = 0;
+  g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
+  g_autofree VitaPanel *panels = g_new (VitaPanel, MAX (n_all, 1));
+  for (int i = 0; i < n_all; i++)
+    if (shown (all[i], ctx))
+      panels[n++] = all[i];
+  g_autofree Row *rows = g_new0 (Row, MAX (n, 1));
+  int n_rows = 0, total = 0;
+  for (int i = 0; i < n; )
     {
-      double h = i == 0 ? over : rest * left[i].frac / wsum;
-      VitaRect r = { area->x, y, lw, h };
-      vita_panel_paint (left[i].panel, cr, &r, ctx);
-      y += r.height;
+      const VitaPanelClass *k = vita_panel_get_class (panels[i]);
+      Row *r = &rows[n_rows++];
+      r->start = i;
+      r->height = k->height;
+      for (i++; k->row != 0 && i < n && vita_panel_get_class (panels[i])->row == k->row; i++)
+        r->height = MAX (r->height, vita_panel_get_class (panels[i])->height);
+      r->end = i;
+      total += r->height;
     }
-  y = area->y;
-  for (gsize i = 0; i < G_N_ELEMENTS (right); i++)
+  double y = area->y;
+  for (int r = 0; r < n_rows; r++)
     {
-      VitaRect r = { area->x + lw, y, rw, area->height * right[i].frac };
-      vita_panel_paint (right[i].panel, cr, &r, ctx);
-      y += r.height;
+      double h = area->height * rows[r].height / MAX (total, 1);
+      /* Fixed-width panels keep their on-screen aspect; width -1 shares the rest. */
+      double fixed = 0;
+      int n_flex = 0;
+      for (int i = rows[r].start; i < rows[r].end; i++)
+        {
+          const VitaPanelClass *k = vita_panel_get_class (panels[i]);
+          if (k->width > 0)
+            fixed += h * k->width / MAX (k->height, 1);
+          else
+            n_flex++;
+        }
+      double scale = n_flex > 0 ? MIN (1.0, 0.75 * area->width / MAX (fixed, 1.0))
+                                : area->width / MAX (fixed, 1.0);
+      double flex = n_flex > 0 ? (area->width - fixed * scale) / n_flex : 0;
+      double x = area->x;
+      for (int i = rows[r].start; i < rows[r].end; i++)
+        {
+          const VitaPanelClass *k = vita_panel_get_class (panels[i]);
+          double w = k->width > 0 ? scale * h * k->width / MAX (k->height, 1) : flex;
+          VitaRect rect = { x, y, w, h };
+          vita_panel_paint (panels[i], cr, &rect, ctx);
+          x += w;
+        }
+      y += h;
     }
 }
+
+static gint64
+layout_position_key (const VitaPaintContext *ctx)
+{
+  return 1 + ctx->snap->position;
+}
+
+const VitaPanelClass vita_layout_panel_class = {
+  .name = "layout",
+  .title = "Whole View",
+  .subtitle = "every panel as on screen",
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_FIGURE_ONLY,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |
+             VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_PEAKS | VITA_DEPENDS_TOKENS,
+  .paint = vita_layout_paint,
+  .position_key = layout_position_key,
+};

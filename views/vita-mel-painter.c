@@ -135,3 +135,47 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+static gboolean
+mel_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
+              double *y)
+{
+  return vita_time_panel_playhead (VITA_PANEL_MEL, area, ctx, plot, x, y);
+}
+
+static gboolean
+mel_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
+{
+  return vita_time_panel_hit_sample (VITA_PANEL_MEL, area, ctx, px, py, sample);
+}
+
+/* The visible frames, (frames, n_mels). */
+static float *
+mel_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (VITA_PANEL_MEL, ctx, error);
+  if (an == NULL)
+    return NULL;
+  int M = an->cfg.fe.n_mels, f0, f1;
+  vita_paint_visible_frames (ctx, an->n_frames, &f0, &f1);
+  *ndim = 2;
+  shape[0] = (gsize) (f1 - f0 + 1);
+  shape[1] = (gsize) M;
+  return g_memdup2 (an->mel + (gsize) f0 * M, shape[0] * shape[1] * sizeof (float));
+}
+
+const VitaPanelClass vita_mel_panel_class = {
+  .name = "mel",
+  .title = "Mel Spectrogram",
+  .subtitle = "the model's exact input",
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,
+  .order = 30, .row = 0, .width = -1, .height = 150,
+  .paint = vita_mel_paint,
+  .playhead = mel_playhead,
+  .hit_sample = mel_hit,
+  .array = mel_array,
+};

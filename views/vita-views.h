@@ -33,6 +33,7 @@
 #include "vita-paint.h"
 #include "vita-painters.h"
 #include "vita-export.h"
+#include "vita-analysis-source.h"
 #include "vita-panel-view.h"
 #include "vita-waveform-view.h"
 #include "vita-mel-view.h"

@@ -170,14 +170,14 @@ track_log_mel (const char *path, const char *cache_dir, const VitaFrontend *fe,
   g_autoptr(VitaPcm) pcm = vita_audio_load (path, fe->sample_rate, cancellable, error);
   if (pcm == NULL)
     return NULL;
-  gsize n = vita_frontend_n_frames (fe, pcm->n_samples);
-  if (n == 0)
+  gsize n = 0;
+  g_autoptr(GError) fe_error = NULL;
+  float *out = vita_mel_features (mel, pcm->samples, pcm->n_samples, NULL, &n, &fe_error);
+  if (out == NULL)
     {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: too short", path);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: %s", path, fe_error->message);
       return NULL;
     }
-  float *out = g_new (float, n * fe->n_mels);
-  vita_mel_compute (mel, pcm->samples, pcm->n_samples, out);
   *frames = n;
   if (cache_path)
     {

@@ -227,8 +227,9 @@ test_received (Fixture *fx, gconstpointer data)
   check_playhead_x (fx, VITA_PANEL_RECEIVED, 900, 220);
   fx->snap.head = -1;
   check_playhead_x (fx, VITA_PANEL_RECEIVED, 900, 220);
-  /* The onset curve is in the context's array: spectral flux peaks at note onsets. */
-  const float *onset = vita_paint_cache_onset (fx->cache);
+  /* The onset curve is the analysis's (dsp/'s spectral flux, the one definition):
+   * spectral flux peaks at note onsets. */
+  const float *onset = fx->an->onset;
   int f_on = (int) ceil (1.0 * 16000 / 512);    /* first frame of the note at 1.0 s */
   g_assert_cmpfloat (onset[f_on], >, 3 * onset[f_on + 8]);
   g_assert_cmpfloat (onset[f_on], >, 3 * onset[f_on - 4]);
@@ -322,7 +323,8 @@ test_attention (Fixture *fx, gconstpointer data)
   /* Rollout of block 0 alone is 0.5 A + 0.5 I. */
   const float *r0 = vita_paint_cache_rollout (fx->cache, w, 0, NULL);
   g_autofree float *avg = g_new (float, (gsize) N * N);
-  vita_attention_select (fx->an, vita_paint_cache_window_attention (fx->cache, w, NULL), 0, -1, avg);
+  vita_attention_head_map (avg, vita_paint_cache_window_attention (fx->cache, w, NULL), 0, -1,
+                           fx->an->cfg.heads, N);
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++)
       g_assert_cmpfloat (fabs (r0[(gsize) i * N + j] - (0.5f * avg[(gsize) i * N + j] + (i == j ? 0.5f : 0.f))),
