@@ -2,6 +2,8 @@
  * playhead (BertViz's "model view"), each map scaled to its own maximum. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -163,8 +165,8 @@ grid_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **err
 
 const VitaPanelClass vita_attention_grid_panel_class = {
   .name = "attention-grid",
-  .title = "All Layers and Heads",
-  .subtitle = "the window under the playhead",
+  .title = N_("All Layers and Heads"),
+  .subtitle = N_("the window under the playhead"),
   .flags = VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,

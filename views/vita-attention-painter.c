@@ -2,6 +2,8 @@
  * for a block and head, the head average, or the attention rollout. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -217,8 +219,8 @@ attention_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError 
 
 const VitaPanelClass vita_attention_panel_class = {
   .name = "attention",
-  .title = "Attention",
-  .subtitle = "the window under the playhead, chosen layer and head",
+  .title = N_("Attention"),
+  .subtitle = N_("the window under the playhead, chosen layer and head"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,

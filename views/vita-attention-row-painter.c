@@ -2,6 +2,8 @@
  * under the playhead unless the timeline names one) over the keys of its window. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 const float *vita_attention_map (const VitaPaintContext *ctx, int window, int block,
@@ -114,8 +116,8 @@ row_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **erro
 
 const VitaPanelClass vita_attention_row_panel_class = {
   .name = "attention-row",
-  .title = "Attention of the Token",
-  .subtitle = "the row of the token under the playhead",
+  .title = N_("Attention of the Token"),
+  .subtitle = N_("the row of the token under the playhead"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,

@@ -4,6 +4,8 @@
  * (its T frames), below it the whole track once the analysis is complete. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -129,8 +131,8 @@ cka_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **erro
 
 const VitaPanelClass vita_cka_panel_class = {
   .name = "cka",
-  .title = "Layer Similarity",
-  .subtitle = "linear CKA of every pair of layers: window and whole track",
+  .title = N_("Layer Similarity"),
+  .subtitle = N_("linear CKA of every pair of layers: window and whole track"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_TOKENS,

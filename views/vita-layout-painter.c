@@ -5,6 +5,8 @@
  * without an analysis, a panel shown on demand while it has nothing to show. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 static gboolean
 shown (VitaPanel panel, const VitaPaintContext *ctx)
 {
@@ -86,8 +88,8 @@ layout_position_key (const VitaPaintContext *ctx)
 
 const VitaPanelClass vita_layout_panel_class = {
   .name = "layout",
-  .title = "Whole View",
-  .subtitle = "every panel as on screen",
+  .title = N_("Whole View"),
+  .subtitle = N_("every panel as on screen"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_FIGURE_ONLY,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |

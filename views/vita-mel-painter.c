@@ -1,6 +1,8 @@
 /* vita-mel-painter.c — the model's exact input: normalised log-mel frames. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 /* Slaney mel scale (librosa / torchaudio mel_scale="slaney"): linear below 1 kHz,
@@ -168,8 +170,8 @@ mel_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **erro
 
 const VitaPanelClass vita_mel_panel_class = {
   .name = "mel",
-  .title = "Mel Spectrogram",
-  .subtitle = "the model's exact input",
+  .title = N_("Mel Spectrogram"),
+  .subtitle = N_("the model's exact input"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,

@@ -1,6 +1,8 @@
 /* vita-overview-painter.c — the whole track: envelope, visible range, selection, playhead. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 static gboolean overview_visible_mark (const VitaRect *area, const VitaPaintContext *ctx,
@@ -116,8 +118,8 @@ overview_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError *
 
 const VitaPanelClass vita_overview_panel_class = {
   .name = "overview",
-  .title = "Overview",
-  .subtitle = "the whole track; the visible range is highlighted",
+  .title = N_("Overview"),
+  .subtitle = N_("the whole track; the visible range is highlighted"),
   .flags = VITA_PANEL_XAXIS,
   .traits = VITA_PANEL_WHOLE_TRACK,
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,

@@ -4,6 +4,8 @@
  * view is its record's order and row). */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 extern const VitaPanelClass vita_waveform_panel_class, vita_mel_panel_class,
   vita_attention_panel_class, vita_attention_grid_panel_class,
   vita_attention_row_panel_class, vita_received_panel_class, vita_ssm_panel_class,

@@ -2,6 +2,8 @@
  * the ground truth under them.  An empty area until probes exist. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -195,8 +197,8 @@ probes_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **e
 
 const VitaPanelClass vita_probes_panel_class = {
   .name = "probes",
-  .title = "Probes",
-  .subtitle = "chords, onsets and beats read off the tokens, once probes are trained",
+  .title = N_("Probes"),
+  .subtitle = N_("chords, onsets and beats read off the tokens, once probes are trained"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,

@@ -2,6 +2,8 @@
 #include "vita-probeogram.h"
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -162,8 +164,8 @@ probeogram_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError
 
 const VitaPanelClass vita_probeogram_panel_class = {
   .name = "probeogram",
-  .title = "Probe-o-gram",
-  .subtitle = "at which depth the probes' property appears",
+  .title = N_("Probe-o-gram"),
+  .subtitle = N_("at which depth the probes' property appears"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_ON_DEMAND,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,

@@ -2,6 +2,8 @@
  * or the head average) against the spectral-flux onset curve. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 /* Cairo's stroker tessellates a whole path at once and spiky curves intersect
@@ -200,8 +202,8 @@ received_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError *
 
 const VitaPanelClass vita_received_panel_class = {
   .name = "received",
-  .title = "Attention Received",
-  .subtitle = "per frame, against spectral-flux onsets",
+  .title = N_("Attention Received"),
+  .subtitle = N_("per frame, against spectral-flux onsets"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |

@@ -2,6 +2,8 @@
  * pooled sequence tokens, [-1, 1], diverging colormap) with the playhead as a cross. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 static gboolean ssm_visible_mark (const VitaRect *area, const VitaPaintContext *ctx,
@@ -148,8 +150,8 @@ ssm_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **erro
 
 const VitaPanelClass vita_ssm_panel_class = {
   .name = "ssm",
-  .title = "Self-Similarity",
-  .subtitle = "cosine similarity of the layer's tokens",
+  .title = N_("Self-Similarity"),
+  .subtitle = N_("cosine similarity of the layer's tokens"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,

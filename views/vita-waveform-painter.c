@@ -1,6 +1,8 @@
 /* vita-waveform-painter.c — the waveform from PCM peaks, at any zoom. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 void
@@ -97,8 +99,8 @@ waveform_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError *
 
 const VitaPanelClass vita_waveform_panel_class = {
   .name = "waveform",
-  .title = "Waveform",
-  .subtitle = "click to seek, drag to select",
+  .title = N_("Waveform"),
+  .subtitle = N_("click to seek, drag to select"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
