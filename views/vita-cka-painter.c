@@ -23,7 +23,11 @@ cka_image (const VitaPaintContext *ctx, int *window, char *why, gsize why_size)
   const float *win = vita_paint_cache_window_cka (ctx->cache, *window, &error);
   if (win == NULL)
     {
-      g_strlcpy (why, error->message, why_size);
+      /* Short: the panel is small (the full reason is in the export error). */
+      g_strlcpy (why, g_error_matches (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED)
+                        ? "No tokens kept for this analysis"
+                      : g_error_matches (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY)
+                        ? "Analysing…" : error->message, why_size);
       return NULL;
     }
   int L = an->n_layers;
@@ -75,9 +79,10 @@ vita_cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
   const VitaTimelineSnapshot *snap = ctx->snap;
   double t0 = (double) an->window_start[w] * snap->hop / snap->sample_rate;
   double t1 = (double) (an->window_start[w] + an->cfg.frames) * snap->hop / snap->sample_rate;
-  g_snprintf (title, sizeof title, "Layer similarity (linear CKA): upper left window %d "
-              "(%.1f–%.1f s), lower right %s", w + 1, t0, t1,
-              an->cka && g_atomic_int_get (&an->complete) ? "whole track" : "whole track (analysing…)");
+  g_snprintf (title, sizeof title, "Linear CKA: above the diagonal window %d (%.1f–%.1f s), "
+              "below %s", w + 1, t0, t1,
+              an->cka && g_atomic_int_get (&an->complete) ? "the whole track"
+                                                          : "the whole track (analysing…)");
   cairo_surface_t *s = vita_heatmap_surface (img, L, L, L, 0.0f, 1.0f, style->colormap, TRUE);
   vita_heatmap_paint (cr, s, 0, 0, L, L, &plot);
   cairo_surface_destroy (s);

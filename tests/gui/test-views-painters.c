@@ -2,6 +2,8 @@
  * analyses: playhead, colorbar gradient, axis text, caches, partial analyses.
  * Set VITA_VIEWS_PNG_DIR to also write each panel as a PNG for looking at. */
 #include "views-synth.h"
+#include "model/vita-derived.h"
+#include "vita-test.h"
 #include "views/vita-paint-private.h"
 
 #include <math.h>
@@ -433,6 +435,95 @@ test_layout (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (s);
 }
 
+/* The layer × layer similarity panel, added through the registry: found by name,
+ * drawn with a colorbar and layer axes, the window's CKA above the diagonal and the
+ * whole track's below, exported as (2, L, L). */
+static void
+test_cka (Fixture *fx, gconstpointer data)
+{
+  VitaAnalysis *an = fx->an;
+  VitaPanel cka;
+  g_assert_true (vita_panel_from_string ("cka", &cka));
+  g_assert_true (vita_panel_get_class (cka)->depends & VITA_DEPENDS_TOKENS);
+  int L = an->n_layers, n = an->n_frames, D = an->cfg.dim;
+  /* Without tokens the panel says why and exports nothing. */
+  cairo_surface_destroy (render (cka, &fx->ctx, 420, 400));
+  g_autoptr(GError) error = NULL;
+  int ndim;
+  gsize shape[4];
+  g_assert_null (vita_panel_array (cka, &fx->ctx, &ndim, shape, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  /* Tokens that drift with depth: layer l mixes a slow and a fast pattern. */
+  an->tokens = g_new (float, (gsize) L * n * D);
+  for (int l = 0; l < L; l++)
+    for (int f = 0; f < n; f++)
+      for (int d = 0; d < D; d++)
+        an->tokens[((gsize) l * n + f) * D + d] =
+          (float) ((1.0 - l / (double) L) * sin (0.05 * f * (d % 7 + 1)) +
+                   (l / (double) L) * cos (0.31 * f * (d % 5 + 1) + d));
+  an->cka = g_new (float, (gsize) L * L);
+  g_assert_true (vita_analysis_cka (an->cka, an, 0, n, NULL));
+  vita_paint_cache_invalidate (fx->cache);
+
+  cairo_surface_t *s = render (cka, &fx->ctx, 420, 400);
+  VitaRect area = { 0, 0, 420, 400 }, plot, cbar;
+  vita_square_plot (&fx->style, &area, cka, &plot, &cbar);
+  check_colorbar (s, &cbar, fx->style.colormap);
+  g_assert_cmpint (ink (s, 0, (int) (plot.y + plot.height), 420, 400), >, 200);  /* layer axis */
+
+  float *arr = vita_panel_array (cka, &fx->ctx, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ndim, ==, 3);
+  g_assert_cmpuint (shape[0], ==, 2);
+  g_assert_cmpuint (shape[1], ==, (gsize) L);
+  int w = vita_paint_cache_window_for_frame (fx->cache, vita_snapshot_current_frame (&fx->snap));
+  g_autofree float *want = g_new (float, (gsize) L * L);
+  g_assert_true (vita_analysis_cka (want, an, an->window_start[w], an->cfg.frames, NULL));
+  vita_test_assert_close ("cka of the window", arr, want, (gsize) L * L, 0.0);
+  vita_test_assert_close ("cka of the track", arr + L * L, an->cka, (gsize) L * L, 0.0);
+  /* The window's and the track's matrices differ, and each triangle shows its own:
+   * the cell (a = L-1, b = 0) is the window's, (a = 0, b = L-1) the track's. */
+  g_assert_cmpfloat (fabs (want[(L - 1) * L] - an->cka[(L - 1) * L]), >, 0.02);
+  const guint32 *lut = vita_colormap_lut (fx->style.colormap);
+  double cell = plot.width / L;
+  guint32 top_left = pixel (s, (int) (plot.x + 0.5 * cell), (int) (plot.y + 0.5 * cell));
+  guint32 bottom_right = pixel (s, (int) (plot.x + (L - 0.5) * cell), (int) (plot.y + (L - 0.5) * cell));
+  g_assert_cmphex (top_left, ==, lut[(int) CLAMP (want[(L - 1) * L] * 255.0 + 0.5, 0, 255)] & 0xffffff);
+  g_assert_cmphex (bottom_right, ==, lut[(int) CLAMP (an->cka[L - 1] * 255.0 + 0.5, 0, 255)] & 0xffffff);
+  g_free (arr);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_registry (void)
+{
+  /* Every panel has a unique name that finds it again, a painter, and the built-in
+   * names are in the registry's order. */
+  g_assert_cmpint (VITA_N_PANELS, >=, VITA_PANEL_LAYOUT + 2);
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    {
+      const VitaPanelClass *k = vita_panel_get_class (p);
+      VitaPanel back;
+      g_assert_nonnull (k);
+      g_assert_nonnull (k->paint);
+      g_assert_true (vita_panel_from_string (k->name, &back));
+      g_assert_cmpint (back, ==, p);
+      g_assert_cmpint (vita_panel_of_class (k), ==, p);
+    }
+  g_assert_cmpstr (vita_panel_to_string (VITA_PANEL_MEL), ==, "mel");
+  g_assert_cmpstr (vita_panel_to_string (VITA_PANEL_PROBEOGRAM), ==, "probeogram");
+  g_assert_null (vita_panel_get_class (VITA_N_PANELS));
+  /* The arrangement holds every on-screen panel once, the whole view not. */
+  int n;
+  g_autofree VitaPanel *order = vita_panel_arrangement (&n);
+  g_assert_cmpint (n, ==, VITA_N_PANELS - 1);
+  for (int i = 0; i < n; i++)
+    g_assert_cmpint (order[i], !=, VITA_PANEL_LAYOUT);
+  g_assert_cmpint (order[0], ==, VITA_PANEL_OVERVIEW);
+}
+
 static void
 test_partial_analysis (void)
 {
@@ -567,6 +658,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
+  g_test_add_func ("/views/paint/registry", test_registry);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/views/paint/peaks", test_peaks);
   ADD ("/views/paint/waveform", test_waveform);
@@ -577,6 +669,7 @@ main (int argc, char **argv)
   ADD ("/views/paint/attention-async", test_attention_async);
   ADD ("/views/paint/grid-row-overview-probes", test_grid_row_overview_probes);
   ADD ("/views/paint/layout", test_layout);
+  ADD ("/views/paint/cka", test_cka);
   ADD ("/views/paint/font-size", test_font_size_scales_text);
   return g_test_run ();
 }
