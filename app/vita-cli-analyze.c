@@ -22,6 +22,7 @@
 #include "dsp/vita-features.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
+#include "model/vita-file.h"
 #include "model/vita-npy.h"
 
 #include <cblas.h>
@@ -489,9 +490,7 @@ vita_cli_analyze (int argc, char **argv)
     gsize len;
     g_autofree char *text = json_generator_to_data (gen, &len);
     g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!g_file_set_contents_full (path, text, len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0644, &error))
+    if (!vita_file_write_atomic (path, text, len, &error))
       goto fail;
   }
   {
