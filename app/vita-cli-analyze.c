@@ -16,6 +16,7 @@
  * Definitions: model/vita-analysis.h.  Exit status: 0 success, 1 failure (message
  * names the file), 2 usage error.
  */
+#include "model/vita-blas.h"
 #include "vita-cli.h"
 
 #include "dsp/vita-audio.h"
@@ -222,7 +223,7 @@ vita_cli_analyze (int argc, char **argv)
     }
   const char *audio_path = argv[1];
   if (threads > 0)
-    openblas_set_num_threads (threads);
+    vita_blas_set_threads (threads);
 
   gint64 t_total = g_get_monotonic_time ();
   double t_load_model, t_decode, t_mel, t_analysis, t_write;
@@ -480,7 +481,7 @@ vita_cli_analyze (int argc, char **argv)
     SET_T ("write", t_write); SET_T ("total", seconds_since (t_total));
 #undef SET_T
     json_builder_end_object (b);
-    json_builder_set_member_name (b, "blas_threads"); json_builder_add_int_value (b, openblas_get_num_threads ());
+    json_builder_set_member_name (b, "blas_threads"); json_builder_add_int_value (b, vita_blas_get_threads ());
     json_builder_end_object (b);
 
     g_autoptr(JsonGenerator) gen = json_generator_new ();

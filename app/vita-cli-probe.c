@@ -1,5 +1,6 @@
 /* vita-cli-probe.c — `report` (the paper's tables) and `make-dataset` (the labelled
  * MIDI set rendered with fluidsynth). */
+#include "model/vita-blas.h"
 #include "vita-cli.h"
 #include "model/vita-file.h"
 #include "model/probe/vita-midigen.h"
@@ -222,8 +223,7 @@ vita_cli_report (int argc, char **argv)
   /* The probes' mini-batch products are small: OpenBLAS threads spin and lose more
    * than they gain (measured: a 4-layer report ran >10x slower with 2 threads on a
    * busy 2-core machine).  One thread unless the user asks otherwise. */
-  if (!g_getenv ("OPENBLAS_NUM_THREADS"))
-    openblas_set_num_threads (1);
+  vita_blas_set_threads (g_getenv ("OPENBLAS_NUM_THREADS") ? 0 : 1);
   opt.random_seed = (guint64) seed;
   g_autofree char *probe_dir = out ? g_build_filename (out, "probes", NULL) : NULL;
   opt.probe_dir = probe_dir;

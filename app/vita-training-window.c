@@ -110,25 +110,13 @@ format_eta (char *buf, gsize len, double s)
     g_snprintf (buf, len, "%d min %02d s", (int) (s / 60), (int) fmod (s, 60));
 }
 
-/* The newest checkpoint-<step>.safetensors in dir, by name (the trainer verifies it
- * when it resumes and falls back to an older one if needed); -1 when none. */
+/* The newest checkpoint's step (the trainer verifies it when it resumes and falls
+ * back to an older one if needed); -1 when none. */
 static gint64
 find_resume_step (const char *dir)
 {
-  g_autoptr(GDir) d = dir ? g_dir_open (dir, 0, NULL) : NULL;
-  const char *name;
-  gint64 best = -1;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      if (!g_str_has_prefix (name, "checkpoint-") || !g_str_has_suffix (name, ".safetensors"))
-        continue;
-      char *end = NULL;
-      gint64 step = g_ascii_strtoll (name + strlen ("checkpoint-"), &end, 10);
-      if (end != NULL && g_str_equal (end, ".safetensors") && step > best)
-        best = step;
-    }
-  return best;
+  g_autoptr(GPtrArray) files = vita_checkpoint_list (dir);
+  return files->len > 0 ? vita_checkpoint_step_of (files->pdata[0]) : -1;
 }
 
 static void

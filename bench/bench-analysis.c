@@ -8,6 +8,7 @@
  * AUDIO defaults to Wesnoth's loyalists.ogg (3 min).  --loop-to repeats the decoded
  * track up to SEC seconds (the 10-minute memory figure).  bench/pytorch_analysis.py
  * runs PyTorch's forward on the same windows and prints the ratio. */
+#include "model/vita-blas.h"
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
@@ -82,7 +83,7 @@ main (int argc, char **argv)
       return 77;
     }
   if (threads > 0)
-    openblas_set_num_threads (threads);
+    vita_blas_set_threads (threads);
 
   g_autoptr(VitaVit) vit = NULL;
   if (model_path)
@@ -161,7 +162,7 @@ main (int argc, char **argv)
   printf ("model          d %d, depth %d, heads %d, mlp %d%s\n", cfg->dim, cfg->depth, cfg->heads,
           cfg->mlp_dim, model_path ? "" : " (random 'tiny')");
   printf ("blas threads   %d outside the run; workers %d (1 BLAS thread each when > 1)\n",
-          openblas_get_num_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
+          vita_blas_get_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
   printf ("decode         %8.3f s\n", t_decode);
   printf ("mel            %8.3f s\n", t_mel);
   printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",

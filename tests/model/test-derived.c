@@ -3,7 +3,10 @@
  * analysis's CKA over frames and its refusals, rollout, the received-attention
  * curve's gaps and onset peak picking. */
 #include "vita-test.h"
+#include "model/vita-blas.h"
 #include "model/vita-derived.h"
+
+#include <cblas.h>
 
 #include <math.h>
 #include <string.h>
@@ -198,6 +201,26 @@ test_rollout (void)
     }
 }
 
+/* The one BLAS policy: single-threaded sections nest, and the default set while
+ * one is held is what comes back (not what was there when it began). */
+static void
+test_blas_policy (void)
+{
+  vita_blas_set_threads (2);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
+  VitaBlasSingle *a = vita_blas_single_begin ();
+  VitaBlasSingle *b = vita_blas_single_begin ();
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
+  vita_blas_set_threads (3);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
+  g_assert_cmpint (vita_blas_get_threads (), ==, 3);
+  vita_blas_single_end (a);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 1);
+  vita_blas_single_end (b);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 3);
+  vita_blas_set_threads (1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -208,5 +231,6 @@ main (int argc, char **argv)
   g_test_add_func ("/derived/received-curve", test_received_curve);
   g_test_add_func ("/derived/onset-peaks", test_onset_peaks);
   g_test_add_func ("/derived/rollout", test_rollout);
+  g_test_add_func ("/derived/blas-policy", test_blas_policy);
   return g_test_run ();
 }
