@@ -15,7 +15,7 @@
 #include "vita-analysis-job.h"
 #include "vita-click-track.h"
 #include "vita-derived.h"
-#include "vita-annotations-loader.h"
+#include "vita-probe-set.h"
 #include "vita-engine.h"
 #include "vita-gst-decode.h"
 #include "vita-training-window.h"

@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "model/vita-model.h"
 
 G_BEGIN_DECLS
@@ -105,5 +107,38 @@ gboolean        vita_key_file_parse (const char *data, gsize len, const char *di
                                      int *key, GPtrArray *warnings, GError **error);
 gboolean        vita_key_file_load  (const char *path, int *key, GPtrArray *warnings,
                                      GError **error);
+
+/* ---- VitaAnnotations: what one load of annotation files produced --------------
+ *
+ * Annotation files (.lab chords, beat/onset lists, key) are untrusted and may be
+ * large: the app parses them on a worker thread (GTask). */
+
+/* What one load of annotation files produced (any field may be NULL / VITA_KEY_X). */
+typedef struct {
+  VitaChordTrack *chords;
+  VitaEventList  *beats;
+  VitaEventList  *onsets;
+  int             key;
+  gboolean        has_key;
+  GPtrArray      *messages;  /* char *: errors and warnings (file:line), for toasts */
+  int             n_loaded;  /* files that gave something */
+} VitaAnnotations;
+
+void vita_annotations_free (VitaAnnotations *ann);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnnotations, vita_annotations_free)
+
+/* Which kind a file is, by its name: "chords" (.lab), "beats", "onsets", "key", or NULL. */
+const char *vita_annotation_kind_for_path (const char *path);
+
+/* Parses paths (NULL-terminated) synchronously; never fails as a whole: per-file
+ * errors go to messages. */
+VitaAnnotations *vita_annotations_load (const char *const *paths);
+/* Paths of annotation files sitting beside audio_path with the same basename
+ * (song.lab, song.beats[.txt], song.onsets[.txt], song.key[.txt]), NULL-terminated. */
+char **vita_annotations_find_beside (const char *audio_path);
+
+void             vita_annotations_load_async  (const char *const *paths, GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data);
+VitaAnnotations *vita_annotations_load_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -1,10 +1,8 @@
-/* vita-annotations-loader.h — the window's annotations and probes (issue 5 item 7).
- *
- * Annotation files (.lab chords, beat/onset lists, key) are parsed on a worker thread
- * (GTask): they are untrusted and may be large.  Probe files are small and load on the
- * main thread.  VitaProbeSet holds what was loaded and turns it into probe lanes for
- * the probe panel once an analysis with tokens exists.  No widget code here: the
- * window shows the messages as toasts. */
+/* vita-probe-set.h — the window's probes and annotations: VitaProbeSet holds what
+ * was loaded (VitaAnnotations, model/probe/vita-annotations.h; probe files, small,
+ * loaded on the main thread) and turns it into probe lanes for the probe panel once
+ * an analysis with tokens exists.  No widget code here: the window shows the
+ * messages as toasts. */
 #pragma once
 
 #include <gio/gio.h>
@@ -14,34 +12,6 @@
 #include "views/vita-painters.h"
 
 G_BEGIN_DECLS
-
-/* What one load of annotation files produced (any field may be NULL / VITA_KEY_X). */
-typedef struct {
-  VitaChordTrack *chords;
-  VitaEventList  *beats;
-  VitaEventList  *onsets;
-  int             key;
-  gboolean        has_key;
-  GPtrArray      *messages;  /* char *: errors and warnings (file:line), for toasts */
-  int             n_loaded;  /* files that gave something */
-} VitaAnnotations;
-
-void vita_annotations_free (VitaAnnotations *ann);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnnotations, vita_annotations_free)
-
-/* Which kind a file is, by its name: "chords" (.lab), "beats", "onsets", "key", or NULL. */
-const char *vita_annotation_kind_for_path (const char *path);
-
-/* Parses paths (NULL-terminated) synchronously; never fails as a whole: per-file
- * errors go to messages. */
-VitaAnnotations *vita_annotations_load (const char *const *paths);
-/* Paths of annotation files sitting beside audio_path with the same basename
- * (song.lab, song.beats[.txt], song.onsets[.txt], song.key[.txt]), NULL-terminated. */
-char **vita_annotations_find_beside (const char *audio_path);
-
-void             vita_annotations_load_async  (const char *const *paths, GCancellable *cancellable,
-                                               GAsyncReadyCallback callback, gpointer user_data);
-VitaAnnotations *vita_annotations_load_finish (GAsyncResult *result, GError **error);
 
 typedef struct _VitaProbeSet VitaProbeSet;
 
