@@ -95,6 +95,25 @@ read_progress (VitaAnalysisSource *self, int *n_ready, gboolean *complete)
   *complete = an ? g_atomic_int_get (&an->complete) != 0 : FALSE;
 }
 
+/* n-ready and complete as the analysis says now, notified when they changed. */
+static void
+publish_progress (VitaAnalysisSource *self)
+{
+  int n_ready;
+  gboolean complete;
+  read_progress (self, &n_ready, &complete);
+  if (n_ready != self->n_ready)
+    {
+      self->n_ready = n_ready;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_READY]);
+    }
+  if (complete != self->complete)
+    {
+      self->complete = complete;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+    }
+}
+
 void
 vita_analysis_source_set_analysis (VitaAnalysisSource *self, VitaAnalysis *analysis)
 {
@@ -114,19 +133,7 @@ vita_analysis_source_set_analysis (VitaAnalysisSource *self, VitaAnalysis *analy
       /* Widgets never wait for a forward pass (vita-painters.h). */
       vita_paint_cache_set_async (self->cache, TRUE, on_cache_ready, self);
     }
-  int n_ready;
-  gboolean complete;
-  read_progress (self, &n_ready, &complete);
-  if (n_ready != self->n_ready)
-    {
-      self->n_ready = n_ready;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_READY]);
-    }
-  if (complete != self->complete)
-    {
-      self->complete = complete;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
-    }
+  publish_progress (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -143,16 +150,7 @@ vita_analysis_source_update (VitaAnalysisSource *self)
   if (self->cache)
     vita_paint_cache_invalidate (self->cache);
   g_object_freeze_notify (G_OBJECT (self));
-  if (n_ready != self->n_ready)
-    {
-      self->n_ready = n_ready;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_READY]);
-    }
-  if (complete != self->complete)
-    {
-      self->complete = complete;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
-    }
+  publish_progress (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
 

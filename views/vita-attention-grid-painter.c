@@ -135,16 +135,16 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
 /* ---- the class record -------------------------------------------------------- */
 
 static gint64
-grid_position_key (const VitaPaintContext *ctx)
+grid_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
   return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
 }
 
 /* Every map of the window, (L, NH, T, T): frame tokens only, as drawn. */
 static float *
-grid_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+grid_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
-  VitaAnalysis *an = vita_panel_require_analysis (VITA_PANEL_ATTENTION_GRID, ctx, error);
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_ATTENTION_GRID), ctx, error);
   if (an == NULL)
     return NULL;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));

@@ -136,7 +136,7 @@ vita_attention_geometry (const VitaRect *area, const VitaPaintContext *ctx, Vita
 }
 
 static gboolean
-attention_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
+attention_playhead (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
                     double *x, double *y)
 {
   if (ctx->cache == NULL)
@@ -151,7 +151,7 @@ attention_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect 
 
 /* A click on a column seeks to the key token's frame centre. */
 static gboolean
-attention_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
+attention_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
                gint64 *sample)
 {
   if (ctx->cache == NULL)
@@ -167,7 +167,7 @@ attention_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, dou
 }
 
 static gint64
-attention_position_key (const VitaPaintContext *ctx)
+attention_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
   return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
 }
@@ -181,7 +181,7 @@ float *
 vita_attention_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize shape[4],
                       GError **error)
 {
-  VitaAnalysis *an = vita_panel_require_analysis (panel, ctx, error);
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (panel), ctx, error);
   if (an == NULL)
     return NULL;
   int q = vita_paint_query_frame (ctx);
@@ -212,7 +212,7 @@ vita_attention_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, g
 }
 
 static float *
-attention_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+attention_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
   return vita_attention_array (VITA_PANEL_ATTENTION, ctx, ndim, shape, error);
 }

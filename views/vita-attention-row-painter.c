@@ -86,7 +86,7 @@ float *vita_attention_array (VitaPanel panel, const VitaPaintContext *ctx, int *
 
 /* A click on a key seeks to its frame centre. */
 static gboolean
-row_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
+row_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
 {
   if (ctx->cache == NULL)
     return FALSE;
@@ -103,13 +103,13 @@ row_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py
 }
 
 static gint64
-row_position_key (const VitaPaintContext *ctx)
+row_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
   return 1 + vita_paint_query_frame (ctx);
 }
 
 static float *
-row_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+row_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
   return vita_attention_array (VITA_PANEL_ATTENTION_ROW, ctx, ndim, shape, error);
 }

@@ -106,17 +106,16 @@ vita_cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 /* ---- the class record -------------------------------------------------------- */
 
 static gint64
-cka_position_key (const VitaPaintContext *ctx)
+cka_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
   return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
 }
 
 /* (2, L, L): the window's CKA, then the whole track's (NaN until complete). */
 static float *
-cka_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+cka_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
-  VitaPanel self = vita_panel_of_class (&vita_cka_panel_class);
-  VitaAnalysis *an = vita_panel_require_analysis (self, ctx, error);
+  VitaAnalysis *an = vita_panel_require_analysis (klass, ctx, error);
   if (an == NULL)
     return NULL;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));

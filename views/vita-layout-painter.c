@@ -17,7 +17,7 @@ shown (VitaPanel panel, const VitaPaintContext *ctx)
     {
       int ndim;
       gsize shape[4];
-      g_autofree float *data = klass->array ? klass->array (ctx, &ndim, shape, NULL) : NULL;
+      g_autofree float *data = klass->array ? klass->array (klass, ctx, &ndim, shape, NULL) : NULL;
       return data != NULL;
     }
   return TRUE;
@@ -81,7 +81,7 @@ vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ct
 }
 
 static gint64
-layout_position_key (const VitaPaintContext *ctx)
+layout_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
   return 1 + ctx->snap->position;
 }

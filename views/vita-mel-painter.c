@@ -140,24 +140,11 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 
 /* ---- the class record -------------------------------------------------------- */
 
-static gboolean
-mel_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
-              double *y)
-{
-  return vita_time_panel_playhead (VITA_PANEL_MEL, area, ctx, plot, x, y);
-}
-
-static gboolean
-mel_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
-{
-  return vita_time_panel_hit_sample (VITA_PANEL_MEL, area, ctx, px, py, sample);
-}
-
 /* The visible frames, (frames, n_mels). */
 static float *
-mel_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+mel_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
-  VitaAnalysis *an = vita_panel_require_analysis (VITA_PANEL_MEL, ctx, error);
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_MEL), ctx, error);
   if (an == NULL)
     return NULL;
   int M = an->cfg.fe.n_mels, f0, f1;
@@ -177,7 +164,7 @@ const VitaPanelClass vita_mel_panel_class = {
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,
   .order = 30, .row = 0, .width = -1, .height = 150,
   .paint = vita_mel_paint,
-  .playhead = mel_playhead,
-  .hit_sample = mel_hit,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
   .array = mel_array,
 };

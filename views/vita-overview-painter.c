@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-static gboolean overview_visible_mark (const VitaRect *area, const VitaPaintContext *ctx,
+static gboolean overview_visible_mark (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
                                        VitaRect *mark);
 
 void
@@ -37,7 +37,7 @@ vita_overview_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
     }
   /* Visible range (widgets overlay it as nodes instead). */
   VitaRect mark;
-  if (snap->show_playhead && overview_visible_mark (area, ctx, &mark))
+  if (snap->show_playhead && overview_visible_mark (NULL, area, ctx, &mark))
     {
       cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.22);
       cairo_rectangle (cr, mark.x, mark.y, mark.width, mark.height);
@@ -71,7 +71,7 @@ overview_plot (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot
 }
 
 static gboolean
-overview_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
+overview_playhead (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
                    double *y)
 {
   overview_plot (area, ctx, plot);
@@ -81,7 +81,7 @@ overview_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *
 
 /* The visible range as a band. */
 static gboolean
-overview_visible_mark (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *mark)
+overview_visible_mark (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *mark)
 {
   const VitaTimelineSnapshot *snap = ctx->snap;
   VitaRect plot;
@@ -94,7 +94,7 @@ overview_visible_mark (const VitaRect *area, const VitaPaintContext *ctx, VitaRe
 }
 
 static gboolean
-overview_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
+overview_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
               gint64 *sample)
 {
   VitaRect plot;
@@ -107,7 +107,7 @@ overview_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, doub
 
 /* Every sample of the track. */
 static float *
-overview_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+overview_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
   if (ctx->peaks == NULL)
     return NULL;

@@ -84,10 +84,10 @@ void vita_surface_slot_clear (VitaSurfaceSlot *slot);
 
 /* Shared by the class records of the time-aligned panels: the playhead at the
  * position's x, a click seeks to the time under the pointer. */
-gboolean vita_time_panel_playhead (VitaPanel panel, const VitaRect *area,
+gboolean vita_time_panel_playhead (const VitaPanelClass *klass, const VitaRect *area,
                                    const VitaPaintContext *ctx, VitaRect *plot, double *x,
                                    double *y);
-gboolean vita_time_panel_hit_sample (VitaPanel panel, const VitaRect *area,
+gboolean vita_time_panel_hit_sample (const VitaPanelClass *klass, const VitaRect *area,
                                      const VitaPaintContext *ctx, double px, double py,
                                      gint64 *sample);
 /* Frames [f0, f1] of the visible range, clamped to the track. */
@@ -96,7 +96,7 @@ void vita_paint_visible_frames (const VitaPaintContext *ctx, int n_frames, int *
 void vita_attention_geometry (const VitaRect *area, const VitaPaintContext *ctx,
                               VitaRect *plot, int *ws, int *T);
 /* "the %s panel has no analysis to export" (VITA_MODEL_ERROR_BUSY) when ctx has none. */
-VitaAnalysis *vita_panel_require_analysis (VitaPanel panel, const VitaPaintContext *ctx,
-                                           GError **error);
+VitaAnalysis *vita_panel_require_analysis (const VitaPanelClass *klass,
+                                           const VitaPaintContext *ctx, GError **error);
 
 G_END_DECLS

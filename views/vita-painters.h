@@ -166,7 +166,11 @@ typedef enum {
   VITA_DEPENDS_TOKENS    = 1 << 5,     /* the analysis's per-frame tokens (keep_tokens) */
 } VitaPanelDepends;
 
-typedef struct {
+typedef struct _VitaPanelClass VitaPanelClass;
+
+/* A panel's class record.  Callbacks get the record itself first, so that panels
+ * of one kind share their callbacks (the time-aligned ones: vita_time_panel_*). */
+struct _VitaPanelClass {
   const char      *name;       /* "mel": CLI --panel, sidecar, export choice */
   const char      *title;      /* card title on screen (English; N_() for gettext) */
   const char      *subtitle;   /* card subtitle */
@@ -180,19 +184,20 @@ typedef struct {
   int              row, width, height;
   void     (*paint)        (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
   /* Optional: where the playhead goes (see vita_panel_playhead). */
-  gboolean (*playhead)     (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
-                            double *x, double *y);
+  gboolean (*playhead)     (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, VitaRect *plot, double *x, double *y);
   /* Optional: the visible range as a mark (see vita_panel_visible_mark). */
-  gboolean (*visible_mark) (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *mark);
+  gboolean (*visible_mark) (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, VitaRect *mark);
   /* Optional: click-to-seek (see vita_panel_hit_sample). */
-  gboolean (*hit_sample)   (const VitaRect *area, const VitaPaintContext *ctx, double px,
-                            double py, gint64 *sample);
+  gboolean (*hit_sample)   (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, double px, double py, gint64 *sample);
   /* Optional: what of the content depends on the position (see vita_panel_position_key). */
-  gint64   (*position_key) (const VitaPaintContext *ctx);
+  gint64   (*position_key) (const VitaPanelClass *klass, const VitaPaintContext *ctx);
   /* Optional: the array drawn (see vita_panel_array). */
-  float   *(*array)        (const VitaPaintContext *ctx, int *ndim, gsize shape[4],
-                            GError **error);
-} VitaPanelClass;
+  float   *(*array)        (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
+                            gsize shape[4], GError **error);
+};
 
 /* The record of a registered panel (NULL outside 0 .. count - 1). */
 const VitaPanelClass *vita_panel_get_class (VitaPanel panel);

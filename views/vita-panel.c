@@ -77,7 +77,7 @@ vita_panel_playhead (VitaPanel panel, const VitaRect *area, const VitaPaintConte
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   *x = *y = NAN;
-  return klass && klass->playhead && klass->playhead (area, ctx, plot, x, y);
+  return klass && klass->playhead && klass->playhead (klass, area, ctx, plot, x, y);
 }
 
 gboolean
@@ -85,14 +85,14 @@ vita_panel_visible_mark (VitaPanel panel, const VitaRect *area, const VitaPaintC
                          VitaRect *mark)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  return klass && klass->visible_mark && klass->visible_mark (area, ctx, mark);
+  return klass && klass->visible_mark && klass->visible_mark (klass, area, ctx, mark);
 }
 
 gint64
 vita_panel_position_key (VitaPanel panel, const VitaPaintContext *ctx)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  return klass && klass->position_key ? klass->position_key (ctx) : 0;
+  return klass && klass->position_key ? klass->position_key (klass, ctx) : 0;
 }
 
 gboolean
@@ -101,7 +101,7 @@ vita_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintCon
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   if (klass == NULL || klass->hit_sample == NULL ||
-      !klass->hit_sample (area, ctx, px, py, sample))
+      !klass->hit_sample (klass, area, ctx, px, py, sample))
     return FALSE;
   *sample = CLAMP (*sample, 0, ctx->snap->n_samples);
   return TRUE;
@@ -112,7 +112,7 @@ vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize
                   GError **error)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  float *out = klass && klass->array ? klass->array (ctx, ndim, shape, error) : NULL;
+  float *out = klass && klass->array ? klass->array (klass, ctx, ndim, shape, error) : NULL;
   if (out == NULL && error != NULL && *error == NULL)
     g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
                  "the %s panel has no single array to export", vita_panel_to_string (panel));
@@ -120,35 +120,36 @@ vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize
 }
 
 VitaAnalysis *
-vita_panel_require_analysis (VitaPanel panel, const VitaPaintContext *ctx, GError **error)
+vita_panel_require_analysis (const VitaPanelClass *klass, const VitaPaintContext *ctx,
+                             GError **error)
 {
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   if (an == NULL)
     g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
-                 "the %s panel has no analysis to export", vita_panel_to_string (panel));
+                 "the %s panel has no analysis to export", klass->name);
   return an;
 }
 
 /* ---- shared by the time-aligned panels ----------------------------------------- */
 
 gboolean
-vita_time_panel_playhead (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
-                          VitaRect *plot, double *x, double *y)
+vita_time_panel_playhead (const VitaPanelClass *klass, const VitaRect *area,
+                          const VitaPaintContext *ctx, VitaRect *plot, double *x, double *y)
 {
-  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height,
-                     vita_panel_flags (panel), plot, NULL);
+  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, klass->flags,
+                     plot, NULL);
   *x = vita_paint_x_for_sample (plot, ctx->snap, ctx->snap->position);
   return *x >= plot->x && *x <= plot->x + plot->width;
 }
 
 gboolean
-vita_time_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
-                            double px, double py, gint64 *sample)
+vita_time_panel_hit_sample (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, double px, double py, gint64 *sample)
 {
   const VitaTimelineSnapshot *snap = ctx->snap;
   VitaRect plot;
-  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height,
-                     vita_panel_flags (panel), &plot, NULL);
+  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, klass->flags,
+                     &plot, NULL);
   if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
     return FALSE;
   *sample = snap->visible_start +

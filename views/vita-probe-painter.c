@@ -168,23 +168,9 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
 
 /* ---- the class record -------------------------------------------------------- */
 
-static gboolean
-probes_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
-                 double *y)
-{
-  return vita_time_panel_playhead (VITA_PANEL_PROBES, area, ctx, plot, x, y);
-}
-
-static gboolean
-probes_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
-            gint64 *sample)
-{
-  return vita_time_panel_hit_sample (VITA_PANEL_PROBES, area, ctx, px, py, sample);
-}
-
 /* The first lane's probabilities, (n_frames, n_classes). */
 static float *
-probes_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+probes_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
   if (ctx->n_lanes <= 0 || ctx->lanes[0]->probs == NULL)
     return NULL;
@@ -204,7 +190,7 @@ const VitaPanelClass vita_probes_panel_class = {
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,
   .order = 90, .row = 0, .width = -1, .height = 80,
   .paint = vita_probe_lanes_paint,
-  .playhead = probes_playhead,
-  .hit_sample = probes_hit,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
   .array = probes_array,
 };

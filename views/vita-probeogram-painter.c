@@ -135,23 +135,9 @@ vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintC
 
 /* ---- the class record -------------------------------------------------------- */
 
-static gboolean
-probeogram_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
-                     double *x, double *y)
-{
-  return vita_time_panel_playhead (VITA_PANEL_PROBEOGRAM, area, ctx, plot, x, y);
-}
-
-static gboolean
-probeogram_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
-                gint64 *sample)
-{
-  return vita_time_panel_hit_sample (VITA_PANEL_PROBEOGRAM, area, ctx, px, py, sample);
-}
-
 /* (n_layers, n_frames). */
 static float *
-probeogram_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+probeogram_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
   const VitaProbeogram *pg = ctx->probeogram;
   if (pg == NULL || pg->n_frames <= 0)
@@ -171,7 +157,7 @@ const VitaPanelClass vita_probeogram_panel_class = {
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,
   .order = 100, .row = 0, .width = -1, .height = 150,
   .paint = vita_probeogram_panel_paint,
-  .playhead = probeogram_playhead,
-  .hit_sample = probeogram_hit,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
   .array = probeogram_array,
 };

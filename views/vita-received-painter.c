@@ -162,27 +162,13 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
 
 /* ---- the class record -------------------------------------------------------- */
 
-static gboolean
-received_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
-                   double *y)
-{
-  return vita_time_panel_playhead (VITA_PANEL_RECEIVED, area, ctx, plot, x, y);
-}
-
-static gboolean
-received_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
-              gint64 *sample)
-{
-  return vita_time_panel_hit_sample (VITA_PANEL_RECEIVED, area, ctx, px, py, sample);
-}
-
 /* The two curves over the visible frames, (2, frames): received attention exactly as
  * drawn (NaN where the window is not analysed yet), then the spectral flux (NaN
  * without one). */
 static float *
-received_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+received_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
-  VitaAnalysis *an = vita_panel_require_analysis (VITA_PANEL_RECEIVED, ctx, error);
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_RECEIVED), ctx, error);
   if (an == NULL)
     return NULL;
   int f0, f1;
@@ -210,7 +196,7 @@ const VitaPanelClass vita_received_panel_class = {
              VITA_DEPENDS_ANALYSIS,
   .order = 40, .row = 0, .width = -1, .height = 110,
   .paint = vita_received_paint,
-  .playhead = received_playhead,
-  .hit_sample = received_hit,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
   .array = received_array,
 };

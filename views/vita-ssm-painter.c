@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-static gboolean ssm_visible_mark (const VitaRect *area, const VitaPaintContext *ctx,
+static gboolean ssm_visible_mark (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
                                   VitaRect *mark);
 
 void
@@ -57,7 +57,7 @@ vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 
   /* The visible range as a square on the diagonal (widgets overlay it). */
   VitaRect mark;
-  if (snap->show_playhead && ssm_visible_mark (area, ctx, &mark))
+  if (snap->show_playhead && ssm_visible_mark (NULL, area, ctx, &mark))
     {
       cairo_save (cr);
       vita_set_rgb (cr, style->fg);
@@ -79,7 +79,7 @@ vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 /* ---- the class record -------------------------------------------------------- */
 
 static gboolean
-ssm_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
+ssm_playhead (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
               double *y)
 {
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
@@ -94,7 +94,7 @@ ssm_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
 
 /* The visible range as a square on the diagonal. */
 static gboolean
-ssm_visible_mark (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *mark)
+ssm_visible_mark (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *mark)
 {
   const VitaTimelineSnapshot *snap = ctx->snap;
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
@@ -114,7 +114,7 @@ ssm_visible_mark (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *m
 
 /* A click on a cell seeks to the column's time (the x axis). */
 static gboolean
-ssm_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
+ssm_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
 {
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   VitaRect plot;
@@ -130,9 +130,9 @@ ssm_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py
 
 /* The layer's matrix, (S, S), once complete. */
 static float *
-ssm_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+ssm_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
-  VitaAnalysis *an = vita_panel_require_analysis (VITA_PANEL_SSM, ctx, error);
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_SSM), ctx, error);
   if (an == NULL)
     return NULL;
   if (!vita_paint_ssm_ready (an))

@@ -69,23 +69,9 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
 
 /* ---- the class record -------------------------------------------------------- */
 
-static gboolean
-waveform_playhead (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
-                   double *y)
-{
-  return vita_time_panel_playhead (VITA_PANEL_WAVEFORM, area, ctx, plot, x, y);
-}
-
-static gboolean
-waveform_hit (const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
-              gint64 *sample)
-{
-  return vita_time_panel_hit_sample (VITA_PANEL_WAVEFORM, area, ctx, px, py, sample);
-}
-
 /* The visible samples. */
 static float *
-waveform_array (const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+waveform_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
   if (ctx->peaks == NULL)
     return NULL;
@@ -106,7 +92,7 @@ const VitaPanelClass vita_waveform_panel_class = {
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
   .order = 20, .row = 0, .width = -1, .height = 90,
   .paint = vita_waveform_paint,
-  .playhead = waveform_playhead,
-  .hit_sample = waveform_hit,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
   .array = waveform_array,
 };
