@@ -548,6 +548,27 @@ test_partial_analysis (void)
   g_clear_error (&error);
   g_assert_null (vita_panel_array (VITA_PANEL_ATTENTION, &ctx, &ndim, shape, &error));
   g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
+  g_clear_error (&error);
+  /* The received-attention export honours readiness exactly as the painter does:
+   * the curve the panel draws (gaps = NaN), frame for frame. */
+  snap.visible_start = 0;
+  snap.visible_end = snap.n_samples;
+  g_autofree float *recv = vita_panel_array (VITA_PANEL_RECEIVED, &ctx, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shape[0], ==, 2);
+  float max;
+  const float *drawn = vita_paint_cache_received (cache, vita_paint_block_for_layer (an, snap.layer),
+                                                  snap.head < an->cfg.heads ? snap.head : -1, &max);
+  int gaps = 0;
+  for (gsize f = 0; f < shape[1]; f++)
+    {
+      g_assert_cmpint (isnan (recv[f]), ==, isnan (drawn[f]));
+      g_assert_cmpint (isnan (recv[f]), ==, !vita_analysis_frame_ready (an, (int) f));
+      if (!isnan (recv[f]))
+        g_assert_cmpfloat (recv[f], ==, drawn[f]);
+      gaps += isnan (recv[f]);
+    }
+  g_assert_cmpint (gaps, >, 0);
   vita_paint_cache_unref (cache);
   views_synth_free (an);
 }
