@@ -49,10 +49,19 @@ vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ct
       r->end = i;
       total += r->height;
     }
-  double y = area->y;
+  /* The screen's proportions: rows keep their on-screen heights (px) in a virtual
+   * canvas the figure's width, scaled down to fit when the figure is shorter than
+   * the screen's column of cards — text and panels shrink together, nothing is
+   * squeezed into overlap. */
+  double s = MIN (1.0, area->height / MAX (total, 1));
+  cairo_save (cr);
+  cairo_translate (cr, area->x, area->y);
+  cairo_scale (cr, s, s);
+  double width = area->width / s, height = area->height / s;
+  double y = 0;
   for (int r = 0; r < n_rows; r++)
     {
-      double h = area->height * rows[r].height / MAX (total, 1);
+      double h = height * rows[r].height / MAX (total, 1);
       /* Fixed-width panels keep their on-screen aspect; width -1 shares the rest. */
       double fixed = 0;
       int n_flex = 0;
@@ -64,20 +73,21 @@ vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ct
           else
             n_flex++;
         }
-      double scale = n_flex > 0 ? MIN (1.0, 0.75 * area->width / MAX (fixed, 1.0))
-                                : area->width / MAX (fixed, 1.0);
-      double flex = n_flex > 0 ? (area->width - fixed * scale) / n_flex : 0;
-      double x = area->x;
+      double fit = n_flex > 0 ? MIN (1.0, 0.75 * width / MAX (fixed, 1.0))
+                              : width / MAX (fixed, 1.0);
+      double flex = n_flex > 0 ? (width - fixed * fit) / n_flex : 0;
+      double x = 0;
       for (int i = rows[r].start; i < rows[r].end; i++)
         {
           const VitaPanelClass *k = vita_panel_get_class (panels[i]);
-          double w = k->width > 0 ? scale * h * k->width / MAX (k->height, 1) : flex;
+          double w = k->width > 0 ? fit * h * k->width / MAX (k->height, 1) : flex;
           VitaRect rect = { x, y, w, h };
           vita_panel_paint (panels[i], cr, &rect, ctx);
           x += w;
         }
       y += h;
     }
+  cairo_restore (cr);
 }
 
 static gint64
