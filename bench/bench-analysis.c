@@ -129,9 +129,13 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-analysis: %s\n", error->message);
       return 1;
     }
-  gsize n_frames = vita_frontend_n_frames (&cfg->fe, pcm->n_samples);
-  g_autofree float *mel = g_new (float, n_frames * cfg->fe.n_mels);
-  vita_mel_compute (mp, pcm->samples, pcm->n_samples, mel);
+  gsize n_frames = 0;
+  g_autofree float *mel = vita_mel_features (mp, pcm->samples, pcm->n_samples, NULL, &n_frames, &error);
+  if (mel == NULL)
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
   double t_mel = now () - t0;
   double duration = pcm->duration;
   g_clear_pointer (&pcm, vita_pcm_free);
