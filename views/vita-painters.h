@@ -134,6 +134,19 @@ typedef enum {
   VITA_ATTENTION_ROLLOUT,
 } VitaAttentionMode;
 
+/* ---- training curves (the training window) ---------------------------------- */
+
+/* One logged training step. */
+typedef struct {
+  gint64 step;
+  float  loss, loss_avg, accuracy, accuracy_avg, lr;
+} VitaTrainingPoint;
+
+typedef struct {
+  const VitaTrainingPoint *points;     /* (n_points), in step order; borrowed */
+  int                      n_points;
+} VitaTrainingCurves;
+
 typedef struct {
   VitaPaintCache *cache;               /* NULL: panels needing the analysis say so */
   VitaPeaks      *peaks;               /* waveform / overview; may be NULL */
@@ -143,6 +156,7 @@ typedef struct {
   VitaProbeLane *const *lanes;         /* probe lanes, may be NULL */
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
+  const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
 } VitaPaintContext;
 
 typedef enum {
@@ -251,6 +265,7 @@ void vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaP
 void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_cka_paint            (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 
 /* Shared helpers for painters. */
 /* Block shown for token layer k: max(k, 1) - 1, clamped to the model's depth. */

@@ -496,6 +496,40 @@ test_cka (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (s);
 }
 
+/* The training curves are a panel like any other: drawn by their painter (three
+ * plots over steps) and exported as the array drawn. */
+static void
+test_training (Fixture *fx, gconstpointer data)
+{
+  VitaPanel panel;
+  g_assert_true (vita_panel_from_string ("training", &panel));
+  VitaTrainingPoint pts[50];
+  for (int i = 0; i < 50; i++)
+    pts[i] = (VitaTrainingPoint) { 10 * i, 4.0f - 0.05f * i, 4.0f - 0.04f * i, 0.01f * i,
+                                   0.009f * i, 5e-4f * MIN (1.0f, i / 10.0f) };
+  VitaTrainingCurves curves = { pts, 50 };
+  VitaPaintContext ctx = fx->ctx;
+  /* Without a run: a message, nothing to export. */
+  cairo_surface_destroy (render (panel, &ctx, 600, 450));
+  int ndim;
+  gsize shape[4];
+  g_assert_null (vita_panel_array (panel, &ctx, &ndim, shape, NULL));
+  ctx.training = &curves;
+  cairo_surface_t *s = render (panel, &ctx, 600, 450);
+  for (int k = 0; k < 3; k++)   /* a curve in each third */
+    g_assert_cmpint (ink (s, 80, k * 150 + 30, 580, k * 150 + 120), >, 300);
+  cairo_surface_destroy (s);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *a = vita_panel_array (panel, &ctx, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ndim, ==, 2);
+  g_assert_cmpuint (shape[0], ==, 50);
+  g_assert_cmpuint (shape[1], ==, 6);
+  g_assert_cmpfloat (a[6 * 49 + 0], ==, 490.0f);
+  g_assert_cmpfloat (a[6 * 49 + 1], ==, pts[49].loss);
+  g_assert_cmpfloat (a[6 * 20 + 5], ==, pts[20].lr);
+}
+
 static void
 test_registry (void)
 {
@@ -515,12 +549,16 @@ test_registry (void)
   g_assert_cmpstr (vita_panel_to_string (VITA_PANEL_MEL), ==, "mel");
   g_assert_cmpstr (vita_panel_to_string (VITA_PANEL_PROBEOGRAM), ==, "probeogram");
   g_assert_null (vita_panel_get_class (VITA_N_PANELS));
-  /* The arrangement holds every on-screen panel once, the whole view not. */
-  int n;
+  /* The arrangement holds every on-screen panel once; figure-only ones (the whole
+   * view, the training curves) not. */
+  int n, on_screen = 0;
   g_autofree VitaPanel *order = vita_panel_arrangement (&n);
-  g_assert_cmpint (n, ==, VITA_N_PANELS - 1);
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    on_screen += !(vita_panel_get_class (p)->traits & VITA_PANEL_FIGURE_ONLY);
+  g_assert_cmpint (n, ==, on_screen);
+  g_assert_cmpint (n, <=, VITA_N_PANELS - 2);
   for (int i = 0; i < n; i++)
-    g_assert_cmpint (order[i], !=, VITA_PANEL_LAYOUT);
+    g_assert_false (vita_panel_get_class (order[i])->traits & VITA_PANEL_FIGURE_ONLY);
   g_assert_cmpint (order[0], ==, VITA_PANEL_OVERVIEW);
 }
 
@@ -691,6 +729,7 @@ main (int argc, char **argv)
   ADD ("/views/paint/grid-row-overview-probes", test_grid_row_overview_probes);
   ADD ("/views/paint/layout", test_layout);
   ADD ("/views/paint/cka", test_cka);
+  ADD ("/views/paint/training", test_training);
   ADD ("/views/paint/font-size", test_font_size_scales_text);
   return g_test_run ();
 }
