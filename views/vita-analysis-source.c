@@ -1,5 +1,6 @@
 /* vita-analysis-source.c — see vita-analysis-source.h. */
 #include "vita-analysis-source.h"
+#include "vita-views-private.h"
 
 struct _VitaAnalysisSource
 {

@@ -44,8 +44,4 @@ VitaPaintCache     *vita_analysis_source_get_cache    (VitaAnalysisSource *self)
  * source: tests, benchmarks); a new reference.  Kept while someone holds it. */
 VitaAnalysisSource *vita_analysis_source_for_analysis (VitaAnalysis *analysis);
 
-/* How sources recompute a window's attention (default vita_analysis_window_attention);
- * applies to caches created afterwards.  For tests and demos with synthetic data. */
-void vita_views_set_attention_func (VitaWindowAttentionFunc func);
-
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* vita-export.c — atomic PNG / SVG / PDF figures, sidecar JSON, .npy arrays. */
 #include "vita-export.h"
+#include "vita-views-private.h"
 
 #include "model/vita-npy.h"
 #include "vita-paint-private.h"
