@@ -19,9 +19,12 @@ cka_image (const VitaPaintContext *ctx, int *window, char *why, gsize why_size)
 {
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   g_autoptr(GError) error = NULL;
+  int L = an->n_layers;
   *window = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
-  const float *win = vita_paint_cache_window_cka (ctx->cache, *window, &error);
-  if (win == NULL)
+  /* Cheap (L Gram matrices of T × T): computed when the content is redrawn, i.e.
+   * when the window changes (the position key), not cached. */
+  g_autofree float *win = g_new (float, (gsize) L * L);
+  if (!vita_analysis_cka (win, an, an->window_start[*window], an->cfg.frames, &error))
     {
       /* Short: the panel is small (the full reason is in the export error). */
       g_strlcpy (why, g_error_matches (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED)
@@ -30,7 +33,6 @@ cka_image (const VitaPaintContext *ctx, int *window, char *why, gsize why_size)
                         ? "Analysing…" : error->message, why_size);
       return NULL;
     }
-  int L = an->n_layers;
   gboolean track = an->cka != NULL && g_atomic_int_get (&an->complete);
   float *img = g_new (float, (gsize) L * L);
   for (int a = 0; a < L; a++)
@@ -57,8 +59,8 @@ layer_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, int L)
                   plot->y + plot->height + 1.6 * fs, VITA_ANCHOR_N, 1.0, 0.0);
 }
 
-void
-vita_cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+static void
+cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
   const VitaStyle *style = ctx->style;
   VitaRect plot, cbar;
@@ -119,12 +121,13 @@ cka_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, 
   if (an == NULL)
     return NULL;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
-  const float *win = vita_paint_cache_window_cka (ctx->cache, w, error);
-  if (win == NULL)
-    return NULL;
   gsize LL = (gsize) an->n_layers * an->n_layers;
   float *out = g_new (float, 2 * LL);
-  memcpy (out, win, LL * sizeof (float));
+  if (!vita_analysis_cka (out, an, an->window_start[w], an->cfg.frames, error))
+    {
+      g_free (out);
+      return NULL;
+    }
   for (gsize i = 0; i < LL; i++)
     out[LL + i] = an->cka && g_atomic_int_get (&an->complete) ? an->cka[i] : NAN;
   *ndim = 3;
@@ -141,7 +144,7 @@ const VitaPanelClass vita_cka_panel_class = {
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_TOKENS,
   .order = 65, .row = 1, .width = 320, .height = 320,
-  .paint = vita_cka_paint,
+  .paint = cka_paint,
   .position_key = cka_position_key,
   .array = cka_array,
 };

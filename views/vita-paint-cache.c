@@ -21,7 +21,6 @@ vita_paint_cache_new (VitaAnalysis *an)
   c->ref_count = 1;
   c->an = vita_analysis_ref (an);
   c->attention_func = vita_analysis_window_attention;
-  c->cka_window = -1;
   c->att_window = -1;
   c->roll_window = -1;
   c->pending = c->wanted = c->waited = -1;
@@ -49,7 +48,6 @@ vita_paint_cache_unref (VitaPaintCache *c)
   for (int i = 0; i < 2; i++)
     g_free (c->entries[i].data);
   g_free (c->roll_data);
-  g_free (c->cka_data);
   g_free (c->recv);
   vita_analysis_unref (c->an);
   g_free (c);
@@ -82,7 +80,6 @@ vita_paint_cache_invalidate (VitaPaintCache *c)
   vita_surface_slot_clear (&c->grid);
   c->att_window = -1;
   c->roll_window = -1;
-  c->cka_window = -1;
   c->recv_key = 0;
   for (int i = 0; i < 2; i++)
     c->entries[i].window = -1;
@@ -278,26 +275,6 @@ vita_paint_cache_rollout (VitaPaintCache *c, int window, int block, GError **err
   c->roll_window = window;
   c->roll_block = block;
   return c->roll_data;
-}
-
-const float *
-vita_paint_cache_window_cka (VitaPaintCache *c, int window, GError **error)
-{
-  VitaAnalysis *an = c->an;
-  if (c->cka_window == window && c->cka_data)
-    return c->cka_data;
-  if (window < 0 || window >= an->n_windows)
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
-                   "window %d is outside the analysis (%d windows)", window, an->n_windows);
-      return NULL;
-    }
-  if (c->cka_data == NULL)
-    c->cka_data = g_new (float, (gsize) an->n_layers * an->n_layers);
-  if (!vita_analysis_cka (c->cka_data, an, an->window_start[window], an->cfg.frames, error))
-    return NULL;
-  c->cka_window = window;
-  return c->cka_data;
 }
 
 const float *

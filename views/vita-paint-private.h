@@ -41,8 +41,6 @@ struct _VitaPaintCache {
   gpointer         ready_data;
   int              roll_window, roll_block;
   float           *roll_data;  /* (N, N) */
-  int              cka_window;
-  float           *cka_data;   /* (n_layers, n_layers) */
   guint64          recv_key;   /* block, head, windows ready */
   float           *recv;       /* (n_frames) received attention shown, NaN = not ready */
   float            recv_max;

@@ -42,7 +42,7 @@ typedef gboolean (*VitaWindowAttentionFunc) (const VitaAnalysis *an, int window,
                                              GError **error);
 
 /* Per-analysis cache: heatmap surfaces (built once per analysis, layer, head,
- * colormap), the last window's recomputed attention maps, rollout and CKA, the
+ * colormap), the last window's recomputed attention maps and rollout, the
  * received-attention curve shown.  Main thread only.  Ref-counted; holds a ref on the analysis. */
 typedef struct _VitaPaintCache VitaPaintCache;
 
@@ -72,11 +72,6 @@ gboolean        vita_paint_cache_get_async (VitaPaintCache *cache);
  * to and including block, (N, N); the last one is kept. */
 const float    *vita_paint_cache_rollout (VitaPaintCache *cache, int window, int block,
                                           GError **error);
-/* Layer × layer linear CKA (model/vita-derived.h) of the token matrices of one
- * window's frames, (n_layers, n_layers); the last one is kept.  NULL + error when
- * the tokens are not there (yet). */
-const float    *vita_paint_cache_window_cka (VitaPaintCache *cache, int window,
-                                             GError **error);
 /* Owning window of a frame (clamped), -1 without an analysis. */
 int             vita_paint_cache_window_for_frame (VitaPaintCache *cache, int frame);
 
@@ -264,7 +259,6 @@ void vita_overview_paint       (cairo_t *cr, const VitaRect *area, const VitaPai
 void vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
-void vita_cka_paint            (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 
 /* Shared helpers for painters. */
