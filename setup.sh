@@ -18,12 +18,14 @@ PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libopenblas-dev libsndfile1-dev libfftw3-dev libsamplerate0-dev
+  librubberband-dev  # counterfactual transpose / time-stretch (dsp/vita-edit.c)
+  rubberband-cli     # tests: the same library outside the app (tests/cli/test-cli-counterfactual.c)
   # run: decoders and sinks for playback and the GStreamer fallback decoder
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   # demo music (real, freely licensed) and the labelled-set renderer
   wesnoth-1.16-music fluidsynth fluid-soundfont-gm
   # tests: headless GUI, fuzzing, desktop-file validation, figure decoding
-  xvfb xauth clang libclang-rt-14-dev desktop-file-utils appstream-util
+  xvfb xauth clang libclang-rt-14-dev desktop-file-utils appstream-util appstream
   imagemagick poppler-utils librsvg2-bin
 )
 

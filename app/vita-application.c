@@ -55,6 +55,16 @@ vita_application_handle_local_options (GApplication *app, GVariantDict *options)
   return -1;
 }
 
+/* A session names its own model: no default model beside it. */
+static gboolean
+has_session_arg (char **argv, int argc)
+{
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_suffix (argv[i], ".vitascope"))
+      return TRUE;
+  return FALSE;
+}
+
 static int
 vita_application_command_line (GApplication *app, GApplicationCommandLine *cmdline)
 {
@@ -74,12 +84,14 @@ vita_application_command_line (GApplication *app, GApplicationCommandLine *cmdli
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, model);
       vita_window_open_model (window, file);
     }
-  else if (new_window)
+  else if (new_window && !has_session_arg (argv, argc) &&
+           (argc > 1 || !vita_window_restore_last_session (window)))
     vita_window_open_model (window, NULL);
+  /* audio files, models and .vitascope sessions, by their names */
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, argv[i]);
-      vita_window_open_audio (window, file);
+      vita_window_open_file (window, file);
     }
   gtk_window_present (GTK_WINDOW (window));
   return 0;
@@ -97,10 +109,17 @@ action_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
   GApplication *app = user_data;
   GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
 
-  /* Destroying each window cancels and joins its worker threads (dispose). */
+  /* Closing asks each window to save what it must (the last session, its size);
+   * destroying cancels and joins its worker threads (dispose).  A window that
+   * refused to close is destroyed all the same. */
   for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_list_free (windows);
+    g_object_ref (l->data);
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      gtk_window_close (l->data);
+      gtk_window_destroy (l->data);
+    }
+  g_list_free_full (windows, g_object_unref);
   g_application_quit (app);
 }
 
@@ -159,6 +178,8 @@ vita_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (gtk_app, "win.open", (const char *[]) { "<Control>o", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.open-model", (const char *[]) { "<Control>m", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.train-model", (const char *[]) { "<Control><Shift>t", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "win.save-session", (const char *[]) { "<Control>s", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "win.save-session-as", (const char *[]) { "<Control><Shift>s", NULL });
   gtk_application_set_accels_for_action (gtk_app, "win.export", (const char *[]) { "<Control>e", NULL });
   gtk_application_set_accels_for_action (gtk_app, "window.close", (const char *[]) { "<Control>w", NULL });
 

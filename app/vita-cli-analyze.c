@@ -18,6 +18,7 @@
  */
 #include "model/vita-blas.h"
 #include "vita-cli.h"
+#include "vita-default-model.h"
 
 #include "dsp/vita-audio.h"
 #include "dsp/vita-features.h"
@@ -183,7 +184,7 @@ vita_cli_analyze (int argc, char **argv)
   gboolean no_attention = FALSE;
   double start_sec = 0, duration_sec = 0;
   const GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d)", "MODEL" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d), or 'default': the installed default model", "MODEL" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
     { "ssm-max", 0, 0, G_OPTION_ARG_INT, &ssm_max, "SSM resolution bound (default 1024)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Analysis threads (default: one per core)", "T" },
@@ -212,6 +213,19 @@ vita_cli_analyze (int argc, char **argv)
                argc < 2 ? "no audio file given" : argc > 2 ? "more than one audio file given"
                : model_path == NULL ? "--model is required" : "--out is required");
       return 2;
+    }
+  if (strcmp (model_path, "default") == 0 && !g_file_test (model_path, G_FILE_TEST_EXISTS))
+    {
+      /* the bundled model where this binary is installed (vita-default-model.h) */
+      char *found = vita_default_model_find ();
+      if (found == NULL)
+        {
+          fprintf (stderr, "vitascope-cli analyze: --model default: no default model installed "
+                   "(share/vitascope/models/default.safetensors beside this program's prefix)\n");
+          return 1;
+        }
+      g_free (model_path);
+      model_path = found;
     }
   if (ssm_max < 1 || ssm_max > 65536 || threads < 0 || threads > 1024 || batch < 1 ||
       batch > 4096 || !(start_sec >= 0) || !(duration_sec >= 0) || !isfinite (start_sec) ||

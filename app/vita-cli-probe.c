@@ -5,10 +5,12 @@
 #include "model/vita-file.h"
 #include "model/probe/vita-midigen.h"
 #include "model/probe/vita-report.h"
+#include "model/probe/vita-annotation-set.h"
 #include "model/vita-vit.h"
 
 #include <cblas.h>
 #include <errno.h>
+#include <math.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -135,6 +137,7 @@ vita_cli_make_dataset (int argc, char **argv)
       return 1;
     }
 
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   for (int i = 0; i < pieces; i++)
     {
       g_autoptr(VitaPiece) p = vita_piece_generate ((guint64) seed, i, seconds);
@@ -172,8 +175,17 @@ vita_cli_make_dataset (int argc, char **argv)
                                                  vita_key_class_name (p->key), p->bpm,
                                                  p->beats_per_bar);
       vita_cli_progress ("make-dataset", (i + 1.0) / pieces, detail);
+      /* read back by the readers `report` uses: what they find, from which file */
+      g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(VitaAnnotationSet) ann = vita_annotation_set_find (wav_path, NAN, warnings);
+      g_ptr_array_add (found, vita_annotation_set_describe (ann, stem));
+      for (guint w = 0; w < warnings->len; w++)
+        g_ptr_array_add (found, g_strdup_printf ("  warning: %s",
+                                                 (char *) g_ptr_array_index (warnings, w)));
     }
   vita_cli_progress_end ();
+  for (guint i = 0; i < found->len; i++)
+    printf ("%s\n", (char *) g_ptr_array_index (found, i));
   printf ("%d pieces written to %s (seed %" G_GINT64_FORMAT ", annotation offset %.4f s)\n",
           pieces, outdir, seed, offset);
   return 0;

@@ -1,16 +1,63 @@
 /* vita-cli-render.c — `vitascope-cli render SIDECAR.json --out FILE.{png,svg,pdf}`:
  * re-renders an exported figure headlessly from its sidecar (audio path, model path
- * and SHA-256, panel, layer, head, time range, colormap, size, font size) through
- * the same painters as the app; --panel draws another registered panel. */
+ * and SHA-256, panel, layer, head, time range, colormap, size, font size, figure
+ * options) through the same painters and layout engine as the app; the paper
+ * options (--size, --font-size, --no-playhead, --layers …) are the export dialog's.
+ * `render SESSION.vitascope --panel NAME --out FILE` draws a panel of a saved session
+ * the same way. */
 #include "vita-cli.h"
 
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
 #include "views/vita-export.h"
+#include "vita-session-file.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* A session file's view as an export spec: the first model, the audio, the timeline,
+ * attention mode and colormap.  Times stay at the session's sample rate (checked
+ * against the model's below). */
+static gboolean
+spec_from_session (const char *path, const char *panel, VitaExportSpec *spec, GError **error)
+{
+  g_autoptr(VitaSessionState) state = vita_session_file_read (path, error);
+  const VitaSessionView *v;
+
+  if (state == NULL)
+    return FALSE;
+  vita_export_spec_init (spec);
+  if (!vita_panel_from_string (panel ? panel : "layout", &spec->panel))
+    {
+      g_set_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED,
+                   "unknown panel “%s” (see `vitascope-cli render --help`)", panel);
+      return FALSE;
+    }
+  v = &state->view;
+  if (state->audio != NULL)
+    spec->audio_path = g_strdup (state->audio->path);
+  if (state->models->len > 0)
+    {
+      VitaSessionRef *model = g_ptr_array_index (state->models, 0);
+      spec->model_path = g_strdup (model->path);
+      spec->model_sha256 = g_strdup (model->sha256);
+    }
+  spec->attention_mode = v->attention_mode;
+  if (v->colormap != NULL)
+    vita_colormap_from_string (v->colormap, &spec->style.colormap);
+  spec->snap.sample_rate = v->sample_rate;
+  spec->snap.position = v->position;
+  spec->snap.visible_start = v->visible_start;
+  spec->snap.visible_end = v->visible_end > v->visible_start ? v->visible_end : G_MAXINT64 / 4;
+  spec->snap.selection_start = v->selection_start;
+  spec->snap.selection_end = v->selection_end;
+  spec->snap.layer = v->layer;
+  spec->snap.head = v->head;
+  spec->snap.query_token = v->query_token;
+  spec->snap.show_playhead = TRUE;
+  return TRUE;
+}
 
 static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer data)
@@ -22,18 +69,41 @@ int
 vita_cli_render (int argc, char **argv)
 {
   g_autofree char *out = NULL, *audio = NULL, *model = NULL, *npy = NULL, *cmap = NULL;
-  g_autofree char *panel_name = NULL;
-  double width = 0, height = 0, font_size = 0, scale = 0;
-  gboolean allow_mismatch = FALSE, no_sidecar = FALSE;
+  g_autofree char *size = NULL, *range = NULL, *layers = NULL, *heads = NULL, *font = NULL;
+  g_autofree char *panel = NULL;
+  double width = 0, height = 0, font_size = 0, scale = 0, line_width = 0, dpi = 0;
+  double margin = -1;
+  gboolean allow_mismatch = FALSE, no_sidecar = FALSE, no_playhead = FALSE, no_title = FALSE;
+  gboolean no_colorbar = FALSE, transparent = FALSE, no_tight = FALSE;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Figure to write (.png, .svg or .pdf)", "FILE" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Use this audio file instead of the sidecar's", "FILE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Use this model file instead of the sidecar's", "FILE" },
     { "npy", 0, 0, G_OPTION_ARG_FILENAME, &npy, "Also write the drawn array as .npy", "FILE" },
-    { "panel", 0, 0, G_OPTION_ARG_STRING, &panel_name, "Draw this panel instead of the sidecar's (waveform, mel, attention, cka, layout, …)", "NAME" },
+    { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
+      "Panel to draw (a session's default: layout) instead of the sidecar's: layout (whole view), waveform, mel, attention, "
+      "attention-grid, attention-row, received, ssm, overview, probes, probeogram", "NAME" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size,
+      "Figure size: single-column (3.5 in), double-column (7.16 in), slide (13.33 × 7.5 in), "
+      "square (3.5 × 3.5 in) or WxH with a unit (89x60mm, 3.5x0in; height 0 = natural)", "SIZE" },
     { "width", 0, 0, G_OPTION_ARG_DOUBLE, &width, "Width (pt; px × scale for PNG)", "W" },
     { "height", 0, 0, G_OPTION_ARG_DOUBLE, &height, "Height", "H" },
-    { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size (pt)", "PT" },
+    { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size (pt; 8 for papers)", "PT" },
+    { "font", 0, 0, G_OPTION_ARG_STRING, &font, "Font family, one for the whole figure (Sans)", "FAMILY" },
+    { "line-width", 0, 0, G_OPTION_ARG_DOUBLE, &line_width, "Line width of curves (pt)", "PT" },
+    { "no-playhead", 0, 0, G_OPTION_ARG_NONE, &no_playhead, "Leave out the playhead and visible-range marks", NULL },
+    { "no-title", 0, 0, G_OPTION_ARG_NONE, &no_title, "Leave out panel titles", NULL },
+    { "no-colorbar", 0, 0, G_OPTION_ARG_NONE, &no_colorbar, "Leave out colorbars", NULL },
+    { "range", 0, 0, G_OPTION_ARG_STRING, &range,
+      "Time range: START:END seconds (10:20), visible, selection or whole", "RANGE" },
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &layers,
+      "Layers of the attention grid, as labelled (1,4,8, 2-5 or all)", "LIST" },
+    { "heads", 0, 0, G_OPTION_ARG_STRING, &heads, "Heads of the attention grid (1,3 or all)", "LIST" },
+    { "transparent", 0, 0, G_OPTION_ARG_NONE, &transparent, "PNG: transparent background", NULL },
+    { "dpi", 0, 0, G_OPTION_ARG_DOUBLE, &dpi, "PNG: pixels per inch (300)", "DPI" },
+    { "no-tight", 0, 0, G_OPTION_ARG_NONE, &no_tight,
+      "Keep the full canvas instead of the drawn content plus the margin", NULL },
+    { "margin", 0, 0, G_OPTION_ARG_DOUBLE, &margin, "Margin around the content (pt, 2)", "PT" },
     { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "PNG pixels per point", "S" },
     { "colormap", 0, 0, G_OPTION_ARG_STRING, &cmap, "viridis, magma, inferno or gray", "NAME" },
     { "allow-model-mismatch", 0, 0, G_OPTION_ARG_NONE, &allow_mismatch,
@@ -41,8 +111,16 @@ vita_cli_render (int argc, char **argv)
     { "no-sidecar", 0, 0, G_OPTION_ARG_NONE, &no_sidecar, "Do not write FILE.json beside the figure", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) octx = g_option_context_new ("SIDECAR.json --out FILE.{png,svg,pdf}");
-  g_option_context_set_summary (octx, "Re-render an exported figure from its sidecar JSON.");
+  g_autoptr(GOptionContext) octx = g_option_context_new ("SIDECAR.json|SESSION.vitascope --out FILE.{png,svg,pdf}");
+  g_option_context_set_summary (octx,
+    "Re-render an exported figure from its sidecar JSON, or draw a panel (--panel) of a\n"
+    "saved session.\n\n"
+    "Paper figures: --size, --font-size, --font, --line-width, --no-playhead, --no-title,\n"
+    "--no-colorbar, --range, --layers, --heads, --transparent, --dpi, --no-tight and --margin\n"
+    "are the export dialog's options; the sidecar written beside the new figure records\n"
+    "them.  Text never overlaps: every label is measured and placed by the layout engine.\n\n"
+    "Example: vitascope-cli render fig.pdf.json --size single-column --font-size 8 \\\n"
+    "           --no-playhead --panel attention-grid --layers 1,4,8 --heads all --out fig-1col.pdf");
   g_option_context_add_main_entries (octx, entries, NULL);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse (octx, &argc, &argv, &error))
@@ -52,7 +130,9 @@ vita_cli_render (int argc, char **argv)
     }
   if (argc != 2 || out == NULL)
     {
-      fprintf (stderr, "Usage: %s SIDECAR.json --out FILE.{png,svg,pdf}\n", argv[0]);
+      fprintf (stderr, "Usage: %s SIDECAR.json --out FILE.{png,svg,pdf}\n"
+                       "       %s SESSION.vitascope [--panel NAME] --out FILE.{png,svg,pdf}\n",
+               argv[0], argv[0]);
       return 2;
     }
   VitaExportFormat format;
@@ -63,7 +143,9 @@ vita_cli_render (int argc, char **argv)
     }
 
   VitaExportSpec spec;
-  if (!vita_export_sidecar_read (argv[1], &spec, NULL, &error))
+  gboolean session = g_str_has_suffix (argv[1], ".vitascope");
+  if (session ? !spec_from_session (argv[1], panel, &spec, &error)
+              : !vita_export_sidecar_read (argv[1], &spec, NULL, &error))
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 1;
@@ -78,27 +160,101 @@ vita_cli_render (int argc, char **argv)
       g_free (spec.model_path);
       spec.model_path = g_strdup (model);
     }
-  if (width > 0)
+  if (panel && !vita_panel_from_string (panel, &spec.panel))
+    {
+      GString *names = g_string_new (NULL);
+      for (int p = 0; p < vita_panel_count (); p++)
+        g_string_append_printf (names, "%s%s", p ? ", " : "", vita_panel_to_string (p));
+      fprintf (stderr, "%s: unknown panel “%s” (panels: %s)\n", argv[0], panel, names->str);
+      g_string_free (names, TRUE);
+      vita_export_spec_clear (&spec);
+      return 2;
+    }
+  /* Figure mode: the sidecar has figure options, or any is given here. */
+  gboolean figure = spec.has_figure || size || range || layers || heads || font ||
+                    line_width > 0 || dpi > 0 || margin >= 0 || no_playhead || no_title ||
+                    no_colorbar || transparent || no_tight;
+  VitaFigureOptions fo;
+  if (spec.has_figure)
+    fo = spec.figure;
+  else
+    {
+      vita_figure_options_init (&fo);
+      /* Without a preset, the sidecar's own size and font are the starting point. */
+      fo.size = VITA_SIZE_CUSTOM;
+      fo.width_pt = spec.width;
+      fo.height_pt = spec.height;
+      fo.font_size = spec.style.font_size;
+      fo.playhead = spec.snap.show_playhead;
+      fo.title = spec.style.draw_title;
+    }
+  if (figure)
+    {
+      gboolean ok = TRUE;
+      if (size)
+        ok = vita_figure_parse_size (size, &fo, &error);
+      if (ok && range)
+        ok = vita_figure_parse_range (range, &fo, &error);
+      if (ok && layers)
+        ok = vita_figure_parse_index_list (layers, fo.layers, &fo.n_layers, &error);
+      if (ok && heads)
+        ok = vita_figure_parse_index_list (heads, fo.heads, &fo.n_heads, &error);
+      if (!ok)
+        {
+          fprintf (stderr, "%s: %s\n", argv[0], error->message);
+          vita_export_spec_clear (&spec);
+          return 2;
+        }
+      if (width > 0)
+        {
+          fo.size = VITA_SIZE_CUSTOM;
+          fo.width_pt = width;
+          fo.height_pt = height > 0 ? height : 0;
+        }
+      else if (height > 0)
+        {
+          double w0 = fo.width_pt, h0;
+          if (fo.size != VITA_SIZE_CUSTOM)
+            vita_size_preset_dimensions (fo.size, &w0, &h0);
+          fo.size = VITA_SIZE_CUSTOM;
+          fo.width_pt = w0;
+          fo.height_pt = height;
+        }
+      if (font_size > 0)
+        fo.font_size = font_size;
+      if (font)
+        g_strlcpy (fo.font_family, font, sizeof fo.font_family);
+      if (line_width > 0)
+        fo.line_width = line_width;
+      if (dpi > 0)
+        fo.dpi = dpi;
+      if (margin >= 0)
+        fo.margin_pt = margin;
+      fo.playhead = fo.playhead && !no_playhead;
+      fo.title = fo.title && !no_title;
+      fo.colorbar = fo.colorbar && !no_colorbar;
+      fo.transparent = fo.transparent || transparent;
+      fo.tight = fo.tight && !no_tight;
+      if (!(fo.font_size > 1 && fo.font_size < 200 && fo.line_width < 50 && fo.dpi >= 18 &&
+            fo.dpi <= 600 && fo.margin_pt <= 72))
+        {
+          fprintf (stderr, "%s: font size %g, line width %g, dpi %g or margin %g out of range\n",
+                   argv[0], fo.font_size, fo.line_width, fo.dpi, fo.margin_pt);
+          vita_export_spec_clear (&spec);
+          return 2;
+        }
+    }
+  if (!figure && width > 0)
     spec.width = width;
-  if (height > 0)
+  if (!figure && height > 0)
     spec.height = height;
-  if (font_size > 0)
+  if (!figure && font_size > 0)
     spec.style.font_size = font_size;
   if (scale > 0)
     spec.png_scale = scale;
   if (cmap && !vita_colormap_from_string (cmap, &spec.style.colormap))
     {
       fprintf (stderr, "%s: unknown colormap “%s”\n", argv[0], cmap);
-      vita_export_spec_clear (&spec);
-      return 2;
-    }
-  if (panel_name && !vita_panel_from_string (panel_name, &spec.panel))
-    {
-      GString *names = g_string_new (NULL);
-      for (int p = 0; p < vita_panel_count (); p++)
-        g_string_append_printf (names, "%s%s", p ? ", " : "", vita_panel_to_string (p));
-      fprintf (stderr, "%s: unknown panel “%s” (panels: %s)\n", argv[0], panel_name, names->str);
-      g_string_free (names, TRUE);
       vita_export_spec_clear (&spec);
       return 2;
     }
@@ -112,7 +268,8 @@ vita_cli_render (int argc, char **argv)
 
   if (spec.audio_path == NULL || spec.model_path == NULL)
     {
-      fprintf (stderr, "%s: sidecar “%s” names no %s file (pass --%s)\n", argv[0], argv[1],
+      fprintf (stderr, "%s: %s “%s” names no %s file (pass --%s)\n", argv[0],
+               session ? "session" : "sidecar", argv[1],
                spec.audio_path ? "model" : "audio", spec.audio_path ? "model" : "audio");
       goto out;
     }
@@ -133,6 +290,22 @@ vita_cli_render (int argc, char **argv)
   g_free (spec.model_sha256);
   spec.model_sha256 = vit->sha256[0] ? g_strdup (vit->sha256) : NULL;
   const VitaFrontend *fe = &vit->cfg.fe;
+  if (session)
+    {
+      /* the session records its times at its own rate; the hop is the model's */
+      if (spec.snap.sample_rate > 0 && spec.snap.sample_rate != fe->sample_rate)
+        {
+          double k = (double) fe->sample_rate / spec.snap.sample_rate;
+          spec.snap.position = (gint64) (spec.snap.position * k + 0.5);
+          spec.snap.visible_start = (gint64) (spec.snap.visible_start * k + 0.5);
+          if (spec.snap.visible_end < G_MAXINT64 / 4)
+            spec.snap.visible_end = (gint64) (spec.snap.visible_end * k + 0.5);
+          spec.snap.selection_start = (gint64) (spec.snap.selection_start * k + 0.5);
+          spec.snap.selection_end = (gint64) (spec.snap.selection_end * k + 0.5);
+        }
+      spec.snap.sample_rate = fe->sample_rate;
+      spec.snap.hop = fe->hop_length;
+    }
   if (spec.snap.sample_rate != fe->sample_rate || spec.snap.hop != fe->hop_length)
     {
       fprintf (stderr, "%s: sidecar “%s” was made at %d Hz / hop %d, the model uses %d Hz / hop %d\n",
@@ -153,6 +326,7 @@ vita_cli_render (int argc, char **argv)
     g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
     g_autofree float *onset = NULL;
     gsize n_frames = 0;
+    /* the one front-end call: the model input and the spectral flux */
     mel = melp ? vita_mel_features (melp, pcm->samples, pcm->n_samples, &onset, &n_frames, &error)
                : NULL;
     if (mel == NULL)
@@ -192,6 +366,28 @@ vita_cli_render (int argc, char **argv)
   cache = vita_paint_cache_new (an);
   peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
   VitaPaintContext ctx = { .cache = cache, .peaks = peaks };
+  if (figure)
+    {
+      /* Grid layers and heads are numbered as labelled: 1 … depth, 1 … heads. */
+      for (int i = 0; i < fo.n_layers; i++)
+        if (fo.layers[i] > an->cfg.depth)
+          {
+            fprintf (stderr, "%s: --layers: the model has layers 1 to %d, not %d\n", argv[0],
+                     an->cfg.depth, fo.layers[i]);
+            goto out;
+          }
+      for (int i = 0; i < fo.n_heads; i++)
+        if (fo.heads[i] > an->cfg.heads)
+          {
+            fprintf (stderr, "%s: --heads: the model has heads 1 to %d, not %d\n", argv[0],
+                     an->cfg.heads, fo.heads[i]);
+            goto out;
+          }
+      double keep_scale = spec.png_scale;
+      vita_export_spec_apply_figure (&spec, &fo, &ctx);
+      if (scale > 0)
+        spec.png_scale = keep_scale;
+    }
   gboolean ok = no_sidecar ? vita_export_figure (&spec, &ctx, out, &error)
                            : vita_export_figure_with_sidecar (&spec, &ctx, out, &error);
   if (ok && npy)

@@ -4,6 +4,9 @@
 #include "model/train/vita-train.h"
 #include "model/vita-safetensors.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include <cblas.h>
 
 #include <math.h>
@@ -256,17 +259,102 @@ vita_cli_train (int argc, char **argv)
   return 0;
 }
 
+static int
+compare_cstr_ptr (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* RUN/series/step-*.safetensors → OUT/step-*.safetensors (F16 with --f16), plus the
+ * run's loss log, so a series can be bundled or shared without the optimiser state. */
+static int
+export_series (const char *prog, const char *run, const char *out, const char *train_data,
+               gboolean f16, gboolean force)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sdir = g_build_filename (run, "series", NULL);
+  g_autoptr(GDir) d = g_dir_open (sdir, 0, &error);
+  if (d == NULL)
+    {
+      fprintf (stderr, "%s: %s has no checkpoint series: %s\n", prog, run, error->message);
+      return 1;
+    }
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, "step-") && g_str_has_suffix (name, ".safetensors"))
+      g_ptr_array_add (names, g_strdup (name));
+  if (names->len == 0)
+    {
+      fprintf (stderr, "%s: %s holds no step-*.safetensors\n", prog, sdir);
+      return 1;
+    }
+  g_ptr_array_sort (names, compare_cstr_ptr);
+  if (g_mkdir_with_parents (out, 0755) != 0)
+    {
+      fprintf (stderr, "%s: cannot create %s: %s\n", prog, out, g_strerror (errno));
+      return 1;
+    }
+  gsize total = 0;
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *src = g_build_filename (sdir, names->pdata[i], NULL);
+      g_autofree char *dst = g_build_filename (out, names->pdata[i], NULL);
+      if (!force && g_file_test (dst, G_FILE_TEST_EXISTS))
+        {
+          fprintf (stderr, "%s: %s exists (use --force to overwrite)\n", prog, dst);
+          return 1;
+        }
+      g_autoptr(VitaVit) model = vita_vit_load (src, &error);
+      if (model == NULL)
+        {
+          fprintf (stderr, "%s: %s\n", prog, error->message);
+          return 1;
+        }
+      if (train_data)
+        g_hash_table_insert (model->metadata, g_strdup ("train_data"), g_strdup (train_data));
+      if (!(f16 ? vita_vit_save_f16 (model, dst, &error) : vita_vit_save (model, dst, &error)))
+        {
+          fprintf (stderr, "%s: %s\n", prog, error->message);
+          return 1;
+        }
+      GStatBuf sb;
+      if (g_stat (dst, &sb) == 0)
+        total += sb.st_size;
+    }
+  g_autofree char *log_src = g_build_filename (run, "train-log.tsv", NULL);
+  g_autofree char *log = NULL;
+  gsize log_len = 0;
+  if (g_file_get_contents (log_src, &log, &log_len, NULL))
+    {
+      g_autofree char *log_dst = g_build_filename (out, "train-log.tsv", NULL);
+      if (!vita_file_write_atomic (log_dst, log, log_len, &error))
+        {
+          fprintf (stderr, "%s: %s\n", prog, error->message);
+          return 1;
+        }
+      total += log_len;
+    }
+  fprintf (stderr, "wrote %u checkpoints%s to %s (%.1f MB%s)\n", names->len,
+           log ? " and the loss log" : "", out, total / 1e6, f16 ? ", F16" : "");
+  return 0;
+}
+
 int
 vita_cli_export_model (int argc, char **argv)
 {
   g_autofree char *train_data = NULL;
-  gboolean force = FALSE;
+  gboolean force = FALSE, series = FALSE, f16 = FALSE;
   GOptionEntry entries[] = {
     { "train-data", 0, 0, G_OPTION_ARG_STRING, &train_data, "Replace the train_data description", "TEXT" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite an existing MODEL", NULL },
+    { "series", 0, 0, G_OPTION_ARG_NONE, &series,
+      "CKPT is a run folder: copy its checkpoint series (RUN/series) and loss log into the folder MODEL", NULL },
+    { "f16", 0, 0, G_OPTION_ARG_NONE, &f16, "Store the weights as F16 (half the size)", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("CKPT MODEL — write a model file without optimizer state");
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("CKPT MODEL — write a model file without optimizer state\n"
+                                                        "  or: --series RUN_DIR OUT_DIR — export a run's checkpoint series");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -276,10 +364,13 @@ vita_cli_export_model (int argc, char **argv)
     }
   if (argc != 3)
     {
-      fprintf (stderr, "Usage: vitascope-cli export-model CKPT MODEL (CKPT: a checkpoint file or a checkpoint folder)\n");
+      fprintf (stderr, "Usage: vitascope-cli export-model CKPT MODEL (CKPT: a checkpoint file or a checkpoint folder)\n"
+                       "       vitascope-cli export-model --series [--f16] RUN_DIR OUT_DIR\n");
       return 2;
     }
   const char *src = argv[1], *dst = argv[2];
+  if (series)
+    return export_series (argv[0], src, dst, train_data, f16, force);
   if (!force && g_file_test (dst, G_FILE_TEST_EXISTS))
     {
       fprintf (stderr, "%s: %s exists (use --force to overwrite)\n", argv[0], dst);
@@ -298,7 +389,7 @@ vita_cli_export_model (int argc, char **argv)
   vita_checkpoint_clear (&ck);
   if (train_data)
     g_hash_table_insert (model->metadata, g_strdup ("train_data"), g_strdup (train_data));
-  if (!vita_vit_save (model, dst, &error))
+  if (!(f16 ? vita_vit_save_f16 (model, dst, &error) : vita_vit_save (model, dst, &error)))
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 1;

@@ -9,11 +9,15 @@ static const VitaCliCommand commands[] = {
   { "info",         "print a model file's configuration and parameter count", vita_cli_info },
   { "init-model",   "write a randomly initialised model file",                 vita_cli_init_model },
   { "analyze",      "analyse an audio file: mel, tokens, attention, SSMs",     vita_cli_analyze },
+  { "compare",      "two models on one audio file: both analyses, A − B, the table", vita_cli_compare },
+  { "attribute",    "attribute a probe class / similarity / attention to the mel input", vita_cli_attribute },
+  { "counterfactual", "edit the audio (transpose, mute a band, ...) and analyse both", vita_cli_counterfactual },
   { "render",       "re-render an exported figure from its sidecar JSON",      vita_cli_render },
   { "train",        "train a ViT-1D with NT-Xent on a folder of audio",        vita_cli_train },
   { "export-model", "strip optimizer state from a checkpoint",                 vita_cli_export_model },
   { "report",       "train and evaluate probes: the paper's tables",           vita_cli_report },
   { "make-dataset", "render the labelled MIDI set with fluidsynth",            vita_cli_make_dataset },
+  { "export",       "results and annotations as Sonic Visualiser CSV, .lab, JAMS, .npy", vita_cli_export },
 };
 
 static void

@@ -20,6 +20,12 @@ int vita_cli_info          (int argc, char **argv);
 int vita_cli_init_model    (int argc, char **argv);
 /* vita-cli-analyze.c */
 int vita_cli_analyze       (int argc, char **argv);
+/* vita-cli-compare.c */
+int vita_cli_compare       (int argc, char **argv);
+/* vita-cli-attribute.c */
+int vita_cli_attribute     (int argc, char **argv);
+/* vita-cli-counterfactual.c */
+int vita_cli_counterfactual (int argc, char **argv);
 /* vita-cli-render.c */
 int vita_cli_render        (int argc, char **argv);
 /* vita-cli-train.c */
@@ -28,6 +34,8 @@ int vita_cli_export_model  (int argc, char **argv);
 /* vita-cli-probe.c */
 int vita_cli_report        (int argc, char **argv);
 int vita_cli_make_dataset  (int argc, char **argv);
+/* vita-cli-export.c */
+int vita_cli_export        (int argc, char **argv);
 
 /* Shared helpers (vita-cli-common.c). */
 /* A one-line progress bar on stderr when it is a terminal; silent otherwise. */

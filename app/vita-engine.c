@@ -1,6 +1,7 @@
 /* vita-engine.c — see vita-engine.h. */
 #include "vita-config.h"
 #include "vita-engine.h"
+#include "vita-default-model.h"
 
 #include <glib/gi18n.h>
 #include "model/vita-blas.h"
@@ -73,16 +74,5 @@ vita_engine_model_describe (VitaVit *vit, int *n_layers, int *n_heads, int *samp
 char *
 vita_engine_find_default_model (void)
 {
-  const char *env = g_getenv ("VITASCOPE_DEFAULT_MODEL");
-  g_autofree char *installed = g_build_filename (VITA_PKGDATADIR, "models", "default.safetensors", NULL);
-  g_autofree char *source = g_build_filename (VITA_SOURCE_DIR, "resources", "models",
-                                              "default.safetensors", NULL);
-
-  if (env != NULL)
-    return *env && g_file_test (env, G_FILE_TEST_IS_REGULAR) ? g_strdup (env) : NULL;
-  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&installed);
-  if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&source);
-  return NULL;
+  return vita_default_model_find ();
 }

@@ -21,9 +21,10 @@ void      vita_engine_model_unref (VitaVit *vit);
 void      vita_engine_model_describe (VitaVit *vit, int *n_layers, int *n_heads,
                                       int *sample_rate, int *hop);
 
-/* The first model file found: $VITASCOPE_DEFAULT_MODEL, the installed
- * $datadir/vitascope/models/default.safetensors, then resources/models/ in the
- * source tree (running from the build directory).  NULL when there is none. */
+/* The first model file found (vita-default-model.h): $VITASCOPE_DEFAULT_MODEL, the
+ * installed copy beside the running binary ($prefix/share/vitascope/models, also under
+ * a DESTDIR), then resources/models/ in the source tree for a binary in the build
+ * tree.  NULL when there is none. */
 char     *vita_engine_find_default_model (void);
 
 G_END_DECLS

@@ -13,6 +13,7 @@ struct _VitaPreferences
   /* template widgets */
   AdwComboRow   *colormap_row;
   AdwComboRow   *follow_row;
+  GtkSwitch     *restore_switch;
   GtkAdjustment *threads_adjustment;
   AdwActionRow  *model_row;
   GtkButton     *model_button;
@@ -139,6 +140,7 @@ vita_preferences_class_init (VitaPreferencesClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/vitascope/Vitascope/vita-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, colormap_row);
+  gtk_widget_class_bind_template_child (widget_class, VitaPreferences, restore_switch);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, follow_row);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, threads_adjustment);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, model_row);
@@ -170,6 +172,8 @@ vita_preferences_init (VitaPreferences *self)
                                 (gpointer) follow_nicks, NULL);
 
   gtk_adjustment_set_upper (self->threads_adjustment, MAX (1, g_get_num_processors ()));
+  g_settings_bind (self->settings, "restore-session", self->restore_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "blas-threads", self->threads_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
 

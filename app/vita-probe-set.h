@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 #include "model/probe/vita-annotations.h"
+#include "model/probe/vita-annotation-set.h"
 #include "model/probe/vita-probe.h"
 #include "model/vita-analysis.h"
 #include "views/vita-painters.h"

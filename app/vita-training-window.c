@@ -57,7 +57,7 @@ struct _VitaTrainingWindow
   GtkWidget       *progress_bar;
   GtkWidget       *curves;
 
-  GWeakRef         main_window;
+  GWeakRef         session;          /* where live models are shown */
   char            *data_dir;
   char            *out_dir;
   gboolean         out_dir_custom;  /* chosen by the user: not derived from data_dir */
@@ -82,6 +82,7 @@ struct _VitaTrainingWindow
 
 G_DEFINE_FINAL_TYPE (VitaTrainingWindow, vita_training_window, ADW_TYPE_WINDOW)
 
+/* in the order of config_row's list (resources/vita-training-window.ui) */
 static const char *const presets[] = { "small-4l", "tiny", "test", NULL };
 
 /* ------------------------------------------------------------------ helpers */
@@ -239,19 +240,18 @@ apply_live (VitaTrainingWindow *self)
 {
   if (self->pending_live == NULL)
     return;
-  g_autoptr(VitaWindow) main_window = g_weak_ref_get (&self->main_window);
-  if (main_window == NULL || !gtk_switch_get_active (GTK_SWITCH (self->live_switch)))
+  g_autoptr(VitaSession) session = g_weak_ref_get (&self->session);
+  if (session == NULL || !gtk_switch_get_active (GTK_SWITCH (self->live_switch)))
     {
       g_clear_pointer (&self->pending_live, vita_vit_unref);
       return;
     }
-  if (vita_window_is_busy (main_window))
-    return;
   g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, self->pending_live_step);
   /* Translators: the main window's subtitle while a training snapshot is shown; %s is a step number. */
   g_autofree char *label = g_strdup_printf (_("training run, step %s"), n);
-  vita_window_set_live_model (main_window, self->pending_live, label);
-  g_clear_pointer (&self->pending_live, vita_vit_unref);
+  /* the session's policy: shown once the previous snapshot's analysis is complete */
+  if (vita_session_offer_live_model (session, self->pending_live, label))
+    g_clear_pointer (&self->pending_live, vita_vit_unref);
 }
 
 static void
@@ -605,33 +605,6 @@ static void on_stop (VitaTrainingWindow *self) { vita_training_window_stop (self
 
 /* ------------------------------------------------------------------ construction */
 
-static GtkWidget *
-folder_row (VitaTrainingWindow *self, const char *title, GCallback cb)
-{
-  GtkWidget *row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Choose…"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (button, "clicked", cb, self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
-  return row;
-}
-
-static GtkWidget *
-spin_row (const char *title, const char *subtitle, double lo, double hi, double step, double value,
-          GtkWidget **spin)
-{
-  GtkWidget *row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  *spin = gtk_spin_button_new_with_range (lo, hi, step);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (*spin), value);
-  gtk_widget_set_valign (*spin, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), *spin);
-  return row;
-}
-
 static void
 vita_training_window_init (VitaTrainingWindow *self)
 {
@@ -639,120 +612,9 @@ vita_training_window_init (VitaTrainingWindow *self)
   self->snapshot_every = 10;  /* small-4l, batch 64, 1 worker: about a minute */
   self->resume_step = -1;
 
-  gtk_window_set_title (GTK_WINDOW (self), _("Train a Model"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 1060, 700);
-
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  adw_window_set_content (ADW_WINDOW (self), box);
-  GtkWidget *header = adw_header_bar_new ();
-  gtk_box_append (GTK_BOX (box), header);
-  self->toasts = adw_toast_overlay_new ();
-  gtk_widget_set_vexpand (self->toasts, TRUE);
-  gtk_box_append (GTK_BOX (box), self->toasts);
-  GtkWidget *scroll = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (self->toasts), scroll);
-  /* settings on the left, the run on the right */
-  GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
-  gtk_widget_set_margin_top (columns, 18);
-  gtk_widget_set_margin_bottom (columns, 18);
-  gtk_widget_set_margin_start (columns, 18);
-  gtk_widget_set_margin_end (columns, 18);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), columns);
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_size_request (content, 400, -1);
-  gtk_widget_set_hexpand (content, FALSE);  /* the curves take the width */
-  gtk_box_append (GTK_BOX (columns), content);
-  GtkWidget *run = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_hexpand (run, TRUE);
-  gtk_box_append (GTK_BOX (columns), run);
-
-  /* data */
-  GtkWidget *group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Data"));
-  self->data_row = folder_row (self, _("Music Folder"), G_CALLBACK (on_choose_data));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->data_row);
-  self->out_row = folder_row (self, _("Checkpoint Folder"), G_CALLBACK (on_choose_out));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->out_row);
-  gtk_box_append (GTK_BOX (content), group);
-
-  /* model */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Model"));
-  self->config_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->config_row), _("Configuration"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->config_row),
-                               _("small-4l learns in minutes on two cores; tiny is the paper's ViT-Tiny"));
-  GtkStringList *names = gtk_string_list_new ((const char *const *) presets);
-  adw_combo_row_set_model (ADW_COMBO_ROW (self->config_row), G_LIST_MODEL (names));
-  g_object_unref (names);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), self->config_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             spin_row (_("Steps"), _("Length of the learning-rate schedule"),
-                                       10, 1000000, 100, VITA_TRAIN_DEFAULT_STEPS, &self->steps_spin));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             spin_row (_("Batch"), _("Positive pairs per step"), 2, 512, 2, 64, &self->batch_spin));
-  GtkWidget *row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Show Live Model"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("The main window re-analyses with the latest weights"));
-  self->live_switch = gtk_switch_new ();
-  gtk_switch_set_active (GTK_SWITCH (self->live_switch), TRUE);
-  gtk_widget_set_valign (self->live_switch, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->live_switch);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), self->live_switch);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  gtk_box_append (GTK_BOX (content), group);
-
-  /* controls */
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
-  self->start_button = gtk_button_new_with_mnemonic (_("_Start"));
-  gtk_widget_add_css_class (self->start_button, "suggested-action");
-  gtk_widget_add_css_class (self->start_button, "pill");
-  self->pause_button = gtk_button_new_with_mnemonic (_("_Pause"));
-  gtk_widget_add_css_class (self->pause_button, "pill");
-  self->stop_button = gtk_button_new_with_mnemonic (_("S_top"));
-  gtk_widget_add_css_class (self->stop_button, "destructive-action");
-  gtk_widget_add_css_class (self->stop_button, "pill");
-  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (on_start), self);
-  g_signal_connect_swapped (self->pause_button, "clicked", G_CALLBACK (on_pause), self);
-  g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (on_stop), self);
-  gtk_box_append (GTK_BOX (buttons), self->start_button);
-  gtk_box_append (GTK_BOX (buttons), self->pause_button);
-  gtk_box_append (GTK_BOX (buttons), self->stop_button);
-  gtk_box_append (GTK_BOX (content), buttons);
-
-  self->resume_label = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (self->resume_label), TRUE);
-  gtk_label_set_justify (GTK_LABEL (self->resume_label), GTK_JUSTIFY_CENTER);
-  gtk_widget_add_css_class (self->resume_label, "dim-label");
-  gtk_box_append (GTK_BOX (content), self->resume_label);
-
-  /* progress */
-  GtkWidget *progress = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  self->status_label = gtk_label_new (_("Choose a folder of music to train on."));
-  gtk_label_set_wrap (GTK_LABEL (self->status_label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->status_label), 0);
-  gtk_widget_add_css_class (self->status_label, "numeric");
-  gtk_box_append (GTK_BOX (progress), self->status_label);
-  self->progress_bar = gtk_progress_bar_new ();
-  gtk_box_append (GTK_BOX (progress), self->progress_bar);
-  gtk_box_append (GTK_BOX (run), progress);
-
-  GtkWidget *frame = gtk_frame_new (NULL);
-  gtk_widget_add_css_class (frame, "card");
-  self->curves = gtk_drawing_area_new ();
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->curves), 420);
-  gtk_widget_set_vexpand (self->curves, TRUE);
-  gtk_widget_set_margin_top (self->curves, 12);
-  gtk_widget_set_margin_bottom (self->curves, 8);
-  gtk_widget_set_margin_start (self->curves, 8);
-  gtk_widget_set_margin_end (self->curves, 12);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->steps_spin), VITA_TRAIN_DEFAULT_STEPS);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->curves), draw_curves, self, NULL);
-  gtk_frame_set_child (GTK_FRAME (frame), self->curves);
-  gtk_widget_set_vexpand (frame, TRUE);
-  gtk_box_append (GTK_BOX (run), frame);
-
   update_controls (self);
 }
 
@@ -763,6 +625,7 @@ vita_training_window_dispose (GObject *object)
   /* stop and join before the widgets the idle updates go away */
   self->disposed = TRUE;
   finish_trainer (self, TRUE);
+  gtk_widget_dispose_template (GTK_WIDGET (self), VITA_TYPE_TRAINING_WINDOW);
   G_OBJECT_CLASS (vita_training_window_parent_class)->dispose (object);
 }
 
@@ -770,7 +633,7 @@ static void
 vita_training_window_finalize (GObject *object)
 {
   VitaTrainingWindow *self = VITA_TRAINING_WINDOW (object);
-  g_weak_ref_clear (&self->main_window);
+  g_weak_ref_clear (&self->session);
   g_array_unref (self->history);
   g_free (self->data_dir);
   g_free (self->out_dir);
@@ -784,17 +647,43 @@ static void
 vita_training_window_class_init (VitaTrainingWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   object_class->dispose = vita_training_window_dispose;
   object_class->finalize = vita_training_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+      "/io/github/vitascope/Vitascope/vita-training-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, VitaTrainingWindow, name)
+  BIND (toasts);
+  BIND (data_row);
+  BIND (out_row);
+  BIND (config_row);
+  BIND (steps_spin);
+  BIND (batch_spin);
+  BIND (live_switch);
+  BIND (start_button);
+  BIND (pause_button);
+  BIND (stop_button);
+  BIND (status_label);
+  BIND (resume_label);
+  BIND (progress_bar);
+  BIND (curves);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, on_choose_data);
+  gtk_widget_class_bind_template_callback (widget_class, on_choose_out);
+  gtk_widget_class_bind_template_callback (widget_class, on_start);
+  gtk_widget_class_bind_template_callback (widget_class, on_pause);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop);
 }
 
 VitaTrainingWindow *
-vita_training_window_new (VitaWindow *main_window)
+vita_training_window_new (VitaSession *session)
 {
+  GtkApplication *app = GTK_APPLICATION (g_application_get_default ());
   VitaTrainingWindow *self = g_object_new (VITA_TYPE_TRAINING_WINDOW,
-                                           "application", gtk_window_get_application (GTK_WINDOW (main_window)),
-                                           "transient-for", main_window,
+                                           "application", app,
+                                           "transient-for", app ? gtk_application_get_active_window (app) : NULL,
                                            NULL);
-  g_weak_ref_set (&self->main_window, main_window);
+  g_weak_ref_set (&self->session, session);
   return self;
 }

@@ -1,5 +1,5 @@
 /* vita-training-window.h — "Train a Model": background NT-Xent training of a ViT-1D
- * on a folder of music, with live curves and the weights handed to the main window.
+ * on a folder of music, with live curves and the weights handed to a session (vita-session.h).
  *
  * Threads (shared/design/architecture.md, "Threads"): the VitaTrainer runs on its own
  * thread with its own weights; its progress and snapshot callbacks (training thread)
@@ -8,15 +8,16 @@
 #pragma once
 
 #include <adwaita.h>
-#include "vita-window.h"
+#include "vita-session.h"
 
 G_BEGIN_DECLS
 
 #define VITA_TYPE_TRAINING_WINDOW (vita_training_window_get_type ())
 G_DECLARE_FINAL_TYPE (VitaTrainingWindow, vita_training_window, VITA, TRAINING_WINDOW, AdwWindow)
 
-/* main_window: where live models are shown (weak reference). */
-VitaTrainingWindow *vita_training_window_new (VitaWindow *main_window);
+/* session: where live models are shown (weak reference); the window is transient
+ * for the application's active window. */
+VitaTrainingWindow *vita_training_window_new (VitaSession *session);
 
 /* What the buttons and choosers do (also test hooks). */
 void        vita_training_window_set_data_dir (VitaTrainingWindow *self, const char *dir);

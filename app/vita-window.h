@@ -6,6 +6,8 @@
 #include "vita-timeline.h"
 #include "vita-painters.h"
 #include "vita-probeogram.h"
+#include "vita-session.h"
+#include "vita-layout.h"
 
 G_BEGIN_DECLS
 
@@ -19,10 +21,26 @@ void          vita_window_open_audio (VitaWindow *self, GFile *file);
 /* Opens a model file on a worker thread; NULL = the default model. */
 void          vita_window_open_model (VitaWindow *self, GFile *file);
 
-/* Shows `vit` (a training snapshot; ref taken) in place of the model and re-analyses
- * the current audio; `label` ("training run, step N") becomes the subtitle.  Opening
- * a model file afterwards replaces it as usual. */
-void          vita_window_set_live_model (VitaWindow *self, VitaVit *vit, const char *label);
+/* Opens what `file` is by its name: a session (.vitascope), a model (.safetensors)
+ * or audio (drag and drop, the command line, recent files). */
+void          vita_window_open_file (VitaWindow *self, GFile *file);
+
+/* The session the window shows (borrowed): audio, model, analysis, view state. */
+VitaSession  *vita_window_get_session (VitaWindow *self);
+/* Opens a .vitascope session file.  A malformed or future-version file: an error
+ * naming the file and the problem, nothing changes (FALSE). */
+gboolean      vita_window_open_session (VitaWindow *self, GFile *file);
+/* Saves the session (atomically) to path and remembers path for Save. */
+gboolean      vita_window_save_session (VitaWindow *self, const char *path, GError **error);
+/* The file the session is saved to on quit and restored from on start
+ * ("Restore the last session"): USER_DATA_DIR/vitascope/last-session.vitascope. */
+char         *vita_window_get_last_session_path (void);
+/* Restores the last session if there is one; FALSE if none or it does not read. */
+gboolean      vita_window_restore_last_session (VitaWindow *self);
+/* Test hooks: the missing-file and SHA-256 banners' text while shown, else NULL. */
+const char   *vita_window_get_missing_banner (VitaWindow *self);
+const char   *vita_window_get_warning_banner (VitaWindow *self);
+
 /* The live model's label, or NULL when a model file is shown. */
 const char   *vita_window_get_model_label (VitaWindow *self);
 /* The "Train a Model" window (win.train-model), or NULL when not open. */
@@ -30,6 +48,9 @@ GtkWindow    *vita_window_get_training_window (VitaWindow *self);
 
 /* Exports a panel (VITA_PANEL_LAYOUT: the whole view) as it is on screen: PNG, SVG
  * or PDF with a sidecar JSON (PATH.json), or the panel's array as .npy; atomic. */
+/* With paper figure options (NULL: the screen-sized defaults of vita_window_export). */
+gboolean      vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
+                                         const VitaFigureOptions *figure, GError **error);
 gboolean      vita_window_export (VitaWindow *self, VitaPanel panel, const char *path,
                                   GError **error);
 

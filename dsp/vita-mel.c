@@ -434,3 +434,28 @@ vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, flo
   g_free (frame);
   g_free (power);
 }
+
+/* ---- shared with other dsp/ files ---------------------------------------------- */
+
+void
+vita_fftw_planner_lock (void)
+{
+  g_mutex_lock (&fftw_planner_lock);
+}
+
+void
+vita_fftw_planner_unlock (void)
+{
+  g_mutex_unlock (&fftw_planner_lock);
+}
+
+void
+vita_mel_band_range_hz (const VitaFrontend *fe, int band, double *lo_hz, double *hi_hz)
+{
+  g_return_if_fail (band >= 0 && band < fe->n_mels);
+  /* the mel points of slaney_filterbank: band m spans f_pts[m] .. f_pts[m + 2] */
+  const double m_min = hz_to_mel_slaney (fe->f_min);
+  const double m_max = hz_to_mel_slaney (fe->f_max);
+  *lo_hz = mel_to_hz_slaney (m_min + (m_max - m_min) * band / (double) (fe->n_mels + 1));
+  *hi_hz = mel_to_hz_slaney (m_min + (m_max - m_min) * (band + 2) / (double) (fe->n_mels + 1));
+}

@@ -50,4 +50,13 @@ float *vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float
 /* Naive reference of vita_mel_compute (direct DFT, dense filterbank): tests only. */
 void vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 
+/* Where mel band `band` (0..n_mels-1) of fe's Slaney filterbank is nonzero: its
+ * triangle's feet, lo_hz .. hi_hz. */
+void vita_mel_band_range_hz (const VitaFrontend *fe, int band, double *lo_hz, double *hi_hz);
+
+/* FFTW's planner is not thread-safe: every fftw_plan_* and fftw_destroy_plan in dsp/
+ * runs under this one lock. */
+void vita_fftw_planner_lock   (void);
+void vita_fftw_planner_unlock (void);
+
 G_END_DECLS

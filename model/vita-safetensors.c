@@ -50,6 +50,7 @@ struct _VitaSafetensors {
   GHashTable *index;     /* name → VitaTensor * (borrowed from tensors) */
   GHashTable *metadata;  /* string → string, owned */
   char        sha256[65];
+  gboolean    store_f16; /* serialize as F16 (checkpoint series: half the size) */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -835,6 +836,38 @@ parse_header (Cursor *c, GPtrArray *entries, GHashTable *metadata)
 /* Conversions                                                               */
 
 /* IEEE 754 binary16 → binary32, exact (every half is a float). */
+/* IEEE 754 binary16, round to nearest even (as torch.Tensor.half()); overflow → ±Inf. */
+static guint16
+float_to_half (float f)
+{
+  guint32 x;
+  memcpy (&x, &f, sizeof x);
+  guint32 sign = (x >> 16) & 0x8000u;
+  guint32 absx = x & 0x7fffffffu;
+  if (absx >= 0x7f800000u)                         /* Inf or NaN */
+    return sign | 0x7c00u | (absx > 0x7f800000u ? 0x200u : 0);
+  if (absx >= 0x477ff000u)                         /* rounds past 65504 */
+    return sign | 0x7c00u;
+  if (absx < 0x38800000u)                          /* subnormal half (or zero) */
+    {
+      if (absx < 0x33000000u)
+        return sign;                               /* below half the smallest subnormal */
+      guint32 e = absx >> 23;
+      guint32 m = (absx & 0x7fffffu) | 0x800000u;
+      guint32 shift = 126 - e;                     /* value = m·2^(e−150) = r·2^−24 */
+      guint32 r = m >> shift;
+      guint32 rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
+      if (rem > half || (rem == half && (r & 1)))
+        r++;
+      return sign | r;
+    }
+  guint32 r = ((absx >> 13) - ((127 - 15) << 10));
+  guint32 rem = absx & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (r & 1)))
+    r++;
+  return sign | r;
+}
+
 static float
 half_to_float (guint16 h)
 {
@@ -1240,6 +1273,12 @@ str_cmp (gconstpointer a, gconstpointer b)
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+void
+vita_safetensors_set_store_f16 (VitaSafetensors *st, gboolean f16)
+{
+  st->store_f16 = f16;
+}
+
 GBytes *
 vita_safetensors_serialize (const VitaSafetensors *st)
 {
@@ -1267,6 +1306,7 @@ vita_safetensors_serialize (const VitaSafetensors *st)
         }
       g_string_append_c (header, '}');
     }
+  const gsize elem = st->store_f16 ? 2 : sizeof (float);
   guint64 offset = 0;
   for (guint i = 0; i < sorted->len; i++)
     {
@@ -1274,10 +1314,11 @@ vita_safetensors_serialize (const VitaSafetensors *st)
       if (header->len > 1)
         g_string_append_c (header, ',');
       append_json_string (header, t->name);
-      g_string_append (header, ":{\"dtype\":\"F32\",\"shape\":[");
+      g_string_append (header, st->store_f16 ? ":{\"dtype\":\"F16\",\"shape\":["
+                                             : ":{\"dtype\":\"F32\",\"shape\":[");
       for (int d = 0; d < t->ndim; d++)
         g_string_append_printf (header, "%s%" G_GINT64_FORMAT, d ? "," : "", t->shape[d]);
-      guint64 end = offset + (guint64) t->n_elements * sizeof (float);
+      guint64 end = offset + (guint64) t->n_elements * elem;
       g_string_append_printf (header, "],\"data_offsets\":[%" G_GUINT64_FORMAT ",%"
                               G_GUINT64_FORMAT "]}", offset, end);
       offset = end;
@@ -1296,8 +1337,14 @@ vita_safetensors_serialize (const VitaSafetensors *st)
   for (guint i = 0; i < sorted->len; i++)
     {
       const VitaTensor *t = g_ptr_array_index (sorted, i);
-      gsize bytes = t->n_elements * sizeof (float);
-      if (bytes)
+      gsize bytes = t->n_elements * elem;
+      if (st->store_f16)
+        for (gsize k = 0; k < t->n_elements; k++)
+          {
+            guint16 h = GUINT16_TO_LE (float_to_half (t->data[k]));
+            memcpy (p + 2 * k, &h, 2);
+          }
+      else if (bytes)
         memcpy (p, t->data, bytes);
       p += bytes;
     }

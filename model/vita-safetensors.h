@@ -55,7 +55,11 @@ void               vita_safetensors_set_metadata (VitaSafetensors *st, const cha
 void               vita_safetensors_add (VitaSafetensors *st, const char *name,
                                          int ndim, const gint64 *shape, const float *data);
 
-/* F32, tensors sorted by name, 8-byte aligned data start. */
+/* Store every tensor as F16 when serialized (round to nearest even; the reader widens
+ * it back).  For the checkpoint series, where half the size matters more than the
+ * last bits. */
+void               vita_safetensors_set_store_f16 (VitaSafetensors *st, gboolean f16);
+/* F32 (or F16, see above), tensors sorted by name, 8-byte aligned data start. */
 GBytes            *vita_safetensors_serialize (const VitaSafetensors *st);
 /* Atomic: temp file in the same folder, fsync, rename, fsync folder. */
 gboolean           vita_safetensors_save (const VitaSafetensors *st, const char *path, GError **error);

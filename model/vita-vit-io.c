@@ -858,3 +858,12 @@ vita_vit_save (const VitaVit *vit, const char *path, GError **error)
   vita_vit_to_safetensors (vit, st);
   return vita_safetensors_save (st, path, error);
 }
+
+gboolean
+vita_vit_save_f16 (const VitaVit *vit, const char *path, GError **error)
+{
+  g_autoptr(VitaSafetensors) st = vita_safetensors_new ();
+  vita_vit_to_safetensors (vit, st);
+  vita_safetensors_set_store_f16 (st, TRUE);
+  return vita_safetensors_save (st, path, error);
+}

@@ -237,6 +237,36 @@ vita_vit_new_random (const VitaVitConfig *cfg, guint64 seed)
 }
 
 VitaVit *
+vita_vit_new_twin (const VitaVit *vit, guint64 seed)
+{
+  g_return_val_if_fail (vit != NULL, NULL);
+  VitaVit *twin = vita_vit_new_random (&vit->cfg, seed);
+  g_hash_table_insert (twin->metadata, g_strdup ("twin_seed"),
+                       g_strdup_printf ("%" G_GUINT64_FORMAT, seed));
+  if (vit->sha256[0])
+    g_hash_table_insert (twin->metadata, g_strdup ("twin_of"), g_strdup (vit->sha256));
+  return twin;
+}
+
+char *
+vita_vit_describe (const VitaVit *vit)
+{
+  g_return_val_if_fail (vit != NULL, NULL);
+  const char *seed = vit->metadata ? g_hash_table_lookup (vit->metadata, "twin_seed") : NULL;
+  if (seed && vit->path == NULL)
+    return g_strdup_printf ("random-init twin, seed %s", seed);
+  if (vit->path == NULL)
+    return g_strdup ("model in memory");
+  g_autofree char *base = g_path_get_basename (vit->path);
+  g_autofree char *disp = g_filename_display_name (base);
+  const char *steps = vit->metadata ? g_hash_table_lookup (vit->metadata, "trained_steps") : NULL;
+  guint64 n = 0;
+  if (steps && g_ascii_string_to_unsigned (steps, 10, 1, G_MAXUINT64, &n, NULL))
+    return g_strdup_printf ("%s, step %" G_GUINT64_FORMAT, disp, n);
+  return g_steal_pointer (&disp);
+}
+
+VitaVit *
 vita_vit_ref (VitaVit *vit)
 {
   g_return_val_if_fail (vit != NULL, NULL);

@@ -96,6 +96,16 @@ VitaVit *vita_vit_new        (const VitaVitConfig *cfg);
 /* timm-style init (trunc-normal 0.02 for weights and tokens, zeros for biases,
  * ones for norm weights), deterministic for a seed. */
 VitaVit *vita_vit_new_random (const VitaVitConfig *cfg, guint64 seed);
+/* The random-init twin of a model: the same configuration (front-end included) at
+ * vita_vit_new_random (seed), in memory.  Its weights are exactly those of
+ * `vitascope-cli init-model --seed SEED` with that configuration; its metadata also
+ * records twin_seed and twin_of (the SHA-256 of the original, when known). */
+VitaVit *vita_vit_new_twin   (const VitaVit *vit, guint64 seed);
+/* What labels call a model: "random-init twin, seed N" for a twin, else the file's
+ * base name (with ", step N" when its metadata says it was trained N > 0 steps: a
+ * checkpoint beside another reads "checkpoint.safetensors, step 200"), else "model in
+ * memory".  Free with g_free. */
+char    *vita_vit_describe   (const VitaVit *vit);
 /* Reads a model file: checks metadata (format=vit1d, every hyper-parameter, the
  * front-end), every tensor's presence and shape, finiteness; refuses variants
  * (RMSNorm, rotary, gated MLP) with VITA_MODEL_ERROR_UNSUPPORTED. Messages name the
@@ -106,6 +116,8 @@ VitaVit *vita_vit_load (const char *path, GError **error);
 /* Adds the model's tensors (timm names) and full metadata to st. */
 void     vita_vit_to_safetensors (const VitaVit *vit, VitaSafetensors *st);
 gboolean vita_vit_save (const VitaVit *vit, const char *path, GError **error);
+/* The same with every tensor stored as F16 (half the size; loads widened to float). */
+gboolean vita_vit_save_f16 (const VitaVit *vit, const char *path, GError **error);
 /* Fills cfg from "__metadata__"-style key/values (format doc); errors name file+key. */
 gboolean vita_vit_config_from_metadata (VitaVitConfig *cfg, GHashTable *metadata,
                                         const char *display_name, GError **error);

@@ -4,14 +4,35 @@
 Same model, same loss, same optimiser and the same file format as Vitascope's own C
 trainer (shared/design/vit1d-format.md): the result loads in the app directly.
 
-    python3 tools/train.py MUSIC_DIR --out model.safetensors [--config small-4l] [--steps N]
-        [--batch 64] [--lr 5e-4] [--device cuda] [--resume ckpt.safetensors]
+    /usr/bin/python3 tools/train.py MUSIC_DIR --out model.safetensors [--config small-4l]
+        [--steps N] [--batch 64] [--lr 5e-4] [--device cuda] [--nproc N]
+        [--checkpoint CKPT --save-every 100] [--resume CKPT] [--stop-after S]
 
-Multi-GPU: launch with torchrun; each process draws its own pairs (seed + rank) and
-the gradients are averaged by DistributedDataParallel.  NT-Xent is computed per process
-(negatives from the local batch), as in SimCLR without the all-gather.
+Checkpoints: every --save-every steps and at the end, CKPT (default OUT.ckpt.safetensors)
+is written atomically with the weights, AdamW's moments, the step and the input
+statistics.  --resume CKPT continues from it: the pairs of step s are drawn from a
+generator seeded with (seed, rank, s), so a resumed run equals an uninterrupted one.
 
-Requires torch and torchaudio; nothing else (the safetensors writer is built in).
+Several processes (CPU with gloo, or one GPU each with NCCL): --nproc N starts N ranks
+of this script itself with WORLD_SIZE, RANK, LOCAL_RANK, MASTER_ADDR and MASTER_PORT set
+(torch.distributed's env:// rendezvous) and waits for them; if one fails the others are
+stopped.  This replaces torchrun, whose entry point from Debian 12's python3-torch does
+not start on Python 3.11.  Launching each rank by hand with those variables works too:
+
+    WORLD_SIZE=2 RANK=0 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 \
+        /usr/bin/python3 tools/train.py DATA --out m.safetensors &
+    WORLD_SIZE=2 RANK=1 LOCAL_RANK=1 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 \
+        /usr/bin/python3 tools/train.py DATA --out m.safetensors
+
+Each process draws its own pairs and DistributedDataParallel averages the gradients;
+NT-Xent is computed per process (negatives from the local batch), as in SimCLR without
+the all-gather.  Rank 0 writes the model and the checkpoints.
+tests/train/test-train-py.sh runs a two-process CPU (gloo) smoke test.
+
+MUSIC_DIR holds audio files (read with torchaudio) and/or *.logmel.npy arrays
+(frames × n_mels, natural-log mel power as computed here), which need only numpy.
+
+Requires torch (and torchaudio for audio files); the safetensors writer is built in.
 """
 import argparse
 import hashlib
@@ -19,8 +40,12 @@ import json
 import math
 import os
 import random
+import signal
+import socket
 import struct
+import subprocess
 import sys
+import time
 
 import numpy as np
 import torch
@@ -190,17 +215,32 @@ AUDIO_EXTS = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
 
 
 def load_tracks(root, n_mels, min_frames):
-    import torchaudio
-    mel = torchaudio.transforms.MelSpectrogram(sample_rate=16000, n_fft=1024, win_length=1024, hop_length=512,
-                                               f_min=0.0, f_max=8000.0, n_mels=n_mels, power=2.0, center=True,
-                                               pad_mode="reflect", norm="slaney", mel_scale="slaney")
+    mel = None
     tracks = []
     for dirpath, _, files in sorted(os.walk(root)):
         for fn in sorted(files):
+            path = os.path.join(dirpath, fn)
+            if fn.endswith(".logmel.npy"):
+                try:
+                    m = torch.from_numpy(np.load(path).astype(np.float32))
+                except Exception as e:
+                    print("skipping %s: %s" % (path, e), file=sys.stderr)
+                    continue
+                if m.ndim != 2 or m.shape[1] != n_mels or not torch.isfinite(m).all():
+                    print("skipping %s: expected a finite (frames, %d) array" % (path, n_mels), file=sys.stderr)
+                    continue
+                if m.shape[0] >= min_frames:
+                    tracks.append((os.path.relpath(path, root), m))
+                continue
             if not fn.lower().endswith(AUDIO_EXTS):
                 continue
-            path = os.path.join(dirpath, fn)
+            if mel is None:
+                import torchaudio
+                mel = torchaudio.transforms.MelSpectrogram(
+                    sample_rate=16000, n_fft=1024, win_length=1024, hop_length=512, f_min=0.0, f_max=8000.0,
+                    n_mels=n_mels, power=2.0, center=True, pad_mode="reflect", norm="slaney", mel_scale="slaney")
             try:
+                import torchaudio
                 wav, sr = torchaudio.load(path)
             except Exception as e:  # unreadable files are skipped, never fatal
                 print("skipping %s: %s" % (path, e), file=sys.stderr)
@@ -238,6 +278,71 @@ def draw_batch(tracks, pairs, frames, gap_min, gap_max, rng, mean, std):
     return (torch.stack(a_views + b_views) - mean) / std
 
 
+def step_rng(seed, rank, step):
+    """The pairs of one step: the same on a resumed run as on an uninterrupted one."""
+    return random.Random((seed * 1000003 + rank) * 1000003 + step)
+
+
+def save_checkpoint(path, model, opt, step, mean, std, args):
+    tensors = {"model." + n: p for n, p in state_tensors(model).items()}
+    names = dict(model.named_parameters())
+    index = {id(p): n for n, p in names.items()}
+    for group in opt.param_groups:
+        for p in group["params"]:
+            st = opt.state.get(p)
+            if st:
+                tensors["adam_m." + index[id(p)]] = st["exp_avg"]
+                tensors["adam_v." + index[id(p)]] = st["exp_avg_sq"]
+                adam_step = float(st["step"])
+    meta = dict(format="vit1d-train-checkpoint", step=step, input_mean=repr(mean), input_std=repr(std),
+                config=args.config, seed=args.seed, steps=args.steps, batch=args.batch, lr=repr(args.lr))
+    if step > 0:
+        meta["adam_step"] = repr(adam_step)
+    save_safetensors(path, tensors, meta)
+
+
+def load_checkpoint(path, model, opt, args):
+    tensors, meta = load_safetensors(path)
+    if meta.get("format") != "vit1d-train-checkpoint":
+        raise SystemExit("%s: not a tools/train.py checkpoint (format=%s)" % (path, meta.get("format")))
+    if meta.get("config") != args.config:
+        raise SystemExit("%s: checkpoint of config %s, this run is %s" % (path, meta.get("config"), args.config))
+    model.load_state_dict({n[6:]: t for n, t in tensors.items() if n.startswith("model.")})
+    step = int(meta["step"])
+    if step > 0:
+        for n, p in model.named_parameters():
+            opt.state[p] = {"step": torch.tensor(float(meta["adam_step"])),
+                            "exp_avg": tensors["adam_m." + n].to(p.device),
+                            "exp_avg_sq": tensors["adam_v." + n].to(p.device)}
+    return step, float(meta["input_mean"]), float(meta["input_std"])
+
+
+def launch(nproc, argv):
+    """Starts nproc ranks of this script (env:// rendezvous on a free local port)."""
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        port = so.getsockname()[1]
+    procs = []
+    for rank in range(nproc):
+        env = dict(os.environ, WORLD_SIZE=str(nproc), RANK=str(rank), LOCAL_RANK=str(rank),
+                   MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+        procs.append(subprocess.Popen([sys.executable, os.path.abspath(__file__)] + argv, env=env))
+    status = 0
+    while procs:
+        for p in list(procs):
+            rc = p.poll()
+            if rc is None:
+                continue
+            procs.remove(p)
+            if rc != 0 and status == 0:
+                status = rc
+                print("train.py: a rank exited with status %d; stopping the others" % rc, file=sys.stderr)
+                for q in procs:
+                    q.send_signal(signal.SIGTERM)
+        time.sleep(0.05)
+    return status
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data")
@@ -253,13 +358,30 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--nproc", type=int, default=1,
+                    help="start this many processes (ranks) of this script; see the module docstring")
+    ap.add_argument("--checkpoint", help="checkpoint file (default OUT.ckpt.safetensors)")
+    ap.add_argument("--save-every", type=int, default=100, help="checkpoint every N steps (0: only at the end)")
+    ap.add_argument("--resume", help="continue from this checkpoint")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="write the checkpoint after this step and stop (a time-limited job); "
+                         "the schedule stays that of --steps")
     args = ap.parse_args()
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        argv = sys.argv[1:]
+        i = argv.index("--nproc") if "--nproc" in argv else None
+        argv = argv[:i] + argv[i + 2:] if i is not None else [a for a in argv if not a.startswith("--nproc=")]
+        sys.exit(launch(args.nproc, argv))
+    ckpt_path = args.checkpoint or (os.path.splitext(args.out)[0] + ".ckpt.safetensors")
 
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     rank = 0
     if distributed:
         torch.distributed.init_process_group("nccl" if args.device.startswith("cuda") else "gloo")
         rank = torch.distributed.get_rank()
+        if rank == 0:
+            print("distributed: world size %d (%s)" % (torch.distributed.get_world_size(),
+                                                        torch.distributed.get_backend()), file=sys.stderr)
         if args.device.startswith("cuda"):
             args.device = "cuda:%d" % int(os.environ.get("LOCAL_RANK", "0"))
             torch.cuda.set_device(args.device)
@@ -268,16 +390,27 @@ def main():
     torch.manual_seed(args.seed)
     dim, depth, heads, mlp, frames, n_mels, proj = PRESETS[args.config]
     tracks = load_tracks(args.data, n_mels, frames)
+    if not tracks:
+        raise SystemExit("%s: no audio file or .logmel.npy array of at least %d frames" % (args.data, frames))
     threshold = int(args.val_fraction * 2 ** 64)
     train = [t for t in tracks if fnv1a(t[0]) >= threshold] or tracks
     allmel = torch.cat([t[1] for t in train])
     mean, std = allmel.mean().item(), allmel.std(unbiased=False).item()
-    model = ViT1D(dim, depth, heads, mlp, frames, n_mels, proj).to(args.device)
-    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+    model = ViT1D(dim, depth, heads, mlp, frames, n_mels, proj)
     opt = make_optimizer(model)
-    rng = random.Random(args.seed + 1000 * rank)
+    start = 0
+    if args.resume:
+        start, mean, std = load_checkpoint(args.resume, model, opt, args)
+        if rank == 0:
+            print("resumed from %s at step %d" % (args.resume, start), file=sys.stderr)
+    model.to(args.device)
+    for st in opt.state.values():
+        for k in ("exp_avg", "exp_avg_sq"):
+            st[k] = st[k].to(args.device)
+    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     warmup = min(200, max(1, args.steps // 10))
-    for step in range(args.steps):
+    for step in range(start, args.steps):
+        rng = step_rng(args.seed, rank, step)
         lr = cosine_lr(step, args.lr, 1e-6, warmup, args.steps)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -291,10 +424,23 @@ def main():
         if rank == 0 and (step % 10 == 0 or step == args.steps - 1):
             print("step %d/%d loss %.4f acc %.3f lr %.2e" % (step + 1, args.steps, loss.item(), acc.item(), lr),
                   file=sys.stderr)
+        if rank == 0 and args.save_every > 0 and (step + 1) % args.save_every == 0 and step + 1 < args.steps:
+            save_checkpoint(ckpt_path, model, opt, step + 1, mean, std, args)
+        if args.stop_after and step + 1 == args.stop_after and step + 1 < args.steps:
+            if rank == 0:
+                save_checkpoint(ckpt_path, model, opt, step + 1, mean, std, args)
+                print("stopped after step %d; continue with --resume %s" % (step + 1, ckpt_path),
+                      file=sys.stderr)
+            if distributed:
+                torch.distributed.destroy_process_group()
+            return
     if rank == 0:
+        save_checkpoint(ckpt_path, model, opt, args.steps, mean, std, args)
         save_safetensors(args.out, state_tensors(model),
                          model_metadata(args.config, args, mean, std, args.steps, args.batch))
-        print("wrote", args.out, file=sys.stderr)
+        print("wrote", args.out, "and", ckpt_path, file=sys.stderr)
+    if distributed:
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":

@@ -1,13 +1,24 @@
 /* vita-attention-grid-painter.c — every block × head of the window under the
  * playhead (BertViz's "model view"), each map scaled to its own maximum. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
 
-#define GAP 3   /* surface pixels between maps */
+
+/* Shown blocks / heads from a mask (0 = all), in order; returns the count. */
+static int
+shown (guint64 mask, int n, int *out)
+{
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    if (mask == 0 || i >= 64 || (mask >> i) & 1)
+      out[k++] = i;
+  return k;
+}
 
 void
 vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
@@ -19,10 +30,14 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   vita_panel_begin (cr, style, area->x, area->y, area->width, area->height);
   vita_panel_layout (style, area->x, area->y, area->width, area->height,
                      vita_panel_flags (VITA_PANEL_ATTENTION_GRID), &plot, &cbar);
-  /* Room for head labels above the maps. */
+  /* Room for head labels above the maps and the note under them (measured). */
+  double hl = vita_text_line_height (style, 0.8), hn = vita_text_line_height (style, 0.75);
+  /* The note clears the colorbar's bottom tick label. */
+  double note_gap = 0.5 * vita_text_line_height (style, 0.85) + 0.15 * fs;
   VitaRect title_plot = plot;
-  plot.y += 1.2 * fs;
-  plot.height -= 1.2 * fs + 1.4 * fs;   /* and for the note under the maps */
+  plot.y += hl + 0.3 * fs;
+  plot.height -= hl + 0.3 * fs + hn + note_gap + 0.1 * fs;
+  plot.height = MAX (plot.height, 1.0);
   cbar.y = plot.y;
   cbar.height = plot.height;
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
@@ -32,24 +47,51 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
       return;
     }
   int L = an->cfg.depth, NH = an->cfg.heads, T = an->cfg.frames, N = T + 1;
+  /* Surface pixels between maps: 3 for a Tiny model's 126 tokens, in proportion
+   * for short windows. */
+  const int GAP = CLAMP (T / 40, 1, 3);
+  int *rows = g_newa (int, MAX (L, 1)), *cols = g_newa (int, MAX (NH, 1));
+  int nl = shown (ctx->grid_layers, L, rows), nh = shown (ctx->grid_heads, NH, cols);
+  if (nl == 0)
+    nl = shown (0, L, rows);
+  if (nh == 0)
+    nh = shown (0, NH, cols);
+  gboolean subset = nl < L || nh < NH;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
   int ws = an->window_start[w];
-  int sw = NH * (T + GAP) - GAP, sh = L * (T + GAP) - GAP;
+  /* Layers down and heads across, or transposed when that gives larger maps (a wide
+   * figure): the layout picks the orientation, the maps stay square. */
+  double s_down = MIN (plot.width / (nh * (T + GAP) - GAP), plot.height / (nl * (T + GAP) - GAP));
+  double s_across = MIN (plot.width / (nl * (T + GAP) - GAP), plot.height / (nh * (T + GAP) - GAP));
+  gboolean across = s_across > s_down * 1.0001;
+  int nr = across ? nh : nl, nc = across ? nl : nh;   /* map rows, map columns */
+  int sw = nc * (T + GAP) - GAP, sh = nr * (T + GAP) - GAP;
   /* Square cells, left-aligned. */
   double scale = MIN (plot.width / sw, plot.height / sh);
   VitaRect dest = { plot.x, plot.y, sw * scale, sh * scale };
 
   char title[160];
-  g_snprintf (title, sizeof title, "Attention of every layer × head (window %d, %.2f–%.2f s)",
-              w + 1, MAX (0.0, (ws - 0.5) * snap->hop / snap->sample_rate),
-              (ws + T - 0.5) * snap->hop / snap->sample_rate);
+  if (subset)
+    g_snprintf (title, sizeof title, "Attention of %d layer%s × %d head%s (window %d, %.2f–%.2f s)",
+                nl, nl > 1 ? "s" : "", nh, nh > 1 ? "s" : "", w + 1,
+                MAX (0.0, (ws - 0.5) * snap->hop / snap->sample_rate),
+                (ws + T - 0.5) * snap->hop / snap->sample_rate);
+  else
+    g_snprintf (title, sizeof title, "Attention of every layer × head (window %d, %.2f–%.2f s)",
+                w + 1, MAX (0.0, (ws - 0.5) * snap->hop / snap->sample_rate),
+                (ws + T - 0.5) * snap->hop / snap->sample_rate);
 
+  /* The whole grid is cached for the screen; a chosen subset (figures) is drawn on
+   * one absolute scale shared by its maps, and not cached. */
   VitaSurfaceSlot *slot = &ctx->cache->grid;
-  guint64 key = vita_key (w, 0, 0, style->colormap, 0);
-  if (!(slot->surface && slot->key == key))
+  guint64 key = vita_key (w, across, 0, style->colormap, 0);
+  cairo_surface_t *surface = NULL;
+  float shared_max = 0;
+  if (subset || !(slot->surface && slot->key == key))
     {
       g_autoptr(GError) error = NULL;
-      vita_surface_slot_clear (slot);
+      if (!subset)
+        vita_surface_slot_clear (slot);
       const float *att = vita_paint_cache_window_attention (ctx->cache, w, &error);
       if (att == NULL)
         {
@@ -57,6 +99,15 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
           vita_panel_title (cr, style, &title_plot, title);
           return;
         }
+      if (subset)
+        for (int a = 0; a < nl; a++)
+          for (int b = 0; b < nh; b++)
+            {
+              const float *m = att + ((gsize) rows[a] * NH + cols[b]) * N * N;
+              for (int i = 1; i < N; i++)
+                for (int j = 1; j < N; j++)
+                  shared_max = MAX (shared_max, m[(gsize) i * N + j]);
+            }
       cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, sw, sh);
       cairo_surface_flush (s);
       guint8 *pix = cairo_image_surface_get_data (s);
@@ -67,19 +118,22 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
         for (int x = 0; x < sw; x++)
           ((guint32 *) (pix + (gsize) y * stride))[x] = bgpix;
       const guint32 *lut = vita_colormap_lut (style->colormap);
-      for (int l = 0; l < L; l++)
-        for (int h = 0; h < NH; h++)
+      for (int a = 0; a < nl; a++)
+        for (int b = 0; b < nh; b++)
           {
+            int l = rows[a], h = cols[b];
             const float *m = att + ((gsize) l * NH + h) * N * N;
-            float vmax = 0;
-            for (int i = 1; i < N; i++)
-              for (int j = 1; j < N; j++)
-                vmax = MAX (vmax, m[(gsize) i * N + j]);
+            float vmax = shared_max;
+            if (!subset)
+              for (int i = 1; i < N; i++)
+                for (int j = 1; j < N; j++)
+                  vmax = MAX (vmax, m[(gsize) i * N + j]);
             float inv = vmax > 0 ? 1.0f / vmax : 0.0f;
+            int r = across ? b : a, c = across ? a : b;
             for (int i = 0; i < T; i++)
               {
-                guint32 *dst = (guint32 *) (pix + (gsize) (l * (T + GAP) + i) * stride) +
-                               h * (T + GAP);
+                guint32 *dst = (guint32 *) (pix + (gsize) (r * (T + GAP) + i) * stride) +
+                               c * (T + GAP);
                 const float *src = m + (gsize) (i + 1) * N + 1;
                 for (int j = 0; j < T; j++)
                   {
@@ -89,47 +143,109 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
               }
           }
       cairo_surface_mark_dirty (s);
-      slot->surface = s;
-      slot->key = key;
+      if (subset)
+        surface = s;
+      else
+        {
+          slot->surface = s;
+          slot->key = key;
+        }
     }
-  vita_heatmap_paint (cr, slot->surface, 0, 0, sw, sh, &dest);
+  vita_heatmap_paint (cr, subset ? surface : slot->surface, 0, 0, sw, sh, &dest);
+  if (surface)
+    cairo_surface_destroy (surface);
+  vita_layout_record_box (cr, dest.x, dest.y, dest.width, dest.height);
 
-  /* Labels: heads on top, layers on the left, the selected map framed. */
+  /* Labels: map columns on top, map rows on the left (measured: shortened, then
+   * thinned out rather than colliding), the selected map framed. */
   vita_set_rgb (cr, style->fg);
   double cell = (T + GAP) * scale;
-  for (int h = 0; h < NH; h++)
+  const char *col_word = across ? "layer" : "head", *row_word = across ? "head" : "layer";
+  const int *col_idx = across ? rows : cols, *row_idx = across ? cols : rows;
+  char probe[32];
+  g_snprintf (probe, sizeof probe, "%s 88", col_word);
+  double wide, narrow;
+  vita_text_size (style, probe, 0.8, &wide, NULL);
+  vita_text_size (style, "88", 0.8, &narrow, NULL);
+  gboolean short_cols = wide + 0.4 * fs > cell;
+  int col_every = short_cols && narrow + 0.4 * fs > cell ?
+                  (int) ceil ((narrow + 0.4 * fs) / cell) : 1;
+  for (int c = 0; c < nc; c += col_every)
     {
-      char buf[16];
-      g_snprintf (buf, sizeof buf, "head %d", h + 1);
-      vita_draw_text (cr, style, buf, dest.x + h * cell + T * scale / 2, dest.y - 0.2 * fs,
+      char buf[24];
+      if (short_cols)
+        g_snprintf (buf, sizeof buf, "%d", col_idx[c] + 1);
+      else
+        g_snprintf (buf, sizeof buf, "%s %d", col_word, col_idx[c] + 1);
+      vita_draw_text (cr, style, buf, dest.x + c * cell + T * scale / 2, dest.y - 0.2 * fs,
                       VITA_ANCHOR_S, 0.8, 0.0);
     }
-  int label_every = cell < 1.1 * fs ? (int) ceil (1.1 * fs / cell) : 1;
-  for (int l = 0; l < L; l += label_every)
+  if (short_cols)
     {
-      char buf[16];
-      g_snprintf (buf, sizeof buf, "layer %d", l + 1);
-      vita_draw_text (cr, style, buf, dest.x - 0.4 * fs, dest.y + l * cell + T * scale / 2,
-                      VITA_ANCHOR_E, 0.8, 0.0);
+      /* The word once, left of the numbers. */
+      vita_draw_text_fit (cr, style, col_word, dest.x - 0.4 * fs, dest.y - 0.2 * fs,
+                          VITA_ANCHOR_SE, 0.8, 0.0, dest.x - area->x - 0.7 * fs);
+    }
+  int label_every = cell < hl + 0.2 * fs ? (int) ceil ((hl + 0.2 * fs) / cell) : 1;
+  double label_room = dest.x - area->x - 0.7 * fs;
+  for (int r = 0; r < nr; r += label_every)
+    {
+      char buf[24];
+      g_snprintf (buf, sizeof buf, "%s %d", row_word, row_idx[r] + 1);
+      vita_draw_text_fit (cr, style, buf, dest.x - 0.4 * fs, dest.y + r * cell + T * scale / 2,
+                          VITA_ANCHOR_E, 0.8, 0.0, label_room);
     }
   int block = vita_paint_block_for_layer (an, snap->layer);
-  cairo_save (cr);
-  vita_set_rgb (cr, style->playhead);
-  cairo_set_line_width (cr, MAX (1.5, style->line_width * 1.5));
-  if (snap->head >= 0)
-    cairo_rectangle (cr, dest.x + snap->head * cell - 1, dest.y + block * cell - 1,
-                     T * scale + 2, T * scale + 2);
-  else
-    cairo_rectangle (cr, dest.x - 1, dest.y + block * cell - 1, NH * cell - GAP * scale + 2,
-                     T * scale + 2);
-  cairo_stroke (cr);
-  cairo_restore (cr);
+  int row_of_block = -1, col_of_head = -1;
+  for (int a = 0; a < nl; a++)
+    if (rows[a] == block)
+      row_of_block = a;
+  for (int b = 0; b < nh; b++)
+    if (cols[b] == snap->head)
+      col_of_head = b;
+  if (row_of_block >= 0 && (snap->head < 0 || col_of_head >= 0))
+    {
+      cairo_save (cr);
+      vita_set_rgb (cr, style->playhead);
+      cairo_set_line_width (cr, MAX (1.0, style->line_width * 1.2));
+      if (snap->head >= 0)
+        {
+          int r = across ? col_of_head : row_of_block, c = across ? row_of_block : col_of_head;
+          cairo_rectangle (cr, dest.x + c * cell - 1, dest.y + r * cell - 1, T * scale + 2,
+                           T * scale + 2);
+        }
+      else if (!across)
+        cairo_rectangle (cr, dest.x - 1, dest.y + row_of_block * cell - 1,
+                         nh * cell - GAP * scale + 2, T * scale + 2);
+      else
+        cairo_rectangle (cr, dest.x + row_of_block * cell - 1, dest.y - 1, T * scale + 2,
+                         nh * cell - GAP * scale + 2);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
   cbar.x = dest.x + dest.width + 0.8 * fs;
   cbar.height = MIN (cbar.height, dest.height);
-  vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "weight / map maximum");
+  if (subset)
+    vita_colorbar (cr, style, &cbar, style->colormap, 0.0, shared_max > 0 ? shared_max : 1.0,
+                   "attention weight");
+  else
+    vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "relative weight");
   vita_panel_title (cr, style, &title_plot, title);
-  vita_draw_text (cr, style, "each map: query rows × key columns, frame tokens", dest.x,
-                  dest.y + dest.height + 0.3 * fs, VITA_ANCHOR_NW, 0.75, 0.0);
+  /* The note stays left of the colorbar; the shorter wording when the long one
+   * does not fit. */
+  double room = (style->draw_colorbar ? cbar.x : area->x + area->width) - dest.x - 0.3 * fs;
+  const char *note = subset ? "each map: query rows × key columns"
+                            : "each map: query rows × key columns, scaled to its maximum";
+  double nw;
+  vita_text_size (style, note, 0.75, &nw, NULL);
+  if (nw > room)
+    note = subset ? "query rows × key columns" : "query rows × key columns, ÷ map max";
+  vita_text_size (style, note, 0.75, &nw, NULL);
+  if (nw * 0.8 > room)
+    return;   /* a note is left out, never cut */
+  vita_set_rgb (cr, style->fg);
+  vita_draw_text_fit (cr, style, note, dest.x, dest.y + dest.height + note_gap, VITA_ANCHOR_NW,
+                      0.75, 0.0, room);
 }
 
 /* ---- the class record -------------------------------------------------------- */

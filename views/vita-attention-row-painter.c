@@ -1,6 +1,7 @@
 /* vita-attention-row-painter.c — the attention row of the query token (the token
  * under the playhead unless the timeline names one) over the keys of its window. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
@@ -65,16 +66,19 @@ vita_attention_row_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCont
       cairo_restore (cr);
       char cls[64];
       g_snprintf (cls, sizeof cls, "to class token: %.3f", row[0]);
+      /* The read-out sits in the row above the plot, never on the bars. */
       vita_set_rgb (cr, style->fg);
-      vita_draw_text (cr, style, cls, plot.x + plot.width - 0.3 * fs, plot.y + 0.3 * fs,
-                      VITA_ANCHOR_NE, 0.85, 0.0);
+      vita_draw_text_fit (cr, style, cls, plot.x, plot.y - 0.2 * fs, VITA_ANCHOR_SW, 0.85, 0.0,
+                          plot.width);
     }
   vita_panel_frame (cr, style, &plot);
   vita_axis_time_titled (cr, style, &plot, t0, t1, "Key time");
   vita_axis_value (cr, style, &plot, 0.0, vmax > 0 ? vmax : 1.0,
                    ctx->attention_mode == VITA_ATTENTION_ROLLOUT ? "rollout weight"
                                                                  : "attention weight");
-  vita_panel_title (cr, style, &plot, title);
+  VitaRect tplot = plot;
+  tplot.y -= vita_text_line_height (style, 0.85) + 0.3 * fs;
+  vita_panel_title (cr, style, &tplot, title);
   if (snap->show_playhead)
     vita_draw_playhead_x (cr, style, &plot, plot.x + (j - 0.5) / T * plot.width);
 }
@@ -118,7 +122,7 @@ const VitaPanelClass vita_attention_row_panel_class = {
   .name = "attention-row",
   .title = N_("Attention of the Token"),
   .subtitle = N_("the row of the token under the playhead"),
-  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE | VITA_PANEL_LEGEND,
   .traits = VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,
   .order = 80, .row = 0, .width = -1, .height = 110,

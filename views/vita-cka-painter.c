@@ -74,6 +74,12 @@ cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
     {
       vita_panel_message (cr, style, &plot, why);
       vita_panel_frame (cr, style, &plot);
+      if (an != NULL)
+        {
+          /* the layers are known even when their similarity is not: the axes stay */
+          vita_axis_value (cr, style, &plot, -0.5, an->n_layers - 0.5, "Layer");
+          layer_axis (cr, style, &plot, an->n_layers);
+        }
       vita_panel_title (cr, style, &plot, title);
       return;
     }

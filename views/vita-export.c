@@ -93,9 +93,20 @@ static void
 paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sources)
 {
   VitaPaintContext ctx = *sources;
+  VitaStyle style = spec->style;
   ctx.snap = &spec->snap;
-  ctx.style = &spec->style;
+  ctx.style = &style;
   ctx.attention_mode = spec->attention_mode;
+  if (spec->has_figure)
+    {
+      /* The family lives in the options (a spec may have been copied since). */
+      style.font_family = spec->figure.font_family[0] ? spec->figure.font_family : "Sans";
+      /* Grid of chosen layers × heads (labels are 1-based, bits 0-based). */
+      ctx.grid_layers = spec->figure.n_layers ? vita_figure_index_mask (spec->figure.layers,
+                                                                        spec->figure.n_layers) : 0;
+      ctx.grid_heads = spec->figure.n_heads ? vita_figure_index_mask (spec->figure.heads,
+                                                                      spec->figure.n_heads) : 0;
+    }
   VitaRect area = { 0, 0, spec->width, spec->height };
   /* A figure never says "computing": attention is recomputed synchronously here even
    * when the cache is the widgets' asynchronous one. */
@@ -113,23 +124,104 @@ paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sou
     vita_paint_cache_set_async (ctx.cache, TRUE, ready, ready_data);
 }
 
-gboolean
-vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
-                    const char *path, GError **error)
+void
+vita_export_spec_apply_figure (VitaExportSpec *spec, const VitaFigureOptions *opts,
+                               const VitaPaintContext *sources)
 {
-  VitaExportFormat format;
-  if (!vita_export_format_from_path (path, &format, error))
-    return FALSE;
-  if (!(spec->width >= 16 && spec->height >= 16 && spec->width <= 20000 && spec->height <= 20000) ||
-      !(spec->png_scale > 0 && spec->png_scale <= 8) ||
-      !(spec->style.font_size > 1 && spec->style.font_size < 200))
+  if (&spec->figure != opts)
+    spec->figure = *opts;
+  spec->has_figure = TRUE;
+  const VitaFigureOptions *o = &spec->figure;
+  vita_figure_apply_style (o, &spec->style);
+  spec->snap.show_playhead = o->playhead;
+  VitaTimelineSnapshot *s = &spec->snap;
+  gint64 n = MAX (s->n_samples, 1);
+  switch (o->range)
     {
-      g_autofree char *disp = g_filename_display_name (path);
-      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
-                   "Cannot export “%s”: size %g × %g, scale %g or font size %g out of range",
-                   disp, spec->width, spec->height, spec->png_scale, spec->style.font_size);
-      return FALSE;
+    case VITA_RANGE_SELECTION:
+      if (s->selection_end > s->selection_start)
+        {
+          s->visible_start = s->selection_start;
+          s->visible_end = s->selection_end;
+        }
+      break;
+    case VITA_RANGE_WHOLE:
+      s->visible_start = 0;
+      s->visible_end = n;
+      break;
+    case VITA_RANGE_SECONDS:
+      if (s->sample_rate > 0)
+        {
+          gint64 a = (gint64) llround (o->range_start_s * s->sample_rate);
+          gint64 b = (gint64) llround (o->range_end_s * s->sample_rate);
+          a = CLAMP (a, 0, n - 1);
+          b = CLAMP (b, a + 1, n);
+          s->visible_start = a;
+          s->visible_end = b;
+        }
+      break;
+    default:
+      break;
     }
+  spec->png_scale = CLAMP (o->dpi / 72.0, 0.25, 600.0 / 72.0);
+  double w = o->width_pt, h = o->height_pt;
+  if (o->size != VITA_SIZE_CUSTOM)
+    vita_size_preset_dimensions (o->size, &w, &h);
+  if (!(w > 0))
+    w = 3.5 * 72;
+  if (!(h > 0))
+    {
+      VitaPaintContext ctx = *sources;
+      ctx.snap = &spec->snap;
+      ctx.style = &spec->style;
+      ctx.attention_mode = spec->attention_mode;
+      ctx.grid_layers = o->n_layers ? vita_figure_index_mask (o->layers, o->n_layers) : 0;
+      ctx.grid_heads = o->n_heads ? vita_figure_index_mask (o->heads, o->n_heads) : 0;
+      h = vita_figure_natural_height (spec->panel, &ctx, w);
+    }
+  spec->width = CLAMP (w, 16, 20000);
+  spec->height = CLAMP (h, 16, 20000);
+}
+
+VitaLayoutRecord *
+vita_export_layout_record (const VitaExportSpec *spec, const VitaPaintContext *sources)
+{
+  cairo_surface_t *rec = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+  cairo_t *cr = cairo_create (rec);
+  cairo_rectangle (cr, 0, 0, spec->width, spec->height);
+  cairo_clip (cr);
+  vita_layout_record_begin ();
+  paint_spec (cr, spec, sources);
+  VitaLayoutRecord *r = vita_layout_record_end ();
+  cairo_destroy (cr);
+  cairo_surface_destroy (rec);
+  return r;
+}
+
+static double
+natural_height (const VitaExportSpec *spec, const VitaPaintContext *sources, double width)
+{
+  VitaPaintContext ctx = *sources;
+  VitaStyle style = spec->style;
+  if (spec->figure.font_family[0])
+    style.font_family = spec->figure.font_family;
+  ctx.snap = &spec->snap;
+  ctx.style = &style;
+  ctx.attention_mode = spec->attention_mode;
+  ctx.grid_layers = spec->figure.n_layers ? vita_figure_index_mask (spec->figure.layers,
+                                                                    spec->figure.n_layers) : 0;
+  ctx.grid_heads = spec->figure.n_heads ? vita_figure_index_mask (spec->figure.heads,
+                                                                  spec->figure.n_heads) : 0;
+  return CLAMP (vita_figure_natural_height (spec->panel, &ctx, width), 16, 20000);
+}
+
+/* One figure file, written atomically: a PNG/SVG/PDF surface of width × height (pt),
+ * drawn by paint.  Every export (panels, the comparison table, …) goes through it. */
+static gboolean
+write_surface (const char *path, VitaExportFormat format, double fw, double fh, double png_scale,
+               gboolean transparent, const char *title, VitaExportPaintFunc paint, gpointer data,
+               GError **error)
+{
   GError *local = NULL;
   VitaAtomicFile *af = vita_atomic_file_new (path, &local);
   if (af == NULL)
@@ -137,24 +229,22 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
 
   cairo_surface_t *surface;
   if (format == VITA_EXPORT_PNG)
-    surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
-                                          (int) ceil (spec->width * spec->png_scale),
-                                          (int) ceil (spec->height * spec->png_scale));
+    surface = cairo_image_surface_create (transparent ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
+                                          (int) ceil (fw * png_scale),
+                                          (int) ceil (fh * png_scale));
   else if (format == VITA_EXPORT_SVG)
-    surface = cairo_svg_surface_create_for_stream (atomic_write, af, spec->width, spec->height);
+    surface = cairo_svg_surface_create_for_stream (atomic_write, af, fw, fh);
   else
     {
-      surface = cairo_pdf_surface_create_for_stream (atomic_write, af, spec->width,
-                                                     spec->height);
+      surface = cairo_pdf_surface_create_for_stream (atomic_write, af, fw, fh);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR,
                                       "Vitascope " VITA_VERSION);
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
-                                      vita_panel_to_string (spec->panel));
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, title);
     }
   cairo_t *cr = cairo_create (surface);
   if (format == VITA_EXPORT_PNG)
-    cairo_scale (cr, spec->png_scale, spec->png_scale);
-  paint_spec (cr, spec, sources);
+    cairo_scale (cr, png_scale, png_scale);
+  paint (cr, fw, fh, data);
   cairo_status_t st = cairo_status (cr);
   cairo_destroy (cr);
   if (format == VITA_EXPORT_PNG && st == CAIRO_STATUS_SUCCESS)
@@ -174,6 +264,138 @@ vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
   if (!vita_atomic_file_commit (af, &local))
     return export_write_error (error, local);
   return TRUE;
+}
+
+typedef struct {
+  const VitaExportSpec   *spec;
+  const VitaExportSpec   *fit;      /* the natural-height spec when cropped */
+  const VitaPaintContext *sources;
+  gboolean natural;
+  double   ox, oy;                  /* the crop's origin */
+  gboolean background;
+} FigureDraw;
+
+static void
+figure_draw_cb (cairo_t *cr, double width, double height, gpointer data)
+{
+  FigureDraw *d = data;
+  if (d->natural)
+    {
+      if (d->background)
+        {
+          cairo_set_source_rgb (cr, d->spec->style.bg[0], d->spec->style.bg[1], d->spec->style.bg[2]);
+          cairo_paint (cr);
+        }
+      cairo_translate (cr, -d->ox, -d->oy);
+      paint_spec (cr, d->fit, d->sources);
+    }
+  else
+    paint_spec (cr, d->spec, d->sources);
+}
+
+gboolean
+vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
+                    const char *path, GError **error)
+{
+  VitaExportFormat format;
+  if (!vita_export_format_from_path (path, &format, error))
+    return FALSE;
+  if (!(spec->width >= 16 && spec->height >= 16 && spec->width <= 20000 && spec->height <= 20000) ||
+      !(spec->png_scale > 0 && spec->png_scale <= 600.0 / 72.0 + 1e-9) ||
+      !(spec->style.font_size > 1 && spec->style.font_size < 200))
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
+                   "Cannot export “%s”: size %g × %g, scale %g or font size %g out of range",
+                   disp, spec->width, spec->height, spec->png_scale, spec->style.font_size);
+      return FALSE;
+    }
+  /* Tight bounding box (natural-height figures): lay the figure out on a recording
+   * surface, take the extents of what the layout engine placed (text boxes, plots,
+   * colorbars) plus the margin, and draw it into the file shifted to that box.  The canvas is widened until the cropped page is the width asked for
+   * (searched: widths move text between lines): a column figure is exactly the
+   * column's width.  Fixed sizes (slide, square, W×H) keep their canvas. */
+  VitaExportSpec fit = *spec;   /* shallow: only sizes change */
+  double fw = spec->width, fh = spec->height, ox = 0, oy = 0;
+  gboolean transparent = spec->style.transparent && format == VITA_EXPORT_PNG;
+  gboolean natural = spec->has_figure && spec->figure.tight && spec->figure.height_pt <= 0 &&
+                     (spec->figure.size == VITA_SIZE_CUSTOM ||
+                      spec->figure.size == VITA_SIZE_SINGLE_COLUMN ||
+                      spec->figure.size == VITA_SIZE_DOUBLE_COLUMN);
+  if (natural)
+    {
+      double want = spec->width, m = CLAMP (spec->figure.margin_pt, 0, 72);
+      double lo = spec->width, hi = 0, w = spec->width;
+      VitaRect best = { 0 };
+      double best_w = spec->width, best_h = spec->height;
+      gboolean have = FALSE;
+      for (int iter = 0; iter < 8; iter++)
+        {
+          fit.width = w;
+          fit.height = natural_height (&fit, sources, w);
+          g_autoptr(VitaLayoutRecord) rec = vita_export_layout_record (&fit, sources);
+          VitaRect ext;
+          if (!vita_layout_record_extents (rec, &ext))
+            break;
+          double ew = ext.width + 2 * m;
+          if (ew <= want + 0.01 || iter == 0)
+            {
+              /* Fits (the first, at the asked width, always counts). */
+              best = ext;
+              best_w = fit.width;
+              best_h = fit.height;
+              have = TRUE;
+              lo = w;
+              if (want - ew < 0.25)
+                break;
+              w = hi > 0 ? (lo + hi) / 2 : w + (want - ew);
+            }
+          else
+            {
+              hi = w;
+              w = (lo + hi) / 2;
+            }
+          if (hi > 0 && hi - lo < 0.1)
+            break;
+        }
+      fit.width = best_w;
+      fit.height = best_h;
+      if (have)
+        {
+          double ew = best.width + 2 * m, eh = best.height + 2 * m;
+          /* Exactly the asked width: the content centred in it (it came out a hair
+           * narrower, or touched the canvas' edges and the margin is trimmed). */
+          fw = want;
+          fh = ceil (eh);
+          ox = best.x - m - (fw - ew) / 2;
+          oy = best.y - m - (fh - eh) / 2;
+        }
+    }
+
+  FigureDraw d = { spec, &fit, sources, natural, ox, oy,
+                   !spec->style.transparent || format != VITA_EXPORT_PNG };
+  return write_surface (path, format, fw, fh, spec->png_scale, transparent,
+                        vita_panel_to_string (spec->panel), figure_draw_cb, &d, error);
+}
+
+gboolean
+vita_export_paint (const char *path, double width, double height, double png_scale,
+                   const char *title, VitaExportPaintFunc paint, gpointer data, GError **error)
+{
+  VitaExportFormat format;
+  if (!vita_export_format_from_path (path, &format, error))
+    return FALSE;
+  if (!(width >= 16 && height >= 16 && width <= 20000 && height <= 20000) ||
+      !(png_scale > 0 && png_scale <= 600.0 / 72.0 + 1e-9))
+    {
+      g_autofree char *disp = g_filename_display_name (path);
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_FORMAT,
+                   "Cannot export “%s”: size %g × %g or scale %g out of range",
+                   disp, width, height, png_scale);
+      return FALSE;
+    }
+  return write_surface (path, format, width, height, png_scale, FALSE,
+                        title ? title : "Vitascope figure", paint, data, error);
 }
 
 /* ---- sidecar ------------------------------------------------------------------- */
@@ -220,6 +442,68 @@ format_name (const char *path)
   if (!vita_export_format_from_path (path, &f, NULL))
     return "unknown";
   return f == VITA_EXPORT_PNG ? "png" : f == VITA_EXPORT_SVG ? "svg" : "pdf";
+}
+
+static void
+write_index_list (JsonBuilder *b, const char *name, const int *list, int n)
+{
+  json_builder_set_member_name (b, name);
+  if (n == 0)
+    {
+      json_builder_add_string_value (b, "all");
+      return;
+    }
+  json_builder_begin_array (b);
+  for (int i = 0; i < n; i++)
+    json_builder_add_int_value (b, list[i]);
+  json_builder_end_array (b);
+}
+
+/* The "figure" object: every option of the paper figure (vita-layout.h). */
+static void
+write_figure (JsonBuilder *b, const VitaFigureOptions *o)
+{
+  json_builder_set_member_name (b, "figure_options");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_string_value (b, vita_size_preset_to_string (o->size));
+  json_builder_set_member_name (b, "width_pt");
+  json_builder_add_double_value (b, o->width_pt);
+  json_builder_set_member_name (b, "height_pt");
+  json_builder_add_double_value (b, o->height_pt);
+  json_builder_set_member_name (b, "font_size");
+  json_builder_add_double_value (b, o->font_size);
+  json_builder_set_member_name (b, "font_family");
+  json_builder_add_string_value (b, o->font_family);
+  json_builder_set_member_name (b, "line_width_pt");
+  json_builder_add_double_value (b, o->line_width);
+  json_builder_set_member_name (b, "playhead");
+  json_builder_add_boolean_value (b, o->playhead);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_boolean_value (b, o->title);
+  json_builder_set_member_name (b, "colorbar");
+  json_builder_add_boolean_value (b, o->colorbar);
+  json_builder_set_member_name (b, "range");
+  json_builder_add_string_value (b, vita_range_mode_to_string (o->range));
+  if (o->range == VITA_RANGE_SECONDS)
+    {
+      json_builder_set_member_name (b, "range_s");
+      json_builder_begin_array (b);
+      json_builder_add_double_value (b, o->range_start_s);
+      json_builder_add_double_value (b, o->range_end_s);
+      json_builder_end_array (b);
+    }
+  write_index_list (b, "layers", o->layers, o->n_layers);
+  write_index_list (b, "heads", o->heads, o->n_heads);
+  json_builder_set_member_name (b, "transparent");
+  json_builder_add_boolean_value (b, o->transparent);
+  json_builder_set_member_name (b, "dpi");
+  json_builder_add_double_value (b, o->dpi);
+  json_builder_set_member_name (b, "tight");
+  json_builder_add_boolean_value (b, o->tight);
+  json_builder_set_member_name (b, "margin_pt");
+  json_builder_add_double_value (b, o->margin_pt);
+  json_builder_end_object (b);
 }
 
 gboolean
@@ -319,6 +603,8 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_builder_add_double_value (b, spec->style.font_size);
   json_builder_set_member_name (b, "draw_title");
   json_builder_add_boolean_value (b, spec->style.draw_title);
+  if (spec->has_figure)
+    write_figure (b, &spec->figure);
   json_builder_end_object (b);
 
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -444,6 +730,102 @@ bad_value (Reader *r, const char *name, const char *value)
   return FALSE;
 }
 
+static gboolean
+get_bool (Reader *r, JsonObject *obj, const char *name, gboolean def)
+{
+  JsonNode *n = field (r, obj, name, JSON_NODE_VALUE, FALSE);
+  if (n == NULL)
+    return def;
+  if (json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+    {
+      if (r->ok)
+        {
+          g_autofree char *disp = g_filename_display_name (r->path);
+          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+                       "Sidecar “%s”: field “%s” is not true or false", disp, name);
+          r->ok = FALSE;
+        }
+      return def;
+    }
+  return json_node_get_boolean (n);
+}
+
+static void
+read_index_list (Reader *r, JsonObject *obj, const char *name, int *list, int *n)
+{
+  *n = 0;
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+      g_strcmp0 (json_node_get_string (node), "all") == 0)
+    return;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      guint len = json_array_get_length (a);
+      gboolean good = len <= VITA_FIGURE_MAX_INDEX;
+      for (guint i = 0; good && i < len; i++)
+        {
+          JsonNode *e = json_array_get_element (a, i);
+          good = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_INT64 &&
+                 json_node_get_int (e) >= 1 && json_node_get_int (e) <= VITA_FIGURE_MAX_INDEX;
+          if (good)
+            list[(*n)++] = (int) json_node_get_int (e);
+        }
+      if (good)
+        return;
+    }
+  *n = 0;
+  bad_value (r, name, "not \"all\" or a list of numbers from 1 to 64");
+}
+
+static void
+read_figure (Reader *r, JsonObject *o, VitaFigureOptions *f)
+{
+  vita_figure_options_init (f);
+  const char *size = get_string (r, o, "size", FALSE);
+  if (size && !vita_size_preset_from_string (size, &f->size))
+    bad_value (r, "size", size);
+  f->width_pt = get_double (r, o, "width_pt", f->width_pt, FALSE);
+  f->height_pt = get_double (r, o, "height_pt", f->height_pt, FALSE);
+  f->font_size = get_double (r, o, "font_size", f->font_size, FALSE);
+  const char *family = get_string (r, o, "font_family", FALSE);
+  if (family)
+    g_strlcpy (f->font_family, family, sizeof f->font_family);
+  f->line_width = get_double (r, o, "line_width_pt", f->line_width, FALSE);
+  f->playhead = get_bool (r, o, "playhead", f->playhead);
+  f->title = get_bool (r, o, "title", f->title);
+  f->colorbar = get_bool (r, o, "colorbar", f->colorbar);
+  const char *range = get_string (r, o, "range", FALSE);
+  if (range && !vita_range_mode_from_string (range, &f->range))
+    bad_value (r, "range", range);
+  JsonNode *rs = field (r, o, "range_s", JSON_NODE_ARRAY, f->range == VITA_RANGE_SECONDS);
+  if (rs)
+    {
+      JsonArray *a = json_node_get_array (rs);
+      if (json_array_get_length (a) == 2)
+        {
+          f->range_start_s = json_array_get_double_element (a, 0);
+          f->range_end_s = json_array_get_double_element (a, 1);
+        }
+      if (!(json_array_get_length (a) == 2 && isfinite (f->range_start_s) &&
+            f->range_end_s > f->range_start_s && f->range_start_s >= 0))
+        bad_value (r, "range_s", "not [start, end] seconds");
+    }
+  read_index_list (r, o, "layers", f->layers, &f->n_layers);
+  read_index_list (r, o, "heads", f->heads, &f->n_heads);
+  f->transparent = get_bool (r, o, "transparent", f->transparent);
+  f->dpi = get_double (r, o, "dpi", f->dpi, FALSE);
+  f->tight = get_bool (r, o, "tight", f->tight);
+  f->margin_pt = get_double (r, o, "margin_pt", f->margin_pt, FALSE);
+  if (r->ok && !(f->font_size > 1 && f->font_size < 200 && f->line_width > 0 &&
+                 f->line_width < 50 && f->dpi >= 18 && f->dpi <= 600 &&
+                 f->width_pt >= 0 && f->width_pt <= 20000 && f->height_pt >= 0 &&
+                 f->height_pt <= 20000 && f->margin_pt >= 0 && f->margin_pt <= 72))
+    bad_value (r, "figure_options", "a size, font size, line width, dpi or margin out of range");
+}
+
 gboolean
 vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char **figure_path,
                           GError **error)
@@ -521,6 +903,10 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
   JsonNode *dt = field (&r, o, "draw_title", JSON_NODE_VALUE, FALSE);
   spec->style.draw_title = dt ? json_node_get_boolean (dt) : TRUE;
   const char *fig = get_string (&r, o, "figure", FALSE);
+  JsonNode *fo = field (&r, o, "figure_options", JSON_NODE_OBJECT, FALSE);
+  if (fo && r.ok)
+    read_figure (&r, json_node_get_object (fo), &spec->figure);
+  spec->has_figure = fo != NULL;
   if (!r.ok)
     {
       vita_export_spec_clear (spec);

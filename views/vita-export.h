@@ -9,6 +9,7 @@
 #pragma once
 
 #include "vita-painters.h"
+#include "vita-layout.h"
 
 G_BEGIN_DECLS
 
@@ -38,11 +39,32 @@ typedef struct {
   char               *audio_path;      /* provenance, recorded in the sidecar */
   char               *model_path;
   char               *model_sha256;    /* hex; computed from model_path when NULL */
+  /* Paper figure options (size preset, font, playhead, title, colorbar, range,
+   * layers × heads, transparency, dpi, tight box): used when has_figure, recorded
+   * in the sidecar's "figure" object and applied again on re-render. */
+  gboolean            has_figure;
+  VitaFigureOptions   figure;
 } VitaExportSpec;
 
 /* Defaults: layout panel, 720 × 480 pt, PNG scale 2, light style at 9 pt. */
 void     vita_export_spec_init  (VitaExportSpec *spec);
 void     vita_export_spec_clear (VitaExportSpec *spec);
+
+/* Applies figure options to spec: stores them (has_figure), sets the style (font,
+ * lines, title, colorbar, transparency), the playhead, the time range (visible,
+ * selection, whole, seconds — clamped to the track), the PNG scale (dpi / 72) and
+ * the size: the preset's width and, where the preset leaves it open, the natural
+ * height of the panel at that width (square panels stay square, the canvas fits
+ * them).  sources gives what the panel shows (for the natural height). */
+void     vita_export_spec_apply_figure (VitaExportSpec *spec, const VitaFigureOptions *opts,
+                                        const VitaPaintContext *sources);
+/* Natural height (pt) of a panel — or the whole view's arrangement — at width. */
+double   vita_figure_natural_height (VitaPanel panel, const VitaPaintContext *ctx, double width);
+
+/* Renders spec to a recording surface and returns what the layout engine placed
+ * (text boxes, plots) — for tests and the tight bounding box. */
+VitaLayoutRecord *vita_export_layout_record (const VitaExportSpec *spec,
+                                             const VitaPaintContext *sources);
 
 /* From the file name's extension (.png, .svg, .pdf; case-insensitive). */
 gboolean vita_export_format_from_path (const char *path, VitaExportFormat *format,
@@ -52,6 +74,14 @@ gboolean vita_export_format_from_path (const char *path, VitaExportFormat *forma
  * ctx->style are replaced by the spec's) into path, format from the extension. */
 gboolean vita_export_figure (const VitaExportSpec *spec, const VitaPaintContext *sources,
                              const char *path, GError **error);
+
+/* Any drawing as a figure file (PNG, SVG or PDF from the extension), atomically as
+ * every export: paint (cr, width, height, data) draws in user units (pt in SVG/PDF,
+ * PNG pixels = units × png_scale); title goes in the PDF's metadata. */
+typedef void (*VitaExportPaintFunc) (cairo_t *cr, double width, double height, gpointer data);
+gboolean vita_export_paint (const char *path, double width, double height, double png_scale,
+                            const char *title, VitaExportPaintFunc paint, gpointer data,
+                            GError **error);
 
 /* FIGURE.json beside the figure ("fig.pdf" → "fig.pdf.json"). */
 char    *vita_export_sidecar_path (const char *figure_path);

@@ -1,93 +1,291 @@
-/* vita-layout-painter.c — the whole view as one figure: every registered panel in
- * the on-screen arrangement (vita_panel_arrangement: the same order, the same rows,
- * heights in the same proportions as the window's cards), so the figure is what
- * the user sees.  Panels the window hides are left out here too: the model's panels
- * without an analysis, a panel shown on demand while it has nothing to show. */
+/* vita-layout-painter.c — the whole view as one figure, arranged as on screen:
+ * time-aligned panels stacked (same x mapping), the window's attention, its row and
+ * the SSM beside them, and the layers × heads grid; then every other registered
+ * on-screen panel (vita_panel_arrangement: a panel added to the registry joins the
+ * whole view with nothing else to write).  Panels without data are left out (never
+ * drawn as placeholders); narrow figures (a paper column) stack everything in one
+ * column.  Also the natural height of a panel at a width: square panels keep their
+ * aspect and the canvas fits them. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
+#include "vita-probeogram.h"
 
 #include <glib/gi18n.h>
 
+#include <math.h>
+#include <string.h>
+
+/* Whether a panel has something to show in a multi-panel figure. */
 static gboolean
-shown (VitaPanel panel, const VitaPaintContext *ctx)
+has_data (VitaPanel panel, const VitaPaintContext *ctx)
 {
-  const VitaPanelClass *klass = vita_panel_get_class (panel);
-  if ((klass->traits & VITA_PANEL_NEEDS_MODEL) && ctx->cache == NULL)
-    return FALSE;
-  if (klass->traits & VITA_PANEL_ON_DEMAND)
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  switch (panel)
     {
-      int ndim;
-      gsize shape[4];
-      g_autofree float *data = klass->array ? klass->array (klass, ctx, &ndim, shape, NULL) : NULL;
-      return data != NULL;
+    case VITA_PANEL_WAVEFORM:
+    case VITA_PANEL_OVERVIEW:
+      return ctx->peaks != NULL;
+    case VITA_PANEL_MEL:
+      return an != NULL && an->mel != NULL && an->n_frames > 0;
+    case VITA_PANEL_RECEIVED:
+      return an != NULL && an->received != NULL;
+    case VITA_PANEL_ATTENTION:
+    case VITA_PANEL_ATTENTION_ROW:
+    case VITA_PANEL_ATTENTION_GRID:
+      return an != NULL && an->window_start != NULL && an->n_windows > 0;
+    case VITA_PANEL_SSM:
+      return vita_paint_ssm_ready (an);
+    case VITA_PANEL_PROBES:
+      return ctx->n_lanes > 0 && ctx->lanes != NULL;
+    case VITA_PANEL_PROBEOGRAM:
+      return ctx->probeogram != NULL && ctx->probeogram->n_frames > 0;
+    default:
+      {
+        /* a registered panel with no case here: it has data when it has its array */
+        const VitaPanelClass *klass = vita_panel_get_class (panel);
+        if (klass == NULL || (klass->traits & VITA_PANEL_FIGURE_ONLY))
+          return FALSE;
+        if ((klass->traits & VITA_PANEL_NEEDS_MODEL) && an == NULL)
+          return FALSE;
+        if (klass->array == NULL)
+          return TRUE;
+        int ndim;
+        gsize shape[4];
+        g_autofree float *data = klass->array (klass, ctx, &ndim, shape, NULL);
+        return data != NULL;
+      }
     }
-  return TRUE;
 }
 
-/* The rows of the arrangement: [start, end) of panels, and the row's height. */
-typedef struct { int start, end, height; } Row;
+/* Natural height of one panel at a width (points at the style's font size). */
+/* compact < 1 flattens the time-aligned panels (the whole view stacks many of them;
+ * squares and the grid keep their aspect). */
+static double
+panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, double compact,
+                    double *frame_out)
+{
+  const VitaStyle *style = ctx->style;
+  double fs = style->font_size;
+  VitaMargins m;
+  vita_layout_margins (style, width, 1e6, vita_panel_flags (panel), &m);
+  double pw = MAX (width - m.left - m.right, 4 * fs), frame = m.top + m.bottom;
+  /* What a panel needs whatever its height: margins and a plot of 2 lines, and the
+   * length of a rotated axis title or colorbar label (the longest painters write). */
+  double ylen;
+  vita_text_size (style, "Layer (0 = embeddings)", 1.0, &ylen, NULL);
+  *frame_out = frame + 2 * fs;
+  if (vita_panel_flags (panel) & (VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR))
+    *frame_out = MAX (*frame_out, ylen + 0.6 * fs);
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  switch (panel)
+    {
+    case VITA_PANEL_OVERVIEW:
+      return frame + 2.5 * fs;
+    case VITA_PANEL_WAVEFORM:
+      return frame + CLAMP (0.2 * compact * pw, 4 * fs, 14 * fs);
+    case VITA_PANEL_ATTENTION_ROW:
+      return frame + CLAMP (0.25 * compact * pw, 5 * fs, 16 * fs);
+    case VITA_PANEL_PROBES:
+      {
+        int rows = 0;
+        for (int i = 0; i < ctx->n_lanes; i++)
+          rows += ctx->lanes[i]->truth ? 2 : 1;
+        *frame_out = MAX (*frame_out, frame + MAX (rows, 1) *
+                                      (vita_text_line_height (style, 0.75) + 0.4 * fs));
+        return frame + MAX (rows, 1) * 2.2 * fs;
+      }
+    case VITA_PANEL_ATTENTION:
+    case VITA_PANEL_SSM:
+      return frame + pw;   /* square */
+    case VITA_PANEL_ATTENTION_GRID:
+      {
+        int L = an ? an->cfg.depth : 1, NH = an ? an->cfg.heads : 1;
+        int nl = 0, nh = 0;
+        for (int i = 0; i < L; i++)
+          nl += ctx->grid_layers == 0 || i >= 64 || ((ctx->grid_layers >> i) & 1);
+        for (int i = 0; i < NH; i++)
+          nh += ctx->grid_heads == 0 || i >= 64 || ((ctx->grid_heads >> i) & 1);
+        nl = nl ? nl : L;
+        nh = nh ? nh : NH;
+        double extra = vita_text_line_height (style, 0.8) + vita_text_line_height (style, 0.75) +
+                       0.5 * vita_text_line_height (style, 0.85) + 0.55 * fs + 0.5;
+        *frame_out += extra;
+        /* The maps are square: layers down and heads across, unless that is more than
+         * 1.2 × as tall as wide — then heads down and layers across (the painter
+         * picks the orientation with the larger maps, which is this one). */
+        double tall = pw * (double) nl / nh, flat = pw * (double) nh / nl;
+        return frame + extra + (tall <= 1.2 * width ? tall : flat);
+      }
+    case VITA_PANEL_MEL:
+    case VITA_PANEL_RECEIVED:
+    case VITA_PANEL_PROBEOGRAM:
+      return frame + CLAMP (0.32 * compact * pw, 6 * fs, 20 * fs);
+    default:
+      /* other registered panels: their own natural height, else time-aligned ones as
+       * the mel and the rest square */
+      if (vita_panel_get_class (panel)->natural_height != NULL)
+        {
+          const VitaPanelClass *klass = vita_panel_get_class (panel);
+          return MAX (klass->natural_height (klass, ctx, width), frame + 2 * fs);
+        }
+      if (vita_panel_is_time_aligned (panel))
+        return frame + CLAMP (0.32 * compact * pw, 6 * fs, 20 * fs);
+      return frame + MIN (pw, 24 * fs);
+    }
+}
+
+/* The arrangement, as on screen: rows from top to bottom, each of one panel or of
+ * panels side by side (attention and SSM on wide figures). */
+static double
+panel_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
+{
+  double frame;
+  return panel_height_frame (panel, ctx, width, 1.0, &frame);
+}
+
+typedef struct {
+  VitaPanel panels[3];
+  int       n;
+  double    natural;
+  double    frame;     /* the part that does not shrink */
+} Row;
+
+#define MAX_ROWS VITA_MAX_PANELS
+
+static void
+row_add3 (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPanel a,
+          VitaPanel b, VitaPanel c)
+{
+  VitaPanel all[3] = { a, b, c };
+  Row r = { .n = 0 };
+  for (int i = 0; i < 3; i++)
+    if ((int) all[i] != VITA_N_PANELS && has_data (all[i], ctx))
+      r.panels[r.n++] = all[i];
+  if (r.n == 0 || *n >= MAX_ROWS)
+    return;
+  for (int i = 0; i < r.n; i++)
+    {
+      double frame, h = panel_height_frame (r.panels[i], ctx, width / r.n, 0.55, &frame);
+      r.natural = MAX (r.natural, h);
+      r.frame = MAX (r.frame, frame);
+    }
+  r.frame = MIN (r.frame, r.natural);
+  rows[(*n)++] = r;
+}
+
+static void
+row_add (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPanel a, VitaPanel b)
+{
+  row_add3 (rows, n, ctx, width, a, b, VITA_N_PANELS);
+}
+
+static int
+arrange (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
+{
+  /* Screen and slide widths: attention, SSM and grid side by side, as on screen;
+   * a double column: the two squares side by side, the grid under them; a single
+   * column: one stack. */
+  double fs = ctx->style->font_size;
+  gboolean wide = width >= 60 * fs, wider = width >= 100 * fs;
+  /* A grid about as tall as wide (few layers × heads) also joins the squares' row on
+   * a double column, rather than spreading over the full width. */
+  if (wide && !wider && has_data (VITA_PANEL_ATTENTION_GRID, ctx))
+    {
+      double g = panel_height (VITA_PANEL_ATTENTION_GRID, ctx, width / 3);
+      double a = panel_height (VITA_PANEL_ATTENTION, ctx, width / 3);
+      wider = g >= 0.8 * a;
+    }
+  int n = 0;
+  row_add (rows, &n, ctx, width, VITA_PANEL_OVERVIEW, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_WAVEFORM, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_MEL, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_RECEIVED, VITA_N_PANELS);
+  if (wider)
+    row_add3 (rows, &n, ctx, width, VITA_PANEL_ATTENTION, VITA_PANEL_SSM,
+              VITA_PANEL_ATTENTION_GRID);
+  else if (wide)
+    row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION, VITA_PANEL_SSM);
+  else
+    {
+      row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION, VITA_N_PANELS);
+      row_add (rows, &n, ctx, width, VITA_PANEL_SSM, VITA_N_PANELS);
+    }
+  if (!wider)
+    row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION_GRID, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION_ROW, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_PROBES, VITA_N_PANELS);
+  row_add (rows, &n, ctx, width, VITA_PANEL_PROBEOGRAM, VITA_N_PANELS);
+  /* the registered panels placed by no row above, in their on-screen order */
+  int n_all;
+  g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
+  for (int i = 0; i < n_all; i++)
+    if (all[i] > VITA_PANEL_LAYOUT)
+      row_add (rows, &n, ctx, width, all[i], VITA_N_PANELS);
+  return n;
+}
+
+double
+vita_figure_natural_height (VitaPanel panel, const VitaPaintContext *ctx, double width)
+{
+  if (panel != VITA_PANEL_LAYOUT)
+    return panel_height (panel, ctx, width);
+  Row rows[MAX_ROWS];
+  int n = arrange (ctx, width, rows);
+  double h = 0;
+  for (int i = 0; i < n; i++)
+    h += rows[i].natural;
+  return h > 0 ? h : 6 * ctx->style->font_size;
+}
 
 void
 vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
   vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
-  int n_all, n = 0;
-  g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
-  g_autofree VitaPanel *panels = g_new (VitaPanel, MAX (n_all, 1));
-  for (int i = 0; i < n_all; i++)
-    if (shown (all[i], ctx))
-      panels[n++] = all[i];
-  g_autofree Row *rows = g_new0 (Row, MAX (n, 1));
-  int n_rows = 0, total = 0;
-  for (int i = 0; i < n; )
+  Row rows[MAX_ROWS];
+  int n = arrange (ctx, area->width, rows);
+  if (n == 0)
     {
-      const VitaPanelClass *k = vita_panel_get_class (panels[i]);
-      Row *r = &rows[n_rows++];
-      r->start = i;
-      r->height = k->height;
-      for (i++; k->row != 0 && i < n && vita_panel_get_class (panels[i])->row == k->row; i++)
-        r->height = MAX (r->height, vita_panel_get_class (panels[i])->height);
-      r->end = i;
-      total += r->height;
+      VitaRect plot;
+      vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, 0, &plot, NULL);
+      vita_panel_message (cr, ctx->style, &plot, "Nothing to show yet: open an audio file");
+      return;
     }
-  /* The screen's proportions: rows keep their on-screen heights (px) in a virtual
-   * canvas the figure's width, scaled down to fit when the figure is shorter than
-   * the screen's column of cards — text and panels shrink together, nothing is
-   * squeezed into overlap. */
-  double s = MIN (1.0, area->height / MAX (total, 1));
-  cairo_save (cr);
-  cairo_translate (cr, area->x, area->y);
-  cairo_scale (cr, s, s);
-  double width = area->width / s, height = area->height / s;
-  double y = 0;
-  for (int r = 0; r < n_rows; r++)
+  /* Plots scale to the figure's height; margins (text) never do, and the overview
+   * strip keeps its own height.  When even the margins do not fit, the rows with
+   * the least to lose go first (probe panels, then the row, then the grid). */
+  for (;;)
     {
-      double h = height * rows[r].height / MAX (total, 1);
-      /* Fixed-width panels keep their on-screen aspect; width -1 shares the rest. */
-      double fixed = 0;
-      int n_flex = 0;
-      for (int i = rows[r].start; i < rows[r].end; i++)
+      double need = 0;
+      for (int i = 0; i < n; i++)
+        need += rows[i].panels[0] == VITA_PANEL_OVERVIEW ? rows[i].natural : rows[i].frame;
+      if (need <= area->height + 0.01 || n <= 1)
+        break;
+      n--;
+    }
+  double fixed = 0, flex = 0;
+  for (int i = 0; i < n; i++)
+    if (rows[i].panels[0] == VITA_PANEL_OVERVIEW)
+      fixed += rows[i].natural;
+    else
+      {
+        fixed += rows[i].frame;
+        flex += rows[i].natural - rows[i].frame;
+      }
+  double k = flex > 0 ? MAX (area->height - fixed, 0) / flex : 1.0;
+  double y = area->y;
+  for (int i = 0; i < n; i++)
+    {
+      double h = rows[i].panels[0] == VITA_PANEL_OVERVIEW
+                   ? rows[i].natural
+                   : rows[i].frame + (rows[i].natural - rows[i].frame) * k;
+      double w = area->width / rows[i].n;
+      for (int j = 0; j < rows[i].n; j++)
         {
-          const VitaPanelClass *k = vita_panel_get_class (panels[i]);
-          if (k->width > 0)
-            fixed += h * k->width / MAX (k->height, 1);
-          else
-            n_flex++;
-        }
-      double fit = n_flex > 0 ? MIN (1.0, 0.75 * width / MAX (fixed, 1.0))
-                              : width / MAX (fixed, 1.0);
-      double flex = n_flex > 0 ? (width - fixed * fit) / n_flex : 0;
-      double x = 0;
-      for (int i = rows[r].start; i < rows[r].end; i++)
-        {
-          const VitaPanelClass *k = vita_panel_get_class (panels[i]);
-          double w = k->width > 0 ? fit * h * k->width / MAX (k->height, 1) : flex;
-          VitaRect rect = { x, y, w, h };
-          vita_panel_paint (panels[i], cr, &rect, ctx);
-          x += w;
+          VitaRect r = { area->x + j * w, y, w, h };
+          vita_panel_paint (rows[i].panels[j], cr, &r, ctx);
         }
       y += h;
     }
-  cairo_restore (cr);
 }
 
 static gint64

@@ -1,5 +1,6 @@
 /* vita-mel-painter.c — the model's exact input: normalised log-mel frames. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
@@ -31,6 +32,7 @@ frequency_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
 {
   static const double khz[] = { 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 22.05 };
   double fs = style->font_size, last_y = G_MAXDOUBLE;
+  double h = vita_text_line_height (style, 0.9), tick_w = vita_axis_tick_width (style);
   int M = fe->n_mels;
   cairo_save (cr);
   cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
@@ -44,7 +46,8 @@ frequency_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
       if (b < -0.5 || b > M - 0.5)
         continue;
       double y = plot->y + plot->height * (1.0 - (b + 0.5) / M);
-      if (last_y - y < 1.4 * fs)
+      /* Labels thin out rather than collide (measured heights). */
+      if (last_y - y < h + 0.3 * fs || y - h / 2 < plot->y - 0.5 * h)
         continue;
       last_y = y;
       cairo_move_to (cr, plot->x, y);
@@ -52,11 +55,10 @@ frequency_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
       cairo_stroke (cr);
       char buf[16];
       g_snprintf (buf, sizeof buf, "%g", khz[i]);
-      vita_draw_text (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0);
+      vita_draw_text_fit (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0,
+                          tick_w);
     }
-  vita_draw_text_fit (cr, style, "Frequency (kHz)", plot->x - 5.0 * fs,
-                      plot->y + plot->height / 2, VITA_ANCHOR_N, 1.0, -G_PI / 2,
-                      plot->height + 2 * fs);
+  vita_axis_title_left (cr, style, plot, "Frequency (kHz)");
   cairo_restore (cr);
 }
 

@@ -1,11 +1,14 @@
-/* vita-paint.c — style, layout, text, axes, colorbars, heatmap surfaces. */
+/* vita-paint.c — style, panel geometry, axes, colorbars, heatmap surfaces.  Text is
+ * measured and placed by the layout engine (vita-layout.c). */
 #include "vita-paint.h"
+#include "vita-layout.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <pango/pangocairo.h>
+static void axis_title_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                             const char *title);
 
 void
 vita_style_init (VitaStyle *style)
@@ -22,6 +25,8 @@ vita_style_init (VitaStyle *style)
     .accent2 = { 0.90, 0.50, 0.05 },
     .line_width = 1.2,
     .draw_title = TRUE,
+    .draw_colorbar = TRUE,
+    .transparent = FALSE,
   };
 }
 
@@ -32,22 +37,13 @@ vita_panel_layout (const VitaStyle *style, double x, double y, double width, dou
                    VitaPanelFlags flags, VitaRect *plot, VitaRect *colorbar)
 {
   double fs = style->font_size;
-  /* Left and right margins are the same for every panel, with or without a y axis
-   * or colorbar, so that stacked time-aligned panels share their x mapping. */
-  double left = 5.6 * fs;
-  double right = 7.0 * fs;
-  double top = (flags & VITA_PANEL_TITLE) && style->draw_title ? 1.8 * fs : 0.6 * fs;
-  double bottom = (flags & VITA_PANEL_XAXIS) ? 3.0 * fs : 0.6 * fs;
-
-  /* Tiny panels: shrink margins rather than produce negative sizes. */
-  double sx = MIN (1.0, width / (2.0 * (left + right)));
-  double sy = MIN (1.0, height / (2.0 * (top + bottom)));
-  left *= sx; right *= sx; top *= sy; bottom *= sy;
-
-  plot->x = x + left;
-  plot->y = y + top;
-  plot->width = MAX (1.0, width - left - right);
-  plot->height = MAX (1.0, height - top - bottom);
+  VitaMargins m;
+  vita_layout_margins (style, width, height, flags, &m);
+  double sx = m.scale_x;
+  plot->x = x + m.left;
+  plot->y = y + m.top;
+  plot->width = MAX (1.0, width - m.left - m.right);
+  plot->height = MAX (1.0, height - m.top - m.bottom);
   if (colorbar)
     {
       colorbar->x = plot->x + plot->width + 0.8 * fs * sx;
@@ -63,6 +59,8 @@ vita_panel_begin (cairo_t *cr, const VitaStyle *style, double x, double y, doubl
 {
   cairo_rectangle (cr, x, y, width, height);
   cairo_clip (cr);
+  if (style->transparent)
+    return;
   cairo_set_source_rgb (cr, style->bg[0], style->bg[1], style->bg[2]);
   cairo_paint (cr);
 }
@@ -76,6 +74,14 @@ vita_panel_frame (cairo_t *cr, const VitaStyle *style, const VitaRect *plot)
   cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
   cairo_stroke (cr);
   cairo_restore (cr);
+  vita_layout_record_box (cr, plot->x, plot->y, plot->width, plot->height);
+}
+
+/* The panel's outer rectangle: the clip vita_panel_begin set. */
+static void
+panel_area (cairo_t *cr, double *x0, double *y0, double *x1, double *y1)
+{
+  cairo_clip_extents (cr, x0, y0, x1, y1);
 }
 
 void
@@ -83,138 +89,20 @@ vita_panel_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, con
 {
   if (!style->draw_title || title == NULL)
     return;
-  cairo_save (cr);
-  cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
+  double x0, y0, x1, y1;
+  panel_area (cr, &x0, &y0, &x1, &y1);
+  VitaMargins m;
+  vita_layout_margins (style, x1 - x0, y1 - y0, VITA_PANEL_TITLE, &m);
   /* Titles may use the colorbar's margin, not more. */
-  vita_draw_text_fit (cr, style, title, plot->x, plot->y - 0.35 * style->font_size,
-                      VITA_ANCHOR_SW, 1.0, 0.0, plot->width + 5.5 * style->font_size);
-  cairo_restore (cr);
+  vita_layout_title (cr, style, plot, title, m.title_lines, x1 - plot->x - 0.3 * style->font_size);
 }
 
 void
 vita_panel_message (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                     const char *message)
 {
-  cairo_save (cr);
-  cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
   cairo_new_path (cr);
-  vita_draw_text (cr, style, message, plot->x + plot->width / 2, plot->y + plot->height / 2,
-                  VITA_ANCHOR_CENTER, 1.1, 0.0);
-  cairo_restore (cr);
-}
-
-/* ---- text ------------------------------------------------------------------- */
-
-/* One PangoContext + layout per thread, reused: creating them per label cost more
- * than shaping the label.  pango_cairo_update_context() picks up each cairo_t's
- * transformation and target. */
-typedef struct {
-  PangoContext *context;
-  PangoLayout  *layout;
-  char         *family;
-  double        size;
-} TextCache;
-
-static void
-text_cache_free (gpointer data)
-{
-  TextCache *tc = data;
-  g_clear_object (&tc->layout);
-  g_clear_object (&tc->context);
-  g_free (tc->family);
-  g_free (tc);
-}
-
-static GPrivate text_cache_key = G_PRIVATE_INIT (text_cache_free);
-
-static PangoLayout *
-text_layout (cairo_t *cr, const char *family, double size)
-{
-  TextCache *tc = g_private_get (&text_cache_key);
-  if (tc == NULL)
-    {
-      tc = g_new0 (TextCache, 1);
-      tc->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
-      /* Unhinted metrics: the same layout on screen and in PDF/SVG. */
-      cairo_font_options_t *fo = cairo_font_options_create ();
-      cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
-      pango_cairo_context_set_font_options (tc->context, fo);
-      cairo_font_options_destroy (fo);
-      tc->layout = pango_layout_new (tc->context);
-      g_private_set (&text_cache_key, tc);
-    }
-  pango_cairo_update_context (cr, tc->context);
-  if (tc->size != size || g_strcmp0 (tc->family, family) != 0)
-    {
-      PangoFontDescription *desc = pango_font_description_from_string (family);
-      pango_font_description_set_absolute_size (desc, size * PANGO_SCALE);
-      pango_layout_set_font_description (tc->layout, desc);
-      pango_font_description_free (desc);
-      g_free (tc->family);
-      tc->family = g_strdup (family);
-      tc->size = size;
-    }
-  pango_layout_context_changed (tc->layout);
-  return tc->layout;
-}
-
-double
-vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
-                VitaAnchor anchor, double scale, double angle)
-{
-  return vita_draw_text_fit (cr, style, text, x, y, anchor, scale, angle, -1);
-}
-
-double
-vita_draw_text_fit (cairo_t *cr, const VitaStyle *style, const char *text, double x, double y,
-                    VitaAnchor anchor, double scale, double angle, double max_width)
-{
-  const char *family = style->font_family ? style->font_family : "Sans";
-  PangoLayout *layout = text_layout (cr, family, style->font_size * scale);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_set_width (layout, -1);
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
-  if (max_width > 0)
-    {
-      PangoRectangle lr;
-      pango_layout_get_extents (layout, NULL, &lr);
-      double w0 = (double) lr.width / PANGO_SCALE;
-      if (w0 > max_width)
-        {
-          double shrink = MAX (0.75, max_width / w0);
-          layout = text_layout (cr, family, style->font_size * scale * shrink);
-          pango_layout_set_text (layout, text, -1);
-          pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
-          pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-        }
-    }
-
-  PangoRectangle ink, logical;
-  pango_layout_get_extents (layout, &ink, &logical);
-  double w = (double) logical.width / PANGO_SCALE;
-  double h = (double) logical.height / PANGO_SCALE;
-  double dx = 0, dy = 0;
-  switch (anchor)
-    {
-    case VITA_ANCHOR_N:      dx = -w / 2; dy = 0; break;
-    case VITA_ANCHOR_S:      dx = -w / 2; dy = -h; break;
-    case VITA_ANCHOR_E:      dx = -w; dy = -h / 2; break;
-    case VITA_ANCHOR_W:      dx = 0; dy = -h / 2; break;
-    case VITA_ANCHOR_CENTER: dx = -w / 2; dy = -h / 2; break;
-    case VITA_ANCHOR_NW:     dx = 0; dy = 0; break;
-    case VITA_ANCHOR_NE:     dx = -w; dy = 0; break;
-    case VITA_ANCHOR_SW:     dx = 0; dy = -h; break;
-    case VITA_ANCHOR_SE:     dx = -w; dy = -h; break;
-    }
-  cairo_save (cr);
-  cairo_translate (cr, x, y);
-  if (angle != 0.0)
-    cairo_rotate (cr, angle);
-  cairo_move_to (cr, dx, dy);
-  pango_cairo_show_layout (cr, layout);
-  cairo_restore (cr);
-  cairo_new_path (cr);
-  return w;
+  vita_layout_message (cr, style, plot, message);
 }
 
 /* ---- ticks ------------------------------------------------------------------ */
@@ -303,6 +191,25 @@ vita_format_time (double t, double step, gboolean use_minutes, char *buf, gsize 
       *p = '.';
 }
 
+/* A rotated label along [lo, hi]: centred on `centre` when it fits there, else
+ * moved along (never past lo or hi); *room is what it may take (shrunk beyond). */
+static void
+place_along (const VitaStyle *style, const char *text, double scale, double centre, double lo,
+             double hi, double *at, double *room)
+{
+  double len;
+  vita_text_size (style, text, scale, &len, NULL);
+  double span = MAX (hi - lo, 1.0);
+  if (len >= span)
+    {
+      *at = (lo + hi) / 2;
+      *room = span;
+      return;
+    }
+  *at = CLAMP (centre, lo + len / 2, hi - len / 2);
+  *room = span;
+}
+
 static void
 set_fg (cairo_t *cr, const VitaStyle *style)
 {
@@ -314,6 +221,108 @@ static gboolean
 want_minutes (double t0, double t1)
 {
   return (t1 - t0) >= 120.0;
+}
+
+/* A typographic minus (U+2212) for negative numbers, as in typeset mathematics. */
+static void
+math_minus (char *buf, gsize size)
+{
+  for (char *p = buf; *p; p++)
+    if (*p == ',')
+      *p = '.';
+  if (buf[0] == '-' && strlen (buf) + 3 < size)
+    {
+      memmove (buf + 3, buf + 1, strlen (buf));
+      memcpy (buf, "\xe2\x88\x92", 3);
+    }
+}
+
+static void
+format_value (double v, double step, char *buf, gsize size)
+{
+  int d = decimals_for_step (step);
+  if (fabs (v) >= 1e5 || (fabs (v) > 0 && fabs (v) < 1e-4 && d > 5))
+    g_snprintf (buf, size, "%.2g", v);
+  else
+    g_snprintf (buf, size, "%.*f", d, v);
+  math_minus (buf, size);
+}
+
+typedef enum { LABEL_TIME, LABEL_TIME_MINUTES, LABEL_VALUE } LabelKind;
+
+#define MAX_TICKS 16
+
+typedef struct {
+  int    n;
+  double ticks[MAX_TICKS];
+  char   labels[MAX_TICKS][32];
+  double size[MAX_TICKS];    /* label extent along the axis */
+  double step;
+} Ticks;
+
+static void
+make_ticks (double lo, double hi, int max_ticks, LabelKind kind, Ticks *t)
+{
+  t->n = vita_nice_ticks (lo, hi, MIN (max_ticks, MAX_TICKS), t->ticks, &t->step);
+  if (kind == LABEL_TIME_MINUTES && t->step < 60 && t->step > 10)
+    {
+      /* Align to 15 / 30 s in m:ss mode, which reads better than 20 s. */
+      double s = t->step <= 15 ? 15 : 30;
+      double first = ceil (lo / s) * s;
+      t->n = 0;
+      for (double x = first; x <= hi + 1e-9 && t->n < MIN (max_ticks, MAX_TICKS); x += s)
+        t->ticks[t->n++] = x;
+      t->step = s;
+    }
+  for (int i = 0; i < t->n; i++)
+    {
+      if (kind == LABEL_VALUE)
+        format_value (t->ticks[i], t->step, t->labels[i], sizeof t->labels[i]);
+      else
+        {
+          vita_format_time (t->ticks[i], t->step, kind == LABEL_TIME_MINUTES, t->labels[i],
+                            sizeof t->labels[i]);
+          math_minus (t->labels[i], sizeof t->labels[i]);
+        }
+    }
+}
+
+/* The most ticks on an axis of `length` whose labels (measured at scale) keep at
+ * least `gap` apart: tick labels thin out rather than collide.  Along a horizontal
+ * axis the labels' widths count, along a vertical one their heights. */
+static void
+fit_ticks (const VitaStyle *style, double lo, double hi, double length, gboolean horizontal,
+           LabelKind kind, double scale, double gap, Ticks *t)
+{
+  double h = vita_text_line_height (style, scale);
+  int start = CLAMP ((int) (length / (horizontal ? 1.6 * style->font_size : h + gap)) + 1, 2,
+                     MAX_TICKS - 1);
+  for (int max_ticks = start; max_ticks >= 1; max_ticks--)
+    {
+      make_ticks (lo, hi, max_ticks, kind, t);
+      gboolean ok = TRUE;
+      for (int i = 0; i < t->n; i++)
+        {
+          if (horizontal)
+            vita_text_size (style, t->labels[i], scale, &t->size[i], NULL);
+          else
+            t->size[i] = h;
+          if (i > 0)
+            {
+              double d = fabs (t->ticks[i] - t->ticks[i - 1]) / fabs (hi - lo) * length;
+              if (d < (t->size[i] + t->size[i - 1]) / 2 + gap)
+                ok = FALSE;
+            }
+        }
+      if (ok)
+        return;
+    }
+}
+
+static gboolean
+inside (double a0, double a1, double lo, double hi)
+{
+  return a0 >= lo - 0.25 && a1 <= hi + 0.25;
 }
 
 void
@@ -328,38 +337,86 @@ vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
 {
   double fs = style->font_size;
   gboolean minutes = want_minutes (t0, t1);
-  /* Room for a label of ~7 characters per tick. */
-  int max_ticks = CLAMP ((int) (plot->width / (fs * 5.5)), 2, 15);
-  double ticks[16], step;
-  int n = vita_nice_ticks (t0, t1, max_ticks, ticks, &step);
-  if (minutes && step < 60 && step > 10)
-    {
-      /* Align to 15 / 30 s in m:ss mode, which reads better than 20 s. */
-      double s = step <= 15 ? 15 : 30;
-      double first = ceil (t0 / s) * s;
-      n = 0;
-      for (double t = first; t <= t1 + 1e-9 && n < 16; t += s)
-        ticks[n++] = t;
-      step = s;
-    }
+  double ax0, ay0, ax1, ay1;
+  panel_area (cr, &ax0, &ay0, &ax1, &ay1);
+  Ticks t;
+  fit_ticks (style, t0, t1, plot->width, TRUE, minutes ? LABEL_TIME_MINUTES : LABEL_TIME, 0.9,
+             0.6 * fs, &t);
   cairo_save (cr);
   set_fg (cr, style);
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
-  double y0 = plot->y + plot->height;
-  for (int i = 0; i < n; i++)
+  double y0 = plot->y + plot->height, xoff = vita_layout_xtick_offset (style);
+  for (int i = 0; i < t.n && t1 > t0; i++)
     {
-      double x = plot->x + (ticks[i] - t0) / (t1 - t0) * plot->width;
+      double x = plot->x + (t.ticks[i] - t0) / (t1 - t0) * plot->width;
       cairo_move_to (cr, x, y0);
       cairo_line_to (cr, x, y0 + 0.35 * fs);
       cairo_stroke (cr);
-      char buf[32];
-      vita_format_time (ticks[i], step, minutes, buf, sizeof buf);
-      vita_draw_text (cr, style, buf, x, y0 + 0.45 * fs, VITA_ANCHOR_N, 0.9, 0.0);
+      /* A label that would leave the panel is left out, never cut. */
+      if (inside (x - t.size[i] / 2, x + t.size[i] / 2, ax0, ax1))
+        vita_draw_text (cr, style, t.labels[i], x, y0 + xoff, VITA_ANCHOR_N, 0.9, 0.0);
     }
   g_autofree char *full = g_strdup_printf ("%s (%s)", title, minutes ? "m:ss" : "s");
-  vita_draw_text (cr, style, full, plot->x + plot->width / 2, y0 + 1.65 * fs, VITA_ANCHOR_N,
-                  1.0, 0.0);
+  double yt = y0 + xoff + vita_text_line_height (style, 0.9) + 0.15 * fs;
+  vita_draw_text_fit (cr, style, full, plot->x + plot->width / 2, yt, VITA_ANCHOR_N, 1.0, 0.0,
+                      MIN (ax1 - ax0, 2 * MIN (plot->x + plot->width / 2 - ax0,
+                                               ax1 - plot->x - plot->width / 2)));
   cairo_restore (cr);
+}
+
+/* The rotated title left of a plot: at the panel's left edge, centred on the plot,
+ * no longer than the panel allows. */
+double
+vita_axis_tick_width (const VitaStyle *style)
+{
+  VitaMargins m;
+  vita_layout_margins (style, 1e6, 1e6, 0, &m);
+  return m.tick_width;
+}
+
+void
+vita_axis_title_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                      const char *title)
+{
+  axis_title_left (cr, style, plot, title);
+}
+
+static void
+axis_title_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, const char *title)
+{
+  double ax0, ay0, ax1, ay1;
+  panel_area (cr, &ax0, &ay0, &ax1, &ay1);
+  VitaMargins m;
+  vita_layout_margins (style, 1e6, 1e6, 0, &m);
+  double x = MAX (ax0, plot->x - m.left) + 0.3 * style->font_size;
+  double cy, room;
+  place_along (style, title, 1.0, plot->y + plot->height / 2, ay0 + 0.2 * style->font_size,
+               ay1 - 0.2 * style->font_size, &cy, &room);
+  vita_draw_text_fit (cr, style, title, x, cy, VITA_ANCHOR_N, 1.0, -G_PI / 2, room);
+}
+
+/* Value tick labels right-aligned left of the plot, fitted to the reserved width. */
+static void
+ticks_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, const Ticks *t,
+            double v0, double v1, gboolean top_is_v0)
+{
+  double fs = style->font_size;
+  double ax0, ay0, ax1, ay1;
+  panel_area (cr, &ax0, &ay0, &ax1, &ay1);
+  VitaMargins m;
+  vita_layout_margins (style, 1e6, 1e6, 0, &m);
+  double h = vita_text_line_height (style, 0.9);
+  for (int i = 0; i < t->n && v1 != v0; i++)
+    {
+      double f = (t->ticks[i] - v0) / (v1 - v0);
+      double y = top_is_v0 ? plot->y + f * plot->height : plot->y + (1 - f) * plot->height;
+      cairo_move_to (cr, plot->x, y);
+      cairo_line_to (cr, plot->x - 0.35 * fs, y);
+      cairo_stroke (cr);
+      if (inside (y - h / 2, y + h / 2, ay0, ay1))
+        vita_draw_text_fit (cr, style, t->labels[i], plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9,
+                            0.0, m.tick_width);
+    }
 }
 
 void
@@ -368,41 +425,17 @@ vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRect *pl
 {
   double fs = style->font_size;
   gboolean minutes = want_minutes (t0, t1);
-  int max_ticks = CLAMP ((int) (plot->height / (fs * 2.2)), 2, 15);
-  double ticks[16], step;
-  int n = vita_nice_ticks (t0, t1, max_ticks, ticks, &step);
+  Ticks t;
+  fit_ticks (style, t0, t1, plot->height, FALSE, minutes ? LABEL_TIME_MINUTES : LABEL_TIME, 0.9,
+             0.3 * fs, &t);
   cairo_save (cr);
   set_fg (cr, style);
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
-  for (int i = 0; i < n; i++)
-    {
-      double f = (ticks[i] - t0) / (t1 - t0);
-      double y = top_is_t0 ? plot->y + f * plot->height : plot->y + (1 - f) * plot->height;
-      cairo_move_to (cr, plot->x, y);
-      cairo_line_to (cr, plot->x - 0.35 * fs, y);
-      cairo_stroke (cr);
-      char buf[32];
-      vita_format_time (ticks[i], step, minutes, buf, sizeof buf);
-      vita_draw_text (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0);
-    }
+  ticks_left (cr, style, plot, &t, t0, t1, top_is_t0);
   g_autofree char *full = g_strdup_printf ("%s (%s)", title ? title : "Time",
                                            minutes ? "m:ss" : "s");
-  vita_draw_text_fit (cr, style, full, plot->x - 5.0 * fs, plot->y + plot->height / 2,
-                      VITA_ANCHOR_N, 1.0, -G_PI / 2, plot->height + 2 * fs);
+  axis_title_left (cr, style, plot, full);
   cairo_restore (cr);
-}
-
-static void
-format_value (double v, double step, char *buf, gsize size)
-{
-  int d = decimals_for_step (step);
-  if (fabs (v) >= 1e5 || (fabs (v) > 0 && fabs (v) < 1e-4 && d > 5))
-    g_snprintf (buf, size, "%.2g", v);
-  else
-    g_snprintf (buf, size, "%.*f", d, v);
-  for (char *p = buf; *p; p++)
-    if (*p == ',')
-      *p = '.';
 }
 
 void
@@ -410,26 +443,15 @@ vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, doub
                  double v1, const char *title)
 {
   double fs = style->font_size;
-  int max_ticks = CLAMP ((int) (plot->height / (fs * 2.0)), 2, 8);
-  double ticks[16], step;
-  int n = vita_nice_ticks (MIN (v0, v1), MAX (v0, v1), max_ticks, ticks, &step);
+  Ticks t;
+  fit_ticks (style, MIN (v0, v1), MAX (v0, v1), plot->height, FALSE, LABEL_VALUE, 0.9,
+             0.3 * fs, &t);
   cairo_save (cr);
   set_fg (cr, style);
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
-  for (int i = 0; i < n; i++)
-    {
-      double f = (ticks[i] - v0) / (v1 - v0);
-      double y = plot->y + (1 - f) * plot->height;
-      cairo_move_to (cr, plot->x, y);
-      cairo_line_to (cr, plot->x - 0.35 * fs, y);
-      cairo_stroke (cr);
-      char buf[32];
-      format_value (ticks[i], step, buf, sizeof buf);
-      vita_draw_text (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0);
-    }
+  ticks_left (cr, style, plot, &t, v0, v1, FALSE);
   if (title)
-    vita_draw_text_fit (cr, style, title, plot->x - 5.0 * fs, plot->y + plot->height / 2,
-                        VITA_ANCHOR_N, 1.0, -G_PI / 2, plot->height + 2 * fs);
+    axis_title_left (cr, style, plot, title);
   cairo_restore (cr);
 }
 
@@ -437,6 +459,8 @@ void
 vita_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, VitaColormap cmap,
                double vmin, double vmax, const char *label)
 {
+  if (!style->draw_colorbar)
+    return;
   double fs = style->font_size;
   /* The bar is the LUT itself as a 1 × 256 image, top = vmax. */
   cairo_surface_t *bar = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 256);
@@ -450,32 +474,49 @@ vita_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, VitaCo
   vita_heatmap_paint (cr, bar, 0, 0, 1, 256, rect);
   cairo_surface_destroy (bar);
 
+  double ax0, ay0, ax1, ay1;
+  panel_area (cr, &ax0, &ay0, &ax1, &ay1);
   cairo_save (cr);
   set_fg (cr, style);
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
   cairo_rectangle (cr, rect->x, rect->y, rect->width, rect->height);
   cairo_stroke (cr);
-  int max_ticks = CLAMP ((int) (rect->height / (fs * 2.0)), 2, 8);
-  double ticks[16], step;
-  int n = vita_nice_ticks (MIN (vmin, vmax), MAX (vmin, vmax), max_ticks, ticks, &step);
-  double max_w = 0;
-  for (int i = 0; i < n && vmax > vmin; i++)
+  vita_layout_record_box (cr, rect->x, rect->y, rect->width, rect->height);
+  /* The label column sits after the widest tick label the margin reserves. */
+  double cbw = 0;
+  static const char *refs[] = { "\xe2\x88\x92" "0.00", "22.05", "10:00" };
+  for (gsize i = 0; i < G_N_ELEMENTS (refs); i++)
     {
-      double f = (ticks[i] - vmin) / (vmax - vmin);
+      double w;
+      vita_text_size (style, refs[i], 0.85, &w, NULL);
+      cbw = MAX (cbw, w);
+    }
+  Ticks t;
+  fit_ticks (style, MIN (vmin, vmax), MAX (vmin, vmax), rect->height, FALSE, LABEL_VALUE, 0.85,
+             0.3 * fs, &t);
+  double h = vita_text_line_height (style, 0.85);
+  double xr = rect->x + rect->width;
+  for (int i = 0; i < t.n && vmax > vmin; i++)
+    {
+      double f = (t.ticks[i] - vmin) / (vmax - vmin);
       double y = rect->y + (1 - f) * rect->height;
-      double xr = rect->x + rect->width;
       cairo_move_to (cr, xr, y);
       cairo_line_to (cr, xr + 0.3 * fs, y);
       cairo_stroke (cr);
-      char buf[32];
-      format_value (ticks[i], step, buf, sizeof buf);
-      double w = vita_draw_text (cr, style, buf, xr + 0.45 * fs, y, VITA_ANCHOR_W, 0.85, 0.0);
-      max_w = MAX (max_w, w);
+      if (inside (y - h / 2, y + h / 2, ay0, ay1))
+        vita_draw_text_fit (cr, style, t.labels[i], xr + 0.45 * fs, y, VITA_ANCHOR_W, 0.85, 0.0,
+                            cbw);
     }
   if (label)
-    vita_draw_text_fit (cr, style, label, rect->x + rect->width + 0.7 * fs + max_w,
-                        rect->y + rect->height / 2, VITA_ANCHOR_S, 0.9, G_PI / 2,
-                        rect->height + 2 * fs);
+    {
+      /* Up to where the top tick label reaches (a title may run above the bar), down
+       * to the panel's edge. */
+      double top = MAX (ay0, rect->y - 0.5 * vita_text_line_height (style, 0.9));
+      double cy, room;
+      place_along (style, label, 0.9, rect->y + rect->height / 2, top, ay1 - 0.2 * fs, &cy, &room);
+      vita_draw_text_fit (cr, style, label, xr + 0.45 * fs + cbw + 0.35 * fs, cy, VITA_ANCHOR_S,
+                          0.9, G_PI / 2, room);
+    }
   cairo_restore (cr);
 }
 

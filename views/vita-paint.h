@@ -47,10 +47,12 @@ typedef struct {
   double accent[3];            /* curves, selection */
   double accent2[3];           /* second curve (onset flux) */
   double line_width;           /* curves; axes use half of it */
-  gboolean draw_title;         /* a one-line title at the top of each panel */
+  gboolean draw_title;         /* a title (wrapped to two lines) at the top of each panel */
+  gboolean draw_colorbar;      /* colorbars of heatmaps (their margin stays for alignment) */
+  gboolean transparent;        /* no background paint (transparent PNG) */
 } VitaStyle;
 
-/* Light style, viridis, RdBu for SSMs, 10 pt Sans. */
+/* Light style, viridis, RdBu for SSMs, 10 pt Sans, titles and colorbars on. */
 void vita_style_init (VitaStyle *style);
 
 /* ---- geometry -------------------------------------------------------------- */
@@ -63,12 +65,14 @@ typedef enum {
   VITA_PANEL_XAXIS    = 1 << 0,   /* a time axis under the plot */
   VITA_PANEL_YAXIS    = 1 << 1,   /* a value axis left of the plot */
   VITA_PANEL_COLORBAR = 1 << 2,   /* a colorbar right of the plot */
-  VITA_PANEL_TITLE    = 1 << 3,   /* a title line above the plot (if style->draw_title) */
+  VITA_PANEL_TITLE    = 1 << 3,   /* a title above the plot (if style->draw_title) */
+  VITA_PANEL_LEGEND   = 1 << 4,   /* a legend row between the title and the plot */
 } VitaPanelFlags;
 
-/* Splits an outer rectangle into the plot area and its margins.  Margins scale with
- * the font size; every painter of a time-aligned panel uses the same left/right
- * margins so that their time axes line up when stacked. */
+/* Splits an outer rectangle into the plot area and its margins, computed by the
+ * layout engine (vita-layout.h) from measured text; every painter of a time-aligned
+ * panel gets the same left/right margins so that their time axes line up when
+ * stacked. */
 void vita_panel_layout (const VitaStyle *style, double x, double y, double width,
                         double height, VitaPanelFlags flags, VitaRect *plot,
                         VitaRect *colorbar);
@@ -80,7 +84,7 @@ void vita_panel_begin (cairo_t *cr, const VitaStyle *style, double x, double y,
 void vita_panel_frame (cairo_t *cr, const VitaStyle *style, const VitaRect *plot);
 void vita_panel_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                        const char *title);
-/* Centred message inside the plot ("Analysing…", "No probes loaded"). */
+/* Centred message inside the plot ("Analysing…"), wrapped and shrunk to fit it. */
 void vita_panel_message (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                          const char *message);
 
@@ -97,7 +101,8 @@ typedef enum {
 double vita_draw_text (cairo_t *cr, const VitaStyle *style, const char *text, double x,
                        double y, VitaAnchor anchor, double scale, double angle);
 
-/* Same, shrunk (down to 75 %) and then ellipsized to fit max_width (≤ 0: no limit). */
+/* Same, shrunk (down to 75 %) and then ellipsized to fit max_width (≤ 0: no limit).
+ * Both measure with Pango and report the box to the layout records (vita-layout.h). */
 double vita_draw_text_fit (cairo_t *cr, const VitaStyle *style, const char *text, double x,
                            double y, VitaAnchor anchor, double scale, double angle,
                            double max_width);
@@ -125,6 +130,11 @@ void vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRec
 /* A value axis left of plot: v0 at the bottom, v1 at the top; title carries the unit. */
 void vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                       double v0, double v1, const char *title);
+/* The rotated title of a value axis at the panel's left edge, centred on plot. */
+void vita_axis_title_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                           const char *title);
+/* Width reserved left of a plot for value tick labels (fit labels to it). */
+double vita_axis_tick_width (const VitaStyle *style);
 /* A vertical colorbar in rect with ticks from vmin to vmax and a rotated label. */
 void vita_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *rect,
                     VitaColormap cmap, double vmin, double vmax, const char *label);

@@ -152,6 +152,9 @@ typedef struct {
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
   const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
+  /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
+   * subset shares one absolute colour scale. */
+  guint64         grid_layers, grid_heads;
 } VitaPaintContext;
 
 typedef enum {
@@ -206,6 +209,11 @@ struct _VitaPanelClass {
   /* Optional: the array drawn (see vita_panel_array). */
   float   *(*array)        (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
                             gsize shape[4], GError **error);
+  /* Optional: a figure's natural height at a width (pt, at the style's font size);
+   * without it a panel is as tall as the figures engine's default for its kind
+   * (vita_figure_natural_height, views/vita-export.h). */
+  double   (*natural_height) (const VitaPanelClass *klass, const VitaPaintContext *ctx,
+                              double width);
 };
 
 /* The record of a registered panel (NULL outside 0 .. count - 1). */

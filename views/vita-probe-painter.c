@@ -1,6 +1,7 @@
 /* vita-probe-painter.c — probe lanes: predicted labels / probabilities per frame,
  * the ground truth under them.  An empty area until probes exist. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
@@ -66,8 +67,10 @@ lane_label (const VitaProbeLane *lane, int f, float *p)
 /* Runs of equal labels as coloured segments, labelled when wide enough. */
 static void
 segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
-          const VitaTimelineSnapshot *snap, const VitaProbeLane *lane, const int *labels)
+          const VitaTimelineSnapshot *snap, const VitaProbeLane *lane, const int *labels,
+          double name_right, double name_bottom)
 {
+  double lh = vita_text_line_height (style, 0.8);
   int f0 = vita_snapshot_sample_to_frame (snap, snap->visible_start);
   int f1 = MIN (vita_snapshot_sample_to_frame (snap, snap->visible_end), lane->n_frames - 1);
   int f = f0;
@@ -89,7 +92,14 @@ segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
           cairo_rectangle (cr, x0, row->y, x1 - x0, row->height);
           cairo_fill (cr);
           const char *name = l < lane->n_classes ? lane->class_names[l] : "?";
-          if (x1 - x0 > style->font_size * (strlen (name) * 0.6 + 0.6))
+          /* Labelled only when the measured label fits the segment, the lane's
+           * height, and stays clear of the lane name. */
+          double nw;
+          vita_text_size (style, name, 0.8, &nw, NULL);
+          double cy = row->y + row->height / 2;
+          gboolean clear = (x0 + x1) / 2 - nw / 2 > name_right + 0.2 * style->font_size ||
+                           cy - lh / 2 > name_bottom;
+          if (x1 - x0 > nw + 0.6 * style->font_size && row->height >= lh && clear)
             {
               vita_set_rgb (cr, style->fg);
               vita_draw_text (cr, style, name, (x0 + x1) / 2, row->y + row->height / 2,
@@ -100,17 +110,33 @@ segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
     }
 }
 
-/* Lane names sit inside the lane, top left, on a light box (names can be long). */
+/* Lane names sit inside the lane, top left, on a light box sized from the measured
+ * text (names can be long: shrunk to the lane's width).  Returns the box's right
+ * and bottom edges through *right, *bottom. */
+static void
+lane_name_box (const VitaStyle *style, const VitaRect *row, const char *name, double *right,
+               double *bottom)
+{
+  double fs = style->font_size, w, h;
+  vita_text_size (style, name, 0.75, &w, &h);
+  *right = row->x + MIN (w, row->width - 0.4 * fs) + 0.4 * fs;
+  *bottom = row->y + 0.05 * fs + h;
+}
+
 static void
 lane_name (cairo_t *cr, const VitaStyle *style, const VitaRect *row, const char *name)
 {
-  double fs = style->font_size;
+  double fs = style->font_size, right, bottom;
+  lane_name_box (style, row, name, &right, &bottom);
+  if (bottom > row->y + row->height + 0.1)
+    return;   /* a lane too thin for its name: left out, never overlapping the next */
   cairo_save (cr);
   cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.8);
-  cairo_rectangle (cr, row->x, row->y, (strlen (name) * 0.55 + 0.8) * fs * 0.8, 1.3 * fs * 0.8);
+  cairo_rectangle (cr, row->x, row->y, right - row->x, bottom - row->y);
   cairo_fill (cr);
   vita_set_rgb (cr, style->fg);
-  vita_draw_text (cr, style, name, row->x + 0.2 * fs, row->y + 0.05 * fs, VITA_ANCHOR_NW, 0.75, 0.0);
+  vita_draw_text_fit (cr, style, name, row->x + 0.2 * fs, row->y + 0.05 * fs, VITA_ANCHOR_NW,
+                      0.75, 0.0, row->width - 0.4 * fs);
   cairo_restore (cr);
 }
 
@@ -150,13 +176,19 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
               cairo_stroke (cr);
             }
           else
-            segments (cr, style, &row, snap, lane, NULL);
+            {
+              double nr, nb;
+              lane_name_box (style, &row, lane->name ? lane->name : "probe", &nr, &nb);
+              segments (cr, style, &row, snap, lane, NULL, nr, nb);
+            }
           lane_name (cr, style, &row, lane->name ? lane->name : "probe");
           y += rh;
           if (lane->truth)
             {
               VitaRect trow = { plot.x, y + 1, plot.width, rh - 2 };
-              segments (cr, style, &trow, snap, lane, lane->truth);
+              double nr, nb;
+              lane_name_box (style, &trow, "ground truth", &nr, &nb);
+              segments (cr, style, &trow, snap, lane, lane->truth, nr, nb);
               lane_name (cr, style, &trow, "ground truth");
               y += rh;
             }

@@ -1,6 +1,7 @@
 /* vita-received-painter.c — the attention each frame receives (one block, one head
  * or the head average) against the spectral-flux onset curve. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
@@ -81,22 +82,6 @@ curve (cairo_t *cr, const VitaRect *plot, const VitaTimelineSnapshot *snap,
   cairo_stroke (cr);
 }
 
-static void
-legend_entry (cairo_t *cr, const VitaStyle *style, double x, double y, const double rgb[3],
-              const char *text)
-{
-  double fs = style->font_size;
-  cairo_save (cr);
-  vita_set_rgb (cr, rgb);
-  cairo_set_line_width (cr, style->line_width * 1.5);
-  cairo_move_to (cr, x - 2.2 * fs, y);
-  cairo_line_to (cr, x - 0.4 * fs, y);
-  cairo_stroke (cr);
-  vita_set_rgb (cr, style->fg);
-  vita_draw_text (cr, style, text, x, y, VITA_ANCHOR_W, 0.85, 0.0);
-  cairo_restore (cr);
-}
-
 void
 vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
@@ -147,17 +132,26 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
         g_snprintf (who, sizeof who, "layer %d, head %d", block + 1, head + 1);
       g_snprintf (title, sizeof title, "Attention received per frame (%s) vs spectral flux",
                   who);
+      /* The legend sits in its own row between the title and the plot. */
       double fs = style->font_size;
-      double lx = plot.x + plot.width - 11 * fs;
-      cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.85);
-      cairo_rectangle (cr, lx - 2.6 * fs, plot.y + 0.1 * fs, 13.4 * fs, 2.6 * fs);
-      cairo_fill (cr);
-      legend_entry (cr, style, lx, plot.y + 0.8 * fs, style->accent, "attention received");
-      legend_entry (cr, style, lx, plot.y + 2.0 * fs, style->accent2, "spectral flux");
+      double ax0, ay0, ax1, ay1;
+      cairo_clip_extents (cr, &ax0, &ay0, &ax1, &ay1);
+      const double colors[2][3] = {
+        { style->accent[0], style->accent[1], style->accent[2] },
+        { style->accent2[0], style->accent2[1], style->accent2[2] },
+      };
+      const char *labels[] = { "attention received", "spectral flux" };
+      double lh = vita_text_line_height (style, 0.85);
+      vita_layout_legend (cr, style, plot.x, plot.y - 0.2 * fs - lh, ax1 - plot.x - 0.3 * fs,
+                          2, colors, labels);
     }
   /* Both curves are scaled to their own maximum over the whole track. */
   vita_axis_value (cr, style, &plot, 0.0, 1.0 / 0.95, "relative (max = 0.95)");
-  vita_paint_time_panel_end (cr, ctx, &plot, title);
+  /* The title goes above the legend row. */
+  VitaRect tplot = plot;
+  tplot.y -= vita_text_line_height (style, 0.85) + 0.3 * style->font_size;
+  vita_paint_time_panel_end (cr, ctx, &plot, NULL);
+  vita_panel_title (cr, style, &tplot, title);
 }
 
 /* ---- the class record -------------------------------------------------------- */
@@ -190,7 +184,7 @@ const VitaPanelClass vita_received_panel_class = {
   .name = "received",
   .title = N_("Attention Received"),
   .subtitle = N_("per frame, against spectral-flux onsets"),
-  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE | VITA_PANEL_LEGEND,
   .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |
              VITA_DEPENDS_ANALYSIS,

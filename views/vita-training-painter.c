@@ -2,6 +2,7 @@
  * accuracy (each raw, and its running average) and the learning rate, over steps.
  * The training window draws it on screen; export writes it like any panel. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -89,6 +90,12 @@ vita_training_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       { 0.90, 0.38, 0.0 } },
   };
   double vmax[3] = { lmax, 1.0, lrmax };
+  /* learning rates are small: the axis in units of a power of ten, so its labels
+   * stay as short as the others' ("0.5" rather than "0.0005") */
+  int lr_exp = (int) floor (log10 (lrmax) + 1e-4);
+  double lr_unit = pow (10.0, lr_exp);
+  char lr_title[64];
+  g_snprintf (lr_title, sizeof lr_title, "lr (\xc3\x97" "1e%d)", lr_exp);
   double h = area->height / 3;
   for (int k = 0; k < 3; k++)
     {
@@ -116,7 +123,10 @@ vita_training_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
           cairo_restore (cr);
         }
       vita_panel_frame (cr, style, &plot);
-      vita_axis_value (cr, style, &plot, 0.0, vmax[k], plots[k].unit);
+      if (k == 2)
+        vita_axis_value (cr, style, &plot, 0.0, vmax[k] / lr_unit, lr_title);
+      else
+        vita_axis_value (cr, style, &plot, 0.0, vmax[k], plots[k].unit);
       vita_panel_title (cr, style, &plot, plots[k].title);
       if (k == 2)
         step_axis (cr, style, &plot, s0, s1);
@@ -146,6 +156,23 @@ training_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *n
   return out;
 }
 
+/* Three plots stacked, each with its title and value axis, the step axis below. */
+static double
+training_natural_height (const VitaPanelClass *klass, const VitaPaintContext *ctx, double width)
+{
+  const VitaStyle *style = ctx->style;
+  double fs = style->font_size, h = 0;
+  for (int k = 0; k < 3; k++)
+    {
+      VitaMargins m;
+      VitaPanelFlags flags = VITA_PANEL_YAXIS | VITA_PANEL_TITLE | (k == 2 ? VITA_PANEL_XAXIS : 0);
+      vita_layout_margins (style, width, 1e6, flags, &m);
+      double pw = MAX (width - m.left - m.right, 4 * fs);
+      h += m.top + m.bottom + CLAMP (0.3 * pw, 5 * fs, 16 * fs);
+    }
+  return h;
+}
+
 const VitaPanelClass vita_training_panel_class = {
   .name = "training",
   .title = N_("Training Curves"),
@@ -154,4 +181,5 @@ const VitaPanelClass vita_training_panel_class = {
   .traits = VITA_PANEL_FIGURE_ONLY,   /* the training window's, not a card of the main window */
   .paint = vita_training_paint,
   .array = training_array,
+  .natural_height = training_natural_height,
 };

@@ -991,8 +991,10 @@ vita_key_file_load (const char *path, int *key, GPtrArray *warnings, GError **er
 }
 
 /* ---- VitaAnnotations: one load of annotation files ------------------------------ */
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
+#include "model/probe/vita-annotation-set.h"
 
 void
 vita_annotations_free (VitaAnnotations *ann)
@@ -1003,90 +1005,68 @@ vita_annotations_free (VitaAnnotations *ann)
   g_clear_pointer (&ann->beats, vita_event_list_free);
   g_clear_pointer (&ann->onsets, vita_event_list_free);
   g_clear_pointer (&ann->messages, g_ptr_array_unref);
+  g_free (ann->summary);
   g_free (ann);
-}
-
-static gboolean
-has_suffix_ci (const char *name, const char *suffix)
-{
-  gsize n = strlen (name), s = strlen (suffix);
-  return n > s && g_ascii_strcasecmp (name + n - s, suffix) == 0;
 }
 
 const char *
 vita_annotation_kind_for_path (const char *path)
 {
-  g_autofree char *name = g_path_get_basename (path);
-
-  if (has_suffix_ci (name, ".lab") || has_suffix_ci (name, ".chords") ||
-      has_suffix_ci (name, ".chords.txt"))
-    return "chords";
-  if (has_suffix_ci (name, ".beats") || has_suffix_ci (name, ".beats.txt") ||
-      has_suffix_ci (name, ".beat"))
-    return "beats";
-  if (has_suffix_ci (name, ".onsets") || has_suffix_ci (name, ".onsets.txt") ||
-      has_suffix_ci (name, ".onset"))
-    return "onsets";
-  if (has_suffix_ci (name, ".key") || has_suffix_ci (name, ".key.txt"))
-    return "key";
-  return NULL;
+  switch (vita_ann_kind_for_name (path))
+    {
+    case VITA_ANN_CHORDS: return "chords";
+    case VITA_ANN_BEATS: return "beats";
+    case VITA_ANN_ONSETS: return "onsets";
+    case VITA_ANN_KEY: return "key";
+    case VITA_ANN_TAGS: return "tags";
+    case VITA_ANN_ANY: return "jams";
+    case VITA_ANN_UNKNOWN: return "sniff";
+    default: return NULL;
+    }
 }
 
 VitaAnnotations *
 vita_annotations_load (const char *const *paths)
 {
   VitaAnnotations *ann = g_new0 (VitaAnnotations, 1);
+  g_autoptr(VitaAnnotationSet) set = vita_annotation_set_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
   ann->key = VITA_KEY_X;
   ann->messages = g_ptr_array_new_with_free_func (g_free);
   for (int i = 0; paths != NULL && paths[i] != NULL; i++)
     {
-      const char *path = paths[i];
-      const char *kind = vita_annotation_kind_for_path (path);
       g_autoptr(GError) error = NULL;
-      g_autofree char *name = g_path_get_basename (path);
-      gboolean ok = FALSE;
 
-      if (kind == NULL)
-        {
-          /* Translators: %s is a file name. */
-          g_ptr_array_add (ann->messages,
-                           g_strdup_printf (("“%s”: not an annotation file (expected .lab, "
-                                              ".beats, .onsets or .key)"), name));
-          continue;
-        }
-      if (g_str_equal (kind, "chords"))
-        {
-          VitaChordTrack *t = vita_chord_track_load (path, ann->messages, &error);
-          if ((ok = t != NULL))
-            {
-              g_clear_pointer (&ann->chords, vita_chord_track_free);
-              ann->chords = t;
-            }
-        }
-      else if (g_str_equal (kind, "beats") || g_str_equal (kind, "onsets"))
-        {
-          VitaEventList *e = vita_event_list_load (path, ann->messages, &error);
-          VitaEventList **slot = g_str_equal (kind, "beats") ? &ann->beats : &ann->onsets;
-          if ((ok = e != NULL))
-            {
-              g_clear_pointer (slot, vita_event_list_free);
-              *slot = e;
-            }
-        }
-      else
-        {
-          int key = VITA_KEY_X;
-          if ((ok = vita_key_file_load (path, &key, ann->messages, &error)))
-            {
-              ann->key = key;
-              ann->has_key = TRUE;
-            }
-        }
-      if (ok)
+      /* by name, then by content (vita-annotation-set.h); within one load the first
+       * file of a kind wins (files beside the audio come dedicated names first, as
+       * `report` reads them), with a message; a later load replaces earlier kinds */
+      if (vita_annotation_set_add_file (set, paths[i], VITA_ANN_UNKNOWN, FALSE, ann->messages,
+                                        &error))
         ann->n_loaded++;
       else
         g_ptr_array_add (ann->messages, g_strdup (error->message));
+      g_ptr_array_add (names, g_path_get_basename (paths[i]));
+    }
+  ann->chords = g_steal_pointer (&set->chords);
+  ann->beats = g_steal_pointer (&set->beats);
+  ann->onsets = g_steal_pointer (&set->onsets);
+  ann->has_key = set->has_key;
+  ann->key = set->has_key ? set->key : VITA_KEY_X;
+  if (names->len > 0)
+    {
+      /* the lanes use chords, beats, onsets and the key: tags are not shown */
+      g_clear_pointer (&set->tags, vita_tags_free);
+      g_clear_pointer (&set->from[VITA_ANN_TAGS], g_free);
+      set->chords = ann->chords, set->beats = ann->beats, set->onsets = ann->onsets;
+      g_autofree char *line = vita_annotation_set_describe (set, "");
+      set->chords = NULL, set->beats = NULL, set->onsets = NULL;
+      if (ann->n_loaded == 0)
+        /* Translators: %s lists the files that were read. */
+        ann->summary = g_strdup_printf (_("No annotations in %s"),
+                                        (char *) g_ptr_array_index (names, 0));
+      else
+        ann->summary = g_strdup (line + 2);  /* "found chords (…) from x.lab; no onsets" */
     }
   return ann;
 }
@@ -1094,33 +1074,7 @@ vita_annotations_load (const char *const *paths)
 char **
 vita_annotations_find_beside (const char *audio_path)
 {
-  static const char *const suffixes[] = {
-    ".lab", ".beats", ".beats.txt", ".onsets", ".onsets.txt", ".key", ".key.txt",
-  };
-  g_autoptr(GPtrArray) out = g_ptr_array_new ();
-  g_autofree char *stem = NULL;
-  const char *dot;
-  g_autofree char *base = g_path_get_basename (audio_path);
-
-  dot = strrchr (base, '.');
-  if (dot != NULL && dot != base)
-    {
-      g_autofree char *dir = g_path_get_dirname (audio_path);
-      g_autofree char *name = g_strndup (base, dot - base);
-      stem = g_build_filename (dir, name, NULL);
-    }
-  else
-    stem = g_strdup (audio_path);
-  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      char *p = g_strconcat (stem, suffixes[i], NULL);
-      if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (out, p);
-      else
-        g_free (p);
-    }
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+  return vita_annotation_files_beside (audio_path);
 }
 
 static void
@@ -1148,6 +1102,3 @@ vita_annotations_load_finish (GAsyncResult *result, GError **error)
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-
-/* ------------------------------------------------------------------ probe set */
-

@@ -122,19 +122,24 @@ typedef struct {
   gboolean        has_key;
   GPtrArray      *messages;  /* char *: errors and warnings (file:line), for toasts */
   int             n_loaded;  /* files that gave something */
+  char           *summary;   /* "found chords (12 segments) from x.lab, key (C major) from
+                                x.jams; no beats, no onsets", or "No annotations in x.txt";
+                                NULL when no file was given.  Information, not an error. */
 } VitaAnnotations;
 
 void vita_annotations_free (VitaAnnotations *ann);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnnotations, vita_annotations_free)
 
-/* Which kind a file is, by its name: "chords" (.lab), "beats", "onsets", "key", or NULL. */
+/* Which kind a file is, by its name: "chords" (.lab), "beats", "onsets", "key", "tags",
+ * "jams", "sniff" (.txt/.csv: decided by content), or NULL (not an annotation name). */
 const char *vita_annotation_kind_for_path (const char *path);
 
 /* Parses paths (NULL-terminated) synchronously; never fails as a whole: per-file
  * errors go to messages. */
 VitaAnnotations *vita_annotations_load (const char *const *paths);
 /* Paths of annotation files sitting beside audio_path with the same basename
- * (song.lab, song.beats[.txt], song.onsets[.txt], song.key[.txt]), NULL-terminated. */
+ * (vita_annotation_files_beside: song.lab, song.beats[.txt], song.jams, song.csv, ...),
+ * NULL-terminated. */
 char **vita_annotations_find_beside (const char *audio_path);
 
 void             vita_annotations_load_async  (const char *const *paths, GCancellable *cancellable,

@@ -3,6 +3,7 @@
 #include "model/vita-derived.h"
 #include "model/vita-analysis.h"
 #include "vita-annotations.h"
+#include "vita-annotation-set.h"
 #include "vita-metrics.h"
 #include "vita-probe.h"
 #include "dsp/vita-audio.h"
@@ -58,6 +59,8 @@ typedef struct {
   VitaEventList  *onsets;  /* may be NULL */
   int     key;          /* VITA_KEY_X when unknown */
   float  *tags;         /* (n_tags) or NULL */
+  char   *found;        /* "STEM: found chords (…) from STEM.lab, …; no onsets" */
+  gboolean has[VITA_ANN_N_KINDS];
 
   /* per model, replaced for each model */
   VitaAnalysis *an;
@@ -83,6 +86,7 @@ piece_free (Piece *p)
   vita_event_list_free (p->beats);
   vita_event_list_free (p->onsets);
   g_free (p->tags);
+  g_free (p->found);
   if (p->an)
     vita_analysis_unref (p->an);
   g_free (p->wpool);
@@ -147,6 +151,45 @@ rhythm_features (const float *flux, int F, float *out)
     }
 }
 
+const char *
+vita_report_reference_name (int k)
+{
+  g_return_val_if_fail (k >= 0 && k < N_REF, NULL);
+  return ref_names[k];
+}
+
+int
+vita_report_reference_dim (int k)
+{
+  g_return_val_if_fail (k >= 0 && k < N_REF, 0);
+  return ref_dim[k];
+}
+
+void
+vita_report_reference_features (VitaMel *mel, const float *chroma_fb, const float *pcm,
+                                gsize n_samples, float *flux, float *ref[N_REF])
+{
+  const VitaFrontend *fe = vita_mel_frontend (mel);
+  int F = (int) vita_frontend_n_frames (fe, n_samples);
+  int bins = fe->n_fft / 2 + 1, M = fe->n_mels;
+  g_autofree float *power = g_new (float, (gsize) F * bins);
+  vita_mel_power (mel, pcm, n_samples, power);
+  g_autofree float *melpow = g_new (float, (gsize) F * M);
+  vita_mel_mel_power (mel, pcm, n_samples, melpow);
+  vita_onset_flux (power, F, bins, flux);
+  vita_chroma (chroma_fb, N_CHROMA, power, F, bins, ref[0]);
+  memset (ref[1], 0, (gsize) F * N_MFCC * sizeof (float));
+  {
+    /* 20 coefficients by convention; fewer when the model has fewer mel bands */
+    int n_mfcc = MIN (N_MFCC, M);
+    g_autofree float *mf = g_new (float, (gsize) F * n_mfcc);
+    vita_mfcc (melpow, F, M, n_mfcc, mf);
+    for (int f = 0; f < F; f++)
+      memcpy (ref[1] + (gsize) f * N_MFCC, mf + (gsize) f * n_mfcc, n_mfcc * sizeof (float));
+  }
+  rhythm_features (flux, F, ref[2]);
+}
+
 static void
 events_to_targets (const VitaEventList *ev, double hop_s, int F, float *out)
 {
@@ -161,19 +204,6 @@ events_to_targets (const VitaEventList *ev, double hop_s, int F, float *out)
     }
 }
 
-static char *
-sibling (const char *dir, const char *stem, const char *suffix)
-{
-  g_autofree char *name = g_strconcat (stem, suffix, NULL);
-  char *path = g_build_filename (dir, name, NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_free (path);
-      return NULL;
-    }
-  return path;
-}
-
 static Piece *
 piece_load (const char *dir, const char *stem, const VitaFrontend *fe, VitaMel *mel,
             const float *chroma_fb, GPtrArray *tag_vocab, GPtrArray *warnings,
@@ -181,24 +211,17 @@ piece_load (const char *dir, const char *stem, const VitaFrontend *fe, VitaMel *
 {
   g_autofree char *wav = g_strconcat (stem, ".wav", NULL);
   g_autofree char *wav_path = g_build_filename (dir, wav, NULL);
-  g_autofree char *lab = sibling (dir, stem, ".lab");
-  if (!lab)
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: no %s.lab beside it",
-                   wav_path, stem);
-      return NULL;
-    }
   g_autoptr(VitaPcm) pcm = vita_audio_load (wav_path, fe->sample_rate, cancellable, error);
   if (!pcm)
     return NULL;
   Piece *p = g_new0 (Piece, 1);
   p->stem = g_strdup (stem);
-  int bins = fe->n_fft / 2 + 1, M = fe->n_mels;
   double hop_s = (double) fe->hop_length / fe->sample_rate;
   double duration = pcm->duration;
-  /* the model input and the spectral flux: the one front-end call */
+  /* the model input: the one front-end call; the spectral flux (dsp/'s) comes with
+   * the reference features, from the same power spectrogram as the chroma */
   gsize n_frames = 0;
-  p->mel = vita_mel_features (mel, pcm->samples, pcm->n_samples, &p->flux, &n_frames, error);
+  p->mel = vita_mel_features (mel, pcm->samples, pcm->n_samples, NULL, &n_frames, error);
   if (p->mel == NULL)
     {
       g_prefix_error (error, "%s: ", wav_path);
@@ -207,73 +230,42 @@ piece_load (const char *dir, const char *stem, const VitaFrontend *fe, VitaMel *
     }
   int F = (int) n_frames;
   p->n_frames = F;
-  g_autofree float *power = g_new (float, (gsize) F * bins);
-  vita_mel_power (mel, pcm->samples, pcm->n_samples, power);
-  g_autofree float *melpow = g_new (float, (gsize) F * M);
-  vita_mel_mel_power (mel, pcm->samples, pcm->n_samples, melpow);
-  p->ref[0] = g_new (float, (gsize) F * N_CHROMA);
-  vita_chroma (chroma_fb, N_CHROMA, power, F, bins, p->ref[0]);
-  p->ref[1] = g_new0 (float, (gsize) F * N_MFCC);
-  {
-    /* 20 coefficients by convention; fewer when the model has fewer mel bands */
-    int n_mfcc = MIN (N_MFCC, M);
-    g_autofree float *mf = g_new (float, (gsize) F * n_mfcc);
-    vita_mfcc (melpow, F, M, n_mfcc, mf);
-    for (int f = 0; f < F; f++)
-      memcpy (p->ref[1] + (gsize) f * N_MFCC, mf + (gsize) f * n_mfcc, n_mfcc * sizeof (float));
-  }
-  p->ref[2] = g_new (float, (gsize) F * RHYTHM_LAGS);
-  rhythm_features (p->flux, F, p->ref[2]);
+  p->flux = g_new (float, F);
+  for (int k = 0; k < N_REF; k++)
+    p->ref[k] = g_new (float, (gsize) F * ref_dim[k]);
+  vita_report_reference_features (mel, chroma_fb, pcm->samples, pcm->n_samples, p->flux, p->ref);
 
-  p->chords = vita_chord_track_load (lab, warnings, error);
-  if (!p->chords)
-    {
-      piece_free (p);
-      return NULL;
-    }
-  vita_chord_track_clip (p->chords, duration, warnings);
+  /* every annotation the field writes beside the audio (vita-annotation-set.h) */
+  g_autoptr(VitaAnnotationSet) ann = vita_annotation_set_find (wav_path, duration, warnings);
+  vita_annotation_set_clip (ann, duration, warnings);
+  p->found = vita_annotation_set_describe (ann, stem);
+  for (int k = 0; k < VITA_ANN_N_KINDS; k++)
+    p->has[k] = vita_annotation_set_has (ann, (VitaAnnKind) k);
+  p->chords = g_steal_pointer (&ann->chords);
+  p->beats = g_steal_pointer (&ann->beats);
+  p->onsets = g_steal_pointer (&ann->onsets);
   p->chord = g_new (int, F);
-  vita_chord_track_to_frames (p->chords, hop_s, F, p->chord);
-
-  g_autofree char *beats = sibling (dir, stem, ".beats.txt");
-  g_autofree char *onsets = sibling (dir, stem, ".onsets.txt");
-  g_autofree char *key = sibling (dir, stem, ".key.txt");
-  g_autofree char *tags = sibling (dir, stem, ".tags.csv");
-  g_autoptr(GError) local = NULL;
-  if (beats && !(p->beats = vita_event_list_load (beats, warnings, &local)))
-    g_ptr_array_add (warnings, g_strdup (local->message));
-  g_clear_error (&local);
-  if (onsets && !(p->onsets = vita_event_list_load (onsets, warnings, &local)))
-    g_ptr_array_add (warnings, g_strdup (local->message));
-  g_clear_error (&local);
-  if (p->beats)
-    vita_event_list_clip (p->beats, duration, warnings);
-  if (p->onsets)
-    vita_event_list_clip (p->onsets, duration, warnings);
+  if (p->chords)
+    vita_chord_track_to_frames (p->chords, hop_s, F, p->chord);
+  else
+    for (int f = 0; f < F; f++)
+      p->chord[f] = -1;  /* unlabelled: the chord probe skips these frames */
   p->beat_t = g_new (float, F);
   p->onset_t = g_new (float, F);
   events_to_targets (p->beats, hop_s, F, p->beat_t);
   events_to_targets (p->onsets, hop_s, F, p->onset_t);
-  p->key = VITA_KEY_X;
-  if (key && !vita_key_file_load (key, &p->key, warnings, &local))
-    g_ptr_array_add (warnings, g_strdup (local->message));
-  g_clear_error (&local);
-  if (tags)
+  p->key = ann->has_key ? ann->key : VITA_KEY_X;
+  if (ann->tags)
     {
-      g_autoptr(VitaTags) t = vita_tags_load (tags, warnings, &local);
-      if (!t)
-        g_ptr_array_add (warnings, g_strdup (local->message));
-      else
-        {
-          if (tag_vocab->len == 0)
-            for (guint i = 0; i < t->names->len; i++)
-              g_ptr_array_add (tag_vocab, g_strdup (g_ptr_array_index (t->names, i)));
-          p->tags = g_new0 (float, tag_vocab->len);
-          for (guint i = 0; i < t->names->len; i++)
-            for (guint j = 0; j < tag_vocab->len; j++)
-              if (strcmp (g_ptr_array_index (t->names, i), g_ptr_array_index (tag_vocab, j)) == 0)
-                p->tags[j] = g_array_index (t->values, float, i) >= 0.5f ? 1.0f : 0.0f;
-        }
+      VitaTags *t = ann->tags;
+      if (tag_vocab->len == 0)
+        for (guint i = 0; i < t->names->len; i++)
+          g_ptr_array_add (tag_vocab, g_strdup (g_ptr_array_index (t->names, i)));
+      p->tags = g_new0 (float, tag_vocab->len);
+      for (guint i = 0; i < t->names->len; i++)
+        for (guint j = 0; j < tag_vocab->len; j++)
+          if (strcmp (g_ptr_array_index (t->names, i), g_ptr_array_index (tag_vocab, j)) == 0)
+            p->tags[j] = g_array_index (t->values, float, i) >= 0.5f ? 1.0f : 0.0f;
     }
   return p;
 }
@@ -428,6 +420,31 @@ pooled_ssm (const float *x, int F, int d, int pool, int S)
   return out;
 }
 
+double
+vita_report_ssm_correlation (const float *ssm, int S, int pool, const float *ref, int n_frames,
+                             int dim)
+{
+  g_autofree float *r = pooled_ssm (ref, n_frames, dim, pool, S);
+  return pearson_upper (ssm, r, S);
+}
+
+double
+vita_report_curve_onset_f (const float *curve, int n_frames, double delta, double hop_seconds,
+                           const VitaEventList *onsets, double window)
+{
+  if (!onsets)
+    return NAN;
+  g_autoptr(GArray) est = pick_novelty (curve, n_frames, delta, hop_seconds);
+  return event_f (onsets, est, window, FALSE);
+}
+
+const double *
+vita_report_peak_deltas (int *n)
+{
+  *n = N_DELTAS;
+  return peak_deltas;
+}
+
 typedef struct {
   GPtrArray *pieces;       /* Piece * */
   GPtrArray *tag_vocab;
@@ -436,6 +453,7 @@ typedef struct {
   gboolean save_probes;    /* TRUE while measuring the trained model with opt->probe_dir */
   double hop_s;
   int D, NL, NH, L, M;
+  int have[VITA_ANN_N_KINDS];  /* pieces with each kind of annotation */
 } Ctx;
 
 typedef enum { FEAT_TOKENS, FEAT_CLS_BCAST, FEAT_MEL } FrameFeature;
@@ -532,7 +550,9 @@ frame_probes (const Ctx *c, FrameFeature feat, int layer, double out[3], GError 
   g_autoptr(VitaProbe) pc = vita_probe_new (dim, VITA_CHORD_N_CLASSES, VITA_PROBE_SOFTMAX);
   g_autoptr(VitaProbe) pb = vita_probe_new (dim, 1, VITA_PROBE_SIGMOID);
   g_autoptr(VitaProbe) po = vita_probe_new (dim, 1, VITA_PROBE_SIGMOID);
-  if (!vita_probe_train (pc, (float *) X->data, n, (int *) yc->data, NULL, &topt, NULL, error) ||
+  gboolean with_chords = c->have[VITA_ANN_CHORDS] > 0;
+  if ((with_chords &&
+       !vita_probe_train (pc, (float *) X->data, n, (int *) yc->data, NULL, &topt, NULL, error)) ||
       !vita_probe_train (pb, (float *) X->data, n, NULL, (float *) yb->data, &topt, NULL, error) ||
       !vita_probe_train (po, (float *) X->data, n, NULL, (float *) yo->data, &topt, NULL, error))
     return FALSE;
@@ -548,15 +568,18 @@ frame_probes (const Ctx *c, FrameFeature feat, int layer, double out[3], GError 
       g_autofree float *x = frame_features (c, p, feat, layer, &dim);
       g_autofree float *prob = g_new (float, (gsize) F * VITA_CHORD_N_CLASSES);
       g_autofree int *pred = g_new (int, F);
-      vita_probe_predict (pc, x, F, prob);
-      vita_probe_argmax (prob, F, VITA_CHORD_N_CLASSES, pred);
-      g_autoptr(GArray) est = vita_chord_frames_to_segments (pred, F, c->hop_s);
-      double valid;
-      double o = vita_chord_overlap_majmin ((VitaChordSegment *) p->chords->segments->data,
-                                            p->chords->segments->len,
-                                            (VitaChordSegment *) est->data, est->len, &valid);
-      ov_sum += o * valid;
-      ov_secs += valid;
+      if (with_chords && p->chords)
+        {
+          vita_probe_predict (pc, x, F, prob);
+          vita_probe_argmax (prob, F, VITA_CHORD_N_CLASSES, pred);
+          g_autoptr(GArray) est = vita_chord_frames_to_segments (pred, F, c->hop_s);
+          double valid;
+          double o = vita_chord_overlap_majmin ((VitaChordSegment *) p->chords->segments->data,
+                                                p->chords->segments->len,
+                                                (VitaChordSegment *) est->data, est->len, &valid);
+          ov_sum += o * valid;
+          ov_secs += valid;
+        }
       /* beats/onsets: local maxima (±2 frames) of the probability above 0.5 */
       vita_probe_predict (pb, x, F, prob);
       g_autoptr(GArray) be = pick_probs (prob, F, 0.5f, 2, c->hop_s);
@@ -575,10 +598,15 @@ frame_probes (const Ctx *c, FrameFeature feat, int layer, double out[3], GError 
   if (c->save_probes && feat == FEAT_TOKENS)
     {
       static const char *const beat[] = { "beat" }, *const onset[] = { "onset" };
-      if (!save_probe (c, pc, "chord", layer, VITA_POOL_TOKEN, chord_labels (), out[0],
-                       "majmin_overlap", error) ||
-          !save_probe (c, pb, "beat", layer, VITA_POOL_TOKEN, beat, out[1], "beat_f", error) ||
-          !save_probe (c, po, "onset", layer, VITA_POOL_TOKEN, onset, out[2], "onset_f", error))
+      /* a probe is saved only for a task with annotations: one trained on nothing
+       * would look like a result */
+      if ((with_chords &&
+           !save_probe (c, pc, "chord", layer, VITA_POOL_TOKEN, chord_labels (), out[0],
+                        "majmin_overlap", error)) ||
+          (c->have[VITA_ANN_BEATS] > 0 &&
+           !save_probe (c, pb, "beat", layer, VITA_POOL_TOKEN, beat, out[1], "beat_f", error)) ||
+          (c->have[VITA_ANN_ONSETS] > 0 &&
+           !save_probe (c, po, "onset", layer, VITA_POOL_TOKEN, onset, out[2], "onset_f", error)))
         return FALSE;
     }
   return TRUE;
@@ -609,8 +637,8 @@ curve_f (const Ctx *c, CurveFunc get, int a, int b, double delta, gboolean test)
       Piece *p = g_ptr_array_index (c->pieces, i);
       if (p->test != test || !p->onsets)
         continue;
-      g_autoptr(GArray) est = pick_novelty (get (c, p, a, b), p->n_frames, delta, c->hop_s);
-      sum += event_f (p->onsets, est, c->opt->onset_window, FALSE);
+      sum += vita_report_curve_onset_f (get (c, p, a, b), p->n_frames, delta, c->hop_s,
+                                        p->onsets, c->opt->onset_window);
       n++;
     }
   return n ? sum / n : NAN;
@@ -640,6 +668,7 @@ typedef struct {
   GPtrArray *rows;   /* char *, in first-use order */
   GHashTable *vals;  /* "row\037col" → double * */
   char *note;
+  GString *missing;  /* "No annotations for task …" lines */
 } Table;
 
 static Table *
@@ -652,6 +681,7 @@ table_new (const char *title, const char *csv_name, const char *note)
   t->cols = g_ptr_array_new_with_free_func (g_free);
   t->rows = g_ptr_array_new_with_free_func (g_free);
   t->vals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  t->missing = g_string_new (NULL);
   return t;
 }
 
@@ -664,6 +694,7 @@ table_free (Table *t)
   g_ptr_array_unref (t->cols);
   g_ptr_array_unref (t->rows);
   g_hash_table_unref (t->vals);
+  g_string_free (t->missing, TRUE);
   g_free (t);
 }
 
@@ -684,6 +715,17 @@ table_set (Table *t, const char *row, const char *col, double v)
   g_hash_table_insert (t->vals, g_strdup_printf ("%s\037%s", row, col), g_memdup2 (&v, sizeof v));
 }
 
+/* A task without annotations: its columns go, one line says why. */
+static void
+table_drop_task (Table *t, const char *col_prefix, const char *line)
+{
+  for (guint k = t->cols->len; k-- > 0;)
+    if (g_str_has_prefix (g_ptr_array_index (t->cols, k), col_prefix))
+      g_ptr_array_remove_index (t->cols, k);
+  if (!strstr (t->missing->str, line))
+    g_string_append_printf (t->missing, "%s\n", line);
+}
+
 static double
 table_get (const Table *t, const char *row, const char *col)
 {
@@ -698,6 +740,10 @@ table_render (const Table *t, GString *md, GHashTable *csv)
   g_string_append_printf (md, "\n### %s\n\n", t->title);
   if (t->note)
     g_string_append_printf (md, "%s\n\n", t->note);
+  if (t->missing->len)
+    g_string_append_printf (md, "%s\n", t->missing->str);
+  if (t->cols->len == 0)
+    return;  /* every task of this table lacks annotations: the lines say so */
   g_string_append (md, "| |");
   for (guint k = 0; k < t->cols->len; k++)
     g_string_append_printf (md, " %s |", (char *) g_ptr_array_index (t->cols, k));
@@ -826,8 +872,8 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
           const float *ssm = p->an->ssm + (gsize) l * S * S;
           for (int k = 0; k < N_REF; k++)
             {
-              g_autofree float *ref = pooled_ssm (p->ref[k], p->n_frames, ref_dim[k], pool, S);
-              double v = pearson_upper (ssm, ref, S);
+              double v = vita_report_ssm_correlation (ssm, S, pool, p->ref[k], p->n_frames,
+                                                      ref_dim[k]);
               if (!isnan (v))
                 r[k] += v, n[k]++;
             }
@@ -875,7 +921,8 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
           const char *pool = vita_pool_name ((VitaPool) (VITA_POOL_CLS + k));
           g_autoptr(GError) local = NULL;
           gsize nt = ykt->len;
-          if (vita_probe_train (pk, (float *) X->data, yk->len, (int *) yk->data, NULL, &topt,
+          if (c->have[VITA_ANN_KEY] > 0 &&
+              vita_probe_train (pk, (float *) X->data, yk->len, (int *) yk->data, NULL, &topt,
                                 NULL, &local) && nt > 0)
             {
               g_autofree float *prob = g_new (float, nt * VITA_KEY_N_CLASSES);
@@ -990,6 +1037,14 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
     }
   if (opt.verbose)
     fprintf (stderr, "\n");
+  for (guint i = 0; i < c.pieces->len; i++)
+    {
+      Piece *p = g_ptr_array_index (c.pieces, i);
+      for (int k = 0; k < VITA_ANN_N_KINDS; k++)
+        c.have[k] += p->has[k];
+      if (opt.verbose)
+        fprintf (stderr, "%s\n", p->found);
+    }
   if (n_test == 0 || n_test == (int) c.pieces->len)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
@@ -1091,7 +1146,7 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
   c.save_probes = FALSE;
   if (opt.with_random)
     {
-      g_autoptr(VitaVit) twin = vita_vit_new_random (cfg, opt.random_seed);
+      g_autoptr(VitaVit) twin = vita_vit_new_twin (model, opt.random_seed);
       if (!measure_model (&c, twin, "random", ta, tb, tc, td, cancellable, error))
         goto tables_out;
     }
@@ -1106,6 +1161,44 @@ vita_report_run (VitaVit *model, const char *data_dir, const VitaReportOptions *
                           model->path ? model->path : "(in memory)", model->sha256, cfg->dim,
                           cfg->depth, cfg->heads, opt.random_seed, data_dir, c.pieces->len, n_test,
                           opt.test_every);
+  {
+    /* what was found, piece by piece; a task nobody annotated is one line, not an
+     * empty column */
+    static const char *const how[VITA_ANN_N_KINDS] = {
+      "chord segments (STEM.lab, STEM.chords, STEM.chords.lab, STEM.chords.csv or a chord "
+      "annotation in STEM.jams)",
+      "beat times (STEM.beats, STEM.beats.txt, STEM.beats.csv or a beat annotation in STEM.jams)",
+      "onset times (STEM.onsets, STEM.onsets.txt, STEM.onsets.csv or an onset annotation in "
+      "STEM.jams)",
+      "a key (STEM.key, STEM.key.txt, STEM.key.lab, STEM.key.csv or a key_mode annotation in "
+      "STEM.jams)",
+      "tags (STEM.tags.csv or a tag_* annotation in STEM.jams)",
+    };
+    for (int k = 0; k < VITA_ANN_N_KINDS; k++)
+      {
+        if (c.have[k] > 0)
+          continue;
+        g_autofree char *line = g_strdup_printf ("No annotations for task %s: none of the %u "
+                                                 "pieces has %s.",
+                                                 vita_ann_kind_name ((VitaAnnKind) k),
+                                                 c.pieces->len, how[k]);
+        switch (k)
+          {
+          case VITA_ANN_CHORDS: table_drop_task (ta, "chord ", line); break;
+          case VITA_ANN_BEATS: table_drop_task (ta, "beat F", line); break;
+          case VITA_ANN_ONSETS:
+            table_drop_task (ta, "onset F", line);
+            table_drop_task (tb, "", line);
+            break;
+          case VITA_ANN_KEY: table_drop_task (td, "key ", line); break;
+          default: table_drop_task (td, "tags ", line); break;
+          }
+      }
+    g_string_append (report->markdown, "\n### Annotations\n\n");
+    for (guint i = 0; i < c.pieces->len; i++)
+      g_string_append_printf (report->markdown, "- %s\n",
+                              ((Piece *) g_ptr_array_index (c.pieces, i))->found);
+  }
   for (int k = 0; k < 4; k++)
     table_render (tables[k], report->markdown, report->csv);
   if (warnings->len)

@@ -110,6 +110,18 @@ void          vita_vit_grads_zero (VitaVitGrads *g);
 void vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                         const float *input, int B);
 
+/* Gradient of a scalar target with respect to the normalised input, for attribution
+ * (model/explain/vita-attribution.h).  After vita_vit_forward on a training state
+ * (state->training == TRUE) on input (B, T, M), with the target's gradient given on
+ * token layer `layer` (0..L; dtokens (B, N, D), NULL = none) and/or on the softmax
+ * probabilities of block `att_block` (0..L-1; datt (B, NH, N, N), NULL = none):
+ * writes dinput (B, T, M).  Blocks above the highest one the target reads are skipped;
+ * every token row of the blocks below takes part.  No parameter gradient is computed
+ * (g's LayerNorm gradients are used as scratch; g->dz is ignored). */
+void vita_vit_backward_input (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
+                              int layer, const float *dtokens, int att_block, const float *datt,
+                              float *dinput, int B);
+
 /* The forward a training step needs: like vita_vit_forward, but the last block is
  * computed for the class-token rows only (the rest does not reach the loss).  The
  * state must be a training state; it is for vita_vit_backward, not for analysis. */

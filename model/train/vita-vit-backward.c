@@ -93,8 +93,9 @@ matmul_backward (float *dinp, int ld_dinp, float dinp_beta,
   if (dinp)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, C, OC,
                  1.0f, dout, ld_dout, weight, C, dinp_beta, dinp, ld_dinp);
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, rows,
-               1.0f, dout, ld_dout, inp, ld_inp, 1.0f, dweight, C);
+  if (dweight)  /* NULL: input gradients only (attribution) */
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, rows,
+                 1.0f, dout, ld_dout, inp, ld_inp, 1.0f, dweight, C);
   if (dbias)  /* dbias += dout^T 1 */
     cblas_sgemv (CblasRowMajor, CblasTrans, rows, OC, 1.0f, dout, ld_dout,
                  ones, 1, 1.0f, dbias, 1);
@@ -464,6 +465,134 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
                    g->dpatch, D, input, M, p->patch_w, B * T, M, D, g->ones);
 }
 
+/* ------------------------------------------------------------------------------ */
+/* Gradient with respect to the input (attribution, vita-attribution.h). */
+
+/* attention_backward with an extra gradient on the softmax probabilities:
+ * da = dy v^T + datt_extra (per (b, h) block of (B, NH, N, N); NULL = none). */
+static void
+attention_backward_extra (float *dqkv, float *datt_scratch, const float *datty,
+                          const float *datt_extra, const float *qkv, const float *att,
+                          int B, int N, int D, int NH)
+{
+  const int hs = D / NH;
+  const int C3 = 3 * D;
+  const float scale = 1.0f / sqrtf ((float) hs);
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < NH; h++)
+      {
+        const float *q = qkv + (gsize) b * N * C3 + h * hs;
+        const float *k = q + D;
+        const float *v = q + 2 * D;
+        float *dq = dqkv + (gsize) b * N * C3 + h * hs;
+        float *dk = dq + D;
+        float *dv = dq + 2 * D;
+        const float *a = att + ((gsize) b * NH + h) * N * N;
+        const float *dy = datty + (gsize) b * N * D + h * hs;
+        float *da = datt_scratch;
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, hs,
+                     1.0f, dy, D, v, C3, 0.0f, da, N);
+        if (datt_extra)
+          {
+            const float *e = datt_extra + ((gsize) b * NH + h) * N * N;
+            for (gsize i = 0; i < (gsize) N * N; i++)
+              da[i] += e[i];
+          }
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, N, hs, N,
+                     1.0f, a, N, dy, D, 0.0f, dv, C3);
+        softmax_backward (da, a, N, N);
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, hs, N,
+                     scale, da, N, k, C3, 0.0f, dq, C3);
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, N, hs, N,
+                     scale, da, N, q, C3, 0.0f, dk, C3);
+      }
+}
+
+void
+vita_vit_backward_input (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
+                         int layer, const float *dtokens, int att_block, const float *datt,
+                         float *dinput, int B)
+{
+  const VitaVitConfig *cfg = &vit->cfg;
+  g_assert (state->training);
+  g_assert (B <= state->B && B <= g->B);
+  const int M = cfg->fe.n_mels, T = cfg->frames, N = T + 1, D = cfg->dim;
+  const int L = cfg->depth, NH = cfg->heads, H4 = cfg->mlp_dim;
+  const int BN = B * N;
+  g_assert (dtokens == NULL || (layer >= 0 && layer <= L));
+  g_assert (datt == NULL || (att_block >= 0 && att_block < L));
+  const VitaVitParams *p = &vit->params;
+  VitaVitParams *gp = &g->grads;   /* LayerNorm weight/bias gradients land here: scratch */
+  const VitaVitActs *a = &state->acts;
+  const int Bcap = state->B;
+  const gsize layer_nd = (gsize) Bcap * N * D;
+  const gsize layer_n = (gsize) Bcap * N;
+
+  /* the highest token layer the target reads */
+  int top = 0;
+  if (dtokens)
+    top = layer;
+  if (datt)
+    top = MAX (top, att_block + 1);
+  memset (g->dres, 0, (gsize) BN * D * sizeof (float));
+  if (dtokens && layer == top)
+    memcpy (g->dres, dtokens, (gsize) BN * D * sizeof (float));
+
+  for (int l = top - 1; l >= 0; l--)
+    {
+      /* here g->dres is the gradient of token layer l + 1 (the output of block l) */
+      if (dtokens && layer == l + 1 && layer != top)
+        for (gsize i = 0; i < (gsize) BN * D; i++)
+          g->dres[i] += dtokens[i];
+      const float *res_in = l == 0 ? a->encoded : a->res_mlp + (gsize) (l - 1) * layer_nd;
+      const float *ln1 = a->ln1 + l * layer_nd;
+      const float *ln1_mean = a->ln1_mean + l * layer_n;
+      const float *ln1_rstd = a->ln1_rstd + l * layer_n;
+      const float *qkv = a->qkv + l * layer_nd * 3;
+      const float *att = a->att + (gsize) l * Bcap * NH * N * N;
+      const float *atty = a->atty + l * layer_nd;
+      const float *res_att = a->res_att + l * layer_nd;
+      const float *ln2 = a->ln2 + l * layer_nd;
+      const float *ln2_mean = a->ln2_mean + l * layer_n;
+      const float *ln2_rstd = a->ln2_rstd + l * layer_n;
+      const float *fch = a->fch + l * (gsize) Bcap * N * H4;
+      const float *fch_gelu = a->fch_gelu + l * (gsize) Bcap * N * H4;
+
+      /* MLP: res_mlp = res_att + fc2(gelu(fc1(ln2))) */
+      matmul_backward (g->dfch, H4, 0.0f, NULL, NULL,
+                       g->dres, D, fch_gelu, H4, p->fc2w + (gsize) l * D * H4, BN, H4, D, g->ones);
+      vita_gelu_backward (g->dfch, fch, g->dfch, (gsize) BN * H4);
+      matmul_backward (g->dln, D, 0.0f, NULL, NULL,
+                       g->dfch, H4, ln2, D, p->fc1w + (gsize) l * H4 * D, BN, D, H4, g->ones);
+      vita_layernorm_backward (g->dres, gp->ln2w + l * D, gp->ln2b + l * D, g->dln,
+                               res_att, p->ln2w + l * D, ln2_mean, ln2_rstd, BN, D);
+      /* attention: res_att = res_in + proj(attn(ln1)), plus the target's own
+       * gradient on this block's softmax probabilities */
+      matmul_backward (g->datty, D, 0.0f, NULL, NULL,
+                       g->dres, D, atty, D, p->projw + (gsize) l * D * D, BN, D, D, g->ones);
+      attention_backward_extra (g->dqkv, g->datt, g->datty,
+                                datt && l == att_block ? datt : NULL, qkv, att, B, N, D, NH);
+      matmul_backward (g->dln, D, 0.0f, NULL, NULL,
+                       g->dqkv, 3 * D, ln1, D, p->qkvw + (gsize) l * 3 * D * D, BN, D, 3 * D, g->ones);
+      vita_layernorm_backward (g->dres, gp->ln1w + l * D, gp->ln1b + l * D, g->dln,
+                               res_in, p->ln1w + l * D, ln1_mean, ln1_rstd, BN, D);
+    }
+
+  /* embedding: encoded[b,0] = cls + mean_t patch[b,t] + pos[0];
+   *            encoded[b,1+t] = patch[b,t] + pos[1+t] */
+  const float invT = 1.0f / T;
+  for (int b = 0; b < B; b++)
+    {
+      const float *dr = g->dres + (gsize) b * N * D;
+      float *dpatch = g->dpatch + (gsize) b * T * D;
+      for (int t = 0; t < T; t++)
+        for (int c = 0; c < D; c++)
+          dpatch[(gsize) t * D + c] = dr[(gsize) (1 + t) * D + c] + dr[c] * invT;
+    }
+  /* patch = input patch_w^T + patch_b: dinput (B·T, M) = dpatch (B·T, D) patch_w (D, M) */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B * T, M, D,
+               1.0f, g->dpatch, D, p->patch_w, M, 0.0f, dinput, M);
+}
 
 /* ------------------------------------------------------------------------------ */
 /* Training forward: vita_vit_forward for blocks 0..L-2; in the last block only what

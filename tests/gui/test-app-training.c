@@ -262,7 +262,7 @@ static void
 test_default_out_dir (Fixture *fx, gconstpointer data)
 {
   /* a new window derives the checkpoint folder from the music folder's name */
-  VitaTrainingWindow *w = vita_training_window_new (fx->window);
+  VitaTrainingWindow *w = vita_training_window_new (vita_window_get_session (fx->window));
   vita_training_window_set_data_dir (w, fx->music);
   g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "vitascope", "runs", "music", NULL);
   g_assert_cmpstr (vita_training_window_get_out_dir (w), ==, expected);

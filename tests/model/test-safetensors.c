@@ -260,6 +260,66 @@ test_f16_bf16_widening (void)
     }
 }
 
+/* Writing F16 (the checkpoint series): every half value survives a widen → store round
+ * trip bit for bit, and floats between two halves round to nearest, ties to even (as
+ * torch.Tensor.half()); past 65504 + half an ulp → Inf; below 2^-25 → ±0. */
+static guint16
+store_one_f16 (float x)
+{
+  g_autoptr(VitaSafetensors) st = vita_safetensors_new ();
+  gint64 shape[1] = { 1 };
+  vita_safetensors_add (st, "x", 1, shape, &x);
+  vita_safetensors_set_store_f16 (st, TRUE);
+  g_autoptr(GBytes) bytes = vita_safetensors_serialize (st);
+  gsize len;
+  const guint8 *d = g_bytes_get_data (bytes, &len);
+  guint64 hl;
+  memcpy (&hl, d, 8);
+  hl = GUINT64_FROM_LE (hl);
+  g_assert_cmpuint (len, ==, 8 + hl + 2);
+  g_assert_nonnull (g_strstr_len ((const char *) d + 8, hl, "\"F16\""));
+  guint16 h;
+  memcpy (&h, d + 8 + hl, 2);
+  return GUINT16_FROM_LE (h);
+}
+
+static float
+half_value (guint32 v)
+{
+  int e = (v >> 10) & 31, m = v & 1023;
+  double w = e == 0 ? ldexp (m, -24) : ldexp (1024 + m, e - 25);
+  return (float) ((v & 0x8000) ? -w : w);
+}
+
+static void
+test_f16_store (void)
+{
+  for (guint32 v = 0; v < 65536; v++)
+    {
+      if (((v >> 10) & 31) == 31)
+        continue;
+      g_assert_cmpuint (store_one_f16 (half_value (v)), ==, v);
+      guint32 up = v + 1;
+      if ((v & 0x7fff) == 0x7bff || (v & 0x8000) != (up & 0x8000))
+        continue;
+      /* the midpoint (exact in float) goes to the even neighbour; a hair above goes up */
+      float lo = half_value (v), hi = half_value (up);
+      float mid = (float) (((double) lo + hi) / 2);
+      g_assert_cmpuint (store_one_f16 (mid), ==, (v & 1) ? up : v);
+      g_assert_cmpuint (store_one_f16 (nextafterf (mid, 2 * hi)), ==, up);
+      g_assert_cmpuint (store_one_f16 (nextafterf (mid, 0)), ==, v);
+    }
+  g_assert_cmpuint (store_one_f16 (65520.0f), ==, 0x7c00);      /* ties away from max → Inf */
+  g_assert_cmpuint (store_one_f16 (65519.0f), ==, 0x7bff);
+  g_assert_cmpuint (store_one_f16 (-1e9f), ==, 0xfc00);
+  g_assert_cmpuint (store_one_f16 (INFINITY), ==, 0x7c00);
+  g_assert_cmpuint (store_one_f16 (NAN) & 0x7c00, ==, 0x7c00);
+  g_assert_cmpuint (store_one_f16 (NAN) & 0x3ff, !=, 0);
+  g_assert_cmpuint (store_one_f16 (ldexpf (1, -26)), ==, 0);
+  g_assert_cmpuint (store_one_f16 (-ldexpf (1, -26)), ==, 0x8000);
+  g_assert_cmpuint (store_one_f16 (ldexpf (1.5f, -25)), ==, 1);   /* above half the least subnormal */
+}
+
 static void
 test_golden_python (void)
 {
@@ -741,6 +801,7 @@ main (int argc, char **argv)
   g_test_add_func ("/safetensors/empty-container", test_empty_container);
   g_test_add_func ("/safetensors/valid-json-forms", test_valid_json_forms);
   g_test_add_func ("/safetensors/f16-bf16-widening", test_f16_bf16_widening);
+  g_test_add_func ("/safetensors/f16-store", test_f16_store);
   g_test_add_func ("/safetensors/golden-python", test_golden_python);
   g_test_add_func ("/safetensors/reject/1-short", test_reject_short);
   g_test_add_func ("/safetensors/reject/2-header-length", test_reject_header_length);

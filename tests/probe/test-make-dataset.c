@@ -19,6 +19,8 @@ cli_path (void)
   return g_build_filename (b ? b : ".", "app", "vitascope-cli", NULL);
 }
 
+static char *last_out;  /* stdout of the last run */
+
 static gboolean
 run_cli (const char *const *args, char **err_out)
 {
@@ -35,6 +37,8 @@ run_cli (const char *const *args, char **err_out)
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, 0, NULL, NULL, &out, err_out,
                                &status, &error));
   g_test_message ("%s", out ? g_strstrip (out) : "");
+  g_free (last_out);
+  last_out = g_strdup (out ? out : "");
   return g_spawn_check_wait_status (status, NULL);
 }
 
@@ -69,6 +73,22 @@ test_midi_only (void)
         if (!g_file_test (p, G_FILE_TEST_IS_REGULAR))
           g_error ("%s was not written", p);
       }
+  /* per piece: what the readers found, from which file (issue 16) */
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *want = g_strdup_printf (
+        "piece-%04d: found chords (", i);
+      const char *line = strstr (last_out, want);
+      g_assert_nonnull (line);
+      g_autofree char *l = g_strndup (line, strcspn (line, "\n"));
+      g_autofree char *tail = g_strdup_printf ("from piece-%04d.tags.csv", i);
+      g_assert_true (g_str_has_suffix (l, tail));
+      g_autofree char *beats = g_strdup_printf (") from piece-%04d.beats.txt, onsets (", i);
+      g_assert_nonnull (strstr (l, beats));
+      g_autofree char *key = g_strdup_printf (") from piece-%04d.key.txt, tags (", i);
+      g_assert_nonnull (strstr (l, key));
+    }
+  g_assert_null (strstr (last_out, "warning:"));
   /* bad arguments: usage error 2, nothing written */
   g_autofree char *err2 = NULL;
   const char *bad[] = { "make-dataset", dir, "--pieces", "0", NULL };

@@ -6,6 +6,7 @@
 #include "model/probe/vita-midigen.h"
 #include "model/probe/vita-report.h"
 #include "model/probe/vita-probe.h"
+#include "model/probe/vita-annotation-set.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -170,10 +171,106 @@ test_report_small (void)
   g_rmdir (dir);
 }
 
+/* A folder named as public datasets name it (issue 16): chords in STEM.jams, beats in
+ * STEM.beats (Sonic Visualiser CSV), key in STEM.key, no onsets and no tags anywhere.
+ * The report says per piece what it found from which file, and one line for each task
+ * nobody annotated instead of a column of "–". */
+static void
+test_report_field_names (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vita-report-names-XXXXXX", NULL);
+  for (int i = 0; i < 6; i++)
+    {
+      g_autoptr(VitaPiece) p = vita_piece_generate (3, i, 4.0);
+      gsize n;
+      g_autofree float *y = synth (p, &n);
+      g_autofree char *wav = g_strdup_printf ("%s/p%02d.wav", dir, i);
+      SF_INFO info = { .samplerate = SR, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+      SNDFILE *sf = sf_open (wav, SFM_WRITE, &info);
+      g_assert_nonnull (sf);
+      g_assert_cmpint (sf_writef_float (sf, y, n), ==, (sf_count_t) n);
+      sf_close (sf);
+      g_autofree char *stem = g_strdup_printf ("p%02d", i);
+      /* chords: .lab text → set → JAMS, the way another tool would hand them over */
+      g_autofree char *lab = vita_piece_chords_lab (p, 0);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VitaAnnotationSet) set = vita_annotation_set_new ();
+      set->chords = vita_chord_track_parse (lab, strlen (lab), "gen.lab", NULL, &error);
+      g_assert_no_error (error);
+      g_autofree char *jams = vita_annotation_to_text (set, VITA_ANN_CHORDS, VITA_ANN_EXPORT_JAMS,
+                                                       "test", &error);
+      g_assert_no_error (error);
+      g_autofree char *beats = vita_piece_events_text (p->beats, 0);
+      g_autofree char *beats_csv = g_strdup (beats);
+      g_strdelimit (beats_csv, "\t ", ',');
+      g_autofree char *key = vita_piece_key_text (p);
+      g_autofree char *n1 = g_strconcat (stem, ".jams", NULL);
+      g_autofree char *n2 = g_strconcat (stem, ".beats", NULL);
+      g_autofree char *n3 = g_strconcat (stem, ".key", NULL);
+      write_file (dir, n1, jams);
+      write_file (dir, n2, beats_csv);
+      write_file (dir, n3, key);
+    }
+  VitaVitConfig cfg;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", &error));
+  cfg.fe.n_mels = 128;
+  cfg.frames = 32;
+  g_assert_true (vita_vit_config_validate (&cfg, &error));
+  g_autoptr(VitaVit) vit = vita_vit_new_random (&cfg, 5);
+  VitaReportOptions opt;
+  vita_report_options_init (&opt);
+  opt.epochs_frame = 3;
+  opt.epochs_clip = 3;
+  opt.test_every = 3;
+  opt.with_random = FALSE;
+  g_autoptr(VitaReport) r = vita_report_run (vit, dir, &opt, NULL, &error);
+  g_assert_no_error (error);
+  const char *md = vita_report_markdown (r);
+  g_test_message ("%s", md);
+  g_assert_nonnull (strstr (md, "- p00: found chords ("));
+  g_assert_nonnull (strstr (md, "segments) from p00.jams, beats ("));
+  g_assert_nonnull (strstr (md, ") from p00.beats, key ("));
+  g_assert_nonnull (strstr (md, ") from p00.key; no onsets, no tags\n"));
+  g_assert_nonnull (strstr (md, "No annotations for task onsets: none of the 6 pieces has onset "
+                                "times"));
+  g_assert_nonnull (strstr (md, "No annotations for task tags: none of the 6 pieces has tags"));
+  g_assert_null (strstr (md, "No annotations for task chords"));
+  g_assert_null (strstr (md, "No annotations for task beats"));
+  /* the onset columns and the onset table are gone, not filled with "–" */
+  g_assert_null (strstr (md, "onset F seq"));
+  g_assert_null (strstr (md, "onset F cls"));
+  g_assert_null (strstr (md, "mean over heads"));
+  g_assert_null (strstr (md, "tags mAP"));
+  g_assert_nonnull (strstr (md, "chord seq (trained)"));
+  g_assert_nonnull (strstr (md, "beat F seq (trained)"));
+  g_assert_nonnull (strstr (md, "key cls (trained)"));
+  /* chords came from the JAMS files: the chord cells hold numbers */
+  const char *a = g_hash_table_lookup (vita_report_csv (r), "table_a_local.csv");
+  g_assert_nonnull (a);
+  g_test_message ("%s", a);
+  const char *row = strstr (a, "\nlog-mel,");
+  g_assert_nonnull (row);
+  char *end = NULL;
+  double chord = g_ascii_strtod (row + strlen ("\nlog-mel,"), &end);
+  g_assert_true (end != row + strlen ("\nlog-mel,"));
+  g_assert_cmpfloat (chord, >, 0.0);
+  g_assert_null (g_hash_table_lookup (vita_report_csv (r), "table_b_attention_onsets.csv"));
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/report/small-generated-set", test_report_small);
+  g_test_add_func ("/report/field-names-and-missing-tasks", test_report_field_names);
   return g_test_run ();
 }

@@ -204,6 +204,41 @@ assert_same_checkpoint (const char *dir_a, const char *dir_b)
   vita_checkpoint_clear (&b);
 }
 
+/* The checkpoint series: steps 0, 1, 2, 5, 10 as complete model files whose
+ * trained_steps is their step, identical whether the run was resumed or not; and the
+ * loss log has one line per step. */
+static void
+assert_same_series (const char *a, const char *b, gint64 steps)
+{
+  const gint64 want[] = { 0, 1, 2, 5, 10 };
+  g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("step-%08" G_GINT64_FORMAT ".safetensors", want[i]);
+      g_autofree char *pa = g_build_filename (a, "series", name, NULL);
+      g_autofree char *pb = g_build_filename (b, "series", name, NULL);
+      g_autoptr(VitaVit) va = vita_vit_load (pa, &error);
+      g_assert_no_error (error);
+      g_autoptr(VitaVit) vb = vita_vit_load (pb, &error);
+      g_assert_no_error (error);
+      g_autofree char *st = g_strdup_printf ("%" G_GINT64_FORMAT, want[i]);
+      g_assert_cmpstr (g_hash_table_lookup (va->metadata, "trained_steps"), ==, st);
+      g_assert_cmpmem (va->memory, va->num_params * 4, vb->memory, vb->num_params * 4);
+    }
+  g_autofree char *extra = g_build_filename (a, "series", "step-00000003.safetensors", NULL);
+  g_assert_false (g_file_test (extra, G_FILE_TEST_EXISTS));
+  for (int k = 0; k < 2; k++)
+    {
+      g_autofree char *log = g_build_filename (k ? b : a, "train-log.tsv", NULL);
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+      g_auto(GStrv) lines = g_strsplit (g_strchomp (text), "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, steps + 1);
+      g_assert_true (g_str_has_prefix (lines[0], "step\tloss"));
+      g_assert_true (g_str_has_prefix (lines[steps], "12\t"));
+    }
+}
+
 static void
 test_resume_exact (gconstpointer data)
 {
@@ -222,6 +257,7 @@ test_resume_exact (gconstpointer data)
   g_assert_true (train (halves, 12, 0, &error));
   g_assert_no_error (error);
   assert_same_checkpoint (straight, halves);
+  assert_same_series (straight, halves, 12);
 
   /* the export strips the optimizer state and keeps the provenance */
   g_assert_true (vita_checkpoint_load_newest (straight, &ck, NULL, &error));

@@ -1,0 +1,97 @@
+/* vita-session-file.h — `.vitascope` session files: what the user was looking at,
+ * saved and restored (shared/design/architecture.md, "The session").
+ *
+ * A JSON document:
+ *   { "format": "vitascope-session", "version": 1,
+ *     "audio": { "path": "rel/to/session", "absolute": "/abs", "size": N, "mtime": S },
+ *     "models": [ { "path", "absolute", "sha256" } ],
+ *     "annotations": [ { "path", "absolute" } ], "probes": [ … ],
+ *     "view": { "sample_rate", "position", "visible_start", "visible_end",
+ *               "selection_start", "selection_end", "layer", "head", "query_token",
+ *               "attention_mode": "head" | "average" | "rollout", "colormap", "follow",
+ *               "speed", "loop", "onset_clicks" },
+ *     "window": { "width", "height" } }
+ * Times are in samples at view.sample_rate (exact, as the timeline keeps them).
+ *
+ * GLib + json-glib only: the app, the CLI (`render SESSION.vitascope`) and the fuzz
+ * target link it.  A file is read through vita_session_file_read() and nothing else,
+ * written atomically through vita_session_file_write().  Errors are
+ * VITA_SESSION_FILE_ERROR and name the file and what is wrong with it. */
+#pragma once
+
+#include <glib.h>
+#include "vita-painters.h"
+
+G_BEGIN_DECLS
+
+#define VITA_SESSION_FILE_FORMAT  "vitascope-session"
+#define VITA_SESSION_FILE_VERSION 1
+
+#define VITA_SESSION_FILE_ERROR (vita_session_file_error_quark ())
+GQuark vita_session_file_error_quark (void);
+
+typedef enum {
+  VITA_SESSION_FILE_ERROR_READ,      /* cannot open or read the file */
+  VITA_SESSION_FILE_ERROR_MALFORMED, /* not JSON, wrong format, missing or mistyped field */
+  VITA_SESSION_FILE_ERROR_VERSION,   /* written by a newer Vitascope */
+  VITA_SESSION_FILE_ERROR_WRITE,     /* cannot write (the old file is left as it was) */
+} VitaSessionFileError;
+
+/* A file the session refers to. */
+typedef struct {
+  char     *path;      /* absolute; on reading, the one found (relative first) */
+  char     *relative;  /* as recorded, relative to the session file's folder; may be NULL */
+  gint64    size;      /* -1: unknown */
+  gint64    mtime;     /* seconds since the epoch; -1: unknown */
+  char     *sha256;    /* models: lowercase hex, or NULL */
+  gboolean  found;     /* reading: the file exists at path */
+} VitaSessionRef;
+
+typedef struct {
+  int                sample_rate;      /* of the times below; 0 = none recorded */
+  gint64             position;
+  gint64             visible_start, visible_end;
+  gint64             selection_start, selection_end;
+  int                layer;
+  int                head;             /* -1: mean of the heads */
+  int                query_token;      /* -1: the token under the playhead */
+  VitaAttentionMode  attention_mode;
+  char              *colormap;         /* nick (vita_colormap_from_string), or NULL */
+  char              *follow;           /* "page", "continuous", "off", or NULL */
+  double             speed;            /* playback rate, 1 = normal */
+  gboolean           loop;
+  gboolean           onset_clicks;
+} VitaSessionView;
+
+typedef struct {
+  VitaSessionRef  *audio;              /* NULL: no audio */
+  GPtrArray       *models;             /* VitaSessionRef*; the first is shown */
+  GPtrArray       *annotations;        /* VitaSessionRef* */
+  GPtrArray       *probes;             /* VitaSessionRef* */
+  VitaSessionView  view;
+  int              window_width, window_height;   /* 0: not recorded */
+} VitaSessionState;
+
+VitaSessionState *vita_session_state_new  (void);
+void              vita_session_state_free (VitaSessionState *state);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaSessionState, vita_session_state_free)
+
+/* A reference to the file at `path` (absolute), with its size and mtime now. */
+VitaSessionRef   *vita_session_ref_new  (const char *path, const char *sha256);
+void              vita_session_ref_free (VitaSessionRef *ref);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaSessionRef, vita_session_ref_free)
+
+/* Reads and checks a session file; relative paths are resolved against its folder.
+ * NULL + error (naming `path` and the problem) on any fault. */
+VitaSessionState *vita_session_file_read  (const char *path, GError **error);
+/* The same from bytes; `path` names the file in messages and anchors relative paths. */
+VitaSessionState *vita_session_file_parse (const char *data, gsize length, const char *path,
+                                           GError **error);
+/* Writes atomically (temporary file, fsync, rename): on failure the file at `path`,
+ * if any, is unchanged.  Relative paths are computed against path's folder. */
+gboolean          vita_session_file_write (const char *path, const VitaSessionState *state,
+                                           GError **error);
+/* The document as text (what vita_session_file_write writes). */
+char             *vita_session_file_to_data (const char *path, const VitaSessionState *state);
+
+G_END_DECLS

@@ -1,0 +1,1156 @@
+/* vita-session.c — what the user is looking at (see vita-session.h).
+ *
+ * Setters notify only on real change (as views/vita-timeline.c does), each through
+ * its own GParamSpec, so observers connect to detailed notify:: signals. */
+#include "vita-config.h"
+#include "vita-session.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "vita-probe-set.h"
+#include "vita-engine.h"
+
+struct _VitaSession
+{
+  GObject            parent_instance;
+
+  /* owned */
+  VitaTimeline      *timeline;
+  char              *audio_path;
+  char              *model_path;
+  char              *pending_model_path;
+  char              *live_label;        /* "training run, step N" while a live model shows */
+  VitaVit           *vit;
+  GCancellable      *model_cancellable;
+  VitaAnalysisJob   *job;
+  VitaAnalysis      *analysis;          /* ref; filled progressively by the job */
+  VitaAnalysisSource *analysis_source;  /* the analysis as the panels observe it */
+  VitaPeaks         *peaks;             /* waveform envelope of the decoded PCM */
+  VitaProbeSet      *probe_set;         /* annotations + probes → probe lanes */
+  GPtrArray         *annotation_paths;  /* loaded annotation files, in order */
+  GPtrArray         *probe_paths;       /* loaded probe files, in order */
+  GCancellable      *ann_cancellable;
+  guint              ann_pending;
+  VitaProbeogram    *probeogram;
+  guint              update_id;         /* throttles "analysis-updated" */
+  gboolean           model_loading;
+  gboolean           job_done;          /* "finished" delivered for self->job */
+
+  /* view state beyond the timeline */
+  VitaAttentionMode  attention_mode;
+  VitaColormap       colormap;
+  double             speed;
+  gboolean           loop;
+  gboolean           onset_clicks;
+
+  /* session files */
+  char              *file;
+  VitaSessionState  *restoring;         /* the state being restored, until its view is applied */
+  char              *expected_sha256;   /* of the model the session file names */
+  char              *sha256_warning;
+  GPtrArray         *missing;           /* MissingFile* */
+  int                pending_layer;     /* the session's layer and head, kept while */
+  int                pending_head;      /* its model is missing (Locate… restores them) */
+  gboolean           have_pending;
+};
+
+typedef struct {
+  VitaSessionFileKind  kind;
+  char                *path;
+} MissingFile;
+
+G_DEFINE_FINAL_TYPE (VitaSession, vita_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TIMELINE,
+  PROP_AUDIO_PATH,
+  PROP_MODEL_PATH,
+  PROP_MODEL_LABEL,
+  PROP_MODEL,
+  PROP_PEAKS,
+  PROP_ANALYSIS,
+  PROP_ANALYSIS_COMPLETE,
+  PROP_MODEL_LOADING,
+  PROP_BUSY,
+  PROP_ATTENTION_MODE,
+  PROP_COLORMAP,
+  PROP_SPEED,
+  PROP_LOOP,
+  PROP_ONSET_CLICKS,
+  PROP_FILE,
+  PROP_MISSING,
+  PROP_SHA256_WARNING,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
+
+enum {
+  SIGNAL_ERROR,             /* (message) a problem to show */
+  SIGNAL_INFO,              /* (message) information, e.g. which annotation files were found */
+  SIGNAL_PROGRESS,          /* (fraction, text) of the analysis */
+  SIGNAL_ANALYSIS_UPDATED,  /* more windows analysed (throttled) */
+  SIGNAL_LANES_CHANGED,     /* probe lanes and probe-o-gram rebuilt */
+  SIGNAL_VIEW_RESTORED,     /* a restored view was applied to the timeline */
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void restart_analysis (VitaSession *self);
+static void update_probe_lanes (VitaSession *self);
+static void restore_continue (VitaSession *self);
+static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
+
+static void
+emit_error (VitaSession *self, const char *message)
+{
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, message);
+}
+
+static void
+missing_free (MissingFile *m)
+{
+  g_free (m->path);
+  g_free (m);
+}
+
+static void
+set_string (VitaSession *self, char **field, const char *value, int prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+notify_busy (VitaSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BUSY]);
+}
+
+/* ------------------------------------------------------------------ timeline */
+
+static void
+configure_timeline (VitaSession *self, gint64 n_samples)
+{
+  int n_layers = 0, n_heads = 0, rate = 16000, hop = 512;
+  gint64 position = vita_timeline_get_position (self->timeline);
+  gint64 start, end;
+
+  vita_timeline_get_visible (self->timeline, &start, &end);
+  if (self->vit != NULL)
+    vita_engine_model_describe (self->vit, &n_layers, &n_heads, &rate, &hop);
+  vita_timeline_configure (self->timeline, rate, hop, n_samples, n_layers, n_heads);
+  vita_timeline_set_position (self->timeline, position);
+  if (end > start)
+    vita_timeline_set_visible (self->timeline, start, end);
+}
+
+void
+vita_session_set_duration (VitaSession *self, gint64 duration_ns)
+{
+  int n_layers = 0, n_heads = 0, rate = 16000, hop = 512;
+
+  if (duration_ns <= 0 || (self->job != NULL && vita_analysis_job_get_pcm (self->job) != NULL))
+    return;
+  if (self->vit != NULL)
+    vita_engine_model_describe (self->vit, &n_layers, &n_heads, &rate, &hop);
+  configure_timeline (self, (gint64) ((double) duration_ns * rate / G_USEC_PER_SEC / 1000 + 0.5));
+}
+
+/* ------------------------------------------------------------------ model */
+
+static void
+replace_model (VitaSession *self, VitaVit *vit, const char *path, const char *label)
+{
+  VitaVit *old = self->vit;
+
+  self->vit = vit;
+  vita_engine_model_unref (old);
+  set_string (self, &self->model_path, path, PROP_MODEL_PATH);
+  set_string (self, &self->live_label, label, PROP_MODEL_LABEL);
+  configure_timeline (self, vita_timeline_get_n_samples (self->timeline));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL]);
+}
+
+static void
+check_sha256 (VitaSession *self)
+{
+  g_autofree char *warning = NULL;
+
+  if (self->expected_sha256 != NULL && self->vit != NULL && self->vit->sha256[0] &&
+      g_ascii_strcasecmp (self->expected_sha256, self->vit->sha256) != 0)
+    {
+      g_autofree char *name = g_path_get_basename (self->model_path ? self->model_path : "model");
+      /* Translators: both %s after “SHA-256” are 64-digit checksums. */
+      warning = g_strdup_printf (_("Model “%s” has SHA-256 %s, the session recorded %s: "
+                                   "it is not the model the session was saved with"),
+                                 name, self->vit->sha256, self->expected_sha256);
+    }
+  g_clear_pointer (&self->expected_sha256, g_free);
+  set_string (self, &self->sha256_warning, warning, PROP_SHA256_WARNING);
+}
+
+static void
+on_model_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(VitaSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  VitaVit *vit = vita_engine_load_model_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->model_loading = FALSE;
+  if (vit == NULL)
+    {
+      g_clear_pointer (&self->expected_sha256, g_free);
+      emit_error (self, error->message);
+    }
+  else
+    {
+      replace_model (self, vit, vit->path ? vit->path : self->pending_model_path, NULL);
+      check_sha256 (self);
+      if (self->have_pending)
+        {
+          /* the model a restored session was missing: its layer and head now exist */
+          vita_timeline_set_layer (self->timeline, self->pending_layer);
+          vita_timeline_set_head (self->timeline, self->pending_head);
+          self->have_pending = FALSE;
+        }
+      if (self->restoring == NULL)
+        restart_analysis (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL_LOADING]);
+  notify_busy (self);
+  if (self->restoring != NULL)
+    restore_continue (self);
+}
+
+void
+vita_session_open_model (VitaSession *self, const char *path)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_return_if_fail (path != NULL);
+
+  forget_missing (self, VITA_SESSION_MODEL);
+  g_cancellable_cancel (self->model_cancellable);
+  g_clear_object (&self->model_cancellable);
+  self->model_cancellable = g_cancellable_new ();
+  self->model_loading = TRUE;
+  g_free (self->pending_model_path);
+  self->pending_model_path = g_strdup (path);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL_LOADING]);
+  notify_busy (self);
+  vita_engine_load_model_async (path, self->model_cancellable, on_model_loaded, g_object_ref (self));
+}
+
+void
+vita_session_set_live_model (VitaSession *self, VitaVit *vit, const char *label)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_return_if_fail (vit != NULL);
+
+  /* a file being loaded would replace the live model later: cancel it */
+  if (self->model_cancellable != NULL)
+    g_cancellable_cancel (self->model_cancellable);
+  g_clear_object (&self->model_cancellable);
+  if (self->model_loading)
+    {
+      self->model_loading = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL_LOADING]);
+    }
+  replace_model (self, vita_engine_model_ref (vit), NULL, label);
+  if (self->audio_path != NULL)
+    restart_analysis (self);
+  notify_busy (self);
+}
+
+/* Every swap restarts the analysis, so swapping faster than it finishes would only
+ * ever show half-analysed panels: a snapshot waits for the previous analysis. */
+gboolean
+vita_session_offer_live_model (VitaSession *self, VitaVit *vit, const char *label)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
+
+  if (vita_session_is_busy (self))
+    return FALSE;
+  vita_session_set_live_model (self, vit, label);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ analysis */
+
+static void
+set_analysis (VitaSession *self, VitaAnalysis *an, VitaPeaks *peaks)
+{
+  gboolean changed_an = an != self->analysis, changed_peaks = peaks != self->peaks;
+
+  if (changed_an)
+    {
+      g_clear_pointer (&self->analysis, vita_analysis_unref);
+      self->analysis = an ? vita_analysis_ref (an) : NULL;
+      vita_analysis_source_set_analysis (self->analysis_source, self->analysis);
+    }
+  if (changed_peaks)
+    {
+      g_clear_pointer (&self->peaks, vita_peaks_unref);
+      self->peaks = peaks ? vita_peaks_ref (peaks) : NULL;
+    }
+  if (changed_peaks)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PEAKS]);
+  if (changed_an)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ANALYSIS]);
+}
+
+static void
+stop_job (VitaSession *self, gboolean join)
+{
+  if (self->job == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->job, self);
+  g_clear_handle_id (&self->update_id, g_source_remove);
+  vita_analysis_job_cancel (self->job);
+  if (join)
+    vita_analysis_job_join (self->job);
+  g_clear_object (&self->job);
+  set_analysis (self, NULL, NULL);
+  notify_busy (self);
+}
+
+static void
+apply_view (VitaSession *self, const VitaSessionView *v)
+{
+  VitaTimeline *tl = self->timeline;
+  int rate = vita_timeline_get_sample_rate (tl);
+  /* times were saved at v->sample_rate: rescale when the model's rate differs */
+  double k = v->sample_rate > 0 && rate > 0 ? (double) rate / v->sample_rate : 1.0;
+#define AT(t) ((gint64) llround ((double) (t) * k))
+
+  if (v->visible_end > v->visible_start)
+    vita_timeline_set_visible (tl, AT (v->visible_start), AT (v->visible_end));
+  vita_timeline_set_position (tl, AT (v->position));
+  vita_timeline_set_selection (tl, AT (v->selection_start), AT (v->selection_end));
+  vita_timeline_set_layer (tl, v->layer);
+  vita_timeline_set_head (tl, v->head);
+  self->have_pending = vita_timeline_get_n_layers (tl) == 0;
+  self->pending_layer = v->layer;
+  self->pending_head = v->head;
+  vita_timeline_set_query_token (tl, v->query_token);
+#undef AT
+  vita_session_set_attention_mode (self, v->attention_mode);
+  vita_session_set_speed (self, v->speed);
+  vita_session_set_loop (self, v->loop);
+  vita_session_set_onset_clicks (self, v->onset_clicks);
+}
+
+static void
+on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
+{
+  const VitaPcm *pcm = vita_analysis_job_get_pcm (job);
+
+  configure_timeline (self, (gint64) pcm->n_samples);
+  if (self->restoring != NULL)
+    {
+      g_autoptr(VitaSessionState) state = g_steal_pointer (&self->restoring);
+      apply_view (self, &state->view);
+      vita_analysis_job_set_priority_frame (job, vita_timeline_get_current_frame (self->timeline));
+      g_signal_emit (self, signals[SIGNAL_VIEW_RESTORED], 0);
+    }
+  set_analysis (self, self->analysis, vita_analysis_job_get_peaks (job));
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 0.0,
+                 self->vit ? _("Analysing…") : _("Decoded"));
+}
+
+static void
+on_job_started (VitaSession *self, VitaAnalysisJob *job)
+{
+  set_analysis (self, vita_analysis_job_get_analysis (job), self->peaks);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 0.0,
+                 _("Analysing windows near the playhead first…"));
+}
+
+static gboolean
+update_cb (gpointer user_data)
+{
+  VitaSession *self = VITA_SESSION (user_data);
+
+  self->update_id = 0;
+  vita_analysis_source_update (self->analysis_source);
+  g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_job_progress (VitaSession *self, int done, int total, VitaAnalysisJob *job)
+{
+  /* Translators: progress of the analysis, in windows of the track. */
+  g_autofree char *text = g_strdup_printf (_("Analysing: %d of %d windows"), done, total);
+
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, total > 0 ? (double) done / total : 0.0, text);
+  /* Observers rebuild their heatmaps when told the analysis changed: at most twice
+   * a second, so the main loop keeps its frames while the worker runs. */
+  if (self->update_id == 0)
+    self->update_id = g_timeout_add (500, update_cb, self);
+}
+
+static void
+on_job_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
+{
+  self->job_done = TRUE;
+  if (error != NULL)
+    emit_error (self, error->message);
+  g_clear_handle_id (&self->update_id, g_source_remove);
+  vita_analysis_source_update (self->analysis_source);
+  g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
+  update_probe_lanes (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ANALYSIS_COMPLETE]);
+  notify_busy (self);
+}
+
+static void
+restart_analysis (VitaSession *self)
+{
+  int frame = vita_timeline_get_current_frame (self->timeline);
+
+  stop_job (self, FALSE);
+  if (self->audio_path == NULL)
+    return;
+  if (self->restoring != NULL && vita_timeline_get_hop (self->timeline) > 0)
+    frame = (int) (self->restoring->view.position / vita_timeline_get_hop (self->timeline));
+  self->job = vita_analysis_job_new (self->audio_path, self->vit, frame);
+  g_signal_connect_swapped (self->job, "decoded", G_CALLBACK (on_job_decoded), self);
+  g_signal_connect_swapped (self->job, "analysis-started", G_CALLBACK (on_job_started), self);
+  g_signal_connect_swapped (self->job, "progress", G_CALLBACK (on_job_progress), self);
+  g_signal_connect_swapped (self->job, "finished", G_CALLBACK (on_job_finished), self);
+  self->job_done = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ANALYSIS_COMPLETE]);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 0.0, _("Decoding…"));
+  notify_busy (self);
+  update_probe_lanes (self);   /* the old lanes belong to the old analysis */
+  vita_analysis_job_start (self->job);
+}
+
+void
+vita_session_prioritise_position (VitaSession *self)
+{
+  if (self->job != NULL)
+    vita_analysis_job_set_priority_frame (self->job, vita_timeline_get_current_frame (self->timeline));
+}
+
+/* ------------------------------------------------------------------ probes */
+
+/* The probe-o-gram of the first lane's task: every loaded frame-level probe of that
+ * task sits in the row of its layer (vita_probeogram_from_analysis takes one probe
+ * per token layer; rows without a loaded probe stay empty).  The truth is the first
+ * lane's annotation for softmax probes (P(annotated class)); event probes show
+ * P(event). */
+static void
+update_probeogram (VitaSession *self, const VitaAnalysis *an, VitaProbeLane *const *lanes,
+                   int n_lanes, GPtrArray *messages)
+{
+  VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (self->probe_set, 0) : NULL;
+
+  g_clear_pointer (&self->probeogram, vita_probeogram_free);
+  if (an == NULL || first == NULL)
+    return;
+
+  g_autofree VitaProbe **probes = g_new0 (VitaProbe *, an->n_layers);
+  g_autoptr(GError) error = NULL;
+  const int *truth = lanes[0]->binary ? NULL : lanes[0]->truth;
+  int n_rows = 0;
+
+  for (int i = 0; i < n_lanes; i++)
+    {
+      VitaProbe *p = vita_probe_set_get_probe (self->probe_set, i);
+      if (p != NULL && g_strcmp0 (p->task, first->task) == 0 && p->layer >= 0 &&
+          p->layer < an->n_layers && probes[p->layer] == NULL)
+        probes[p->layer] = p, n_rows++;
+    }
+  g_autofree char *name = g_strdup_printf (
+      /* Translators: probe-o-gram title: task, then how many layers have a probe. */
+      g_dngettext (GETTEXT_PACKAGE, "%s (%d layer probed of %d)",
+                   "%s (%d layers probed of %d)", n_rows),
+      first->task ? first->task : "probe", n_rows, an->n_layers);
+  self->probeogram = vita_probeogram_from_analysis (an, (VitaProbe *const *) probes,
+                                                    an->n_layers, truth, name, &error);
+  if (self->probeogram == NULL && messages != NULL)
+    g_ptr_array_add (messages, g_strdup_printf (_("No probe-o-gram: %s"), error->message));
+}
+
+/* Several messages at once (a file full of bad lines) become one: the first few,
+ * then a count, so the window does not queue hundreds of toasts. */
+static void
+emit_messages (VitaSession *self, GPtrArray *messages)
+{
+  g_autoptr(GString) text = NULL;
+  const guint shown = 3;
+
+  if (messages == NULL || messages->len == 0)
+    return;
+  text = g_string_new (NULL);
+  for (guint i = 0; i < messages->len && i < shown; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_ptr_array_index (messages, i));
+    }
+  if (messages->len > shown)
+    {
+      g_string_append_c (text, '\n');
+      /* Translators: after the first few warnings of a file. */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "…and %u more warning",
+                                                 "…and %u more warnings",
+                                                 messages->len - shown),
+                              messages->len - shown);
+    }
+  emit_error (self, text->str);
+}
+
+static void
+update_probe_lanes (VitaSession *self)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  VitaProbeLane *const *lanes;
+  int n_lanes = 0;
+  /* Lanes read the tokens of every frame: only once the analysis is complete. */
+  const VitaAnalysis *an = self->job_done ? self->analysis : NULL;
+
+  vita_probe_set_update_lanes (self->probe_set, an, messages);
+  lanes = vita_probe_set_get_lanes (self->probe_set, &n_lanes);
+  update_probeogram (self, an, lanes, n_lanes, messages);
+  g_signal_emit (self, signals[SIGNAL_LANES_CHANGED], 0);
+  emit_messages (self, messages);
+}
+
+typedef struct {
+  VitaSession *self;   /* ref; the load is cancelled in dispose */
+  char        *audio_path;
+  GStrv        paths;
+} AnnLoad;
+
+static void
+on_annotations_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AnnLoad *load = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaAnnotations) ann = vita_annotations_load_finish (result, &error);
+  VitaSession *self = load->self;
+
+  self->ann_pending--;
+  /* Dropped when the track changed meanwhile: annotations belong to one track. */
+  if (ann != NULL && g_strcmp0 (load->audio_path, self->audio_path) == 0)
+    {
+      for (int i = 0; load->paths[i] != NULL; i++)
+        g_ptr_array_add (self->annotation_paths, g_strdup (load->paths[i]));
+      vita_probe_set_merge_annotations (self->probe_set, ann);
+      if (ann->summary != NULL)  /* what was found, from which file: information */
+        g_signal_emit (self, signals[SIGNAL_INFO], 0, ann->summary);
+      emit_messages (self, ann->messages);
+      update_probe_lanes (self);
+    }
+  notify_busy (self);
+  g_object_unref (self);
+  g_free (load->audio_path);
+  g_strfreev (load->paths);
+  g_free (load);
+}
+
+void
+vita_session_load_annotations (VitaSession *self, const char *const *paths)
+{
+  AnnLoad *load;
+
+  g_return_if_fail (VITA_IS_SESSION (self));
+  if (paths == NULL || paths[0] == NULL)
+    return;
+  if (self->ann_cancellable == NULL)
+    self->ann_cancellable = g_cancellable_new ();
+  load = g_new0 (AnnLoad, 1);
+  load->self = g_object_ref (self);
+  load->audio_path = g_strdup (self->audio_path);
+  load->paths = g_strdupv ((char **) paths);
+  self->ann_pending++;
+  notify_busy (self);
+  vita_annotations_load_async (paths, self->ann_cancellable, on_annotations_loaded, load);
+}
+
+void
+vita_session_load_probes (VitaSession *self, const char *const *paths)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+
+  for (int i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autofree char *name = g_path_get_basename (paths[i]);
+      g_autoptr(GError) error = NULL;
+      VitaProbe *probe = vita_probe_load (paths[i], &error);
+
+      if (probe == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("Cannot open “%s”: %s"), name, error->message);
+          emit_error (self, message);
+          continue;
+        }
+      if (self->vit != NULL && probe->model_sha256[0] && self->vit->sha256[0] &&
+          g_ascii_strcasecmp (probe->model_sha256, self->vit->sha256) != 0)
+        {
+          /* Translators: %s is a probe file name; sha256 is a checksum. */
+          g_autofree char *message = g_strdup_printf (
+              _("Probe “%s” was trained on another model (sha256 %.12s…, the loaded model "
+                "is %.12s…): its lane is shown, but its predictions may mean little"),
+              name, probe->model_sha256, self->vit->sha256);
+          emit_error (self, message);
+        }
+      vita_probe_set_add_probe (self->probe_set, probe, paths[i]);
+      g_ptr_array_add (self->probe_paths, g_strdup (paths[i]));
+    }
+  update_probe_lanes (self);
+}
+
+/* ------------------------------------------------------------------ audio */
+
+static void
+open_audio (VitaSession *self, const char *path, gboolean beside)
+{
+  stop_job (self, FALSE);
+  set_string (self, &self->audio_path, path, PROP_AUDIO_PATH);
+  vita_probe_set_clear_annotations (self->probe_set);
+  g_ptr_array_set_size (self->annotation_paths, 0);
+  if (beside)
+    {
+      g_auto(GStrv) paths = vita_annotations_find_beside (path);
+      vita_session_load_annotations (self, (const char *const *) paths);
+    }
+  vita_timeline_set_selection (self->timeline, 0, 0);
+  vita_timeline_set_position (self->timeline, 0);
+  vita_session_set_loop (self, FALSE);
+  restart_analysis (self);
+}
+
+/* A file opened by hand replaces the missing one of its kind, if any. */
+static void
+forget_missing (VitaSession *self, VitaSessionFileKind kind)
+{
+  for (guint i = 0; i < self->missing->len; i++)
+    if (((MissingFile *) g_ptr_array_index (self->missing, i))->kind == kind)
+      {
+        g_ptr_array_remove_index (self->missing, i);
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSING]);
+        return;
+      }
+}
+
+void
+vita_session_open_audio (VitaSession *self, const char *path)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_return_if_fail (path != NULL);
+
+  /* a restore under way is overtaken by the user's choice */
+  g_clear_pointer (&self->restoring, vita_session_state_free);
+  forget_missing (self, VITA_SESSION_AUDIO);
+  open_audio (self, path, TRUE);
+}
+
+/* ------------------------------------------------------------------ session files */
+
+static VitaSessionRef *
+ref_for (const char *path, const char *sha256)
+{
+  return vita_session_ref_new (path, sha256);
+}
+
+VitaSessionState *
+vita_session_to_state (VitaSession *self)
+{
+  VitaSessionState *state = vita_session_state_new ();
+  VitaSessionView *v = &state->view;
+  VitaTimeline *tl = self->timeline;
+
+  g_return_val_if_fail (VITA_IS_SESSION (self), state);
+
+  if (self->audio_path != NULL)
+    state->audio = ref_for (self->audio_path, NULL);
+  if (self->model_path != NULL)
+    g_ptr_array_add (state->models, ref_for (self->model_path,
+                                             self->vit && self->vit->sha256[0] ? self->vit->sha256 : NULL));
+  for (guint i = 0; i < self->annotation_paths->len; i++)
+    g_ptr_array_add (state->annotations, ref_for (g_ptr_array_index (self->annotation_paths, i), NULL));
+  for (guint i = 0; i < self->probe_paths->len; i++)
+    g_ptr_array_add (state->probes, ref_for (g_ptr_array_index (self->probe_paths, i), NULL));
+  /* still missing files stay in the session, so that a later save keeps them */
+  for (guint i = 0; self->missing != NULL && i < self->missing->len; i++)
+    {
+      MissingFile *m = g_ptr_array_index (self->missing, i);
+      VitaSessionRef *ref = ref_for (m->path, NULL);
+      if (m->kind == VITA_SESSION_AUDIO && state->audio == NULL)
+        state->audio = ref;
+      else if (m->kind == VITA_SESSION_MODEL && state->models->len == 0)
+        g_ptr_array_add (state->models, ref);
+      else if (m->kind == VITA_SESSION_ANNOTATIONS)
+        g_ptr_array_add (state->annotations, ref);
+      else if (m->kind == VITA_SESSION_PROBE)
+        g_ptr_array_add (state->probes, ref);
+      else
+        vita_session_ref_free (ref);
+    }
+  v->sample_rate = vita_timeline_get_sample_rate (tl);
+  v->position = vita_timeline_get_position (tl);
+  vita_timeline_get_visible (tl, &v->visible_start, &v->visible_end);
+  vita_timeline_get_selection (tl, &v->selection_start, &v->selection_end);
+  v->layer = vita_timeline_get_layer (tl);
+  v->head = vita_timeline_get_head (tl);
+  v->query_token = vita_timeline_get_query_token (tl);
+  v->attention_mode = self->attention_mode;
+  v->colormap = g_strdup (vita_colormap_to_string (self->colormap));
+  switch (vita_timeline_get_follow (tl))
+    {
+    case VITA_FOLLOW_CONTINUOUS: v->follow = g_strdup ("continuous"); break;
+    case VITA_FOLLOW_OFF:        v->follow = g_strdup ("off"); break;
+    default:                     v->follow = g_strdup ("page"); break;
+    }
+  v->speed = self->speed;
+  v->loop = self->loop;
+  v->onset_clicks = self->onset_clicks;
+  return state;
+}
+
+static void
+add_missing (VitaSession *self, VitaSessionFileKind kind, const char *path)
+{
+  MissingFile *m = g_new0 (MissingFile, 1);
+
+  m->kind = kind;
+  m->path = g_strdup (path);
+  g_ptr_array_add (self->missing, m);
+}
+
+/* Step two of a restore (after the model, if any): the audio, then annotations and
+ * probes; the view follows in on_job_decoded. */
+static void
+restore_continue (VitaSession *self)
+{
+  VitaSessionState *state = self->restoring;
+  g_autoptr(GPtrArray) annotations = g_ptr_array_new ();
+  g_autoptr(GPtrArray) probes = g_ptr_array_new ();
+
+  if (state->audio == NULL || !state->audio->found)
+    {
+      g_autoptr(VitaSessionState) done = g_steal_pointer (&self->restoring);
+      g_signal_emit (self, signals[SIGNAL_VIEW_RESTORED], 0);
+      notify_busy (self);
+      return;
+    }
+  open_audio (self, state->audio->path, FALSE);
+  for (guint i = 0; i < state->annotations->len; i++)
+    {
+      VitaSessionRef *ref = g_ptr_array_index (state->annotations, i);
+      if (ref->found)
+        g_ptr_array_add (annotations, ref->path);
+    }
+  g_ptr_array_add (annotations, NULL);
+  vita_session_load_annotations (self, (const char *const *) annotations->pdata);
+  for (guint i = 0; i < state->probes->len; i++)
+    {
+      VitaSessionRef *ref = g_ptr_array_index (state->probes, i);
+      if (ref->found)
+        g_ptr_array_add (probes, ref->path);
+    }
+  g_ptr_array_add (probes, NULL);
+  vita_session_load_probes (self, (const char *const *) probes->pdata);
+}
+
+void
+vita_session_restore (VitaSession *self, VitaSessionState *state)
+{
+  VitaSessionRef *model = NULL;
+
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_return_if_fail (state != NULL);
+
+  g_clear_pointer (&self->restoring, vita_session_state_free);
+  self->restoring = state;
+
+  g_ptr_array_set_size (self->missing, 0);
+  if (state->audio != NULL && !state->audio->found)
+    add_missing (self, VITA_SESSION_AUDIO, state->audio->path);
+  if (state->models->len > 0)
+    model = g_ptr_array_index (state->models, 0);
+  if (model != NULL && !model->found)
+    add_missing (self, VITA_SESSION_MODEL, model->path);
+  for (guint i = 0; i < state->annotations->len; i++)
+    if (!((VitaSessionRef *) g_ptr_array_index (state->annotations, i))->found)
+      add_missing (self, VITA_SESSION_ANNOTATIONS, ((VitaSessionRef *) g_ptr_array_index (state->annotations, i))->path);
+  for (guint i = 0; i < state->probes->len; i++)
+    if (!((VitaSessionRef *) g_ptr_array_index (state->probes, i))->found)
+      add_missing (self, VITA_SESSION_PROBE, ((VitaSessionRef *) g_ptr_array_index (state->probes, i))->path);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSING]);
+  set_string (self, &self->sha256_warning, NULL, PROP_SHA256_WARNING);
+
+  if (state->view.colormap != NULL)
+    {
+      VitaColormap cmap;
+      if (vita_colormap_from_string (state->view.colormap, &cmap))
+        vita_session_set_colormap (self, cmap);
+    }
+  if (state->view.follow != NULL)
+    vita_timeline_set_follow (self->timeline,
+                              g_str_equal (state->view.follow, "continuous") ? VITA_FOLLOW_CONTINUOUS
+                              : g_str_equal (state->view.follow, "off") ? VITA_FOLLOW_OFF
+                                                                        : VITA_FOLLOW_PAGE);
+  notify_busy (self);
+  if (model == NULL || !model->found)
+    {
+      /* the session names no model, or one that is missing: none is shown (not the
+       * model of what was open before) */
+      g_cancellable_cancel (self->model_cancellable);
+      g_clear_object (&self->model_cancellable);
+      if (self->model_loading)
+        {
+          self->model_loading = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL_LOADING]);
+        }
+      if (self->vit != NULL)
+        replace_model (self, NULL, NULL, NULL);
+    }
+  if (model != NULL && model->found)
+    {
+      g_free (self->expected_sha256);
+      self->expected_sha256 = g_strdup (model->sha256);
+      vita_session_open_model (self, model->path);
+    }
+  else
+    restore_continue (self);
+}
+
+const char *
+vita_session_get_file (VitaSession *self)
+{
+  return self->file;
+}
+
+void
+vita_session_set_file (VitaSession *self, const char *path)
+{
+  set_string (self, &self->file, path, PROP_FILE);
+}
+
+gboolean
+vita_session_get_missing (VitaSession *self, VitaSessionFileKind *kind, const char **path)
+{
+  MissingFile *m;
+
+  if (self->missing->len == 0)
+    return FALSE;
+  m = g_ptr_array_index (self->missing, 0);
+  if (kind != NULL)
+    *kind = m->kind;
+  if (path != NULL)
+    *path = m->path;
+  return TRUE;
+}
+
+void
+vita_session_locate (VitaSession *self, const char *path)
+{
+  MissingFile *m;
+  const char *paths[] = { path, NULL };
+
+  g_return_if_fail (VITA_IS_SESSION (self));
+  if (self->missing->len == 0)
+    return;
+  m = g_ptr_array_steal_index (self->missing, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSING]);
+  switch (m->kind)
+    {
+    case VITA_SESSION_AUDIO:       vita_session_open_audio (self, path); break;
+    case VITA_SESSION_MODEL:       vita_session_open_model (self, path); break;
+    case VITA_SESSION_ANNOTATIONS: vita_session_load_annotations (self, paths); break;
+    case VITA_SESSION_PROBE:       vita_session_load_probes (self, paths); break;
+    }
+  missing_free (m);
+}
+
+const char *
+vita_session_get_sha256_warning (VitaSession *self)
+{
+  return self->sha256_warning;
+}
+
+gboolean
+vita_session_is_restoring (VitaSession *self)
+{
+  return self->restoring != NULL;
+}
+
+/* ------------------------------------------------------------------ view state */
+
+VitaAttentionMode
+vita_session_get_attention_mode (VitaSession *self)
+{
+  return self->attention_mode;
+}
+
+void
+vita_session_set_attention_mode (VitaSession *self, VitaAttentionMode mode)
+{
+  if (self->attention_mode == mode)
+    return;
+  self->attention_mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ATTENTION_MODE]);
+}
+
+VitaColormap
+vita_session_get_colormap (VitaSession *self)
+{
+  return self->colormap;
+}
+
+void
+vita_session_set_colormap (VitaSession *self, VitaColormap colormap)
+{
+  if (self->colormap == colormap)
+    return;
+  self->colormap = colormap;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COLORMAP]);
+}
+
+double
+vita_session_get_speed (VitaSession *self)
+{
+  return self->speed;
+}
+
+void
+vita_session_set_speed (VitaSession *self, double speed)
+{
+  if (!(speed > 0) || self->speed == speed)
+    return;
+  self->speed = speed;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SPEED]);
+}
+
+gboolean
+vita_session_get_loop (VitaSession *self)
+{
+  return self->loop;
+}
+
+void
+vita_session_set_loop (VitaSession *self, gboolean loop)
+{
+  if (self->loop == !!loop)
+    return;
+  self->loop = !!loop;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOOP]);
+}
+
+gboolean
+vita_session_get_onset_clicks (VitaSession *self)
+{
+  return self->onset_clicks;
+}
+
+void
+vita_session_set_onset_clicks (VitaSession *self, gboolean on)
+{
+  if (self->onset_clicks == !!on)
+    return;
+  self->onset_clicks = !!on;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ONSET_CLICKS]);
+}
+
+/* ------------------------------------------------------------------ getters */
+
+VitaTimeline *vita_session_get_timeline (VitaSession *self) { return self->timeline; }
+const char *vita_session_get_audio_path (VitaSession *self) { return self->audio_path; }
+const char *vita_session_get_model_path (VitaSession *self) { return self->model_path; }
+const char *vita_session_get_model_label (VitaSession *self) { return self->live_label; }
+VitaVit *vita_session_get_model (VitaSession *self) { return self->vit; }
+VitaPeaks *vita_session_get_peaks (VitaSession *self) { return self->peaks; }
+VitaAnalysis *vita_session_get_analysis (VitaSession *self) { return self->analysis; }
+gboolean vita_session_get_analysis_complete (VitaSession *self) { return self->job_done; }
+gboolean vita_session_get_model_loading (VitaSession *self) { return self->model_loading; }
+gboolean vita_session_is_loading_annotations (VitaSession *self) { return self->ann_pending > 0; }
+VitaProbeSet *vita_session_get_probe_set (VitaSession *self) { return self->probe_set; }
+const VitaProbeogram *vita_session_get_probeogram (VitaSession *self) { return self->probeogram; }
+VitaAnalysisSource *vita_session_get_analysis_source (VitaSession *self) { return self->analysis_source; }
+
+VitaProbeLane *const *
+vita_session_get_probe_lanes (VitaSession *self, int *n_lanes)
+{
+  return vita_probe_set_get_lanes (self->probe_set, n_lanes);
+}
+
+gboolean
+vita_session_is_busy (VitaSession *self)
+{
+  /* Until "finished" has been delivered on this thread, not only until the worker
+   * has left: what it reports lands through the main loop. */
+  return self->model_loading || (self->job != NULL && !self->job_done) || self->restoring != NULL;
+}
+
+/* ------------------------------------------------------------------ GObject */
+
+static void
+vita_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VitaSession *self = VITA_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMELINE:          g_value_set_object (value, self->timeline); break;
+    case PROP_AUDIO_PATH:        g_value_set_string (value, self->audio_path); break;
+    case PROP_MODEL_PATH:        g_value_set_string (value, self->model_path); break;
+    case PROP_MODEL_LABEL:       g_value_set_string (value, self->live_label); break;
+    case PROP_MODEL:             g_value_set_pointer (value, self->vit); break;
+    case PROP_PEAKS:             g_value_set_pointer (value, self->peaks); break;
+    case PROP_ANALYSIS:          g_value_set_pointer (value, self->analysis); break;
+    case PROP_ANALYSIS_COMPLETE: g_value_set_boolean (value, self->job_done); break;
+    case PROP_MODEL_LOADING:     g_value_set_boolean (value, self->model_loading); break;
+    case PROP_BUSY:              g_value_set_boolean (value, vita_session_is_busy (self)); break;
+    case PROP_ATTENTION_MODE:    g_value_set_int (value, self->attention_mode); break;
+    case PROP_COLORMAP:          g_value_set_int (value, self->colormap); break;
+    case PROP_SPEED:             g_value_set_double (value, self->speed); break;
+    case PROP_LOOP:              g_value_set_boolean (value, self->loop); break;
+    case PROP_ONSET_CLICKS:      g_value_set_boolean (value, self->onset_clicks); break;
+    case PROP_FILE:              g_value_set_string (value, self->file); break;
+    case PROP_MISSING:           g_value_set_uint (value, self->missing->len); break;
+    case PROP_SHA256_WARNING:    g_value_set_string (value, self->sha256_warning); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vita_session_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  VitaSession *self = VITA_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ATTENTION_MODE: vita_session_set_attention_mode (self, g_value_get_int (value)); break;
+    case PROP_COLORMAP:       vita_session_set_colormap (self, g_value_get_int (value)); break;
+    case PROP_SPEED:          vita_session_set_speed (self, g_value_get_double (value)); break;
+    case PROP_LOOP:           vita_session_set_loop (self, g_value_get_boolean (value)); break;
+    case PROP_ONSET_CLICKS:   vita_session_set_onset_clicks (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vita_session_dispose (GObject *object)
+{
+  VitaSession *self = VITA_SESSION (object);
+
+  /* Cancel and join the worker before anything it reports to goes away. */
+  stop_job (self, TRUE);
+  if (self->model_cancellable != NULL)
+    g_cancellable_cancel (self->model_cancellable);
+  g_clear_object (&self->model_cancellable);
+  if (self->ann_cancellable != NULL)
+    g_cancellable_cancel (self->ann_cancellable);
+  g_clear_object (&self->ann_cancellable);
+  G_OBJECT_CLASS (vita_session_parent_class)->dispose (object);
+}
+
+static void
+vita_session_finalize (GObject *object)
+{
+  VitaSession *self = VITA_SESSION (object);
+
+  vita_engine_model_unref (self->vit);
+  g_clear_pointer (&self->analysis, vita_analysis_unref);
+  g_clear_object (&self->analysis_source);
+  g_clear_pointer (&self->peaks, vita_peaks_unref);
+  g_clear_pointer (&self->probeogram, vita_probeogram_free);
+  g_clear_pointer (&self->probe_set, vita_probe_set_free);
+  g_clear_pointer (&self->annotation_paths, g_ptr_array_unref);
+  g_clear_pointer (&self->probe_paths, g_ptr_array_unref);
+  g_clear_pointer (&self->missing, g_ptr_array_unref);
+  g_clear_pointer (&self->restoring, vita_session_state_free);
+  g_clear_object (&self->timeline);
+  g_free (self->audio_path);
+  g_free (self->model_path);
+  g_free (self->pending_model_path);
+  g_free (self->live_label);
+  g_free (self->file);
+  g_free (self->expected_sha256);
+  g_free (self->sha256_warning);
+  G_OBJECT_CLASS (vita_session_parent_class)->finalize (object);
+}
+
+static void
+vita_session_class_init (VitaSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->get_property = vita_session_get_property;
+  object_class->set_property = vita_session_set_property;
+  object_class->dispose = vita_session_dispose;
+  object_class->finalize = vita_session_finalize;
+
+  props[PROP_TIMELINE] = g_param_spec_object ("timeline", NULL, NULL, VITA_TYPE_TIMELINE, ro);
+  props[PROP_AUDIO_PATH] = g_param_spec_string ("audio-path", NULL, NULL, NULL, ro);
+  props[PROP_MODEL_PATH] = g_param_spec_string ("model-path", NULL, NULL, NULL, ro);
+  props[PROP_MODEL_LABEL] = g_param_spec_string ("model-label", NULL, NULL, NULL, ro);
+  props[PROP_MODEL] = g_param_spec_pointer ("model", NULL, NULL, ro);
+  props[PROP_PEAKS] = g_param_spec_pointer ("peaks", NULL, NULL, ro);
+  props[PROP_ANALYSIS] = g_param_spec_pointer ("analysis", NULL, NULL, ro);
+  props[PROP_ANALYSIS_COMPLETE] = g_param_spec_boolean ("analysis-complete", NULL, NULL, FALSE, ro);
+  props[PROP_MODEL_LOADING] = g_param_spec_boolean ("model-loading", NULL, NULL, FALSE, ro);
+  props[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  props[PROP_ATTENTION_MODE] = g_param_spec_int ("attention-mode", NULL, NULL, VITA_ATTENTION_HEAD,
+                                                 VITA_ATTENTION_ROLLOUT, VITA_ATTENTION_HEAD, rw);
+  props[PROP_COLORMAP] = g_param_spec_int ("colormap", NULL, NULL, 0, VITA_N_COLORMAPS - 1,
+                                           VITA_COLORMAP_VIRIDIS, rw);
+  props[PROP_SPEED] = g_param_spec_double ("speed", NULL, NULL, 0.25, 4.0, 1.0, rw);
+  props[PROP_LOOP] = g_param_spec_boolean ("loop", NULL, NULL, FALSE, rw);
+  props[PROP_ONSET_CLICKS] = g_param_spec_boolean ("onset-clicks", NULL, NULL, FALSE, rw);
+  props[PROP_FILE] = g_param_spec_string ("file", NULL, NULL, NULL, ro);
+  props[PROP_MISSING] = g_param_spec_uint ("missing", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  props[PROP_SHA256_WARNING] = g_param_spec_string ("sha256-warning", NULL, NULL, NULL, ro);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_INFO] = g_signal_new ("info", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE,
+                                           G_TYPE_STRING);
+  signals[SIGNAL_ANALYSIS_UPDATED] = g_signal_new ("analysis-updated", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                   G_TYPE_NONE, 0);
+  signals[SIGNAL_LANES_CHANGED] = g_signal_new ("lanes-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 0);
+  signals[SIGNAL_VIEW_RESTORED] = g_signal_new ("view-restored", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 0);
+}
+
+static void
+vita_session_init (VitaSession *self)
+{
+  self->timeline = vita_timeline_new ();
+  self->analysis_source = vita_analysis_source_new ();
+  self->probe_set = vita_probe_set_new ();
+  self->annotation_paths = g_ptr_array_new_with_free_func (g_free);
+  self->probe_paths = g_ptr_array_new_with_free_func (g_free);
+  self->missing = g_ptr_array_new_with_free_func ((GDestroyNotify) missing_free);
+  self->attention_mode = VITA_ATTENTION_HEAD;
+  self->colormap = VITA_COLORMAP_VIRIDIS;
+  self->speed = 1.0;
+}
+
+VitaSession *
+vita_session_new (void)
+{
+  return g_object_new (VITA_TYPE_SESSION, NULL);
+}

@@ -1,0 +1,103 @@
+/* vita-window-private.h — what the files of the main window share (the window is
+ * split by concern, as gnome-text-editor's editor-window does):
+ *   vita-window.c          template, title, banners, observing the session, action state
+ *   vita-window-actions.c  actions and key bindings, playback, file choosers
+ *   vita-window-panels.c   the one place panels are created and connected to the session
+ *   vita-window-export.c   figure export
+ *   vita-window-dnd.c      opening files (drag and drop, command line, recent files),
+ *                          session files (open, save, save as, last session) */
+#pragma once
+
+#include "vita-window.h"
+#include "vita-session.h"
+
+G_BEGIN_DECLS
+
+struct _VitaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkWidget            *content_box;
+  AdwSplitButton       *open_button;
+  GtkButton            *play_button;
+  GtkToggleButton      *loop_button;
+  GtkLabel             *position_label;
+  AdwWindowTitle       *window_title;
+  GtkDropDown          *head_dropdown;
+  GtkDropDown          *layer_dropdown;
+  GtkDropDown          *speed_dropdown;
+  GtkRevealer          *progress_revealer;
+  GtkLabel             *progress_label;
+  GtkProgressBar       *progress_bar;
+  GtkRevealer          *model_banner;
+  GtkLabel             *model_banner_label;
+  GtkRevealer          *missing_banner;
+  GtkLabel             *missing_banner_label;
+  GtkRevealer          *warning_banner;
+  GtkLabel             *warning_banner_label;
+  GtkStack             *main_stack;
+  GtkBox               *panels_box;
+  GMenu                *recent_menu;
+
+  /* owned */
+  GSettings            *settings;
+  VitaSession          *session;
+  GSignalGroup         *session_signals;   /* the window's observers of the session */
+  GSignalGroup         *panel_signals;     /* the panels' observers (vita-window-panels.c) */
+  VitaPlayer           *player;
+  char                 *last_error;
+  GtkStringList        *layer_names;
+  GtkStringList        *head_names;
+  GtkWidget            *panels[VITA_MAX_PANELS]; /* VitaPanelView widgets, owned by panels_box */
+  GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
+  GtkWidget            *no_model_page;     /* shown in their place without a model */
+  GtkWidget            *probeogram_card;   /* shown while there is a probe-o-gram */
+  GtkWidget            *probes_subtitle;   /* probe panel subtitle: key annotation/prediction */
+  GtkWindow            *training_window;   /* weak pointer */
+
+  /* borrowed */
+  GtkRecentManager     *recent;
+
+  guint                 tick_id;
+  guint                 n_errors;
+  gboolean              syncing;           /* guards dropdown <-> timeline echo */
+  gboolean              keep_last_session; /* the last-session file did not read: never overwrite it */
+  double                drag_start_x;
+};
+
+/* vita-window.c */
+void     _vita_window_update_actions (VitaWindow *self);
+void     _vita_window_update_loop (VitaWindow *self);
+void     _vita_window_sync_position_from_player (VitaWindow *self);
+void     _vita_window_toast (VitaWindow *self, const char *text);
+
+/* vita-window-actions.c */
+void     _vita_window_actions_class_init (GtkWidgetClass *widget_class);
+void     _vita_window_actions_init (VitaWindow *self);
+void     _vita_window_update_onset_clicks (VitaWindow *self);
+/* The layer and head drop-downs follow the timeline's model shape; speed follows the session. */
+void     _vita_window_rebuild_layer_head_lists (VitaWindow *self);
+void     _vita_window_on_session_speed (VitaWindow *self);
+/* Adds FILTER (taken) and "All files", remembers FLAG under KEY, shows the modal chooser. */
+void     _vita_window_show_chooser (VitaWindow *self, GtkFileChooserNative *native,
+                                    GtkFileFilter *filter, const char *key, gboolean flag,
+                                    GCallback on_response);
+
+/* vita-window-panels.c */
+void     _vita_window_panels_build (VitaWindow *self);
+void     _vita_window_panels_update_model_cards (VitaWindow *self);
+void     _vita_window_panels_queue_draw (VitaWindow *self);
+VitaPaintCache *_vita_window_panels_get_cache (VitaWindow *self);
+
+/* vita-window-export.c */
+void     _vita_window_export_class_init (GtkWidgetClass *widget_class);
+
+/* vita-window-dnd.c */
+void     _vita_window_dnd_class_init (GtkWidgetClass *widget_class);
+void     _vita_window_dnd_init (VitaWindow *self);
+/* Saves the session as the last one (quit), unless a restore is still under way. */
+void     _vita_window_save_last_session (VitaWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,190 @@
+/* test-session-file.c — `.vitascope` files (app/vita-session-file.c) without a
+ * display: a folder moved with its session keeps working (relative paths first),
+ * the absolute path is the fallback, a missing file is reported as such, a newer
+ * version and a truncated file are refused with the file and the problem named,
+ * and a failed write leaves the old file as it was. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vita-session-file.h"
+
+static char *
+tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("vitascope-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+touch (const char *path)
+{
+  g_assert_true (g_file_set_contents (path, "x", 1, NULL));
+}
+
+static VitaSessionState *
+sample_state (const char *audio, const char *model)
+{
+  VitaSessionState *state = vita_session_state_new ();
+
+  state->audio = vita_session_ref_new (audio, NULL);
+  g_ptr_array_add (state->models, vita_session_ref_new (model,
+      "0abef3e13b16f24c19391d4dbc060918328e01407be97684e076870a7650b1b6"));
+  state->view.sample_rate = 16000;
+  state->view.position = 83 * 16000;
+  state->view.visible_start = 78 * 16000;
+  state->view.visible_end = 88 * 16000;
+  state->view.layer = 3;
+  state->view.head = 1;
+  state->view.attention_mode = VITA_ATTENTION_ROLLOUT;
+  state->view.colormap = g_strdup ("magma");
+  state->view.speed = 1.25;
+  state->window_width = 1280;
+  state->window_height = 820;
+  return state;
+}
+
+static void
+test_round_trip_and_move (void)
+{
+  g_autofree char *root = tmpdir ();
+  g_autofree char *dir = g_build_filename (root, "project", NULL);
+  g_autofree char *music = g_build_filename (dir, "music", NULL);
+  g_autofree char *audio = g_build_filename (music, "a.wav", NULL);
+  g_autofree char *model = g_build_filename (root, "m.safetensors", NULL);   /* outside the folder */
+  g_autofree char *path = g_build_filename (dir, "s.vitascope", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (music, 0755), ==, 0);
+  touch (audio);
+  touch (model);
+  g_autoptr(VitaSessionState) state = sample_state (audio, model);
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_assert_no_error (error);
+
+  g_autoptr(VitaSessionState) back = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->audio->path, ==, audio);
+  g_assert_cmpstr (back->audio->relative, ==, "music/a.wav");
+  g_assert_true (back->audio->found);
+  g_assert_cmpint (back->audio->size, ==, 1);
+  VitaSessionRef *m = g_ptr_array_index (back->models, 0);
+  g_assert_cmpstr (m->relative, ==, "../m.safetensors");
+  g_assert_cmpstr (m->sha256, ==, "0abef3e13b16f24c19391d4dbc060918328e01407be97684e076870a7650b1b6");
+  g_assert_cmpint (back->view.position, ==, 83 * 16000);
+  g_assert_cmpint (back->view.visible_end, ==, 88 * 16000);
+  g_assert_cmpint (back->view.layer, ==, 3);
+  g_assert_cmpint (back->view.head, ==, 1);
+  g_assert_cmpint (back->view.attention_mode, ==, VITA_ATTENTION_ROLLOUT);
+  g_assert_cmpstr (back->view.colormap, ==, "magma");
+  g_assert_cmpfloat (back->view.speed, ==, 1.25);
+  g_assert_cmpint (back->window_width, ==, 1280);
+
+  /* the folder moves: the audio is found through its relative path; the model
+   * (outside the folder, now unreachable relatively) through its absolute path */
+  g_autofree char *moved = g_build_filename (root, "elsewhere", NULL);
+  g_assert_cmpint (g_rename (dir, moved), ==, 0);
+  g_autofree char *moved_path = g_build_filename (moved, "s.vitascope", NULL);
+  g_autofree char *moved_audio = g_build_filename (moved, "music", "a.wav", NULL);
+  g_autoptr(VitaSessionState) after = vita_session_file_read (moved_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after->audio->path, ==, moved_audio);
+  g_assert_true (after->audio->found);
+  m = g_ptr_array_index (after->models, 0);
+  g_assert_cmpstr (m->path, ==, model);
+  g_assert_true (m->found);
+
+  /* the model goes: still read, reported missing at its recorded path */
+  g_assert_cmpint (g_unlink (model), ==, 0);
+  g_autoptr(VitaSessionState) gone = vita_session_file_read (moved_path, &error);
+  g_assert_no_error (error);
+  m = g_ptr_array_index (gone->models, 0);
+  g_assert_false (m->found);
+  g_assert_cmpstr (m->path, ==, model);
+
+  g_unlink (moved_audio);
+  g_unlink (moved_path);
+  g_autofree char *moved_music = g_build_filename (moved, "music", NULL);
+  g_rmdir (moved_music);
+  g_rmdir (moved);
+  g_rmdir (root);
+}
+
+static void
+test_refusals (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "new.vitascope", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":7}", -1, NULL));
+  g_assert_null (vita_session_file_read (path, &error));
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_VERSION);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "version 7"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"vers", -1, NULL));
+  g_assert_null (vita_session_file_read (path, &error));
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1,"
+                                            "\"view\":{\"head\":\"two\"}}", -1, NULL));
+  g_assert_null (vita_session_file_read (path, &error));
+  g_assert_nonnull (strstr (error->message, "view.head"));
+  g_clear_error (&error);
+
+  g_autofree char *none = g_build_filename (dir, "none.vitascope", NULL);
+  g_assert_null (vita_session_file_read (none, &error));
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_READ);
+  g_assert_nonnull (strstr (error->message, none));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_failed_write_keeps_old (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "s.vitascope", NULL);
+  g_autofree char *old = NULL, *now = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSessionState) state = sample_state ("/a.wav", "/m.safetensors");
+
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_assert_true (g_file_get_contents (path, &old, NULL, NULL));
+  if (getuid () == 0)
+    {
+      /* root writes into read-only folders: a path under a regular file fails instead */
+      g_autofree char *bad = g_build_filename (path, "x.vitascope", NULL);
+      g_assert_false (vita_session_file_write (bad, state, &error));
+    }
+  else
+    {
+      g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+      state->view.layer = 1;
+      g_assert_false (vita_session_file_write (path, state, &error));
+      g_chmod (dir, 0755);
+    }
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_WRITE);
+  g_assert_true (g_file_get_contents (path, &now, NULL, NULL));
+  g_assert_cmpstr (now, ==, old);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/session-file/round-trip-and-move", test_round_trip_and_move);
+  g_test_add_func ("/session-file/refusals", test_refusals);
+  g_test_add_func ("/session-file/failed-write-keeps-old", test_failed_write_keeps_old);
+  return g_test_run ();
+}
