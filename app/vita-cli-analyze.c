@@ -24,7 +24,6 @@
 #include "dsp/vita-features.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
-#include "model/vita-file.h"
 #include "model/vita-npy.h"
 
 #include <cblas.h>
@@ -498,14 +497,7 @@ vita_cli_analyze (int argc, char **argv)
     json_builder_set_member_name (b, "blas_threads"); json_builder_add_int_value (b, vita_blas_get_threads ());
     json_builder_end_object (b);
 
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autoptr(JsonNode) root = json_builder_get_root (b);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    gsize len;
-    g_autofree char *text = json_generator_to_data (gen, &len);
-    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!vita_file_write_atomic (path, text, len, &error))
+    if (!vita_cli_write_summary (b, out_dir, &error))
       goto fail;
   }
   {

@@ -21,7 +21,6 @@
 #include "dsp/vita-mel.h"
 #include "model/explain/vita-attribution.h"
 #include "model/vita-blas.h"
-#include "model/vita-file.h"
 #include "model/vita-npy.h"
 #include "views/vita-attribution-painter.h"
 #include "views/vita-export.h"
@@ -487,14 +486,7 @@ vita_cli_attribute (int argc, char **argv)
 #undef SET_I
 #undef SET_D
     json_builder_end_object (b);
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autoptr(JsonNode) root = json_builder_get_root (b);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    gsize len;
-    g_autofree char *text = json_generator_to_data (gen, &len);
-    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!vita_file_write_atomic (path, text, len, &error))
+    if (!vita_cli_write_summary (b, out_dir, &error))
       return fail (error);
   }
   printf ("%s: %s, %d window(s), f(x) %.6g", audio_path, vita_attr_method_name (opt.method),

@@ -22,7 +22,6 @@
 #include "vita-cli.h"
 
 #include "dsp/vita-audio.h"
-#include "model/vita-file.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-compare.h"
 #include "model/vita-npy.h"
@@ -580,14 +579,7 @@ vita_cli_compare (int argc, char **argv)
 #undef SET_T
     json_builder_end_object (b);
     json_builder_end_object (b);
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autoptr(JsonNode) root = json_builder_get_root (b);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    gsize len;
-    g_autofree char *text = json_generator_to_data (gen, &len);
-    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!vita_file_write_atomic (path, text, len, &error))
+    if (!vita_cli_write_summary (b, out_dir, &error))
       goto fail;
   }
   {

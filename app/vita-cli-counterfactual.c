@@ -27,7 +27,6 @@
 #include "dsp/vita-edit.h"
 #include "model/probe/vita-annotations.h"
 #include "model/probe/vita-probe.h"
-#include "model/vita-file.h"
 #include "model/vita-npy.h"
 #include "model/vita-vit.h"
 
@@ -534,14 +533,7 @@ vita_cli_counterfactual (int argc, char **argv)
       return 1;
     }
   json_builder_end_object (b);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  gsize len;
-  g_autofree char *text = json_generator_to_data (gen, &len);
-  g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-  if (!vita_file_write_atomic (path, text, len, &error))
+  if (!vita_cli_write_summary (b, out_dir, &error))
     {
       fprintf (stderr, "vitascope-cli counterfactual: %s\n", error->message);
       return 1;
