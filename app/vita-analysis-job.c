@@ -31,6 +31,7 @@ struct _VitaAnalysisJob
   VitaPcm      *pcm;
   VitaPeaks    *peaks;          /* waveform envelope, built here, not on the main thread */
   float        *mel;            /* (n_frames, n_mels) */
+  float        *onset;          /* (n_frames) spectral flux, from the same front-end call */
   int           n_frames;
   int           n_mels;
   VitaAnalysis *analysis;
@@ -147,15 +148,13 @@ run_worker (VitaAnalysisJob *self, GError **error)
   mel = vita_mel_new (&fe, error);
   if (mel == NULL)
     return FALSE;
-  n_frames = vita_frontend_n_frames (&fe, pcm->n_samples);
-  if (n_frames == 0 || n_frames > G_MAXINT / (gsize) fe.n_mels)
+  self->mel = vita_mel_features (mel, pcm->samples, pcm->n_samples, &self->onset, &n_frames, NULL);
+  if (self->mel == NULL)
     {
       g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
                    _("“%s” is too short or too long to analyse"), self->path);
       return FALSE;
     }
-  self->mel = g_new (float, n_frames * (gsize) fe.n_mels);
-  vita_mel_compute (mel, pcm->samples, pcm->n_samples, self->mel);
   self->n_frames = (int) n_frames;
   self->n_mels = fe.n_mels;
   self->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
@@ -176,6 +175,8 @@ run_worker (VitaAnalysisJob *self, GError **error)
   if (opt.workers > 2)
     opt.batch = 2;
   self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
+  if (self->analysis != NULL)
+    vita_analysis_set_onset (self->analysis, self->onset);
   if (self->analysis == NULL)
     return FALSE;
   /* publish, then catch a seek made while the analysis was being built */
@@ -219,6 +220,7 @@ vita_analysis_job_finalize (GObject *object)
   g_clear_pointer (&self->peaks, vita_peaks_unref);
   vita_engine_model_unref (self->vit);
   g_free (self->mel);
+  g_free (self->onset);
   g_free (self->path);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->main_context, g_main_context_unref);

@@ -17,6 +17,7 @@
  * names the file), 2 usage error.
  */
 #define _GNU_SOURCE 1  /* renameat2 */
+#include "model/vita-blas.h"
 #include "vita-cli.h"
 #include "vita-default-model.h"
 
@@ -178,40 +179,6 @@ add_config (JsonBuilder *b, const VitaVitConfig *c)
 #undef SET_I
 #undef SET_D
   json_builder_end_object (b);
-}
-
-/* The onset novelty a stretch of frames at a time: the power spectrogram of a 3-hour
- * track would take 700 MB at once.  Exact, not approximate: with center=True, STFT
- * frame f covers the samples [f·hop − n_fft/2, f·hop + n_fft/2), reflected only at
- * the track's ends, so the frames of a stretch of samples that starts on a frame
- * boundary are the track's own frames wherever their window lies inside the stretch
- * (or meets the track's end); and the flux of frame f needs only frames f−1 and f. */
-static gboolean
-onset_by_chunks (VitaMel *melproc, const VitaFrontend *fe, const float *samples,
-                 gsize n_samples, gsize n_frames, float *onset)
-{
-  const gsize hop = fe->hop_length, half = fe->n_fft / 2, n_bins = fe->n_fft / 2 + 1;
-  const gsize c = (half + hop - 1) / hop;   /* frames whose window may reach before the stretch */
-  const gsize chunk = 2048;                 /* frames per stretch: ~4 MB of power */
-  const gsize cap = chunk + 2 * c + 4;      /* frames of a stretch, at most */
-  g_autofree float *power = g_try_new (float, cap * n_bins);
-  g_autofree float *flux = g_try_new (float, chunk + 1);
-  if (power == NULL || flux == NULL)
-    return FALSE;
-  for (gsize f0 = 0; f0 < n_frames; f0 += chunk)
-    {
-      const gsize f1 = MIN (n_frames, f0 + chunk);
-      const gsize g0 = f0 > 0 ? f0 - 1 : 0;              /* first frame needed */
-      const gsize first = g0 >= c ? g0 - c : 0;           /* the stretch's first frame */
-      const gsize start = first * hop;
-      const gsize end = MIN (n_samples, (f1 - 1) * hop + half);
-      const gsize n_sub = vita_frontend_n_frames (fe, end - start);
-      g_assert (n_sub <= cap && f1 - 1 - first < n_sub);
-      vita_mel_power (melproc, samples + start, end - start, power);
-      vita_onset_flux (power + (g0 - first) * n_bins, f1 - g0, n_bins, flux);
-      memcpy (onset + f0, flux + (f0 - g0), (f1 - f0) * sizeof (float));
-    }
-  return TRUE;
 }
 
 /* ---- the output folder is replaced as a set (issue 15.3) ---------------------------
@@ -450,10 +417,10 @@ vita_cli_analyze (int argc, char **argv)
     }
   const char *audio_path = argv[1];
   if (threads > 0)
-    openblas_set_num_threads (threads);
+    vita_blas_set_threads (threads);
 
   gint64 t_total = g_get_monotonic_time ();
-  double t_load_model, t_decode, t_onset, t_mel, t_analysis, t_write;
+  double t_load_model, t_decode, t_mel, t_analysis, t_write;
 
   /* the model */
   gint64 t0 = g_get_monotonic_time ();
@@ -556,7 +523,6 @@ vita_cli_analyze (int argc, char **argv)
       remove_set (stage_dir);
       return 1;
     }
-  /* front-end: power spectrogram → onset novelty (then freed), then the model's mel */
   g_autoptr(VitaMel) melproc = vita_mel_new (&cfg->fe, &error);
   if (melproc == NULL)
     {
@@ -565,32 +531,19 @@ vita_cli_analyze (int argc, char **argv)
       remove_set (stage_dir);
       return 1;
     }
-  const gsize n_frames = vita_frontend_n_frames (&cfg->fe, n_samples);
-  const int n_bins = cfg->fe.n_fft / 2 + 1, M = cfg->fe.n_mels;
-  if (n_frames > (gsize) (G_MAXINT / MAX (n_bins, M)))
-    {
-      fprintf (stderr, "vitascope-cli analyze: the track is too long (%" G_GSIZE_FORMAT " frames)\n", n_frames);
-      remove_set (stage_dir);
-      return 1;
-    }
+  /* the one front-end call: the model's mel and the spectral flux of the same STFT */
   t0 = g_get_monotonic_time ();
-  g_autofree float *onset = g_new (float, n_frames);
-  if (!onset_by_chunks (melproc, &cfg->fe, samples, n_samples, n_frames, onset))
-    {
-      fprintf (stderr, "vitascope-cli analyze: out of memory for the spectrogram\n");
-      remove_set (stage_dir);
-      return 1;
-    }
-  t_onset = seconds_since (t0);
-  t0 = g_get_monotonic_time ();
-  g_autofree float *mel = g_try_new (float, n_frames * M);
+  g_autofree float *onset = NULL;
+  gsize n_frames = 0;
+  g_autofree float *mel = vita_mel_features (melproc, samples, n_samples, &onset, &n_frames, &error);
   if (mel == NULL)
     {
-      fprintf (stderr, "vitascope-cli analyze: out of memory for the mel spectrogram\n");
+      g_autofree char *disp = g_filename_display_name (audio_path);
+      fprintf (stderr, "vitascope-cli analyze: %s: %s\n", disp, error->message);
       remove_set (stage_dir);
       return 1;
     }
-  vita_mel_compute (melproc, samples, n_samples, mel);
+  const int M = cfg->fe.n_mels;
   t_mel = seconds_since (t0);
   g_clear_pointer (&melproc, vita_mel_free);
   int pcm_rate = pcm->sample_rate, source_rate = pcm->source_rate, source_channels = pcm->source_channels;
@@ -775,24 +728,15 @@ vita_cli_analyze (int argc, char **argv)
     json_builder_set_member_name (b, "timings");
     json_builder_begin_object (b);
 #define SET_T(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
-    SET_T ("load_model", t_load_model); SET_T ("decode", t_decode); SET_T ("onset", t_onset); SET_T ("mel", t_mel);
+    SET_T ("load_model", t_load_model); SET_T ("decode", t_decode); SET_T ("mel", t_mel);
     SET_T ("forward", an->seconds_forward); SET_T ("ssm", an->seconds_ssm); SET_T ("analysis", t_analysis);
     SET_T ("write", t_write); SET_T ("total", seconds_since (t_total));
 #undef SET_T
     json_builder_end_object (b);
-    json_builder_set_member_name (b, "blas_threads"); json_builder_add_int_value (b, openblas_get_num_threads ());
+    json_builder_set_member_name (b, "blas_threads"); json_builder_add_int_value (b, vita_blas_get_threads ());
     json_builder_end_object (b);
 
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autoptr(JsonNode) root = json_builder_get_root (b);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    gsize len;
-    g_autofree char *text = json_generator_to_data (gen, &len);
-    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!g_file_set_contents_full (path, text, len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0644, &error))
+    if (!vita_cli_write_summary (b, out_dir, &error))
       goto fail;
   }
   if (!commit_set (stage_dir, target_dir, target_parent, target_base, &error))

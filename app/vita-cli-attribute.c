@@ -20,12 +20,11 @@
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/explain/vita-attribution.h"
+#include "model/vita-blas.h"
 #include "model/vita-npy.h"
 #include "views/vita-attribution-painter.h"
+#include "views/vita-export.h"
 
-#include <cairo-pdf.h>
-#include <cblas.h>
-#include <cairo-svg.h>
 #include <errno.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -214,43 +213,33 @@ on_progress (int done, int total, gpointer data)
   vita_cli_progress ("attributing", (double) done / MAX (total, 1), detail);
 }
 
+typedef struct {
+  const VitaStyle             *style;
+  const VitaAttributionFigure *fig;
+} FigureData;
+
+static void
+figure_paint (cairo_t *cr, double width, double height, gpointer data)
+{
+  FigureData *d = data;
+  vita_attribution_paint (cr, d->style, 0, 0, width, height, d->fig);
+}
+
+/* The figure through the export's one surface writer (atomic, views/vita-export.h). */
 static gboolean
 save_figure (const char *path, const VitaAttributionFigure *fig, GError **error)
 {
   const double W = 900, H = 560;
   VitaStyle style;
   vita_style_init (&style);
-  cairo_surface_t *surface;
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp", path);
-  gboolean png = g_str_has_suffix (path, ".png");
-  if (png)
-    surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) W, (int) H);
-  else if (g_str_has_suffix (path, ".svg"))
-    surface = cairo_svg_surface_create (tmp, W, H);
-  else if (g_str_has_suffix (path, ".pdf"))
-    surface = cairo_pdf_surface_create (tmp, W, H);
-  else
+  if (!g_str_has_suffix (path, ".png") && !g_str_has_suffix (path, ".svg") &&
+      !g_str_has_suffix (path, ".pdf"))
     {
       ERR ("--figure %s: the name must end in .png, .svg or .pdf", path);
       return FALSE;
     }
-  cairo_t *cr = cairo_create (surface);
-  vita_attribution_paint (cr, &style, 0, 0, W, H, fig);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  cairo_status_t st = png ? cairo_surface_write_to_png (surface, tmp) : CAIRO_STATUS_SUCCESS;
-  cairo_surface_finish (surface);
-  if (st == CAIRO_STATUS_SUCCESS)
-    st = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-  if (st != CAIRO_STATUS_SUCCESS || g_rename (tmp, path) != 0)
-    {
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot write the figure: %s", path,
-                   cairo_status_to_string (st));
-      return FALSE;
-    }
-  return TRUE;
+  FigureData d = { &style, fig };
+  return vita_export_paint (path, W, H, 1.0, "Vitascope attribution", figure_paint, &d, error);
 }
 
 static gboolean
@@ -345,7 +334,7 @@ vita_cli_attribute (int argc, char **argv)
   opt.steps = steps;
   opt.batch = batch;
   if (threads > 0)
-    openblas_set_num_threads (threads);
+    vita_blas_set_threads (threads);
   const char *audio_path = argv[1];
   gint64 t_total = g_get_monotonic_time ();
 
@@ -371,9 +360,15 @@ vita_cli_attribute (int argc, char **argv)
   g_autoptr(VitaMel) melproc = vita_mel_new (&cfg->fe, &error);
   if (melproc == NULL)
     return fail (error);
-  const gsize n_frames = vita_frontend_n_frames (&cfg->fe, pcm->n_samples);
-  g_autofree float *mel = g_new (float, n_frames * M);
-  vita_mel_compute (melproc, pcm->samples, pcm->n_samples, mel);
+  gsize n_frames = 0;
+  g_autofree float *mel = vita_mel_features (melproc, pcm->samples, pcm->n_samples, NULL,
+                                             &n_frames, &error);
+  if (mel == NULL)
+    {
+      g_autofree char *disp = g_filename_display_name (audio_path);
+      fprintf (stderr, "vitascope-cli attribute: %s: %s\n", disp, error->message);
+      return 1;
+    }
 
   VitaAnalysisOptions aopt;
   vita_analysis_options_init (&aopt);
@@ -491,14 +486,7 @@ vita_cli_attribute (int argc, char **argv)
 #undef SET_I
 #undef SET_D
     json_builder_end_object (b);
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autoptr(JsonNode) root = json_builder_get_root (b);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    gsize len;
-    g_autofree char *text = json_generator_to_data (gen, &len);
-    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!g_file_set_contents_full (path, text, len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    if (!vita_cli_write_summary (b, out_dir, &error))
       return fail (error);
   }
   printf ("%s: %s, %d window(s), f(x) %.6g", audio_path, vita_attr_method_name (opt.method),

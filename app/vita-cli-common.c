@@ -1,6 +1,7 @@
 /* vita-cli-common.c — helpers shared by the subcommands. */
 #include "vita-cli.h"
 #include "vita-gst-decode.h"
+#include "model/vita-file.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -35,4 +36,17 @@ void
 vita_cli_init (void)
 {
   vita_gst_decode_register ();
+}
+
+gboolean
+vita_cli_write_summary (JsonBuilder *b, const char *dir, GError **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  gsize len;
+  g_autofree char *text = json_generator_to_data (gen, &len);
+  g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
+  return vita_file_write_atomic (path, text, len, error);
 }

@@ -22,7 +22,6 @@
 #include "vita-cli.h"
 
 #include "dsp/vita-audio.h"
-#include "dsp/vita-features.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-compare.h"
 #include "model/vita-npy.h"
@@ -393,15 +392,11 @@ vita_cli_compare (int argc, char **argv)
       return 1;
     }
   double t_decode = (g_get_monotonic_time () - t0) / 1e6;
-  const gsize n_frames = vita_frontend_n_frames (fe, pcm->n_samples);
-  const int n_bins = fe->n_fft / 2 + 1, M = fe->n_mels;
-  if (n_frames > (gsize) (G_MAXINT / MAX (n_bins, M)))
-    {
-      fprintf (stderr, PREFIX "the track is too long (%" G_GSIZE_FORMAT " frames)\n", n_frames);
-      return 1;
-    }
-  g_autofree float *onset = g_new (float, n_frames);
-  g_autofree float *mel_a = g_try_new (float, n_frames * M);
+  /* the one front-end call (dsp/vita-mel.h): A's model input and the spectral flux;
+   * B's input when its normalisation differs */
+  gsize n_frames = 0;
+  g_autofree float *onset = NULL;
+  g_autofree float *mel_a = NULL;
   g_autofree float *mel_b = NULL;
   {
     g_autoptr(VitaMel) mp = vita_mel_new (fe, &error);
@@ -410,31 +405,30 @@ vita_cli_compare (int argc, char **argv)
         fprintf (stderr, PREFIX "%s: front-end: %s\n", name_a, error->message);
         return 1;
       }
-    g_autofree float *power = g_try_new (float, n_frames * n_bins);
-    if (power == NULL || mel_a == NULL)
+    mel_a = vita_mel_features (mp, pcm->samples, pcm->n_samples, &onset, &n_frames, &error);
+    if (mel_a == NULL)
       {
-        fprintf (stderr, PREFIX "out of memory for the spectrogram\n");
+        g_autofree char *disp = g_filename_display_name (audio_path);
+        fprintf (stderr, PREFIX "%s: %s\n", disp, error->message);
         return 1;
       }
-    vita_mel_power (mp, pcm->samples, pcm->n_samples, power);
-    vita_onset_flux (power, n_frames, n_bins, onset);
-    vita_mel_compute (mp, pcm->samples, pcm->n_samples, mel_a);
   }
   if (vb->cfg.fe.input_mean != fe->input_mean || vb->cfg.fe.input_std != fe->input_std)
     {
       g_autoptr(VitaMel) mp = vita_mel_new (&vb->cfg.fe, &error);
+      gsize n_b = 0;
       if (mp == NULL)
         {
           fprintf (stderr, PREFIX "%s: front-end: %s\n", name_b, error->message);
           return 1;
         }
-      mel_b = g_try_new (float, n_frames * M);
+      mel_b = vita_mel_features (mp, pcm->samples, pcm->n_samples, NULL, &n_b, &error);
       if (mel_b == NULL)
         {
-          fprintf (stderr, PREFIX "out of memory for the mel spectrogram\n");
+          g_autofree char *disp = g_filename_display_name (audio_path);
+          fprintf (stderr, PREFIX "%s: %s\n", disp, error->message);
           return 1;
         }
-      vita_mel_compute (mp, pcm->samples, pcm->n_samples, mel_b);
     }
   double t_frontend = (g_get_monotonic_time () - t0) / 1e6 - t_decode;
 
@@ -585,16 +579,7 @@ vita_cli_compare (int argc, char **argv)
 #undef SET_T
     json_builder_end_object (b);
     json_builder_end_object (b);
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-    g_autoptr(JsonNode) root = json_builder_get_root (b);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    gsize len;
-    g_autofree char *text = json_generator_to_data (gen, &len);
-    g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-    if (!g_file_set_contents_full (path, text, len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0644, &error))
+    if (!vita_cli_write_summary (b, out_dir, &error))
       goto fail;
   }
   {

@@ -533,14 +533,7 @@ vita_cli_counterfactual (int argc, char **argv)
       return 1;
     }
   json_builder_end_object (b);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  gsize len;
-  g_autofree char *text = json_generator_to_data (gen, &len);
-  g_autofree char *path = g_build_filename (out_dir, "summary.json", NULL);
-  if (!g_file_set_contents_full (path, text, len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+  if (!vita_cli_write_summary (b, out_dir, &error))
     {
       fprintf (stderr, "vitascope-cli counterfactual: %s\n", error->message);
       return 1;

@@ -1,6 +1,8 @@
 /* vita-cli-probe.c — `report` (the paper's tables) and `make-dataset` (the labelled
  * MIDI set rendered with fluidsynth). */
+#include "model/vita-blas.h"
 #include "vita-cli.h"
+#include "model/vita-file.h"
 #include "model/probe/vita-midigen.h"
 #include "model/probe/vita-report.h"
 #include "model/probe/vita-annotation-set.h"
@@ -27,9 +29,7 @@ static gboolean
 write_text (const char *dir, const char *name, const char *text, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  return g_file_set_contents_full (path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0644, error);
+  return vita_file_write_atomic (path, text, strlen (text), error);
 }
 
 static gboolean
@@ -158,8 +158,7 @@ vita_cli_make_dataset (int argc, char **argv)
       g_autofree char *n_onsets = g_strconcat (stem, ".onsets.txt", NULL);
       g_autofree char *n_key = g_strconcat (stem, ".key.txt", NULL);
       g_autofree char *n_tags = g_strconcat (stem, ".tags.csv", NULL);
-      if (!g_file_set_contents_full (mid_path, (const char *) p->smf->data, p->smf->len,
-                                     G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error) ||
+      if (!vita_file_write_atomic (mid_path, p->smf->data, p->smf->len, &error) ||
           !write_text (outdir, n_lab, lab, &error) ||
           !write_text (outdir, n_beats, beats, &error) ||
           !write_text (outdir, n_down, downbeats, &error) ||
@@ -236,8 +235,7 @@ vita_cli_report (int argc, char **argv)
   /* The probes' mini-batch products are small: OpenBLAS threads spin and lose more
    * than they gain (measured: a 4-layer report ran >10x slower with 2 threads on a
    * busy 2-core machine).  One thread unless the user asks otherwise. */
-  if (!g_getenv ("OPENBLAS_NUM_THREADS"))
-    openblas_set_num_threads (1);
+  vita_blas_set_threads (g_getenv ("OPENBLAS_NUM_THREADS") ? 0 : 1);
   opt.random_seed = (guint64) seed;
   g_autofree char *probe_dir = out ? g_build_filename (out, "probes", NULL) : NULL;
   opt.probe_dir = probe_dir;

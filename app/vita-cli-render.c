@@ -17,31 +17,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-/* The engine (dsp/, model/) is linked by the other subcommands; these references
- * are weak so that this file builds on branches where it has not landed yet, and
- * the command then says so instead of failing to link (see views/vita-analysis-glue.c). */
-#pragma weak vita_audio_load
-#pragma weak vita_pcm_free
-#pragma weak vita_vit_load
-#pragma weak vita_vit_unref
-#pragma weak vita_mel_new
-#pragma weak vita_mel_compute
-#pragma weak vita_mel_free
-#pragma weak vita_frontend_n_frames
-#pragma weak vita_analysis_options_init
-#pragma weak vita_analysis_new
-#pragma weak vita_analysis_run
-#pragma weak vita_analysis_unref
-
-static gboolean
-engine_linked (void)
-{
-  return vita_audio_load && vita_pcm_free && vita_vit_load && vita_vit_unref && vita_mel_new &&
-         vita_mel_compute && vita_mel_free && vita_frontend_n_frames &&
-         vita_analysis_options_init && vita_analysis_new && vita_analysis_run &&
-         vita_analysis_unref;
-}
-
 /* A session file's view as an export spec: the first model, the audio, the timeline,
  * attention mode and colormap.  Times stay at the session's sample rate (checked
  * against the model's below). */
@@ -188,7 +163,11 @@ vita_cli_render (int argc, char **argv)
     }
   if (panel && !vita_panel_from_string (panel, &spec.panel))
     {
-      fprintf (stderr, "%s: unknown panel “%s”\n", argv[0], panel);
+      GString *names = g_string_new (NULL);
+      for (int p = 0; p < vita_panel_count (); p++)
+        g_string_append_printf (names, "%s%s", p ? ", " : "", vita_panel_to_string (p));
+      fprintf (stderr, "%s: unknown panel “%s” (panels: %s)\n", argv[0], panel, names->str);
+      g_string_free (names, TRUE);
       vita_export_spec_clear (&spec);
       return 2;
     }
@@ -295,12 +274,6 @@ vita_cli_render (int argc, char **argv)
                spec.audio_path ? "model" : "audio", spec.audio_path ? "model" : "audio");
       goto out;
     }
-  if (!engine_linked ())
-    {
-      fprintf (stderr, "%s: this build has no analysis engine (dsp/model not linked); "
-               "cannot re-analyse “%s”\n", argv[0], spec.audio_path);
-      goto out;
-    }
   vit = vita_vit_load (spec.model_path, &error);
   if (vit == NULL)
     {
@@ -357,19 +330,24 @@ vita_cli_render (int argc, char **argv)
     }
   {
     g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
-    if (melp == NULL)
+    g_autofree float *onset = NULL;
+    gsize n_frames = 0;
+    /* the one front-end call: the model input and the spectral flux */
+    mel = melp ? vita_mel_features (melp, pcm->samples, pcm->n_samples, &onset, &n_frames, &error)
+               : NULL;
+    if (mel == NULL)
       {
-        fprintf (stderr, "%s: %s\n", argv[0], error->message);
+        fprintf (stderr, "%s: %s: %s\n", argv[0], spec.audio_path, error->message);
         goto out;
       }
-    gsize n_frames = vita_frontend_n_frames (fe, pcm->n_samples);
-    mel = g_new (float, n_frames * fe->n_mels);
-    vita_mel_compute (melp, pcm->samples, pcm->n_samples, mel);
     VitaAnalysisOptions opt;
     vita_analysis_options_init (&opt);
-    opt.keep_tokens = FALSE;
+    /* Tokens are large: kept only for a panel drawn from them (layer similarity). */
+    opt.keep_tokens = (vita_panel_get_class (spec.panel)->depends & VITA_DEPENDS_TOKENS) != 0;
     opt.priority_frame = (int) (spec.snap.position / fe->hop_length);
     an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
+    if (an != NULL)
+      vita_analysis_set_onset (an, onset);
     if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
       {
         vita_cli_progress_end ();

@@ -1,4 +1,5 @@
 /* vita-cli-train.c — `vitascope-cli train` and `vitascope-cli export-model`. */
+#include "model/vita-blas.h"
 #include "vita-cli.h"
 #include "model/train/vita-train.h"
 #include "model/vita-safetensors.h"
@@ -88,7 +89,7 @@ evaluate_run (const char *prog, const char *data_dir, const char *out, const cha
 {
   g_autoptr(GError) error = NULL;
   if (threads > 0)
-    openblas_set_num_threads (threads);
+    vita_blas_set_threads (threads);
   VitaCheckpoint ck = { 0 };
   g_autofree char *path = NULL;
   if (!vita_checkpoint_load_newest (out, &ck, &path, &error))

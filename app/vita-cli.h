@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,9 @@ int vita_cli_export        (int argc, char **argv);
 /* A one-line progress bar on stderr when it is a terminal; silent otherwise. */
 void vita_cli_progress (const char *label, double fraction, const char *detail);
 void vita_cli_progress_end (void);
+/* DIR/summary.json from b (its root, pretty-printed), written atomically
+ * (model/vita-file.h). */
+gboolean vita_cli_write_summary (JsonBuilder *b, const char *dir, GError **error);
 /* Registers the GStreamer fallback decoder etc.; call once at start. */
 void vita_cli_init (void);
 

@@ -4,25 +4,20 @@
 #include "vita-default-model.h"
 
 #include <glib/gi18n.h>
-#include <cblas.h>
+#include "model/vita-blas.h"
 
-static int blas_threads = 1;
-
+/* The app's default of the one BLAS policy (model/vita-blas.h): cores − 1, the main
+ * thread keeps a core for the UI and playback. */
 void
 vita_engine_set_blas_threads (int n_threads)
 {
-  if (n_threads <= 0)
-    n_threads = MAX (1, (int) g_get_num_processors () - 1);
-  blas_threads = n_threads;
-  /* One global setting in OpenBLAS: the analysis thread is the only BLAS user in
-   * the GUI, so this is what it gets while the main thread keeps a core. */
-  openblas_set_num_threads (n_threads);
+  vita_blas_set_threads (n_threads > 0 ? n_threads : MAX (1, (int) g_get_num_processors () - 1));
 }
 
 int
 vita_engine_get_blas_threads (void)
 {
-  return blas_threads;
+  return vita_blas_get_threads ();
 }
 
 static void

@@ -1,7 +1,7 @@
 /* vita-results-export.c — see the header. */
 #include "vita-results-export.h"
 #include "model/probe/vita-metrics.h"
-#include "dsp/vita-features.h"
+#include "model/vita-derived.h"
 
 #include <math.h>
 #include <string.h>
@@ -135,14 +135,8 @@ vita_results_export_curve (const float *curve, int n_frames, double hop,
 GArray *
 vita_results_curve_peaks (const float *curve, int F, double hop, double delta)
 {
-  float lo = INFINITY, hi = -INFINITY;
-  for (int f = 0; f < F; f++)
-    if (isfinite (curve[f]))
-      lo = MIN (lo, curve[f]), hi = MAX (hi, curve[f]);
-  g_autofree float *c = g_new (float, MAX (F, 1));
-  for (int f = 0; f < F; f++)
-    c[f] = hi > lo && isfinite (curve[f]) ? (curve[f] - lo) / (hi - lo) : 0.0f;
-  g_autoptr(GArray) idx = vita_peak_pick (c, F, (float) delta, 1);
+  /* the one onset peak picking (model/vita-derived.h) */
+  g_autoptr(GArray) idx = vita_onset_peaks (curve, (gsize) MAX (F, 0), (float) delta, 1);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < idx->len; i++)
     {

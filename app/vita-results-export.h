@@ -30,7 +30,7 @@ gboolean vita_results_export_lane (const VitaProbeLane *lane, double hop_seconds
 /* A curve (received attention of one head, spectral flux, ...): CSV or .npy. */
 gboolean vita_results_export_curve (const float *curve, int n_frames, double hop_seconds,
                                     VitaAnnExportFormat format, const char *path, GError **error);
-/* Its peaks as onset times (curve normalised to [0, 1], vita_peak_pick with delta):
+/* Its peaks as onset times (vita_onset_peaks, model/vita-derived.h, with delta):
  * CSV, JAMS (onset namespace) or .npy. */
 gboolean vita_results_export_peaks (const float *curve, int n_frames, double hop_seconds,
                                     double delta, double duration, VitaAnnExportFormat format,

@@ -2,6 +2,8 @@
 #include "vita-session-file.h"
 #include "model/vita-json.h"
 
+#include "model/vita-file.h"
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -592,16 +594,14 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
   return with_newline;
 }
 
-/* The one place a session file is written: GLib's consistent + durable write
- * (temporary file, fsync, rename over the name). */
+/* The one place a session file is written: the one atomic writer (model/vita-file.h:
+ * temporary file, fsync, rename over the name). */
 static gboolean
 write_atomic (const char *path, const char *data, GError **error)
 {
   g_autoptr(GError) local = NULL;
 
-  if (!g_file_set_contents_full (path, data, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
+  if (!vita_file_write_atomic (path, data, strlen (data), &local))
     {
       g_set_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_WRITE,
                    "Cannot save session file “%s”: %s", path, local->message);

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "vita-annotations-loader.h"
+#include "vita-probe-set.h"
 #include "vita-engine.h"
 
 struct _VitaSession
@@ -26,6 +26,7 @@ struct _VitaSession
   GCancellable      *model_cancellable;
   VitaAnalysisJob   *job;
   VitaAnalysis      *analysis;          /* ref; filled progressively by the job */
+  VitaAnalysisSource *analysis_source;  /* the analysis as the panels observe it */
   VitaPeaks         *peaks;             /* waveform envelope of the decoded PCM */
   VitaProbeSet      *probe_set;         /* annotations + probes → probe lanes */
   GPtrArray         *annotation_paths;  /* loaded annotation files, in order */
@@ -292,6 +293,7 @@ set_analysis (VitaSession *self, VitaAnalysis *an, VitaPeaks *peaks)
     {
       g_clear_pointer (&self->analysis, vita_analysis_unref);
       self->analysis = an ? vita_analysis_ref (an) : NULL;
+      vita_analysis_source_set_analysis (self->analysis_source, self->analysis);
     }
   if (changed_peaks)
     {
@@ -377,6 +379,7 @@ update_cb (gpointer user_data)
   VitaSession *self = VITA_SESSION (user_data);
 
   self->update_id = 0;
+  vita_analysis_source_update (self->analysis_source);
   g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
   return G_SOURCE_REMOVE;
 }
@@ -401,6 +404,7 @@ on_job_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
   if (error != NULL)
     emit_error (self, error->message);
   g_clear_handle_id (&self->update_id, g_source_remove);
+  vita_analysis_source_update (self->analysis_source);
   g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
   update_probe_lanes (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ANALYSIS_COMPLETE]);
@@ -974,6 +978,7 @@ gboolean vita_session_get_model_loading (VitaSession *self) { return self->model
 gboolean vita_session_is_loading_annotations (VitaSession *self) { return self->ann_pending > 0; }
 VitaProbeSet *vita_session_get_probe_set (VitaSession *self) { return self->probe_set; }
 const VitaProbeogram *vita_session_get_probeogram (VitaSession *self) { return self->probeogram; }
+VitaAnalysisSource *vita_session_get_analysis_source (VitaSession *self) { return self->analysis_source; }
 
 VitaProbeLane *const *
 vita_session_get_probe_lanes (VitaSession *self, int *n_lanes)
@@ -1059,6 +1064,7 @@ vita_session_finalize (GObject *object)
 
   vita_engine_model_unref (self->vit);
   g_clear_pointer (&self->analysis, vita_analysis_unref);
+  g_clear_object (&self->analysis_source);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
   g_clear_pointer (&self->probeogram, vita_probeogram_free);
   g_clear_pointer (&self->probe_set, vita_probe_set_free);
@@ -1133,6 +1139,7 @@ static void
 vita_session_init (VitaSession *self)
 {
   self->timeline = vita_timeline_new ();
+  self->analysis_source = vita_analysis_source_new ();
   self->probe_set = vita_probe_set_new ();
   self->annotation_paths = g_ptr_array_new_with_free_func (g_free);
   self->probe_paths = g_ptr_array_new_with_free_func (g_free);

@@ -13,9 +13,10 @@
 
 #include <gio/gio.h>
 #include "vita-analysis-job.h"
-#include "vita-annotations-loader.h"
+#include "vita-analysis-source.h"
 #include "vita-painters.h"
-#include "vita-probe-ogram.h"
+#include "vita-probe-set.h"
+#include "vita-probeogram.h"
 #include "vita-session-file.h"
 #include "vita-timeline.h"
 
@@ -63,6 +64,10 @@ VitaVit      *vita_session_get_model      (VitaSession *self);
 VitaPeaks    *vita_session_get_peaks      (VitaSession *self);
 VitaAnalysis *vita_session_get_analysis   (VitaSession *self);
 gboolean      vita_session_get_analysis_complete (VitaSession *self);
+/* What the panels draw from: the session's analysis, its progress and the shared
+ * paint cache (views/vita-analysis-source.h); owned by the session, kept in step
+ * with "analysis" and "analysis-updated". */
+VitaAnalysisSource *vita_session_get_analysis_source (VitaSession *self);
 gboolean      vita_session_get_model_loading (VitaSession *self);
 gboolean      vita_session_is_busy        (VitaSession *self);
 gboolean      vita_session_is_loading_annotations (VitaSession *self);

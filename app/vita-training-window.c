@@ -8,14 +8,12 @@
 
 #include "model/train/vita-train.h"
 #include "model/vita-model.h"
+#include "views/vita-painters.h"
 
 /* ------------------------------------------------------------------ shared state */
 
-/* One step as the curves need it. */
-typedef struct {
-  gint64 step;
-  float  loss, loss_avg, accuracy, accuracy_avg, lr;
-} Point;
+/* One step as the curves need it (views/'s training-curves painter). */
+typedef VitaTrainingPoint Point;
 
 /* Shared between the training thread (writes under lock) and the main thread.
  * Reference-counted (g_atomic_rc_box): the idle owns one reference, the window one;
@@ -111,25 +109,13 @@ format_eta (char *buf, gsize len, double s)
     g_snprintf (buf, len, "%d min %02d s", (int) (s / 60), (int) fmod (s, 60));
 }
 
-/* The newest checkpoint-<step>.safetensors in dir, by name (the trainer verifies it
- * when it resumes and falls back to an older one if needed); -1 when none. */
+/* The newest checkpoint's step (the trainer verifies it when it resumes and falls
+ * back to an older one if needed); -1 when none. */
 static gint64
 find_resume_step (const char *dir)
 {
-  g_autoptr(GDir) d = dir ? g_dir_open (dir, 0, NULL) : NULL;
-  const char *name;
-  gint64 best = -1;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      if (!g_str_has_prefix (name, "checkpoint-") || !g_str_has_suffix (name, ".safetensors"))
-        continue;
-      char *end = NULL;
-      gint64 step = g_ascii_strtoll (name + strlen ("checkpoint-"), &end, 10);
-      if (end != NULL && g_str_equal (end, ".safetensors") && step > best)
-        best = step;
-    }
-  return best;
+  g_autoptr(GPtrArray) files = vita_checkpoint_list (dir);
+  return files->len > 0 ? vita_checkpoint_step_of (files->pdata[0]) : -1;
 }
 
 static void
@@ -171,144 +157,23 @@ update_controls (VitaTrainingWindow *self)
 
 /* ------------------------------------------------------------------ curves (Cairo) */
 
-typedef float (*PointValue) (const Point *p);
-static float pv_loss (const Point *p) { return p->loss; }
-static float pv_loss_avg (const Point *p) { return p->loss_avg; }
-static float pv_acc (const Point *p) { return p->accuracy; }
-static float pv_acc_avg (const Point *p) { return p->accuracy_avg; }
-static float pv_lr (const Point *p) { return p->lr; }
-
-static void
-draw_series (cairo_t *cr, const GArray *h, PointValue value, double x0, double y0, double w, double hgt,
-             gint64 s0, gint64 s1, double v0, double v1)
-{
-  gboolean first = TRUE;
-  for (guint i = 0; i < h->len; i++)
-    {
-      const Point *p = &g_array_index (h, Point, i);
-      double v = value (p);
-      if (!isfinite (v))
-        continue;
-      double x = x0 + w * (double) (p->step - s0) / (double) MAX (1, s1 - s0);
-      double y = y0 + hgt * (1.0 - CLAMP ((v - v0) / (v1 - v0), 0.0, 1.0));
-      if (first)
-        cairo_move_to (cr, x, y);
-      else
-        cairo_line_to (cr, x, y);
-      first = FALSE;
-    }
-  cairo_stroke (cr);
-}
-
-static void
-draw_text (GtkWidget *widget, cairo_t *cr, double x, double y, const char *text, gboolean right)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
-  int w, h;
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, right ? x - w : x, y);
-  pango_cairo_show_layout (cr, layout);
-  g_object_unref (layout);
-}
-
-static void
-draw_plot (VitaTrainingWindow *self, GtkWidget *widget, cairo_t *cr, const GdkRGBA *fg,
-           double x0, double y0, double w, double h, const char *title,
-           PointValue raw, PointValue avg, double v0, double v1, gboolean sci,
-           double r, double g, double b, gint64 s0, gint64 s1)
-{
-  /* frame and grid */
-  cairo_set_line_width (cr, 1);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.15);
-  for (int i = 0; i <= 4; i++)
-    {
-      double y = round (y0 + h * i / 4.0) + 0.5;
-      cairo_move_to (cr, x0, y);
-      cairo_line_to (cr, x0 + w, y);
-    }
-  cairo_stroke (cr);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.8);
-  draw_text (widget, cr, x0, y0 - 20, title, FALSE);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.55);
-  char buf[64];
-  if (sci)
-    g_snprintf (buf, sizeof buf, "%.0e", v1);
-  else
-    g_snprintf (buf, sizeof buf, "%.1f", v1);
-  draw_text (widget, cr, x0 - 6, y0 - 8, buf, TRUE);
-  if (sci)
-    g_snprintf (buf, sizeof buf, "%.0e", v0);
-  else
-    g_snprintf (buf, sizeof buf, "%.1f", v0);
-  draw_text (widget, cr, x0 - 6, y0 + h - 10, buf, TRUE);
-
-  if (self->history->len == 0)
-    return;
-  cairo_save (cr);
-  cairo_rectangle (cr, x0, y0 - 2, w, h + 4);
-  cairo_clip (cr);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  if (avg != NULL)
-    {
-      cairo_set_line_width (cr, 1);
-      cairo_set_source_rgba (cr, r, g, b, 0.35);
-      draw_series (cr, self->history, raw, x0, y0, w, h, s0, s1, v0, v1);
-      cairo_set_line_width (cr, 2);
-      cairo_set_source_rgb (cr, r, g, b);
-      draw_series (cr, self->history, avg, x0, y0, w, h, s0, s1, v0, v1);
-    }
-  else
-    {
-      cairo_set_line_width (cr, 2);
-      cairo_set_source_rgb (cr, r, g, b);
-      draw_series (cr, self->history, raw, x0, y0, w, h, s0, s1, v0, v1);
-    }
-  cairo_restore (cr);
-}
-
+/* Drawn by views/'s training-curves painter, as every panel (and exported alike). */
 static void
 draw_curves (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
   VitaTrainingWindow *self = user_data;
-  GtkWidget *widget = GTK_WIDGET (area);
-  GdkRGBA fg;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  VitaTrainingCurves curves = { (const VitaTrainingPoint *) self->history->data,
+                                (int) self->history->len };
+  VitaTimelineSnapshot snap;
+  VitaStyle style;
+  VitaPanel panel = VITA_PANEL_LAYOUT;
+  VitaRect rect = { 0, 0, width, height };
 
-  gint64 s0 = self->history->len ? g_array_index (self->history, Point, 0).step : 0;
-  /* the steps run so far (the schedule may be far longer) */
-  gint64 s1 = self->history->len ? g_array_index (self->history, Point, self->history->len - 1).step : s0;
-  s1 = MAX (s1, s0 + 10);
-  float lmax = 0.1f, lrmax = 1e-6f;
-  for (guint i = 0; i < self->history->len; i++)
-    {
-      const Point *p = &g_array_index (self->history, Point, i);
-      if (isfinite (p->loss))
-        lmax = MAX (lmax, p->loss);
-      if (isfinite (p->lr))
-        lrmax = MAX (lrmax, p->lr);
-    }
-  lmax = ceilf (lmax * 2) / 2;
-
-  const double left = 56, right = 12, gap = 34, top = 26;
-  const double w = MAX (10, width - left - right);
-  const double ph = MAX (20, (height - top - 3 * gap + 14) / 3.0);
-  draw_plot (self, widget, cr, &fg, left, top, w, ph, _("Loss (NT-Xent)"), pv_loss, pv_loss_avg,
-             0, lmax, FALSE, 0.21, 0.52, 0.89, s0, s1);
-  draw_plot (self, widget, cr, &fg, left, top + ph + gap, w, ph, _("Positive-pair accuracy"), pv_acc,
-             pv_acc_avg, 0, 1, FALSE, 0.18, 0.76, 0.49, s0, s1);
-  draw_plot (self, widget, cr, &fg, left, top + 2 * (ph + gap), w, ph, _("Learning rate"), pv_lr, NULL,
-             0, lrmax, TRUE, 0.90, 0.38, 0.0, s0, s1);
-
-  /* step axis */
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
-  char buf[32];
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, s0);
-  draw_text (widget, cr, left, top + 3 * ph + 2 * gap + 2, buf, FALSE);
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, s1);
-  draw_text (widget, cr, left + w, top + 3 * ph + 2 * gap + 2, buf, TRUE);
-  draw_text (widget, cr, left + w / 2 + 20, top + 3 * ph + 2 * gap + 2, _("step"), TRUE);
+  vita_timeline_snapshot_init (&snap, 16000, 512, 0, 1, 1);
+  vita_style_init (&style);
+  vita_panel_from_string ("training", &panel);
+  vita_panel_paint (panel, cr, &rect,
+                    &(VitaPaintContext) { .snap = &snap, .style = &style, .training = &curves });
 }
 
 /* ------------------------------------------------------------------ from the training thread */

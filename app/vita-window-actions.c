@@ -9,7 +9,7 @@
 
 #include "vita-click-track.h"
 #include "vita-engine.h"
-#include "vita-features.h"
+#include "vita-derived.h"
 #include "vita-training-window.h"
 #include "vita-views.h"
 
@@ -57,27 +57,13 @@ _vita_window_update_onset_clicks (VitaWindow *self)
     }
   int n_layers = 0, n_heads = 0, rate = 16000, hop = 512;
   vita_engine_model_describe (an->vit, &n_layers, &n_heads, &rate, &hop);
-  int n = an->n_frames, NH = an->cfg.heads;
+  int n = an->n_frames;
   int block = vita_paint_block_for_layer (an, vita_timeline_get_layer (tl));
   int head = vita_timeline_get_head (tl);
   g_autofree float *curve = g_new (float, n);
-  float cmin = INFINITY, cmax = -INFINITY;
-  for (int f = 0; f < n; f++)
-    {
-      double s = 0;
-      if (vita_analysis_frame_ready (an, f))
-        for (int h = 0; h < NH; h++)
-          if (head < 0 || h == head)
-            s += an->received[((gsize) block * NH + h) * n + f];
-      curve[f] = (float) (head < 0 ? s / NH : s);
-      cmin = MIN (cmin, curve[f]);
-      cmax = MAX (cmax, curve[f]);
-    }
-  /* Min-max scaling: received attention sits on a baseline (every frame gets some),
-   * the onsets are its relative peaks.  A flat curve has none. */
-  for (int f = 0; f < n; f++)
-    curve[f] = cmax > cmin ? (curve[f] - cmin) / (cmax - cmin) : 0.0f;
-  g_autoptr(GArray) peaks = vita_peak_pick (curve, (gsize) n, ONSET_CLICK_DELTA, ONSET_CLICK_WAIT);
+  /* The curve the received panel draws; model/vita-derived.h picks its peaks. */
+  vita_received_curve (curve, an, block, head < an->cfg.heads ? head : -1, 0, n);
+  g_autoptr(GArray) peaks = vita_onset_peaks (curve, (gsize) n, ONSET_CLICK_DELTA, ONSET_CLICK_WAIT);
   g_autofree double *times = g_new (double, MAX (peaks->len, 1));
   for (guint i = 0; i < peaks->len; i++)
     times[i] = (double) g_array_index (peaks, guint, i) * hop / rate;  /* token i at sample i*hop */

@@ -68,22 +68,6 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
   return ok;
 }
 
-static const struct {
-  VitaPanel   panel;
-  const char *id;
-  const char *label;
-} export_panels[] = {
-  { VITA_PANEL_LAYOUT,         "layout",    N_("Whole View") },
-  { VITA_PANEL_ATTENTION,      "attention", N_("Attention") },
-  { VITA_PANEL_ATTENTION_GRID, "grid",      N_("All Layers and Heads") },
-  { VITA_PANEL_SSM,            "ssm",       N_("Self-Similarity") },
-  { VITA_PANEL_MEL,            "mel",       N_("Mel Spectrogram") },
-  { VITA_PANEL_WAVEFORM,       "waveform",  N_("Waveform") },
-  { VITA_PANEL_RECEIVED,       "received",  N_("Attention Received") },
-  { VITA_PANEL_ATTENTION_ROW,  "row",       N_("Attention of the Token") },
-  { VITA_PANEL_PROBEOGRAM,     "probeogram", N_("Probe-o-gram") },
-};
-
 static void
 on_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
@@ -114,9 +98,7 @@ on_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
           path = fixed;
         }
 
-      for (gsize i = 0; choice != NULL && i < G_N_ELEMENTS (export_panels); i++)
-        if (g_str_equal (choice, export_panels[i].id))
-          panel = export_panels[i].panel;
+      vita_panel_from_string (choice, &panel);   /* the registry's names */
       if (path == NULL)
         vita_window_show_error (self, _("Figures can only be exported to local files"));
       else if (!vita_window_export_figure (self, panel, path, &options.figure, &error))
@@ -138,8 +120,10 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
   GtkFileChooserNative *native;
   g_autofree char *base = g_path_get_basename (vita_session_get_audio_path (self->session));
   g_autofree char *suggested = NULL;
-  const char *ids[G_N_ELEMENTS (export_panels) + 1];
-  const char *labels[G_N_ELEMENTS (export_panels) + 1];
+  int n_panels;
+  g_autofree VitaPanel *panels = vita_panel_arrangement (&n_panels);
+  const char *ids[VITA_MAX_PANELS + 2];
+  const char *labels[VITA_MAX_PANELS + 2];
   VitaExportChoices options;
   g_autofree char *remembered = g_settings_get_string (self->settings, "export-options");
   char *dot = strrchr (base, '.');
@@ -153,12 +137,15 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
   vita_export_options_setup (GTK_FILE_CHOOSER (native), &options);
-  for (gsize i = 0; i < G_N_ELEMENTS (export_panels); i++)
+  /* Every registered panel: the whole view first, then the on-screen order. */
+  ids[0] = vita_panel_to_string (VITA_PANEL_LAYOUT);
+  labels[0] = _(vita_panel_get_class (VITA_PANEL_LAYOUT)->title);
+  for (int i = 0; i < n_panels; i++)
     {
-      ids[i] = export_panels[i].id;
-      labels[i] = _(export_panels[i].label);
+      ids[i + 1] = vita_panel_to_string (panels[i]);
+      labels[i + 1] = _(vita_panel_get_class (panels[i])->title);
     }
-  ids[G_N_ELEMENTS (export_panels)] = labels[G_N_ELEMENTS (export_panels)] = NULL;
+  ids[n_panels + 1] = labels[n_panels + 1] = NULL;
   gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "panel", _("Panel"), ids, labels);
   gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "panel", "layout");
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);

@@ -1,8 +1,9 @@
 /* vita-window-panels.c — the panels of the main window: the one place where they
- * are created and connected to the session (one loop over a registry of panel
- * classes, once views/ has one).  Each panel observes the session's analysis,
- * peaks, colormap, attention mode and probe lanes through one GSignalGroup; the
- * window never hands them state itself. */
+ * are created and connected to the session (one loop over the registry of panel
+ * classes, views/vita-panel-registry.c).  Each panel draws from the session's
+ * analysis source (views/vita-analysis-source.h: the analysis, its progress, the
+ * shared cache); peaks, colormap, attention mode and probe lanes reach them through
+ * one GSignalGroup on the session. */
 #include "vita-config.h"
 #include "vita-window-private.h"
 
@@ -11,7 +12,6 @@
 
 #include "vita-views.h"
 
-#define PROBES_SUBTITLE N_("chords, onsets and beats read off the tokens, once probes are trained")
 
 /* ------------------------------------------------------------------ panels
  *
@@ -68,34 +68,43 @@ on_panel_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer user_
   _vita_window_update_loop (self);
 }
 
+/* Without a model the model's panels give way to an explanation. */
 static GtkWidget *
-new_panel_view (VitaPanel panel, VitaTimeline *timeline)
+build_no_model_page (VitaWindow *self)
 {
-  switch (panel)
-    {
-    case VITA_PANEL_OVERVIEW:       return vita_overview_view_new (timeline);
-    case VITA_PANEL_WAVEFORM:       return vita_waveform_view_new (timeline);
-    case VITA_PANEL_MEL:            return vita_mel_view_new (timeline);
-    case VITA_PANEL_RECEIVED:       return vita_received_view_new (timeline);
-    case VITA_PANEL_ATTENTION:      return vita_attention_view_new (timeline);
-    case VITA_PANEL_ATTENTION_GRID: return vita_attention_grid_view_new (timeline);
-    case VITA_PANEL_ATTENTION_ROW:  return vita_attention_row_view_new (timeline);
-    case VITA_PANEL_SSM:            return vita_ssm_view_new (timeline);
-    case VITA_PANEL_PROBES:         return vita_probe_view_new (timeline);
-    case VITA_PANEL_PROBEOGRAM:     return vita_probeogram_view_new (timeline);
-    default:                        g_return_val_if_reached (NULL);
-    }
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("Open _Model…"));
+
+  self->no_model_page = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->no_model_page), "dialog-information-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (self->no_model_page), _("No Model"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->no_model_page),
+      _("The mel spectrogram, attention and self-similarity panels show what a model "
+        "does with this music. Open a ViT-1D model file (.safetensors) exported from "
+        "PyTorch, or train one on a folder of music with "
+        "<tt>vitascope-cli train FOLDER --out RUN</tt> and open the model that "
+        "<tt>vitascope-cli export-model</tt> writes from its last checkpoint."));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.open-model");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_add_css_class (button, "suggested-action");
+  adw_status_page_set_child (ADW_STATUS_PAGE (self->no_model_page), button);
+  gtk_widget_add_css_class (self->no_model_page, "compact");
+  return self->no_model_page;
 }
 
+/* One card: the panel's title and subtitle from its class record, its view drawing
+ * from the session's analysis source. */
 static GtkWidget *
-add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
-           const char *subtitle, int width, int height)
+add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
 {
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  const char *title = _(klass->title);
+  int width = klass->width, height = klass->height;
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *label = gtk_label_new (title);
-  GtkWidget *sub = gtk_label_new (subtitle);
-  GtkWidget *view = new_panel_view (panel, vita_session_get_timeline (self->session));
+  GtkWidget *sub = gtk_label_new (_(klass->subtitle));
+  GtkWidget *view = vita_panel_view_new (panel, vita_session_get_timeline (self->session));
 
   gtk_widget_add_css_class (card, "card");
   gtk_widget_add_css_class (card, "vita-panel");
@@ -112,7 +121,9 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_widget_set_size_request (view, width, height);
   gtk_widget_set_hexpand (card, width < 0);
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  if (vita_panel_is_time_aligned (panel) && panel != VITA_PANEL_OVERVIEW)
+  vita_panel_view_set_source (VITA_PANEL_VIEW (view),
+                              vita_session_get_analysis_source (self->session));
+  if (vita_panel_is_time_aligned (panel))
     {
       GtkGesture *drag = gtk_gesture_drag_new ();
       g_signal_connect (drag, "drag-begin", G_CALLBACK (on_panel_drag_begin), self);
@@ -123,76 +134,60 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel, const char *title,
   gtk_box_append (GTK_BOX (card), view);
   gtk_box_append (box, card);
   self->panels[panel] = view;
-  if (panel != VITA_PANEL_OVERVIEW && panel != VITA_PANEL_WAVEFORM &&
-      panel != VITA_PANEL_PROBEOGRAM)   /* shown only with probes: update_probeogram */
+  if (klass->traits & VITA_PANEL_ON_DEMAND)   /* shown only with probes: on_lanes_changed */
+    gtk_widget_set_visible (card, FALSE);
+  else if (klass->traits & VITA_PANEL_NEEDS_MODEL)
     g_ptr_array_add (self->model_cards, card);
   return card;
 }
 
+/* The panels of the registry in its arrangement (views/vita-painters.h): the same
+ * order and rows as the whole-view figure.  Without a model, the no-model page
+ * stands where the first row of the model's panels begins. */
 static void
 build_panels (VitaWindow *self)
 {
-  GtkWidget *card;
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  int n;
+  g_autofree VitaPanel *panels = vita_panel_arrangement (&n);
+  GtkWidget *row = NULL;
+  int row_id = 0;
 
-  add_panel (self, self->panels_box, VITA_PANEL_OVERVIEW, _("Overview"),
-             _("the whole track; the visible range is highlighted"), -1, 64);
-  add_panel (self, self->panels_box, VITA_PANEL_WAVEFORM, _("Waveform"),
-             _("click to seek, drag to select"), -1, 90);
-  add_panel (self, self->panels_box, VITA_PANEL_MEL, _("Mel Spectrogram"),
-             _("the model's exact input"), -1, 150);
-  add_panel (self, self->panels_box, VITA_PANEL_RECEIVED, _("Attention Received"),
-             _("per frame, against spectral-flux onsets"), -1, 110);
-  /* Without a model the model's panels give way to an explanation. */
-  self->no_model_page = adw_status_page_new ();
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->no_model_page), "dialog-information-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (self->no_model_page), _("No Model"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (self->no_model_page),
-      _("The mel spectrogram, attention and self-similarity panels show what a model "
-        "does with this music. Open a ViT-1D model file (.safetensors) exported from "
-        "PyTorch, or train one on a folder of music with "
-        "<tt>vitascope-cli train FOLDER --out RUN</tt> and open the model that "
-        "<tt>vitascope-cli export-model</tt> writes from its last checkpoint."));
-  {
-    GtkWidget *button = gtk_button_new_with_mnemonic (_("Open _Model…"));
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.open-model");
-    gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-    gtk_widget_add_css_class (button, "pill");
-    gtk_widget_add_css_class (button, "suggested-action");
-    adw_status_page_set_child (ADW_STATUS_PAGE (self->no_model_page), button);
-  }
-  gtk_widget_add_css_class (self->no_model_page, "compact");
-  gtk_box_append (self->panels_box, self->no_model_page);
-  g_ptr_array_add (self->model_cards, row);
+  for (int i = 0; i < n; i++)
+    {
+      const VitaPanelClass *klass = vita_panel_get_class (panels[i]);
+      GtkWidget *card;
 
-  add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION, _("Attention"),
-             _("the window under the playhead, chosen layer and head"), 340, 320);
-  add_panel (self, GTK_BOX (row), VITA_PANEL_SSM, _("Self-Similarity"),
-             _("cosine similarity of the layer's tokens"), 340, 320);
-  add_panel (self, GTK_BOX (row), VITA_PANEL_ATTENTION_GRID, _("All Layers and Heads"),
-             _("the window under the playhead"), -1, 320);
-  gtk_box_append (self->panels_box, row);
-  add_panel (self, self->panels_box, VITA_PANEL_ATTENTION_ROW, _("Attention of the Token"),
-             _("the row of the token under the playhead"), -1, 110);
-  card = add_panel (self, self->panels_box, VITA_PANEL_PROBES, _("Probes"),
-                    _(PROBES_SUBTITLE), -1, 80);
-  /* header box, then its title and subtitle labels (see add_panel) */
-  self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
-  self->probeogram_card = add_panel (self, self->panels_box, VITA_PANEL_PROBEOGRAM,
-                                     _("Probe-o-gram"),
-                                     _("at which depth the probes' property appears"), -1, 150);
-  gtk_widget_set_visible (self->probeogram_card, FALSE);
+      if (klass->row != 0 && klass->row == row_id)
+        {
+          add_panel (self, GTK_BOX (row), panels[i]);
+          continue;
+        }
+      row_id = klass->row;
+      if (klass->row == 0)
+        card = add_panel (self, self->panels_box, panels[i]);
+      else
+        {
+          if (self->no_model_page == NULL)
+            gtk_box_append (self->panels_box, build_no_model_page (self));
+          row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+          g_ptr_array_add (self->model_cards, row);
+          gtk_box_append (self->panels_box, row);
+          add_panel (self, GTK_BOX (row), panels[i]);
+          continue;
+        }
+      if (panels[i] == VITA_PANEL_PROBES)   /* header box, then title and subtitle labels */
+        self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
+      if (panels[i] == VITA_PANEL_PROBEOGRAM)
+        self->probeogram_card = card;
+    }
 }
 
 
+/* The panels observe the session's analysis source (its "analysis", progress and
+ * cache); the session keeps it in step with its analysis. */
 static void
 on_analysis (VitaWindow *self)
 {
-  VitaAnalysis *an = vita_session_get_analysis (self->session);
-
-  for (int i = 0; i < VITA_N_PANELS; i++)
-    if (self->panels[i] != NULL)
-      vita_panel_view_set_analysis (VITA_PANEL_VIEW (self->panels[i]), an);
   _vita_window_panels_queue_draw (self);
 }
 
@@ -205,15 +200,6 @@ on_peaks (VitaWindow *self)
     if (self->panels[i] != NULL)
       vita_panel_view_set_peaks (VITA_PANEL_VIEW (self->panels[i]), peaks);
   _vita_window_panels_queue_draw (self);
-}
-
-static void
-on_analysis_updated (VitaWindow *self)
-{
-  VitaAnalysis *an = vita_session_get_analysis (self->session);
-
-  if (an != NULL)
-    vita_views_analysis_changed (an);
 }
 
 static void
@@ -254,7 +240,8 @@ update_key_label (VitaWindow *self)
     return;
   if (!has_key && !has_pred)
     {
-      gtk_label_set_text (GTK_LABEL (self->probes_subtitle), _(PROBES_SUBTITLE));
+      gtk_label_set_text (GTK_LABEL (self->probes_subtitle),
+                          _(vita_panel_get_class (VITA_PANEL_PROBES)->subtitle));
       return;
     }
   if (has_key)
@@ -319,8 +306,7 @@ _vita_window_panels_queue_draw (VitaWindow *self)
 VitaPaintCache *
 _vita_window_panels_get_cache (VitaWindow *self)
 {
-  return self->panels[VITA_PANEL_MEL] ? vita_panel_view_get_cache (VITA_PANEL_VIEW (self->panels[VITA_PANEL_MEL]))
-                                      : NULL;
+  return vita_analysis_source_get_cache (vita_session_get_analysis_source (self->session));
 }
 
 void
@@ -334,7 +320,6 @@ _vita_window_panels_build (VitaWindow *self)
   g_signal_group_connect_swapped (g, "notify::peaks", G_CALLBACK (on_peaks), self);
   g_signal_group_connect_swapped (g, "notify::colormap", G_CALLBACK (on_colormap), self);
   g_signal_group_connect_swapped (g, "notify::attention-mode", G_CALLBACK (on_attention_mode), self);
-  g_signal_group_connect_swapped (g, "analysis-updated", G_CALLBACK (on_analysis_updated), self);
   g_signal_group_connect_swapped (g, "lanes-changed", G_CALLBACK (on_lanes_changed), self);
   g_signal_group_set_target (g, self->session);
   on_analysis (self);

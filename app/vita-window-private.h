@@ -50,7 +50,7 @@ struct _VitaWindow
   char                 *last_error;
   GtkStringList        *layer_names;
   GtkStringList        *head_names;
-  GtkWidget            *panels[VITA_N_PANELS]; /* VitaPanelView widgets, owned by panels_box */
+  GtkWidget            *panels[VITA_MAX_PANELS]; /* VitaPanelView widgets, owned by panels_box */
   GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
   GtkWidget            *no_model_page;     /* shown in their place without a model */
   GtkWidget            *probeogram_card;   /* shown while there is a probe-o-gram */

@@ -5,7 +5,7 @@
 #include "vita-player.h"
 #include "vita-timeline.h"
 #include "vita-painters.h"
-#include "vita-probe-ogram.h"
+#include "vita-probeogram.h"
 #include "vita-session.h"
 #include "vita-layout.h"
 

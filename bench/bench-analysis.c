@@ -8,6 +8,7 @@
  * AUDIO defaults to Wesnoth's loyalists.ogg (3 min).  --loop-to repeats the decoded
  * track up to SEC seconds (the 10-minute memory figure).  bench/pytorch_analysis.py
  * runs PyTorch's forward on the same windows and prints the ratio. */
+#include "model/vita-blas.h"
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
@@ -84,7 +85,7 @@ main (int argc, char **argv)
       return 77;
     }
   if (threads > 0)
-    openblas_set_num_threads (threads);
+    vita_blas_set_threads (threads);
 
   g_autoptr(VitaVit) vit = NULL;
   if (model_path)
@@ -130,9 +131,13 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-analysis: %s\n", error->message);
       return 1;
     }
-  gsize n_frames = vita_frontend_n_frames (&cfg->fe, pcm->n_samples);
-  g_autofree float *mel = g_new (float, n_frames * cfg->fe.n_mels);
-  vita_mel_compute (mp, pcm->samples, pcm->n_samples, mel);
+  gsize n_frames = 0;
+  g_autofree float *mel = vita_mel_features (mp, pcm->samples, pcm->n_samples, NULL, &n_frames, &error);
+  if (mel == NULL)
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
   double t_mel = now () - t0;
   double duration = pcm->duration;
   g_clear_pointer (&pcm, vita_pcm_free);
@@ -164,7 +169,7 @@ main (int argc, char **argv)
           cfg->mlp_dim, model_path ? "" : " (random 'tiny')");
   printf ("blas kernels   %s (OpenBLAS)\n", vita_blas_kernels ());
   printf ("blas threads   %d outside the run; workers %d (1 BLAS thread each when > 1)\n",
-          openblas_get_num_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
+          vita_blas_get_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
   printf ("decode         %8.3f s\n", t_decode);
   printf ("mel            %8.3f s\n", t_mel);
   printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",

@@ -81,9 +81,10 @@ load_mel (const char *audio, const VitaVitConfig *cfg, double loop_to, int *n_fr
   g_autoptr(VitaMel) mp = vita_mel_new (&cfg->fe, error);
   if (mp == NULL)
     return NULL;
-  *n_frames = (int) vita_frontend_n_frames (&cfg->fe, pcm->n_samples);
-  float *mel = g_new (float, (gsize) *n_frames * cfg->fe.n_mels);
-  vita_mel_compute (mp, pcm->samples, pcm->n_samples, mel);
+  /* the one front-end call, as the app and the CLI make it */
+  gsize n = 0;
+  float *mel = vita_mel_features (mp, pcm->samples, pcm->n_samples, NULL, &n, error);
+  *n_frames = (int) n;
   return mel;
 }
 

@@ -6,6 +6,7 @@
  *   meson test -C build --benchmark bench-forward   (or run build/bench/bench-forward)
  *   bench-forward [--windows 90] [--reps 3]
  */
+#include "model/vita-blas.h"
 #include "model/vita-vit.h"
 #include "model/vita-vit-kernels.h"
 #include "model/vita-rng.h"
@@ -111,7 +112,7 @@ main (int argc, char **argv)
   static const int batches[] = { 1, 4, 8, 16, 32 };
   for (int threads = 1; threads <= 2; threads++)
     {
-      openblas_set_num_threads (threads);
+      vita_blas_set_threads (threads);
       for (gsize bi = 0; bi < G_N_ELEMENTS (batches); bi++)
         {
           int B = batches[bi];
@@ -136,7 +137,7 @@ main (int argc, char **argv)
    * products are too small for OpenBLAS's own threading). */
   printf ("\n2 worker threads × 1 OpenBLAS thread (own state each):\n");
   printf ("workers  batch   total ms   ms/window   GFLOP/s   cpu ms/window\n");
-  openblas_set_num_threads (1);
+  vita_blas_set_threads (1);
   for (gsize bi = 1; bi < G_N_ELEMENTS (batches); bi++)
     {
       int Bw = batches[bi];
@@ -171,7 +172,7 @@ main (int argc, char **argv)
 
   /* Where the time goes: each kernel alone at B = 16, one layer's shapes, × depth. */
   int B = 16, BN = B * N;
-  openblas_set_num_threads (1);
+  vita_blas_set_threads (1);
   g_autoptr(VitaVitState) st = vita_vit_state_new (&cfg, B, TRUE);
   vita_vit_forward (vit, st, input, MIN (B, windows));
   VitaVitActs *a = &st->acts;

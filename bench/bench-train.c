@@ -7,6 +7,7 @@
  * With --pytorch it also runs /usr/bin/python3 bench/pytorch_train.py (from the
  * source root, VITA_SOURCE_ROOT or the current folder) and prints both side by side.
  * Per-phase timings (forward / loss / backward / AdamW) show where the time goes. */
+#include "model/vita-blas.h"
 #include "model/train/vita-train.h"
 #include "model/vita-blas.h"
 
@@ -56,7 +57,7 @@ main (int argc, char **argv)
       return 2;
     }
   /* as the trainer: threads > 1 → worker threads over the windows, single-threaded BLAS */
-  openblas_set_num_threads (1);
+  vita_blas_set_threads (1);
   const int B = 2 * pairs;
   g_autoptr(VitaVit) vit = vita_vit_new_random (&cfg, 1);
   g_autoptr(VitaVitState) state = vita_vit_state_new (&cfg, B, TRUE);

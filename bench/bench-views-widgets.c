@@ -7,6 +7,7 @@
  * Run under a display: xvfb-run -a build/bench/bench-views-widgets */
 #include "views-synth.h"
 #include "views/vita-views.h"
+#include "views/vita-views-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -31,6 +31,7 @@
  * after vita_mel_new).
  */
 #include "vita-mel.h"
+#include "vita-features.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -344,6 +345,91 @@ vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out)
 {
   g_return_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && out != NULL);
   mel_frames (mel, pcm, n_samples, out, TRUE);
+}
+
+/* The onset novelty a stretch of frames at a time: the power spectrogram of a 3-hour
+ * track would take 700 MB at once.  Exact, not approximate: with center=True, STFT
+ * frame f covers the samples [f·hop − n_fft/2, f·hop + n_fft/2), reflected only at
+ * the track's ends, so the frames of a stretch of samples that starts on a frame
+ * boundary are the track's own frames wherever their window lies inside the stretch
+ * (or meets the track's end); and the flux of frame f needs only frames f−1 and f. */
+static gboolean
+onset_by_chunks (VitaMel *mel, const float *samples, gsize n_samples, gsize n_frames,
+                 float *onset)
+{
+  const VitaFrontend *fe = &mel->fe;
+  const gsize hop = fe->hop_length, half = fe->n_fft / 2, n_bins = mel->n_bins;
+  const gsize c = (half + hop - 1) / hop;   /* frames whose window may reach before the stretch */
+  const gsize chunk = 2048;                 /* frames per stretch: ~4 MB of power */
+  const gsize cap = chunk + 2 * c + 4;      /* frames of a stretch, at most */
+  if (!fe->center)
+    {
+      /* without centring a frame starts at f·hop: one pass is as exact and small enough */
+      g_autofree float *power = g_try_new (float, n_frames * n_bins);
+      if (power == NULL)
+        return FALSE;
+      vita_mel_power (mel, samples, n_samples, power);
+      vita_onset_flux (power, n_frames, n_bins, onset);
+      return TRUE;
+    }
+  g_autofree float *power = g_try_new (float, cap * n_bins);
+  g_autofree float *flux = g_try_new (float, chunk + 1);
+  if (power == NULL || flux == NULL)
+    return FALSE;
+  for (gsize f0 = 0; f0 < n_frames; f0 += chunk)
+    {
+      const gsize f1 = MIN (n_frames, f0 + chunk);
+      const gsize g0 = f0 > 0 ? f0 - 1 : 0;              /* first frame needed */
+      const gsize first = g0 >= c ? g0 - c : 0;           /* the stretch's first frame */
+      const gsize start = first * hop;
+      const gsize end = MIN (n_samples, (f1 - 1) * hop + half);
+      const gsize n_sub = vita_frontend_n_frames (fe, end - start);
+      g_assert (n_sub <= cap && f1 - 1 - first < n_sub);
+      vita_mel_power (mel, samples + start, end - start, power);
+      vita_onset_flux (power + (g0 - first) * n_bins, f1 - g0, n_bins, flux);
+      memcpy (onset + f0, flux + (f0 - g0), (f1 - f0) * sizeof (float));
+    }
+  return TRUE;
+}
+
+float *
+vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset,
+                   gsize *n_frames, GError **error)
+{
+  g_return_val_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && n_frames != NULL, NULL);
+  const gsize n = vita_frontend_n_frames (&mel->fe, n_samples);
+  const int widest = MAX (mel->n_bins, mel->fe.n_mels);
+  if (onset)
+    *onset = NULL;
+  if (n == 0 || n > (gsize) (G_MAXINT / widest))
+    {
+      g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                   n == 0 ? "the audio is too short for one frame"
+                          : "the audio is too long (%" G_GSIZE_FORMAT " frames)", n);
+      return NULL;
+    }
+  float *out = g_try_new (float, n * mel->fe.n_mels);
+  if (out == NULL)
+    {
+      g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                   "out of memory for the mel spectrogram (%" G_GSIZE_FORMAT " frames)", n);
+      return NULL;
+    }
+  if (onset)
+    {
+      *onset = g_try_new (float, n);
+      if (*onset == NULL || !onset_by_chunks (mel, pcm, n_samples, n, *onset))
+        {
+          g_clear_pointer (onset, g_free);
+          g_free (out);
+          g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                       "out of memory for the spectrogram (%" G_GSIZE_FORMAT " frames)", n);
+          return NULL;
+        }
+    }
+  vita_mel_compute (mel, pcm, n_samples, out);
+  *n_frames = n;
+  return out;
 }
 
 /* Naive reference (tests): direct DFT in double, dense filterbank, same framing. */

@@ -36,6 +36,17 @@ void vita_mel_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float 
 /* The model input: normalised log-mel, out: (n_frames, n_mels). */
 void vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 
+/* The audio → model-input front-end, the one call every path uses (the app's
+ * analysis job, `analyze`, `render`, `report`, the trainer): returns the model input
+ * (n_frames, n_mels) of pcm (vita_mel_compute) and, when onset is not NULL, the
+ * spectral flux of the same STFT in *onset (vita_onset_flux, dsp/vita-features.h:
+ * the one flux every panel, file and report shows), (n_frames).  *n_frames =
+ * vita_frontend_n_frames.  NULL + VITA_DSP_ERROR_INVALID when pcm gives no frame or
+ * more than fit int frame indices, or the arrays cannot be allocated (the caller
+ * names the file). */
+float *vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset,
+                          gsize *n_frames, GError **error);
+
 /* Naive reference of vita_mel_compute (direct DFT, dense filterbank): tests only. */
 void vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 

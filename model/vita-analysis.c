@@ -2,6 +2,8 @@
  * Definitions (windows, padding, ownership, received attention, SSM pooling) are in
  * vita-analysis.h; this file follows them literally. */
 #include "vita-analysis-private.h"
+#include "vita-blas.h"
+#include "vita-derived.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -360,6 +362,8 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->cls);
   g_free (an->received);
   g_free (an->ssm);
+  g_free (an->cka);
+  g_free (an->onset);
   g_free (an->window_ready);
   if (an->priv)
     {
@@ -828,46 +832,6 @@ out:
   return NULL;
 }
 
-/* OpenBLAS's thread count is one process-wide setting (Debian's pthread build, 0.3.21,
- * has no per-thread one).  Runs with several workers want single-threaded BLAS calls —
- * concurrent calls from user threads are supported and each then runs in its caller —
- * so the first such run sets 1 and the last one restores what was there. */
-G_LOCK_DEFINE_STATIC (blas_single);
-static int blas_single_users, blas_saved_threads;
-
-static void
-blas_single_begin (void)
-{
-  G_LOCK (blas_single);
-  if (blas_single_users++ == 0)
-    {
-      blas_saved_threads = openblas_get_num_threads ();
-      openblas_set_num_threads (1);
-    }
-  G_UNLOCK (blas_single);
-}
-
-static void
-blas_single_end (void)
-{
-  G_LOCK (blas_single);
-  if (--blas_single_users == 0)
-    openblas_set_num_threads (blas_saved_threads);
-  G_UNLOCK (blas_single);
-}
-
-void
-vita_analysis_blas_single_begin (void)
-{
-  blas_single_begin ();
-}
-
-void
-vita_analysis_blas_single_end (void)
-{
-  blas_single_end ();
-}
-
 gboolean
 vita_analysis_run (VitaAnalysis *an,
                    VitaAnalysisProgress progress, gpointer progress_data,
@@ -922,8 +886,8 @@ vita_analysis_run (VitaAnalysis *an,
     workers = MIN (workers, (int) CLAMP (fit, 1, 1024));
   }
   GThread **threads = g_new0 (GThread *, workers);
-  if (workers > 1)
-    blas_single_begin ();
+  /* several workers: each BLAS call runs in its worker (vita-blas.h) */
+  VitaBlasSingle *single = workers > 1 ? vita_blas_single_begin () : NULL;
   for (int i = 1; i < workers; i++)
     {
       GError *thread_error = NULL;
@@ -935,8 +899,7 @@ vita_analysis_run (VitaAnalysis *an,
   for (int i = 1; i < workers; i++)
     if (threads[i])
       g_thread_join (threads[i]);
-  if (workers > 1)
-    blas_single_end ();
+  vita_blas_single_end (single);
   g_free (threads);
 
   gboolean ok = rs.error == NULL;
@@ -949,9 +912,14 @@ vita_analysis_run (VitaAnalysis *an,
       g_assert (g_atomic_int_get (&an->n_ready) == an->n_windows);
       /* single-threaded: a threaded ssyrk splits the work differently and may round
        * differently, and the SSMs must not depend on the number of workers */
-      blas_single_begin ();
+      single = vita_blas_single_begin ();
       finish_ssm (an);
-      blas_single_end ();
+      if (an->tokens != NULL && an->n_frames >= 2)
+        {
+          an->cka = g_new (float, (gsize) an->n_layers * an->n_layers);
+          vita_analysis_cka (an->cka, an, 0, an->n_frames, NULL);
+        }
+      vita_blas_single_end (single);
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
       g_clear_pointer (&real->ssm_acc, g_free);
       g_clear_pointer (&real->ssm_part, g_free);
@@ -963,4 +931,11 @@ vita_analysis_run (VitaAnalysis *an,
   pthread_mutex_destroy (&rs.progress_lock);
   g_atomic_int_set (&real->running, 0);
   return ok;
+}
+
+void
+vita_analysis_set_onset (VitaAnalysis *an, const float *onset)
+{
+  g_free (an->onset);
+  an->onset = onset ? g_memdup2 (onset, (gsize) MAX (an->n_frames, 1) * sizeof (float)) : NULL;
 }

@@ -119,6 +119,10 @@ typedef struct {
   float   pad_value;       /* normalised log-mel of silence used for padding */
   double  seconds_forward; /* wall time in forward passes + per-frame gathering (valid when complete) */
   double  seconds_ssm;     /* wall time of the final SSM products */
+  float  *cka;             /* (n_layers, n_layers) linear CKA of the token layers over the whole
+                              track (vita-derived.h), valid when complete; NULL without tokens */
+  float  *onset;           /* (n_frames) spectral flux of the audio (dsp/vita-features.h's
+                              vita_onset_flux, from the front-end), or NULL: vita_analysis_set_onset */
   struct _VitaAnalysisPrivate *priv;  /* run state; NULL in instances built by hand
                                          (views/ tests): every function copes */
 } VitaAnalysis;
@@ -159,13 +163,6 @@ gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
                             GCancellable *cancellable, GError **error);
 
-/* Single-threaded OpenBLAS calls from now until the matching _end (nested uses
- * counted; the setting in place before the first is restored after the last).  For
- * callers that run several analyses at once (model/vita-compare.c): the analysis's
- * own policy, shared rather than set twice. */
-void     vita_analysis_blas_single_begin (void);
-void     vita_analysis_blas_single_end   (void);
-
 gboolean vita_analysis_window_ready (const VitaAnalysis *an, int window);
 /* TRUE when frame's per-frame results (tokens, received) are written. */
 gboolean vita_analysis_frame_ready  (const VitaAnalysis *an, int frame);
@@ -184,6 +181,10 @@ gboolean vita_analysis_tokens_cached (const VitaAnalysis *an);
  * (the data stays in the file: a later read, from any thread, faults them back in).
  * Any thread, any time; a no-op when the tokens are in memory. */
 void     vita_analysis_release_tokens (VitaAnalysis *an);
+/* Keeps a copy of the track's spectral flux, onset (n_frames), from the same
+ * front-end call as the mel (dsp/vita-mel.h's vita_frontend_compute).  Before the
+ * analysis is shared with other threads. */
+void     vita_analysis_set_onset (VitaAnalysis *an, const float *onset);
 /* Recompute one window's attention maps: out (L, NH, N, N). Thread-safe (own state). */
 gboolean vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                                          GError **error);

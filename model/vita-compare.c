@@ -1,5 +1,7 @@
 /* vita-compare.c — two models on one track (see vita-compare.h). */
 #include "vita-compare.h"
+#include "vita-blas.h"
+#include "vita-file.h"
 #include "vita-npy.h"
 
 #include <math.h>
@@ -299,7 +301,7 @@ vita_compare_run (VitaCompare *cmp, VitaCompareProgress progress, gpointer progr
   };
   /* Two runs at once, each with its own workers: single-threaded BLAS for both (as one
    * run with several workers has), whatever each side's worker count. */
-  vita_analysis_blas_single_begin ();
+  VitaBlasSingle *single = vita_blas_single_begin ();
   if (cmp->a == cmp->b)
     {
       /* one analysis for both sides (the same weights): it runs once */
@@ -325,7 +327,7 @@ vita_compare_run (VitaCompare *cmp, VitaCompareProgress progress, gpointer progr
       else
         runs[1].ok = FALSE;
     }
-  vita_analysis_blas_single_end ();
+  vita_blas_single_end (single);
   if (cancellable)
     g_cancellable_disconnect (cancellable, handler);
   g_mutex_lock (&cmp->priv->cancel_lock);
@@ -508,15 +510,7 @@ gboolean
 vita_compare_table_save_csv (const VitaCompareTable *t, const char *path, GError **error)
 {
   g_autofree char *text = vita_compare_table_to_csv (t);
-  g_autoptr(GError) local = NULL;
-  if (!g_file_set_contents_full (path, text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return vita_file_write_atomic (path, text, strlen (text), error);
 }
 
 gboolean

@@ -11,7 +11,7 @@
  * Runs.  vita_compare_run() runs both analyses at once, each on half of the workers,
  * nearest the same priority frame first (each with vita-analysis.c's own scheduling),
  * so both sides fill together; OpenBLAS is single-threaded meanwhile (one policy:
- * vita_analysis_blas_single_begin).  Each side's results are bit-identical to the same
+ * vita_blas_single_begin).  Each side's results are bit-identical to the same
  * analysis run alone with the same batch size and a priority that does not change
  * during the run (the windows that share a forward pass are the same; see
  * vita-analysis.h) — so a model compared with itself gives exact zeros.  A failure of

@@ -3,6 +3,7 @@
  * magic "\x93NUMPY", major, minor, header length (u16 for 1.0, u32 for 2.0), a Python
  * dict literal padded with spaces and '\n' so data starts on a 64-byte boundary. */
 #include "vita-npy.h"
+#include "vita-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +14,9 @@
 
 struct _VitaNpyWriter {
   char  *path;
-  char  *tmp_path;
-  FILE  *fp;
+  VitaAtomicFile *file;   /* NULL once committed */
   gsize  expected;
   gsize  written;
-  gboolean committed;
 };
 
 static gboolean
@@ -88,37 +87,18 @@ vita_npy_writer_new (const char *path, int ndim, const gsize *shape, GError **er
     }
   VitaNpyWriter *w = g_new0 (VitaNpyWriter, 1);
   w->path = g_strdup (path);
-  w->tmp_path = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  {
-    /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
-     * temporary name in the same folder (issue 15.10) */
-    g_autofree char *base = g_path_get_basename (w->tmp_path);
-    if (strlen (base) > 255)
-      {
-        g_autofree char *dir = g_path_get_dirname (path);
-        g_free (w->tmp_path);
-        w->tmp_path = g_build_filename (dir, ".vtmp-XXXXXX", NULL);
-      }
-  }
-  /* 0644 like any file the user saves (g_mkstemp would leave 0600) */
-  int fd = g_mkstemp_full (w->tmp_path, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
+  w->file = vita_atomic_file_new (path, error);
+  if (w->file == NULL)
     {
-      int e = errno;
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Cannot write %s: %s", path, g_strerror (e));
-      g_clear_pointer (&w->tmp_path, g_free);
       vita_npy_writer_free (w);
       return NULL;
     }
-  w->fp = fdopen (fd, "wb");
   w->expected = count;
   g_autoptr(GString) header = make_header (ndim, shape);
-  if (fwrite (header->str, 1, header->len, w->fp) != header->len)
+  if (!vita_atomic_file_write (w->file, header->str, header->len))
     {
-      int e = errno;
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Cannot write %s: %s", path, g_strerror (e));
+                   "Cannot write %s: %s", path, g_strerror (vita_atomic_file_get_errno (w->file)));
       vita_npy_writer_free (w);
       return NULL;
     }
@@ -137,11 +117,10 @@ vita_npy_writer_append (VitaNpyWriter *w, const float *data, gsize n, GError **e
 #if G_BYTE_ORDER != G_LITTLE_ENDIAN
 #error "big-endian hosts are not supported"
 #endif
-  if (n > 0 && fwrite (data, sizeof (float), n, w->fp) != n)
+  if (n > 0 && !vita_atomic_file_write (w->file, data, n * sizeof (float)))
     {
-      int e = errno;
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Cannot write %s: %s", w->path, g_strerror (e));
+                   "Cannot write %s: %s", w->path, g_strerror (vita_atomic_file_get_errno (w->file)));
       return FALSE;
     }
   w->written += n;
@@ -158,22 +137,8 @@ vita_npy_writer_commit (VitaNpyWriter *w, GError **error)
                    w->path, w->written, w->expected);
       return FALSE;
     }
-  int e = 0;
-  if (fflush (w->fp) != 0 || fsync (fileno (w->fp)) != 0)
-    e = errno;
-  if (fclose (w->fp) != 0 && e == 0)
-    e = errno;
-  w->fp = NULL;
-  if (e == 0 && g_rename (w->tmp_path, w->path) != 0)
-    e = errno;
-  if (e != 0)
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Cannot write %s: %s", w->path, g_strerror (e));
-      return FALSE;
-    }
-  w->committed = TRUE;
-  return TRUE;
+  g_return_val_if_fail (w->file != NULL, FALSE);   /* committed once */
+  return vita_atomic_file_commit (g_steal_pointer (&w->file), error);
 }
 
 void
@@ -181,11 +146,7 @@ vita_npy_writer_free (VitaNpyWriter *w)
 {
   if (w == NULL)
     return;
-  if (w->fp)
-    fclose (w->fp);
-  if (!w->committed && w->tmp_path)
-    g_unlink (w->tmp_path);
-  g_free (w->tmp_path);
+  vita_atomic_file_abort (w->file);
   g_free (w->path);
   g_free (w);
 }

@@ -1299,86 +1299,12 @@ vita_safetensors_serialize (const VitaSafetensors *st)
   return g_bytes_new_take (buf, total);
 }
 
-static gboolean
-write_all (int fd, const guint8 *p, gsize n)
-{
-  while (n > 0)
-    {
-      gssize w = write (fd, p, MIN (n, (gsize) 1 << 30));
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        {
-          if (w == 0)
-            errno = EIO;
-          return FALSE;
-        }
-      p += w;
-      n -= (gsize) w;
-    }
-  return TRUE;
-}
-
 gboolean
 vita_safetensors_save (const VitaSafetensors *st, const char *path, GError **error)
 {
   g_autoptr(GBytes) bytes = vita_safetensors_serialize (st);
   return vita_file_write_atomic (path, g_bytes_get_data (bytes, NULL),
                                  g_bytes_get_size (bytes), error);
-}
-
-gboolean
-vita_file_write_atomic (const char *path, const void *data, gsize len, GError **error)
-{
-  /* A temporary file in the same folder (rename is atomic only within one file
-   * system), fsync'd before the rename, then the folder fsync'd so that the rename
-   * itself survives a power cut. */
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  {
-    /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
-     * temporary name in the same folder (issue 15.10) */
-    g_autofree char *base = g_path_get_basename (tmp);
-    if (strlen (base) > 255)
-      {
-        g_autofree char *dir = g_path_get_dirname (path);
-        g_free (tmp);
-        tmp = g_build_filename (dir, ".vtmp-XXXXXX", NULL);
-      }
-  }
-  int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int e = errno;
-      fail (error, VITA_MODEL_ERROR_IO, path, "cannot write: %s", g_strerror (e));
-      return FALSE;
-    }
-  /* mkstemp creates 0600; a model is not a secret */
-  (void) fchmod (fd, 0644);
-  int e = 0;
-  if (!write_all (fd, data, len))
-    e = errno;
-  if (e == 0 && fsync (fd) != 0)
-    e = errno;
-  if (close (fd) != 0 && e == 0)
-    e = errno;
-  if (e == 0 && g_rename (tmp, path) != 0)
-    e = errno;
-  if (e != 0)
-    {
-      g_unlink (tmp);
-      fail (error, VITA_MODEL_ERROR_IO, path, "cannot write: %s", g_strerror (e));
-      return FALSE;
-    }
-  g_autofree char *dir = g_path_get_dirname (path);
-  int dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (dfd >= 0)
-    {
-      /* Some file systems refuse fsync on a directory (EINVAL); the data is
-       * already safe, only the rename's durability is at stake. */
-      (void) fsync (dfd);
-      close (dfd);
-    }
-  return TRUE;
 }
 
 gboolean

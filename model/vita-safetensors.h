@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include "vita-file.h"
+
 #include "vita-model.h"
 
 G_BEGIN_DECLS
@@ -62,11 +64,6 @@ GBytes            *vita_safetensors_serialize (const VitaSafetensors *st);
 /* Atomic: temp file in the same folder, fsync, rename, fsync folder. */
 gboolean           vita_safetensors_save (const VitaSafetensors *st, const char *path, GError **error);
 
-/* Writes len bytes to path atomically: temp file in the same folder, fsync, rename,
- * fsync the folder.  On failure the previous file (if any) is untouched and no
- * temporary file is left behind. */
-gboolean           vita_file_write_atomic (const char *path, const void *data, gsize len,
-                                           GError **error);
 
 /* Lower-case hex SHA-256 of a file (65 bytes with NUL), for provenance and sidecars. */
 gboolean           vita_file_sha256 (const char *path, char out[65], GError **error);

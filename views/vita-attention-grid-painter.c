@@ -3,7 +3,10 @@
 #include "vita-paint-private.h"
 #include "vita-layout.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
+#include <string.h>
 
 
 /* Shown blocks / heads from a mask (0 = all), in order; returns the count. */
@@ -244,3 +247,47 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   vita_draw_text_fit (cr, style, note, dest.x, dest.y + dest.height + note_gap, VITA_ANCHOR_NW,
                       0.75, 0.0, room);
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+static gint64
+grid_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
+{
+  return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+}
+
+/* Every map of the window, (L, NH, T, T): frame tokens only, as drawn. */
+static float *
+grid_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_ATTENTION_GRID), ctx, error);
+  if (an == NULL)
+    return NULL;
+  int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+  int T = an->cfg.frames, N = T + 1, L = an->cfg.depth, NH = an->cfg.heads;
+  const float *att = vita_paint_cache_window_attention (ctx->cache, w, error);
+  if (att == NULL)
+    return NULL;
+  float *out = g_new (float, (gsize) L * NH * T * T);
+  for (int l = 0; l < L; l++)
+    for (int h = 0; h < NH; h++)
+      for (int i = 0; i < T; i++)
+        memcpy (out + (((gsize) l * NH + h) * T + i) * T,
+                att + (((gsize) l * NH + h) * N + i + 1) * N + 1, T * sizeof (float));
+  *ndim = 4;
+  shape[0] = L; shape[1] = NH; shape[2] = T; shape[3] = T;
+  return out;
+}
+
+const VitaPanelClass vita_attention_grid_panel_class = {
+  .name = "attention-grid",
+  .title = N_("All Layers and Heads"),
+  .subtitle = N_("the window under the playhead"),
+  .flags = VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,
+  .order = 70, .row = 1, .width = -1, .height = 320,
+  .paint = vita_attention_grid_paint,
+  .position_key = grid_position_key,
+  .array = grid_array,
+};

@@ -2,6 +2,8 @@
  * for a block and head, the head average, or the attention rollout. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -28,8 +30,9 @@ vita_attention_map (const VitaPaintContext *ctx, int window, int block, float *s
       g_strlcpy (why, error->message, why_size);
       return NULL;
     }
-  vita_attention_select (an, att, block, ctx->snap->head < an->cfg.heads ? ctx->snap->head : -1,
-                         scratch);
+  vita_attention_head_map (scratch, att, block,
+                           ctx->snap->head < an->cfg.heads ? ctx->snap->head : -1,
+                           an->cfg.heads, an->cfg.frames + 1);
   return scratch;
 }
 
@@ -118,3 +121,113 @@ vita_attention_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
       vita_draw_playhead_y (cr, style, &plot, plot.y + j / T * plot.height);
     }
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+void
+vita_attention_geometry (const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
+                         int *ws, int *T)
+{
+  vita_square_plot (ctx->style, area, VITA_PANEL_ATTENTION, plot, NULL);
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+  *ws = an && w >= 0 ? an->window_start[w] : 0;
+  *T = an ? an->cfg.frames : 1;
+}
+
+static gboolean
+attention_playhead (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot,
+                    double *x, double *y)
+{
+  if (ctx->cache == NULL)
+    return FALSE;
+  int ws, T;
+  vita_attention_geometry (area, ctx, plot, &ws, &T);
+  double j = vita_paint_query_frame (ctx) - ws + 0.5;
+  *x = plot->x + j / T * plot->width;
+  *y = plot->y + j / T * plot->height;
+  return TRUE;
+}
+
+/* A click on a column seeks to the key token's frame centre. */
+static gboolean
+attention_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py,
+               gint64 *sample)
+{
+  if (ctx->cache == NULL)
+    return FALSE;
+  VitaRect plot;
+  int ws, T;
+  vita_attention_geometry (area, ctx, &plot, &ws, &T);
+  if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
+    return FALSE;
+  int j = (int) floor ((px - plot.x) / plot.width * T);
+  *sample = (gint64) (ws + CLAMP (j, 0, T - 1)) * ctx->snap->hop;
+  return TRUE;
+}
+
+static gint64
+attention_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
+{
+  return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+}
+
+float *vita_attention_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim,
+                             gsize shape[4], GError **error);
+
+/* The map drawn, (T, T) frame tokens (ATTENTION), or its query row, (T)
+ * (ATTENTION_ROW): head, head mean or rollout as the mode says. */
+float *
+vita_attention_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize shape[4],
+                      GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (panel), ctx, error);
+  if (an == NULL)
+    return NULL;
+  int q = vita_paint_query_frame (ctx);
+  int w = vita_paint_cache_window_for_frame (ctx->cache, q);
+  int T = an->cfg.frames, N = T + 1;
+  int block = vita_paint_block_for_layer (an, ctx->snap->layer);
+  char why[256] = "";
+  g_autofree float *map = g_new (float, (gsize) N * N);
+  const float *m = vita_attention_map (ctx, w, block, map, why, sizeof why);
+  if (m == NULL)
+    {
+      g_set_error_literal (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY, why);
+      return NULL;
+    }
+  if (panel == VITA_PANEL_ATTENTION_ROW)
+    {
+      int j = CLAMP (q - an->window_start[w] + 1, 1, T);
+      *ndim = 1;
+      shape[0] = T;
+      return g_memdup2 (m + (gsize) j * N + 1, T * sizeof (float));
+    }
+  float *out = g_new (float, (gsize) T * T);
+  for (int i = 0; i < T; i++)
+    memcpy (out + (gsize) i * T, m + (gsize) (i + 1) * N + 1, T * sizeof (float));
+  *ndim = 2;
+  shape[0] = shape[1] = T;
+  return out;
+}
+
+static float *
+attention_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  return vita_attention_array (VITA_PANEL_ATTENTION, ctx, ndim, shape, error);
+}
+
+const VitaPanelClass vita_attention_panel_class = {
+  .name = "attention",
+  .title = N_("Attention"),
+  .subtitle = N_("the window under the playhead, chosen layer and head"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,
+  .order = 50, .row = 1, .width = 340, .height = 320,
+  .paint = vita_attention_paint,
+  .playhead = attention_playhead,
+  .hit_sample = attention_hit,
+  .position_key = attention_position_key,
+  .array = attention_array,
+};

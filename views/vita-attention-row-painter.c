@@ -3,6 +3,8 @@
 #include "vita-paint-private.h"
 #include "vita-layout.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 const float *vita_attention_map (const VitaPaintContext *ctx, int window, int block,
@@ -80,3 +82,52 @@ vita_attention_row_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCont
   if (snap->show_playhead)
     vita_draw_playhead_x (cr, style, &plot, plot.x + (j - 0.5) / T * plot.width);
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+float *vita_attention_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim,
+                             gsize shape[4], GError **error);
+
+/* A click on a key seeks to its frame centre. */
+static gboolean
+row_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
+{
+  if (ctx->cache == NULL)
+    return FALSE;
+  VitaRect plot;
+  int ws, T;
+  vita_attention_geometry (area, ctx, &plot, &ws, &T);
+  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height,
+                     vita_panel_flags (VITA_PANEL_ATTENTION_ROW), &plot, NULL);
+  if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
+    return FALSE;
+  int j = (int) floor ((px - plot.x) / plot.width * T);
+  *sample = (gint64) (ws + CLAMP (j, 0, T - 1)) * ctx->snap->hop;
+  return TRUE;
+}
+
+static gint64
+row_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
+{
+  return 1 + vita_paint_query_frame (ctx);
+}
+
+static float *
+row_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  return vita_attention_array (VITA_PANEL_ATTENTION_ROW, ctx, ndim, shape, error);
+}
+
+const VitaPanelClass vita_attention_row_panel_class = {
+  .name = "attention-row",
+  .title = N_("Attention of the Token"),
+  .subtitle = N_("the row of the token under the playhead"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE | VITA_PANEL_LEGEND,
+  .traits = VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,
+  .order = 80, .row = 0, .width = -1, .height = 110,
+  .paint = vita_attention_row_paint,
+  .hit_sample = row_hit,
+  .position_key = row_position_key,
+  .array = row_array,
+};

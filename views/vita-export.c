@@ -1,5 +1,6 @@
 /* vita-export.c — atomic PNG / SVG / PDF figures, sidecar JSON, .npy arrays. */
 #include "vita-export.h"
+#include "vita-views-private.h"
 
 #include "model/vita-json.h"
 #include "model/vita-npy.h"
@@ -16,14 +17,14 @@
 
 #include <glib/gstdio.h>
 
-G_DEFINE_QUARK (vita-export-error-quark, vita_export_error)
+#include "model/vita-file-private.h"
 
-static gssize fail_after = -1;
+G_DEFINE_QUARK (vita-export-error-quark, vita_export_error)
 
 void
 vita_export_set_fail_after (gssize n_bytes)
 {
-  fail_after = n_bytes;
+  vita_atomic_file_set_fail_after (n_bytes);
 }
 
 void
@@ -69,125 +70,22 @@ vita_export_format_from_path (const char *path, VitaExportFormat *format, GError
   return TRUE;
 }
 
-/* ---- atomic files -------------------------------------------------------------- */
-
-typedef struct {
-  char  *path;       /* final name */
-  char  *tmp;        /* temporary in the same folder */
-  int    fd;
-  int    err;        /* first errno of a failed write */
-  gsize  written;
-} AtomicFile;
-
-static gboolean
-atomic_open (AtomicFile *af, const char *path, GError **error)
-{
-  memset (af, 0, sizeof *af);
-  af->fd = -1;
-  af->path = g_strdup (path);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *name = g_strdup_printf (".%s.XXXXXX", base);
-  /* a name near NAME_MAX (255 bytes) would pass it with the suffix: then a short
-   * temporary name in the same folder (issue 15.10) */
-  if (strlen (name) > 255)
-    g_free (name), name = g_strdup (".vtmp-XXXXXX");
-  af->tmp = g_build_filename (dir, name, NULL);
-  af->fd = g_mkstemp_full (af->tmp, O_WRONLY | O_CLOEXEC, 0644);
-  if (af->fd < 0)
-    {
-      int e = errno;
-      g_autofree char *disp = g_filename_display_name (path);
-      g_autofree char *ddisp = g_filename_display_name (dir);
-      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE,
-                   "Cannot write “%s”: cannot create a file in folder “%s”: %s", disp, ddisp,
-                   g_strerror (e));
-      g_clear_pointer (&af->tmp, g_free);
-      g_clear_pointer (&af->path, g_free);
-      return FALSE;
-    }
-  return TRUE;
-}
+/* ---- atomic files (model/vita-file.h) ---------------------------------------- */
 
 static cairo_status_t
 atomic_write (void *closure, const unsigned char *data, unsigned int length)
 {
-  AtomicFile *af = closure;
-  if (af->err)
-    return CAIRO_STATUS_WRITE_ERROR;
-  while (length > 0)
-    {
-      gsize chunk = length;
-      if (fail_after >= 0)
-        {
-          if (af->written >= (gsize) fail_after)
-            {
-              af->err = ENOSPC;
-              return CAIRO_STATUS_WRITE_ERROR;
-            }
-          chunk = MIN (chunk, (gsize) fail_after - af->written);
-        }
-      ssize_t n = write (af->fd, data, chunk);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          af->err = n < 0 ? errno : EIO;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      data += n;
-      length -= (unsigned int) n;
-      af->written += (gsize) n;
-    }
-  return CAIRO_STATUS_SUCCESS;
+  return vita_atomic_file_write (closure, data, length) ? CAIRO_STATUS_SUCCESS
+                                                        : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static void
-atomic_abort (AtomicFile *af)
-{
-  if (af->fd >= 0)
-    close (af->fd);
-  af->fd = -1;
-  if (af->tmp)
-    g_unlink (af->tmp);
-  g_clear_pointer (&af->tmp, g_free);
-  g_clear_pointer (&af->path, g_free);
-}
-
+/* The writer's errors, in the export's domain. */
 static gboolean
-atomic_fail (AtomicFile *af, int err, const char *what, GError **error)
+export_write_error (GError **error, GError *local)
 {
-  g_autofree char *disp = g_filename_display_name (af->path);
-  g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, "Cannot write “%s”: %s: %s",
-               disp, what, g_strerror (err ? err : EIO));
-  atomic_abort (af);
+  g_set_error_literal (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE, local->message);
+  g_error_free (local);
   return FALSE;
-}
-
-static gboolean
-atomic_commit (AtomicFile *af, GError **error)
-{
-  if (af->err)
-    return atomic_fail (af, af->err, "write failed", error);
-  if (fsync (af->fd) != 0)
-    return atomic_fail (af, errno, "fsync failed", error);
-  int fd = af->fd;
-  af->fd = -1;
-  if (close (fd) != 0)
-    return atomic_fail (af, errno, "close failed", error);
-  if (g_rename (af->tmp, af->path) != 0)
-    return atomic_fail (af, errno, "rename failed", error);
-  /* Make the rename durable. */
-  g_autofree char *dir = g_path_get_dirname (af->path);
-  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0)
-    {
-      fsync (dfd);
-      close (dfd);
-    }
-  g_clear_pointer (&af->tmp, g_free);
-  g_clear_pointer (&af->path, g_free);
-  return TRUE;
 }
 
 /* ---- figures ------------------------------------------------------------------- */
@@ -325,9 +223,10 @@ write_surface (const char *path, VitaExportFormat format, double fw, double fh, 
                gboolean transparent, const char *title, VitaExportPaintFunc paint, gpointer data,
                GError **error)
 {
-  AtomicFile af;
-  if (!atomic_open (&af, path, error))
-    return FALSE;
+  GError *local = NULL;
+  VitaAtomicFile *af = vita_atomic_file_new (path, &local);
+  if (af == NULL)
+    return export_write_error (error, local);
 
   cairo_surface_t *surface;
   if (format == VITA_EXPORT_PNG)
@@ -335,10 +234,10 @@ write_surface (const char *path, VitaExportFormat format, double fw, double fh, 
                                           (int) ceil (fw * png_scale),
                                           (int) ceil (fh * png_scale));
   else if (format == VITA_EXPORT_SVG)
-    surface = cairo_svg_surface_create_for_stream (atomic_write, &af, fw, fh);
+    surface = cairo_svg_surface_create_for_stream (atomic_write, af, fw, fh);
   else
     {
-      surface = cairo_pdf_surface_create_for_stream (atomic_write, &af, fw, fh);
+      surface = cairo_pdf_surface_create_for_stream (atomic_write, af, fw, fh);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR,
                                       "Vitascope " VITA_VERSION);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, title);
@@ -350,20 +249,22 @@ write_surface (const char *path, VitaExportFormat format, double fw, double fh, 
   cairo_status_t st = cairo_status (cr);
   cairo_destroy (cr);
   if (format == VITA_EXPORT_PNG && st == CAIRO_STATUS_SUCCESS)
-    st = cairo_surface_write_to_png_stream (surface, atomic_write, &af);
+    st = cairo_surface_write_to_png_stream (surface, atomic_write, af);
   cairo_surface_finish (surface);
   if (st == CAIRO_STATUS_SUCCESS)
     st = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
-  if (st != CAIRO_STATUS_SUCCESS && !af.err)
+  if (st != CAIRO_STATUS_SUCCESS && !vita_atomic_file_get_errno (af))
     {
       g_autofree char *disp = g_filename_display_name (path);
       g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_WRITE,
                    "Cannot write “%s”: drawing failed: %s", disp, cairo_status_to_string (st));
-      atomic_abort (&af);
+      vita_atomic_file_abort (af);
       return FALSE;
     }
-  return atomic_commit (&af, error);
+  if (!vita_atomic_file_commit (af, &local))
+    return export_write_error (error, local);
+  return TRUE;
 }
 
 typedef struct {
@@ -713,21 +614,10 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_generator_set_pretty (gen, TRUE);
   gsize len;
   g_autofree char *text = json_generator_to_data (gen, &len);
-  /* through the same atomic writer as figures (a short temporary name: GLib's
-   * g_file_set_contents adds ".XXXXXX" to a name that may already be 255 bytes) */
-  AtomicFile af;
-  if (!atomic_open (&af, sidecar_path, error))
-    return FALSE;
-  for (gsize off = 0; off < len;)
-    {
-      ssize_t n = write (af.fd, text + off, len - off);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return atomic_fail (&af, n < 0 ? errno : EIO, "write failed", error);
-      off += (gsize) n;
-    }
-  return atomic_commit (&af, error);
+  GError *local = NULL;
+  if (!vita_file_write_atomic (sidecar_path, text, len, &local))
+    return export_write_error (error, local);
+  return TRUE;
 }
 
 /* Sidecar field access: errors name the file and the field. */

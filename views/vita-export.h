@@ -111,7 +111,5 @@ gboolean vita_export_npy (const VitaExportSpec *spec, const VitaPaintContext *so
 /* SHA-256 (hex) of a file, streamed. */
 char    *vita_export_file_sha256 (const char *path, GError **error);
 
-/* Tests only: the next writes fail with ENOSPC after n bytes (-1 = off). */
-void     vita_export_set_fail_after (gssize n_bytes);
 
 G_END_DECLS

@@ -1,12 +1,16 @@
 /* vita-layout-painter.c — the whole view as one figure, arranged as on screen:
  * time-aligned panels stacked (same x mapping), the window's attention, its row and
- * the SSM beside them, and the layers × heads grid.  Panels without data are left
- * out (never drawn as placeholders); narrow figures (a paper column) stack
- * everything in one column.  Also the natural height of a panel at a width: square
- * panels keep their aspect and the canvas fits them. */
+ * the SSM beside them, and the layers × heads grid; then every other registered
+ * on-screen panel (vita_panel_arrangement: a panel added to the registry joins the
+ * whole view with nothing else to write).  Panels without data are left out (never
+ * drawn as placeholders); narrow figures (a paper column) stack everything in one
+ * column.  Also the natural height of a panel at a width: square panels keep their
+ * aspect and the canvas fits them. */
 #include "vita-paint-private.h"
 #include "vita-layout.h"
-#include "vita-probe-ogram.h"
+#include "vita-probeogram.h"
+
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -30,13 +34,26 @@ has_data (VitaPanel panel, const VitaPaintContext *ctx)
     case VITA_PANEL_ATTENTION_GRID:
       return an != NULL && an->window_start != NULL && an->n_windows > 0;
     case VITA_PANEL_SSM:
-      return vita_analysis_is_complete_views (an);
+      return vita_paint_ssm_ready (an);
     case VITA_PANEL_PROBES:
       return ctx->n_lanes > 0 && ctx->lanes != NULL;
     case VITA_PANEL_PROBEOGRAM:
       return ctx->probeogram != NULL && ctx->probeogram->n_frames > 0;
     default:
-      return FALSE;
+      {
+        /* a registered panel with no case here: it has data when it has its array */
+        const VitaPanelClass *klass = vita_panel_get_class (panel);
+        if (klass == NULL || (klass->traits & VITA_PANEL_FIGURE_ONLY))
+          return FALSE;
+        if ((klass->traits & VITA_PANEL_NEEDS_MODEL) && an == NULL)
+          return FALSE;
+        if (klass->array == NULL)
+          return TRUE;
+        int ndim;
+        gsize shape[4];
+        g_autofree float *data = klass->array (klass, ctx, &ndim, shape, NULL);
+        return data != NULL;
+      }
     }
 }
 
@@ -99,8 +116,21 @@ panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, 
         double tall = pw * (double) nl / nh, flat = pw * (double) nh / nl;
         return frame + extra + (tall <= 1.2 * width ? tall : flat);
       }
-    default:   /* mel, received, probe-o-gram */
+    case VITA_PANEL_MEL:
+    case VITA_PANEL_RECEIVED:
+    case VITA_PANEL_PROBEOGRAM:
       return frame + CLAMP (0.32 * compact * pw, 6 * fs, 20 * fs);
+    default:
+      /* other registered panels: their own natural height, else time-aligned ones as
+       * the mel and the rest square */
+      if (vita_panel_get_class (panel)->natural_height != NULL)
+        {
+          const VitaPanelClass *klass = vita_panel_get_class (panel);
+          return MAX (klass->natural_height (klass, ctx, width), frame + 2 * fs);
+        }
+      if (vita_panel_is_time_aligned (panel))
+        return frame + CLAMP (0.32 * compact * pw, 6 * fs, 20 * fs);
+      return frame + MIN (pw, 24 * fs);
     }
 }
 
@@ -120,7 +150,7 @@ typedef struct {
   double    frame;     /* the part that does not shrink */
 } Row;
 
-#define MAX_ROWS 12
+#define MAX_ROWS VITA_MAX_PANELS
 
 static void
 row_add3 (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPanel a,
@@ -129,7 +159,7 @@ row_add3 (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPane
   VitaPanel all[3] = { a, b, c };
   Row r = { .n = 0 };
   for (int i = 0; i < 3; i++)
-    if (all[i] != VITA_N_PANELS && has_data (all[i], ctx))
+    if ((int) all[i] != VITA_N_PANELS && has_data (all[i], ctx))
       r.panels[r.n++] = all[i];
   if (r.n == 0 || *n >= MAX_ROWS)
     return;
@@ -185,6 +215,12 @@ arrange (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
   row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION_ROW, VITA_N_PANELS);
   row_add (rows, &n, ctx, width, VITA_PANEL_PROBES, VITA_N_PANELS);
   row_add (rows, &n, ctx, width, VITA_PANEL_PROBEOGRAM, VITA_N_PANELS);
+  /* the registered panels placed by no row above, in their on-screen order */
+  int n_all;
+  g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
+  for (int i = 0; i < n_all; i++)
+    if (all[i] > VITA_PANEL_LAYOUT)
+      row_add (rows, &n, ctx, width, all[i], VITA_N_PANELS);
   return n;
 }
 
@@ -251,3 +287,21 @@ vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ct
       y += h;
     }
 }
+
+static gint64
+layout_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
+{
+  return 1 + ctx->snap->position;
+}
+
+const VitaPanelClass vita_layout_panel_class = {
+  .name = "layout",
+  .title = N_("Whole View"),
+  .subtitle = N_("every panel as on screen"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_FIGURE_ONLY,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |
+             VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_PEAKS | VITA_DEPENDS_TOKENS,
+  .paint = vita_layout_paint,
+  .position_key = layout_position_key,
+};

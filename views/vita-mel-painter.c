@@ -2,6 +2,8 @@
 #include "vita-paint-private.h"
 #include "vita-layout.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 /* Slaney mel scale (librosa / torchaudio mel_scale="slaney"): linear below 1 kHz,
@@ -137,3 +139,34 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+/* The visible frames, (frames, n_mels). */
+static float *
+mel_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_MEL), ctx, error);
+  if (an == NULL)
+    return NULL;
+  int M = an->cfg.fe.n_mels, f0, f1;
+  vita_paint_visible_frames (ctx, an->n_frames, &f0, &f1);
+  *ndim = 2;
+  shape[0] = (gsize) (f1 - f0 + 1);
+  shape[1] = (gsize) M;
+  return g_memdup2 (an->mel + (gsize) f0 * M, shape[0] * shape[1] * sizeof (float));
+}
+
+const VitaPanelClass vita_mel_panel_class = {
+  .name = "mel",
+  .title = N_("Mel Spectrogram"),
+  .subtitle = N_("the model's exact input"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,
+  .order = 30, .row = 0, .width = -1, .height = 150,
+  .paint = vita_mel_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = mel_array,
+};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "vita-painters.h"
+#include "model/vita-derived.h"
 
 G_BEGIN_DECLS
 
@@ -40,8 +41,6 @@ struct _VitaPaintCache {
   gpointer         ready_data;
   int              roll_window, roll_block;
   float           *roll_data;  /* (N, N) */
-  float           *onset;      /* (n_frames) */
-  float            onset_max;
   guint64          recv_key;   /* block, head, windows ready */
   float           *recv;       /* (n_frames) received attention shown, NaN = not ready */
   float            recv_max;
@@ -61,7 +60,11 @@ vita_key (int a, int b, int c, int d, int e)
 }
 
 /* SSMs are final once the analysis says complete. */
-gboolean vita_analysis_is_complete_views (const VitaAnalysis *an);
+static inline gboolean
+vita_paint_ssm_ready (const VitaAnalysis *an)
+{
+  return an != NULL && an->ssm != NULL && g_atomic_int_get (&an->complete) != 0;
+}
 VitaPanelFlags vita_panel_flags (VitaPanel panel);
 void vita_square_plot (const VitaStyle *style, const VitaRect *area, VitaPanel panel,
                        VitaRect *plot, VitaRect *cbar);
@@ -76,9 +79,22 @@ void vita_paint_time_panel_end (cairo_t *cr, const VitaPaintContext *ctx,
 void vita_set_rgb (cairo_t *cr, const double rgb[3]);
 
 void vita_surface_slot_clear (VitaSurfaceSlot *slot);
-gboolean vita_analysis_window_is_ready (const VitaAnalysis *an, int window);
-/* Head-averaged (head == -1) or one head's (N, N) map of a block, from (L, NH, N, N). */
-void vita_attention_select (const VitaAnalysis *an, const float *att, int block, int head,
-                            float *out);
+
+/* Shared by the class records of the time-aligned panels: the playhead at the
+ * position's x, a click seeks to the time under the pointer. */
+gboolean vita_time_panel_playhead (const VitaPanelClass *klass, const VitaRect *area,
+                                   const VitaPaintContext *ctx, VitaRect *plot, double *x,
+                                   double *y);
+gboolean vita_time_panel_hit_sample (const VitaPanelClass *klass, const VitaRect *area,
+                                     const VitaPaintContext *ctx, double px, double py,
+                                     gint64 *sample);
+/* Frames [f0, f1] of the visible range, clamped to the track. */
+void vita_paint_visible_frames (const VitaPaintContext *ctx, int n_frames, int *f0, int *f1);
+/* Attention panels: the window of the query frame, its first frame and T. */
+void vita_attention_geometry (const VitaRect *area, const VitaPaintContext *ctx,
+                              VitaRect *plot, int *ws, int *T);
+/* "the %s panel has no analysis to export" (VITA_MODEL_ERROR_BUSY) when ctx has none. */
+VitaAnalysis *vita_panel_require_analysis (const VitaPanelClass *klass,
+                                           const VitaPaintContext *ctx, GError **error);
 
 G_END_DECLS

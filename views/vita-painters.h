@@ -42,8 +42,8 @@ typedef gboolean (*VitaWindowAttentionFunc) (const VitaAnalysis *an, int window,
                                              GError **error);
 
 /* Per-analysis cache: heatmap surfaces (built once per analysis, layer, head,
- * colormap), the last window's recomputed attention maps and rollouts, the onset
- * curve.  Main thread only.  Ref-counted; holds a ref on the analysis. */
+ * colormap), the last window's recomputed attention maps and rollout, the
+ * received-attention curve shown.  Main thread only.  Ref-counted; holds a ref on the analysis. */
 typedef struct _VitaPaintCache VitaPaintCache;
 
 VitaPaintCache *vita_paint_cache_new   (VitaAnalysis *an);
@@ -68,14 +68,10 @@ const float    *vita_paint_cache_window_attention (VitaPaintCache *cache, int wi
 void            vita_paint_cache_set_async (VitaPaintCache *cache, gboolean async,
                                             GFunc ready, gpointer data);
 gboolean        vita_paint_cache_get_async (VitaPaintCache *cache);
-/* Attention rollout (Abnar & Zuidema 2020) up to and including block: the product of
- * 0.5 A + 0.5 I (head-averaged, rows renormalised) over blocks 0..block; (N, N). */
+/* Attention rollout (model/vita-derived.h's vita_attention_rollout) of one window up
+ * to and including block, (N, N); the last one is kept. */
 const float    *vita_paint_cache_rollout (VitaPaintCache *cache, int window, int block,
                                           GError **error);
-/* Spectral-flux onset curve (n_frames) from the model's mel input: half-wave
- * rectified first difference of log-mel, mean over bins (librosa onset_strength
- * on a log-mel spectrogram), in natural-log units. */
-const float    *vita_paint_cache_onset (VitaPaintCache *cache);
 /* Owning window of a frame (clamped), -1 without an analysis. */
 int             vita_paint_cache_window_for_frame (VitaPaintCache *cache, int frame);
 
@@ -97,7 +93,16 @@ VitaProbeLane *vita_probe_lane_new  (const char *name, int n_frames, int n_class
 void           vita_probe_lane_free (VitaProbeLane *lane);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaProbeLane, vita_probe_lane_free)
 
-/* ---- panels ------------------------------------------------------------------ */
+/* ---- panels: a registry of class records ------------------------------------
+ *
+ * Every panel is one painter file that defines one VitaPanelClass (what it is
+ * called, how it is laid out, what it draws, where its playhead goes, what a click
+ * on it means, what it exports, what it depends on) and one line in
+ * vita-panel-registry.c that lists it.  Everything else — the widgets, the window's
+ * cards, export, the CLI's `render --panel`, the whole-view figure — goes through
+ * the registry; nothing switches on a panel.  VitaPanel is a panel's index in the
+ * registry; the built-in ones have names below for the code that means one of them,
+ * a new panel needs none (vita_panel_from_string finds it by name). */
 
 typedef enum {
   VITA_PANEL_WAVEFORM,
@@ -109,20 +114,33 @@ typedef enum {
   VITA_PANEL_SSM,              /* per-layer self-similarity, playhead cross */
   VITA_PANEL_OVERVIEW,         /* the whole track, visible range */
   VITA_PANEL_PROBES,           /* probe lanes */
-  VITA_PANEL_PROBEOGRAM,       /* layer × time probe-o-gram (vita-probe-ogram.h) */
-  VITA_PANEL_LAYOUT,           /* the full view: all of the above */
-  VITA_N_PANELS
+  VITA_PANEL_PROBEOGRAM,       /* layer × time probe-o-gram (vita-probeogram.h) */
+  VITA_PANEL_LAYOUT,           /* the whole view: every panel as on screen */
 } VitaPanel;
+
+/* How many panels are registered (valid VitaPanel values are 0 .. count - 1). */
+int vita_panel_count (void);
+#define VITA_N_PANELS (vita_panel_count ())
+/* At most this many (for fixed arrays of panels). */
+#define VITA_MAX_PANELS 32
 
 typedef enum {
   VITA_ATTENTION_HEAD,         /* snap->head, or the head average when head == -1 */
   VITA_ATTENTION_ROLLOUT,
 } VitaAttentionMode;
 
-const char *vita_panel_to_string   (VitaPanel panel);
-gboolean    vita_panel_from_string (const char *name, VitaPanel *out);
-/* x is time in the visible range (shares zoom/scroll and the playhead line). */
-gboolean    vita_panel_is_time_aligned (VitaPanel panel);
+/* ---- training curves (the training window) ---------------------------------- */
+
+/* One logged training step. */
+typedef struct {
+  gint64 step;
+  float  loss, loss_avg, accuracy, accuracy_avg, lr;
+} VitaTrainingPoint;
+
+typedef struct {
+  const VitaTrainingPoint *points;     /* (n_points), in step order; borrowed */
+  int                      n_points;
+} VitaTrainingCurves;
 
 typedef struct {
   VitaPaintCache *cache;               /* NULL: panels needing the analysis say so */
@@ -130,14 +148,86 @@ typedef struct {
   const VitaTimelineSnapshot *snap;
   const VitaStyle *style;
   VitaAttentionMode attention_mode;
-  const float    *onset;               /* optional external onset curve (n_frames) */
   VitaProbeLane *const *lanes;         /* probe lanes, may be NULL */
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
+  const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;
 } VitaPaintContext;
+
+typedef enum {
+  VITA_PANEL_TIME_ALIGNED = 1 << 0,    /* x is time in the visible range: zoom, scroll,
+                                          drag to select, shared playhead x */
+  VITA_PANEL_NEEDS_MODEL  = 1 << 1,    /* on screen only with a model */
+  VITA_PANEL_ON_DEMAND    = 1 << 2,    /* on screen only while it has data (probe-o-gram) */
+  VITA_PANEL_FIGURE_ONLY  = 1 << 3,    /* not a card on screen (the whole view) */
+  VITA_PANEL_WHOLE_TRACK  = 1 << 4,    /* x is the whole track (the overview): the
+                                          visible range is a band, scrolling pages */
+} VitaPanelTraits;
+
+/* What the drawn content (besides the playhead) depends on: widgets redraw on these
+ * timeline notifications and key their cached texture on them. */
+typedef enum {
+  VITA_DEPENDS_VISIBLE   = 1 << 0,     /* visible-start / visible-end */
+  VITA_DEPENDS_SELECTION = 1 << 1,     /* selection-start / selection-end */
+  VITA_DEPENDS_LAYER     = 1 << 2,     /* layer, head, query-token */
+  VITA_DEPENDS_ANALYSIS  = 1 << 3,     /* the analysis and its progress */
+  VITA_DEPENDS_PEAKS     = 1 << 4,     /* the PCM envelope */
+  VITA_DEPENDS_TOKENS    = 1 << 5,     /* the analysis's per-frame tokens (keep_tokens) */
+} VitaPanelDepends;
+
+typedef struct _VitaPanelClass VitaPanelClass;
+
+/* A panel's class record.  Callbacks get the record itself first, so that panels
+ * of one kind share their callbacks (the time-aligned ones: vita_time_panel_*). */
+struct _VitaPanelClass {
+  const char      *name;       /* "mel": CLI --panel, sidecar, export choice */
+  const char      *title;      /* card title on screen (English; N_() for gettext) */
+  const char      *subtitle;   /* card subtitle */
+  VitaPanelFlags   flags;      /* axes, colorbar, title: the layout geometry */
+  VitaPanelTraits  traits;
+  VitaPanelDepends depends;
+  /* Arrangement, on screen and in the whole-view figure: panels in `order`;
+   * consecutive panels with the same non-zero row share a horizontal row; width -1
+   * takes the rest of the row; height in px on screen (weights in the figure). */
+  double           order;
+  int              row, width, height;
+  void     (*paint)        (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+  /* Optional: where the playhead goes (see vita_panel_playhead). */
+  gboolean (*playhead)     (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, VitaRect *plot, double *x, double *y);
+  /* Optional: the visible range as a mark (see vita_panel_visible_mark). */
+  gboolean (*visible_mark) (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, VitaRect *mark);
+  /* Optional: click-to-seek (see vita_panel_hit_sample). */
+  gboolean (*hit_sample)   (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, double px, double py, gint64 *sample);
+  /* Optional: what of the content depends on the position (see vita_panel_position_key). */
+  gint64   (*position_key) (const VitaPanelClass *klass, const VitaPaintContext *ctx);
+  /* Optional: the array drawn (see vita_panel_array). */
+  float   *(*array)        (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
+                            gsize shape[4], GError **error);
+  /* Optional: a figure's natural height at a width (pt, at the style's font size);
+   * without it a panel is as tall as the figures engine's default for its kind
+   * (vita_figure_natural_height, views/vita-export.h). */
+  double   (*natural_height) (const VitaPanelClass *klass, const VitaPaintContext *ctx,
+                              double width);
+};
+
+/* The record of a registered panel (NULL outside 0 .. count - 1). */
+const VitaPanelClass *vita_panel_get_class (VitaPanel panel);
+/* The panel a record is registered as (painters that have no VITA_PANEL_ name). */
+VitaPanel   vita_panel_of_class (const VitaPanelClass *klass);
+/* Registered panels in arrangement order (screen and whole view), figure-only ones
+ * left out: a new array of n VitaPanel. */
+VitaPanel  *vita_panel_arrangement (int *n);
+
+const char *vita_panel_to_string   (VitaPanel panel);
+gboolean    vita_panel_from_string (const char *name, VitaPanel *out);
+/* x is time in the visible range (shares zoom/scroll and the playhead line). */
+gboolean    vita_panel_is_time_aligned (VitaPanel panel);
 
 /* Draws a panel into area (user units). */
 void     vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
@@ -177,6 +267,7 @@ void vita_overview_paint       (cairo_t *cr, const VitaRect *area, const VitaPai
 void vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 
 /* Shared helpers for painters. */
 /* Block shown for token layer k: max(k, 1) - 1, clamped to the model's depth. */
@@ -187,9 +278,5 @@ double vita_paint_x_for_sample (const VitaRect *plot, const VitaTimelineSnapshot
 /* Selection shading over a time-aligned plot. */
 void   vita_paint_selection (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                              const VitaTimelineSnapshot *snap);
-
-/* Drops the views' own reference helpers (see vita-analysis-glue.c). */
-VitaAnalysis *vita_views_analysis_ref   (VitaAnalysis *an);
-void          vita_views_analysis_unref (VitaAnalysis *an);
 
 G_END_DECLS

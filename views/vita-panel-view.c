@@ -6,6 +6,16 @@
  */
 #include "vita-panel-view.h"
 #include "vita-paint-private.h"
+#include "vita-attention-grid-view.h"
+#include "vita-attention-row-view.h"
+#include "vita-attention-view.h"
+#include "vita-mel-view.h"
+#include "vita-overview-view.h"
+#include "vita-probe-view.h"
+#include "vita-probeogram-view.h"
+#include "vita-received-view.h"
+#include "vita-ssm-view.h"
+#include "vita-waveform-view.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,8 +29,6 @@ thread_cpu_us (void)
   return (gint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-G_DEFINE_BOXED_TYPE (VitaAnalysis, vita_analysis_boxed, vita_views_analysis_ref,
-                     vita_views_analysis_unref)
 G_DEFINE_BOXED_TYPE (VitaPeaks, vita_peaks, vita_peaks_ref, vita_peaks_unref)
 G_DEFINE_ENUM_TYPE (VitaColormap, vita_colormap,
                     G_DEFINE_ENUM_VALUE (VITA_COLORMAP_VIRIDIS, "viridis"),
@@ -32,12 +40,6 @@ G_DEFINE_ENUM_TYPE (VitaAttentionMode, vita_attention_mode,
                     G_DEFINE_ENUM_VALUE (VITA_ATTENTION_HEAD, "head"),
                     G_DEFINE_ENUM_VALUE (VITA_ATTENTION_ROLLOUT, "rollout"))
 
-GType
-vita_analysis_get_boxed_type (void)
-{
-  return vita_analysis_boxed_get_type ();
-}
-
 typedef struct
 {
   /* borrowed */
@@ -46,9 +48,10 @@ typedef struct
   int             n_lanes;
   const VitaProbeogram *probeogram;
   /* owned */
+  VitaPanel       panel;          /* the class's, unless given at construction */
   GSignalGroup   *timeline_signals;
-  VitaAnalysis   *analysis;
-  VitaPaintCache *cache;
+  VitaAnalysisSource *source;
+  GSignalGroup   *source_signals;
   VitaPeaks      *peaks;
   VitaStyle       style;
   VitaAttentionMode mode;
@@ -69,71 +72,11 @@ enum {
   PROP_COLORMAP,
   PROP_FONT_SIZE,
   PROP_ATTENTION_MODE,
+  PROP_SOURCE,
+  PROP_PANEL,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
-
-/* ---- shared caches: one per analysis, for every view that shows it ------------ */
-
-static GHashTable *shared_caches;   /* VitaAnalysis* → VitaPaintCache* (no ref) */
-static GList *live_views;
-static VitaWindowAttentionFunc default_attention_func;
-
-static void invalidate (VitaPanelView *self);
-
-/* A window's attention arrived from the worker: redraw the views that wait for it. */
-static void
-on_cache_ready (gpointer cache, gpointer data)
-{
-  for (GList *l = live_views; l; l = l->next)
-    {
-      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
-      if (priv->cache == cache)
-        invalidate (l->data);
-    }
-}
-
-static VitaPaintCache *
-shared_cache_get (VitaAnalysis *an)
-{
-  if (shared_caches == NULL)
-    shared_caches = g_hash_table_new (NULL, NULL);
-  VitaPaintCache *c = g_hash_table_lookup (shared_caches, an);
-  if (c)
-    return vita_paint_cache_ref (c);
-  c = vita_paint_cache_new (an);
-  if (default_attention_func)
-    vita_paint_cache_set_attention_func (c, default_attention_func);
-  vita_paint_cache_set_async (c, TRUE, on_cache_ready, NULL);
-  g_hash_table_insert (shared_caches, an, c);
-  return c;
-}
-
-static void
-shared_cache_release (VitaPaintCache *c)
-{
-  if (c == NULL)
-    return;
-  /* Forget the cache when no view uses it any more, whatever else still holds a
-   * reference: a pending attention job may unref it last, and an entry left behind
-   * would dangle (a later analysis can reuse the address).  Callers clear their
-   * priv->cache before calling this (g_clear_pointer). */
-  gboolean used = FALSE;
-  for (GList *l = live_views; l && !used; l = l->next)
-    {
-      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
-      used = priv->cache == c;
-    }
-  if (!used && g_hash_table_lookup (shared_caches, c->an) == c)
-    g_hash_table_remove (shared_caches, c->an);
-  vita_paint_cache_unref (c);
-}
-
-void
-vita_views_set_attention_func (VitaWindowAttentionFunc func)
-{
-  default_attention_func = func;
-}
 
 static void
 invalidate (VitaPanelView *self)
@@ -143,21 +86,34 @@ invalidate (VitaPanelView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-void
-vita_views_analysis_changed (VitaAnalysis *analysis)
+static const VitaPanelClass *
+klass_of (VitaPanelView *self)
 {
-  if (shared_caches)
-    {
-      VitaPaintCache *c = g_hash_table_lookup (shared_caches, analysis);
-      if (c)
-        vita_paint_cache_invalidate (c);
-    }
-  for (GList *l = live_views; l; l = l->next)
-    {
-      VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (l->data);
-      if (priv->analysis == analysis)
-        invalidate (l->data);
-    }
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return vita_panel_get_class (priv->panel);
+}
+
+static VitaPaintCache *
+cache_of (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->source ? vita_analysis_source_get_cache (priv->source) : NULL;
+}
+
+/* The source's analysis was replaced. */
+static void
+on_source_analysis (VitaAnalysisSource *source, GParamSpec *pspec, VitaPanelView *self)
+{
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
+}
+
+/* The analysis progressed, or a window's attention arrived. */
+static void
+on_source_progress (VitaPanelView *self)
+{
+  if (klass_of (self)->depends & VITA_DEPENDS_ANALYSIS)
+    invalidate (self);
 }
 
 /* ---- what each panel cares about ------------------------------------------------ */
@@ -165,7 +121,8 @@ vita_views_analysis_changed (VitaAnalysis *analysis)
 static VitaPanel
 panel_of (VitaPanelView *self)
 {
-  return VITA_PANEL_VIEW_GET_CLASS (self)->panel;
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->panel;
 }
 
 static void
@@ -184,7 +141,7 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   *ctx = (VitaPaintContext) {
-    .cache = priv->cache,
+    .cache = cache_of (self),
     .peaks = priv->peaks,
     .snap = snap,
     .style = &priv->style,
@@ -201,21 +158,20 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   const VitaTimelineSnapshot *s = ctx->snap;
-  VitaPanel panel = panel_of (self);
+  VitaPanelDepends depends = klass_of (self)->depends;
   guint64 k = 1469598103934665603ull;   /* FNV-1a over the fields */
 #define MIX(v) G_STMT_START { guint64 _v = (guint64) (v); for (int _i = 0; _i < 8; _i++) { k ^= (_v >> (8 * _i)) & 0xff; k *= 1099511628211ull; } } G_STMT_END
   MIX (w); MIX (h); MIX (scale);
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
-  MIX ((guintptr) priv->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
+  MIX ((guintptr) ctx->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
   MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram); MIX (s->n_samples); MIX (s->n_frames);
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
-  if (vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_LAYOUT)
+  if (depends & VITA_DEPENDS_VISIBLE)
     {
       MIX (s->visible_start);
       MIX (s->visible_end);
     }
-  if (panel != VITA_PANEL_WAVEFORM && panel != VITA_PANEL_MEL && panel != VITA_PANEL_OVERVIEW &&
-      panel != VITA_PANEL_PROBES && panel != VITA_PANEL_PROBEOGRAM)
+  if (depends & VITA_DEPENDS_LAYER)
     {
       MIX (s->layer);
       MIX (s->head);
@@ -223,7 +179,7 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
     }
   MIX (s->selection_start);
   MIX (s->selection_end);
-  MIX (vita_panel_position_key (panel, ctx));
+  MIX (vita_panel_position_key (panel_of (self), ctx));
 #undef MIX
   return k ? k : 1;
 }
@@ -231,7 +187,8 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
 static void
 on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *self)
 {
-  VitaPanel panel = panel_of (self);
+  const VitaPanelClass *klass = klass_of (self);
+  VitaPanelDepends depends = klass->depends;
   const char *name = pspec->name;
   gboolean relevant;
   if (g_str_equal (name, "position"))
@@ -241,16 +198,12 @@ on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *se
       relevant = TRUE;
     }
   else if (g_str_equal (name, "visible-start") || g_str_equal (name, "visible-end"))
-    relevant = vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW ||
-               panel == VITA_PANEL_SSM || panel == VITA_PANEL_LAYOUT;
+    relevant = (depends & VITA_DEPENDS_VISIBLE) || klass->visible_mark != NULL;
   else if (g_str_equal (name, "layer") || g_str_equal (name, "head") ||
            g_str_equal (name, "query-token"))
-    relevant = !(panel == VITA_PANEL_WAVEFORM || panel == VITA_PANEL_MEL ||
-                 panel == VITA_PANEL_OVERVIEW || panel == VITA_PANEL_PROBES ||
-                 panel == VITA_PANEL_PROBEOGRAM);
+    relevant = (depends & VITA_DEPENDS_LAYER) != 0;
   else if (g_str_equal (name, "selection-start") || g_str_equal (name, "selection-end"))
-    relevant = vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW ||
-               panel == VITA_PANEL_LAYOUT;
+    relevant = (depends & VITA_DEPENDS_SELECTION) != 0;
   else if (g_str_equal (name, "playing") || g_str_equal (name, "follow") ||
            g_str_equal (name, "probe") || g_str_equal (name, "current-frame"))
     relevant = FALSE;   /* nothing drawn depends on these directly */
@@ -330,7 +283,7 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (priv->timeline && vita_panel_visible_mark (panel_of (self), &area0, &ctx, &mark))
     {
       const double *a = priv->style.accent, *f = priv->style.fg;
-      gboolean band = panel_of (self) == VITA_PANEL_OVERVIEW;
+      gboolean band = (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
       GdkRGBA edge = band ? (GdkRGBA) { a[0], a[1], a[2], 1.0 } : (GdkRGBA) { f[0], f[1], f[2], 0.9 };
       if (band)
         gtk_snapshot_append_color (snapshot, &(GdkRGBA) { a[0], a[1], a[2], 0.22 },
@@ -402,7 +355,8 @@ on_scroll (GtkEventControllerScroll *scroll, double dx, double dy, VitaPanelView
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   VitaPanel panel = panel_of (self);
-  if (priv->timeline == NULL || !(vita_panel_is_time_aligned (panel) || panel == VITA_PANEL_OVERVIEW))
+  gboolean whole = (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
+  if (priv->timeline == NULL || !(vita_panel_is_time_aligned (panel) || whole))
     return FALSE;
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
   gint64 vs, ve;
@@ -419,7 +373,7 @@ on_scroll (GtkEventControllerScroll *scroll, double dx, double dy, VitaPanelView
       VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
                         gtk_widget_get_height (GTK_WIDGET (self)) };
       gint64 anchor = (vs + ve) / 2;
-      if (panel != VITA_PANEL_OVERVIEW)
+      if (!whole)
         vita_panel_hit_sample (panel, &area, &ctx, priv->pointer_x, area.height / 2, &anchor);
       vita_timeline_zoom (priv->timeline, pow (1.25, -dy), anchor);
       return TRUE;
@@ -427,7 +381,7 @@ on_scroll (GtkEventControllerScroll *scroll, double dx, double dy, VitaPanelView
   double d = dx != 0 ? dx : dy;
   if (d == 0)
     return FALSE;
-  gint64 step = panel == VITA_PANEL_OVERVIEW ? (ve - vs) : (ve - vs) / 10;
+  gint64 step = whole ? (ve - vs) : (ve - vs) / 10;
   vita_timeline_scroll (priv->timeline, (gint64) llround (d * (double) MAX (step, 1)));
   return TRUE;
 }
@@ -472,32 +426,47 @@ VitaAnalysis *
 vita_panel_view_get_analysis (VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
-  return priv->analysis;
+  return priv->source ? vita_analysis_source_get_analysis (priv->source) : NULL;
 }
 
 void
 vita_panel_view_set_analysis (VitaPanelView *self, VitaAnalysis *analysis)
 {
   g_return_if_fail (VITA_IS_PANEL_VIEW (self));
-  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
-  if (priv->analysis == analysis)
+  if (vita_panel_view_get_analysis (self) == analysis)
     return;
-  g_clear_pointer (&priv->cache, shared_cache_release);
-  g_clear_pointer (&priv->analysis, vita_views_analysis_unref);
-  if (analysis)
-    {
-      priv->analysis = vita_views_analysis_ref (analysis);
-      priv->cache = shared_cache_get (analysis);
-    }
+  g_autoptr(VitaAnalysisSource) source = analysis ? vita_analysis_source_for_analysis (analysis)
+                                                  : NULL;
+  vita_panel_view_set_source (self, source);
+}
+
+VitaAnalysisSource *
+vita_panel_view_get_source (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->source;
+}
+
+void
+vita_panel_view_set_source (VitaPanelView *self, VitaAnalysisSource *source)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  g_return_if_fail (source == NULL || VITA_IS_ANALYSIS_SOURCE (source));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  VitaAnalysis *before = vita_panel_view_get_analysis (self);
+  if (!g_set_object (&priv->source, source))
+    return;
+  g_signal_group_set_target (priv->source_signals, source);
   invalidate (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+  if (vita_panel_view_get_analysis (self) != before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
 }
 
 VitaPaintCache *
 vita_panel_view_get_cache (VitaPanelView *self)
 {
-  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
-  return priv->cache;
+  return cache_of (self);
 }
 
 void
@@ -578,7 +547,9 @@ vita_panel_view_get_property (GObject *object, guint prop_id, GValue *value, GPa
   switch (prop_id)
     {
     case PROP_TIMELINE: g_value_set_object (value, priv->timeline); break;
-    case PROP_ANALYSIS: g_value_set_boxed (value, priv->analysis); break;
+    case PROP_ANALYSIS: g_value_set_boxed (value, vita_panel_view_get_analysis (self)); break;
+    case PROP_SOURCE: g_value_set_object (value, priv->source); break;
+    case PROP_PANEL: g_value_set_int (value, priv->panel); break;
     case PROP_PEAKS: g_value_set_boxed (value, priv->peaks); break;
     case PROP_COLORMAP: g_value_set_enum (value, priv->style.colormap); break;
     case PROP_FONT_SIZE: g_value_set_double (value, priv->style.font_size); break;
@@ -600,6 +571,15 @@ vita_panel_view_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_COLORMAP: vita_panel_view_set_colormap (self, g_value_get_enum (value)); break;
     case PROP_FONT_SIZE: vita_panel_view_set_font_size (self, g_value_get_double (value)); break;
     case PROP_ATTENTION_MODE: vita_panel_view_set_attention_mode (self, g_value_get_enum (value)); break;
+    case PROP_SOURCE: vita_panel_view_set_source (self, g_value_get_object (value)); break;
+    case PROP_PANEL:
+      {
+        VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+        int panel = g_value_get_int (value);
+        if (panel >= 0 && vita_panel_get_class (panel) != NULL)
+          priv->panel = panel;
+        break;
+      }
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -613,12 +593,24 @@ vita_panel_view_dispose (GObject *object)
     g_signal_group_set_target (priv->timeline_signals, NULL);
   g_clear_object (&priv->timeline);
   g_clear_object (&priv->timeline_signals);
-  g_clear_pointer (&priv->cache, shared_cache_release);
-  g_clear_pointer (&priv->analysis, vita_views_analysis_unref);
+  if (priv->source_signals)
+    g_signal_group_set_target (priv->source_signals, NULL);
+  g_clear_object (&priv->source);
+  g_clear_object (&priv->source_signals);
   g_clear_pointer (&priv->peaks, vita_peaks_unref);
   g_clear_object (&priv->texture);
-  live_views = g_list_remove (live_views, self);
   G_OBJECT_CLASS (vita_panel_view_parent_class)->dispose (object);
+}
+
+static void
+vita_panel_view_constructed (GObject *object)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (VITA_PANEL_VIEW (object));
+  /* Not in init: while a parent's instance init runs, the instance's class is the
+   * parent's. */
+  if ((int) priv->panel < 0)
+    priv->panel = VITA_PANEL_VIEW_GET_CLASS (object)->panel;
+  G_OBJECT_CLASS (vita_panel_view_parent_class)->constructed (object);
 }
 
 static void
@@ -635,6 +627,7 @@ vita_panel_view_class_init (VitaPanelViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = vita_panel_view_dispose;
+  object_class->constructed = vita_panel_view_constructed;
   object_class->get_property = vita_panel_view_get_property;
   object_class->set_property = vita_panel_view_set_property;
   widget_class->snapshot = vita_panel_view_snapshot;
@@ -651,6 +644,11 @@ vita_panel_view_class_init (VitaPanelViewClass *klass)
   properties[PROP_ATTENTION_MODE] = g_param_spec_enum ("attention-mode", NULL, NULL,
                                                        VITA_TYPE_ATTENTION_MODE,
                                                        VITA_ATTENTION_HEAD, rw);
+  properties[PROP_SOURCE] = g_param_spec_object ("source", NULL, NULL, VITA_TYPE_ANALYSIS_SOURCE, rw);
+  /* Which registered panel (vita-painters.h); -1: the subclass's. */
+  properties[PROP_PANEL] = g_param_spec_int ("panel", NULL, NULL, -1, G_MAXINT, -1,
+                                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                             G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -663,7 +661,16 @@ vita_panel_view_init (VitaPanelView *self)
   priv->timeline_signals = g_signal_group_new (VITA_TYPE_TIMELINE);
   g_signal_group_connect_object (priv->timeline_signals, "notify",
                                  G_CALLBACK (on_timeline_notify), self, 0);
-  live_views = g_list_prepend (live_views, self);
+  priv->panel = -1;   /* the "panel" property, or the subclass's: see constructed */
+  priv->source_signals = g_signal_group_new (VITA_TYPE_ANALYSIS_SOURCE);
+  g_signal_group_connect_object (priv->source_signals, "notify::analysis",
+                                 G_CALLBACK (on_source_analysis), self, 0);
+  g_signal_group_connect_object (priv->source_signals, "notify::n-ready",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_signals, "notify::complete",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_signals, "attention-ready",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
 
   GtkGesture *click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
@@ -692,4 +699,41 @@ vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec, VitaPain
   make_context (self, unused, sources);
   sources->snap = NULL;    /* the exporter uses the spec's */
   sources->style = NULL;
+}
+
+/* The built-in panels' own widget types (CSS names, accessible labels, type checks
+ * in tests); a panel without one is a plain VitaPanelView. */
+static GType
+widget_type_for (VitaPanel panel)
+{
+  GType (*const types[]) (void) = {
+    vita_waveform_view_get_type, vita_mel_view_get_type, vita_attention_view_get_type,
+    vita_attention_grid_view_get_type, vita_attention_row_view_get_type,
+    vita_received_view_get_type, vita_ssm_view_get_type, vita_overview_view_get_type,
+    vita_probe_view_get_type, vita_probeogram_view_get_type,
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      GType t = types[i] ();
+      VitaPanelViewClass *klass = g_type_class_ref (t);
+      gboolean match = klass->panel == panel;
+      g_type_class_unref (klass);
+      if (match)
+        return t;
+    }
+  return VITA_TYPE_PANEL_VIEW;
+}
+
+GtkWidget *
+vita_panel_view_new (VitaPanel panel, VitaTimeline *timeline)
+{
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  g_return_val_if_fail (klass != NULL, NULL);
+  GType type = widget_type_for (panel);
+  if (type != VITA_TYPE_PANEL_VIEW)
+    return g_object_new (type, "timeline", timeline, NULL);
+  GtkWidget *view = g_object_new (type, "panel", (int) panel, "timeline", timeline, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  klass->title, -1);
+  return view;
 }

@@ -5,7 +5,11 @@
  * Each panel has its own final type (vita-*-view.h); they all derive from
  * VitaPanelView and share its properties:
  *   timeline        VitaTimeline*     the shared time axis (required to show anything)
- *   analysis        VitaAnalysis*     (boxed, ref-counted) or NULL
+ *   source          VitaAnalysisSource* what it draws from: the analysis and its
+ *                   progress, observed through a GSignalGroup (vita-analysis-source.h)
+ *   analysis        VitaAnalysis*     (boxed) the source's; setting it uses the source
+ *                   every view of that analysis shares
+ *   panel           int (construct)   which registered panel (vita-painters.h)
  *   peaks           VitaPeaks*        (boxed) PCM envelope: waveform and overview
  *   colormap        VitaColormap      sequential colormap (int), default viridis
  *   font-size       double            axis text size in px, default 10
@@ -24,15 +28,14 @@
 
 #include <gtk/gtk.h>
 
+#include "vita-analysis-source.h"
 #include "vita-export.h"
 #include "vita-painters.h"
-#include "vita-probe-ogram.h"
+#include "vita-probeogram.h"
 #include "vita-timeline.h"
 
 G_BEGIN_DECLS
 
-#define VITA_TYPE_ANALYSIS (vita_analysis_get_boxed_type ())
-GType vita_analysis_get_boxed_type (void);
 #define VITA_TYPE_PEAKS (vita_peaks_get_type ())
 GType vita_peaks_get_type (void);
 #define VITA_TYPE_COLORMAP (vita_colormap_get_type ())
@@ -70,13 +73,13 @@ void          vita_panel_view_set_probeogram (VitaPanelView *self,
 /* The cache this view draws from (shared by every view of the same analysis). */
 VitaPaintCache *vita_panel_view_get_cache  (VitaPanelView *self);
 
-/* The analysis progressed (more windows ready, SSMs complete): every view showing
- * it drops stale surfaces and redraws.  Call on the main thread, e.g. from the
- * worker's progress callback through g_main_context_invoke. */
-void vita_views_analysis_changed (VitaAnalysis *analysis);
-/* How views recompute a window's attention (default vita_analysis_window_attention);
- * applies to caches created afterwards.  For tests and demos with synthetic data. */
-void vita_views_set_attention_func (VitaWindowAttentionFunc func);
+/* Any registered panel (vita_panel_from_string finds one by name): a new panel needs
+ * no widget type of its own. */
+GtkWidget    *vita_panel_view_new          (VitaPanel panel, VitaTimeline *timeline);
+/* What the view draws from (shared by every panel of a window); setting a bare
+ * analysis instead uses the source all views of that analysis share. */
+VitaAnalysisSource *vita_panel_view_get_source (VitaPanelView *self);
+void          vita_panel_view_set_source   (VitaPanelView *self, VitaAnalysisSource *source);
 
 /* Renders the view's panel content exactly as snapshot would (without the playhead
  * overlay) into a new image surface: for tests and benchmarks. */

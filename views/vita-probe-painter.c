@@ -3,6 +3,8 @@
 #include "vita-paint-private.h"
 #include "vita-layout.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -195,3 +197,32 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
     }
   vita_paint_time_panel_end (cr, ctx, &plot, "Probe lanes");
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+/* The first lane's probabilities, (n_frames, n_classes). */
+static float *
+probes_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  if (ctx->n_lanes <= 0 || ctx->lanes[0]->probs == NULL)
+    return NULL;
+  const VitaProbeLane *lane = ctx->lanes[0];
+  *ndim = 2;
+  shape[0] = lane->n_frames;
+  shape[1] = lane->n_classes;
+  return g_memdup2 (lane->probs, shape[0] * shape[1] * sizeof (float));
+}
+
+const VitaPanelClass vita_probes_panel_class = {
+  .name = "probes",
+  .title = N_("Probes"),
+  .subtitle = N_("chords, onsets and beats read off the tokens, once probes are trained"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,
+  .order = 90, .row = 0, .width = -1, .height = 80,
+  .paint = vita_probe_lanes_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = probes_array,
+};

@@ -3,6 +3,8 @@
 #include "vita-paint-private.h"
 #include "vita-layout.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 /* Cairo's stroker tessellates a whole path at once and spiky curves intersect
@@ -100,16 +102,13 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
        * not analysed yet are NaN (gaps).  Cached per block, head and progress. */
       float rmax;
       const float *r = vita_paint_cache_received (ctx->cache, block, head, &rmax);
-      const float *onset = ctx->onset ? ctx->onset : vita_paint_cache_onset (ctx->cache);
+      /* The spectral flux of dsp/vita-features.h (the one definition: CLI onset.npy,
+       * the report), computed by the front-end with the mel. */
+      const float *onset = an->onset;
       float omax = 0;
-      if (ctx->onset)
-        {
-          for (int f = 0; f < n; f++)
-            if (isfinite (onset[f]))
-              omax = MAX (omax, onset[f]);
-        }
-      else
-        omax = ctx->cache->onset_max;
+      for (int f = 0; onset && f < n; f++)
+        if (isfinite (onset[f]))
+          omax = MAX (omax, onset[f]);
 
       cairo_save (cr);
       cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
@@ -120,7 +119,8 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
       cairo_set_line_width (cr, style->line_width);
       vita_set_rgb (cr, style->accent2);
-      curve (cr, &plot, snap, onset, n, omax > 0 ? 0.95f / omax : 0.f);
+      if (onset)
+        curve (cr, &plot, snap, onset, n, omax > 0 ? 0.95f / omax : 0.f);
       vita_set_rgb (cr, style->accent);
       curve (cr, &plot, snap, r, n, rmax > 0 ? 0.95f / rmax : 0.f);
       cairo_restore (cr);
@@ -153,3 +153,44 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
   vita_paint_time_panel_end (cr, ctx, &plot, NULL);
   vita_panel_title (cr, style, &tplot, title);
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+/* The two curves over the visible frames, (2, frames): received attention exactly as
+ * drawn (NaN where the window is not analysed yet), then the spectral flux (NaN
+ * without one). */
+static float *
+received_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_RECEIVED), ctx, error);
+  if (an == NULL)
+    return NULL;
+  int f0, f1;
+  vita_paint_visible_frames (ctx, an->n_frames, &f0, &f1);
+  gsize len = (gsize) MAX (f1 - f0 + 1, 0);
+  int head = ctx->snap->head < an->cfg.heads ? ctx->snap->head : -1;
+  float *out = g_new (float, 2 * MAX (len, 1));
+  vita_received_curve (out, an, vita_paint_block_for_layer (an, ctx->snap->layer), head, f0,
+                       f0 + (int) len);
+  for (gsize i = 0; i < len; i++)
+    out[len + i] = an->onset ? an->onset[f0 + i] : NAN;
+  *ndim = 2;
+  shape[0] = 2;
+  shape[1] = len;
+  return out;
+}
+
+const VitaPanelClass vita_received_panel_class = {
+  .name = "received",
+  .title = N_("Attention Received"),
+  .subtitle = N_("per frame, against spectral-flux onsets"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE | VITA_PANEL_LEGEND,
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |
+             VITA_DEPENDS_ANALYSIS,
+  .order = 40, .row = 0, .width = -1, .height = 110,
+  .paint = vita_received_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = received_array,
+};

@@ -2,7 +2,12 @@
  * pooled sequence tokens, [-1, 1], diverging colormap) with the playhead as a cross. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
+
+static gboolean ssm_visible_mark (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
+                                  VitaRect *mark);
 
 void
 vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
@@ -19,7 +24,7 @@ vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
     g_snprintf (title, sizeof title, "Self-similarity, input embedding (layer 0)");
   else
     g_snprintf (title, sizeof title, "Self-similarity, layer %d", layer);
-  if (!vita_analysis_is_complete_views (an))
+  if (!vita_paint_ssm_ready (an))
     {
       char msg[128] = "No analysis";
       if (an)
@@ -52,7 +57,7 @@ vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 
   /* The visible range as a square on the diagonal (widgets overlay it). */
   VitaRect mark;
-  if (snap->show_playhead && vita_panel_visible_mark (VITA_PANEL_SSM, area, ctx, &mark))
+  if (snap->show_playhead && ssm_visible_mark (NULL, area, ctx, &mark))
     {
       cairo_save (cr);
       vita_set_rgb (cr, style->fg);
@@ -70,3 +75,90 @@ vita_ssm_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
       vita_draw_playhead_y (cr, style, &plot, plot.y + cell * plot.height);
     }
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+static gboolean
+ssm_playhead (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *plot, double *x,
+              double *y)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  if (an == NULL || an->ssm_size <= 0)
+    return FALSE;
+  vita_square_plot (ctx->style, area, VITA_PANEL_SSM, plot, NULL);
+  double cell = ((double) vita_snapshot_current_frame (ctx->snap) + 0.5) / an->ssm_pool;
+  *x = plot->x + cell / an->ssm_size * plot->width;
+  *y = plot->y + cell / an->ssm_size * plot->height;
+  return TRUE;
+}
+
+/* The visible range as a square on the diagonal. */
+static gboolean
+ssm_visible_mark (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, VitaRect *mark)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  VitaRect plot;
+  if (!vita_paint_ssm_ready (an))
+    return FALSE;
+  vita_square_plot (ctx->style, area, VITA_PANEL_SSM, &plot, NULL);
+  int S = an->ssm_size;
+  double a = ((double) snap->visible_start / snap->hop + 0.5) / an->ssm_pool / S;
+  double b = ((double) snap->visible_end / snap->hop + 0.5) / an->ssm_pool / S;
+  if (b - a >= 0.999)
+    return FALSE;
+  *mark = (VitaRect) { plot.x + a * plot.width, plot.y + a * plot.height,
+                       (b - a) * plot.width, (b - a) * plot.height };
+  return TRUE;
+}
+
+/* A click on a cell seeks to the column's time (the x axis). */
+static gboolean
+ssm_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx, double px, double py, gint64 *sample)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  VitaRect plot;
+  if (an == NULL || an->ssm_size <= 0)
+    return FALSE;
+  vita_square_plot (ctx->style, area, VITA_PANEL_SSM, &plot, NULL);
+  if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
+    return FALSE;
+  double cell = (px - plot.x) / plot.width * an->ssm_size;
+  *sample = (gint64) llround ((cell * an->ssm_pool - 0.5) * ctx->snap->hop);
+  return TRUE;
+}
+
+/* The layer's matrix, (S, S), once complete. */
+static float *
+ssm_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (vita_panel_get_class (VITA_PANEL_SSM), ctx, error);
+  if (an == NULL)
+    return NULL;
+  if (!vita_paint_ssm_ready (an))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "the self-similarity matrices are not computed yet");
+      return NULL;
+    }
+  gsize S = an->ssm_size;
+  int layer = CLAMP (ctx->snap->layer, 0, an->n_layers - 1);
+  *ndim = 2;
+  shape[0] = shape[1] = S;
+  return g_memdup2 (an->ssm + (gsize) layer * S * S, S * S * sizeof (float));
+}
+
+const VitaPanelClass vita_ssm_panel_class = {
+  .name = "ssm",
+  .title = N_("Self-Similarity"),
+  .subtitle = N_("cosine similarity of the layer's tokens"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_NEEDS_MODEL,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,
+  .order = 60, .row = 1, .width = 340, .height = 320,
+  .paint = vita_ssm_paint,
+  .playhead = ssm_playhead,
+  .visible_mark = ssm_visible_mark,
+  .hit_sample = ssm_hit,
+  .array = ssm_array,
+};

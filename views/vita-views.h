@@ -4,13 +4,15 @@
  *   VitaTimeline *tl = vita_timeline_new ();
  *   vita_timeline_configure (tl, fe.sample_rate, fe.hop_length, pcm->n_samples,
  *                            an->n_layers, an->cfg.heads);
- *   GtkWidget *mel = vita_mel_view_new (tl);             // one per panel, any container
- *   vita_panel_view_set_analysis (VITA_PANEL_VIEW (mel), an);   // or "analysis" property
+ *   VitaAnalysisSource *src = vita_analysis_source_new ();   // the session owns one
+ *   vita_analysis_source_set_analysis (src, an);
+ *   GtkWidget *mel = vita_panel_view_new (VITA_PANEL_MEL, tl);  // any registered panel
+ *   vita_panel_view_set_source (VITA_PANEL_VIEW (mel), src);
  *   g_autoptr(VitaPeaks) peaks = vita_peaks_new (pcm->samples, pcm->n_samples, rate);
  *   vita_panel_view_set_peaks (VITA_PANEL_VIEW (waveform), peaks);
  *   // the window provides "win.seek" (int64 sample, parameter type "x"): widgets
  *   // activate it on click; the player seeks and then writes tl "position".
- *   // analysis progress (main thread): vita_views_analysis_changed (an);
+ *   // analysis progress (main thread): vita_analysis_source_update (src);
  *   // export the panel a view shows (PNG/SVG/PDF from the extension, + FIG.json):
  *   //   VitaExportSpec spec; VitaPaintContext src;
  *   //   vita_export_spec_init (&spec);                 // 720×480 pt, 9 pt font, scale 2
@@ -33,6 +35,7 @@
 #include "vita-paint.h"
 #include "vita-painters.h"
 #include "vita-export.h"
+#include "vita-analysis-source.h"
 #include "vita-panel-view.h"
 #include "vita-waveform-view.h"
 #include "vita-mel-view.h"

@@ -1,6 +1,8 @@
 /* vita-waveform-painter.c — the waveform from PCM peaks, at any zoom. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 void
@@ -64,3 +66,33 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
   vita_axis_value (cr, style, &plot, -1.0, 1.0, "Amplitude");
   vita_paint_time_panel_end (cr, ctx, &plot, "Waveform (mono, model rate)");
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+/* The visible samples. */
+static float *
+waveform_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  if (ctx->peaks == NULL)
+    return NULL;
+  gint64 n = vita_peaks_get_n_samples (ctx->peaks);
+  gint64 a = CLAMP (ctx->snap->visible_start, 0, n);
+  gint64 b = CLAMP (ctx->snap->visible_end, a, n);
+  *ndim = 1;
+  shape[0] = (gsize) (b - a);
+  return g_memdup2 (vita_peaks_get_samples (ctx->peaks) + a, MAX (shape[0], 1) * sizeof (float));
+}
+
+const VitaPanelClass vita_waveform_panel_class = {
+  .name = "waveform",
+  .title = N_("Waveform"),
+  .subtitle = N_("click to seek, drag to select"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_TIME_ALIGNED,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
+  .order = 20, .row = 0, .width = -1, .height = 90,
+  .paint = vita_waveform_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = waveform_array,
+};

@@ -1047,3 +1047,116 @@ vita_key_file_load (const char *path, int *key, GPtrArray *warnings, GError **er
     return FALSE;
   return vita_key_file_parse (data, len, path, key, warnings, error);
 }
+
+/* ---- VitaAnnotations: one load of annotation files ------------------------------ */
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+#include "model/probe/vita-annotation-set.h"
+
+void
+vita_annotations_free (VitaAnnotations *ann)
+{
+  if (ann == NULL)
+    return;
+  g_clear_pointer (&ann->chords, vita_chord_track_free);
+  g_clear_pointer (&ann->beats, vita_event_list_free);
+  g_clear_pointer (&ann->onsets, vita_event_list_free);
+  g_clear_pointer (&ann->messages, g_ptr_array_unref);
+  g_free (ann->summary);
+  g_free (ann);
+}
+
+const char *
+vita_annotation_kind_for_path (const char *path)
+{
+  switch (vita_ann_kind_for_name (path))
+    {
+    case VITA_ANN_CHORDS: return "chords";
+    case VITA_ANN_BEATS: return "beats";
+    case VITA_ANN_ONSETS: return "onsets";
+    case VITA_ANN_KEY: return "key";
+    case VITA_ANN_TAGS: return "tags";
+    case VITA_ANN_ANY: return "jams";
+    case VITA_ANN_UNKNOWN: return "sniff";
+    default: return NULL;
+    }
+}
+
+VitaAnnotations *
+vita_annotations_load (const char *const *paths)
+{
+  VitaAnnotations *ann = g_new0 (VitaAnnotations, 1);
+  g_autoptr(VitaAnnotationSet) set = vita_annotation_set_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  ann->key = VITA_KEY_X;
+  ann->messages = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* by name, then by content (vita-annotation-set.h); within one load the first
+       * file of a kind wins (files beside the audio come dedicated names first, as
+       * `report` reads them), with a message; a later load replaces earlier kinds */
+      if (vita_annotation_set_add_file (set, paths[i], VITA_ANN_UNKNOWN, FALSE, ann->messages,
+                                        &error))
+        ann->n_loaded++;
+      else
+        g_ptr_array_add (ann->messages, g_strdup (error->message));
+      g_ptr_array_add (names, g_path_get_basename (paths[i]));
+    }
+  ann->chords = g_steal_pointer (&set->chords);
+  ann->beats = g_steal_pointer (&set->beats);
+  ann->onsets = g_steal_pointer (&set->onsets);
+  ann->has_key = set->has_key;
+  ann->key = set->has_key ? set->key : VITA_KEY_X;
+  if (names->len > 0)
+    {
+      /* the lanes use chords, beats, onsets and the key: tags are not shown */
+      g_clear_pointer (&set->tags, vita_tags_free);
+      g_clear_pointer (&set->from[VITA_ANN_TAGS], g_free);
+      set->chords = ann->chords, set->beats = ann->beats, set->onsets = ann->onsets;
+      g_autofree char *line = vita_annotation_set_describe (set, "");
+      set->chords = NULL, set->beats = NULL, set->onsets = NULL;
+      if (ann->n_loaded == 0)
+        /* Translators: %s lists the files that were read. */
+        ann->summary = g_strdup_printf (_("No annotations in %s"),
+                                        (char *) g_ptr_array_index (names, 0));
+      else
+        ann->summary = g_strdup (line + 2);  /* "found chords (…) from x.lab; no onsets" */
+    }
+  return ann;
+}
+
+char **
+vita_annotations_find_beside (const char *audio_path)
+{
+  return vita_annotation_files_beside (audio_path);
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  const char *const *paths = task_data;
+  g_task_return_pointer (task, vita_annotations_load (paths),
+                         (GDestroyNotify) vita_annotations_free);
+}
+
+void
+vita_annotations_load_async (const char *const *paths, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vita_annotations_load_async);
+  g_task_set_task_data (task, g_strdupv ((char **) paths), (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, load_thread);
+}
+
+VitaAnnotations *
+vita_annotations_load_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "model/vita-model.h"
 
 G_BEGIN_DECLS
@@ -109,5 +111,42 @@ gboolean        vita_key_file_load  (const char *path, int *key, GPtrArray *warn
 /* An annotation file's text (NUL-terminated, *len bytes), read with a size cap; a FIFO,
  * folder or device is refused by name without blocking. */
 char *vita_annotations_read_text (const char *path, gsize *len, GError **error);
+/* ---- VitaAnnotations: what one load of annotation files produced --------------
+ *
+ * Annotation files (.lab chords, beat/onset lists, key) are untrusted and may be
+ * large: the app parses them on a worker thread (GTask). */
+
+/* What one load of annotation files produced (any field may be NULL / VITA_KEY_X). */
+typedef struct {
+  VitaChordTrack *chords;
+  VitaEventList  *beats;
+  VitaEventList  *onsets;
+  int             key;
+  gboolean        has_key;
+  GPtrArray      *messages;  /* char *: errors and warnings (file:line), for toasts */
+  int             n_loaded;  /* files that gave something */
+  char           *summary;   /* "found chords (12 segments) from x.lab, key (C major) from
+                                x.jams; no beats, no onsets", or "No annotations in x.txt";
+                                NULL when no file was given.  Information, not an error. */
+} VitaAnnotations;
+
+void vita_annotations_free (VitaAnnotations *ann);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnnotations, vita_annotations_free)
+
+/* Which kind a file is, by its name: "chords" (.lab), "beats", "onsets", "key", "tags",
+ * "jams", "sniff" (.txt/.csv: decided by content), or NULL (not an annotation name). */
+const char *vita_annotation_kind_for_path (const char *path);
+
+/* Parses paths (NULL-terminated) synchronously; never fails as a whole: per-file
+ * errors go to messages. */
+VitaAnnotations *vita_annotations_load (const char *const *paths);
+/* Paths of annotation files sitting beside audio_path with the same basename
+ * (vita_annotation_files_beside: song.lab, song.beats[.txt], song.jams, song.csv, ...),
+ * NULL-terminated. */
+char **vita_annotations_find_beside (const char *audio_path);
+
+void             vita_annotations_load_async  (const char *const *paths, GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data);
+VitaAnnotations *vita_annotations_load_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

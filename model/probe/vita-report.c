@@ -1,5 +1,6 @@
 /* vita-report.c — the paper's measurements (see vita-report.h). */
 #include "vita-report.h"
+#include "model/vita-derived.h"
 #include "model/vita-analysis.h"
 #include "vita-annotations.h"
 #include "vita-annotation-set.h"
@@ -215,13 +216,20 @@ piece_load (const char *dir, const char *stem, const VitaFrontend *fe, VitaMel *
     return NULL;
   Piece *p = g_new0 (Piece, 1);
   p->stem = g_strdup (stem);
-  int F = (int) vita_frontend_n_frames (fe, pcm->n_samples);
-  int M = fe->n_mels;
   double hop_s = (double) fe->hop_length / fe->sample_rate;
   double duration = pcm->duration;
+  /* the model input: the one front-end call; the spectral flux (dsp/'s) comes with
+   * the reference features, from the same power spectrogram as the chroma */
+  gsize n_frames = 0;
+  p->mel = vita_mel_features (mel, pcm->samples, pcm->n_samples, NULL, &n_frames, error);
+  if (p->mel == NULL)
+    {
+      g_prefix_error (error, "%s: ", wav_path);
+      piece_free (p);
+      return NULL;
+    }
+  int F = (int) n_frames;
   p->n_frames = F;
-  p->mel = g_new (float, (gsize) F * M);
-  vita_mel_compute (mel, pcm->samples, pcm->n_samples, p->mel);
   p->flux = g_new (float, F);
   for (int k = 0; k < N_REF; k++)
     p->ref[k] = g_new (float, (gsize) F * ref_dim[k]);
@@ -343,16 +351,7 @@ static GArray *
 pick_novelty (const float *curve, int F, double delta, double hop_s)
 {
   /* normalised to [0, 1] per piece so that one delta fits every piece */
-  float lo = INFINITY, hi = -INFINITY;
-  for (int f = 0; f < F; f++)
-    {
-      lo = MIN (lo, curve[f]);
-      hi = MAX (hi, curve[f]);
-    }
-  g_autofree float *c = g_new (float, MAX (F, 1));
-  for (int f = 0; f < F; f++)
-    c[f] = hi > lo ? (curve[f] - lo) / (hi - lo) : 0.0f;
-  g_autoptr(GArray) idx = vita_peak_pick (c, F, (float) delta, 1);
+  g_autoptr(GArray) idx = vita_onset_peaks (curve, F, (float) delta, 1);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < idx->len; i++)
     {

@@ -3,6 +3,7 @@
  * shared/design/vit1d-format.md ("Contrastive training", "Training checkpoints"),
  * shared/design/reliability.md items 16–20, shared/design/training-notes.md. */
 #include "vita-train.h"
+#include "model/vita-blas.h"
 #include "model/vita-npy.h"
 #include "model/vita-safetensors.h"
 #include "dsp/vita-audio.h"
@@ -245,14 +246,14 @@ track_log_mel (const char *path, const char *cache_dir, const VitaFrontend *fe,
   g_autoptr(VitaPcm) pcm = vita_audio_load (path, fe->sample_rate, cancellable, error);
   if (pcm == NULL)
     return NULL;
-  gsize n = vita_frontend_n_frames (fe, pcm->n_samples);
-  if (n == 0)
+  gsize n = 0;
+  g_autoptr(GError) fe_error = NULL;
+  float *out = vita_mel_features (mel, pcm->samples, pcm->n_samples, NULL, &n, &fe_error);
+  if (out == NULL)
     {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: too short", path);
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO, "%s: %s", path, fe_error->message);
       return NULL;
     }
-  float *out = g_new (float, n * fe->n_mels);
-  vita_mel_compute (mel, pcm->samples, pcm->n_samples, out);
   *frames = n;
   if (cache_path)
     {
@@ -811,43 +812,47 @@ vita_checkpoint_load (const char *path, VitaCheckpoint *ck, GError **error)
   return TRUE;
 }
 
-/* Checkpoint files in dir, newest (highest step) first. */
-static GPtrArray *
-list_checkpoints (const char *dir)
+gint64
+vita_checkpoint_step_of (const char *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  if (!g_str_has_prefix (name, CKPT_PREFIX) || !g_str_has_suffix (name, CKPT_SUFFIX))
+    return -1;
+  gsize len = strlen (name) - strlen (CKPT_PREFIX) - strlen (CKPT_SUFFIX);
+  if (len == 0 || len > 18)
+    return -1;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (name[strlen (CKPT_PREFIX) + i]))
+      return -1;
+  return g_ascii_strtoll (name + strlen (CKPT_PREFIX), NULL, 10);
+}
+
+static int
+compare_step_desc (gconstpointer a, gconstpointer b)
+{
+  gint64 x = vita_checkpoint_step_of (*(const char **) a);
+  gint64 y = vita_checkpoint_step_of (*(const char **) b);
+  return (x < y) - (x > y);
+}
+
+GPtrArray *
+vita_checkpoint_list (const char *dir)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  if (d == NULL)
-    return out;
+  g_autoptr(GDir) d = dir ? g_dir_open (dir, 0, NULL) : NULL;
   const char *name;
-  while ((name = g_dir_read_name (d)))
-    {
-      if (!g_str_has_prefix (name, CKPT_PREFIX) || !g_str_has_suffix (name, CKPT_SUFFIX))
-        continue;
-      gsize len = strlen (name) - strlen (CKPT_PREFIX) - strlen (CKPT_SUFFIX);
-      if (len == 0 || len > 18)
-        continue;
-      gboolean digits = TRUE;
-      for (gsize i = 0; i < len; i++)
-        digits &= g_ascii_isdigit (name[strlen (CKPT_PREFIX) + i]);
-      if (digits)
-        g_ptr_array_add (out, g_build_filename (dir, name, NULL));
-    }
-  /* zero-padded step numbers: reverse lexical order = newest first */
-  g_ptr_array_sort (out, compare_strings);
-  for (guint i = 0; i < out->len / 2; i++)
-    {
-      gpointer tmp = out->pdata[i];
-      out->pdata[i] = out->pdata[out->len - 1 - i];
-      out->pdata[out->len - 1 - i] = tmp;
-    }
+  while (d != NULL && (name = g_dir_read_name (d)))
+    if (vita_checkpoint_step_of (name) >= 0)
+      g_ptr_array_add (out, g_build_filename (dir, name, NULL));
+  /* by the step's value: a hand-made checkpoint-7 sorts below checkpoint-000000012 */
+  g_ptr_array_sort (out, compare_step_desc);
   return out;
 }
 
 gboolean
 vita_checkpoint_load_newest (const char *dir, VitaCheckpoint *ck, char **path_out, GError **error)
 {
-  g_autoptr(GPtrArray) files = list_checkpoints (dir);
+  g_autoptr(GPtrArray) files = vita_checkpoint_list (dir);
   for (guint i = 0; i < files->len; i++)
     {
       g_autoptr(GError) e = NULL;
@@ -1109,7 +1114,7 @@ vita_trainer_new (const VitaTrainOptions *opt, GError **error)
     }
   if (!opt->resume)
     {
-      g_autoptr(GPtrArray) existing = list_checkpoints (opt->out_dir);
+      g_autoptr(GPtrArray) existing = vita_checkpoint_list (opt->out_dir);
       if (existing->len > 0)
         {
           g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
@@ -1427,7 +1432,7 @@ save_checkpoint (VitaTrainer *t, gint64 step, GError **error)
   if (!vita_checkpoint_save (t->opt.out_dir, t->vit, t->m, t->v, step, extra, &path, error))
     return FALSE;
   /* keep the newest keep_checkpoints; older ones go only after the new one is safe */
-  g_autoptr(GPtrArray) files = list_checkpoints (t->opt.out_dir);
+  g_autoptr(GPtrArray) files = vita_checkpoint_list (t->opt.out_dir);
   int keep = MAX (2, t->opt.keep_checkpoints);
   for (guint i = keep; i < files->len; i++)
     g_unlink (files->pdata[i]);
@@ -1440,7 +1445,7 @@ init_model (VitaTrainer *t, GError **error)
 {
   VitaCheckpoint ck = { 0 };
   g_autofree char *ck_path = NULL;
-  g_autoptr(GPtrArray) existing = list_checkpoints (t->opt.out_dir);
+  g_autoptr(GPtrArray) existing = vita_checkpoint_list (t->opt.out_dir);
   if (existing->len > 0 && !t->opt.resume)
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
@@ -1591,8 +1596,6 @@ trainer_run_inner (VitaTrainer *t, GError **error)
   const int pairs = t->pairs, B = 2 * pairs;
   /* threads > 1: worker threads split each step's windows, BLAS single-threaded */
   const int workers = MAX (1, t->opt.threads);
-  if (workers > 1)
-    openblas_set_num_threads (1);
   /* the step's activations, computed before allocating them (issue 15.2) */
   guint64 act_bytes;
   if (!vita_vit_state_bytes (cfg, B, TRUE, &act_bytes) || act_bytes > VITA_VIT_TRAIN_MEMORY_MAX)
@@ -1604,6 +1607,7 @@ trainer_run_inner (VitaTrainer *t, GError **error)
                    "more than the %s limit: use a smaller --batch", pairs, need, lim);
       return FALSE;
     }
+  g_autoptr(VitaBlasSingle) single = workers > 1 ? vita_blas_single_begin () : NULL;
   g_autoptr(VitaTrainStep) ts = vita_train_step_new (cfg, B, workers);
   if (ts == NULL)
     {

@@ -350,6 +350,11 @@ typedef struct {
 void     vita_checkpoint_clear (VitaCheckpoint *ck);
 /* Reads and verifies one checkpoint file (checksum, tensors, metadata). */
 gboolean vita_checkpoint_load  (const char *path, VitaCheckpoint *ck, GError **error);
+/* The checkpoint files of dir (checkpoint-<digits>.safetensors), newest (highest
+ * step) first: the one listing the trainer and the training window use. */
+GPtrArray *vita_checkpoint_list (const char *dir);
+/* The step in a checkpoint file's name, -1 when the name is not a checkpoint's. */
+gint64   vita_checkpoint_step_of (const char *path);
 /* The newest checkpoint in dir that loads; corrupt newer ones are reported via
  * g_warning and skipped.  FALSE with VITA_MODEL_ERROR_IO "no checkpoint" when none. */
 gboolean vita_checkpoint_load_newest (const char *dir, VitaCheckpoint *ck, char **path_out, GError **error);

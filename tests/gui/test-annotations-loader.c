@@ -1,7 +1,7 @@
-/* test-annotations-loader.c — the app's Load Annotations (app/vita-annotations-loader.c)
+/* test-annotations-loader.c — the app's Load Annotations (model/probe/vita-annotations.c)
  * on files as the field names them (issue 16): what is found beside the audio, the
  * one-line summary the window shows, and the messages.  No display needed. */
-#include "vita-annotations-loader.h"
+#include "vita-probe-set.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

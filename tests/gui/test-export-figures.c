@@ -4,6 +4,7 @@
 #include "views-synth.h"
 #include "views/vita-export.h"
 #include "vita-test.h"
+#include "views/vita-views-private.h"
 
 #include <errno.h>
 #include <math.h>

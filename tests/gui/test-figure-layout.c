@@ -12,7 +12,7 @@
  * PDFs for looking at. */
 #include "views-synth.h"
 #include "views/vita-export.h"
-#include "views/vita-probe-ogram.h"
+#include "views/vita-probeogram.h"
 #include "vita-test.h"
 
 #include <math.h>

@@ -2,6 +2,8 @@
  * analyses: playhead, colorbar gradient, axis text, caches, partial analyses.
  * Set VITA_VIEWS_PNG_DIR to also write each panel as a PNG for looking at. */
 #include "views-synth.h"
+#include "model/vita-derived.h"
+#include "vita-test.h"
 #include "views/vita-paint-private.h"
 
 #include <math.h>
@@ -227,8 +229,9 @@ test_received (Fixture *fx, gconstpointer data)
   check_playhead_x (fx, VITA_PANEL_RECEIVED, 900, 220);
   fx->snap.head = -1;
   check_playhead_x (fx, VITA_PANEL_RECEIVED, 900, 220);
-  /* The onset curve is in the context's array: spectral flux peaks at note onsets. */
-  const float *onset = vita_paint_cache_onset (fx->cache);
+  /* The onset curve is the analysis's (dsp/'s spectral flux, the one definition):
+   * spectral flux peaks at note onsets. */
+  const float *onset = fx->an->onset;
   int f_on = (int) ceil (1.0 * 16000 / 512);    /* first frame of the note at 1.0 s */
   g_assert_cmpfloat (onset[f_on], >, 3 * onset[f_on + 8]);
   g_assert_cmpfloat (onset[f_on], >, 3 * onset[f_on - 4]);
@@ -322,7 +325,8 @@ test_attention (Fixture *fx, gconstpointer data)
   /* Rollout of block 0 alone is 0.5 A + 0.5 I. */
   const float *r0 = vita_paint_cache_rollout (fx->cache, w, 0, NULL);
   g_autofree float *avg = g_new (float, (gsize) N * N);
-  vita_attention_select (fx->an, vita_paint_cache_window_attention (fx->cache, w, NULL), 0, -1, avg);
+  vita_attention_head_map (avg, vita_paint_cache_window_attention (fx->cache, w, NULL), 0, -1,
+                           fx->an->cfg.heads, N);
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++)
       g_assert_cmpfloat (fabs (r0[(gsize) i * N + j] - (0.5f * avg[(gsize) i * N + j] + (i == j ? 0.5f : 0.f))),
@@ -431,6 +435,133 @@ test_layout (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (s);
 }
 
+/* The layer × layer similarity panel, added through the registry: found by name,
+ * drawn with a colorbar and layer axes, the window's CKA above the diagonal and the
+ * whole track's below, exported as (2, L, L). */
+static void
+test_cka (Fixture *fx, gconstpointer data)
+{
+  VitaAnalysis *an = fx->an;
+  VitaPanel cka;
+  g_assert_true (vita_panel_from_string ("cka", &cka));
+  g_assert_true (vita_panel_get_class (cka)->depends & VITA_DEPENDS_TOKENS);
+  int L = an->n_layers, n = an->n_frames, D = an->cfg.dim;
+  /* Without tokens the panel says why and exports nothing. */
+  cairo_surface_destroy (render (cka, &fx->ctx, 420, 400));
+  g_autoptr(GError) error = NULL;
+  int ndim;
+  gsize shape[4];
+  g_assert_null (vita_panel_array (cka, &fx->ctx, &ndim, shape, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  /* Tokens that drift with depth: layer l mixes a slow and a fast pattern. */
+  an->tokens = g_new (float, (gsize) L * n * D);
+  for (int l = 0; l < L; l++)
+    for (int f = 0; f < n; f++)
+      for (int d = 0; d < D; d++)
+        an->tokens[((gsize) l * n + f) * D + d] =
+          (float) ((1.0 - l / (double) L) * sin (0.05 * f * (d % 7 + 1)) +
+                   (l / (double) L) * cos (0.31 * f * (d % 5 + 1) + d));
+  an->cka = g_new (float, (gsize) L * L);
+  g_assert_true (vita_analysis_cka (an->cka, an, 0, n, NULL));
+  vita_paint_cache_invalidate (fx->cache);
+
+  cairo_surface_t *s = render (cka, &fx->ctx, 420, 400);
+  VitaRect area = { 0, 0, 420, 400 }, plot, cbar;
+  vita_square_plot (&fx->style, &area, cka, &plot, &cbar);
+  check_colorbar (s, &cbar, fx->style.colormap);
+  g_assert_cmpint (ink (s, 0, (int) (plot.y + plot.height), 420, 400), >, 200);  /* layer axis */
+
+  float *arr = vita_panel_array (cka, &fx->ctx, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ndim, ==, 3);
+  g_assert_cmpuint (shape[0], ==, 2);
+  g_assert_cmpuint (shape[1], ==, (gsize) L);
+  int w = vita_paint_cache_window_for_frame (fx->cache, vita_snapshot_current_frame (&fx->snap));
+  g_autofree float *want = g_new (float, (gsize) L * L);
+  g_assert_true (vita_analysis_cka (want, an, an->window_start[w], an->cfg.frames, NULL));
+  vita_test_assert_close ("cka of the window", arr, want, (gsize) L * L, 0.0);
+  vita_test_assert_close ("cka of the track", arr + L * L, an->cka, (gsize) L * L, 0.0);
+  /* The window's and the track's matrices differ, and each triangle shows its own:
+   * the cell (a = L-1, b = 0) is the window's, (a = 0, b = L-1) the track's. */
+  g_assert_cmpfloat (fabs (want[(L - 1) * L] - an->cka[(L - 1) * L]), >, 0.02);
+  const guint32 *lut = vita_colormap_lut (fx->style.colormap);
+  double cell = plot.width / L;
+  guint32 top_left = pixel (s, (int) (plot.x + 0.5 * cell), (int) (plot.y + 0.5 * cell));
+  guint32 bottom_right = pixel (s, (int) (plot.x + (L - 0.5) * cell), (int) (plot.y + (L - 0.5) * cell));
+  g_assert_cmphex (top_left, ==, lut[(int) CLAMP (want[(L - 1) * L] * 255.0 + 0.5, 0, 255)] & 0xffffff);
+  g_assert_cmphex (bottom_right, ==, lut[(int) CLAMP (an->cka[L - 1] * 255.0 + 0.5, 0, 255)] & 0xffffff);
+  g_free (arr);
+  cairo_surface_destroy (s);
+}
+
+/* The training curves are a panel like any other: drawn by their painter (three
+ * plots over steps) and exported as the array drawn. */
+static void
+test_training (Fixture *fx, gconstpointer data)
+{
+  VitaPanel panel;
+  g_assert_true (vita_panel_from_string ("training", &panel));
+  VitaTrainingPoint pts[50];
+  for (int i = 0; i < 50; i++)
+    pts[i] = (VitaTrainingPoint) { 10 * i, 4.0f - 0.05f * i, 4.0f - 0.04f * i, 0.01f * i,
+                                   0.009f * i, 5e-4f * MIN (1.0f, i / 10.0f) };
+  VitaTrainingCurves curves = { pts, 50 };
+  VitaPaintContext ctx = fx->ctx;
+  /* Without a run: a message, nothing to export. */
+  cairo_surface_destroy (render (panel, &ctx, 600, 450));
+  int ndim;
+  gsize shape[4];
+  g_assert_null (vita_panel_array (panel, &ctx, &ndim, shape, NULL));
+  ctx.training = &curves;
+  cairo_surface_t *s = render (panel, &ctx, 600, 450);
+  for (int k = 0; k < 3; k++)   /* a curve in each third */
+    g_assert_cmpint (ink (s, 80, k * 150 + 30, 580, k * 150 + 120), >, 300);
+  cairo_surface_destroy (s);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *a = vita_panel_array (panel, &ctx, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ndim, ==, 2);
+  g_assert_cmpuint (shape[0], ==, 50);
+  g_assert_cmpuint (shape[1], ==, 6);
+  g_assert_cmpfloat (a[6 * 49 + 0], ==, 490.0f);
+  g_assert_cmpfloat (a[6 * 49 + 1], ==, pts[49].loss);
+  g_assert_cmpfloat (a[6 * 20 + 5], ==, pts[20].lr);
+}
+
+static void
+test_registry (void)
+{
+  /* Every panel has a unique name that finds it again, a painter, and the built-in
+   * names are in the registry's order. */
+  g_assert_cmpint (VITA_N_PANELS, >=, VITA_PANEL_LAYOUT + 2);
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    {
+      const VitaPanelClass *k = vita_panel_get_class (p);
+      VitaPanel back;
+      g_assert_nonnull (k);
+      g_assert_nonnull (k->paint);
+      g_assert_true (vita_panel_from_string (k->name, &back));
+      g_assert_cmpint (back, ==, p);
+      g_assert_cmpint (vita_panel_of_class (k), ==, p);
+    }
+  g_assert_cmpstr (vita_panel_to_string (VITA_PANEL_MEL), ==, "mel");
+  g_assert_cmpstr (vita_panel_to_string (VITA_PANEL_PROBEOGRAM), ==, "probeogram");
+  g_assert_null (vita_panel_get_class (VITA_N_PANELS));
+  /* The arrangement holds every on-screen panel once; figure-only ones (the whole
+   * view, the training curves) not. */
+  int n, on_screen = 0;
+  g_autofree VitaPanel *order = vita_panel_arrangement (&n);
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    on_screen += !(vita_panel_get_class (p)->traits & VITA_PANEL_FIGURE_ONLY);
+  g_assert_cmpint (n, ==, on_screen);
+  g_assert_cmpint (n, <=, VITA_N_PANELS - 2);
+  for (int i = 0; i < n; i++)
+    g_assert_false (vita_panel_get_class (order[i])->traits & VITA_PANEL_FIGURE_ONLY);
+  g_assert_cmpint (order[0], ==, VITA_PANEL_OVERVIEW);
+}
+
 static void
 test_partial_analysis (void)
 {
@@ -455,6 +586,27 @@ test_partial_analysis (void)
   g_clear_error (&error);
   g_assert_null (vita_panel_array (VITA_PANEL_ATTENTION, &ctx, &ndim, shape, &error));
   g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
+  g_clear_error (&error);
+  /* The received-attention export honours readiness exactly as the painter does:
+   * the curve the panel draws (gaps = NaN), frame for frame. */
+  snap.visible_start = 0;
+  snap.visible_end = snap.n_samples;
+  g_autofree float *recv = vita_panel_array (VITA_PANEL_RECEIVED, &ctx, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shape[0], ==, 2);
+  float max;
+  const float *drawn = vita_paint_cache_received (cache, vita_paint_block_for_layer (an, snap.layer),
+                                                  snap.head < an->cfg.heads ? snap.head : -1, &max);
+  int gaps = 0;
+  for (gsize f = 0; f < shape[1]; f++)
+    {
+      g_assert_cmpint (isnan (recv[f]), ==, isnan (drawn[f]));
+      g_assert_cmpint (isnan (recv[f]), ==, !vita_analysis_frame_ready (an, (int) f));
+      if (!isnan (recv[f]))
+        g_assert_cmpfloat (recv[f], ==, drawn[f]);
+      gaps += isnan (recv[f]);
+    }
+  g_assert_cmpint (gaps, >, 0);
   vita_paint_cache_unref (cache);
   views_synth_free (an);
 }
@@ -565,6 +717,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
+  g_test_add_func ("/views/paint/registry", test_registry);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/views/paint/peaks", test_peaks);
   ADD ("/views/paint/waveform", test_waveform);
@@ -575,6 +728,8 @@ main (int argc, char **argv)
   ADD ("/views/paint/attention-async", test_attention_async);
   ADD ("/views/paint/grid-row-overview-probes", test_grid_row_overview_probes);
   ADD ("/views/paint/layout", test_layout);
+  ADD ("/views/paint/cka", test_cka);
+  ADD ("/views/paint/training", test_training);
   ADD ("/views/paint/font-size", test_font_size_scales_text);
   return g_test_run ();
 }

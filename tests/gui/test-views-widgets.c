@@ -3,6 +3,7 @@
  * and redrawing only what changed (cached content vs playhead overlay). */
 #include "views-synth.h"
 #include "views/vita-views.h"
+#include "views/vita-views-private.h"
 
 #include <math.h>
 

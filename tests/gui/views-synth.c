@@ -1,5 +1,6 @@
 /* views-synth.c — synthetic analyses for views tests. */
 #include "views-synth.h"
+#include "dsp/vita-mel.h"
 
 #include <math.h>
 #include <string.h>
@@ -111,6 +112,16 @@ views_synth_analysis (double seconds, gboolean complete)
             }
       an->complete = 1;
     }
+  /* The spectral flux of the synthetic audio, from the one front-end call. */
+  {
+    gsize n_pcm, n_fe = 0;
+    g_autofree float *pcm = views_synth_pcm (seconds, &n_pcm);
+    g_autoptr(VitaMel) mel = vita_mel_new (&c->fe, NULL);
+    g_autofree float *onset = NULL;
+    g_autofree float *logmel = vita_mel_features (mel, pcm, n_pcm, &onset, &n_fe, NULL);
+    g_assert_cmpuint (n_fe, ==, (gsize) n);
+    vita_analysis_set_onset (an, onset);
+  }
   return an;
 }
 
@@ -118,15 +129,7 @@ void
 views_synth_free (VitaAnalysis *an)
 {
   g_assert_cmpint (g_atomic_int_get (&an->ref_count), ==, 1);
-  g_free (an->window_start);
-  g_free (an->frame_window);
-  g_free (an->mel);
-  g_free (an->tokens);
-  g_free (an->cls);
-  g_free (an->received);
-  g_free (an->ssm);
-  g_free (an->window_ready);
-  g_free (an);
+  vita_analysis_unref (an);   /* frees every field, as for any analysis */
 }
 
 gboolean

@@ -5,6 +5,7 @@
 #include "vita-test.h"
 #include "model/vita-analysis-private.h"
 #include <glib/gstdio.h>
+#include "model/vita-derived.h"
 
 #include <math.h>
 #include <string.h>
@@ -601,7 +602,15 @@ test_without_tokens (void)
   g_assert_true (vita_analysis_run (with, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_true (vita_analysis_run (without, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_null (without->tokens);
+  g_assert_null (without->cka);
   check_results (without);
+  /* The whole track's layer similarity is computed once, when the run completes. */
+  g_assert_nonnull (with->cka);
+  g_autofree float *cka = g_new (float, with->n_layers * with->n_layers);
+  vita_cka_forward_ref (cka, with->tokens, with->n_layers, (gsize) 77 * with->cfg.dim, 77,
+                        with->cfg.dim);
+  vita_test_assert_close ("cka of the whole track", with->cka, cka,
+                          with->n_layers * with->n_layers, 1e-4);
   gsize S = with->ssm_size;
   vita_test_assert_close ("ssm without tokens", without->ssm, with->ssm, with->n_layers * S * S, 0.0);
   vita_test_assert_close ("received", without->received, with->received,

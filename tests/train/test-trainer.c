@@ -732,6 +732,37 @@ test_batch_memory (void)
   rm_rf (out);
 }
 
+/* One listing of checkpoints, by the step's value: the trainer (resume, pruning)
+ * and the training window (Resume) agree on which is the newest. */
+static void
+test_checkpoint_list (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vita-ckpt-XXXXXX", NULL);
+  const char *names[] = { "checkpoint-000000012.safetensors", "checkpoint-7.safetensors",
+                          "checkpoint-x.safetensors", "checkpoint-5.safetensors.tmp-ab12",
+                          "checkpoint-.safetensors", "step-1.safetensors",
+                          "checkpoint-000000003.safetensors" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, names[i], NULL);
+      g_assert_true (g_file_set_contents (p, "", 0, NULL));
+    }
+  g_autoptr(GPtrArray) list = vita_checkpoint_list (dir);
+  g_assert_cmpuint (list->len, ==, 3);
+  g_assert_cmpint (vita_checkpoint_step_of (list->pdata[0]), ==, 12);
+  g_assert_cmpint (vita_checkpoint_step_of (list->pdata[1]), ==, 7);
+  g_assert_cmpint (vita_checkpoint_step_of (list->pdata[2]), ==, 3);
+  g_assert_cmpint (vita_checkpoint_step_of ("checkpoint-x.safetensors"), ==, -1);
+  g_autoptr(GPtrArray) none = vita_checkpoint_list (NULL);
+  g_assert_cmpuint (none->len, ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, names[i], NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -748,6 +779,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train/trainer/lock", test_lock);
   g_test_add_func ("/train/trainer/resume-settings", test_resume_settings);
   g_test_add_func ("/train/trainer/batch-memory", test_batch_memory);
+  g_test_add_func ("/train/checkpoint-list", test_checkpoint_list);
   g_test_add_func ("/train/trainer/corrupt-newest", test_corrupt_newest);
   g_test_add_func ("/train/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/train/trainer/save-failure", test_save_failure_keeps_previous);

@@ -1,6 +1,8 @@
-/* vita-probe-ogram-painter.c — layer × time probe-o-gram (see vita-probe-ogram.h). */
-#include "vita-probe-ogram.h"
+/* vita-probeogram-painter.c — layer × time probe-o-gram (see vita-probeogram.h). */
+#include "vita-probeogram.h"
 #include "vita-paint-private.h"
+
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -130,3 +132,32 @@ vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintC
 {
   vita_probeogram_paint (cr, area, ctx, ctx->probeogram);
 }
+
+/* ---- the class record -------------------------------------------------------- */
+
+/* (n_layers, n_frames). */
+static float *
+probeogram_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
+{
+  const VitaProbeogram *pg = ctx->probeogram;
+  if (pg == NULL || pg->n_frames <= 0)
+    return NULL;
+  *ndim = 2;
+  shape[0] = pg->n_layers;
+  shape[1] = pg->n_frames;
+  return g_memdup2 (pg->values, shape[0] * shape[1] * sizeof (float));
+}
+
+const VitaPanelClass vita_probeogram_panel_class = {
+  .name = "probeogram",
+  .title = N_("Probe-o-gram"),
+  .subtitle = N_("at which depth the probes' property appears"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_ON_DEMAND,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,
+  .order = 100, .row = 0, .width = -1, .height = 150,
+  .paint = vita_probeogram_panel_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = probeogram_array,
+};

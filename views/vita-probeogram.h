@@ -1,4 +1,4 @@
-/* vita-probe-ogram.h — the layer × time "probe-o-gram": at which depth a property
+/* vita-probeogram.h — the layer × time "probe-o-gram": at which depth a property
  * appears.  Row l holds, for every frame, the probability that layer l's probe gives
  * to the ground-truth class (or to its own prediction when no annotation is loaded);
  * a Cairo painter draws it time-aligned with the other panels (layer 0 at the bottom).

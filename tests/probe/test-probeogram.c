@@ -1,7 +1,7 @@
-/* test-probe-ogram.c — the layer × time probe-o-gram painter draws layer 0 at the
+/* test-probeogram.c — the layer × time probe-o-gram painter draws layer 0 at the
  * bottom, follows the visible range, and refuses an analysis without tokens. */
 #include "vita-test.h"
-#include "views/vita-probe-ogram.h"
+#include "views/vita-probeogram.h"
 #include "views/vita-probe-lanes.h"
 
 #include <string.h>
@@ -165,8 +165,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/probe-ogram/paint", test_paint);
-  g_test_add_func ("/probe-ogram/refusals", test_refusals);
-  g_test_add_func ("/probe-ogram/from-analysis-and-lane", test_from_analysis);
+  g_test_add_func ("/probeogram/paint", test_paint);
+  g_test_add_func ("/probeogram/refusals", test_refusals);
+  g_test_add_func ("/probeogram/from-analysis-and-lane", test_from_analysis);
   return g_test_run ();
 }

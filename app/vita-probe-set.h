@@ -1,0 +1,44 @@
+/* vita-probe-set.h — the window's probes and annotations: VitaProbeSet holds what
+ * was loaded (VitaAnnotations, model/probe/vita-annotations.h; probe files, small,
+ * loaded on the main thread) and turns it into probe lanes for the probe panel once
+ * an analysis with tokens exists.  No widget code here: the window shows the
+ * messages as toasts. */
+#pragma once
+
+#include <gio/gio.h>
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-annotation-set.h"
+#include "model/probe/vita-probe.h"
+#include "model/vita-analysis.h"
+#include "views/vita-painters.h"
+
+G_BEGIN_DECLS
+
+typedef struct _VitaProbeSet VitaProbeSet;
+
+VitaProbeSet *vita_probe_set_new  (void);
+void          vita_probe_set_free (VitaProbeSet *set);
+/* Merges ann into the set (later files replace earlier ones of the same kind). */
+void          vita_probe_set_merge_annotations (VitaProbeSet *set, VitaAnnotations *ann);
+void          vita_probe_set_clear_annotations (VitaProbeSet *set);
+gboolean      vita_probe_set_has_annotations (VitaProbeSet *set);
+/* Takes probe.  Dimension checks happen in vita_probe_set_update_lanes. */
+void          vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path);
+int           vita_probe_set_get_n_probes (VitaProbeSet *set);
+/* Frame-level probe i (the probe of lane i once lanes are updated), borrowed, or NULL. */
+VitaProbe    *vita_probe_set_get_probe (VitaProbeSet *set, int i);
+/* The loaded key annotation (FALSE without one). */
+gboolean      vita_probe_set_get_key (VitaProbeSet *set, int *key);
+/* The prediction of the last clip-level key probe that fits the analysis: class
+ * (vita_key_class_name) and its probability averaged over the analysis windows. */
+gboolean      vita_probe_set_predict_key (VitaProbeSet *set, const VitaAnalysis *an,
+                                          int *key, double *prob);
+/* Rebuilds the lanes from an analysis (may be NULL: no lanes).  Probes that do not
+ * fit the model are dropped, with a message in messages. */
+void          vita_probe_set_update_lanes (VitaProbeSet *set, const VitaAnalysis *an,
+                                           GPtrArray *messages);
+VitaProbeLane *const *vita_probe_set_get_lanes (VitaProbeSet *set, int *n_lanes);
+/* Score of lane i (chord majmin overlap or event F at ±70 ms), NAN without truth. */
+double        vita_probe_set_get_score (VitaProbeSet *set, int i);
+
+G_END_DECLS

@@ -1,0 +1,246 @@
+/* vita-derived.c — received attention, rollout, onset peaks, linear CKA (see
+ * vita-derived.h). */
+#include "vita-derived.h"
+#include "vita-model.h"
+#include "dsp/vita-features.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+void
+vita_attention_head_map (float *out, const float *att, int block, int head, int NH, int N)
+{
+  gsize nn = (gsize) N * N;
+  const float *blk = att + (gsize) block * NH * nn;   /* (NH, N, N) */
+  if (head >= 0)
+    {
+      memcpy (out, blk + (gsize) head * nn, nn * sizeof (float));
+      return;
+    }
+  for (gsize i = 0; i < nn; i++)
+    {
+      float s = 0;
+      for (int h = 0; h < NH; h++)
+        s += blk[(gsize) h * nn + i];
+      out[i] = s / NH;
+    }
+}
+
+void
+vita_attention_rollout (float *out, const float *att, int block, int NH, int N)
+{
+  gsize nn = (gsize) N * N;
+  g_autofree float *a = g_new (float, nn);     /* (N, N) Ã_b */
+  g_autofree float *tmp = g_new (float, nn);   /* (N, N) */
+  for (int b = 0; b <= block; b++)
+    {
+      vita_attention_head_map (a, att, b, -1, NH, N);
+      for (int i = 0; i < N; i++)
+        {
+          float *row = a + (gsize) i * N;
+          double s = 0;
+          for (int j = 0; j < N; j++)
+            {
+              row[j] = 0.5f * row[j] + (i == j ? 0.5f : 0.0f);
+              s += row[j];
+            }
+          float inv = s > 0 ? (float) (1.0 / s) : 0.0f;
+          for (int j = 0; j < N; j++)
+            row[j] *= inv;
+        }
+      if (b == 0)
+        memcpy (out, a, nn * sizeof (float));
+      else
+        {
+          /* R_b = Ã_b · R_{b-1} */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1.0f, a, N, out, N,
+                       0.0f, tmp, N);
+          memcpy (out, tmp, nn * sizeof (float));
+        }
+    }
+}
+
+float
+vita_received_curve (float *out, const VitaAnalysis *an, int block, int head, int f0, int f1)
+{
+  int n = an->n_frames, NH = an->cfg.heads;
+  float max = 0;
+  for (int f = f0; f < f1; f++)
+    {
+      if (f < 0 || f >= n || an->received == NULL || !vita_analysis_frame_ready (an, f))
+        {
+          out[f - f0] = NAN;
+          continue;
+        }
+      double s = 0;
+      for (int h = 0; h < NH; h++)
+        if (head < 0 || h == head)
+          s += an->received[((gsize) block * NH + h) * n + f];
+      out[f - f0] = (float) (head < 0 ? s / NH : s);
+      max = MAX (max, out[f - f0]);
+    }
+  return max;
+}
+
+GArray *
+vita_onset_peaks (const float *curve, gsize n, float delta, int wait)
+{
+  float lo = INFINITY, hi = -INFINITY;
+  for (gsize f = 0; f < n; f++)
+    if (isfinite (curve[f]))
+      {
+        lo = MIN (lo, curve[f]);
+        hi = MAX (hi, curve[f]);
+      }
+  /* Min-max scaling: received attention sits on a baseline (every frame gets some)
+   * and a piece's flux has its own scale; the onsets are relative peaks, so one
+   * delta fits every curve. */
+  g_autofree float *c = g_new (float, MAX (n, 1));
+  for (gsize f = 0; f < n; f++)
+    c[f] = hi > lo && isfinite (curve[f]) ? (curve[f] - lo) / (hi - lo) : 0.0f;
+  return vita_peak_pick (c, n, delta, wait);
+}
+
+/* ---- linear CKA --------------------------------------------------------------- */
+
+/* Column-centred copy of every layer: z (n_layers, n, d). */
+static float *
+centred_layers (const float *x, int n_layers, gsize layer_stride, int n, int d)
+{
+  float *z = g_new (float, (gsize) n_layers * n * d);
+  g_autofree double *mean = g_new (double, d);
+  for (int l = 0; l < n_layers; l++)
+    {
+      const float *xl = x + (gsize) l * layer_stride;   /* (n, d) */
+      float *zl = z + (gsize) l * n * d;
+      memset (mean, 0, d * sizeof (double));
+      for (int i = 0; i < n; i++)
+        for (int k = 0; k < d; k++)
+          mean[k] += xl[(gsize) i * d + k];
+      for (int k = 0; k < d; k++)
+        mean[k] /= MAX (n, 1);
+      for (int i = 0; i < n; i++)
+        for (int k = 0; k < d; k++)
+          zl[(gsize) i * d + k] = (float) (xl[(gsize) i * d + k] - mean[k]);
+    }
+  return z;
+}
+
+static double
+dot (const float *a, const float *b, gsize len)
+{
+  double s = 0;
+  for (gsize i = 0; i < len; i++)
+    s += (double) a[i] * b[i];
+  return s;
+}
+
+static void
+cka_normalise (float *out, const double *hsic, int n_layers)
+{
+  for (int a = 0; a < n_layers; a++)
+    for (int b = 0; b < n_layers; b++)
+      {
+        double den = sqrt (hsic[a * n_layers + a] * hsic[b * n_layers + b]);
+        out[a * n_layers + b] = den > 0 ? (float) (hsic[a * n_layers + b] / den) : 0.0f;
+      }
+}
+
+void
+vita_cka_forward (float *out, const float *x, int n_layers, gsize layer_stride, int n, int d)
+{
+  g_return_if_fail (n_layers > 0 && n > 0 && d > 0);
+  g_autofree float *z = centred_layers (x, n_layers, layer_stride, n, d);   /* (n_layers, n, d) */
+  g_autofree double *hsic = g_new (double, (gsize) n_layers * n_layers);
+  /* ‖Ycᵀ Xc‖²_F = <Xc Xcᵀ, Yc Ycᵀ>: d × d products when d < n, else n × n Grams. */
+  gboolean gram = n <= d;
+  int m = gram ? n : d;
+  gsize mm = (gsize) m * m;
+  g_autofree float *k = g_new (float, (gsize) n_layers * mm);   /* (n_layers, m, m) */
+  if (gram)
+    for (int l = 0; l < n_layers; l++)   /* K_l = Z_l Z_lᵀ (n, n) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, 1.0f, z + (gsize) l * n * d,
+                   d, z + (gsize) l * n * d, d, 0.0f, k + (gsize) l * mm, n);
+  for (int a = 0; a < n_layers; a++)
+    for (int b = a; b < n_layers; b++)
+      {
+        double v;
+        if (gram)
+          v = dot (k + (gsize) a * mm, k + (gsize) b * mm, mm);
+        else
+          {
+            /* C = Z_aᵀ Z_b (d, d); ‖C‖²_F */
+            cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d, d, n, 1.0f,
+                         z + (gsize) a * n * d, d, z + (gsize) b * n * d, d, 0.0f, k, d);
+            v = dot (k, k, mm);
+          }
+        hsic[a * n_layers + b] = hsic[b * n_layers + a] = v;
+      }
+  cka_normalise (out, hsic, n_layers);
+}
+
+void
+vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer_stride, int n,
+                      int d)
+{
+  /* Straight from the definition: Grams of centred features, in double. */
+  g_autofree double *z = g_new (double, (gsize) n_layers * n * d);
+  for (int l = 0; l < n_layers; l++)
+    for (int k = 0; k < d; k++)
+      {
+        double mean = 0;
+        for (int i = 0; i < n; i++)
+          mean += x[l * layer_stride + (gsize) i * d + k];
+        mean /= n;
+        for (int i = 0; i < n; i++)
+          z[((gsize) l * n + i) * d + k] = x[l * layer_stride + (gsize) i * d + k] - mean;
+      }
+  g_autofree double *hsic = g_new0 (double, (gsize) n_layers * n_layers);
+  for (int a = 0; a < n_layers; a++)
+    for (int b = 0; b < n_layers; b++)
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+          {
+            double ka = 0, kb = 0;
+            for (int k = 0; k < d; k++)
+              {
+                ka += z[((gsize) a * n + i) * d + k] * z[((gsize) a * n + j) * d + k];
+                kb += z[((gsize) b * n + i) * d + k] * z[((gsize) b * n + j) * d + k];
+              }
+            hsic[a * n_layers + b] += ka * kb;
+          }
+  cka_normalise (out, hsic, n_layers);
+}
+
+gboolean
+vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n, GError **error)
+{
+  int last = MIN (first + n, an->n_frames);
+  first = MAX (first, 0);
+  if (an->tokens == NULL)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                   "layer similarity needs the tokens of every layer, which this analysis "
+                   "did not keep");
+      return FALSE;
+    }
+  if (last - first < 2)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
+                   "layer similarity needs at least 2 frames (frames %d to %d of %d)",
+                   first, last, an->n_frames);
+      return FALSE;
+    }
+  for (int f = first; f < last; f++)
+    if (!vita_analysis_frame_ready (an, f))
+      {
+        g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                     "frame %d is not analysed yet", f);
+        return FALSE;
+      }
+  int D = an->cfg.dim;
+  vita_cka_forward (out, an->tokens + (gsize) first * D, an->n_layers, (gsize) an->n_frames * D,
+                    last - first, D);
+  return TRUE;
+}
