@@ -12,6 +12,7 @@ static const VitaCliCommand commands[] = {
   { "compare",      "two models on one audio file: both analyses, A − B, the table", vita_cli_compare },
   { "attribute",    "attribute a probe class / similarity / attention to the mel input", vita_cli_attribute },
   { "counterfactual", "edit the audio (transpose, mute a band, ...) and analyse both", vita_cli_counterfactual },
+  { "emergence",    "measures per checkpoint of a training series on one track", vita_cli_emergence },
   { "render",       "re-render an exported figure from its sidecar JSON",      vita_cli_render },
   { "train",        "train a ViT-1D with NT-Xent on a folder of audio",        vita_cli_train },
   { "export-model", "strip optimizer state from a checkpoint",                 vita_cli_export_model },
