@@ -14,6 +14,7 @@ static const VitaCliCommand commands[] = {
   { "counterfactual", "edit the audio (transpose, mute a band, ...) and analyse both", vita_cli_counterfactual },
   { "emergence",    "measures per checkpoint of a training series on one track", vita_cli_emergence },
   { "render",       "re-render an exported figure from its sidecar JSON",      vita_cli_render },
+  { "render-video", "a panel of a session as a WebM/MP4 video with its sound", vita_cli_render_video },
   { "train",        "train a ViT-1D with NT-Xent on a folder of audio",        vita_cli_train },
   { "export-model", "strip optimizer state from a checkpoint",                 vita_cli_export_model },
   { "report",       "train and evaluate probes: the paper's tables",           vita_cli_report },
