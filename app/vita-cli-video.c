@@ -110,6 +110,97 @@ check_bus (GstElement *pipeline, GError **error)
   return FALSE;
 }
 
+/* Frames of a time-aligned strip (waveform, mel, received attention, probes): its
+ * content does not depend on the position and its painter draws the playhead last
+ * (vita_paint_time_panel_end: vita_draw_playhead_x over the plot), so the panel is
+ * painted once without the playhead and each frame puts the background back where
+ * the last playhead was and draws the line with that same function at the new x.
+ * VITA_VIDEO_VERIFY=1 checks every frame against a full repaint, pixel for pixel.
+ * Every other panel (the overview with its visible-range band, the layout with its
+ * attention and SSM rows, the maps) is repainted whole for every frame. */
+typedef struct {
+  cairo_surface_t *surface;       /* the frame */
+  cairo_surface_t *background;    /* the panel without a playhead */
+  gboolean         strip_ok, verify;
+  double           old_x;         /* playhead x of the last frame, NAN: none */
+} Frames;
+
+static gboolean
+strip_panel (VitaPanel panel)
+{
+  return panel == VITA_PANEL_WAVEFORM || panel == VITA_PANEL_MEL || panel == VITA_PANEL_RECEIVED ||
+         panel == VITA_PANEL_PROBES || panel == VITA_PANEL_PROBEOGRAM;
+}
+
+static void
+paint_full (cairo_surface_t *target, VitaPanel panel, const VitaRect *area,
+            const VitaPaintContext *ctx, const VitaStyle *style)
+{
+  cairo_t *cr = cairo_create (target);
+  cairo_set_source_rgb (cr, style->bg[0], style->bg[1], style->bg[2]);
+  cairo_paint (cr);
+  vita_panel_paint (panel, cr, area, ctx);
+  cairo_destroy (cr);
+  cairo_surface_flush (target);
+}
+
+static gboolean
+paint_frame (Frames *fr, VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+             const VitaStyle *style)
+{
+  if (!fr->strip_ok)
+    {
+      paint_full (fr->surface, panel, area, ctx, style);
+      return TRUE;
+    }
+  VitaTimelineSnapshot *snap = (VitaTimelineSnapshot *) ctx->snap;
+  cairo_t *cr;
+  if (fr->background == NULL)
+    {
+      snap->show_playhead = FALSE;
+      fr->background = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) area->width,
+                                                   (int) area->height);
+      paint_full (fr->background, panel, area, ctx, style);
+      snap->show_playhead = TRUE;
+      fr->old_x = NAN;
+      cr = cairo_create (fr->surface);
+      cairo_set_source_surface (cr, fr->background, 0, 0);
+      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+    }
+  VitaRect plot;
+  double x = NAN, y = NAN;
+  vita_panel_playhead (panel, area, ctx, &plot, &x, &y);
+  cr = cairo_create (fr->surface);
+  if (isfinite (fr->old_x))
+    {
+      /* the last line (2 px, pixel-aligned on image surfaces) back to the background */
+      cairo_save (cr);
+      cairo_rectangle (cr, floor (fr->old_x) - 3, 0, 7, area->height);
+      cairo_clip (cr);
+      cairo_set_source_surface (cr, fr->background, 0, 0);
+      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint (cr);
+      cairo_restore (cr);
+    }
+  vita_draw_playhead_x (cr, style, &plot, x);
+  fr->old_x = x;
+  cairo_destroy (cr);
+  cairo_surface_flush (fr->surface);
+  if (!fr->verify)
+    return TRUE;
+  cairo_surface_t *check = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) area->width,
+                                                       (int) area->height);
+  paint_full (check, panel, area, ctx, style);
+  int stride = cairo_image_surface_get_stride (check);
+  gboolean same = memcmp (cairo_image_surface_get_data (check),
+                          cairo_image_surface_get_data (fr->surface),
+                          (gsize) stride * (int) area->height) == 0;
+  cairo_surface_destroy (check);
+  return same;
+}
+
 int
 vita_cli_render_video (int argc, char **argv)
 {
@@ -198,6 +289,7 @@ vita_cli_render_video (int argc, char **argv)
   int n_frames = 0;
   VitaStyle style;
   VitaPaintContext ctx = { 0 };
+  Frames fr = { 0 };
   if (!vita_cli_scene_load (&sc, &spec, "vitascope-cli render-video", argv[1], TRUE, allow_mismatch))
     goto out;
   const int sr = sc.pcm->sample_rate;
@@ -348,16 +440,19 @@ vita_cli_render_video (int argc, char **argv)
   surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
   const int stride = cairo_image_surface_get_stride (surface);
   VitaRect area = { 0, 0, W, H };
+  fr.surface = surface;
+  fr.strip_ok = strip_panel (spec.panel);
+  fr.verify = g_getenv ("VITA_VIDEO_VERIFY") != NULL;
   for (int k = 0; k < n_frames; k++)
     {
       double t = t0 + (double) k / fps;
       spec.snap.position = (gint64) llround (t * sr);
-      cairo_t *cr = cairo_create (surface);
-      cairo_set_source_rgb (cr, style.bg[0], style.bg[1], style.bg[2]);
-      cairo_paint (cr);
-      vita_panel_paint (spec.panel, cr, &area, &ctx);
-      cairo_destroy (cr);
-      cairo_surface_flush (surface);
+      if (!paint_frame (&fr, spec.panel, &area, &ctx, &style))
+        {
+          vita_cli_progress_end ();
+          fprintf (stderr, PREFIX "frame %d: the strip repaint differs from a full repaint\n", k);
+          goto out;
+        }
       GstBuffer *buf = gst_buffer_new_allocate (NULL, (gsize) W * H * 4, NULL);
       GstMapInfo map;
       gst_buffer_map (buf, &map, GST_MAP_WRITE);
@@ -419,6 +514,8 @@ out:
     g_unlink (tmp);
   if (surface)
     cairo_surface_destroy (surface);
+  if (fr.background)
+    cairo_surface_destroy (fr.background);
   vita_cli_scene_clear (&sc);
   vita_export_spec_clear (&spec);
   return status;

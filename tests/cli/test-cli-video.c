@@ -225,6 +225,8 @@ static void
 test_webm (void)
 {
   g_autofree char *out = tmp_path ("clip.webm");
+  /* every frame of the strip fast path checked against a full repaint, pixel for pixel */
+  g_setenv ("VITA_VIDEO_VERIFY", "1", TRUE);
   Result r = run_cli ("render-video", session, "--from", "1", "--to", "11", "--panel", "waveform",
                       "--out", out, "--size", "640x360", "--fps", "30", NULL);
   if (r.status != 0)
@@ -250,6 +252,40 @@ test_webm (void)
         g_error ("frame %d (t = %.3f s): playhead at x = %.2f, expected %.2f", d.grab[k], t, got, want);
       g_free (d.frame[k]);
     }
+}
+
+/* The whole view (repainted whole each frame): 1 s at 15 fps. */
+static void
+test_layout (void)
+{
+  g_autofree char *out = tmp_path ("layout.webm");
+  Result r = run_cli ("render-video", session, "--from", "2", "--to", "3", "--out", out,
+                      "--size", "640x360", "--fps", "15", NULL);
+  if (r.status != 0)
+    g_error ("render-video (layout): exit %d: %s", r.status, r.err);
+  result_clear (&r);
+  Decoded d = { .grab = { -1, -1 } };
+  decode (out, &d);
+  g_assert_cmpint (d.n_frames, ==, 15);
+  g_assert_cmpfloat (fabs ((double) d.n_audio / d.audio_rate - 1.0), <, 0.03);
+}
+
+static void
+rm_rf (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+      const char *name;
+      while (d && (name = g_dir_read_name (d)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          rm_rf (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
 }
 
 static void
@@ -290,6 +326,10 @@ main (int argc, char **argv)
   gst_init (NULL, NULL);
   setup ();
   g_test_add_func ("/render-video/webm", test_webm);
+  g_test_add_func ("/render-video/layout", test_layout);
   g_test_add_func ("/render-video/bad-input", test_bad_input);
-  return g_test_run ();
+  int status = g_test_run ();
+  if (status == 0)
+    rm_rf (tmp_root);
+  return status;
 }
