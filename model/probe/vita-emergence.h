@@ -25,7 +25,9 @@ typedef struct {
   int       n_layers;      /* token layers: depth + 1 */
   gboolean  onsets;        /* onset_f (TRUE) or flux_r measures */
   gint64   *step;          /* (n_checkpoints) */
-  double   *loss;          /* (n_checkpoints) NaN where the log has none (step 0) */
+  double   *loss;          /* (n_checkpoints) the run's log line for the step: the batch loss
+                              of the update that made the checkpoint; NaN where the log has
+                              none (step 0, or no log) */
   double   *values;        /* (n_checkpoints, N_MEASURES, n_layers) */
   char     *note;          /* the comparison table's note */
 } VitaEmergence;
