@@ -21,7 +21,9 @@ PACKAGES=(
   libopenblas-dev libsndfile1-dev libfftw3-dev libsamplerate0-dev
   librubberband-dev  # counterfactual transpose / time-stretch (dsp/vita-edit.c)
   rubberband-cli     # tests: the same library outside the app (tests/cli/test-cli-counterfactual.c)
-  # run: decoders and sinks for playback and the GStreamer fallback decoder
+  # run: decoders and sinks for playback and the GStreamer fallback decoder; video export
+  # (render-video): vp8enc + webmmux (plugins-good, libvpx), vorbisenc (plugins-base);
+  # its MP4 choice needs x264enc (gstreamer1.0-plugins-ugly, optional, not installed here)
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   # demo music (real, freely licensed) and the labelled-set renderer
   wesnoth-1.16-music fluidsynth fluid-soundfont-gm

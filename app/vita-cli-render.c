@@ -12,6 +12,7 @@
 #include "model/vita-analysis.h"
 #include "views/vita-export.h"
 #include "vita-session-file.h"
+#include "vita-cli-render.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -20,8 +21,8 @@
 /* A session file's view as an export spec: the first model, the audio, the timeline,
  * attention mode and colormap.  Times stay at the session's sample rate (checked
  * against the model's below). */
-static gboolean
-spec_from_session (const char *path, const char *panel, VitaExportSpec *spec, GError **error)
+gboolean
+vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec *spec, GError **error)
 {
   g_autoptr(VitaSessionState) state = vita_session_file_read (path, error);
   const VitaSessionView *v;
@@ -64,6 +65,151 @@ static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer data)
 {
   vita_cli_progress ("analysing", total > 0 ? (double) done / total : 1.0, NULL);
+}
+
+/* Loads what spec names (model, audio; SHA-256 and rates checked), analyses the audio
+ * and makes the painters' sources; prints a message naming the file on failure.
+ * session: spec came from a session file (its times are rescaled to the model's rate). */
+gboolean
+vita_cli_scene_load (VitaCliScene *sc, VitaExportSpec *spec, const char *prog, const char *source,
+                     gboolean session, gboolean allow_mismatch)
+{
+  g_autoptr(GError) error = NULL;
+  VitaVit *vit;
+  VitaPcm *pcm;
+  VitaAnalysis *an;
+  float *mel;
+
+  if (spec->audio_path == NULL || spec->model_path == NULL)
+    {
+      fprintf (stderr, "%s: %s “%s” names no %s file (pass --%s)\n", prog,
+               session ? "session" : "sidecar", source,
+               spec->audio_path ? "model" : "audio", spec->audio_path ? "model" : "audio");
+      return FALSE;
+    }
+  vit = sc->vit = vita_vit_load (spec->model_path, &error);
+  if (vit == NULL)
+    {
+      fprintf (stderr, "%s: %s\n", prog, error->message);
+      return FALSE;
+    }
+  if (spec->model_sha256 && vit->sha256[0] && g_ascii_strcasecmp (spec->model_sha256, vit->sha256) != 0)
+    {
+      fprintf (stderr, "%s: model “%s” has SHA-256 %s, the sidecar records %s%s\n", prog,
+               spec->model_path, vit->sha256, spec->model_sha256,
+               allow_mismatch ? " (rendering anyway)" : "; use --allow-model-mismatch to render anyway");
+      if (!allow_mismatch)
+        return FALSE;
+    }
+  g_free (spec->model_sha256);
+  spec->model_sha256 = vit->sha256[0] ? g_strdup (vit->sha256) : NULL;
+  const VitaFrontend *fe = &vit->cfg.fe;
+  if (session)
+    {
+      /* the session records its times at its own rate; the hop is the model's */
+      if (spec->snap.sample_rate > 0 && spec->snap.sample_rate != fe->sample_rate)
+        {
+          double k = (double) fe->sample_rate / spec->snap.sample_rate;
+          spec->snap.position = (gint64) (spec->snap.position * k + 0.5);
+          spec->snap.visible_start = (gint64) (spec->snap.visible_start * k + 0.5);
+          if (spec->snap.visible_end < G_MAXINT64 / 4)
+            spec->snap.visible_end = (gint64) (spec->snap.visible_end * k + 0.5);
+          spec->snap.selection_start = (gint64) (spec->snap.selection_start * k + 0.5);
+          spec->snap.selection_end = (gint64) (spec->snap.selection_end * k + 0.5);
+        }
+      spec->snap.sample_rate = fe->sample_rate;
+      spec->snap.hop = fe->hop_length;
+    }
+  if (spec->snap.sample_rate != fe->sample_rate || spec->snap.hop != fe->hop_length)
+    {
+      fprintf (stderr, "%s: sidecar “%s” was made at %d Hz / hop %d, the model uses %d Hz / hop %d\n",
+               prog, source, spec->snap.sample_rate, spec->snap.hop, fe->sample_rate,
+               fe->hop_length);
+      return FALSE;
+    }
+  pcm = sc->pcm = vita_audio_load (spec->audio_path, fe->sample_rate, NULL, &error);
+  if (pcm == NULL)
+    {
+      fprintf (stderr, "%s: %s\n", prog, error->message);
+      return FALSE;
+    }
+  if (spec->snap.n_samples && (gint64) pcm->n_samples != spec->snap.n_samples)
+    fprintf (stderr, "%s: warning: “%s” now has %zu samples, the sidecar recorded %" G_GINT64_FORMAT "\n",
+             prog, spec->audio_path, pcm->n_samples, spec->snap.n_samples);
+  if (!vita_vit_check_audio (&vit->cfg, pcm->n_samples, spec->audio_path, &error))
+    {
+      fprintf (stderr, "%s: %s\n", prog, error->message);
+      return FALSE;
+    }
+  {
+    g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
+    g_autofree float *onset = NULL;
+    gsize n_frames = 0;
+    /* the one front-end call: the model input and the spectral flux */
+    mel = sc->mel = melp ? vita_mel_features (melp, pcm->samples, pcm->n_samples, &onset,
+                                              &n_frames, &error)
+                         : NULL;
+    if (mel == NULL)
+      {
+        fprintf (stderr, "%s: %s: %s\n", prog, spec->audio_path, error->message);
+        return FALSE;
+      }
+    VitaAnalysisOptions opt;
+    vita_analysis_options_init (&opt);
+    /* Tokens are large: kept only for a panel drawn from them (layer similarity). */
+    opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0;
+    opt.priority_frame = (int) (spec->snap.position / fe->hop_length);
+    an = sc->an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
+    if (an != NULL)
+      vita_analysis_set_onset (an, onset);
+    if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
+      {
+        vita_cli_progress_end ();
+        fprintf (stderr, "%s: analysing “%s”: %s\n", prog, spec->audio_path, error->message);
+        return FALSE;
+      }
+    vita_cli_progress_end ();
+  }
+  spec->snap.n_samples = pcm->n_samples;
+  /* The audio may be shorter than the recorded range (another file, an edit):
+   * clamp as the timeline would, keeping the span when possible. */
+  {
+    gint64 span = MIN (spec->snap.visible_end - spec->snap.visible_start, (gint64) pcm->n_samples);
+    gint64 start = CLAMP (spec->snap.visible_start, 0, (gint64) pcm->n_samples - span);
+    spec->snap.visible_start = start;
+    spec->snap.visible_end = start + MAX (span, 1);
+    spec->snap.position = CLAMP (spec->snap.position, 0, (gint64) pcm->n_samples);
+  }
+  spec->snap.n_frames = an->n_frames;
+  spec->snap.n_layers = an->n_layers;
+  spec->snap.n_heads = an->cfg.heads;
+  /* Every index the sidecar names is checked against the model before anything is
+   * drawn or written (issue 15.1). */
+  if (!vita_export_spec_check (spec, an->n_layers, an->cfg.heads, an->n_frames, source, &error))
+    {
+      fprintf (stderr, "%s: %s\n", prog, error->message);
+      return FALSE;
+    }
+  sc->cache = vita_paint_cache_new (an);
+  sc->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
+  return TRUE;
+}
+
+void
+vita_cli_scene_clear (VitaCliScene *sc)
+{
+  if (sc->peaks)
+    vita_peaks_unref (sc->peaks);
+  if (sc->cache)
+    vita_paint_cache_unref (sc->cache);
+  if (sc->an)
+    vita_analysis_unref (sc->an);
+  if (sc->pcm)
+    vita_pcm_free (sc->pcm);
+  if (sc->vit)
+    vita_vit_unref (sc->vit);
+  g_free (sc->mel);
+  memset (sc, 0, sizeof *sc);
 }
 
 int
@@ -145,7 +291,7 @@ vita_cli_render (int argc, char **argv)
 
   VitaExportSpec spec;
   gboolean session = g_str_has_suffix (argv[1], ".vitascope");
-  if (session ? !spec_from_session (argv[1], panel, &spec, &error)
+  if (session ? !vita_cli_spec_from_session (argv[1], panel, &spec, &error)
               : !vita_export_sidecar_read (argv[1], &spec, NULL, &error))
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
@@ -260,125 +406,11 @@ vita_cli_render (int argc, char **argv)
       return 2;
     }
   int status = 1;
-  VitaVit *vit = NULL;
-  VitaPcm *pcm = NULL;
-  VitaAnalysis *an = NULL;
-  VitaPaintCache *cache = NULL;
-  VitaPeaks *peaks = NULL;
-  g_autofree float *mel = NULL;
-
-  if (spec.audio_path == NULL || spec.model_path == NULL)
-    {
-      fprintf (stderr, "%s: %s “%s” names no %s file (pass --%s)\n", argv[0],
-               session ? "session" : "sidecar", argv[1],
-               spec.audio_path ? "model" : "audio", spec.audio_path ? "model" : "audio");
-      goto out;
-    }
-  vit = vita_vit_load (spec.model_path, &error);
-  if (vit == NULL)
-    {
-      fprintf (stderr, "%s: %s\n", argv[0], error->message);
-      goto out;
-    }
-  if (spec.model_sha256 && vit->sha256[0] && g_ascii_strcasecmp (spec.model_sha256, vit->sha256) != 0)
-    {
-      fprintf (stderr, "%s: model “%s” has SHA-256 %s, the sidecar records %s%s\n", argv[0],
-               spec.model_path, vit->sha256, spec.model_sha256,
-               allow_mismatch ? " (rendering anyway)" : "; use --allow-model-mismatch to render anyway");
-      if (!allow_mismatch)
-        goto out;
-    }
-  g_free (spec.model_sha256);
-  spec.model_sha256 = vit->sha256[0] ? g_strdup (vit->sha256) : NULL;
-  const VitaFrontend *fe = &vit->cfg.fe;
-  if (session)
-    {
-      /* the session records its times at its own rate; the hop is the model's */
-      if (spec.snap.sample_rate > 0 && spec.snap.sample_rate != fe->sample_rate)
-        {
-          double k = (double) fe->sample_rate / spec.snap.sample_rate;
-          spec.snap.position = (gint64) (spec.snap.position * k + 0.5);
-          spec.snap.visible_start = (gint64) (spec.snap.visible_start * k + 0.5);
-          if (spec.snap.visible_end < G_MAXINT64 / 4)
-            spec.snap.visible_end = (gint64) (spec.snap.visible_end * k + 0.5);
-          spec.snap.selection_start = (gint64) (spec.snap.selection_start * k + 0.5);
-          spec.snap.selection_end = (gint64) (spec.snap.selection_end * k + 0.5);
-        }
-      spec.snap.sample_rate = fe->sample_rate;
-      spec.snap.hop = fe->hop_length;
-    }
-  if (spec.snap.sample_rate != fe->sample_rate || spec.snap.hop != fe->hop_length)
-    {
-      fprintf (stderr, "%s: sidecar “%s” was made at %d Hz / hop %d, the model uses %d Hz / hop %d\n",
-               argv[0], argv[1], spec.snap.sample_rate, spec.snap.hop, fe->sample_rate,
-               fe->hop_length);
-      goto out;
-    }
-  pcm = vita_audio_load (spec.audio_path, fe->sample_rate, NULL, &error);
-  if (pcm == NULL)
-    {
-      fprintf (stderr, "%s: %s\n", argv[0], error->message);
-      goto out;
-    }
-  if (spec.snap.n_samples && (gint64) pcm->n_samples != spec.snap.n_samples)
-    fprintf (stderr, "%s: warning: “%s” now has %zu samples, the sidecar recorded %" G_GINT64_FORMAT "\n",
-             argv[0], spec.audio_path, pcm->n_samples, spec.snap.n_samples);
-  if (!vita_vit_check_audio (&vit->cfg, pcm->n_samples, spec.audio_path, &error))
-    {
-      fprintf (stderr, "%s: %s\n", argv[0], error->message);
-      goto out;
-    }
-  {
-    g_autoptr(VitaMel) melp = vita_mel_new (fe, &error);
-    g_autofree float *onset = NULL;
-    gsize n_frames = 0;
-    /* the one front-end call: the model input and the spectral flux */
-    mel = melp ? vita_mel_features (melp, pcm->samples, pcm->n_samples, &onset, &n_frames, &error)
-               : NULL;
-    if (mel == NULL)
-      {
-        fprintf (stderr, "%s: %s: %s\n", argv[0], spec.audio_path, error->message);
-        goto out;
-      }
-    VitaAnalysisOptions opt;
-    vita_analysis_options_init (&opt);
-    /* Tokens are large: kept only for a panel drawn from them (layer similarity). */
-    opt.keep_tokens = (vita_panel_get_class (spec.panel)->depends & VITA_DEPENDS_TOKENS) != 0;
-    opt.priority_frame = (int) (spec.snap.position / fe->hop_length);
-    an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
-    if (an != NULL)
-      vita_analysis_set_onset (an, onset);
-    if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
-      {
-        vita_cli_progress_end ();
-        fprintf (stderr, "%s: analysing “%s”: %s\n", argv[0], spec.audio_path, error->message);
-        goto out;
-      }
-    vita_cli_progress_end ();
-  }
-  spec.snap.n_samples = pcm->n_samples;
-  /* The audio may be shorter than the recorded range (another file, an edit):
-   * clamp as the timeline would, keeping the span when possible. */
-  {
-    gint64 span = MIN (spec.snap.visible_end - spec.snap.visible_start, (gint64) pcm->n_samples);
-    gint64 start = CLAMP (spec.snap.visible_start, 0, (gint64) pcm->n_samples - span);
-    spec.snap.visible_start = start;
-    spec.snap.visible_end = start + MAX (span, 1);
-    spec.snap.position = CLAMP (spec.snap.position, 0, (gint64) pcm->n_samples);
-  }
-  spec.snap.n_frames = an->n_frames;
-  spec.snap.n_layers = an->n_layers;
-  spec.snap.n_heads = an->cfg.heads;
-  /* Every index the sidecar names is checked against the model before anything is
-   * drawn or written (issue 15.1). */
-  if (!vita_export_spec_check (&spec, an->n_layers, an->cfg.heads, an->n_frames, argv[1], &error))
-    {
-      fprintf (stderr, "%s: %s\n", argv[0], error->message);
-      goto out;
-    }
-  cache = vita_paint_cache_new (an);
-  peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
-  VitaPaintContext ctx = { .cache = cache, .peaks = peaks };
+  VitaCliScene sc = { 0 };
+  if (!vita_cli_scene_load (&sc, &spec, argv[0], argv[1], session, allow_mismatch))
+    goto out;
+  VitaAnalysis *an = sc.an;
+  VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
   if (figure)
     {
       /* Grid layers and heads are numbered as labelled: 1 … depth, 1 … heads. */
@@ -418,16 +450,7 @@ vita_cli_render (int argc, char **argv)
     }
   status = 0;
 out:
-  if (peaks)
-    vita_peaks_unref (peaks);
-  if (cache)
-    vita_paint_cache_unref (cache);
-  if (an)
-    vita_analysis_unref (an);
-  if (pcm)
-    vita_pcm_free (pcm);
-  if (vit)
-    vita_vit_unref (vit);
+  vita_cli_scene_clear (&sc);
   vita_export_spec_clear (&spec);
   return status;
 }

@@ -27,8 +27,12 @@ int vita_cli_compare       (int argc, char **argv);
 int vita_cli_attribute     (int argc, char **argv);
 /* vita-cli-counterfactual.c */
 int vita_cli_counterfactual (int argc, char **argv);
+/* vita-cli-emergence.c */
+int vita_cli_emergence     (int argc, char **argv);
 /* vita-cli-render.c */
 int vita_cli_render        (int argc, char **argv);
+/* vita-cli-video.c */
+int vita_cli_render_video  (int argc, char **argv);
 /* vita-cli-train.c */
 int vita_cli_train         (int argc, char **argv);
 int vita_cli_export_model  (int argc, char **argv);

@@ -1,0 +1,31 @@
+/* vita-cli-render.h — the session → painters path of `vitascope-cli render`, shared
+ * with `render-video` (vita-cli-video.c). */
+#pragma once
+
+#include "dsp/vita-audio.h"
+#include "model/vita-analysis.h"
+#include "views/vita-export.h"
+
+G_BEGIN_DECLS
+
+/* What the painters draw from: the model, the audio at its rate, the analysis. */
+typedef struct {
+  VitaVit        *vit;
+  VitaPcm        *pcm;
+  VitaAnalysis   *an;
+  VitaPaintCache *cache;
+  VitaPeaks      *peaks;
+  float          *mel;
+} VitaCliScene;
+
+/* A session file's view as an export spec (panel NULL: layout). */
+gboolean vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec *spec,
+                                     GError **error);
+/* Loads what spec names (model, audio; SHA-256 and rates checked, times of a session
+ * rescaled to the model's rate), analyses the audio and makes the painters' sources;
+ * FALSE after printing a message prefixed with prog that names the file. */
+gboolean vita_cli_scene_load  (VitaCliScene *sc, VitaExportSpec *spec, const char *prog,
+                               const char *source, gboolean session, gboolean allow_mismatch);
+void     vita_cli_scene_clear (VitaCliScene *sc);
+
+G_END_DECLS

@@ -1,0 +1,290 @@
+/* vita-emergence-painter.c — the emergence figure (vita-emergence-painter.h). */
+#include "vita-emergence-painter.h"
+#include "vita-export.h"
+
+#include <math.h>
+
+/* Qualitative colours (matplotlib's tab10) for layers 0, 1, 2, …: lines must be told
+ * apart, not ordered as a sequential map would. */
+static const double layer_rgb[10][3] = {
+  { 0.122, 0.467, 0.706 }, { 1.000, 0.498, 0.055 }, { 0.173, 0.627, 0.173 },
+  { 0.839, 0.153, 0.157 }, { 0.580, 0.404, 0.741 }, { 0.549, 0.337, 0.294 },
+  { 0.890, 0.467, 0.761 }, { 0.498, 0.498, 0.498 }, { 0.737, 0.741, 0.133 },
+  { 0.090, 0.745, 0.812 },
+};
+
+#define N_PANELS (VITA_EMERGENCE_N_MEASURES + 1)   /* the measures, then the loss */
+
+/* log10 range of the x axis: [lo, hi]; step 0 sits at lo. */
+static void
+x_range (const VitaEmergence *em, double *lo, double *hi)
+{
+  gint64 min_pos = 0, max_step = 0;
+  gboolean zero = FALSE;
+  for (int c = 0; c < em->n_checkpoints; c++)
+    {
+      gint64 s = em->step[c];
+      if (s <= 0)
+        zero = TRUE;
+      else if (min_pos == 0 || s < min_pos)
+        min_pos = s;
+      max_step = MAX (max_step, s);
+    }
+  if (min_pos == 0)
+    min_pos = 1;
+  double first = log10 ((double) min_pos);
+  *lo = zero ? first - 1 : first;
+  *hi = MAX (log10 ((double) MAX (max_step, 1)), *lo + 1);
+}
+
+double
+vita_emergence_x_for_step (const VitaEmergence *em, const VitaRect *plot, gint64 step)
+{
+  double lo, hi;
+  x_range (em, &lo, &hi);
+  double v = step > 0 ? log10 ((double) step) : lo;
+  double pad = 0.04 * (hi - lo);
+  return plot->x + (v - (lo - pad)) / (hi - lo + 2 * pad) * plot->width;
+}
+
+static const char *
+panel_title (const VitaEmergence *em, int p)
+{
+  static const char *titles[2][N_PANELS] = {
+    { "Received attention vs spectral flux, mean over heads", "Received attention vs spectral flux, best head",
+      "SSM vs chroma SSM", "SSM vs MFCC SSM", "SSM vs rhythm SSM", "Training loss" },
+    { "Onset F of received attention, mean over heads", "Onset F of received attention, best head",
+      "SSM vs chroma SSM", "SSM vs MFCC SSM", "SSM vs rhythm SSM", "Training loss" },
+  };
+  return titles[em->onsets ? 1 : 0][p];
+}
+
+static const char *
+panel_unit (const VitaEmergence *em, int p)
+{
+  if (p < 2)
+    return em->onsets ? "onset F (0–1)" : "Pearson r";
+  return p < N_PANELS - 1 ? "Pearson r" : "NT-Xent loss (nats)";
+}
+
+static double
+panel_value (const VitaEmergence *em, int p, int c, int layer)
+{
+  return p < VITA_EMERGENCE_N_MEASURES ? vita_emergence_get (em, c, p, layer) : em->loss[c];
+}
+
+static void
+paint_panel (cairo_t *cr, const VitaStyle *style, const VitaRect *outer, const VitaEmergence *em,
+             int p, int current)
+{
+  const double fs = style->font_size;
+  VitaRect plot = { outer->x + vita_axis_tick_width (style) + 2.6 * fs, outer->y + 1.8 * fs,
+                    0, 0 };
+  plot.width = outer->x + outer->width - plot.x - 0.5 * fs;
+  plot.height = outer->y + outer->height - plot.y - 2.9 * fs;
+  if (plot.width < 10 || plot.height < 10)
+    return;
+  cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
+  vita_draw_text_fit (cr, style, panel_title (em, p), plot.x + plot.width / 2, outer->y + 0.2 * fs,
+                      VITA_ANCHOR_N, 1.0, 0, outer->width);
+
+  /* the value range of what is drawn */
+  gboolean is_loss = p == N_PANELS - 1;
+  int l0 = is_loss ? 0 : vita_emergence_first_layer (p), l1 = is_loss ? 1 : em->n_layers;
+  double vmin = INFINITY, vmax = -INFINITY;
+  for (int c = 0; c < em->n_checkpoints; c++)
+    for (int l = l0; l < l1; l++)
+      {
+        double v = panel_value (em, p, c, l);
+        if (isfinite (v))
+          vmin = MIN (vmin, v), vmax = MAX (vmax, v);
+      }
+  vita_panel_frame (cr, style, &plot);
+  if (!isfinite (vmin))
+    {
+      vita_panel_message (cr, style, &plot, is_loss ? "No loss log beside the series" : "No values");
+      vmin = 0, vmax = 1;
+    }
+  if (vmax - vmin < 1e-6)
+    vmin -= 0.05, vmax += 0.05;
+  else
+    {
+      /* a margin so that no point sits on the frame */
+      double pad = 0.06 * (vmax - vmin);
+      vmin -= pad, vmax += pad;
+    }
+  double ticks[16], tstep;
+  int nt = vita_nice_ticks (vmin, vmax, 5, ticks, &tstep);
+  if (nt > 0)
+    {
+      vmin = MIN (vmin, ticks[0]);
+      vmax = MAX (vmax, ticks[nt - 1]);
+    }
+  vita_axis_value (cr, style, &plot, vmin, vmax, panel_unit (em, p));
+
+  /* x axis: decades, with "0" behind a break when step 0 is in the series */
+  double lo, hi;
+  x_range (em, &lo, &hi);
+  gboolean zero = FALSE;
+  for (int c = 0; c < em->n_checkpoints; c++)
+    zero |= em->step[c] <= 0;
+  cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
+  cairo_set_line_width (cr, MAX (0.5, style->line_width / 2));
+  double ybase = plot.y + plot.height;
+  for (int k = (int) ceil (lo + (zero ? 0.5 : 0)); k <= (int) floor (hi + 1e-9); k++)
+    {
+      double x = vita_emergence_x_for_step (em, &plot, (gint64) llround (pow (10, k)));
+      cairo_move_to (cr, x, ybase);
+      cairo_line_to (cr, x, ybase + 0.3 * fs);
+      cairo_stroke (cr);
+      char buf[32];
+      if (k <= 3)
+        g_snprintf (buf, sizeof buf, "%.0f", pow (10, k));
+      else
+        g_snprintf (buf, sizeof buf, "1e%d", k);
+      vita_draw_text (cr, style, buf, x, ybase + 0.4 * fs, VITA_ANCHOR_N, 0.9, 0);
+    }
+  if (zero)
+    {
+      double x0 = vita_emergence_x_for_step (em, &plot, 0);
+      double xb = (x0 + vita_emergence_x_for_step (em, &plot, (gint64) llround (pow (10, lo + 1)))) / 2;
+      cairo_move_to (cr, x0, ybase);
+      cairo_line_to (cr, x0, ybase + 0.3 * fs);
+      cairo_stroke (cr);
+      vita_draw_text (cr, style, "0", x0, ybase + 0.4 * fs, VITA_ANCHOR_N, 0.9, 0);
+      /* the break: two short slashes on the axis */
+      for (int s = -1; s <= 1; s += 2)
+        {
+          cairo_move_to (cr, xb + s * 0.15 * fs - 0.2 * fs, ybase + 0.3 * fs);
+          cairo_line_to (cr, xb + s * 0.15 * fs + 0.2 * fs, ybase - 0.3 * fs);
+        }
+      cairo_stroke (cr);
+    }
+  vita_draw_text (cr, style, "Training step (log scale)", plot.x + plot.width / 2,
+                  ybase + 1.6 * fs, VITA_ANCHOR_N, 0.9, 0);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
+  cairo_clip (cr);
+  if (current >= 0 && current < em->n_checkpoints)
+    {
+      double x = vita_emergence_x_for_step (em, &plot, em->step[current]);
+      double dash[2] = { 3, 3 };
+      cairo_set_dash (cr, dash, 2, 0);
+      cairo_set_source_rgb (cr, style->playhead[0], style->playhead[1], style->playhead[2]);
+      cairo_move_to (cr, x, plot.y);
+      cairo_line_to (cr, x, plot.y + plot.height);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+  cairo_set_line_width (cr, style->line_width);
+  for (int l = l0; l < l1; l++)
+    {
+      const double *rgb = is_loss ? style->fg : layer_rgb[l % 10];
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      gboolean pen = FALSE;
+      for (int c = 0; c < em->n_checkpoints; c++)
+        {
+          double v = panel_value (em, p, c, l);
+          if (!isfinite (v))
+            {
+              pen = FALSE;
+              continue;
+            }
+          double x = vita_emergence_x_for_step (em, &plot, em->step[c]);
+          double y = plot.y + plot.height * (1 - (v - vmin) / (vmax - vmin));
+          if (pen)
+            cairo_line_to (cr, x, y);
+          else
+            cairo_move_to (cr, x, y);
+          pen = TRUE;
+        }
+      cairo_stroke (cr);
+      for (int c = 0; c < em->n_checkpoints; c++)
+        {
+          double v = panel_value (em, p, c, l);
+          if (!isfinite (v))
+            continue;
+          double x = vita_emergence_x_for_step (em, &plot, em->step[c]);
+          double y = plot.y + plot.height * (1 - (v - vmin) / (vmax - vmin));
+          cairo_arc (cr, x, y, 1.2 * style->line_width, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+    }
+  cairo_restore (cr);
+}
+
+void
+vita_emergence_paint (cairo_t *cr, const VitaRect *area, const VitaStyle *style_in,
+                      const VitaEmergence *em, int current)
+{
+  VitaStyle style;
+  if (style_in)
+    style = *style_in;
+  else
+    vita_style_init (&style);
+  const double fs = style.font_size;
+  cairo_save (cr);
+  vita_panel_begin (cr, &style, area->x, area->y, area->width, area->height);
+
+  /* the legend column, right of every panel */
+  double legend_w = 10.5 * fs;
+  double lx = area->x + area->width - legend_w, ly = area->y + 2 * fs;
+  cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+  vita_draw_text (cr, &style, "Layer", lx + 0.3 * fs, ly, VITA_ANCHOR_NW, 1.0, 0);
+  for (int l = 0; l < em->n_layers; l++)
+    {
+      double y = ly + (l + 1.6) * 1.4 * fs;
+      cairo_set_source_rgb (cr, layer_rgb[l % 10][0], layer_rgb[l % 10][1], layer_rgb[l % 10][2]);
+      cairo_set_line_width (cr, style.line_width * 1.5);
+      cairo_move_to (cr, lx + 0.3 * fs, y);
+      cairo_line_to (cr, lx + 2.0 * fs, y);
+      cairo_stroke (cr);
+      char buf[48];
+      if (l == 0)
+        g_snprintf (buf, sizeof buf, "0 (embedding)");
+      else
+        g_snprintf (buf, sizeof buf, "%d", l);
+      cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+      vita_draw_text (cr, &style, buf, lx + 2.4 * fs, y, VITA_ANCHOR_W, 0.9, 0);
+    }
+  if (current >= 0 && current < em->n_checkpoints)
+    {
+      char buf[64];
+      g_snprintf (buf, sizeof buf, "- - step %" G_GINT64_FORMAT, em->step[current]);
+      cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+      vita_draw_text_fit (cr, &style, buf, lx + 0.3 * fs, ly + (em->n_layers + 2.4) * 1.4 * fs,
+                          VITA_ANCHOR_W, 0.9, 0, legend_w - 0.3 * fs);
+    }
+
+  /* 3 rows × 2 columns of panels */
+  double gw = area->width - legend_w, gh = area->height;
+  for (int p = 0; p < N_PANELS; p++)
+    {
+      int row = p / 2, col = p % 2;
+      VitaRect outer = { area->x + col * gw / 2, area->y + row * gh / 3, gw / 2, gh / 3 };
+      paint_panel (cr, &style, &outer, em, p, current);
+    }
+  cairo_restore (cr);
+}
+
+typedef struct {
+  const VitaEmergence *em;
+  const VitaStyle     *style;
+} ExportData;
+
+static void
+export_cb (cairo_t *cr, double width, double height, gpointer data)
+{
+  ExportData *d = data;
+  VitaRect area = { 0, 0, width, height };
+  vita_emergence_paint (cr, &area, d->style, d->em, -1);
+}
+
+gboolean
+vita_emergence_export (const VitaEmergence *em, const char *path, double width, double height,
+                       const VitaStyle *style, GError **error)
+{
+  ExportData d = { em, style };
+  return vita_export_paint (path, width, height, 2.0, "Emergence over training", export_cb, &d, error);
+}
