@@ -69,25 +69,14 @@ vita_emergence_checkpoint_table (VitaVit *vit, const float *pcm, gsize n_samples
                                  const VitaEventList *onsets, const VitaAnalysisOptions *opt,
                                  GError **error)
 {
-  const VitaFrontend *fe = &vit->cfg.fe;
-  gsize n_frames = vita_frontend_n_frames (fe, n_samples);
-  if (n_frames == 0 || n_frames > (gsize) (G_MAXINT / MAX (fe->n_mels, fe->n_fft)))
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
-                   "%" G_GSIZE_FORMAT " frames of audio: nothing to analyse or too long", n_frames);
-      return NULL;
-    }
-  g_autoptr(VitaMel) mp = vita_mel_new (fe, error);
+  g_autoptr(VitaMel) mp = vita_mel_new (&vit->cfg.fe, error);
   if (mp == NULL)
     return NULL;
-  g_autofree float *mel = g_try_new (float, n_frames * fe->n_mels);
+  gsize n_frames = 0;
+  /* the one front-end call (dsp/vita-mel.h); the flux comes with the table's references */
+  g_autofree float *mel = vita_mel_features (mp, pcm, n_samples, NULL, &n_frames, error);
   if (mel == NULL)
-    {
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Out of memory for the mel spectrogram (%" G_GSIZE_FORMAT " frames)", n_frames);
-      return NULL;
-    }
-  vita_mel_compute (mp, pcm, n_samples, mel);
+    return NULL;
   /* the model against itself: vita-compare.c shares one analysis (a == b) */
   g_autoptr(VitaCompare) cmp = vita_compare_new_for_mel (vit, mel, vit, mel, (int) n_frames, opt, error);
   if (cmp == NULL)
