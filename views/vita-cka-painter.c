@@ -57,6 +57,17 @@ layer_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, int L)
     }
   vita_draw_text (cr, style, "Layer (0 = embeddings)", plot->x + plot->width / 2,
                   plot->y + plot->height + 1.6 * fs, VITA_ANCHOR_N, 1.0, 0.0);
+  /* the same integer layers up the left side (row a is drawn at (L − 1 − a) cells) */
+  double ch = plot->height / L;
+  int vstep = MAX (1, (int) ceil (1.4 * fs / MAX (ch, 1e-3)));
+  for (int l = 0; l < L; l += vstep)
+    {
+      char buf[16];
+      g_snprintf (buf, sizeof buf, "%d", l);
+      vita_draw_text (cr, style, buf, plot->x - 0.4 * fs, plot->y + (L - 1 - l + 0.5) * ch,
+                      VITA_ANCHOR_E, 1.0, 0.0);
+    }
+  vita_axis_title_left (cr, style, plot, "Layer");
 }
 
 static void
@@ -77,7 +88,6 @@ cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
       if (an != NULL)
         {
           /* the layers are known even when their similarity is not: the axes stay */
-          vita_axis_value (cr, style, &plot, -0.5, an->n_layers - 0.5, "Layer");
           layer_axis (cr, style, &plot, an->n_layers);
         }
       vita_panel_title (cr, style, &plot, title);
@@ -105,7 +115,6 @@ cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
           cairo_fill (cr);
         }
   vita_panel_frame (cr, style, &plot);
-  vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer");
   layer_axis (cr, style, &plot, L);
   vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0, "linear CKA");
   vita_panel_title (cr, style, &plot, title);
