@@ -1,6 +1,10 @@
 /* vita-window-export.c — figure export from the main window: the whole view or one
  * panel as PNG/SVG/PDF (with a sidecar JSON), or the panel's array as .npy, drawn by
- * the same painters from the same sources as the screen. */
+ * the same painters from the same sources as the screen.  And results back to the
+ * field's tools (issue 16 item 2, "Export Results…"): the received-attention curve of
+ * the shown layer and head, the onset curve, their peaks, each probe lane's
+ * predictions and the loaded annotations as Sonic Visualiser CSV, .lab, JAMS or .npy
+ * (app/vita-results-export.h, shared with `vitascope-cli export`). */
 #include "vita-config.h"
 #include "vita-window-private.h"
 
@@ -9,6 +13,9 @@
 
 #include "vita-export.h"
 #include "vita-export-options.h"
+#include "vita-results-export.h"
+#include "vita-session-file.h"
+#include "model/vita-derived.h"
 #include "vita-views.h"
 
 /* ------------------------------------------------------------------ export */
@@ -153,8 +160,265 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
+/* ------------------------------------------------------------------ results */
+
+/* Peak picking of "Export Results…": as `vitascope-cli export --delta` (default). */
+#define RESULTS_PEAK_DELTA 0.05
+
+/* The loaded annotation files read again into one set (later files replace earlier
+ * kinds, as the session merged them). */
+static VitaAnnotationSet *
+session_annotations (VitaWindow *self, const char *path, GError **error)
+{
+  g_autoptr(VitaSessionState) state = vita_session_to_state (self->session);
+  g_autoptr(VitaAnnotationSet) set = vita_annotation_set_new ();
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  int rate = vita_timeline_get_sample_rate (tl);
+  guint n_read = 0;
+
+  for (guint i = 0; state != NULL && i < state->annotations->len; i++)
+    {
+      VitaSessionRef *ref = g_ptr_array_index (state->annotations, i);
+      if (ref->path == NULL)
+        continue;
+      if (!vita_annotation_set_add_file (set, ref->path, VITA_ANN_UNKNOWN, TRUE, warnings, error))
+        return NULL;
+      n_read++;
+    }
+  if (n_read == 0)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                   _("Cannot export “%s”: no annotations are loaded"), path);
+      return NULL;
+    }
+  if (rate > 0)
+    set->duration = (double) vita_timeline_get_n_samples (tl) / rate;
+  return g_steal_pointer (&set);
+}
+
+gboolean
+vita_window_export_results (VitaWindow *self, const char *what, const char *path, GError **error)
+{
+  VitaAnnExportFormat format;
+  VitaTimeline *tl;
+  VitaAnalysis *an;
+  int rate, hop;
+  double hop_s;
+
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (what != NULL && path != NULL, FALSE);
+
+  if (!vita_ann_export_format_from_string (path, &format))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                   _("Cannot export “%s”: name it .csv (Sonic Visualiser), .lab, .jams or .npy"),
+                   path);
+      return FALSE;
+    }
+  if (vita_session_get_audio_path (self->session) == NULL)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                   _("Cannot export “%s”: open an audio file first"), path);
+      return FALSE;
+    }
+
+  if (strcmp (what, "annotations") == 0)
+    {
+      g_autoptr(VitaAnnotationSet) set = session_annotations (self, path, error);
+      VitaAnnKind kind = VITA_ANN_ANY;   /* JAMS: everything */
+      if (set == NULL)
+        return FALSE;
+      if (format != VITA_ANN_EXPORT_JAMS)
+        {
+          /* One kind per CSV / .lab / .npy: the first there, chords first. */
+          static const VitaAnnKind order[] = { VITA_ANN_CHORDS, VITA_ANN_BEATS, VITA_ANN_ONSETS,
+                                               VITA_ANN_KEY, VITA_ANN_TAGS };
+          kind = VITA_ANN_UNKNOWN;
+          for (gsize i = 0; i < G_N_ELEMENTS (order) && kind == VITA_ANN_UNKNOWN; i++)
+            if (vita_annotation_set_has (set, order[i]))
+              kind = order[i];
+          if (kind == VITA_ANN_UNKNOWN)
+            kind = VITA_ANN_CHORDS;   /* absent: vita_annotation_export says so */
+        }
+      return vita_annotation_export (set, kind, format, path,
+                                     "vitascope " VITA_VERSION ": annotations", error);
+    }
+
+  tl = vita_session_get_timeline (self->session);
+  rate = vita_timeline_get_sample_rate (tl);
+  hop = vita_timeline_get_hop (tl);
+  an = vita_session_get_analysis (self->session);
+  if (an == NULL || rate <= 0 || hop <= 0 || an->n_frames < 1)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                   _("Cannot export “%s”: open a model and wait for its analysis"), path);
+      return FALSE;
+    }
+  hop_s = (double) hop / rate;
+
+  if (g_str_has_prefix (what, "lane-"))
+    {
+      int n_lanes = 0;
+      VitaProbeLane *const *lanes = vita_session_get_probe_lanes (self->session, &n_lanes);
+      char *end = NULL;
+      gint64 i = g_ascii_strtoll (what + 5, &end, 10);
+      if (end == what + 5 || *end != '\0' || i < 0 || i >= n_lanes || lanes[i] == NULL)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                       _("Cannot export “%s”: there is no probe lane %s"), path, what + 5);
+          return FALSE;
+        }
+      return vita_results_export_lane (lanes[i], hop_s, VITA_ANN_UNKNOWN, format, path, error);
+    }
+
+  if (!vita_session_get_analysis_complete (self->session))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                   _("Cannot export “%s”: the analysis is still running"), path);
+      return FALSE;
+    }
+  if (strcmp (what, "received") == 0 || strcmp (what, "received-peaks") == 0)
+    {
+      int n = an->n_frames;
+      int head = vita_timeline_get_head (tl);
+      g_autofree float *curve = g_new (float, n);
+      if (an->received == NULL)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                       _("Cannot export “%s”: the analysis has no received attention"), path);
+          return FALSE;
+        }
+      /* The curve the received panel draws (and "Hear Attention Onsets" clicks). */
+      vita_received_curve (curve, an, vita_paint_block_for_layer (an, vita_timeline_get_layer (tl)),
+                           head < an->cfg.heads ? head : -1, 0, n);
+      return strcmp (what, "received") == 0
+               ? vita_results_export_curve (curve, n, hop_s, format, path, error)
+               : vita_results_export_peaks (curve, n, hop_s, RESULTS_PEAK_DELTA, n * hop_s, format,
+                                            path, error);
+    }
+  if (strcmp (what, "onset") == 0 || strcmp (what, "onset-peaks") == 0)
+    {
+      if (an->onset == NULL)
+        {
+          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+                       _("Cannot export “%s”: the analysis has no onset curve"), path);
+          return FALSE;
+        }
+      return strcmp (what, "onset") == 0
+               ? vita_results_export_curve (an->onset, an->n_frames, hop_s, format, path, error)
+               : vita_results_export_peaks (an->onset, an->n_frames, hop_s, RESULTS_PEAK_DELTA,
+                                            an->n_frames * hop_s, format, path, error);
+    }
+  g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,
+               "Cannot export “%s”: unknown result “%s”", path, what);
+  return FALSE;
+}
+
+static void
+on_export_results_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      const char *what = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "what");
+      GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (dialog));
+      const char *ext = filter ? g_object_get_data (G_OBJECT (filter), "vita-extension") : NULL;
+      VitaAnnExportFormat format;
+      g_autoptr(GError) error = NULL;
+
+      /* A name without a known extension takes the chosen filter's. */
+      if (path != NULL && ext != NULL && !vita_ann_export_format_from_string (path, &format))
+        {
+          char *fixed = g_strconcat (path, ext, NULL);
+          g_free (path);
+          path = fixed;
+        }
+      if (path == NULL)
+        vita_window_show_error (self, _("Results can only be exported to local files"));
+      else if (!vita_window_export_results (self, what ? what : "received-peaks", path, &error))
+        vita_window_show_error (self, error->message);
+      else
+        {
+          g_autofree char *name = g_path_get_basename (path);
+          g_autofree char *text = g_strdup_printf (_("Exported “%s”"), name);
+          _vita_window_toast (self, text);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_export_results (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+  static const struct { const char *title, *pattern, *extension; } filters[] = {
+    { N_("Sonic Visualiser CSV"), "*.csv", ".csv" },
+    { N_("Chord Labels (.lab)"), "*.lab", ".lab" },
+    { N_("JAMS"), "*.jams", ".jams" },
+    { N_("NumPy Array"), "*.npy", ".npy" },
+  };
+  const char *audio = vita_session_get_audio_path (self->session);
+  g_autofree char *base = g_path_get_basename (audio ? audio : "results");
+  g_autofree char *suggested = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  int n_lanes = 0;
+  VitaProbeLane *const *lanes = vita_session_get_probe_lanes (self->session, &n_lanes);
+  GtkFileChooserNative *native;
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL)
+    *dot = '\0';
+  suggested = g_strdup_printf ("%s-peaks.csv", base);
+  native = gtk_file_chooser_native_new (_("Export Results"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
+  for (gsize i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+      gtk_file_filter_set_name (filter, _(filters[i].title));
+      gtk_file_filter_add_pattern (filter, filters[i].pattern);
+      g_object_set_data (G_OBJECT (filter), "vita-extension", (gpointer) filters[i].extension);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+      g_object_unref (filter);
+    }
+
+  /* What to export: the received-attention curve of the shown layer and head, the onset
+   * curve, their peaks, each probe lane, the loaded annotations. */
+  g_ptr_array_add (ids, g_strdup ("received-peaks"));
+  g_ptr_array_add (labels, g_strdup (_("Peaks of Attention Received")));
+  g_ptr_array_add (ids, g_strdup ("received"));
+  g_ptr_array_add (labels, g_strdup (_("Attention Received")));
+  g_ptr_array_add (ids, g_strdup ("onset-peaks"));
+  g_ptr_array_add (labels, g_strdup (_("Onsets of the Spectral Flux")));
+  g_ptr_array_add (ids, g_strdup ("onset"));
+  g_ptr_array_add (labels, g_strdup (_("Spectral Flux")));
+  for (int i = 0; i < n_lanes; i++)
+    {
+      g_ptr_array_add (ids, g_strdup_printf ("lane-%d", i));
+      g_ptr_array_add (labels, g_strdup_printf (_("Probe Lane “%s”"),
+                                                lanes[i]->name ? lanes[i]->name : "?"));
+    }
+  g_ptr_array_add (ids, g_strdup ("annotations"));
+  g_ptr_array_add (labels, g_strdup (_("Loaded Annotations")));
+  g_ptr_array_add (ids, NULL);
+  g_ptr_array_add (labels, NULL);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "what", _("Export"),
+                               (const char **) ids->pdata, (const char **) labels->pdata);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "what", "received-peaks");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (on_export_results_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
 void
 _vita_window_export_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
+  gtk_widget_class_install_action (widget_class, "win.export-results", NULL,
+                                   action_export_results);
 }

@@ -295,7 +295,7 @@ _vita_window_update_actions (VitaWindow *self)
   gboolean has_heads = vita_timeline_get_n_heads (tl) > 0;
   const char *audio_actions[] = { "play-pause", "seek", "seek-relative", "go-start", "go-end",
                                   "loop", "zoom-in", "zoom-out", "zoom-all", "speed-up",
-                                  "speed-down", "export", "load-annotations", "load-probe",
+                                  "speed-down", "export", "export-results", "load-annotations", "load-probe",
                                   "save-session", "save-session-as" };
   const char *layer_actions[] = { "layer-next", "layer-previous" };
   const char *head_actions[] = { "head-next", "head-previous", "head-average" };

@@ -54,6 +54,15 @@ gboolean      vita_window_export_figure (VitaWindow *self, VitaPanel panel, cons
 gboolean      vita_window_export (VitaWindow *self, VitaPanel panel, const char *path,
                                   GError **error);
 
+/* Results back to the field's tools ("Export Results…", win.export-results): what is
+ * "received" (the received-attention curve of the shown layer and head), "onset" (the
+ * spectral flux), "received-peaks" / "onset-peaks" (their onset peaks), "lane-N"
+ * (probe lane N's predictions: chord segments or beat / onset times) or
+ * "annotations" (the loaded annotation files: everything in JAMS, otherwise the first
+ * of chords, beats, onsets, key).  The format follows path's extension: .csv (Sonic
+ * Visualiser), .lab (chords), .jams, .npy; atomic.  FALSE + error naming path. */
+gboolean      vita_window_export_results (VitaWindow *self, const char *what, const char *path,
+                                          GError **error);
 /* Shows an error as a toast (and remembers it for tests). */
 void          vita_window_show_error (VitaWindow *self, const char *message);
 
