@@ -317,6 +317,7 @@ export_series (const char *prog, const char *run, const char *out, const char *t
           fprintf (stderr, "%s: %s\n", prog, error->message);
           return 1;
         }
+      vita_model_strip_training_state (model);
       if (train_data)
         g_hash_table_insert (model->metadata, g_strdup ("train_data"), g_strdup (train_data));
       if (!(f16 ? vita_vit_save_f16 (model, dst, &error) : vita_vit_save (model, dst, &error)))

@@ -904,6 +904,13 @@ static const char *optimizer_keys[] = {
   "train_options", "rng", "config_name",
 };
 
+void
+vita_model_strip_training_state (VitaVit *vit)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (optimizer_keys); i++)
+    g_hash_table_remove (vit->metadata, optimizer_keys[i]);
+}
+
 VitaVit *
 vita_checkpoint_export (const VitaCheckpoint *ck)
 {
@@ -1398,7 +1405,10 @@ save_series (VitaTrainer *t, gint64 step)
     return;  /* a resumed run keeps the one it wrote */
   g_autoptr(GError) e = NULL;
   set_provenance (t, step);
-  if (g_mkdir_with_parents (dir, 0755) != 0 || !vita_vit_save (t->vit, path, &e))
+  /* a resumed run's weights carry the checkpoint's bookkeeping: not a model's */
+  g_autoptr(VitaVit) model = copy_model (t->vit);
+  vita_model_strip_training_state (model);
+  if (g_mkdir_with_parents (dir, 0755) != 0 || !vita_vit_save (model, path, &e))
     g_warning ("training: could not write the series checkpoint %s: %s", path,
                e ? e->message : g_strerror (errno));
 }

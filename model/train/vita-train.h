@@ -271,6 +271,9 @@ typedef struct {
 
 /* The default series: 0 and 1, 2, 5 × 10^k up to `limit`. Returns the count written
  * into out (at most `cap`). */
+/* Removes a checkpoint's optimiser and data-cursor bookkeeping from a model's metadata
+ * (what vita_checkpoint_export leaves out). */
+void     vita_model_strip_training_state (VitaVit *vit);
 int      vita_train_series_default (gint64 *out, int cap, gint64 limit);
 /* "0,1,2,5,10" → steps (sorted, unique); "none" → 0 steps. FALSE on a malformed list. */
 gboolean vita_train_series_parse   (const char *text, gint64 **steps, int *n, GError **error);
