@@ -4,7 +4,7 @@
  *   mel.npy        (n_frames, M)             the model's input, normalised log-mel
  *   onset.npy      (n_frames)                spectral-flux onset novelty
  *   tokens.npy     (n_sel, n_frames, D)      per-frame tokens of the selected layers
- *                                            (layer 0 = embeddings, l = after block l)
+ *                                            (layer 0 = the input embedding, l = after block l)
  *   cls.npy        (n_windows, n_layers, D)  every window's class token per layer
  *   attention.npy  (n_windows, L, NH, N, N)  every window's softmax maps, streamed
  *                                            (omitted with --no-attention)
@@ -364,7 +364,7 @@ vita_cli_analyze (int argc, char **argv)
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Analysis threads (default: one per core)", "T" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
     { "no-attention", 0, 0, G_OPTION_ARG_NONE, &no_attention, "Do not write attention.npy", NULL },
-    { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_spec, "Token layers for tokens.npy and ssm.npy, e.g. 0,6,12 or 1-4 (default all)", "LIST" },
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_spec, "Token layers for tokens.npy and ssm.npy, 0…L (0 = the input embedding), e.g. 0,6,12 or 1-4 (default all)", "LIST" },
     { "start", 0, 0, G_OPTION_ARG_DOUBLE, &start_sec, "Analyse from this time (seconds)", "SEC" },
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration_sec, "Analyse at most this long (seconds; default: to the end)", "SEC" },
     { "max-duration", 0, 0, G_OPTION_ARG_DOUBLE, &max_duration, "Refuse audio files longer than this (seconds; default 10800, 3 hours)", "SEC" },
@@ -704,6 +704,11 @@ vita_cli_analyze (int argc, char **argv)
     for (guint i = 0; i < layers->len; i++)
       json_builder_add_int_value (b, g_array_index (layers, int, i));
     json_builder_end_array (b);
+    json_builder_set_member_name (b, "indexing");
+    json_builder_add_string_value (b, "tokens.npy and ssm.npy layer axis: the token layers listed in "
+                                   "\"layers\" (0…L, 0 = the input embedding, l = after block l); "
+                                   "attention.npy and received.npy layer axis 0…L−1 = layers 1…L "
+                                   "(no attention at the input); heads axis 0…H−1 = heads 1…H");
     json_builder_set_member_name (b, "windows");
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "count"); json_builder_add_int_value (b, an->n_windows);

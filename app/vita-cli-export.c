@@ -3,8 +3,8 @@
  * .npy; the format follows --format or FILE's extension).
  *
  *   SOURCE = an analysis folder (`vitascope-cli analyze --out DIR`):
- *     --what received        received-attention curve of --layer L (block, 1-based) and
- *                            --head H (-1: mean over heads)          CSV time,value | npy
+ *     --what received        received-attention curve of --layer L (1…L) and
+ *                            --head H (0-based index; -1: mean)         CSV time,value | npy
  *     --what received-peaks  its peaks as onset times                CSV | JAMS | npy
  *     --what onset           the spectral-flux onset curve           CSV | npy
  *     --what onset-peaks     its peaks as onset times                CSV | JAMS | npy
@@ -204,8 +204,8 @@ vita_cli_export (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "File to write", "FILE" },
     { "what", 'w', 0, G_OPTION_ARG_STRING, &what, "received, received-peaks, onset, onset-peaks, probe; or chords, beats, onsets, key, tags, all", "WHAT" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "csv (Sonic Visualiser), lab, jams or npy (default: FILE's extension)", "F" },
-    { "layer", 'l', 0, G_OPTION_ARG_INT, &layer, "Block of the received-attention curve, 1-based (default 1)", "L" },
-    { "head", 0, 0, G_OPTION_ARG_INT, &head, "Head, or -1 for the mean over heads (default)", "H" },
+    { "layer", 'l', 0, G_OPTION_ARG_INT, &layer, "Layer of the received-attention curve, 1…L (attention has no layer 0; default 1)", "L" },
+    { "head", 0, 0, G_OPTION_ARG_INT, &head, "Head as a 0-based index of received.npy (0…H−1 = heads 1…H), or -1 for the mean over heads (default)", "H" },
     { "probe", 'p', 0, G_OPTION_ARG_FILENAME, &probe, "Probe file for --what probe", "PROBE" },
     { "delta", 0, 0, G_OPTION_ARG_DOUBLE, &delta, "Peak-picking threshold on the curve scaled to [0,1] (default 0.05)", "D" },
     { NULL },

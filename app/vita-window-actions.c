@@ -87,8 +87,9 @@ _vita_window_rebuild_layer_head_lists (VitaWindow *self)
   if (n_layers == 0)
     g_ptr_array_add (layers, g_strdup (_("No Layers")));
   for (int l = 0; l < n_layers; l++)
-    /* Token layer 0 is the embedded input; l ≥ 1 the output of block l. */
-    g_ptr_array_add (layers, l == 0 ? g_strdup (_("Input Tokens"))
+    /* Token layer 0 is the input embedding, layer l ≥ 1 the output of block l
+     * (attention: layers 1…L; heads 1…H). */
+    g_ptr_array_add (layers, l == 0 ? g_strdup (_("Layer 0 (Input)"))
                                     : g_strdup_printf (_("Layer %d"), l));
   g_ptr_array_add (heads, g_strdup (n_heads == 0 ? _("No Heads") : _("Mean of Heads")));
   for (int h = 0; h < n_heads; h++)

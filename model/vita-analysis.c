@@ -500,7 +500,7 @@ check_finite_batch (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer st
               {
                 float v = base[(gsize) b * per + i];
                 g_autofree char *what =
-                  pass == 0 ? g_strdup_printf ("the attention of block %d (blocks.%d.attn)", l - 1, l - 1)
+                  pass == 0 ? g_strdup_printf ("the attention of layer %d (blocks.%d.attn)", l, l - 1)
                   : l == 0 ? g_strdup ("layer 0 (patch embedding + positions)")
                   : g_strdup_printf ("layer %d (the output of blocks.%d)", l, l - 1);
                 g_autofree char *disp = an->vit->path ? g_filename_display_name (an->vit->path)

@@ -42,13 +42,17 @@ vita_attention_describe (const VitaPaintContext *ctx, int block, char *buf, gsiz
 void
 vita_attention_describe (const VitaPaintContext *ctx, int block, char *buf, gsize size)
 {
+  /* Token layers are 0…L (0 = the input embedding), attention belongs to layers
+   * 1…L (block b = layer b + 1), heads are 1…H: layer 0 has no attention, so the
+   * panels say which layer they show instead. */
   int head = ctx->snap->head;
+  const char *input = ctx->snap->layer < 1 ? "no attention at the input — showing " : "";
   if (ctx->attention_mode == VITA_ATTENTION_ROLLOUT)
-    g_snprintf (buf, size, "rollout to layer %d", block + 1);
+    g_snprintf (buf, size, "%srollout to layer %d", input, block + 1);
   else if (head < 0)
-    g_snprintf (buf, size, "layer %d, mean of heads", block + 1);
+    g_snprintf (buf, size, "%slayer %d, mean of heads", input, block + 1);
   else
-    g_snprintf (buf, size, "layer %d, head %d", block + 1, head + 1);
+    g_snprintf (buf, size, "%slayer %d, head %d", input, block + 1, head + 1);
 }
 
 void
@@ -73,7 +77,7 @@ vita_attention_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
   int block = vita_paint_block_for_layer (an, snap->layer);
   double t0 = ((ws - 0.5) * snap->hop) / snap->sample_rate;
   double t1 = ((ws + T - 0.5) * snap->hop) / snap->sample_rate;
-  char who[64], title[192];
+  char who[128], title[256];
   vita_attention_describe (ctx, block, who, sizeof who);
   g_snprintf (title, sizeof title, "Attention, %s (window %d, %.2f–%.2f s, frame tokens)",
               who, w + 1, MAX (t0, 0.0), t1);

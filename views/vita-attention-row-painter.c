@@ -35,7 +35,7 @@ vita_attention_row_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCont
   int j = CLAMP (q - ws + 1, 1, T);
   double t0 = (ws - 0.5) * snap->hop / snap->sample_rate;
   double t1 = (ws + T - 0.5) * snap->hop / snap->sample_rate;
-  char who[64], title[192], why[256] = "";
+  char who[128], title[256], why[256] = "";
   vita_attention_describe (ctx, block, who, sizeof who);
   g_snprintf (title, sizeof title, "Attention row of the token at %.2f s (%s)",
               (double) q * snap->hop / snap->sample_rate, who);

@@ -55,7 +55,7 @@ layer_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, int L)
       vita_draw_text (cr, style, buf, plot->x + (l + 0.5) * cell, plot->y + plot->height + 0.3 * fs,
                       VITA_ANCHOR_N, 1.0, 0.0);
     }
-  vita_draw_text (cr, style, "Layer (0 = embeddings)", plot->x + plot->width / 2,
+  vita_draw_text (cr, style, "Layer (0 = input)", plot->x + plot->width / 2,
                   plot->y + plot->height + 1.6 * fs, VITA_ANCHOR_N, 1.0, 0.0);
   /* the same integer layers up the left side (row a is drawn at (L − 1 − a) cells) */
   double ch = plot->height / L;

@@ -556,6 +556,15 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_builder_add_int_value (b, s->layer);
   json_builder_set_member_name (b, "head");
   json_builder_add_int_value (b, s->head);
+  /* What a person reads: heads 1…H (null = the mean of heads), and the one
+   * numbering of layers and heads spelled out. */
+  json_builder_set_member_name (b, "head_number");
+  if (s->head >= 0)
+    json_builder_add_int_value (b, s->head + 1);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "indexing");
+  json_builder_add_string_value (b, VITA_SIDECAR_INDEXING);
   json_builder_set_member_name (b, "attention_mode");
   json_builder_add_string_value (b, spec->attention_mode == VITA_ATTENTION_ROLLOUT ? "rollout" : "head");
   json_builder_set_member_name (b, "query_token");

@@ -85,8 +85,15 @@ gboolean vita_export_paint (const char *path, double width, double height, doubl
 
 /* FIGURE.json beside the figure ("fig.pdf" → "fig.pdf.json"). */
 char    *vita_export_sidecar_path (const char *figure_path);
-/* Writes the sidecar of a figure: audio path, model path + SHA-256, panel, layer,
- * head, mode, time range, position, colormap, size, font size. */
+/* The one numbering, as the sidecar's "indexing" field states it. */
+#define VITA_SIDECAR_INDEXING \
+  "layer: token layer 0…L (0 = the input embedding, no attention: attention panels " \
+  "show layer 1); attention layers 1…L; head: 0-based index, head_number = head + 1 " \
+  "(heads 1…H as labelled), -1 = the mean of heads; figure.layers and figure.heads: " \
+  "1-based, as labelled"
+/* Writes the sidecar of a figure: audio path, model path + SHA-256, panel, layer
+ * (token layer 0…L), head (0-based; -1 = mean) and head_number (1…H, null = mean),
+ * indexing (the sentence above), mode, time range, position, colormap, size, font size. */
 gboolean vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
                                     const char *sidecar_path, GError **error);
 /* Reads a sidecar into spec (initialised here); figure_path may be NULL. */

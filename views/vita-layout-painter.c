@@ -72,6 +72,8 @@ panel_height_frame (VitaPanel panel, const VitaPaintContext *ctx, double width, 
   /* What a panel needs whatever its height: margins and a plot of 2 lines, and the
    * length of a rotated axis title or colorbar label (the longest painters write). */
   double ylen;
+  /* A stand-in at least as long as the longest of them ("normalised log-mel",
+   * "Layer (0 = input)"): the width the layouts were tuned with. */
   vita_text_size (style, "Layer (0 = embeddings)", 1.0, &ylen, NULL);
   *frame_out = frame + 2 * fs;
   if (vita_panel_flags (panel) & (VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR))

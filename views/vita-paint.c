@@ -620,13 +620,30 @@ vita_heatmap_paint (cairo_t *cr, cairo_surface_t *surface, double sx, double sy,
     cairo_surface_destroy (src);
 }
 
+/* Strokes the current path as the playhead: first a halo one unit wider on each
+ * side in the colour that contrasts most with the playhead's (white for the red
+ * one), then the line itself, so it stays legible on every colormap — the red
+ * cross on the red end of a map included. */
+static void
+playhead_stroke (cairo_t *cr, const VitaStyle *style, double lw)
+{
+  const double *c = style->playhead;
+  double luma = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  double halo = luma < 0.5 ? 1.0 : 0.0;
+  cairo_set_source_rgba (cr, halo, halo, halo, 0.9);
+  cairo_set_line_width (cr, lw + 2.0);
+  cairo_stroke_preserve (cr);
+  cairo_set_source_rgb (cr, c[0], c[1], c[2]);
+  cairo_set_line_width (cr, lw);
+  cairo_stroke (cr);
+}
+
 void
 vita_draw_playhead_x (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, double x)
 {
   if (x < rect->x - 0.5 || x > rect->x + rect->width + 0.5)
     return;
   cairo_save (cr);
-  cairo_set_source_rgb (cr, style->playhead[0], style->playhead[1], style->playhead[2]);
   double lw = MAX (1.0, style->line_width);
   if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_IMAGE)
     {
@@ -634,10 +651,9 @@ vita_draw_playhead_x (cairo_t *cr, const VitaStyle *style, const VitaRect *rect,
       x = round (x);
       lw = 2.0;
     }
-  cairo_set_line_width (cr, lw);
   cairo_move_to (cr, x, rect->y);
   cairo_line_to (cr, x, rect->y + rect->height);
-  cairo_stroke (cr);
+  playhead_stroke (cr, style, lw);
   cairo_restore (cr);
 }
 
@@ -647,17 +663,15 @@ vita_draw_playhead_y (cairo_t *cr, const VitaStyle *style, const VitaRect *rect,
   if (y < rect->y - 0.5 || y > rect->y + rect->height + 0.5)
     return;
   cairo_save (cr);
-  cairo_set_source_rgb (cr, style->playhead[0], style->playhead[1], style->playhead[2]);
   double lw = MAX (1.0, style->line_width);
   if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_IMAGE)
     {
       y = round (y);
       lw = 2.0;
     }
-  cairo_set_line_width (cr, lw);
   cairo_move_to (cr, rect->x, y);
   cairo_line_to (cr, rect->x + rect->width, y);
-  cairo_stroke (cr);
+  playhead_stroke (cr, style, lw);
   cairo_restore (cr);
 }
 

@@ -119,7 +119,7 @@ vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
       vita_heatmap_paint (cr, surf, sx, 0, sw, L, &plot);
       cairo_surface_destroy (surf);
-      vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = embeddings)");
+      vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = input)");
       vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0,
                      pg->has_truth ? "P(annotated class)" : "P(predicted class)");
       g_snprintf (title, sizeof title, "Probe-o-gram: %s", pg->name);

@@ -90,7 +90,7 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
   VitaRect plot;
   vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_RECEIVED, &plot, NULL);
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
-  char title[160] = "Attention received vs spectral flux";
+  char title[256] = "Attention received vs spectral flux";
   if (an == NULL || an->received == NULL)
     vita_panel_message (cr, style, &plot, "No analysis");
   else
@@ -125,11 +125,12 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       curve (cr, &plot, snap, r, n, rmax > 0 ? 0.95f / rmax : 0.f);
       cairo_restore (cr);
 
-      char who[64];
+      char who[128];
+      const char *input = snap->layer < 1 ? "no attention at the input — showing " : "";
       if (head < 0)
-        g_snprintf (who, sizeof who, "layer %d, mean of %d heads", block + 1, NH);
+        g_snprintf (who, sizeof who, "%slayer %d, mean of %d heads", input, block + 1, NH);
       else
-        g_snprintf (who, sizeof who, "layer %d, head %d", block + 1, head + 1);
+        g_snprintf (who, sizeof who, "%slayer %d, head %d", input, block + 1, head + 1);
       g_snprintf (title, sizeof title, "Attention received per frame (%s) vs spectral flux",
                   who);
       /* The legend sits in its own row between the title and the plot. */

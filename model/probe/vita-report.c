@@ -778,7 +778,9 @@ table_render (const Table *t, GString *md, GHashTable *csv)
 static char *
 layer_name (int l)
 {
-  return l == 0 ? g_strdup ("0 (embed)") : g_strdup_printf ("%d", l);
+  /* Token layers 0…L, 0 = the input embedding; attention layers 1…L (block b is
+   * layer b + 1) use the same numbers, heads are 1…H. */
+  return l == 0 ? g_strdup ("0 (input embedding)") : g_strdup_printf ("%d", l);
 }
 
 /* Fills the tables' columns for one model ("trained" or "random"). */
@@ -834,7 +836,7 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
   g_autofree double *per_head = g_new (double, c->NH);
   for (int l = 0; l < c->L; l++)
     {
-      g_autofree char *row = g_strdup_printf ("block %d", l + 1);
+      g_autofree char *row = layer_name (l + 1);
       double sum = 0, lo = INFINITY, hi = -INFINITY, layer_best_train = -1, chosen = NAN;
       for (int h = 0; h < c->NH; h++)
         {
@@ -859,8 +861,8 @@ measure_model (Ctx *c, VitaVit *vit, const char *tag, Table *ta, Table *tb, Tabl
       table_set (tb, row, col, chosen);
     }
   {
-    g_autofree char *row = g_strdup_printf ("head chosen over all layers (%s: block %d head %d)",
-                                            tag, best_l + 1, best_h);
+    g_autofree char *row = g_strdup_printf ("head chosen over all layers (%s: layer %d head %d)",
+                                            tag, best_l + 1, best_h + 1);
     g_snprintf (col, sizeof col, "head chosen on train (%s)", tag);
     table_set (tb, row, col, best_test);
   }

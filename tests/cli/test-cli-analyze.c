@@ -318,6 +318,12 @@ test_tiny_and_silent (void)
   JsonObject *sum = load_summary (out, parser);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (sum, "windows"),
                                                "padded_frames"), ==, 31);
+  /* The one numbering of layers and heads, stated once beside the arrays. */
+  const char *indexing = json_object_get_string_member (sum, "indexing");
+  g_assert_nonnull (indexing);
+  g_assert_nonnull (strstr (indexing, "0 = the input embedding"));
+  g_assert_nonnull (strstr (indexing, "layer axis 0…L−1 = layers 1…L"));
+  g_assert_nonnull (strstr (indexing, "heads axis 0…H−1 = heads 1…H"));
   rm_rf (out);
 
   /* silence: a float WAV of zeros */

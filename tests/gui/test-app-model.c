@@ -155,6 +155,16 @@ check_sidecar (const char *figure, const char *panel)
   g_assert_true (g_file_get_contents (sidecar, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, panel));
   g_assert_nonnull (strstr (text, "tiny.safetensors"));
+  /* The one numbering: head is the 0-based index, head_number what a person reads
+   * (1…H, null for the mean), and the sidecar says so. */
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  gint64 h = json_object_get_int_member (o, "head");
+  g_assert_true (json_object_has_member (o, "head_number"));
+  if (h >= 0)
+    g_assert_cmpint (json_object_get_int_member (o, "head_number"), ==, h + 1);
+  else
+    g_assert_true (json_object_get_null_member (o, "head_number"));
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "indexing"), "0 = the input embedding"));
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "model/vita-derived.h"
 #include "vita-test.h"
 #include "views/vita-paint-private.h"
+#include "views/vita-layout.h"
 
 #include <math.h>
 #include <string.h>
@@ -710,6 +711,115 @@ test_font_size_scales_text (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (b);
 }
 
+/* One numbering (issue 9, item 2): token layers 0…L with 0 = the input embedding,
+ * attention layers 1…L, heads 1…H.  With layer 0 chosen the SSM says layer 0 and
+ * every attention panel says it has none at the input and which layer it shows. */
+static char *
+panel_texts (VitaPanel panel, const VitaPaintContext *ctx, int w, int h)
+{
+  vita_layout_record_begin ();
+  cairo_surface_destroy (render (panel, ctx, w, h));
+  g_autoptr(VitaLayoutRecord) rec = vita_layout_record_end ();
+  GString *all = g_string_new (NULL);
+  for (guint i = 0; i < rec->texts->len; i++)
+    g_string_append_printf (all, "%s\n", g_array_index (rec->texts, VitaTextRecord, i).text);
+  return g_string_free (all, FALSE);
+}
+
+static void
+test_layer_numbering (Fixture *fx, gconstpointer data)
+{
+  fx->snap.layer = 0;
+  fx->snap.head = 1;
+  static const char input[] = "no attention at the input — showing layer 1";
+  g_autofree char *att = panel_texts (VITA_PANEL_ATTENTION, &fx->ctx, 900, 800);
+  g_autofree char *rec = panel_texts (VITA_PANEL_RECEIVED, &fx->ctx, 1400, 260);
+  g_autofree char *row = panel_texts (VITA_PANEL_ATTENTION_ROW, &fx->ctx, 1400, 260);
+  g_autofree char *ssm = panel_texts (VITA_PANEL_SSM, &fx->ctx, 700, 600);
+  g_autofree char *grid = panel_texts (VITA_PANEL_ATTENTION_GRID, &fx->ctx, 1200, 1400);
+  g_test_message ("attention:\n%s\nreceived:\n%s\nrow:\n%s\nssm:\n%s\ngrid:\n%s",
+                  att, rec, row, ssm, grid);
+  g_assert_nonnull (strstr (att, input));
+  g_assert_nonnull (strstr (att, "head 2"));
+  g_assert_nonnull (strstr (rec, input));
+  g_assert_nonnull (strstr (row, input));
+  g_assert_nonnull (strstr (ssm, "layer 0"));
+  g_assert_nonnull (strstr (grid, "layer 1"));
+  g_assert_nonnull (strstr (grid, "head 1"));
+  const char *const texts[] = { att, rec, row, ssm, grid };
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_assert_null (strstr (texts[i], "block"));
+      g_assert_null (strstr (texts[i], "head 0"));
+      g_assert_null (strstr (texts[i], "embeddings"));
+    }
+  g_assert_null (strstr (grid, "layer 0"));
+  /* Layer 1 chosen: the same layer, without the note. */
+  fx->snap.layer = 1;
+  g_autofree char *att1 = panel_texts (VITA_PANEL_ATTENTION, &fx->ctx, 900, 800);
+  g_autofree char *ssm1 = panel_texts (VITA_PANEL_SSM, &fx->ctx, 700, 600);
+  g_assert_null (strstr (att1, "no attention at the input"));
+  g_assert_nonnull (strstr (att1, "layer 1, head 2"));
+  g_assert_nonnull (strstr (ssm1, "layer 1"));
+}
+
+/* The playhead is legible on every colormap (issue 9, item 6): the SSM's red cross
+ * on the red end of its diverging map gets a light halo beside the red line, so
+ * where the map under the halo was red, it is no longer red but light. */
+static gboolean
+is_light (guint32 p)
+{
+  return ((p >> 16) & 0xff) > 200 && ((p >> 8) & 0xff) > 200 && (p & 0xff) > 200;
+}
+
+static void
+test_playhead_halo (Fixture *fx, gconstpointer data)
+{
+  VitaRect area = { 0, 0, 500, 460 }, plot;
+  double x, y;
+  fx->snap.show_playhead = FALSE;
+  cairo_surface_t *bare = render (VITA_PANEL_SSM, &fx->ctx, 500, 460);
+  fx->snap.show_playhead = TRUE;
+  cairo_surface_t *s = render (VITA_PANEL_SSM, &fx->ctx, 500, 460);
+  g_assert_true (vita_panel_playhead (VITA_PANEL_SSM, &area, &fx->ctx, &plot, &x, &y));
+  int X = (int) round (x), Y = (int) round (y);
+  /* Pixels X-1, X are the 2-px line; X-2 and X+1 its halo (rows likewise). */
+  int red_under = 0, outlined = 0, light = 0, n = 0;
+  for (int i = 3; i < plot.height - 3; i++)
+    {
+      int yy = (int) plot.y + i;
+      if (abs (yy - Y) < 4)
+        continue;
+      n++;
+      g_assert_true (is_reddish (pixel (s, X - 1, yy)) || is_reddish (pixel (s, X, yy)));
+      light += is_light (pixel (s, X - 2, yy)) && is_light (pixel (s, X + 1, yy));
+      for (int dx = -2; dx <= 1; dx += 3)
+        if (is_reddish (pixel (bare, X + dx, yy)))
+          {
+            red_under++;
+            outlined += !is_reddish (pixel (s, X + dx, yy));
+          }
+    }
+  g_test_message ("halo: %d of %d rows light; %d red map pixels under the halo, %d outlined",
+                  light, n, red_under, outlined);
+  g_assert_cmpint (light, >, n * 9 / 10);
+  g_assert_cmpint (red_under, >, 0);
+  g_assert_cmpint (outlined, ==, red_under);
+  /* The horizontal line too. */
+  int light_row = 0, m = 0;
+  for (int i = 3; i < plot.width - 3; i++)
+    {
+      int xx = (int) plot.x + i;
+      if (abs (xx - X) < 4)
+        continue;
+      m++;
+      light_row += is_light (pixel (s, xx, Y - 2)) && is_light (pixel (s, xx, Y + 1));
+    }
+  g_assert_cmpint (light_row, >, m * 9 / 10);
+  cairo_surface_destroy (bare);
+  cairo_surface_destroy (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -731,5 +841,7 @@ main (int argc, char **argv)
   ADD ("/views/paint/cka", test_cka);
   ADD ("/views/paint/training", test_training);
   ADD ("/views/paint/font-size", test_font_size_scales_text);
+  ADD ("/views/paint/layer-numbering", test_layer_numbering);
+  ADD ("/views/paint/playhead-halo", test_playhead_halo);
   return g_test_run ();
 }

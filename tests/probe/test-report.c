@@ -109,6 +109,12 @@ test_report_small (void)
   for (gsize i = 0; i < G_N_ELEMENTS (must); i++)
     if (!strstr (md, must[i]))
       g_error ("report lacks '%s'", must[i]);
+  /* One numbering: token layers 0…L (0 = the input embedding), attention layers
+   * 1…L in the same numbers (no "block"), heads 1…H. */
+  g_assert_nonnull (strstr (md, "| 0 (input embedding) |"));
+  g_assert_nonnull (strstr (md, "head chosen over all layers (trained: layer "));
+  g_assert_null (strstr (md, "block "));
+  g_assert_null (strstr (md, " head 0)"));
   GHashTable *csv = vita_report_csv (r);
   g_assert_cmpuint (g_hash_table_size (csv), ==, 4);
   const char *a = g_hash_table_lookup (csv, "table_a_local.csv");
