@@ -1,6 +1,9 @@
 /* vita-test.c — helpers shared by the C tests. */
 #include "vita-test.h"
 
+#include <stdarg.h>
+#include <sys/wait.h>
+
 #include <math.h>
 
 char *
@@ -75,4 +78,36 @@ vita_test_assert_close_rel (const char *what, const float *got, const float *wan
   for (gsize i = 0; i < n; i++)
     scale = fmax (scale, fabs (want[i]));
   vita_test_assert_close (what, got, want, n, tol * scale);
+}
+
+VitaCliResult
+vita_test_run_cli (const char *first, ...)
+{
+  const char *build = g_getenv ("VITA_BUILD_ROOT");
+  g_assert_nonnull (build);
+  g_autofree char *cli = g_build_filename (build, "app", "vitascope-cli", NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_ptr_array_add (args, cli);
+  va_list ap;
+  va_start (ap, first);
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  VitaCliResult r = { 0 };
+  int wait_status;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r.out, &r.err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r.status = WEXITSTATUS (wait_status);
+  return r;
+}
+
+void
+vita_test_cli_result_clear (VitaCliResult *r)
+{
+  g_free (r->out);
+  g_free (r->err);
 }

@@ -19,4 +19,14 @@ void   vita_test_assert_close (const char *what, const float *got, const float *
 void   vita_test_assert_close_rel (const char *what, const float *got, const float *want,
                                    gsize n, double tol);
 
+/* Runs the built vitascope-cli ($VITA_BUILD_ROOT/app/vitascope-cli) with the arguments
+ * (NULL-terminated) and returns its exit status and output. */
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} VitaCliResult;
+VitaCliResult vita_test_run_cli (const char *first, ...) G_GNUC_NULL_TERMINATED;
+void          vita_test_cli_result_clear (VitaCliResult *r);
+
 G_END_DECLS

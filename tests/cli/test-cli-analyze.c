@@ -18,45 +18,7 @@
 #define WESNOTH "/usr/share/games/wesnoth/1.16/data/core/music/elf-land.ogg"
 #define LOYALISTS "/usr/share/games/wesnoth/1.16/data/core/music/loyalists.ogg"   /* 3 min */
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
 /* Runs vitascope-cli with the given arguments (NULL-terminated). */
-static Result
-run_cli (const char *first, ...)
-{
-  const char *build = g_getenv ("VITA_BUILD_ROOT");
-  g_assert_nonnull (build);
-  g_autofree char *cli = g_build_filename (build, "app", "vitascope-cli", NULL);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, cli);
-  va_list ap;
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  Result r = { 0 };
-  int wait_status;
-  g_autoptr(GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r.out, &r.err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
-  return r;
-}
-
 static void
 rm_rf (const char *dir)
 {
@@ -100,28 +62,28 @@ load_checked (const char *dir, const char *name, gsize *shape_out, int ndim, ...
 static void
 test_usage (void)
 {
-  Result r = run_cli ("analyze", NULL);
+  VitaCliResult r = vita_test_run_cli ("analyze", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "no audio file"));
-  result_clear (&r);
-  r = run_cli ("analyze", "x.ogg", "--out", "/tmp/x", NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", "x.ogg", "--out", "/tmp/x", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--model"));
-  result_clear (&r);
-  r = run_cli ("analyze", "x.ogg", "--model", "m", NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", "x.ogg", "--model", "m", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--out"));
-  result_clear (&r);
-  r = run_cli ("analyze", "x.ogg", "--model", "m", "--out", "/tmp/x", "--ssm-max", "0", NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", "x.ogg", "--model", "m", "--out", "/tmp/x", "--ssm-max", "0", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  result_clear (&r);
-  r = run_cli ("analyze", "x.ogg", "--bogus", NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", "x.ogg", "--bogus", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  result_clear (&r);
-  r = run_cli ("analyze", "--help", NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "--no-attention"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 }
 
 static void
@@ -132,37 +94,37 @@ test_failures_name_the_file (void)
   g_autofree char *out = g_build_filename (dir, "out", NULL);
 
   /* missing model */
-  Result r = run_cli ("analyze", WESNOTH, "--model", "/nonexistent/model.safetensors", "--out", out, NULL);
+  VitaCliResult r = vita_test_run_cli ("analyze", WESNOTH, "--model", "/nonexistent/model.safetensors", "--out", out, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "model.safetensors"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   /* a text file as audio */
   g_autofree char *text = g_build_filename (dir, "notes.wav", NULL);
   g_assert_true (g_file_set_contents (text, "not audio at all\n", -1, NULL));
-  r = run_cli ("analyze", text, "--model", model, "--out", out, NULL);
+  r = vita_test_run_cli ("analyze", text, "--model", model, "--out", out, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "notes.wav"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   /* a model file that is not one */
-  r = run_cli ("analyze", text, "--model", text, "--out", out, NULL);
+  r = vita_test_run_cli ("analyze", text, "--model", text, "--out", out, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "notes.wav"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   /* layers out of range: a usage error once the model is known */
-  r = run_cli ("analyze", text, "--model", model, "--out", out, "--layers", "0,7", NULL);
+  r = vita_test_run_cli ("analyze", text, "--model", model, "--out", out, "--layers", "0,7", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--layers"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   /* the output folder cannot be created (a file is in the way) */
   g_autofree char *blocked = g_build_filename (text, "sub", NULL);
-  r = run_cli ("analyze", text, "--model", model, "--out", blocked, NULL);
+  r = vita_test_run_cli ("analyze", text, "--model", model, "--out", blocked, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "notes.wav"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   g_unlink (text);
   rm_rf (out);
@@ -192,12 +154,12 @@ test_wesnoth_excerpt (void)
   g_autofree char *model = vita_test_data_path ("ana.safetensors");
   g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "all", NULL);
-  Result r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out, "--start", "2",
+  VitaCliResult r = vita_test_run_cli ("analyze", WESNOTH, "--model", model, "--out", out, "--start", "2",
                       "--duration", "20", "--ssm-max", "100", "--threads", "1", NULL);
   if (r.status != 0)
     g_printerr ("%s", r.err);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   /* 20 s at 16 kHz, hop 512: 1 + 320000 / 512 = 626 frames; T 32, hop 16:
    * 1 + ceil(594 / 16) = 39 windows; pool ceil(626 / 100) = 7 → S 90 */
@@ -265,10 +227,10 @@ test_wesnoth_excerpt (void)
 
   /* selected layers, no attention: the same numbers for what is written */
   g_autofree char *out2 = g_build_filename (dir, "sel", NULL);
-  r = run_cli ("analyze", WESNOTH, "--model", model, "--out", out2, "--start", "2",
+  r = vita_test_run_cli ("analyze", WESNOTH, "--model", model, "--out", out2, "--start", "2",
                "--duration", "20", "--ssm-max", "100", "--layers", "0,2", "--no-attention", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_autofree float *tokens2 = load_checked (out2, "tokens.npy", NULL, 3, 2L, n, D);
   g_autofree float *ssm2 = load_checked (out2, "ssm.npy", NULL, 3, 2L, S, S);
   vita_test_assert_close ("layer 0 tokens", tokens2, tokens, n * D, 0.0);
@@ -305,9 +267,9 @@ test_tiny_and_silent (void)
   g_autofree char *clip = vita_test_data_path ("ana_clip.wav");
   g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "tiny", NULL);
-  Result r = run_cli ("analyze", clip, "--model", model, "--out", out, "--duration", "0.01", NULL);
+  VitaCliResult r = vita_test_run_cli ("analyze", clip, "--model", model, "--out", out, "--duration", "0.01", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   /* 160 samples: 1 + 160 / 512 = 1 frame, one window with 31 padded frames */
   g_autofree float *tokens = load_checked (out, "tokens.npy", NULL, 3, 3L, 1L, 32L);
   g_autofree float *att = load_checked (out, "attention.npy", NULL, 5, 1L, 2L, 2L, 33L, 33L);
@@ -345,9 +307,9 @@ test_tiny_and_silent (void)
     g_assert_true (g_file_set_contents (silent, wav->str, wav->len, NULL));
     g_string_free (wav, TRUE);
   }
-  r = run_cli ("analyze", silent, "--model", model, "--out", out, NULL);
+  r = vita_test_run_cli ("analyze", silent, "--model", model, "--out", out, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   const char *names[] = { "mel.npy", "onset.npy", "tokens.npy", "cls.npy", "attention.npy",
                           "received.npy", "ssm.npy" };
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
@@ -377,11 +339,11 @@ test_pipeline_against_pytorch (void)
   g_autofree char *model = vita_test_data_path ("ana.safetensors");
   g_autofree char *clip = vita_test_data_path ("ana_clip.wav");
   g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
-  Result r = run_cli ("analyze", clip, "--model", model, "--out", dir, "--ssm-max", "40", NULL);
+  VitaCliResult r = vita_test_run_cli ("analyze", clip, "--model", model, "--out", dir, "--ssm-max", "40", NULL);
   if (r.status != 0)
     g_printerr ("%s", r.err);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   const char *names[] = { "mel", "tokens", "cls", "received", "ssm", "attention" };
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -419,12 +381,12 @@ test_onset_by_stretches (void)
   g_autofree char *model = vita_test_data_path ("ana.safetensors");
   g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "onset", NULL);
-  Result r = run_cli ("analyze", LOYALISTS, "--model", model, "--out", out, "--duration", "140",
+  VitaCliResult r = vita_test_run_cli ("analyze", LOYALISTS, "--model", model, "--out", out, "--duration", "140",
                       "--no-attention", "--ssm-max", "50", NULL);
   if (r.status != 0)
     g_printerr ("%s", r.err);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   g_autoptr(GError) error = NULL;
   g_autoptr(VitaVit) vit = vita_vit_load (model, &error);

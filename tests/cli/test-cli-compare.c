@@ -14,44 +14,6 @@
 
 #include <glib/gstdio.h>
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static Result
-run_cli (const char *first, ...)
-{
-  const char *build = g_getenv ("VITA_BUILD_ROOT");
-  g_assert_nonnull (build);
-  g_autofree char *cli = g_build_filename (build, "app", "vitascope-cli", NULL);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, cli);
-  va_list ap;
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  Result r = { 0 };
-  int wait_status;
-  g_autoptr(GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r.out, &r.err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
-  return r;
-}
-
 static char *tmp_root;
 static char *model_a, *model_b, *model_small, *model_twin, *audio;
 
@@ -64,14 +26,14 @@ tmp_path (const char *name)
 static void
 init_model (const char *path, const char *config, const char *seed)
 {
-  Result r = run_cli ("init-model", path, "--config", config, "--seed", seed, "--force", NULL);
+  VitaCliResult r = vita_test_run_cli ("init-model", path, "--config", config, "--seed", seed, "--force", NULL);
   if (r.status != 0)
     g_error ("init-model %s failed: %s", path, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 }
 
 static void
-assert_run_ok (Result *r, const char *what)
+assert_run_ok (VitaCliResult *r, const char *what)
 {
   if (r->status != 0)
     g_error ("%s: exit %d: %s", what, r->status, r->err);
@@ -144,42 +106,42 @@ test_usage (void)
   for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
     {
       const char **a = cases[k].a;
-      Result r = run_cli (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], NULL);
+      VitaCliResult r = vita_test_run_cli (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], NULL);
       g_assert_cmpint (r.status, ==, 2);
       g_assert_nonnull (strstr (r.err, "Usage") ? r.err : strstr (r.err, "vitascope-cli compare"));
-      result_clear (&r);
+      vita_test_cli_result_clear (&r);
     }
   g_autofree char *o = tmp_path ("usage-out");
-  Result r = run_cli ("compare", audio, "--model", model_a, "--twin", "--seed", "x", "--out", o, NULL);
+  VitaCliResult r = vita_test_run_cli ("compare", audio, "--model", model_a, "--twin", "--seed", "x", "--out", o, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--seed"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 }
 
 static void
 test_refusals (void)
 {
   g_autofree char *o = tmp_path ("refused");
-  Result r = run_cli ("compare", audio, "--model", model_a, "--model", model_small, "--out", o, NULL);
+  VitaCliResult r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", model_small, "--out", o, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "a.safetensors"));
   g_assert_nonnull (strstr (r.err, "small.safetensors"));
   g_assert_nonnull (strstr (r.err, "n_mels"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_assert_false (g_file_test (o, G_FILE_TEST_EXISTS));   /* refused before writing */
 
   g_autofree char *missing = tmp_path ("missing.safetensors");
-  r = run_cli ("compare", audio, "--model", model_a, "--model", missing, "--out", o, NULL);
+  r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", missing, "--out", o, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "missing.safetensors"));
   g_assert_nonnull (strstr (r.err, "model B"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   g_autofree char *no_audio = tmp_path ("nothing.wav");
-  r = run_cli ("compare", no_audio, "--model", model_a, "--twin", "--out", o, NULL);
+  r = vita_test_run_cli ("compare", no_audio, "--model", model_a, "--twin", "--out", o, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "nothing.wav"));
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 }
 
 /* compare A B == analyze A + analyze B, file for file. */
@@ -189,15 +151,15 @@ test_matches_analyze (void)
   g_autofree char *cmp = tmp_path ("cmp-ab");
   g_autofree char *an_a = tmp_path ("an-a");
   g_autofree char *an_b = tmp_path ("an-b");
-  Result r = run_cli ("compare", audio, "--model", model_a, "--model", model_b, "--out", cmp, NULL);
+  VitaCliResult r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", model_b, "--out", cmp, NULL);
   assert_run_ok (&r, "compare A B");
-  result_clear (&r);
-  r = run_cli ("analyze", audio, "--model", model_a, "--out", an_a, NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", audio, "--model", model_a, "--out", an_a, NULL);
   assert_run_ok (&r, "analyze A");
-  result_clear (&r);
-  r = run_cli ("analyze", audio, "--model", model_b, "--out", an_b, NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", audio, "--model", model_b, "--out", an_b, NULL);
   assert_run_ok (&r, "analyze B");
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_autofree char *ca = g_build_filename (cmp, "a", NULL);
   g_autofree char *cb = g_build_filename (cmp, "b", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (side_files); i++)
@@ -236,17 +198,17 @@ test_twin (void)
   g_autofree char *cmp = tmp_path ("cmp-twin");
   g_autofree char *an_t = tmp_path ("an-twin");
   g_autofree char *an_a = tmp_path ("an-a2");
-  Result r = run_cli ("compare", audio, "--model", model_a, "--twin", "--seed", "11", "--out", cmp,
+  VitaCliResult r = vita_test_run_cli ("compare", audio, "--model", model_a, "--twin", "--seed", "11", "--out", cmp,
                       NULL);
   assert_run_ok (&r, "compare --twin");
   g_assert_nonnull (strstr (r.out, "random-init twin, seed 11"));
-  result_clear (&r);
-  r = run_cli ("analyze", audio, "--model", model_twin, "--out", an_t, NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", audio, "--model", model_twin, "--out", an_t, NULL);
   assert_run_ok (&r, "analyze twin file");
-  result_clear (&r);
-  r = run_cli ("analyze", audio, "--model", model_a, "--out", an_a, NULL);
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("analyze", audio, "--model", model_a, "--out", an_a, NULL);
   assert_run_ok (&r, "analyze A");
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_autofree char *ca = g_build_filename (cmp, "a", NULL);
   g_autofree char *cb = g_build_filename (cmp, "b", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (side_files); i++)
@@ -282,10 +244,10 @@ test_self (void)
   g_autofree char *cmp = tmp_path ("cmp-self");
   g_autofree char *onsets = tmp_path ("clip.onsets.txt");
   g_assert_true (g_file_set_contents (onsets, "0.5\n1.0\n1.5\n2.0\n", -1, NULL));
-  Result r = run_cli ("compare", audio, "--model", model_a, "--model", model_a, "--out", cmp,
+  VitaCliResult r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", model_a, "--out", cmp,
                       "--annotations", onsets, "--position", "1.0", NULL);
   assert_run_ok (&r, "compare A A");
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_autofree char *cd = g_build_filename (cmp, "diff", NULL);
   const char *const diffs[] = { "received.npy", "ssm.npy", "attention.npy" };
   for (guint i = 0; i < G_N_ELEMENTS (diffs); i++)

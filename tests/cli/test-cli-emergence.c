@@ -18,44 +18,6 @@
 #include <glib/gstdio.h>
 #include <sndfile.h>
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static Result
-run_cli (const char *first, ...)
-{
-  const char *build = g_getenv ("VITA_BUILD_ROOT");
-  g_assert_nonnull (build);
-  g_autofree char *cli = g_build_filename (build, "app", "vitascope-cli", NULL);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, cli);
-  va_list ap;
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  Result r = { 0 };
-  int wait_status;
-  g_autoptr(GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r.out, &r.err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
-  return r;
-}
-
 static char *tmp_root, *run_dir, *audio, *onsets;
 
 static char *
@@ -178,10 +140,10 @@ static void
 test_emergence (void)
 {
   g_autofree char *out = tmp_path ("em");
-  Result r = run_cli ("emergence", run_dir, audio, "--out", out, NULL);
+  VitaCliResult r = vita_test_run_cli ("emergence", run_dir, audio, "--out", out, NULL);
   if (r.status != 0)
     g_error ("emergence: exit %d: %s", r.status, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   const char *files[] = { "emergence.csv", "emergence.npy", "emergence.pdf", "emergence.png",
                           "emergence.svg", "summary.json" };
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -232,11 +194,11 @@ test_emergence (void)
       /* the same checkpoint alone through `compare` */
       g_autofree char *name = g_strdup_printf ("cmp%u", c);
       g_autofree char *cdir = tmp_path (name);
-      Result rc = run_cli ("compare", audio, "--model", series->entries[c].path, "--model",
+      VitaCliResult rc = vita_test_run_cli ("compare", audio, "--model", series->entries[c].path, "--model",
                            series->entries[c].path, "--out", cdir, "--no-attention", NULL);
       if (rc.status != 0)
         g_error ("compare: exit %d: %s", rc.status, rc.err);
-      result_clear (&rc);
+      vita_test_cli_result_clear (&rc);
       g_autoptr(JsonParser) cp = NULL;
       g_autofree char *cpath = g_build_filename (cdir, "summary.json", NULL);
       JsonObject *cs = load_json (cpath, &cp);
@@ -267,10 +229,10 @@ static void
 test_emergence_onsets (void)
 {
   g_autofree char *out = tmp_path ("em-onsets");
-  Result r = run_cli ("emergence", run_dir, audio, "--out", out, "--annotations", onsets, NULL);
+  VitaCliResult r = vita_test_run_cli ("emergence", run_dir, audio, "--out", out, "--annotations", onsets, NULL);
   if (r.status != 0)
     g_error ("emergence --annotations: exit %d: %s", r.status, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_autofree char *csv_path = g_build_filename (out, "emergence.csv", NULL);
   g_autofree char *csv = NULL;
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
@@ -327,11 +289,11 @@ copy_file (const char *src, const char *dst)
 }
 
 static void
-assert_refused (Result *r, int status, const char *needle)
+assert_refused (VitaCliResult *r, int status, const char *needle)
 {
   if (r->status != status || strstr (r->err, needle) == NULL)
     g_error ("expected exit %d with “%s”, got %d: %s", status, needle, r->status, r->err);
-  result_clear (r);
+  vita_test_cli_result_clear (r);
 }
 
 /* Bad input: usage, a missing series, an empty folder, a model without trained_steps,
@@ -340,16 +302,16 @@ static void
 test_bad_input (void)
 {
   g_autofree char *out = tmp_path ("em-bad");
-  Result r = run_cli ("emergence", run_dir, NULL);
+  VitaCliResult r = vita_test_run_cli ("emergence", run_dir, NULL);
   assert_refused (&r, 2, "Usage");
-  r = run_cli ("emergence", run_dir, audio, NULL);
+  r = vita_test_run_cli ("emergence", run_dir, audio, NULL);
   assert_refused (&r, 2, "--out");
   g_autofree char *missing = tmp_path ("no-such-series");
-  r = run_cli ("emergence", missing, audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", missing, audio, "--out", out, NULL);
   assert_refused (&r, 1, "no-such-series");
   g_autofree char *empty = tmp_path ("empty");
   g_mkdir (empty, 0755);
-  r = run_cli ("emergence", empty, audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", empty, audio, "--out", out, NULL);
   assert_refused (&r, 1, "holds no model files");
 
   g_autofree char *src0 = g_build_filename (run_dir, "series", "step-00000000.safetensors", NULL);
@@ -367,7 +329,7 @@ test_bad_input (void)
     g_hash_table_remove (pv->metadata, "trained_steps");
     g_assert_true (vita_vit_save (pv, plain, &err));
   }
-  r = run_cli ("emergence", nosteps, audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", nosteps, audio, "--out", out, NULL);
   assert_refused (&r, 1, "plain.safetensors: no trained_steps");
 
   /* mixed architectures: both files named */
@@ -376,20 +338,20 @@ test_bad_input (void)
   g_autofree char *m0 = g_build_filename (mixed, "a-step0.safetensors", NULL);
   copy_file (src0, m0);
   g_autofree char *other = tmp_path ("other.safetensors");
-  r = run_cli ("init-model", other, "--config", "small-4l", "--force", NULL);
+  r = vita_test_run_cli ("init-model", other, "--config", "small-4l", "--force", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   g_autoptr(GError) error = NULL;
   g_autoptr(VitaVit) ov = vita_vit_load (other, &error);
   g_assert_no_error (error);
   g_hash_table_insert (ov->metadata, g_strdup ("trained_steps"), g_strdup ("7"));
   g_autofree char *m1 = g_build_filename (mixed, "b-step7.safetensors", NULL);
   g_assert_true (vita_vit_save (ov, m1, &error));
-  r = run_cli ("emergence", mixed, audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", mixed, audio, "--out", out, NULL);
   if (r.status != 1 || !strstr (r.err, "a-step0.safetensors") || !strstr (r.err, "b-step7.safetensors") ||
       !strstr (r.err, "not one series"))
     g_error ("mixed series: exit %d: %s", r.status, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 
   /* two files at one step */
   g_autofree char *dup = tmp_path ("dup");
@@ -398,7 +360,7 @@ test_bad_input (void)
   g_autofree char *d1 = g_build_filename (dup, "y.safetensors", NULL);
   copy_file (src5, d0);
   copy_file (src5, d1);
-  r = run_cli ("emergence", dup, audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", dup, audio, "--out", out, NULL);
   assert_refused (&r, 1, "are both step 5");
 
   /* a broken loss log names its line */
@@ -408,12 +370,12 @@ test_bad_input (void)
   copy_file (src0, b0);
   g_autofree char *log = g_build_filename (badlog, "train-log.tsv", NULL);
   g_assert_true (g_file_set_contents (log, "step\tloss\n1\t2.5\nbanana\n", -1, NULL));
-  r = run_cli ("emergence", badlog, audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", badlog, audio, "--out", out, NULL);
   assert_refused (&r, 1, "train-log.tsv, line 3");
 
   /* the audio */
   g_autofree char *no_audio = tmp_path ("missing.wav");
-  r = run_cli ("emergence", run_dir, no_audio, "--out", out, NULL);
+  r = vita_test_run_cli ("emergence", run_dir, no_audio, "--out", out, NULL);
   assert_refused (&r, 1, "missing.wav");
   g_autofree char *sum = g_build_filename (out, "summary.json", NULL);
   g_assert_false (g_file_test (sum, G_FILE_TEST_EXISTS));

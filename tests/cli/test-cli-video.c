@@ -16,44 +16,6 @@
 #include <glib/gstdio.h>
 #include <sndfile.h>
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static Result
-run_cli (const char *first, ...)
-{
-  const char *build = g_getenv ("VITA_BUILD_ROOT");
-  g_assert_nonnull (build);
-  g_autofree char *cli = g_build_filename (build, "app", "vitascope-cli", NULL);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, cli);
-  va_list ap;
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  Result r = { 0 };
-  int wait_status;
-  g_autoptr(GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r.out, &r.err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
-  return r;
-}
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
 #define W 640
 #define H 360
 #define FPS 30
@@ -75,9 +37,9 @@ setup (void)
   tmp_root = g_dir_make_tmp ("vita-cli-video-XXXXXX", &error);
   g_assert_no_error (error);
   g_autofree char *model = tmp_path ("model.safetensors");
-  Result r = run_cli ("init-model", model, "--config", "test", "--force", NULL);
+  VitaCliResult r = vita_test_run_cli ("init-model", model, "--config", "test", "--force", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   /* 12 s: a tone with a click every 0.5 s */
   audio_path = tmp_path ("clip.wav");
   SF_INFO info = { .samplerate = 16000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
@@ -227,11 +189,11 @@ test_webm (void)
   g_autofree char *out = tmp_path ("clip.webm");
   /* every frame of the strip fast path checked against a full repaint, pixel for pixel */
   g_setenv ("VITA_VIDEO_VERIFY", "1", TRUE);
-  Result r = run_cli ("render-video", session, "--from", "1", "--to", "11", "--panel", "waveform",
+  VitaCliResult r = vita_test_run_cli ("render-video", session, "--from", "1", "--to", "11", "--panel", "waveform",
                       "--out", out, "--size", "640x360", "--fps", "30", NULL);
   if (r.status != 0)
     g_error ("render-video: exit %d: %s", r.status, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   Decoded d = { .grab = { 30, 150 } };
   decode (out, &d);
   g_assert_cmpint (d.n_frames, ==, 300);
@@ -259,11 +221,11 @@ static void
 test_layout (void)
 {
   g_autofree char *out = tmp_path ("layout.webm");
-  Result r = run_cli ("render-video", session, "--from", "2", "--to", "3", "--out", out,
+  VitaCliResult r = vita_test_run_cli ("render-video", session, "--from", "2", "--to", "3", "--out", out,
                       "--size", "640x360", "--fps", "15", NULL);
   if (r.status != 0)
     g_error ("render-video (layout): exit %d: %s", r.status, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
   Decoded d = { .grab = { -1, -1 } };
   decode (out, &d);
   g_assert_cmpint (d.n_frames, ==, 15);
@@ -289,27 +251,27 @@ rm_rf (const char *path)
 }
 
 static void
-assert_refused (Result r, int status, const char *needle)
+assert_refused (VitaCliResult r, int status, const char *needle)
 {
   if (r.status != status || strstr (r.err, needle) == NULL)
     g_error ("expected exit %d with “%s”, got %d: %s", status, needle, r.status, r.err);
-  result_clear (&r);
+  vita_test_cli_result_clear (&r);
 }
 
 static void
 test_bad_input (void)
 {
   g_autofree char *out = tmp_path ("bad.webm");
-  assert_refused (run_cli ("render-video", session, "--to", "2", "--out", out, NULL), 2, "--from");
-  assert_refused (run_cli ("render-video", session, "--from", "3", "--to", "2", "--out", out, NULL), 2, "before --to");
+  assert_refused (vita_test_run_cli ("render-video", session, "--to", "2", "--out", out, NULL), 2, "--from");
+  assert_refused (vita_test_run_cli ("render-video", session, "--from", "3", "--to", "2", "--out", out, NULL), 2, "before --to");
   g_autofree char *avi = tmp_path ("bad.avi");
-  assert_refused (run_cli ("render-video", session, "--from", "0", "--to", "2", "--out", avi, NULL), 2, ".webm");
-  assert_refused (run_cli ("render-video", session, "--from", "0", "--to", "2", "--out", out,
+  assert_refused (vita_test_run_cli ("render-video", session, "--from", "0", "--to", "2", "--out", avi, NULL), 2, ".webm");
+  assert_refused (vita_test_run_cli ("render-video", session, "--from", "0", "--to", "2", "--out", out,
                            "--size", "640by360", NULL), 2, "--size");
-  assert_refused (run_cli ("render-video", session, "--from", "0", "--to", "20", "--out", out, NULL), 1,
+  assert_refused (vita_test_run_cli ("render-video", session, "--from", "0", "--to", "20", "--out", out, NULL), 1,
                   "clip.wav is 12.000 s long");
   g_autofree char *missing = tmp_path ("missing.vitascope");
-  assert_refused (run_cli ("render-video", missing, "--from", "0", "--to", "2", "--out", out, NULL), 1,
+  assert_refused (vita_test_run_cli ("render-video", missing, "--from", "0", "--to", "2", "--out", out, NULL), 1,
                   "missing.vitascope");
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   /* no partial file left in the folder */
