@@ -50,3 +50,37 @@ vita_cli_write_summary (JsonBuilder *b, const char *dir, GError **error)
   g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
   return vita_file_write_atomic (path, text, len, error);
 }
+
+int
+vita_cli_load_onsets (const char *prefix, char **annotations, VitaEventList **onsets)
+{
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  *onsets = NULL;
+  for (guint i = 0; annotations && annotations[i]; i++)
+    {
+      g_autofree char *disp = g_filename_display_name (annotations[i]);
+      g_autoptr(GError) error = NULL;
+      if (!g_str_has_suffix (annotations[i], "onsets.txt") &&
+          !g_str_has_suffix (annotations[i], ".onsets"))
+        {
+          fprintf (stderr, "%snote: %s is not used (the measures read onsets: STEM.onsets or "
+                   "STEM.onsets.txt)\n", prefix, disp);
+          continue;
+        }
+      if (*onsets)
+        {
+          fprintf (stderr, "%s%s: a second onset file (one track, one list of onsets)\n", prefix, disp);
+          g_clear_pointer (onsets, vita_event_list_free);
+          return 2;
+        }
+      *onsets = vita_event_list_load (annotations[i], warnings, &error);
+      if (*onsets == NULL)
+        {
+          fprintf (stderr, "%s%s\n", prefix, error->message);
+          return 1;
+        }
+    }
+  for (guint i = 0; i < warnings->len; i++)
+    fprintf (stderr, "%swarning: %s\n", prefix, (char *) warnings->pdata[i]);
+  return 0;
+}

@@ -344,28 +344,9 @@ vita_cli_compare (int argc, char **argv)
 
   /* annotations: the onsets feed the table */
   g_autoptr(VitaEventList) onsets = NULL;
-  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; annotations && annotations[i]; i++)
-    {
-      g_autofree char *disp = g_filename_display_name (annotations[i]);
-      if (!g_str_has_suffix (annotations[i], "onsets.txt"))
-        {
-          fprintf (stderr, PREFIX "note: %s is not used by the comparison table (it reads "
-                   "onsets, STEM.onsets.txt)\n", disp);
-          continue;
-        }
-      if (onsets)
-        {
-          fprintf (stderr, PREFIX "%s: a second onset file (one track, one list of onsets)\n", disp);
-          return 2;
-        }
-      onsets = vita_event_list_load (annotations[i], warnings, &error);
-      if (onsets == NULL)
-        {
-          fprintf (stderr, PREFIX "%s\n", error->message);
-          return 1;
-        }
-    }
+  int load_status = vita_cli_load_onsets (PREFIX, annotations, &onsets);
+  if (load_status != 0)
+    return load_status;
 
   g_autofree char *dir_a = g_build_filename (out_dir, "a", NULL);
   g_autofree char *dir_b = g_build_filename (out_dir, "b", NULL);

@@ -3,6 +3,8 @@
  * on stderr naming the file and the problem), 2 usage error. */
 #pragma once
 
+#include "model/probe/vita-annotations.h"
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -49,6 +51,11 @@ void vita_cli_progress_end (void);
 /* DIR/summary.json from b (its root, pretty-printed), written atomically
  * (model/vita-file.h). */
 gboolean vita_cli_write_summary (JsonBuilder *b, const char *dir, GError **error);
+/* The onset list among the annotation files of a command line (NULL-terminated; the
+ * comparison table and emergence read onsets only: other files are named and skipped).
+ * Returns 0 with *onsets set (or NULL when none was given), else the exit status after
+ * printing a message that starts with prefix. */
+int      vita_cli_load_onsets (const char *prefix, char **annotations, VitaEventList **onsets);
 /* Registers the GStreamer fallback decoder etc.; call once at start. */
 void vita_cli_init (void);
 
