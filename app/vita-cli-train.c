@@ -85,14 +85,30 @@ on_progress (const VitaTrainProgress *p, gpointer user_data)
  * held-out tracks and on the training tracks: trained vs random initialisation. */
 static int
 evaluate_run (const char *prog, const char *data_dir, const char *out, const char *cache,
-              int pairs, int batches, int threads, double val_fraction, double gap_min, double gap_max)
+              const char *model_path, int pairs, int batches, int threads, double val_fraction,
+              double gap_min, double gap_max)
 {
   g_autoptr(GError) error = NULL;
   if (threads > 0)
     vita_blas_set_threads (threads);
   VitaCheckpoint ck = { 0 };
   g_autofree char *path = NULL;
-  if (!vita_checkpoint_load_newest (out, &ck, &path, &error))
+  g_autoptr(VitaVit) loaded = NULL;
+  if (model_path != NULL)
+    {
+      /* any model file (a series checkpoint, the bundled model) on the run's split */
+      loaded = vita_vit_load (model_path, &error);
+      if (loaded == NULL)
+        {
+          fprintf (stderr, "%s: %s\n", prog, error->message);
+          return 1;
+        }
+      const char *steps = g_hash_table_lookup (loaded->metadata, "trained_steps");
+      ck.vit = loaded;
+      ck.step = steps ? g_ascii_strtoll (steps, NULL, 10) : 0;
+      path = g_strdup (model_path);
+    }
+  else if (!vita_checkpoint_load_newest (out, &ck, &path, &error))
     {
       fprintf (stderr, "%s: %s\n", prog, error->message);
       return 1;
@@ -103,7 +119,8 @@ evaluate_run (const char *prog, const char *data_dir, const char *out, const cha
   if (data == NULL)
     {
       fprintf (stderr, "%s: %s\n", prog, error->message);
-      vita_checkpoint_clear (&ck);
+      if (loaded == NULL)
+        vita_checkpoint_clear (&ck);
       return 1;
     }
   VitaPairOptions po;
@@ -126,14 +143,15 @@ evaluate_run (const char *prog, const char *data_dir, const char *out, const cha
       printf ("%-9s trained: accuracy %.3f loss %.3f   random init: accuracy %.3f loss %.3f\n",
               split ? "held-out" : "training", at, lt, ar, lr);
     }
-  vita_checkpoint_clear (&ck);
+  if (loaded == NULL)
+    vita_checkpoint_clear (&ck);
   return 0;
 }
 
 int
 vita_cli_train (int argc, char **argv)
 {
-  g_autofree char *out = NULL, *config = NULL, *cache = NULL, *series = NULL;
+  g_autofree char *out = NULL, *config = NULL, *cache = NULL, *series = NULL, *eval_model = NULL;
   gint64 steps = 0, stop_after = 0;
   int pairs = G_MININT, threads = 1, ckpt_every = 50;   /* pairs: 64 unless --batch */
   gint64 seed = 1;
@@ -162,6 +180,8 @@ vita_cli_train (int argc, char **argv)
     { "evaluate", 0, 0, G_OPTION_ARG_NONE, &evaluate,
       "Do not train: positive-pair retrieval of the newest checkpoint on the held-out tracks, against the same architecture at random initialisation", NULL },
     { "eval-batches", 0, 0, G_OPTION_ARG_INT, &eval_batches, "Batches of B pairs for --evaluate (8)", "N" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &eval_model,
+      "With --evaluate: this model file instead of the newest checkpoint (same split of DIR)", "MODEL" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("DIR — train a ViT-1D with NT-Xent on a folder of audio");
@@ -184,7 +204,8 @@ vita_cli_train (int argc, char **argv)
     }
 
   if (evaluate)
-    return evaluate_run (argv[0], argv[1], out, cache, pairs, eval_batches, threads, val, gap_min, gap_max);
+    return evaluate_run (argv[0], argv[1], out, cache, eval_model, pairs, eval_batches, threads, val,
+                         gap_min, gap_max);
 
   VitaTrainOptions opt;
   vita_train_options_init (&opt);

@@ -18,7 +18,7 @@
 #include <glib/gstdio.h>
 #include <sndfile.h>
 
-static char *tmp_root, *run_dir, *audio, *onsets;
+static char *tmp_root, *run_dir, *audio, *onsets, *data_dir;
 
 static char *
 tmp_path (const char *name)
@@ -60,6 +60,7 @@ train_series (void)
       g_autofree char *path = g_build_filename (data, name, NULL);
       write_wav (path, i, 6.0 + i);
     }
+  data_dir = g_strdup (data);
   run_dir = tmp_path ("run");
   VitaTrainOptions o;
   vita_train_options_init (&o);
@@ -298,6 +299,35 @@ assert_refused (VitaCliResult *r, int status, const char *needle)
 
 /* Bad input: usage, a missing series, an empty folder, a model without trained_steps,
  * a checkpoint of another architecture, a broken loss log, a missing audio file. */
+/* `train --evaluate` scores the newest checkpoint, or with --model any model file (a
+ * series checkpoint), on the run's held-out split, beside the random twin. */
+static void
+test_evaluate_model (void)
+{
+  g_autofree char *m10 = g_build_filename (run_dir, "series", "step-00000010.safetensors", NULL);
+  const char *common[] = { "--gap-min", "0.5", "--gap-max", "1.5", "--batch", "4",
+                           "--val-fraction", "0.2", "--eval-batches", "2" };
+  VitaCliResult r = vita_test_run_cli ("train", data_dir, "--out", run_dir, "--evaluate",
+                                       common[0], common[1], common[2], common[3], common[4],
+                                       common[5], common[6], common[7], common[8], common[9], NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "(step 12)"));
+  g_assert_nonnull (strstr (r.out, "held-out  trained: accuracy"));
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("train", data_dir, "--out", run_dir, "--evaluate", "--model", m10,
+                         common[0], common[1], common[2], common[3], common[4], common[5],
+                         common[6], common[7], common[8], common[9], NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "step-00000010.safetensors (step 10)"));
+  g_assert_nonnull (strstr (r.out, "training  trained: accuracy"));
+  vita_test_cli_result_clear (&r);
+  g_autofree char *missing = tmp_path ("no-such-model.safetensors");
+  r = vita_test_run_cli ("train", data_dir, "--out", run_dir, "--evaluate", "--model", missing, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no-such-model.safetensors"));
+  vita_test_cli_result_clear (&r);
+}
+
 static void
 test_bad_input (void)
 {
@@ -394,6 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/emergence/onsets", test_emergence_onsets);
   g_test_add_func ("/emergence/painter-axis", test_painter_axis);
   g_test_add_func ("/emergence/bad-input", test_bad_input);
+  g_test_add_func ("/emergence/evaluate-model", test_evaluate_model);
   int status = g_test_run ();
   if (status == 0)
     rm_rf (tmp_root);
