@@ -269,11 +269,14 @@ BWD_KERNEL (softmax_backward, (float *d, const float *a, int rows, int n), (d, a
 
 /* Multi-head attention backward for one block.
  * qkv (B, N, 3D), att (B, NH, N, N) softmax probabilities, datty (B, N, D);
+ * datt_extra (B, NH, N, N) or NULL: a gradient arriving on the softmax probabilities
+ * themselves (attribution of the attention a frame receives), added to dy v^T;
  * dqkv (B, N, 3D) is overwritten (every (b, h) block is written exactly once).
  * Scale 1/sqrt(hs) as in the forward (vit1d-format.md). */
 static void
 attention_backward (float *dqkv, float *datt_scratch, const float *datty,
-                    const float *qkv, const float *att, int B, int N, int D, int NH)
+                    const float *datt_extra, const float *qkv, const float *att,
+                    int B, int N, int D, int NH)
 {
   const int hs = D / NH;
   const int C3 = 3 * D;
@@ -293,6 +296,12 @@ attention_backward (float *dqkv, float *datt_scratch, const float *datty,
         /* y = a v: da = dy v^T (N, N), dv = a^T dy (N, hs) */
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, hs,
                      1.0f, dy, D, v, C3, 0.0f, da, N);
+        if (datt_extra)
+          {
+            const float *e = datt_extra + ((gsize) b * NH + h) * N * N;
+            for (gsize i = 0; i < (gsize) N * N; i++)
+              da[i] += e[i];
+          }
         cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, N, hs, N,
                      1.0f, a, N, dy, D, 0.0f, dv, C3);
         /* softmax backward, row by row: dpre = a ⊙ (da − Σ_j a_j da_j) */
@@ -436,7 +445,7 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
           /* attention: res_att = res_in + proj(attn(ln1)) */
           matmul_backward (g->datty, D, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
                            g->dres, D, atty, D, projw, BN, D, D, g->ones);
-          attention_backward (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
+          attention_backward (g->dqkv, g->datt, g->datty, NULL, qkv, att, B, N, D, NH);
         }
       matmul_backward (g->dln, D, 0.0f, gp->qkvw + (gsize) l * 3 * D * D, gp->qkvb + l * 3 * D,
                        g->dqkv, 3 * D, ln1, D, qkvw, BN, D, 3 * D, g->ones);
@@ -467,46 +476,6 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
 
 /* ------------------------------------------------------------------------------ */
 /* Gradient with respect to the input (attribution, vita-attribution.h). */
-
-/* attention_backward with an extra gradient on the softmax probabilities:
- * da = dy v^T + datt_extra (per (b, h) block of (B, NH, N, N); NULL = none). */
-static void
-attention_backward_extra (float *dqkv, float *datt_scratch, const float *datty,
-                          const float *datt_extra, const float *qkv, const float *att,
-                          int B, int N, int D, int NH)
-{
-  const int hs = D / NH;
-  const int C3 = 3 * D;
-  const float scale = 1.0f / sqrtf ((float) hs);
-  for (int b = 0; b < B; b++)
-    for (int h = 0; h < NH; h++)
-      {
-        const float *q = qkv + (gsize) b * N * C3 + h * hs;
-        const float *k = q + D;
-        const float *v = q + 2 * D;
-        float *dq = dqkv + (gsize) b * N * C3 + h * hs;
-        float *dk = dq + D;
-        float *dv = dq + 2 * D;
-        const float *a = att + ((gsize) b * NH + h) * N * N;
-        const float *dy = datty + (gsize) b * N * D + h * hs;
-        float *da = datt_scratch;
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, N, N, hs,
-                     1.0f, dy, D, v, C3, 0.0f, da, N);
-        if (datt_extra)
-          {
-            const float *e = datt_extra + ((gsize) b * NH + h) * N * N;
-            for (gsize i = 0; i < (gsize) N * N; i++)
-              da[i] += e[i];
-          }
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, N, hs, N,
-                     1.0f, a, N, dy, D, 0.0f, dv, C3);
-        softmax_backward (da, a, N, N);
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, N, hs, N,
-                     scale, da, N, k, C3, 0.0f, dq, C3);
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, N, hs, N,
-                     scale, da, N, q, C3, 0.0f, dk, C3);
-      }
-}
 
 void
 vita_vit_backward_input (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
@@ -570,8 +539,8 @@ vita_vit_backward_input (const VitaVit *vit, VitaVitState *state, VitaVitGrads *
        * gradient on this block's softmax probabilities */
       matmul_backward (g->datty, D, 0.0f, NULL, NULL,
                        g->dres, D, atty, D, p->projw + (gsize) l * D * D, BN, D, D, g->ones);
-      attention_backward_extra (g->dqkv, g->datt, g->datty,
-                                datt && l == att_block ? datt : NULL, qkv, att, B, N, D, NH);
+      attention_backward (g->dqkv, g->datt, g->datty,
+                          datt && l == att_block ? datt : NULL, qkv, att, B, N, D, NH);
       matmul_backward (g->dln, D, 0.0f, NULL, NULL,
                        g->dqkv, 3 * D, ln1, D, p->qkvw + (gsize) l * 3 * D * D, BN, D, 3 * D, g->ones);
       vita_layernorm_backward (g->dres, gp->ln1w + l * D, gp->ln1b + l * D, g->dln,
