@@ -84,3 +84,18 @@ vita_cli_load_onsets (const char *prefix, char **annotations, VitaEventList **on
     fprintf (stderr, "%swarning: %s\n", prefix, (char *) warnings->pdata[i]);
   return 0;
 }
+
+void
+vita_cli_take_trailing_annotations (char ***annotations, int *argc, char **argv, int n_positional)
+{
+  if (*annotations == NULL || *argc <= n_positional)
+    return;
+  GStrvBuilder *all = g_strv_builder_new ();
+  g_strv_builder_addv (all, (const char **) *annotations);
+  for (int i = n_positional; i < *argc; i++)
+    g_strv_builder_add (all, argv[i]);
+  g_strfreev (*annotations);
+  *annotations = g_strv_builder_end (all);
+  g_strv_builder_unref (all);
+  *argc = n_positional;
+}

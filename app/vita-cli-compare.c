@@ -279,18 +279,7 @@ vita_cli_compare (int argc, char **argv)
       return 2;
     }
   guint n_models = models ? g_strv_length (models) : 0;
-  /* `--annotations A B C`: the files after the audio are annotations too */
-  if (annotations && argc > 2)
-    {
-      GStrvBuilder *all = g_strv_builder_new ();
-      g_strv_builder_addv (all, (const char **) annotations);
-      for (int i = 2; i < argc; i++)
-        g_strv_builder_add (all, argv[i]);
-      g_strfreev (annotations);
-      annotations = g_strv_builder_end (all);
-      g_strv_builder_unref (all);
-      argc = 2;
-    }
+  vita_cli_take_trailing_annotations (&annotations, &argc, argv, 2);
   const char *usage_error = argc < 2 ? "no audio file given"
                           : argc > 2 ? "more than one audio file given"
                           : n_models == 0 ? "--model is required"

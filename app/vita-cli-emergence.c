@@ -145,18 +145,7 @@ vita_cli_emergence (int argc, char **argv)
       fprintf (stderr, PREFIX "%s\n", error->message);
       return 2;
     }
-  /* `--annotations A B`: the files after the audio are annotations too */
-  if (annotations && argc > 3)
-    {
-      GStrvBuilder *all = g_strv_builder_new ();
-      g_strv_builder_addv (all, (const char **) annotations);
-      for (int i = 3; i < argc; i++)
-        g_strv_builder_add (all, argv[i]);
-      g_strfreev (annotations);
-      annotations = g_strv_builder_end (all);
-      g_strv_builder_unref (all);
-      argc = 3;
-    }
+  vita_cli_take_trailing_annotations (&annotations, &argc, argv, 3);
   const char *usage_error = argc < 3 ? "give a series folder and an audio file"
                           : argc > 3 ? "more than one audio file given"
                           : out_dir == NULL ? "--out is required" : NULL;

@@ -55,6 +55,10 @@ gboolean vita_cli_write_summary (JsonBuilder *b, const char *dir, GError **error
  * comparison table and emergence read onsets only: other files are named and skipped).
  * Returns 0 with *onsets set (or NULL when none was given), else the exit status after
  * printing a message that starts with prefix. */
+/* `--annotations A B C`: the files after the n_positional arguments are annotations
+ * too (GOption takes one value per option); *argc becomes n_positional. */
+void     vita_cli_take_trailing_annotations (char ***annotations, int *argc, char **argv,
+                                             int n_positional);
 int      vita_cli_load_onsets (const char *prefix, char **annotations, VitaEventList **onsets);
 /* Registers the GStreamer fallback decoder etc.; call once at start. */
 void vita_cli_init (void);
