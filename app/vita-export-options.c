@@ -131,7 +131,21 @@ static void
 add_choice (GtkFileChooser *chooser, const char *id, const char *label,
             const char *const *ids, const char *const *labels, const char *selected)
 {
-  gtk_file_chooser_add_choice (chooser, id, label, (const char **) ids, (const char **) labels);
+  /* GTK 4.8's built-in chooser (GtkFileChooserNative without a portal) opens its
+   * drop-downs at their first option whatever set_choice asked for: the selected
+   * (remembered or default) option goes first, the others keep their order. */
+  const char *oids[16], *olabels[16];
+  int n = 0, k = 0;
+  while (ids[n] != NULL && n < 15)
+    n++;
+  for (int i = 0; i < n; i++)
+    if (g_strcmp0 (ids[i], selected) == 0)
+      oids[k] = ids[i], olabels[k] = labels[i], k++;
+  for (int i = 0; i < n; i++)
+    if (g_strcmp0 (ids[i], selected) != 0)
+      oids[k] = ids[i], olabels[k] = labels[i], k++;
+  oids[k] = olabels[k] = NULL;
+  gtk_file_chooser_add_choice (chooser, id, label, oids, olabels);
   gtk_file_chooser_set_choice (chooser, id, selected);
 }
 
