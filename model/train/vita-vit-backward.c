@@ -267,7 +267,7 @@ softmax_backward_body (float *d, const float *a, int rows, int n)
 static void softmax_backward (float *d, const float *a, int rows, int n);
 BWD_KERNEL (softmax_backward, (float *d, const float *a, int rows, int n), (d, a, rows, n))
 
-/* Multi-head attention backward for one block.
+/* Multi-head attention backward for one bloc
  * qkv (B, N, 3D), att (B, NH, N, N) softmax probabilities, datty (B, N, D);
  * datt_extra (B, NH, N, N) or NULL: a gradient arriving on the softmax probabilities
  * themselves (attribution of the attention a frame receives), added to dy v^T;
@@ -347,6 +347,40 @@ attention_backward_cls (float *dqkv, float *datt_scratch, const float *datty,
       }
 }
 
+/* One block's cached forward activations (per-layer caches are strided by the state's
+ * capacity Bcap, not by the B of this call). */
+typedef struct {
+  const float *res_in;     /* (B, N, D)  the block's input */
+  const float *ln1, *ln1_mean, *ln1_rstd;
+  const float *qkv;        /* (B, N, 3D) */
+  const float *att;        /* (B, NH, N, N) */
+  const float *atty, *res_att, *ln2, *ln2_mean, *ln2_rstd;
+  const float *fch, *fch_gelu;  /* (B, N, H4) */
+} BlockActs;
+
+static BlockActs
+block_acts (const VitaVitActs *a, const VitaVitConfig *cfg, int Bcap, int l)
+{
+  const int N = cfg->frames + 1, D = cfg->dim, NH = cfg->heads, H4 = cfg->mlp_dim;
+  const gsize layer_nd = (gsize) Bcap * N * D, layer_n = (gsize) Bcap * N;
+  BlockActs k = {
+    .res_in = l == 0 ? a->encoded : a->res_mlp + (gsize) (l - 1) * layer_nd,
+    .ln1 = a->ln1 + l * layer_nd,
+    .ln1_mean = a->ln1_mean + l * layer_n,
+    .ln1_rstd = a->ln1_rstd + l * layer_n,
+    .qkv = a->qkv + l * layer_nd * 3,
+    .att = a->att + (gsize) l * Bcap * NH * N * N,
+    .atty = a->atty + l * layer_nd,
+    .res_att = a->res_att + l * layer_nd,
+    .ln2 = a->ln2 + l * layer_nd,
+    .ln2_mean = a->ln2_mean + l * layer_n,
+    .ln2_rstd = a->ln2_rstd + l * layer_n,
+    .fch = a->fch + l * (gsize) Bcap * N * H4,
+    .fch_gelu = a->fch_gelu + l * (gsize) Bcap * N * H4,
+  };
+  return k;
+}
+
 /* ------------------------------------------------------------------------------ */
 
 void
@@ -365,7 +399,6 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
   const VitaVitActs *a = &state->acts;
   const int Bcap = state->B;  /* per-layer caches are strided by the state's capacity */
   const gsize layer_nd = (gsize) Bcap * N * D;
-  const gsize layer_n = (gsize) Bcap * N;
 
   /* projection head: z = fc2(relu(fc1(lnf[:, 0]))) */
   matmul_backward (g->dhead, D, 0.0f, gp->head_fc2w, gp->head_fc2b,
@@ -390,19 +423,7 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
 
   for (int l = L - 1; l >= 0; l--)
     {
-      const float *res_in = l == 0 ? a->encoded : a->res_mlp + (gsize) (l - 1) * layer_nd;
-      const float *ln1 = a->ln1 + l * layer_nd;
-      const float *ln1_mean = a->ln1_mean + l * layer_n;
-      const float *ln1_rstd = a->ln1_rstd + l * layer_n;
-      const float *qkv = a->qkv + l * layer_nd * 3;
-      const float *att = a->att + (gsize) l * Bcap * NH * N * N;
-      const float *atty = a->atty + l * layer_nd;
-      const float *res_att = a->res_att + l * layer_nd;
-      const float *ln2 = a->ln2 + l * layer_nd;
-      const float *ln2_mean = a->ln2_mean + l * layer_n;
-      const float *ln2_rstd = a->ln2_rstd + l * layer_n;
-      const float *fch = a->fch + l * (gsize) Bcap * N * H4;
-      const float *fch_gelu = a->fch_gelu + l * (gsize) Bcap * N * H4;
+      const BlockActs k = block_acts (a, cfg, Bcap, l);
 
       const float *qkvw = p->qkvw + (gsize) l * 3 * D * D;
       const float *projw = p->projw + (gsize) l * D * D;
@@ -418,39 +439,39 @@ vita_vit_backward (const VitaVit *vit, VitaVitState *state, VitaVitGrads *g,
            * still get gradients through the attention below. */
           const int NDs = N * D, NH4 = N * H4;
           matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
-                           g->dres, NDs, fch_gelu, NH4, fc2w, B, H4, D, g->ones);
+                           g->dres, NDs, k.fch_gelu, NH4, fc2w, B, H4, D, g->ones);
           for (int b = 0; b < B; b++)
-            vita_gelu_backward (g->dfch + (gsize) b * H4, fch + (gsize) b * NH4,
+            vita_gelu_backward (g->dfch + (gsize) b * H4, k.fch + (gsize) b * NH4,
                                 g->dfch + (gsize) b * H4, H4);
           matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
-                           g->dfch, H4, ln2, NDs, fc1w, B, D, H4, g->ones);
+                           g->dfch, H4, k.ln2, NDs, fc1w, B, D, H4, g->ones);
           for (int b = 0; b < B; b++)
             vita_layernorm_backward (g->dres + (gsize) b * NDs, gp->ln2w + l * D, gp->ln2b + l * D,
-                                     g->dln + (gsize) b * D, res_att + (gsize) b * NDs, p->ln2w + l * D,
-                                     ln2_mean + (gsize) b * N, ln2_rstd + (gsize) b * N, 1, D);
+                                     g->dln + (gsize) b * D, k.res_att + (gsize) b * NDs, p->ln2w + l * D,
+                                     k.ln2_mean + (gsize) b * N, k.ln2_rstd + (gsize) b * N, 1, D);
           matmul_backward (g->datty, NDs, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
-                           g->dres, NDs, atty, NDs, projw, B, D, D, g->ones);
-          attention_backward_cls (g->dqkv, g->datt, g->datty, qkv, att, B, N, D, NH);
+                           g->dres, NDs, k.atty, NDs, projw, B, D, D, g->ones);
+          attention_backward_cls (g->dqkv, g->datt, g->datty, k.qkv, k.att, B, N, D, NH);
         }
       else
         {
           /* MLP: res_mlp = res_att + fc2(gelu(fc1(ln2))) */
           matmul_backward (g->dfch, H4, 0.0f, gp->fc2w + (gsize) l * D * H4, gp->fc2b + l * D,
-                           g->dres, D, fch_gelu, H4, fc2w, BN, H4, D, g->ones);
-          vita_gelu_backward (g->dfch, fch, g->dfch, (gsize) BN * H4);
+                           g->dres, D, k.fch_gelu, H4, fc2w, BN, H4, D, g->ones);
+          vita_gelu_backward (g->dfch, k.fch, g->dfch, (gsize) BN * H4);
           matmul_backward (g->dln, D, 0.0f, gp->fc1w + (gsize) l * H4 * D, gp->fc1b + l * H4,
-                           g->dfch, H4, ln2, D, fc1w, BN, D, H4, g->ones);
+                           g->dfch, H4, k.ln2, D, fc1w, BN, D, H4, g->ones);
           vita_layernorm_backward (g->dres, gp->ln2w + l * D, gp->ln2b + l * D, g->dln,
-                                   res_att, p->ln2w + l * D, ln2_mean, ln2_rstd, BN, D);
+                                   k.res_att, p->ln2w + l * D, k.ln2_mean, k.ln2_rstd, BN, D);
           /* attention: res_att = res_in + proj(attn(ln1)) */
           matmul_backward (g->datty, D, 0.0f, gp->projw + (gsize) l * D * D, gp->projb + l * D,
-                           g->dres, D, atty, D, projw, BN, D, D, g->ones);
-          attention_backward (g->dqkv, g->datt, g->datty, NULL, qkv, att, B, N, D, NH);
+                           g->dres, D, k.atty, D, projw, BN, D, D, g->ones);
+          attention_backward (g->dqkv, g->datt, g->datty, NULL, k.qkv, k.att, B, N, D, NH);
         }
       matmul_backward (g->dln, D, 0.0f, gp->qkvw + (gsize) l * 3 * D * D, gp->qkvb + l * 3 * D,
-                       g->dqkv, 3 * D, ln1, D, qkvw, BN, D, 3 * D, g->ones);
+                       g->dqkv, 3 * D, k.ln1, D, qkvw, BN, D, 3 * D, g->ones);
       vita_layernorm_backward (g->dres, gp->ln1w + l * D, gp->ln1b + l * D, g->dln,
-                               res_in, p->ln1w + l * D, ln1_mean, ln1_rstd, BN, D);
+                               k.res_in, p->ln1w + l * D, k.ln1_mean, k.ln1_rstd, BN, D);
     }
 
   /* embedding: encoded[b,0] = cls + mean_t patch[b,t] + pos[0];
@@ -494,8 +515,6 @@ vita_vit_backward_input (const VitaVit *vit, VitaVitState *state, VitaVitGrads *
   VitaVitParams *gp = &g->grads;   /* LayerNorm weight/bias gradients land here: scratch */
   const VitaVitActs *a = &state->acts;
   const int Bcap = state->B;
-  const gsize layer_nd = (gsize) Bcap * N * D;
-  const gsize layer_n = (gsize) Bcap * N;
 
   /* the highest token layer the target reads */
   int top = 0;
@@ -513,38 +532,26 @@ vita_vit_backward_input (const VitaVit *vit, VitaVitState *state, VitaVitGrads *
       if (dtokens && layer == l + 1 && layer != top)
         for (gsize i = 0; i < (gsize) BN * D; i++)
           g->dres[i] += dtokens[i];
-      const float *res_in = l == 0 ? a->encoded : a->res_mlp + (gsize) (l - 1) * layer_nd;
-      const float *ln1 = a->ln1 + l * layer_nd;
-      const float *ln1_mean = a->ln1_mean + l * layer_n;
-      const float *ln1_rstd = a->ln1_rstd + l * layer_n;
-      const float *qkv = a->qkv + l * layer_nd * 3;
-      const float *att = a->att + (gsize) l * Bcap * NH * N * N;
-      const float *atty = a->atty + l * layer_nd;
-      const float *res_att = a->res_att + l * layer_nd;
-      const float *ln2 = a->ln2 + l * layer_nd;
-      const float *ln2_mean = a->ln2_mean + l * layer_n;
-      const float *ln2_rstd = a->ln2_rstd + l * layer_n;
-      const float *fch = a->fch + l * (gsize) Bcap * N * H4;
-      const float *fch_gelu = a->fch_gelu + l * (gsize) Bcap * N * H4;
+      const BlockActs k = block_acts (a, cfg, Bcap, l);
 
       /* MLP: res_mlp = res_att + fc2(gelu(fc1(ln2))) */
       matmul_backward (g->dfch, H4, 0.0f, NULL, NULL,
-                       g->dres, D, fch_gelu, H4, p->fc2w + (gsize) l * D * H4, BN, H4, D, g->ones);
-      vita_gelu_backward (g->dfch, fch, g->dfch, (gsize) BN * H4);
+                       g->dres, D, k.fch_gelu, H4, p->fc2w + (gsize) l * D * H4, BN, H4, D, g->ones);
+      vita_gelu_backward (g->dfch, k.fch, g->dfch, (gsize) BN * H4);
       matmul_backward (g->dln, D, 0.0f, NULL, NULL,
-                       g->dfch, H4, ln2, D, p->fc1w + (gsize) l * H4 * D, BN, D, H4, g->ones);
+                       g->dfch, H4, k.ln2, D, p->fc1w + (gsize) l * H4 * D, BN, D, H4, g->ones);
       vita_layernorm_backward (g->dres, gp->ln2w + l * D, gp->ln2b + l * D, g->dln,
-                               res_att, p->ln2w + l * D, ln2_mean, ln2_rstd, BN, D);
+                               k.res_att, p->ln2w + l * D, k.ln2_mean, k.ln2_rstd, BN, D);
       /* attention: res_att = res_in + proj(attn(ln1)), plus the target's own
        * gradient on this block's softmax probabilities */
       matmul_backward (g->datty, D, 0.0f, NULL, NULL,
-                       g->dres, D, atty, D, p->projw + (gsize) l * D * D, BN, D, D, g->ones);
+                       g->dres, D, k.atty, D, p->projw + (gsize) l * D * D, BN, D, D, g->ones);
       attention_backward (g->dqkv, g->datt, g->datty,
-                          datt && l == att_block ? datt : NULL, qkv, att, B, N, D, NH);
+                          datt && l == att_block ? datt : NULL, k.qkv, k.att, B, N, D, NH);
       matmul_backward (g->dln, D, 0.0f, NULL, NULL,
-                       g->dqkv, 3 * D, ln1, D, p->qkvw + (gsize) l * 3 * D * D, BN, D, 3 * D, g->ones);
+                       g->dqkv, 3 * D, k.ln1, D, p->qkvw + (gsize) l * 3 * D * D, BN, D, 3 * D, g->ones);
       vita_layernorm_backward (g->dres, gp->ln1w + l * D, gp->ln1b + l * D, g->dln,
-                               res_in, p->ln1w + l * D, ln1_mean, ln1_rstd, BN, D);
+                               k.res_in, p->ln1w + l * D, k.ln1_mean, k.ln1_rstd, BN, D);
     }
 
   /* embedding: encoded[b,0] = cls + mean_t patch[b,t] + pos[0];
