@@ -563,6 +563,68 @@ test_registry (void)
   g_assert_cmpint (order[0], ==, VITA_PANEL_OVERVIEW);
 }
 
+/* A mel longer than Cairo's 32767-pixel surfaces (43751 frames), zoomed to 100 frames
+ * over about 1000 pixels at its start, across a tile boundary, in the middle and at its
+ * end: every frame drawn in its own colour, the exact frame's (not a mean of
+ * neighbouring frames, as one decimated surface gave); zoomed out to the whole track,
+ * it is drawn too (tiles of averaged columns) with the same colour range. */
+static void
+test_mel_tiles (void)
+{
+  VitaAnalysis *an = views_synth_analysis (1400.0, TRUE);
+  g_assert_cmpint (an->n_frames, >, 32767);
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  VitaTimelineSnapshot snap;
+  const gint64 hop = 512;
+  vita_timeline_snapshot_init (&snap, 16000, (int) hop, (gint64) 1400 * 16000, an->n_layers, 3);
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style };
+  const int W = 1100, H = 300, M = an->cfg.fe.n_mels, SPAN = 100;
+  VitaRect plot, cbar;
+  vita_panel_layout (&style, 0, 0, W, H, vita_panel_flags (VITA_PANEL_MEL), &plot, &cbar);
+  const int starts[] = { 1, VITA_MEL_TILE - SPAN / 2, 30000, an->n_frames - SPAN };
+  int changes = 0;
+  for (gsize k = 0; k < G_N_ELEMENTS (starts); k++)
+    {
+      /* frame s's column starts at sample s·hop − hop/2 */
+      snap.visible_start = starts[k] * hop - hop / 2;
+      snap.visible_end = snap.visible_start + SPAN * hop;
+      snap.position = 0;
+      cairo_surface_t *s = render (VITA_PANEL_MEL, &ctx, W, H);
+      for (int band = 10; band < M; band += 50)
+        {
+          int y = (int) (plot.y + plot.height * (1.0 - (band + 0.5) / M));
+          guint32 last = 0;
+          for (int j = 0; j < SPAN; j++)
+            {
+              int f = starts[k] + j;
+              int x = (int) (plot.x + (j + 0.5) * plot.width / SPAN);
+              cairo_surface_t *one = vita_heatmap_surface_transposed (an->mel + (gsize) f * M, 1, M,
+                                                                      cache->mel.vmin, cache->mel.vmax,
+                                                                      style.colormap);
+              guint32 want = pixel (one, 0, M - 1 - band);
+              cairo_surface_destroy (one);
+              if (pixel (s, x, y) != want)
+                g_error ("frames %d..%d: frame %d, band %d drawn %06x, its colour is %06x",
+                         starts[k], starts[k] + SPAN - 1, f, band, pixel (s, x, y), want);
+              changes += j > 0 && want != last;
+              last = want;
+            }
+        }
+      cairo_surface_destroy (s);
+    }
+  g_assert_cmpint (changes, >, 100);   /* neighbouring frames differ: a mean would show */
+  snap.visible_start = 0;
+  snap.visible_end = snap.n_samples;
+  cairo_surface_t *all = render (VITA_PANEL_MEL, &ctx, W, H);
+  g_assert_cmpint (ink (all, (int) plot.x + 2, (int) plot.y + 2, (int) (plot.x + plot.width) - 2,
+                        (int) (plot.y + plot.height) - 2), >, 0);
+  cairo_surface_destroy (all);
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
 static void
 test_partial_analysis (void)
 {
@@ -832,6 +894,7 @@ main (int argc, char **argv)
   ADD ("/views/paint/peaks", test_peaks);
   ADD ("/views/paint/waveform", test_waveform);
   ADD ("/views/paint/mel", test_mel);
+  g_test_add_func ("/views/paint/mel-tiles", test_mel_tiles);
   ADD ("/views/paint/received", test_received);
   ADD ("/views/paint/ssm", test_ssm);
   ADD ("/views/paint/attention", test_attention);
