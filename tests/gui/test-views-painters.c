@@ -150,6 +150,48 @@ test_waveform (Fixture *fx, gconstpointer data)
   check_playhead_x (fx, VITA_PANEL_WAVEFORM, 800, 200);
 }
 
+/* A waveform plot two million pixels wide (a 10-minute track at 4.8 samples a pixel,
+ * far past Cairo's 32767-pixel images), drawn 1200 pixels of it at a time from its
+ * middle, as a tiled export or a scrolled full-resolution timeline does: the columns
+ * drawn are that part's, each one the min/max of its own samples. */
+static void
+test_waveform_wide (Fixture *fx, gconstpointer data)
+{
+  const double AW = 2e6, OFF = 1e6;
+  const int W = 1200, H = 200;
+  fx->snap.visible_start = 0;
+  fx->snap.visible_end = fx->snap.n_samples;
+  fx->snap.position = 0;
+  VitaRect area = { 0, 0, AW, H }, plot;
+  vita_panel_layout (&fx->style, 0, 0, AW, H, vita_panel_flags (VITA_PANEL_WAVEFORM), &plot, NULL);
+  const double spp = (double) fx->snap.n_samples / plot.width;
+  g_assert_cmpfloat (spp, >=, 1.0);
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (s);
+  cairo_translate (cr, -OFF, 0);
+  vita_panel_paint (VITA_PANEL_WAVEFORM, cr, &area, &fx->ctx);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  const double mid = plot.y + plot.height / 2, half = plot.height / 2;
+  int checked = 0;
+  for (int x = 0; x < W; x++)
+    {
+      int c = (int) (OFF + x - floor (plot.x));   /* the plot's column at this pixel */
+      gint64 a = (gint64) floor (c * spp), b = (gint64) floor ((c + 1) * spp);
+      float mn, mx;
+      g_assert_true (vita_peaks_range (fx->peaks, a, MAX (b, a + 1), &mn, &mx));
+      int top = (int) floor (mid - CLAMP (mx, -1.f, 1.f) * half);
+      if (top > mid - 4 || top - 2 < plot.y)
+        continue;
+      g_assert_cmpuint (pixel (s, x, top), !=, 0xffffff);     /* the envelope's top */
+      g_assert_cmpuint (pixel (s, x, top - 2), ==, 0xffffff); /* nothing above it */
+      checked++;
+    }
+  g_assert_cmpint (checked, >, W / 4);
+  cairo_surface_destroy (s);
+}
+
 static void
 test_peaks (Fixture *fx, gconstpointer data)
 {
@@ -893,6 +935,9 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/views/paint/peaks", test_peaks);
   ADD ("/views/paint/waveform", test_waveform);
+  static const double ten_minutes = 600.0;
+  g_test_add ("/views/paint/waveform-wide", Fixture, &ten_minutes, fixture_setup,
+              test_waveform_wide, fixture_teardown);
   ADD ("/views/paint/mel", test_mel);
   g_test_add_func ("/views/paint/mel-tiles", test_mel_tiles);
   ADD ("/views/paint/received", test_received);
