@@ -22,6 +22,7 @@ struct _VitaAnalysisPrivate {
   gint   priority;                     /* atomic: frame to start from, or -1 */
   VitaStore *tokens;                   /* an->tokens's storage, or NULL */
   VitaStore *mel;                      /* an->mel's storage */
+  float  mel_lo, mel_hi;               /* finite range of what was written to it */
 };
 
 /* ---- default backend: the real ViT-1D ------------------------------------------ */
@@ -125,6 +126,18 @@ vita_analysis_release_tokens (VitaAnalysis *an)
     vita_store_release (an->priv->mel);
 }
 
+/* Finite range of n values, widening *lo / *hi. */
+static void
+widen_range (const float *x, gsize n, float *lo, float *hi)
+{
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (x[i]))
+      {
+        *lo = MIN (*lo, x[i]);
+        *hi = MAX (*hi, x[i]);
+      }
+}
+
 gboolean
 vita_analysis_set_mel (VitaAnalysis *an, int first, const float *mel, int n, GError **error)
 {
@@ -132,7 +145,21 @@ vita_analysis_set_mel (VitaAnalysis *an, int first, const float *mel, int n, GEr
   g_return_val_if_fail (first >= 0 && n >= 0 && first <= an->n_frames - n, FALSE);
   g_return_val_if_fail (!g_atomic_int_get (&an->priv->running), FALSE);
   const gsize M = an->cfg.fe.n_mels;
+  widen_range (mel, (gsize) n * M, &an->priv->mel_lo, &an->priv->mel_hi);
   return vita_store_write (an->priv->mel, (gsize) first * M, mel, (gsize) n * M, error);
+}
+
+gboolean
+vita_analysis_mel_range (const VitaAnalysis *an, float *lo, float *hi)
+{
+  g_return_val_if_fail (an != NULL && lo != NULL && hi != NULL, FALSE);
+  *lo = G_MAXFLOAT;
+  *hi = -G_MAXFLOAT;
+  if (an->priv && an->priv->mel)
+    *lo = an->priv->mel_lo, *hi = an->priv->mel_hi;
+  else if (an->mel)
+    widen_range (an->mel, (gsize) an->n_frames * an->cfg.fe.n_mels, lo, hi);
+  return *lo <= *hi;
 }
 
 void
@@ -196,6 +223,8 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
   struct _VitaAnalysisPrivate *real = an->priv = g_new0 (struct _VitaAnalysisPrivate, 1);
   real->backend = &default_backend;
   real->batch = opt.batch;
+  real->mel_lo = G_MAXFLOAT;
+  real->mel_hi = -G_MAXFLOAT;
   real->workers = opt.workers;
   real->priority = opt.priority_frame < 0 ? -1 : opt.priority_frame;
   an->ref_count = 1;
@@ -258,7 +287,7 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
   /* arrays beyond tokens_in_memory_max live in cache files (model/vita-store.h) */
   gsize big = opt.tokens_in_memory_max;
   if (!(real->mel = vita_store_new ((gsize) n_frames * M, big, "the mel spectrogram", error)) ||
-      (mel && !vita_store_write (real->mel, 0, mel, (gsize) n_frames * M, error)) ||
+      (mel && !vita_analysis_set_mel (an, 0, mel, n_frames, error)) ||
       (opt.keep_tokens &&
        !(real->tokens = vita_store_new ((gsize) an->n_layers * n_frames * D, big,
                                         "the tokens of every layer", error))) ||

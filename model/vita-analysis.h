@@ -187,6 +187,9 @@ gboolean vita_analysis_tokens_cached (const VitaAnalysis *an);
  * made with mel NULL; before vita_analysis_run() and before the analysis is shared. */
 gboolean vita_analysis_set_mel (VitaAnalysis *an, int first, const float *mel, int n,
                                 GError **error);
+/* The smallest and largest finite values of the model input (what the mel panel's
+ * colours span), kept as it was written: nothing is read back.  FALSE when none. */
+gboolean vita_analysis_mel_range (const VitaAnalysis *an, float *lo, float *hi);
 /* The tokens of layer 0..n_layers-1, frames first .. first + n - 1, into out (n, D),
  * without making the cache file's pages resident (the analysis must keep tokens). */
 void     vita_analysis_read_tokens (const VitaAnalysis *an, int layer, int first, int n,

@@ -73,14 +73,8 @@ mel_surface (VitaPaintCache *cache, VitaColormap cmap, float *vmin, float *vmax)
     goto done;
   vita_surface_slot_clear (slot);
   VitaAnalysis *an = cache->an;
-  gsize n = (gsize) an->n_frames * an->cfg.fe.n_mels;
-  float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
-  for (gsize i = 0; i < n; i++)
-    if (isfinite (an->mel[i]))
-      {
-        lo = MIN (lo, an->mel[i]);
-        hi = MAX (hi, an->mel[i]);
-      }
+  float lo, hi;
+  vita_analysis_mel_range (an, &lo, &hi);
   if (!(hi > lo))
     {
       lo = 0;
@@ -89,8 +83,6 @@ mel_surface (VitaPaintCache *cache, VitaColormap cmap, float *vmin, float *vmax)
   if (an->n_frames <= VITA_MEL_TILE)
     slot->surface = vita_heatmap_surface_transposed (an->mel, an->n_frames, an->cfg.fe.n_mels,
                                                      lo, hi, cmap);
-  else
-    vita_analysis_release_tokens (an);   /* what the scan made resident of a mapped mel */
   slot->decim = 1;
   slot->vmin = lo;
   slot->vmax = hi;

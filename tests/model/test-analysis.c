@@ -713,6 +713,14 @@ test_mel_in_parts (void)
     g_assert_true (vita_analysis_set_mel (parts, f, mel + (gsize) f * M, MIN (40, n - f), &error));
   g_assert_no_error (error);
   vita_test_assert_close ("mel set in parts", parts->mel, whole->mel, (gsize) n * M, 0.0);
+  /* the colour range the mel panel shows, kept as the parts came in */
+  float lo, hi, lo_w, hi_w;
+  g_assert_true (vita_analysis_mel_range (parts, &lo, &hi));
+  g_assert_true (vita_analysis_mel_range (whole, &lo_w, &hi_w));
+  g_assert_cmpfloat (lo, ==, 0.0f);       /* test_mel: band 0 is the frame index */
+  g_assert_cmpfloat (hi, ==, (float) (n - 1));
+  g_assert_cmpfloat (lo_w, ==, lo);
+  g_assert_cmpfloat (hi_w, ==, hi);
   g_assert_true (vita_analysis_run (whole, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_true (vita_analysis_run (parts, NULL, NULL, NULL, NULL, NULL, NULL));
   check_results (parts);
