@@ -632,18 +632,6 @@ test_pool_one_is_cosine (void)
   check_ssm_brute (an);
 }
 
-/* Files in $XDG_CACHE_HOME/vitascope (the test points it at a fresh folder). */
-static int
-cache_files (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  int n = 0;
-  while (d && g_dir_read_name (d))
-    n++;
-  return n;
-}
-
 /* Tokens beyond tokens_in_memory_max live in the token cache file: the same values
  * (the fake backend's tokens are checked exactly), still there after their pages are
  * released, and no file left in the cache folder — during the run (unlinked at once)
@@ -663,7 +651,7 @@ test_token_cache (void)
   g_autoptr(VitaAnalysis) an = fake_analysis (301, 8, &opt);
   g_assert_true (vita_analysis_tokens_cached (an));
   g_assert_nonnull (an->tokens);
-  g_assert_cmpint (cache_files (), ==, 0);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
   g_assert_true (vita_analysis_run (mem, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, NULL));
   check_results (an);
@@ -673,7 +661,7 @@ test_token_cache (void)
                           (gsize) an->n_layers * an->ssm_size * an->ssm_size, 0.0);
   vita_analysis_release_tokens (an);
   vita_test_assert_close ("cached tokens after release", an->tokens, mem->tokens, n_tok, 0.0);
-  g_assert_cmpint (cache_files (), ==, 0);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
   /* the mel lives in the cache too, and reads the same every way */
   const int M = an->cfg.fe.n_mels, T = an->cfg.frames, D = an->cfg.dim;
   vita_test_assert_close ("cached mel", an->mel, mem->mel, (gsize) an->n_frames * M, 0.0);
@@ -731,10 +719,7 @@ test_mel_in_parts (void)
 int
 main (int argc, char **argv)
 {
-  /* the token cache goes to a folder of our own (read once by GLib: set it first) */
-  g_autofree char *cache = g_dir_make_tmp ("vita-test-cache-XXXXXX", NULL);
-  g_assert_nonnull (cache);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/analysis/token-cache", test_token_cache);
   g_test_add_func ("/analysis/mel-in-parts", test_mel_in_parts);
@@ -748,9 +733,5 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/without-tokens", test_without_tokens);
   g_test_add_func ("/analysis/workers", test_workers);
   g_test_add_func ("/analysis/ssm-pool-one-is-cosine", test_pool_one_is_cosine);
-  int status = g_test_run ();
-  g_autofree char *sub = g_build_filename (cache, "vitascope", NULL);
-  g_rmdir (sub);
-  g_rmdir (cache);
-  return status;
+  return vita_test_cache_remove (cache, g_test_run ());
 }

@@ -2,8 +2,8 @@
  * values through every accessor, and the cache file leaves nothing behind: no name in
  * the cache folder at any time, no open file once the store is freed. */
 #include "model/vita-store.h"
+#include "vita-test.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 /* Open descriptors of this process that name a (deleted) file in the cache folder. */
@@ -25,17 +25,6 @@ open_cache_files (void)
   return n;
 }
 
-static int
-cache_names (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  int n = 0;
-  while (d && g_dir_read_name (d))
-    n++;
-  return n;
-}
-
 static void
 test_round_trip (void)
 {
@@ -52,7 +41,7 @@ test_round_trip (void)
   g_assert_true (vita_store_mapped (map));
   g_assert_cmpuint (vita_store_size (map), ==, n);
   g_assert_cmpint (open_cache_files (), ==, 1);
-  g_assert_cmpint (cache_names (), ==, 0);   /* unlinked at once */
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);   /* unlinked at once */
   /* zeros until written */
   for (gsize i = 0; i < n; i += 997)
     g_assert_cmpfloat (vita_store_data (map)[i], ==, 0.0f);
@@ -76,7 +65,7 @@ test_round_trip (void)
   g_assert_cmpmem (part, 5000 * sizeof (float), src + 77777, 5000 * sizeof (float));
   g_clear_pointer (&map, vita_store_free);
   g_assert_cmpint (open_cache_files (), ==, 0);
-  g_assert_cmpint (cache_names (), ==, 0);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
 }
 
 /* An empty store is fine; a store that cannot be had says which array and why. */
@@ -97,15 +86,9 @@ test_edges (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *cache = g_dir_make_tmp ("vita-test-cache-XXXXXX", NULL);
-  g_assert_nonnull (cache);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/round-trip", test_round_trip);
   g_test_add_func ("/store/edges", test_edges);
-  int status = g_test_run ();
-  g_autofree char *sub = g_build_filename (cache, "vitascope", NULL);
-  g_rmdir (sub);
-  g_rmdir (cache);
-  return status;
+  return vita_test_cache_remove (cache, g_test_run ());
 }

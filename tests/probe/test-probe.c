@@ -381,19 +381,12 @@ test_probe_file (void)
 int
 main (int argc, char **argv)
 {
-  /* analysis cache files go to a folder of our own (read once by GLib: set it first) */
-  g_autofree char *cache = g_dir_make_tmp ("vita-test-cache-XXXXXX", NULL);
-  g_assert_nonnull (cache);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/probe/predict-matches-ref", test_predict_matches_ref);
   g_test_add_func ("/probe/separable", test_separable);
   g_test_add_func ("/probe/predict-analysis", test_predict_analysis);
   g_test_add_func ("/probe/file-roundtrip-and-refusals", test_probe_file);
   g_test_add_func ("/probe/chord-on-mel-beats-chance", test_chord_probe_on_mel);
-  int status = g_test_run ();
-  g_autofree char *sub = g_build_filename (cache, "vitascope", NULL);
-  g_rmdir (sub);
-  g_rmdir (cache);
-  return status;
+  return vita_test_cache_remove (cache, g_test_run ());
 }
