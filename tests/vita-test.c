@@ -142,3 +142,20 @@ vita_test_cache_files (void)
     n++;
   return n;
 }
+
+int
+vita_test_cache_open_files (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_autoptr(GDir) d = g_dir_open ("/proc/self/fd", 0, NULL);
+  g_assert_nonnull (d);
+  int n = 0;
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *fd = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (fd, NULL);
+      n += target != NULL && g_str_has_prefix (target, dir);
+    }
+  return n;
+}

@@ -26,6 +26,9 @@ char  *vita_test_cache_new    (void);
 int    vita_test_cache_remove (char *cache, int status);
 /* Names in $XDG_CACHE_HOME/vitascope. */
 int    vita_test_cache_files  (void);
+/* Descriptors this process holds open on files in $XDG_CACHE_HOME/vitascope (unlinked
+ * ones included: how a live cache file is seen). */
+int    vita_test_cache_open_files (void);
 
 /* Runs the built vitascope-cli ($VITA_BUILD_ROOT/app/vitascope-cli) with the arguments
  * (NULL-terminated) and returns its exit status and output. */

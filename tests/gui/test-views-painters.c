@@ -193,6 +193,35 @@ test_waveform_wide (Fixture *fx, gconstpointer data)
 }
 
 static void
+test_peaks_long (void)
+{
+  const gsize n = 18u << 20;
+  g_autofree float *pcm = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    pcm[i] = (float) ((i * 2654435761u) % 20001) / 10000.0f - 1.0f;
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 0);
+  VitaPeaks *peaks = vita_peaks_new (pcm, n, 16000);
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 1);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
+  g_assert_cmpuint (vita_peaks_get_n_samples (peaks), ==, n);
+  g_assert_cmpmem (vita_peaks_get_samples (peaks), n * sizeof (float), pcm, n * sizeof (float));
+  const gint64 ranges[][2] = { { 0, 100 }, { 12345, 999999 }, { 0, (gint64) n } };
+  for (gsize r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      float mn, mx, bmn = G_MAXFLOAT, bmx = -G_MAXFLOAT;
+      g_assert_true (vita_peaks_range (peaks, ranges[r][0], ranges[r][1], &mn, &mx));
+      for (gint64 i = ranges[r][0]; i < ranges[r][1]; i++)
+        bmn = MIN (bmn, pcm[i]), bmx = MAX (bmx, pcm[i]);
+      g_assert_cmpfloat (mn, <=, bmn);   /* partial buckets may widen, never narrow */
+      g_assert_cmpfloat (mx, >=, bmx);
+      if (r == 0)   /* a short range: the samples themselves, from the file */
+        g_assert_true (mn == bmn && mx == bmx);
+    }
+  vita_peaks_unref (peaks);
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 0);
+}
+
+static void
 test_peaks (Fixture *fx, gconstpointer data)
 {
   /* Envelope from the multi-level structure equals the brute-force min/max. */
@@ -927,7 +956,9 @@ test_playhead_halo (Fixture *fx, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/views/paint/peaks-long", test_peaks_long);
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
@@ -951,5 +982,5 @@ main (int argc, char **argv)
   ADD ("/views/paint/font-size", test_font_size_scales_text);
   ADD ("/views/paint/layer-numbering", test_layer_numbering);
   ADD ("/views/paint/playhead-halo", test_playhead_halo);
-  return g_test_run ();
+  return vita_test_cache_remove (cache, g_test_run ());
 }

@@ -6,25 +6,6 @@
 
 #include <string.h>
 
-/* Open descriptors of this process that name a (deleted) file in the cache folder. */
-static int
-open_cache_files (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
-  g_autoptr(GDir) d = g_dir_open ("/proc/self/fd", 0, NULL);
-  g_assert_nonnull (d);
-  int n = 0;
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    {
-      g_autofree char *fd = g_build_filename ("/proc/self/fd", name, NULL);
-      g_autofree char *target = g_file_read_link (fd, NULL);
-      if (target && g_str_has_prefix (target, dir))
-        n++;
-    }
-  return n;
-}
-
 static void
 test_round_trip (void)
 {
@@ -40,7 +21,7 @@ test_round_trip (void)
   g_assert_false (vita_store_mapped (mem));
   g_assert_true (vita_store_mapped (map));
   g_assert_cmpuint (vita_store_size (map), ==, n);
-  g_assert_cmpint (open_cache_files (), ==, 1);
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 1);
   g_assert_cmpint (vita_test_cache_files (), ==, 0);   /* unlinked at once */
   /* zeros until written */
   for (gsize i = 0; i < n; i += 997)
@@ -64,7 +45,7 @@ test_round_trip (void)
   vita_store_read (mem, 77777, part, 5000);
   g_assert_cmpmem (part, 5000 * sizeof (float), src + 77777, 5000 * sizeof (float));
   g_clear_pointer (&map, vita_store_free);
-  g_assert_cmpint (open_cache_files (), ==, 0);
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 0);
   g_assert_cmpint (vita_test_cache_files (), ==, 0);
 }
 
