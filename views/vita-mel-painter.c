@@ -130,6 +130,8 @@ mel_tile (VitaPaintCache *cache, VitaColormap cmap, int level, int tile)
         }
       slot->surface = vita_heatmap_surface_transposed (avg, cols, M, cache->mel.vmin,
                                                        cache->mel.vmax, cmap);
+      /* a zoomed-out tile reads a long stretch of a mapped mel: drop those pages */
+      vita_analysis_release_tokens (cache->an);
     }
   slot->decim = decim;
   slot->key = key;
