@@ -4,6 +4,7 @@
 #include "model/vita-store.h"
 #include "vita-test.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static void
@@ -64,6 +65,24 @@ test_edges (void)
   g_assert_nonnull (strstr (error->message, "the tokens of every layer"));
 }
 
+/* A cache folder that cannot be made: the message names the array and the folder. */
+static void
+test_unwritable (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_rmdir (dir);
+  g_assert_true (g_file_set_contents (dir, "", 0, NULL));   /* a file where it should be */
+  g_autoptr(GError) error = NULL;
+  g_assert_null (vita_store_new (1000, 0, "the tokens of every layer", &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "the tokens of every layer"));
+  g_assert_nonnull (strstr (error->message, dir));
+  g_clear_error (&error);
+  g_autoptr(VitaStore) mem = vita_store_new (1000, 4000, "small", &error);   /* memory is fine */
+  g_assert_no_error (error);
+  g_unlink (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -71,5 +90,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/round-trip", test_round_trip);
   g_test_add_func ("/store/edges", test_edges);
+  g_test_add_func ("/store/unwritable", test_unwritable);
   return vita_test_cache_remove (cache, g_test_run ());
 }
