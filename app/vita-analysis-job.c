@@ -22,6 +22,7 @@ struct _VitaAnalysisJob
 
   /* owned, set before start */
   char         *path;
+  VitaPcm      *given_pcm;      /* vita_analysis_job_new_for_pcm: no decode */
   VitaVit      *vit;            /* NULL: decode and mel only */
   gint          priority_frame; /* atomic: the main thread moves it on a seek */
   GCancellable *cancellable;
@@ -140,7 +141,10 @@ run_worker (VitaAnalysisJob *self, GError **error)
   else
     vita_frontend_init_default (&fe);
 
-  pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
+  if (self->given_pcm != NULL)
+    pcm = g_steal_pointer (&self->given_pcm);
+  else
+    pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
   if (pcm == NULL)
     return FALSE;
   if (self->vit != NULL && !vita_vit_check_audio (&self->vit->cfg, pcm->n_samples, self->path, error))
@@ -217,6 +221,7 @@ vita_analysis_job_finalize (GObject *object)
   g_assert (!self->running);
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   g_clear_pointer (&self->pcm, vita_pcm_free);
+  g_clear_pointer (&self->given_pcm, vita_pcm_free);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
   vita_engine_model_unref (self->vit);
   g_free (self->mel);
@@ -263,6 +268,15 @@ vita_analysis_job_new (const char *audio_path, VitaVit *vit, int priority_frame)
   self->path = g_strdup (audio_path);
   self->vit = vita_engine_model_ref (vit);
   self->priority_frame = priority_frame;
+  return self;
+}
+
+VitaAnalysisJob *
+vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit, int priority_frame)
+{
+  g_return_val_if_fail (pcm != NULL, NULL);
+  VitaAnalysisJob *self = vita_analysis_job_new (name, vit, priority_frame);
+  self->given_pcm = pcm;
   return self;
 }
 

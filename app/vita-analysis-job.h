@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (VitaAnalysisJob, vita_analysis_job, VITA, ANALYSIS_JOB, GO
 
 /* vit may be NULL: decode and mel only. */
 VitaAnalysisJob *vita_analysis_job_new    (const char *audio_path, VitaVit *vit, int priority_frame);
+/* The same job on PCM already decoded (pcm taken; its sample rate must be the model's):
+ * no decoding.  `name` stands for the path in messages (e.g. "song.ogg, transposed +2").
+ * A comparison's side B analyses side A's PCM — or an edit of it — through this. */
+VitaAnalysisJob *vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit,
+                                                int priority_frame);
 void             vita_analysis_job_start  (VitaAnalysisJob *self);
 void             vita_analysis_job_cancel (VitaAnalysisJob *self);
 void             vita_analysis_job_join   (VitaAnalysisJob *self);
