@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 #include "dsp/vita-mel.h"
+#include "dsp/vita-edit.h"
 #include "vita-painters.h"
 
 struct _VitaAnalysisJob
@@ -23,6 +24,7 @@ struct _VitaAnalysisJob
   /* owned, set before start */
   char         *path;
   VitaPcm      *given_pcm;      /* vita_analysis_job_new_for_pcm: no decode */
+  GPtrArray    *edits;          /* VitaEdit*, applied to the PCM first, or NULL */
   VitaVit      *vit;            /* NULL: decode and mel only */
   gint          priority_frame; /* atomic: the main thread moves it on a seek */
   GCancellable *cancellable;
@@ -147,6 +149,14 @@ run_worker (VitaAnalysisJob *self, GError **error)
     pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
   if (pcm == NULL)
     return FALSE;
+  if (self->edits != NULL && self->edits->len > 0)
+    {
+      VitaPcm *edited = vita_edits_apply (pcm, self->edits, &fe, self->cancellable, error);
+      if (edited == NULL)
+        return FALSE;
+      vita_pcm_free (pcm);
+      pcm = edited;
+    }
   if (self->vit != NULL && !vita_vit_check_audio (&self->vit->cfg, pcm->n_samples, self->path, error))
     return FALSE;
   mel = vita_mel_new (&fe, error);
@@ -222,6 +232,7 @@ vita_analysis_job_finalize (GObject *object)
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   g_clear_pointer (&self->pcm, vita_pcm_free);
   g_clear_pointer (&self->given_pcm, vita_pcm_free);
+  g_clear_pointer (&self->edits, g_ptr_array_unref);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
   vita_engine_model_unref (self->vit);
   g_free (self->mel);
@@ -278,6 +289,14 @@ vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit, int
   VitaAnalysisJob *self = vita_analysis_job_new (name, vit, priority_frame);
   self->given_pcm = pcm;
   return self;
+}
+
+void
+vita_analysis_job_set_edits (VitaAnalysisJob *self, GPtrArray *edits)
+{
+  g_return_if_fail (self->main_context == NULL);
+  g_clear_pointer (&self->edits, g_ptr_array_unref);
+  self->edits = edits ? g_ptr_array_ref (edits) : NULL;
 }
 
 void

@@ -28,6 +28,10 @@ VitaAnalysisJob *vita_analysis_job_new    (const char *audio_path, VitaVit *vit,
  * A comparison's side B analyses side A's PCM — or an edit of it — through this. */
 VitaAnalysisJob *vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit,
                                                 int priority_frame);
+/* Edits (dsp/vita-edit.h's VitaEdit*, array ref taken) applied to the PCM on the worker
+ * before the mel: the job then analyses the edited audio (get_pcm returns it).  Before
+ * start. */
+void             vita_analysis_job_set_edits (VitaAnalysisJob *self, GPtrArray *edits);
 void             vita_analysis_job_start  (VitaAnalysisJob *self);
 void             vita_analysis_job_cancel (VitaAnalysisJob *self);
 void             vita_analysis_job_join   (VitaAnalysisJob *self);
