@@ -222,6 +222,31 @@ on_attention_mode (VitaWindow *self)
       vita_panel_view_set_attention_mode (VITA_PANEL_VIEW (self->panels[i]), mode);
 }
 
+/* A comparison: every panel view draws side B beside A (or A − B); the views key
+ * their textures on it, so this only hands them the source and the labels. */
+static void
+on_compare (VitaWindow *self)
+{
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
+  g_autofree char *label_a = vita_session_describe_side_a (self->session);
+  VitaAnalysisSource *source_b = b ? vita_session_side_get_analysis_source (b) : NULL;
+  const char *label_b = b ? vita_session_side_get_label (b) : NULL;
+
+  if (self->compare_side != b)
+    {
+      if (self->compare_side != NULL)
+        g_signal_handlers_disconnect_by_data (self->compare_side, self);
+      g_set_object (&self->compare_side, b);
+      if (b != NULL)
+        g_signal_connect_swapped (b, "notify::label", G_CALLBACK (on_compare), self);
+    }
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_compare (VITA_PANEL_VIEW (self->panels[i]), source_b, label_a, label_b,
+                                   vita_session_get_compare_view (self->session),
+                                   vita_session_get_compare_per_side_scale (self->session));
+}
+
 /* The key annotation, and a clip-level key probe's prediction, in the probe panel's
  * subtitle. */
 static void
@@ -321,9 +346,15 @@ _vita_window_panels_build (VitaWindow *self)
   g_signal_group_connect_swapped (g, "notify::colormap", G_CALLBACK (on_colormap), self);
   g_signal_group_connect_swapped (g, "notify::attention-mode", G_CALLBACK (on_attention_mode), self);
   g_signal_group_connect_swapped (g, "lanes-changed", G_CALLBACK (on_lanes_changed), self);
+  g_signal_group_connect_swapped (g, "notify::side-b", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::compare-view", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::compare-per-side-scale", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::model", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::model-label", G_CALLBACK (on_compare), self);
   g_signal_group_set_target (g, self->session);
   on_analysis (self);
   on_peaks (self);
   on_colormap (self);
   on_attention_mode (self);
+  on_compare (self);
 }
