@@ -244,7 +244,8 @@ on_compare (VitaWindow *self)
     if (self->panels[i] != NULL)
       vita_panel_view_set_compare (VITA_PANEL_VIEW (self->panels[i]), source_b, label_a, label_b,
                                    vita_session_get_compare_view (self->session),
-                                   vita_session_get_compare_per_side_scale (self->session));
+                                   vita_session_get_compare_per_side_scale (self->session),
+                                   b == NULL || vita_session_side_get_kind (b) != VITA_SIDE_EDIT);
 }
 
 /* The key annotation, and a clip-level key probe's prediction, in the probe panel's

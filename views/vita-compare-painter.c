@@ -48,21 +48,51 @@ label_height (const VitaStyle *style)
   return vita_text_line_height (style, 0.9) + 0.3 * style->font_size;
 }
 
+typedef enum {
+  SIDES_ONE,        /* not a two-sided panel: as without a comparison */
+  SIDES_A_ONLY,     /* side A only, labelled (probe lanes: B's are not computed) */
+  SIDES_OVERLAY,    /* both on one axis (received attention), labelled */
+  SIDES_DIFFERENCE, /* A − B */
+  SIDES_SPLIT,      /* A beside B, or A above B for time-aligned panels */
+} SidesMode;
+
+static SidesMode
+sides_mode (VitaPanel panel, const VitaPaintContext *ctx)
+{
+  const VitaPaintCompare *cmp = ctx->compare;
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  if (cmp == NULL || klass == NULL || !(klass->traits & VITA_PANEL_NEEDS_MODEL) ||
+      (klass->traits & VITA_PANEL_FIGURE_ONLY))
+    return SIDES_ONE;
+  if (panel == VITA_PANEL_MEL && cmp->same_input)
+    return SIDES_ONE;
+  if (panel == VITA_PANEL_PROBES || panel == VITA_PANEL_PROBEOGRAM)
+    return SIDES_A_ONLY;
+  if (panel == VITA_PANEL_RECEIVED)
+    return SIDES_OVERLAY;
+  if (vita_compare_shows_difference (panel, ctx))
+    return SIDES_DIFFERENCE;
+  return SIDES_SPLIT;
+}
+
 int
 vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
                     VitaRect areas[2], VitaPaintContext ctxs[2])
 {
   const VitaPaintCompare *cmp = ctx->compare;
   const VitaPanelClass *klass = vita_panel_get_class (panel);
+  SidesMode mode = sides_mode (panel, ctx);
   ctxs[0] = *ctx;
   ctxs[0].compare = NULL;
   areas[0] = *area;
-  if (cmp == NULL || klass == NULL || !(klass->traits & VITA_PANEL_NEEDS_MODEL) ||
-      (klass->traits & VITA_PANEL_FIGURE_ONLY))
+  if (mode == SIDES_ONE)
     return 1;
   double lh = label_height (ctx->style);
-  if (vita_compare_shows_difference (panel, ctx))
+  if (mode != SIDES_SPLIT)
     {
+      /* one plot under the label line; the overlay keeps B for the painter */
+      if (mode == SIDES_OVERLAY)
+        ctxs[0].compare = cmp;
       areas[0].y += lh;
       areas[0].height = MAX (areas[0].height - lh, 1.0);
       return 1;
@@ -395,7 +425,7 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
   const VitaStyle *style = ctx->style;
   VitaRect areas[2];
   VitaPaintContext ctxs[2];
-  int n = vita_compare_sides (panel, area, ctx, areas, ctxs);
+  vita_compare_sides (panel, area, ctx, areas, ctxs);
 
   if (!style->transparent)
     {
@@ -403,12 +433,25 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
       cairo_rectangle (cr, area->x, area->y, area->width, area->height);
       cairo_fill (cr);
     }
-  if (n == 1)
+  const char *la = cmp->label_a ? cmp->label_a : "A", *lb = cmp->label_b ? cmp->label_b : "B";
+  char label[512];
+  switch (sides_mode (panel, ctx))
     {
-      /* the difference */
-      char label[512];
-      g_snprintf (label, sizeof label, "A − B: %s − %s", cmp->label_a ? cmp->label_a : "A",
-                  cmp->label_b ? cmp->label_b : "B");
+    case SIDES_ONE:
+      klass->paint (cr, area, ctx);
+      return;
+    case SIDES_A_ONLY:
+      g_snprintf (label, sizeof label, "A: %s (side B's probes are not computed)", la);
+      side_label (cr, style, &areas[0], label);
+      klass->paint (cr, &areas[0], &ctxs[0]);
+      return;
+    case SIDES_OVERLAY:
+      g_snprintf (label, sizeof label, "A: %s   ·   B: %s", la, lb);
+      side_label (cr, style, &areas[0], label);
+      klass->paint (cr, &areas[0], &ctxs[0]);
+      return;
+    case SIDES_DIFFERENCE:
+      g_snprintf (label, sizeof label, "A − B: %s − %s", la, lb);
       side_label (cr, style, &areas[0], label);
       cairo_save (cr);
       if (panel == VITA_PANEL_ATTENTION)
@@ -419,6 +462,9 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
         paint_grid_difference (cr, &areas[0], &ctxs[0]);
       cairo_restore (cr);
       return;
+    case SIDES_SPLIT:
+    default:
+      break;
     }
   if (panel == VITA_PANEL_ATTENTION && !cmp->per_side_scale &&
       ctx->attention_mode == VITA_ATTENTION_HEAD)
@@ -429,9 +475,7 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
     }
   for (int i = 0; i < 2; i++)
     {
-      char label[512];
-      const char *name = i == 0 ? cmp->label_a : cmp->label_b;
-      g_snprintf (label, sizeof label, "%s: %s", i == 0 ? "A" : "B", name ? name : "");
+      g_snprintf (label, sizeof label, "%s: %s", i == 0 ? "A" : "B", i == 0 ? la : lb);
       side_label (cr, style, &areas[i], label);
       cairo_save (cr);
       klass->paint (cr, &areas[i], &ctxs[i]);

@@ -149,7 +149,9 @@ typedef struct {
  * A above B so their time axes stay aligned with the others — each under a label
  * naming its side, on one colour scale unless per_side_scale; or, in difference mode,
  * A − B for the attention map, the layers × heads grid and the SSM with the diverging
- * colormap centred on zero and its own colorbar (other panels stay side by side). */
+ * colormap centred on zero and its own colorbar (other panels stay side by side).
+ * The received-attention panel overlays both sides' curves on one axis with the
+ * spectral flux; probe lanes and the probe-o-gram show side A (B's are not computed). */
 typedef enum {
   VITA_COMPARE_SIDE_BY_SIDE,
   VITA_COMPARE_DIFFERENCE,
@@ -161,6 +163,8 @@ typedef struct _VitaPaintCompare {
                                           "random-init twin, seed 7") */
   VitaCompareView view;
   gboolean        per_side_scale;      /* attention maps: each side its own scale */
+  gboolean        same_input;          /* B reads A's audio (another model): the mel
+                                          panel is drawn once */
 } VitaPaintCompare;
 
 typedef struct {

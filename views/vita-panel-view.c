@@ -195,6 +195,7 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
       MIX ((guintptr) ctx->compare->cache_b);
       MIX (ctx->compare->view);
       MIX (ctx->compare->per_side_scale);
+      MIX (ctx->compare->same_input);
       MIX (g_str_hash (priv->label_a ? priv->label_a : ""));
       MIX (g_str_hash (priv->label_b ? priv->label_b : ""));
     }
@@ -726,7 +727,7 @@ vita_panel_view_init (VitaPanelView *self)
 void
 vita_panel_view_set_compare (VitaPanelView *self, VitaAnalysisSource *source_b,
                              const char *label_a, const char *label_b, VitaCompareView view,
-                             gboolean per_side_scale)
+                             gboolean per_side_scale, gboolean same_input)
 {
   g_return_if_fail (VITA_IS_PANEL_VIEW (self));
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
@@ -738,6 +739,7 @@ vita_panel_view_set_compare (VitaPanelView *self, VitaAnalysisSource *source_b,
   priv->label_b = g_strdup (label_b);
   priv->compare.view = view;
   priv->compare.per_side_scale = per_side_scale;
+  priv->compare.same_input = same_input;
   invalidate (self);
 }
 

@@ -85,7 +85,8 @@ void          vita_panel_view_set_source   (VitaPanelView *self, VitaAnalysisSou
  * "two sides").  source_b NULL: one side again. */
 void          vita_panel_view_set_compare  (VitaPanelView *self, VitaAnalysisSource *source_b,
                                             const char *label_a, const char *label_b,
-                                            VitaCompareView view, gboolean per_side_scale);
+                                            VitaCompareView view, gboolean per_side_scale,
+                             gboolean same_input);
 VitaAnalysisSource *vita_panel_view_get_source_b (VitaPanelView *self);
 
 /* Renders the view's panel content exactly as snapshot would (without the playhead
