@@ -90,8 +90,9 @@ vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContex
   double lh = label_height (ctx->style);
   if (mode != SIDES_SPLIT)
     {
-      /* one plot under the label line; the overlay keeps B for the painter */
-      if (mode == SIDES_OVERLAY)
+      /* one plot under the label line; the overlay and the difference keep B for the
+       * painter */
+      if (mode == SIDES_OVERLAY || mode == SIDES_DIFFERENCE)
         ctxs[0].compare = cmp;
       areas[0].y += lh;
       areas[0].height = MAX (areas[0].height - lh, 1.0);
