@@ -219,6 +219,25 @@ diff_heatmap (cairo_t *cr, const VitaStyle *style, const float *d, int rows, int
   cairo_surface_destroy (s);
 }
 
+/* The difference's colorbar, ±m; small differences in units of 10^p so that the
+ * tick labels stay short ("A − B attention weight (× 1e-3)"). */
+static void
+diff_colorbar (cairo_t *cr, const VitaStyle *style, const VitaRect *cbar, float m,
+               const char *label)
+{
+  double scale = 1.0;
+  char text[160];
+  int p = m > 0 ? (int) floor (log10 (m)) : 0;
+  if (p < -1)
+    {
+      scale = pow (10.0, -p);
+      g_snprintf (text, sizeof text, "%s (× 1e%d)", label, p);
+    }
+  else
+    g_strlcpy (text, label, sizeof text);
+  vita_colorbar (cr, style, cbar, VITA_COLORMAP_DIVERGING, -m * scale, m * scale, text);
+}
+
 static void
 paint_attention_difference (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
@@ -254,7 +273,7 @@ paint_attention_difference (cairo_t *cr, const VitaRect *area, const VitaPaintCo
   vita_panel_frame (cr, style, &plot);
   vita_axis_time_titled (cr, style, &plot, t0, t1, "Key time");
   vita_axis_time_vertical (cr, style, &plot, t0, t1, TRUE, "Query time");
-  vita_colorbar (cr, style, &cbar, VITA_COLORMAP_DIVERGING, -m, m, "A − B attention weight");
+  diff_colorbar (cr, style, &cbar, m, "A − B attention weight");
   vita_panel_title (cr, style, &plot, title);
 }
 
@@ -286,7 +305,7 @@ paint_ssm_difference (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
   double t1 = ((double) S * an->ssm_pool - 0.5) * snap->hop / snap->sample_rate;
   vita_axis_time (cr, style, &plot, t0, t1);
   vita_axis_time_vertical (cr, style, &plot, t0, t1, TRUE, "Time");
-  vita_colorbar (cr, style, &cbar, VITA_COLORMAP_DIVERGING, -m, m, "A − B cosine similarity");
+  diff_colorbar (cr, style, &cbar, m, "A − B cosine similarity");
   vita_panel_title (cr, style, &plot, title);
 }
 
@@ -361,7 +380,11 @@ paint_grid_difference (cairo_t *cr, const VitaRect *area, const VitaPaintContext
         VitaRect dest = { plot.x + h * (cell + gap), plot.y + l * (cell + gap), cell, cell };
         diff_heatmap (cr, style, maps + ((gsize) l * NH + h) * TT, T, T, half, &dest);
       }
-  vita_colorbar (cr, style, &cbar, VITA_COLORMAP_DIVERGING, -m, m, "A − B attention weight");
+  /* the colorbar beside the maps, as tall as they are */
+  double grid_w = NH * cell + (NH - 1) * gap, grid_h = L * cell + (L - 1) * gap;
+  cbar.x = MIN (cbar.x, plot.x + grid_w + 0.8 * style->font_size);
+  cbar.height = grid_h;
+  diff_colorbar (cr, style, &cbar, m, "A − B attention weight");
   vita_panel_title (cr, style, &title_plot, title);
 }
 
