@@ -214,6 +214,20 @@ read_json (const char *path, JsonParser **parser)
   return json_node_get_object (json_parser_get_root (*parser));
 }
 
+/* `vitascope-cli render SIDECAR --out PNG`: its exit status; stderr into *err. */
+static gboolean
+cli_render (const char *sidecar, const char *out, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exe = g_build_filename (g_getenv ("VITA_BUILD_ROOT"), "app", "vitascope-cli", NULL);
+  const char *argv[] = { exe, "render", sidecar, "--out", out, "--no-sidecar", NULL };
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, err, &status, &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL);
+}
+
 /* ---- tests --------------------------------------------------------------------- */
 
 static void
@@ -273,6 +287,17 @@ test_twin_difference_export (Fixture *fx, gconstpointer data)
                        ==, "difference");
       g_test_message ("exported %s", pdf);
     }
+  /* the CLI re-renders the difference from its sidecar (the twin remade from its seed) */
+  {
+    g_autofree char *json = g_build_filename (fx->dir, "diff-attention.pdf.json", NULL);
+    g_autofree char *cli = g_build_filename (fx->dir, "diff-attention-cli.png", NULL);
+    g_autofree char *err = NULL;
+    gboolean ok = cli_render (json, cli, &err);
+    if (!ok)
+      g_test_message ("vitascope-cli: %s", err);
+    g_assert_true (ok);
+    g_assert_true (g_file_test (cli, G_FILE_TEST_IS_REGULAR));
+  }
   /* the whole view as a figure, both sides */
   g_autofree char *whole = g_build_filename (fx->dir, "view-diff.pdf", NULL);
   g_assert_true (vita_window_export (w, VITA_PANEL_LAYOUT, whole, &error));
@@ -313,6 +338,29 @@ test_self_zero (Fixture *fx, gconstpointer data)
       g_assert_cmpfloat (max_abs_difference (fx, w, VITA_PANEL_SSM), ==, 0.0f);
     }
   g_assert_cmpfloat (max_abs_difference (fx, w, VITA_PANEL_ATTENTION_GRID), ==, 0.0f);
+
+  /* the figure's sidecar records model B's SHA-256: render refuses when it differs */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (fx->dir, "self.pdf", NULL);
+  g_autofree char *json = g_build_filename (fx->dir, "self.pdf.json", NULL);
+  g_autofree char *cli = g_build_filename (fx->dir, "self-cli.png", NULL);
+  g_autofree char *err = NULL, *err2 = NULL, *text = NULL;
+  g_assert_true (vita_window_export (w, VITA_PANEL_SSM, pdf, &error));
+  g_assert_no_error (error);
+  g_assert_true (cli_render (json, cli, &err));
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  VitaVit *vit = vita_session_get_model (session);
+  g_autoptr(GString) tampered = g_string_new (text);
+  /* the second occurrence of the SHA-256 is model B's */
+  const char *first = strstr (tampered->str, vit->sha256);
+  g_assert_nonnull (first);
+  char *second = strstr (first + 1, vit->sha256);
+  g_assert_nonnull (second);
+  memset (second, '0', 8);
+  g_assert_true (g_file_set_contents (json, tampered->str, -1, NULL));
+  g_assert_false (cli_render (json, cli, &err2));
+  g_test_message ("%s", err2);
+  g_assert_nonnull (strstr (err2, "model B"));
 }
 
 /* A B that does not load, or reads other mel frames, is refused; A stays. */
