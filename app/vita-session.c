@@ -13,6 +13,8 @@
 #include "vita-engine.h"
 #include "dsp/vita-edit.h"
 #include "model/vita-compare.h"
+#include "model/probe/vita-compare-table.h"
+#include "model/probe/vita-metrics.h"
 
 struct _VitaSession
 {
@@ -1500,4 +1502,90 @@ restore_compare (VitaSession *self)
     }
   if (!ok)
     emit_error (self, error->message);
+}
+
+/* ---- the comparison table */
+
+typedef struct {
+  VitaAnalysis *a, *b;
+  VitaPcm      *pcm;      /* side A's audio, copied */
+  char         *label_a, *label_b;
+} TableJob;
+
+static void
+table_job_free (TableJob *j)
+{
+  vita_analysis_unref (j->a);
+  vita_analysis_unref (j->b);
+  vita_pcm_free (j->pcm);
+  g_free (j->label_a);
+  g_free (j->label_b);
+  g_free (j);
+}
+
+static void
+table_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  TableJob *j = task_data;
+  GError *error = NULL;
+  g_autoptr(VitaCompare) cmp = vita_compare_new (j->a, j->b, &error);
+  /* both analyses are complete: the run only computes the differences */
+  if (cmp == NULL || !vita_compare_run (cmp, NULL, NULL, NULL, NULL, NULL, NULL, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  VitaCompareTable *table = vita_compare_table_compute (cmp, j->pcm->samples, j->pcm->n_samples,
+                                                        NULL, VITA_ONSET_WINDOW_MIREVAL, &error);
+  if (table == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_free (table->label_a);
+  g_free (table->label_b);
+  table->label_a = g_strdup (j->label_a);
+  table->label_b = g_strdup (j->label_b);
+  g_task_return_pointer (task, table, (GDestroyNotify) vita_compare_table_free);
+}
+
+void
+vita_session_compare_table_async (VitaSession *self, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, data);
+  VitaSessionSide *b = self->side_b;
+  VitaAnalysis *an_b = b ? vita_session_side_get_analysis (b) : NULL;
+  const VitaPcm *pcm = self->decoded && self->job ? vita_analysis_job_get_pcm (self->job) : NULL;
+
+  if (b == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Nothing to compare: choose Compare With… first"));
+      return;
+    }
+  if (!self->job_done || self->analysis == NULL || pcm == NULL || an_b == NULL ||
+      !vita_session_side_get_complete (b))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("The comparison table needs both analyses complete"));
+      return;
+    }
+  TableJob *j = g_new0 (TableJob, 1);
+  j->a = vita_analysis_ref (self->analysis);
+  j->b = vita_analysis_ref (an_b);
+  j->pcm = g_new (VitaPcm, 1);
+  *j->pcm = *pcm;
+  j->pcm->samples = g_memdup2 (pcm->samples, pcm->n_samples * sizeof (float));
+  j->label_a = vita_session_describe_side_a (self);
+  j->label_b = g_strdup (vita_session_side_get_label (b));
+  g_task_set_task_data (task, j, (GDestroyNotify) table_job_free);
+  g_task_run_in_thread (task, table_thread);
+}
+
+VitaCompareTable *
+vita_session_compare_table_finish (VitaSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -19,6 +19,7 @@
 #include "vita-probeogram.h"
 #include "vita-session-file.h"
 #include "vita-session-side.h"
+#include "model/vita-compare.h"
 #include "vita-timeline.h"
 
 G_BEGIN_DECLS
@@ -122,6 +123,15 @@ VitaCompareView vita_session_get_compare_view (VitaSession *self);
 void          vita_session_set_compare_view   (VitaSession *self, VitaCompareView view);
 gboolean      vita_session_get_compare_per_side_scale (VitaSession *self);
 void          vita_session_set_compare_per_side_scale (VitaSession *self, gboolean per_side);
+/* The comparison table (model/probe/vita-compare-table.h: per layer SSM correlation
+ * with the chroma, MFCC and rhythm references, per head the received attention's
+ * correlation with spectral flux; A, B and A − B) of the open track, computed on a
+ * worker once both analyses are complete; labels as the panels'.  Errors: not
+ * comparing, an analysis not complete. */
+void          vita_session_compare_table_async  (VitaSession *self, GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback, gpointer data);
+VitaCompareTable *vita_session_compare_table_finish (VitaSession *self, GAsyncResult *result,
+                                                     GError **error);
 /* What the labels call side A ("default.safetensors", "training run, step N"). */
 char         *vita_session_describe_side_a    (VitaSession *self);
 

@@ -7,6 +7,9 @@
 #include "vita-window-private.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+
+#include "views/vita-compare-table-painter.h"
 
 /* The seed of a twin made from the menu: init-model's default, so that
  * `vitascope-cli init-model --seed 0` writes the same weights. */
@@ -118,6 +121,141 @@ on_per_side_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
                                            g_variant_get_boolean (state));
 }
 
+/* ---- the comparison table window ---- */
+
+static void
+draw_table (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  VitaWindow *self = VITA_WINDOW (data);
+  VitaRect rect = { 0, 0, width, height };
+  if (self->compare_table != NULL)
+    vita_compare_table_paint (cr, &rect, NULL, self->compare_table);
+}
+
+static void
+size_table_area (VitaWindow *self)
+{
+  double w = 400, h = 200;
+  if (self->compare_table_area == NULL || self->compare_table == NULL)
+    return;
+  vita_compare_table_size (self->compare_table, NULL, &w, &h);
+  gtk_widget_set_size_request (self->compare_table_area, (int) ceil (w), (int) ceil (h));
+  gtk_widget_queue_draw (self->compare_table_area);
+}
+
+static void
+on_table_computed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(VitaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  VitaCompareTable *table = vita_session_compare_table_finish (VITA_SESSION (source), result, &error);
+
+  if (table == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        vita_window_show_error (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->compare_table, vita_compare_table_free);
+  self->compare_table = table;
+  size_table_area (self);
+}
+
+static void
+on_table_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+      if (path != NULL && !vita_window_export_compare_table (self, path, &error))
+        vita_window_show_error (self, error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+on_table_export_clicked (GtkButton *button, VitaWindow *self)
+{
+  GtkFileChooserNative *native =
+    gtk_file_chooser_native_new (_("Export the Comparison Table"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Figure (PNG, SVG, PDF), CSV or NumPy (.npy)"));
+  for (const char *const *p = (const char *const[]) { "*.png", "*.svg", "*.pdf", "*.csv", "*.npy", NULL }; *p; p++)
+    gtk_file_filter_add_pattern (filter, *p);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "comparison.csv");
+  _vita_window_show_chooser (self, native, filter, "vita-compare-table", TRUE,
+                             G_CALLBACK (on_table_export_response));
+}
+
+static void
+on_table_window_destroy (GtkWidget *window, VitaWindow *self)
+{
+  self->compare_table_area = NULL;
+}
+
+static void
+action_compare_table (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  GtkWidget *win = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *export = gtk_button_new_with_mnemonic (_("_Export…"));
+  GtkWidget *scroll = gtk_scrolled_window_new ();
+  GtkWidget *area = gtk_drawing_area_new ();
+
+  gtk_window_set_title (GTK_WINDOW (win), _("Comparison Table"));
+  gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (win), 900, 600);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), export);
+  g_signal_connect (export, "clicked", G_CALLBACK (on_table_export_clicked), self);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_table, self, NULL);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), area);
+  gtk_widget_set_vexpand (scroll, TRUE);
+  gtk_box_append (GTK_BOX (box), scroll);
+  adw_window_set_content (ADW_WINDOW (win), box);
+  self->compare_table_area = area;
+  g_signal_connect (win, "destroy", G_CALLBACK (on_table_window_destroy), self);
+  g_clear_pointer (&self->compare_table, vita_compare_table_free);
+  vita_session_compare_table_async (self->session, NULL, on_table_computed, g_object_ref (self));
+  gtk_window_present (GTK_WINDOW (win));
+}
+
+gboolean
+vita_window_has_compare_table (VitaWindow *self)
+{
+  return self->compare_table != NULL;
+}
+
+gboolean
+vita_window_export_compare_table (VitaWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  if (self->compare_table == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Cannot export “%s”: the comparison table is not computed yet"), path);
+      return FALSE;
+    }
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".csv"))
+    return vita_compare_table_save_csv (self->compare_table, path, error);
+  if (g_str_has_suffix (lower, ".npy"))
+    return vita_compare_table_save_npy (self->compare_table, path, error);
+  return vita_compare_table_export (self->compare_table, path, NULL, error);
+}
+
+void
+_vita_window_compare_dispose (VitaWindow *self)
+{
+  g_clear_pointer (&self->compare_table, vita_compare_table_free);
+}
+
 /* The actions show the session's state, whoever changed it. */
 static void
 on_session_compare (VitaWindow *self)
@@ -136,6 +274,8 @@ on_session_compare (VitaWindow *self)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (scale), comparing);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-stop")),
                                comparing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-table")),
+                               comparing);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-twin")),
                                has_model);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-edit")),
@@ -150,6 +290,7 @@ _vita_window_compare_init (VitaWindow *self)
     { "compare-twin", action_compare_twin, NULL, NULL, NULL, { 0 } },
     { "compare-edit", action_compare_edit, NULL, NULL, NULL, { 0 } },
     { "compare-stop", action_compare_stop, NULL, NULL, NULL, { 0 } },
+    { "compare-table", action_compare_table, NULL, NULL, NULL, { 0 } },
     { "compare-difference", NULL, NULL, "false", on_difference_changed, { 0 } },
     { "compare-per-side-scale", NULL, NULL, "false", on_per_side_changed, { 0 } },
   };

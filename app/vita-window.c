@@ -360,6 +360,7 @@ vita_window_dispose (GObject *object)
   if (self->compare_side != NULL)
     g_signal_handlers_disconnect_by_data (self->compare_side, self);
   g_clear_object (&self->compare_side);
+  _vita_window_compare_dispose (self);
   /* Cancels and joins the session's workers before anything they report to goes. */
   if (self->session != NULL)
     {

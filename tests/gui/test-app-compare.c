@@ -303,6 +303,26 @@ test_twin_difference_export (Fixture *fx, gconstpointer data)
   g_assert_true (vita_window_export (w, VITA_PANEL_LAYOUT, whole, &error));
   g_assert_no_error (error);
 
+  /* the comparison table, from the menu; exported as figure, CSV and .npy */
+  click_menu (w, "Comparison Table…");
+  g_assert_true (vita_gui_test_wait ((gboolean (*) (gpointer)) vita_window_has_compare_table, w, 120000));
+  {
+    const char *names[] = { "table.pdf", "table.csv", "table.npy" };
+    for (int i = 0; i < 3; i++)
+      {
+        g_autofree char *path = g_build_filename (fx->dir, names[i], NULL);
+        g_assert_true (vita_window_export_compare_table (w, path, &error));
+        g_assert_no_error (error);
+        g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      }
+    g_autofree char *csv_path = g_build_filename (fx->dir, "table.csv", NULL);
+    g_autofree char *csv = NULL;
+    g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+    g_assert_true (g_str_has_prefix (csv, "measure,layer,head,A,B,A-B"));
+    g_assert_nonnull (strstr (csv, "ssm_r_chroma,0,"));
+    g_assert_nonnull (strstr (csv, "flux_r"));
+  }
+
   /* back to side by side, then Stop Comparing */
   click_menu (w, "Difference (A − B)");
   g_assert_cmpint (vita_session_get_compare_view (session), ==, VITA_COMPARE_SIDE_BY_SIDE);
