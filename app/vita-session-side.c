@@ -264,3 +264,9 @@ vita_session_side_init (VitaSessionSide *self)
 {
   self->source = vita_analysis_source_new ();
 }
+
+gboolean
+vita_session_side_is_started (VitaSessionSide *self)
+{
+  return self->job != NULL;
+}

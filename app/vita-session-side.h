@@ -57,6 +57,8 @@ VitaSessionSide *vita_session_side_new (VitaSideKind kind, VitaVit *vit, const c
 void         vita_session_side_start (VitaSessionSide *self, const VitaPcm *pcm,
                                       const char *audio_name, int priority_frame);
 void         vita_session_side_stop  (VitaSessionSide *self, gboolean join);
+/* Started (and not stopped since): its analysis runs or ran on the current audio. */
+gboolean     vita_session_side_is_started (VitaSessionSide *self);
 void         vita_session_side_set_priority_frame (VitaSessionSide *self, int frame);
 /* An edit side follows side A's model. */
 void         vita_session_side_set_model (VitaSessionSide *self, VitaVit *vit);

@@ -337,8 +337,6 @@ stop_job (VitaSession *self, gboolean join)
     vita_analysis_job_join (self->job);
   g_clear_object (&self->job);
   self->decoded = FALSE;
-  if (self->side_b != NULL)
-    vita_session_side_stop (self->side_b, join);
   set_analysis (self, NULL, NULL);
   notify_busy (self);
 }
@@ -646,6 +644,10 @@ static void
 open_audio (VitaSession *self, const char *path, gboolean beside)
 {
   stop_job (self, FALSE);
+  /* side B runs on its own copy of the audio: a new track restarts it (on decode); a
+   * swap of side A's model alone does not */
+  if (self->side_b != NULL)
+    vita_session_side_stop (self->side_b, FALSE);
   set_string (self, &self->audio_path, path, PROP_AUDIO_PATH);
   vita_probe_set_clear_annotations (self->probe_set);
   g_ptr_array_set_size (self->annotation_paths, 0);
@@ -1246,7 +1248,8 @@ on_side_b_progress (VitaSession *self, int done, int total, VitaSessionSide *sid
 static void
 start_side_b (VitaSession *self)
 {
-  if (self->side_b == NULL || !self->decoded || self->job == NULL)
+  if (self->side_b == NULL || !self->decoded || self->job == NULL ||
+      vita_session_side_is_started (self->side_b))
     return;
   const VitaPcm *pcm = vita_analysis_job_get_pcm (self->job);
   if (pcm == NULL)

@@ -424,6 +424,21 @@ test_bad_b (Fixture *fx, gconstpointer data)
   g_assert_null (vita_session_get_side_b (session));
   g_assert_true (vita_session_get_analysis (session) == an);
 
+  /* side A's model swapped while B (a model file) is shown: B is not analysed again */
+  vita_session_compare_with_model (session, fx->model);
+  g_assert_true (vita_gui_test_wait (side_b_model_complete, w, 120000));
+  VitaAnalysis *an_b = vita_session_side_get_analysis (vita_session_get_side_b (session));
+  VitaVitConfig cfg2 = test_config ();
+  g_autoptr(VitaVit) swapped = vita_vit_new_random (&cfg2, 12);
+  g_autofree char *swapped_path = g_build_filename (fx->dir, "swapped.safetensors", NULL);
+  g_assert_true (vita_vit_save (swapped, swapped_path, &error));
+  g_autoptr(GFile) swapped_file = g_file_new_for_path (swapped_path);
+  vita_window_open_model (w, swapped_file);
+  g_assert_true (vita_gui_test_wait (settled, w, 120000));
+  g_assert_cmpstr (vita_window_get_model_path (w), ==, swapped_path);
+  g_assert_true (vita_session_side_get_analysis (vita_session_get_side_b (session)) == an_b);
+  g_assert_true (vita_session_side_get_complete (vita_session_get_side_b (session)));
+
   /* a twin is fine; then an edit that does not parse leaves it */
   g_assert_true (vita_session_compare_with_twin (session, 5, &error));
   g_assert_true (has_side_b (w));
