@@ -240,6 +240,25 @@ on_compare (VitaWindow *self)
       if (b != NULL)
         g_signal_connect_swapped (b, "notify::label", G_CALLBACK (on_compare), self);
     }
+  /* the mel of an edited track is drawn twice (A above B): twice as tall meanwhile */
+  GtkWidget *mel = self->panels[VITA_PANEL_MEL];
+  if (mel != NULL)
+    {
+      gboolean two = b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT;
+      int base = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (mel), "vita-compare-base-height"));
+      int w, h;
+      gtk_widget_get_size_request (mel, &w, &h);
+      if (two && base == 0)
+        {
+          g_object_set_data (G_OBJECT (mel), "vita-compare-base-height", GINT_TO_POINTER (h));
+          gtk_widget_set_size_request (mel, w, 2 * h + 24);
+        }
+      else if (!two && base > 0)
+        {
+          g_object_set_data (G_OBJECT (mel), "vita-compare-base-height", NULL);
+          gtk_widget_set_size_request (mel, w, base);
+        }
+    }
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
       vita_panel_view_set_compare (VITA_PANEL_VIEW (self->panels[i]), source_b, label_a, label_b,
