@@ -538,6 +538,34 @@ test_edit (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The session file's "compare" object: written, read back, and refused when wrong. */
+static void
+test_session_file (void)
+{
+  g_autoptr(VitaSessionState) state = vita_session_state_new ();
+  g_autoptr(GError) error = NULL;
+  state->compare = g_new0 (VitaSessionCompare, 1);
+  state->compare->kind = VITA_SIDE_EDIT;
+  state->compare->edits = g_strsplit ("transpose:+2 mute:0-300Hz@1-2", " ", -1);
+  state->compare->difference = TRUE;
+  g_autofree char *data = vita_session_file_to_data ("/tmp/x.vitascope", state);
+  g_autoptr(VitaSessionState) back = vita_session_file_parse (data, strlen (data), "/tmp/x.vitascope", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back->compare);
+  g_assert_cmpint (back->compare->kind, ==, VITA_SIDE_EDIT);
+  g_assert_cmpstr (back->compare->edits[1], ==, "mute:0-300Hz@1-2");
+  g_assert_null (back->compare->edits[2]);
+  g_assert_true (back->compare->difference);
+  g_assert_false (back->compare->per_side_scale);
+
+  const char *bad = "{ \"format\": \"vitascope-session\", \"version\": 1, "
+                    "\"compare\": { \"kind\": \"wobble\" } }";
+  g_autoptr(VitaSessionState) none = vita_session_file_parse (bad, strlen (bad), "/tmp/bad.vitascope", &error);
+  g_assert_null (none);
+  g_assert_nonnull (strstr (error->message, "compare.kind"));
+  g_assert_nonnull (strstr (error->message, "bad.vitascope"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -550,5 +578,6 @@ main (int argc, char **argv)
   g_test_add ("/app/compare/session", Fixture, NULL, fixture_setup, test_session_round_trip,
               fixture_teardown);
   g_test_add ("/app/compare/edit", Fixture, NULL, fixture_setup, test_edit, fixture_teardown);
+  g_test_add_func ("/app/compare/session-file", test_session_file);
   return g_test_run ();
 }
