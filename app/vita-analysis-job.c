@@ -25,6 +25,7 @@ struct _VitaAnalysisJob
   char         *path;
   VitaPcm      *given_pcm;      /* vita_analysis_job_new_for_pcm: no decode */
   GPtrArray    *edits;          /* VitaEdit*, applied to the PCM first, or NULL */
+  int           workers;        /* 0: one per core but one */
   VitaVit      *vit;            /* NULL: decode and mel only */
   gint          priority_frame; /* atomic: the main thread moves it on a seek */
   GCancellable *cancellable;
@@ -186,6 +187,8 @@ run_worker (VitaAnalysisJob *self, GError **error)
    * windows so more workers fit the analysis's memory bound (bench-analysis: the same
    * CPU time per window as batches of 8), and the windows at a seek come in sooner */
   opt.workers = MAX (1, (int) g_get_num_processors () - 1);
+  if (self->workers > 0)
+    opt.workers = self->workers;
   if (opt.workers > 2)
     opt.batch = 2;
   self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
@@ -289,6 +292,20 @@ vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit, int
   VitaAnalysisJob *self = vita_analysis_job_new (name, vit, priority_frame);
   self->given_pcm = pcm;
   return self;
+}
+
+void
+vita_analysis_job_set_workers (VitaAnalysisJob *self, int workers)
+{
+  g_return_if_fail (self->main_context == NULL);
+  self->workers = MAX (workers, 0);
+}
+
+/* Half of the default workers (at least one): each side of a comparison. */
+int
+vita_analysis_job_half_workers (void)
+{
+  return MAX (1, ((int) g_get_num_processors () - 1) / 2);
 }
 
 void

@@ -32,6 +32,11 @@ VitaAnalysisJob *vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, 
  * before the mel: the job then analyses the edited audio (get_pcm returns it).  Before
  * start. */
 void             vita_analysis_job_set_edits (VitaAnalysisJob *self, GPtrArray *edits);
+/* Worker threads of the analysis (0: one per core but one, the default); before start.
+ * The two sides of a comparison take half each (vita_analysis_job_half_workers), so
+ * both fill together, nearest the playhead first, without oversubscribing the cores. */
+void             vita_analysis_job_set_workers (VitaAnalysisJob *self, int workers);
+int              vita_analysis_job_half_workers (void);
 void             vita_analysis_job_start  (VitaAnalysisJob *self);
 void             vita_analysis_job_cancel (VitaAnalysisJob *self);
 void             vita_analysis_job_join   (VitaAnalysisJob *self);

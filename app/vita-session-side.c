@@ -140,6 +140,7 @@ vita_session_side_start (VitaSessionSide *self, const VitaPcm *pcm, const char *
   self->job = vita_analysis_job_new_for_pcm (name, pcm_copy (pcm), self->vit, priority_frame);
   if (self->parsed != NULL)
     vita_analysis_job_set_edits (self->job, self->parsed);
+  vita_analysis_job_set_workers (self->job, vita_analysis_job_half_workers ());
   g_signal_connect_swapped (self->job, "decoded", G_CALLBACK (on_decoded), self);
   g_signal_connect_swapped (self->job, "analysis-started", G_CALLBACK (on_started), self);
   g_signal_connect_swapped (self->job, "progress", G_CALLBACK (on_progress), self);

@@ -446,6 +446,8 @@ restart_analysis (VitaSession *self)
   if (self->restoring != NULL && vita_timeline_get_hop (self->timeline) > 0)
     frame = (int) (self->restoring->view.position / vita_timeline_get_hop (self->timeline));
   self->job = vita_analysis_job_new (self->audio_path, self->vit, frame);
+  if (self->side_b != NULL)   /* a comparison: half the workers each */
+    vita_analysis_job_set_workers (self->job, vita_analysis_job_half_workers ());
   g_signal_connect_swapped (self->job, "decoded", G_CALLBACK (on_job_decoded), self);
   g_signal_connect_swapped (self->job, "analysis-started", G_CALLBACK (on_job_started), self);
   g_signal_connect_swapped (self->job, "progress", G_CALLBACK (on_job_progress), self);
