@@ -13,6 +13,7 @@
 #include "vita-engine.h"
 #include "dsp/vita-edit.h"
 #include "model/vita-compare.h"
+#include "model/probe/vita-probe.h"
 #include "model/probe/vita-compare-table.h"
 #include "model/probe/vita-metrics.h"
 
@@ -49,6 +50,7 @@ struct _VitaSession
   VitaCompareView    compare_view;
   gboolean           per_side_scale;
   VitaSessionCompare *pending_compare;  /* a restored session's, once A has decoded */
+  VitaProbeSet      *probe_set_b;       /* an edit side's probe lanes */
 
   /* view state beyond the timeline */
   VitaAttentionMode  attention_mode;
@@ -120,6 +122,7 @@ static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
 static void start_side_b (VitaSession *self);
 static void side_b_follow_model (VitaSession *self);
 static void restore_compare (VitaSession *self);
+static void update_probe_lanes_b (VitaSession *self);
 
 static void
 emit_error (VitaSession *self, const char *message)
@@ -638,6 +641,8 @@ vita_session_load_probes (VitaSession *self, const char *const *paths)
       g_ptr_array_add (self->probe_paths, g_strdup (paths[i]));
     }
   update_probe_lanes (self);
+  if (self->side_b != NULL)
+    update_probe_lanes_b (self);
 }
 
 /* ------------------------------------------------------------------ audio */
@@ -1135,6 +1140,7 @@ vita_session_finalize (GObject *object)
   g_clear_pointer (&self->missing, g_ptr_array_unref);
   g_clear_pointer (&self->restoring, vita_session_state_free);
   g_clear_pointer (&self->pending_compare, vita_session_compare_free);
+  g_clear_pointer (&self->probe_set_b, vita_probe_set_free);
   g_clear_object (&self->timeline);
   g_free (self->audio_path);
   g_free (self->model_path);
@@ -1241,6 +1247,43 @@ on_side_b_failed (VitaSession *self, const char *message, VitaSessionSide *side)
   vita_session_stop_comparing (self);
 }
 
+/* An edit side: the loaded probes on B's analysis (no annotations: they describe
+ * side A's track). */
+static void
+update_probe_lanes_b (VitaSession *self)
+{
+  VitaSessionSide *b = self->side_b;
+  g_clear_pointer (&self->probe_set_b, vita_probe_set_free);
+  if (b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT &&
+      vita_session_side_get_complete (b) && self->probe_paths->len > 0)
+    {
+      g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+      self->probe_set_b = vita_probe_set_new ();
+      for (guint i = 0; i < self->probe_paths->len; i++)
+        {
+          const char *path = g_ptr_array_index (self->probe_paths, i);
+          VitaProbe *probe = vita_probe_load (path, NULL);   /* loaded once already */
+          if (probe != NULL)
+            vita_probe_set_add_probe (self->probe_set_b, probe, path);
+        }
+      vita_probe_set_update_lanes (self->probe_set_b, vita_session_side_get_analysis (b), messages);
+    }
+  g_signal_emit (self, signals[SIGNAL_LANES_CHANGED], 0);
+}
+
+static void
+on_side_b_complete (VitaSession *self, GParamSpec *pspec, VitaSessionSide *side)
+{
+  update_probe_lanes_b (self);
+}
+
+VitaProbeLane *const *
+vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes)
+{
+  *n_lanes = 0;
+  return self->probe_set_b ? vita_probe_set_get_lanes (self->probe_set_b, n_lanes) : NULL;
+}
+
 static void
 on_side_b_progress (VitaSession *self, int done, int total, VitaSessionSide *side)
 {
@@ -1276,8 +1319,11 @@ set_side_b (VitaSession *self, VitaSessionSide *side)
       self->side_b = g_object_ref (side);
       g_signal_connect_swapped (side, "failed", G_CALLBACK (on_side_b_failed), self);
       g_signal_connect_swapped (side, "progress", G_CALLBACK (on_side_b_progress), self);
+      g_signal_connect_swapped (side, "notify::complete", G_CALLBACK (on_side_b_complete), self);
       start_side_b (self);
     }
+  if (self->probe_set_b != NULL)
+    update_probe_lanes_b (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SIDE_B]);
 }
 

@@ -132,6 +132,10 @@ void          vita_session_compare_table_async  (VitaSession *self, GCancellable
                                                  GAsyncReadyCallback callback, gpointer data);
 VitaCompareTable *vita_session_compare_table_finish (VitaSession *self, GAsyncResult *result,
                                                      GError **error);
+/* Side B's probe lanes, for an edit side (the same model on an edited track: the
+ * loaded probes applied to B's analysis, without annotations — the ground truth is side
+ * A's track's); NULL / 0 otherwise or until B is complete.  "lanes-changed" says when. */
+VitaProbeLane *const *vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes);
 /* What the labels call side A ("default.safetensors", "training run, step N"). */
 char         *vita_session_describe_side_a    (VitaSession *self);
 

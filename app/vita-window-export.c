@@ -91,6 +91,7 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
         .per_side_scale = spec.per_side_scale,
         .same_input = kind != VITA_SIDE_EDIT,
       };
+      compare.lanes_b = vita_session_get_probe_lanes_b (self->session, &compare.n_lanes_b);
       ctx.compare = &compare;
     }
   if (figure != NULL)

@@ -311,7 +311,12 @@ on_lanes_changed (VitaWindow *self)
   const VitaProbeogram *pg = vita_session_get_probeogram (self->session);
 
   if (self->panels[VITA_PANEL_PROBES] != NULL)
-    vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
+    {
+      int n_b = 0;
+      VitaProbeLane *const *lanes_b = vita_session_get_probe_lanes_b (self->session, &n_b);
+      vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
+      vita_panel_view_set_probe_lanes_b (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes_b, n_b);
+    }
   if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
     vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
   if (self->probeogram_card != NULL)

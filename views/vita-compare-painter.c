@@ -66,6 +66,8 @@ sides_mode (VitaPanel panel, const VitaPaintContext *ctx)
     return SIDES_ONE;
   if (panel == VITA_PANEL_MEL && cmp->same_input)
     return SIDES_ONE;
+  if (panel == VITA_PANEL_PROBES && cmp->n_lanes_b > 0)
+    return SIDES_SPLIT;
   if (panel == VITA_PANEL_PROBES || panel == VITA_PANEL_PROBEOGRAM)
     return SIDES_A_ONLY;
   if (panel == VITA_PANEL_RECEIVED)
@@ -100,6 +102,11 @@ vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContex
     }
   ctxs[1] = ctxs[0];
   ctxs[1].cache = cmp->cache_b;
+  if (panel == VITA_PANEL_PROBES)
+    {
+      ctxs[1].lanes = cmp->lanes_b;
+      ctxs[1].n_lanes = cmp->n_lanes_b;
+    }
   if (klass->traits & VITA_PANEL_TIME_ALIGNED)
     {
       /* A above B: the time axis stays the one of the panels around */

@@ -151,7 +151,8 @@ typedef struct {
  * A − B for the attention map, the layers × heads grid and the SSM with the diverging
  * colormap centred on zero and its own colorbar (other panels stay side by side).
  * The received-attention panel overlays both sides' curves on one axis with the
- * spectral flux; probe lanes and the probe-o-gram show side A (B's are not computed). */
+ * spectral flux; probe lanes show A above B when B has lanes (lanes_b), else side A;
+ * the probe-o-gram shows side A. */
 typedef enum {
   VITA_COMPARE_SIDE_BY_SIDE,
   VITA_COMPARE_DIFFERENCE,
@@ -165,6 +166,8 @@ typedef struct _VitaPaintCompare {
   gboolean        per_side_scale;      /* attention maps: each side its own scale */
   gboolean        same_input;          /* B reads A's audio (another model): the mel
                                           panel is drawn once */
+  VitaProbeLane *const *lanes_b;       /* B's probe lanes (an edited track), or NULL: */
+  int             n_lanes_b;           /* the probe panel then shows A above B */
 } VitaPaintCompare;
 
 typedef struct {

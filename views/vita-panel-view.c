@@ -196,6 +196,8 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
       MIX (ctx->compare->view);
       MIX (ctx->compare->per_side_scale);
       MIX (ctx->compare->same_input);
+      MIX ((guintptr) ctx->compare->lanes_b);
+      MIX (ctx->compare->n_lanes_b);
       MIX (g_str_hash (priv->label_a ? priv->label_a : ""));
       MIX (g_str_hash (priv->label_b ? priv->label_b : ""));
     }
@@ -740,6 +742,15 @@ vita_panel_view_set_compare (VitaPanelView *self, VitaAnalysisSource *source_b,
   priv->compare.view = view;
   priv->compare.per_side_scale = per_side_scale;
   priv->compare.same_input = same_input;
+  invalidate (self);
+}
+
+void
+vita_panel_view_set_probe_lanes_b (VitaPanelView *self, VitaProbeLane *const *lanes, int n_lanes)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->compare.lanes_b = lanes;
+  priv->compare.n_lanes_b = lanes ? n_lanes : 0;
   invalidate (self);
 }
 

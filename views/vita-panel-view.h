@@ -88,6 +88,9 @@ void          vita_panel_view_set_compare  (VitaPanelView *self, VitaAnalysisSou
                                             VitaCompareView view, gboolean per_side_scale,
                              gboolean same_input);
 VitaAnalysisSource *vita_panel_view_get_source_b (VitaPanelView *self);
+/* Side B's probe lanes (borrowed; NULL: none): the probe panel shows A above B. */
+void          vita_panel_view_set_probe_lanes_b (VitaPanelView *self, VitaProbeLane *const *lanes,
+                                                 int n_lanes);
 
 /* Renders the view's panel content exactly as snapshot would (without the playhead
  * overlay) into a new image surface: for tests and benchmarks. */

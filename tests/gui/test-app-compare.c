@@ -16,6 +16,7 @@
 #include "model/vita-compare.h"
 #include "model/vita-npy.h"
 #include "model/vita-vit.h"
+#include "model/probe/vita-probe.h"
 #include "vita-session.h"
 
 #define RATE 16000
@@ -495,6 +496,27 @@ test_edit (Fixture *fx, gconstpointer data)
   VitaWindow *w = fx->window = open_window (fx);
   VitaSession *session = vita_window_get_session (w);
 
+  /* an onset probe on layer 1: side B (the edited track) gets its own lane */
+  {
+    VitaVitConfig cfg = test_config ();
+    g_autoptr(VitaProbe) probe = vita_probe_new (cfg.dim, 1, VITA_PROBE_SIGMOID);
+    g_autoptr(GError) perr = NULL;
+    g_free (probe->task);
+    probe->task = g_strdup ("onset");
+    probe->frame_level = TRUE;
+    probe->layer = 1;
+    probe->pool = VITA_POOL_TOKEN;
+    g_ptr_array_set_size (probe->labels, 0);
+    g_ptr_array_add (probe->labels, g_strdup ("onset"));
+    for (int i = 0; i < cfg.dim; i++)
+      probe->weight[i] = 0.25f * (float) (i % 5) - 0.5f;
+    g_autofree char *probe_path = g_build_filename (fx->dir, "onset.safetensors", NULL);
+    g_assert_true (vita_probe_save (probe, probe_path, &perr));
+    g_autoptr(GFile) pf = g_file_new_for_path (probe_path);
+    vita_window_load_probes (w, &pf, 1);
+    g_assert_cmpint (vita_window_get_n_probe_lanes (w), ==, 1);
+  }
+
   click_menu (w, "Compare With Edited Audio…");
   /* the dialog is the newest toplevel */
   GtkWidget *entry = NULL;
@@ -531,6 +553,17 @@ test_edit (Fixture *fx, gconstpointer data)
   double g = pow (10.0, -6.0 / 20.0);
   for (gsize i = 0; i < pb->n_samples; i += 997)
     g_assert_cmpfloat_with_epsilon (pb->samples[i], sa[i] * g, 1e-5);
+  /* B's probe lane, from B's analysis */
+  int n_b = 0;
+  VitaProbeLane *const *lanes_b = vita_session_get_probe_lanes_b (session, &n_b);
+  g_assert_cmpint (n_b, ==, 1);
+  g_assert_nonnull (lanes_b[0]->probs);
+  {
+    g_autoptr(GError) perr = NULL;
+    g_autofree char *probes = g_build_filename (fx->dir, "probes-edit.png", NULL);
+    g_assert_true (vita_window_export (w, VITA_PANEL_PROBES, probes, &perr));
+    g_assert_no_error (perr);
+  }
   /* side by side draws both mel spectrograms (the inputs differ) */
   g_autoptr(GError) error = NULL;
   g_autofree char *mel = g_build_filename (fx->dir, "mel-edit.png", NULL);
