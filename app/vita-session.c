@@ -1560,6 +1560,7 @@ restore_compare (VitaSession *self)
 typedef struct {
   VitaAnalysis *a, *b;
   VitaPcm      *pcm;      /* side A's audio, copied */
+  VitaEventList *onsets;  /* the annotated onsets, copied, or NULL */
   char         *label_a, *label_b;
 } TableJob;
 
@@ -1569,6 +1570,8 @@ table_job_free (TableJob *j)
   vita_analysis_unref (j->a);
   vita_analysis_unref (j->b);
   vita_pcm_free (j->pcm);
+  if (j->onsets)
+    vita_event_list_free (j->onsets);
   g_free (j->label_a);
   g_free (j->label_b);
   g_free (j);
@@ -1587,7 +1590,7 @@ table_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
       return;
     }
   VitaCompareTable *table = vita_compare_table_compute (cmp, j->pcm->samples, j->pcm->n_samples,
-                                                        NULL, VITA_ONSET_WINDOW_MIREVAL, &error);
+                                                        j->onsets, VITA_ONSET_WINDOW_MIREVAL, &error);
   if (table == NULL)
     {
       g_task_return_error (task, error);
@@ -1630,6 +1633,15 @@ vita_session_compare_table_async (VitaSession *self, GCancellable *cancellable,
   j->pcm->samples = g_memdup2 (pcm->samples, pcm->n_samples * sizeof (float));
   j->label_a = vita_session_describe_side_a (self);
   j->label_b = g_strdup (vita_session_side_get_label (b));
+  /* onset F per head where onsets are annotated (of side A's track: not for an edit,
+   * whose events may have moved), else the correlation with spectral flux */
+  const VitaEventList *onsets = vita_probe_set_get_onsets (self->probe_set);
+  if (onsets != NULL && vita_session_side_get_kind (b) != VITA_SIDE_EDIT)
+    {
+      j->onsets = g_new0 (VitaEventList, 1);
+      j->onsets->times = g_array_copy (onsets->times);
+      j->onsets->path = g_strdup (onsets->path);
+    }
   g_task_set_task_data (task, j, (GDestroyNotify) table_job_free);
   g_task_run_in_thread (task, table_thread);
 }

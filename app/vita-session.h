@@ -124,8 +124,9 @@ void          vita_session_set_compare_view   (VitaSession *self, VitaCompareVie
 gboolean      vita_session_get_compare_per_side_scale (VitaSession *self);
 void          vita_session_set_compare_per_side_scale (VitaSession *self, gboolean per_side);
 /* The comparison table (model/probe/vita-compare-table.h: per layer SSM correlation
- * with the chroma, MFCC and rhythm references, per head the received attention's
- * correlation with spectral flux; A, B and A − B) of the open track, computed on a
+ * with the chroma, MFCC and rhythm references, per head the received attention's onset
+ * F when onsets are annotated (not for an edited track), else its correlation with
+ * spectral flux; A, B and A − B) of the open track, computed on a
  * worker once both analyses are complete; labels as the panels'.  Errors: not
  * comparing, an analysis not complete. */
 void          vita_session_compare_table_async  (VitaSession *self, GCancellable *cancellable,

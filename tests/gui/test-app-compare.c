@@ -84,7 +84,8 @@ static gboolean
 settled (gpointer data)
 {
   VitaWindow *w = data;
-  return !vita_window_is_busy (w) && vita_window_get_audio_path (w) != NULL;
+  return !vita_window_is_busy (w) && !vita_window_is_loading_annotations (w) &&
+         vita_window_get_audio_path (w) != NULL;
 }
 
 static gboolean
@@ -322,6 +323,25 @@ test_twin_difference_export (Fixture *fx, gconstpointer data)
     g_assert_true (g_str_has_prefix (csv, "measure,layer,head,A,B,A-B"));
     g_assert_nonnull (strstr (csv, "ssm_r_chroma,0,"));
     g_assert_nonnull (strstr (csv, "flux_r"));
+  }
+  /* with onsets annotated (the clicks every 0.5 s), onset F per head */
+  {
+    g_autofree char *onsets = g_build_filename (fx->dir, "clicks.onsets.txt", NULL);
+    g_autoptr(GString) text = g_string_new (NULL);
+    for (int i = 1; i < 24; i++)
+      g_string_append_printf (text, "%.1f\n", 0.5 * i);
+    g_assert_true (g_file_set_contents (onsets, text->str, -1, NULL));
+    g_autoptr(GFile) of = g_file_new_for_path (onsets);
+    vita_window_load_annotations (w, &of, 1);
+    g_assert_true (vita_gui_test_wait (settled, w, 20000));
+    vita_gui_test_run_for (300);
+    click_menu (w, "Comparison Table…");
+    g_assert_true (vita_gui_test_wait ((gboolean (*) (gpointer)) vita_window_has_compare_table, w, 120000));
+    g_autofree char *csv_path = g_build_filename (fx->dir, "table-onsets.csv", NULL);
+    g_autofree char *csv = NULL;
+    g_assert_true (vita_window_export_compare_table (w, csv_path, &error));
+    g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+    g_assert_nonnull (strstr (csv, "onset_f,1,0,"));
   }
 
   /* back to side by side, then Stop Comparing */
