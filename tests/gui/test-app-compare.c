@@ -8,6 +8,7 @@
  * analyses the edited track as side B. */
 #include "test-app-harness.h"
 
+#include <cairo.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -589,6 +590,20 @@ test_edit (Fixture *fx, gconstpointer data)
   g_autofree char *mel = g_build_filename (fx->dir, "mel-edit.png", NULL);
   g_assert_true (vita_window_export (w, VITA_PANEL_MEL, mel, &error));
   g_assert_no_error (error);
+  /* the CLI applies the sidecar's edits again and draws the same pixels */
+  g_autofree char *json = g_strconcat (mel, ".json", NULL);
+  g_autofree char *cli = g_build_filename (fx->dir, "mel-edit-cli.png", NULL);
+  g_autofree char *err = NULL;
+  g_assert_true (cli_render (json, cli, &err));
+  cairo_surface_t *fa = cairo_image_surface_create_from_png (mel);
+  cairo_surface_t *fb = cairo_image_surface_create_from_png (cli);
+  g_assert_cmpint (cairo_image_surface_get_height (fa), ==, cairo_image_surface_get_height (fb));
+  g_assert_cmpint (cairo_image_surface_get_stride (fa), ==, cairo_image_surface_get_stride (fb));
+  g_assert_true (memcmp (cairo_image_surface_get_data (fa), cairo_image_surface_get_data (fb),
+                         (gsize) cairo_image_surface_get_stride (fa) *
+                           cairo_image_surface_get_height (fa)) == 0);
+  cairo_surface_destroy (fa);
+  cairo_surface_destroy (fb);
 }
 
 /* The session file's "compare" object: written, read back, and refused when wrong. */
