@@ -123,11 +123,15 @@ on_per_side_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
 
 /* ---- the comparison table window ---- */
 
+/* The table's natural size is in pt (a paper figure): drawn larger on screen. */
+#define TABLE_SCREEN_SCALE 1.5
+
 static void
 draw_table (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
   VitaWindow *self = VITA_WINDOW (data);
-  VitaRect rect = { 0, 0, width, height };
+  VitaRect rect = { 0, 0, width / TABLE_SCREEN_SCALE, height / TABLE_SCREEN_SCALE };
+  cairo_scale (cr, TABLE_SCREEN_SCALE, TABLE_SCREEN_SCALE);
   if (self->compare_table != NULL)
     vita_compare_table_paint (cr, &rect, NULL, self->compare_table);
 }
@@ -139,7 +143,8 @@ size_table_area (VitaWindow *self)
   if (self->compare_table_area == NULL || self->compare_table == NULL)
     return;
   vita_compare_table_size (self->compare_table, NULL, &w, &h);
-  gtk_widget_set_size_request (self->compare_table_area, (int) ceil (w), (int) ceil (h));
+  gtk_widget_set_size_request (self->compare_table_area, (int) ceil (w * TABLE_SCREEN_SCALE),
+                               (int) ceil (h * TABLE_SCREEN_SCALE));
   gtk_widget_queue_draw (self->compare_table_area);
 }
 
@@ -210,7 +215,7 @@ action_compare_table (GSimpleAction *action, GVariant *param, gpointer user_data
 
   gtk_window_set_title (GTK_WINDOW (win), _("Comparison Table"));
   gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (self));
-  gtk_window_set_default_size (GTK_WINDOW (win), 900, 600);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1100, 500);
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), export);
   g_signal_connect (export, "clicked", G_CALLBACK (on_table_export_clicked), self);
   gtk_box_append (GTK_BOX (box), header);
