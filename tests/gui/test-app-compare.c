@@ -606,6 +606,22 @@ test_edit (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (fb);
 }
 
+/* Closing the window while side B is being analysed (or its model loaded) stops it
+ * cleanly. */
+static void
+test_close_while_running (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w = open_window (fx);
+  VitaSession *session = vita_window_get_session (w);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vita_session_compare_with_twin (session, 3, &error));
+  vita_gui_test_run_for (20);
+  vita_session_compare_with_model (session, fx->model);
+  vita_gui_test_close (w);
+  vita_gui_test_run_for (200);
+}
+
 /* The session file's "compare" object: written, read back, and refused when wrong. */
 static void
 test_session_file (void)
@@ -647,5 +663,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/app/compare/edit", Fixture, NULL, fixture_setup, test_edit, fixture_teardown);
   g_test_add_func ("/app/compare/session-file", test_session_file);
+  g_test_add ("/app/compare/close-while-running", Fixture, NULL, fixture_setup,
+              test_close_while_running, fixture_teardown);
   return g_test_run ();
 }
