@@ -109,15 +109,6 @@ vita_session_side_stop (VitaSessionSide *self, gboolean join)
   g_clear_object (&self->job);
 }
 
-static VitaPcm *
-pcm_copy (const VitaPcm *pcm)
-{
-  VitaPcm *copy = g_new (VitaPcm, 1);
-  *copy = *pcm;
-  copy->samples = g_memdup2 (pcm->samples, pcm->n_samples * sizeof (float));
-  return copy;
-}
-
 void
 vita_session_side_start (VitaSessionSide *self, const VitaPcm *pcm, const char *audio_name,
                          int priority_frame)
@@ -137,7 +128,7 @@ vita_session_side_start (VitaSessionSide *self, const VitaPcm *pcm, const char *
     }
   update_label (self, audio_name);
   g_autofree char *name = g_strdup_printf ("%s (%s)", audio_name ? audio_name : "audio", self->label);
-  self->job = vita_analysis_job_new_for_pcm (name, pcm_copy (pcm), self->vit, priority_frame);
+  self->job = vita_analysis_job_new_for_pcm (name, vita_pcm_copy (pcm), self->vit, priority_frame);
   if (self->parsed != NULL)
     vita_analysis_job_set_edits (self->job, self->parsed);
   vita_analysis_job_set_workers (self->job, vita_analysis_job_half_workers ());

@@ -1628,9 +1628,7 @@ vita_session_compare_table_async (VitaSession *self, GCancellable *cancellable,
   TableJob *j = g_new0 (TableJob, 1);
   j->a = vita_analysis_ref (self->analysis);
   j->b = vita_analysis_ref (an_b);
-  j->pcm = g_new (VitaPcm, 1);
-  *j->pcm = *pcm;
-  j->pcm->samples = g_memdup2 (pcm->samples, pcm->n_samples * sizeof (float));
+  j->pcm = vita_pcm_copy (pcm);
   j->label_a = vita_session_describe_side_a (self);
   j->label_b = g_strdup (vita_session_side_get_label (b));
   /* onset F per head where onsets are annotated (of side A's track: not for an edit,
