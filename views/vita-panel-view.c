@@ -299,10 +299,18 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
 
+  /* A comparison draws the panel once per side: marks and playheads go on each
+   * (sub-contexts without the comparison: their areas are the sides' already). */
+  VitaRect area0 = { 0, 0, w, h }, mark, areas[2];
+  VitaPaintContext ctxs[2];
+  int n_sides = vita_compare_sides (panel_of (self), &area0, &ctx, areas, ctxs);
+  for (int side = 0; side < n_sides; side++)
+    ctxs[side].compare = NULL;
+
   /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
    * follow mode does not re-render these panels). */
-  VitaRect area0 = { 0, 0, w, h }, mark;
-  if (priv->timeline && vita_panel_visible_mark (panel_of (self), &area0, &ctx, &mark))
+  for (int side = 0; side < n_sides; side++)
+  if (priv->timeline && vita_panel_visible_mark (panel_of (self), &areas[side], &ctxs[side], &mark))
     {
       const double *a = priv->style.accent, *f = priv->style.fg;
       gboolean band = (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
@@ -319,11 +327,8 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   /* The playhead: a colour node, so playback never re-renders the panel. */
   if (priv->timeline)
     {
-      VitaRect area = { 0, 0, w, h }, plot, areas[2];
-      VitaPaintContext ctxs[2];
+      VitaRect plot;
       double x, y;
-      /* one playhead per side of a comparison */
-      int n_sides = vita_compare_sides (panel_of (self), &area, &ctx, areas, ctxs);
       for (int side = 0; side < n_sides; side++)
       if (vita_panel_playhead (panel_of (self), &areas[side], &ctxs[side], &plot, &x, &y))
         {
