@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 #include "dsp/vita-mel.h"
+#include "dsp/vita-edit.h"
 #include "vita-painters.h"
 
 struct _VitaAnalysisJob
@@ -22,6 +23,9 @@ struct _VitaAnalysisJob
 
   /* owned, set before start */
   char         *path;
+  VitaPcm      *given_pcm;      /* vita_analysis_job_new_for_pcm: no decode */
+  GPtrArray    *edits;          /* VitaEdit*, applied to the PCM first, or NULL */
+  int           workers;        /* 0: one per core but one */
   VitaVit      *vit;            /* NULL: decode and mel only */
   gint          priority_frame; /* atomic: the main thread moves it on a seek */
   GCancellable *cancellable;
@@ -140,9 +144,20 @@ run_worker (VitaAnalysisJob *self, GError **error)
   else
     vita_frontend_init_default (&fe);
 
-  pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
+  if (self->given_pcm != NULL)
+    pcm = g_steal_pointer (&self->given_pcm);
+  else
+    pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
   if (pcm == NULL)
     return FALSE;
+  if (self->edits != NULL && self->edits->len > 0)
+    {
+      VitaPcm *edited = vita_edits_apply (pcm, self->edits, &fe, self->cancellable, error);
+      if (edited == NULL)
+        return FALSE;
+      vita_pcm_free (pcm);
+      pcm = edited;
+    }
   if (self->vit != NULL && !vita_vit_check_audio (&self->vit->cfg, pcm->n_samples, self->path, error))
     return FALSE;
   mel = vita_mel_new (&fe, error);
@@ -172,6 +187,8 @@ run_worker (VitaAnalysisJob *self, GError **error)
    * windows so more workers fit the analysis's memory bound (bench-analysis: the same
    * CPU time per window as batches of 8), and the windows at a seek come in sooner */
   opt.workers = MAX (1, (int) g_get_num_processors () - 1);
+  if (self->workers > 0)
+    opt.workers = self->workers;
   if (opt.workers > 2)
     opt.batch = 2;
   self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
@@ -217,6 +234,8 @@ vita_analysis_job_finalize (GObject *object)
   g_assert (!self->running);
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   g_clear_pointer (&self->pcm, vita_pcm_free);
+  g_clear_pointer (&self->given_pcm, vita_pcm_free);
+  g_clear_pointer (&self->edits, g_ptr_array_unref);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
   vita_engine_model_unref (self->vit);
   g_free (self->mel);
@@ -264,6 +283,37 @@ vita_analysis_job_new (const char *audio_path, VitaVit *vit, int priority_frame)
   self->vit = vita_engine_model_ref (vit);
   self->priority_frame = priority_frame;
   return self;
+}
+
+VitaAnalysisJob *
+vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit, int priority_frame)
+{
+  g_return_val_if_fail (pcm != NULL, NULL);
+  VitaAnalysisJob *self = vita_analysis_job_new (name, vit, priority_frame);
+  self->given_pcm = pcm;
+  return self;
+}
+
+void
+vita_analysis_job_set_workers (VitaAnalysisJob *self, int workers)
+{
+  g_return_if_fail (self->main_context == NULL);
+  self->workers = MAX (workers, 0);
+}
+
+/* Half of the default workers (at least one): each side of a comparison. */
+int
+vita_analysis_job_half_workers (void)
+{
+  return MAX (1, ((int) g_get_num_processors () - 1) / 2);
+}
+
+void
+vita_analysis_job_set_edits (VitaAnalysisJob *self, GPtrArray *edits)
+{
+  g_return_if_fail (self->main_context == NULL);
+  g_clear_pointer (&self->edits, g_ptr_array_unref);
+  self->edits = edits ? g_ptr_array_ref (edits) : NULL;
 }
 
 void

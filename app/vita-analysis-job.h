@@ -23,6 +23,20 @@ G_DECLARE_FINAL_TYPE (VitaAnalysisJob, vita_analysis_job, VITA, ANALYSIS_JOB, GO
 
 /* vit may be NULL: decode and mel only. */
 VitaAnalysisJob *vita_analysis_job_new    (const char *audio_path, VitaVit *vit, int priority_frame);
+/* The same job on PCM already decoded (pcm taken; its sample rate must be the model's):
+ * no decoding.  `name` stands for the path in messages (e.g. "song.ogg, transposed +2").
+ * A comparison's side B analyses side A's PCM — or an edit of it — through this. */
+VitaAnalysisJob *vita_analysis_job_new_for_pcm (const char *name, VitaPcm *pcm, VitaVit *vit,
+                                                int priority_frame);
+/* Edits (dsp/vita-edit.h's VitaEdit*, array ref taken) applied to the PCM on the worker
+ * before the mel: the job then analyses the edited audio (get_pcm returns it).  Before
+ * start. */
+void             vita_analysis_job_set_edits (VitaAnalysisJob *self, GPtrArray *edits);
+/* Worker threads of the analysis (0: one per core but one, the default); before start.
+ * The two sides of a comparison take half each (vita_analysis_job_half_workers), so
+ * both fill together, nearest the playhead first, without oversubscribing the cores. */
+void             vita_analysis_job_set_workers (VitaAnalysisJob *self, int workers);
+int              vita_analysis_job_half_workers (void);
 void             vita_analysis_job_start  (VitaAnalysisJob *self);
 void             vita_analysis_job_cancel (VitaAnalysisJob *self);
 void             vita_analysis_job_join   (VitaAnalysisJob *self);

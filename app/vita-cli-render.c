@@ -10,6 +10,8 @@
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-analysis.h"
+#include "model/vita-compare.h"
+#include "dsp/vita-edit.h"
 #include "views/vita-export.h"
 #include "vita-session-file.h"
 #include "vita-cli-render.h"
@@ -212,6 +214,106 @@ vita_cli_scene_clear (VitaCliScene *sc)
   memset (sc, 0, sizeof *sc);
 }
 
+/* Side B of a comparison the sidecar records ("compare"): another model (its SHA-256
+ * checked as side A's), side A's random-init twin (the seed), or side A's model on the
+ * audio edited again; analysed as side A was.  Fills compare (cache_b, labels, view). */
+static gboolean
+load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
+             gboolean allow_mismatch, VitaVit **vb_out, VitaAnalysis **an_out,
+             VitaPaintCompare *compare)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaVit) vb = NULL;
+  g_autofree float *mel_b = NULL;
+  gsize n_frames = sc->an->n_frames;
+  const char *kind = spec->compare_kind ? spec->compare_kind : "model";
+
+  if (g_str_equal (kind, "twin"))
+    vb = vita_vit_new_twin (sc->vit, spec->twin_seed);
+  else if (g_str_equal (kind, "edit"))
+    vb = vita_vit_ref (sc->vit);
+  else
+    {
+      if (spec->model_b_path == NULL)
+        {
+          fprintf (stderr, "%s: the sidecar's comparison names no model B\n", prog);
+          return FALSE;
+        }
+      vb = vita_vit_load (spec->model_b_path, &error);
+      if (vb == NULL)
+        {
+          fprintf (stderr, "%s: model B: %s\n", prog, error->message);
+          return FALSE;
+        }
+      if (spec->model_b_sha256 && vb->sha256[0] &&
+          g_ascii_strcasecmp (spec->model_b_sha256, vb->sha256) != 0)
+        {
+          fprintf (stderr, "%s: model B “%s” has SHA-256 %s, the sidecar records %s%s\n", prog,
+                   spec->model_b_path, vb->sha256, spec->model_b_sha256,
+                   allow_mismatch ? " (rendering anyway)"
+                                  : "; use --allow-model-mismatch to render anyway");
+          if (!allow_mismatch)
+            return FALSE;
+        }
+      if (!vita_compare_check_frontends (sc->vit, spec->model_path, vb, spec->model_b_path, &error))
+        {
+          fprintf (stderr, "%s: %s\n", prog, error->message);
+          return FALSE;
+        }
+    }
+  const float *mel = sc->mel;
+  if (g_str_equal (kind, "edit"))
+    {
+      g_autoptr(GPtrArray) edits = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_edit_free);
+      for (int i = 0; spec->edits && spec->edits[i]; i++)
+        {
+          VitaEdit *e = vita_edit_parse (spec->edits[i], &error);
+          if (e == NULL)
+            {
+              fprintf (stderr, "%s: %s\n", prog, error->message);
+              return FALSE;
+            }
+          g_ptr_array_add (edits, e);
+        }
+      g_autoptr(VitaPcm) edited = vita_edits_apply (sc->pcm, edits, &vb->cfg.fe, NULL, &error);
+      g_autoptr(VitaMel) melp = edited ? vita_mel_new (&vb->cfg.fe, &error) : NULL;
+      mel_b = melp ? vita_mel_features (melp, edited->samples, edited->n_samples, NULL, &n_frames,
+                                        &error)
+                   : NULL;
+      if (mel_b == NULL)
+        {
+          fprintf (stderr, "%s: side B (edited audio): %s\n", prog, error->message);
+          return FALSE;
+        }
+      mel = mel_b;
+    }
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0;
+  opt.priority_frame = (int) (spec->snap.position / vb->cfg.fe.hop_length);
+  VitaAnalysis *an = vita_analysis_new (vb, mel, (int) n_frames, &opt, &error);
+  if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
+    {
+      vita_cli_progress_end ();
+      fprintf (stderr, "%s: analysing side B: %s\n", prog, error->message);
+      if (an)
+        vita_analysis_unref (an);
+      return FALSE;
+    }
+  vita_cli_progress_end ();
+  *an_out = an;
+  *vb_out = g_steal_pointer (&vb);
+  *compare = (VitaPaintCompare) {
+    .cache_b = vita_paint_cache_new (an),
+    .label_a = spec->label_a,
+    .label_b = spec->label_b,
+    .view = spec->compare_view,
+    .per_side_scale = spec->per_side_scale,
+    .same_input = !g_str_equal (kind, "edit"),
+  };
+  return TRUE;
+}
+
 int
 vita_cli_render (int argc, char **argv)
 {
@@ -407,10 +509,19 @@ vita_cli_render (int argc, char **argv)
     }
   int status = 1;
   VitaCliScene sc = { 0 };
+  VitaVit *vit_b = NULL;
+  VitaAnalysis *an_b = NULL;
+  VitaPaintCompare compare = { 0 };
   if (!vita_cli_scene_load (&sc, &spec, argv[0], argv[1], session, allow_mismatch))
     goto out;
   VitaAnalysis *an = sc.an;
   VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
+  if (spec.has_compare)
+    {
+      if (!load_side_b (&sc, &spec, argv[0], allow_mismatch, &vit_b, &an_b, &compare))
+        goto out;
+      ctx.compare = &compare;
+    }
   if (figure)
     {
       /* Grid layers and heads are numbered as labelled: 1 … depth, 1 … heads. */
@@ -450,6 +561,12 @@ vita_cli_render (int argc, char **argv)
     }
   status = 0;
 out:
+  if (compare.cache_b)
+    vita_paint_cache_unref (compare.cache_b);
+  if (an_b)
+    vita_analysis_unref (an_b);
+  if (vit_b)
+    vita_vit_unref (vit_b);
   vita_cli_scene_clear (&sc);
   vita_export_spec_clear (&spec);
   return status;

@@ -228,3 +228,9 @@ vita_probe_set_get_score (VitaProbeSet *set, int i)
     return NAN;
   return g_array_index (set->scores, double, i);
 }
+
+const VitaEventList *
+vita_probe_set_get_onsets (VitaProbeSet *set)
+{
+  return set->ann ? set->ann->onsets : NULL;
+}

@@ -38,7 +38,18 @@ vita_session_state_free (VitaSessionState *state)
   g_ptr_array_unref (state->probes);
   g_free (state->view.colormap);
   g_free (state->view.follow);
+  vita_session_compare_free (state->compare);
   g_free (state);
+}
+
+void
+vita_session_compare_free (VitaSessionCompare *compare)
+{
+  if (compare == NULL)
+    return;
+  vita_session_ref_free (compare->model);
+  g_strfreev (compare->edits);
+  g_free (compare);
 }
 
 VitaSessionRef *
@@ -332,6 +343,57 @@ read_view (Reader *r, JsonObject *root, VitaSessionView *view)
   return TRUE;
 }
 
+/* "compare": see vita-session-file.h. */
+static gboolean
+read_compare (Reader *r, JsonNode *node, VitaSessionCompare **out)
+{
+  g_autoptr(VitaSessionCompare) c = g_new0 (VitaSessionCompare, 1);
+  g_autofree char *kind = NULL, *view = NULL;
+  JsonObject *obj = json_node_get_object (node);
+  JsonNode *sub;
+  gint64 seed = 0;
+  if (!get_string (r, obj, "compare", "kind", TRUE, &kind) ||
+      !get_string (r, obj, "compare", "view", FALSE, &view) ||
+      !get_bool (r, obj, "compare", "per_side_scale", &c->per_side_scale) ||
+      !get_int (r, obj, "compare", "seed", 0, G_MAXINT64, &seed))
+    return FALSE;
+  c->seed = (guint64) seed;
+  if (g_str_equal (kind, "model"))
+    {
+      c->kind = 0;
+      if (!member (r, obj, "compare", "model", JSON_NODE_OBJECT, TRUE, &sub) ||
+          (c->model = read_ref (r, sub, "“compare.model”")) == NULL)
+        return FALSE;
+    }
+  else if (g_str_equal (kind, "twin"))
+    c->kind = 1;
+  else if (g_str_equal (kind, "edit"))
+    {
+      c->kind = 2;
+      if (!member (r, obj, "compare", "edits", JSON_NODE_ARRAY, TRUE, &sub))
+        return FALSE;
+      JsonArray *arr = json_node_get_array (sub);
+      guint n = json_array_get_length (arr);
+      if (n == 0)
+        return fail (r, "“compare.edits”", "is empty");
+      c->edits = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *e = json_array_get_element (arr, i);
+          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+            return fail (r, "“compare.edits”", "must hold strings (edits such as “transpose:+2”)");
+          c->edits[i] = g_strdup (json_node_get_string (e));
+        }
+    }
+  else
+    return fail (r, "“compare.kind”", "must be “model”, “twin” or “edit”");
+  if (view != NULL && !g_str_equal (view, "side-by-side") && !g_str_equal (view, "difference"))
+    return fail (r, "“compare.view”", "must be “side-by-side” or “difference”");
+  c->difference = view != NULL && g_str_equal (view, "difference");
+  *out = g_steal_pointer (&c);
+  return TRUE;
+}
+
 VitaSessionState *
 vita_session_file_parse (const char *data, gsize length, const char *path, GError **error)
 {
@@ -412,6 +474,10 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
       !read_refs (&r, root, "annotations", state->annotations) ||
       !read_refs (&r, root, "probes", state->probes) ||
       !read_view (&r, root, &state->view))
+    goto fault;
+  if (!member (&r, root, NULL, "compare", JSON_NODE_OBJECT, FALSE, &node))
+    goto fault;
+  if (node != NULL && !read_compare (&r, node, &state->compare))
     goto fault;
   if (!member (&r, root, NULL, "window", JSON_NODE_OBJECT, FALSE, &node))
     goto fault;
@@ -572,6 +638,36 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
   json_builder_set_member_name (b, "onset_clicks");
   json_builder_add_boolean_value (b, v->onset_clicks);
   json_builder_end_object (b);
+
+  if (state->compare != NULL)
+    {
+      const VitaSessionCompare *c = state->compare;
+      static const char *const kinds[] = { "model", "twin", "edit" };
+      json_builder_set_member_name (b, "compare");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, kinds[CLAMP (c->kind, 0, 2)]);
+      if (c->model != NULL)
+        {
+          json_builder_set_member_name (b, "model");
+          write_ref (b, dir, c->model);
+        }
+      json_builder_set_member_name (b, "seed");
+      json_builder_add_int_value (b, (gint64) MIN (c->seed, (guint64) G_MAXINT64));
+      if (c->edits != NULL)
+        {
+          json_builder_set_member_name (b, "edits");
+          json_builder_begin_array (b);
+          for (int i = 0; c->edits[i]; i++)
+            json_builder_add_string_value (b, c->edits[i]);
+          json_builder_end_array (b);
+        }
+      json_builder_set_member_name (b, "view");
+      json_builder_add_string_value (b, c->difference ? "difference" : "side-by-side");
+      json_builder_set_member_name (b, "per_side_scale");
+      json_builder_add_boolean_value (b, c->per_side_scale);
+      json_builder_end_object (b);
+    }
 
   if (state->window_width > 0 && state->window_height > 0)
     {

@@ -63,12 +63,29 @@ typedef struct {
   gboolean           onset_clicks;
 } VitaSessionView;
 
+/* A comparison (vita-session.h's side B): "compare": { "kind": "model" | "twin" |
+ * "edit", "model": { "path", "absolute", "sha256" } (kind model), "seed" (twin),
+ * "edits": [ "transpose:+2", … ] (edit), "view": "side-by-side" | "difference",
+ * "per_side_scale": bool }. */
+typedef struct {
+  int              kind;               /* VitaSideKind: 0 model, 1 twin, 2 edit */
+  VitaSessionRef  *model;              /* kind model */
+  guint64          seed;               /* kind twin */
+  char           **edits;              /* kind edit, NULL-terminated */
+  gboolean         difference;         /* view: A − B */
+  gboolean         per_side_scale;
+} VitaSessionCompare;
+
+void vita_session_compare_free (VitaSessionCompare *compare);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaSessionCompare, vita_session_compare_free)
+
 typedef struct {
   VitaSessionRef  *audio;              /* NULL: no audio */
   GPtrArray       *models;             /* VitaSessionRef*; the first is shown */
   GPtrArray       *annotations;        /* VitaSessionRef* */
   GPtrArray       *probes;             /* VitaSessionRef* */
   VitaSessionView  view;
+  VitaSessionCompare *compare;         /* NULL: no comparison */
   int              window_width, window_height;   /* 0: not recorded */
 } VitaSessionState;
 

@@ -11,6 +11,11 @@
 
 #include "vita-probe-set.h"
 #include "vita-engine.h"
+#include "dsp/vita-edit.h"
+#include "model/vita-compare.h"
+#include "model/probe/vita-probe.h"
+#include "model/probe/vita-compare-table.h"
+#include "model/probe/vita-metrics.h"
 
 struct _VitaSession
 {
@@ -37,6 +42,15 @@ struct _VitaSession
   guint              update_id;         /* throttles "analysis-updated" */
   gboolean           model_loading;
   gboolean           job_done;          /* "finished" delivered for self->job */
+  gboolean           decoded;           /* "decoded" delivered for self->job */
+
+  /* a comparison: side B (vita-session-side.h) */
+  VitaSessionSide   *side_b;
+  GCancellable      *b_cancellable;     /* loading B's model file */
+  VitaCompareView    compare_view;
+  gboolean           per_side_scale;
+  VitaSessionCompare *pending_compare;  /* a restored session's, once A has decoded */
+  VitaProbeSet      *probe_set_b;       /* an edit side's probe lanes */
 
   /* view state beyond the timeline */
   VitaAttentionMode  attention_mode;
@@ -83,6 +97,9 @@ enum {
   PROP_FILE,
   PROP_MISSING,
   PROP_SHA256_WARNING,
+  PROP_SIDE_B,
+  PROP_COMPARE_VIEW,
+  PROP_COMPARE_PER_SIDE_SCALE,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -102,6 +119,10 @@ static void restart_analysis (VitaSession *self);
 static void update_probe_lanes (VitaSession *self);
 static void restore_continue (VitaSession *self);
 static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
+static void start_side_b (VitaSession *self);
+static void side_b_follow_model (VitaSession *self);
+static void restore_compare (VitaSession *self);
+static void update_probe_lanes_b (VitaSession *self);
 
 static void
 emit_error (VitaSession *self, const char *message)
@@ -175,6 +196,7 @@ replace_model (VitaSession *self, VitaVit *vit, const char *path, const char *la
   set_string (self, &self->live_label, label, PROP_MODEL_LABEL);
   configure_timeline (self, vita_timeline_get_n_samples (self->timeline));
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL]);
+  side_b_follow_model (self);
 }
 
 static void
@@ -317,6 +339,7 @@ stop_job (VitaSession *self, gboolean join)
   if (join)
     vita_analysis_job_join (self->job);
   g_clear_object (&self->job);
+  self->decoded = FALSE;
   set_analysis (self, NULL, NULL);
   notify_busy (self);
 }
@@ -361,8 +384,12 @@ on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
       g_signal_emit (self, signals[SIGNAL_VIEW_RESTORED], 0);
     }
   set_analysis (self, self->analysis, vita_analysis_job_get_peaks (job));
+  self->decoded = TRUE;
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 0.0,
                  self->vit ? _("Analysing…") : _("Decoded"));
+  if (self->pending_compare != NULL)
+    restore_compare (self);
+  start_side_b (self);
 }
 
 static void
@@ -422,6 +449,8 @@ restart_analysis (VitaSession *self)
   if (self->restoring != NULL && vita_timeline_get_hop (self->timeline) > 0)
     frame = (int) (self->restoring->view.position / vita_timeline_get_hop (self->timeline));
   self->job = vita_analysis_job_new (self->audio_path, self->vit, frame);
+  if (self->side_b != NULL)   /* a comparison: half the workers each */
+    vita_analysis_job_set_workers (self->job, vita_analysis_job_half_workers ());
   g_signal_connect_swapped (self->job, "decoded", G_CALLBACK (on_job_decoded), self);
   g_signal_connect_swapped (self->job, "analysis-started", G_CALLBACK (on_job_started), self);
   g_signal_connect_swapped (self->job, "progress", G_CALLBACK (on_job_progress), self);
@@ -439,6 +468,9 @@ vita_session_prioritise_position (VitaSession *self)
 {
   if (self->job != NULL)
     vita_analysis_job_set_priority_frame (self->job, vita_timeline_get_current_frame (self->timeline));
+  if (self->side_b != NULL)
+    vita_session_side_set_priority_frame (self->side_b,
+                                          vita_timeline_get_current_frame (self->timeline));
 }
 
 /* ------------------------------------------------------------------ probes */
@@ -609,6 +641,8 @@ vita_session_load_probes (VitaSession *self, const char *const *paths)
       g_ptr_array_add (self->probe_paths, g_strdup (paths[i]));
     }
   update_probe_lanes (self);
+  if (self->side_b != NULL)
+    update_probe_lanes_b (self);
 }
 
 /* ------------------------------------------------------------------ audio */
@@ -617,6 +651,10 @@ static void
 open_audio (VitaSession *self, const char *path, gboolean beside)
 {
   stop_job (self, FALSE);
+  /* side B runs on its own copy of the audio: a new track restarts it (on decode); a
+   * swap of side A's model alone does not */
+  if (self->side_b != NULL)
+    vita_session_side_stop (self->side_b, FALSE);
   set_string (self, &self->audio_path, path, PROP_AUDIO_PATH);
   vita_probe_set_clear_annotations (self->probe_set);
   g_ptr_array_set_size (self->annotation_paths, 0);
@@ -716,6 +754,20 @@ vita_session_to_state (VitaSession *self)
   v->speed = self->speed;
   v->loop = self->loop;
   v->onset_clicks = self->onset_clicks;
+  if (self->side_b != NULL)
+    {
+      VitaSessionSide *b = self->side_b;
+      VitaSessionCompare *c = state->compare = g_new0 (VitaSessionCompare, 1);
+      VitaVit *vb = vita_session_side_get_model (b);
+      c->kind = vita_session_side_get_kind (b);
+      if (c->kind == VITA_SIDE_MODEL)
+        c->model = ref_for (vita_session_side_get_model_path (b),
+                            vb && vb->sha256[0] ? vb->sha256 : NULL);
+      c->seed = vita_session_side_get_seed (b);
+      c->edits = g_strdupv ((char **) vita_session_side_get_edits (b));
+      c->difference = self->compare_view == VITA_COMPARE_DIFFERENCE;
+      c->per_side_scale = self->per_side_scale;
+    }
   return state;
 }
 
@@ -774,6 +826,8 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
 
   g_clear_pointer (&self->restoring, vita_session_state_free);
   self->restoring = state;
+  vita_session_stop_comparing (self);
+  self->pending_compare = g_steal_pointer (&state->compare);
 
   g_ptr_array_set_size (self->missing, 0);
   if (state->audio != NULL && !state->audio->found)
@@ -1011,6 +1065,9 @@ vita_session_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_PEAKS:             g_value_set_pointer (value, self->peaks); break;
     case PROP_ANALYSIS:          g_value_set_pointer (value, self->analysis); break;
     case PROP_ANALYSIS_COMPLETE: g_value_set_boolean (value, self->job_done); break;
+    case PROP_SIDE_B:            g_value_set_object (value, self->side_b); break;
+    case PROP_COMPARE_VIEW:      g_value_set_int (value, self->compare_view); break;
+    case PROP_COMPARE_PER_SIDE_SCALE: g_value_set_boolean (value, self->per_side_scale); break;
     case PROP_MODEL_LOADING:     g_value_set_boolean (value, self->model_loading); break;
     case PROP_BUSY:              g_value_set_boolean (value, vita_session_is_busy (self)); break;
     case PROP_ATTENTION_MODE:    g_value_set_int (value, self->attention_mode); break;
@@ -1037,6 +1094,10 @@ vita_session_set_property (GObject *object, guint prop_id, const GValue *value, 
     case PROP_SPEED:          vita_session_set_speed (self, g_value_get_double (value)); break;
     case PROP_LOOP:           vita_session_set_loop (self, g_value_get_boolean (value)); break;
     case PROP_ONSET_CLICKS:   vita_session_set_onset_clicks (self, g_value_get_boolean (value)); break;
+    case PROP_COMPARE_VIEW: vita_session_set_compare_view (self, g_value_get_int (value)); break;
+    case PROP_COMPARE_PER_SIDE_SCALE:
+      vita_session_set_compare_per_side_scale (self, g_value_get_boolean (value));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1048,6 +1109,12 @@ vita_session_dispose (GObject *object)
 
   /* Cancel and join the worker before anything it reports to goes away. */
   stop_job (self, TRUE);
+  if (self->b_cancellable != NULL)
+    g_cancellable_cancel (self->b_cancellable);
+  g_clear_object (&self->b_cancellable);
+  if (self->side_b != NULL)
+    g_signal_handlers_disconnect_by_data (self->side_b, self);
+  g_clear_object (&self->side_b);
   if (self->model_cancellable != NULL)
     g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
@@ -1072,6 +1139,8 @@ vita_session_finalize (GObject *object)
   g_clear_pointer (&self->probe_paths, g_ptr_array_unref);
   g_clear_pointer (&self->missing, g_ptr_array_unref);
   g_clear_pointer (&self->restoring, vita_session_state_free);
+  g_clear_pointer (&self->pending_compare, vita_session_compare_free);
+  g_clear_pointer (&self->probe_set_b, vita_probe_set_free);
   g_clear_object (&self->timeline);
   g_free (self->audio_path);
   g_free (self->model_path);
@@ -1115,6 +1184,11 @@ vita_session_class_init (VitaSessionClass *klass)
   props[PROP_FILE] = g_param_spec_string ("file", NULL, NULL, NULL, ro);
   props[PROP_MISSING] = g_param_spec_uint ("missing", NULL, NULL, 0, G_MAXUINT, 0, ro);
   props[PROP_SHA256_WARNING] = g_param_spec_string ("sha256-warning", NULL, NULL, NULL, ro);
+  props[PROP_SIDE_B] = g_param_spec_object ("side-b", NULL, NULL, VITA_TYPE_SESSION_SIDE, ro);
+  props[PROP_COMPARE_VIEW] = g_param_spec_int ("compare-view", NULL, NULL, VITA_COMPARE_SIDE_BY_SIDE,
+                                               VITA_COMPARE_DIFFERENCE, VITA_COMPARE_SIDE_BY_SIDE, rw);
+  props[PROP_COMPARE_PER_SIDE_SCALE] = g_param_spec_boolean ("compare-per-side-scale", NULL, NULL,
+                                                             FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1153,4 +1227,426 @@ VitaSession *
 vita_session_new (void)
 {
   return g_object_new (VITA_TYPE_SESSION, NULL);
+}
+
+/* ------------------------------------------------------------------ comparison */
+
+char *
+vita_session_describe_side_a (VitaSession *self)
+{
+  if (self->live_label != NULL)
+    return g_strdup (self->live_label);
+  return self->vit ? vita_vit_describe (self->vit) : g_strdup (_("no model"));
+}
+
+static void
+on_side_b_failed (VitaSession *self, const char *message, VitaSessionSide *side)
+{
+  emit_error (self, message);
+  /* a side B that cannot be analysed is dropped; side A goes on */
+  vita_session_stop_comparing (self);
+}
+
+/* An edit side: the loaded probes on B's analysis (no annotations: they describe
+ * side A's track). */
+static void
+update_probe_lanes_b (VitaSession *self)
+{
+  VitaSessionSide *b = self->side_b;
+  g_clear_pointer (&self->probe_set_b, vita_probe_set_free);
+  if (b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT &&
+      vita_session_side_get_complete (b) && self->probe_paths->len > 0)
+    {
+      g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+      self->probe_set_b = vita_probe_set_new ();
+      for (guint i = 0; i < self->probe_paths->len; i++)
+        {
+          const char *path = g_ptr_array_index (self->probe_paths, i);
+          VitaProbe *probe = vita_probe_load (path, NULL);   /* loaded once already */
+          if (probe != NULL)
+            vita_probe_set_add_probe (self->probe_set_b, probe, path);
+        }
+      vita_probe_set_update_lanes (self->probe_set_b, vita_session_side_get_analysis (b), messages);
+    }
+  g_signal_emit (self, signals[SIGNAL_LANES_CHANGED], 0);
+}
+
+static void
+on_side_b_complete (VitaSession *self, GParamSpec *pspec, VitaSessionSide *side)
+{
+  update_probe_lanes_b (self);
+}
+
+VitaProbeLane *const *
+vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes)
+{
+  *n_lanes = 0;
+  return self->probe_set_b ? vita_probe_set_get_lanes (self->probe_set_b, n_lanes) : NULL;
+}
+
+static void
+on_side_b_progress (VitaSession *self, int done, int total, VitaSessionSide *side)
+{
+  g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
+}
+
+static void
+start_side_b (VitaSession *self)
+{
+  if (self->side_b == NULL || !self->decoded || self->job == NULL ||
+      vita_session_side_is_started (self->side_b))
+    return;
+  const VitaPcm *pcm = vita_analysis_job_get_pcm (self->job);
+  if (pcm == NULL)
+    return;
+  vita_session_side_start (self->side_b, pcm, self->audio_path,
+                           vita_timeline_get_current_frame (self->timeline));
+}
+
+static void
+set_side_b (VitaSession *self, VitaSessionSide *side)
+{
+  if (self->side_b == side)
+    return;
+  if (self->side_b != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->side_b, self);
+      vita_session_side_stop (self->side_b, FALSE);
+      g_clear_object (&self->side_b);
+    }
+  if (side != NULL)
+    {
+      self->side_b = g_object_ref (side);
+      g_signal_connect_swapped (side, "failed", G_CALLBACK (on_side_b_failed), self);
+      g_signal_connect_swapped (side, "progress", G_CALLBACK (on_side_b_progress), self);
+      g_signal_connect_swapped (side, "notify::complete", G_CALLBACK (on_side_b_complete), self);
+      start_side_b (self);
+    }
+  if (self->probe_set_b != NULL)
+    update_probe_lanes_b (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SIDE_B]);
+}
+
+/* A's model changed: a twin is remade from it (same seed), an edit side runs it; a
+ * model file B stays when the front-ends still agree. */
+static void
+side_b_follow_model (VitaSession *self)
+{
+  VitaSessionSide *b = self->side_b;
+  if (b == NULL)
+    return;
+  if (self->vit == NULL)
+    {
+      vita_session_stop_comparing (self);
+      return;
+    }
+  switch (vita_session_side_get_kind (b))
+    {
+    case VITA_SIDE_TWIN:
+      {
+        guint64 seed = vita_session_side_get_seed (b);
+        VitaVit *twin = vita_vit_new_twin (self->vit, seed);
+        g_autoptr(VitaSessionSide) side = vita_session_side_new (VITA_SIDE_TWIN, twin, NULL, seed, NULL);
+        vita_engine_model_unref (twin);
+        set_side_b (self, side);
+        break;
+      }
+    case VITA_SIDE_EDIT:
+      {
+        g_autoptr(VitaSessionSide) side =
+          vita_session_side_new (VITA_SIDE_EDIT, self->vit, NULL, 0, vita_session_side_get_edits (b));
+        set_side_b (self, side);
+        break;
+      }
+    case VITA_SIDE_MODEL:
+    default:
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *na = vita_session_describe_side_a (self);
+        if (!vita_compare_check_frontends (self->vit, na, vita_session_side_get_model (b),
+                                           vita_session_side_get_label (b), &error))
+          {
+            emit_error (self, error->message);
+            vita_session_stop_comparing (self);
+          }
+        break;
+      }
+    }
+}
+
+typedef struct {
+  VitaSession *self;
+  char        *path;
+} LoadB;
+
+static void
+on_model_b_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LoadB *lb = user_data;
+  g_autoptr(VitaSession) self = lb->self;
+  g_autofree char *path = lb->path;
+  g_autoptr(GError) error = NULL;
+  g_free (lb);
+  VitaVit *vit = vita_engine_load_model_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (vit == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Cannot compare with “%s”: %s"), path, error->message);
+      emit_error (self, msg);
+      return;
+    }
+  if (self->vit == NULL)
+    {
+      emit_error (self, _("Open a model first: a comparison sets a second model beside it"));
+      vita_engine_model_unref (vit);
+      return;
+    }
+  g_autofree char *name_a = self->model_path ? g_strdup (self->model_path)
+                                             : vita_session_describe_side_a (self);
+  if (!vita_compare_check_frontends (self->vit, name_a, vit, path, &error))
+    {
+      emit_error (self, error->message);
+      vita_engine_model_unref (vit);
+      return;
+    }
+  g_autoptr(VitaSessionSide) side = vita_session_side_new (VITA_SIDE_MODEL, vit, path, 0, NULL);
+  vita_engine_model_unref (vit);
+  set_side_b (self, side);
+}
+
+void
+vita_session_compare_with_model (VitaSession *self, const char *path)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_return_if_fail (path != NULL);
+  if (self->b_cancellable != NULL)
+    g_cancellable_cancel (self->b_cancellable);
+  g_clear_object (&self->b_cancellable);
+  self->b_cancellable = g_cancellable_new ();
+  LoadB *lb = g_new0 (LoadB, 1);
+  lb->self = g_object_ref (self);
+  lb->path = g_strdup (path);
+  vita_engine_load_model_async (path, self->b_cancellable, on_model_b_loaded, lb);
+}
+
+gboolean
+vita_session_compare_with_twin (VitaSession *self, guint64 seed, GError **error)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
+  if (self->vit == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Open a model first: its random-init twin has the same configuration"));
+      return FALSE;
+    }
+  VitaVit *twin = vita_vit_new_twin (self->vit, seed);
+  g_autoptr(VitaSessionSide) side = vita_session_side_new (VITA_SIDE_TWIN, twin, NULL, seed, NULL);
+  vita_engine_model_unref (twin);
+  set_side_b (self, side);
+  return TRUE;
+}
+
+gboolean
+vita_session_compare_with_edits (VitaSession *self, const char *const *edits, GError **error)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
+  if (self->vit == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Open a model first: the edited audio is analysed by it"));
+      return FALSE;
+    }
+  if (edits == NULL || edits[0] == NULL)
+    {
+      g_set_error_literal (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID, _("No edit given"));
+      return FALSE;
+    }
+  for (int i = 0; edits[i]; i++)
+    {
+      g_autoptr(VitaEdit) e = vita_edit_parse (edits[i], error);
+      if (e == NULL)
+        return FALSE;
+    }
+  g_autoptr(VitaSessionSide) side = vita_session_side_new (VITA_SIDE_EDIT, self->vit, NULL, 0, edits);
+  set_side_b (self, side);
+  return TRUE;
+}
+
+void
+vita_session_stop_comparing (VitaSession *self)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  if (self->b_cancellable != NULL)
+    g_cancellable_cancel (self->b_cancellable);
+  g_clear_object (&self->b_cancellable);
+  set_side_b (self, NULL);
+}
+
+VitaSessionSide *
+vita_session_get_side_b (VitaSession *self)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), NULL);
+  return self->side_b;
+}
+
+VitaCompareView
+vita_session_get_compare_view (VitaSession *self)
+{
+  return self->compare_view;
+}
+
+void
+vita_session_set_compare_view (VitaSession *self, VitaCompareView view)
+{
+  if (self->compare_view == view)
+    return;
+  self->compare_view = view;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPARE_VIEW]);
+}
+
+gboolean
+vita_session_get_compare_per_side_scale (VitaSession *self)
+{
+  return self->per_side_scale;
+}
+
+void
+vita_session_set_compare_per_side_scale (VitaSession *self, gboolean per_side)
+{
+  per_side = per_side != FALSE;
+  if (self->per_side_scale == per_side)
+    return;
+  self->per_side_scale = per_side;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPARE_PER_SIDE_SCALE]);
+}
+
+/* A restored session's comparison, once its audio has decoded (A's model is there). */
+static void
+restore_compare (VitaSession *self)
+{
+  g_autoptr(VitaSessionCompare) c = g_steal_pointer (&self->pending_compare);
+  g_autoptr(GError) error = NULL;
+  vita_session_set_compare_view (self, c->difference ? VITA_COMPARE_DIFFERENCE
+                                                     : VITA_COMPARE_SIDE_BY_SIDE);
+  vita_session_set_compare_per_side_scale (self, c->per_side_scale);
+  gboolean ok = TRUE;
+  switch (c->kind)
+    {
+    case VITA_SIDE_TWIN:
+      ok = vita_session_compare_with_twin (self, c->seed, &error);
+      break;
+    case VITA_SIDE_EDIT:
+      ok = vita_session_compare_with_edits (self, (const char *const *) c->edits, &error);
+      break;
+    case VITA_SIDE_MODEL:
+    default:
+      if (c->model == NULL || !c->model->found)
+        {
+          g_autofree char *msg = g_strdup_printf (_("The model compared with, “%s”, is missing"),
+                                                  c->model ? c->model->path : "?");
+          emit_error (self, msg);
+        }
+      else
+        vita_session_compare_with_model (self, c->model->path);
+      break;
+    }
+  if (!ok)
+    emit_error (self, error->message);
+}
+
+/* ---- the comparison table */
+
+typedef struct {
+  VitaAnalysis *a, *b;
+  VitaPcm      *pcm;      /* side A's audio, copied */
+  VitaEventList *onsets;  /* the annotated onsets, copied, or NULL */
+  char         *label_a, *label_b;
+} TableJob;
+
+static void
+table_job_free (TableJob *j)
+{
+  vita_analysis_unref (j->a);
+  vita_analysis_unref (j->b);
+  vita_pcm_free (j->pcm);
+  if (j->onsets)
+    vita_event_list_free (j->onsets);
+  g_free (j->label_a);
+  g_free (j->label_b);
+  g_free (j);
+}
+
+static void
+table_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  TableJob *j = task_data;
+  GError *error = NULL;
+  g_autoptr(VitaCompare) cmp = vita_compare_new (j->a, j->b, &error);
+  /* both analyses are complete: the run only computes the differences */
+  if (cmp == NULL || !vita_compare_run (cmp, NULL, NULL, NULL, NULL, NULL, NULL, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  VitaCompareTable *table = vita_compare_table_compute (cmp, j->pcm->samples, j->pcm->n_samples,
+                                                        j->onsets, VITA_ONSET_WINDOW_MIREVAL, &error);
+  if (table == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_free (table->label_a);
+  g_free (table->label_b);
+  table->label_a = g_strdup (j->label_a);
+  table->label_b = g_strdup (j->label_b);
+  g_task_return_pointer (task, table, (GDestroyNotify) vita_compare_table_free);
+}
+
+void
+vita_session_compare_table_async (VitaSession *self, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, data);
+  VitaSessionSide *b = self->side_b;
+  VitaAnalysis *an_b = b ? vita_session_side_get_analysis (b) : NULL;
+  const VitaPcm *pcm = self->decoded && self->job ? vita_analysis_job_get_pcm (self->job) : NULL;
+
+  if (b == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Nothing to compare: choose Compare With… first"));
+      return;
+    }
+  if (!self->job_done || self->analysis == NULL || pcm == NULL || an_b == NULL ||
+      !vita_session_side_get_complete (b))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("The comparison table needs both analyses complete"));
+      return;
+    }
+  TableJob *j = g_new0 (TableJob, 1);
+  j->a = vita_analysis_ref (self->analysis);
+  j->b = vita_analysis_ref (an_b);
+  j->pcm = vita_pcm_copy (pcm);
+  j->label_a = vita_session_describe_side_a (self);
+  j->label_b = g_strdup (vita_session_side_get_label (b));
+  /* onset F per head where onsets are annotated (of side A's track: not for an edit,
+   * whose events may have moved), else the correlation with spectral flux */
+  const VitaEventList *onsets = vita_probe_set_get_onsets (self->probe_set);
+  if (onsets != NULL && vita_session_side_get_kind (b) != VITA_SIDE_EDIT)
+    {
+      j->onsets = g_new0 (VitaEventList, 1);
+      j->onsets->times = g_array_copy (onsets->times);
+      j->onsets->path = g_strdup (onsets->path);
+    }
+  g_task_set_task_data (task, j, (GDestroyNotify) table_job_free);
+  g_task_run_in_thread (task, table_thread);
+}
+
+VitaCompareTable *
+vita_session_compare_table_finish (VitaSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

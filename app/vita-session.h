@@ -18,6 +18,8 @@
 #include "vita-probe-set.h"
 #include "vita-probeogram.h"
 #include "vita-session-file.h"
+#include "vita-session-side.h"
+#include "model/vita-compare.h"
 #include "vita-timeline.h"
 
 G_BEGIN_DECLS
@@ -86,6 +88,57 @@ gboolean      vita_session_get_loop  (VitaSession *self);
 void          vita_session_set_loop  (VitaSession *self, gboolean loop);
 gboolean      vita_session_get_onset_clicks (VitaSession *self);
 void          vita_session_set_onset_clicks (VitaSession *self, gboolean on);
+
+/* ---- comparison: side B (issue 11; issue 17's counterfactual) ------------------
+ *
+ * A comparison is side B beside the session (side A): one audio, decoded once, one
+ * timeline, two analyses (vita-session-side.h).  B is either another model on the same
+ * audio (a file or a training run's checkpoint; the random-init twin of A's model) or
+ * A's model on an edited copy of the audio.  Starting a comparison replaces side B;
+ * side A is never touched: a B that fails to load or to analyse is reported as "error"
+ * and dropped.  B's analysis starts once A has decoded and runs nearest the playhead
+ * first, alongside A's.  Properties:
+ *   side-b                  VitaSessionSide* or NULL                    read-only
+ *   compare-view            VitaCompareView (side by side / A − B)      read-write
+ *   compare-per-side-scale  bool: attention maps each on its own scale  read-write
+ * A session file records the comparison (kind, B's model and SHA-256, the twin's seed,
+ * the edits, view and scale) and a restore rebuilds it. */
+
+/* B = the model file at path (loaded on a worker).  Refused ("error", nothing changes)
+ * when it does not load or its front-end differs from A's (the message names both
+ * files and the field). */
+void          vita_session_compare_with_model (VitaSession *self, const char *path);
+/* B = A's random-init twin (vita_vit_new_twin, in memory) with that seed.  FALSE
+ * without a model. */
+gboolean      vita_session_compare_with_twin  (VitaSession *self, guint64 seed, GError **error);
+/* B = A's model on the audio edited by `edits` (dsp/vita-edit.h specs, applied in
+ * order).  FALSE when one does not parse (the error names it); edits that do not fit
+ * the track (a range beyond its end) fail on the worker and come as "error". */
+gboolean      vita_session_compare_with_edits (VitaSession *self, const char *const *edits,
+                                               GError **error);
+void          vita_session_stop_comparing     (VitaSession *self);
+/* Side B, or NULL when not comparing; borrowed. */
+VitaSessionSide *vita_session_get_side_b      (VitaSession *self);
+VitaCompareView vita_session_get_compare_view (VitaSession *self);
+void          vita_session_set_compare_view   (VitaSession *self, VitaCompareView view);
+gboolean      vita_session_get_compare_per_side_scale (VitaSession *self);
+void          vita_session_set_compare_per_side_scale (VitaSession *self, gboolean per_side);
+/* The comparison table (model/probe/vita-compare-table.h: per layer SSM correlation
+ * with the chroma, MFCC and rhythm references, per head the received attention's onset
+ * F when onsets are annotated (not for an edited track), else its correlation with
+ * spectral flux; A, B and A − B) of the open track, computed on a
+ * worker once both analyses are complete; labels as the panels'.  Errors: not
+ * comparing, an analysis not complete. */
+void          vita_session_compare_table_async  (VitaSession *self, GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback, gpointer data);
+VitaCompareTable *vita_session_compare_table_finish (VitaSession *self, GAsyncResult *result,
+                                                     GError **error);
+/* Side B's probe lanes, for an edit side (the same model on an edited track: the
+ * loaded probes applied to B's analysis, without annotations — the ground truth is side
+ * A's track's); NULL / 0 otherwise or until B is complete.  "lanes-changed" says when. */
+VitaProbeLane *const *vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes);
+/* What the labels call side A ("default.safetensors", "training run, step N"). */
+char         *vita_session_describe_side_a    (VitaSession *self);
 
 /* ---- session files */
 /* The session as a file's state (paths absolute; window size left 0). */

@@ -64,6 +64,36 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
   ctx.snap = &spec.snap;
   ctx.style = &spec.style;
   ctx.attention_mode = spec.attention_mode;
+  /* a comparison: side B as on screen, recorded in the sidecar */
+  VitaPaintCompare compare = { 0 };
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
+  if (b != NULL)
+    {
+      static const char *const kinds[] = { "model", "twin", "edit" };
+      VitaVit *vb = vita_session_side_get_model (b);
+      VitaSideKind kind = vita_session_side_get_kind (b);
+      spec.has_compare = TRUE;
+      spec.compare_kind = g_strdup (kinds[kind]);
+      spec.model_b_path = g_strdup (vita_session_side_get_model_path (b));
+      if (kind == VITA_SIDE_MODEL && vb != NULL && vb->sha256[0] != '\0')
+        spec.model_b_sha256 = g_strdup (vb->sha256);
+      spec.twin_seed = vita_session_side_get_seed (b);
+      spec.edits = g_strdupv ((char **) vita_session_side_get_edits (b));
+      spec.label_a = vita_session_describe_side_a (self->session);
+      spec.label_b = g_strdup (vita_session_side_get_label (b));
+      spec.compare_view = vita_session_get_compare_view (self->session);
+      spec.per_side_scale = vita_session_get_compare_per_side_scale (self->session);
+      compare = (VitaPaintCompare) {
+        .cache_b = vita_analysis_source_get_cache (vita_session_side_get_analysis_source (b)),
+        .label_a = spec.label_a,
+        .label_b = spec.label_b,
+        .view = spec.compare_view,
+        .per_side_scale = spec.per_side_scale,
+        .same_input = kind != VITA_SIDE_EDIT,
+      };
+      compare.lanes_b = vita_session_get_probe_lanes_b (self->session, &compare.n_lanes_b);
+      ctx.compare = &compare;
+    }
   if (figure != NULL)
     vita_export_spec_apply_figure (&spec, figure, &ctx);
 

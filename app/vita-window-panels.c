@@ -222,6 +222,51 @@ on_attention_mode (VitaWindow *self)
       vita_panel_view_set_attention_mode (VITA_PANEL_VIEW (self->panels[i]), mode);
 }
 
+/* A comparison: every panel view draws side B beside A (or A − B); the views key
+ * their textures on it, so this only hands them the source and the labels. */
+static void
+on_compare (VitaWindow *self)
+{
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
+  g_autofree char *label_a = vita_session_describe_side_a (self->session);
+  VitaAnalysisSource *source_b = b ? vita_session_side_get_analysis_source (b) : NULL;
+  const char *label_b = b ? vita_session_side_get_label (b) : NULL;
+
+  if (self->compare_side != b)
+    {
+      if (self->compare_side != NULL)
+        g_signal_handlers_disconnect_by_data (self->compare_side, self);
+      g_set_object (&self->compare_side, b);
+      if (b != NULL)
+        g_signal_connect_swapped (b, "notify::label", G_CALLBACK (on_compare), self);
+    }
+  /* the mel of an edited track is drawn twice (A above B): twice as tall meanwhile */
+  GtkWidget *mel = self->panels[VITA_PANEL_MEL];
+  if (mel != NULL)
+    {
+      gboolean two = b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT;
+      int base = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (mel), "vita-compare-base-height"));
+      int w, h;
+      gtk_widget_get_size_request (mel, &w, &h);
+      if (two && base == 0)
+        {
+          g_object_set_data (G_OBJECT (mel), "vita-compare-base-height", GINT_TO_POINTER (h));
+          gtk_widget_set_size_request (mel, w, 2 * h + 24);
+        }
+      else if (!two && base > 0)
+        {
+          g_object_set_data (G_OBJECT (mel), "vita-compare-base-height", NULL);
+          gtk_widget_set_size_request (mel, w, base);
+        }
+    }
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_compare (VITA_PANEL_VIEW (self->panels[i]), source_b, label_a, label_b,
+                                   vita_session_get_compare_view (self->session),
+                                   vita_session_get_compare_per_side_scale (self->session),
+                                   b == NULL || vita_session_side_get_kind (b) != VITA_SIDE_EDIT);
+}
+
 /* The key annotation, and a clip-level key probe's prediction, in the probe panel's
  * subtitle. */
 static void
@@ -266,7 +311,12 @@ on_lanes_changed (VitaWindow *self)
   const VitaProbeogram *pg = vita_session_get_probeogram (self->session);
 
   if (self->panels[VITA_PANEL_PROBES] != NULL)
-    vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
+    {
+      int n_b = 0;
+      VitaProbeLane *const *lanes_b = vita_session_get_probe_lanes_b (self->session, &n_b);
+      vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
+      vita_panel_view_set_probe_lanes_b (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes_b, n_b);
+    }
   if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
     vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
   if (self->probeogram_card != NULL)
@@ -321,9 +371,15 @@ _vita_window_panels_build (VitaWindow *self)
   g_signal_group_connect_swapped (g, "notify::colormap", G_CALLBACK (on_colormap), self);
   g_signal_group_connect_swapped (g, "notify::attention-mode", G_CALLBACK (on_attention_mode), self);
   g_signal_group_connect_swapped (g, "lanes-changed", G_CALLBACK (on_lanes_changed), self);
+  g_signal_group_connect_swapped (g, "notify::side-b", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::compare-view", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::compare-per-side-scale", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::model", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::model-label", G_CALLBACK (on_compare), self);
   g_signal_group_set_target (g, self->session);
   on_analysis (self);
   on_peaks (self);
   on_colormap (self);
   on_attention_mode (self);
+  on_compare (self);
 }

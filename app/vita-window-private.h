@@ -46,6 +46,9 @@ struct _VitaWindow
   VitaSession          *session;
   GSignalGroup         *session_signals;   /* the window's observers of the session */
   GSignalGroup         *panel_signals;     /* the panels' observers (vita-window-panels.c) */
+  VitaSessionSide      *compare_side;      /* the side B the panels show (ref), or NULL */
+  VitaCompareTable     *compare_table;     /* the last comparison table computed, or NULL */
+  GtkWidget            *compare_table_area; /* its drawing area while its window is open */
   VitaPlayer           *player;
   char                 *last_error;
   GtkStringList        *layer_names;
@@ -76,6 +79,9 @@ void     _vita_window_toast (VitaWindow *self, const char *text);
 /* vita-window-actions.c */
 void     _vita_window_actions_class_init (GtkWidgetClass *widget_class);
 void     _vita_window_actions_init (VitaWindow *self);
+/* vita-window-compare.c: the comparison actions (side B). */
+void     _vita_window_compare_init (VitaWindow *self);
+void     _vita_window_compare_dispose (VitaWindow *self);
 void     _vita_window_update_onset_clicks (VitaWindow *self);
 /* The layer and head drop-downs follow the timeline's model shape; speed follows the session. */
 void     _vita_window_rebuild_layer_head_lists (VitaWindow *self);

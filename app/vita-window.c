@@ -357,6 +357,10 @@ vita_window_dispose (GObject *object)
     g_signal_group_set_target (self->session_signals, NULL);
   if (self->panel_signals != NULL)
     g_signal_group_set_target (self->panel_signals, NULL);
+  if (self->compare_side != NULL)
+    g_signal_handlers_disconnect_by_data (self->compare_side, self);
+  g_clear_object (&self->compare_side);
+  _vita_window_compare_dispose (self);
   /* Cancels and joins the session's workers before anything they report to goes. */
   if (self->session != NULL)
     {
@@ -500,6 +504,7 @@ vita_window_init (VitaWindow *self)
   g_signal_group_connect_swapped (g, "info", G_CALLBACK (on_session_info), self);
 
   _vita_window_actions_init (self);     /* adds its own observers to session_signals */
+  _vita_window_compare_init (self);
   g_signal_group_set_target (g, self->session);
   _vita_window_dnd_init (self);
   _vita_window_panels_build (self);

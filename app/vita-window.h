@@ -54,6 +54,14 @@ gboolean      vita_window_export_figure (VitaWindow *self, VitaPanel panel, cons
 gboolean      vita_window_export (VitaWindow *self, VitaPanel panel, const char *path,
                                   GError **error);
 
+/* The comparison table of the open track (Compare ▸ Comparison Table…, issue 11) as
+ * a figure (.png, .svg, .pdf), .csv or .npy by the extension; FALSE + error before it
+ * has been computed. */
+gboolean      vita_window_export_compare_table (VitaWindow *self, const char *path,
+                                                GError **error);
+/* TRUE once the comparison table has been computed. */
+gboolean      vita_window_has_compare_table (VitaWindow *self);
+
 /* Results back to the field's tools ("Export Results…", win.export-results): what is
  * "received" (the received-attention curve of the shown layer and head), "onset" (the
  * spectral flux), "received-peaks" / "onset-peaks" (their onset peaks), "lane-N"

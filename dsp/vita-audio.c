@@ -84,6 +84,15 @@ vita_audio_get_max_duration (void)
   return max_duration_s;
 }
 
+VitaPcm *
+vita_pcm_copy (const VitaPcm *pcm)
+{
+  VitaPcm *c = g_new0 (VitaPcm, 1);
+  *c = *pcm;
+  c->samples = g_memdup2 (pcm->samples, MAX (pcm->n_samples, 1) * sizeof (float));
+  return c;
+}
+
 void
 vita_pcm_free (VitaPcm *pcm)
 {

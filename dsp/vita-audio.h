@@ -28,6 +28,8 @@ typedef struct {
   guint   n_nonfinite;      /* NaN/Inf samples found in the file and replaced by 0 */
 } VitaPcm;
 
+/* A copy with its own samples. */
+VitaPcm *vita_pcm_copy (const VitaPcm *pcm);
 void     vita_pcm_free (VitaPcm *pcm);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaPcm, vita_pcm_free)
 

@@ -367,15 +367,6 @@ vita_rubberband_process (const float *in, gsize n, int sample_rate, double time_
   return out;
 }
 
-static VitaPcm *
-pcm_copy (const VitaPcm *pcm)
-{
-  VitaPcm *c = g_new0 (VitaPcm, 1);
-  *c = *pcm;
-  c->samples = g_memdup2 (pcm->samples, MAX (pcm->n_samples, 1) * sizeof (float));
-  return c;
-}
-
 static void
 pcm_replace (VitaPcm *pcm, float *samples, gsize n)
 {
@@ -492,7 +483,7 @@ vita_edits_apply (const VitaPcm *pcm, GPtrArray *edits, const VitaFrontend *fe,
                   GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (pcm != NULL && edits != NULL, NULL);
-  g_autoptr(VitaPcm) out = pcm_copy (pcm);
+  g_autoptr(VitaPcm) out = vita_pcm_copy (pcm);
   for (guint i = 0; i < edits->len; i++)
     {
       if (g_cancellable_is_cancelled (cancellable))

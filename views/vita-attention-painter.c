@@ -85,6 +85,9 @@ vita_attention_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
   VitaSurfaceSlot *slot = &ctx->cache->att;
   guint64 key = vita_key (w, block, ctx->attention_mode == VITA_ATTENTION_ROLLOUT ? -2 : snap->head,
                           style->colormap, 0);
+  /* a comparison's shared scale: not the cached surface (keyed on one side's max) */
+  if (ctx->shared_vmax > 0)
+    vita_surface_slot_clear (slot);
   if (!(slot->surface && slot->key == key))
     {
       char why[256] = "";
@@ -100,15 +103,15 @@ vita_attention_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext 
         }
       /* Frame tokens only (rows/columns 1..T): the class token's column is usually
        * far larger and would flatten the colour scale. */
-      float vmax = 0;
-      for (int i = 1; i < N; i++)
+      float vmax = ctx->shared_vmax;
+      for (int i = 1; i < N && ctx->shared_vmax <= 0; i++)
         for (int j = 1; j < N; j++)
           vmax = MAX (vmax, map[(gsize) i * N + j]);
       slot->surface = vita_heatmap_surface (map + N + 1, T, T, N, 0.0f, vmax > 0 ? vmax : 1.0f,
                                             style->colormap, FALSE);
       slot->vmin = 0;
       slot->vmax = vmax > 0 ? vmax : 1.0f;
-      slot->key = key;
+      slot->key = ctx->shared_vmax > 0 ? 0 : key;
     }
   vita_heatmap_paint (cr, slot->surface, 0, 0, T, T, &plot);
   vita_panel_frame (cr, style, &plot);

@@ -27,6 +27,38 @@ vita_export_set_fail_after (gssize n_bytes)
   vita_atomic_file_set_fail_after (n_bytes);
 }
 
+/* The widgets' caches (side A's and, in a comparison, side B's) made synchronous for
+ * the duration of an export, and back. */
+typedef struct {
+  VitaPaintCache *cache[2];
+  GFunc           ready[2];
+  gpointer        data[2];
+} SyncCaches;
+
+static void
+sync_caches_begin (SyncCaches *sync, const VitaPaintContext *ctx)
+{
+  VitaPaintCache *caches[2] = { ctx->cache, ctx->compare ? ctx->compare->cache_b : NULL };
+  for (int i = 0; i < 2; i++)
+    {
+      VitaPaintCache *c = caches[i];
+      gboolean async = c && vita_paint_cache_get_async (c);
+      sync->cache[i] = async ? c : NULL;
+      sync->ready[i] = async ? c->ready_cb : NULL;
+      sync->data[i] = async ? c->ready_data : NULL;
+      if (async)
+        vita_paint_cache_set_async (c, FALSE, NULL, NULL);
+    }
+}
+
+static void
+sync_caches_end (SyncCaches *sync)
+{
+  for (int i = 0; i < 2; i++)
+    if (sync->cache[i] != NULL)
+      vita_paint_cache_set_async (sync->cache[i], TRUE, sync->ready[i], sync->data[i]);
+}
+
 void
 vita_export_spec_init (VitaExportSpec *spec)
 {
@@ -48,6 +80,13 @@ vita_export_spec_clear (VitaExportSpec *spec)
   g_clear_pointer (&spec->audio_path, g_free);
   g_clear_pointer (&spec->model_path, g_free);
   g_clear_pointer (&spec->model_sha256, g_free);
+  g_clear_pointer (&spec->compare_kind, g_free);
+  g_clear_pointer (&spec->model_b_path, g_free);
+  g_clear_pointer (&spec->model_b_sha256, g_free);
+  g_clear_pointer (&spec->edits, g_strfreev);
+  g_clear_pointer (&spec->label_a, g_free);
+  g_clear_pointer (&spec->label_b, g_free);
+  spec->has_compare = FALSE;
 }
 
 gboolean
@@ -111,18 +150,10 @@ paint_spec (cairo_t *cr, const VitaExportSpec *spec, const VitaPaintContext *sou
   VitaRect area = { 0, 0, spec->width, spec->height };
   /* A figure never says "computing": attention is recomputed synchronously here even
    * when the cache is the widgets' asynchronous one. */
-  gboolean async = ctx.cache && vita_paint_cache_get_async (ctx.cache);
-  GFunc ready = NULL;
-  gpointer ready_data = NULL;
-  if (async)
-    {
-      ready = ctx.cache->ready_cb;
-      ready_data = ctx.cache->ready_data;
-      vita_paint_cache_set_async (ctx.cache, FALSE, NULL, NULL);
-    }
+  SyncCaches sync;
+  sync_caches_begin (&sync, &ctx);
   vita_panel_paint (spec->panel, cr, &area, &ctx);
-  if (async)
-    vita_paint_cache_set_async (ctx.cache, TRUE, ready, ready_data);
+  sync_caches_end (&sync);
 }
 
 void
@@ -507,6 +538,52 @@ write_figure (JsonBuilder *b, const VitaFigureOptions *o)
   json_builder_end_object (b);
 }
 
+/* The "compare" object (see VitaExportSpec). */
+static void
+write_compare (JsonBuilder *b, const VitaExportSpec *spec)
+{
+  g_autofree char *sha = spec->model_b_sha256 ? g_strdup (spec->model_b_sha256) : NULL;
+  if (sha == NULL && spec->model_b_path)
+    sha = vita_export_file_sha256 (spec->model_b_path, NULL);
+  json_builder_set_member_name (b, "compare");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, spec->compare_kind ? spec->compare_kind : "model");
+  json_builder_set_member_name (b, "model_b");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  if (spec->model_b_path)
+    json_builder_add_string_value (b, spec->model_b_path);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "sha256");
+  if (sha)
+    json_builder_add_string_value (b, sha);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "twin_seed");
+  if (g_strcmp0 (spec->compare_kind, "twin") == 0)
+    json_builder_add_int_value (b, (gint64) MIN (spec->twin_seed, (guint64) G_MAXINT64));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "edits");
+  json_builder_begin_array (b);
+  for (int i = 0; spec->edits && spec->edits[i]; i++)
+    json_builder_add_string_value (b, spec->edits[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "label_a");
+  json_builder_add_string_value (b, spec->label_a ? spec->label_a : "");
+  json_builder_set_member_name (b, "label_b");
+  json_builder_add_string_value (b, spec->label_b ? spec->label_b : "");
+  json_builder_set_member_name (b, "view");
+  json_builder_add_string_value (b, spec->compare_view == VITA_COMPARE_DIFFERENCE ? "difference"
+                                                                                   : "side-by-side");
+  json_builder_set_member_name (b, "per_side_scale");
+  json_builder_add_boolean_value (b, spec->per_side_scale);
+  json_builder_end_object (b);
+}
+
 gboolean
 vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
                            const char *sidecar_path, GError **error)
@@ -615,6 +692,8 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_builder_add_boolean_value (b, spec->style.draw_title);
   if (spec->has_figure)
     write_figure (b, &spec->figure);
+  if (spec->has_compare)
+    write_compare (b, spec);
   json_builder_end_object (b);
 
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -937,6 +1016,50 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
   if (fo && r.ok)
     read_figure (&r, json_node_get_object (fo), &spec->figure);
   spec->has_figure = fo != NULL;
+  JsonNode *cmp = field (&r, o, "compare", JSON_NODE_OBJECT, FALSE);
+  if (cmp && r.ok)
+    {
+      JsonObject *co = json_node_get_object (cmp);
+      spec->has_compare = TRUE;
+      spec->compare_kind = g_strdup (get_string (&r, co, "kind", TRUE));
+      if (spec->compare_kind && !g_str_equal (spec->compare_kind, "model") &&
+          !g_str_equal (spec->compare_kind, "twin") && !g_str_equal (spec->compare_kind, "edit"))
+        bad_value (&r, "compare.kind", spec->compare_kind);
+      JsonNode *mb = field (&r, co, "model_b", JSON_NODE_OBJECT, FALSE);
+      if (mb)
+        {
+          spec->model_b_path = g_strdup (get_string (&r, json_node_get_object (mb), "path", FALSE));
+          spec->model_b_sha256 = g_strdup (get_string (&r, json_node_get_object (mb), "sha256", FALSE));
+        }
+      JsonNode *seed = field (&r, co, "twin_seed", JSON_NODE_VALUE, FALSE);
+      if (seed && json_node_get_value_type (seed) == G_TYPE_INT64 && json_node_get_int (seed) >= 0)
+        spec->twin_seed = (guint64) json_node_get_int (seed);
+      JsonNode *edits = field (&r, co, "edits", JSON_NODE_ARRAY, FALSE);
+      if (edits)
+        {
+          JsonArray *arr = json_node_get_array (edits);
+          guint n = json_array_get_length (arr);
+          spec->edits = g_new0 (char *, n + 1);
+          for (guint i = 0; i < n; i++)
+            {
+              JsonNode *e = json_array_get_element (arr, i);
+              if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+                spec->edits[i] = g_strdup (json_node_get_string (e));
+              else
+                {
+                  bad_value (&r, "compare.edits", "not a string");
+                  break;
+                }
+            }
+        }
+      spec->label_a = g_strdup (get_string (&r, co, "label_a", FALSE));
+      spec->label_b = g_strdup (get_string (&r, co, "label_b", FALSE));
+      const char *view = get_string (&r, co, "view", FALSE);
+      spec->compare_view = view && g_str_equal (view, "difference") ? VITA_COMPARE_DIFFERENCE
+                                                                    : VITA_COMPARE_SIDE_BY_SIDE;
+      JsonNode *ps = field (&r, co, "per_side_scale", JSON_NODE_VALUE, FALSE);
+      spec->per_side_scale = ps ? json_node_get_boolean (ps) : FALSE;
+    }
   if (!r.ok)
     {
       vita_export_spec_clear (spec);
@@ -1025,17 +1148,13 @@ vita_export_npy (const VitaExportSpec *spec, const VitaPaintContext *sources, co
   ctx.snap = &spec->snap;
   ctx.style = &spec->style;
   ctx.attention_mode = spec->attention_mode;
-  gboolean async = ctx.cache && vita_paint_cache_get_async (ctx.cache);
-  GFunc ready = async ? ctx.cache->ready_cb : NULL;
-  gpointer ready_data = async ? ctx.cache->ready_data : NULL;
-  if (async)
-    vita_paint_cache_set_async (ctx.cache, FALSE, NULL, NULL);
+  SyncCaches sync;
+  sync_caches_begin (&sync, &ctx);
   int ndim = 0;
   gsize shape[4];
   g_autoptr(GError) local = NULL;
   g_autofree float *data = vita_panel_array (spec->panel, &ctx, &ndim, shape, &local);
-  if (async)
-    vita_paint_cache_set_async (ctx.cache, TRUE, ready, ready_data);
+  sync_caches_end (&sync);
   if (data == NULL)
     {
       g_autofree char *disp = g_filename_display_name (path);

@@ -44,6 +44,19 @@ typedef struct {
    * in the sidecar's "figure" object and applied again on re-render. */
   gboolean            has_figure;
   VitaFigureOptions   figure;
+  /* A comparison (vita-painters.h, "two sides"), recorded in the sidecar's "compare"
+   * object: what side B is (kind "model": model_b_path + model_b_sha256; "twin": the
+   * random-init twin of the model with twin_seed; "edit": the model on the audio
+   * edited by `edits`), the labels, the view (side by side / difference) and scale. */
+  gboolean            has_compare;
+  char               *compare_kind;    /* "model", "twin", "edit" */
+  char               *model_b_path;
+  char               *model_b_sha256;
+  guint64             twin_seed;
+  char              **edits;           /* NULL-terminated, kind "edit" */
+  char               *label_a, *label_b;
+  VitaCompareView     compare_view;
+  gboolean            per_side_scale;
 } VitaExportSpec;
 
 /* Defaults: layout panel, 720 × 480 pt, PNG scale 2, light style at 9 pt. */

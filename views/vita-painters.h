@@ -143,6 +143,34 @@ typedef struct {
   int                      n_points;
 } VitaTrainingCurves;
 
+/* ---- two sides: a comparison (model A beside model B, or the audio beside an edit) --
+ *
+ * With ctx->compare set, every model panel (VITA_PANEL_NEEDS_MODEL) draws both sides
+ * (views/vita-compare-painter.c): side by side — left A, right B; time-aligned panels
+ * A above B so their time axes stay aligned with the others — each under a label
+ * naming its side, on one colour scale unless per_side_scale; or, in difference mode,
+ * A − B for the attention map, the layers × heads grid and the SSM with the diverging
+ * colormap centred on zero and its own colorbar (other panels stay side by side).
+ * The received-attention panel overlays both sides' curves on one axis with the
+ * spectral flux; probe lanes show A above B when B has lanes (lanes_b), else side A;
+ * the probe-o-gram shows side A. */
+typedef enum {
+  VITA_COMPARE_SIDE_BY_SIDE,
+  VITA_COMPARE_DIFFERENCE,
+} VitaCompareView;
+
+typedef struct _VitaPaintCompare {
+  VitaPaintCache *cache_b;             /* side B's analysis (ctx->cache is A's) */
+  const char     *label_a, *label_b;   /* what each side is ("default.safetensors",
+                                          "random-init twin, seed 7") */
+  VitaCompareView view;
+  gboolean        per_side_scale;      /* attention maps: each side its own scale */
+  gboolean        same_input;          /* B reads A's audio (another model): the mel
+                                          panel is drawn once */
+  VitaProbeLane *const *lanes_b;       /* B's probe lanes (an edited track), or NULL: */
+  int             n_lanes_b;           /* the probe panel then shows A above B */
+} VitaPaintCompare;
+
 typedef struct {
   VitaPaintCache *cache;               /* NULL: panels needing the analysis say so */
   VitaPeaks      *peaks;               /* waveform / overview; may be NULL */
@@ -156,6 +184,9 @@ typedef struct {
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;
+  const VitaPaintCompare *compare;     /* two sides (see above), or NULL */
+  float           shared_vmax;         /* > 0: the attention map's colour scale is
+                                          [0, shared_vmax] (both sides of a comparison) */
 } VitaPaintContext;
 
 typedef enum {
@@ -269,6 +300,22 @@ void vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaP
 void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+
+/* ---- comparison (vita-compare-painter.c) ---- */
+/* The sub-areas and contexts a panel is drawn in under ctx->compare: 1 (one panel, or
+ * the difference) or 2 (A, B); ctxs[i] have compare NULL (copies of ctx, B with
+ * cache_b).  Playheads and clicks use these. */
+int   vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+                          VitaRect areas[2], VitaPaintContext ctxs[2]);
+/* TRUE when the panel shows A − B now (difference mode, a panel that has one, both sides
+ * analysed with the same blocks / SSM size). */
+gboolean vita_compare_shows_difference (VitaPanel panel, const VitaPaintContext *ctx);
+void  vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
+                                const VitaPaintContext *ctx);
+/* The array of the difference A − B the panel shows (attention (T, T), grid
+ * (L, H, T, T), SSM (S, S)); NULL + error when it has none. */
+float *vita_compare_difference_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim,
+                                      gsize shape[4], GError **error);
 
 /* Shared helpers for painters. */
 /* Block shown for token layer k: max(k, 1) - 1, clamped to the model's depth. */

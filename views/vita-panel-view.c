@@ -52,6 +52,10 @@ typedef struct
   GSignalGroup   *timeline_signals;
   VitaAnalysisSource *source;
   GSignalGroup   *source_signals;
+  VitaAnalysisSource *source_b;   /* a comparison's side B, or NULL */
+  GSignalGroup   *source_b_signals;
+  VitaPaintCompare compare;       /* cache_b filled in make_context */
+  char           *label_a, *label_b;
   VitaPeaks      *peaks;
   VitaStyle       style;
   VitaAttentionMode mode;
@@ -150,6 +154,13 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .n_lanes = priv->n_lanes,
     .probeogram = priv->probeogram,
   };
+  if (priv->source_b != NULL)
+    {
+      priv->compare.cache_b = vita_analysis_source_get_cache (priv->source_b);
+      priv->compare.label_a = priv->label_a;
+      priv->compare.label_b = priv->label_b;
+      ctx->compare = &priv->compare;
+    }
 }
 
 /* A key of everything the cached texture depends on (except the playhead line). */
@@ -179,6 +190,17 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
     }
   MIX (s->selection_start);
   MIX (s->selection_end);
+  if (ctx->compare != NULL)
+    {
+      MIX ((guintptr) ctx->compare->cache_b);
+      MIX (ctx->compare->view);
+      MIX (ctx->compare->per_side_scale);
+      MIX (ctx->compare->same_input);
+      MIX ((guintptr) ctx->compare->lanes_b);
+      MIX (ctx->compare->n_lanes_b);
+      MIX (g_str_hash (priv->label_a ? priv->label_a : ""));
+      MIX (g_str_hash (priv->label_b ? priv->label_b : ""));
+    }
   MIX (vita_panel_position_key (panel_of (self), ctx));
 #undef MIX
   return k ? k : 1;
@@ -277,10 +299,18 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
 
+  /* A comparison draws the panel once per side: marks and playheads go on each
+   * (sub-contexts without the comparison: their areas are the sides' already). */
+  VitaRect area0 = { 0, 0, w, h }, mark, areas[2];
+  VitaPaintContext ctxs[2];
+  int n_sides = vita_compare_sides (panel_of (self), &area0, &ctx, areas, ctxs);
+  for (int side = 0; side < n_sides; side++)
+    ctxs[side].compare = NULL;
+
   /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
    * follow mode does not re-render these panels). */
-  VitaRect area0 = { 0, 0, w, h }, mark;
-  if (priv->timeline && vita_panel_visible_mark (panel_of (self), &area0, &ctx, &mark))
+  for (int side = 0; side < n_sides; side++)
+  if (priv->timeline && vita_panel_visible_mark (panel_of (self), &areas[side], &ctxs[side], &mark))
     {
       const double *a = priv->style.accent, *f = priv->style.fg;
       gboolean band = (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
@@ -297,9 +327,10 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   /* The playhead: a colour node, so playback never re-renders the panel. */
   if (priv->timeline)
     {
-      VitaRect area = { 0, 0, w, h }, plot;
+      VitaRect plot;
       double x, y;
-      if (vita_panel_playhead (panel_of (self), &area, &ctx, &plot, &x, &y))
+      for (int side = 0; side < n_sides; side++)
+      if (vita_panel_playhead (panel_of (self), &areas[side], &ctxs[side], &plot, &x, &y))
         {
           const double *c = priv->style.playhead;
           GdkRGBA red = { c[0], c[1], c[2], 1.0 };
@@ -597,6 +628,12 @@ vita_panel_view_dispose (GObject *object)
     g_signal_group_set_target (priv->source_signals, NULL);
   g_clear_object (&priv->source);
   g_clear_object (&priv->source_signals);
+  if (priv->source_b_signals)
+    g_signal_group_set_target (priv->source_b_signals, NULL);
+  g_clear_object (&priv->source_b);
+  g_clear_object (&priv->source_b_signals);
+  g_clear_pointer (&priv->label_a, g_free);
+  g_clear_pointer (&priv->label_b, g_free);
   g_clear_pointer (&priv->peaks, vita_peaks_unref);
   g_clear_object (&priv->texture);
   G_OBJECT_CLASS (vita_panel_view_parent_class)->dispose (object);
@@ -671,6 +708,15 @@ vita_panel_view_init (VitaPanelView *self)
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (priv->source_signals, "attention-ready",
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+  priv->source_b_signals = g_signal_group_new (VITA_TYPE_ANALYSIS_SOURCE);
+  g_signal_group_connect_object (priv->source_b_signals, "notify::analysis",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_b_signals, "notify::n-ready",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_b_signals, "notify::complete",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_b_signals, "attention-ready",
+                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
 
   GtkGesture *click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
@@ -683,6 +729,41 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+}
+
+void
+vita_panel_view_set_compare (VitaPanelView *self, VitaAnalysisSource *source_b,
+                             const char *label_a, const char *label_b, VitaCompareView view,
+                             gboolean per_side_scale, gboolean same_input)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (g_set_object (&priv->source_b, source_b))
+    g_signal_group_set_target (priv->source_b_signals, source_b);
+  g_free (priv->label_a);
+  g_free (priv->label_b);
+  priv->label_a = g_strdup (label_a);
+  priv->label_b = g_strdup (label_b);
+  priv->compare.view = view;
+  priv->compare.per_side_scale = per_side_scale;
+  priv->compare.same_input = same_input;
+  invalidate (self);
+}
+
+void
+vita_panel_view_set_probe_lanes_b (VitaPanelView *self, VitaProbeLane *const *lanes, int n_lanes)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->compare.lanes_b = lanes;
+  priv->compare.n_lanes_b = lanes ? n_lanes : 0;
+  invalidate (self);
+}
+
+VitaAnalysisSource *
+vita_panel_view_get_source_b (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->source_b;
 }
 
 void

@@ -80,6 +80,17 @@ GtkWidget    *vita_panel_view_new          (VitaPanel panel, VitaTimeline *timel
  * analysis instead uses the source all views of that analysis share. */
 VitaAnalysisSource *vita_panel_view_get_source (VitaPanelView *self);
 void          vita_panel_view_set_source   (VitaPanelView *self, VitaAnalysisSource *source);
+/* A comparison: side B's source beside the view's own (A), the labels naming both
+ * sides, side by side or A − B, a shared or per-side colour scale (vita-painters.h,
+ * "two sides").  source_b NULL: one side again. */
+void          vita_panel_view_set_compare  (VitaPanelView *self, VitaAnalysisSource *source_b,
+                                            const char *label_a, const char *label_b,
+                                            VitaCompareView view, gboolean per_side_scale,
+                             gboolean same_input);
+VitaAnalysisSource *vita_panel_view_get_source_b (VitaPanelView *self);
+/* Side B's probe lanes (borrowed; NULL: none): the probe panel shows A above B. */
+void          vita_panel_view_set_probe_lanes_b (VitaPanelView *self, VitaProbeLane *const *lanes,
+                                                 int n_lanes);
 
 /* Renders the view's panel content exactly as snapshot would (without the playhead
  * overlay) into a new image surface: for tests and benchmarks. */

@@ -67,7 +67,11 @@ vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area, const Vita
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   g_return_if_fail (klass != NULL);
   cairo_save (cr);
-  klass->paint (cr, area, ctx);
+  if (ctx->compare != NULL && (klass->traits & VITA_PANEL_NEEDS_MODEL) &&
+      !(klass->traits & VITA_PANEL_FIGURE_ONLY))
+    vita_compare_panel_paint (panel, cr, area, ctx);
+  else
+    klass->paint (cr, area, ctx);
   cairo_restore (cr);
 }
 
@@ -77,6 +81,10 @@ vita_panel_playhead (VitaPanel panel, const VitaRect *area, const VitaPaintConte
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   *x = *y = NAN;
+  VitaRect areas[2];
+  VitaPaintContext ctxs[2];
+  if (ctx->compare != NULL && vita_compare_sides (panel, area, ctx, areas, ctxs) > 0)
+    return klass && klass->playhead && klass->playhead (klass, &areas[0], &ctxs[0], plot, x, y);
   return klass && klass->playhead && klass->playhead (klass, area, ctx, plot, x, y);
 }
 
@@ -100,6 +108,21 @@ vita_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintCon
                        double px, double py, gint64 *sample)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
+  VitaRect areas[2];
+  VitaPaintContext ctxs[2];
+  if (ctx->compare != NULL)
+    {
+      /* the side under the pointer */
+      int n = vita_compare_sides (panel, area, ctx, areas, ctxs);
+      for (int i = 0; i < n; i++)
+        if (px >= areas[i].x && px < areas[i].x + areas[i].width && py >= areas[i].y &&
+            py < areas[i].y + areas[i].height)
+          {
+            area = &areas[i];
+            ctx = &ctxs[i];
+            break;
+          }
+    }
   if (klass == NULL || klass->hit_sample == NULL ||
       !klass->hit_sample (klass, area, ctx, px, py, sample))
     return FALSE;
@@ -112,6 +135,8 @@ vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize
                   GError **error)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
+  if (ctx->compare != NULL && vita_compare_shows_difference (panel, ctx))
+    return vita_compare_difference_array (panel, ctx, ndim, shape, error);
   float *out = klass && klass->array ? klass->array (klass, ctx, ndim, shape, error) : NULL;
   if (out == NULL && error != NULL && *error == NULL)
     g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_UNSUPPORTED,

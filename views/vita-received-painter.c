@@ -123,6 +123,24 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
         curve (cr, &plot, snap, onset, n, omax > 0 ? 0.95f / omax : 0.f);
       vita_set_rgb (cr, style->accent);
       curve (cr, &plot, snap, r, n, rmax > 0 ? 0.95f / rmax : 0.f);
+      /* a comparison: side B's curve on the same axis (its own block / head when the
+       * depths differ), dashed */
+      VitaAnalysis *bn = ctx->compare && ctx->compare->cache_b
+                         ? vita_paint_cache_get_analysis (ctx->compare->cache_b) : NULL;
+      if (bn != NULL && (bn->received == NULL || bn->n_frames != n))
+        bn = NULL;
+      if (bn != NULL)
+        {
+          float bmax;
+          const float *rb = vita_paint_cache_received (
+            ctx->compare->cache_b, vita_paint_block_for_layer (bn, snap->layer),
+            snap->head < bn->cfg.heads ? snap->head : -1, &bmax);
+          double dash[] = { 4.0 * style->line_width, 2.0 * style->line_width };
+          cairo_set_dash (cr, dash, 2, 0);
+          cairo_set_source_rgb (cr, 0.17, 0.63, 0.17);
+          curve (cr, &plot, snap, rb, n, bmax > 0 ? 0.95f / bmax : 0.f);
+          cairo_set_dash (cr, NULL, 0, 0);
+        }
       cairo_restore (cr);
 
       char who[128];
@@ -137,14 +155,16 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       double fs = style->font_size;
       double ax0, ay0, ax1, ay1;
       cairo_clip_extents (cr, &ax0, &ay0, &ax1, &ay1);
-      const double colors[2][3] = {
+      const double colors[3][3] = {
         { style->accent[0], style->accent[1], style->accent[2] },
         { style->accent2[0], style->accent2[1], style->accent2[2] },
+        { 0.17, 0.63, 0.17 },
       };
-      const char *labels[] = { "attention received", "spectral flux" };
+      const char *labels[] = { bn ? "A: attention received" : "attention received",
+                               "spectral flux", "B: attention received" };
       double lh = vita_text_line_height (style, 0.85);
       vita_layout_legend (cr, style, plot.x, plot.y - 0.2 * fs - lh, ax1 - plot.x - 0.3 * fs,
-                          2, colors, labels);
+                          bn ? 3 : 2, colors, labels);
     }
   /* Both curves are scaled to their own maximum over the whole track. */
   vita_axis_value (cr, style, &plot, 0.0, 1.0 / 0.95, "relative (max = 0.95)");

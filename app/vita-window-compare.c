@@ -1,0 +1,312 @@
+/* vita-window-compare.c — the window's comparison actions (issue 11; issue 17's
+ * counterfactual edits): Compare With… (a model file or checkpoint), Compare With
+ * Random-Init Twin, Compare With Edited Audio…, Difference (A − B), Per-Side Colour
+ * Scales, Stop Comparing.  The state lives in the session (vita-session.h, side B);
+ * the panels follow it (vita-window-panels.c). */
+#include "vita-config.h"
+#include "vita-window-private.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "views/vita-compare-table-painter.h"
+
+/* The seed of a twin made from the menu: init-model's default, so that
+ * `vitascope-cli init-model --seed 0` writes the same weights. */
+#define VITA_TWIN_DEFAULT_SEED 0
+
+static void
+on_compare_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        vita_session_compare_with_model (self->session, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_compare_with (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  GtkFileChooserNative *native =
+    gtk_file_chooser_native_new (_("Compare With a Model"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Compare"), _("_Cancel"));
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("ViT-1D models and checkpoints (*.safetensors)"));
+  gtk_file_filter_add_pattern (filter, "*.safetensors");
+  _vita_window_show_chooser (self, native, filter, "vita-compare", TRUE,
+                             G_CALLBACK (on_compare_response));
+}
+
+static void
+action_compare_twin (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  g_autoptr(GError) error = NULL;
+  if (!vita_session_compare_with_twin (self->session, VITA_TWIN_DEFAULT_SEED, &error))
+    _vita_window_toast (self, error->message);
+}
+
+static void
+on_edit_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "vita-edit-entry");
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "apply") != 0)
+    return;
+  /* edits separated by spaces or semicolons: "transpose:+2 mute:0-300Hz@10-20" */
+  g_auto(GStrv) parts = g_regex_split_simple ("[;\\s]+", gtk_editable_get_text (entry), 0, 0);
+  g_autoptr(GPtrArray) edits = g_ptr_array_new ();
+  for (int i = 0; parts[i]; i++)
+    if (*parts[i])
+      g_ptr_array_add (edits, parts[i]);
+  g_ptr_array_add (edits, NULL);
+  if (!vita_session_compare_with_edits (self->session, (const char *const *) edits->pdata, &error))
+    _vita_window_toast (self, error->message);
+}
+
+static void
+action_compare_edit (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  GtkWidget *dialog = adw_message_dialog_new (
+    GTK_WINDOW (self), _("Compare With Edited Audio"),
+    _("Side B: the same model on an edited copy of the track (the file is never written). "
+      "Edits, applied in order: transpose:+2, stretch:1.1, gain:-6dB@5-8, "
+      "mute:0-300Hz@10-20, mute:3-8mel, swap:10-12,20-22, reverse:3-5, mix:other.wav@-12dB"));
+  GtkWidget *entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), "transpose:+2");
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Edits"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "apply", _("_Compare"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "apply",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "apply");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "vita-edit-entry", entry);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_edit_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+action_compare_stop (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  vita_session_stop_comparing (VITA_WINDOW (user_data)->session);
+}
+
+static void
+on_difference_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  vita_session_set_compare_view (VITA_WINDOW (user_data)->session,
+                                 g_variant_get_boolean (state) ? VITA_COMPARE_DIFFERENCE
+                                                               : VITA_COMPARE_SIDE_BY_SIDE);
+}
+
+static void
+on_per_side_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  vita_session_set_compare_per_side_scale (VITA_WINDOW (user_data)->session,
+                                           g_variant_get_boolean (state));
+}
+
+/* ---- the comparison table window ---- */
+
+/* The table's natural size is in pt (a paper figure): drawn larger on screen. */
+#define TABLE_SCREEN_SCALE 1.5
+
+static void
+draw_table (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  VitaWindow *self = VITA_WINDOW (data);
+  VitaRect rect = { 0, 0, width / TABLE_SCREEN_SCALE, height / TABLE_SCREEN_SCALE };
+  cairo_scale (cr, TABLE_SCREEN_SCALE, TABLE_SCREEN_SCALE);
+  if (self->compare_table != NULL)
+    vita_compare_table_paint (cr, &rect, NULL, self->compare_table);
+}
+
+static void
+size_table_area (VitaWindow *self)
+{
+  double w = 400, h = 200;
+  if (self->compare_table_area == NULL || self->compare_table == NULL)
+    return;
+  vita_compare_table_size (self->compare_table, NULL, &w, &h);
+  gtk_widget_set_size_request (self->compare_table_area, (int) ceil (w * TABLE_SCREEN_SCALE),
+                               (int) ceil (h * TABLE_SCREEN_SCALE));
+  gtk_widget_queue_draw (self->compare_table_area);
+}
+
+static void
+on_table_computed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(VitaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  VitaCompareTable *table = vita_session_compare_table_finish (VITA_SESSION (source), result, &error);
+
+  if (table == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        vita_window_show_error (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->compare_table, vita_compare_table_free);
+  self->compare_table = table;
+  size_table_area (self);
+}
+
+static void
+on_table_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+      if (path != NULL && !vita_window_export_compare_table (self, path, &error))
+        vita_window_show_error (self, error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+on_table_export_clicked (GtkButton *button, VitaWindow *self)
+{
+  GtkFileChooserNative *native =
+    gtk_file_chooser_native_new (_("Export the Comparison Table"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Figure (PNG, SVG, PDF), CSV or NumPy (.npy)"));
+  for (const char *const *p = (const char *const[]) { "*.png", "*.svg", "*.pdf", "*.csv", "*.npy", NULL }; *p; p++)
+    gtk_file_filter_add_pattern (filter, *p);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "comparison.csv");
+  _vita_window_show_chooser (self, native, filter, "vita-compare-table", TRUE,
+                             G_CALLBACK (on_table_export_response));
+}
+
+static void
+on_table_window_destroy (GtkWidget *window, VitaWindow *self)
+{
+  self->compare_table_area = NULL;
+}
+
+static void
+action_compare_table (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  GtkWidget *win = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *export = gtk_button_new_with_mnemonic (_("_Export…"));
+  GtkWidget *scroll = gtk_scrolled_window_new ();
+  GtkWidget *area = gtk_drawing_area_new ();
+
+  gtk_window_set_title (GTK_WINDOW (win), _("Comparison Table"));
+  gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (win), 1100, 500);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), export);
+  g_signal_connect (export, "clicked", G_CALLBACK (on_table_export_clicked), self);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_table, self, NULL);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), area);
+  gtk_widget_set_vexpand (scroll, TRUE);
+  gtk_box_append (GTK_BOX (box), scroll);
+  adw_window_set_content (ADW_WINDOW (win), box);
+  self->compare_table_area = area;
+  g_signal_connect (win, "destroy", G_CALLBACK (on_table_window_destroy), self);
+  g_clear_pointer (&self->compare_table, vita_compare_table_free);
+  vita_session_compare_table_async (self->session, NULL, on_table_computed, g_object_ref (self));
+  gtk_window_present (GTK_WINDOW (win));
+}
+
+gboolean
+vita_window_has_compare_table (VitaWindow *self)
+{
+  return self->compare_table != NULL;
+}
+
+gboolean
+vita_window_export_compare_table (VitaWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  if (self->compare_table == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Cannot export “%s”: the comparison table is not computed yet"), path);
+      return FALSE;
+    }
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".csv"))
+    return vita_compare_table_save_csv (self->compare_table, path, error);
+  if (g_str_has_suffix (lower, ".npy"))
+    return vita_compare_table_save_npy (self->compare_table, path, error);
+  return vita_compare_table_export (self->compare_table, path, NULL, error);
+}
+
+void
+_vita_window_compare_dispose (VitaWindow *self)
+{
+  g_clear_pointer (&self->compare_table, vita_compare_table_free);
+}
+
+/* The actions show the session's state, whoever changed it. */
+static void
+on_session_compare (VitaWindow *self)
+{
+  GActionMap *map = G_ACTION_MAP (self);
+  gboolean comparing = vita_session_get_side_b (self->session) != NULL;
+  gboolean has_model = vita_session_get_model (self->session) != NULL;
+  GAction *diff = g_action_map_lookup_action (map, "compare-difference");
+  GAction *scale = g_action_map_lookup_action (map, "compare-per-side-scale");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (diff), g_variant_new_boolean (
+      vita_session_get_compare_view (self->session) == VITA_COMPARE_DIFFERENCE));
+  g_simple_action_set_state (G_SIMPLE_ACTION (scale), g_variant_new_boolean (
+      vita_session_get_compare_per_side_scale (self->session)));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (diff), comparing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (scale), comparing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-stop")),
+                               comparing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-table")),
+                               comparing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-twin")),
+                               has_model);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-edit")),
+                               has_model);
+}
+
+void
+_vita_window_compare_init (VitaWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { "compare-with", action_compare_with, NULL, NULL, NULL, { 0 } },
+    { "compare-twin", action_compare_twin, NULL, NULL, NULL, { 0 } },
+    { "compare-edit", action_compare_edit, NULL, NULL, NULL, { 0 } },
+    { "compare-stop", action_compare_stop, NULL, NULL, NULL, { 0 } },
+    { "compare-table", action_compare_table, NULL, NULL, NULL, { 0 } },
+    { "compare-difference", NULL, NULL, "false", on_difference_changed, { 0 } },
+    { "compare-per-side-scale", NULL, NULL, "false", on_per_side_changed, { 0 } },
+  };
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::side-b",
+                                  G_CALLBACK (on_session_compare), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::compare-view",
+                                  G_CALLBACK (on_session_compare), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::compare-per-side-scale",
+                                  G_CALLBACK (on_session_compare), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::model",
+                                  G_CALLBACK (on_session_compare), self);
+  on_session_compare (self);
+}
