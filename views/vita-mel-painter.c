@@ -112,6 +112,138 @@ done:
   return slot->surface;
 }
 
+/* The attribution overlay as an ARGB32 surface (time along x, band 0 at the bottom),
+ * diverging colormap over ±vabs, NaN (not computed) transparent; beyond 16384 frames
+ * columns average groups of frames as the mel does. */
+static cairo_surface_t *
+attribution_surface (VitaPaintCache *cache, const VitaStyle *style)
+{
+  VitaSurfaceSlot *slot = &cache->attr_slot;
+  guint64 key = ((guint64) cache->attr_map_gen << 8) | (guint64) style->diverging;
+  if (slot->surface && slot->key == key)
+    return slot->surface;
+  vita_surface_slot_clear (slot);
+  const int T = cache->attr_frames, M = cache->attr_mels;
+  const int decim = MAX (1, (T + 16383) / 16384), cols = (T + decim - 1) / decim;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, cols, M);
+  cairo_surface_flush (s);
+  guint8 *data = cairo_image_surface_get_data (s);
+  const int stride = cairo_image_surface_get_stride (s);
+  const guint32 *lut = vita_colormap_lut (style->diverging);
+  const double vabs = cache->attr_vabs;
+  for (int c = 0; c < cols; c++)
+    for (int m = 0; m < M; m++)
+      {
+        double sum = 0;
+        int n = 0;
+        for (int f = c * decim; f < MIN (T, (c + 1) * decim); f++)
+          {
+            float v = cache->attr[(gsize) f * M + m];
+            if (isfinite (v))
+              sum += v, n++;
+          }
+        guint32 px = 0;
+        if (n > 0)
+          {
+            double t = 0.5 + 0.5 * CLAMP (sum / n / vabs, -1.0, 1.0);
+            px = 0xff000000u | (lut[(int) lround (t * 255)] & 0xffffffu);
+          }
+        *(guint32 *) (data + (gsize) (M - 1 - m) * stride + 4 * c) = px;
+      }
+  cairo_surface_mark_dirty (s);
+  slot->surface = s;
+  slot->decim = decim;
+  slot->key = key;
+  return s;
+}
+
+/* Per-frame (Σ bands, visible frames: a curve in a strip at the top of the plot) and
+ * per-band (Σ computed frames: bars at the right edge) marginals of the overlay. */
+static void
+attribution_marginals (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                       VitaPaintCache *cache, double f_start, double f_span)
+{
+  const int T = cache->attr_frames, M = cache->attr_mels;
+  int f0 = MAX (0, (int) floor (f_start)), f1 = MIN (T, (int) ceil (f_start + f_span) + 1);
+  g_autofree double *bands = g_new0 (double, M);
+  double fmax = 0, bmax = 0;
+  for (int f = 0; f < T; f++)
+    {
+      double sum = 0;
+      gboolean any = FALSE;
+      for (int m = 0; m < M; m++)
+        {
+          float v = cache->attr[(gsize) f * M + m];
+          if (isfinite (v))
+            sum += v, bands[m] += v, any = TRUE;
+        }
+      if (any)
+        fmax = MAX (fmax, fabs (sum));
+    }
+  for (int m = 0; m < M; m++)
+    bmax = MAX (bmax, fabs (bands[m]));
+  cairo_save (cr);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cairo_clip (cr);
+  const double lw = MAX (0.5, style->line_width * 0.6);
+  cairo_set_line_width (cr, lw);
+  /* per frame: a strip of 20 % of the plot's height, zero in its middle */
+  const double sh = plot->height * 0.2, mid = plot->y + sh / 2;
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.55);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, sh);
+  cairo_fill (cr);
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
+  cairo_move_to (cr, plot->x, mid);
+  cairo_line_to (cr, plot->x + plot->width, mid);
+  cairo_stroke (cr);
+  if (fmax > 0 && f1 > f0)
+    {
+      gboolean pen = FALSE;
+      for (int f = f0; f < f1; f++)
+        {
+          double sum = 0;
+          gboolean any = FALSE;
+          for (int m = 0; m < M; m++)
+            {
+              float v = cache->attr[(gsize) f * M + m];
+              if (isfinite (v))
+                sum += v, any = TRUE;
+            }
+          double x = plot->x + plot->width * (f + 0.5 - f_start) / f_span;
+          double y = mid - 0.45 * sh * sum / fmax;
+          if (!any)
+            pen = FALSE;
+          else if (pen)
+            cairo_line_to (cr, x, y);
+          else
+            cairo_move_to (cr, x, y), pen = TRUE;
+        }
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      cairo_stroke (cr);
+    }
+  /* per band: bars in 10 % of the plot's width at the right, zero in its middle */
+  const double bw = plot->width * 0.1, bx = plot->x + plot->width - bw, bmid = bx + bw / 2;
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.55);
+  cairo_rectangle (cr, bx, plot->y, bw, plot->height);
+  cairo_fill (cr);
+  if (bmax > 0)
+    for (int m = 0; m < M; m++)
+      {
+        double r, g, b;
+        vita_colormap_rgb (style->diverging, 0.5 + 0.5 * bands[m] / bmax, &r, &g, &b);
+        double y0 = plot->y + plot->height * (1.0 - (m + 1.0) / M);
+        double len = 0.48 * bw * bands[m] / bmax;
+        cairo_set_source_rgb (cr, r, g, b);
+        cairo_rectangle (cr, MIN (bmid, bmid + len), y0, fabs (len), plot->height / M);
+        cairo_fill (cr);
+      }
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
+  cairo_move_to (cr, bmid, plot->y);
+  cairo_line_to (cr, bmid, plot->y + plot->height);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
 void
 vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
@@ -120,22 +252,52 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
   VitaRect plot, cbar;
   vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_MEL, &plot, &cbar);
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
-  char title[128] = "Mel spectrogram (model input)";
+  char title[256] = "Mel spectrogram (model input)";
   if (an == NULL || an->mel == NULL || an->n_frames <= 0)
     vita_panel_message (cr, style, &plot, "No analysis");
   else
     {
       float vmin, vmax;
       cairo_surface_t *s = mel_surface (ctx->cache, style->colormap, &vmin, &vmax);
+      VitaPaintCache *cache = ctx->cache;
+      const gboolean overlay = cache->attr != NULL && cache->attr_mels == an->cfg.fe.n_mels;
+      VitaRect attr_bar = cbar;
+      if (overlay)
+        {
+          /* Both colorbars share the slot, one above the other: the plot stays
+           * aligned with the other time panels (playhead, clicks). */
+          double gap = style->font_size;
+          cbar.height = MAX (1.0, (cbar.height - gap) / 2);
+          attr_bar.height = cbar.height;
+          attr_bar.y = cbar.y + cbar.height + gap;
+        }
       /* Column i covers samples [i·hop − hop/2, i·hop + hop/2). */
       int decim = ctx->cache->mel.decim;
       double sx = ((double) snap->visible_start / snap->hop + 0.5) / decim;
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
       vita_heatmap_paint (cr, s, sx, 0, sw, an->cfg.fe.n_mels, &plot);
       frequency_axis (cr, style, &plot, &an->cfg.fe);
-      vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax, "normalised log-mel");
+      vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax,
+                     overlay ? "log-mel" : "normalised log-mel");
       g_snprintf (title, sizeof title, "Mel spectrogram (model input, %d bands, hop %.1f ms)",
                   an->cfg.fe.n_mels, 1000.0 * snap->hop / snap->sample_rate);
+      if (overlay)
+        {
+          cairo_surface_t *as = attribution_surface (cache, style);
+          int adecim = cache->attr_slot.decim;
+          double ax = ((double) snap->visible_start / snap->hop + 0.5) / adecim;
+          double aw = (double) (snap->visible_end - snap->visible_start) / snap->hop / adecim;
+          cairo_push_group (cr);
+          vita_heatmap_paint (cr, as, ax, 0, aw, cache->attr_mels, &plot);
+          cairo_pop_group_to_source (cr);
+          cairo_paint_with_alpha (cr, cache->attr_opacity);
+          attribution_marginals (cr, style, &plot, cache, (double) snap->visible_start / snap->hop + 0.5,
+                                 (double) (snap->visible_end - snap->visible_start) / snap->hop);
+          vita_colorbar (cr, style, &attr_bar, style->diverging, -cache->attr_vabs, cache->attr_vabs,
+                         "attribution");
+          g_snprintf (title, sizeof title, "Mel spectrogram + attribution (%s; Σ bands top, Σ frames right)",
+                      cache->attr_label ? cache->attr_label : "overlay");
+        }
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }

@@ -44,6 +44,13 @@ struct _VitaPaintCache {
   guint64          recv_key;   /* block, head, windows ready */
   float           *recv;       /* (n_frames) received attention shown, NaN = not ready */
   float            recv_max;
+  float           *attr;       /* attribution overlay (n_frames, n_mels), NaN = none; NULL */
+  int              attr_frames, attr_mels;
+  double           attr_opacity, attr_vabs;
+  char            *attr_label;
+  guint            attr_serial;
+  guint            attr_map_gen; /* changes with the map only (attr_slot's key) */
+  VitaSurfaceSlot  attr_slot;    /* the overlay as an ARGB surface, NaN transparent */
 };
 
 /* The received-attention curve of a block and head (-1 = mean), cached. */
