@@ -48,6 +48,7 @@ vita_export_spec_clear (VitaExportSpec *spec)
   g_clear_pointer (&spec->audio_path, g_free);
   g_clear_pointer (&spec->model_path, g_free);
   g_clear_pointer (&spec->model_sha256, g_free);
+  vita_attr_settings_clear (&spec->attribution);
 }
 
 gboolean
@@ -615,6 +616,7 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_builder_add_boolean_value (b, spec->style.draw_title);
   if (spec->has_figure)
     write_figure (b, &spec->figure);
+  vita_attr_settings_write (&spec->attribution, b);
   json_builder_end_object (b);
 
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -939,6 +941,15 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
   spec->has_figure = fo != NULL;
   if (!r.ok)
     {
+      vita_export_spec_clear (spec);
+      return FALSE;
+    }
+  GError *attr_error = NULL;
+  if (!vita_attr_settings_read (&spec->attribution, o, sidecar_path, &attr_error))
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR, "Sidecar %s",
+                   attr_error->message);
+      g_error_free (attr_error);
       vita_export_spec_clear (spec);
       return FALSE;
     }

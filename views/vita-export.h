@@ -10,6 +10,7 @@
 
 #include "vita-painters.h"
 #include "vita-layout.h"
+#include "vita-attr-settings.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,9 @@ typedef struct {
    * in the sidecar's "figure" object and applied again on re-render. */
   gboolean            has_figure;
   VitaFigureOptions   figure;
+  /* The attribution overlay on the mel panel (target NULL: none; zeroed by init):
+   * recorded in the sidecar's "attribution" object; the caller computes it again. */
+  VitaAttrSettings    attribution;
 } VitaExportSpec;
 
 /* Defaults: layout panel, 720 × 480 pt, PNG scale 2, light style at 9 pt. */
