@@ -13,6 +13,7 @@
 #include "views/vita-export.h"
 #include "vita-session-file.h"
 #include "vita-cli-render.h"
+#include "vita-attr-run.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -210,6 +211,33 @@ vita_cli_scene_clear (VitaCliScene *sc)
     vita_vit_unref (sc->vit);
   g_free (sc->mel);
   memset (sc, 0, sizeof *sc);
+}
+
+/* The sidecar's attribution overlay, computed again (vita-attr-run.h) onto the cache. */
+gboolean
+vita_cli_render_attribution (const VitaExportSpec *spec, VitaAnalysis *an, VitaPaintCache *cache,
+                             const char *prog, const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaProbe) probe = NULL;
+  g_autofree char *disp = g_filename_display_name (source);
+  if (spec->attribution.probe && (probe = vita_probe_load (spec->attribution.probe, &error)) == NULL)
+    {
+      fprintf (stderr, "%s: %s: attribution.probe: %s\n", prog, disp, error->message);
+      return FALSE;
+    }
+  g_autoptr(VitaAttrRun) run = vita_attr_run (&spec->attribution, an, probe,
+                                              (int) (spec->snap.position / MAX (spec->snap.hop, 1)),
+                                              NULL, NULL, NULL, &error);
+  if (run == NULL)
+    {
+      fprintf (stderr, "%s: %s: %s\n", prog, disp, error->message);
+      return FALSE;
+    }
+  g_autofree char *label = vita_attr_settings_label (&spec->attribution);
+  vita_paint_cache_set_attribution (cache, run->map, run->n_frames, run->n_mels, label);
+  vita_paint_cache_set_attribution_opacity (cache, spec->attribution.opacity);
+  return TRUE;
 }
 
 int
@@ -411,6 +439,8 @@ vita_cli_render (int argc, char **argv)
     goto out;
   VitaAnalysis *an = sc.an;
   VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
+  if (spec.attribution.target && !vita_cli_render_attribution (&spec, an, sc.cache, argv[0], argv[1]))
+    goto out;
   if (figure)
     {
       /* Grid layers and heads are numbered as labelled: 1 … depth, 1 … heads. */
