@@ -87,6 +87,12 @@ void          vita_session_set_loop  (VitaSession *self, gboolean loop);
 gboolean      vita_session_get_onset_clicks (VitaSession *self);
 void          vita_session_set_onset_clicks (VitaSession *self, gboolean on);
 
+/* ---- the attribution overlay on the mel panel (vita-window-attribution.c computes
+ * it; recorded in session files, copied back on restore before "view-restored") */
+const VitaAttrSettings *vita_session_get_attribution (VitaSession *self);
+/* Copies settings; NULL: none. */
+void          vita_session_set_attribution (VitaSession *self, const VitaAttrSettings *settings);
+
 /* ---- session files */
 /* The session as a file's state (paths absolute; window size left 0). */
 VitaSessionState *vita_session_to_state (VitaSession *self);
