@@ -53,10 +53,26 @@ piece_cmp (const void *a, const void *b)
                                     : (x->first > y->first) - (x->first < y->first);
 }
 
+typedef struct {
+  VitaAttrProgress progress;
+  gpointer         data;
+  int              piece, n_pieces;
+} ProgressScale;
+
+/* A piece's batches as a share of the whole: piece i of n covers [i, i + 1) / n. */
+static void
+piece_progress (int done, int total, gpointer data)
+{
+  ProgressScale *p = data;
+  const int scale = 1000;
+  p->progress ((int) ((p->piece + (double) done / MAX (total, 1)) * scale / p->n_pieces), scale,
+               p->data);
+}
+
 VitaAttrRun *
 vita_attr_run (const VitaAttrSettings *s, const VitaAnalysis *an, const VitaProbe *probe,
-               int near_frame, VitaAttrRunChunk chunk, gpointer user_data,
-               GCancellable *cancellable, GError **error)
+               int near_frame, VitaAttrProgress progress, VitaAttrRunChunk chunk,
+               gpointer user_data, GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (s != NULL && an != NULL, NULL);
   VitaAttrOptions opt;
@@ -108,8 +124,10 @@ vita_attr_run (const VitaAttrSettings *s, const VitaAnalysis *an, const VitaProb
           t.frame = p->first;
           t.frame_end = p->end;
         }
-      g_autoptr(VitaAttribution) a = vita_attribution_compute (an, &t, &opt, NULL, NULL,
-                                                               cancellable, error);
+      ProgressScale ps = { progress, user_data, (int) i, (int) pieces->len };
+      g_autoptr(VitaAttribution) a = vita_attribution_compute (an, &t, &opt,
+                                                               progress ? piece_progress : NULL,
+                                                               &ps, cancellable, error);
       if (a == NULL)
         return NULL;
       for (int f = a->first_frame; f < a->last_frame; f++)

@@ -39,8 +39,11 @@ char        *vita_attr_settings_label (const VitaAttrSettings *s);
 /* Computes settings' target on an (needs only its mel and windows); probe: the loaded
  * settings->probe for class/prob targets (borrowed), else NULL.  NULL + error (naming
  * the target) on a bad target and G_IO_ERROR_CANCELLED when cancelled. */
+/* progress (done, total, user_data), when given, counts batches over all pieces (the
+ * total grows as pieces start); both callbacks run on the computing thread. */
 VitaAttrRun *vita_attr_run (const VitaAttrSettings *s, const VitaAnalysis *an,
-                            const VitaProbe *probe, int near_frame, VitaAttrRunChunk chunk,
-                            gpointer user_data, GCancellable *cancellable, GError **error);
+                            const VitaProbe *probe, int near_frame, VitaAttrProgress progress,
+                            VitaAttrRunChunk chunk, gpointer user_data,
+                            GCancellable *cancellable, GError **error);
 
 G_END_DECLS

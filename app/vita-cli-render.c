@@ -228,7 +228,7 @@ vita_cli_render_attribution (const VitaExportSpec *spec, VitaAnalysis *an, VitaP
     }
   g_autoptr(VitaAttrRun) run = vita_attr_run (&spec->attribution, an, probe,
                                               (int) (spec->snap.position / MAX (spec->snap.hop, 1)),
-                                              NULL, NULL, NULL, &error);
+                                              NULL, NULL, NULL, NULL, &error);
   if (run == NULL)
     {
       fprintf (stderr, "%s: %s: %s\n", prog, disp, error->message);
