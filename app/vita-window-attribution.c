@@ -854,6 +854,10 @@ _vita_window_attribution_init (VitaWindow *self)
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), st->ab_button);
     }
 
+  /* a popover left open while the window goes leaves GTK a timeout on a dead surface */
+  g_signal_connect_object (self, "unrealize", G_CALLBACK (gtk_popover_popdown), popover,
+                           G_CONNECT_SWAPPED);
+
   GSignalGroup *g = self->session_signals;
   g_signal_group_connect_swapped (g, "view-restored", G_CALLBACK (on_view_restored), st);
   g_signal_group_connect_swapped (g, "notify::analysis", G_CALLBACK (on_analysis), st);
