@@ -145,8 +145,16 @@ attribution_surface (VitaPaintCache *cache, const VitaStyle *style)
         guint32 px = 0;
         if (n > 0)
           {
-            double t = 0.5 + 0.5 * CLAMP (sum / n / vabs, -1.0, 1.0);
-            px = 0xff000000u | (lut[(int) lround (t * 255)] & 0xffffffu);
+            /* colour from the diverging map; coverage grows with |v| so that cells
+             * near zero (white on the colorbar) leave the mel visible (premultiplied) */
+            double v = CLAMP (sum / n / vabs, -1.0, 1.0);
+            guint32 rgb = lut[(int) lround ((0.5 + 0.5 * v) * 255)];
+            double a = sqrt (fabs (v));
+            guint32 ai = (guint32) lround (255 * a);
+            guint32 r = (guint32) lround (((rgb >> 16) & 0xff) * a);
+            guint32 g = (guint32) lround (((rgb >> 8) & 0xff) * a);
+            guint32 b = (guint32) lround ((rgb & 0xff) * a);
+            px = ai << 24 | r << 16 | g << 8 | b;
           }
         *(guint32 *) (data + (gsize) (M - 1 - m) * stride + 4 * c) = px;
       }
@@ -293,9 +301,15 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
           cairo_paint_with_alpha (cr, cache->attr_opacity);
           attribution_marginals (cr, style, &plot, cache, (double) snap->visible_start / snap->hop + 0.5,
                                  (double) (snap->visible_end - snap->visible_start) / snap->hop);
-          vita_colorbar (cr, style, &attr_bar, style->diverging, -cache->attr_vabs, cache->attr_vabs,
-                         "attribution");
-          g_snprintf (title, sizeof title, "Mel spectrogram + attribution (%s; Σ bands top, Σ frames right)",
+          /* small (or large) attributions: ticks in units of 10^e, said in the label */
+          double vabs = cache->attr_vabs;
+          int e = (vabs < 0.01 || vabs >= 1000) ? (int) floor (log10 (vabs)) : 0;
+          char unit[48] = "attribution";
+          if (e != 0)
+            g_snprintf (unit, sizeof unit, "attribution (×1e%d)", e);
+          vita_colorbar (cr, style, &attr_bar, style->diverging, -vabs / pow (10, e),
+                         vabs / pow (10, e), unit);
+          g_snprintf (title, sizeof title, "Mel spectrogram + attribution (%s; Σ over bands top, over frames right)",
                       cache->attr_label ? cache->attr_label : "overlay");
         }
     }

@@ -302,6 +302,13 @@ vita_paint_cache_received (VitaPaintCache *c, int block, int head, float *max)
 
 /* ---- attribution overlay ------------------------------------------------------- */
 
+static gint
+float_cmp (gconstpointer a, gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
 void
 vita_paint_cache_set_attribution (VitaPaintCache *cache, const float *map, int n_frames,
                                   int n_mels, const char *label)
@@ -317,10 +324,21 @@ vita_paint_cache_set_attribution (VitaPaintCache *cache, const float *map, int n
     memcpy (cache->attr, map, n * sizeof (float));
   cache->attr_frames = n_frames;
   cache->attr_mels = n_mels;
-  double vabs = 0;
+  /* the colour scale: the 99.5th percentile of |map| over the computed cells (a few
+   * extreme cells would wash the rest out); larger values saturate */
+  g_autoptr(GArray) mags = g_array_new (FALSE, FALSE, sizeof (float));
   for (gsize i = 0; i < n; i++)
-    if (isfinite (map[i]))
-      vabs = MAX (vabs, fabs (map[i]));
+    if (isfinite (map[i]) && map[i] != 0)
+      {
+        float m = fabsf (map[i]);
+        g_array_append_val (mags, m);
+      }
+  double vabs = 0;
+  if (mags->len > 0)
+    {
+      g_array_sort (mags, float_cmp);
+      vabs = g_array_index (mags, float, MIN (mags->len - 1, (guint) (0.995 * mags->len)));
+    }
   cache->attr_vabs = vabs > 0 ? vabs : 1;
   if (g_strcmp0 (label, cache->attr_label) != 0)
     {

@@ -85,7 +85,9 @@ void            vita_paint_cache_set_attribution (VitaPaintCache *cache, const f
 void            vita_paint_cache_clear_attribution (VitaPaintCache *cache);
 /* Opacity of the overlay, 0..1 (default 0.7). */
 void            vita_paint_cache_set_attribution_opacity (VitaPaintCache *cache, double opacity);
-/* The map (NULL: none) with its size, opacity, colour scale ±vabs (max |map|) and label. */
+/* The map (NULL: none) with its size, opacity, colour scale ±vabs (the 99.5th
+ * percentile of |map|: larger values saturate) and label.  Drawn with coverage
+ * sqrt(|v| / vabs) × opacity: cells near zero leave the mel visible. */
 const float    *vita_paint_cache_get_attribution (VitaPaintCache *cache, int *n_frames,
                                                   int *n_mels, double *opacity, double *vabs,
                                                   const char **label);
