@@ -59,6 +59,7 @@ vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec 
   spec->snap.head = v->head;
   spec->snap.query_token = v->query_token;
   spec->snap.show_playhead = TRUE;
+  vita_attr_settings_copy (&spec->attribution, &state->attribution);
   return TRUE;
 }
 
