@@ -392,11 +392,12 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer data)
   st->shown_an = job->an;
   vita_session_set_attribution (window->session, &job->settings);
   g_autofree char *text = NULL;
+  g_autofree char *label = vita_attr_settings_label (&job->settings);
   if (isfinite (run->completeness))
-    text = g_strdup_printf (_("f(x) = %.4g, f(baseline) = %.4g, Σ attribution = %.4g: completeness error %.2f %%"),
-                            run->f_input, run->f_baseline, run->sum, 100 * run->completeness);
+    text = g_strdup_printf (_("%s: f(x) = %.4g, f(baseline) = %.4g, Σ attribution = %.4g: completeness error %.3g %%"),
+                            label, run->f_input, run->f_baseline, run->sum, 100 * run->completeness);
   else
-    text = g_strdup_printf (_("f(x) = %.4g, Σ attribution = %.4g"), run->f_input, run->sum);
+    text = g_strdup_printf (_("%s: f(x) = %.4g, Σ attribution = %.4g"), label, run->f_input, run->sum);
   set_status (st, text);
   update_sensitivity (st);
 }
@@ -650,6 +651,11 @@ try_pending (AttrState *st)
   if (s.target)
     {
       gtk_range_set_value (st->opacity, s.opacity);
+      gtk_spin_button_set_value (st->steps_spin, s.steps);
+      gtk_spin_button_set_value (st->patch_f_spin, s.patch_frames);
+      gtk_spin_button_set_value (st->patch_b_spin, s.patch_bands);
+      gtk_drop_down_set_selected (st->method_dd, g_strcmp0 (s.method, "grad-input") == 0 ? METHOD_GRAD
+                                  : g_strcmp0 (s.method, "occlusion") == 0 ? METHOD_OCCLUSION : METHOD_IG);
       start (st, &s);
     }
 }
