@@ -14,12 +14,16 @@
  *                         of the visible frames (frames, mel bands)
  *   attr.export-dialog    asks for PATH, then attr.export
  *   attr.ab      (state b) plays the alternate audio (B) instead of the original (A)
+ *   attr.load-alternate (s) decodes PATH (e.g. `vitascope-cli counterfactual`'s
+ *                         edited.wav) on a worker as the alternate audio (B)
+ *   attr.load-alternate-dialog  asks for PATH, then attr.load-alternate
  */
 #include "vita-window-private.h"
 #include "vita-window-attribution.h"
 #include "vita-attr-run.h"
 #include "vita-player.h"
 
+#include "dsp/vita-audio.h"
 #include "model/vita-npy.h"
 #include "views/vita-panel-view.h"
 
@@ -638,6 +642,97 @@ _vita_window_set_alternate_audio (VitaWindow *self, const float *samples, gsize 
   return ok;
 }
 
+typedef struct {
+  char *path;
+  int   rate;
+} LoadJob;
+
+static void
+load_job_free (LoadJob *job)
+{
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LoadJob *job = task_data;
+  GError *error = NULL;
+  VitaPcm *pcm = vita_audio_load (job->path, job->rate, cancellable, &error);
+  if (pcm == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, pcm, (GDestroyNotify) vita_pcm_free);
+}
+
+static void
+on_alternate_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  VitaWindow *self = VITA_WINDOW (source);
+  LoadJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) pcm = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *disp = g_filename_display_name (job->path);
+  if (pcm != NULL && pcm->n_samples == 0)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no audio");
+  if (pcm == NULL || error != NULL
+      || !_vita_window_set_alternate_audio (self, pcm->samples, pcm->n_samples, pcm->sample_rate, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot use %s as the edited audio (B): %s"), disp,
+                                               error->message);
+      _vita_window_toast (self, text);
+      return;
+    }
+  g_autofree char *text = g_strdup_printf (_("%s is the edited audio (B): A/B switches playback"), disp);
+  _vita_window_toast (self, text);
+}
+
+static void
+action_load_alternate (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  AttrState *st = data;
+  LoadJob *job = g_new0 (LoadJob, 1);
+  job->path = g_strdup (g_variant_get_string (param, NULL));
+  int rate = vita_timeline_get_sample_rate (vita_session_get_timeline (st->window->session));
+  job->rate = rate > 0 ? rate : 44100;
+  GTask *task = g_task_new (st->window, NULL, on_alternate_loaded, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  g_task_run_in_thread (task, load_thread);
+  g_object_unref (task);
+}
+
+static void
+on_alternate_chosen (GtkNativeDialog *native, int response, VitaWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path)
+        gtk_widget_activate_action (GTK_WIDGET (self), "attr.load-alternate", "s", path);
+    }
+  g_object_unref (native);
+}
+
+static void
+action_load_alternate_dialog (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  AttrState *st = data;
+  GtkFileChooserNative *native = gtk_file_chooser_native_new (_("Load Edited Audio (B)"),
+                                                              GTK_WINDOW (st->window),
+                                                              GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                              _("_Open"), _("_Cancel"));
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Audio"));
+  gtk_file_filter_add_mime_type (filter, "audio/*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_object_unref (filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (on_alternate_chosen), st->window);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
 /* ------------------------------------------------------------------ the session */
 
 static void
@@ -758,6 +853,8 @@ _vita_window_attribution_init (VitaWindow *self)
     { "export", action_export, "s" },
     { "export-dialog", action_export_dialog },
     { "ab", NULL, NULL, "false", action_ab },
+    { "load-alternate", action_load_alternate, "s" },
+    { "load-alternate-dialog", action_load_alternate_dialog },
   };
   st->actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (st->actions), entries, G_N_ELEMENTS (entries), st);
@@ -836,6 +933,11 @@ _vita_window_attribution_init (VitaWindow *self)
   gtk_scale_set_digits (GTK_SCALE (st->opacity), 2);
   gtk_grid_attach (GTK_GRID (grid), row_label (_("Overlay opacity")), 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (st->opacity), 1, row++, 1, 1);
+  GtkWidget *load_b = gtk_button_new_with_mnemonic (_("Load _Edited Audio (B)…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (load_b), "attr.load-alternate-dialog");
+  gtk_widget_set_tooltip_text (load_b, _("A counterfactual version of this track (e.g. vitascope-cli counterfactual’s edited.wav) to compare by ear with the A/B button"));
+  gtk_grid_attach (GTK_GRID (grid), row_label (_("Counterfactual")), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), load_b, 1, row++, 1, 1);
   g_signal_connect (st->opacity, "value-changed", G_CALLBACK (on_opacity), st);
   g_signal_connect_swapped (st->method_dd, "notify::selected", G_CALLBACK (on_method), st);
   g_signal_connect_swapped (st->target_dd, "notify::selected", G_CALLBACK (on_target), st);

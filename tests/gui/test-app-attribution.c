@@ -376,6 +376,12 @@ player_settled (gpointer data)
   return vita_gui_test_player_seconds (data) >= 0;
 }
 
+static gboolean
+has_alternate (gpointer data)
+{
+  return vita_player_has_alternate (data);
+}
+
 static void
 test_ab_playback (Fixture *fx, gconstpointer data)
 {
@@ -391,6 +397,19 @@ test_ab_playback (Fixture *fx, gconstpointer data)
   g_autofree float *pcm = g_new (float, n);
   for (gsize i = 0; i < n; i++)
     pcm[i] = 0.3f * sinf (2 * G_PI * 220 * i / 16000.0f);
+  /* a file that does not decode: no B */
+  g_autofree char *junk = g_build_filename (fx->dir, "junk.wav", NULL);
+  g_assert_true (g_file_set_contents (junk, "not audio", -1, NULL));
+  gtk_widget_activate_action (GTK_WIDGET (w), "attr.load-alternate", "s", junk);
+  vita_gui_test_run_for (1000);
+  g_assert_false (gtk_widget_get_visible (ab));
+  g_assert_false (vita_player_has_alternate (player));
+  /* a file (as `vitascope-cli counterfactual` writes edited.wav) becomes B */
+  g_autofree char *edited = vita_gui_test_write_wav (fx->dir, "edited.wav", 5.0, 22050);
+  gtk_widget_activate_action (GTK_WIDGET (w), "attr.load-alternate", "s", edited);
+  g_assert_true (vita_gui_test_wait (has_alternate, player, 10000));
+  g_assert_true (gtk_widget_get_visible (ab));
+  /* and a PCM buffer (what the counterfactual side hands over) replaces it */
   g_assert_true (_vita_window_set_alternate_audio (w, pcm, n, 16000, &error));
   g_assert_true (gtk_widget_get_visible (ab));
   vita_player_seek (player, 2 * GST_SECOND);
