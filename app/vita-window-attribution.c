@@ -520,30 +520,15 @@ gboolean
 _vita_window_attribution_export (VitaWindow *self, const char *path, GError **error)
 {
   AttrState *st = state_of (self);
-  VitaPanelView *view = self->panels[VITA_PANEL_MEL] ? VITA_PANEL_VIEW (self->panels[VITA_PANEL_MEL]) : NULL;
   VitaPaintCache *cache = current_cache (self);
   int n_frames = 0, n_mels = 0;
   const float *map = cache ? vita_paint_cache_get_attribution (cache, &n_frames, &n_mels, NULL, NULL, NULL) : NULL;
-  if (st == NULL || view == NULL || map == NULL || st->shown.target == NULL)
+  if (st == NULL || map == NULL || st->shown.target == NULL)
     {
       g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_DATA,
                    "Nothing to export: compute an attribution first");
       return FALSE;
     }
-  VitaExportSpec spec;
-  VitaPaintContext sources;
-  vita_export_spec_init (&spec);
-  vita_panel_view_fill_export (view, &spec, &sources);
-  spec.panel = VITA_PANEL_MEL;
-  spec.width = 900;
-  spec.height = 360;
-  spec.audio_path = g_strdup (vita_session_get_audio_path (self->session));
-  spec.model_path = g_strdup (vita_session_get_model_path (self->session));
-  VitaVit *vit = vita_session_get_model (self->session);
-  if (vit && vit->sha256[0])
-    spec.model_sha256 = g_strdup (vit->sha256);
-  vita_attr_settings_copy (&spec.attribution, &st->shown);
-  spec.attribution.opacity = gtk_range_get_value (st->opacity);
   /* the map of the visible frames, as the mel panel's .npy has the mel's */
   VitaTimeline *tl = vita_session_get_timeline (self->session);
   gint64 v0, v1;
@@ -560,10 +545,9 @@ _vita_window_attribution_export (VitaWindow *self, const char *path, GError **er
   const char *slash = strrchr (path, G_DIR_SEPARATOR);
   g_autofree char *stem = dot && (!slash || dot > slash) ? g_strndup (path, dot - path) : g_strdup (path);
   g_autofree char *npy = g_strconcat (stem, ".npy", NULL);
-  gboolean ok = vita_npy_save (npy, part, 2, shape, error)
-                && vita_export_figure_with_sidecar (&spec, &sources, path, error);
-  vita_export_spec_clear (&spec);
-  return ok;
+  /* the figure through the window's export (its sidecar records the attribution) */
+  return vita_npy_save (npy, part, 2, shape, error)
+         && vita_window_export (self, VITA_PANEL_MEL, path, error);
 }
 
 static void
