@@ -144,31 +144,56 @@ overlay (VitaWindow *w, int *n_frames, int *n_mels)
   return cache ? vita_paint_cache_get_attribution (cache, n_frames, n_mels, NULL, NULL, NULL) : NULL;
 }
 
-/* Opens the popover as a click on the header button does, picks "probe class at the
- * playhead", class A:min, integrated gradients with `steps`, and presses Compute. */
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_visible (test_widget (data, "vita-test-attr-popover"));
+}
+
+typedef struct {
+  VitaWindow *w;
+  char       *before;
+} StatusWait;
+
+static gboolean
+status_changed (gpointer data)
+{
+  StatusWait *sw = data;
+  return g_strcmp0 (gtk_label_get_text (test_widget (sw->w, "vita-test-attr-status")), sw->before) != 0;
+}
+
+/* Opens the popover as a click on the header button does, picks the target, class
+ * A:min, the method with `steps`, and presses Compute (GtkButton's keyboard activation
+ * clicks after 250 ms: waits until the status says something new). */
 static void
-choose_and_compute (Fixture *fx, guint target, int steps)
+choose_and_compute_with (Fixture *fx, guint target, guint method, int steps)
 {
   VitaWindow *w = fx->window;
   GtkMenuButton *button = test_widget (w, "vita-test-attr-button");
   /* the menu button's own toggle, activated as Enter / a click on it does */
   GtkWidget *toggle = gtk_widget_get_first_child (GTK_WIDGET (button));
   g_assert_true (GTK_IS_TOGGLE_BUTTON (toggle));
-  if (!gtk_widget_get_visible (test_widget (w, "vita-test-attr-popover")))
+  if (!popover_shown (w))
     {
       gtk_widget_activate (toggle);
-      vita_gui_test_run_for (500);   /* GtkButton's activation clicks after 250 ms */
+      g_assert_true (vita_gui_test_wait (popover_shown, w, 5000));
     }
-  g_assert_true (gtk_widget_get_visible (test_widget (w, "vita-test-attr-popover")));
   gtk_drop_down_set_selected (test_widget (w, "vita-test-attr-target"), target);
-  gtk_drop_down_set_selected (test_widget (w, "vita-test-attr-method"), 0);
+  gtk_drop_down_set_selected (test_widget (w, "vita-test-attr-method"), method);
   gtk_drop_down_set_selected (test_widget (w, "vita-test-attr-class"), 1);
   gtk_spin_button_set_value (test_widget (w, "vita-test-attr-steps"), steps);
   GtkWidget *compute = test_widget (w, "vita-test-attr-compute");
   g_assert_true (gtk_widget_is_sensitive (compute));
+  StatusWait sw = { w, g_strdup (gtk_label_get_text (test_widget (w, "vita-test-attr-status"))) };
   gtk_widget_activate (compute);
-  vita_gui_test_run_for (300);   /* the click lands after 250 ms */
-  g_assert_cmpstr (gtk_label_get_text (test_widget (w, "vita-test-attr-status")), !=, "");
+  g_assert_true (vita_gui_test_wait (status_changed, &sw, 5000));
+  g_free (sw.before);
+}
+
+static void
+choose_and_compute (Fixture *fx, guint target, int steps)
+{
+  choose_and_compute_with (fx, target, 0, steps);
 }
 
 static void
@@ -325,6 +350,37 @@ test_cancel (Fixture *fx, gconstpointer data)
   g_assert_nonnull (overlay (w, NULL, NULL));
 }
 
+/* Every target of the popover, with gradient × input and occlusion: the target text
+ * the popover builds is accepted and the overlay appears. */
+static void
+test_targets (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w = fx->window;
+  open_all (fx);
+  VitaTimeline *tl = vita_window_get_timeline (w);
+  vita_timeline_set_position (tl, vita_timeline_frame_to_sample (tl, 70));
+  vita_timeline_set_selection (tl, vita_timeline_frame_to_sample (tl, 10),
+                               vita_timeline_frame_to_sample (tl, 30));
+  vita_timeline_set_layer (tl, 2);
+  vita_timeline_set_head (tl, -1);   /* the mean of the heads */
+  static const struct { guint target, method; const char *prefix; } cases[] = {
+    { 0, 1, "grad×input · class:A:min@" },
+    { 1, 1, "grad×input · class:A:min@" },
+    { 2, 1, "grad×input · cosine:2@" },
+    { 3, 1, "grad×input · received:1:mean@" },
+    { 3, 2, "occlusion · received:1:mean@" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      choose_and_compute_with (fx, cases[i].target, cases[i].method, 8);
+      g_assert_true (vita_gui_test_wait (not_running, w, 60000));
+      const char *status = gtk_label_get_text (test_widget (w, "vita-test-attr-status"));
+      g_test_message ("%s", status);
+      g_assert_true (g_str_has_prefix (status, cases[i].prefix));
+      g_assert_nonnull (overlay (w, NULL, NULL));
+    }
+}
+
 static gboolean
 has_overlay (gpointer data)
 {
@@ -377,6 +433,18 @@ player_settled (gpointer data)
 }
 
 static gboolean
+on_b (gpointer data)
+{
+  return vita_player_get_ab (data);
+}
+
+static gboolean
+on_a (gpointer data)
+{
+  return !vita_player_get_ab (data);
+}
+
+static gboolean
 has_alternate (gpointer data)
 {
   return vita_player_has_alternate (data);
@@ -415,17 +483,17 @@ test_ab_playback (Fixture *fx, gconstpointer data)
   vita_player_seek (player, 2 * GST_SECOND);
   g_assert_true (vita_gui_test_wait (player_settled, w, 5000));
   vita_gui_test_run_for (300);
-  gtk_widget_activate (ab);   /* a click on A/B */
-  vita_gui_test_run_for (500);
-  g_assert_true (vita_player_get_ab (player));
+  gtk_widget_activate (ab);   /* a click on A/B (lands after 250 ms) */
+  g_assert_true (vita_gui_test_wait (on_b, player, 5000));
+  vita_gui_test_run_for (300);
   g_assert_cmpstr (vita_player_get_uri (player), !=, uri_a);
   g_assert_true (g_str_has_suffix (vita_player_get_uri (player), ".wav"));
   double t = vita_gui_test_player_seconds (w);
   g_test_message ("B at %.3f s", t);
   g_assert_cmpfloat (fabs (t - 2.0), <, 0.1);
   gtk_widget_activate (ab);
-  vita_gui_test_run_for (500);
-  g_assert_false (vita_player_get_ab (player));
+  g_assert_true (vita_gui_test_wait (on_a, player, 5000));
+  vita_gui_test_run_for (300);
   g_assert_cmpstr (vita_player_get_uri (player), ==, uri_a);
   g_assert_cmpfloat (fabs (vita_gui_test_player_seconds (w) - 2.0), <, 0.1);
   /* removing B returns to A and hides the switch */
@@ -440,6 +508,8 @@ main (int argc, char **argv)
     return 0;
   g_test_add ("/app/attribution/ig-overlay-export", Fixture, NULL, fixture_setup,
               test_ig_overlay_export, fixture_teardown);
+  g_test_add ("/app/attribution/targets", Fixture, NULL, fixture_setup, test_targets,
+              fixture_teardown);
   g_test_add ("/app/attribution/cancel", Fixture, NULL, fixture_setup, test_cancel,
               fixture_teardown);
   g_test_add ("/app/attribution/session", Fixture, NULL, fixture_setup,
