@@ -785,6 +785,18 @@ state_free (gpointer data)
   g_free (st);
 }
 
+/* The window goes: the computation is cancelled (its result finds no window) and the
+ * progress poll, which reads the popover's widgets, stops. */
+static void
+on_window_destroy (AttrState *st)
+{
+  if (st->job)
+    {
+      g_cancellable_cancel (st->job->cancellable);
+      finish_job (st);
+    }
+}
+
 static GtkWidget *
 row_label (const char *text)
 {
@@ -946,6 +958,7 @@ _vita_window_attribution_init (VitaWindow *self)
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), st->ab_button);
     }
 
+  g_signal_connect_swapped (self, "destroy", G_CALLBACK (on_window_destroy), st);
   /* a popover left open while the window goes leaves GTK a timeout on a dead surface */
   g_signal_connect_object (self, "unrealize", G_CALLBACK (gtk_popover_popdown), popover,
                            G_CONNECT_SWAPPED);
