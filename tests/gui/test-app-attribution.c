@@ -381,6 +381,20 @@ test_targets (Fixture *fx, gconstpointer data)
     }
 }
 
+/* Closing the window while a computation runs: cancelled, nothing reported to the
+ * dead window (ASan builds check the memory). */
+static void
+test_close_while_computing (Fixture *fx, gconstpointer data)
+{
+  open_all (fx);
+  VitaTimeline *tl = vita_window_get_timeline (fx->window);
+  vita_timeline_set_selection (tl, 0, vita_timeline_get_n_samples (tl) - 1);
+  choose_and_compute (fx, 1, 512);
+  g_assert_true (_vita_window_attribution_is_running (fx->window));
+  vita_gui_test_close (g_steal_pointer (&fx->window));
+  vita_gui_test_run_for (1500);
+}
+
 static gboolean
 has_overlay (gpointer data)
 {
@@ -512,6 +526,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/app/attribution/cancel", Fixture, NULL, fixture_setup, test_cancel,
               fixture_teardown);
+  g_test_add ("/app/attribution/close-while-computing", Fixture, NULL, fixture_setup,
+              test_close_while_computing, fixture_teardown);
   g_test_add ("/app/attribution/session", Fixture, NULL, fixture_setup,
               test_session_round_trip, fixture_teardown);
   g_test_add ("/app/attribution/ab-playback", Fixture, NULL, fixture_setup, test_ab_playback,
