@@ -164,6 +164,12 @@ refill_probes (AttrState *st)
       g_autofree char *base = path ? g_path_get_basename (path) : g_strdup_printf ("probe %d", i + 1);
       g_ptr_array_add (names, g_strdup_printf ("%s (%s, layer %d)", base, p->task ? p->task : "probe", p->layer));
     }
+  /* the same probes (lanes are rebuilt as the analysis progresses): keep the choice */
+  gboolean same = n_old == (guint) n;
+  for (int i = 0; same && i < n; i++)
+    same = g_strcmp0 (gtk_string_list_get_string (st->probe_names, i), g_ptr_array_index (names, i)) == 0;
+  if (same)
+    return;
   g_ptr_array_add (names, NULL);
   gtk_string_list_splice (st->probe_names, 0, n_old, (const char *const *) names->pdata);
   if (n > 0)
@@ -171,11 +177,20 @@ refill_probes (AttrState *st)
   refill_classes (st);
 }
 
+/* Opening the popover proposes the class the probe predicts at the playhead. */
 static void
 on_popover_show (AttrState *st)
 {
   refill_probes (st);
+  refill_classes (st);
   update_sensitivity (st);
+}
+
+/* The probe list changed: refilled (with the class predicted at the playhead). */
+static void
+on_lanes_changed (AttrState *st)
+{
+  refill_probes (st);
 }
 
 static char *
@@ -221,7 +236,8 @@ settings_from_popover (AttrState *st, VitaAttrSettings *s, char **message)
           *message = g_strdup (_("Load a probe first (Probes → Load Probes…): a class target explains one of its classes."));
           return FALSE;
         }
-      s->probe = g_canonicalize_filename (vita_probe_set_get_path (set, (int) pi), NULL);
+      const char *probe_path = vita_probe_set_get_path (set, (int) pi);
+      s->probe = probe_path ? g_canonicalize_filename (probe_path, NULL) : NULL;
       const char *label = g_ptr_array_index (probe->labels, ci);
       g_autofree char *cls = label && *label ? g_strdup (label) : g_strdup_printf ("%u", ci);
       if (kind == TARGET_CLASS_AT)
@@ -966,7 +982,7 @@ _vita_window_attribution_init (VitaWindow *self)
   GSignalGroup *g = self->session_signals;
   g_signal_group_connect_swapped (g, "view-restored", G_CALLBACK (on_view_restored), st);
   g_signal_group_connect_swapped (g, "notify::analysis", G_CALLBACK (on_analysis), st);
-  g_signal_group_connect_swapped (g, "lanes-changed", G_CALLBACK (refill_probes), st);
+  g_signal_group_connect_swapped (g, "lanes-changed", G_CALLBACK (on_lanes_changed), st);
 
   /* For the GUI tests (tests/gui/test-app-attribution.c). */
   g_object_set_data (G_OBJECT (self), "vita-test-attr-button", st->button);
