@@ -162,7 +162,10 @@ refill_probes (AttrState *st)
       VitaProbe *p = vita_probe_set_get_probe (set, i);
       const char *path = vita_probe_set_get_path (set, i);
       g_autofree char *base = path ? g_path_get_basename (path) : g_strdup_printf ("probe %d", i + 1);
-      g_ptr_array_add (names, g_strdup_printf ("%s (%s, layer %d)", base, p->task ? p->task : "probe", p->layer));
+      if (p == NULL)   /* a clip-level probe (key): no per-frame class to explain */
+        g_ptr_array_add (names, g_strdup_printf (_("%s (clip-level: not available)"), base));
+      else
+        g_ptr_array_add (names, g_strdup_printf ("%s (%s, layer %d)", base, p->task ? p->task : "probe", p->layer));
     }
   /* the same probes (lanes are rebuilt as the analysis progresses): keep the choice */
   gboolean same = n_old == (guint) n;
