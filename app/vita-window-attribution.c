@@ -43,6 +43,7 @@ typedef struct {
   GtkWidget        *compute_button, *cancel_button;
   GtkProgressBar   *progress;
   GtkLabel         *status;
+  GtkLabel         *summary;         /* what Compute explains, in words */
   GtkRange         *opacity;
   Job              *job;             /* the running computation, or NULL */
   gboolean          pending;         /* the session's settings wait for an analysis */
@@ -181,12 +182,15 @@ refill_probes (AttrState *st)
 }
 
 /* Opening the popover proposes the class the probe predicts at the playhead. */
+static void update_summary (AttrState *st);
+
 static void
 on_popover_show (AttrState *st)
 {
   refill_probes (st);
   refill_classes (st);
   update_sensitivity (st);
+  update_summary (st);
 }
 
 /* The probe list changed: refilled (with the class predicted at the playhead). */
@@ -275,6 +279,55 @@ settings_from_popover (AttrState *st, VitaAttrSettings *s, char **message)
       s->target = g_strdup_printf ("received:%d:%s@%s", block, h, t);
     }
   return TRUE;
+}
+
+static void
+format_time (VitaWindow *self, int frame, char *buf, gsize size)
+{
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  double t = (double) frame * vita_timeline_get_hop (tl) / MAX (1, vita_timeline_get_sample_rate (tl));
+  g_snprintf (buf, size, "%d:%04.1f", (int) (t / 60), fmod (t, 60));
+}
+
+/* "Explains: Bb:maj at 0:05.5 (chord probe, layer 1)" — or why Compute cannot. */
+static void
+update_summary (AttrState *st)
+{
+  VitaWindow *self = st->window;
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  int frame = vita_timeline_get_current_frame (tl);
+  gint64 sel0, sel1;
+  vita_timeline_get_selection (tl, &sel0, &sel1);
+  int hop = MAX (1, vita_timeline_get_hop (tl));
+  char at[32], a[32], b[32];
+  format_time (self, frame, at, sizeof at);
+  format_time (self, (int) ((sel0 + hop / 2) / hop), a, sizeof a);
+  format_time (self, (int) ((sel1 + hop / 2) / hop), b, sizeof b);
+  guint kind = gtk_drop_down_get_selected (st->target_dd);
+  guint ci = gtk_drop_down_get_selected (st->class_dd);
+  const char *cls = ci != GTK_INVALID_LIST_POSITION && ci < g_list_model_get_n_items (G_LIST_MODEL (st->class_names))
+                    ? gtk_string_list_get_string (st->class_names, ci) : NULL;
+  int layer = vita_timeline_get_layer (tl), head = vita_timeline_get_head (tl);
+  VitaAnalysis *an = vita_session_get_analysis (self->session);
+  g_autofree char *text = NULL;
+  if ((kind == TARGET_CLASS_AT || kind == TARGET_CLASS_OVER) && cls == NULL)
+    text = g_strdup (_("Load a probe to explain one of its classes."));
+  else if (kind == TARGET_CLASS_AT)
+    text = g_strdup_printf (_("Explains: %s at %s"), cls, at);
+  else if ((kind == TARGET_CLASS_OVER || kind == TARGET_COSINE) && sel1 <= sel0)
+    text = g_strdup (_("Select a time range first."));
+  else if (kind == TARGET_CLASS_OVER)
+    text = g_strdup_printf (_("Explains: %s summed over %s–%s"), cls, a, b);
+  else if (kind == TARGET_COSINE)
+    text = g_strdup_printf (_("Explains: how alike the class tokens of layer %d are at %s and %s"),
+                            layer, at, a);
+  else
+    {
+      g_autofree char *h = head < 0 ? g_strdup (_("the mean of the heads")) : g_strdup_printf (_("head %d"), head + 1);
+      text = g_strdup_printf (_("Explains: the attention the frame at %s receives in layer %d, %s"), at,
+                              an ? vita_paint_block_for_layer (an, layer) + 1 : MAX (layer, 1), h);
+    }
+  gtk_label_set_text (st->summary, text);
 }
 
 /* ------------------------------------------------------------------ computing */
@@ -852,6 +905,7 @@ on_target (AttrState *st)
   gboolean probe = k == TARGET_CLASS_AT || k == TARGET_CLASS_OVER;
   gtk_widget_set_sensitive (GTK_WIDGET (st->probe_dd), probe);
   gtk_widget_set_sensitive (GTK_WIDGET (st->class_dd), probe);
+  update_summary (st);
 }
 
 void
@@ -898,6 +952,12 @@ _vita_window_attribution_init (VitaWindow *self)
   gtk_drop_down_set_enable_search (st->class_dd, TRUE);
   gtk_grid_attach (GTK_GRID (grid), row_label (_("Class")), 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (st->class_dd), 1, row++, 1, 1);
+  st->summary = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (st->summary, TRUE);
+  gtk_label_set_max_width_chars (st->summary, 48);
+  gtk_label_set_xalign (st->summary, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (st->summary), "caption");
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (st->summary), 0, row++, 2, 1);
   st->method_dd = drop_down ((const char *[]) { _("Integrated gradients (from silence)"),
                                                 _("Gradient × input"),
                                                 _("Occlusion (patch → silence)"), NULL }, NULL);
@@ -957,6 +1017,7 @@ _vita_window_attribution_init (VitaWindow *self)
   g_signal_connect_swapped (st->method_dd, "notify::selected", G_CALLBACK (on_method), st);
   g_signal_connect_swapped (st->target_dd, "notify::selected", G_CALLBACK (on_target), st);
   g_signal_connect_swapped (st->probe_dd, "notify::selected", G_CALLBACK (refill_classes), st);
+  g_signal_connect_swapped (st->class_dd, "notify::selected", G_CALLBACK (update_summary), st);
   on_method (st);
 
   GtkWidget *popover = gtk_popover_new ();
@@ -997,6 +1058,7 @@ _vita_window_attribution_init (VitaWindow *self)
   g_object_set_data (G_OBJECT (self), "vita-test-attr-compute", st->compute_button);
   g_object_set_data (G_OBJECT (self), "vita-test-attr-cancel", st->cancel_button);
   g_object_set_data (G_OBJECT (self), "vita-test-attr-status", st->status);
+  g_object_set_data (G_OBJECT (self), "vita-test-attr-summary", st->summary);
   g_object_set_data (G_OBJECT (self), "vita-test-attr-opacity", st->opacity);
   g_object_set_data (G_OBJECT (self), "vita-test-ab-button", st->ab_button);
   update_sensitivity (st);

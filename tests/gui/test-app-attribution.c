@@ -210,6 +210,10 @@ test_ig_overlay_export (Fixture *fx, gconstpointer data)
   cairo_surface_t *before = vita_panel_view_render (mel, W, H);
 
   choose_and_compute (fx, 0, 64);
+  /* the popover says what it explains, as a person reads it */
+  const char *summary = gtk_label_get_text (test_widget (w, "vita-test-attr-summary"));
+  g_test_message ("summary: %s", summary);
+  g_assert_cmpstr (summary, ==, "Explains: A:min at 0:01.9");
   g_assert_true (vita_gui_test_wait (not_running, w, 60000));
   const char *status = gtk_label_get_text (test_widget (w, "vita-test-attr-status"));
   g_test_message ("status: %s", status);
