@@ -29,6 +29,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 typedef struct _Job Job;
 
@@ -807,6 +808,10 @@ try_pending (AttrState *st)
       gtk_spin_button_set_value (st->patch_b_spin, s.patch_bands);
       gtk_drop_down_set_selected (st->method_dd, g_strcmp0 (s.method, "grad-input") == 0 ? METHOD_GRAD
                                   : g_strcmp0 (s.method, "occlusion") == 0 ? METHOD_OCCLUSION : METHOD_IG);
+      const char *at = strrchr (s.target, '@');
+      gtk_drop_down_set_selected (st->target_dd, g_str_has_prefix (s.target, "cosine") ? TARGET_COSINE
+                                  : g_str_has_prefix (s.target, "received") ? TARGET_RECEIVED
+                                  : at && strchr (at, '-') ? TARGET_CLASS_OVER : TARGET_CLASS_AT);
       start (st, &s);
     }
 }
