@@ -195,9 +195,9 @@ attribution_marginals (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
   cairo_clip (cr);
   const double lw = MAX (0.5, style->line_width * 0.6);
   cairo_set_line_width (cr, lw);
-  /* per frame: a strip of 20 % of the plot's height, zero in its middle */
-  const double sh = plot->height * 0.2, mid = plot->y + sh / 2;
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.4);
+  /* per frame: a strip of 15 % of the plot's height, zero in its middle */
+  const double sh = plot->height * 0.15, mid = plot->y + sh / 2;
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.3);
   cairo_rectangle (cr, plot->x, plot->y, plot->width, sh);
   cairo_fill (cr);
   cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
@@ -231,7 +231,7 @@ attribution_marginals (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
     }
   /* per band: bars in 10 % of the plot's width at the right, zero in its middle */
   const double bw = plot->width * 0.1, bx = plot->x + plot->width - bw, bmid = bx + bw / 2;
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.4);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.3);
   cairo_rectangle (cr, bx, plot->y, bw, plot->height);
   cairo_fill (cr);
   if (bmax > 0)
