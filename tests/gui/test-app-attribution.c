@@ -248,14 +248,26 @@ test_ig_overlay_export (Fixture *fx, gconstpointer data)
         changed++;
   g_test_message ("%" G_GSIZE_FORMAT " of %d pixels changed", changed, W * H);
   g_assert_cmpuint (changed, >, (gsize) (W * H / 20));
-  cairo_surface_destroy (before);
-  cairo_surface_destroy (after);
   gsize nonzero = 0;
   for (gsize i = 0; i < (gsize) n_frames * n_mels; i++)
     nonzero += isfinite (map[i]) && map[i] != 0;
   g_assert_cmpuint (nonzero, >, 0);
 
-  /* the opacity slider is recorded */
+  /* the opacity slider: at 0 the cells are gone (the marginals and colorbar stay) */
+  gtk_range_set_value (test_widget (w, "vita-test-attr-opacity"), 0.0);
+  cairo_surface_t *clear = vita_panel_view_render (mel, W, H);
+  cairo_surface_flush (clear);
+  const guint8 *c = cairo_image_surface_get_data (clear);
+  gsize cells = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      cells += memcmp (c + y * stride + 4 * x, b + y * stride + 4 * x, 4) != 0;
+  g_test_message ("%" G_GSIZE_FORMAT " pixels are the overlay's cells", cells);
+  g_assert_cmpuint (cells, >, 0);
+  g_assert_cmpuint (cells, <, changed);
+  cairo_surface_destroy (clear);
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
   gtk_range_set_value (test_widget (w, "vita-test-attr-opacity"), 0.3);
   g_assert_cmpfloat (fabs (vita_session_get_attribution (vita_window_get_session (w))->opacity - 0.3), <, 1e-9);
 
@@ -331,6 +343,12 @@ test_ig_overlay_export (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (ro);
 }
 
+static gboolean
+partial_overlay (gpointer data)
+{
+  return overlay (data, NULL, NULL) != NULL && _vita_window_attribution_is_running (data);
+}
+
 static void
 test_cancel (Fixture *fx, gconstpointer data)
 {
@@ -341,6 +359,20 @@ test_cancel (Fixture *fx, gconstpointer data)
   vita_timeline_set_selection (tl, 0, vita_timeline_get_n_samples (tl) - 1);
   choose_and_compute (fx, 1, 512);
   g_assert_true (_vita_window_attribution_is_running (w));
+  /* progressive: the overlay shows the first pieces (the playhead's first) while the
+   * rest compute */
+  g_assert_true (vita_gui_test_wait (partial_overlay, w, 30000));
+  const char *partial = gtk_label_get_text (test_widget (w, "vita-test-attr-status"));
+  g_test_message ("while computing: %s", partial);
+  g_assert_nonnull (strstr (partial, "pieces done"));
+  int n_frames = 0, n_mels = 0;
+  const float *map = overlay (w, &n_frames, &n_mels);
+  gsize finite = 0, missing = 0;
+  for (gsize i = 0; i < (gsize) n_frames * n_mels; i++)
+    finite += isfinite (map[i]), missing += isnan (map[i]);
+  g_test_message ("%" G_GSIZE_FORMAT " cells computed, %" G_GSIZE_FORMAT " to come", finite, missing);
+  g_assert_cmpuint (finite, >, 0);
+  g_assert_cmpuint (missing, >, 0);
   GtkWidget *cancel = test_widget (w, "vita-test-attr-cancel");
   g_assert_true (gtk_widget_is_sensitive (cancel));
   gtk_widget_activate (cancel);
