@@ -258,7 +258,7 @@ vita_cli_render (int argc, char **argv)
     { "npy", 0, 0, G_OPTION_ARG_FILENAME, &npy, "Also write the drawn array as .npy", "FILE" },
     { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
       "Panel to draw (a session's default: layout) instead of the sidecar's: layout (whole view), waveform, mel, attention, "
-      "attention-grid, attention-row, received, ssm, overview, probes, probeogram", "NAME" },
+      "attention-grid, attention-row, received, ssm, overview, probes, probeogram, attribution", "NAME" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size,
       "Figure size: single-column (3.5 in), double-column (7.16 in), slide (13.33 × 7.5 in), "
       "square (3.5 × 3.5 in) or WxH with a unit (89x60mm, 3.5x0in; height 0 = natural)", "SIZE" },

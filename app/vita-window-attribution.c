@@ -24,7 +24,6 @@
 #include "vita-player.h"
 
 #include "dsp/vita-audio.h"
-#include "model/vita-npy.h"
 #include "views/vita-panel-view.h"
 
 #include <glib/gi18n.h>
@@ -594,33 +593,23 @@ _vita_window_attribution_export (VitaWindow *self, const char *path, GError **er
 {
   AttrState *st = state_of (self);
   VitaPaintCache *cache = current_cache (self);
-  int n_frames = 0, n_mels = 0;
-  const float *map = cache ? vita_paint_cache_get_attribution (cache, &n_frames, &n_mels, NULL, NULL, NULL) : NULL;
-  if (st == NULL || map == NULL || st->shown.target == NULL)
+  VitaPanel panel;
+  if (st == NULL || st->shown.target == NULL || cache == NULL
+      || vita_paint_cache_get_attribution (cache, NULL, NULL, NULL, NULL, NULL) == NULL
+      || !vita_panel_from_string ("attribution", &panel))
     {
       g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_DATA,
                    "Nothing to export: compute an attribution first");
       return FALSE;
     }
-  /* the map of the visible frames, as the mel panel's .npy has the mel's */
-  VitaTimeline *tl = vita_session_get_timeline (self->session);
-  gint64 v0, v1;
-  vita_timeline_get_visible (tl, &v0, &v1);
-  int hop = MAX (1, vita_timeline_get_hop (tl));
-  int f0 = (int) CLAMP ((v0 + hop / 2) / hop, 0, n_frames - 1);
-  int f1 = (int) CLAMP ((v1 + hop / 2) / hop, f0, n_frames - 1);
-  gsize shape[2] = { (gsize) (f1 - f0 + 1), (gsize) n_mels };
-  g_autofree float *part = g_memdup2 (map + (gsize) f0 * n_mels, shape[0] * shape[1] * sizeof (float));
-  for (gsize i = 0; i < shape[0] * shape[1]; i++)
-    if (isnan (part[i]))
-      part[i] = 0;   /* not computed: no attribution */
+  /* the "attribution" panel (the mel with the overlay) through the window's export, as
+   * every panel: its .npy is the map of the visible frames, its sidecar records the
+   * attribution */
   const char *dot = strrchr (path, '.');
   const char *slash = strrchr (path, G_DIR_SEPARATOR);
   g_autofree char *stem = dot && (!slash || dot > slash) ? g_strndup (path, dot - path) : g_strdup (path);
   g_autofree char *npy = g_strconcat (stem, ".npy", NULL);
-  /* the figure through the window's export (its sidecar records the attribution) */
-  return vita_npy_save (npy, part, 2, shape, error)
-         && vita_window_export (self, VITA_PANEL_MEL, path, error);
+  return vita_window_export (self, panel, npy, error) && vita_window_export (self, panel, path, error);
 }
 
 static void

@@ -346,3 +346,48 @@ const VitaPanelClass vita_mel_panel_class = {
   .hit_sample = vita_time_panel_hit_sample,
   .array = mel_array,
 };
+
+/* ---- the attribution overlay as a panel of its own (export, render --panel) ------- */
+
+/* The overlay's map of the visible frames, (frames, n_mels); cells not computed are 0. */
+static float *
+attribution_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
+                   gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (klass, ctx, error);
+  if (an == NULL)
+    return NULL;
+  int n_frames = 0, M = 0;
+  const float *map = vita_paint_cache_get_attribution (ctx->cache, &n_frames, &M, NULL, NULL, NULL);
+  if (map == NULL || n_frames != an->n_frames)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "No attribution to export: compute one first (Attribution in the header bar)");
+      return NULL;
+    }
+  int f0, f1;
+  vita_paint_visible_frames (ctx, an->n_frames, &f0, &f1);
+  *ndim = 2;
+  shape[0] = (gsize) (f1 - f0 + 1);
+  shape[1] = (gsize) M;
+  float *out = g_memdup2 (map + (gsize) f0 * M, shape[0] * shape[1] * sizeof (float));
+  for (gsize i = 0; i < shape[0] * shape[1]; i++)
+    if (isnan (out[i]))
+      out[i] = 0;
+  return out;
+}
+
+const VitaPanelClass vita_attribution_panel_class = {
+  .name = "attribution",
+  .title = N_("Attribution"),
+  .subtitle = N_("the mel input and what in it drives the chosen target"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  /* the mel panel draws the overlay on screen; this record exports it */
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL | VITA_PANEL_FIGURE_ONLY,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,
+  .order = 31, .row = 0, .width = -1, .height = 150,
+  .paint = vita_mel_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = attribution_array,
+};

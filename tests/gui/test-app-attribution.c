@@ -295,6 +295,7 @@ test_ig_overlay_export (Fixture *fx, gconstpointer data)
   g_assert_true (json_object_has_member (root, "attribution"));
   JsonObject *ao = json_object_get_object_member (root, "attribution");
   g_assert_cmpstr (json_object_get_string_member (ao, "target"), ==, rec->target);
+  g_assert_cmpstr (json_object_get_string_member (root, "panel"), ==, "attribution");
 
   g_autofree char *cli = g_build_filename (g_getenv ("VITA_BUILD_ROOT"), "app", "vitascope-cli", NULL);
   g_autofree char *again = g_build_filename (fx->dir, "again.png", NULL);
@@ -458,6 +459,27 @@ test_session_round_trip (Fixture *fx, gconstpointer data)
   g_assert_true (vita_window_save_session (w, saved, &error));
   g_assert_no_error (error);
   vita_gui_test_close (w);
+
+  /* `vitascope-cli render SESSION --panel attribution` computes and draws it again,
+   * its .npy the same map */
+  g_autofree char *cli = g_build_filename (g_getenv ("VITA_BUILD_ROOT"), "app", "vitascope-cli", NULL);
+  g_autofree char *fig = g_build_filename (fx->dir, "session-attr.png", NULL);
+  g_autofree char *npy = g_build_filename (fx->dir, "session-attr.npy", NULL);
+  const char *argv[] = { cli, "render", saved, "--panel", "attribution", "--out", fig, "--npy", npy, NULL };
+  int status_code = -1;
+  g_autofree char *err_text = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               &err_text, &status_code, &error));
+  g_test_message ("render: %s", err_text);
+  g_assert_true (g_spawn_check_wait_status (status_code, NULL));
+  int ndim = 0;
+  gsize shape[VITA_NPY_MAX_DIMS] = { 0 };
+  g_autofree float *arr = vita_npy_load (npy, &ndim, shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shape[0], ==, (gsize) n_frames);
+  g_assert_cmpuint (shape[1], ==, (gsize) n_mels);
+  for (gsize i = 0; i < n_cells; i++)
+    g_assert_true (fabsf ((isnan (first[i]) ? 0.0f : first[i]) - arr[i]) <= 1e-5f * (1 + fabsf (arr[i])));
 
   fx->window = w = vita_gui_test_window ();
   g_autoptr(GFile) file = g_file_new_for_path (saved);
