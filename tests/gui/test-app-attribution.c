@@ -385,6 +385,14 @@ test_cancel (Fixture *fx, gconstpointer data)
   choose_and_compute (fx, 0, 8);
   g_assert_true (vita_gui_test_wait (not_running, w, 60000));
   g_assert_nonnull (overlay (w, NULL, NULL));
+
+  /* another track: the overlay went with its analysis, the session no longer records it */
+  g_autofree char *other = vita_gui_test_write_wav (fx->dir, "other.wav", 4.0, 16000);
+  g_autoptr(GFile) file = g_file_new_for_path (other);
+  vita_window_open_audio (w, file);
+  g_assert_true (vita_gui_test_wait (ready, w, 60000));
+  g_assert_null (overlay (w, NULL, NULL));
+  g_assert_null (vita_session_get_attribution (vita_window_get_session (w))->target);
 }
 
 /* Every target of the popover, with gradient × input and occlusion: the target text
