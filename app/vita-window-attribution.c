@@ -1024,11 +1024,13 @@ _vita_window_attribution_init (VitaWindow *self)
   st->ab_button = gtk_toggle_button_new_with_label ("A/B");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (st->ab_button), "attr.ab");
   gtk_widget_set_tooltip_text (st->ab_button, _("Play the edited audio (B) or the original (A), at the same position"));
-  /* the header bar is the content box's first child (vita-window.ui) */
+  /* the header bar is the content box's first child (vita-window.ui); both go on its
+   * start side, which is shorter than the end side: the centred title keeps the
+   * window's minimum width where it was */
   GtkWidget *header = gtk_widget_get_first_child (self->content_box);
   if (ADW_IS_HEADER_BAR (header))
     {
-      adw_header_bar_pack_end (ADW_HEADER_BAR (header), st->button);
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), st->button);
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), st->ab_button);
     }
 
