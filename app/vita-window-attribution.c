@@ -61,6 +61,7 @@ struct _Job {
   GCancellable     *cancellable;
   GMainContext     *context;
   gint              progress;        /* thousandths, atomic */
+  gint64            last_post;       /* monotonic µs of the last partial map posted (worker) */
   guint             progress_source;
 };
 
@@ -381,6 +382,12 @@ static void
 on_piece (const VitaAttrRun *run, gpointer data)
 {
   Job *job = data;
+  /* partial maps at most five times a second (each is a copy of the whole track's);
+   * the last one arrives with the result */
+  gint64 now = g_get_monotonic_time ();
+  if (run->pieces_done == run->n_pieces || (job->last_post != 0 && now - job->last_post < 200000))
+    return;
+  job->last_post = now;
   VitaWindow *window = g_weak_ref_get (&job->window);
   if (window == NULL)
     return;
