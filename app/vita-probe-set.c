@@ -145,17 +145,20 @@ vita_probe_set_predict_key (VitaProbeSet *set, const VitaAnalysis *an, int *key,
       g_autofree float *x = g_new (float, (gsize) an->n_windows * D);
       g_autofree float *out = g_new (float, (gsize) an->n_windows * p->n_classes);
       g_autofree double *mean = g_new0 (double, p->n_classes);
-      const float *tok = an->tokens + (gsize) p->layer * F * D;
+      /* each window's tokens read from the analysis (a long track's stay in their
+       * cache file), not through the mapping */
+      g_autofree float *tok = g_new (float, (gsize) MIN (T, F) * D);   /* (f1 - f0, D) */
       for (int w = 0; w < an->n_windows; w++)
         {
           float *row = x + (gsize) w * D;
           const float *cls = an->cls + ((gsize) w * L + p->layer) * D;
           int f0 = an->window_start[w], f1 = MIN (f0 + T, F), n = MAX (f1 - f0, 1);
+          vita_analysis_read_tokens (an, p->layer, f0, f1 - f0, tok);
           for (int d = 0; d < D; d++)
             {
               double s = 0;
               for (int f = f0; f < f1; f++)
-                s += tok[(gsize) f * D + d];
+                s += tok[(gsize) (f - f0) * D + d];
               float m = (float) (s / n);
               row[d] = p->pool == VITA_POOL_CLS ? cls[d]
                      : p->pool == VITA_POOL_MEAN ? m

@@ -4,10 +4,16 @@
  * them), printing each stage's time, the total and the peak RSS.
  *
  *   bench-analysis [--threads T] [--loop-to SEC] [--model FILE] [--batch B] [AUDIO]
+ *   bench-analysis --long [--threads T] [AUDIO]
  *
  * AUDIO defaults to Wesnoth's loyalists.ogg (3 min).  --loop-to repeats the decoded
- * track up to SEC seconds (the 10-minute memory figure).  bench/pytorch_analysis.py
- * runs PyTorch's forward on the same windows and prints the ratio. */
+ * track up to SEC seconds, as a long track is analysed: the looped PCM and its mel are
+ * never whole in memory (the mel is computed a stretch at a time into the analysis,
+ * whose large arrays live in cache files, model/vita-store.h).  --long runs this
+ * program twice more, for 10 minutes and for 3 hours, and prints their peak RSS and
+ * times beside the targets (issue 14.5: ≤ 250 MB and ≤ 400 MB).
+ * bench/pytorch_analysis.py runs PyTorch's forward on the same windows and prints the
+ * ratio. */
 #include "model/vita-blas.h"
 #include "dsp/vita-audio.h"
 #include "dsp/vita-mel.h"
@@ -55,18 +61,47 @@ peak_rss_mb (void)
   return ru.ru_maxrss / 1024.0;
 }
 
+/* Runs this program again with --loop-to seconds; TRUE with its peak RSS and times. */
+static gboolean
+run_long (const char *self, int threads, const char *audio, double seconds, double *rss,
+          double *analysis, double *total)
+{
+  g_autofree char *loop = g_strdup_printf ("--loop-to=%.0f", seconds);
+  g_autofree char *thr = g_strdup_printf ("--threads=%d", threads);
+  const char *argv[] = { self, loop, thr, audio, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                     &status, &error) || !g_spawn_check_wait_status (status, &error))
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return FALSE;
+    }
+  fputs (out, stdout);
+  const char *r = strstr (out, "peak RSS"), *a = strstr (out, "\nanalysis"), *t = strstr (out, "\ntotal");
+  if (!r || !a || !t)
+    return FALSE;
+  *rss = g_ascii_strtod (r + strlen ("peak RSS"), NULL);
+  *analysis = g_ascii_strtod (a + strlen ("\nanalysis"), NULL);
+  *total = g_ascii_strtod (t + strlen ("\ntotal"), NULL);
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
   vita_blas_init_kernels ();   /* before any BLAS call (model/vita-blas.h) */
   int threads = 0, batch = 8, workers = -1;
   double loop_to = 0;
+  gboolean long_audio = FALSE;
   g_autofree char *model_path = NULL;
   const GOptionEntry entries[] = {
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: OpenBLAS's own)", "T" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
     { "workers", 'w', 0, G_OPTION_ARG_INT, &workers, "Analysis worker threads, each with single-threaded BLAS (default: --threads, else one per core)", "W" },
     { "loop-to", 0, 0, G_OPTION_ARG_DOUBLE, &loop_to, "Repeat the track up to SEC seconds", "SEC" },
+    { "long", 0, 0, G_OPTION_ARG_NONE, &long_audio, "Peak RSS and time of a 10-minute and a 3-hour track (separate processes)", NULL },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (default: random 'tiny')", "FILE" },
     { NULL }
   };
@@ -83,6 +118,29 @@ main (int argc, char **argv)
     {
       fprintf (stderr, "bench-analysis: %s not found (Debian package wesnoth-1.16-music); skipped\n", audio);
       return 77;
+    }
+  if (long_audio)
+    {
+      static const struct { double seconds, target_mb; const char *name; } runs[] = {
+        { 600, 250, "10 minutes" }, { 10800, 400, "3 hours" },
+      };
+      double rss[2], an_s[2], tot[2];
+      g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+      if (self == NULL)
+        self = g_strdup (argv[0]);
+      for (int i = 0; i < 2; i++)
+        {
+          printf ("---- %s\n", runs[i].name);
+          fflush (stdout);
+          if (!run_long (self, threads, audio, runs[i].seconds, &rss[i], &an_s[i], &tot[i]))
+            return 1;
+        }
+      printf ("---- long audio (issue 14.5)\n");
+      for (int i = 0; i < 2; i++)
+        printf ("%-10s  peak RSS %7.1f MB (target ≤ %.0f MB: %s)  analysis %7.2f s  total %7.2f s\n",
+                runs[i].name, rss[i], runs[i].target_mb, rss[i] <= runs[i].target_mb ? "met" : "NOT met",
+                an_s[i], tot[i]);
+      return 0;
     }
   if (threads > 0)
     vita_blas_set_threads (threads);
@@ -113,43 +171,63 @@ main (int argc, char **argv)
     }
   double t_decode = now () - t0;
   double rss_decode = peak_rss_mb ();
-  if (loop_to > pcm->duration)
-    {
-      gsize want = (gsize) (loop_to * pcm->sample_rate);
-      float *s = g_realloc_n (pcm->samples, want, sizeof (float));
-      for (gsize i = pcm->n_samples; i < want; i++)
-        s[i] = s[i % pcm->n_samples];
-      pcm->samples = s;
-      pcm->n_samples = want;
-      pcm->duration = (double) want / pcm->sample_rate;
-    }
-
-  t0 = now ();
   g_autoptr(VitaMel) mp = vita_mel_new (&cfg->fe, &error);
   if (mp == NULL)
     {
       fprintf (stderr, "bench-analysis: %s\n", error->message);
       return 1;
     }
-  gsize n_frames = 0;
-  g_autofree float *mel = vita_mel_features (mp, pcm->samples, pcm->n_samples, NULL, &n_frames, &error);
-  if (mel == NULL)
-    {
-      fprintf (stderr, "bench-analysis: %s\n", error->message);
-      return 1;
-    }
-  double t_mel = now () - t0;
-  double duration = pcm->duration;
-  g_clear_pointer (&pcm, vita_pcm_free);
-
-  double c_analysis = cpu_now ();
-  t0 = now ();
   VitaAnalysisOptions opt;
   vita_analysis_options_init (&opt);
   opt.batch = batch;
   opt.workers = workers >= 0 ? workers : MAX (threads, 0);
-  g_autoptr(VitaAnalysis) an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
-  if (an == NULL || !vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error))
+  g_autoptr(VitaAnalysis) an = NULL;
+  gsize n_frames = 0;
+  double duration = pcm->duration;
+  t0 = now ();
+  if (loop_to > pcm->duration)
+    {
+      /* the track repeated up to loop_to seconds, a stretch of frames at a time */
+      const gsize n_src = pcm->n_samples, want = (gsize) (loop_to * pcm->sample_rate);
+      const gsize M = cfg->fe.n_mels, stretch = 8192;
+      duration = (double) want / pcm->sample_rate;
+      n_frames = vita_frontend_n_frames (&cfg->fe, want);
+      if (!(an = vita_analysis_new (vit, NULL, (int) n_frames, &opt, &error)))
+        {
+          fprintf (stderr, "bench-analysis: %s\n", error->message);
+          return 1;
+        }
+      g_autofree float *out = g_new (float, stretch * M);
+      for (gsize f = 0; f < n_frames; f += stretch)
+        {
+          gsize k = MIN (stretch, n_frames - f), a, b;
+          vita_mel_range_samples (mp, want, f, k, &a, &b);
+          g_autofree float *part = g_new (float, MAX (b - a, 1));
+          for (gsize i = a; i < b; i++)
+            part[i - a] = pcm->samples[i % n_src];
+          vita_mel_compute_range (mp, part, a, b - a, want, f, k, out);
+          if (!vita_analysis_set_mel (an, (int) f, out, (int) k, &error))
+            {
+              fprintf (stderr, "bench-analysis: %s\n", error->message);
+              return 1;
+            }
+        }
+    }
+  else
+    {
+      g_autofree float *mel = vita_mel_features (mp, pcm->samples, pcm->n_samples, NULL, &n_frames, &error);
+      if (mel == NULL || !(an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error)))
+        {
+          fprintf (stderr, "bench-analysis: %s\n", error->message);
+          return 1;
+        }
+    }
+  double t_mel = now () - t0;
+  g_clear_pointer (&pcm, vita_pcm_free);
+
+  double c_analysis = cpu_now ();
+  t0 = now ();
+  if (!vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error))
     {
       fprintf (stderr, "bench-analysis: %s\n", error->message);
       return 1;
@@ -171,7 +249,8 @@ main (int argc, char **argv)
   printf ("blas threads   %d outside the run; workers %d (1 BLAS thread each when > 1)\n",
           vita_blas_get_threads (), opt.workers > 0 ? opt.workers : (int) g_get_num_processors ());
   printf ("decode         %8.3f s\n", t_decode);
-  printf ("mel            %8.3f s\n", t_mel);
+  printf ("mel            %8.3f s   (into the analysis%s)\n", t_mel,
+          vita_analysis_tokens_cached (an) ? "; tokens, mel and SSM sums in cache files" : "");
   printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",
           an->seconds_forward, flops / an->seconds_forward / 1e9);
   printf ("ssm            %8.3f s   (%d layers of %d × %d)\n", an->seconds_ssm, an->n_layers,

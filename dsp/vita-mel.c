@@ -240,12 +240,14 @@ scratch_clear (Scratch *s)
 
 /* |X|^power of frame t into s->power (double). */
 static void
-frame_power (const VitaMel *mel, Scratch *s, const float *pcm, gsize n_samples, gsize t)
+frame_power_part (const VitaMel *mel, Scratch *s, const float *part, gsize part_start,
+                  gsize part_len, gsize n_samples, gsize t)
 {
   const int n_fft = mel->fe.n_fft;
-  const gssize n = (gssize) n_samples;
+  const gssize n = (gssize) n_samples, p0 = (gssize) part_start, p1 = p0 + (gssize) part_len;
+  const float *pcm = part - part_start;   /* indexed by track sample, only within the part */
   const gssize start = (gssize) (t * (gsize) mel->fe.hop_length) - mel->pad;
-  if (start >= 0 && start + n_fft <= n)
+  if (start >= p0 && start + n_fft <= MIN (n, p1))
     {
       const float *x = pcm + start;
       for (int i = 0; i < n_fft; i++)
@@ -258,9 +260,11 @@ frame_power (const VitaMel *mel, Scratch *s, const float *pcm, gsize n_samples, 
           gssize j = start + i;
           double v;
           if (!mel->fe.center)
-            v = (j >= 0 && j < n) ? pcm[j] : 0.0;
+            j = (j >= 0 && j < n) ? j : -1;
           else
-            v = pcm[reflect_index (j, n)];
+            j = reflect_index (j, n);
+          g_assert (j < 0 || (j >= p0 && j < p1));   /* vita_mel_range_samples' span */
+          v = j < 0 ? 0.0 : pcm[j];
           s->frame[i] = v * mel->window[i];
         }
     }
@@ -298,7 +302,7 @@ vita_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float *out)
   scratch_init (&s, mel);
   for (gsize t = 0; t < n_frames; t++)
     {
-      frame_power (mel, &s, pcm, n_samples, t);
+      frame_power_part (mel, &s, pcm, 0, n_samples, n_samples, t);
       float *o = out + t * mel->n_bins;
       for (int k = 0; k < mel->n_bins; k++)
         o[k] = (float) s.power[k];
@@ -306,11 +310,13 @@ vita_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float *out)
   scratch_clear (&s);
 }
 
-/* Shared loop: mel power (log_norm FALSE) or normalised log-mel (TRUE). */
+/* Shared loop: mel power (log_norm FALSE) or normalised log-mel (TRUE) of frames
+ * first .. first + n_frames - 1 of a track of n_samples, from its samples
+ * [part_start, part_start + part_len) in part. */
 static void
-mel_frames (VitaMel *mel, const float *pcm, gsize n_samples, float *out, gboolean log_norm)
+mel_frames (VitaMel *mel, const float *part, gsize part_start, gsize part_len, gsize n_samples,
+            gsize first, gsize n_frames, float *out, gboolean log_norm)
 {
-  const gsize n_frames = vita_frontend_n_frames (&mel->fe, n_samples);
   const int n_mels = mel->fe.n_mels;
   const double offset = mel->fe.log_offset;
   const double mean = mel->fe.input_mean;
@@ -323,7 +329,7 @@ mel_frames (VitaMel *mel, const float *pcm, gsize n_samples, float *out, gboolea
       if (n_samples == 0)
         memset (s.power, 0, mel->n_bins * sizeof (double));
       else
-        frame_power (mel, &s, pcm, n_samples, t);
+        frame_power_part (mel, &s, part, part_start, part_len, n_samples, first + t);
       for (int m = 0; m < n_mels; m++)
         {
           double v = mel_band (mel, s.power, m);
@@ -337,14 +343,45 @@ void
 vita_mel_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float *out)
 {
   g_return_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && out != NULL);
-  mel_frames (mel, pcm, n_samples, out, FALSE);
+  mel_frames (mel, pcm, 0, n_samples, n_samples, 0, vita_frontend_n_frames (&mel->fe, n_samples),
+              out, FALSE);
 }
 
 void
 vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out)
 {
   g_return_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && out != NULL);
-  mel_frames (mel, pcm, n_samples, out, TRUE);
+  mel_frames (mel, pcm, 0, n_samples, n_samples, 0, vita_frontend_n_frames (&mel->fe, n_samples),
+              out, TRUE);
+}
+
+void
+vita_mel_range_samples (const VitaMel *mel, gsize n_samples, gsize first, gsize n,
+                        gsize *start, gsize *end)
+{
+  g_return_if_fail (mel != NULL && n > 0 && start != NULL && end != NULL);
+  const gsize hop = mel->fe.hop_length, pad = mel->pad, n_fft = mel->fe.n_fft;
+  /* frame t reads samples [t·hop − pad, t·hop − pad + n_fft); near the ends, the
+   * reflections of the first and last n_fft samples (any n_fft covers them) */
+  gssize lo = (gssize) (first * hop) - (gssize) pad;
+  gsize hi = (first + n - 1) * hop - pad + n_fft;
+  *start = lo <= (gssize) n_fft ? 0 : (gsize) lo;
+  *end = *start == 0 ? MAX (hi, n_fft + 1) : hi;
+  if (*end + n_fft >= n_samples)
+    {
+      *end = n_samples;
+      *start = MIN (*start, n_samples > n_fft + 1 ? n_samples - n_fft - 1 : 0);
+    }
+}
+
+void
+vita_mel_compute_range (VitaMel *mel, const float *part, gsize part_start, gsize part_len,
+                        gsize n_samples, gsize first, gsize n, float *out)
+{
+  g_return_if_fail (mel != NULL && out != NULL && (part != NULL || part_len == 0));
+  g_return_if_fail (first + n <= vita_frontend_n_frames (&mel->fe, n_samples));
+  g_return_if_fail (part_start <= n_samples && part_len <= n_samples - part_start);
+  mel_frames (mel, part, part_start, part_len, n_samples, first, n, out, TRUE);
 }
 
 /* The onset novelty a stretch of frames at a time: the power spectrogram of a 3-hour

@@ -36,6 +36,16 @@ void vita_mel_mel_power (VitaMel *mel, const float *pcm, gsize n_samples, float 
 /* The model input: normalised log-mel, out: (n_frames, n_mels). */
 void vita_mel_compute (VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 
+/* A long track's model input a stretch at a time, never its whole PCM or mel at once:
+ * frames first .. first + n - 1 of vita_mel_compute on a track of n_samples samples
+ * (bit for bit), from the part of the track in part, samples [part_start, part_start +
+ * part_len).  The part must hold [start, end) of vita_mel_range_samples (the samples
+ * those frames' windows read, their reflections at the track's ends included). */
+void vita_mel_range_samples (const VitaMel *mel, gsize n_samples, gsize first, gsize n,
+                             gsize *start, gsize *end);
+void vita_mel_compute_range (VitaMel *mel, const float *part, gsize part_start, gsize part_len,
+                             gsize n_samples, gsize first, gsize n, float *out);
+
 /* The audio → model-input front-end, the one call every path uses (the app's
  * analysis job, `analyze`, `render`, `report`, the trainer): returns the model input
  * (n_frames, n_mels) of pcm (vita_mel_compute) and, when onset is not NULL, the

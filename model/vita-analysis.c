@@ -4,28 +4,25 @@
 #include "vita-analysis-private.h"
 #include "vita-blas.h"
 #include "vita-derived.h"
+#include "vita-store.h"
 
 #include <cblas.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-#include <glib/gstdio.h>
 
 struct _VitaAnalysisPrivate {
   const VitaAnalysisBackend *backend;
   float *ssm_acc;                      /* (n_layers, S, D) sums of unit tokens per group */
-  float *ssm_part;                     /* (n_windows, 2, n_layers, D) a window's sums for the
+  VitaStore *ssm_part;                 /* (n_windows, 2, n_layers, D) a window's sums for the
                                           first and last group it touches (shared groups) */
   int    batch;
   int    workers;                      /* 0: one per core */
   gint   running;                      /* atomic: a run is in progress */
   gint   priority;                     /* atomic: frame to start from, or -1 */
-  int    tokens_fd;                    /* the token cache file (unlinked), or -1: tokens in memory */
-  gsize  tokens_bytes;                 /* its size = the mapping's */
+  VitaStore *tokens;                   /* an->tokens's storage, or NULL */
+  VitaStore *mel;                      /* an->mel's storage */
+  float  mel_lo, mel_hi;               /* finite range of what was written to it */
 };
 
 /* ---- default backend: the real ViT-1D ------------------------------------------ */
@@ -117,89 +114,72 @@ alloc_floats (gsize a, gsize b, gsize c, gboolean zero, const char *what, GError
   return p;
 }
 
-/* The tokens of a long track in a cache file (vita-analysis.h, "Token cache"):
- * XDG cache dir/vitascope/tokens-XXXXXX, unlinked at once (so it goes away with the
- * analysis, or with the process if it dies), sized sparse (reads as zeros until
- * written), mapped shared and read-only.  Workers write it with pwrite(2), so its
- * pages are in the page cache but never in the process's resident set; readers
- * fault in only what they look at (vita_analysis_release_tokens drops it again). */
-static float *
-tokens_cache_open (struct _VitaAnalysisPrivate *real, gsize bytes, GError **error)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
-  g_autofree char *path = g_build_filename (dir, "tokens-XXXXXX", NULL);
-  g_autofree char *disp = NULL;
-  int fd = -1;
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      (fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600)) < 0)
-    {
-      int e = errno;
-      disp = g_filename_display_name (dir);
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Cannot create the token cache in %s: %s", disp, g_strerror (e));
-      return NULL;
-    }
-  g_unlink (path);
-  void *map = MAP_FAILED;
-  if (ftruncate (fd, (off_t) bytes) != 0 ||
-      (map = mmap (NULL, bytes, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
-    {
-      int e = errno;
-      disp = g_filename_display_name (path);
-      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                   "Cannot size the token cache %s to %.1f MB: %s", disp, bytes / 1e6, g_strerror (e));
-      close (fd);
-      return NULL;
-    }
-  real->tokens_fd = fd;
-  real->tokens_bytes = bytes;
-  return map;
-}
-
-/* pwrite(2) all of it (short writes and EINTR retried). */
-static gboolean
-tokens_cache_write (struct _VitaAnalysisPrivate *real, const float *data, gsize n, gsize offset,
-                    GError **error)
-{
-  const char *p = (const char *) data;
-  gsize left = n * sizeof (float);
-  off_t off = (off_t) (offset * sizeof (float));
-  while (left > 0)
-    {
-      ssize_t k = pwrite (real->tokens_fd, p, left, off);
-      if (k < 0 && errno == EINTR)
-        continue;
-      if (k <= 0)
-        {
-          int e = k < 0 ? errno : ENOSPC;
-          g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
-                       "Cannot write the token cache (in %s/vitascope): %s",
-                       g_get_user_cache_dir (), g_strerror (e));
-          return FALSE;
-        }
-      p += k;
-      off += k;
-      left -= (gsize) k;
-    }
-  return TRUE;
-}
-
 void
 vita_analysis_release_tokens (VitaAnalysis *an)
 {
   g_return_if_fail (an != NULL);
-  if (an->priv == NULL || an->priv->tokens_fd < 0 || an->tokens == NULL)
+  if (an->priv == NULL)
     return;
-  /* a shared, read-only file mapping: the pages stay in the file and come back on
-   * the next read */
-  madvise (an->tokens, an->priv->tokens_bytes, MADV_DONTNEED);
+  if (an->priv->tokens)
+    vita_store_release (an->priv->tokens);
+  if (an->priv->mel)
+    vita_store_release (an->priv->mel);
+}
+
+/* Finite range of n values, widening *lo / *hi. */
+static void
+widen_range (const float *x, gsize n, float *lo, float *hi)
+{
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (x[i]))
+      {
+        *lo = MIN (*lo, x[i]);
+        *hi = MAX (*hi, x[i]);
+      }
+}
+
+gboolean
+vita_analysis_set_mel (VitaAnalysis *an, int first, const float *mel, int n, GError **error)
+{
+  g_return_val_if_fail (an != NULL && an->priv != NULL && an->priv->mel != NULL, FALSE);
+  g_return_val_if_fail (first >= 0 && n >= 0 && first <= an->n_frames - n, FALSE);
+  g_return_val_if_fail (!g_atomic_int_get (&an->priv->running), FALSE);
+  const gsize M = an->cfg.fe.n_mels;
+  widen_range (mel, (gsize) n * M, &an->priv->mel_lo, &an->priv->mel_hi);
+  return vita_store_write (an->priv->mel, (gsize) first * M, mel, (gsize) n * M, error);
+}
+
+gboolean
+vita_analysis_mel_range (const VitaAnalysis *an, float *lo, float *hi)
+{
+  g_return_val_if_fail (an != NULL && lo != NULL && hi != NULL, FALSE);
+  *lo = G_MAXFLOAT;
+  *hi = -G_MAXFLOAT;
+  if (an->priv && an->priv->mel)
+    *lo = an->priv->mel_lo, *hi = an->priv->mel_hi;
+  else if (an->mel)
+    widen_range (an->mel, (gsize) an->n_frames * an->cfg.fe.n_mels, lo, hi);
+  return *lo <= *hi;
+}
+
+void
+vita_analysis_read_tokens (const VitaAnalysis *an, int layer, int first, int n, float *out)
+{
+  g_return_if_fail (an != NULL && an->tokens != NULL && out != NULL);
+  g_return_if_fail (layer >= 0 && layer < an->n_layers);
+  g_return_if_fail (first >= 0 && n >= 0 && first <= an->n_frames - n);
+  const gsize D = an->cfg.dim, at = ((gsize) layer * an->n_frames + first) * D;
+  if (an->priv && an->priv->tokens)
+    vita_store_read (an->priv->tokens, at, out, (gsize) n * D);
+  else
+    memcpy (out, an->tokens + at, (gsize) n * D * sizeof (float));
 }
 
 gboolean
 vita_analysis_tokens_cached (const VitaAnalysis *an)
 {
   g_return_val_if_fail (an != NULL, FALSE);
-  return an->priv != NULL && an->priv->tokens_fd >= 0;
+  return an->priv != NULL && an->priv->tokens != NULL && vita_store_mapped (an->priv->tokens);
 }
 
 VitaAnalysis *
@@ -207,7 +187,6 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
                    const VitaAnalysisOptions *opt_in, GError **error)
 {
   g_return_val_if_fail (vit != NULL, NULL);
-  g_return_val_if_fail (mel != NULL || n_frames <= 0, NULL);
 
   VitaAnalysisOptions opt;
   if (opt_in)
@@ -243,8 +222,9 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
   VitaAnalysis *an = g_new0 (VitaAnalysis, 1);
   struct _VitaAnalysisPrivate *real = an->priv = g_new0 (struct _VitaAnalysisPrivate, 1);
   real->backend = &default_backend;
-  real->tokens_fd = -1;
   real->batch = opt.batch;
+  real->mel_lo = G_MAXFLOAT;
+  real->mel_hi = -G_MAXFLOAT;
   real->workers = opt.workers;
   real->priority = opt.priority_frame < 0 ? -1 : opt.priority_frame;
   an->ref_count = 1;
@@ -304,32 +284,25 @@ vita_analysis_new (VitaVit *vit, const float *mel, int n_frames,
 
   an->window_ready = g_new0 (gint, an->n_windows);
 
-  /* tokens beyond tokens_in_memory_max go to the cache file (overflow-checked: the
-   * product is at most 65 × 2^31 × 2^31 floats only in theory; alloc_floats reports it) */
-  gsize token_count = 0;
-  gboolean token_file = opt.keep_tokens &&
-    g_size_checked_mul (&token_count, (gsize) an->n_layers * n_frames, D) &&
-    token_count <= G_MAXSIZE / sizeof (float) &&
-    token_count * sizeof (float) > opt.tokens_in_memory_max;
-  if (token_file &&
-      !(an->tokens = tokens_cache_open (real, token_count * sizeof (float), error)))
-    {
-      vita_analysis_unref (an);
-      return NULL;
-    }
-  if (!(an->mel = alloc_floats (n_frames, M, 1, FALSE, "the mel spectrogram", error)) ||
-      (opt.keep_tokens && !token_file &&
-       !(an->tokens = alloc_floats (an->n_layers, n_frames, D, TRUE, "the tokens of every layer", error))) ||
+  /* arrays beyond tokens_in_memory_max live in cache files (model/vita-store.h) */
+  gsize big = opt.tokens_in_memory_max;
+  if (!(real->mel = vita_store_new ((gsize) n_frames * M, big, "the mel spectrogram", error)) ||
+      (mel && !vita_analysis_set_mel (an, 0, mel, n_frames, error)) ||
+      (opt.keep_tokens &&
+       !(real->tokens = vita_store_new ((gsize) an->n_layers * n_frames * D, big,
+                                        "the tokens of every layer", error))) ||
       !(an->cls = alloc_floats (an->n_windows, an->n_layers, D, TRUE, "the class tokens", error)) ||
       !(an->received = alloc_floats (L, NH, n_frames, TRUE, "the received attention", error)) ||
       !(an->ssm = alloc_floats (an->n_layers, an->ssm_size, an->ssm_size, TRUE, "the SSMs", error)) ||
       !(real->ssm_acc = alloc_floats (an->n_layers, an->ssm_size, D, TRUE, "the SSM accumulators", error)) ||
-      !(real->ssm_part = alloc_floats (an->n_windows, 2 * an->n_layers, D, TRUE, "the SSM partial sums", error)))
+      !(real->ssm_part = vita_store_new ((gsize) an->n_windows * 2 * an->n_layers * D, big,
+                                         "the SSM partial sums", error)))
     {
       vita_analysis_unref (an);
       return NULL;
     }
-  memcpy (an->mel, mel, (gsize) n_frames * M * sizeof (float));
+  an->mel = vita_store_data (real->mel);
+  an->tokens = real->tokens ? vita_store_data (real->tokens) : NULL;
   return an;
 }
 
@@ -350,15 +323,11 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->window_start);
   g_free (an->frame_window);
   g_free (an->window_owned);
-  g_free (an->mel);
-  if (an->priv && an->priv->tokens_fd >= 0)
+  if (an->priv == NULL)   /* built by hand: plain arrays */
     {
-      if (an->tokens)
-        munmap (an->tokens, an->priv->tokens_bytes);
-      close (an->priv->tokens_fd);
+      g_free (an->mel);
+      g_free (an->tokens);
     }
-  else
-    g_free (an->tokens);
   g_free (an->cls);
   g_free (an->received);
   g_free (an->ssm);
@@ -367,8 +336,10 @@ vita_analysis_unref (VitaAnalysis *an)
   g_free (an->window_ready);
   if (an->priv)
     {
+      vita_store_free (an->priv->mel);
+      vita_store_free (an->priv->tokens);
       g_free (an->priv->ssm_acc);
-      g_free (an->priv->ssm_part);
+      vita_store_free (an->priv->ssm_part);
     }
   g_free (an->priv);
   g_free (an);
@@ -425,7 +396,10 @@ vita_analysis_window_input (const VitaAnalysis *an, int window, float *out)
   const int T = an->cfg.frames, M = an->cfg.fe.n_mels;
   int s = an->window_start[window];
   int valid = MIN (T, an->n_frames - s);
-  memcpy (out, an->mel + (gsize) s * M, (gsize) valid * M * sizeof (float));
+  if (an->priv && an->priv->mel)   /* not through the mapping: nothing made resident */
+    vita_store_read (an->priv->mel, (gsize) s * M, out, (gsize) valid * M);
+  else
+    memcpy (out, an->mel + (gsize) s * M, (gsize) valid * M * sizeof (float));
   for (gsize i = (gsize) valid * M; i < (gsize) T * M; i++)
     out[i] = an->pad_value;
 }
@@ -536,17 +510,18 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
    * the results are bit-identical for any number of workers or priority, and writing
    * a window twice (a resumed run) is harmless. */
   const int g_first = hi > lo ? lo / pool : 0, g_last = hi > lo ? (hi - 1) / pool : -1;
+  const gsize n_part = (gsize) 2 * an->n_layers * D;
+  g_autofree float *part = g_new0 (float, n_part);   /* this window's ssm_part slots */
   for (int l = 0; l < an->n_layers; l++)
     {
       const float *x = be->tokens (state, l) + (gsize) b * N * D;
       memcpy (an->cls + ((gsize) w * an->n_layers + l) * D, x, D * sizeof (float));
-      /* the owned frames' rows are contiguous in the window and in the cache */
-      if (an->tokens && real->tokens_fd >= 0 && hi > lo &&
-          !tokens_cache_write (real, x + (gsize) (1 + lo - s) * D, (gsize) (hi - lo) * D,
-                               ((gsize) l * n_frames + lo) * D, error))
+      /* the owned frames' rows are contiguous in the window and in the store */
+      if (real->tokens && hi > lo &&
+          !vita_store_write (real->tokens, ((gsize) l * n_frames + lo) * D,
+                             x + (gsize) (1 + lo - s) * D, (gsize) (hi - lo) * D, error))
         return FALSE;
       float *acc = real->ssm_acc + (gsize) l * S * D;
-      float *part = real->ssm_part + ((gsize) w * 2 * an->n_layers) * D;
       for (int g = g_first; g <= g_last; g++)
         {
           float *cell = g == g_first ? part + (gsize) l * D
@@ -557,8 +532,6 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
           for (int f = f0; f < f1; f++)
             {
               const float *row = x + (gsize) (1 + f - s) * D;
-              if (an->tokens && real->tokens_fd < 0)
-                memcpy (an->tokens + ((gsize) l * n_frames + f) * D, row, D * sizeof (float));
               /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
               double ss = 0;
               for (int d = 0; d < D; d++)
@@ -570,6 +543,8 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
         }
     }
 
+  if (!vita_store_write (real->ssm_part, (gsize) w * n_part, part, n_part, error))
+    return FALSE;
   if (hi <= lo)
     return TRUE;
   /* received attention: column sums over every query row of the window */
@@ -599,16 +574,18 @@ finish_ssm (VitaAnalysis *an)
   struct _VitaAnalysisPrivate *real = an->priv;
   const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool, NL = an->n_layers;
   /* the shared groups: each window's sums for its first and last group, in window order */
+  g_autofree float *parts = g_new (float, (gsize) 2 * NL * D);
   for (int w = 0; w < an->n_windows; w++)
     {
       const int lo = an->window_owned[w], hi = an->window_owned[w + 1];
       if (hi <= lo)
         continue;
       const int g_first = lo / pool, g_last = (hi - 1) / pool;
+      vita_store_read (real->ssm_part, (gsize) w * 2 * NL * D, parts, (gsize) 2 * NL * D);
       for (int l = 0; l < NL; l++)
         for (int slot = 0; slot < (g_last > g_first ? 2 : 1); slot++)
           {
-            const float *part = real->ssm_part + ((gsize) w * 2 * NL + slot * NL + l) * D;
+            const float *part = parts + ((gsize) slot * NL + l) * D;
             float *cell = real->ssm_acc + ((gsize) l * S + (slot ? g_last : g_first)) * D;
             for (int d = 0; d < D; d++)
               cell[d] += part[d];
@@ -922,7 +899,7 @@ vita_analysis_run (VitaAnalysis *an,
       vita_blas_single_end (single);
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
       g_clear_pointer (&real->ssm_acc, g_free);
-      g_clear_pointer (&real->ssm_part, g_free);
+      g_clear_pointer (&real->ssm_part, vita_store_free);
       g_atomic_int_set (&an->complete, 1);
     }
   g_free (rs.taken);

@@ -35,14 +35,17 @@
  * needed) and computed with cblas_ssyrk at the end.
  *
  * Token cache.  The tokens of every layer of a long track are large (n_layers·n_frames·D
- * floats: 3.4 GB for 3 hours at paper size).  Beyond opt->tokens_in_memory_max they are
- * kept in a file in the user's cache folder ($XDG_CACHE_HOME/vitascope/tokens-XXXXXX),
- * unlinked as soon as it is created (it is gone when the analysis is freed or the
- * process ends, however it ends), written by the workers with pwrite(2) and mapped
- * read-only at an->tokens: readers index it as before, the process's resident set
- * holds only the pages it has read lately (vita_analysis_release_tokens drops them),
- * and the kernel may evict them.  A full disk fails the run (VITA_MODEL_ERROR_IO,
- * naming the folder), leaving the windows done so far valid.
+ * floats: 3.4 GB for 3 hours at paper size), and so are its mel input (173 MB for 3
+ * hours) and the SSM partial sums.  Each array beyond opt->tokens_in_memory_max is a
+ * VitaStore (model/vita-store.h): a file in the user's cache folder
+ * ($XDG_CACHE_HOME/vitascope/store-XXXXXX), unlinked as soon as it is created (it is
+ * gone when the analysis is freed or the process ends, however it ends), written by
+ * the workers with pwrite(2) and mapped read-only at an->tokens / an->mel: readers
+ * index them as before, the process's resident set holds only the pages read through
+ * the pointers lately (vita_analysis_release_tokens drops them; bulk readers use
+ * vita_analysis_read_tokens, which makes nothing resident), and the kernel may evict
+ * them.  A full disk fails the run (VITA_MODEL_ERROR_IO, naming the folder), leaving
+ * the windows done so far valid.
  *
  * Attention maps are large (L·NH·N² per window) and are NOT kept for the whole track:
  * they are streamed to a sink while running, or recomputed on demand per window
@@ -82,9 +85,10 @@ typedef struct {
                                 pass, may change the last bits).  With more than one,
                                 OpenBLAS is set to 1 thread while the run lasts
                                 (a process-wide setting, restored afterwards). */
-  gsize    tokens_in_memory_max; /* default 64 MiB (a 3.4-minute track at paper size):
-                                    larger token arrays live in the token cache file
-                                    (see "Token cache" above); 0: always the file */
+  gsize    tokens_in_memory_max; /* default 64 MiB (a 3.4-minute track's tokens at paper
+                                    size): larger arrays (tokens, mel, SSM partial sums)
+                                    live in cache files (see "Token cache" above);
+                                    0: always files */
 } VitaAnalysisOptions;
 
 void vita_analysis_options_init (VitaAnalysisOptions *opt);
@@ -144,7 +148,9 @@ typedef gboolean (*VitaAnalysisAttentionSink) (VitaAnalysis *an, int window,
                                                const float *attention, gpointer user_data,
                                                GError **error);
 
-/* Copies mel (n_frames, M); n_frames >= 1.  Fails (VITA_MODEL_ERROR_METADATA) on bad
+/* Copies mel (n_frames, M); n_frames >= 1.  mel may be NULL: the caller then fills
+ * it with vita_analysis_set_mel before the run (a long track's mel computed in parts,
+ * never whole in memory).  Fails (VITA_MODEL_ERROR_METADATA) on bad
  * options or sizes, (VITA_MODEL_ERROR_IO) when the result arrays cannot be allocated. */
 VitaAnalysis *vita_analysis_new   (VitaVit *vit, const float *mel, int n_frames,
                                    const VitaAnalysisOptions *opt, GError **error);
@@ -177,7 +183,18 @@ int      vita_analysis_window_for_frame (const VitaAnalysis *an, int frame);
 void     vita_analysis_window_input (const VitaAnalysis *an, int window, float *out);
 /* TRUE when an->tokens is the token cache file's mapping (see "Token cache"). */
 gboolean vita_analysis_tokens_cached (const VitaAnalysis *an);
-/* Drops the pages of the token cache that this process has read from its resident set
+/* mel (n, M) into frames first .. first + n - 1 of the model input, for an analysis
+ * made with mel NULL; before vita_analysis_run() and before the analysis is shared. */
+gboolean vita_analysis_set_mel (VitaAnalysis *an, int first, const float *mel, int n,
+                                GError **error);
+/* The smallest and largest finite values of the model input (what the mel panel's
+ * colours span), kept as it was written: nothing is read back.  FALSE when none. */
+gboolean vita_analysis_mel_range (const VitaAnalysis *an, float *lo, float *hi);
+/* The tokens of layer 0..n_layers-1, frames first .. first + n - 1, into out (n, D),
+ * without making the cache file's pages resident (the analysis must keep tokens). */
+void     vita_analysis_read_tokens (const VitaAnalysis *an, int layer, int first, int n,
+                                    float *out);
+/* Drops the pages of the token cache (and of the mel's cache) that this process has read from its resident set
  * (the data stays in the file: a later read, from any thread, faults them back in).
  * Any thread, any time; a no-op when the tokens are in memory. */
 void     vita_analysis_release_tokens (VitaAnalysis *an);

@@ -213,6 +213,60 @@ vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer_stri
   cka_normalise (out, hsic, n_layers);
 }
 
+/* vita_cka_forward's d × d branch over frames [first, last) of an analysis, read in
+ * parts (vita_analysis_read_tokens): the tokens are never whole in memory (3.4 GB for
+ * a 3-hour track).  Pass 1: each layer's mean; pass 2: the Gram of the centred tokens of
+ * all layers side by side, G = Zᵀ Z (n_layers·d square), accumulated part by part;
+ * block (a, b) of G is Z_aᵀ Z_b. */
+static void
+cka_streamed (float *out, const VitaAnalysis *an, int first, int last)
+{
+  enum { PART = 1024 };
+  const int NL = an->n_layers, d = an->cfg.dim, W = NL * d, n = last - first;
+  g_autofree double *mean = g_new0 (double, W);
+  g_autofree float *x = g_new (float, (gsize) PART * d);
+  g_autofree float *z = g_new (float, (gsize) PART * W);
+  g_autofree float *g = g_new0 (float, (gsize) W * W);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      for (int f0 = first; f0 < last; f0 += PART)
+        {
+          int nc = MIN (PART, last - f0);
+          for (int l = 0; l < NL; l++)
+            {
+              vita_analysis_read_tokens (an, l, f0, nc, x);
+              if (pass == 0)
+                for (int i = 0; i < nc; i++)
+                  for (int k = 0; k < d; k++)
+                    mean[l * d + k] += x[(gsize) i * d + k];
+              else
+                for (int i = 0; i < nc; i++)
+                  for (int k = 0; k < d; k++)
+                    z[(gsize) i * W + l * d + k] = (float) (x[(gsize) i * d + k] - mean[l * d + k]);
+            }
+          if (pass == 1)
+            cblas_ssyrk (CblasRowMajor, CblasUpper, CblasTrans, W, nc, 1.0f, z, W, 1.0f, g, W);
+        }
+      for (int k = 0; pass == 0 && k < W; k++)
+        mean[k] /= n;
+    }
+  /* hsic[a, b] = ‖Z_aᵀ Z_b‖²_F from the upper triangle of G (a ≤ b) */
+  g_autofree double *hsic = g_new (double, (gsize) NL * NL);
+  for (int a = 0; a < NL; a++)
+    for (int b = a; b < NL; b++)
+      {
+        double v = 0;
+        for (int i = 0; i < d; i++)
+          for (int j = a == b ? i : 0; j < d; j++)
+            {
+              double c = g[(gsize) (a * d + i) * W + b * d + j];
+              v += (a == b && j > i ? 2.0 : 1.0) * c * c;
+            }
+        hsic[a * NL + b] = hsic[b * NL + a] = v;
+      }
+  cka_normalise (out, hsic, NL);
+}
+
 gboolean
 vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n, GError **error)
 {
@@ -240,7 +294,10 @@ vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n, GError 
         return FALSE;
       }
   int D = an->cfg.dim;
-  vita_cka_forward (out, an->tokens + (gsize) first * D, an->n_layers, (gsize) an->n_frames * D,
-                    last - first, D);
+  if (last - first > D)   /* the d × d branch, without a copy of every token */
+    cka_streamed (out, an, first, last);
+  else
+    vita_cka_forward (out, an->tokens + (gsize) first * D, an->n_layers,
+                      (gsize) an->n_frames * D, last - first, D);
   return TRUE;
 }

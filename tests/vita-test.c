@@ -1,5 +1,6 @@
 /* vita-test.c — helpers shared by the C tests. */
 #include "vita-test.h"
+#include <glib/gstdio.h>
 
 #include <stdarg.h>
 #include <sys/wait.h>
@@ -110,4 +111,51 @@ vita_test_cli_result_clear (VitaCliResult *r)
 {
   g_free (r->out);
   g_free (r->err);
+}
+
+char *
+vita_test_cache_new (void)
+{
+  char *cache = g_dir_make_tmp ("vita-test-cache-XXXXXX", NULL);
+  g_assert_nonnull (cache);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  return cache;
+}
+
+int
+vita_test_cache_remove (char *cache, int status)
+{
+  g_autofree char *sub = g_build_filename (cache, "vitascope", NULL);
+  g_rmdir (sub);
+  g_rmdir (cache);
+  g_free (cache);
+  return status;
+}
+
+int
+vita_test_cache_files (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  int n = 0;
+  while (d && g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+int
+vita_test_cache_open_files (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_autoptr(GDir) d = g_dir_open ("/proc/self/fd", 0, NULL);
+  g_assert_nonnull (d);
+  int n = 0;
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *fd = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (fd, NULL);
+      n += target != NULL && g_str_has_prefix (target, dir);
+    }
+  return n;
 }

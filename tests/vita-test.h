@@ -19,6 +19,17 @@ void   vita_test_assert_close (const char *what, const float *got, const float *
 void   vita_test_assert_close_rel (const char *what, const float *got, const float *want,
                                    gsize n, double tol);
 
+/* A fresh $XDG_CACHE_HOME for this test program (the analysis cache files go there);
+ * call before g_test_init (GLib reads it once).  vita_test_cache_remove deletes the
+ * folder (it must be empty: the cache files are unlinked at once) and returns status. */
+char  *vita_test_cache_new    (void);
+int    vita_test_cache_remove (char *cache, int status);
+/* Names in $XDG_CACHE_HOME/vitascope. */
+int    vita_test_cache_files  (void);
+/* Descriptors this process holds open on files in $XDG_CACHE_HOME/vitascope (unlinked
+ * ones included: how a live cache file is seen). */
+int    vita_test_cache_open_files (void);
+
 /* Runs the built vitascope-cli ($VITA_BUILD_ROOT/app/vitascope-cli) with the arguments
  * (NULL-terminated) and returns its exit status and output. */
 typedef struct {

@@ -62,47 +62,28 @@ frequency_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
   cairo_restore (cr);
 }
 
+/* The colour range of the whole mel (once per colormap) and, for a track that fits one
+ * surface, that surface; NULL for a longer one (drawn by mel_paint_tiles). */
 static cairo_surface_t *
 mel_surface (VitaPaintCache *cache, VitaColormap cmap, float *vmin, float *vmax)
 {
   VitaSurfaceSlot *slot = &cache->mel;
   guint64 key = vita_key (cmap, 0, 0, 0, 0);
-  if (slot->surface && slot->key == key)
+  if (slot->key == key)
     goto done;
   vita_surface_slot_clear (slot);
   VitaAnalysis *an = cache->an;
-  gsize n = (gsize) an->n_frames * an->cfg.fe.n_mels;
-  float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
-  for (gsize i = 0; i < n; i++)
-    if (isfinite (an->mel[i]))
-      {
-        lo = MIN (lo, an->mel[i]);
-        hi = MAX (hi, an->mel[i]);
-      }
+  float lo, hi;
+  vita_analysis_mel_range (an, &lo, &hi);
   if (!(hi > lo))
     {
       lo = 0;
       hi = 1;
     }
-  /* Cairo images are limited to 32767 pixels a side: beyond 16384 frames (about
-   * 9 minutes at the default hop) columns average groups of frames. */
-  int M = an->cfg.fe.n_mels, decim = (an->n_frames + 16383) / 16384;
-  if (decim <= 1)
-    slot->surface = vita_heatmap_surface_transposed (an->mel, an->n_frames, M, lo, hi, cmap);
-  else
-    {
-      int cols = (an->n_frames + decim - 1) / decim;
-      g_autofree float *avg = g_new0 (float, (gsize) cols * M);
-      for (int c = 0; c < cols; c++)
-        {
-          int a = c * decim, b = MIN (a + decim, an->n_frames);
-          for (int f = a; f < b; f++)
-            for (int m = 0; m < M; m++)
-              avg[(gsize) c * M + m] += an->mel[(gsize) f * M + m] / (b - a);
-        }
-      slot->surface = vita_heatmap_surface_transposed (avg, cols, M, lo, hi, cmap);
-    }
-  slot->decim = MAX (decim, 1);
+  if (an->n_frames <= VITA_MEL_TILE)
+    slot->surface = vita_heatmap_surface_transposed (an->mel, an->n_frames, an->cfg.fe.n_mels,
+                                                     lo, hi, cmap);
+  slot->decim = 1;
   slot->vmin = lo;
   slot->vmax = hi;
   slot->key = key;
@@ -252,6 +233,95 @@ attribution_marginals (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
   cairo_restore (cr);
 }
 
+/* Tile `tile` of the mel at `level` (2^level frames per column, their mean). */
+static cairo_surface_t *
+mel_tile (VitaPaintCache *cache, VitaColormap cmap, int level, int tile)
+{
+  const guint64 key = vita_key (cmap, level, tile, 0, 0);
+  int slot_i = 0;
+  for (int i = 0; i < VITA_MEL_TILES; i++)
+    {
+      if (cache->mel_tiles[i].surface && cache->mel_tiles[i].key == key)
+        {
+          cache->mel_tiles_used[i] = ++cache->stamp;
+          return cache->mel_tiles[i].surface;
+        }
+      if (cache->mel_tiles_used[i] < cache->mel_tiles_used[slot_i])
+        slot_i = i;
+    }
+  VitaSurfaceSlot *slot = &cache->mel_tiles[slot_i];
+  vita_surface_slot_clear (slot);
+  const VitaAnalysis *an = cache->an;
+  const int M = an->cfg.fe.n_mels, decim = 1 << level;
+  const gsize f0 = (gsize) tile * VITA_MEL_TILE * decim;
+  const int cols = (int) MIN ((gsize) VITA_MEL_TILE, (an->n_frames - f0 + decim - 1) / decim);
+  if (decim == 1)
+    slot->surface = vita_heatmap_surface_transposed (an->mel + f0 * M, cols, M, cache->mel.vmin,
+                                                     cache->mel.vmax, cmap);
+  else
+    {
+      g_autofree float *avg = g_new0 (float, (gsize) cols * M);
+      for (int c = 0; c < cols; c++)
+        {
+          gsize a = f0 + (gsize) c * decim, b = MIN (a + decim, (gsize) an->n_frames);
+          for (gsize f = a; f < b; f++)
+            for (int m = 0; m < M; m++)
+              avg[(gsize) c * M + m] += an->mel[f * M + m] / (b - a);
+        }
+      slot->surface = vita_heatmap_surface_transposed (avg, cols, M, cache->mel.vmin,
+                                                       cache->mel.vmax, cmap);
+      /* a zoomed-out tile reads a long stretch of a mapped mel: drop those pages */
+      vita_analysis_release_tokens (cache->an);
+    }
+  slot->decim = decim;
+  slot->key = key;
+  cache->mel_tiles_used[slot_i] = ++cache->stamp;
+  return slot->surface;
+}
+
+/* A mel longer than one surface, by tiles: the level whose columns are at least half a
+ * device pixel wide (every frame its own column whenever a frame is wider than that),
+ * the tiles under the visible range side by side, meeting on a pixel edge. */
+static void
+mel_paint_tiles (cairo_t *cr, VitaPaintCache *cache, VitaColormap cmap,
+                 const VitaTimelineSnapshot *snap, const VitaRect *plot)
+{
+  const VitaAnalysis *an = cache->an;
+  /* Column i covers samples [i·hop − hop/2, i·hop + hop/2): x in frames, as below. */
+  double c0 = (double) snap->visible_start / snap->hop + 0.5;
+  double cw = (double) (snap->visible_end - snap->visible_start) / snap->hop;
+  double dw = plot->width, dh = 0;
+  cairo_user_to_device_distance (cr, &dw, &dh);
+  const double frames_per_pixel = cw / MAX (fabs (dw), 1.0);
+  int level = 0;
+  while (level < 24 && (double) (2 << level) <= frames_per_pixel)
+    level++;
+  const int decim = 1 << level;
+  c0 /= decim;
+  cw /= decim;
+  const gint64 cols = (an->n_frames + decim - 1) / decim;
+  const int n_tiles = (int) ((cols + VITA_MEL_TILE - 1) / VITA_MEL_TILE);
+  const int t0 = CLAMP ((int) floor (c0 / VITA_MEL_TILE), 0, n_tiles - 1);
+  const int t1 = CLAMP ((int) floor ((c0 + cw) / VITA_MEL_TILE), 0, n_tiles - 1);
+  cairo_save (cr);
+  if (t1 > t0)
+    cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);   /* no seam where two tiles meet */
+  for (int t = t0; t <= t1; t++)
+    {
+      /* the first and last tiles reach the visible range's ends (padded past the track) */
+      double a = t == t0 ? c0 : (double) t * VITA_MEL_TILE;
+      double b = t == t1 ? c0 + cw : (double) (t + 1) * VITA_MEL_TILE;
+      if (!(b > a))
+        continue;
+      cairo_surface_t *s = mel_tile (cache, cmap, level, t);
+      VitaRect dest = { plot->x + (a - c0) / cw * plot->width, plot->y,
+                        (b - a) / cw * plot->width, plot->height };
+      vita_heatmap_paint (cr, s, a - (double) t * VITA_MEL_TILE, 0, b - a, an->cfg.fe.n_mels,
+                          &dest);
+    }
+  cairo_restore (cr);
+}
+
 void
 vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
@@ -280,10 +350,12 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
           attr_bar.y = cbar.y + cbar.height + gap;
         }
       /* Column i covers samples [i·hop − hop/2, i·hop + hop/2). */
-      int decim = ctx->cache->mel.decim;
-      double sx = ((double) snap->visible_start / snap->hop + 0.5) / decim;
-      double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
-      vita_heatmap_paint (cr, s, sx, 0, sw, an->cfg.fe.n_mels, &plot);
+      double sx = (double) snap->visible_start / snap->hop + 0.5;
+      double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop;
+      if (s != NULL)
+        vita_heatmap_paint (cr, s, sx, 0, sw, an->cfg.fe.n_mels, &plot);
+      else
+        mel_paint_tiles (cr, ctx->cache, style->colormap, snap, &plot);
       frequency_axis (cr, style, &plot, &an->cfg.fe);
       vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax,
                      overlay ? "log-mel" : "normalised log-mel");

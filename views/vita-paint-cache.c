@@ -43,6 +43,8 @@ vita_paint_cache_unref (VitaPaintCache *c)
   if (c == NULL || !g_atomic_int_dec_and_test (&c->ref_count))
     return;
   vita_surface_slot_clear (&c->mel);
+  for (int i = 0; i < VITA_MEL_TILES; i++)
+    vita_surface_slot_clear (&c->mel_tiles[i]);
   vita_surface_slot_clear (&c->ssm);
   vita_surface_slot_clear (&c->att);
   vita_surface_slot_clear (&c->grid);

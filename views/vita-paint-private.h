@@ -14,6 +14,9 @@ typedef struct {
   int              decim;      /* data columns per surface column (long tracks) */
 } VitaSurfaceSlot;
 
+#define VITA_MEL_TILE  16384   /* columns of one mel surface */
+#define VITA_MEL_TILES 4       /* mel tiles kept */
+
 struct _VitaPaintCache {
   gint             ref_count;
   VitaAnalysis    *an;
@@ -44,6 +47,12 @@ struct _VitaPaintCache {
   guint64          recv_key;   /* block, head, windows ready */
   float           *recv;       /* (n_frames) received attention shown, NaN = not ready */
   float            recv_max;
+  /* A mel longer than one surface (Cairo's images stop at 32767 pixels a side) as
+   * tiles of VITA_MEL_TILE columns, each column 2^level frames (level 0 when a frame
+   * is wider than half a pixel: no averaging visible at any zoom); key: colormap,
+   * level, tile; the least recently used goes first.  mel then holds only the range. */
+  VitaSurfaceSlot  mel_tiles[VITA_MEL_TILES];
+  guint64          mel_tiles_used[VITA_MEL_TILES];
   float           *attr;       /* attribution overlay (n_frames, n_mels), NaN = none; NULL */
   int              attr_frames, attr_mels;
   double           attr_opacity, attr_vabs;

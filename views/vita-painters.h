@@ -22,7 +22,8 @@ G_BEGIN_DECLS
 
 /* Min/max envelope of float PCM at several resolutions (64, 256, 1024, ... samples
  * per bucket) so a column of any zoom is drawn from a handful of buckets; the PCM is
- * copied so sample-level zoom can draw the samples themselves.  Ref-counted. */
+ * copied so sample-level zoom can draw the samples themselves (beyond 64 MiB, 35
+ * minutes at 16 kHz, into a mapped cache file: model/vita-store.h).  Ref-counted. */
 typedef struct _VitaPeaks VitaPeaks;
 
 VitaPeaks *vita_peaks_new    (const float *pcm, gsize n_samples, int sample_rate);

@@ -1,15 +1,18 @@
 /* vita-peaks.c — multi-resolution min/max envelope of PCM for waveform drawing. */
 #include "vita-painters.h"
+#include "model/vita-store.h"
 
 #include <string.h>
 
 #define BASE_BUCKET 64
 #define LEVEL_FACTOR 4
 #define MAX_LEVELS 12
+#define IN_MEMORY_MAX (64u << 20)   /* a longer track's samples go to a cache file */
 
 struct _VitaPeaks {
   gint    ref_count;
-  float  *samples;    /* (n) copy */
+  VitaStore *store;   /* the copy: in memory, or mapped from a cache file when long */
+  const float *samples;   /* (n) its data */
   gsize   n;
   int     sample_rate;
   int     n_levels;
@@ -27,12 +30,21 @@ vita_peaks_new (const float *pcm, gsize n_samples, int sample_rate)
   p->ref_count = 1;
   p->n = n_samples;
   p->sample_rate = sample_rate;
-  p->samples = g_new (float, MAX (n_samples, 1));
-  if (n_samples)
-    memcpy (p->samples, pcm, n_samples * sizeof (float));
+  /* the copy sample-level zoom draws from: only what is shown becomes resident */
+  g_autoptr(GError) error = NULL;
+  if (!(p->store = vita_store_new (n_samples, IN_MEMORY_MAX, "the waveform", &error)) ||
+      !vita_store_write (p->store, 0, pcm, n_samples, &error))
+    {
+      g_warning ("%s; keeping the waveform in memory", error->message);
+      g_clear_pointer (&p->store, vita_store_free);
+      p->store = vita_store_new (n_samples, G_MAXSIZE, "the waveform", NULL);
+      g_assert (p->store != NULL);   /* out of memory: as g_new would */
+      vita_store_write (p->store, 0, pcm, n_samples, NULL);
+    }
+  p->samples = vita_store_data (p->store);
 
   gsize bucket = BASE_BUCKET;
-  const float *src_min = p->samples, *src_max = p->samples;
+  const float *src_min = pcm, *src_max = pcm;   /* level 0 from the caller's PCM */
   gsize src_n = n_samples, src_group = BASE_BUCKET;
   while (p->n_levels < MAX_LEVELS)
     {
@@ -84,7 +96,7 @@ vita_peaks_unref (VitaPeaks *peaks)
       g_free (peaks->min[l]);
       g_free (peaks->max[l]);
     }
-  g_free (peaks->samples);
+  vita_store_free (peaks->store);
   g_free (peaks);
 }
 

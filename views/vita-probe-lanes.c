@@ -34,8 +34,7 @@ vita_probe_lane_from_probe (const VitaAnalysis *an, const VitaProbe *probe,
     names[c] = c < (int) probe->labels->len ? g_ptr_array_index (probe->labels, c) : NULL;
   VitaProbeLane *lane = vita_probe_lane_new (probe->task, F, C, (const char *const *) names);
   lane->probs = g_new (float, (gsize) F * C);
-  vita_probe_predict (probe, an->tokens + (gsize) probe->layer * F * an->cfg.dim, F,
-                      lane->probs);
+  vita_probe_predict_analysis (probe, an, probe->layer, lane->probs);
   lane->binary = probe->activation == VITA_PROBE_SIGMOID && C == 1;
   double s = NAN;
   const char *what = NULL;

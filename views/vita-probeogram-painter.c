@@ -58,7 +58,7 @@ vita_probeogram_from_analysis (const VitaAnalysis *an, VitaProbe *const *probes,
         }
       int C = p->n_classes;
       g_autofree float *prob = g_new (float, (gsize) F * C);
-      vita_probe_predict (p, an->tokens + (gsize) l * F * D, F, prob);
+      vita_probe_predict_analysis (p, an, l, prob);
       for (int f = 0; f < F; f++)
         {
           const float *row = prob + (gsize) f * C;

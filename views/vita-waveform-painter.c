@@ -32,16 +32,23 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       vita_set_rgb (cr, style->accent);
       if (spp >= 1.0)
         {
-          /* One min/max pair per unit column: a filled envelope polygon. */
+          /* One min/max pair per unit column: a filled envelope polygon, of the
+           * columns inside the clip only (a plot may be far wider than what is drawn:
+           * a long track at full resolution, drawn in tiles). */
+          double cx0, cy0, cx1, cy1;
+          cairo_clip_extents (cr, &cx0, &cy0, &cx1, &cy1);
           int W = (int) ceil (plot.width);
-          float *mx = g_newa (float, W), *mn = g_newa (float, W);
-          for (int c = 0; c < W; c++)
+          int c0 = CLAMP ((int) floor (cx0 - plot.x) - 1, 0, W);
+          int c1 = CLAMP ((int) ceil (cx1 - plot.x) + 1, c0, W);
+          g_autofree float *mx = g_new (float, MAX (c1 - c0, 1));
+          g_autofree float *mn = g_new (float, MAX (c1 - c0, 1));
+          for (int c = c0; c < c1; c++)
             {
               gint64 a = vs + (gint64) floor (c * spp), b = vs + (gint64) floor ((c + 1) * spp);
-              if (!vita_peaks_range (ctx->peaks, a, MAX (b, a + 1), &mn[c], &mx[c]))
-                mn[c] = mx[c] = 0;
+              if (!vita_peaks_range (ctx->peaks, a, MAX (b, a + 1), &mn[c - c0], &mx[c - c0]))
+                mn[c - c0] = mx[c - c0] = 0;
             }
-          vita_draw_envelope (cr, plot.x, mid, half, mn, mx, W);
+          vita_draw_envelope (cr, floor (plot.x) + c0, mid, half, mn, mx, c1 - c0);
         }
       else
         {

@@ -142,6 +142,22 @@ vita_probe_predict (const VitaProbe *p, const float *x, gsize n, float *out)
 }
 
 void
+vita_probe_predict_analysis (const VitaProbe *p, const VitaAnalysis *an, int layer, float *out)
+{
+  g_return_if_fail (p != NULL && an != NULL && an->tokens != NULL && p->dim == an->cfg.dim);
+  g_return_if_fail (layer >= 0 && layer < an->n_layers);
+  const int chunk = 4096;
+  g_autofree float *x = g_new (float, (gsize) MIN (chunk, an->n_frames) * p->dim);
+  for (int i = 0; i < an->n_frames; i += chunk)
+    {
+      int n = MIN (chunk, an->n_frames - i);
+      vita_analysis_read_tokens (an, layer, i, n, x);
+      forward (p->weight, p->bias, p->activation, x, n, p->dim, p->n_classes,
+               out + (gsize) i * p->n_classes);
+    }
+}
+
+void
 vita_probe_predict_ref (const VitaProbe *p, const float *x, gsize n, float *out)
 {
   int C = p->n_classes, D = p->dim;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "model/vita-model.h"
+#include "model/vita-analysis.h"
 
 G_BEGIN_DECLS
 
@@ -77,6 +78,11 @@ gboolean vita_probe_train (VitaProbe *probe, const float *x, gsize n,
 
 /* out: (n, C) probabilities. */
 void     vita_probe_predict (const VitaProbe *probe, const float *x, gsize n, float *out);
+/* out: (n_frames, C) probabilities of an analysis's tokens of `layer`, read a part at a
+ * time (vita_analysis_read_tokens: a long track's tokens stay in their cache file, not
+ * in the resident set).  The analysis must keep tokens. */
+void     vita_probe_predict_analysis (const VitaProbe *probe, const VitaAnalysis *an, int layer,
+                                      float *out);
 /* argmax of each row of (n, C) */
 void     vita_probe_argmax  (const float *prob, gsize n, int n_classes, int *out);
 

@@ -172,6 +172,42 @@ test_empty_and_frames (void)
     g_assert_true (isfinite (out[m]));
 }
 
+/* A track's mel a stretch at a time (vita_mel_compute_range) from only the samples
+ * vita_mel_range_samples names, each copied to a buffer of its own (a read outside it
+ * would be caught): bit for bit the whole-track mel, for stretches at the start, in the
+ * middle and at the end, centred and not, lengths on and off the hop. */
+static void
+test_range (void)
+{
+  for (int centre = 0; centre < 2; centre++)
+    for (gsize n = 5000; n <= 5000 + 512; n += 256 + 1)
+      {
+        VitaFrontend fe;
+        vita_frontend_init_default (&fe);
+        fe.center = centre;
+        g_autoptr(VitaMel) mel = vita_mel_new (&fe, NULL);
+        g_autofree float *pcm = g_new (float, n);
+        for (gsize i = 0; i < n; i++)
+          pcm[i] = sinf (0.01f * i * (1 + i % 7)) * 0.5f;
+        const gsize nf = vita_frontend_n_frames (&fe, n), M = fe.n_mels;
+        g_autofree float *whole = g_new (float, nf * M), *got = g_new (float, nf * M);
+        vita_mel_compute (mel, pcm, n, whole);
+        for (gsize step = 1; step <= 4; step += 3)
+          {
+            for (gsize f = 0; f < nf; f += step)
+              {
+                gsize k = MIN (step, nf - f), a, b;
+                vita_mel_range_samples (mel, n, f, k, &a, &b);
+                g_assert_cmpuint (a, <=, b);
+                g_assert_cmpuint (b, <=, n);
+                g_autofree float *part = g_memdup2 (pcm + a, MAX (b - a, 1) * sizeof (float));
+                vita_mel_compute_range (mel, part, a, b - a, n, f, k, got + f * M);
+              }
+            g_assert_cmpmem (got, nf * M * sizeof (float), whole, nf * M * sizeof (float));
+          }
+      }
+}
+
 static void
 test_bad_frontend (void)
 {
@@ -213,6 +249,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mel/ref-kernel", test_matches_ref_kernel);
   g_test_add_func ("/mel/threads", test_threads);
   g_test_add_func ("/mel/empty", test_empty_and_frames);
+  g_test_add_func ("/mel/range", test_range);
   g_test_add_func ("/mel/bad-frontend", test_bad_frontend);
   return g_test_run ();
 }

@@ -150,6 +150,77 @@ test_waveform (Fixture *fx, gconstpointer data)
   check_playhead_x (fx, VITA_PANEL_WAVEFORM, 800, 200);
 }
 
+/* A waveform plot two million pixels wide (a 10-minute track at 4.8 samples a pixel,
+ * far past Cairo's 32767-pixel images), drawn 1200 pixels of it at a time from its
+ * middle, as a tiled export or a scrolled full-resolution timeline does: the columns
+ * drawn are that part's, each one the min/max of its own samples. */
+static void
+test_waveform_wide (Fixture *fx, gconstpointer data)
+{
+  const double AW = 2e6, OFF = 1e6;
+  const int W = 1200, H = 200;
+  fx->snap.visible_start = 0;
+  fx->snap.visible_end = fx->snap.n_samples;
+  fx->snap.position = 0;
+  VitaRect area = { 0, 0, AW, H }, plot;
+  vita_panel_layout (&fx->style, 0, 0, AW, H, vita_panel_flags (VITA_PANEL_WAVEFORM), &plot, NULL);
+  const double spp = (double) fx->snap.n_samples / plot.width;
+  g_assert_cmpfloat (spp, >=, 1.0);
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (s);
+  cairo_translate (cr, -OFF, 0);
+  vita_panel_paint (VITA_PANEL_WAVEFORM, cr, &area, &fx->ctx);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  const double mid = plot.y + plot.height / 2, half = plot.height / 2;
+  int checked = 0;
+  for (int x = 0; x < W; x++)
+    {
+      int c = (int) (OFF + x - floor (plot.x));   /* the plot's column at this pixel */
+      gint64 a = (gint64) floor (c * spp), b = (gint64) floor ((c + 1) * spp);
+      float mn, mx;
+      g_assert_true (vita_peaks_range (fx->peaks, a, MAX (b, a + 1), &mn, &mx));
+      int top = (int) floor (mid - CLAMP (mx, -1.f, 1.f) * half);
+      if (top > mid - 4 || top - 2 < plot.y)
+        continue;
+      g_assert_cmpuint (pixel (s, x, top), !=, 0xffffff);     /* the envelope's top */
+      g_assert_cmpuint (pixel (s, x, top - 2), ==, 0xffffff); /* nothing above it */
+      checked++;
+    }
+  g_assert_cmpint (checked, >, W / 4);
+  cairo_surface_destroy (s);
+}
+
+static void
+test_peaks_long (void)
+{
+  const gsize n = 18u << 20;
+  g_autofree float *pcm = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    pcm[i] = (float) ((i * 2654435761u) % 20001) / 10000.0f - 1.0f;
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 0);
+  VitaPeaks *peaks = vita_peaks_new (pcm, n, 16000);
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 1);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
+  g_assert_cmpuint (vita_peaks_get_n_samples (peaks), ==, n);
+  g_assert_cmpmem (vita_peaks_get_samples (peaks), n * sizeof (float), pcm, n * sizeof (float));
+  const gint64 ranges[][2] = { { 0, 100 }, { 12345, 999999 }, { 0, (gint64) n } };
+  for (gsize r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      float mn, mx, bmn = G_MAXFLOAT, bmx = -G_MAXFLOAT;
+      g_assert_true (vita_peaks_range (peaks, ranges[r][0], ranges[r][1], &mn, &mx));
+      for (gint64 i = ranges[r][0]; i < ranges[r][1]; i++)
+        bmn = MIN (bmn, pcm[i]), bmx = MAX (bmx, pcm[i]);
+      g_assert_cmpfloat (mn, <=, bmn);   /* partial buckets may widen, never narrow */
+      g_assert_cmpfloat (mx, >=, bmx);
+      if (r == 0)   /* a short range: the samples themselves, from the file */
+        g_assert_true (mn == bmn && mx == bmx);
+    }
+  vita_peaks_unref (peaks);
+  g_assert_cmpint (vita_test_cache_open_files (), ==, 0);
+}
+
 static void
 test_peaks (Fixture *fx, gconstpointer data)
 {
@@ -563,6 +634,68 @@ test_registry (void)
   g_assert_cmpint (order[0], ==, VITA_PANEL_OVERVIEW);
 }
 
+/* A mel longer than Cairo's 32767-pixel surfaces (43751 frames), zoomed to 100 frames
+ * over about 1000 pixels at its start, across a tile boundary, in the middle and at its
+ * end: every frame drawn in its own colour, the exact frame's (not a mean of
+ * neighbouring frames, as one decimated surface gave); zoomed out to the whole track,
+ * it is drawn too (tiles of averaged columns) with the same colour range. */
+static void
+test_mel_tiles (void)
+{
+  VitaAnalysis *an = views_synth_analysis (1400.0, TRUE);
+  g_assert_cmpint (an->n_frames, >, 32767);
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  VitaTimelineSnapshot snap;
+  const gint64 hop = 512;
+  vita_timeline_snapshot_init (&snap, 16000, (int) hop, (gint64) 1400 * 16000, an->n_layers, 3);
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style };
+  const int W = 1100, H = 300, M = an->cfg.fe.n_mels, SPAN = 100;
+  VitaRect plot, cbar;
+  vita_panel_layout (&style, 0, 0, W, H, vita_panel_flags (VITA_PANEL_MEL), &plot, &cbar);
+  const int starts[] = { 1, VITA_MEL_TILE - SPAN / 2, 30000, an->n_frames - SPAN };
+  int changes = 0;
+  for (gsize k = 0; k < G_N_ELEMENTS (starts); k++)
+    {
+      /* frame s's column starts at sample s·hop − hop/2 */
+      snap.visible_start = starts[k] * hop - hop / 2;
+      snap.visible_end = snap.visible_start + SPAN * hop;
+      snap.position = 0;
+      cairo_surface_t *s = render (VITA_PANEL_MEL, &ctx, W, H);
+      for (int band = 10; band < M; band += 50)
+        {
+          int y = (int) (plot.y + plot.height * (1.0 - (band + 0.5) / M));
+          guint32 last = 0;
+          for (int j = 0; j < SPAN; j++)
+            {
+              int f = starts[k] + j;
+              int x = (int) (plot.x + (j + 0.5) * plot.width / SPAN);
+              cairo_surface_t *one = vita_heatmap_surface_transposed (an->mel + (gsize) f * M, 1, M,
+                                                                      cache->mel.vmin, cache->mel.vmax,
+                                                                      style.colormap);
+              guint32 want = pixel (one, 0, M - 1 - band);
+              cairo_surface_destroy (one);
+              if (pixel (s, x, y) != want)
+                g_error ("frames %d..%d: frame %d, band %d drawn %06x, its colour is %06x",
+                         starts[k], starts[k] + SPAN - 1, f, band, pixel (s, x, y), want);
+              changes += j > 0 && want != last;
+              last = want;
+            }
+        }
+      cairo_surface_destroy (s);
+    }
+  g_assert_cmpint (changes, >, 100);   /* neighbouring frames differ: a mean would show */
+  snap.visible_start = 0;
+  snap.visible_end = snap.n_samples;
+  cairo_surface_t *all = render (VITA_PANEL_MEL, &ctx, W, H);
+  g_assert_cmpint (ink (all, (int) plot.x + 2, (int) plot.y + 2, (int) (plot.x + plot.width) - 2,
+                        (int) (plot.y + plot.height) - 2), >, 0);
+  cairo_surface_destroy (all);
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
 static void
 test_partial_analysis (void)
 {
@@ -823,7 +956,9 @@ test_playhead_halo (Fixture *fx, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/views/paint/peaks-long", test_peaks_long);
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
@@ -831,7 +966,11 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/views/paint/peaks", test_peaks);
   ADD ("/views/paint/waveform", test_waveform);
+  static const double ten_minutes = 600.0;
+  g_test_add ("/views/paint/waveform-wide", Fixture, &ten_minutes, fixture_setup,
+              test_waveform_wide, fixture_teardown);
   ADD ("/views/paint/mel", test_mel);
+  g_test_add_func ("/views/paint/mel-tiles", test_mel_tiles);
   ADD ("/views/paint/received", test_received);
   ADD ("/views/paint/ssm", test_ssm);
   ADD ("/views/paint/attention", test_attention);
@@ -843,5 +982,5 @@ main (int argc, char **argv)
   ADD ("/views/paint/font-size", test_font_size_scales_text);
   ADD ("/views/paint/layer-numbering", test_layer_numbering);
   ADD ("/views/paint/playhead-halo", test_playhead_halo);
-  return g_test_run ();
+  return vita_test_cache_remove (cache, g_test_run ());
 }

@@ -632,18 +632,6 @@ test_pool_one_is_cosine (void)
   check_ssm_brute (an);
 }
 
-/* Files in $XDG_CACHE_HOME/vitascope (the test points it at a fresh folder). */
-static int
-cache_files (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  int n = 0;
-  while (d && g_dir_read_name (d))
-    n++;
-  return n;
-}
-
 /* Tokens beyond tokens_in_memory_max live in the token cache file: the same values
  * (the fake backend's tokens are checked exactly), still there after their pages are
  * released, and no file left in the cache folder — during the run (unlinked at once)
@@ -663,7 +651,7 @@ test_token_cache (void)
   g_autoptr(VitaAnalysis) an = fake_analysis (301, 8, &opt);
   g_assert_true (vita_analysis_tokens_cached (an));
   g_assert_nonnull (an->tokens);
-  g_assert_cmpint (cache_files (), ==, 0);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
   g_assert_true (vita_analysis_run (mem, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, NULL));
   check_results (an);
@@ -673,18 +661,68 @@ test_token_cache (void)
                           (gsize) an->n_layers * an->ssm_size * an->ssm_size, 0.0);
   vita_analysis_release_tokens (an);
   vita_test_assert_close ("cached tokens after release", an->tokens, mem->tokens, n_tok, 0.0);
-  g_assert_cmpint (cache_files (), ==, 0);
+  g_assert_cmpint (vita_test_cache_files (), ==, 0);
+  /* the mel lives in the cache too, and reads the same every way */
+  const int M = an->cfg.fe.n_mels, T = an->cfg.frames, D = an->cfg.dim;
+  vita_test_assert_close ("cached mel", an->mel, mem->mel, (gsize) an->n_frames * M, 0.0);
+  g_autofree float *in_a = g_new (float, (gsize) T * M), *in_b = g_new (float, (gsize) T * M);
+  for (int w = 0; w < an->n_windows; w += 7)
+    {
+      vita_analysis_window_input (an, w, in_a);
+      vita_analysis_window_input (mem, w, in_b);
+      vita_test_assert_close ("window input", in_a, in_b, (gsize) T * M, 0.0);
+    }
+  g_autofree float *tok = g_new (float, (gsize) 50 * D);
+  vita_analysis_read_tokens (an, 2, 100, 50, tok);
+  vita_test_assert_close ("tokens read", tok, mem->tokens + ((gsize) 2 * 301 + 100) * D,
+                          (gsize) 50 * D, 0.0);
+  /* the layer similarity streamed from the file = the one in memory */
+  vita_test_assert_close ("cka (tokens cached)", an->cka, mem->cka,
+                          (gsize) an->n_layers * an->n_layers, 1e-5);
+}
+
+/* An analysis made without a mel takes it in parts (vita_analysis_set_mel), as a long
+ * track's mel is computed, and gives exactly the results of one made with it whole. */
+static void
+test_mel_in_parts (void)
+{
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.tokens_in_memory_max = 0;
+  g_autoptr(VitaVit) vit = test_model (8);
+  const int n = 93, M = vit->cfg.fe.n_mels;
+  g_autofree float *mel = test_mel (n, M);
+  g_autoptr(VitaAnalysis) whole = fake_analysis (n, 8, &opt);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaAnalysis) parts = vita_analysis_new (vit, NULL, n, &opt, &error);
+  g_assert_no_error (error);
+  vita_analysis_set_backend (parts, &fake_backend);
+  for (int f = 0; f < n; f += 40)
+    g_assert_true (vita_analysis_set_mel (parts, f, mel + (gsize) f * M, MIN (40, n - f), &error));
+  g_assert_no_error (error);
+  vita_test_assert_close ("mel set in parts", parts->mel, whole->mel, (gsize) n * M, 0.0);
+  /* the colour range the mel panel shows, kept as the parts came in */
+  float lo, hi, lo_w, hi_w;
+  g_assert_true (vita_analysis_mel_range (parts, &lo, &hi));
+  g_assert_true (vita_analysis_mel_range (whole, &lo_w, &hi_w));
+  g_assert_cmpfloat (lo, ==, 0.0f);       /* test_mel: band 0 is the frame index */
+  g_assert_cmpfloat (hi, ==, (float) (n - 1));
+  g_assert_cmpfloat (lo_w, ==, lo);
+  g_assert_cmpfloat (hi_w, ==, hi);
+  g_assert_true (vita_analysis_run (whole, NULL, NULL, NULL, NULL, NULL, NULL));
+  g_assert_true (vita_analysis_run (parts, NULL, NULL, NULL, NULL, NULL, NULL));
+  check_results (parts);
+  vita_test_assert_close ("ssm", parts->ssm, whole->ssm,
+                          (gsize) whole->n_layers * whole->ssm_size * whole->ssm_size, 0.0);
 }
 
 int
 main (int argc, char **argv)
 {
-  /* the token cache goes to a folder of our own (read once by GLib: set it first) */
-  g_autofree char *cache = g_dir_make_tmp ("vita-test-cache-XXXXXX", NULL);
-  g_assert_nonnull (cache);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/analysis/token-cache", test_token_cache);
+  g_test_add_func ("/analysis/mel-in-parts", test_mel_in_parts);
   g_test_add_func ("/analysis/window-count", test_window_count);
   g_test_add_func ("/analysis/windows-various-lengths", test_windows_various_lengths);
   g_test_add_func ("/analysis/padding", test_padding);
@@ -695,9 +733,5 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/without-tokens", test_without_tokens);
   g_test_add_func ("/analysis/workers", test_workers);
   g_test_add_func ("/analysis/ssm-pool-one-is-cosine", test_pool_one_is_cosine);
-  int status = g_test_run ();
-  g_autofree char *sub = g_build_filename (cache, "vitascope", NULL);
-  g_rmdir (sub);
-  g_rmdir (cache);
-  return status;
+  return vita_test_cache_remove (cache, g_test_run ());
 }

@@ -41,6 +41,41 @@ test_predict_matches_ref (void)
     }
 }
 
+/* Predictions over an analysis's tokens read a part at a time = over the token array,
+ * whether the tokens are in memory or in their cache file (a track of 9000 frames:
+ * three parts). */
+static void
+test_predict_analysis (void)
+{
+  VitaVitConfig cfg;
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", NULL));
+  g_autoptr(VitaVit) vit = vita_vit_new_random (&cfg, 5);
+  const int F = 9000, M = cfg.fe.n_mels, D = cfg.dim;
+  g_autofree float *mel = g_new (float, (gsize) F * M);
+  for (gsize i = 0; i < (gsize) F * M; i++)
+    mel[i] = sinf (0.001f * i);
+  g_autoptr(GRand) r = g_rand_new_with_seed (11);
+  g_autoptr(VitaProbe) p = vita_probe_new (D, 3, VITA_PROBE_SOFTMAX);
+  for (int i = 0; i < D * 3; i++)
+    p->weight[i] = (float) g_rand_double_range (r, -1, 1);
+  for (int cached = 0; cached < 2; cached++)
+    {
+      VitaAnalysisOptions opt;
+      vita_analysis_options_init (&opt);
+      opt.tokens_in_memory_max = cached ? 0 : G_MAXSIZE;
+      opt.workers = 1;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VitaAnalysis) an = vita_analysis_new (vit, mel, F, &opt, &error);
+      g_assert_no_error (error);
+      g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error));
+      g_assert_cmpint (vita_analysis_tokens_cached (an), ==, cached);
+      g_autofree float *a = g_new (float, (gsize) F * 3), *b = g_new (float, (gsize) F * 3);
+      vita_probe_predict_analysis (p, an, 2, a);
+      vita_probe_predict (p, an->tokens + (gsize) 2 * F * D, F, b);
+      vita_test_assert_close ("predictions over the analysis", a, b, (gsize) F * 3, 0.0);
+    }
+}
+
 static void
 test_separable (void)
 {
@@ -346,10 +381,12 @@ test_probe_file (void)
 int
 main (int argc, char **argv)
 {
+  char *cache = vita_test_cache_new ();   /* before g_test_init */
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/probe/predict-matches-ref", test_predict_matches_ref);
   g_test_add_func ("/probe/separable", test_separable);
+  g_test_add_func ("/probe/predict-analysis", test_predict_analysis);
   g_test_add_func ("/probe/file-roundtrip-and-refusals", test_probe_file);
   g_test_add_func ("/probe/chord-on-mel-beats-chance", test_chord_probe_on_mel);
-  return g_test_run ();
+  return vita_test_cache_remove (cache, g_test_run ());
 }
