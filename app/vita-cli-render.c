@@ -15,6 +15,7 @@
 #include "views/vita-export.h"
 #include "vita-session-file.h"
 #include "vita-cli-render.h"
+#include "vita-attr-run.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -60,6 +61,7 @@ vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec 
   spec->snap.head = v->head;
   spec->snap.query_token = v->query_token;
   spec->snap.show_playhead = TRUE;
+  vita_attr_settings_copy (&spec->attribution, &state->attribution);
   return TRUE;
 }
 
@@ -314,6 +316,33 @@ load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
   return TRUE;
 }
 
+/* The sidecar's attribution overlay, computed again (vita-attr-run.h) onto the cache. */
+gboolean
+vita_cli_render_attribution (const VitaExportSpec *spec, VitaAnalysis *an, VitaPaintCache *cache,
+                             const char *prog, const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaProbe) probe = NULL;
+  g_autofree char *disp = g_filename_display_name (source);
+  if (spec->attribution.probe && (probe = vita_probe_load (spec->attribution.probe, &error)) == NULL)
+    {
+      fprintf (stderr, "%s: %s: attribution.probe: %s\n", prog, disp, error->message);
+      return FALSE;
+    }
+  g_autoptr(VitaAttrRun) run = vita_attr_run (&spec->attribution, an, probe,
+                                              (int) (spec->snap.position / MAX (spec->snap.hop, 1)),
+                                              NULL, NULL, NULL, NULL, &error);
+  if (run == NULL)
+    {
+      fprintf (stderr, "%s: %s: %s\n", prog, disp, error->message);
+      return FALSE;
+    }
+  g_autofree char *label = vita_attr_settings_label (&spec->attribution);
+  vita_paint_cache_set_attribution (cache, run->map, run->n_frames, run->n_mels, label);
+  vita_paint_cache_set_attribution_opacity (cache, spec->attribution.opacity);
+  return TRUE;
+}
+
 int
 vita_cli_render (int argc, char **argv)
 {
@@ -331,7 +360,7 @@ vita_cli_render (int argc, char **argv)
     { "npy", 0, 0, G_OPTION_ARG_FILENAME, &npy, "Also write the drawn array as .npy", "FILE" },
     { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
       "Panel to draw (a session's default: layout) instead of the sidecar's: layout (whole view), waveform, mel, attention, "
-      "attention-grid, attention-row, received, ssm, overview, probes, probeogram", "NAME" },
+      "attention-grid, attention-row, received, ssm, overview, probes, probeogram, attribution", "NAME" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size,
       "Figure size: single-column (3.5 in), double-column (7.16 in), slide (13.33 × 7.5 in), "
       "square (3.5 × 3.5 in) or WxH with a unit (89x60mm, 3.5x0in; height 0 = natural)", "SIZE" },
@@ -522,6 +551,8 @@ vita_cli_render (int argc, char **argv)
         goto out;
       ctx.compare = &compare;
     }
+  if (spec.attribution.target && !vita_cli_render_attribution (&spec, an, sc.cache, argv[0], argv[1]))
+    goto out;
   if (figure)
     {
       /* Grid layers and heads are numbered as labelled: 1 … depth, 1 … heads. */

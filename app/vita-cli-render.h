@@ -27,5 +27,10 @@ gboolean vita_cli_spec_from_session (const char *path, const char *panel, VitaEx
 gboolean vita_cli_scene_load  (VitaCliScene *sc, VitaExportSpec *spec, const char *prog,
                                const char *source, gboolean session, gboolean allow_mismatch);
 void     vita_cli_scene_clear (VitaCliScene *sc);
+/* The sidecar's attribution overlay (spec->attribution) computed again onto cache;
+ * FALSE after printing a message that names source and the problem. */
+gboolean vita_cli_render_attribution (const VitaExportSpec *spec, VitaAnalysis *an,
+                                      VitaPaintCache *cache, const char *prog,
+                                      const char *source);
 
 G_END_DECLS

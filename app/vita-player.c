@@ -8,8 +8,11 @@
  */
 #include "vita-player.h"
 #include "vita-click-track.h"
+#include "dsp/vita-edit.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 
 /* GstPlayFlags lives in the playback plugin, not in a header: audio | soft-volume. */
@@ -41,6 +44,13 @@ struct _VitaPlayer
   gboolean    loop;
   gint64      loop_start;
   gint64      loop_end;
+
+  /* A/B: the opened audio (A) and an alternate version of it (B, a WAV written from
+   * the PCM given to vita_player_set_alternate), switched at the same position */
+  char       *uri_a;           /* A's URI while B plays */
+  char       *alt_path;        /* B's temporary file, or NULL */
+  gboolean    on_b;
+  gboolean    switching;       /* set_uri from the A/B switch: keep B */
 };
 
 G_DEFINE_FINAL_TYPE (VitaPlayer, vita_player, G_TYPE_OBJECT)
@@ -254,6 +264,16 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
 }
 
 static void
+clear_alternate (VitaPlayer *self)
+{
+  if (self->alt_path != NULL)
+    {
+      g_unlink (self->alt_path);
+      g_clear_pointer (&self->alt_path, g_free);
+    }
+}
+
+static void
 vita_player_dispose (GObject *object)
 {
   VitaPlayer *self = VITA_PLAYER (object);
@@ -276,6 +296,8 @@ vita_player_finalize (GObject *object)
 {
   VitaPlayer *self = VITA_PLAYER (object);
 
+  clear_alternate (self);
+  g_free (self->uri_a);
   g_free (self->uri);
   g_free (self->sink_name);
   g_clear_pointer (&self->clicks, vita_click_track_unref);
@@ -389,6 +411,14 @@ void
 vita_player_set_uri (VitaPlayer *self, const char *uri)
 {
   g_return_if_fail (VITA_IS_PLAYER (self));
+
+  if (!self->switching)
+    {
+      /* another audio: its alternate is gone */
+      clear_alternate (self);
+      g_clear_pointer (&self->uri_a, g_free);
+      self->on_b = FALSE;
+    }
 
   gst_element_set_state (self->playbin, GST_STATE_NULL);
   g_free (self->uri);
@@ -574,4 +604,104 @@ vita_player_get_click_track (VitaPlayer *self)
 {
   g_return_val_if_fail (VITA_IS_PLAYER (self), NULL);
   return self->clicks;
+}
+
+/* ------------------------------------------------------------------ A/B */
+
+/* Loads uri in place of the current one at the same position, playing state, rate
+ * and loop. */
+static void
+switch_uri (VitaPlayer *self, const char *uri)
+{
+  gint64 position = 0;
+  gboolean known = vita_player_get_position (self, &position);
+  gboolean playing = self->playing, loop = self->loop;
+  gint64 loop_start = self->loop_start, loop_end = self->loop_end;
+  self->switching = TRUE;
+  vita_player_set_uri (self, uri);
+  self->switching = FALSE;
+  if (loop)
+    vita_player_set_loop (self, loop_start, loop_end);
+  if (known)
+    vita_player_seek (self, position);
+  if (playing)
+    vita_player_play (self);
+}
+
+gboolean
+vita_player_set_alternate (VitaPlayer *self, const float *samples, gsize n_samples,
+                           int sample_rate, GError **error)
+{
+  g_return_val_if_fail (VITA_IS_PLAYER (self), FALSE);
+  if (samples == NULL || n_samples == 0)
+    {
+      if (self->on_b)
+        vita_player_set_ab (self, FALSE);
+      clear_alternate (self);
+      return TRUE;
+    }
+  g_return_val_if_fail (sample_rate > 0, FALSE);
+  char *path = NULL;
+  int fd = g_file_open_tmp ("vitascope-ab-XXXXXX.wav", &path, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  VitaPcm pcm = { .samples = (float *) samples, .n_samples = n_samples,
+                  .sample_rate = sample_rate, .source_rate = sample_rate,
+                  .source_channels = 1, .duration = (double) n_samples / sample_rate };
+  if (!vita_pcm_save_wav (&pcm, path, error))
+    {
+      g_unlink (path);
+      g_free (path);
+      return FALSE;
+    }
+  char *old = self->alt_path;
+  self->alt_path = path;
+  if (self->on_b)
+    {
+      g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+      switch_uri (self, uri);
+    }
+  if (old)
+    {
+      g_unlink (old);
+      g_free (old);
+    }
+  return TRUE;
+}
+
+gboolean
+vita_player_has_alternate (VitaPlayer *self)
+{
+  g_return_val_if_fail (VITA_IS_PLAYER (self), FALSE);
+  return self->alt_path != NULL;
+}
+
+void
+vita_player_set_ab (VitaPlayer *self, gboolean b)
+{
+  g_return_if_fail (VITA_IS_PLAYER (self));
+  b = b && self->alt_path != NULL;
+  if (b == self->on_b || self->uri == NULL)
+    return;
+  if (b)
+    {
+      g_free (self->uri_a);
+      self->uri_a = g_strdup (self->uri);
+      g_autofree char *uri = g_filename_to_uri (self->alt_path, NULL, NULL);
+      switch_uri (self, uri);
+    }
+  else
+    {
+      g_autofree char *uri_a = g_steal_pointer (&self->uri_a);
+      switch_uri (self, uri_a);
+    }
+  self->on_b = b;
+}
+
+gboolean
+vita_player_get_ab (VitaPlayer *self)
+{
+  g_return_val_if_fail (VITA_IS_PLAYER (self), FALSE);
+  return self->on_b;
 }

@@ -54,4 +54,16 @@ gboolean    vita_player_preserves_pitch (VitaPlayer *self);
 typedef struct _VitaClickTrack VitaClickTrack;
 VitaClickTrack *vita_player_get_click_track (VitaPlayer *self);
 
+/* A/B playback (issue 17): B is an alternate version of the open audio (a
+ * counterfactual edit), given as mono float PCM at sample_rate (copied into a
+ * temporary WAV that the player removes); NULL / 0 samples removes it (back to A).
+ * Opening another URI removes it too. */
+gboolean    vita_player_set_alternate (VitaPlayer *self, const float *samples, gsize n_samples,
+                                       int sample_rate, GError **error);
+gboolean    vita_player_has_alternate (VitaPlayer *self);
+/* Plays B (TRUE, when there is one) or A, at the same position, keeping the playing
+ * state, rate and loop.  get_uri then names what plays. */
+void        vita_player_set_ab        (VitaPlayer *self, gboolean b);
+gboolean    vita_player_get_ab        (VitaPlayer *self);
+
 G_END_DECLS

@@ -110,6 +110,14 @@ vita_probe_set_get_probe (VitaProbeSet *set, int i)
   return g_ptr_array_index (set->probes, i);
 }
 
+const char *
+vita_probe_set_get_path (VitaProbeSet *set, int i)
+{
+  if (i < 0 || (guint) i >= set->paths->len)
+    return NULL;
+  return g_ptr_array_index (set->paths, i);
+}
+
 gboolean
 vita_probe_set_get_key (VitaProbeSet *set, int *key)
 {

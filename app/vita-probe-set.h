@@ -29,6 +29,8 @@ void          vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, con
 int           vita_probe_set_get_n_probes (VitaProbeSet *set);
 /* Frame-level probe i (the probe of lane i once lanes are updated), borrowed, or NULL. */
 VitaProbe    *vita_probe_set_get_probe (VitaProbeSet *set, int i);
+/* The file probe i was loaded from, or NULL. */
+const char   *vita_probe_set_get_path (VitaProbeSet *set, int i);
 /* The loaded key annotation (FALSE without one). */
 gboolean      vita_probe_set_get_key (VitaProbeSet *set, int *key);
 /* The prediction of the last clip-level key probe that fits the analysis: class

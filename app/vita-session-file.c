@@ -39,6 +39,7 @@ vita_session_state_free (VitaSessionState *state)
   g_free (state->view.colormap);
   g_free (state->view.follow);
   vita_session_compare_free (state->compare);
+  vita_attr_settings_clear (&state->attribution);
   g_free (state);
 }
 
@@ -473,7 +474,8 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
   if (!read_refs (&r, root, "models", state->models) ||
       !read_refs (&r, root, "annotations", state->annotations) ||
       !read_refs (&r, root, "probes", state->probes) ||
-      !read_view (&r, root, &state->view))
+      !read_view (&r, root, &state->view) ||
+      !vita_attr_settings_read (&state->attribution, root, r.path, error))
     goto fault;
   if (!member (&r, root, NULL, "compare", JSON_NODE_OBJECT, FALSE, &node))
     goto fault;
@@ -679,6 +681,7 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
       json_builder_add_int_value (b, state->window_height);
       json_builder_end_object (b);
     }
+  vita_attr_settings_write (&state->attribution, b);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

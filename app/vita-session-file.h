@@ -19,6 +19,8 @@
  * VITA_SESSION_FILE_ERROR and name the file and what is wrong with it. */
 #pragma once
 
+#include "views/vita-attr-settings.h"
+
 #include <glib.h>
 #include "vita-painters.h"
 
@@ -87,6 +89,7 @@ typedef struct {
   VitaSessionView  view;
   VitaSessionCompare *compare;         /* NULL: no comparison */
   int              window_width, window_height;   /* 0: not recorded */
+  VitaAttrSettings attribution;        /* the mel panel's attribution overlay (target NULL: none) */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);

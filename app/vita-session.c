@@ -58,6 +58,7 @@ struct _VitaSession
   double             speed;
   gboolean           loop;
   gboolean           onset_clicks;
+  VitaAttrSettings   attribution;       /* the overlay shown on the mel panel (target NULL: none) */
 
   /* session files */
   char              *file;
@@ -380,6 +381,7 @@ on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
     {
       g_autoptr(VitaSessionState) state = g_steal_pointer (&self->restoring);
       apply_view (self, &state->view);
+      vita_attr_settings_copy (&self->attribution, &state->attribution);
       vita_analysis_job_set_priority_frame (job, vita_timeline_get_current_frame (self->timeline));
       g_signal_emit (self, signals[SIGNAL_VIEW_RESTORED], 0);
     }
@@ -768,6 +770,7 @@ vita_session_to_state (VitaSession *self)
       c->difference = self->compare_view == VITA_COMPARE_DIFFERENCE;
       c->per_side_scale = self->per_side_scale;
     }
+  vita_attr_settings_copy (&state->attribution, &self->attribution);
   return state;
 }
 
@@ -814,6 +817,26 @@ restore_continue (VitaSession *self)
     }
   g_ptr_array_add (probes, NULL);
   vita_session_load_probes (self, (const char *const *) probes->pdata);
+}
+
+const VitaAttrSettings *
+vita_session_get_attribution (VitaSession *self)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), NULL);
+  return &self->attribution;
+}
+
+void
+vita_session_set_attribution (VitaSession *self, const VitaAttrSettings *settings)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  if (settings)
+    vita_attr_settings_copy (&self->attribution, settings);
+  else
+    {
+      vita_attr_settings_clear (&self->attribution);
+      vita_attr_settings_init (&self->attribution);
+    }
 }
 
 void
@@ -1130,6 +1153,7 @@ vita_session_finalize (GObject *object)
   VitaSession *self = VITA_SESSION (object);
 
   vita_engine_model_unref (self->vit);
+  vita_attr_settings_clear (&self->attribution);
   g_clear_pointer (&self->analysis, vita_analysis_unref);
   g_clear_object (&self->analysis_source);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
@@ -1214,6 +1238,7 @@ vita_session_init (VitaSession *self)
 {
   self->timeline = vita_timeline_new ();
   self->analysis_source = vita_analysis_source_new ();
+  vita_attr_settings_init (&self->attribution);
   self->probe_set = vita_probe_set_new ();
   self->annotation_paths = g_ptr_array_new_with_free_func (g_free);
   self->probe_paths = g_ptr_array_new_with_free_func (g_free);

@@ -139,6 +139,11 @@ VitaCompareTable *vita_session_compare_table_finish (VitaSession *self, GAsyncRe
 VitaProbeLane *const *vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes);
 /* What the labels call side A ("default.safetensors", "training run, step N"). */
 char         *vita_session_describe_side_a    (VitaSession *self);
+/* ---- the attribution overlay on the mel panel (vita-window-attribution.c computes
+ * it; recorded in session files, copied back on restore before "view-restored") */
+const VitaAttrSettings *vita_session_get_attribution (VitaSession *self);
+/* Copies settings; NULL: none. */
+void          vita_session_set_attribution (VitaSession *self, const VitaAttrSettings *settings);
 
 /* ---- session files */
 /* The session as a file's state (paths absolute; window size left 0). */

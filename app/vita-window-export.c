@@ -94,6 +94,9 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
       compare.lanes_b = vita_session_get_probe_lanes_b (self->session, &compare.n_lanes_b);
       ctx.compare = &compare;
     }
+  /* the mel panel's attribution overlay, recorded so that render computes it again */
+  if (vita_paint_cache_get_attribution (ctx.cache, NULL, NULL, NULL, NULL, NULL) != NULL)
+    vita_attr_settings_copy (&spec.attribution, vita_session_get_attribution (self->session));
   if (figure != NULL)
     vita_export_spec_apply_figure (&spec, figure, &ctx);
 

@@ -10,6 +10,7 @@
  */
 #include "vita-config.h"
 #include "vita-window-private.h"
+#include "vita-window-attribution.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -505,6 +506,7 @@ vita_window_init (VitaWindow *self)
 
   _vita_window_actions_init (self);     /* adds its own observers to session_signals */
   _vita_window_compare_init (self);
+  _vita_window_attribution_init (self); /* so does the attribution popover */
   g_signal_group_set_target (g, self->session);
   _vita_window_dnd_init (self);
   _vita_window_panels_build (self);

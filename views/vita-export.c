@@ -87,6 +87,7 @@ vita_export_spec_clear (VitaExportSpec *spec)
   g_clear_pointer (&spec->label_a, g_free);
   g_clear_pointer (&spec->label_b, g_free);
   spec->has_compare = FALSE;
+  vita_attr_settings_clear (&spec->attribution);
 }
 
 gboolean
@@ -694,6 +695,7 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
     write_figure (b, &spec->figure);
   if (spec->has_compare)
     write_compare (b, spec);
+  vita_attr_settings_write (&spec->attribution, b);
   json_builder_end_object (b);
 
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -1062,6 +1064,15 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
     }
   if (!r.ok)
     {
+      vita_export_spec_clear (spec);
+      return FALSE;
+    }
+  GError *attr_error = NULL;
+  if (!vita_attr_settings_read (&spec->attribution, o, sidecar_path, &attr_error))
+    {
+      g_set_error (error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR, "Sidecar %s",
+                   attr_error->message);
+      g_error_free (attr_error);
       vita_export_spec_clear (spec);
       return FALSE;
     }

@@ -10,6 +10,7 @@
 
 #include "vita-painters.h"
 #include "vita-layout.h"
+#include "vita-attr-settings.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,9 @@ typedef struct {
   char               *label_a, *label_b;
   VitaCompareView     compare_view;
   gboolean            per_side_scale;
+  /* The attribution overlay on the mel panel (target NULL: none; zeroed by init):
+   * recorded in the sidecar's "attribution" object; the caller computes it again. */
+  VitaAttrSettings    attribution;
 } VitaExportSpec;
 
 /* Defaults: layout panel, 720 × 480 pt, PNG scale 2, light style at 9 pt. */

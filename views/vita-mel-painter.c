@@ -93,6 +93,146 @@ done:
   return slot->surface;
 }
 
+/* The attribution overlay as an ARGB32 surface (time along x, band 0 at the bottom),
+ * diverging colormap over ±vabs, NaN (not computed) transparent; beyond 16384 frames
+ * columns average groups of frames as the mel does. */
+static cairo_surface_t *
+attribution_surface (VitaPaintCache *cache, const VitaStyle *style)
+{
+  VitaSurfaceSlot *slot = &cache->attr_slot;
+  guint64 key = ((guint64) cache->attr_map_gen << 8) | (guint64) style->diverging;
+  if (slot->surface && slot->key == key)
+    return slot->surface;
+  vita_surface_slot_clear (slot);
+  const int T = cache->attr_frames, M = cache->attr_mels;
+  const int decim = MAX (1, (T + 16383) / 16384), cols = (T + decim - 1) / decim;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, cols, M);
+  cairo_surface_flush (s);
+  guint8 *data = cairo_image_surface_get_data (s);
+  const int stride = cairo_image_surface_get_stride (s);
+  const guint32 *lut = vita_colormap_lut (style->diverging);
+  const double vabs = cache->attr_vabs;
+  for (int c = 0; c < cols; c++)
+    for (int m = 0; m < M; m++)
+      {
+        double sum = 0;
+        int n = 0;
+        for (int f = c * decim; f < MIN (T, (c + 1) * decim); f++)
+          {
+            float v = cache->attr[(gsize) f * M + m];
+            if (isfinite (v))
+              sum += v, n++;
+          }
+        guint32 px = 0;
+        if (n > 0)
+          {
+            /* colour from the diverging map; coverage grows with |v| so that cells
+             * near zero (white on the colorbar) leave the mel visible (premultiplied) */
+            double v = CLAMP (sum / n / vabs, -1.0, 1.0);
+            guint32 rgb = lut[(int) lround ((0.5 + 0.5 * v) * 255)];
+            double a = sqrt (fabs (v));
+            guint32 ai = (guint32) lround (255 * a);
+            guint32 r = (guint32) lround (((rgb >> 16) & 0xff) * a);
+            guint32 g = (guint32) lround (((rgb >> 8) & 0xff) * a);
+            guint32 b = (guint32) lround ((rgb & 0xff) * a);
+            px = ai << 24 | r << 16 | g << 8 | b;
+          }
+        *(guint32 *) (data + (gsize) (M - 1 - m) * stride + 4 * c) = px;
+      }
+  cairo_surface_mark_dirty (s);
+  slot->surface = s;
+  slot->decim = decim;
+  slot->key = key;
+  return s;
+}
+
+/* Per-frame (Σ bands, visible frames: a curve in a strip at the top of the plot) and
+ * per-band (Σ computed frames: bars at the right edge) marginals of the overlay. */
+static void
+attribution_marginals (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                       VitaPaintCache *cache, double f_start, double f_span)
+{
+  const int T = cache->attr_frames, M = cache->attr_mels;
+  int f0 = MAX (0, (int) floor (f_start)), f1 = MIN (T, (int) ceil (f_start + f_span) + 1);
+  g_autofree double *bands = g_new0 (double, M);
+  double fmax = 0, bmax = 0;
+  for (int f = 0; f < T; f++)
+    {
+      double sum = 0;
+      gboolean any = FALSE;
+      for (int m = 0; m < M; m++)
+        {
+          float v = cache->attr[(gsize) f * M + m];
+          if (isfinite (v))
+            sum += v, bands[m] += v, any = TRUE;
+        }
+      if (any)
+        fmax = MAX (fmax, fabs (sum));
+    }
+  for (int m = 0; m < M; m++)
+    bmax = MAX (bmax, fabs (bands[m]));
+  cairo_save (cr);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cairo_clip (cr);
+  const double lw = MAX (0.5, style->line_width * 0.6);
+  cairo_set_line_width (cr, lw);
+  /* per frame: a strip of 15 % of the plot's height, zero in its middle */
+  const double sh = plot->height * 0.15, mid = plot->y + sh / 2;
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.3);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, sh);
+  cairo_fill (cr);
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
+  cairo_move_to (cr, plot->x, mid);
+  cairo_line_to (cr, plot->x + plot->width, mid);
+  cairo_stroke (cr);
+  if (fmax > 0 && f1 > f0)
+    {
+      gboolean pen = FALSE;
+      for (int f = f0; f < f1; f++)
+        {
+          double sum = 0;
+          gboolean any = FALSE;
+          for (int m = 0; m < M; m++)
+            {
+              float v = cache->attr[(gsize) f * M + m];
+              if (isfinite (v))
+                sum += v, any = TRUE;
+            }
+          double x = plot->x + plot->width * (f + 0.5 - f_start) / f_span;
+          double y = mid - 0.45 * sh * sum / fmax;
+          if (!any)
+            pen = FALSE;
+          else if (pen)
+            cairo_line_to (cr, x, y);
+          else
+            cairo_move_to (cr, x, y), pen = TRUE;
+        }
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      cairo_stroke (cr);
+    }
+  /* per band: bars in 10 % of the plot's width at the right, zero in its middle */
+  const double bw = plot->width * 0.1, bx = plot->x + plot->width - bw, bmid = bx + bw / 2;
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.3);
+  cairo_rectangle (cr, bx, plot->y, bw, plot->height);
+  cairo_fill (cr);
+  if (bmax > 0)
+    for (int m = 0; m < M; m++)
+      {
+        double r, g, b;
+        vita_colormap_rgb (style->diverging, 0.5 + 0.5 * bands[m] / bmax, &r, &g, &b);
+        double y0 = plot->y + plot->height * (1.0 - (m + 1.0) / M);
+        double len = 0.48 * bw * bands[m] / bmax;
+        cairo_set_source_rgb (cr, r, g, b);
+        cairo_rectangle (cr, MIN (bmid, bmid + len), y0, fabs (len), plot->height / M);
+        cairo_fill (cr);
+      }
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
+  cairo_move_to (cr, bmid, plot->y);
+  cairo_line_to (cr, bmid, plot->y + plot->height);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
 /* Tile `tile` of the mel at `level` (2^level frames per column, their mean). */
 static cairo_surface_t *
 mel_tile (VitaPaintCache *cache, VitaColormap cmap, int level, int tile)
@@ -190,13 +330,25 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
   VitaRect plot, cbar;
   vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_MEL, &plot, &cbar);
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
-  char title[128] = "Mel spectrogram (model input)";
+  char title[256] = "Mel spectrogram (model input)";
   if (an == NULL || an->mel == NULL || an->n_frames <= 0)
     vita_panel_message (cr, style, &plot, "No analysis");
   else
     {
       float vmin, vmax;
       cairo_surface_t *s = mel_surface (ctx->cache, style->colormap, &vmin, &vmax);
+      VitaPaintCache *cache = ctx->cache;
+      const gboolean overlay = cache->attr != NULL && cache->attr_mels == an->cfg.fe.n_mels;
+      VitaRect attr_bar = cbar;
+      if (overlay)
+        {
+          /* Both colorbars share the slot, one above the other: the plot stays
+           * aligned with the other time panels (playhead, clicks). */
+          double gap = style->font_size;
+          cbar.height = MAX (1.0, (cbar.height - gap) / 2);
+          attr_bar.height = cbar.height;
+          attr_bar.y = cbar.y + cbar.height + gap;
+        }
       /* Column i covers samples [i·hop − hop/2, i·hop + hop/2). */
       double sx = (double) snap->visible_start / snap->hop + 0.5;
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop;
@@ -205,9 +357,33 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
       else
         mel_paint_tiles (cr, ctx->cache, style->colormap, snap, &plot);
       frequency_axis (cr, style, &plot, &an->cfg.fe);
-      vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax, "normalised log-mel");
+      vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax,
+                     overlay ? "log-mel" : "normalised log-mel");
       g_snprintf (title, sizeof title, "Mel spectrogram (model input, %d bands, hop %.1f ms)",
                   an->cfg.fe.n_mels, 1000.0 * snap->hop / snap->sample_rate);
+      if (overlay)
+        {
+          cairo_surface_t *as = attribution_surface (cache, style);
+          int adecim = cache->attr_slot.decim;
+          double ax = ((double) snap->visible_start / snap->hop + 0.5) / adecim;
+          double aw = (double) (snap->visible_end - snap->visible_start) / snap->hop / adecim;
+          cairo_push_group (cr);
+          vita_heatmap_paint (cr, as, ax, 0, aw, cache->attr_mels, &plot);
+          cairo_pop_group_to_source (cr);
+          cairo_paint_with_alpha (cr, cache->attr_opacity);
+          attribution_marginals (cr, style, &plot, cache, (double) snap->visible_start / snap->hop + 0.5,
+                                 (double) (snap->visible_end - snap->visible_start) / snap->hop);
+          /* small (or large) attributions: ticks in units of 10^e, said in the label */
+          double vabs = cache->attr_vabs;
+          int e = (vabs < 0.01 || vabs >= 1000) ? (int) floor (log10 (vabs)) : 0;
+          char unit[48] = "attribution";
+          if (e != 0)
+            g_snprintf (unit, sizeof unit, "attribution (×1e%d)", e);
+          vita_colorbar (cr, style, &attr_bar, style->diverging, -vabs / pow (10, e),
+                         vabs / pow (10, e), unit);
+          g_snprintf (title, sizeof title, "Mel spectrogram + attribution (%s; Σ over bands top, over frames right)",
+                      cache->attr_label ? cache->attr_label : "overlay");
+        }
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }
@@ -241,4 +417,49 @@ const VitaPanelClass vita_mel_panel_class = {
   .playhead = vita_time_panel_playhead,
   .hit_sample = vita_time_panel_hit_sample,
   .array = mel_array,
+};
+
+/* ---- the attribution overlay as a panel of its own (export, render --panel) ------- */
+
+/* The overlay's map of the visible frames, (frames, n_mels); cells not computed are 0. */
+static float *
+attribution_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
+                   gsize shape[4], GError **error)
+{
+  VitaAnalysis *an = vita_panel_require_analysis (klass, ctx, error);
+  if (an == NULL)
+    return NULL;
+  int n_frames = 0, M = 0;
+  const float *map = vita_paint_cache_get_attribution (ctx->cache, &n_frames, &M, NULL, NULL, NULL);
+  if (map == NULL || n_frames != an->n_frames)
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "No attribution to export: compute one first (Attribution in the header bar)");
+      return NULL;
+    }
+  int f0, f1;
+  vita_paint_visible_frames (ctx, an->n_frames, &f0, &f1);
+  *ndim = 2;
+  shape[0] = (gsize) (f1 - f0 + 1);
+  shape[1] = (gsize) M;
+  float *out = g_memdup2 (map + (gsize) f0 * M, shape[0] * shape[1] * sizeof (float));
+  for (gsize i = 0; i < shape[0] * shape[1]; i++)
+    if (isnan (out[i]))
+      out[i] = 0;
+  return out;
+}
+
+const VitaPanelClass vita_attribution_panel_class = {
+  .name = "attribution",
+  .title = N_("Attribution"),
+  .subtitle = N_("the mel input and what in it drives the chosen target"),
+  .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
+  /* the mel panel draws the overlay on screen; this record exports it */
+  .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL | VITA_PANEL_FIGURE_ONLY,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,
+  .order = 31, .row = 0, .width = -1, .height = 150,
+  .paint = vita_mel_paint,
+  .playhead = vita_time_panel_playhead,
+  .hit_sample = vita_time_panel_hit_sample,
+  .array = attribution_array,
 };

@@ -24,6 +24,7 @@ vita_paint_cache_new (VitaAnalysis *an)
   c->att_window = -1;
   c->roll_window = -1;
   c->pending = c->wanted = c->waited = -1;
+  c->attr_opacity = 0.7;
   for (int i = 0; i < 2; i++)
     c->entries[i].window = -1;
   return c;
@@ -51,6 +52,9 @@ vita_paint_cache_unref (VitaPaintCache *c)
     g_free (c->entries[i].data);
   g_free (c->roll_data);
   g_free (c->recv);
+  g_free (c->attr);
+  g_free (c->attr_label);
+  vita_surface_slot_clear (&c->attr_slot);
   vita_analysis_unref (c->an);
   g_free (c);
 }
@@ -296,4 +300,102 @@ vita_paint_cache_received (VitaPaintCache *c, int block, int head, float *max)
   c->recv_key = key;
   *max = c->recv_max;
   return c->recv;
+}
+
+/* ---- attribution overlay ------------------------------------------------------- */
+
+static gint
+float_cmp (gconstpointer a, gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
+void
+vita_paint_cache_set_attribution (VitaPaintCache *cache, const float *map, int n_frames,
+                                  int n_mels, const char *label)
+{
+  g_return_if_fail (cache != NULL && map != NULL && n_frames > 0 && n_mels > 0);
+  gsize n = (gsize) n_frames * n_mels;
+  if (cache->attr == NULL || cache->attr_frames != n_frames || cache->attr_mels != n_mels)
+    {
+      g_free (cache->attr);
+      cache->attr = g_new (float, n);
+    }
+  if (cache->attr != map)
+    memcpy (cache->attr, map, n * sizeof (float));
+  cache->attr_frames = n_frames;
+  cache->attr_mels = n_mels;
+  /* the colour scale: the 99.5th percentile of |map| over the computed cells (a few
+   * extreme cells would wash the rest out); larger values saturate */
+  g_autoptr(GArray) mags = g_array_new (FALSE, FALSE, sizeof (float));
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (map[i]) && map[i] != 0)
+      {
+        float m = fabsf (map[i]);
+        g_array_append_val (mags, m);
+      }
+  double vabs = 0;
+  if (mags->len > 0)
+    {
+      g_array_sort (mags, float_cmp);
+      vabs = g_array_index (mags, float, MIN (mags->len - 1, (guint) (0.995 * mags->len)));
+    }
+  cache->attr_vabs = vabs > 0 ? vabs : 1;
+  if (g_strcmp0 (label, cache->attr_label) != 0)
+    {
+      g_free (cache->attr_label);
+      cache->attr_label = g_strdup (label);
+    }
+  cache->attr_serial++;
+  cache->attr_map_gen++;
+}
+
+void
+vita_paint_cache_clear_attribution (VitaPaintCache *cache)
+{
+  g_return_if_fail (cache != NULL);
+  g_clear_pointer (&cache->attr, g_free);
+  g_clear_pointer (&cache->attr_label, g_free);
+  cache->attr_frames = cache->attr_mels = 0;
+  cache->attr_serial++;
+  cache->attr_map_gen++;
+  vita_surface_slot_clear (&cache->attr_slot);
+}
+
+void
+vita_paint_cache_set_attribution_opacity (VitaPaintCache *cache, double opacity)
+{
+  g_return_if_fail (cache != NULL);
+  opacity = CLAMP (opacity, 0.0, 1.0);
+  if (opacity != cache->attr_opacity)
+    {
+      cache->attr_opacity = opacity;
+      cache->attr_serial++;
+    }
+}
+
+const float *
+vita_paint_cache_get_attribution (VitaPaintCache *cache, int *n_frames, int *n_mels,
+                                  double *opacity, double *vabs, const char **label)
+{
+  if (cache == NULL || cache->attr == NULL)
+    return NULL;
+  if (n_frames)
+    *n_frames = cache->attr_frames;
+  if (n_mels)
+    *n_mels = cache->attr_mels;
+  if (opacity)
+    *opacity = cache->attr_opacity;
+  if (vabs)
+    *vabs = cache->attr_vabs;
+  if (label)
+    *label = cache->attr_label;
+  return cache->attr;
+}
+
+guint
+vita_paint_cache_get_attribution_serial (VitaPaintCache *cache)
+{
+  return cache ? cache->attr_serial : 0;
 }

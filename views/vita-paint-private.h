@@ -53,6 +53,13 @@ struct _VitaPaintCache {
    * level, tile; the least recently used goes first.  mel then holds only the range. */
   VitaSurfaceSlot  mel_tiles[VITA_MEL_TILES];
   guint64          mel_tiles_used[VITA_MEL_TILES];
+  float           *attr;       /* attribution overlay (n_frames, n_mels), NaN = none; NULL */
+  int              attr_frames, attr_mels;
+  double           attr_opacity, attr_vabs;
+  char            *attr_label;
+  guint            attr_serial;
+  guint            attr_map_gen; /* changes with the map only (attr_slot's key) */
+  VitaSurfaceSlot  attr_slot;    /* the overlay as an ARGB surface, NaN transparent */
 };
 
 /* The received-attention curve of a block and head (-1 = mean), cached. */

@@ -76,6 +76,24 @@ const float    *vita_paint_cache_rollout (VitaPaintCache *cache, int window, int
 /* Owning window of a frame (clamped), -1 without an analysis. */
 int             vita_paint_cache_window_for_frame (VitaPaintCache *cache, int frame);
 
+/* Attribution overlay (issue 17; model/explain/vita-attribution.h): a map over the
+ * track's (n_frames, n_mels) mel input drawn over the mel panel in the diverging
+ * colormap centred on zero, with its own colorbar and per-frame / per-band marginals.
+ * Cells not computed yet are NaN (transparent: the overlay fills as windows finish).
+ * The cache keeps a copy; serial changes with every set (cached textures key on it). */
+void            vita_paint_cache_set_attribution (VitaPaintCache *cache, const float *map,
+                                                  int n_frames, int n_mels, const char *label);
+void            vita_paint_cache_clear_attribution (VitaPaintCache *cache);
+/* Opacity of the overlay, 0..1 (default 0.7). */
+void            vita_paint_cache_set_attribution_opacity (VitaPaintCache *cache, double opacity);
+/* The map (NULL: none) with its size, opacity, colour scale ±vabs (the 99.5th
+ * percentile of |map|: larger values saturate) and label.  Drawn with coverage
+ * sqrt(|v| / vabs) × opacity: cells near zero leave the mel visible. */
+const float    *vita_paint_cache_get_attribution (VitaPaintCache *cache, int *n_frames,
+                                                  int *n_mels, double *opacity, double *vabs,
+                                                  const char **label);
+guint           vita_paint_cache_get_attribution_serial (VitaPaintCache *cache);
+
 /* ---- probe lanes (filled by the probes code later) --------------------------- */
 
 typedef struct {

@@ -176,6 +176,7 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
   MIX ((guintptr) ctx->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
   MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram); MIX (s->n_samples); MIX (s->n_frames);
+  MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
   if (depends & VITA_DEPENDS_VISIBLE)
     {

@@ -718,3 +718,176 @@ vita_attribution_compute_finish (GAsyncResult *result, GError **error)
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---- target specs (the CLI's --target, sidecars, sessions) ---------------------- */
+
+#define ERR(...) g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA, __VA_ARGS__)
+
+static gboolean
+parse_seconds (const char *s, double *out)
+{
+  g_autofree char *t = g_strstrip (g_strdup (s));
+  char *end = NULL;
+  double v = g_ascii_strtod (t, &end);
+  if (end == t || (*end != '\0' && g_strcmp0 (end, "s") != 0) || !isfinite (v) || v < 0)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static int
+frame_of (double t, const VitaFrontend *fe)
+{
+  return (int) llround (t * fe->sample_rate / fe->hop_length);
+}
+
+gboolean
+vita_attr_target_parse (const char *spec, const char *what, const VitaVit *vit,
+                        const VitaProbe *probe, int n_frames, VitaAttrTarget *t,
+                        GError **error)
+{
+  const VitaFrontend *fe = &vit->cfg.fe;
+  const char *at = strrchr (spec, '@');
+  if (at == NULL)
+    {
+      ERR ("%s “%s”: no time (like class:C:maj@83.0)", what, spec);
+      return FALSE;
+    }
+  g_autofree char *head = g_strndup (spec, at - spec);
+  const char *when = at + 1;
+  const double duration = (double) (n_frames - 1) * fe->hop_length / fe->sample_rate;
+  if (g_str_has_prefix (head, "class:") || g_str_has_prefix (head, "prob:"))
+    {
+      vita_attr_target_init (t, VITA_ATTR_TARGET_PROBE);
+      t->probability = g_str_has_prefix (head, "prob:");
+      const char *label = strchr (head, ':') + 1;
+      if (probe == NULL)
+        {
+          ERR ("%s “%s”: a class target needs a probe", what, spec);
+          return FALSE;
+        }
+      t->probe = probe;
+      t->class_index = -1;
+      for (guint i = 0; i < probe->labels->len; i++)
+        if (g_strcmp0 (g_ptr_array_index (probe->labels, i), label) == 0)
+          t->class_index = i;
+      if (t->class_index < 0)
+        {
+          char *end = NULL;
+          gint64 k = g_ascii_strtoll (label, &end, 10);
+          if (*label && end && *end == '\0' && k >= 0 && k < probe->n_classes)
+            t->class_index = (int) k;
+        }
+      if (t->class_index < 0)
+        {
+          g_autoptr(GString) known = g_string_new (NULL);
+          for (guint i = 0; i < probe->labels->len && i < 30; i++)
+            g_string_append_printf (known, "%s%s", i ? ", " : "", (char *) g_ptr_array_index (probe->labels, i));
+          ERR ("%s “%s”: the probe has no class “%s” (its classes: %s)", what, spec, label, known->str);
+          return FALSE;
+        }
+      double a, b;
+      const char *dash = strchr (when, '-');
+      if (dash)
+        {
+          g_autofree char *l = g_strndup (when, dash - when);
+          if (!parse_seconds (l, &a) || !parse_seconds (dash + 1, &b) || b <= a)
+            {
+              ERR ("%s “%s”: “%s” is not a time range in seconds (like 80-85)", what, spec, when);
+              return FALSE;
+            }
+          t->frame = frame_of (a, fe);
+          t->frame_end = frame_of (b, fe) + 1;
+          if (t->frame_end > n_frames)
+            {
+              ERR ("%s “%s”: the range ends after the track (%.2f s)", what, spec, duration);
+              return FALSE;
+            }
+        }
+      else if (parse_seconds (when, &a))
+        t->frame = frame_of (a, fe);
+      else
+        {
+          ERR ("%s “%s”: “%s” is not a time in seconds", what, spec, when);
+          return FALSE;
+        }
+    }
+  else if (g_str_has_prefix (head, "cosine"))
+    {
+      vita_attr_target_init (t, VITA_ATTR_TARGET_COSINE);
+      if (head[6] == ':')
+        {
+          char *end = NULL;
+          gint64 l = g_ascii_strtoll (head + 7, &end, 10);
+          if (end == head + 7 || *end != '\0' || l < 0 || l > vit->cfg.depth)
+            {
+              ERR ("%s “%s”: “%s” is not a token layer (0..%d)", what, spec, head + 7, vit->cfg.depth);
+              return FALSE;
+            }
+          t->layer = (int) l;
+        }
+      else if (head[6] != '\0')
+        {
+          ERR ("%s “%s”: unknown target “%s” (class, prob, cosine, received)", what, spec, head);
+          return FALSE;
+        }
+      g_auto(GStrv) parts = g_strsplit (when, ",", -1);
+      double a, b;
+      if (g_strv_length (parts) != 2 || !parse_seconds (parts[0], &a) || !parse_seconds (parts[1], &b))
+        {
+          ERR ("%s “%s”: a cosine target needs two times, like cosine@83.0,120.5", what, spec);
+          return FALSE;
+        }
+      t->frame = frame_of (a, fe);
+      t->ref_frame = frame_of (b, fe);
+      if (t->ref_frame >= n_frames)
+        {
+          ERR ("%s “%s”: %.2f s is after the end of the track (%.2f s)", what, spec, b, duration);
+          return FALSE;
+        }
+    }
+  else if (g_str_has_prefix (head, "received:"))
+    {
+      vita_attr_target_init (t, VITA_ATTR_TARGET_RECEIVED);
+      g_auto(GStrv) parts = g_strsplit (head + 9, ":", -1);
+      char *end = NULL;
+      if (g_strv_length (parts) != 2)
+        goto bad_received;
+      gint64 l = g_ascii_strtoll (parts[0], &end, 10);
+      if (end == parts[0] || *end != '\0')
+        goto bad_received;
+      t->block = (int) CLAMP (l, -1, G_MAXINT);
+      if (g_strcmp0 (parts[1], "mean") == 0)
+        t->head = -1;
+      else
+        {
+          gint64 h = g_ascii_strtoll (parts[1], &end, 10);
+          if (end == parts[1] || *end != '\0' || h < 0)
+            goto bad_received;
+          t->head = (int) MIN (h, G_MAXINT);
+        }
+      double a;
+      if (!parse_seconds (when, &a))
+        {
+          ERR ("%s “%s”: “%s” is not a time in seconds", what, spec, when);
+          return FALSE;
+        }
+      t->frame = frame_of (a, fe);
+      return TRUE;
+    bad_received:
+      ERR ("%s “%s”: expected received:LAYER:HEAD@TIME (HEAD a number or mean)", what, spec);
+      return FALSE;
+    }
+  else
+    {
+      ERR ("%s “%s”: unknown target “%s” (class, prob, cosine, received)", what, spec, head);
+      return FALSE;
+    }
+  if (t->frame >= n_frames)
+    {
+      ERR ("%s “%s”: the time is after the end of the track (%.2f s)", what, spec, duration);
+      return FALSE;
+    }
+  return TRUE;
+}
+#undef ERR

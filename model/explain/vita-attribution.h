@@ -117,6 +117,16 @@ void             vita_attribution_compute_async  (VitaAnalysis *an, const VitaAt
                                                   GAsyncReadyCallback callback, gpointer user_data);
 VitaAttribution *vita_attribution_compute_finish (GAsyncResult *result, GError **error);
 
+/* A target from its text form (what `vitascope-cli attribute --target`, sidecars and
+ * session files write; times in seconds, frame = round(t · sample_rate / hop)):
+ *   class:C:maj@83.0   class:C:maj@80-85   prob:C:maj@83.0   (probe targets)
+ *   cosine@83.0,120.5   cosine:6@83.0,120.5   received:2:0@83.0   received:2:mean@83.0
+ * Errors (VITA_MODEL_ERROR_METADATA) begin with `what` and the spec, e.g. "--target
+ * “x@1”: unknown target “x” …".  The probe is borrowed into t. */
+gboolean vita_attr_target_parse (const char *spec, const char *what, const VitaVit *vit,
+                                 const VitaProbe *probe, int n_frames, VitaAttrTarget *t,
+                                 GError **error);
+
 /* ------------------------------------------------------------------------------ */
 /* One window's target (what vita_attribution_compute evaluates; tests use it). */
 
