@@ -40,6 +40,10 @@ G_DEFINE_ENUM_TYPE (VitaAttentionMode, vita_attention_mode,
                     G_DEFINE_ENUM_VALUE (VITA_ATTENTION_HEAD, "head"),
                     G_DEFINE_ENUM_VALUE (VITA_ATTENTION_ROLLOUT, "rollout"))
 
+/* Content nodes kept per view: the current one and a few recent ones (≈ w·h·4 bytes
+ * each). */
+#define VITA_PANEL_VIEW_N_CACHED 3
+
 typedef struct
 {
   /* borrowed */
@@ -55,8 +59,10 @@ typedef struct
   VitaPeaks      *peaks;
   VitaStyle       style;
   VitaAttentionMode mode;
-  GdkTexture     *texture;        /* the panel without the playhead */
-  guint64         texture_key;
+  /* The panel without the playhead, as render nodes keyed by content_key: the
+   * current one first, then the most recently used others (a zoom level or window
+   * visited before comes back without a re-render). */
+  struct { GskRenderNode *node; guint64 key; } content[VITA_PANEL_VIEW_N_CACHED];
   double          pointer_x;
   guint           render_count;
   gint64          snapshot_us;
@@ -82,7 +88,11 @@ static void
 invalidate (VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
-  priv->texture_key = 0;
+  for (int i = 0; i < VITA_PANEL_VIEW_N_CACHED; i++)
+    {
+      g_clear_pointer (&priv->content[i].node, gsk_render_node_unref);
+      priv->content[i].key = 0;
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -239,6 +249,50 @@ vita_panel_view_render (VitaPanelView *self, int width, int height)
   return render_surface (self, &ctx, width, height, 1);
 }
 
+/* A node that paints the rendered surface. Not a GdkTexture node: GSK's Cairo
+ * renderer (GTK 4.8) downloads a texture into a fresh surface on every frame it is
+ * drawn, converting each pixel through floats; a Cairo node keeps the surface and
+ * paints it clipped to the damaged region (the GL renderer caches either). */
+static GskRenderNode *
+node_for_surface (cairo_surface_t *surface, int w, int h)
+{
+  GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_t *cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  return node;
+}
+
+/* The content node for key: the current one, a recent one moved to the front, or
+ * a new render in place of the least recently used. */
+static GskRenderNode *
+content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, int w, int h,
+              int scale)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  int found = VITA_PANEL_VIEW_N_CACHED - 1;
+  for (int i = 0; i < VITA_PANEL_VIEW_N_CACHED; i++)
+    if (priv->content[i].node != NULL && priv->content[i].key == key)
+      {
+        found = i;
+        break;
+      }
+  GskRenderNode *node = priv->content[found].node;
+  if (node == NULL || priv->content[found].key != key)
+    {
+      cairo_surface_t *s = render_surface (self, ctx, w, h, scale);
+      priv->render_count++;
+      g_clear_pointer (&node, gsk_render_node_unref);
+      node = node_for_surface (s, w, h);
+      cairo_surface_destroy (s);
+    }
+  memmove (&priv->content[1], &priv->content[0], found * sizeof priv->content[0]);
+  priv->content[0].node = node;
+  priv->content[0].key = key;
+  return node;
+}
+
 static void
 vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -255,27 +309,7 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   make_context (self, &snap, &ctx);
 
   guint64 key = content_key (self, &ctx, w, h, scale);
-  if (priv->texture == NULL || key != priv->texture_key)
-    {
-      cairo_surface_t *s = render_surface (self, &ctx, w, h, scale);
-      priv->render_count++;
-      /* Cairo ARGB32 is premultiplied native-endian: B8G8R8A8 on little-endian. */
-      GBytes *bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (s),
-                                                  (gsize) cairo_image_surface_get_stride (s) *
-                                                    cairo_image_surface_get_height (s),
-                                                  (GDestroyNotify) cairo_surface_destroy, s);
-      g_clear_object (&priv->texture);
-      priv->texture = gdk_memory_texture_new (w * scale, h * scale,
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-                                              GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-#else
-                                              GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
-#endif
-                                              bytes, cairo_image_surface_get_stride (s));
-      g_bytes_unref (bytes);
-      priv->texture_key = key;
-    }
-  gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gtk_snapshot_append_node (snapshot, content_node (self, &ctx, key, w, h, scale));
 
   /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
    * follow mode does not re-render these panels). */
@@ -598,7 +632,8 @@ vita_panel_view_dispose (GObject *object)
   g_clear_object (&priv->source);
   g_clear_object (&priv->source_signals);
   g_clear_pointer (&priv->peaks, vita_peaks_unref);
-  g_clear_object (&priv->texture);
+  for (int i = 0; i < VITA_PANEL_VIEW_N_CACHED; i++)
+    g_clear_pointer (&priv->content[i].node, gsk_render_node_unref);
   G_OBJECT_CLASS (vita_panel_view_parent_class)->dispose (object);
 }
 

@@ -20,9 +20,11 @@
  * shared visible range around the pointer, wheel / shift+wheel scrolls it
  * (time-aligned panels and the overview).
  *
- * Drawing: the panel (without the playhead) is rendered into a texture that is kept
- * until something it shows changes; the playhead is appended as a 2-px colour node,
- * so playback costs one texture node + one colour node per frame.
+ * Drawing: the panel (without the playhead) is rendered once into a Cairo node that
+ * is kept until something it shows changes (the last few, keyed by what they show,
+ * so a zoom level or window seen before returns without a re-render); the playhead
+ * is appended as a 2-px colour node, so playback costs one cached node + one colour
+ * node per frame, and the renderer repaints only the damaged strips.
  */
 #pragma once
 
