@@ -118,12 +118,23 @@ on_source_analysis (VitaAnalysisSource *source, GParamSpec *pspec, VitaPanelView
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
 }
 
-/* The analysis progressed, or a window's attention arrived. */
+/* The analysis progressed: the content key (progress_key) says whether this panel
+ * re-renders. */
 static void
 on_source_progress (VitaPanelView *self)
 {
   if (klass_of (self)->depends & VITA_DEPENDS_ANALYSIS)
-    invalidate (self);
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Windows finished, or a window's attention arrived: only panels that show one
+ * window (those with a position key) may change. */
+static void
+on_source_window (VitaPanelView *self)
+{
+  const VitaPanelClass *klass = klass_of (self);
+  if ((klass->depends & VITA_DEPENDS_ANALYSIS) && klass->position_key != NULL)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* ---- what each panel cares about ------------------------------------------------ */
@@ -162,7 +173,28 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
   };
 }
 
-/* A key of everything the cached texture depends on (except the playhead line). */
+/* What of the analysis's progress the content shows. A panel of the window under
+ * the playhead (it has a position key): whether that window is analysed, whether
+ * its recomputed attention is there, and completion (track-wide parts such as the
+ * CKA's lower triangle); one over every window: the windows ready as last
+ * published. Windows finishing elsewhere leave a window's panels as they are. */
+static guint64
+progress_key (VitaPanelView *self, const VitaPaintContext *ctx)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->source == NULL || ctx->cache == NULL)
+    return 0;
+  guint64 complete = vita_analysis_source_get_complete (priv->source) ? 1 : 0;
+  if (klass_of (self)->position_key == NULL)
+    return complete | (guint64) vita_analysis_source_get_n_ready (priv->source) << 1;
+  int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  gboolean ready = w >= 0 && vita_analysis_window_ready (an, w);
+  return complete | (guint64) ready << 1 |
+         (guint64) vita_paint_cache_has_window_attention (ctx->cache, w) << 2;
+}
+
+/* A key of everything the cached content depends on (except the playhead line). */
 static guint64
 content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale)
 {
@@ -190,6 +222,8 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (s->selection_start);
   MIX (s->selection_end);
   MIX (vita_panel_position_key (panel_of (self), ctx));
+  if (depends & VITA_DEPENDS_ANALYSIS)
+    MIX (progress_key (self, ctx));
 #undef MIX
   return k ? k : 1;
 }
@@ -705,7 +739,9 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_group_connect_object (priv->source_signals, "notify::complete",
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (priv->source_signals, "attention-ready",
-                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+                                 G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_signals, "windows-ready",
+                                 G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
 
   GtkGesture *click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
