@@ -37,11 +37,12 @@ typedef struct {
   GtkWidget *views[9];
 } Fx;
 
+/* complete: every window analysed; else the first half only */
 static void
-fx_init (Fx *fx)
+fx_init_analysis (Fx *fx, gboolean complete)
 {
   vita_views_set_attention_func (views_synth_attention);
-  fx->an = views_synth_analysis (30.0, TRUE);
+  fx->an = views_synth_analysis (30.0, complete);
   gsize n;
   g_autofree float *pcm = views_synth_pcm (30.0, &n);
   fx->peaks = vita_peaks_new (pcm, n, 16000);
@@ -76,6 +77,12 @@ fx_init (Fx *fx)
   gtk_window_set_child (GTK_WINDOW (fx->window), box);
   gtk_window_present (GTK_WINDOW (fx->window));
   pump (400);
+}
+
+static void
+fx_init (Fx *fx)
+{
+  fx_init_analysis (fx, TRUE);
 }
 
 static void
@@ -226,6 +233,168 @@ test_redraw_only_relevant (void)
   fx_clear (&fx);
 }
 
+/* The first Cairo node in a node tree (the panel's cached content), or NULL. */
+static GskRenderNode *
+find_cairo_node (GskRenderNode *node)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CAIRO_NODE:
+      return node;
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        {
+          GskRenderNode *found = find_cairo_node (gsk_container_node_get_child (node, i));
+          if (found)
+            return found;
+        }
+      return NULL;
+    case GSK_TRANSFORM_NODE:
+      return find_cairo_node (gsk_transform_node_get_child (node));
+    case GSK_CLIP_NODE:
+      return find_cairo_node (gsk_clip_node_get_child (node));
+    case GSK_DEBUG_NODE:
+      return find_cairo_node (gsk_debug_node_get_child (node));
+    default:
+      return NULL;
+    }
+}
+
+static GskRenderNode *
+widget_node (GtkWidget *w)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (w);
+  GtkSnapshot *snap = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snap, gtk_widget_get_width (w), gtk_widget_get_height (w));
+  g_object_unref (paintable);
+  return gtk_snapshot_free_to_node (snap);
+}
+
+/* Playback frame by frame (issue 14): the attention row re-renders at most once per
+ * token the playhead enters, the window panels at most once per window, the time
+ * panels never (follow off); each frame reuses the cached content node and adds
+ * only the playhead; a zoom level seen before comes back without a re-render. */
+static void
+test_renders_per_token (void)
+{
+  Fx fx;
+  fx_init (&fx);
+  const int hop = 512, steps = 60;
+  gint64 pos = 16000 * 4;
+  vita_timeline_set_position (fx.tl, pos);
+  pump (150);
+  guint r[9];
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+
+  GskRenderNode *before = widget_node (fx.views[WAVEFORM]);
+  int tokens = 0, windows = 0;
+  int frame = (int) (pos / hop), window = fx.an->frame_window[frame];
+  for (int k = 0; k < steps; k++)
+    {
+      pos += hop / 2 + 37;        /* a little over half a token per frame */
+      vita_timeline_set_position (fx.tl, pos);
+      pump (25);
+      int f = (int) (pos / hop);
+      tokens += f != frame;
+      windows += fx.an->frame_window[f] != window;
+      frame = f;
+      window = fx.an->frame_window[f];
+    }
+  g_test_message ("%d steps: %d tokens, %d windows; row renders %u, attention %u", steps,
+                  tokens, windows, renders (&fx, ROW) - r[ROW], renders (&fx, ATTENTION) - r[ATTENTION]);
+  g_assert_cmpint (tokens, >=, steps / 2);
+  g_assert_cmpuint (renders (&fx, ROW) - r[ROW], <=, (guint) tokens);
+  g_assert_cmpuint (renders (&fx, ROW) - r[ROW], >, 0);
+  g_assert_cmpuint (renders (&fx, ATTENTION) - r[ATTENTION], <=, (guint) windows);
+  g_assert_cmpuint (renders (&fx, GRID) - r[GRID], <=, (guint) windows);
+  for (int i = 0; i < 9; i++)
+    if (i != ROW && i != ATTENTION && i != GRID)
+      g_assert_cmpuint (renders (&fx, i), ==, r[i]);
+
+  /* The same content node on both frames: only the playhead node is new. */
+  GskRenderNode *after = widget_node (fx.views[WAVEFORM]);
+  g_assert_nonnull (find_cairo_node (before));
+  g_assert_true (find_cairo_node (before) == find_cairo_node (after));
+  gsk_render_node_unref (before);
+  gsk_render_node_unref (after);
+
+  /* Zoom in and back out: the earlier level's content is still cached. */
+  vita_timeline_zoom (fx.tl, 2.0, pos);
+  pump (100);
+  guint zoomed = renders (&fx, MEL);
+  g_assert_cmpuint (zoomed, >, r[MEL]);
+  vita_timeline_zoom (fx.tl, 0.5, pos);
+  pump (100);
+  gint64 vs, ve;
+  vita_timeline_get_visible (fx.tl, &vs, &ve);
+  g_assert_cmpint (vs, ==, 16000 * 2);
+  g_assert_cmpint (ve, ==, 16000 * 12);
+  g_assert_cmpuint (renders (&fx, MEL), ==, zoomed);
+  fx_clear (&fx);
+}
+
+/* While the analysis runs: windows finishing elsewhere leave the panels of the
+ * window under the playhead and the mel alone; the playhead's window finishing
+ * shows at once (::windows-ready, no throttled update); the throttled update
+ * re-renders only panels over every window. */
+static void
+test_progress_redraws_only_affected (void)
+{
+  Fx fx;
+  fx_init_analysis (&fx, FALSE);   /* half of the windows ready */
+  VitaAnalysisSource *src = vita_panel_view_get_source (VITA_PANEL_VIEW (fx.views[ATTENTION]));
+  VitaAnalysis *an = fx.an;
+  vita_timeline_set_position (fx.tl, 16000 * 4);
+  pump (300);   /* the window's attention computed on a worker, then drawn */
+  int shown = an->frame_window[16000 * 4 / 512];
+  g_assert_true (vita_analysis_window_ready (an, shown));
+  g_assert_true (vita_paint_cache_has_window_attention (vita_analysis_source_get_cache (src), shown));
+  guint r[9];
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+
+  /* A far window finishes: nothing the playhead's panels show changed. */
+  int far = an->n_ready;
+  g_assert_false (vita_analysis_window_ready (an, far));
+  g_atomic_int_set (&an->window_ready[far], 1);
+  g_atomic_int_inc (&an->n_ready);
+  vita_analysis_source_windows_ready (src);
+  pump (150);
+  for (int i = 0; i < 9; i++)
+    g_assert_cmpuint (renders (&fx, i), ==, r[i]);
+
+  /* The throttled update: panels over every window re-render, the rest do not. */
+  vita_analysis_source_update (src);
+  pump (150);
+  g_assert_cmpuint (renders (&fx, RECEIVED), >, r[RECEIVED]);
+  g_assert_cmpuint (renders (&fx, MEL), ==, r[MEL]);
+  g_assert_cmpuint (renders (&fx, WAVEFORM), ==, r[WAVEFORM]);
+  g_assert_cmpuint (renders (&fx, ATTENTION), ==, r[ATTENTION]);
+  g_assert_cmpuint (renders (&fx, GRID), ==, r[GRID]);
+  g_assert_cmpuint (renders (&fx, ROW), ==, r[ROW]);
+  /* the window's attention survived the update */
+  g_assert_true (vita_paint_cache_has_window_attention (vita_analysis_source_get_cache (src), shown));
+
+  /* A seek to a window not analysed: its panels say so; when it finishes they show
+   * it without waiting for the throttled update. */
+  int target = an->n_windows - 1;
+  g_assert_false (vita_analysis_window_ready (an, target));
+  vita_timeline_set_follow (fx.tl, VITA_FOLLOW_PAGE);
+  vita_timeline_set_position (fx.tl, (gint64) (an->window_start[target] + 100) * 512);
+  g_assert_cmpint (an->frame_window[an->window_start[target] + 100], ==, target);
+  pump (150);
+  guint waiting = renders (&fx, ATTENTION);
+  g_atomic_int_set (&an->window_ready[target], 1);
+  g_atomic_int_inc (&an->n_ready);
+  vita_analysis_source_windows_ready (src);
+  pump (400);
+  g_assert_true (vita_paint_cache_has_window_attention (vita_analysis_source_get_cache (src), target));
+  g_assert_cmpuint (renders (&fx, ATTENTION), >, waiting);
+  g_assert_cmpint (vita_analysis_source_get_n_ready (src), <, an->n_ready);   /* no update ran */
+  fx_clear (&fx);
+}
+
 static GtkEventController *
 find_controller (GtkWidget *w, GType type)
 {
@@ -294,5 +463,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/widgets/properties", test_properties);
   g_test_add_func ("/views/widgets/redraw-only-relevant", test_redraw_only_relevant);
   g_test_add_func ("/views/widgets/click-seek-scroll", test_click_seeks_through_action);
+  g_test_add_func ("/views/widgets/renders-per-token", test_renders_per_token);
+  g_test_add_func ("/views/widgets/progress-redraws-only-affected", test_progress_redraws_only_affected);
   return g_test_run ();
 }
