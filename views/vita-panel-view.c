@@ -65,7 +65,9 @@ typedef struct
   struct { GskRenderNode *node; guint64 key; } content[VITA_PANEL_VIEW_N_CACHED];
   double          pointer_x;
   guint           render_count;
+  guint           snapshot_count;
   gint64          snapshot_us;
+  gint64          drawn_position_key;   /* position_key at the last snapshot */
 } VitaPanelViewPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (VitaPanelView, vita_panel_view, GTK_TYPE_WIDGET)
@@ -228,6 +230,23 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   return k ? k : 1;
 }
 
+static gint64
+current_position_key (VitaPanelView *self)
+{
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+  return vita_panel_position_key (panel_of (self), &ctx);
+}
+
+static gint64
+drawn_position_key (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->drawn_position_key;
+}
+
 static void
 on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *self)
 {
@@ -237,9 +256,11 @@ on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *se
   gboolean relevant;
   if (g_str_equal (name, "position"))
     {
-      /* The playhead node moves; the cached content is re-rendered only when its
-       * key (window / frame under the playhead) changes, checked in snapshot. */
-      relevant = TRUE;
+      /* The playhead node moves; a panel without one (attention row, grid, CKA)
+       * is redrawn only when what it shows of the position (the token, the
+       * window) changed: no snapshot at all on the other frames. */
+      relevant = klass->playhead != NULL || klass->visible_mark != NULL ||
+                 (klass->position_key != NULL && current_position_key (self) != drawn_position_key (self));
     }
   else if (g_str_equal (name, "visible-start") || g_str_equal (name, "visible-end"))
     relevant = (depends & VITA_DEPENDS_VISIBLE) || klass->visible_mark != NULL;
@@ -337,12 +358,14 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (w <= 0 || h <= 0)
     return;
   gint64 t0 = thread_cpu_us ();
+  priv->snapshot_count++;
   VitaTimelineSnapshot snap;
   VitaPaintContext ctx;
   take_snapshot (self, &snap);
   make_context (self, &snap, &ctx);
 
   guint64 key = content_key (self, &ctx, w, h, scale);
+  priv->drawn_position_key = vita_panel_position_key (panel_of (self), &ctx);
   gtk_snapshot_append_node (snapshot, content_node (self, &ctx, key, w, h, scale));
 
   /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
@@ -461,6 +484,13 @@ vita_panel_view_get_render_count (VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   return priv->render_count;
+}
+
+guint
+vita_panel_view_get_snapshot_count (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->snapshot_count;
 }
 
 VitaPanel

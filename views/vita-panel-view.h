@@ -97,6 +97,8 @@ void vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec,
 /* How many times snapshot re-rendered the cached content (tests: redraw only on
  * relevant changes). */
 guint vita_panel_view_get_render_count (VitaPanelView *self);
+/* How many times GTK asked for a snapshot (a frame that redrew this panel at all). */
+guint vita_panel_view_get_snapshot_count (VitaPanelView *self);
 /* CPU time spent in this view's snapshot (content re-render included), in µs, since
  * creation: for frame-time benchmarks. */
 gint64 vita_panel_view_get_snapshot_time (VitaPanelView *self);

@@ -289,13 +289,13 @@ test_renders_per_token (void)
 
   GskRenderNode *before = widget_node (fx.views[WAVEFORM]);
   int tokens = 0, windows = 0;
-  int frame = (int) (pos / hop), window = fx.an->frame_window[frame];
+  int frame = vita_timeline_get_current_frame (fx.tl), window = fx.an->frame_window[frame];
   for (int k = 0; k < steps; k++)
     {
       pos += hop / 2 + 37;        /* a little over half a token per frame */
       vita_timeline_set_position (fx.tl, pos);
       pump (25);
-      int f = (int) (pos / hop);
+      int f = vita_timeline_get_current_frame (fx.tl);
       tokens += f != frame;
       windows += fx.an->frame_window[f] != window;
       frame = f;
@@ -311,6 +311,23 @@ test_renders_per_token (void)
   for (int i = 0; i < 9; i++)
     if (i != ROW && i != ATTENTION && i != GRID)
       g_assert_cmpuint (renders (&fx, i), ==, r[i]);
+
+  /* Steps inside one token: the row and the grid (no playhead of their own) are not
+   * even snapshot; the waveform is (its playhead node moves). */
+  pos = (gint64) vita_timeline_get_current_frame (fx.tl) * hop - 200;   /* frames are centred at f·hop */
+  vita_timeline_set_position (fx.tl, pos);
+  pump (60);
+  guint snaps_row = vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[ROW]));
+  guint snaps_grid = vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[GRID]));
+  guint snaps_wave = vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[WAVEFORM]));
+  for (int k = 1; k <= 4; k++)
+    {
+      vita_timeline_set_position (fx.tl, pos + k * 100);
+      pump (25);
+    }
+  g_assert_cmpuint (vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[ROW])), ==, snaps_row);
+  g_assert_cmpuint (vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[GRID])), ==, snaps_grid);
+  g_assert_cmpuint (vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[WAVEFORM])), >, snaps_wave);
 
   /* The same content node on both frames: only the playhead node is new. */
   GskRenderNode *after = widget_node (fx.views[WAVEFORM]);
