@@ -62,7 +62,8 @@ typedef struct
   /* The panel without the playhead, as render nodes keyed by content_key: the
    * current one first, then the most recently used others (a zoom level or window
    * visited before comes back without a re-render). */
-  struct { GskRenderNode *node; guint64 key; } content[VITA_PANEL_VIEW_N_CACHED];
+  struct { GskRenderNode *node; guint64 key, base; } content[VITA_PANEL_VIEW_N_CACHED];
+  guint           deferred_tick;  /* redraw on the next frame: a stale render deferred */
   double          pointer_x;
   guint           render_count;
   guint           snapshot_count;
@@ -176,29 +177,36 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
 }
 
 /* What of the analysis's progress the content shows. A panel of the window under
- * the playhead (it has a position key): whether that window is analysed, whether
- * its recomputed attention is there, and completion (track-wide parts such as the
- * CKA's lower triangle); one over every window: the windows ready as last
- * published. Windows finishing elsewhere leave a window's panels as they are. */
+ * the playhead (it has a position key): whether that window is analysed and whether
+ * its recomputed attention is there (returned: shown at once), and completion
+ * (*later: track-wide parts such as the CKA's lower triangle); one over every
+ * window: the windows ready as last published, and completion (*later). Windows
+ * finishing elsewhere leave a window's panels as they are. What goes to *later may
+ * wait a frame or two (see content_node). */
 static guint64
-progress_key (VitaPanelView *self, const VitaPaintContext *ctx)
+progress_key (VitaPanelView *self, const VitaPaintContext *ctx, guint64 *later)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  *later = 0;
   if (priv->source == NULL || ctx->cache == NULL)
     return 0;
-  guint64 complete = vita_analysis_source_get_complete (priv->source) ? 1 : 0;
+  *later = vita_analysis_source_get_complete (priv->source) ? 1 : 0;
   if (klass_of (self)->position_key == NULL)
-    return complete | (guint64) vita_analysis_source_get_n_ready (priv->source) << 1;
+    {
+      *later |= (guint64) vita_analysis_source_get_n_ready (priv->source) << 1;
+      return 0;
+    }
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   gboolean ready = w >= 0 && vita_analysis_window_ready (an, w);
-  return complete | (guint64) ready << 1 |
-         (guint64) vita_paint_cache_has_window_attention (ctx->cache, w) << 2;
+  return 1 | (guint64) ready << 1 | (guint64) vita_paint_cache_has_window_attention (ctx->cache, w) << 2;
 }
 
-/* A key of everything the cached content depends on (except the playhead line). */
+/* A key of everything the cached content depends on (except the playhead line);
+ * *base: the same without the progress that may be shown a little later. */
 static guint64
-content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale)
+content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale,
+             guint64 *base)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   const VitaTimelineSnapshot *s = ctx->snap;
@@ -224,8 +232,11 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (s->selection_start);
   MIX (s->selection_end);
   MIX (vita_panel_position_key (panel_of (self), ctx));
+  guint64 later = 0;
   if (depends & VITA_DEPENDS_ANALYSIS)
-    MIX (progress_key (self, ctx));
+    MIX (progress_key (self, ctx, &later));
+  *base = k ? k : 1;
+  MIX (later);
 #undef MIX
   return k ? k : 1;
 }
@@ -319,11 +330,44 @@ node_for_surface (cairo_surface_t *surface, int w, int h)
   return node;
 }
 
+static gboolean
+deferred_redraw (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (VITA_PANEL_VIEW (widget));
+  priv->deferred_tick = 0;
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether this frame may still re-render a panel whose content is only behind the
+ * analysis's progress: one such render per frame, so an update (or the end of the
+ * analysis) that touches several panels spreads over a few frames instead of one
+ * long one. */
+static gboolean
+stale_render_allowed (GtkWidget *widget)
+{
+  static gint64 frame = -1;
+  static gboolean used;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  if (clock == NULL)
+    return TRUE;
+  gint64 now = gdk_frame_clock_get_frame_counter (clock);
+  if (now != frame)
+    {
+      frame = now;
+      used = FALSE;
+    }
+  gboolean allowed = !used;
+  used = TRUE;
+  return allowed;
+}
+
 /* The content node for key: the current one, a recent one moved to the front, or
- * a new render in place of the least recently used. */
+ * a new render in place of the least recently used.  Content that differs from the
+ * current only by progress (same base) may keep the current for a frame. */
 static GskRenderNode *
-content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, int w, int h,
-              int scale)
+content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, guint64 base,
+              int w, int h, int scale)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   int found = VITA_PANEL_VIEW_N_CACHED - 1;
@@ -334,6 +378,14 @@ content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, int
         break;
       }
   GskRenderNode *node = priv->content[found].node;
+  if ((node == NULL || priv->content[found].key != key) && priv->content[0].node != NULL &&
+      priv->content[0].base == base && !stale_render_allowed (GTK_WIDGET (self)))
+    {
+      if (priv->deferred_tick == 0)
+        priv->deferred_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), deferred_redraw,
+                                                            NULL, NULL);
+      return priv->content[0].node;
+    }
   if (node == NULL || priv->content[found].key != key)
     {
       cairo_surface_t *s = render_surface (self, ctx, w, h, scale);
@@ -345,6 +397,7 @@ content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, int
   memmove (&priv->content[1], &priv->content[0], found * sizeof priv->content[0]);
   priv->content[0].node = node;
   priv->content[0].key = key;
+  priv->content[0].base = base;
   return node;
 }
 
@@ -364,9 +417,9 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   take_snapshot (self, &snap);
   make_context (self, &snap, &ctx);
 
-  guint64 key = content_key (self, &ctx, w, h, scale);
+  guint64 base, key = content_key (self, &ctx, w, h, scale, &base);
   priv->drawn_position_key = vita_panel_position_key (panel_of (self), &ctx);
-  gtk_snapshot_append_node (snapshot, content_node (self, &ctx, key, w, h, scale));
+  gtk_snapshot_append_node (snapshot, content_node (self, &ctx, key, base, w, h, scale));
 
   /* Visible-range marks: overview band, SSM square (nodes: scrolling in continuous
    * follow mode does not re-render these panels). */
@@ -687,6 +740,9 @@ vita_panel_view_dispose (GObject *object)
 {
   VitaPanelView *self = VITA_PANEL_VIEW (object);
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->deferred_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), priv->deferred_tick);
+  priv->deferred_tick = 0;
   if (priv->timeline_signals)
     g_signal_group_set_target (priv->timeline_signals, NULL);
   g_clear_object (&priv->timeline);
