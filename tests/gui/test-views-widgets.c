@@ -351,6 +351,18 @@ test_renders_per_token (void)
   fx_clear (&fx);
 }
 
+/* Stale (progress-only) re-renders of the received and SSM panels per frame. */
+static Fx *paint_fx;
+static guint paint_last, paint_max;
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer data)
+{
+  guint sum = renders (paint_fx, RECEIVED) + renders (paint_fx, SSM);
+  paint_max = MAX (paint_max, sum - paint_last);
+  paint_last = sum;
+}
+
 /* While the analysis runs: windows finishing elsewhere leave the panels of the
  * window under the playhead and the mel alone; the playhead's window finishing
  * shows at once (::windows-ready, no throttled update); the throttled update
@@ -381,10 +393,19 @@ test_progress_redraws_only_affected (void)
   for (int i = 0; i < 9; i++)
     g_assert_cmpuint (renders (&fx, i), ==, r[i]);
 
-  /* The throttled update: panels over every window re-render, the rest do not. */
+  /* The throttled update: panels over every window re-render (one per frame), the
+   * rest do not. */
+  paint_fx = &fx;
+  paint_last = renders (&fx, RECEIVED) + renders (&fx, SSM);
+  paint_max = 0;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (fx.window);
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
   vita_analysis_source_update (src);
   pump (150);
+  g_signal_handler_disconnect (clock, id);
   g_assert_cmpuint (renders (&fx, RECEIVED), >, r[RECEIVED]);
+  g_assert_cmpuint (renders (&fx, SSM), >, r[SSM]);
+  g_assert_cmpuint (paint_max, ==, 1);
   g_assert_cmpuint (renders (&fx, MEL), ==, r[MEL]);
   g_assert_cmpuint (renders (&fx, WAVEFORM), ==, r[WAVEFORM]);
   g_assert_cmpuint (renders (&fx, ATTENTION), ==, r[ATTENTION]);
