@@ -217,6 +217,19 @@ print_render_counts (GtkWidget *widget, GString *out)
     print_render_counts (child, out);
 }
 
+/* How often GTK redrew each panel at all (a playhead move, or nothing it shows
+ * changed: the cached content node reused). */
+static void
+print_snapshot_counts (GtkWidget *widget, GString *out)
+{
+  if (VITA_IS_PANEL_VIEW (widget))
+    g_string_append_printf (out, " %s=%u", vita_panel_to_string (vita_panel_view_get_panel (VITA_PANEL_VIEW (widget))),
+                            vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    print_snapshot_counts (child, out);
+}
+
 static gboolean
 save_screenshot (GtkWidget *widget, const char *path)
 {
@@ -405,6 +418,9 @@ main (int argc, char *argv[])
     g_autoptr(GString) counts = g_string_new (NULL);
     print_render_counts (GTK_WIDGET (window), counts);
     printf ("panel content renders (whole run):%s\n", counts->str);
+    g_string_truncate (counts, 0);
+    print_snapshot_counts (GTK_WIDGET (window), counts);
+    printf ("panel snapshots (whole run):%s\n", counts->str);
   }
   printf ("main-loop stalls while playing%s: worst %.1f ms (%.1f ms while the analysis ran), "
           "%u over 30 ms, %u over 50 ms (wall time: includes the other processes' load)\n",
