@@ -131,14 +131,22 @@ watch_after_paint (gint64 now)
     }
 }
 
+static gboolean
+keep_awake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Pumps the main loop until the watched panels show the playhead's window: ms from
  * t0, or -1 after timeout_s. */
 static double
 wait_watch (gint64 t0, double timeout_s)
 {
   gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * 1e6);
+  guint wake = g_timeout_add (20, keep_awake, NULL);   /* an idle loop still checks the time */
   while (watching && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
   watching = FALSE;
   return t_watch_done >= 0 ? (t_watch_done - t0) / 1e3 : -1;
 }
