@@ -201,7 +201,9 @@ attention_done (GObject *source, GAsyncResult *result, gpointer user_data)
                vita_analysis_window_ready (c->an, job->window + 1) &&
                c->entries[0].window != job->window + 1 && c->entries[1].window != job->window + 1)
         start_job (c, job->window + 1);   /* prefetch one ahead: playback goes forward */
-      if (was_waited && c->ready_cb)
+      /* Any new window in the cache: the panels compare it with what they show
+       * (their content key), whoever asked for it. */
+      if ((was_waited || job->ok) && c->ready_cb)
         c->ready_cb (c, c->ready_data);
     }
 }
@@ -255,6 +257,9 @@ vita_paint_cache_window_attention (VitaPaintCache *c, int window, GError **error
     }
   if (c->async)
     {
+      /* The window the painters show next: a prefetch finishing meanwhile must not
+       * evict it once it is there (the one shown before is no longer protected). */
+      c->att_window = window;
       if (c->pending < 0)
         start_job (c, window);
       else if (c->pending != window)

@@ -433,6 +433,59 @@ test_progress_redraws_only_affected (void)
   fx_clear (&fx);
 }
 
+static void
+count_ready (gpointer cache, gpointer data)
+{
+  (*(int *) data)++;
+}
+
+/* Pumps until the cache has no job running (at most 5 s). */
+static void
+pump_jobs (VitaPaintCache *cache, int window)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end &&
+         !vita_paint_cache_has_window_attention (cache, window))
+    pump (5);
+  pump (200);   /* the prefetch of the next window, if any */
+}
+
+/* The paint cache keeps the window the painters asked for last: a prefetch that
+ * finishes after it never evicts it, even when the window shown before is still
+ * cached (a seek far away: the panels kept showing "Computing…" until something else
+ * redrew them). */
+static void
+test_cache_keeps_asked_window (void)
+{
+  vita_views_set_attention_func (views_synth_attention);
+  VitaAnalysis *an = views_synth_analysis (30.0, TRUE);
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  vita_paint_cache_set_attention_func (cache, views_synth_attention);
+  int n_ready = 0;
+  vita_paint_cache_set_async (cache, TRUE, count_ready, &n_ready);
+  g_autoptr(GError) error = NULL;
+  g_assert_null (vita_paint_cache_window_attention (cache, 0, &error));   /* busy */
+  g_clear_error (&error);
+  pump_jobs (cache, 0);
+  g_assert_nonnull (vita_paint_cache_window_attention (cache, 0, &error));   /* shown */
+  /* A seek: the painters ask for a far window; it arrives, then the prefetch of the
+   * one after it. */
+  int far = an->n_windows - 3;
+  g_assert_null (vita_paint_cache_window_attention (cache, far, &error));
+  g_clear_error (&error);
+  int before = n_ready;
+  pump_jobs (cache, far);
+  g_assert_cmpint (n_ready, >, before);
+  g_assert_true (vita_paint_cache_has_window_attention (cache, far));
+  g_assert_true (vita_paint_cache_has_window_attention (cache, far + 1));   /* prefetched */
+  g_assert_nonnull (vita_paint_cache_window_attention (cache, far, &error));
+  g_assert_no_error (error);
+  vita_paint_cache_set_async (cache, TRUE, NULL, NULL);
+  vita_paint_cache_unref (cache);
+  pump (50);
+  views_synth_free (an);
+}
+
 static GtkEventController *
 find_controller (GtkWidget *w, GType type)
 {
@@ -502,6 +555,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/widgets/redraw-only-relevant", test_redraw_only_relevant);
   g_test_add_func ("/views/widgets/click-seek-scroll", test_click_seeks_through_action);
   g_test_add_func ("/views/widgets/renders-per-token", test_renders_per_token);
+  g_test_add_func ("/views/widgets/cache-keeps-asked-window", test_cache_keeps_asked_window);
   g_test_add_func ("/views/widgets/progress-redraws-only-affected", test_progress_redraws_only_affected);
   return g_test_run ();
 }
