@@ -133,7 +133,6 @@ watch_after_paint (gint64 now)
     }
   if (watching && all && any)
     {
-      g_printerr ("DBG shown at %.1f\n", now / 1e3);
       t_watch_done = now;
       watching = FALSE;
     }
@@ -143,10 +142,6 @@ watch_after_paint (gint64 now)
 static gboolean
 watch_poll (gpointer data)
 {
-  static gint64 last;
-  gint64 t = g_get_monotonic_time ();
-  if (last > 0 && t - last > 30000) g_printerr ("DBG gap %.1f ms at %.1f\n", (t - last) / 1e3, t / 1e3);
-  last = t;
   if (n_watch == 0)
     return G_SOURCE_CONTINUE;
   VitaPaintCache *cache = vita_panel_view_get_cache (VITA_PANEL_VIEW (watch_views[0]));
@@ -402,11 +397,11 @@ main (int argc, char *argv[])
           int frame = an->window_owned[target] + (an->window_owned[target + 1] - an->window_owned[target]) / 2;
           watch_start ();
           gint64 t_seek = g_get_monotonic_time ();
-          g_printerr ("DBG seek at %.1f\n", t_seek / 1e3);
           gtk_widget_activate_action (GTK_WIDGET (window), "win.seek", "x", (gint64) frame * hop);
           ms = wait_watch (t_seek, 20);
-          printf ("seek to %s place (window %d) → its attention panels: ",
-                  analysed ? "an analysed (not cached)" : "an unanalysed", target + 1);
+          printf ("seek to %s place (window %d under the playhead) → its attention panels: ",
+                  analysed ? "an analysed (not cached)" : "an unanalysed",
+                  window_under_playhead (watch_views[0]) + 1);
           if (ms >= 0)
             printf ("%.1f ms (target ≤ 100; window analysed at %s)\n", ms, since (t_watch_analysed, t_seek));
           else
