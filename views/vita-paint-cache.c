@@ -201,9 +201,7 @@ attention_done (GObject *source, GAsyncResult *result, gpointer user_data)
                vita_analysis_window_ready (c->an, job->window + 1) &&
                c->entries[0].window != job->window + 1 && c->entries[1].window != job->window + 1)
         start_job (c, job->window + 1);   /* prefetch one ahead: playback goes forward */
-      /* Any new window in the cache: the panels compare it with what they show
-       * (their content key), whoever asked for it. */
-      if ((was_waited || job->ok) && c->ready_cb)
+      if (was_waited && c->ready_cb)
         c->ready_cb (c, c->ready_data);
     }
 }
