@@ -183,14 +183,15 @@ run_worker (VitaAnalysisJob *self, GError **error)
 
   vita_analysis_options_init (&opt);
   opt.priority_frame = CLAMP (g_atomic_int_get (&self->priority_frame), -1, self->n_frames - 1);
-  /* leave a core to the UI (GTK, GStreamer playback); beyond 2 workers, batches of 2
-   * windows so more workers fit the analysis's memory bound (bench-analysis: the same
-   * CPU time per window as batches of 8), and the windows at a seek come in sooner */
+  /* leave a core to the UI (GTK, GStreamer playback); batches of 2 windows: the
+   * windows at a seek come in after at most one small batch in flight, and more
+   * workers fit the analysis's memory bound (bench-analysis, 1 thread, battle.ogg:
+   * CPU 2.04 s at batch 2 vs 2.24 s at batch 8 for the paper-size model, 0.69 vs
+   * 0.77 s for the bundled one) */
   opt.workers = MAX (1, (int) g_get_num_processors () - 1);
   if (self->workers > 0)
     opt.workers = self->workers;
-  if (opt.workers > 2)
-    opt.batch = 2;
+  opt.batch = 2;
   self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
   if (self->analysis != NULL)
     vita_analysis_set_onset (self->analysis, self->onset);

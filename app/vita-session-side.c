@@ -24,6 +24,7 @@ struct _VitaSessionSide
   VitaAnalysisSource *source;
   gboolean         pcm_ready;
   gboolean         complete;
+  guint            update_id;   /* the throttled source update, as side A's */
 };
 
 G_DEFINE_FINAL_TYPE (VitaSessionSide, vita_session_side, G_TYPE_OBJECT)
@@ -76,16 +77,30 @@ on_started (VitaSessionSide *self, VitaAnalysisJob *job)
   set_analysis (self, vita_analysis_job_get_analysis (job));
 }
 
+static gboolean
+update_cb (gpointer data)
+{
+  VitaSessionSide *self = data;
+  self->update_id = 0;
+  vita_analysis_source_update (self->source);
+  return G_SOURCE_REMOVE;
+}
+
+/* As side A's (vita-session.c): the panels of the window under the playhead are told
+ * at once, every panel at most twice a second. */
 static void
 on_progress (VitaSessionSide *self, int done, int total, VitaAnalysisJob *job)
 {
-  vita_analysis_source_update (self->source);
+  vita_analysis_source_windows_ready (self->source);
+  if (self->update_id == 0)
+    self->update_id = g_timeout_add (500, update_cb, self);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, done, total);
 }
 
 static void
 on_finished (VitaSessionSide *self, GError *error, VitaAnalysisJob *job)
 {
+  g_clear_handle_id (&self->update_id, g_source_remove);
   vita_analysis_source_update (self->source);
   if (error != NULL)
     {
@@ -212,6 +227,7 @@ static void
 vita_session_side_dispose (GObject *object)
 {
   VitaSessionSide *self = VITA_SESSION_SIDE (object);
+  g_clear_handle_id (&self->update_id, g_source_remove);
   vita_session_side_stop (self, TRUE);
   set_analysis (self, NULL);
   G_OBJECT_CLASS (vita_session_side_parent_class)->dispose (object);

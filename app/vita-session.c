@@ -420,6 +420,9 @@ on_job_progress (VitaSession *self, int done, int total, VitaAnalysisJob *job)
   g_autofree char *text = g_strdup_printf (_("Analysing: %d of %d windows"), done, total);
 
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, total > 0 ? (double) done / total : 0.0, text);
+  /* The panels of the window under the playhead show it as soon as it is there
+   * (cheap: they redraw only if their window is among those ready). */
+  vita_analysis_source_windows_ready (self->analysis_source);
   /* Observers rebuild their heatmaps when told the analysis changed: at most twice
    * a second, so the main loop keeps its frames while the worker runs. */
   if (self->update_id == 0)

@@ -673,6 +673,7 @@ typedef struct {
   guint64 next_seq;    /* batches handed out */
   guint64 sink_seq;    /* the batch whose windows go to the sink next */
   gboolean stop;
+  int picked_priority; /* the priority frame the last batch was picked for */
   GError *error;       /* the first failure */
 } RunShared;
 
@@ -725,7 +726,13 @@ run_worker (gpointer data)
           run_fail (rs, error);
           break;
         }
-      int nb = pick_batch (an, rs->taken, rs->cap, ids);
+      /* A new priority (the start, a seek): its window alone first, so that it is
+       * ready after one window's forward pass rather than a whole batch's. */
+      int priority = g_atomic_int_get (&an->priv->priority), cap = rs->cap;
+      if (priority >= 0 && priority != rs->picked_priority)
+        cap = 1;
+      rs->picked_priority = priority;
+      int nb = pick_batch (an, rs->taken, cap, ids);
       g_assert (nb > 0);
       for (int b = 0; b < nb; b++)
         rs->taken[ids[b]] = 1;
@@ -834,6 +841,7 @@ vita_analysis_run (VitaAnalysis *an,
     .an = an, .be = real->backend, .progress = progress, .progress_data = progress_data,
     .sink = sink, .sink_data = sink_data, .cancellable = cancellable,
     .cap = MIN (real->batch, an->n_windows),
+    .picked_priority = -1,
   };
   pthread_mutex_init (&rs.lock, NULL);
   pthread_cond_init (&rs.cond, NULL);

@@ -23,7 +23,7 @@ vita_analysis_get_boxed_type (void)
 
 enum { PROP_0, PROP_ANALYSIS, PROP_N_READY, PROP_COMPLETE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
-enum { ATTENTION_READY, N_SIGNALS };
+enum { ATTENTION_READY, WINDOWS_READY, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static VitaWindowAttentionFunc default_attention_func;
@@ -149,10 +149,17 @@ vita_analysis_source_update (VitaAnalysisSource *self)
   if (n_ready == self->n_ready && complete == self->complete)
     return;
   if (self->cache)
-    vita_paint_cache_invalidate (self->cache);
+    vita_paint_cache_progressed (self->cache);
   g_object_freeze_notify (G_OBJECT (self));
   publish_progress (self);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+vita_analysis_source_windows_ready (VitaAnalysisSource *self)
+{
+  g_return_if_fail (VITA_IS_ANALYSIS_SOURCE (self));
+  g_signal_emit (self, signals[WINDOWS_READY], 0);
 }
 
 VitaAnalysisSource *
@@ -228,6 +235,9 @@ vita_analysis_source_class_init (VitaAnalysisSourceClass *klass)
   signals[ATTENTION_READY] = g_signal_new ("attention-ready", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                            G_TYPE_NONE, 0);
+  signals[WINDOWS_READY] = g_signal_new ("windows-ready", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 0);
 }
 
 static void

@@ -12,6 +12,9 @@
  *   complete       bool  every window and the SSMs/CKA are done   read-only
  *   ::attention-ready  a window's attention maps, recomputed on a worker for the
  *                      panels (the cache is asynchronous), have arrived
+ *   ::windows-ready    windows finished since the last update: panels that show one
+ *                      window redraw now if theirs is among them (the panels over
+ *                      every window wait for the next, throttled, update)
  */
 #pragma once
 
@@ -35,6 +38,9 @@ void                vita_analysis_source_set_analysis (VitaAnalysisSource *self,
  * from partial data and notifies "n-ready" / "complete" when they changed.  Main
  * thread (e.g. from the job's progress signal). */
 void                vita_analysis_source_update       (VitaAnalysisSource *self);
+/* Some windows finished (main thread; cheap, call on every progress report): emits
+ * ::windows-ready. */
+void                vita_analysis_source_windows_ready (VitaAnalysisSource *self);
 int                 vita_analysis_source_get_n_ready  (VitaAnalysisSource *self);
 gboolean            vita_analysis_source_get_complete (VitaAnalysisSource *self);
 /* The paint cache of the current analysis (asynchronous attention), or NULL. */

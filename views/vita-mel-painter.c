@@ -411,7 +411,8 @@ const VitaPanelClass vita_mel_panel_class = {
   .subtitle = N_("the model's exact input"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_COLORBAR | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED | VITA_PANEL_NEEDS_MODEL,
-  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_ANALYSIS,
+  /* The mel is the analysis's from its start: progress changes nothing drawn. */
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION,
   .order = 30, .row = 0, .width = -1, .height = 150,
   .paint = vita_mel_paint,
   .playhead = vita_time_panel_playhead,

@@ -91,6 +91,13 @@ vita_paint_cache_invalidate (VitaPaintCache *c)
     c->entries[i].window = -1;
 }
 
+void
+vita_paint_cache_progressed (VitaPaintCache *c)
+{
+  vita_surface_slot_clear (&c->ssm);
+  c->recv_key = 0;
+}
+
 int
 vita_paint_cache_window_for_frame (VitaPaintCache *c, int frame)
 {
@@ -129,6 +136,15 @@ lookup (VitaPaintCache *c, int window)
         return c->att_data;
       }
   return NULL;
+}
+
+gboolean
+vita_paint_cache_has_window_attention (VitaPaintCache *c, int window)
+{
+  for (int i = 0; c != NULL && i < 2; i++)
+    if (c->entries[i].window == window && window >= 0 && c->entries[i].data)
+      return TRUE;
+  return FALSE;
 }
 
 typedef struct {
@@ -245,6 +261,9 @@ vita_paint_cache_window_attention (VitaPaintCache *c, int window, GError **error
     }
   if (c->async)
     {
+      /* The window the painters show next: a prefetch finishing meanwhile must not
+       * evict it once it is there (the one shown before is no longer protected). */
+      c->att_window = window;
       if (c->pending < 0)
         start_job (c, window);
       else if (c->pending != window)

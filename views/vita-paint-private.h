@@ -27,7 +27,7 @@ struct _VitaPaintCache {
   VitaSurfaceSlot  att;        /* key: window, block, head, mode, colormap */
   VitaSurfaceSlot  grid;       /* key: window, colormap; one surface of all maps */
 
-  int              att_window; /* window last returned (att_data), -1 none */
+  int              att_window; /* window last returned or asked for: never evicted, -1 none */
   float           *att_data;   /* (L, NH, N, N), points into entries[] */
   struct {
     int     window;            /* -1 = empty */

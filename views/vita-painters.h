@@ -57,10 +57,17 @@ void            vita_paint_cache_set_attention_func (VitaPaintCache *cache,
 /* The analysis progressed (more windows ready, SSMs complete): drop surfaces built
  * from partial data.  Cheap; surfaces are rebuilt lazily. */
 void            vita_paint_cache_invalidate (VitaPaintCache *cache);
+/* More windows became ready: drops only what spans windows (the SSM surface, the
+ * received-attention curve); a ready window's attention, rollout and heatmaps are
+ * final and stay. */
+void            vita_paint_cache_progressed (VitaPaintCache *cache);
 /* Attention of one window, (L, NH, N, N); the last window is kept.  NULL + error when
  * the window is not analysed yet or the computation failed. */
 const float    *vita_paint_cache_window_attention (VitaPaintCache *cache, int window,
                                                    GError **error);
+/* Whether window's attention is cached now (nothing computed or started, no LRU
+ * stamp moved): what a panel painted now would show. */
+gboolean        vita_paint_cache_has_window_attention (VitaPaintCache *cache, int window);
 /* Asynchronous mode (what the widgets use; export and the CLI stay synchronous):
  * a window not cached yet is computed on a worker thread, window_attention returns
  * NULL with VITA_MODEL_ERROR_BUSY meanwhile, and ready(cache, data) runs on the main
@@ -223,7 +230,7 @@ typedef enum {
   VITA_DEPENDS_VISIBLE   = 1 << 0,     /* visible-start / visible-end */
   VITA_DEPENDS_SELECTION = 1 << 1,     /* selection-start / selection-end */
   VITA_DEPENDS_LAYER     = 1 << 2,     /* layer, head, query-token */
-  VITA_DEPENDS_ANALYSIS  = 1 << 3,     /* the analysis and its progress */
+  VITA_DEPENDS_ANALYSIS  = 1 << 3,     /* the analysis's progress (a new analysis redraws every panel) */
   VITA_DEPENDS_PEAKS     = 1 << 4,     /* the PCM envelope */
   VITA_DEPENDS_TOKENS    = 1 << 5,     /* the analysis's per-frame tokens (keep_tokens) */
 } VitaPanelDepends;

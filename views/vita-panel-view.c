@@ -40,6 +40,10 @@ G_DEFINE_ENUM_TYPE (VitaAttentionMode, vita_attention_mode,
                     G_DEFINE_ENUM_VALUE (VITA_ATTENTION_HEAD, "head"),
                     G_DEFINE_ENUM_VALUE (VITA_ATTENTION_ROLLOUT, "rollout"))
 
+/* Content nodes kept per view: the current one and a few recent ones (≈ w·h·4 bytes
+ * each). */
+#define VITA_PANEL_VIEW_N_CACHED 3
+
 typedef struct
 {
   /* borrowed */
@@ -59,11 +63,16 @@ typedef struct
   VitaPeaks      *peaks;
   VitaStyle       style;
   VitaAttentionMode mode;
-  GdkTexture     *texture;        /* the panel without the playhead */
-  guint64         texture_key;
+  /* The panel without the playhead, as render nodes keyed by content_key: the
+   * current one first, then the most recently used others (a zoom level or window
+   * visited before comes back without a re-render). */
+  struct { GskRenderNode *node; guint64 key, base; } content[VITA_PANEL_VIEW_N_CACHED];
+  guint           deferred_tick;  /* redraw on the next frame: a stale render deferred */
   double          pointer_x;
   guint           render_count;
+  guint           snapshot_count;
   gint64          snapshot_us;
+  gint64          drawn_position_key;   /* position_key at the last snapshot */
 } VitaPanelViewPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (VitaPanelView, vita_panel_view, GTK_TYPE_WIDGET)
@@ -86,7 +95,11 @@ static void
 invalidate (VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
-  priv->texture_key = 0;
+  for (int i = 0; i < VITA_PANEL_VIEW_N_CACHED; i++)
+    {
+      g_clear_pointer (&priv->content[i].node, gsk_render_node_unref);
+      priv->content[i].key = 0;
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -112,12 +125,23 @@ on_source_analysis (VitaAnalysisSource *source, GParamSpec *pspec, VitaPanelView
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
 }
 
-/* The analysis progressed, or a window's attention arrived. */
+/* The analysis progressed: the content key (progress_key) says whether this panel
+ * re-renders. */
 static void
 on_source_progress (VitaPanelView *self)
 {
   if (klass_of (self)->depends & VITA_DEPENDS_ANALYSIS)
-    invalidate (self);
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Windows finished, or a window's attention arrived: only panels that show one
+ * window (those with a position key) may change. */
+static void
+on_source_window (VitaPanelView *self)
+{
+  const VitaPanelClass *klass = klass_of (self);
+  if ((klass->depends & VITA_DEPENDS_ANALYSIS) && klass->position_key != NULL)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* ---- what each panel cares about ------------------------------------------------ */
@@ -163,9 +187,52 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     }
 }
 
-/* A key of everything the cached texture depends on (except the playhead line). */
+/* What of the analysis's progress the content shows. A panel of the window under
+ * the playhead (it has a position key): whether that window is analysed and whether
+ * its recomputed attention is there (returned: shown at once), and completion
+ * (*later: track-wide parts such as the CKA's lower triangle); one over every
+ * window: the windows ready as last published, and completion (*later). Windows
+ * finishing elsewhere leave a window's panels as they are. What goes to *later may
+ * wait a frame or two (see content_node). */
 static guint64
-content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale)
+source_progress_key (VitaPanelView *self, VitaAnalysisSource *source, VitaPaintCache *cache,
+                     const VitaPaintContext *ctx, guint64 *later)
+{
+  *later = 0;
+  if (source == NULL || cache == NULL)
+    return 0;
+  *later = vita_analysis_source_get_complete (source) ? 1 : 0;
+  if (klass_of (self)->position_key == NULL)
+    {
+      *later |= (guint64) vita_analysis_source_get_n_ready (source) << 1;
+      return 0;
+    }
+  int w = vita_paint_cache_window_for_frame (cache, vita_paint_query_frame (ctx));
+  VitaAnalysis *an = vita_paint_cache_get_analysis (cache);
+  gboolean ready = w >= 0 && vita_analysis_window_ready (an, w);
+  return 1 | (guint64) ready << 1 | (guint64) vita_paint_cache_has_window_attention (cache, w) << 2;
+}
+
+/* The same for both sides of a comparison (side B's progress shows as A's does). */
+static guint64
+progress_key (VitaPanelView *self, const VitaPaintContext *ctx, guint64 *later)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  guint64 key = source_progress_key (self, priv->source, ctx->cache, ctx, later);
+  if (priv->source_b != NULL && ctx->compare != NULL)
+    {
+      guint64 later_b = 0;
+      key ^= source_progress_key (self, priv->source_b, ctx->compare->cache_b, ctx, &later_b) << 8;
+      *later ^= later_b * 1099511628211ull;
+    }
+  return key;
+}
+
+/* A key of everything the cached content depends on (except the playhead line);
+ * *base: the same without the progress that may be shown a little later. */
+static guint64
+content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int scale,
+             guint64 *base)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   const VitaTimelineSnapshot *s = ctx->snap;
@@ -203,8 +270,30 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
       MIX (g_str_hash (priv->label_b ? priv->label_b : ""));
     }
   MIX (vita_panel_position_key (panel_of (self), ctx));
+  guint64 later = 0;
+  if (depends & VITA_DEPENDS_ANALYSIS)
+    MIX (progress_key (self, ctx, &later));
+  *base = k ? k : 1;
+  MIX (later);
 #undef MIX
   return k ? k : 1;
+}
+
+static gint64
+current_position_key (VitaPanelView *self)
+{
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+  return vita_panel_position_key (panel_of (self), &ctx);
+}
+
+static gint64
+drawn_position_key (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->drawn_position_key;
 }
 
 static void
@@ -216,9 +305,11 @@ on_timeline_notify (VitaTimeline *timeline, GParamSpec *pspec, VitaPanelView *se
   gboolean relevant;
   if (g_str_equal (name, "position"))
     {
-      /* The playhead node moves; the cached content is re-rendered only when its
-       * key (window / frame under the playhead) changes, checked in snapshot. */
-      relevant = TRUE;
+      /* The playhead node moves; a panel without one (attention row, grid, CKA)
+       * is redrawn only when what it shows of the position (the token, the
+       * window) changed: no snapshot at all on the other frames. */
+      relevant = klass->playhead != NULL || klass->visible_mark != NULL ||
+                 (klass->position_key != NULL && current_position_key (self) != drawn_position_key (self));
     }
   else if (g_str_equal (name, "visible-start") || g_str_equal (name, "visible-end"))
     relevant = (depends & VITA_DEPENDS_VISIBLE) || klass->visible_mark != NULL;
@@ -262,6 +353,92 @@ vita_panel_view_render (VitaPanelView *self, int width, int height)
   return render_surface (self, &ctx, width, height, 1);
 }
 
+/* A node that paints the rendered surface. Not a GdkTexture node: GSK's Cairo
+ * renderer (GTK 4.8) downloads a texture into a fresh surface on every frame it is
+ * drawn, converting each pixel through floats; a Cairo node keeps the surface and
+ * paints it clipped to the damaged region (the GL renderer caches either). */
+static GskRenderNode *
+node_for_surface (cairo_surface_t *surface, int w, int h)
+{
+  GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_t *cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  return node;
+}
+
+static gboolean
+deferred_redraw (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (VITA_PANEL_VIEW (widget));
+  priv->deferred_tick = 0;
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether this frame may still re-render a panel whose content is only behind the
+ * analysis's progress: one such render per frame, so an update (or the end of the
+ * analysis) that touches several panels spreads over a few frames instead of one
+ * long one. */
+static gboolean
+stale_render_allowed (GtkWidget *widget)
+{
+  static gint64 frame = -1;
+  static gboolean used;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  if (clock == NULL)
+    return TRUE;
+  gint64 now = gdk_frame_clock_get_frame_counter (clock);
+  if (now != frame)
+    {
+      frame = now;
+      used = FALSE;
+    }
+  gboolean allowed = !used;
+  used = TRUE;
+  return allowed;
+}
+
+/* The content node for key: the current one, a recent one moved to the front, or
+ * a new render in place of the least recently used.  Content that differs from the
+ * current only by progress (same base) may keep the current for a frame. */
+static GskRenderNode *
+content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, guint64 base,
+              int w, int h, int scale)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  int found = VITA_PANEL_VIEW_N_CACHED - 1;
+  for (int i = 0; i < VITA_PANEL_VIEW_N_CACHED; i++)
+    if (priv->content[i].node != NULL && priv->content[i].key == key)
+      {
+        found = i;
+        break;
+      }
+  GskRenderNode *node = priv->content[found].node;
+  if ((node == NULL || priv->content[found].key != key) && priv->content[0].node != NULL &&
+      priv->content[0].base == base && !stale_render_allowed (GTK_WIDGET (self)))
+    {
+      if (priv->deferred_tick == 0)
+        priv->deferred_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), deferred_redraw,
+                                                            NULL, NULL);
+      return priv->content[0].node;
+    }
+  if (node == NULL || priv->content[found].key != key)
+    {
+      cairo_surface_t *s = render_surface (self, ctx, w, h, scale);
+      priv->render_count++;
+      g_clear_pointer (&node, gsk_render_node_unref);
+      node = node_for_surface (s, w, h);
+      cairo_surface_destroy (s);
+    }
+  memmove (&priv->content[1], &priv->content[0], found * sizeof priv->content[0]);
+  priv->content[0].node = node;
+  priv->content[0].key = key;
+  priv->content[0].base = base;
+  return node;
+}
+
 static void
 vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -272,33 +449,15 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (w <= 0 || h <= 0)
     return;
   gint64 t0 = thread_cpu_us ();
+  priv->snapshot_count++;
   VitaTimelineSnapshot snap;
   VitaPaintContext ctx;
   take_snapshot (self, &snap);
   make_context (self, &snap, &ctx);
 
-  guint64 key = content_key (self, &ctx, w, h, scale);
-  if (priv->texture == NULL || key != priv->texture_key)
-    {
-      cairo_surface_t *s = render_surface (self, &ctx, w, h, scale);
-      priv->render_count++;
-      /* Cairo ARGB32 is premultiplied native-endian: B8G8R8A8 on little-endian. */
-      GBytes *bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (s),
-                                                  (gsize) cairo_image_surface_get_stride (s) *
-                                                    cairo_image_surface_get_height (s),
-                                                  (GDestroyNotify) cairo_surface_destroy, s);
-      g_clear_object (&priv->texture);
-      priv->texture = gdk_memory_texture_new (w * scale, h * scale,
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-                                              GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-#else
-                                              GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
-#endif
-                                              bytes, cairo_image_surface_get_stride (s));
-      g_bytes_unref (bytes);
-      priv->texture_key = key;
-    }
-  gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  guint64 base, key = content_key (self, &ctx, w, h, scale, &base);
+  priv->drawn_position_key = vita_panel_position_key (panel_of (self), &ctx);
+  gtk_snapshot_append_node (snapshot, content_node (self, &ctx, key, base, w, h, scale));
 
   /* A comparison draws the panel once per side: marks and playheads go on each
    * (sub-contexts without the comparison: their areas are the sides' already). */
@@ -425,6 +584,13 @@ vita_panel_view_get_render_count (VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   return priv->render_count;
+}
+
+guint
+vita_panel_view_get_snapshot_count (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->snapshot_count;
 }
 
 VitaPanel
@@ -621,6 +787,9 @@ vita_panel_view_dispose (GObject *object)
 {
   VitaPanelView *self = VITA_PANEL_VIEW (object);
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->deferred_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), priv->deferred_tick);
+  priv->deferred_tick = 0;
   if (priv->timeline_signals)
     g_signal_group_set_target (priv->timeline_signals, NULL);
   g_clear_object (&priv->timeline);
@@ -636,7 +805,8 @@ vita_panel_view_dispose (GObject *object)
   g_clear_pointer (&priv->label_a, g_free);
   g_clear_pointer (&priv->label_b, g_free);
   g_clear_pointer (&priv->peaks, vita_peaks_unref);
-  g_clear_object (&priv->texture);
+  for (int i = 0; i < VITA_PANEL_VIEW_N_CACHED; i++)
+    g_clear_pointer (&priv->content[i].node, gsk_render_node_unref);
   G_OBJECT_CLASS (vita_panel_view_parent_class)->dispose (object);
 }
 
@@ -708,7 +878,9 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_group_connect_object (priv->source_signals, "notify::complete",
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (priv->source_signals, "attention-ready",
-                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+                                 G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_signals, "windows-ready",
+                                 G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
   priv->source_b_signals = g_signal_group_new (VITA_TYPE_ANALYSIS_SOURCE);
   g_signal_group_connect_object (priv->source_b_signals, "notify::analysis",
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
@@ -717,7 +889,9 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_group_connect_object (priv->source_b_signals, "notify::complete",
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (priv->source_b_signals, "attention-ready",
-                                 G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
+                                 G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (priv->source_b_signals, "windows-ready",
+                                 G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
 
   GtkGesture *click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);

@@ -20,9 +20,11 @@
  * shared visible range around the pointer, wheel / shift+wheel scrolls it
  * (time-aligned panels and the overview).
  *
- * Drawing: the panel (without the playhead) is rendered into a texture that is kept
- * until something it shows changes; the playhead is appended as a 2-px colour node,
- * so playback costs one texture node + one colour node per frame.
+ * Drawing: the panel (without the playhead) is rendered once into a Cairo node that
+ * is kept until something it shows changes (the last few, keyed by what they show,
+ * so a zoom level or window seen before returns without a re-render); the playhead
+ * is appended as a 2-px colour node, so playback costs one cached node + one colour
+ * node per frame, and the renderer repaints only the damaged strips.
  */
 #pragma once
 
@@ -106,6 +108,8 @@ void vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec,
 /* How many times snapshot re-rendered the cached content (tests: redraw only on
  * relevant changes). */
 guint vita_panel_view_get_render_count (VitaPanelView *self);
+/* How many times GTK asked for a snapshot (a frame that redrew this panel at all). */
+guint vita_panel_view_get_snapshot_count (VitaPanelView *self);
 /* CPU time spent in this view's snapshot (content re-render included), in µs, since
  * creation: for frame-time benchmarks. */
 gint64 vita_panel_view_get_snapshot_time (VitaPanelView *self);

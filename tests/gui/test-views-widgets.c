@@ -37,11 +37,12 @@ typedef struct {
   GtkWidget *views[9];
 } Fx;
 
+/* complete: every window analysed; else the first half only */
 static void
-fx_init (Fx *fx)
+fx_init_analysis (Fx *fx, gboolean complete)
 {
   vita_views_set_attention_func (views_synth_attention);
-  fx->an = views_synth_analysis (30.0, TRUE);
+  fx->an = views_synth_analysis (30.0, complete);
   gsize n;
   g_autofree float *pcm = views_synth_pcm (30.0, &n);
   fx->peaks = vita_peaks_new (pcm, n, 16000);
@@ -76,6 +77,12 @@ fx_init (Fx *fx)
   gtk_window_set_child (GTK_WINDOW (fx->window), box);
   gtk_window_present (GTK_WINDOW (fx->window));
   pump (400);
+}
+
+static void
+fx_init (Fx *fx)
+{
+  fx_init_analysis (fx, TRUE);
 }
 
 static void
@@ -226,6 +233,259 @@ test_redraw_only_relevant (void)
   fx_clear (&fx);
 }
 
+/* The first Cairo node in a node tree (the panel's cached content), or NULL. */
+static GskRenderNode *
+find_cairo_node (GskRenderNode *node)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CAIRO_NODE:
+      return node;
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        {
+          GskRenderNode *found = find_cairo_node (gsk_container_node_get_child (node, i));
+          if (found)
+            return found;
+        }
+      return NULL;
+    case GSK_TRANSFORM_NODE:
+      return find_cairo_node (gsk_transform_node_get_child (node));
+    case GSK_CLIP_NODE:
+      return find_cairo_node (gsk_clip_node_get_child (node));
+    case GSK_DEBUG_NODE:
+      return find_cairo_node (gsk_debug_node_get_child (node));
+    default:
+      return NULL;
+    }
+}
+
+static GskRenderNode *
+widget_node (GtkWidget *w)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (w);
+  GtkSnapshot *snap = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snap, gtk_widget_get_width (w), gtk_widget_get_height (w));
+  g_object_unref (paintable);
+  return gtk_snapshot_free_to_node (snap);
+}
+
+/* Playback frame by frame (issue 14): the attention row re-renders at most once per
+ * token the playhead enters, the window panels at most once per window, the time
+ * panels never (follow off); each frame reuses the cached content node and adds
+ * only the playhead; a zoom level seen before comes back without a re-render. */
+static void
+test_renders_per_token (void)
+{
+  Fx fx;
+  fx_init (&fx);
+  const int hop = 512, steps = 60;
+  gint64 pos = 16000 * 4;
+  vita_timeline_set_position (fx.tl, pos);
+  pump (150);
+  guint r[9];
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+
+  GskRenderNode *before = widget_node (fx.views[WAVEFORM]);
+  int tokens = 0, windows = 0;
+  int frame = vita_timeline_get_current_frame (fx.tl), window = fx.an->frame_window[frame];
+  for (int k = 0; k < steps; k++)
+    {
+      pos += hop / 2 + 37;        /* a little over half a token per frame */
+      vita_timeline_set_position (fx.tl, pos);
+      pump (25);
+      int f = vita_timeline_get_current_frame (fx.tl);
+      tokens += f != frame;
+      windows += fx.an->frame_window[f] != window;
+      frame = f;
+      window = fx.an->frame_window[f];
+    }
+  g_test_message ("%d steps: %d tokens, %d windows; row renders %u, attention %u", steps,
+                  tokens, windows, renders (&fx, ROW) - r[ROW], renders (&fx, ATTENTION) - r[ATTENTION]);
+  g_assert_cmpint (tokens, >=, steps / 2);
+  g_assert_cmpuint (renders (&fx, ROW) - r[ROW], <=, (guint) tokens);
+  g_assert_cmpuint (renders (&fx, ROW) - r[ROW], >, 0);
+  g_assert_cmpuint (renders (&fx, ATTENTION) - r[ATTENTION], <=, (guint) windows);
+  g_assert_cmpuint (renders (&fx, GRID) - r[GRID], <=, (guint) windows);
+  for (int i = 0; i < 9; i++)
+    if (i != ROW && i != ATTENTION && i != GRID)
+      g_assert_cmpuint (renders (&fx, i), ==, r[i]);
+
+  /* Steps inside one token: the row and the grid (no playhead of their own) are not
+   * even snapshot; the waveform is (its playhead node moves). */
+  pos = (gint64) vita_timeline_get_current_frame (fx.tl) * hop - 200;   /* frames are centred at f·hop */
+  vita_timeline_set_position (fx.tl, pos);
+  pump (60);
+  guint snaps_row = vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[ROW]));
+  guint snaps_grid = vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[GRID]));
+  guint snaps_wave = vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[WAVEFORM]));
+  for (int k = 1; k <= 4; k++)
+    {
+      vita_timeline_set_position (fx.tl, pos + k * 100);
+      pump (25);
+    }
+  g_assert_cmpuint (vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[ROW])), ==, snaps_row);
+  g_assert_cmpuint (vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[GRID])), ==, snaps_grid);
+  g_assert_cmpuint (vita_panel_view_get_snapshot_count (VITA_PANEL_VIEW (fx.views[WAVEFORM])), >, snaps_wave);
+
+  /* The same content node on both frames: only the playhead node is new. */
+  GskRenderNode *after = widget_node (fx.views[WAVEFORM]);
+  g_assert_nonnull (find_cairo_node (before));
+  g_assert_true (find_cairo_node (before) == find_cairo_node (after));
+  gsk_render_node_unref (before);
+  gsk_render_node_unref (after);
+
+  /* Zoom in and back out: the earlier level's content is still cached. */
+  vita_timeline_zoom (fx.tl, 2.0, pos);
+  pump (100);
+  guint zoomed = renders (&fx, MEL);
+  g_assert_cmpuint (zoomed, >, r[MEL]);
+  vita_timeline_zoom (fx.tl, 0.5, pos);
+  pump (100);
+  gint64 vs, ve;
+  vita_timeline_get_visible (fx.tl, &vs, &ve);
+  g_assert_cmpint (vs, ==, 16000 * 2);
+  g_assert_cmpint (ve, ==, 16000 * 12);
+  g_assert_cmpuint (renders (&fx, MEL), ==, zoomed);
+  fx_clear (&fx);
+}
+
+/* Stale (progress-only) re-renders of the received and SSM panels per frame. */
+static Fx *paint_fx;
+static guint paint_last, paint_max;
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer data)
+{
+  guint sum = renders (paint_fx, RECEIVED) + renders (paint_fx, SSM);
+  paint_max = MAX (paint_max, sum - paint_last);
+  paint_last = sum;
+}
+
+/* While the analysis runs: windows finishing elsewhere leave the panels of the
+ * window under the playhead and the mel alone; the playhead's window finishing
+ * shows at once (::windows-ready, no throttled update); the throttled update
+ * re-renders only panels over every window. */
+static void
+test_progress_redraws_only_affected (void)
+{
+  Fx fx;
+  fx_init_analysis (&fx, FALSE);   /* half of the windows ready */
+  VitaAnalysisSource *src = vita_panel_view_get_source (VITA_PANEL_VIEW (fx.views[ATTENTION]));
+  VitaAnalysis *an = fx.an;
+  vita_timeline_set_position (fx.tl, 16000 * 4);
+  pump (300);   /* the window's attention computed on a worker, then drawn */
+  int shown = an->frame_window[16000 * 4 / 512];
+  g_assert_true (vita_analysis_window_ready (an, shown));
+  g_assert_true (vita_paint_cache_has_window_attention (vita_analysis_source_get_cache (src), shown));
+  guint r[9];
+  for (int i = 0; i < 9; i++)
+    r[i] = renders (&fx, i);
+
+  /* A far window finishes: nothing the playhead's panels show changed. */
+  int far = an->n_ready;
+  g_assert_false (vita_analysis_window_ready (an, far));
+  g_atomic_int_set (&an->window_ready[far], 1);
+  g_atomic_int_inc (&an->n_ready);
+  vita_analysis_source_windows_ready (src);
+  pump (150);
+  for (int i = 0; i < 9; i++)
+    g_assert_cmpuint (renders (&fx, i), ==, r[i]);
+
+  /* The throttled update: panels over every window re-render (one per frame), the
+   * rest do not. */
+  paint_fx = &fx;
+  paint_last = renders (&fx, RECEIVED) + renders (&fx, SSM);
+  paint_max = 0;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (fx.window);
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  vita_analysis_source_update (src);
+  pump (150);
+  g_signal_handler_disconnect (clock, id);
+  g_assert_cmpuint (renders (&fx, RECEIVED), >, r[RECEIVED]);
+  g_assert_cmpuint (renders (&fx, SSM), >, r[SSM]);
+  g_assert_cmpuint (paint_max, ==, 1);
+  g_assert_cmpuint (renders (&fx, MEL), ==, r[MEL]);
+  g_assert_cmpuint (renders (&fx, WAVEFORM), ==, r[WAVEFORM]);
+  g_assert_cmpuint (renders (&fx, ATTENTION), ==, r[ATTENTION]);
+  g_assert_cmpuint (renders (&fx, GRID), ==, r[GRID]);
+  g_assert_cmpuint (renders (&fx, ROW), ==, r[ROW]);
+  /* the window's attention survived the update */
+  g_assert_true (vita_paint_cache_has_window_attention (vita_analysis_source_get_cache (src), shown));
+
+  /* A seek to a window not analysed: its panels say so; when it finishes they show
+   * it without waiting for the throttled update. */
+  int target = an->n_windows - 1;
+  g_assert_false (vita_analysis_window_ready (an, target));
+  vita_timeline_set_follow (fx.tl, VITA_FOLLOW_PAGE);
+  vita_timeline_set_position (fx.tl, (gint64) (an->window_start[target] + 100) * 512);
+  g_assert_cmpint (an->frame_window[an->window_start[target] + 100], ==, target);
+  pump (150);
+  guint waiting = renders (&fx, ATTENTION);
+  g_atomic_int_set (&an->window_ready[target], 1);
+  g_atomic_int_inc (&an->n_ready);
+  vita_analysis_source_windows_ready (src);
+  pump (400);
+  g_assert_true (vita_paint_cache_has_window_attention (vita_analysis_source_get_cache (src), target));
+  g_assert_cmpuint (renders (&fx, ATTENTION), >, waiting);
+  g_assert_cmpint (vita_analysis_source_get_n_ready (src), <, an->n_ready);   /* no update ran */
+  fx_clear (&fx);
+}
+
+static void
+count_ready (gpointer cache, gpointer data)
+{
+  (*(int *) data)++;
+}
+
+/* Pumps until the cache has no job running (at most 5 s). */
+static void
+pump_jobs (VitaPaintCache *cache, int window)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end &&
+         !vita_paint_cache_has_window_attention (cache, window))
+    pump (5);
+  pump (200);   /* the prefetch of the next window, if any */
+}
+
+/* The paint cache keeps the window the painters asked for last: a prefetch that
+ * finishes after it never evicts it, even when the window shown before is still
+ * cached (a seek far away: the panels kept showing "Computing…" until something else
+ * redrew them). */
+static void
+test_cache_keeps_asked_window (void)
+{
+  vita_views_set_attention_func (views_synth_attention);
+  VitaAnalysis *an = views_synth_analysis (30.0, TRUE);
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  vita_paint_cache_set_attention_func (cache, views_synth_attention);
+  int n_ready = 0;
+  vita_paint_cache_set_async (cache, TRUE, count_ready, &n_ready);
+  g_autoptr(GError) error = NULL;
+  g_assert_null (vita_paint_cache_window_attention (cache, 0, &error));   /* busy */
+  g_clear_error (&error);
+  pump_jobs (cache, 0);
+  g_assert_nonnull (vita_paint_cache_window_attention (cache, 0, &error));   /* shown */
+  /* A seek: the painters ask for a far window; it arrives, then the prefetch of the
+   * one after it. */
+  int far = an->n_windows - 3;
+  g_assert_null (vita_paint_cache_window_attention (cache, far, &error));
+  g_clear_error (&error);
+  int before = n_ready;
+  pump_jobs (cache, far);
+  g_assert_cmpint (n_ready, >, before);
+  g_assert_true (vita_paint_cache_has_window_attention (cache, far));
+  g_assert_true (vita_paint_cache_has_window_attention (cache, far + 1));   /* prefetched */
+  g_assert_nonnull (vita_paint_cache_window_attention (cache, far, &error));
+  g_assert_no_error (error);
+  vita_paint_cache_set_async (cache, TRUE, NULL, NULL);
+  vita_paint_cache_unref (cache);
+  pump (50);
+  views_synth_free (an);
+}
+
 static GtkEventController *
 find_controller (GtkWidget *w, GType type)
 {
@@ -294,5 +554,8 @@ main (int argc, char **argv)
   g_test_add_func ("/views/widgets/properties", test_properties);
   g_test_add_func ("/views/widgets/redraw-only-relevant", test_redraw_only_relevant);
   g_test_add_func ("/views/widgets/click-seek-scroll", test_click_seeks_through_action);
+  g_test_add_func ("/views/widgets/renders-per-token", test_renders_per_token);
+  g_test_add_func ("/views/widgets/cache-keeps-asked-window", test_cache_keeps_asked_window);
+  g_test_add_func ("/views/widgets/progress-redraws-only-affected", test_progress_redraws_only_affected);
   return g_test_run ();
 }

@@ -356,6 +356,16 @@ progress_count (VitaAnalysis *an, int done, int total, gpointer data)
   calls[1] = done;
 }
 
+/* progress_count, and what the first report said in calls[2] */
+static void
+progress_first (VitaAnalysis *an, int done, int total, gpointer data)
+{
+  int *calls = data;
+  progress_count (an, done, total, data);
+  if (calls[0] == 1)
+    calls[2] = done;
+}
+
 static void
 test_priority_and_progress (void)
 {
@@ -367,9 +377,12 @@ test_priority_and_progress (void)
   g_autoptr(VitaAnalysis) an = fake_analysis (100, 8, &opt);   /* 24 windows */
   g_assert_cmpint (an->n_windows, ==, 24);
   fake_log = g_array_new (FALSE, FALSE, sizeof (int));
-  int calls[2] = { 0, 0 };
-  g_assert_true (vita_analysis_run (an, progress_count, calls, NULL, NULL, NULL, NULL));
-  g_assert_cmpint (calls[0], ==, 12);
+  int calls[3] = { 0, 0, 0 };
+  g_assert_true (vita_analysis_run (an, progress_first, calls, NULL, NULL, NULL, NULL));
+  /* the priority window alone first (ready after one window's forward pass), then
+   * batches of 2: 1 + 23 / 2 rounded up */
+  g_assert_cmpint (calls[2], ==, 1);
+  g_assert_cmpint (calls[0], ==, 13);
   g_assert_cmpint (calls[1], ==, 24);
   g_assert_cmpuint (fake_log->len, ==, 24);
   /* frame 50: window centres 4w + 3.5; nearest w = 11 (47.5..) and w = 12 (51.5):
