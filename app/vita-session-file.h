@@ -63,6 +63,18 @@ typedef struct {
   gboolean           onset_clicks;
 } VitaSessionView;
 
+/* A presentation view (issue 12): a name, the panels shown (registry names; NULL: all
+ * as they are) and the view state (layer, head, mode, time range and zoom). */
+typedef struct {
+  char            *name;
+  char           **panels;
+  VitaSessionView  view;
+} VitaSessionNamedView;
+
+VitaSessionNamedView *vita_session_named_view_new  (const char *name);
+void                  vita_session_named_view_free (VitaSessionNamedView *nv);
+VitaSessionNamedView *vita_session_named_view_copy (const VitaSessionNamedView *nv);
+
 typedef struct {
   VitaSessionRef  *audio;              /* NULL: no audio */
   GPtrArray       *models;             /* VitaSessionRef*; the first is shown */
@@ -70,6 +82,9 @@ typedef struct {
   GPtrArray       *probes;             /* VitaSessionRef* */
   VitaSessionView  view;
   int              window_width, window_height;   /* 0: not recorded */
+  char            *series;             /* a checkpoint series folder (absolute), or NULL */
+  gint64           series_step;        /* the checkpoint shown: its trained_steps */
+  GPtrArray       *views;              /* VitaSessionNamedView*, in presentation order */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);

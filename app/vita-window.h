@@ -93,4 +93,16 @@ const VitaProbeogram *vita_window_get_probeogram (VitaWindow *self);
 /* The probe panel's subtitle: key annotation and key probe prediction when loaded. */
 const char *vita_window_get_probes_subtitle (VitaWindow *self);
 
+/* Teaching (vita-window-teach.c), for the tests: the checkpoint shown (-1 none) and its
+ * step, the series' size, checkpoints measured for the emergence panel so far, the
+ * presentation's type scale, whether presenting, the overlay's text (NULL: hidden), a
+ * panel's view by registry name. */
+int         vita_window_get_checkpoint (VitaWindow *self, gint64 *step);
+int         vita_window_get_n_checkpoints (VitaWindow *self);
+int         vita_window_get_emergence_done (VitaWindow *self);
+double      vita_window_get_type_scale (VitaWindow *self);
+gboolean    vita_window_is_presenting (VitaWindow *self);
+const char *vita_window_get_overlay_text (VitaWindow *self);
+GtkWidget  *vita_window_get_panel_view (VitaWindow *self, const char *name);
+
 G_END_DECLS

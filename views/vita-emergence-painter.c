@@ -1,6 +1,10 @@
 /* vita-emergence-painter.c — the emergence figure (vita-emergence-painter.h). */
 #include "vita-emergence-painter.h"
 #include "vita-export.h"
+#include "vita-paint-private.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include <math.h>
 
@@ -288,3 +292,60 @@ vita_emergence_export (const VitaEmergence *em, const char *path, double width, 
   ExportData d = { em, style };
   return vita_export_paint (path, width, height, 2.0, "Emergence over training", export_cb, &d, error);
 }
+
+/* ---- the emergence panel (a series open in the app) ------------------------------ */
+
+static void
+emergence_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  if (ctx->emergence == NULL || ctx->emergence->n_checkpoints == 0)
+    {
+      VitaRect plot = *area;
+      cairo_save (cr);
+      vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
+      vita_panel_message (cr, ctx->style, &plot, "Open a training series to see what the model learns over training");
+      cairo_restore (cr);
+      return;
+    }
+  vita_emergence_paint (cr, area, ctx->style, ctx->emergence, ctx->emergence_current);
+}
+
+/* (n_checkpoints, 2 + N_MEASURES × n_layers): step, loss, then every measure per layer. */
+static float *
+emergence_panel_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
+                       gsize shape[4], GError **error)
+{
+  const VitaEmergence *em = ctx->emergence;
+  if (em == NULL || em->n_checkpoints == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no training series is open");
+      return NULL;
+    }
+  gsize cols = 2 + (gsize) VITA_EMERGENCE_N_MEASURES * em->n_layers;
+  float *out = g_new (float, em->n_checkpoints * cols);
+  for (int c = 0; c < em->n_checkpoints; c++)
+    {
+      float *row = out + c * cols;
+      row[0] = (float) em->step[c];
+      row[1] = (float) em->loss[c];
+      for (int m = 0; m < VITA_EMERGENCE_N_MEASURES; m++)
+        for (int l = 0; l < em->n_layers; l++)
+          row[2 + m * em->n_layers + l] = (float) vita_emergence_get (em, c, m, l);
+    }
+  *ndim = 2;
+  shape[0] = em->n_checkpoints;
+  shape[1] = cols;
+  return out;
+}
+
+const VitaPanelClass vita_emergence_panel_class = {
+  .name = "emergence",
+  .title = N_("Emergence over Training"),
+  .subtitle = N_("per checkpoint of the series: attention onset F / flux r and SSM r per layer, loss"),
+  .flags = 0,
+  .traits = VITA_PANEL_ON_DEMAND,   /* a card while a series is open */
+  .depends = 0,
+  .order = 5, .row = 0, .width = -1, .height = 460,
+  .paint = emergence_panel_paint,
+  .array = emergence_panel_array,
+};

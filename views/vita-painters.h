@@ -152,6 +152,8 @@ typedef struct {
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
   const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
+  const struct _VitaEmergence *emergence;  /* emergence panel (a series), may be NULL */
+  int             emergence_current;   /* its checkpoint to mark, -1 none */
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;
