@@ -819,12 +819,12 @@ _vita_window_teach_init (VitaWindow *self)
   if (card_of (self, emergence_panel ()) != NULL)
     gtk_widget_set_visible (card_of (self, emergence_panel ()), FALSE);
 
-  g_signal_group_connect_swapped (self->session_signals, "notify::model-path",
-                                  G_CALLBACK (on_session_model_path), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::series",
-                                  G_CALLBACK (on_session_series), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::audio-path",
-                                  G_CALLBACK (on_session_audio_path), self);
+  g_signal_connect_object (self->session, "notify::model-path", G_CALLBACK (on_session_model_path), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::series", G_CALLBACK (on_session_series), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::audio-path", G_CALLBACK (on_session_audio_path), self,
+                           G_CONNECT_SWAPPED);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (on_dark), self, G_CONNECT_SWAPPED);
