@@ -205,6 +205,8 @@ int
 vita_cli_render_video (int argc, char **argv)
 {
   g_autofree char *out = NULL, *panel = NULL, *size = NULL, *audio = NULL, *model = NULL;
+  g_autofree char *view = NULL;
+  guint64 view_panels = 0;
   double t0 = NAN, t1 = NAN, font_size = 0;
   int fps = 30, bitrate = 0;
   gboolean allow_mismatch = FALSE;
@@ -214,6 +216,8 @@ vita_cli_render_video (int argc, char **argv)
     { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
       "Panel to draw (default layout, the whole view): waveform, mel, attention, "
       "attention-grid, attention-row, received, ssm, overview, probes, probeogram", "NAME" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &view,
+      "A view of the session (Ctrl+B in the app): its panels, layer, head and mode", "NAME" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Video to write: .webm (VP8 + Vorbis) or .mp4 (H.264 + AAC)", "FILE" },
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frames per second (default 30)", "N" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Frame size in pixels (default 1920x1080)", "WxH" },
@@ -250,7 +254,7 @@ vita_cli_render_video (int argc, char **argv)
   if (usage_error)
     {
       fprintf (stderr, PREFIX "%s\nUsage: vitascope-cli render-video SESSION.vitascope --from T0 "
-               "--to T1 [--panel NAME] --out CLIP.webm [--fps 30 --size 1920x1080]\n", usage_error);
+               "--to T1 [--panel NAME | --view NAME] --out CLIP.webm [--fps 30 --size 1920x1080]\n", usage_error);
       return 2;
     }
   gboolean mp4 = g_str_has_suffix (out, ".mp4");
@@ -265,6 +269,12 @@ vita_cli_render_video (int argc, char **argv)
   if (!vita_cli_spec_from_session (argv[1], panel, &spec, &error))
     {
       fprintf (stderr, PREFIX "%s\n", error->message);
+      return 1;
+    }
+  if (view && !vita_cli_apply_view (argv[1], view, &spec, panel != NULL, &view_panels, &error))
+    {
+      fprintf (stderr, PREFIX "%s\n", error->message);
+      vita_export_spec_clear (&spec);
       return 1;
     }
   if (audio)
@@ -322,6 +332,7 @@ vita_cli_render_video (int argc, char **argv)
   ctx.snap = &spec.snap;
   ctx.style = &style;
   ctx.attention_mode = spec.attention_mode;
+  ctx.layout_panels = view_panels;
 
   /* the pipeline */
   n_frames = (int) llround ((t1 - t0) * fps);
@@ -397,7 +408,13 @@ vita_cli_render_video (int argc, char **argv)
   if (mp4)
     g_object_set (venc, "bitrate", (guint) kbps, "speed-preset", 2 /* superfast */, NULL);
   else
-    g_object_set (venc, "target-bitrate", kbps * 1000, "deadline", (gint64) 1, "cpu-used", 8,
+    /* Real-time settings: the fastest speed (cpu-used 16), and static-threshold so the
+     * encoder skips the macroblocks that did not change — between two frames of a panel
+     * only the playhead (and a map when the playhead enters a new window) moves;
+     * token partitions let the threads share a frame. */
+    g_object_set (venc, "target-bitrate", kbps * 1000, "deadline", (gint64) 1, "cpu-used", 16,
+                  "static-threshold", 1000, "token-partitions", 2, "lag-in-frames", 0,
+                  "auto-alt-ref", FALSE,
                   "threads", (int) MIN (g_get_num_processors (), 8), "end-usage", 0 /* vbr */,
                   "keyframe-max-dist", fps * 2, NULL);
   g_object_set (sink, "location", tmp, NULL);

@@ -20,6 +20,8 @@ static gboolean
 has_data (VitaPanel panel, const VitaPaintContext *ctx)
 {
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  if (ctx->layout_panels != 0 && !(ctx->layout_panels & (G_GUINT64_CONSTANT (1) << panel)))
+    return FALSE;
   switch (panel)
     {
     case VITA_PANEL_WAVEFORM:

@@ -157,6 +157,9 @@ typedef struct {
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;
+  /* The whole view (layout panel): bit p = panel p shown (0 = every panel with data);
+   * a presentation view's panel set. */
+  guint64         layout_panels;
 } VitaPaintContext;
 
 typedef enum {
