@@ -254,7 +254,8 @@ show_checkpoint (VitaWindow *self, int index)
   index = CLAMP (index, 0, t->series->n - 1);
   if (t->vits[index] == NULL && (t->vits[index] = vita_series_load (t->series, index, &error)) == NULL)
     {
-      _vita_window_toast (self, error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      _vita_window_toast (self, escaped);
       return;
     }
   t->index = index;
@@ -304,7 +305,8 @@ open_series (VitaWindow *self, const char *path, gint64 step)
 
   if (series == NULL)
     {
-      _vita_window_toast (self, error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      _vita_window_toast (self, escaped);
       return FALSE;
     }
   close_series (self);

@@ -382,6 +382,7 @@ vita_window_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   _vita_window_teach_dispose (self);
+  _vita_window_video_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), VITA_TYPE_WINDOW);
   G_OBJECT_CLASS (vita_window_parent_class)->dispose (object);
 }
@@ -444,6 +445,7 @@ vita_window_class_init (VitaWindowClass *klass)
   _vita_window_export_class_init (widget_class);
   _vita_window_dnd_class_init (widget_class);
   _vita_window_teach_class_init (widget_class);
+  _vita_window_video_class_init (widget_class);
 }
 
 static void

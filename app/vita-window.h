@@ -104,5 +104,11 @@ double      vita_window_get_type_scale (VitaWindow *self);
 gboolean    vita_window_is_presenting (VitaWindow *self);
 const char *vita_window_get_overlay_text (VitaWindow *self);
 GtkWidget  *vita_window_get_panel_view (VitaWindow *self, const char *name);
+/* Export Video… (vita-window-video.c): the dialog last opened (NULL once closed) and its
+ * widgets by role: "from", "to" (spin buttons), "view", "size", "fps" (combo rows),
+ * "progress", "status", "export", "cancel".  Data "vita-test-out" on the dialog names
+ * the file without a chooser; "vita-test-done" becomes 1 written, 2 cancelled, 3 failed. */
+GtkWidget  *vita_window_get_video_dialog (VitaWindow *self);
+GtkWidget  *vita_window_video_dialog_widget (GtkWidget *dialog, const char *what);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
 #include <math.h>
 
 typedef struct {
@@ -375,13 +377,137 @@ test_dark_style (Fixture *fx, gconstpointer data)
   g_settings_reset (settings, "style");
 }
 
+/* Decodes a clip: its video frames and rate, its audio in seconds. */
+static void
+decode_clip (const char *path, int *n_frames, int *fps_n, int *fps_d, double *audio_s)
+{
+  g_autofree char *desc = g_strdup_printf (
+    "filesrc location=\"%s\" ! decodebin name=dec "
+    "dec. ! queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false "
+    "dec. ! queue ! audioconvert ! audio/x-raw,format=F32LE,channels=1 ! appsink name=a sync=false", path);
+  g_autoptr(GError) error = NULL;
+  GstElement *pipe = gst_parse_launch (desc, &error);
+  gsize n_audio = 0;
+  int rate = 0;
+
+  g_assert_no_error (error);
+  GstElement *v = gst_bin_get_by_name (GST_BIN (pipe), "v"), *a = gst_bin_get_by_name (GST_BIN (pipe), "a");
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  *n_frames = 0;
+  for (GstSample *s; (s = gst_app_sink_pull_sample (GST_APP_SINK (v))) != NULL; gst_sample_unref (s))
+    {
+      if (*n_frames == 0)
+        gst_structure_get_fraction (gst_caps_get_structure (gst_sample_get_caps (s), 0), "framerate",
+                                    fps_n, fps_d);
+      (*n_frames)++;
+    }
+  for (GstSample *s; (s = gst_app_sink_pull_sample (GST_APP_SINK (a))) != NULL; gst_sample_unref (s))
+    {
+      gst_structure_get_int (gst_caps_get_structure (gst_sample_get_caps (s), 0), "rate", &rate);
+      n_audio += gst_buffer_get_size (gst_sample_get_buffer (s)) / sizeof (float);
+    }
+  *audio_s = rate > 0 ? (double) n_audio / rate : 0;
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (v);
+  gst_object_unref (a);
+  gst_object_unref (pipe);
+}
+
+static gboolean
+video_done (gpointer data)
+{
+  GtkWidget *dialog = vita_window_get_video_dialog (data);
+  return dialog == NULL || g_object_get_data (G_OBJECT (dialog), "vita-test-done") != NULL;
+}
+
+static gboolean
+video_started (gpointer data)
+{
+  GtkWidget *dialog = vita_window_get_video_dialog (data);
+  GtkWidget *bar = vita_window_video_dialog_widget (dialog, "progress");
+  return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) > 0;
+}
+
+static gboolean
+has_part_file (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    if (strstr (name, ".part-") != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Export Video…: 10 s of the track at 30 fps decode back as 300 frames and 10 s of
+ * sound; Cancel leaves no file. */
+static void
+test_export_video (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *model = bundled ("default.safetensors");
+  g_autofree char *wav = vita_gui_test_write_wav (fx->dir, "long.wav", 11.0, 16000);
+  g_autofree char *out = g_build_filename (fx->dir, "clip.webm", NULL);
+  g_autofree char *cancelled = g_build_filename (fx->dir, "cancelled.webm", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (wav);
+  VitaSession *session = vita_window_get_session (fx->window);
+  GtkWidget *dialog;
+  int n_frames = 0, fps_n = 0, fps_d = 0;
+  double audio_s = 0;
+
+  vita_session_open_model (session, model);
+  vita_window_open_audio (fx->window, file);
+  g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.export-video", NULL));
+  dialog = vita_window_get_video_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (vita_window_video_dialog_widget (dialog, "from")), 0.5);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (vita_window_video_dialog_widget (dialog, "to")), 10.5);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "size")), 3);   /* 640 × 360 */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "fps")), 0);    /* 30 */
+  g_object_set_data_full (G_OBJECT (dialog), "vita-test-out", g_strdup (out), g_free);
+  gtk_widget_activate (vita_window_video_dialog_widget (dialog, "export"));
+  vita_gui_test_run_for (500);   /* a button's activation clicks after its animation */
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (vita_window_video_dialog_widget (dialog, "status"))));
+  g_assert_false (gtk_widget_get_sensitive (vita_window_video_dialog_widget (dialog, "export")));
+  g_assert_true (vita_gui_test_wait (video_done, fx->window, 600000));
+  g_assert_cmpint (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "vita-test-done")), ==, 1);
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (vita_window_video_dialog_widget (dialog, "progress"))), ==, 1.0);
+  decode_clip (out, &n_frames, &fps_n, &fps_d, &audio_s);
+  g_assert_cmpint (n_frames, ==, 300);
+  g_assert_cmpint (fps_n, ==, 30);
+  g_assert_cmpint (fps_d, ==, 1);
+  g_assert_cmpfloat (fabs (audio_s - 10.0), <, 0.03);
+  g_unlink (out);
+
+  /* Cancel while it renders: no clip, no partial file */
+  g_object_set_data (G_OBJECT (dialog), "vita-test-done", NULL);
+  g_object_set_data_full (G_OBJECT (dialog), "vita-test-out", g_strdup (cancelled), g_free);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "size")), 0);
+  gtk_widget_activate (vita_window_video_dialog_widget (dialog, "export"));
+  g_assert_true (vita_gui_test_wait (video_started, fx->window, 120000));
+  gtk_widget_activate (vita_window_video_dialog_widget (dialog, "cancel"));
+  g_assert_true (vita_gui_test_wait (video_done, fx->window, 30000));
+  g_assert_cmpint (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "vita-test-done")), ==, 2);
+  g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
+  g_assert_false (has_part_file (fx->dir));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_unlink (wav);
+}
+
 int
 main (int argc, char **argv)
 {
   if (!vita_gui_test_init (&argc, &argv))
     return 0;
+  if (g_getenv ("VITA_BUILD_ROOT") != NULL)   /* Export Video… runs the CLI of this build */
+    {
+      g_autofree char *cli = g_build_filename (g_getenv ("VITA_BUILD_ROOT"), "app", "vitascope-cli", NULL);
+      g_setenv ("VITASCOPE_CLI", cli, TRUE);
+    }
   g_test_add ("/app/teach/series-scrub", Fixture, NULL, fixture_setup, test_series_scrub, fixture_teardown);
   g_test_add ("/app/teach/presentation-keys", Fixture, NULL, fixture_setup, test_presentation_keys, fixture_teardown);
+  g_test_add ("/app/teach/export-video", Fixture, NULL, fixture_setup, test_export_video, fixture_teardown);
   g_test_add ("/app/teach/dark-style", Fixture, NULL, fixture_setup, test_dark_style, fixture_teardown);
   return g_test_run ();
 }
