@@ -480,6 +480,27 @@ on_session_audio_path (VitaWindow *self)
 
 /* ------------------------------------------------------------------ presentation */
 
+static gboolean
+hide_overlay (gpointer data)
+{
+  VitaWindow *self = data;
+
+  self->teach->overlay_id = 0;
+  gtk_widget_set_visible (self->teach->overlay_label, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_overlay (VitaWindow *self, const char *text)
+{
+  VitaTeach *t = self->teach;
+
+  gtk_label_set_text (GTK_LABEL (t->overlay_label), text);
+  gtk_widget_set_visible (t->overlay_label, TRUE);
+  g_clear_handle_id (&t->overlay_id, g_source_remove);
+  t->overlay_id = g_timeout_add (OVERLAY_MS, hide_overlay, self);
+}
+
 static void
 apply_type_scale (VitaWindow *self)
 {
@@ -492,7 +513,7 @@ apply_type_scale (VitaWindow *self)
         vita_panel_view_set_type_scale (VITA_PANEL_VIEW (self->panels[i]), t->type_scale);
         /* taller panels for the larger text (widths stay: rows share the window) */
         gtk_widget_set_size_request (self->panels[i], klass->width,
-                                     (int) lround (klass->height * (0.5 + 0.5 * t->type_scale)));
+                                     (int) lround (klass->height * t->type_scale));
       }
 }
 
@@ -509,7 +530,7 @@ action_type_scale (GtkWidget *widget, const char *name, GVariant *param)
   apply_type_scale (self);
   /* Translators: the presentation type scale, e.g. "Text size 1.5×". */
   text = g_strdup_printf (_("Text size %g×"), t->type_scale);
-  _vita_window_toast (self, text);
+  show_overlay (self, text);
 }
 
 static void
@@ -545,27 +566,6 @@ on_motion (GtkEventControllerMotion *motion, double x, double y, VitaWindow *sel
   else if (gtk_widget_get_visible (t->header_bar) &&
            y > gtk_widget_get_height (t->header_bar) + 24)
     set_header_shown (self, FALSE);
-}
-
-static gboolean
-hide_overlay (gpointer data)
-{
-  VitaWindow *self = data;
-
-  self->teach->overlay_id = 0;
-  gtk_widget_set_visible (self->teach->overlay_label, FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-show_overlay (VitaWindow *self, const char *text)
-{
-  VitaTeach *t = self->teach;
-
-  gtk_label_set_text (GTK_LABEL (t->overlay_label), text);
-  gtk_widget_set_visible (t->overlay_label, TRUE);
-  g_clear_handle_id (&t->overlay_id, g_source_remove);
-  t->overlay_id = g_timeout_add (OVERLAY_MS, hide_overlay, self);
 }
 
 /* Ctrl+B: the visible panels and the view state as a new named view. */
