@@ -59,6 +59,8 @@ struct _VitaSession
   char              *series_path;       /* the series folder shown, or NULL */
   gint64             series_step;       /* its checkpoint shown (trained_steps) */
   GHashTable        *checkpoint_analyses; /* VitaVit* → complete VitaAnalysis* of a checkpoint */
+  VitaAnalysisJob   *prefetch_job;      /* a checkpoint analysed ahead (not shown) */
+  VitaVit           *prefetch_vit;
   GPtrArray         *views;             /* VitaSessionNamedView* */
 };
 
@@ -101,11 +103,13 @@ enum {
   SIGNAL_ANALYSIS_UPDATED,  /* more windows analysed (throttled) */
   SIGNAL_LANES_CHANGED,     /* probe lanes and probe-o-gram rebuilt */
   SIGNAL_VIEW_RESTORED,     /* a restored view was applied to the timeline */
+  SIGNAL_PREFETCHED,        /* a checkpoint analysed ahead is kept (vita_session_prefetch_checkpoint) */
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
 
 static void restart_analysis (VitaSession *self);
+static void stop_prefetch (VitaSession *self, gboolean join);
 static void update_probe_lanes (VitaSession *self);
 static void restore_continue (VitaSession *self);
 static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
@@ -628,6 +632,7 @@ static void
 open_audio (VitaSession *self, const char *path, gboolean beside)
 {
   stop_job (self, FALSE);
+  stop_prefetch (self, FALSE);
   g_hash_table_remove_all (self->checkpoint_analyses);   /* they were of the old track */
   set_string (self, &self->audio_path, path, PROP_AUDIO_PATH);
   vita_probe_set_clear_annotations (self->probe_set);
@@ -860,7 +865,10 @@ vita_session_set_series (VitaSession *self, const char *path, gint64 step)
   if (g_strcmp0 (path, self->series_path) == 0 && step == self->series_step)
     return;
   if (g_strcmp0 (path, self->series_path) != 0)
-    g_hash_table_remove_all (self->checkpoint_analyses);
+    {
+      stop_prefetch (self, FALSE);
+      g_hash_table_remove_all (self->checkpoint_analyses);
+    }
   g_free (self->series_path);
   self->series_path = g_strdup (path);
   self->series_step = path ? step : 0;
@@ -890,6 +898,8 @@ vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label
   g_return_if_fail (VITA_IS_SESSION (self));
   g_return_if_fail (vit != NULL);
 
+  if (self->prefetch_vit == vit)
+    stop_prefetch (self, FALSE);   /* shown now: its own job, the window under the playhead first */
   cached = g_hash_table_lookup (self->checkpoint_analyses, vit);
   if (cached == NULL || self->audio_path == NULL || self->peaks == NULL || self->restoring != NULL)
     {
@@ -910,6 +920,54 @@ vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ANALYSIS_COMPLETE]);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 1.0, label);
   notify_busy (self);
+}
+
+static void
+stop_prefetch (VitaSession *self, gboolean join)
+{
+  if (self->prefetch_job == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->prefetch_job, self);
+  vita_analysis_job_cancel (self->prefetch_job);
+  if (join)
+    vita_analysis_job_join (self->prefetch_job);
+  g_clear_object (&self->prefetch_job);
+  g_clear_pointer (&self->prefetch_vit, vita_engine_model_unref);
+}
+
+static void
+on_prefetch_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
+{
+  VitaAnalysis *an = vita_analysis_job_get_analysis (job);
+
+  if (error == NULL && an != NULL && self->prefetch_vit != NULL)
+    g_hash_table_replace (self->checkpoint_analyses, vita_engine_model_ref (self->prefetch_vit),
+                          vita_analysis_ref (an));
+  stop_prefetch (self, FALSE);
+  g_signal_emit (self, signals[SIGNAL_PREFETCHED], 0);
+}
+
+gboolean
+vita_session_prefetch_checkpoint (VitaSession *self, VitaVit *vit)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (vit != NULL, FALSE);
+
+  if (self->audio_path == NULL || self->series_path == NULL || self->prefetch_job != NULL ||
+      g_hash_table_contains (self->checkpoint_analyses, vit))
+    return FALSE;
+  self->prefetch_vit = vita_engine_model_ref (vit);
+  self->prefetch_job = vita_analysis_job_new (self->audio_path, vit,
+                                              vita_timeline_get_current_frame (self->timeline));
+  g_signal_connect_swapped (self->prefetch_job, "finished", G_CALLBACK (on_prefetch_finished), self);
+  vita_analysis_job_start (self->prefetch_job);
+  return TRUE;
+}
+
+gboolean
+vita_session_is_prefetching (VitaSession *self)
+{
+  return self->prefetch_job != NULL;
 }
 
 GPtrArray *
@@ -1148,6 +1206,7 @@ vita_session_dispose (GObject *object)
 
   /* Cancel and join the worker before anything it reports to goes away. */
   stop_job (self, TRUE);
+  stop_prefetch (self, TRUE);
   if (self->model_cancellable != NULL)
     g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
@@ -1237,6 +1296,9 @@ vita_session_class_init (VitaSessionClass *klass)
   signals[SIGNAL_VIEW_RESTORED] = g_signal_new ("view-restored", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 0);
+  signals[SIGNAL_PREFETCHED] = g_signal_new ("prefetched", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
 }
 
 static void

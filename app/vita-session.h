@@ -119,6 +119,10 @@ const char   *vita_session_get_series (VitaSession *self, gint64 *step);
  * complete analysis is kept per checkpoint, so showing it again needs no analysis. */
 void          vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label);
 gboolean      vita_session_has_checkpoint_analysis (VitaSession *self, VitaVit *vit);
+/* Analyses a checkpoint ahead, not shown, and keeps it ("prefetched" when done): one at a
+ * time; FALSE when one runs already, it is kept already, or no series/audio is open. */
+gboolean      vita_session_prefetch_checkpoint (VitaSession *self, VitaVit *vit);
+gboolean      vita_session_is_prefetching (VitaSession *self);
 /* The presentation's views (VitaSessionNamedView*, owned), saved in the session file. */
 GPtrArray    *vita_session_get_views (VitaSession *self);
 void          vita_session_add_view (VitaSession *self, VitaSessionNamedView *view);

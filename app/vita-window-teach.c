@@ -267,6 +267,29 @@ show_checkpoint (VitaWindow *self, int index)
   update_emergence_panel (self);
 }
 
+/* While nothing else is analysed: the nearest checkpoint not analysed yet, ahead of
+ * being asked for (index+1, index−1, index+2, …), so that stepping feels immediate. */
+static void
+prefetch_nearest (VitaWindow *self)
+{
+  VitaTeach *t = self->teach;
+
+  if (t->series == NULL || t->index < 0 || t->play_id != 0 || vita_session_is_busy (self->session) ||
+      vita_session_is_prefetching (self->session))
+    return;
+  for (int d = 1; d < t->series->n; d++)
+    for (int sign = 1; sign >= -1; sign -= 2)
+      {
+        int i = t->index + sign * d;
+        if (i < 0 || i >= t->series->n)
+          continue;
+        if (t->vits[i] == NULL && (t->vits[i] = vita_series_load (t->series, i, NULL)) == NULL)
+          continue;
+        if (vita_session_prefetch_checkpoint (self->session, t->vits[i]))
+          return;
+      }
+}
+
 static void
 stop_playing (VitaTeach *t)
 {
@@ -826,6 +849,10 @@ _vita_window_teach_init (VitaWindow *self)
   g_signal_connect_object (self->session, "notify::series", G_CALLBACK (on_session_series), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::audio-path", G_CALLBACK (on_session_audio_path), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::analysis-complete", G_CALLBACK (prefetch_nearest), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "prefetched", G_CALLBACK (prefetch_nearest), self,
                            G_CONNECT_SWAPPED);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",

@@ -104,6 +104,19 @@ open_audio (Fixture *fx)
   g_assert_true (vita_gui_test_wait (has_audio_and_idle, fx->window, 20000));
 }
 
+static gboolean
+is_idle_not_prefetching (gpointer data)
+{
+  return is_idle (data) && !vita_session_is_prefetching (vita_window_get_session (data));
+}
+
+static gboolean
+at_checkpoint (gpointer data)
+{
+  VitaWindow *window = data;
+  return vita_window_get_checkpoint (window, NULL) == GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "want"));
+}
+
 static guint
 surface_hash (cairo_surface_t *s)
 {
@@ -162,12 +175,14 @@ test_series_scrub (Fixture *fx, gconstpointer data)
   vita_timeline_set_layer (vita_window_get_timeline (fx->window), 2);
   pictures[2] = attention_picture (fx);
 
-  /* `,` steps back through training: each checkpoint draws its own attention */
+  /* meanwhile the nearest checkpoint (step 100) was analysed ahead: `,` shows it at once */
+  g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
   g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));
   g_assert_cmpint (vita_window_get_checkpoint (fx->window, &step), ==, 1);
   g_assert_cmpint (step, ==, 100);
   g_assert_cmpstr (vita_window_get_model_label (fx->window), ==, "training step 100");
-  g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
+  g_assert_false (vita_window_is_busy (fx->window));
+  g_assert_true (vita_session_get_analysis_complete (session));
   pictures[1] = attention_picture (fx);
   g_assert_cmpuint (pictures[1], !=, pictures[2]);
 
@@ -189,6 +204,14 @@ test_series_scrub (Fixture *fx, gconstpointer data)
   g_assert_true (press_key (fx->window, GDK_KEY_period, 0));
   g_assert_false (vita_window_is_busy (fx->window));
   g_assert_cmpuint (attention_picture (fx), ==, pictures[2]);
+
+  /* Play animates across training: from the first checkpoint to the last */
+  g_object_set_data (G_OBJECT (fx->window), "want", GINT_TO_POINTER (0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.series-play", NULL));
+  g_assert_true (vita_gui_test_wait (at_checkpoint, fx->window, 10000));
+  g_object_set_data (G_OBJECT (fx->window), "want", GINT_TO_POINTER (2));
+  g_assert_true (vita_gui_test_wait (at_checkpoint, fx->window, 30000));
+  g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
 
   /* the emergence panel: one row per checkpoint, measured on a worker */
   g_assert_true (vita_gui_test_wait (emergence_filled, fx->window, 120000));
