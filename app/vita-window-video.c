@@ -364,6 +364,8 @@ action_export_video (GtkWidget *widget, const char *name, GVariant *param)
     vita_timeline_get_visible (tl, &a, &b);
   t0 = (double) a / rate;
   t1 = MIN ((double) b / rate, duration);
+  if (t1 - t0 > 60)   /* a clip, not the whole track, unless asked */
+    t1 = t0 + 30;
 
   d->dialog = adw_window_new ();
   gtk_window_set_title (GTK_WINDOW (d->dialog), _("Export Video"));
@@ -413,6 +415,14 @@ action_export_video (GtkWidget *widget, const char *name, GVariant *param)
     adw_window_set_content (ADW_WINDOW (d->dialog), outer);
   }
   gtk_window_set_default_widget (GTK_WINDOW (d->dialog), d->export_button);
+  {
+    /* Escape closes (a running export goes with the dialog) */
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                          gtk_named_action_new ("window.close")));
+    gtk_widget_add_controller (d->dialog, shortcuts);
+  }
   if (self->video_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->video_dialog), (gpointer *) &self->video_dialog);
   self->video_dialog = d->dialog;
