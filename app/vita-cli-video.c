@@ -209,8 +209,9 @@ vita_cli_render_video (int argc, char **argv)
   guint64 view_panels = 0;
   double t0 = NAN, t1 = NAN, font_size = 0;
   int fps = 30, bitrate = 0;
-  gboolean allow_mismatch = FALSE;
+  gboolean allow_mismatch = FALSE, dark = FALSE;
   GOptionEntry entries[] = {
+    { "dark", 0, 0, G_OPTION_ARG_NONE, &dark, "Dark style (light text on dark panels; colormaps unchanged)", NULL },
     { "from", 0, 0, G_OPTION_ARG_DOUBLE, &t0, "Start (seconds)", "T0" },
     { "to", 0, 0, G_OPTION_ARG_DOUBLE, &t1, "End (seconds)", "T1" },
     { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
@@ -323,6 +324,8 @@ vita_cli_render_video (int argc, char **argv)
   spec.png_scale = 1;
   spec.style.font_size = font_size > 0 ? font_size : H / 60.0;
   spec.style.line_width = MAX (spec.style.line_width, H / 720.0);
+  if (dark)
+    vita_style_set_dark (&spec.style);
   spec.snap.show_playhead = TRUE;
   spec.snap.visible_start = (gint64) llround (t0 * sr);
   spec.snap.visible_end = (gint64) llround (t1 * sr);

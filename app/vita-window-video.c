@@ -20,6 +20,7 @@ typedef struct {
   GtkWidget    *dialog;
   GtkWidget    *from, *to;    /* GtkSpinButton, seconds */
   AdwComboRow  *view_row, *size_row, *fps_row, *format_row;
+  GtkWidget    *dark_switch;
   GtkWidget    *progress;
   GtkWidget    *status;
   GtkWidget    *export_button;
@@ -205,6 +206,8 @@ start_export (VideoDialog *d, const char *out)
       g_ptr_array_add (argv, g_strdup ("--view"));
       g_ptr_array_add (argv, g_strdup (((VitaSessionNamedView *) g_ptr_array_index (state->views, view - 1))->name));
     }
+  if (gtk_switch_get_active (GTK_SWITCH (d->dark_switch)))
+    g_ptr_array_add (argv, g_strdup ("--dark"));
   g_ptr_array_add (argv, g_strdup ("--out"));
   g_ptr_array_add (argv, g_strdup (out));
   g_ptr_array_add (argv, NULL);
@@ -384,6 +387,17 @@ action_export_video (GtkWidget *widget, const char *name, GVariant *param)
   d->size_row = combo_row (group, _("_Size"), size_list);
   d->fps_row = combo_row (group, _("_Frame Rate"), fps_list);
   d->format_row = combo_row (group, _("F_ormat"), formats);
+  {
+    /* exports stay light unless asked */
+    GtkWidget *row = adw_action_row_new ();
+    d->dark_switch = gtk_switch_new ();
+    gtk_widget_set_valign (d->dark_switch, GTK_ALIGN_CENTER);
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Dark Style"));
+    adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), d->dark_switch);
+    adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), d->dark_switch);
+    adw_preferences_group_add (group, row);
+  }
 
   d->progress = gtk_progress_bar_new ();
   d->status = gtk_label_new (_("Choose a range and press Export"));
@@ -450,6 +464,7 @@ vita_window_video_dialog_widget (GtkWidget *dialog, const char *what)
   if (g_str_equal (what, "size")) return GTK_WIDGET (d->size_row);
   if (g_str_equal (what, "fps")) return GTK_WIDGET (d->fps_row);
   if (g_str_equal (what, "progress")) return d->progress;
+  if (g_str_equal (what, "dark")) return d->dark_switch;
   if (g_str_equal (what, "status")) return d->status;
   if (g_str_equal (what, "export")) return d->export_button;
   if (g_str_equal (what, "cancel")) return d->cancel_button;

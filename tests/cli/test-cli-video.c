@@ -243,6 +243,26 @@ test_layout (void)
   g_assert_cmpfloat (fabs ((double) d.n_audio / d.audio_rate - 1.0), <, 0.03);
 }
 
+/* --dark: dark panels (exports are light unless asked) */
+static void
+test_dark (void)
+{
+  g_autofree char *out = tmp_path ("dark.webm");
+  VitaCliResult r = vita_test_run_cli ("render-video", session, "--from", "2", "--to", "3", "--panel", "waveform",
+                                       "--dark", "--out", out, "--size", "640x360", "--fps", "15", NULL);
+  if (r.status != 0)
+    g_error ("render-video --dark: exit %d: %s", r.status, r.err);
+  vita_test_cli_result_clear (&r);
+  Decoded d = { .grab = { 0, -1 } };
+  decode (out, &d);
+  g_assert_cmpint (d.n_frames, ==, 15);
+  g_assert_nonnull (d.frame[0]);
+  const guint8 *corner = d.frame[0] + ((gsize) 4 * W + 4) * 3;   /* the background */
+  g_assert_cmpint (corner[0] + corner[1] + corner[2], <, 3 * 80);
+  g_free (d.frame[0]);
+  g_unlink (out);
+}
+
 /* --view NAME: a view of the session (two panels, then one); an unknown name is refused
  * with the names there are. */
 static void
@@ -335,6 +355,7 @@ main (int argc, char **argv)
   setup ();
   g_test_add_func ("/render-video/webm", test_webm);
   g_test_add_func ("/render-video/view", test_view);
+  g_test_add_func ("/render-video/dark", test_dark);
   g_test_add_func ("/render-video/layout", test_layout);
   g_test_add_func ("/render-video/bad-input", test_bad_input);
   int status = g_test_run ();
