@@ -215,6 +215,34 @@ test_series_scrub (Fixture *fx, gconstpointer data)
 
   /* the emergence panel: one row per checkpoint, measured on a worker */
   g_assert_true (vita_gui_test_wait (emergence_filled, fx->window, 120000));
+  {
+    /* exportable like every panel: figure and array */
+    GtkWidget *view = vita_window_get_panel_view (fx->window, "emergence");
+    g_autofree char *png = g_build_filename (fx->dir, "emergence.png", NULL);
+    g_autofree char *sidecar = vita_export_sidecar_path (png);
+    g_autoptr(GError) error = NULL;
+    VitaExportSpec spec;
+    VitaPaintContext sources;
+    int ndim = 0;
+    gsize shape[4];
+    g_assert_true (gtk_widget_is_visible (gtk_widget_get_parent (view)));
+    vita_export_spec_init (&spec);
+    vita_panel_view_fill_export (VITA_PANEL_VIEW (view), &spec, &sources);
+    g_assert_true (vita_export_figure_with_sidecar (&spec, &sources, png, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    sources.snap = &spec.snap;
+    sources.style = &spec.style;
+    g_autofree float *table = vita_panel_array (spec.panel, &sources, &ndim, shape, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (ndim, ==, 2);
+    g_assert_cmpuint (shape[0], ==, 3);           /* one row per checkpoint */
+    g_assert_cmpfloat (table[0], ==, 0);          /* step 0 */
+    g_assert_cmpfloat (table[2 * shape[1]], ==, 1000);
+    vita_export_spec_clear (&spec);
+    g_unlink (png);
+    g_unlink (sidecar);
+  }
 
   /* the session keeps the series and the step */
   {
