@@ -375,9 +375,10 @@ play_tick (gpointer data)
       stop_playing (t);
       return G_SOURCE_REMOVE;
     }
-  /* the next checkpoint once this one's window has been shown */
-  if (!vita_session_get_model_loading (self->session))
-    show_checkpoint (self, t->index + 1);
+  /* the next checkpoint every PLAY_INTERVAL_MS: the attention panels compute the window
+   * under the playhead on demand, the rest of the track follows (or comes from the
+   * kept analyses) */
+  show_checkpoint (self, t->index + 1);
   return G_SOURCE_CONTINUE;
 }
 
