@@ -31,6 +31,7 @@ typedef struct {
   char         *out;
   GString      *errors;       /* what the child said besides progress */
   gboolean      mp4_ok;
+  gboolean      cancelled;    /* Cancel pressed: the child's end is expected */
 } VideoDialog;
 
 static const struct { int w, h; const char *label; } sizes[] = {
@@ -132,7 +133,7 @@ on_child_done (GObject *source, GAsyncResult *result, gpointer data)
       _vita_window_toast (d->win, escaped);
       g_object_set_data (G_OBJECT (d->dialog), "vita-test-done", GINT_TO_POINTER (1));
     }
-  else if (g_subprocess_get_if_signaled (G_SUBPROCESS (source)))
+  else if (d->cancelled && g_subprocess_get_if_signaled (G_SUBPROCESS (source)))
     {
       gtk_label_set_text (GTK_LABEL (d->status), _("Cancelled: no file was written"));
       g_object_set_data (G_OBJECT (d->dialog), "vita-test-done", GINT_TO_POINTER (2));
@@ -166,6 +167,7 @@ start_export (VideoDialog *d, const char *out)
   int fd;
 
   g_string_truncate (d->errors, 0);
+  d->cancelled = FALSE;
   if (cli == NULL)
     {
       gtk_label_set_text (GTK_LABEL (d->status), _("vitascope-cli is not installed beside the app"));
@@ -286,7 +288,10 @@ static void
 on_cancel_clicked (GtkButton *button, VideoDialog *d)
 {
   if (d->child != NULL)
-    g_subprocess_force_exit (d->child);   /* on_child_done reports it */
+    {
+      d->cancelled = TRUE;
+      g_subprocess_force_exit (d->child);   /* on_child_done reports it */
+    }
   else
     gtk_window_close (GTK_WINDOW (d->dialog));
 }

@@ -472,6 +472,14 @@ video_done (gpointer data)
 }
 
 static gboolean
+video_running (gpointer data)
+{
+  GtkWidget *dialog = vita_window_get_video_dialog (data);
+  return !gtk_widget_get_sensitive (vita_window_video_dialog_widget (dialog, "export")) ||
+         g_object_get_data (G_OBJECT (dialog), "vita-test-done") != NULL;
+}
+
+static gboolean
 video_started (gpointer data)
 {
   GtkWidget *dialog = vita_window_get_video_dialog (data);
@@ -518,9 +526,9 @@ test_export_video (Fixture *fx, gconstpointer data)
   adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "fps")), 0);    /* 30 */
   g_object_set_data_full (G_OBJECT (dialog), "vita-test-out", g_strdup (out), g_free);
   gtk_widget_activate (vita_window_video_dialog_widget (dialog, "export"));
-  vita_gui_test_run_for (500);   /* a button's activation clicks after its animation */
+  /* a button's activation clicks after its animation; the export runs until done */
+  g_assert_true (vita_gui_test_wait (video_running, fx->window, 10000));
   g_test_message ("%s", gtk_label_get_text (GTK_LABEL (vita_window_video_dialog_widget (dialog, "status"))));
-  g_assert_false (gtk_widget_get_sensitive (vita_window_video_dialog_widget (dialog, "export")));
   g_assert_true (vita_gui_test_wait (video_done, fx->window, 600000));
   g_assert_cmpint (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "vita-test-done")), ==, 1);
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (vita_window_video_dialog_widget (dialog, "progress"))), ==, 1.0);
