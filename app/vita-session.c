@@ -843,6 +843,7 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
     }
   g_autofree char *series = g_strdup (state->series);
   gint64 series_step = state->series_step;
+  vita_session_set_series (self, NULL, 0);   /* the series shown before closes; state's reopens below */
   if (model != NULL && model->found)
     {
       g_free (self->expected_sha256);

@@ -110,6 +110,7 @@ void     _vita_window_video_dispose (VitaWindow *self);
 typedef struct _VitaTeach VitaTeach;
 void     _vita_window_teach_class_init (GtkWidgetClass *widget_class);
 void     _vita_window_teach_init (VitaWindow *self);
+void     _vita_window_teach_keys_init (VitaWindow *self);
 void     _vita_window_teach_dispose (VitaWindow *self);
 void     _vita_window_teach_finalize (VitaWindow *self);
 

@@ -33,6 +33,7 @@
 #define TYPE_SCALE_STEP 0.25
 #define OVERLAY_MS 2000
 #define PLAY_INTERVAL_MS 900
+#define PREFETCH_REACH 2
 
 struct _VitaTeach
 {
@@ -268,7 +269,8 @@ show_checkpoint (VitaWindow *self, int index)
 }
 
 /* While nothing else is analysed: the nearest checkpoint not analysed yet, ahead of
- * being asked for (index+1, index−1, index+2, …), so that stepping feels immediate. */
+ * being asked for (index+1, index−1, index+2, index−2), so that stepping feels
+ * immediate; no further (each kept analysis holds the whole track's results). */
 static void
 prefetch_nearest (VitaWindow *self)
 {
@@ -277,7 +279,7 @@ prefetch_nearest (VitaWindow *self)
   if (t->series == NULL || t->index < 0 || t->play_id != 0 || vita_session_is_busy (self->session) ||
       vita_session_is_prefetching (self->session))
     return;
-  for (int d = 1; d < t->series->n; d++)
+  for (int d = 1; d <= PREFETCH_REACH; d++)
     for (int sign = 1; sign >= -1; sign -= 2)
       {
         int i = t->index + sign * d;
@@ -814,7 +816,7 @@ void
 _vita_window_teach_init (VitaWindow *self)
 {
   VitaTeach *t = g_new0 (VitaTeach, 1);
-  GtkEventController *keys, *motion;
+  GtkEventController *motion;
   GtkWidget *overlay;
 
   self->teach = t;
@@ -861,13 +863,22 @@ _vita_window_teach_init (VitaWindow *self)
   g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (on_style_setting), self);
   on_style_setting (self);
 
-  keys = gtk_event_controller_key_new ();
-  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+/* The teaching keys (`,` `.` F11 Escape PageUp/PageDown Ctrl+± Ctrl+B): a capture-phase
+ * controller of their own, added before the window's main one (actions) so that the
+ * main key table is asked first. */
+void
+_vita_window_teach_keys_init (VitaWindow *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
 void

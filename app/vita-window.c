@@ -504,6 +504,7 @@ vita_window_init (VitaWindow *self)
   g_signal_group_connect_swapped (g, "error", G_CALLBACK (on_session_error), self);
   g_signal_group_connect_swapped (g, "info", G_CALLBACK (on_session_info), self);
 
+  _vita_window_teach_keys_init (self);  /* before the main key table's controller */
   _vita_window_actions_init (self);     /* adds its own observers to session_signals */
   g_signal_group_set_target (g, self->session);
   _vita_window_dnd_init (self);

@@ -260,6 +260,26 @@ test_series_scrub (Fixture *fx, gconstpointer data)
     g_assert_cmpint (back->series_step, ==, 1000);
   }
 
+  /* saved and opened again (in a new window): the series at the step shown, the views */
+  {
+    g_autofree char *path = g_build_filename (fx->dir, "series.vitascope", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    VitaWindow *other;
+    gint64 back_step = -1;
+    g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));   /* step 100 */
+    g_assert_true (vita_window_save_session (fx->window, path, &error));
+    g_assert_no_error (error);
+    other = vita_gui_test_window ();
+    g_assert_true (vita_window_open_session (other, file));
+    g_assert_true (vita_gui_test_wait (is_idle, other, 60000));
+    g_assert_cmpint (vita_window_get_checkpoint (other, &back_step), ==, 1);
+    g_assert_cmpint (back_step, ==, 100);
+    g_assert_cmpstr (vita_window_get_model_label (other), ==, "training step 100");
+    vita_gui_test_close (other);
+    g_unlink (path);
+  }
+
   /* a model file opened by hand ends the series */
   {
     g_autofree char *model = bundled ("default.safetensors");
