@@ -11,6 +11,13 @@ static gboolean progress_shown;
 void
 vita_cli_progress (const char *label, double fraction, const char *detail)
 {
+  if (g_getenv ("VITASCOPE_CLI_PROGRESS") != NULL)
+    {
+      /* for the app (Export Video…): one line per update */
+      fprintf (stderr, "progress %.4f %s\n", CLAMP (fraction, 0.0, 1.0), detail ? detail : "");
+      fflush (stderr);
+      return;
+    }
   if (!isatty (STDERR_FILENO))
     return;
   int width = 30;

@@ -16,6 +16,7 @@
 #include "vita-session-file.h"
 #include "vita-cli-render.h"
 #include "vita-attr-run.h"
+#include "model/vita-series.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -48,6 +49,23 @@ vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec 
       spec->model_path = g_strdup (model->path);
       spec->model_sha256 = g_strdup (model->sha256);
     }
+  else if (state->series != NULL)
+    {
+      /* a training series shown at a step: that checkpoint's file */
+      g_autoptr(VitaSeries) series = vita_series_open (state->series, error);
+      if (series == NULL)
+        return FALSE;
+      for (int i = 0; i < series->n; i++)
+        if (series->entries[i].step == state->series_step)
+          spec->model_path = g_strdup (series->entries[i].path);
+      if (spec->model_path == NULL)
+        {
+          g_set_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED,
+                       "Session file “%s”: the series %s has no checkpoint at step %" G_GINT64_FORMAT,
+                       path, state->series, state->series_step);
+          return FALSE;
+        }
+    }
   spec->attention_mode = v->attention_mode;
   if (v->colormap != NULL)
     vita_colormap_from_string (v->colormap, &spec->style.colormap);
@@ -63,6 +81,45 @@ vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec 
   spec->snap.show_playhead = TRUE;
   vita_attr_settings_copy (&spec->attribution, &state->attribution);
   return TRUE;
+}
+
+gboolean
+vita_cli_apply_view (const char *path, const char *name, VitaExportSpec *spec, gboolean keep_panel,
+                     guint64 *panels, GError **error)
+{
+  g_autoptr(VitaSessionState) state = vita_session_file_read (path, error);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  *panels = 0;
+  if (state == NULL)
+    return FALSE;
+  for (guint i = 0; i < state->views->len; i++)
+    {
+      const VitaSessionNamedView *nv = g_ptr_array_index (state->views, i);
+      const VitaSessionView *v = &nv->view;
+      int n = 0;
+      VitaPanel p = VITA_PANEL_LAYOUT;
+      if (!g_str_equal (nv->name, name))
+        {
+          g_string_append_printf (names, "%s“%s”", names->len ? ", " : "", nv->name);
+          continue;
+        }
+      spec->attention_mode = v->attention_mode;
+      spec->snap.layer = v->layer;
+      spec->snap.head = v->head;
+      spec->snap.query_token = v->query_token;
+      for (char **q = nv->panels; q && *q; q++)
+        if (vita_panel_from_string (*q, &p) && p < 64)
+          *panels |= G_GUINT64_CONSTANT (1) << p, n++;
+      if (n == 1 && !keep_panel)
+        spec->panel = p;
+      return TRUE;
+    }
+  g_set_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED,
+               "Session file “%s” has no view “%s” (%s%s)", path, name,
+               names->len ? "its views: " : "it has no views; capture one with Ctrl+B in the app",
+               names->str);
+  return FALSE;
 }
 
 static void

@@ -21,6 +21,11 @@ typedef struct {
 /* A session file's view as an export spec (panel NULL: layout). */
 gboolean vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec *spec,
                                      GError **error);
+/* A presentation view of the session file (by name) onto spec: layer, head, query
+ * token, attention mode; its panel set as a layout mask in *panels (0: all), and a
+ * one-panel view draws that panel unless keep_panel.  Error: the names there are. */
+gboolean vita_cli_apply_view (const char *path, const char *name, VitaExportSpec *spec,
+                              gboolean keep_panel, guint64 *panels, GError **error);
 /* Loads what spec names (model, audio; SHA-256 and rates checked, times of a session
  * rescaled to the model's rate), analyses the audio and makes the painters' sources;
  * FALSE after printing a message prefixed with prog that names the file. */

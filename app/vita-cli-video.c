@@ -205,15 +205,20 @@ int
 vita_cli_render_video (int argc, char **argv)
 {
   g_autofree char *out = NULL, *panel = NULL, *size = NULL, *audio = NULL, *model = NULL;
+  g_autofree char *view = NULL;
+  guint64 view_panels = 0;
   double t0 = NAN, t1 = NAN, font_size = 0;
   int fps = 30, bitrate = 0;
-  gboolean allow_mismatch = FALSE;
+  gboolean allow_mismatch = FALSE, dark = FALSE;
   GOptionEntry entries[] = {
+    { "dark", 0, 0, G_OPTION_ARG_NONE, &dark, "Dark style (light text on dark panels; colormaps unchanged)", NULL },
     { "from", 0, 0, G_OPTION_ARG_DOUBLE, &t0, "Start (seconds)", "T0" },
     { "to", 0, 0, G_OPTION_ARG_DOUBLE, &t1, "End (seconds)", "T1" },
     { "panel", 'p', 0, G_OPTION_ARG_STRING, &panel,
       "Panel to draw (default layout, the whole view): waveform, mel, attention, "
       "attention-grid, attention-row, received, ssm, overview, probes, probeogram", "NAME" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &view,
+      "A view of the session (Ctrl+B in the app): its panels, layer, head and mode", "NAME" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Video to write: .webm (VP8 + Vorbis) or .mp4 (H.264 + AAC)", "FILE" },
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frames per second (default 30)", "N" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Frame size in pixels (default 1920x1080)", "WxH" },
@@ -250,7 +255,7 @@ vita_cli_render_video (int argc, char **argv)
   if (usage_error)
     {
       fprintf (stderr, PREFIX "%s\nUsage: vitascope-cli render-video SESSION.vitascope --from T0 "
-               "--to T1 [--panel NAME] --out CLIP.webm [--fps 30 --size 1920x1080]\n", usage_error);
+               "--to T1 [--panel NAME | --view NAME] --out CLIP.webm [--fps 30 --size 1920x1080]\n", usage_error);
       return 2;
     }
   gboolean mp4 = g_str_has_suffix (out, ".mp4");
@@ -265,6 +270,12 @@ vita_cli_render_video (int argc, char **argv)
   if (!vita_cli_spec_from_session (argv[1], panel, &spec, &error))
     {
       fprintf (stderr, PREFIX "%s\n", error->message);
+      return 1;
+    }
+  if (view && !vita_cli_apply_view (argv[1], view, &spec, panel != NULL, &view_panels, &error))
+    {
+      fprintf (stderr, PREFIX "%s\n", error->message);
+      vita_export_spec_clear (&spec);
       return 1;
     }
   if (audio)
@@ -313,6 +324,8 @@ vita_cli_render_video (int argc, char **argv)
   spec.png_scale = 1;
   spec.style.font_size = font_size > 0 ? font_size : H / 60.0;
   spec.style.line_width = MAX (spec.style.line_width, H / 720.0);
+  if (dark)
+    vita_style_set_dark (&spec.style);
   spec.snap.show_playhead = TRUE;
   spec.snap.visible_start = (gint64) llround (t0 * sr);
   spec.snap.visible_end = (gint64) llround (t1 * sr);
@@ -322,6 +335,7 @@ vita_cli_render_video (int argc, char **argv)
   ctx.snap = &spec.snap;
   ctx.style = &style;
   ctx.attention_mode = spec.attention_mode;
+  ctx.layout_panels = view_panels;
 
   /* the pipeline */
   n_frames = (int) llround ((t1 - t0) * fps);
@@ -397,7 +411,13 @@ vita_cli_render_video (int argc, char **argv)
   if (mp4)
     g_object_set (venc, "bitrate", (guint) kbps, "speed-preset", 2 /* superfast */, NULL);
   else
-    g_object_set (venc, "target-bitrate", kbps * 1000, "deadline", (gint64) 1, "cpu-used", 8,
+    /* Real-time settings: the fastest speed (cpu-used 16), and static-threshold so the
+     * encoder skips the macroblocks that did not change — between two frames of a panel
+     * only the playhead (and a map when the playhead enters a new window) moves;
+     * token partitions let the threads share a frame. */
+    g_object_set (venc, "target-bitrate", kbps * 1000, "deadline", (gint64) 1, "cpu-used", 16,
+                  "static-threshold", 1000, "token-partitions", 2, "lag-in-frames", 0,
+                  "auto-alt-ref", FALSE,
                   "threads", (int) MIN (g_get_num_processors (), 8), "end-usage", 0 /* vbr */,
                   "keyframe-max-dist", fps * 2, NULL);
   g_object_set (sink, "location", tmp, NULL);

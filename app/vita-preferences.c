@@ -13,6 +13,7 @@ struct _VitaPreferences
   /* template widgets */
   AdwComboRow   *colormap_row;
   AdwComboRow   *follow_row;
+  AdwComboRow   *style_row;
   GtkSwitch     *restore_switch;
   GtkAdjustment *threads_adjustment;
   AdwActionRow  *model_row;
@@ -29,6 +30,7 @@ G_DEFINE_FINAL_TYPE (VitaPreferences, vita_preferences, ADW_TYPE_PREFERENCES_WIN
 /* The sequential colormaps of views/vita-paint.h. */
 static const char *colormap_nicks[] = { "viridis", "magma", "inferno", "gray", NULL };
 static const char *follow_nicks[] = { "page", "continuous", "off", NULL };
+static const char *style_nicks[] = { "system", "light", "dark", NULL };
 
 static gboolean
 nick_to_index (GValue *value, GVariant *variant, gpointer user_data)
@@ -142,6 +144,7 @@ vita_preferences_class_init (VitaPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, colormap_row);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, restore_switch);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, follow_row);
+  gtk_widget_class_bind_template_child (widget_class, VitaPreferences, style_row);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, threads_adjustment);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, model_row);
   gtk_widget_class_bind_template_child (widget_class, VitaPreferences, model_button);
@@ -153,6 +156,7 @@ vita_preferences_init (VitaPreferences *self)
 {
   g_autoptr(GtkStringList) colormaps = NULL;
   g_autoptr(GtkStringList) follows = NULL;
+  g_autoptr(GtkStringList) styles = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->settings = g_settings_new (VITA_APP_ID);
@@ -170,6 +174,13 @@ vita_preferences_init (VitaPreferences *self)
   g_settings_bind_with_mapping (self->settings, "follow", self->follow_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, nick_to_index, index_to_nick,
                                 (gpointer) follow_nicks, NULL);
+
+  styles = gtk_string_list_new ((const char *[]) {
+      _("Follow System"), _("Light"), _("Dark"), NULL });
+  adw_combo_row_set_model (self->style_row, G_LIST_MODEL (styles));
+  g_settings_bind_with_mapping (self->settings, "style", self->style_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, nick_to_index, index_to_nick,
+                                (gpointer) style_nicks, NULL);
 
   gtk_adjustment_set_upper (self->threads_adjustment, MAX (1, g_get_num_processors ()));
   g_settings_bind (self->settings, "restore-session", self->restore_switch, "active",

@@ -24,7 +24,45 @@ vita_session_state_new (void)
   state->view.query_token = -1;
   state->view.attention_mode = VITA_ATTENTION_HEAD;
   state->view.speed = 1.0;
+  state->views = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_named_view_free);
   return state;
+}
+
+VitaSessionNamedView *
+vita_session_named_view_new (const char *name)
+{
+  VitaSessionNamedView *nv = g_new0 (VitaSessionNamedView, 1);
+
+  nv->name = g_strdup (name);
+  nv->view.head = -1;
+  nv->view.query_token = -1;
+  nv->view.speed = 1.0;
+  return nv;
+}
+
+void
+vita_session_named_view_free (VitaSessionNamedView *nv)
+{
+  if (nv == NULL)
+    return;
+  g_free (nv->name);
+  g_strfreev (nv->panels);
+  g_free (nv->view.colormap);
+  g_free (nv->view.follow);
+  g_free (nv);
+}
+
+VitaSessionNamedView *
+vita_session_named_view_copy (const VitaSessionNamedView *nv)
+{
+  VitaSessionNamedView *c = g_new0 (VitaSessionNamedView, 1);
+
+  *c = *nv;
+  c->name = g_strdup (nv->name);
+  c->panels = g_strdupv (nv->panels);
+  c->view.colormap = g_strdup (nv->view.colormap);
+  c->view.follow = g_strdup (nv->view.follow);
+  return c;
 }
 
 void
@@ -40,6 +78,8 @@ vita_session_state_free (VitaSessionState *state)
   g_free (state->view.follow);
   vita_session_compare_free (state->compare);
   vita_attr_settings_clear (&state->attribution);
+  g_free (state->series);
+  g_ptr_array_unref (state->views);
   g_free (state);
 }
 
@@ -395,6 +435,71 @@ read_compare (Reader *r, JsonNode *node, VitaSessionCompare **out)
   return TRUE;
 }
 
+/* "series": {"path", "step"} and "views": [{"name", "panels": [...], "view": {...}}]. */
+static gboolean
+read_series_and_views (Reader *r, JsonObject *root, VitaSessionState *state)
+{
+  JsonNode *node;
+
+  if (!member (r, root, NULL, "series", JSON_NODE_OBJECT, FALSE, &node))
+    return FALSE;
+  if (node != NULL)
+    {
+      JsonObject *obj = json_node_get_object (node);
+      g_autofree char *path = NULL;
+      if (!get_string (r, obj, "series", "path", TRUE, &path) ||
+          !get_int (r, obj, "series", "step", 0, G_MAXINT64 / 4, &state->series_step))
+        return FALSE;
+      state->series = g_path_is_absolute (path) ? g_steal_pointer (&path)
+                                                : g_build_filename (r->dir, path, NULL);
+    }
+  if (!member (r, root, NULL, "views", JSON_NODE_ARRAY, FALSE, &node))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  JsonArray *array = json_node_get_array (node);
+  guint n = json_array_get_length (array);
+  if (n > 256)
+    return fail (r, "“views”", "lists more than 256 views");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *field = g_strdup_printf ("views[%u]", i);
+      JsonNode *e = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_OBJECT (e))
+        return fail (r, field, "must be an object");
+      JsonObject *obj = json_node_get_object (e);
+      g_autoptr(GStrvBuilder) panels = g_strv_builder_new ();
+      g_autofree char *name = NULL;
+      VitaSessionNamedView *nv;
+      if (!get_string (r, obj, field, "name", TRUE, &name))
+        return FALSE;
+      nv = vita_session_named_view_new (name);
+      g_ptr_array_add (state->views, nv);
+      if (!member (r, obj, field, "panels", JSON_NODE_ARRAY, FALSE, &node))
+        return FALSE;
+      if (node != NULL)
+        {
+          JsonArray *pa = json_node_get_array (node);
+          for (guint k = 0; k < json_array_get_length (pa) && k < 64; k++)
+            {
+              JsonNode *pn = json_array_get_element (pa, k);
+              VitaPanel panel;
+              if (!JSON_NODE_HOLDS_VALUE (pn) || json_node_get_value_type (pn) != G_TYPE_STRING ||
+                  !vita_panel_from_string (json_node_get_string (pn), &panel))
+                {
+                  g_autofree char *f = g_strdup_printf ("“%s.panels[%u]”", field, k);
+                  return fail (r, f, "is not a panel name");
+                }
+              g_strv_builder_add (panels, json_node_get_string (pn));
+            }
+          nv->panels = g_strv_builder_end (panels);
+        }
+      if (!read_view (r, obj, &nv->view))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 VitaSessionState *
 vita_session_file_parse (const char *data, gsize length, const char *path, GError **error)
 {
@@ -493,6 +598,8 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
       state->window_width = (int) w;
       state->window_height = (int) h;
     }
+  if (!read_series_and_views (&r, root, state))
+    goto fault;
   g_free (r.dir);
   return g_steal_pointer (&state);
 
@@ -590,29 +697,9 @@ write_refs (JsonBuilder *b, const char *dir, const char *name, GPtrArray *refs)
   json_builder_end_array (b);
 }
 
-char *
-vita_session_file_to_data (const char *path, const VitaSessionState *state)
+static void
+write_view (JsonBuilder *b, const VitaSessionView *v)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-  const VitaSessionView *v = &state->view;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, VITA_SESSION_FILE_FORMAT);
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, VITA_SESSION_FILE_VERSION);
-  if (state->audio != NULL)
-    {
-      json_builder_set_member_name (b, "audio");
-      write_ref (b, dir, state->audio);
-    }
-  write_refs (b, dir, "models", state->models);
-  write_refs (b, dir, "annotations", state->annotations);
-  write_refs (b, dir, "probes", state->probes);
-
   json_builder_set_member_name (b, "view");
   json_builder_begin_object (b);
 #define INT_MEMBER(name, value) json_builder_set_member_name (b, name); json_builder_add_int_value (b, value)
@@ -640,6 +727,32 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
   json_builder_set_member_name (b, "onset_clicks");
   json_builder_add_boolean_value (b, v->onset_clicks);
   json_builder_end_object (b);
+}
+
+char *
+vita_session_file_to_data (const char *path, const VitaSessionState *state)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  const VitaSessionView *v = &state->view;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, VITA_SESSION_FILE_FORMAT);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, VITA_SESSION_FILE_VERSION);
+  if (state->audio != NULL)
+    {
+      json_builder_set_member_name (b, "audio");
+      write_ref (b, dir, state->audio);
+    }
+  write_refs (b, dir, "models", state->models);
+  write_refs (b, dir, "annotations", state->annotations);
+  write_refs (b, dir, "probes", state->probes);
+
+  write_view (b, v);
 
   if (state->compare != NULL)
     {
@@ -682,6 +795,39 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
       json_builder_end_object (b);
     }
   vita_attr_settings_write (&state->attribution, b);
+  if (state->series != NULL)
+    {
+      json_builder_set_member_name (b, "series");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, state->series);
+      json_builder_set_member_name (b, "step");
+      json_builder_add_int_value (b, state->series_step);
+      json_builder_end_object (b);
+    }
+  if (state->views != NULL && state->views->len > 0)
+    {
+      json_builder_set_member_name (b, "views");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < state->views->len; i++)
+        {
+          const VitaSessionNamedView *nv = g_ptr_array_index (state->views, i);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, nv->name);
+          if (nv->panels != NULL)
+            {
+              json_builder_set_member_name (b, "panels");
+              json_builder_begin_array (b);
+              for (char **p = nv->panels; *p; p++)
+                json_builder_add_string_value (b, *p);
+              json_builder_end_array (b);
+            }
+          write_view (b, &nv->view);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

@@ -80,6 +80,17 @@ typedef struct {
 
 void vita_session_compare_free (VitaSessionCompare *compare);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaSessionCompare, vita_session_compare_free)
+/* A presentation view (issue 12): a name, the panels shown (registry names; NULL: all
+ * as they are) and the view state (layer, head, mode, time range and zoom). */
+typedef struct {
+  char            *name;
+  char           **panels;
+  VitaSessionView  view;
+} VitaSessionNamedView;
+
+VitaSessionNamedView *vita_session_named_view_new  (const char *name);
+void                  vita_session_named_view_free (VitaSessionNamedView *nv);
+VitaSessionNamedView *vita_session_named_view_copy (const VitaSessionNamedView *nv);
 
 typedef struct {
   VitaSessionRef  *audio;              /* NULL: no audio */
@@ -90,6 +101,9 @@ typedef struct {
   VitaSessionCompare *compare;         /* NULL: no comparison */
   int              window_width, window_height;   /* 0: not recorded */
   VitaAttrSettings attribution;        /* the mel panel's attribution overlay (target NULL: none) */
+  char            *series;             /* a checkpoint series folder (absolute), or NULL */
+  gint64           series_step;        /* the checkpoint shown: its trained_steps */
+  GPtrArray       *views;              /* VitaSessionNamedView*, in presentation order */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);

@@ -69,6 +69,14 @@ struct _VitaSession
   int                pending_layer;     /* the session's layer and head, kept while */
   int                pending_head;      /* its model is missing (Locate… restores them) */
   gboolean           have_pending;
+
+  /* teaching (issue 12): a checkpoint series and the presentation's views */
+  char              *series_path;       /* the series folder shown, or NULL */
+  gint64             series_step;       /* its checkpoint shown (trained_steps) */
+  GHashTable        *checkpoint_analyses; /* VitaVit* → complete VitaAnalysis* of a checkpoint */
+  VitaAnalysisJob   *prefetch_job;      /* a checkpoint analysed ahead (not shown) */
+  VitaVit           *prefetch_vit;
+  GPtrArray         *views;             /* VitaSessionNamedView* */
 };
 
 typedef struct {
@@ -101,6 +109,7 @@ enum {
   PROP_SIDE_B,
   PROP_COMPARE_VIEW,
   PROP_COMPARE_PER_SIDE_SCALE,
+  PROP_SERIES,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -112,11 +121,13 @@ enum {
   SIGNAL_ANALYSIS_UPDATED,  /* more windows analysed (throttled) */
   SIGNAL_LANES_CHANGED,     /* probe lanes and probe-o-gram rebuilt */
   SIGNAL_VIEW_RESTORED,     /* a restored view was applied to the timeline */
+  SIGNAL_PREFETCHED,        /* a checkpoint analysed ahead is kept (vita_session_prefetch_checkpoint) */
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
 
 static void restart_analysis (VitaSession *self);
+static void stop_prefetch (VitaSession *self, gboolean join);
 static void update_probe_lanes (VitaSession *self);
 static void restore_continue (VitaSession *self);
 static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
@@ -435,6 +446,10 @@ on_job_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
   self->job_done = TRUE;
   if (error != NULL)
     emit_error (self, error->message);
+  else if (self->series_path != NULL && self->vit != NULL && self->analysis != NULL)
+    /* a checkpoint of the series: showing it again is immediate */
+    g_hash_table_replace (self->checkpoint_analyses, vita_engine_model_ref (self->vit),
+                          vita_analysis_ref (self->analysis));
   g_clear_handle_id (&self->update_id, g_source_remove);
   vita_analysis_source_update (self->analysis_source);
   g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
@@ -660,6 +675,8 @@ open_audio (VitaSession *self, const char *path, gboolean beside)
    * swap of side A's model alone does not */
   if (self->side_b != NULL)
     vita_session_side_stop (self->side_b, FALSE);
+  stop_prefetch (self, FALSE);
+  g_hash_table_remove_all (self->checkpoint_analyses);   /* they were of the old track */
   set_string (self, &self->audio_path, path, PROP_AUDIO_PATH);
   vita_probe_set_clear_annotations (self->probe_set);
   g_ptr_array_set_size (self->annotation_paths, 0);
@@ -774,6 +791,10 @@ vita_session_to_state (VitaSession *self)
       c->per_side_scale = self->per_side_scale;
     }
   vita_attr_settings_copy (&state->attribution, &self->attribution);
+  state->series = g_strdup (self->series_path);
+  state->series_step = self->series_step;
+  for (guint i = 0; i < self->views->len; i++)
+    g_ptr_array_add (state->views, vita_session_named_view_copy (g_ptr_array_index (self->views, i)));
   return state;
 }
 
@@ -882,6 +903,9 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
                               g_str_equal (state->view.follow, "continuous") ? VITA_FOLLOW_CONTINUOUS
                               : g_str_equal (state->view.follow, "off") ? VITA_FOLLOW_OFF
                                                                         : VITA_FOLLOW_PAGE);
+  g_ptr_array_set_size (self->views, 0);
+  for (guint i = 0; i < state->views->len; i++)
+    g_ptr_array_add (self->views, vita_session_named_view_copy (g_ptr_array_index (state->views, i)));
   notify_busy (self);
   if (model == NULL || !model->found)
     {
@@ -897,6 +921,9 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
       if (self->vit != NULL)
         replace_model (self, NULL, NULL, NULL);
     }
+  g_autofree char *series = g_strdup (state->series);
+  gint64 series_step = state->series_step;
+  vita_session_set_series (self, NULL, 0);   /* the series shown before closes; state's reopens below */
   if (model != NULL && model->found)
     {
       g_free (self->expected_sha256);
@@ -905,6 +932,137 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
     }
   else
     restore_continue (self);
+  /* the window opens the series and shows its checkpoint (notify::series) */
+  vita_session_set_series (self, series, series_step);
+}
+
+/* ------------------------------------------------------------------ teaching */
+
+void
+vita_session_set_series (VitaSession *self, const char *path, gint64 step)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+
+  if (g_strcmp0 (path, self->series_path) == 0 && step == self->series_step)
+    return;
+  if (g_strcmp0 (path, self->series_path) != 0)
+    {
+      stop_prefetch (self, FALSE);
+      g_hash_table_remove_all (self->checkpoint_analyses);
+    }
+  g_free (self->series_path);
+  self->series_path = g_strdup (path);
+  self->series_step = path ? step : 0;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SERIES]);
+}
+
+const char *
+vita_session_get_series (VitaSession *self, gint64 *step)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), NULL);
+  if (step != NULL)
+    *step = self->series_step;
+  return self->series_path;
+}
+
+gboolean
+vita_session_has_checkpoint_analysis (VitaSession *self, VitaVit *vit)
+{
+  return g_hash_table_contains (self->checkpoint_analyses, vit);
+}
+
+void
+vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label)
+{
+  VitaAnalysis *cached;
+
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_return_if_fail (vit != NULL);
+
+  if (self->prefetch_vit == vit)
+    stop_prefetch (self, FALSE);   /* shown now: its own job, the window under the playhead first */
+  cached = g_hash_table_lookup (self->checkpoint_analyses, vit);
+  if (cached == NULL || self->audio_path == NULL || self->peaks == NULL || self->restoring != NULL)
+    {
+      vita_session_set_live_model (self, vit, label);
+      return;
+    }
+  /* analysed before: its complete analysis, no job (the PCM envelope stays) */
+  g_autoptr(VitaPeaks) peaks = vita_peaks_ref (self->peaks);
+  vita_analysis_ref (cached);
+  stop_job (self, FALSE);
+  replace_model (self, vita_engine_model_ref (vit), NULL, label);
+  set_analysis (self, cached, peaks);
+  vita_analysis_unref (cached);
+  self->job_done = TRUE;
+  vita_analysis_source_update (self->analysis_source);
+  g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
+  update_probe_lanes (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ANALYSIS_COMPLETE]);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 1.0, label);
+  notify_busy (self);
+}
+
+static void
+stop_prefetch (VitaSession *self, gboolean join)
+{
+  if (self->prefetch_job == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->prefetch_job, self);
+  vita_analysis_job_cancel (self->prefetch_job);
+  if (join)
+    vita_analysis_job_join (self->prefetch_job);
+  g_clear_object (&self->prefetch_job);
+  g_clear_pointer (&self->prefetch_vit, vita_engine_model_unref);
+}
+
+static void
+on_prefetch_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
+{
+  VitaAnalysis *an = vita_analysis_job_get_analysis (job);
+
+  if (error == NULL && an != NULL && self->prefetch_vit != NULL)
+    g_hash_table_replace (self->checkpoint_analyses, vita_engine_model_ref (self->prefetch_vit),
+                          vita_analysis_ref (an));
+  stop_prefetch (self, FALSE);
+  g_signal_emit (self, signals[SIGNAL_PREFETCHED], 0);
+}
+
+gboolean
+vita_session_prefetch_checkpoint (VitaSession *self, VitaVit *vit)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (vit != NULL, FALSE);
+
+  if (self->audio_path == NULL || self->series_path == NULL || self->prefetch_job != NULL ||
+      g_hash_table_contains (self->checkpoint_analyses, vit))
+    return FALSE;
+  self->prefetch_vit = vita_engine_model_ref (vit);
+  self->prefetch_job = vita_analysis_job_new (self->audio_path, vit,
+                                              vita_timeline_get_current_frame (self->timeline));
+  g_signal_connect_swapped (self->prefetch_job, "finished", G_CALLBACK (on_prefetch_finished), self);
+  vita_analysis_job_start (self->prefetch_job);
+  return TRUE;
+}
+
+gboolean
+vita_session_is_prefetching (VitaSession *self)
+{
+  return self->prefetch_job != NULL;
+}
+
+GPtrArray *
+vita_session_get_views (VitaSession *self)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), NULL);
+  return self->views;
+}
+
+void
+vita_session_add_view (VitaSession *self, VitaSessionNamedView *view)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  g_ptr_array_add (self->views, view);
 }
 
 const char *
@@ -1087,6 +1245,7 @@ vita_session_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_AUDIO_PATH:        g_value_set_string (value, self->audio_path); break;
     case PROP_MODEL_PATH:        g_value_set_string (value, self->model_path); break;
     case PROP_MODEL_LABEL:       g_value_set_string (value, self->live_label); break;
+    case PROP_SERIES:            g_value_set_string (value, self->series_path); break;
     case PROP_MODEL:             g_value_set_pointer (value, self->vit); break;
     case PROP_PEAKS:             g_value_set_pointer (value, self->peaks); break;
     case PROP_ANALYSIS:          g_value_set_pointer (value, self->analysis); break;
@@ -1141,6 +1300,7 @@ vita_session_dispose (GObject *object)
   if (self->side_b != NULL)
     g_signal_handlers_disconnect_by_data (self->side_b, self);
   g_clear_object (&self->side_b);
+  stop_prefetch (self, TRUE);
   if (self->model_cancellable != NULL)
     g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
@@ -1176,6 +1336,9 @@ vita_session_finalize (GObject *object)
   g_free (self->file);
   g_free (self->expected_sha256);
   g_free (self->sha256_warning);
+  g_free (self->series_path);
+  g_clear_pointer (&self->checkpoint_analyses, g_hash_table_unref);
+  g_clear_pointer (&self->views, g_ptr_array_unref);
   G_OBJECT_CLASS (vita_session_parent_class)->finalize (object);
 }
 
@@ -1216,6 +1379,7 @@ vita_session_class_init (VitaSessionClass *klass)
                                                VITA_COMPARE_DIFFERENCE, VITA_COMPARE_SIDE_BY_SIDE, rw);
   props[PROP_COMPARE_PER_SIDE_SCALE] = g_param_spec_boolean ("compare-per-side-scale", NULL, NULL,
                                                              FALSE, rw);
+  props[PROP_SERIES] = g_param_spec_string ("series", NULL, NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1234,6 +1398,9 @@ vita_session_class_init (VitaSessionClass *klass)
   signals[SIGNAL_VIEW_RESTORED] = g_signal_new ("view-restored", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 0);
+  signals[SIGNAL_PREFETCHED] = g_signal_new ("prefetched", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
 }
 
 static void
@@ -1249,6 +1416,10 @@ vita_session_init (VitaSession *self)
   self->attention_mode = VITA_ATTENTION_HEAD;
   self->colormap = VITA_COLORMAP_VIRIDIS;
   self->speed = 1.0;
+  self->checkpoint_analyses = g_hash_table_new_full (NULL, NULL,
+                                                     (GDestroyNotify) vita_engine_model_unref,
+                                                     (GDestroyNotify) vita_analysis_unref);
+  self->views = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_named_view_free);
 }
 
 VitaSession *

@@ -167,4 +167,22 @@ const char   *vita_session_get_sha256_warning (VitaSession *self);
 /* TRUE while a restore waits for its model, decode or view. */
 gboolean      vita_session_is_restoring (VitaSession *self);
 
+/* ---- teaching (issue 12) */
+/* The checkpoint series shown (a folder; NULL: none) and its step: recorded for the
+ * session file; the window's scrubber owns the series itself (notify::series). */
+void          vita_session_set_series (VitaSession *self, const char *path, gint64 step);
+const char   *vita_session_get_series (VitaSession *self, gint64 *step);
+/* Shows a checkpoint of the series as the model (label: "training step N"): the first
+ * time like vita_session_set_live_model (the window under the playhead first); its
+ * complete analysis is kept per checkpoint, so showing it again needs no analysis. */
+void          vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label);
+gboolean      vita_session_has_checkpoint_analysis (VitaSession *self, VitaVit *vit);
+/* Analyses a checkpoint ahead, not shown, and keeps it ("prefetched" when done): one at a
+ * time; FALSE when one runs already, it is kept already, or no series/audio is open. */
+gboolean      vita_session_prefetch_checkpoint (VitaSession *self, VitaVit *vit);
+gboolean      vita_session_is_prefetching (VitaSession *self);
+/* The presentation's views (VitaSessionNamedView*, owned), saved in the session file. */
+GPtrArray    *vita_session_get_views (VitaSession *self);
+void          vita_session_add_view (VitaSession *self, VitaSessionNamedView *view);
+
 G_END_DECLS

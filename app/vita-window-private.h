@@ -68,6 +68,8 @@ struct _VitaWindow
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              keep_last_session; /* the last-session file did not read: never overwrite it */
   double                drag_start_x;
+  struct _VitaTeach    *teach;
+  GtkWidget            *video_dialog;      /* weak pointer: Export Video… (vita-window-video.c) */             /* series, presentation, style (vita-window-teach.c) */
 };
 
 /* vita-window.c */
@@ -105,5 +107,17 @@ void     _vita_window_dnd_class_init (GtkWidgetClass *widget_class);
 void     _vita_window_dnd_init (VitaWindow *self);
 /* Saves the session as the last one (quit), unless a restore is still under way. */
 void     _vita_window_save_last_session (VitaWindow *self);
+
+/* vita-window-video.c */
+void     _vita_window_video_class_init (GtkWidgetClass *widget_class);
+void     _vita_window_video_dispose (VitaWindow *self);
+
+/* vita-window-teach.c */
+typedef struct _VitaTeach VitaTeach;
+void     _vita_window_teach_class_init (GtkWidgetClass *widget_class);
+void     _vita_window_teach_init (VitaWindow *self);
+void     _vita_window_teach_keys_init (VitaWindow *self);
+void     _vita_window_teach_dispose (VitaWindow *self);
+void     _vita_window_teach_finalize (VitaWindow *self);
 
 G_END_DECLS

@@ -386,6 +386,8 @@ vita_window_dispose (GObject *object)
     }
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
+  _vita_window_teach_dispose (self);
+  _vita_window_video_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), VITA_TYPE_WINDOW);
   G_OBJECT_CLASS (vita_window_parent_class)->dispose (object);
 }
@@ -403,6 +405,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->head_names);
   g_clear_pointer (&self->model_cards, g_ptr_array_unref);
   g_free (self->last_error);
+  _vita_window_teach_finalize (self);
   G_OBJECT_CLASS (vita_window_parent_class)->finalize (object);
 }
 
@@ -446,6 +449,8 @@ vita_window_class_init (VitaWindowClass *klass)
   _vita_window_actions_class_init (widget_class);
   _vita_window_export_class_init (widget_class);
   _vita_window_dnd_class_init (widget_class);
+  _vita_window_teach_class_init (widget_class);
+  _vita_window_video_class_init (widget_class);
 }
 
 static void
@@ -504,12 +509,14 @@ vita_window_init (VitaWindow *self)
   g_signal_group_connect_swapped (g, "error", G_CALLBACK (on_session_error), self);
   g_signal_group_connect_swapped (g, "info", G_CALLBACK (on_session_info), self);
 
+  _vita_window_teach_keys_init (self);  /* before the main key table's controller */
   _vita_window_actions_init (self);     /* adds its own observers to session_signals */
   _vita_window_compare_init (self);
   _vita_window_attribution_init (self); /* so does the attribution popover */
   g_signal_group_set_target (g, self->session);
   _vita_window_dnd_init (self);
   _vita_window_panels_build (self);
+  _vita_window_teach_init (self);
 
   /* For the GUI tests (tests/gui/test-app-*.c). */
   g_object_set_data (G_OBJECT (self), "vita-test-layer-dropdown", self->layer_dropdown);

@@ -101,4 +101,22 @@ const VitaProbeogram *vita_window_get_probeogram (VitaWindow *self);
 /* The probe panel's subtitle: key annotation and key probe prediction when loaded. */
 const char *vita_window_get_probes_subtitle (VitaWindow *self);
 
+/* Teaching (vita-window-teach.c), for the tests: the checkpoint shown (-1 none) and its
+ * step, the series' size, checkpoints measured for the emergence panel so far, the
+ * presentation's type scale, whether presenting, the overlay's text (NULL: hidden), a
+ * panel's view by registry name. */
+int         vita_window_get_checkpoint (VitaWindow *self, gint64 *step);
+int         vita_window_get_n_checkpoints (VitaWindow *self);
+int         vita_window_get_emergence_done (VitaWindow *self);
+double      vita_window_get_type_scale (VitaWindow *self);
+gboolean    vita_window_is_presenting (VitaWindow *self);
+const char *vita_window_get_overlay_text (VitaWindow *self);
+GtkWidget  *vita_window_get_panel_view (VitaWindow *self, const char *name);
+/* Export Video… (vita-window-video.c): the dialog last opened (NULL once closed) and its
+ * widgets by role: "from", "to" (spin buttons), "view", "size", "fps" (combo rows),
+ * "progress", "status", "export", "cancel".  Data "vita-test-out" on the dialog names
+ * the file without a chooser; "vita-test-done" becomes 1 written, 2 cancelled, 3 failed. */
+GtkWidget  *vita_window_get_video_dialog (VitaWindow *self);
+GtkWidget  *vita_window_video_dialog_widget (GtkWidget *dialog, const char *what);
+
 G_END_DECLS

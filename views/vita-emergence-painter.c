@@ -1,6 +1,10 @@
 /* vita-emergence-painter.c — the emergence figure (vita-emergence-painter.h). */
 #include "vita-emergence-painter.h"
 #include "vita-export.h"
+#include "vita-paint-private.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include <math.h>
 
@@ -48,6 +52,18 @@ vita_emergence_x_for_step (const VitaEmergence *em, const VitaRect *plot, gint64
 }
 
 static const char *
+panel_title_short (const VitaEmergence *em, int p)
+{
+  static const char *titles[2][N_PANELS] = {
+    { "Attention vs flux, head mean", "Attention vs flux, best head",
+      "SSM vs chroma", "SSM vs MFCC", "SSM vs rhythm", "Training loss" },
+    { "Onset F, head mean", "Onset F, best head",
+      "SSM vs chroma", "SSM vs MFCC", "SSM vs rhythm", "Training loss" },
+  };
+  return titles[em->onsets ? 1 : 0][p];
+}
+
+static const char *
 panel_title (const VitaEmergence *em, int p)
 {
   static const char *titles[2][N_PANELS] = {
@@ -75,7 +91,7 @@ panel_value (const VitaEmergence *em, int p, int c, int layer)
 
 static void
 paint_panel (cairo_t *cr, const VitaStyle *style, const VitaRect *outer, const VitaEmergence *em,
-             int p, int current)
+             int p, int current, gboolean narrow)
 {
   const double fs = style->font_size;
   VitaRect plot = { outer->x + vita_axis_tick_width (style) + 2.6 * fs, outer->y + 1.8 * fs,
@@ -85,8 +101,17 @@ paint_panel (cairo_t *cr, const VitaStyle *style, const VitaRect *outer, const V
   if (plot.width < 10 || plot.height < 10)
     return;
   cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
-  vita_draw_text_fit (cr, style, panel_title (em, p), plot.x + plot.width / 2, outer->y + 0.2 * fs,
-                      VITA_ANCHOR_N, 1.0, 0, outer->width);
+  {
+    /* over the plot only (the value axis's title stands left of it); the short title
+     * when the long one would not fit */
+    const char *title = panel_title (em, p);
+    double tw;
+    vita_text_size (style, title, 1.0, &tw, NULL);
+    if (narrow || tw > plot.width)
+      title = panel_title_short (em, p);
+    vita_draw_text_fit (cr, style, title, plot.x + plot.width / 2, outer->y + 0.2 * fs,
+                        VITA_ANCHOR_N, 1.0, 0, plot.width);
+  }
 
   /* the value range of what is drawn */
   gboolean is_loss = p == N_PANELS - 1;
@@ -160,8 +185,16 @@ paint_panel (cairo_t *cr, const VitaStyle *style, const VitaRect *outer, const V
         }
       cairo_stroke (cr);
     }
-  vita_draw_text (cr, style, "Training step (log scale)", plot.x + plot.width / 2,
-                  ybase + 1.6 * fs, VITA_ANCHOR_N, 0.9, 0);
+  {
+    /* the axis title under the plot, shorter when the plot is narrow */
+    const char *xt = "Training step (log scale)";
+    double xw;
+    vita_text_size (style, xt, 0.9, &xw, NULL);
+    if (xw > plot.width)
+      xt = "Step (log scale)";
+    vita_draw_text_fit (cr, style, xt, plot.x + plot.width / 2, ybase + 1.6 * fs, VITA_ANCHOR_N,
+                        0.9, 0, plot.width);
+  }
 
   cairo_save (cr);
   cairo_rectangle (cr, plot.x, plot.y, plot.width, plot.height);
@@ -214,6 +247,28 @@ paint_panel (cairo_t *cr, const VitaStyle *style, const VitaRect *outer, const V
   cairo_restore (cr);
 }
 
+/* Columns × rows of the six panels: the shape whose plots are the largest (their
+ * shorter side, a plot a little wider than tall preferred), one column on a narrow
+ * figure unless it leaves the plots too short for their axis titles. */
+static void
+grid_shape (const VitaStyle *style, double gw, double gh, gboolean narrow, int *cols, int *rows)
+{
+  const double fs = style->font_size;
+  double best = -1;
+  *cols = narrow ? 1 : 2;
+  *rows = (N_PANELS + *cols - 1) / *cols;
+  for (int c = 1; c <= 3; c++)
+    {
+      int r = (N_PANELS + c - 1) / c;
+      double pw = gw / c - vita_axis_tick_width (style) - 3.1 * fs, ph = gh / r - 4.7 * fs;
+      double score = MIN (pw, 1.5 * ph);
+      if (ph < 10 * fs)   /* the rotated axis title would run into the next row */
+        score -= 1000;
+      if (score > best)
+        best = score, *cols = c, *rows = r;
+    }
+}
+
 void
 vita_emergence_paint (cairo_t *cr, const VitaRect *area, const VitaStyle *style_in,
                       const VitaEmergence *em, int current)
@@ -227,43 +282,83 @@ vita_emergence_paint (cairo_t *cr, const VitaRect *area, const VitaStyle *style_
   cairo_save (cr);
   vita_panel_begin (cr, &style, area->x, area->y, area->width, area->height);
 
-  /* the legend column, right of every panel */
-  double legend_w = 10.5 * fs;
+  /* Wide: the legend in a column right of 3 rows × 2 columns of panels.  Narrow (a
+   * paper column): the legend in rows on top, the panels in one column. */
+  gboolean narrow = area->width < 62 * fs;
+  double legend_w = narrow ? 0 : 10.5 * fs, legend_h = 0;
   double lx = area->x + area->width - legend_w, ly = area->y + 2 * fs;
-  cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
-  vita_draw_text (cr, &style, "Layer", lx + 0.3 * fs, ly, VITA_ANCHOR_NW, 1.0, 0);
-  for (int l = 0; l < em->n_layers; l++)
+  if (narrow)
     {
-      double y = ly + (l + 1.6) * 1.4 * fs;
-      cairo_set_source_rgb (cr, layer_rgb[l % 10][0], layer_rgb[l % 10][1], layer_rgb[l % 10][2]);
-      cairo_set_line_width (cr, style.line_width * 1.5);
-      cairo_move_to (cr, lx + 0.3 * fs, y);
-      cairo_line_to (cr, lx + 2.0 * fs, y);
-      cairo_stroke (cr);
-      char buf[48];
-      if (l == 0)
-        g_snprintf (buf, sizeof buf, "0 (embedding)");
-      else
-        g_snprintf (buf, sizeof buf, "%d", l);
+      /* "Layer  — 0 (embedding)  — 1  — 2 …", wrapped */
+      double x = area->x + 0.5 * fs, y = area->y + 0.9 * fs, w;
       cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
-      vita_draw_text (cr, &style, buf, lx + 2.4 * fs, y, VITA_ANCHOR_W, 0.9, 0);
+      x += vita_draw_text (cr, &style, "Layer", x, y, VITA_ANCHOR_W, 1.0, 0) + 0.8 * fs;
+      for (int l = 0; l < em->n_layers; l++)
+        {
+          char buf[48];
+          g_snprintf (buf, sizeof buf, l == 0 ? "0 (embedding)" : "%d", l);
+          vita_text_size (&style, buf, 0.9, &w, NULL);
+          if (x + 2.2 * fs + w > area->x + area->width - 0.5 * fs)
+            x = area->x + 0.5 * fs, y += 1.4 * fs;
+          cairo_set_source_rgb (cr, layer_rgb[l % 10][0], layer_rgb[l % 10][1], layer_rgb[l % 10][2]);
+          cairo_set_line_width (cr, style.line_width * 1.5);
+          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, x + 1.6 * fs, y);
+          cairo_stroke (cr);
+          cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+          x += 2.0 * fs + vita_draw_text (cr, &style, buf, x + 2.0 * fs, y, VITA_ANCHOR_W, 0.9, 0) + 0.8 * fs;
+        }
+      if (current >= 0 && current < em->n_checkpoints)
+        {
+          char buf[64];
+          g_snprintf (buf, sizeof buf, "- - step %" G_GINT64_FORMAT, em->step[current]);
+          vita_text_size (&style, buf, 0.9, &w, NULL);
+          if (x + w > area->x + area->width - 0.5 * fs)
+            x = area->x + 0.5 * fs, y += 1.4 * fs;
+          cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+          vita_draw_text (cr, &style, buf, x, y, VITA_ANCHOR_W, 0.9, 0);
+        }
+      legend_h = y - area->y + 1.0 * fs;
     }
-  if (current >= 0 && current < em->n_checkpoints)
+  else
     {
-      char buf[64];
-      g_snprintf (buf, sizeof buf, "- - step %" G_GINT64_FORMAT, em->step[current]);
       cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
-      vita_draw_text_fit (cr, &style, buf, lx + 0.3 * fs, ly + (em->n_layers + 2.4) * 1.4 * fs,
-                          VITA_ANCHOR_W, 0.9, 0, legend_w - 0.3 * fs);
+      vita_draw_text (cr, &style, "Layer", lx + 0.3 * fs, ly, VITA_ANCHOR_NW, 1.0, 0);
+      for (int l = 0; l < em->n_layers; l++)
+        {
+          double y = ly + (l + 1.6) * 1.4 * fs;
+          cairo_set_source_rgb (cr, layer_rgb[l % 10][0], layer_rgb[l % 10][1], layer_rgb[l % 10][2]);
+          cairo_set_line_width (cr, style.line_width * 1.5);
+          cairo_move_to (cr, lx + 0.3 * fs, y);
+          cairo_line_to (cr, lx + 2.0 * fs, y);
+          cairo_stroke (cr);
+          char buf[48];
+          if (l == 0)
+            g_snprintf (buf, sizeof buf, "0 (embedding)");
+          else
+            g_snprintf (buf, sizeof buf, "%d", l);
+          cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+          vita_draw_text (cr, &style, buf, lx + 2.4 * fs, y, VITA_ANCHOR_W, 0.9, 0);
+        }
+      if (current >= 0 && current < em->n_checkpoints)
+        {
+          char buf[64];
+          g_snprintf (buf, sizeof buf, "- - step %" G_GINT64_FORMAT, em->step[current]);
+          cairo_set_source_rgb (cr, style.fg[0], style.fg[1], style.fg[2]);
+          vita_draw_text_fit (cr, &style, buf, lx + 0.3 * fs, ly + (em->n_layers + 2.4) * 1.4 * fs,
+                              VITA_ANCHOR_W, 0.9, 0, legend_w - 0.3 * fs);
+        }
     }
 
-  /* 3 rows × 2 columns of panels */
-  double gw = area->width - legend_w, gh = area->height;
+  double gw = area->width - legend_w, gh = area->height - legend_h;
+  int cols, rows;
+  grid_shape (&style, gw, gh, narrow, &cols, &rows);
   for (int p = 0; p < N_PANELS; p++)
     {
-      int row = p / 2, col = p % 2;
-      VitaRect outer = { area->x + col * gw / 2, area->y + row * gh / 3, gw / 2, gh / 3 };
-      paint_panel (cr, &style, &outer, em, p, current);
+      int row = p / cols, col = p % cols;
+      VitaRect outer = { area->x + col * gw / cols, area->y + legend_h + row * gh / rows,
+                         gw / cols, gh / rows };
+      paint_panel (cr, &style, &outer, em, p, current, narrow);
     }
   cairo_restore (cr);
 }
@@ -288,3 +383,74 @@ vita_emergence_export (const VitaEmergence *em, const char *path, double width, 
   ExportData d = { em, style };
   return vita_export_paint (path, width, height, 2.0, "Emergence over training", export_cb, &d, error);
 }
+
+/* ---- the emergence panel (a series open in the app) ------------------------------ */
+
+static void
+emergence_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  if (ctx->emergence == NULL || ctx->emergence->n_checkpoints == 0)
+    {
+      VitaRect plot = *area;
+      cairo_save (cr);
+      vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
+      vita_panel_message (cr, ctx->style, &plot, "Open a training series to see what the model learns over training");
+      cairo_restore (cr);
+      return;
+    }
+  vita_emergence_paint (cr, area, ctx->style, ctx->emergence, ctx->emergence_current);
+}
+
+/* (n_checkpoints, 2 + N_MEASURES × n_layers): step, loss, then every measure per layer. */
+static float *
+emergence_panel_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim,
+                       gsize shape[4], GError **error)
+{
+  const VitaEmergence *em = ctx->emergence;
+  if (em == NULL || em->n_checkpoints == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no training series is open");
+      return NULL;
+    }
+  gsize cols = 2 + (gsize) VITA_EMERGENCE_N_MEASURES * em->n_layers;
+  float *out = g_new (float, em->n_checkpoints * cols);
+  for (int c = 0; c < em->n_checkpoints; c++)
+    {
+      float *row = out + c * cols;
+      row[0] = (float) em->step[c];
+      row[1] = (float) em->loss[c];
+      for (int m = 0; m < VITA_EMERGENCE_N_MEASURES; m++)
+        for (int l = 0; l < em->n_layers; l++)
+          row[2 + m * em->n_layers + l] = (float) vita_emergence_get (em, c, m, l);
+    }
+  *ndim = 2;
+  shape[0] = em->n_checkpoints;
+  shape[1] = cols;
+  return out;
+}
+
+/* Wide: 3 rows; narrow: 6 rows under the legend — each row tall enough for its title,
+ * ticks and axis title around a plot of a useful height. */
+static double
+emergence_natural_height (const VitaPanelClass *klass, const VitaPaintContext *ctx, double width)
+{
+  double fs = ctx->style->font_size;
+  gboolean narrow = width < 62 * fs;
+  int layers = ctx->emergence ? ctx->emergence->n_layers : 5;
+  double legend = narrow ? (2 + layers / 4) * 1.4 * fs + 1.0 * fs : 0;
+  double col = narrow ? width : (width - 10.5 * fs) / 2;
+  return legend + (narrow ? 6 : 3) * MAX (13 * fs, 5.2 * fs + 0.45 * col);
+}
+
+const VitaPanelClass vita_emergence_panel_class = {
+  .name = "emergence",
+  .title = N_("Emergence over Training"),
+  .subtitle = N_("per checkpoint of the series: attention onset F / flux r and SSM r per layer, loss"),
+  .flags = 0,
+  .traits = VITA_PANEL_ON_DEMAND,   /* a card while a series is open */
+  .depends = 0,
+  .order = 15, .row = 0, .width = -1, .height = 460,   /* under the overview */
+  .paint = emergence_panel_paint,
+  .array = emergence_panel_array,
+  .natural_height = emergence_natural_height,
+};

@@ -20,6 +20,8 @@ static gboolean
 has_data (VitaPanel panel, const VitaPaintContext *ctx)
 {
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  if (ctx->layout_panels != 0 && !(ctx->layout_panels & (G_GUINT64_CONSTANT (1) << panel)))
+    return FALSE;
   switch (panel)
     {
     case VITA_PANEL_WAVEFORM:
@@ -217,11 +219,13 @@ arrange (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
   row_add (rows, &n, ctx, width, VITA_PANEL_ATTENTION_ROW, VITA_N_PANELS);
   row_add (rows, &n, ctx, width, VITA_PANEL_PROBES, VITA_N_PANELS);
   row_add (rows, &n, ctx, width, VITA_PANEL_PROBEOGRAM, VITA_N_PANELS);
-  /* the registered panels placed by no row above, in their on-screen order */
+  /* the registered panels placed by no row above, in their on-screen order; on-demand
+   * ones (the emergence over a training series: a figure of its own, not of the track's
+   * time) are not part of the whole view */
   int n_all;
   g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
   for (int i = 0; i < n_all; i++)
-    if (all[i] > VITA_PANEL_LAYOUT)
+    if (all[i] > VITA_PANEL_LAYOUT && !(vita_panel_get_class (all[i])->traits & VITA_PANEL_ON_DEMAND))
       row_add (rows, &n, ctx, width, all[i], VITA_N_PANELS);
   return n;
 }

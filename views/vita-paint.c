@@ -30,6 +30,29 @@ vita_style_init (VitaStyle *style)
   };
 }
 
+void
+vita_style_set_dark (VitaStyle *style)
+{
+  static const double fg[3] = { 0.90, 0.90, 0.92 }, bg[3] = { 0.14, 0.14, 0.16 },
+    playhead[3] = { 1.00, 0.33, 0.30 }, accent[3] = { 0.45, 0.70, 1.00 },
+    accent2[3] = { 1.00, 0.65, 0.25 };
+  memcpy (style->fg, fg, sizeof fg);
+  memcpy (style->bg, bg, sizeof bg);
+  memcpy (style->playhead, playhead, sizeof playhead);
+  memcpy (style->accent, accent, sizeof accent);
+  memcpy (style->accent2, accent2, sizeof accent2);
+}
+
+void
+vita_style_set_scale (VitaStyle *style, double scale)
+{
+  VitaStyle def;
+  vita_style_init (&def);
+  scale = CLAMP (scale, 1.0, 3.0);
+  style->font_size = def.font_size * scale;
+  style->line_width = def.line_width * scale;
+}
+
 /* ---- layout ----------------------------------------------------------------- */
 
 void

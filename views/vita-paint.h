@@ -54,6 +54,13 @@ typedef struct {
 
 /* Light style, viridis, RdBu for SSMs, 10 pt Sans, titles and colorbars on. */
 void vita_style_init (VitaStyle *style);
+/* Dark backgrounds and light text (presentation on a dark desktop); colormaps are left
+ * as they are, playhead and accents brightened to stay legible on the dark background.
+ * Exports keep the light style unless asked. */
+void vita_style_set_dark (VitaStyle *style);
+/* The presentation type scale (1–3): text, line widths (and the widgets' playhead)
+ * grow together from the light style's sizes. */
+void vita_style_set_scale (VitaStyle *style, double scale);
 
 /* ---- geometry -------------------------------------------------------------- */
 

@@ -206,12 +206,17 @@ typedef struct {
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
   const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
+  const struct _VitaEmergence *emergence;  /* emergence panel (a series), may be NULL */
+  int             emergence_current;   /* its checkpoint to mark, -1 none */
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;
   const VitaPaintCompare *compare;     /* two sides (see above), or NULL */
   float           shared_vmax;         /* > 0: the attention map's colour scale is
                                           [0, shared_vmax] (both sides of a comparison) */
+  /* The whole view (layout panel): bit p = panel p shown (0 = every panel with data);
+   * a presentation view's panel set. */
+  guint64         layout_panels;
 } VitaPaintContext;
 
 typedef enum {

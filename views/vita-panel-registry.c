@@ -11,7 +11,7 @@ extern const VitaPanelClass vita_waveform_panel_class, vita_mel_panel_class,
   vita_attention_row_panel_class, vita_received_panel_class, vita_ssm_panel_class,
   vita_overview_panel_class, vita_probes_panel_class, vita_probeogram_panel_class,
   vita_layout_panel_class, vita_cka_panel_class, vita_training_panel_class,
-  vita_attribution_panel_class;
+  vita_attribution_panel_class, vita_emergence_panel_class;
 
 static const VitaPanelClass *const registry[] = {
   &vita_waveform_panel_class,        /* VITA_PANEL_WAVEFORM */
@@ -28,6 +28,7 @@ static const VitaPanelClass *const registry[] = {
   &vita_cka_panel_class,
   &vita_training_panel_class,
   &vita_attribution_panel_class,
+  &vita_emergence_panel_class,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (registry) <= VITA_MAX_PANELS);

@@ -51,6 +51,9 @@ typedef struct
   VitaProbeLane *const *lanes;
   int             n_lanes;
   const VitaProbeogram *probeogram;
+  const VitaEmergence *emergence;
+  int             emergence_current;
+  guint           emergence_serial;
   /* owned */
   VitaPanel       panel;          /* the class's, unless given at construction */
   GSignalGroup   *timeline_signals;
@@ -62,6 +65,8 @@ typedef struct
   char           *label_a, *label_b;
   VitaPeaks      *peaks;
   VitaStyle       style;
+  gboolean        dark;
+  double          type_scale;     /* presentation: 1 … 3 */
   VitaAttentionMode mode;
   /* The panel without the playhead, as render nodes keyed by content_key: the
    * current one first, then the most recently used others (a zoom level or window
@@ -177,6 +182,8 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .lanes = priv->lanes,
     .n_lanes = priv->n_lanes,
     .probeogram = priv->probeogram,
+    .emergence = priv->emergence,
+    .emergence_current = priv->emergence_current,
   };
   if (priv->source_b != NULL)
     {
@@ -242,7 +249,9 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (w); MIX (h); MIX (scale);
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
   MIX ((guintptr) ctx->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
-  MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram); MIX (s->n_samples); MIX (s->n_frames);
+  MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram);
+  MIX ((guintptr) priv->emergence); MIX (priv->emergence_current); MIX (priv->emergence_serial);
+  MIX (priv->dark); MIX ((gint64) (priv->style.line_width * 100)); MIX (s->n_samples); MIX (s->n_frames);
   MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
   if (depends & VITA_DEPENDS_VISIBLE)
@@ -494,12 +503,13 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
         {
           const double *c = priv->style.playhead;
           GdkRGBA red = { c[0], c[1], c[2], 1.0 };
+          double pw = 2 * priv->type_scale;   /* the presentation scale widens it too */
           if (isfinite (x) && x >= plot.x - 1 && x <= plot.x + plot.width + 1)
             gtk_snapshot_append_color (snapshot, &red,
-                                       &GRAPHENE_RECT_INIT (x - 1, plot.y, 2, plot.height));
+                                       &GRAPHENE_RECT_INIT (x - pw / 2, plot.y, pw, plot.height));
           if (isfinite (y) && y >= plot.y - 1 && y <= plot.y + plot.height + 1)
             gtk_snapshot_append_color (snapshot, &red,
-                                       &GRAPHENE_RECT_INIT (plot.x, y - 1, plot.width, 2));
+                                       &GRAPHENE_RECT_INIT (plot.x, y - pw / 2, plot.width, pw));
         }
     }
   priv->snapshot_us += thread_cpu_us () - t0;
@@ -737,6 +747,59 @@ vita_panel_view_set_probeogram (VitaPanelView *self, const VitaProbeogram *probe
   invalidate (self);
 }
 
+void
+vita_panel_view_set_dark (VitaPanelView *self, gboolean dark)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  VitaStyle light;
+  dark = dark != FALSE;
+  if (priv->dark == dark)
+    return;
+  priv->dark = dark;
+  vita_style_init (&light);
+  memcpy (priv->style.fg, light.fg, sizeof light.fg);
+  memcpy (priv->style.bg, light.bg, sizeof light.bg);
+  memcpy (priv->style.playhead, light.playhead, sizeof light.playhead);
+  memcpy (priv->style.accent, light.accent, sizeof light.accent);
+  memcpy (priv->style.accent2, light.accent2, sizeof light.accent2);
+  if (dark)
+    vita_style_set_dark (&priv->style);
+  invalidate (self);
+}
+
+gboolean
+vita_panel_view_get_dark (VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->dark;
+}
+
+void
+vita_panel_view_set_type_scale (VitaPanelView *self, double scale)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  scale = CLAMP (scale, 1.0, 3.0);
+  if (priv->type_scale == scale)
+    return;
+  priv->type_scale = scale;
+  vita_style_set_scale (&priv->style, scale);
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FONT_SIZE]);
+}
+
+void
+vita_panel_view_set_emergence (VitaPanelView *self, const VitaEmergence *em, int current)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->emergence = em;
+  priv->emergence_current = current;
+  priv->emergence_serial++;   /* the table fills in place as checkpoints are measured */
+  invalidate (self);
+}
+
 static void
 vita_panel_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -866,6 +929,8 @@ vita_panel_view_init (VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   vita_style_init (&priv->style);
+  priv->type_scale = 1.0;
+  priv->emergence_current = -1;
   priv->timeline_signals = g_signal_group_new (VITA_TYPE_TIMELINE);
   g_signal_group_connect_object (priv->timeline_signals, "notify",
                                  G_CALLBACK (on_timeline_notify), self, 0);

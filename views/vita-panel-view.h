@@ -35,6 +35,7 @@
 #include "vita-painters.h"
 #include "vita-probeogram.h"
 #include "vita-timeline.h"
+#include "model/probe/vita-emergence.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,17 @@ void          vita_panel_view_set_probe_lanes (VitaPanelView *self, VitaProbeLan
  * the next call; NULL clears. */
 void          vita_panel_view_set_probeogram (VitaPanelView *self,
                                               const VitaProbeogram *probeogram);
+/* Dark style (light text on a dark background; colormaps unchanged), following
+ * AdwStyleManager in the app. */
+void          vita_panel_view_set_dark (VitaPanelView *self, gboolean dark);
+gboolean      vita_panel_view_get_dark (VitaPanelView *self);
+/* Presentation type scale 1–3: text, line widths and the playhead grow together. */
+void          vita_panel_view_set_type_scale (VitaPanelView *self, double scale);
+/* Emergence table (the emergence panel; others ignore it): borrowed, must stay alive
+ * until the next call; filled in place is fine — each call redraws.  current: the
+ * checkpoint to mark, -1 none. */
+void          vita_panel_view_set_emergence (VitaPanelView *self, const VitaEmergence *em,
+                                             int current);
 /* The cache this view draws from (shared by every view of the same analysis). */
 VitaPaintCache *vita_panel_view_get_cache  (VitaPanelView *self);
 

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 
 #define VITA_EMERGENCE_N_MEASURES 5
 
-typedef struct {
+typedef struct _VitaEmergence {
   int       n_checkpoints;
   int       n_layers;      /* token layers: depth + 1 */
   gboolean  onsets;        /* onset_f (TRUE) or flux_r measures */

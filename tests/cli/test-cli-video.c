@@ -22,7 +22,7 @@
 #define T0 1.0
 #define T1 11.0
 
-static char *tmp_root, *session, *audio_path;
+static char *tmp_root, *session, *views_session, *audio_path;
 
 static char *
 tmp_path (const char *name)
@@ -59,6 +59,17 @@ setup (void)
   state->view.visible_end = n;
   session = tmp_path ("s.vitascope");
   g_assert_true (vita_session_file_write (session, state, &error));
+  g_assert_no_error (error);
+  /* the same with two presentation views (Ctrl+B in the app) */
+  VitaSessionNamedView *strip = vita_session_named_view_new ("Strip");
+  VitaSessionNamedView *two = vita_session_named_view_new ("Two");
+  strip->panels = g_strdupv ((char *[]) { "waveform", NULL });
+  two->panels = g_strdupv ((char *[]) { "waveform", "mel", NULL });
+  two->view.layer = 1;
+  g_ptr_array_add (state->views, strip);
+  g_ptr_array_add (state->views, two);
+  views_session = tmp_path ("v.vitascope");
+  g_assert_true (vita_session_file_write (views_session, state, &error));
   g_assert_no_error (error);
 }
 
@@ -232,6 +243,61 @@ test_layout (void)
   g_assert_cmpfloat (fabs ((double) d.n_audio / d.audio_rate - 1.0), <, 0.03);
 }
 
+/* --dark: dark panels (exports are light unless asked) */
+static void
+test_dark (void)
+{
+  g_autofree char *out = tmp_path ("dark.webm");
+  VitaCliResult r = vita_test_run_cli ("render-video", session, "--from", "2", "--to", "3", "--panel", "waveform",
+                                       "--dark", "--out", out, "--size", "640x360", "--fps", "15", NULL);
+  if (r.status != 0)
+    g_error ("render-video --dark: exit %d: %s", r.status, r.err);
+  vita_test_cli_result_clear (&r);
+  Decoded d = { .grab = { 0, -1 } };
+  decode (out, &d);
+  g_assert_cmpint (d.n_frames, ==, 15);
+  g_assert_nonnull (d.frame[0]);
+  const guint8 *corner = d.frame[0] + ((gsize) 4 * W + 4) * 3;   /* the background */
+  g_assert_cmpint (corner[0] + corner[1] + corner[2], <, 3 * 80);
+  g_free (d.frame[0]);
+  g_unlink (out);
+}
+
+/* --view NAME: a view of the session (two panels, then one); an unknown name is refused
+ * with the names there are. */
+static void
+test_view (void)
+{
+  static const char *const views[] = { "Two", "Strip" };
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *out = tmp_path ("view.webm");
+      VitaCliResult r = vita_test_run_cli ("render-video", views_session, "--from", "2", "--to", "3",
+                                           "--view", views[i], "--out", out, "--size", "640x360",
+                                           "--fps", "15", NULL);
+      if (r.status != 0)
+        g_error ("render-video --view %s: exit %d: %s", views[i], r.status, r.err);
+      vita_test_cli_result_clear (&r);
+      Decoded d = { .grab = { -1, -1 } };
+      decode (out, &d);
+      g_assert_cmpint (d.n_frames, ==, 15);
+      g_unlink (out);
+    }
+  g_autofree char *out = tmp_path ("view.webm");
+  VitaCliResult r = vita_test_run_cli ("render-video", views_session, "--from", "2", "--to", "3",
+                                       "--view", "Nope", "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no view “Nope”"));
+  g_assert_nonnull (strstr (r.err, "“Strip”"));
+  vita_test_cli_result_clear (&r);
+  r = vita_test_run_cli ("render-video", session, "--from", "2", "--to", "3", "--view", "Two",
+                         "--out", out, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "has no views"));
+  vita_test_cli_result_clear (&r);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
 static void
 rm_rf (const char *path)
 {
@@ -288,6 +354,8 @@ main (int argc, char **argv)
   gst_init (NULL, NULL);
   setup ();
   g_test_add_func ("/render-video/webm", test_webm);
+  g_test_add_func ("/render-video/view", test_view);
+  g_test_add_func ("/render-video/dark", test_dark);
   g_test_add_func ("/render-video/layout", test_layout);
   g_test_add_func ("/render-video/bad-input", test_bad_input);
   int status = g_test_run ();

@@ -13,6 +13,7 @@
 #include "views-synth.h"
 #include "views/vita-export.h"
 #include "views/vita-probeogram.h"
+#include "model/probe/vita-emergence.h"
 #include "vita-test.h"
 
 #include <math.h>
@@ -27,6 +28,7 @@ typedef struct {
   VitaPeaks      *peaks;
   VitaProbeLane  *lanes[2];
   VitaProbeogram *pg;
+  VitaEmergence  *em;
   VitaPaintContext ctx;
   VitaExportSpec  spec;
   char           *dir;
@@ -62,8 +64,21 @@ setup (Fixture *fx, gconstpointer data)
   for (gsize i = 0; i < (gsize) fx->an->n_layers * F; i++)
     fx->pg->values[i] = (float) ((i * 7919) % 100) / 100.0f;
   fx->pg->has_truth = TRUE;
+  /* A series of five checkpoints (the emergence panel) */
+  static const gint64 steps[] = { 0, 10, 100, 1000, 5000 };
+  fx->em = vita_emergence_new (G_N_ELEMENTS (steps), fx->an->n_layers, TRUE);
+  for (int c = 0; c < fx->em->n_checkpoints; c++)
+    {
+      fx->em->step[c] = steps[c];
+      fx->em->loss[c] = c == 0 ? NAN : 4.0 / (c + 1);
+      for (int m = 0; m < VITA_EMERGENCE_N_MEASURES; m++)
+        for (int l = vita_emergence_first_layer (m); l < fx->em->n_layers; l++)
+          fx->em->values[((gsize) c * VITA_EMERGENCE_N_MEASURES + m) * fx->em->n_layers + l] =
+            0.1 + 0.15 * c + 0.02 * l;
+    }
   fx->ctx = (VitaPaintContext) { .cache = fx->cache, .peaks = fx->peaks, .lanes = fx->lanes,
-                                 .n_lanes = 2, .probeogram = fx->pg };
+                                 .n_lanes = 2, .probeogram = fx->pg, .emergence = fx->em,
+                                 .emergence_current = 2 };
   vita_export_spec_init (&fx->spec);
   vita_timeline_snapshot_init (&fx->spec.snap, 16000, 512, n, fx->an->n_layers, 3);
   fx->spec.snap.position = 16000 * 6;
@@ -86,6 +101,7 @@ teardown (Fixture *fx, gconstpointer data)
   vita_probe_lane_free (fx->lanes[0]);
   vita_probe_lane_free (fx->lanes[1]);
   vita_probeogram_free (fx->pg);
+  vita_emergence_free (fx->em);
   vita_paint_cache_unref (fx->cache);
   vita_peaks_unref (fx->peaks);
   views_synth_free (fx->an);

@@ -1,0 +1,592 @@
+/* test-app-teach.c — teaching with the window (issue 12), driven by key events through
+ * the window's own key controllers (what GTK does with a key press): stepping a
+ * training series changes the attention panel per checkpoint (and a checkpoint seen
+ * before comes back from its kept analysis), the emergence panel fills; a presentation
+ * visits three views by keys alone; the dark style leaves no light panel.  Under Xvfb. */
+#include "test-app-harness.h"
+#include "vita-panel-view.h"
+#include "vita-session.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <math.h>
+
+typedef struct {
+  char       *dir;
+  char       *wav;        /* 4 s at 16 kHz */
+  char       *series;     /* three checkpoints of the bundled series */
+  VitaWindow *window;
+} Fixture;
+
+static const char *const checkpoints[] = {
+  "step-00000000.safetensors", "step-00000100.safetensors", "step-00001000.safetensors",
+};
+
+static char *
+bundled (const char *name)
+{
+  return g_build_filename (g_getenv ("VITA_SOURCE_ROOT"), "resources", "models", name, NULL);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->dir = vita_gui_test_tmpdir ();
+  fx->wav = vita_gui_test_write_wav (fx->dir, "tone.wav", 4.0, 16000);
+  fx->series = g_build_filename (fx->dir, "series", NULL);
+  g_assert_cmpint (g_mkdir (fx->series, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (checkpoints); i++)
+    {
+      g_autofree char *name = g_build_filename ("default-series", checkpoints[i], NULL);
+      g_autofree char *src = bundled (name);
+      g_autofree char *dst = g_build_filename (fx->series, checkpoints[i], NULL);
+      g_assert_cmpint (symlink (src, dst), ==, 0);
+    }
+  fx->window = vita_gui_test_window ();
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  vita_gui_test_close (fx->window);
+  for (guint i = 0; i < G_N_ELEMENTS (checkpoints); i++)
+    {
+      g_autofree char *dst = g_build_filename (fx->series, checkpoints[i], NULL);
+      g_unlink (dst);
+    }
+  g_rmdir (fx->series);
+  g_unlink (fx->wav);
+  g_rmdir (fx->dir);
+  g_free (fx->series);
+  g_free (fx->wav);
+  g_free (fx->dir);
+}
+
+/* A key press as GTK delivers it: to the window's capture-phase key controllers in
+ * order, until one handles it. */
+static gboolean
+press_key (VitaWindow *window, guint keyval, GdkModifierType mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c) &&
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (c)) == GTK_PHASE_CAPTURE)
+        g_signal_emit_by_name (c, "key-pressed", keyval, 0, mods, &handled);
+    }
+  vita_gui_test_run_for (30);
+  return handled;
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !vita_window_is_busy (data) && vita_window_get_checkpoint (data, NULL) >= 0;
+}
+
+static gboolean
+has_audio_and_idle (gpointer data)
+{
+  return vita_session_get_peaks (vita_window_get_session (data)) != NULL && !vita_window_is_busy (data);
+}
+
+static void
+open_audio (Fixture *fx)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (fx->wav);
+
+  vita_window_open_audio (fx->window, file);
+  g_assert_true (vita_gui_test_wait (has_audio_and_idle, fx->window, 20000));
+}
+
+static gboolean
+is_idle_not_prefetching (gpointer data)
+{
+  return is_idle (data) && !vita_session_is_prefetching (vita_window_get_session (data));
+}
+
+static gboolean
+at_checkpoint (gpointer data)
+{
+  VitaWindow *window = data;
+  return vita_window_get_checkpoint (window, NULL) == GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "want"));
+}
+
+static guint
+surface_hash (cairo_surface_t *s)
+{
+  const guint8 *p = cairo_image_surface_get_data (s);
+  gsize n = (gsize) cairo_image_surface_get_stride (s) * cairo_image_surface_get_height (s);
+  guint h = 2166136261u;
+
+  for (gsize i = 0; i < n; i++)
+    h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
+/* The attention panel once its window's attention has been computed (the widget's
+ * cache works asynchronously): the same picture three times in a row. */
+static guint
+attention_picture (Fixture *fx)
+{
+  GtkWidget *view = vita_window_get_panel_view (fx->window, "attention");
+  guint last = 0;
+  int same = 0;
+
+  g_assert_nonnull (view);
+  for (int i = 0; i < 100 && same < 3; i++)
+    {
+      cairo_surface_t *s = vita_panel_view_render (VITA_PANEL_VIEW (view), 340, 320);
+      guint h = surface_hash (s);
+      cairo_surface_destroy (s);
+      same = h == last ? same + 1 : 0;
+      last = h;
+      vita_gui_test_run_for (100);
+    }
+  g_assert_cmpint (same, >=, 3);
+  return last;
+}
+
+static gboolean
+emergence_filled (gpointer data)
+{
+  return vita_window_get_emergence_done (data) == (int) G_N_ELEMENTS (checkpoints);
+}
+
+static void
+test_series_scrub (Fixture *fx, gconstpointer data)
+{
+  VitaSession *session = vita_window_get_session (fx->window);
+  guint pictures[3];
+  gint64 step = -2;
+
+  open_audio (fx);
+  /* what a session file restores (the menu's folder chooser ends here too) */
+  vita_session_set_series (session, fx->series, 1000);
+  g_assert_cmpint (vita_window_get_n_checkpoints (fx->window), ==, 3);
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, &step), ==, 2);
+  g_assert_cmpint (step, ==, 1000);
+  g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
+  vita_timeline_set_layer (vita_window_get_timeline (fx->window), 2);
+  pictures[2] = attention_picture (fx);
+
+  /* meanwhile the nearest checkpoint (step 100) was analysed ahead: `,` shows it at once */
+  g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, &step), ==, 1);
+  g_assert_cmpint (step, ==, 100);
+  g_assert_cmpstr (vita_window_get_model_label (fx->window), ==, "training step 100");
+  g_assert_false (vita_window_is_busy (fx->window));
+  g_assert_true (vita_session_get_analysis_complete (session));
+  pictures[1] = attention_picture (fx);
+  g_assert_cmpuint (pictures[1], !=, pictures[2]);
+
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 0);
+  g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
+  pictures[0] = attention_picture (fx);
+  g_assert_cmpuint (pictures[0], !=, pictures[1]);
+  g_assert_cmpuint (pictures[0], !=, pictures[2]);
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));   /* the first stays first */
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 0);
+
+  /* `.` forward: checkpoints analysed before are shown from their kept analysis at once */
+  g_assert_true (press_key (fx->window, GDK_KEY_period, 0));
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 1);
+  g_assert_false (vita_window_is_busy (fx->window));
+  g_assert_true (vita_session_get_analysis_complete (session));
+  g_assert_cmpuint (attention_picture (fx), ==, pictures[1]);
+  g_assert_true (press_key (fx->window, GDK_KEY_period, 0));
+  g_assert_false (vita_window_is_busy (fx->window));
+  g_assert_cmpuint (attention_picture (fx), ==, pictures[2]);
+
+  /* Play animates across training: from the first checkpoint to the last */
+  g_object_set_data (G_OBJECT (fx->window), "want", GINT_TO_POINTER (0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.series-play", NULL));
+  g_assert_true (vita_gui_test_wait (at_checkpoint, fx->window, 10000));
+  g_object_set_data (G_OBJECT (fx->window), "want", GINT_TO_POINTER (2));
+  g_assert_true (vita_gui_test_wait (at_checkpoint, fx->window, 30000));
+  g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
+
+  /* the emergence panel: one row per checkpoint, measured on a worker */
+  g_assert_true (vita_gui_test_wait (emergence_filled, fx->window, 120000));
+  {
+    /* exportable like every panel: figure and array */
+    GtkWidget *view = vita_window_get_panel_view (fx->window, "emergence");
+    g_autofree char *png = g_build_filename (fx->dir, "emergence.png", NULL);
+    g_autofree char *sidecar = vita_export_sidecar_path (png);
+    g_autoptr(GError) error = NULL;
+    VitaExportSpec spec;
+    VitaPaintContext sources;
+    int ndim = 0;
+    gsize shape[4];
+    g_assert_true (gtk_widget_is_visible (gtk_widget_get_parent (view)));
+    vita_export_spec_init (&spec);
+    vita_panel_view_fill_export (VITA_PANEL_VIEW (view), &spec, &sources);
+    g_assert_true (vita_export_figure_with_sidecar (&spec, &sources, png, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    sources.snap = &spec.snap;
+    sources.style = &spec.style;
+    g_autofree float *table = vita_panel_array (spec.panel, &sources, &ndim, shape, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (ndim, ==, 2);
+    g_assert_cmpuint (shape[0], ==, 3);           /* one row per checkpoint */
+    g_assert_cmpfloat (table[0], ==, 0);          /* step 0 */
+    g_assert_cmpfloat (table[2 * shape[1]], ==, 1000);
+    vita_export_spec_clear (&spec);
+    g_unlink (png);
+    g_unlink (sidecar);
+  }
+
+  /* the session keeps the series and the step */
+  {
+    g_autoptr(VitaSessionState) state = vita_session_to_state (session);
+    g_autofree char *text = NULL;
+    g_autoptr(VitaSessionState) back = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename (fx->dir, "s.vitascope", NULL);
+    g_assert_cmpstr (state->series, ==, fx->series);
+    g_assert_cmpint (state->series_step, ==, 1000);
+    text = vita_session_file_to_data (path, state);
+    back = vita_session_file_parse (text, strlen (text), path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (back->series, ==, fx->series);
+    g_assert_cmpint (back->series_step, ==, 1000);
+  }
+
+  /* saved and opened again (in a new window): the series at the step shown, the views */
+  {
+    g_autofree char *path = g_build_filename (fx->dir, "series.vitascope", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    VitaWindow *other;
+    gint64 back_step = -1;
+    g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));   /* step 100 */
+    g_assert_true (vita_window_save_session (fx->window, path, &error));
+    g_assert_no_error (error);
+    other = vita_gui_test_window ();
+    g_assert_true (vita_window_open_session (other, file));
+    g_assert_true (vita_gui_test_wait (is_idle, other, 60000));
+    g_assert_cmpint (vita_window_get_checkpoint (other, &back_step), ==, 1);
+    g_assert_cmpint (back_step, ==, 100);
+    g_assert_cmpstr (vita_window_get_model_label (other), ==, "training step 100");
+    vita_gui_test_close (other);
+    g_unlink (path);
+  }
+
+  /* a model file opened by hand ends the series */
+  {
+    g_autofree char *model = bundled ("default.safetensors");
+    vita_session_open_model (session, model);
+    g_assert_true (vita_gui_test_wait (has_audio_and_idle, fx->window, 60000));
+    g_assert_cmpint (vita_window_get_n_checkpoints (fx->window), ==, 0);
+    g_assert_null (vita_session_get_series (session, NULL));
+  }
+}
+
+static gboolean
+has_model_and_idle (gpointer data)
+{
+  return vita_session_get_model (vita_window_get_session (data)) != NULL && has_audio_and_idle (data);
+}
+
+static void
+test_presentation_keys (Fixture *fx, gconstpointer data)
+{
+  VitaSession *session = vita_window_get_session (fx->window);
+  VitaTimeline *tl = vita_window_get_timeline (fx->window);
+  g_autofree char *model = bundled ("default.safetensors");
+  GtkWidget *attention;
+  int layers[3];
+
+  vita_session_open_model (session, model);
+  open_audio (fx);
+  g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+  attention = vita_window_get_panel_view (fx->window, "attention");
+
+  /* F11: full screen; Ctrl+plus twice: text 1.5× on every panel */
+  g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+  g_assert_true (vita_window_is_presenting (fx->window));
+  g_assert_true (press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
+  g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.5);
+  {
+    double fs = 0;
+    g_object_get (attention, "font-size", &fs, NULL);
+    g_assert_cmpfloat (fs, ==, 15.0);
+  }
+  for (int i = 0; i < 12; i++)   /* clamped at 3× */
+    press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 3.0);
+  for (int i = 0; i < 4; i++)
+    press_key (fx->window, GDK_KEY_minus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 2.0);
+
+  /* three views: Ctrl+B after moving layer (Down) and head (Right) by keys */
+  for (int v = 0; v < 3; v++)
+    {
+      if (v > 0)
+        {
+          g_assert_true (press_key (fx->window, GDK_KEY_Down, 0));
+          g_assert_true (press_key (fx->window, GDK_KEY_Right, 0));
+        }
+      layers[v] = vita_timeline_get_layer (tl);
+      g_assert_true (press_key (fx->window, GDK_KEY_b, GDK_CONTROL_MASK));
+      g_assert_nonnull (strstr (vita_window_get_overlay_text (fx->window), "Captured"));
+    }
+  g_assert_cmpint (layers[0], !=, layers[1]);
+  g_assert_cmpint (layers[1], !=, layers[2]);
+  g_assert_cmpuint (vita_session_get_views (session)->len, ==, 3);
+
+  /* PageUp twice: back at the first view; PageDown through the others */
+  static const char *const names[] = { "View 1 — 1 of 3", "View 2 — 2 of 3", "View 3 — 3 of 3" };
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Up, 0));
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Up, 0));
+  g_assert_cmpstr (vita_window_get_overlay_text (fx->window), ==, names[0]);
+  g_assert_cmpint (vita_timeline_get_layer (tl), ==, layers[0]);
+  for (int v = 1; v < 3; v++)
+    {
+      g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
+      g_assert_cmpstr (vita_window_get_overlay_text (fx->window), ==, names[v]);
+      g_assert_cmpint (vita_timeline_get_layer (tl), ==, layers[v]);
+    }
+  /* the overlay goes after two seconds */
+  vita_gui_test_run_for (2300);
+  g_assert_null (vita_window_get_overlay_text (fx->window));
+
+  /* the views are saved in the session */
+  {
+    g_autoptr(VitaSessionState) state = vita_session_to_state (session);
+    g_autofree char *path = g_build_filename (fx->dir, "p.vitascope", NULL);
+    g_autofree char *text = vita_session_file_to_data (path, state);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VitaSessionState) back = vita_session_file_parse (text, strlen (text), path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (back->views->len, ==, 3);
+    for (int v = 0; v < 3; v++)
+      {
+        VitaSessionNamedView *nv = g_ptr_array_index (back->views, v);
+        g_assert_cmpint (nv->view.layer, ==, layers[v]);
+        g_assert_nonnull (nv->panels);
+        g_assert_true (g_strv_contains ((const char *const *) nv->panels, "attention"));
+      }
+  }
+
+  /* Escape leaves the presentation */
+  g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
+  g_assert_false (vita_window_is_presenting (fx->window));
+}
+
+/* Rec. 709 luma of a Cairo ARGB32 pixel (opaque). */
+static double
+luma (guint32 px)
+{
+  return (0.2126 * ((px >> 16) & 0xff) + 0.7152 * ((px >> 8) & 0xff) + 0.0722 * (px & 0xff)) / 255.0;
+}
+
+/* Near white: light and without colour (a light background, not a colormap's end). */
+static gboolean
+whitish (guint32 px)
+{
+  int r = (px >> 16) & 0xff, g = (px >> 8) & 0xff, b = px & 0xff;
+  return luma (px) > 0.8 && MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) < 26;
+}
+
+static void
+test_dark_style (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.vitascope.Vitascope");
+  g_autofree char *model = bundled ("default.safetensors");
+  VitaSession *session = vita_window_get_session (fx->window);
+  int checked = 0;
+
+  vita_session_open_model (session, model);
+  open_audio (fx);
+  g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+  g_settings_set_string (settings, "style", "dark");
+  vita_gui_test_run_for (200);
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+
+  /* every panel on screen: a dark background, and most of it dark (colormaps keep
+   * their bright ends, text is light) */
+  for (int i = 0; i < vita_panel_count (); i++)
+    {
+      GtkWidget *view = vita_window_get_panel_view (fx->window, vita_panel_to_string (i));
+      if (view == NULL || !gtk_widget_is_visible (view))
+        continue;
+      int w = MAX (gtk_widget_get_width (view), 200), h = MAX (gtk_widget_get_height (view), 60);
+      cairo_surface_t *s = vita_panel_view_render (VITA_PANEL_VIEW (view), w, h);
+      const guint8 *p = cairo_image_surface_get_data (s);
+      int stride = cairo_image_surface_get_stride (s);
+      double light = 0;
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          light += whitish (*(const guint32 *) (p + y * stride + 4 * x));
+      g_test_message ("%s: %.1f %% near-white pixels", vita_panel_to_string (i), 100.0 * light / (w * h));
+      g_assert_cmpfloat (luma (*(const guint32 *) p), <, 0.25);   /* the corner: background */
+      g_assert_cmpfloat (light / (w * h), <, 0.10);   /* RdBu keeps its white middle */
+      cairo_surface_destroy (s);
+      checked++;
+    }
+  g_assert_cmpint (checked, >=, 5);
+
+  /* back to light */
+  g_settings_set_string (settings, "style", "light");
+  vita_gui_test_run_for (200);
+  {
+    GtkWidget *view = vita_window_get_panel_view (fx->window, "waveform");
+    cairo_surface_t *s = vita_panel_view_render (VITA_PANEL_VIEW (view), 300, 90);
+    g_assert_cmpfloat (luma (*(const guint32 *) cairo_image_surface_get_data (s)), >, 0.9);
+    cairo_surface_destroy (s);
+  }
+  g_settings_reset (settings, "style");
+}
+
+/* Decodes a clip: its video frames and rate, its audio in seconds. */
+static void
+decode_clip (const char *path, int *n_frames, int *fps_n, int *fps_d, double *audio_s)
+{
+  g_autofree char *desc = g_strdup_printf (
+    "filesrc location=\"%s\" ! decodebin name=dec "
+    "dec. ! queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false "
+    "dec. ! queue ! audioconvert ! audio/x-raw,format=F32LE,channels=1 ! appsink name=a sync=false", path);
+  g_autoptr(GError) error = NULL;
+  GstElement *pipe = gst_parse_launch (desc, &error);
+  gsize n_audio = 0;
+  int rate = 0;
+
+  g_assert_no_error (error);
+  GstElement *v = gst_bin_get_by_name (GST_BIN (pipe), "v"), *a = gst_bin_get_by_name (GST_BIN (pipe), "a");
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  *n_frames = 0;
+  for (GstSample *s; (s = gst_app_sink_pull_sample (GST_APP_SINK (v))) != NULL; gst_sample_unref (s))
+    {
+      if (*n_frames == 0)
+        gst_structure_get_fraction (gst_caps_get_structure (gst_sample_get_caps (s), 0), "framerate",
+                                    fps_n, fps_d);
+      (*n_frames)++;
+    }
+  for (GstSample *s; (s = gst_app_sink_pull_sample (GST_APP_SINK (a))) != NULL; gst_sample_unref (s))
+    {
+      gst_structure_get_int (gst_caps_get_structure (gst_sample_get_caps (s), 0), "rate", &rate);
+      n_audio += gst_buffer_get_size (gst_sample_get_buffer (s)) / sizeof (float);
+    }
+  *audio_s = rate > 0 ? (double) n_audio / rate : 0;
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (v);
+  gst_object_unref (a);
+  gst_object_unref (pipe);
+}
+
+static gboolean
+video_done (gpointer data)
+{
+  GtkWidget *dialog = vita_window_get_video_dialog (data);
+  return dialog == NULL || g_object_get_data (G_OBJECT (dialog), "vita-test-done") != NULL;
+}
+
+static gboolean
+video_running (gpointer data)
+{
+  GtkWidget *dialog = vita_window_get_video_dialog (data);
+  return !gtk_widget_get_sensitive (vita_window_video_dialog_widget (dialog, "export")) ||
+         g_object_get_data (G_OBJECT (dialog), "vita-test-done") != NULL;
+}
+
+static gboolean
+video_started (gpointer data)
+{
+  GtkWidget *dialog = vita_window_get_video_dialog (data);
+  GtkWidget *bar = vita_window_video_dialog_widget (dialog, "progress");
+  return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) > 0;
+}
+
+static gboolean
+has_part_file (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    if (strstr (name, ".part-") != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Export Video…: 10 s of the track at 30 fps decode back as 300 frames and 10 s of
+ * sound; Cancel leaves no file. */
+static void
+test_export_video (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *model = bundled ("default.safetensors");
+  g_autofree char *wav = vita_gui_test_write_wav (fx->dir, "long.wav", 11.0, 16000);
+  g_autofree char *out = g_build_filename (fx->dir, "clip.webm", NULL);
+  g_autofree char *cancelled = g_build_filename (fx->dir, "cancelled.webm", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (wav);
+  VitaSession *session = vita_window_get_session (fx->window);
+  GtkWidget *dialog;
+  int n_frames = 0, fps_n = 0, fps_d = 0;
+  double audio_s = 0;
+
+  vita_session_open_model (session, model);
+  vita_window_open_audio (fx->window, file);
+  g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.export-video", NULL));
+  dialog = vita_window_get_video_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (vita_window_video_dialog_widget (dialog, "from")), 0.5);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (vita_window_video_dialog_widget (dialog, "to")), 10.5);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "size")), 3);   /* 640 × 360 */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "fps")), 0);    /* 30 */
+  g_object_set_data_full (G_OBJECT (dialog), "vita-test-out", g_strdup (out), g_free);
+  gtk_widget_activate (vita_window_video_dialog_widget (dialog, "export"));
+  /* a button's activation clicks after its animation; the export runs until done */
+  g_assert_true (vita_gui_test_wait (video_running, fx->window, 10000));
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (vita_window_video_dialog_widget (dialog, "status"))));
+  g_assert_true (vita_gui_test_wait (video_done, fx->window, 600000));
+  g_assert_cmpint (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "vita-test-done")), ==, 1);
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (vita_window_video_dialog_widget (dialog, "progress"))), ==, 1.0);
+  decode_clip (out, &n_frames, &fps_n, &fps_d, &audio_s);
+  g_assert_cmpint (n_frames, ==, 300);
+  g_assert_cmpint (fps_n, ==, 30);
+  g_assert_cmpint (fps_d, ==, 1);
+  g_assert_cmpfloat (fabs (audio_s - 10.0), <, 0.03);
+  g_unlink (out);
+
+  /* Cancel while it renders: no clip, no partial file */
+  g_object_set_data (G_OBJECT (dialog), "vita-test-done", NULL);
+  g_object_set_data_full (G_OBJECT (dialog), "vita-test-out", g_strdup (cancelled), g_free);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (vita_window_video_dialog_widget (dialog, "size")), 0);
+  gtk_widget_activate (vita_window_video_dialog_widget (dialog, "export"));
+  g_assert_true (vita_gui_test_wait (video_started, fx->window, 120000));
+  gtk_widget_activate (vita_window_video_dialog_widget (dialog, "cancel"));
+  g_assert_true (vita_gui_test_wait (video_done, fx->window, 30000));
+  g_assert_cmpint (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "vita-test-done")), ==, 2);
+  g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
+  g_assert_false (has_part_file (fx->dir));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_unlink (wav);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!vita_gui_test_init (&argc, &argv))
+    return 0;
+  if (g_getenv ("VITA_BUILD_ROOT") != NULL)   /* Export Video… runs the CLI of this build */
+    {
+      g_autofree char *cli = g_build_filename (g_getenv ("VITA_BUILD_ROOT"), "app", "vitascope-cli", NULL);
+      g_setenv ("VITASCOPE_CLI", cli, TRUE);
+    }
+  g_test_add ("/app/teach/series-scrub", Fixture, NULL, fixture_setup, test_series_scrub, fixture_teardown);
+  g_test_add ("/app/teach/presentation-keys", Fixture, NULL, fixture_setup, test_presentation_keys, fixture_teardown);
+  g_test_add ("/app/teach/export-video", Fixture, NULL, fixture_setup, test_export_video, fixture_teardown);
+  g_test_add ("/app/teach/dark-style", Fixture, NULL, fixture_setup, test_dark_style, fixture_teardown);
+  return g_test_run ();
+}
