@@ -10,8 +10,12 @@
  *               "selection_start", "selection_end", "layer", "head", "query_token",
  *               "attention_mode": "head" | "average" | "rollout", "colormap", "follow",
  *               "speed", "loop", "onset_clicks" },
- *     "window": { "width", "height" } }
+ *     "window": { "width", "height" },
+ *     "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME | null } }
  * Times are in samples at view.sample_rate (exact, as the timeline keeps them).
+ * "panels" (the arrangement of the window's panels) is optional: files without it,
+ * as version 1 files written before it existed, show the default arrangement; a
+ * name this Vitascope does not know is skipped when the arrangement is applied.
  *
  * GLib + json-glib only: the app, the CLI (`render SESSION.vitascope`) and the fuzz
  * target link it.  A file is read through vita_session_file_read() and nothing else,
@@ -63,6 +67,15 @@ typedef struct {
   gboolean           onset_clicks;
 } VitaSessionView;
 
+/* One panel of the window's arrangement, in screen order. */
+typedef struct {
+  char     *name;      /* the panel's name (vita_panel_to_string) */
+  gboolean  visible;   /* FALSE: hidden by the user */
+  int       height;    /* of its drawing on screen, px; 0 = the panel's own */
+} VitaSessionPanel;
+
+void              vita_session_panel_free (VitaSessionPanel *panel);
+
 typedef struct {
   VitaSessionRef  *audio;              /* NULL: no audio */
   GPtrArray       *models;             /* VitaSessionRef*; the first is shown */
@@ -70,6 +83,8 @@ typedef struct {
   GPtrArray       *probes;             /* VitaSessionRef* */
   VitaSessionView  view;
   int              window_width, window_height;   /* 0: not recorded */
+  GPtrArray       *panels;             /* VitaSessionPanel*, screen order; empty: not recorded */
+  char            *maximised;          /* name of the maximised panel, or NULL */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);
