@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "vita-views.h"
+#include "vita-panel-card.h"
 
 
 /* ------------------------------------------------------------------ panels
@@ -92,35 +93,16 @@ build_no_model_page (VitaWindow *self)
   return self->no_model_page;
 }
 
-/* One card: the panel's title and subtitle from its class record, its view drawing
- * from the session's analysis source. */
-static GtkWidget *
-add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
+/* One card (app/vita-panel-card.c): the panel's title and subtitle from its class
+ * record, its view drawing from the session's analysis source.  The card is kept
+ * (owned) in self->cards; vita-window-arrange.c shows it. */
+static void
+add_panel (VitaWindow *self, VitaPanel panel)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  const char *title = _(klass->title);
-  int width = klass->width, height = klass->height;
-  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *label = gtk_label_new (title);
-  GtkWidget *sub = gtk_label_new (_(klass->subtitle));
   GtkWidget *view = vita_panel_view_new (panel, vita_session_get_timeline (self->session));
 
-  gtk_widget_add_css_class (card, "card");
-  gtk_widget_add_css_class (card, "vita-panel");
-  gtk_widget_add_css_class (label, "vita-panel-title");
-  gtk_widget_add_css_class (sub, "vita-panel-subtitle");
-  gtk_widget_add_css_class (sub, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_xalign (GTK_LABEL (sub), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (sub), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (header), label);
-  gtk_box_append (GTK_BOX (header), sub);
-  gtk_box_append (GTK_BOX (card), header);
-
-  gtk_widget_set_size_request (view, width, height);
-  gtk_widget_set_hexpand (card, width < 0);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _(klass->title), -1);
   vita_panel_view_set_source (VITA_PANEL_VIEW (view),
                               vita_session_get_analysis_source (self->session));
   if (vita_panel_is_time_aligned (panel))
@@ -131,55 +113,23 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
       g_signal_connect (drag, "drag-end", G_CALLBACK (on_panel_drag_end), self);
       gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (drag));
     }
-  gtk_box_append (GTK_BOX (card), view);
-  gtk_box_append (box, card);
+  self->cards[panel] = g_object_ref_sink (vita_panel_card_new (panel, view));
   self->panels[panel] = view;
-  if (klass->traits & VITA_PANEL_ON_DEMAND)   /* shown only with probes: on_lanes_changed */
-    gtk_widget_set_visible (card, FALSE);
-  else if (klass->traits & VITA_PANEL_NEEDS_MODEL)
-    g_ptr_array_add (self->model_cards, card);
-  return card;
 }
 
-/* The panels of the registry in its arrangement (views/vita-painters.h): the same
- * order and rows as the whole-view figure.  Without a model, the no-model page
- * stands where the first row of the model's panels begins. */
+/* The panels of the registry (views/vita-painters.h), and the no-model page that
+ * stands in for the model's panels without a model. */
 static void
 build_panels (VitaWindow *self)
 {
   int n;
   g_autofree VitaPanel *panels = vita_panel_arrangement (&n);
-  GtkWidget *row = NULL;
-  int row_id = 0;
 
+  g_object_ref_sink (build_no_model_page (self));
   for (int i = 0; i < n; i++)
-    {
-      const VitaPanelClass *klass = vita_panel_get_class (panels[i]);
-      GtkWidget *card;
-
-      if (klass->row != 0 && klass->row == row_id)
-        {
-          add_panel (self, GTK_BOX (row), panels[i]);
-          continue;
-        }
-      row_id = klass->row;
-      if (klass->row == 0)
-        card = add_panel (self, self->panels_box, panels[i]);
-      else
-        {
-          if (self->no_model_page == NULL)
-            gtk_box_append (self->panels_box, build_no_model_page (self));
-          row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-          g_ptr_array_add (self->model_cards, row);
-          gtk_box_append (self->panels_box, row);
-          add_panel (self, GTK_BOX (row), panels[i]);
-          continue;
-        }
-      if (panels[i] == VITA_PANEL_PROBES)   /* header box, then title and subtitle labels */
-        self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
-      if (panels[i] == VITA_PANEL_PROBEOGRAM)
-        self->probeogram_card = card;
-    }
+    add_panel (self, panels[i]);
+  self->probes_subtitle = GTK_WIDGET (vita_panel_card_get_subtitle (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBES])));
+  _vita_window_arrange_init (self);
 }
 
 
@@ -269,8 +219,7 @@ on_lanes_changed (VitaWindow *self)
     vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
   if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
     vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
-  if (self->probeogram_card != NULL)
-    gtk_widget_set_visible (self->probeogram_card, pg != NULL);
+  _vita_window_arrange_update (self);
   update_key_label (self);
   _vita_window_panels_queue_draw (self);
 }
@@ -285,13 +234,7 @@ vita_window_get_probes_subtitle (VitaWindow *self)
 void
 _vita_window_panels_update_model_cards (VitaWindow *self)
 {
-  gboolean has_model = vita_session_get_model (self->session) != NULL;
-
-  for (guint i = 0; self->model_cards != NULL && i < self->model_cards->len; i++)
-    gtk_widget_set_visible (g_ptr_array_index (self->model_cards, i), has_model);
-  if (self->no_model_page != NULL)
-    gtk_widget_set_visible (self->no_model_page,
-                            !has_model && !vita_session_get_model_loading (self->session));
+  _vita_window_arrange_update (self);
 }
 
 void

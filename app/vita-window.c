@@ -381,6 +381,7 @@ vita_window_dispose (GObject *object)
     }
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
+  _vita_window_arrange_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), VITA_TYPE_WINDOW);
   G_OBJECT_CLASS (vita_window_parent_class)->dispose (object);
 }
@@ -396,7 +397,6 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
-  g_clear_pointer (&self->model_cards, g_ptr_array_unref);
   g_free (self->last_error);
   G_OBJECT_CLASS (vita_window_parent_class)->finalize (object);
 }
@@ -436,6 +436,7 @@ vita_window_class_init (VitaWindowClass *klass)
   BIND (main_stack);
   BIND (panels_box);
   BIND (recent_menu);
+  BIND (panels_menu);
 #undef BIND
 
   _vita_window_actions_class_init (widget_class);
@@ -458,7 +459,6 @@ vita_window_init (VitaWindow *self)
   self->recent = gtk_recent_manager_get_default ();
   self->layer_names = gtk_string_list_new (NULL);
   self->head_names = gtk_string_list_new (NULL);
-  self->model_cards = g_ptr_array_new ();
   tl = vita_session_get_timeline (self->session);
 
   gtk_window_set_default_size (GTK_WINDOW (self),

@@ -92,5 +92,8 @@ const VitaProbeLane *vita_window_get_probe_lane (VitaWindow *self, int i, double
 const VitaProbeogram *vita_window_get_probeogram (VitaWindow *self);
 /* The probe panel's subtitle: key annotation and key probe prediction when loaded. */
 const char *vita_window_get_probes_subtitle (VitaWindow *self);
+/* The card (app/vita-panel-card.h) around the panel called `name`, shown or not; NULL
+ * for no such panel. */
+GtkWidget  *vita_window_get_panel_card (VitaWindow *self, const char *name);
 
 G_END_DECLS
