@@ -16,6 +16,7 @@ struct _VitaPanelCard
   GtkWidget *subtitle;
   GtkWidget *view;
   GtkWidget *handle;
+  GtkGesture *resize;      /* owned by the card */
   VitaPanel  panel;
   int        content_height;   /* 0: the panel's own */
   int        drag_start_height;
@@ -136,6 +137,9 @@ on_drag_begin (GtkDragSource *source, GdkDrag *drag, gpointer user_data)
   g_autoptr(GdkPaintable) icon = gtk_widget_paintable_new (header);
 
   gtk_drag_source_set_icon (source, icon, 0, 0);
+  /* the drag takes the pointer: the release never reaches the resize gesture, which
+   * would otherwise wait for it and refuse the next press */
+  gtk_event_controller_reset (GTK_EVENT_CONTROLLER (self->resize));
 }
 
 static gboolean
@@ -282,6 +286,7 @@ vita_panel_card_new (VitaPanel panel, GtkWidget *view)
   g_signal_connect (resize, "drag-begin", G_CALLBACK (on_resize_begin), self);
   g_signal_connect (resize, "drag-update", G_CALLBACK (on_resize_update), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (resize));
+  self->resize = resize;
 
   gtk_box_append (GTK_BOX (self->box), header);
   gtk_box_append (GTK_BOX (self->box), view);

@@ -44,11 +44,14 @@ clear_box (VitaWindow *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->panels_box))) != NULL)
     {
-      if (GTK_IS_FLOW_BOX (child))
-        for (int p = 0; p < VITA_N_PANELS; p++)
-          if (self->cards[p] != NULL && gtk_widget_get_parent (self->cards[p]) != NULL &&
-              gtk_widget_get_ancestor (self->cards[p], GTK_TYPE_FLOW_BOX) == child)
-            gtk_flow_box_remove (GTK_FLOW_BOX (child), self->cards[p]);
+      GtkWidget *item;
+      /* a flow box's cards are taken out of their GtkFlowBoxChild first (they are
+       * kept for the next layout) */
+      while (GTK_IS_FLOW_BOX (child) && (item = gtk_widget_get_first_child (child)) != NULL)
+        {
+          gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (item), NULL);
+          gtk_flow_box_remove (GTK_FLOW_BOX (child), item);
+        }
       gtk_box_remove (self->panels_box, child);
     }
 }
@@ -357,7 +360,8 @@ _vita_window_arrange_from_state (VitaWindow *self, const VitaSessionState *state
       for (guint i = 0; i < state->panels->len; i++)
         {
           const VitaSessionPanel *sp = g_ptr_array_index (state->panels, i);
-          if (!vita_panel_from_string (sp->name, &p) || index_of (self, p) < 0 || listed[p])
+          if (!vita_panel_from_string (sp->name, &p) || (int) p >= VITA_N_PANELS ||
+              self->cards[p] == NULL || listed[p])
             continue;
           listed[p] = TRUE;
           self->order[n++] = p;
@@ -431,7 +435,6 @@ _vita_window_arrange_dispose (VitaWindow *self)
   g_clear_pointer (&self->layout_key, g_free);
 }
 
-/* For tests and the shortcuts: the card of a panel (NULL when none). */
 GtkWidget *
 vita_window_get_panel_card (VitaWindow *self, const char *name)
 {
@@ -439,4 +442,11 @@ vita_window_get_panel_card (VitaWindow *self, const char *name)
 
   g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
   return vita_panel_from_string (name, &p) && (int) p < VITA_N_PANELS ? self->cards[p] : NULL;
+}
+
+GActionGroup *
+vita_window_get_panel_actions (VitaWindow *self)
+{
+  g_return_val_if_fail (VITA_IS_WINDOW (self), NULL);
+  return G_ACTION_GROUP (self->panel_actions);
 }

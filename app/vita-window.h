@@ -95,5 +95,8 @@ const char *vita_window_get_probes_subtitle (VitaWindow *self);
 /* The card (app/vita-panel-card.h) around the panel called `name`, shown or not; NULL
  * for no such panel. */
 GtkWidget  *vita_window_get_panel_card (VitaWindow *self, const char *name);
+/* The "panels." action group: show-NAME (the Panels submenu's check items), hide,
+ * move-up, move-down, move-to, maximise, show-all, reset (app/vita-window-arrange.c). */
+GActionGroup *vita_window_get_panel_actions (VitaWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,501 @@
+/* test-app-arrange.c — the panels a person arranges (issue 9, item 10), driven by
+ * real pointer events (xdotool, through the X server) on a window with a model:
+ * the header's hide button hides a panel and the Panels submenu's check item shows
+ * it again; a title dragged onto another card moves the panel there, and the card
+ * menu's Move Up moves it back; a drag on a card's bottom edge resizes it; a
+ * double-click on a title maximises the panel and another restores the others;
+ * the arrangement is saved in the session and comes back when it is opened; at
+ * 1024 px wide the model's square panels wrap instead of widening the window, and
+ * at 1920 px they share the width on one line. */
+#include "test-app-harness.h"
+
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "model/vita-vit.h"
+
+#define RATE 16000
+
+typedef struct {
+  char       *dir;
+  char       *wav;
+  char       *model;
+  VitaWindow *window;
+} Fixture;
+
+static gboolean
+has_model (gpointer data)
+{
+  return vita_window_get_model_path (data) != NULL;
+}
+
+static gboolean
+settled (gpointer data)
+{
+  return !vita_window_is_busy (data) && vita_window_get_audio_path (data) != NULL;
+}
+
+static VitaWindow *
+new_window (Fixture *fx, int width, int height)
+{
+  VitaWindow *w = vita_window_new (ADW_APPLICATION (vita_gui_test_app ()));
+  g_autoptr(GFile) model = g_file_new_for_path (fx->model);
+  g_autoptr(GFile) audio = g_file_new_for_path (fx->wav);
+
+  gtk_window_set_default_size (GTK_WINDOW (w), width, height);
+  gtk_window_present (GTK_WINDOW (w));
+  vita_window_open_model (w, model);
+  g_assert_true (vita_gui_test_wait (has_model, w, 20000));
+  vita_window_open_audio (w, audio);
+  g_assert_true (vita_gui_test_wait (settled, w, 60000));
+  vita_gui_test_run_for (400);
+  return w;
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  VitaVitConfig cfg;
+  g_autoptr(VitaVit) vit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = vita_gui_test_tmpdir ();
+  fx->wav = vita_gui_test_write_wav (fx->dir, "song.wav", 12.0, RATE);
+  fx->model = g_build_filename (fx->dir, "m.safetensors", NULL);
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", &error));
+  vit = vita_vit_new_random (&cfg, 3);
+  g_assert_true (vita_vit_save (vit, fx->model, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  if (fx->window != NULL)
+    vita_gui_test_close (fx->window);
+  if (g_getenv ("VITA_TEST_KEEP") == NULL)
+    {
+      g_autoptr(GDir) d = g_dir_open (fx->dir, 0, NULL);
+      const char *name;
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (fx->dir, name, NULL);
+          g_unlink (path);
+        }
+      g_rmdir (fx->dir);
+    }
+  g_free (fx->wav);
+  g_free (fx->model);
+  g_free (fx->dir);
+}
+
+/* ------------------------------------------------------------------ pointer */
+
+/* Runs xdotool with `format`'s arguments (X events through the server). */
+static void
+xdotool (VitaWindow *w, const char *format, ...)
+{
+  g_autofree char *args = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  va_list ap;
+
+  va_start (ap, format);
+  args = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  command = g_strdup_printf ("xdotool %s", args);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A point of `widget` (its own coordinates) in the window's X surface. */
+static void
+surface_point (VitaWindow *w, GtkWidget *widget, double x, double y, int *sx, int *sy)
+{
+  graphene_point_t p;
+  double tx = 0, ty = 0;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (x, y), &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (w), &tx, &ty);
+  *sx = (int) (p.x + tx);
+  *sy = (int) (p.y + ty);
+}
+
+static unsigned long
+xid (VitaWindow *w)
+{
+  return (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (w)));
+}
+
+/* Moves the pointer to (x, y) of `widget`. */
+static void
+pointer_to (VitaWindow *w, GtkWidget *widget, double x, double y)
+{
+  int sx, sy;
+
+  surface_point (w, widget, x, y, &sx, &sy);
+  xdotool (w, "mousemove --window %lu %d %d", xid (w), sx, sy);
+  vita_gui_test_run_for (60);
+}
+
+static void
+click (VitaWindow *w, GtkWidget *widget, int n_clicks)
+{
+  pointer_to (w, widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+  xdotool (w, "click --repeat %d --delay 60 1", n_clicks);
+  vita_gui_test_run_for (300);
+}
+
+/* A press at (x0, y0) of `from`, moved in steps to (x1, y1) of `to`, released. */
+static void
+drag (VitaWindow *w, GtkWidget *from, double x0, double y0, GtkWidget *to, double x1, double y1)
+{
+  int ax, ay, bx, by;
+
+  surface_point (w, from, x0, y0, &ax, &ay);
+  surface_point (w, to, x1, y1, &bx, &by);
+  xdotool (w, "mousemove --window %lu %d %d", xid (w), ax, ay);
+  vita_gui_test_run_for (80);
+  xdotool (w, "mousedown 1");
+  vita_gui_test_run_for (80);
+  for (int i = 1; i <= 12; i++)
+    {
+      xdotool (w, "mousemove --window %lu %d %d", xid (w), ax + (bx - ax) * i / 12, ay + (by - ay) * i / 12);
+      vita_gui_test_run_for (50);
+    }
+  vita_gui_test_run_for (150);
+  xdotool (w, "mouseup 1");
+  vita_gui_test_run_for (400);
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static GtkWidget *
+card (VitaWindow *w, const char *name)
+{
+  GtkWidget *c = vita_window_get_panel_card (w, name);
+  g_assert_nonnull (c);
+  return c;
+}
+
+static GtkWidget *
+header_of (GtkWidget *c)
+{
+  return gtk_widget_get_first_child (gtk_widget_get_first_child (c));
+}
+
+static GtkWidget *
+title_of (GtkWidget *c)
+{
+  return gtk_widget_get_first_child (header_of (c));
+}
+
+static GtkWidget *
+view_of (GtkWidget *c)
+{
+  return gtk_widget_get_next_sibling (header_of (c));
+}
+
+/* The header's buttons: the menu button, then the hide button. */
+static GtkWidget *
+hide_button_of (GtkWidget *c)
+{
+  return gtk_widget_get_last_child (header_of (c));
+}
+
+static GtkWidget *
+menu_button_of (GtkWidget *c)
+{
+  return gtk_widget_get_prev_sibling (hide_button_of (c));
+}
+
+static gboolean
+shown (GtkWidget *c)
+{
+  return gtk_widget_get_mapped (c);
+}
+
+typedef struct { const char *name; float x, y; } Placed;
+
+static int
+cmp_placed (gconstpointer a, gconstpointer b)
+{
+  const Placed *p = a, *q = b;
+  if (p->y != q->y)
+    return p->y < q->y ? -1 : 1;
+  return (p->x > q->x) - (p->x < q->x);
+}
+
+/* The shown panels, top to bottom and left to right: "overview,waveform,…". */
+static char *
+shown_order (VitaWindow *w)
+{
+  static const char *names[] = { "overview", "waveform", "mel", "received", "attention", "ssm",
+                                 "cka", "attention-grid", "attention-row", "probes", "probeogram" };
+  Placed placed[G_N_ELEMENTS (names)];
+  int n = 0;
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GtkWidget *c = vita_window_get_panel_card (w, names[i]);
+      graphene_point_t p;
+      if (c == NULL || !shown (c))
+        continue;
+      g_assert_true (gtk_widget_compute_point (c, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &p));
+      placed[n++] = (Placed) { names[i], p.x, p.y };
+    }
+  qsort (placed, n, sizeof (Placed), cmp_placed);
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (out, "%s%s", i ? "," : "", placed[i].name);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+action_state (VitaWindow *w, const char *name)
+{
+  GActionGroup *group = vita_window_get_panel_actions (w);
+  g_autoptr(GVariant) state = g_action_group_get_action_state (group, name);
+  return g_variant_get_boolean (state);
+}
+
+/* A label shown in a popover of `root` whose text (without mnemonics) is `text`. */
+static GtkWidget *
+find_label (GtkWidget *root, const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+      if (GTK_IS_LABEL (c) && gtk_widget_get_mapped (c) &&
+          g_str_equal (gtk_label_get_text (GTK_LABEL (c)), text))
+        return c;
+      if ((found = find_label (c, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_primary_menu_button (GtkWidget *root)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+      if (GTK_IS_MENU_BUTTON (c) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (c)))
+        return c;
+      if ((found = find_primary_menu_button (c)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+xdotool_usable (void)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+
+  if (path == NULL || !GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("needs xdotool and an X11 display (Xvfb) for real pointer events");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void
+test_hide_show (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  g_assert_true (shown (card (w, "waveform")));
+  g_assert_true (action_state (w, "show-waveform"));
+
+  /* the header's hide button */
+  click (w, hide_button_of (card (w, "waveform")), 1);
+  g_assert_false (shown (card (w, "waveform")));
+  g_assert_false (action_state (w, "show-waveform"));
+  g_assert_true (shown (card (w, "mel")));
+
+  /* the main menu: Panels ▸ Waveform (a check item) */
+  {
+    GtkWidget *menu_button = NULL;
+    GtkWidget *panels_item, *waveform_item;
+
+    menu_button = find_primary_menu_button (GTK_WIDGET (w));
+    g_assert_nonnull (menu_button);
+    click (w, menu_button, 1);
+    panels_item = find_label (menu_button, "Panels");
+    g_assert_nonnull (panels_item);
+    click (w, panels_item, 1);
+    waveform_item = find_label (menu_button, "Waveform");
+    g_assert_nonnull (waveform_item);
+    click (w, waveform_item, 1);
+  }
+  g_assert_true (shown (card (w, "waveform")));
+  g_assert_true (action_state (w, "show-waveform"));
+}
+
+static void
+test_reorder (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w;
+  g_autofree char *before = NULL, *after = NULL, *back = NULL;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  before = shown_order (w);
+  g_assert_true (g_str_has_prefix (before, "overview,waveform,mel,"));
+
+  /* the mel title dragged onto the overview's card: mel goes first */
+  drag (w, title_of (card (w, "mel")), 10, 6, card (w, "overview"), 200, 20);
+  after = shown_order (w);
+  g_test_message ("after the drag: %s", after);
+  g_assert_true (g_str_has_prefix (after, "mel,overview,waveform,"));
+
+  /* the overview's menu: Move Up puts it first again */
+  click (w, menu_button_of (card (w, "overview")), 1);
+  {
+    GtkWidget *item = find_label (menu_button_of (card (w, "overview")), "Move Up");
+    g_assert_nonnull (item);
+    click (w, item, 1);
+  }
+  back = shown_order (w);
+  g_assert_true (g_str_has_prefix (back, "overview,mel,waveform,"));
+}
+
+static void
+test_resize_and_maximise (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w;
+  GtkWidget *mel, *view;
+  int h0, h1;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  mel = card (w, "mel");
+  view = view_of (mel);
+  h0 = gtk_widget_get_height (view);
+
+  /* the bottom edge dragged 90 px down */
+  drag (w, mel, 300, gtk_widget_get_height (mel) - 3, mel, 300, gtk_widget_get_height (mel) - 3 + 90);
+  h1 = gtk_widget_get_height (view);
+  g_test_message ("mel view %d px, then %d px", h0, h1);
+  g_assert_cmpint (h1, >=, h0 + 80);
+  g_assert_cmpint (h1, <=, h0 + 100);
+
+  /* double-click the title: only mel, filling the page */
+  click (w, title_of (mel), 2);
+  g_assert_true (shown (mel));
+  g_assert_false (shown (card (w, "waveform")));
+  g_assert_false (shown (card (w, "attention")));
+  g_assert_cmpint (gtk_widget_get_height (mel), >, 600);
+  /* again: everything back, mel at the height it was given */
+  click (w, title_of (mel), 2);
+  g_assert_true (shown (card (w, "waveform")));
+  g_assert_true (shown (card (w, "attention")));
+  g_assert_cmpint (gtk_widget_get_height (view), ==, h1);
+}
+
+/* Hide, move, resize and maximise by hand, save, open in a new window: the same. */
+static void
+test_session (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "arranged.vitascope", NULL);
+  g_autofree char *order = NULL, *reopened_order = NULL;
+  g_autoptr(GError) error = NULL;
+  VitaWindow *w;
+  int h;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  click (w, hide_button_of (card (w, "received")), 1);
+  drag (w, title_of (card (w, "waveform")), 10, 6, card (w, "overview"), 200, 20);
+  drag (w, card (w, "waveform"), 300, gtk_widget_get_height (card (w, "waveform")) - 3,
+        card (w, "waveform"), 300, gtk_widget_get_height (card (w, "waveform")) + 57);
+  h = gtk_widget_get_height (view_of (card (w, "waveform")));
+  g_assert_cmpint (h, >=, vita_panel_get_class (VITA_PANEL_WAVEFORM)->height + 50);
+  order = shown_order (w);
+  g_assert_true (g_str_has_prefix (order, "waveform,overview,mel,"));
+  g_assert_null (strstr (order, "received"));
+  g_assert_true (vita_window_save_session (w, path, &error));
+  g_assert_no_error (error);
+  vita_gui_test_close (w);
+  fx->window = NULL;
+
+  w = fx->window = vita_gui_test_window ();
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_assert_true (vita_window_open_session (w, file));
+  }
+  g_assert_true (vita_gui_test_wait (settled, w, 60000));
+  vita_gui_test_run_for (400);
+  reopened_order = shown_order (w);
+  g_assert_cmpstr (reopened_order, ==, order);
+  g_assert_cmpint (gtk_widget_get_height (view_of (card (w, "waveform"))), ==, h);
+  g_assert_false (action_state (w, "show-received"));
+
+  /* maximised is saved too */
+  click (w, title_of (card (w, "ssm")), 2);
+  g_assert_false (shown (card (w, "mel")));
+  g_assert_true (vita_window_save_session (w, path, &error));
+  vita_gui_test_close (w);
+  w = fx->window = vita_gui_test_window ();
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_assert_true (vita_window_open_session (w, file));
+  }
+  g_assert_true (vita_gui_test_wait (settled, w, 60000));
+  vita_gui_test_run_for (400);
+  g_assert_true (shown (card (w, "ssm")));
+  g_assert_false (shown (card (w, "mel")));
+}
+
+/* The model's square panels: four on one line at 1920 px; at 1024 px the window
+ * stays 1024 wide and they wrap. */
+static void
+test_widths (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w = fx->window = new_window (fx, 1920, 1040);
+  GtkWidget *att = card (w, "attention"), *grid = card (w, "attention-grid");
+  graphene_point_t a, g;
+
+  g_assert_true (gtk_widget_compute_point (att, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &a));
+  g_assert_true (gtk_widget_compute_point (grid, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &g));
+  g_assert_cmpfloat (a.y, ==, g.y);                       /* one line */
+  g_assert_cmpint (gtk_widget_get_width (att), >, 400);   /* the width shared */
+  g_assert_cmpint (gtk_widget_get_height (att), >, 340);  /* square: as tall as wide allows */
+  vita_gui_test_close (w);
+
+  w = fx->window = new_window (fx, 1024, 740);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (w)), <=, 1024);
+  att = card (w, "attention");
+  grid = card (w, "attention-grid");
+  g_assert_true (gtk_widget_compute_point (att, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &a));
+  g_assert_true (gtk_widget_compute_point (grid, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &g));
+  g_assert_cmpfloat (g.y, >, a.y);                        /* wrapped */
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!vita_gui_test_init (&argc, &argv))
+    return 0;
+  g_test_add ("/app-arrange/hide-show", Fixture, NULL, fixture_setup, test_hide_show, fixture_teardown);
+  g_test_add ("/app-arrange/reorder", Fixture, NULL, fixture_setup, test_reorder, fixture_teardown);
+  g_test_add ("/app-arrange/resize-maximise", Fixture, NULL, fixture_setup, test_resize_and_maximise,
+              fixture_teardown);
+  g_test_add ("/app-arrange/session", Fixture, NULL, fixture_setup, test_session, fixture_teardown);
+  g_test_add ("/app-arrange/widths", Fixture, NULL, fixture_setup, test_widths, fixture_teardown);
+  return g_test_run ();
+}
