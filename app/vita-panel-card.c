@@ -19,6 +19,7 @@ struct _VitaPanelCard
   GtkGesture *resize;      /* owned by the card */
   VitaPanel  panel;
   int        content_height;   /* 0: the panel's own */
+  int        min_content_height;
   int        drag_start_height;
   gboolean   maximised;
 };
@@ -38,11 +39,15 @@ vita_panel_card_is_square (VitaPanelCard *self)
 static int
 view_height_for_width (VitaPanelCard *self, int width)
 {
+  int h;
+
   if (self->content_height > 0)
-    return self->content_height;
-  if (vita_panel_card_is_square (self) && width > 0)
-    return CLAMP ((int) ((width - 16) * 0.85), 200, 820);
-  return vita_panel_get_class (self->panel)->height;
+    h = self->content_height;
+  else if (vita_panel_card_is_square (self) && width > 0)
+    h = CLAMP ((int) ((width - 16) * 0.85), 200, 820);
+  else
+    h = vita_panel_get_class (self->panel)->height;
+  return MAX (h, self->min_content_height);
 }
 
 static GtkSizeRequestMode
@@ -330,6 +335,17 @@ vita_panel_card_set_content_height (VitaPanelCard *self, int height)
   if (height == self->content_height)
     return;
   self->content_height = height;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+vita_panel_card_set_min_content_height (VitaPanelCard *self, int height)
+{
+  g_return_if_fail (VITA_IS_PANEL_CARD (self));
+  height = MAX (height, 0);
+  if (height == self->min_content_height)
+    return;
+  self->min_content_height = height;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 

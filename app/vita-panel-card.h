@@ -30,6 +30,9 @@ GtkLabel   *vita_panel_card_get_subtitle     (VitaPanelCard *self);
 /* Height of the view chosen by the person (px); 0: the panel's own. */
 int         vita_panel_card_get_content_height (VitaPanelCard *self);
 void        vita_panel_card_set_content_height (VitaPanelCard *self, int height);
+/* The least height of the view whatever was chosen (probe lanes stay readable: the
+ * panel grows with them), px; 0: none. */
+void        vita_panel_card_set_min_content_height (VitaPanelCard *self, int height);
 /* Maximised: the content takes what the window gives it (no fixed height). */
 void        vita_panel_card_set_maximised    (VitaPanelCard *self, gboolean maximised);
 /* Square: the model's panels (a row of the registry, vita-painters.h), whose height

@@ -216,7 +216,14 @@ on_lanes_changed (VitaWindow *self)
   const VitaProbeogram *pg = vita_session_get_probeogram (self->session);
 
   if (self->panels[VITA_PANEL_PROBES] != NULL)
-    vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
+    {
+      VitaStyle style;
+      vita_style_init (&style);
+      vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
+      /* each lane readable: the panel grows with its lanes (the page scrolls) */
+      vita_panel_card_set_min_content_height (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBES]),
+          (int) ceil (vita_probe_lanes_min_height (&style, lanes, n_lanes)));
+    }
   if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
     vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
   _vita_window_arrange_update (self);
