@@ -339,6 +339,16 @@ vita_panel_card_set_content_height (VitaPanelCard *self, int height)
 }
 
 void
+vita_panel_card_add_header_widget (VitaPanelCard *self, GtkWidget *widget)
+{
+  GtkWidget *header;
+
+  g_return_if_fail (VITA_IS_PANEL_CARD (self));
+  header = gtk_widget_get_first_child (self->box);
+  gtk_box_insert_child_after (GTK_BOX (header), widget, self->subtitle);
+}
+
+void
 vita_panel_card_set_min_content_height (VitaPanelCard *self, int height)
 {
   g_return_if_fail (VITA_IS_PANEL_CARD (self));

@@ -30,6 +30,8 @@ GtkLabel   *vita_panel_card_get_subtitle     (VitaPanelCard *self);
 /* Height of the view chosen by the person (px); 0: the panel's own. */
 int         vita_panel_card_get_content_height (VitaPanelCard *self);
 void        vita_panel_card_set_content_height (VitaPanelCard *self, int height);
+/* Puts `widget` in the header, before the card's menu (the probe-o-gram's task). */
+void        vita_panel_card_add_header_widget (VitaPanelCard *self, GtkWidget *widget);
 /* The least height of the view whatever was chosen (probe lanes stay readable: the
  * panel grows with them), px; 0: none. */
 void        vita_panel_card_set_min_content_height (VitaPanelCard *self, int height);

@@ -63,6 +63,8 @@ struct _VitaWindow
   int                   maximised;         /* the maximised panel, or -1 */
   char                 *layout_key;        /* what relayout last showed */
   GSimpleActionGroup   *panel_actions;     /* "panels." */
+  GtkDropDown          *probeogram_task;   /* the probe-o-gram's task, in its card's header */
+  GtkStringList        *probe_tasks;       /* its choices (owned) */
   GtkWindow            *training_window;   /* weak pointer */
 
   /* borrowed */

@@ -397,6 +397,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
+  g_clear_object (&self->probe_tasks);
   g_free (self->last_error);
   G_OBJECT_CLASS (vita_window_parent_class)->finalize (object);
 }

@@ -6,7 +6,10 @@
  * double-click on a title maximises the panel and another restores the others;
  * the arrangement is saved in the session and comes back when it is opened; at
  * 1024 px wide the model's square panels wrap instead of widening the window, and
- * at 1920 px they share the width on one line. */
+ * at 1920 px they share the width on one line.  Six probes: every lane at least its
+ * readable height (the panel grows), the probe-o-gram's task chosen from the loaded
+ * tasks with its unprobed layers marked, a lane removed from its lane menu (right
+ * click) and all cleared. */
 #include "test-app-harness.h"
 
 #include <gdk/x11/gdkx.h>
@@ -14,6 +17,9 @@
 #include <string.h>
 
 #include "model/vita-vit.h"
+#include "model/probe/vita-annotations.h"
+#include "model/probe/vita-probe.h"
+#include "views/vita-probeogram.h"
 
 #define RATE 16000
 
@@ -63,7 +69,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fx->dir = vita_gui_test_tmpdir ();
   fx->wav = vita_gui_test_write_wav (fx->dir, "song.wav", 12.0, RATE);
   fx->model = g_build_filename (fx->dir, "m.safetensors", NULL);
+  /* the "test" preset 4 blocks deep: token layers 0…4 */
   g_assert_true (vita_vit_config_init_preset (&cfg, "test", &error));
+  cfg.depth = 4;
   vit = vita_vit_new_random (&cfg, 3);
   g_assert_true (vita_vit_save (vit, fx->model, &error));
   g_assert_no_error (error);
@@ -130,15 +138,38 @@ xid (VitaWindow *w)
   return (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (w)));
 }
 
-/* Moves the pointer to (x, y) of `widget`. */
+/* Moves the pointer to (x, y) of `widget`, in the surface of its own native (a
+ * popover has its own X window). */
 static void
 pointer_to (VitaWindow *w, GtkWidget *widget, double x, double y)
 {
-  int sx, sy;
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t p;
+  double tx = 0, ty = 0;
 
-  surface_point (w, widget, x, y, &sx, &sy);
-  xdotool (w, "mousemove --window %lu %d %d", xid (w), sx, sy);
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (x, y), &p));
+  gtk_native_get_surface_transform (native, &tx, &ty);
+  xdotool (w, "mousemove --window %lu %d %d",
+           (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+           (int) (p.x + tx), (int) (p.y + ty));
   vita_gui_test_run_for (60);
+}
+
+/* Scrolls the page so that `widget` is on screen (the pointer can only reach what
+ * is shown). */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adj;
+  graphene_point_t p;
+
+  if (scroller == NULL)
+    return;
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_assert_true (gtk_widget_compute_point (widget, scroller, &GRAPHENE_POINT_INIT (0, 0), &p));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + p.y - 12);
+  vita_gui_test_run_for (200);
 }
 
 static void
@@ -276,6 +307,17 @@ find_label (GtkWidget *root, const char *text)
         return found;
     }
   return NULL;
+}
+
+static void
+dump (GtkWidget *root, int depth)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      g_test_message ("%*s%s mapped %d %s", depth * 2, "", G_OBJECT_TYPE_NAME (c), gtk_widget_get_mapped (c),
+                      GTK_IS_LABEL (c) ? gtk_label_get_text (GTK_LABEL (c)) : "");
+      dump (c, depth + 1);
+    }
 }
 
 static GtkWidget *
@@ -486,6 +528,192 @@ test_widths (Fixture *fx, gconstpointer data)
   g_assert_cmpfloat (g.y, >, a.y);                        /* wrapped */
 }
 
+/* ------------------------------------------------------------------ probes */
+
+static char *
+write_probe (Fixture *fx, const char *task, int n_classes, int layer)
+{
+  g_autoptr(VitaProbe) probe = vita_probe_new (16, n_classes, n_classes == 1 ? VITA_PROBE_SIGMOID
+                                                                             : VITA_PROBE_SOFTMAX);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("%s-token-layer%02d.safetensors", task, layer);
+  char *path = g_build_filename (fx->dir, name, NULL);
+
+  g_free (probe->task);
+  probe->task = g_strdup (task);
+  probe->frame_level = TRUE;
+  probe->layer = layer;
+  probe->pool = VITA_POOL_TOKEN;
+  g_ptr_array_set_size (probe->labels, 0);
+  for (int c = 0; c < n_classes; c++)
+    {
+      g_ptr_array_add (probe->labels, g_strdup (n_classes == 1 ? task : vita_chord_class_name (c)));
+      probe->bias[c] = c == 1 + layer ? 4.0f : 0.0f;
+    }
+  for (int i = 0; i < 16 * n_classes; i++)
+    probe->weight[i] = 0.05f * (float) ((i * 7) % 11 - 5);
+  g_assert_true (vita_probe_save (probe, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static int
+n_lanes (VitaWindow *w)
+{
+  return vita_window_get_n_probe_lanes (w);
+}
+
+static gboolean
+has_six (gpointer data)
+{
+  return n_lanes (data) == 6;
+}
+
+/* A y of the probe view inside lane `lane`'s row. */
+static double
+lane_y (VitaWindow *w, GtkWidget *view, int lane)
+{
+  VitaRect area = { 0, 0, gtk_widget_get_width (view), gtk_widget_get_height (view) };
+  VitaStyle style;
+  VitaPaintContext ctx = { 0 };
+  VitaProbeLane *lanes[8];
+  int n = n_lanes (w);
+
+  vita_style_init (&style);
+  for (int i = 0; i < n; i++)
+    lanes[i] = (VitaProbeLane *) vita_window_get_probe_lane (w, i, NULL);
+  ctx.style = &style;
+  ctx.lanes = lanes;
+  ctx.n_lanes = n;
+  for (double y = 0; y < area.height; y += 1)
+    if (vita_probe_lanes_hit (&area, &ctx, y) == lane && vita_probe_lanes_hit (&area, &ctx, y + 8) == lane)
+      return y + 4;
+  g_assert_not_reached ();
+}
+
+static void
+test_six_probes (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *task; int n_classes, layer; } spec[] = {
+    { "chord", VITA_CHORD_N_CLASSES, 1 }, { "chord", VITA_CHORD_N_CLASSES, 3 },
+    { "onset", 1, 1 }, { "onset", 1, 3 }, { "beat", 1, 1 }, { "beat", 1, 3 },
+  };
+  g_autofree char *lab = g_build_filename (fx->dir, "song.lab", NULL);
+  g_autofree char *onsets = g_build_filename (fx->dir, "song.onsets.txt", NULL);
+  g_autofree char *beats = g_build_filename (fx->dir, "song.beats.txt", NULL);
+  GFile *files[G_N_ELEMENTS (spec)];
+  VitaWindow *w;
+  GtkWidget *probes, *view;
+  VitaStyle style;
+  VitaRect plot;
+  const VitaProbeogram *pg;
+  int rows = 0;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  g_assert_true (g_file_set_contents (lab, "0.0 6.0 C:maj\n6.0 12.0 A:min\n", -1, NULL));
+  g_assert_true (g_file_set_contents (onsets, "0.5\n1.0\n1.5\n2.0\n2.5\n3.0\n", -1, NULL));
+  g_assert_true (g_file_set_contents (beats, "0.5\n1.5\n2.5\n3.5\n", -1, NULL));
+  {
+    g_autoptr(GFile) a = g_file_new_for_path (lab);
+    g_autoptr(GFile) b = g_file_new_for_path (onsets);
+    g_autoptr(GFile) c = g_file_new_for_path (beats);
+    GFile *ann[] = { a, b, c };
+    vita_window_load_annotations (w, ann, 3);
+    g_assert_true (vita_gui_test_wait (settled, w, 20000));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (spec); i++)
+    {
+      g_autofree char *path = write_probe (fx, spec[i].task, spec[i].n_classes, spec[i].layer);
+      files[i] = g_file_new_for_path (path);
+    }
+  vita_window_load_probes (w, files, G_N_ELEMENTS (spec));
+  for (guint i = 0; i < G_N_ELEMENTS (spec); i++)
+    g_object_unref (files[i]);
+  if (!vita_gui_test_wait (has_six, w, 20000))
+    g_test_message ("%d lanes; last error: %s", n_lanes (w), vita_window_get_last_error (w));
+  g_assert_cmpint (n_lanes (w), ==, 6);
+  vita_gui_test_run_for (500);
+
+  /* every row (lane or ground truth) at least three label lines tall */
+  probes = card (w, "probes");
+  view = view_of (probes);
+  g_assert_true (shown (probes));
+  for (int i = 0; i < 6; i++)
+    rows += vita_window_get_probe_lane (w, i, NULL)->truth ? 2 : 1;
+  g_assert_cmpint (rows, >, 6);
+  vita_style_init (&style);
+  vita_panel_layout (&style, 0, 0, gtk_widget_get_width (view), gtk_widget_get_height (view),
+                     vita_panel_get_class (VITA_PANEL_PROBES)->flags, &plot, NULL);
+  g_test_message ("%d rows in %.0f px: %.1f px each (least %.1f)", rows, plot.height,
+                  plot.height / rows, vita_probe_lanes_min_row_height (&style));
+  g_assert_cmpfloat (plot.height / rows, >=, vita_probe_lanes_min_row_height (&style) - 0.5);
+
+  /* the probe-o-gram: the chord task first, layers 1 and 3 probed, the rest not */
+  pg = vita_window_get_probeogram (w);
+  g_assert_nonnull (pg);
+  g_assert_true (g_str_has_prefix (pg->name, "chord "));
+  for (int l = 0; l < pg->n_layers; l++)
+    g_assert_cmpint (pg->probed[l], ==, l == 1 || l == 3);
+  /* its task chosen in its header: onset */
+  {
+    GtkWidget *header = gtk_widget_get_first_child (gtk_widget_get_first_child (card (w, "probeogram")));
+    GtkWidget *dropdown = NULL, *item;
+    for (GtkWidget *c = gtk_widget_get_first_child (header); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_DROP_DOWN (c))
+        dropdown = c;
+    g_assert_nonnull (dropdown);
+    g_assert_true (gtk_widget_get_mapped (dropdown));
+    scroll_to (dropdown);
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown))), ==, 3);
+    click (w, dropdown, 1);
+    item = find_label (dropdown, "onset");
+    if (item == NULL)
+      dump (dropdown, 0);
+    g_assert_nonnull (item);
+    click (w, item, 1);
+    pg = vita_window_get_probeogram (w);
+    g_assert_true (g_str_has_prefix (pg->name, "onset "));
+  }
+
+  /* the lane menu (right click on the first onset lane): Remove */
+  {
+    int sx, sy;
+    GtkWidget *remove;
+    scroll_to (view);
+    surface_point (w, view, gtk_widget_get_width (view) / 2.0, lane_y (w, view, 2), &sx, &sy);
+    xdotool (w, "mousemove --window %lu %d %d click 3", xid (w), sx, sy);
+    vita_gui_test_run_for (400);
+    {
+      g_autofree char *text = g_strdup_printf ("Remove “%s”", vita_window_get_probe_lane (w, 2, NULL)->name);
+      g_assert_true (g_str_has_prefix (vita_window_get_probe_lane (w, 2, NULL)->name, "onset · layer 1"));
+      remove = find_label (view, text);   /* in the lane menu, a popover of the view */
+    }
+    g_assert_nonnull (remove);
+    click (w, remove, 1);
+  }
+  g_assert_cmpint (n_lanes (w), ==, 5);
+  g_assert_true (g_str_has_prefix (vita_window_get_probe_lane (w, 2, NULL)->name, "onset · layer 3"));
+
+  /* and Clear All Probes */
+  {
+    int sx, sy;
+    GtkWidget *clear = NULL;
+    scroll_to (view);
+    surface_point (w, view, gtk_widget_get_width (view) / 2.0, lane_y (w, view, 0), &sx, &sy);
+    xdotool (w, "mousemove --window %lu %d %d click 3", xid (w), sx, sy);
+    vita_gui_test_run_for (400);
+    clear = find_label (view, "Clear All Probes");
+    g_assert_nonnull (clear);
+    click (w, clear, 1);
+  }
+  g_assert_cmpint (n_lanes (w), ==, 0);
+  g_assert_null (vita_window_get_probeogram (w));
+  vita_gui_test_run_for (300);
+  g_assert_false (shown (card (w, "probeogram")));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -497,5 +725,6 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/app-arrange/session", Fixture, NULL, fixture_setup, test_session, fixture_teardown);
   g_test_add ("/app-arrange/widths", Fixture, NULL, fixture_setup, test_widths, fixture_teardown);
+  g_test_add ("/app-arrange/six-probes", Fixture, NULL, fixture_setup, test_six_probes, fixture_teardown);
   return g_test_run ();
 }
