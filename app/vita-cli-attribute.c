@@ -7,7 +7,9 @@
  *   prob:C:maj@83.0           the probability (the probe's softmax / sigmoid) instead
  *   cosine@83.0,120.5         the class token of the last layer at 83 s vs at 120.5 s
  *   cosine:6@83.0,120.5       … of token layer 6
- *   received:2:0@83.0         the attention the frame receives in block 2, head 0
+ *   received:2:1@83.0         the attention the frame receives in layer 2, head 1
+ *                             (layers 1…L, heads 1…H: the one numbering, README;
+ *                             layer 0, the input embedding, has no attention)
  *   received:2:mean@83.0      … averaged over the heads
  *
  * Writes into DIR: attribution.npy (n_frames, M), attribution_frames.npy (n_frames,
@@ -168,7 +170,13 @@ parse_target (const char *spec, const VitaVit *vit, const VitaProbe *probe, int 
       gint64 l = g_ascii_strtoll (parts[0], &end, 10);
       if (end == parts[0] || *end != '\0')
         goto bad_received;
-      t->block = (int) CLAMP (l, -1, G_MAXINT);
+      if (l < 1)
+        {
+          ERR ("--target “%s”: layer %s has no attention: layer 0 is the input embedding; "
+               "attention layers are numbered 1…L", spec, parts[0]);
+          return FALSE;
+        }
+      t->block = (int) MIN (l - 1, G_MAXINT);   /* 0-based block */
       if (g_strcmp0 (parts[1], "mean") == 0)
         t->head = -1;
       else
@@ -176,7 +184,13 @@ parse_target (const char *spec, const VitaVit *vit, const VitaProbe *probe, int 
           gint64 h = g_ascii_strtoll (parts[1], &end, 10);
           if (end == parts[1] || *end != '\0' || h < 0)
             goto bad_received;
-          t->head = (int) MIN (h, G_MAXINT);
+          if (h == 0)
+            {
+              ERR ("--target “%s”: heads are numbered 1…H (head 0 of earlier versions is "
+                   "head 1 now)", spec);
+              return FALSE;
+            }
+          t->head = (int) MIN (h - 1, G_MAXINT);   /* 0-based head */
         }
       double a;
       if (!parse_seconds (when, &a))
@@ -187,7 +201,7 @@ parse_target (const char *spec, const VitaVit *vit, const VitaProbe *probe, int 
       t->frame = frame_of (a, fe);
       return TRUE;
     bad_received:
-      ERR ("--target “%s”: expected received:LAYER:HEAD@TIME (HEAD a number or mean)", spec);
+      ERR ("--target “%s”: expected received:LAYER:HEAD@TIME (LAYER 1…L, HEAD 1…H or mean)", spec);
       return FALSE;
     }
   else
@@ -266,7 +280,7 @@ vita_cli_attribute (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (safetensors, vit1d)", "MODEL" },
     { "probe", 'p', 0, G_OPTION_ARG_FILENAME, &probe_path, "Probe file (class and prob targets)", "PROBE" },
-    { "target", 0, 0, G_OPTION_ARG_STRING, &target_spec, "What to explain, e.g. class:C:maj@83.0, cosine@10,20, received:2:0@12.5", "SPEC" },
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target_spec, "What to explain, e.g. class:C:maj@83.0, cosine@10,20, received:2:1@12.5 (layer 2, head 1)", "SPEC" },
     { "method", 0, 0, G_OPTION_ARG_STRING, &method_name, "ig (default), grad-input or occlusion", "METHOD" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Integrated-gradient steps (default 64)", "N" },
     { "patch", 0, 0, G_OPTION_ARG_STRING, &patch_spec, "Occlusion patch FRAMESxBANDS (default 8x8)", "FxB" },

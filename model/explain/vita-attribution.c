@@ -372,8 +372,8 @@ check_target (const VitaAnalysis *an, const VitaAttrTarget *t, GError **error)
       if (t->block < 0 || t->block >= c->depth || t->head < -1 || t->head >= c->heads)
         {
           g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
-                       "attribution target: layer %d head %d does not exist (layers 0..%d, heads 0..%d)",
-                       t->block, t->head, c->depth - 1, c->heads - 1);
+                       "attribution target: layer %d head %d does not exist (layers 1..%d, heads 1..%d)",
+                       t->block + 1, t->head + 1, c->depth, c->heads);
           return FALSE;
         }
       break;
