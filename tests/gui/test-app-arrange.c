@@ -293,20 +293,39 @@ action_state (VitaWindow *w, const char *name)
   return g_variant_get_boolean (state);
 }
 
-/* A label shown in a popover of `root` whose text (without mnemonics) is `text`. */
+/* The first widget under `root` (depth first) that `match` accepts. */
 static GtkWidget *
-find_label (GtkWidget *root, const char *text)
+find_widget (GtkWidget *root, gboolean (*match) (GtkWidget *, gconstpointer), gconstpointer data)
 {
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found;
-      if (GTK_IS_LABEL (c) && gtk_widget_get_mapped (c) &&
-          g_str_equal (gtk_label_get_text (GTK_LABEL (c)), text))
+      if (match (c, data))
         return c;
-      if ((found = find_label (c, text)) != NULL)
+      if ((found = find_widget (c, match, data)) != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_shown_label (GtkWidget *w, gconstpointer text)
+{
+  return GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && g_str_equal (gtk_label_get_text (GTK_LABEL (w)), text);
+}
+
+static gboolean
+is_primary_menu_button (GtkWidget *w, gconstpointer unused)
+{
+  return GTK_IS_MENU_BUTTON (w) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (w));
+}
+
+/* A label shown under `root` (popovers included) whose text, without mnemonics, is
+ * `text`. */
+static GtkWidget *
+find_label (GtkWidget *root, const char *text)
+{
+  return find_widget (root, is_shown_label, text);
 }
 
 static void
@@ -318,20 +337,6 @@ dump (GtkWidget *root, int depth)
                       GTK_IS_LABEL (c) ? gtk_label_get_text (GTK_LABEL (c)) : "");
       dump (c, depth + 1);
     }
-}
-
-static GtkWidget *
-find_primary_menu_button (GtkWidget *root)
-{
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found;
-      if (GTK_IS_MENU_BUTTON (c) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (c)))
-        return c;
-      if ((found = find_primary_menu_button (c)) != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -371,7 +376,7 @@ test_hide_show (Fixture *fx, gconstpointer data)
     GtkWidget *menu_button = NULL;
     GtkWidget *panels_item, *waveform_item;
 
-    menu_button = find_primary_menu_button (GTK_WIDGET (w));
+    menu_button = find_widget (GTK_WIDGET (w), is_primary_menu_button, NULL);
     g_assert_nonnull (menu_button);
     click (w, menu_button, 1);
     panels_item = find_label (menu_button, "Panels");
