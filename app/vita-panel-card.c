@@ -241,8 +241,7 @@ vita_panel_card_new (VitaPanel panel, GtkWidget *view)
 
   gtk_widget_add_css_class (header, "vita-panel-header");
   gtk_widget_add_css_class (label, "vita-panel-title");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);   /* whole: the subtitle gives way first */
   self->subtitle = gtk_label_new (_(klass->subtitle));
   gtk_widget_add_css_class (self->subtitle, "vita-panel-subtitle");
   gtk_widget_add_css_class (self->subtitle, "dim-label");

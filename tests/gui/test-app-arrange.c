@@ -30,6 +30,8 @@ typedef struct {
   VitaWindow *window;
 } Fixture;
 
+static void wait_shown (GtkWidget *c);
+
 static gboolean
 has_model (gpointer data)
 {
@@ -55,7 +57,8 @@ new_window (Fixture *fx, int width, int height)
   g_assert_true (vita_gui_test_wait (has_model, w, 20000));
   vita_window_open_audio (w, audio);
   g_assert_true (vita_gui_test_wait (settled, w, 60000));
-  vita_gui_test_run_for (400);
+  wait_shown (GTK_WIDGET (w));
+  vita_gui_test_run_for (500);
   return w;
 }
 
@@ -249,6 +252,32 @@ shown (GtkWidget *c)
   return gtk_widget_get_mapped (c);
 }
 
+static gboolean
+not_shown (gpointer c)
+{
+  return !shown (c);
+}
+
+static gboolean
+is_shown (gpointer c)
+{
+  return shown (c);
+}
+
+/* Events go through the X server: what they change is waited for (a loaded machine
+ * may take longer than the fixed pauses). */
+static void
+wait_hidden (GtkWidget *c)
+{
+  g_assert_true (vita_gui_test_wait (not_shown, c, 5000));
+}
+
+static void
+wait_shown (GtkWidget *c)
+{
+  g_assert_true (vita_gui_test_wait (is_shown, c, 5000));
+}
+
 typedef struct { const char *name; float x, y; } Placed;
 
 static int
@@ -283,6 +312,30 @@ shown_order (VitaWindow *w)
   for (int i = 0; i < n; i++)
     g_string_append_printf (out, "%s%s", i ? "," : "", placed[i].name);
   return g_string_free (out, FALSE);
+}
+
+typedef struct { VitaWindow *w; const char *prefix; } OrderWait;
+
+static gboolean
+order_has_prefix (gpointer data)
+{
+  OrderWait *ow = data;
+  g_autofree char *order = shown_order (ow->w);
+  return g_str_has_prefix (order, ow->prefix);
+}
+
+/* Waits for the shown panels to begin with `prefix`; returns the order. */
+static char *
+wait_order (VitaWindow *w, const char *prefix)
+{
+  OrderWait ow = { w, prefix };
+  char *order;
+
+  vita_gui_test_wait (order_has_prefix, &ow, 5000);
+  order = shown_order (w);
+  g_test_message ("shown: %s", order);
+  g_assert_true (g_str_has_prefix (order, prefix));
+  return order;
 }
 
 static gboolean
@@ -367,7 +420,7 @@ test_hide_show (Fixture *fx, gconstpointer data)
 
   /* the header's hide button */
   click (w, hide_button_of (card (w, "waveform")), 1);
-  g_assert_false (shown (card (w, "waveform")));
+  wait_hidden (card (w, "waveform"));
   g_assert_false (action_state (w, "show-waveform"));
   g_assert_true (shown (card (w, "mel")));
 
@@ -386,7 +439,7 @@ test_hide_show (Fixture *fx, gconstpointer data)
     g_assert_nonnull (waveform_item);
     click (w, waveform_item, 1);
   }
-  g_assert_true (shown (card (w, "waveform")));
+  wait_shown (card (w, "waveform"));
   g_assert_true (action_state (w, "show-waveform"));
 }
 
@@ -401,12 +454,12 @@ test_reorder (Fixture *fx, gconstpointer data)
   w = fx->window = new_window (fx, 1280, 900);
   before = shown_order (w);
   g_assert_true (g_str_has_prefix (before, "overview,waveform,mel,"));
+  g_free (before);
+  before = wait_order (w, "overview,waveform,mel,");
 
   /* the mel title dragged onto the overview's card: mel goes first */
   drag (w, title_of (card (w, "mel")), 10, 6, card (w, "overview"), 200, 20);
-  after = shown_order (w);
-  g_test_message ("after the drag: %s", after);
-  g_assert_true (g_str_has_prefix (after, "mel,overview,waveform,"));
+  after = wait_order (w, "mel,overview,waveform,");
 
   /* the overview's menu: Move Up puts it first again */
   click (w, menu_button_of (card (w, "overview")), 1);
@@ -415,8 +468,7 @@ test_reorder (Fixture *fx, gconstpointer data)
     g_assert_nonnull (item);
     click (w, item, 1);
   }
-  back = shown_order (w);
-  g_assert_true (g_str_has_prefix (back, "overview,mel,waveform,"));
+  back = wait_order (w, "overview,mel,waveform,");
 }
 
 static void
@@ -443,12 +495,12 @@ test_resize_and_maximise (Fixture *fx, gconstpointer data)
   /* double-click the title: only mel, filling the page */
   click (w, title_of (mel), 2);
   g_assert_true (shown (mel));
-  g_assert_false (shown (card (w, "waveform")));
+  wait_hidden (card (w, "waveform"));
   g_assert_false (shown (card (w, "attention")));
   g_assert_cmpint (gtk_widget_get_height (mel), >, 600);
   /* again: everything back, mel at the height it was given */
   click (w, title_of (mel), 2);
-  g_assert_true (shown (card (w, "waveform")));
+  wait_shown (card (w, "waveform"));
   g_assert_true (shown (card (w, "attention")));
   g_assert_cmpint (gtk_widget_get_height (view), ==, h1);
 }
@@ -467,7 +519,9 @@ test_session (Fixture *fx, gconstpointer data)
     return;
   w = fx->window = new_window (fx, 1280, 900);
   click (w, hide_button_of (card (w, "received")), 1);
+  wait_hidden (card (w, "received"));
   drag (w, title_of (card (w, "waveform")), 10, 6, card (w, "overview"), 200, 20);
+  g_free (wait_order (w, "waveform,overview,mel,"));
   drag (w, card (w, "waveform"), 300, gtk_widget_get_height (card (w, "waveform")) - 3,
         card (w, "waveform"), 300, gtk_widget_get_height (card (w, "waveform")) + 57);
   h = gtk_widget_get_height (view_of (card (w, "waveform")));
@@ -494,7 +548,7 @@ test_session (Fixture *fx, gconstpointer data)
 
   /* maximised is saved too */
   click (w, title_of (card (w, "ssm")), 2);
-  g_assert_false (shown (card (w, "mel")));
+  wait_hidden (card (w, "mel"));
   g_assert_true (vita_window_save_session (w, path, &error));
   vita_gui_test_close (w);
   w = fx->window = vita_gui_test_window ();
@@ -505,7 +559,7 @@ test_session (Fixture *fx, gconstpointer data)
   g_assert_true (vita_gui_test_wait (settled, w, 60000));
   vita_gui_test_run_for (400);
   g_assert_true (shown (card (w, "ssm")));
-  g_assert_false (shown (card (w, "mel")));
+  wait_hidden (card (w, "mel"));
 }
 
 /* The model's square panels: four on one line at 1920 px; at 1024 px the window
@@ -519,9 +573,18 @@ test_widths (Fixture *fx, gconstpointer data)
 
   g_assert_true (gtk_widget_compute_point (att, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &a));
   g_assert_true (gtk_widget_compute_point (grid, GTK_WIDGET (w), &GRAPHENE_POINT_INIT (0, 0), &g));
+  /* (the window is as wide as the screen allows: 1600 px under CI's Xvfb) */
+  g_test_message ("window %d px wide, attention card %d × %d px", gtk_widget_get_width (GTK_WIDGET (w)),
+                  gtk_widget_get_width (att), gtk_widget_get_height (att));
   g_assert_cmpfloat (a.y, ==, g.y);                       /* one line */
-  g_assert_cmpint (gtk_widget_get_width (att), >, 400);   /* the width shared */
-  g_assert_cmpint (gtk_widget_get_height (att), >, 340);  /* square: as tall as wide allows */
+  /* the row takes the window's width, the four share it (gaps 3 × 12) */
+  {
+    int row = gtk_widget_get_width (gtk_widget_get_ancestor (att, GTK_TYPE_FLOW_BOX));
+    g_assert_cmpint (row, >=, 0.9 * gtk_widget_get_width (GTK_WIDGET (w)));
+    g_assert_cmpint (gtk_widget_get_width (att), >=, 0.9 * (row - 36) / 4);
+  }
+  /* square: as tall as its width allows */
+  g_assert_cmpint (gtk_widget_get_height (att), >, 0.8 * gtk_widget_get_width (att));
   vita_gui_test_close (w);
 
   w = fx->window = new_window (fx, 1024, 740);
@@ -716,7 +779,7 @@ test_six_probes (Fixture *fx, gconstpointer data)
   g_assert_cmpint (n_lanes (w), ==, 0);
   g_assert_null (vita_window_get_probeogram (w));
   vita_gui_test_run_for (300);
-  g_assert_false (shown (card (w, "probeogram")));
+  wait_hidden (card (w, "probeogram"));
 }
 
 int
