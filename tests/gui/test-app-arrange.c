@@ -175,9 +175,28 @@ scroll_to (GtkWidget *widget)
   vita_gui_test_run_for (200);
 }
 
+static gboolean
+placed (gpointer widget)
+{
+  static graphene_point_t last = { -1, -1 };
+  graphene_point_t p;
+  gboolean same;
+
+  if (!gtk_widget_get_mapped (widget) ||
+      !gtk_widget_compute_point (widget, GTK_WIDGET (gtk_widget_get_native (widget)),
+                                 &GRAPHENE_POINT_INIT (0, 0), &p))
+    return FALSE;
+  same = graphene_point_equal (&p, &last);
+  last = p;
+  g_usleep (50000);
+  return same;
+}
+
 static void
 click (VitaWindow *w, GtkWidget *widget, int n_clicks)
 {
+  /* shown, and where it stays (a slow machine may still be laying it out) */
+  vita_gui_test_wait (placed, widget, 3000);
   pointer_to (w, widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
   xdotool (w, "click --repeat %d --delay 60 1", n_clicks);
   vita_gui_test_run_for (300);
@@ -381,6 +400,25 @@ find_label (GtkWidget *root, const char *text)
   return find_widget (root, is_shown_label, text);
 }
 
+typedef struct { GtkWidget *root; const char *text; GtkWidget *found; } LabelWait;
+
+static gboolean
+label_appeared (gpointer data)
+{
+  LabelWait *lw = data;
+  return (lw->found = find_label (lw->root, lw->text)) != NULL;
+}
+
+/* find_label, waiting for it (a menu opens after the click that asks for it). */
+static GtkWidget *
+wait_label (GtkWidget *root, const char *text)
+{
+  LabelWait lw = { root, text, NULL };
+
+  vita_gui_test_wait (label_appeared, &lw, 5000);
+  return lw.found;
+}
+
 static void
 dump (GtkWidget *root, int depth)
 {
@@ -432,10 +470,18 @@ test_hide_show (Fixture *fx, gconstpointer data)
     menu_button = find_widget (GTK_WIDGET (w), is_primary_menu_button, NULL);
     g_assert_nonnull (menu_button);
     click (w, menu_button, 1);
-    panels_item = find_label (menu_button, "Panels");
+    panels_item = wait_label (menu_button, "Panels");
     g_assert_nonnull (panels_item);
     click (w, panels_item, 1);
-    waveform_item = find_label (menu_button, "Waveform");
+    waveform_item = wait_label (menu_button, "Waveform");
+    if (waveform_item == NULL && find_label (menu_button, "Panels") != NULL)
+      {
+        /* a slow machine: the first click reached the menu before it took input */
+        click (w, find_label (menu_button, "Panels"), 1);
+        waveform_item = wait_label (menu_button, "Waveform");
+      }
+    if (waveform_item == NULL)
+      dump (menu_button, 0);
     g_assert_nonnull (waveform_item);
     click (w, waveform_item, 1);
   }
@@ -464,7 +510,7 @@ test_reorder (Fixture *fx, gconstpointer data)
   /* the overview's menu: Move Up puts it first again */
   click (w, menu_button_of (card (w, "overview")), 1);
   {
-    GtkWidget *item = find_label (menu_button_of (card (w, "overview")), "Move Up");
+    GtkWidget *item = wait_label (menu_button_of (card (w, "overview")), "Move Up");
     g_assert_nonnull (item);
     click (w, item, 1);
   }
@@ -736,7 +782,7 @@ test_six_probes (Fixture *fx, gconstpointer data)
     scroll_to (dropdown);
     g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown))), ==, 3);
     click (w, dropdown, 1);
-    item = find_label (dropdown, "onset");
+    item = wait_label (dropdown, "onset");
     if (item == NULL)
       dump (dropdown, 0);
     g_assert_nonnull (item);
@@ -756,7 +802,7 @@ test_six_probes (Fixture *fx, gconstpointer data)
     {
       g_autofree char *text = g_strdup_printf ("Remove “%s”", vita_window_get_probe_lane (w, 2, NULL)->name);
       g_assert_true (g_str_has_prefix (vita_window_get_probe_lane (w, 2, NULL)->name, "onset · layer 1"));
-      remove = find_label (view, text);   /* in the lane menu, a popover of the view */
+      remove = wait_label (view, text);   /* in the lane menu, a popover of the view */
     }
     g_assert_nonnull (remove);
     click (w, remove, 1);
@@ -772,7 +818,7 @@ test_six_probes (Fixture *fx, gconstpointer data)
     surface_point (w, view, gtk_widget_get_width (view) / 2.0, lane_y (w, view, 0), &sx, &sy);
     xdotool (w, "mousemove --window %lu %d %d click 3", xid (w), sx, sy);
     vita_gui_test_run_for (400);
-    clear = find_label (view, "Clear All Probes");
+    clear = wait_label (view, "Clear All Probes");
     g_assert_nonnull (clear);
     click (w, clear, 1);
   }
@@ -787,6 +833,8 @@ main (int argc, char **argv)
 {
   if (!vita_gui_test_init (&argc, &argv))
     return 0;
+  /* no sliding menus: a pointer aimed at an item finds it where it is drawn */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   g_test_add ("/app-arrange/hide-show", Fixture, NULL, fixture_setup, test_hide_show, fixture_teardown);
   g_test_add ("/app-arrange/reorder", Fixture, NULL, fixture_setup, test_reorder, fixture_teardown);
   g_test_add ("/app-arrange/resize-maximise", Fixture, NULL, fixture_setup, test_resize_and_maximise,
