@@ -39,6 +39,7 @@ vita_session_state_free (VitaSessionState *state)
   g_ptr_array_unref (state->probes);
   g_ptr_array_unref (state->panels);
   g_free (state->maximised);
+  g_free (state->probeogram_task);
   g_free (state->view.colormap);
   g_free (state->view.follow);
   g_free (state);
@@ -358,6 +359,7 @@ read_panels (Reader *r, JsonObject *root, VitaSessionState *state)
     return TRUE;
   obj = json_node_get_object (node);
   if (!get_string (r, obj, "panels", "maximised", FALSE, &state->maximised) ||
+      !get_string (r, obj, "panels", "probeogram_task", FALSE, &state->probeogram_task) ||
       !member (r, obj, "panels", "order", JSON_NODE_ARRAY, FALSE, &node))
     return FALSE;
   if (node == NULL)
@@ -668,6 +670,11 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
       json_builder_set_member_name (b, "maximised");
       if (state->maximised != NULL)
         json_builder_add_string_value (b, state->maximised);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "probeogram_task");
+      if (state->probeogram_task != NULL)
+        json_builder_add_string_value (b, state->probeogram_task);
       else
         json_builder_add_null_value (b);
       json_builder_end_object (b);

@@ -11,7 +11,8 @@
  *               "attention_mode": "head" | "average" | "rollout", "colormap", "follow",
  *               "speed", "loop", "onset_clicks" },
  *     "window": { "width", "height" },
- *     "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME | null } }
+ *     "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME | null,
+ *                 "probeogram_task": TASK | null } }
  * Times are in samples at view.sample_rate (exact, as the timeline keeps them).
  * "panels" (the arrangement of the window's panels) is optional: files without it,
  * as version 1 files written before it existed, show the default arrangement; a
@@ -85,6 +86,7 @@ typedef struct {
   int              window_width, window_height;   /* 0: not recorded */
   GPtrArray       *panels;             /* VitaSessionPanel*, screen order; empty: not recorded */
   char            *maximised;          /* name of the maximised panel, or NULL */
+  char            *probeogram_task;    /* the task the probe-o-gram shows, or NULL */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);

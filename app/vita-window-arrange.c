@@ -340,6 +340,8 @@ _vita_window_arrange_to_state (VitaWindow *self, VitaSessionState *state)
     }
   g_free (state->maximised);
   state->maximised = self->maximised >= 0 ? g_strdup (vita_panel_to_string (self->maximised)) : NULL;
+  g_free (state->probeogram_task);
+  state->probeogram_task = g_strdup (vita_session_get_probeogram_task (self->session));
 }
 
 /* A session's arrangement: the panels it names in its order, then those it does not
@@ -373,6 +375,8 @@ _vita_window_arrange_from_state (VitaWindow *self, const VitaSessionState *state
           self->order[n++] = panels[i];
       self->n_order = n;
     }
+  /* applied when the probes load (the session keeps the choice) */
+  vita_session_set_probeogram_task (self->session, state->probeogram_task);
   if (state->maximised != NULL && vita_panel_from_string (state->maximised, &p) && index_of (self, p) >= 0)
     {
       self->maximised = p;

@@ -201,6 +201,7 @@ test_panels (void)
       g_ptr_array_add (state->panels, p);
     }
   state->maximised = g_strdup ("ssm");
+  state->probeogram_task = g_strdup ("onset");
   g_assert_true (vita_session_file_write (path, state, &error));
   g_autoptr(VitaSessionState) back = vita_session_file_read (path, &error);
   g_assert_no_error (error);
@@ -213,6 +214,7 @@ test_panels (void)
       g_assert_cmpint (p->height, ==, order[i].height);
     }
   g_assert_cmpstr (back->maximised, ==, "ssm");
+  g_assert_cmpstr (back->probeogram_task, ==, "onset");
 
   g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1}", -1, NULL));
   g_autoptr(VitaSessionState) old = vita_session_file_read (path, &error);

@@ -790,6 +790,21 @@ test_six_probes (Fixture *fx, gconstpointer data)
     pg = vita_window_get_probeogram (w);
     g_assert_true (g_str_has_prefix (pg->name, "onset "));
   }
+  /* the choice is saved in the session */
+  {
+    g_autofree char *path = g_build_filename (fx->dir, "probes.vitascope", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    VitaWindow *again;
+
+    g_assert_true (vita_window_save_session (w, path, &error));
+    g_assert_no_error (error);
+    again = vita_gui_test_window ();
+    g_assert_true (vita_window_open_session (again, file));
+    g_assert_true (vita_gui_test_wait (has_six, again, 60000));
+    g_assert_true (g_str_has_prefix (vita_window_get_probeogram (again)->name, "onset "));
+    vita_gui_test_close (again);
+  }
 
   /* the lane menu (right click on the first onset lane): Remove */
   {
