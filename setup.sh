@@ -29,6 +29,7 @@ PACKAGES=(
   wesnoth-1.16-music fluidsynth fluid-soundfont-gm
   # tests: headless GUI, fuzzing, desktop-file validation, figure decoding
   xvfb xauth clang libclang-rt-14-dev desktop-file-utils appstream-util appstream
+  xdotool   # tests: real pointer events in the GUI tests (tests/gui/test-app-arrange.c)
   imagemagick poppler-utils librsvg2-bin
 )
 

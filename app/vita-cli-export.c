@@ -4,7 +4,7 @@
  *
  *   SOURCE = an analysis folder (`vitascope-cli analyze --out DIR`):
  *     --what received        received-attention curve of --layer L (1…L) and
- *                            --head H (0-based index; -1: mean)         CSV time,value | npy
+ *                            --head H (1…H, or mean: the default)       CSV time,value | npy
  *     --what received-peaks  its peaks as onset times                CSV | JAMS | npy
  *     --what onset           the spectral-flux onset curve           CSV | npy
  *     --what onset-peaks     its peaks as onset times                CSV | JAMS | npy
@@ -107,7 +107,7 @@ export_from_analysis (const char *dir, const char *what, int layer, int head, co
         {
           g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
                        "%s/received.npy: shape (%zu, %zu, %zu); --layer must be 1..%d and --head "
-                       "-1..%d", dir, shape[0], shape[1], shape[2], L, NH - 1);
+                       "1..%d or mean", dir, shape[0], shape[1], shape[2], L, NH);
           return 2;
         }
       g_autofree float *curve = g_new0 (float, F);
@@ -199,13 +199,14 @@ vita_cli_export (int argc, char **argv)
 {
   g_autofree char *out = NULL, *what = NULL, *format_s = NULL, *probe = NULL;
   int layer = 1, head = -1;
+  g_autofree char *head_s = NULL;
   double delta = 0.05;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "File to write", "FILE" },
     { "what", 'w', 0, G_OPTION_ARG_STRING, &what, "received, received-peaks, onset, onset-peaks, probe; or chords, beats, onsets, key, tags, all", "WHAT" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "csv (Sonic Visualiser), lab, jams or npy (default: FILE's extension)", "F" },
     { "layer", 'l', 0, G_OPTION_ARG_INT, &layer, "Layer of the received-attention curve, 1…L (attention has no layer 0; default 1)", "L" },
-    { "head", 0, 0, G_OPTION_ARG_INT, &head, "Head as a 0-based index of received.npy (0…H−1 = heads 1…H), or -1 for the mean over heads (default)", "H" },
+    { "head", 0, 0, G_OPTION_ARG_STRING, &head_s, "Head 1…H, or mean: the mean over heads (default)", "H" },
     { "probe", 'p', 0, G_OPTION_ARG_FILENAME, &probe, "Probe file for --what probe", "PROBE" },
     { "delta", 0, 0, G_OPTION_ARG_DOUBLE, &delta, "Peak-picking threshold on the curve scaled to [0,1] (default 0.05)", "D" },
     { NULL },
@@ -217,6 +218,22 @@ vita_cli_export (int argc, char **argv)
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 2;
+    }
+  /* heads are numbered 1…H as everywhere a person reads (README, "Layers and heads") */
+  if (head_s != NULL && g_strcmp0 (head_s, "mean") != 0)
+    {
+      char *end = NULL;
+      gint64 h = g_ascii_strtoll (head_s, &end, 10);
+      if (end == head_s || *end != '\0' || h < 1)
+        {
+          fprintf (stderr, "%s: --head %s: heads are numbered 1…H, or “mean”%s\n", argv[0], head_s,
+                   end != head_s && *end == '\0' && h == 0
+                     ? " (head 0 of earlier versions, a 0-based index, is --head 1 now)"
+                     : end != head_s && *end == '\0' && h == -1
+                     ? " (-1 of earlier versions is --head mean now)" : "");
+          return 2;
+        }
+      head = (int) MIN (h - 1, G_MAXINT);   /* 0-based index of received.npy */
     }
   VitaAnnExportFormat format;
   if (argc < 2 || !out || !what ||

@@ -96,6 +96,27 @@ vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path)
   g_ptr_array_add (set->paths, g_strdup (path));
 }
 
+char *
+vita_probe_set_remove_probe (VitaProbeSet *set, int i)
+{
+  char *path;
+
+  if (i < 0 || (guint) i >= set->probes->len)
+    return NULL;
+  path = g_strdup (g_ptr_array_index (set->paths, i));
+  g_ptr_array_remove_index (set->probes, i);
+  g_ptr_array_remove_index (set->paths, i);
+  return path;
+}
+
+void
+vita_probe_set_clear_probes (VitaProbeSet *set)
+{
+  g_ptr_array_set_size (set->probes, 0);
+  g_ptr_array_set_size (set->paths, 0);
+  g_ptr_array_set_size (set->clip_probes, 0);
+}
+
 int
 vita_probe_set_get_n_probes (VitaProbeSet *set)
 {

@@ -27,6 +27,11 @@ const VitaEventList *vita_probe_set_get_onsets (VitaProbeSet *set);
 /* Takes probe.  Dimension checks happen in vita_probe_set_update_lanes. */
 void          vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path);
 int           vita_probe_set_get_n_probes (VitaProbeSet *set);
+/* Removes frame-level probe i (lane i once lanes are updated); returns its path
+ * (owned), NULL when there is none. */
+char         *vita_probe_set_remove_probe (VitaProbeSet *set, int i);
+/* Removes every probe, frame- and clip-level (the annotations stay). */
+void          vita_probe_set_clear_probes (VitaProbeSet *set);
 /* Frame-level probe i (the probe of lane i once lanes are updated), borrowed, or NULL. */
 VitaProbe    *vita_probe_set_get_probe (VitaProbeSet *set, int i);
 /* The file probe i was loaded from, or NULL. */

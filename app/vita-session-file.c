@@ -20,6 +20,7 @@ vita_session_state_new (void)
   state->models = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_ref_free);
   state->annotations = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_ref_free);
   state->probes = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_ref_free);
+  state->panels = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_panel_free);
   state->view.head = -1;
   state->view.query_token = -1;
   state->view.attention_mode = VITA_ATTENTION_HEAD;
@@ -74,6 +75,9 @@ vita_session_state_free (VitaSessionState *state)
   g_ptr_array_unref (state->models);
   g_ptr_array_unref (state->annotations);
   g_ptr_array_unref (state->probes);
+  g_ptr_array_unref (state->panels);
+  g_free (state->maximised);
+  g_free (state->probeogram_task);
   g_free (state->view.colormap);
   g_free (state->view.follow);
   vita_session_compare_free (state->compare);
@@ -120,6 +124,15 @@ vita_session_ref_free (VitaSessionRef *ref)
   g_free (ref->relative);
   g_free (ref->sha256);
   g_free (ref);
+}
+
+void
+vita_session_panel_free (VitaSessionPanel *panel)
+{
+  if (panel == NULL)
+    return;
+  g_free (panel->name);
+  g_free (panel);
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -500,6 +513,56 @@ read_series_and_views (Reader *r, JsonObject *root, VitaSessionState *state)
   return TRUE;
 }
 
+/* "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME }
+ * (optional; see vita-session-file.h). */
+static gboolean
+read_panels (Reader *r, JsonObject *root, VitaSessionState *state)
+{
+  JsonNode *node;
+  JsonObject *obj;
+
+  if (!member (r, root, NULL, "panels", JSON_NODE_OBJECT, FALSE, &node))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  obj = json_node_get_object (node);
+  if (!get_string (r, obj, "panels", "maximised", FALSE, &state->maximised) ||
+      !get_string (r, obj, "panels", "probeogram_task", FALSE, &state->probeogram_task) ||
+      !member (r, obj, "panels", "order", JSON_NODE_ARRAY, FALSE, &node))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  JsonArray *array = json_node_get_array (node);
+  guint n = json_array_get_length (array);
+  if (n > 256)
+    return fail (r, "“panels.order”", "lists more than 256 panels");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *field = g_strdup_printf ("panels.order[%u]", i);
+      g_autofree char *name = NULL;
+      JsonNode *el = json_array_get_element (array, i);
+      gboolean visible = TRUE;
+      gint64 height = 0;
+
+      if (!JSON_NODE_HOLDS_OBJECT (el))
+        {
+          g_autofree char *quoted = g_strdup_printf ("“%s”", field);
+          return fail (r, quoted, "must be an object");
+        }
+      obj = json_node_get_object (el);
+      if (!get_string (r, obj, field, "name", TRUE, &name) ||
+          !get_bool (r, obj, field, "visible", &visible) ||
+          !get_int (r, obj, field, "height", 0, 100000, &height))
+        return FALSE;
+      VitaSessionPanel *panel = g_new0 (VitaSessionPanel, 1);
+      panel->name = g_steal_pointer (&name);
+      panel->visible = visible;
+      panel->height = (int) height;
+      g_ptr_array_add (state->panels, panel);
+    }
+  return TRUE;
+}
+
 VitaSessionState *
 vita_session_file_parse (const char *data, gsize length, const char *path, GError **error)
 {
@@ -599,6 +662,8 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
       state->window_height = (int) h;
     }
   if (!read_series_and_views (&r, root, state))
+    goto fault;
+  if (!read_panels (&r, root, state))
     goto fault;
   g_free (r.dir);
   return g_steal_pointer (&state);
@@ -827,6 +892,37 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
+    }
+  if (state->panels->len > 0)
+    {
+      json_builder_set_member_name (b, "panels");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "order");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < state->panels->len; i++)
+        {
+          const VitaSessionPanel *panel = g_ptr_array_index (state->panels, i);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, panel->name);
+          json_builder_set_member_name (b, "visible");
+          json_builder_add_boolean_value (b, panel->visible);
+          json_builder_set_member_name (b, "height");
+          json_builder_add_int_value (b, panel->height);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "maximised");
+      if (state->maximised != NULL)
+        json_builder_add_string_value (b, state->maximised);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "probeogram_task");
+      if (state->probeogram_task != NULL)
+        json_builder_add_string_value (b, state->probeogram_task);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
     }
   json_builder_end_object (b);
 

@@ -10,8 +10,13 @@
  *               "selection_start", "selection_end", "layer", "head", "query_token",
  *               "attention_mode": "head" | "average" | "rollout", "colormap", "follow",
  *               "speed", "loop", "onset_clicks" },
- *     "window": { "width", "height" } }
+ *     "window": { "width", "height" },
+ *     "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME | null,
+ *                 "probeogram_task": TASK | null } }
  * Times are in samples at view.sample_rate (exact, as the timeline keeps them).
+ * "panels" (the arrangement of the window's panels) is optional: files without it,
+ * as version 1 files written before it existed, show the default arrangement; a
+ * name this Vitascope does not know is skipped when the arrangement is applied.
  *
  * GLib + json-glib only: the app, the CLI (`render SESSION.vitascope`) and the fuzz
  * target link it.  A file is read through vita_session_file_read() and nothing else,
@@ -48,6 +53,15 @@ typedef struct {
   char     *sha256;    /* models: lowercase hex, or NULL */
   gboolean  found;     /* reading: the file exists at path */
 } VitaSessionRef;
+
+/* One panel of the window's arrangement, in screen order. */
+typedef struct {
+  char     *name;      /* the panel's name (vita_panel_to_string) */
+  gboolean  visible;   /* FALSE: hidden by the user */
+  int       height;    /* of its drawing on screen, px; 0 = the panel's own */
+} VitaSessionPanel;
+
+void              vita_session_panel_free (VitaSessionPanel *panel);
 
 typedef struct {
   int                sample_rate;      /* of the times below; 0 = none recorded */
@@ -104,6 +118,9 @@ typedef struct {
   char            *series;             /* a checkpoint series folder (absolute), or NULL */
   gint64           series_step;        /* the checkpoint shown: its trained_steps */
   GPtrArray       *views;              /* VitaSessionNamedView*, in presentation order */
+  GPtrArray       *panels;             /* VitaSessionPanel*, screen order; empty: not recorded */
+  char            *maximised;          /* name of the maximised panel, or NULL */
+  char            *probeogram_task;    /* the task the probe-o-gram shows, or NULL */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);

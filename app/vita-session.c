@@ -39,6 +39,7 @@ struct _VitaSession
   GCancellable      *ann_cancellable;
   guint              ann_pending;
   VitaProbeogram    *probeogram;
+  char              *probeogram_task;   /* chosen task, or NULL: the first lane's */
   guint              update_id;         /* throttles "analysis-updated" */
   gboolean           model_loading;
   gboolean           job_done;          /* "finished" delivered for self->job */
@@ -505,14 +506,25 @@ update_probeogram (VitaSession *self, const VitaAnalysis *an, VitaProbeLane *con
                    int n_lanes, GPtrArray *messages)
 {
   VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (self->probe_set, 0) : NULL;
+  int first_lane = 0;
 
+  /* the chosen task's first lane, when one of the lanes has it */
+  for (int i = 0; self->probeogram_task != NULL && i < n_lanes; i++)
+    {
+      VitaProbe *p = vita_probe_set_get_probe (self->probe_set, i);
+      if (p != NULL && g_strcmp0 (p->task, self->probeogram_task) == 0)
+        {
+          first = p, first_lane = i;
+          break;
+        }
+    }
   g_clear_pointer (&self->probeogram, vita_probeogram_free);
   if (an == NULL || first == NULL)
     return;
 
   g_autofree VitaProbe **probes = g_new0 (VitaProbe *, an->n_layers);
   g_autoptr(GError) error = NULL;
-  const int *truth = lanes[0]->binary ? NULL : lanes[0]->truth;
+  const int *truth = lanes[first_lane]->binary ? NULL : lanes[first_lane]->truth;
   int n_rows = 0;
 
   for (int i = 0; i < n_lanes; i++)
@@ -663,6 +675,69 @@ vita_session_load_probes (VitaSession *self, const char *const *paths)
   update_probe_lanes (self);
   if (self->side_b != NULL)
     update_probe_lanes_b (self);
+}
+
+void
+vita_session_remove_probe (VitaSession *self, int lane)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (VITA_IS_SESSION (self));
+  path = vita_probe_set_remove_probe (self->probe_set, lane);
+  if (path == NULL)
+    return;
+  for (guint i = 0; i < self->probe_paths->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->probe_paths, i), path))
+      {
+        g_ptr_array_remove_index (self->probe_paths, i);
+        break;
+      }
+  update_probe_lanes (self);
+}
+
+void
+vita_session_clear_probes (VitaSession *self)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  vita_probe_set_clear_probes (self->probe_set);
+  g_ptr_array_set_size (self->probe_paths, 0);
+  update_probe_lanes (self);
+}
+
+void
+vita_session_set_probeogram_task (VitaSession *self, const char *task)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  if (g_strcmp0 (task, self->probeogram_task) == 0)
+    return;
+  g_free (self->probeogram_task);
+  self->probeogram_task = g_strdup (task);
+  update_probe_lanes (self);
+}
+
+const char *
+vita_session_get_probeogram_task (VitaSession *self)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), NULL);
+  return self->probeogram_task;
+}
+
+GStrv
+vita_session_get_probe_tasks (VitaSession *self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  int n_lanes = 0;
+
+  g_return_val_if_fail (VITA_IS_SESSION (self), NULL);
+  vita_probe_set_get_lanes (self->probe_set, &n_lanes);
+  for (int i = 0; i < n_lanes; i++)
+    {
+      VitaProbe *p = vita_probe_set_get_probe (self->probe_set, i);
+      if (p != NULL && p->task != NULL && g_hash_table_add (seen, p->task))
+        g_strv_builder_add (b, p->task);
+    }
+  return g_strv_builder_end (b);
 }
 
 /* ------------------------------------------------------------------ audio */
@@ -1324,6 +1399,7 @@ vita_session_finalize (GObject *object)
   g_clear_pointer (&self->probe_set, vita_probe_set_free);
   g_clear_pointer (&self->annotation_paths, g_ptr_array_unref);
   g_clear_pointer (&self->probe_paths, g_ptr_array_unref);
+  g_clear_pointer (&self->probeogram_task, g_free);
   g_clear_pointer (&self->missing, g_ptr_array_unref);
   g_clear_pointer (&self->restoring, vita_session_state_free);
   g_clear_pointer (&self->pending_compare, vita_session_compare_free);

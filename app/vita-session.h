@@ -52,6 +52,15 @@ gboolean      vita_session_offer_live_model (VitaSession *self, VitaVit *vit, co
 void          vita_session_load_annotations (VitaSession *self, const char *const *paths);
 /* Probes load synchronously; problems are emitted as "error". */
 void          vita_session_load_probes (VitaSession *self, const char *const *paths);
+/* Removes the probe of lane i (its file leaves the session); all probes. */
+void          vita_session_remove_probe (VitaSession *self, int lane);
+void          vita_session_clear_probes (VitaSession *self);
+/* The task the probe-o-gram shows ("chord", "onset"…), one of the loaded frame-level
+ * probes' tasks; NULL: the first lane's. */
+void          vita_session_set_probeogram_task (VitaSession *self, const char *task);
+const char   *vita_session_get_probeogram_task (VitaSession *self);
+/* The tasks of the loaded frame-level probes, in lane order, each once (new array). */
+GStrv         vita_session_get_probe_tasks (VitaSession *self);
 /* The pipeline's duration (ns), until the decoded PCM gives the exact length. */
 void          vita_session_set_duration (VitaSession *self, gint64 duration_ns);
 /* A jump of the playhead: the analysis computes the windows around it next. */

@@ -276,8 +276,9 @@ settings_from_popover (AttrState *st, VitaAttrSettings *s, char **message)
     {
       int block = an ? vita_paint_block_for_layer (an, vita_timeline_get_layer (tl)) : 0;
       int head = vita_timeline_get_head (tl);
-      g_autofree char *h = head < 0 ? g_strdup ("mean") : g_strdup_printf ("%d", head);
-      s->target = g_strdup_printf ("received:%d:%s@%s", block, h, t);
+      /* the one numbering a person reads: layers 1…L, heads 1…H */
+      g_autofree char *h = head < 0 ? g_strdup ("mean") : g_strdup_printf ("%d", head + 1);
+      s->target = g_strdup_printf ("received:%d:%s@%s", block + 1, h, t);
     }
   return TRUE;
 }

@@ -9,8 +9,10 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "vita-views.h"
+#include "vita-panel-card.h"
 
 
 /* ------------------------------------------------------------------ panels
@@ -92,35 +94,16 @@ build_no_model_page (VitaWindow *self)
   return self->no_model_page;
 }
 
-/* One card: the panel's title and subtitle from its class record, its view drawing
- * from the session's analysis source. */
-static GtkWidget *
-add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
+/* One card (app/vita-panel-card.c): the panel's title and subtitle from its class
+ * record, its view drawing from the session's analysis source.  The card is kept
+ * (owned) in self->cards; vita-window-arrange.c shows it. */
+static void
+add_panel (VitaWindow *self, VitaPanel panel)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  const char *title = _(klass->title);
-  int width = klass->width, height = klass->height;
-  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *label = gtk_label_new (title);
-  GtkWidget *sub = gtk_label_new (_(klass->subtitle));
   GtkWidget *view = vita_panel_view_new (panel, vita_session_get_timeline (self->session));
 
-  gtk_widget_add_css_class (card, "card");
-  gtk_widget_add_css_class (card, "vita-panel");
-  gtk_widget_add_css_class (label, "vita-panel-title");
-  gtk_widget_add_css_class (sub, "vita-panel-subtitle");
-  gtk_widget_add_css_class (sub, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_xalign (GTK_LABEL (sub), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (sub), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (header), label);
-  gtk_box_append (GTK_BOX (header), sub);
-  gtk_box_append (GTK_BOX (card), header);
-
-  gtk_widget_set_size_request (view, width, height);
-  gtk_widget_set_hexpand (card, width < 0);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _(klass->title), -1);
   vita_panel_view_set_source (VITA_PANEL_VIEW (view),
                               vita_session_get_analysis_source (self->session));
   if (vita_panel_is_time_aligned (panel))
@@ -131,55 +114,23 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
       g_signal_connect (drag, "drag-end", G_CALLBACK (on_panel_drag_end), self);
       gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (drag));
     }
-  gtk_box_append (GTK_BOX (card), view);
-  gtk_box_append (box, card);
+  self->cards[panel] = g_object_ref_sink (vita_panel_card_new (panel, view));
   self->panels[panel] = view;
-  if (klass->traits & VITA_PANEL_ON_DEMAND)   /* shown only with probes: on_lanes_changed */
-    gtk_widget_set_visible (card, FALSE);
-  else if (klass->traits & VITA_PANEL_NEEDS_MODEL)
-    g_ptr_array_add (self->model_cards, card);
-  return card;
 }
 
-/* The panels of the registry in its arrangement (views/vita-painters.h): the same
- * order and rows as the whole-view figure.  Without a model, the no-model page
- * stands where the first row of the model's panels begins. */
+/* The panels of the registry (views/vita-painters.h), and the no-model page that
+ * stands in for the model's panels without a model. */
 static void
 build_panels (VitaWindow *self)
 {
   int n;
   g_autofree VitaPanel *panels = vita_panel_arrangement (&n);
-  GtkWidget *row = NULL;
-  int row_id = 0;
 
+  g_object_ref_sink (build_no_model_page (self));
   for (int i = 0; i < n; i++)
-    {
-      const VitaPanelClass *klass = vita_panel_get_class (panels[i]);
-      GtkWidget *card;
-
-      if (klass->row != 0 && klass->row == row_id)
-        {
-          add_panel (self, GTK_BOX (row), panels[i]);
-          continue;
-        }
-      row_id = klass->row;
-      if (klass->row == 0)
-        card = add_panel (self, self->panels_box, panels[i]);
-      else
-        {
-          if (self->no_model_page == NULL)
-            gtk_box_append (self->panels_box, build_no_model_page (self));
-          row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-          g_ptr_array_add (self->model_cards, row);
-          gtk_box_append (self->panels_box, row);
-          add_panel (self, GTK_BOX (row), panels[i]);
-          continue;
-        }
-      if (panels[i] == VITA_PANEL_PROBES)   /* header box, then title and subtitle labels */
-        self->probes_subtitle = gtk_widget_get_last_child (gtk_widget_get_first_child (card));
-      if (panels[i] == VITA_PANEL_PROBEOGRAM)
-        self->probeogram_card = card;
-    }
+    add_panel (self, panels[i]);
+  self->probes_subtitle = GTK_WIDGET (vita_panel_card_get_subtitle (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBES])));
+  _vita_window_arrange_init (self);
 }
 
 
@@ -303,6 +254,141 @@ update_key_label (VitaWindow *self)
   gtk_label_set_text (GTK_LABEL (self->probes_subtitle), text->str);
 }
 
+/* The probe-o-gram's task: one of the loaded probes' tasks. */
+static void
+update_probeogram_tasks (VitaWindow *self)
+{
+  g_auto(GStrv) tasks = vita_session_get_probe_tasks (self->session);
+  const VitaProbeogram *pg = vita_session_get_probeogram (self->session);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->probe_tasks)), selected = 0;
+
+  self->syncing = TRUE;
+  gtk_string_list_splice (self->probe_tasks, 0, n, (const char *const *) tasks);
+  for (guint i = 0; tasks[i] != NULL; i++)
+    if (pg != NULL && pg->name != NULL && g_str_has_prefix (pg->name, tasks[i]) &&
+        pg->name[strlen (tasks[i])] == ' ')
+      selected = i;
+  gtk_drop_down_set_selected (self->probeogram_task, selected);
+  gtk_widget_set_visible (GTK_WIDGET (self->probeogram_task), g_strv_length (tasks) > 1);
+  self->syncing = FALSE;
+}
+
+static void
+on_probeogram_task (GtkDropDown *dropdown, GParamSpec *pspec, VitaWindow *self)
+{
+  GObject *item = gtk_drop_down_get_selected_item (dropdown);
+
+  if (self->syncing || item == NULL)
+    return;
+  vita_session_set_probeogram_task (self->session, gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
+}
+
+static void
+on_remove_probe (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  vita_session_remove_probe (VITA_WINDOW (user_data)->session, g_variant_get_int32 (param));
+}
+
+static void
+on_clear_probes (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  vita_session_clear_probes (VITA_WINDOW (user_data)->session);
+}
+
+static gboolean
+unparent_later (gpointer popover)
+{
+  gtk_widget_unparent (popover);
+  g_object_unref (popover);
+  return G_SOURCE_REMOVE;
+}
+
+/* The menu's item activates its action after the popover closes: it goes after that. */
+static void
+on_lane_menu_closed (GtkPopover *popover)
+{
+  g_idle_add (unparent_later, g_object_ref (popover));
+}
+
+/* The lane menu: a right click on a lane offers to remove its probe, or all. */
+static void
+on_probes_pressed (GtkGestureClick *gesture, int n_press, double x, double y, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  int n_lanes = 0;
+  VitaProbeLane *const *lanes = vita_session_get_probe_lanes (self->session, &n_lanes);
+  VitaRect area = { 0, 0, gtk_widget_get_width (view), gtk_widget_get_height (view) };
+  VitaStyle style;
+  VitaPaintContext ctx = { 0 };
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *popover;
+  int lane;
+
+  if (n_lanes <= 0)
+    return;
+  vita_style_init (&style);
+  ctx.style = &style;
+  ctx.lanes = lanes;
+  ctx.n_lanes = n_lanes;
+  lane = vita_probe_lanes_hit (&area, &ctx, y);
+  if (lane >= 0)
+    {
+      /* Translators: %s is a probe lane's name, e.g. "chord · layer 3 · majmin 0.71". */
+      g_autofree char *label = g_strdup_printf (_("Remove “%s”"), lanes[lane]->name);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "panels.remove-probe", g_variant_new_int32 (lane));
+      g_menu_append_item (menu, item);
+    }
+  g_menu_append (menu, _("Clear All Probes"), "panels.clear-probes");
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, view);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  g_signal_connect (popover, "closed", G_CALLBACK (on_lane_menu_closed), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+update_probe_actions (VitaWindow *self, int n_lanes)
+{
+  GActionMap *map = G_ACTION_MAP (self->panel_actions);
+  gboolean any = vita_probe_set_get_n_probes (vita_session_get_probe_set (self->session)) > 0;
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "clear-probes")), any);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "remove-probe")), n_lanes > 0);
+}
+
+static void
+build_probe_controls (VitaWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { "remove-probe", on_remove_probe, "i" },
+    { "clear-probes", on_clear_probes },
+  };
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self->panel_actions), entries, G_N_ELEMENTS (entries), self);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  /* before the view's own click (which seeks with any button) */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_probes_pressed), self);
+  gtk_widget_add_controller (self->panels[VITA_PANEL_PROBES], GTK_EVENT_CONTROLLER (click));
+
+  self->probe_tasks = gtk_string_list_new (NULL);
+  self->probeogram_task = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->probe_tasks)), NULL));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->probeogram_task), _("The task the probe-o-gram shows"));
+  gtk_widget_set_valign (GTK_WIDGET (self->probeogram_task), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->probeogram_task), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->probeogram_task), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Probe-o-gram task"), -1);
+  g_signal_connect (self->probeogram_task, "notify::selected", G_CALLBACK (on_probeogram_task), self);
+  vita_panel_card_add_header_widget (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBEOGRAM]),
+                                     GTK_WIDGET (self->probeogram_task));
+  update_probe_actions (self, 0);
+}
+
 static void
 on_lanes_changed (VitaWindow *self)
 {
@@ -314,13 +400,20 @@ on_lanes_changed (VitaWindow *self)
     {
       int n_b = 0;
       VitaProbeLane *const *lanes_b = vita_session_get_probe_lanes_b (self->session, &n_b);
+      VitaStyle style;
+      vita_style_init (&style);
       vita_panel_view_set_probe_lanes (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes, n_lanes);
       vita_panel_view_set_probe_lanes_b (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBES]), lanes_b, n_b);
+      /* each lane readable: the panel grows with its lanes, side B's too (the page scrolls) */
+      vita_panel_card_set_min_content_height (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBES]),
+          (int) ceil (vita_probe_lanes_min_height (&style, lanes, n_lanes) +
+                      (n_b > 0 ? vita_probe_lanes_min_height (&style, lanes_b, n_b) : 0)));
     }
   if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
     vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
-  if (self->probeogram_card != NULL)
-    gtk_widget_set_visible (self->probeogram_card, pg != NULL);
+  _vita_window_arrange_update (self);
+  update_probeogram_tasks (self);
+  update_probe_actions (self, n_lanes);
   update_key_label (self);
   _vita_window_panels_queue_draw (self);
 }
@@ -335,13 +428,7 @@ vita_window_get_probes_subtitle (VitaWindow *self)
 void
 _vita_window_panels_update_model_cards (VitaWindow *self)
 {
-  gboolean has_model = vita_session_get_model (self->session) != NULL;
-
-  for (guint i = 0; self->model_cards != NULL && i < self->model_cards->len; i++)
-    gtk_widget_set_visible (g_ptr_array_index (self->model_cards, i), has_model);
-  if (self->no_model_page != NULL)
-    gtk_widget_set_visible (self->no_model_page,
-                            !has_model && !vita_session_get_model_loading (self->session));
+  _vita_window_arrange_update (self);
 }
 
 void
@@ -365,6 +452,7 @@ _vita_window_panels_build (VitaWindow *self)
   GSignalGroup *g;
 
   build_panels (self);
+  build_probe_controls (self);
   self->panel_signals = g = g_signal_group_new (VITA_TYPE_SESSION);
   g_signal_group_connect_swapped (g, "notify::analysis", G_CALLBACK (on_analysis), self);
   g_signal_group_connect_swapped (g, "notify::peaks", G_CALLBACK (on_peaks), self);

@@ -3,6 +3,7 @@
  *   vita-window.c          template, title, banners, observing the session, action state
  *   vita-window-actions.c  actions and key bindings, playback, file choosers
  *   vita-window-panels.c   the one place panels are created and connected to the session
+ *   vita-window-arrange.c  the panels' arrangement: shown, order, heights, maximised
  *   vita-window-export.c   figure export
  *   vita-window-dnd.c      opening files (drag and drop, command line, recent files),
  *                          session files (open, save, save as, last session) */
@@ -40,6 +41,7 @@ struct _VitaWindow
   GtkStack             *main_stack;
   GtkBox               *panels_box;
   GMenu                *recent_menu;
+  GMenu                *panels_menu;
 
   /* owned */
   GSettings            *settings;
@@ -53,11 +55,19 @@ struct _VitaWindow
   char                 *last_error;
   GtkStringList        *layer_names;
   GtkStringList        *head_names;
-  GtkWidget            *panels[VITA_MAX_PANELS]; /* VitaPanelView widgets, owned by panels_box */
-  GPtrArray            *model_cards;       /* cards of panels that need a model (borrowed) */
-  GtkWidget            *no_model_page;     /* shown in their place without a model */
-  GtkWidget            *probeogram_card;   /* shown while there is a probe-o-gram */
+  GtkWidget            *panels[VITA_MAX_PANELS]; /* VitaPanelView widgets, in their cards */
+  GtkWidget            *no_model_page;     /* shown in their place without a model (owned) */
   GtkWidget            *probes_subtitle;   /* probe panel subtitle: key annotation/prediction */
+  /* the arrangement (vita-window-arrange.c) */
+  GtkWidget            *cards[VITA_MAX_PANELS]; /* VitaPanelCard, owned (shown or not) */
+  VitaPanel             order[VITA_MAX_PANELS];
+  int                   n_order;
+  gboolean              panel_hidden[VITA_MAX_PANELS];
+  int                   maximised;         /* the maximised panel, or -1 */
+  char                 *layout_key;        /* what relayout last showed */
+  GSimpleActionGroup   *panel_actions;     /* "panels." */
+  GtkDropDown          *probeogram_task;   /* the probe-o-gram's task, in its card's header */
+  GtkStringList        *probe_tasks;       /* its choices (owned) */
   GtkWindow            *training_window;   /* weak pointer */
 
   /* borrowed */
@@ -98,6 +108,14 @@ void     _vita_window_panels_build (VitaWindow *self);
 void     _vita_window_panels_update_model_cards (VitaWindow *self);
 void     _vita_window_panels_queue_draw (VitaWindow *self);
 VitaPaintCache *_vita_window_panels_get_cache (VitaWindow *self);
+
+/* vita-window-arrange.c */
+void     _vita_window_arrange_init (VitaWindow *self);
+void     _vita_window_arrange_dispose (VitaWindow *self);
+/* Shows the cards that have something to show (after a model or probes change). */
+void     _vita_window_arrange_update (VitaWindow *self);
+void     _vita_window_arrange_to_state (VitaWindow *self, VitaSessionState *state);
+void     _vita_window_arrange_from_state (VitaWindow *self, const VitaSessionState *state);
 
 /* vita-window-export.c */
 void     _vita_window_export_class_init (GtkWidgetClass *widget_class);

@@ -388,6 +388,7 @@ vita_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   _vita_window_teach_dispose (self);
   _vita_window_video_dispose (self);
+  _vita_window_arrange_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), VITA_TYPE_WINDOW);
   G_OBJECT_CLASS (vita_window_parent_class)->dispose (object);
 }
@@ -403,7 +404,7 @@ vita_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->layer_names);
   g_clear_object (&self->head_names);
-  g_clear_pointer (&self->model_cards, g_ptr_array_unref);
+  g_clear_object (&self->probe_tasks);
   g_free (self->last_error);
   _vita_window_teach_finalize (self);
   G_OBJECT_CLASS (vita_window_parent_class)->finalize (object);
@@ -444,6 +445,7 @@ vita_window_class_init (VitaWindowClass *klass)
   BIND (main_stack);
   BIND (panels_box);
   BIND (recent_menu);
+  BIND (panels_menu);
 #undef BIND
 
   _vita_window_actions_class_init (widget_class);
@@ -468,7 +470,6 @@ vita_window_init (VitaWindow *self)
   self->recent = gtk_recent_manager_get_default ();
   self->layer_names = gtk_string_list_new (NULL);
   self->head_names = gtk_string_list_new (NULL);
-  self->model_cards = g_ptr_array_new ();
   tl = vita_session_get_timeline (self->session);
 
   gtk_window_set_default_size (GTK_WINDOW (self),

@@ -100,6 +100,12 @@ const VitaProbeLane *vita_window_get_probe_lane (VitaWindow *self, int i, double
 const VitaProbeogram *vita_window_get_probeogram (VitaWindow *self);
 /* The probe panel's subtitle: key annotation and key probe prediction when loaded. */
 const char *vita_window_get_probes_subtitle (VitaWindow *self);
+/* The card (app/vita-panel-card.h) around the panel called `name`, shown or not; NULL
+ * for no such panel. */
+GtkWidget  *vita_window_get_panel_card (VitaWindow *self, const char *name);
+/* The "panels." action group: show-NAME (the Panels submenu's check items), hide,
+ * move-up, move-down, move-to, maximise, show-all, reset (app/vita-window-arrange.c). */
+GActionGroup *vita_window_get_panel_actions (VitaWindow *self);
 
 /* Teaching (vita-window-teach.c), for the tests: the checkpoint shown (-1 none) and its
  * step, the series' size, checkpoints measured for the emergence panel so far, the

@@ -328,6 +328,14 @@ void vita_overview_paint       (cairo_t *cr, const VitaRect *area, const VitaPai
 /* ctx->probeogram through vita_probeogram_paint (a "no probes" message when NULL). */
 void vita_probeogram_panel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+/* Probe lanes keep a readable height: a row (a lane, or its ground truth) is at least
+ * three lines of its label column (task, layer, score); the panel's least height for
+ * these lanes (0 without lanes), in the style's units. */
+double vita_probe_lanes_min_row_height (const VitaStyle *style);
+double vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes,
+                                    int n_lanes);
+/* The lane (index into ctx->lanes) whose row or ground-truth row is at y; -1 outside. */
+int    vita_probe_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 

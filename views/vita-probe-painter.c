@@ -110,34 +110,84 @@ segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
     }
 }
 
-/* Lane names sit inside the lane, top left, on a light box sized from the measured
- * text (names can be long: shrunk to the lane's width).  Returns the box's right
- * and bottom edges through *right, *bottom. */
-static void
-lane_name_box (const VitaStyle *style, const VitaRect *row, const char *name, double *right,
-               double *bottom)
+/* ---- lanes: a label column and a readable minimum height ------------------ */
+
+#define LABEL_SCALE 0.72
+/* Lines of a lane's label in the column left of the plot: its name's " · " parts
+ * ("chord", "layer 3", "majmin 0.71": task, layer, score). */
+#define LABEL_LINES 3
+
+/* Rows of the lanes: each lane, and its ground truth under it when loaded. */
+static int
+lane_rows (VitaProbeLane *const *lanes, int n_lanes)
 {
-  double fs = style->font_size, w, h;
-  vita_text_size (style, name, 0.75, &w, &h);
-  *right = row->x + MIN (w, row->width - 0.4 * fs) + 0.4 * fs;
-  *bottom = row->y + 0.05 * fs + h;
+  int rows = 0;
+  for (int i = 0; i < n_lanes; i++)
+    rows += lanes[i]->truth ? 2 : 1;
+  return rows;
 }
 
-static void
-lane_name (cairo_t *cr, const VitaStyle *style, const VitaRect *row, const char *name)
+double
+vita_probe_lanes_min_row_height (const VitaStyle *style)
 {
-  double fs = style->font_size, right, bottom;
-  lane_name_box (style, row, name, &right, &bottom);
-  if (bottom > row->y + row->height + 0.1)
-    return;   /* a lane too thin for its name: left out, never overlapping the next */
-  cairo_save (cr);
-  cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.8);
-  cairo_rectangle (cr, row->x, row->y, right - row->x, bottom - row->y);
-  cairo_fill (cr);
+  return LABEL_LINES * vita_text_line_height (style, LABEL_SCALE) + 0.4 * style->font_size;
+}
+
+double
+vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes, int n_lanes)
+{
+  VitaRect plot;
+  double tall = 1000;
+
+  if (n_lanes <= 0)
+    return 0;
+  vita_panel_layout (style, 0, 0, 800, tall, vita_panel_flags (VITA_PANEL_PROBES), &plot, NULL);
+  return lane_rows (lanes, n_lanes) * vita_probe_lanes_min_row_height (style) + (tall - plot.height);
+}
+
+/* The label column: the lines of `name` right-aligned against the plot, each shrunk
+ * or ellipsized to the column; lines that do not fit the row's height are left out
+ * (never drawn over the next row). */
+static void
+lane_label_column (cairo_t *cr, const VitaStyle *style, const VitaRect *area, const VitaRect *row,
+                   const char *name)
+{
+  double fs = style->font_size, lh = vita_text_line_height (style, LABEL_SCALE);
+  double right = row->x - 0.35 * fs, width = right - (area->x + 0.15 * fs);
+  g_auto(GStrv) parts = g_strsplit (name, " · ", LABEL_LINES);
+  int n = (int) g_strv_length (parts);
+  int fit = MIN (n, (int) floor ((row->height + 0.1) / lh));
+  double y = row->y + (row->height - fit * lh) / 2;
+
+  if (width < fs)
+    return;
   vita_set_rgb (cr, style->fg);
-  vita_draw_text_fit (cr, style, name, row->x + 0.2 * fs, row->y + 0.05 * fs, VITA_ANCHOR_NW,
-                      0.75, 0.0, row->width - 0.4 * fs);
-  cairo_restore (cr);
+  for (int i = 0; i < fit; i++, y += lh)
+    vita_draw_text_fit (cr, style, parts[i], right, y, VITA_ANCHOR_NE, LABEL_SCALE, 0.0, width);
+}
+
+/* The lane under y (the row of a lane or of its ground truth), -1 outside. */
+int
+vita_probe_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y)
+{
+  VitaRect plot;
+  int rows = lane_rows (ctx->lanes, ctx->n_lanes), row;
+
+  if (rows <= 0)
+    return -1;
+  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height,
+                     vita_panel_flags (VITA_PANEL_PROBES), &plot, NULL);
+  if (y < plot.y || y >= plot.y + plot.height)
+    return -1;
+  row = (int) ((y - plot.y) / (plot.height / rows));
+  for (int i = 0; i < ctx->n_lanes; i++)
+    {
+      int r = ctx->lanes[i]->truth ? 2 : 1;
+      if (row < r)
+        return i;
+      row -= r;
+    }
+  return -1;
 }
 
 void
@@ -151,9 +201,7 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
     vita_panel_message (cr, style, &plot, "No probes loaded — probe lanes appear here");
   else
     {
-      int rows = 0;
-      for (int i = 0; i < ctx->n_lanes; i++)
-        rows += ctx->lanes[i]->truth ? 2 : 1;
+      int rows = lane_rows (ctx->lanes, ctx->n_lanes);
       double rh = plot.height / rows, y = plot.y;
       cairo_save (cr);
       cairo_rectangle (cr, area->x, plot.y, area->width, plot.height);
@@ -162,6 +210,13 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
         {
           const VitaProbeLane *lane = ctx->lanes[i];
           VitaRect row = { plot.x, y + 1, plot.width, rh - 2 };
+          if (i > 0)
+            {
+              /* a rule between lanes */
+              cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.25);
+              cairo_rectangle (cr, area->x, y - 0.5, area->width, 1);
+              cairo_fill (cr);
+            }
           if (lane->binary && lane->probs)
             {
               cairo_set_line_width (cr, style->line_width);
@@ -176,20 +231,14 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
               cairo_stroke (cr);
             }
           else
-            {
-              double nr, nb;
-              lane_name_box (style, &row, lane->name ? lane->name : "probe", &nr, &nb);
-              segments (cr, style, &row, snap, lane, NULL, nr, nb);
-            }
-          lane_name (cr, style, &row, lane->name ? lane->name : "probe");
+            segments (cr, style, &row, snap, lane, NULL, row.x - 1, row.y - 1);
+          lane_label_column (cr, style, area, &row, lane->name ? lane->name : "probe");
           y += rh;
           if (lane->truth)
             {
               VitaRect trow = { plot.x, y + 1, plot.width, rh - 2 };
-              double nr, nb;
-              lane_name_box (style, &trow, "ground truth", &nr, &nb);
-              segments (cr, style, &trow, snap, lane, lane->truth, nr, nb);
-              lane_name (cr, style, &trow, "ground truth");
+              segments (cr, style, &trow, snap, lane, lane->truth, trow.x - 1, trow.y - 1);
+              lane_label_column (cr, style, area, &trow, "ground truth");
               y += rh;
             }
         }

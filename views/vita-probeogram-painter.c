@@ -1,6 +1,7 @@
 /* vita-probeogram-painter.c — layer × time probe-o-gram (see vita-probeogram.h). */
 #include "vita-probeogram.h"
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
@@ -16,6 +17,7 @@ vita_probeogram_new (const char *name, int n_layers, int n_frames)
   pg->n_layers = n_layers;
   pg->n_frames = n_frames;
   pg->values = g_new (float, (gsize) n_layers * MAX (n_frames, 1));
+  pg->probed = g_new0 (gboolean, MAX (n_layers, 1));
   for (gsize i = 0; i < (gsize) n_layers * n_frames; i++)
     pg->values[i] = NAN;
   return pg;
@@ -28,6 +30,7 @@ vita_probeogram_free (VitaProbeogram *pg)
     return;
   g_free (pg->name);
   g_free (pg->values);
+  g_free (pg->probed);
   g_free (pg);
 }
 
@@ -57,6 +60,7 @@ vita_probeogram_from_analysis (const VitaAnalysis *an, VitaProbe *const *probes,
           return NULL;
         }
       int C = p->n_classes;
+      pg->probed[l] = TRUE;
       g_autofree float *prob = g_new (float, (gsize) F * C);
       vita_probe_predict_analysis (p, an, l, prob);
       for (int f = 0; f < F; f++)
@@ -77,6 +81,42 @@ vita_probeogram_from_analysis (const VitaAnalysis *an, VitaProbe *const *probes,
         }
     }
   return g_steal_pointer (&pg);
+}
+
+/* A layer without a probe: hatched, "not probed" — missing, never drawn as zero. */
+static void
+not_probed (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, int n_layers, int layer)
+{
+  double rh = plot->height / n_layers;
+  VitaRect row = { plot->x, plot->y + (n_layers - 1 - layer) * rh, plot->width, rh };
+  double step = 0.6 * style->font_size;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, row.x, row.y, row.width, row.height);
+  cairo_clip (cr);
+  cairo_set_source_rgb (cr, style->bg[0], style->bg[1], style->bg[2]);
+  cairo_paint (cr);
+  cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.35);
+  cairo_set_line_width (cr, 1.0);
+  for (double x = row.x - row.height; x < row.x + row.width; x += step)
+    {
+      cairo_move_to (cr, x, row.y + row.height);
+      cairo_line_to (cr, x + row.height, row.y);
+    }
+  cairo_stroke (cr);
+  if (row.height >= vita_text_line_height (style, 0.75))
+    {
+      double w;
+      vita_text_size (style, "not probed", 0.75, &w, NULL);
+      cairo_set_source_rgb (cr, style->bg[0], style->bg[1], style->bg[2]);
+      cairo_rectangle (cr, row.x + 0.3 * style->font_size, row.y + (row.height - vita_text_line_height (style, 0.75)) / 2,
+                       w + 0.4 * style->font_size, vita_text_line_height (style, 0.75));
+      cairo_fill (cr);
+      vita_set_rgb (cr, style->fg);
+      vita_draw_text (cr, style, "not probed", row.x + 0.5 * style->font_size, row.y + row.height / 2,
+                      VITA_ANCHOR_W, 0.75, 0.0);
+    }
+  cairo_restore (cr);
 }
 
 void
@@ -119,6 +159,9 @@ vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
       vita_heatmap_paint (cr, surf, sx, 0, sw, L, &plot);
       cairo_surface_destroy (surf);
+      for (int l = 0; l < L; l++)
+        if (!pg->probed[l])
+          not_probed (cr, style, &plot, L, l);
       vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = input)");
       vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0,
                      pg->has_truth ? "P(annotated class)" : "P(predicted class)");

@@ -14,7 +14,10 @@ typedef struct _VitaProbeogram {
   char   *name;          /* e.g. "chords: P(annotated chord)" */
   int     n_layers;      /* rows: token layers 0..L */
   int     n_frames;
-  float  *values;        /* (n_layers, n_frames) in [0, 1]; NAN = no annotation there */
+  float  *values;        /* (n_layers, n_frames) in [0, 1]; NAN = no annotation there,
+                            or no probe for the layer */
+  gboolean *probed;      /* (n_layers): a probe was applied to the layer; rows without
+                            one are drawn hatched, "not probed", never as zero */
   gboolean has_truth;
 } VitaProbeogram;
 

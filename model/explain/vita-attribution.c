@@ -372,8 +372,8 @@ check_target (const VitaAnalysis *an, const VitaAttrTarget *t, GError **error)
       if (t->block < 0 || t->block >= c->depth || t->head < -1 || t->head >= c->heads)
         {
           g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_METADATA,
-                       "attribution target: layer %d head %d does not exist (layers 0..%d, heads 0..%d)",
-                       t->block, t->head, c->depth - 1, c->heads - 1);
+                       "attribution target: layer %d head %d does not exist (layers 1..%d, heads 1..%d)",
+                       t->block + 1, t->head + 1, c->depth, c->heads);
           return FALSE;
         }
       break;
@@ -856,7 +856,13 @@ vita_attr_target_parse (const char *spec, const char *what, const VitaVit *vit,
       gint64 l = g_ascii_strtoll (parts[0], &end, 10);
       if (end == parts[0] || *end != '\0')
         goto bad_received;
-      t->block = (int) CLAMP (l, -1, G_MAXINT);
+      if (l < 1)
+        {
+          ERR ("%s “%s”: layer %s has no attention: layer 0 is the input embedding; "
+               "attention layers are numbered 1…L", what, spec, parts[0]);
+          return FALSE;
+        }
+      t->block = (int) MIN (l - 1, G_MAXINT);   /* 0-based block */
       if (g_strcmp0 (parts[1], "mean") == 0)
         t->head = -1;
       else
@@ -864,7 +870,13 @@ vita_attr_target_parse (const char *spec, const char *what, const VitaVit *vit,
           gint64 h = g_ascii_strtoll (parts[1], &end, 10);
           if (end == parts[1] || *end != '\0' || h < 0)
             goto bad_received;
-          t->head = (int) MIN (h, G_MAXINT);
+          if (h == 0)
+            {
+              ERR ("%s “%s”: heads are numbered 1…H (head 0 of earlier versions is "
+                   "head 1 now)", what, spec);
+              return FALSE;
+            }
+          t->head = (int) MIN (h - 1, G_MAXINT);   /* 0-based head */
         }
       double a;
       if (!parse_seconds (when, &a))
@@ -875,7 +887,7 @@ vita_attr_target_parse (const char *spec, const char *what, const VitaVit *vit,
       t->frame = frame_of (a, fe);
       return TRUE;
     bad_received:
-      ERR ("%s “%s”: expected received:LAYER:HEAD@TIME (HEAD a number or mean)", what, spec);
+      ERR ("%s “%s”: expected received:LAYER:HEAD@TIME (LAYER 1…L, HEAD 1…H or mean)", what, spec);
       return FALSE;
     }
   else

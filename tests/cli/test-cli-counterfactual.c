@@ -376,7 +376,9 @@ test_attribute (void)
     { "class:B:min@4.0", "no class “B:min”" },
     { "class:A:maj@40.0", "after the end of the track" },
     { "cosine@1.0", "two times" },
-    { "received:7:0@1.0", "layer 7 head 0 does not exist" },
+    { "received:7:1@1.0", "layer 7 head 1 does not exist" },
+    { "received:0:1@1.0", "layer 0 is the input embedding" },
+    { "received:1:0@1.0", "heads are numbered 1…H" },
     { "wobble@1.0", "unknown target" },
     { "class:A:maj", "no time" },
   };

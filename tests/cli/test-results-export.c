@@ -234,17 +234,25 @@ test_cli_export (void)
   g_assert_cmpfloat (g_array_index (back->onsets->times, double, 1), ==, 30 * 512.0 / 16000);
   g_autofree char *rc = g_build_filename (dir, "received.csv", NULL);
   g_autofree char *err4 = NULL;
-  const char *a4[] = { "export", an, "--what", "received", "--layer", "2", "--head", "1",
+  const char *a4[] = { "export", an, "--what", "received", "--layer", "2", "--head", "2",
                        "--out", rc, NULL };
   g_assert_cmpint (run (a4, &err4), ==, 0);
   g_autofree char *rtext = NULL;
   g_assert_true (g_file_get_contents (rc, &rtext, NULL, NULL));
-  /* block 2, head 1: received[(1 * 2 + 1) * 100 + f] = (300 + f) % 7 */
+  /* layer 2, head 2 (0-based block 1, head 1): received[(1 * 2 + 1) * 100 + f] = (300 + f) % 7 */
   g_assert_true (g_str_has_prefix (rtext, "0,6\n0.032,0\n0.064,1\n"));
   g_autofree char *err5 = NULL;
   const char *a5[] = { "export", an, "--what", "received", "--layer", "3", "--out", rc, NULL };
   g_assert_cmpint (run (a5, &err5), ==, 2);
   g_assert_nonnull (strstr (err5, "--layer must be 1..2"));
+  /* heads are numbered 1…H: the 0-based spelling of earlier versions is refused */
+  {
+    g_autofree char *err6 = NULL;
+    const char *a6[] = { "export", an, "--what", "received", "--layer", "2", "--head", "0", "--out", rc, NULL };
+    g_assert_cmpint (run (a6, &err6), ==, 2);
+    g_assert_nonnull (strstr (err6, "heads are numbered 1…H"));
+    g_assert_nonnull (strstr (err6, "--head 1 now"));
+  }
   g_remove (summary);
   g_remove (op);
   g_remove (rp);

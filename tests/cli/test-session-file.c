@@ -179,6 +179,61 @@ test_failed_write_keeps_old (void)
   g_rmdir (dir);
 }
 
+/* The panel arrangement: written and read back in order; a file without it (as
+ * written before it existed) reads with none; a malformed one is refused by name. */
+static void
+test_panels (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "p.vitascope", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSessionState) state = vita_session_state_new ();
+  static const struct { const char *name; gboolean visible; int height; } order[] = {
+    { "mel", TRUE, 260 }, { "waveform", FALSE, 0 }, { "ssm", TRUE, 400 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      VitaSessionPanel *p = g_new0 (VitaSessionPanel, 1);
+      p->name = g_strdup (order[i].name);
+      p->visible = order[i].visible;
+      p->height = order[i].height;
+      g_ptr_array_add (state->panels, p);
+    }
+  state->maximised = g_strdup ("ssm");
+  state->probeogram_task = g_strdup ("onset");
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_autoptr(VitaSessionState) back = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->panels->len, ==, G_N_ELEMENTS (order));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      VitaSessionPanel *p = g_ptr_array_index (back->panels, i);
+      g_assert_cmpstr (p->name, ==, order[i].name);
+      g_assert_cmpint (p->visible, ==, order[i].visible);
+      g_assert_cmpint (p->height, ==, order[i].height);
+    }
+  g_assert_cmpstr (back->maximised, ==, "ssm");
+  g_assert_cmpstr (back->probeogram_task, ==, "onset");
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1}", -1, NULL));
+  g_autoptr(VitaSessionState) old = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (old->panels->len, ==, 0);
+  g_assert_null (old->maximised);
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1,"
+                                            "\"panels\":{\"order\":[{\"name\":\"mel\",\"height\":-5}]}}",
+                                      -1, NULL));
+  g_assert_null (vita_session_file_read (path, &error));
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "panels.order[0].height"));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,5 +241,6 @@ main (int argc, char **argv)
   g_test_add_func ("/session-file/round-trip-and-move", test_round_trip_and_move);
   g_test_add_func ("/session-file/refusals", test_refusals);
   g_test_add_func ("/session-file/failed-write-keeps-old", test_failed_write_keeps_old);
+  g_test_add_func ("/session-file/panels", test_panels);
   return g_test_run ();
 }

@@ -63,6 +63,8 @@ setup (Fixture *fx, gconstpointer data)
   fx->pg = vita_probeogram_new ("chords: P(annotated chord)", fx->an->n_layers, F);
   for (gsize i = 0; i < (gsize) fx->an->n_layers * F; i++)
     fx->pg->values[i] = (float) ((i * 7919) % 100) / 100.0f;
+  for (int l = 0; l < fx->an->n_layers; l++)
+    fx->pg->probed[l] = TRUE;
   fx->pg->has_truth = TRUE;
   /* A series of five checkpoints (the emergence panel) */
   static const gint64 steps[] = { 0, 10, 100, 1000, 5000 };

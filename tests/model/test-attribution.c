@@ -295,8 +295,10 @@ check_cancel_and_bad_targets (void)
     { VITA_ATTR_TARGET_COSINE, 3 * T, 0, -1, 0, 0, 0, "outside the track" },
     { VITA_ATTR_TARGET_COSINE, 0, -1, -1, 0, 0, 0, "reference frame" },
     { VITA_ATTR_TARGET_COSINE, 0, 1, 9, 0, 0, 0, "token layer 9" },
-    { VITA_ATTR_TARGET_RECEIVED, 0, 0, 0, 2, 0, 0, "layer 2 head 0" },
-    { VITA_ATTR_TARGET_RECEIVED, 0, 0, 0, 0, 5, 0, "head 5" },
+    /* 0-based block and head in the API; the message numbers them as a person reads
+     * them (layers 1…L, heads 1…H) */
+    { VITA_ATTR_TARGET_RECEIVED, 0, 0, 0, 2, 0, 0, "layer 3 head 1 does not exist (layers 1..2" },
+    { VITA_ATTR_TARGET_RECEIVED, 0, 0, 0, 0, 5, 0, "head 6" },
     { VITA_ATTR_TARGET_PROBE, 0, 0, 0, 0, 0, 0, "needs a probe" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

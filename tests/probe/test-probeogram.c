@@ -33,6 +33,8 @@ test_paint (void)
   for (int l = 0; l < L; l++)
     for (int f = 0; f < F; f++)
       pg->values[(gsize) l * F + f] = f < F / 2 ? (float) l / (L - 1) : 1.0f - (float) l / (L - 1);
+  for (int l = 0; l < L; l++)
+    pg->probed[l] = TRUE;
   pg->has_truth = TRUE;
   VitaTimelineSnapshot snap;
   vita_timeline_snapshot_init (&snap, 16000, 512, (gint64) (F - 1) * 512, L, 3);
@@ -68,6 +70,26 @@ test_paint (void)
   vita_probeogram_paint (cr, &area, &ctx, pg);
   pixel (s, x_left, y_top, tl);
   g_assert_cmpfloat (dist (tl, lo), <, 0.1);
+  /* a layer without a probe (the top one, NaN values) is hatched, never the colormap's
+   * floor: background and rule pixels, no zero-colour ones */
+  snap.visible_start = 0;
+  pg->probed[L - 1] = FALSE;
+  for (int f = 0; f < F; f++)
+    pg->values[(gsize) (L - 1) * F + f] = NAN;
+  vita_probeogram_paint (cr, &area, &ctx, pg);
+  {
+    int bg = 0, zero = 0, y = (int) (plot.y + plot.height * 0.1);
+    for (int x = (int) plot.x + 2; x < (int) (plot.x + plot.width) - 2; x++)
+      {
+        double px[3];
+        pixel (s, x, y, px);
+        bg += dist (px, style.bg) < 0.05;
+        zero += dist (px, lo) < 0.1;
+      }
+    g_assert_cmpint (zero, ==, 0);
+    g_assert_cmpint (bg, >, plot.width / 3);
+    g_assert_cmpint (bg, <, plot.width - 10);   /* hatch lines cross the row */
+  }
   /* no probes: a message, no crash */
   vita_probeogram_paint (cr, &area, &ctx, NULL);
   g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
@@ -126,6 +148,8 @@ test_from_analysis (void)
   g_autoptr(VitaProbeogram) pg = vita_probeogram_from_analysis (an, probes, an->n_layers, truth,
                                                                 "chords", &error);
   g_assert_no_error (error);
+  for (int l = 0; l < an->n_layers; l++)
+    g_assert_true (pg->probed[l]);
   double mean = 0;
   for (gsize i = 0; i < (gsize) an->n_layers * F; i++)
     {
