@@ -15,58 +15,10 @@
 
 /* ------------------------------------------------------------------ panels
  *
- * Each panel is a views/ widget in a card with a title.  A click seeks (the view
- * activates "win.seek"); a drag across a time-aligned panel selects a region
- * (for the loop), mapped through the painter's own plot geometry. */
-
-static gboolean
-panel_x_to_sample (VitaWindow *self, VitaPanelView *view, double x, gint64 *sample)
-{
-  VitaTimelineSnapshot snap;
-  VitaStyle style;
-  VitaPaintContext ctx = { 0 };
-  VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (view)),
-                    gtk_widget_get_height (GTK_WIDGET (view)) };
-
-  vita_timeline_snapshot (vita_session_get_timeline (self->session), &snap);
-  vita_style_init (&style);
-  ctx.cache = vita_panel_view_get_cache (view);
-  ctx.peaks = vita_session_get_peaks (self->session);
-  ctx.snap = &snap;
-  ctx.style = &style;
-  return vita_panel_hit_sample (vita_panel_view_get_panel (view), &area, &ctx, x,
-                                area.height / 2, sample);
-}
-
-static void
-on_panel_drag_begin (GtkGestureDrag *gesture, double x, double y, gpointer user_data)
-{
-  VITA_WINDOW (user_data)->drag_start_x = x;
-}
-
-static void
-on_panel_drag_update (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
-{
-  VitaWindow *self = VITA_WINDOW (user_data);
-  VitaPanelView *view = VITA_PANEL_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
-  gint64 a, b;
-
-  if (fabs (dx) < 4)
-    return;
-  if (panel_x_to_sample (self, view, self->drag_start_x, &a) &&
-      panel_x_to_sample (self, view, self->drag_start_x + dx, &b))
-    vita_timeline_set_selection (vita_session_get_timeline (self->session), MIN (a, b), MAX (a, b));
-}
-
-static void
-on_panel_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
-{
-  VitaWindow *self = VITA_WINDOW (user_data);
-
-  if (fabs (dx) < 4)
-    vita_timeline_set_selection (vita_session_get_timeline (self->session), 0, 0);   /* a click: the view seeks */
-  _vita_window_update_loop (self);
-}
+ * Each panel is a views/ widget in a card with a title.  The views handle the
+ * pointer themselves (views/vita-panel-view.h): a click seeks (the view activates
+ * "win.seek"), a drag across a time-aligned panel selects a region (for the loop):
+ * the loop follows the timeline's selection. */
 
 /* Without a model the model's panels give way to an explanation. */
 static GtkWidget *
@@ -123,14 +75,6 @@ add_panel (VitaWindow *self, GtkBox *box, VitaPanel panel)
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   vita_panel_view_set_source (VITA_PANEL_VIEW (view),
                               vita_session_get_analysis_source (self->session));
-  if (vita_panel_is_time_aligned (panel))
-    {
-      GtkGesture *drag = gtk_gesture_drag_new ();
-      g_signal_connect (drag, "drag-begin", G_CALLBACK (on_panel_drag_begin), self);
-      g_signal_connect (drag, "drag-update", G_CALLBACK (on_panel_drag_update), self);
-      g_signal_connect (drag, "drag-end", G_CALLBACK (on_panel_drag_end), self);
-      gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (drag));
-    }
   gtk_box_append (GTK_BOX (card), view);
   gtk_box_append (box, card);
   self->panels[panel] = view;
@@ -315,6 +259,10 @@ _vita_window_panels_build (VitaWindow *self)
   GSignalGroup *g;
 
   build_panels (self);
+  g_signal_connect_object (vita_session_get_timeline (self->session), "notify::selection-end",
+                           G_CALLBACK (_vita_window_update_loop), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vita_session_get_timeline (self->session), "notify::selection-start",
+                           G_CALLBACK (_vita_window_update_loop), self, G_CONNECT_SWAPPED);
   self->panel_signals = g = g_signal_group_new (VITA_TYPE_SESSION);
   g_signal_group_connect_swapped (g, "notify::analysis", G_CALLBACK (on_analysis), self);
   g_signal_group_connect_swapped (g, "notify::peaks", G_CALLBACK (on_peaks), self);

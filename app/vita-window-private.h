@@ -64,7 +64,6 @@ struct _VitaWindow
   guint                 n_errors;
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              keep_last_session; /* the last-session file did not read: never overwrite it */
-  double                drag_start_x;
 };
 
 /* vita-window.c */

@@ -180,6 +180,14 @@ typedef enum {
 
 typedef struct _VitaPanelClass VitaPanelClass;
 
+/* What is under the pointer (the hover read-out; painters compute, the widget shows
+ * it as a small label above the plot). */
+typedef struct {
+  char text[192];      /* "1:02.3 · 440 Hz (A4) · 0.82", units included */
+  int  layer, head;    /* a cell a click selects (attention grid): token layer
+                          1…L and head 0-based (-1 average); -2: none */
+} VitaReadout;
+
 /* A panel's class record.  Callbacks get the record itself first, so that panels
  * of one kind share their callbacks (the time-aligned ones: vita_time_panel_*). */
 struct _VitaPanelClass {
@@ -204,6 +212,11 @@ struct _VitaPanelClass {
   /* Optional: click-to-seek (see vita_panel_hit_sample). */
   gboolean (*hit_sample)   (const VitaPanelClass *klass, const VitaRect *area,
                             const VitaPaintContext *ctx, double px, double py, gint64 *sample);
+  /* Optional: what is under (px, py) (see vita_panel_readout); without it a panel
+   * with hit_sample reads out the time. */
+  gboolean (*readout)      (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, double px, double py,
+                            VitaReadout *out);
   /* Optional: what of the content depends on the position (see vita_panel_position_key). */
   gint64   (*position_key) (const VitaPanelClass *klass, const VitaPaintContext *ctx);
   /* Optional: the array drawn (see vita_panel_array). */
@@ -250,6 +263,15 @@ gint64   vita_panel_position_key (VitaPanel panel, const VitaPaintContext *ctx);
 gboolean vita_panel_hit_sample (VitaPanel panel, const VitaRect *area,
                                 const VitaPaintContext *ctx, double px, double py,
                                 gint64 *sample);
+/* The hover read-out at (px, py): FALSE outside the plot (out->text empty). */
+gboolean vita_panel_readout (VitaPanel panel, const VitaRect *area,
+                             const VitaPaintContext *ctx, double px, double py,
+                             VitaReadout *out);
+/* A time as read-outs show it, one format everywhere: seconds ("3.25 s") while the
+ * visible span is below 10 s, m:ss.s beyond. */
+void     vita_format_readout_time (double seconds, double span, char *buf, gsize size);
+/* "A4" for 440 Hz (nearest equal-tempered note), "" below 1 Hz. */
+void     vita_note_name (double hz, char *buf, gsize size);
 /* The array a panel draws, for .npy export: newly allocated, ndim ≤ 4. */
 float   *vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim,
                            gsize shape[4], GError **error);

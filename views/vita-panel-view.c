@@ -58,6 +58,11 @@ typedef struct
   GdkTexture     *texture;        /* the panel without the playhead */
   guint64         texture_key;
   double          pointer_x;
+  /* a press: where, the visible range then, and whether it became a drag */
+  double          press_x, press_y;
+  gint64          press_vs, press_ve;
+  gboolean        dragging;
+  VitaReadout     readout;        /* under the pointer ("" outside the plot) */
   guint           render_count;
   gint64          snapshot_us;
 } VitaPanelViewPrivate;
@@ -239,6 +244,32 @@ vita_panel_view_render (VitaPanelView *self, int width, int height)
   return render_surface (self, &ctx, width, height, 1);
 }
 
+/* The hover read-out: a small label at the top right, in the margin above the plot
+ * where the panels leave room for their title. */
+static void
+draw_readout (VitaPanelView *self, GtkSnapshot *snapshot, int w)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), priv->readout.text);
+  PangoFontDescription *font = pango_font_description_new ();
+  pango_font_description_set_absolute_size (font, priv->style.font_size * 0.95 * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_START);
+  pango_layout_set_width (layout, MAX (w - 8, 1) * PANGO_SCALE);
+  int tw, th;
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  double x = MAX (w - tw - 6, 2), y = 1;
+  const double *bg = priv->style.bg, *fg = priv->style.fg;
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { bg[0], bg[1], bg[2], 0.92 },
+                             &GRAPHENE_RECT_INIT (x - 4, y, tw + 8, th));
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, &(GdkRGBA) { fg[0], fg[1], fg[2], 1.0 });
+  gtk_snapshot_restore (snapshot);
+  g_object_unref (layout);
+}
+
 static void
 vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -311,6 +342,8 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
                                        &GRAPHENE_RECT_INIT (plot.x, y - 1, plot.width, 2));
         }
     }
+  if (priv->readout.text[0] != '\0')
+    draw_readout (self, snapshot, w);
   priv->snapshot_us += thread_cpu_us () - t0;
 }
 
@@ -323,24 +356,172 @@ vita_panel_view_get_snapshot_time (VitaPanelView *self)
 
 /* ---- input -------------------------------------------------------------------------- */
 
+static VitaRect
+area_of (VitaPanelView *self)
+{
+  return (VitaRect) { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
+                      gtk_widget_get_height (GTK_WIDGET (self)) };
+}
+
+/* The sample under x (time-aligned panels and the overview), clamped to the plot: a
+ * drag may leave it. */
+static gboolean
+sample_at (VitaPanelView *self, const VitaPaintContext *ctx, double x, gint64 *sample)
+{
+  VitaRect area = area_of (self);
+  VitaPanel panel = panel_of (self);
+  double y = area.height / 2;
+  if (vita_panel_hit_sample (panel, &area, ctx, x, y, sample))
+    return TRUE;
+  /* Outside the plot: step inwards to its edge. */
+  for (int i = 1; i <= 64; i++)
+    {
+      double xi = x < area.width / 2 ? x + i * 4.0 : x - i * 4.0;
+      if (vita_panel_hit_sample (panel, &area, ctx, xi, y, sample))
+        {
+          const VitaTimelineSnapshot *snap = ctx->snap;
+          gboolean whole = (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
+          if (x < area.width / 2)
+            *sample = whole ? 0 : snap->visible_start;
+          else
+            *sample = whole ? snap->n_samples : snap->visible_end;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+selects (VitaPanelView *self)
+{
+  return vita_panel_is_time_aligned (panel_of (self));
+}
+
+static gboolean
+whole_track (VitaPanelView *self)
+{
+  return (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
+}
+
 static void
-on_click (GtkGestureClick *gesture, int n_press, double x, double y, VitaPanelView *self)
+on_press (GtkGestureDrag *gesture, double x, double y, VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   if (priv->timeline == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  priv->press_x = x;
+  priv->press_y = y;
+  priv->dragging = FALSE;
+  vita_timeline_get_visible (priv->timeline, &priv->press_vs, &priv->press_ve);
+}
+
+/* A drag across a time-aligned panel selects; across the overview it moves the
+ * visible range. */
+static void
+on_drag (GtkGestureDrag *gesture, double dx, double dy, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline == NULL || (!priv->dragging && fabs (dx) < 4))
     return;
+  if (!selects (self) && !whole_track (self))
+    return;
+  priv->dragging = TRUE;
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   VitaTimelineSnapshot snap;
   VitaPaintContext ctx;
   take_snapshot (self, &snap);
   make_context (self, &snap, &ctx);
-  VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
-                    gtk_widget_get_height (GTK_WIDGET (self)) };
+  gint64 a, b;
+  if (!sample_at (self, &ctx, priv->press_x, &a) ||
+      !sample_at (self, &ctx, priv->press_x + dx, &b))
+    return;
+  if (whole_track (self))
+    {
+      gint64 span = priv->press_ve - priv->press_vs;
+      gint64 start = CLAMP (priv->press_vs + (b - a), 0, MAX (snap.n_samples - span, 0));
+      vita_timeline_set_visible (priv->timeline, start, start + span);
+    }
+  else
+    vita_timeline_set_selection (priv->timeline, MIN (a, b), MAX (a, b));
+}
+
+/* A click: selects the grid cell under it (layer and head), extends the selection
+ * (Shift), or seeks. */
+static void
+on_release (GtkGestureDrag *gesture, double dx, double dy, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline == NULL || priv->dragging)
+    {
+      priv->dragging = FALSE;
+      return;
+    }
+  double x = priv->press_x, y = priv->press_y;
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+  VitaRect area = area_of (self);
+  VitaReadout cell;
+  if (vita_panel_readout (panel_of (self), &area, &ctx, x, y, &cell) && cell.layer >= 0)
+    {
+      vita_timeline_set_layer (priv->timeline, cell.layer);
+      vita_timeline_set_head (priv->timeline, cell.head);
+      return;
+    }
   gint64 sample;
   if (!vita_panel_hit_sample (panel_of (self), &area, &ctx, x, y, &sample))
     return;
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  if ((mods & GDK_SHIFT_MASK) && selects (self))
+    {
+      /* Extends the selection (or makes one from the playhead) to the click. */
+      gint64 s0 = snap.selection_start, s1 = snap.selection_end;
+      if (s1 <= s0)
+        s0 = s1 = snap.position;
+      if (sample < s0)
+        s0 = sample;
+      else if (sample > s1)
+        s1 = sample;
+      else if (sample - s0 < s1 - sample)
+        s0 = sample;
+      else
+        s1 = sample;
+      vita_timeline_set_selection (priv->timeline, s0, s1);
+      return;
+    }
   /* The player owns the position: ask it to seek, never set it here. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", sample);
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+set_readout (VitaPanelView *self, const VitaReadout *readout)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (strcmp (priv->readout.text, readout->text) == 0)
+    return;
+  priv->readout = *readout;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+update_readout (VitaPanelView *self, double x, double y)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  VitaReadout r = { .layer = -2, .head = -2 };
+  if (priv->timeline != NULL)
+    {
+      VitaTimelineSnapshot snap;
+      VitaPaintContext ctx;
+      take_snapshot (self, &snap);
+      make_context (self, &snap, &ctx);
+      VitaRect area = area_of (self);
+      vita_panel_readout (panel_of (self), &area, &ctx, x, y, &r);
+    }
+  set_readout (self, &r);
 }
 
 static void
@@ -348,6 +529,21 @@ on_motion (GtkEventControllerMotion *motion, double x, double y, VitaPanelView *
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   priv->pointer_x = x;
+  update_readout (self, x, y);
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion, VitaPanelView *self)
+{
+  set_readout (self, &(VitaReadout) { .layer = -2, .head = -2 });
+}
+
+const char *
+vita_panel_view_get_readout (VitaPanelView *self)
+{
+  g_return_val_if_fail (VITA_IS_PANEL_VIEW (self), NULL);
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->readout.text;
 }
 
 static gboolean
@@ -378,7 +574,9 @@ on_scroll (GtkEventControllerScroll *scroll, double dx, double dy, VitaPanelView
       vita_timeline_zoom (priv->timeline, pow (1.25, -dy), anchor);
       return TRUE;
     }
-  double d = dx != 0 ? dx : dy;
+  /* The wheel scrolls the page (GNOME); Shift+wheel or a horizontal wheel scrolls
+   * time. */
+  double d = dx != 0 ? dx : (mods & GDK_SHIFT_MASK) ? dy : 0;
   if (d == 0)
     return FALSE;
   gint64 step = whole ? (ve - vs) : (ve - vs) / 10;
@@ -672,15 +870,20 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_group_connect_object (priv->source_signals, "attention-ready",
                                  G_CALLBACK (on_source_progress), self, G_CONNECT_SWAPPED);
 
-  GtkGesture *click = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
-  g_signal_connect (click, "pressed", G_CALLBACK (on_click), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  /* One gesture: a click seeks (or picks a grid cell, or with Shift extends the
+   * selection), a drag selects (the overview: moves the visible range). */
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_press), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_release), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
   GtkEventController *motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 }

@@ -16,9 +16,13 @@
  *   attention-mode  VitaAttentionMode head/average (timeline head -1) or rollout
  *
  * Interaction: a click seeks by activating "win.seek" with an int64 sample target
- * (gtk_widget_activate_action; the player owns the position).  Ctrl+wheel zooms the
- * shared visible range around the pointer, wheel / shift+wheel scrolls it
- * (time-aligned panels and the overview).
+ * (gtk_widget_activate_action; the player owns the position); a click on a cell of
+ * the layers × heads grid selects that layer and head instead.  A drag across a
+ * time-aligned panel selects (Shift+click extends the selection); a drag across the
+ * overview moves the visible range.  Ctrl+wheel zooms the shared visible range
+ * around the pointer, Shift+wheel or a horizontal wheel scrolls it; the plain wheel
+ * is left to the page.  Moving the pointer shows a read-out of what is under it
+ * (vita_panel_readout) above the plot.
  *
  * Drawing: the panel (without the playhead) is rendered into a texture that is kept
  * until something it shows changes; the playhead is appended as a 2-px colour node,
@@ -91,6 +95,9 @@ cairo_surface_t *vita_panel_view_render (VitaPanelView *self, int width, int hei
  * borrowed from the view).  Then: vita_export_figure_with_sidecar (spec, sources, …). */
 void vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec,
                                   VitaPaintContext *sources);
+
+/* The hover read-out under the pointer ("" when the pointer is outside the plot). */
+const char *vita_panel_view_get_readout (VitaPanelView *self);
 
 /* How many times snapshot re-rendered the cached content (tests: redraw only on
  * relevant changes). */
