@@ -190,7 +190,7 @@ mel_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintC
                             vita_snapshot_seconds (snap, snap->visible_end - snap->visible_start),
                             t, sizeof t);
   vita_note_name (hz, note, sizeof note);
-  g_snprintf (out->text, sizeof out->text, "%s · %.0f Hz (%s) · %.2f", t, hz, note,
+  g_snprintf (out->text, sizeof out->text, "%s · %.0f Hz (%s) · log-mel %.2f", t, hz, note,
               an->mel[(gsize) frame * M + band]);
   return TRUE;
 }

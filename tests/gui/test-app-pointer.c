@@ -1,0 +1,418 @@
+/* test-app-pointer.c — the panels under real pointer and key events (xdotool, XTest
+ * through the X server, so GTK sees exactly what a person's mouse and keyboard
+ * produce): a drag on any time panel selects, Shift+click extends, Escape clears,
+ * `l` loops, `z` zooms to the selection; hover read-outs on every panel; a click on
+ * a cell of the layers × heads grid selects that layer and head; the wheel scrolls
+ * the page, Ctrl+wheel zooms, Shift+wheel scrolls time; a drag on the overview
+ * moves the visible range.  Run under Xvfb (setup.sh); skipped without xdotool. */
+#include "test-app-harness.h"
+#include "model/vita-vit.h"
+#include "views/vita-panel-view.h"
+
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  char       *dir;
+  char       *wav;
+  char       *model;
+  VitaWindow *window;
+  gulong      xid;
+} Fixture;
+
+static gboolean
+not_busy (gpointer data)
+{
+  return !vita_window_is_busy (data);
+}
+
+static gboolean
+has_model (gpointer data)
+{
+  return vita_window_get_model_path (data) != NULL && !vita_window_is_busy (data);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  VitaVitConfig cfg;
+  g_autoptr(VitaVit) vit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = vita_gui_test_tmpdir ();
+  fx->wav = vita_gui_test_write_wav (fx->dir, "clicks.wav", 6.0, 16000);
+  g_assert_true (vita_vit_config_init_preset (&cfg, "test", &error));
+  vit = vita_vit_new_random (&cfg, 7);
+  fx->model = g_build_filename (fx->dir, "tiny.safetensors", NULL);
+  g_assert_true (vita_vit_save (vit, fx->model, &error));
+  g_assert_no_error (error);
+  fx->window = vita_gui_test_window ();
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 1500, 980);
+  vita_gui_test_run_for (200);
+
+  g_autoptr(GFile) model = g_file_new_for_path (fx->model);
+  g_autoptr(GFile) audio = g_file_new_for_path (fx->wav);
+  vita_window_open_model (fx->window, model);
+  g_assert_true (vita_gui_test_wait (has_model, fx->window, 10000));
+  vita_window_open_audio (fx->window, audio);
+  g_assert_true (vita_gui_test_wait (not_busy, fx->window, 60000));
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
+  vita_gui_test_run_for (300);
+
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fx->window));
+  fx->xid = GDK_IS_X11_SURFACE (surface) ? gdk_x11_surface_get_xid (surface) : 0;
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  vita_gui_test_close (fx->window);
+  g_unlink (fx->wav);
+  g_unlink (fx->model);
+  g_rmdir (fx->dir);
+  g_free (fx->wav);
+  g_free (fx->model);
+  g_free (fx->dir);
+}
+
+/* Runs `xdotool ARGS…` and lets GTK handle what it produced. */
+static void
+xdo (const char *args)
+{
+  g_autofree char *cmd = g_strdup_printf ("xdotool %s", args);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  vita_gui_test_run_for (120);
+}
+
+static gboolean
+skip_without_xdotool (Fixture *fx)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+  if (path == NULL || fx->xid == 0)
+    {
+      g_test_skip ("needs xdotool and an X11 display");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+find_view (GtkWidget *root, VitaPanel panel)
+{
+  if (VITA_IS_PANEL_VIEW (root) && vita_panel_view_get_panel (VITA_PANEL_VIEW (root)) == panel)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_view (c, panel);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The view of a panel, scrolled into sight. */
+static GtkWidget *
+view_of (Fixture *fx, VitaPanel panel)
+{
+  GtkWidget *view = find_view (GTK_WIDGET (fx->window), panel);
+  g_assert_nonnull (view);
+  g_assert_true (gtk_widget_get_mapped (view));
+  GtkWidget *sw = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+  if (sw != NULL)
+    {
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw));
+      graphene_point_t p;
+      g_assert_true (gtk_widget_compute_point (view, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (sw)),
+                                               &GRAPHENE_POINT_INIT (0, 0), &p));
+      double top = gtk_adjustment_get_value (adj), page = gtk_adjustment_get_page_size (adj);
+      if (p.y < top || p.y + gtk_widget_get_height (view) > top + page)
+        gtk_adjustment_set_value (adj, p.y - 20);
+      vita_gui_test_run_for (150);
+    }
+  return view;
+}
+
+/* Where (fx, fy) of a view's size lands in the window's X coordinates. */
+static void
+window_point (Fixture *fx, GtkWidget *view, double fxr, double fyr, int *x, int *y)
+{
+  graphene_point_t p;
+  double sx, sy;
+  g_assert_true (gtk_widget_compute_point (view, GTK_WIDGET (fx->window),
+                                           &GRAPHENE_POINT_INIT (fxr * gtk_widget_get_width (view),
+                                                                 fyr * gtk_widget_get_height (view)),
+                                           &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (fx->window), &sx, &sy);
+  *x = (int) lround (p.x + sx);
+  *y = (int) lround (p.y + sy);
+}
+
+static void
+move_to (Fixture *fx, GtkWidget *view, double fxr, double fyr)
+{
+  int x, y;
+  window_point (fx, view, fxr, fyr, &x, &y);
+  g_autofree char *args = g_strdup_printf ("mousemove --window %lu %d %d", fx->xid, x, y);
+  xdo (args);
+}
+
+/* A press at fx0, moves in steps, a release at fx1 (fractions of the view's width). */
+static void
+drag (Fixture *fx, GtkWidget *view, double fx0, double fx1, double fy)
+{
+  move_to (fx, view, fx0, fy);
+  xdo ("mousedown 1");
+  for (int i = 1; i <= 4; i++)
+    move_to (fx, view, fx0 + (fx1 - fx0) * i / 4.0, fy);
+  xdo ("mouseup 1");
+}
+
+static void
+click (Fixture *fx, GtkWidget *view, double fxr, double fyr, const char *mods)
+{
+  move_to (fx, view, fxr, fyr);
+  if (mods)
+    {
+      g_autofree char *down = g_strdup_printf ("keydown %s", mods);
+      xdo (down);
+    }
+  xdo ("click 1");
+  if (mods)
+    {
+      g_autofree char *up = g_strdup_printf ("keyup %s", mods);
+      xdo (up);
+    }
+}
+
+static void
+key (Fixture *fx, const char *name)
+{
+  g_autofree char *focus = g_strdup_printf ("windowfocus %lu", fx->xid);
+  g_autofree char *args = g_strdup_printf ("key %s", name);
+  xdo (focus);
+  xdo (args);
+}
+
+static double
+seconds (VitaTimeline *tl, gint64 s)
+{
+  return (double) s / vita_timeline_get_sample_rate (tl);
+}
+
+/* The time a fraction of a time panel's width shows (through the painter's plot). */
+static double
+time_at (GtkWidget *view, double fxr)
+{
+  VitaTimeline *tl = vita_panel_view_get_timeline (VITA_PANEL_VIEW (view));
+  VitaTimelineSnapshot snap;
+  VitaStyle style;
+  vita_timeline_snapshot (tl, &snap);
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = vita_panel_view_get_cache (VITA_PANEL_VIEW (view)),
+                           .snap = &snap, .style = &style };
+  VitaRect area = { 0, 0, gtk_widget_get_width (view), gtk_widget_get_height (view) };
+  gint64 s;
+  g_assert_true (vita_panel_hit_sample (vita_panel_view_get_panel (VITA_PANEL_VIEW (view)), &area,
+                                        &ctx, fxr * area.width, area.height / 2, &s));
+  return seconds (tl, s);
+}
+
+static void
+test_selection (Fixture *fx, gconstpointer data)
+{
+  if (skip_without_xdotool (fx))
+    return;
+  VitaTimeline *tl = vita_window_get_timeline (fx->window);
+  VitaSession *session = vita_window_get_session (fx->window);
+  const VitaPanel panels[] = { VITA_PANEL_WAVEFORM, VITA_PANEL_MEL, VITA_PANEL_RECEIVED,
+                               VITA_PANEL_PROBES };
+  gint64 a, b;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (panels); i++)
+    {
+      GtkWidget *view = view_of (fx, panels[i]);
+      double t0 = time_at (view, 0.3), t1 = time_at (view, 0.6);
+      g_test_message ("drag on %s: %.2f–%.2f s", vita_panel_to_string (panels[i]), t0, t1);
+      drag (fx, view, 0.3, 0.6, 0.5);
+      vita_timeline_get_selection (tl, &a, &b);
+      g_assert_cmpfloat (fabs (seconds (tl, a) - t0), <, 0.05);
+      g_assert_cmpfloat (fabs (seconds (tl, b) - t1), <, 0.05);
+      /* Escape clears. */
+      key (fx, "Escape");
+      vita_timeline_get_selection (tl, &a, &b);
+      g_assert_cmpint (b, <=, a);
+    }
+
+  /* A drag from right to left selects the same way; Shift+click extends it. */
+  GtkWidget *mel = view_of (fx, VITA_PANEL_MEL);
+  drag (fx, mel, 0.5, 0.4, 0.5);
+  double t04 = time_at (mel, 0.4), t05 = time_at (mel, 0.5), t08 = time_at (mel, 0.8);
+  vita_timeline_get_selection (tl, &a, &b);
+  g_assert_cmpfloat (fabs (seconds (tl, a) - t04), <, 0.05);
+  g_assert_cmpfloat (fabs (seconds (tl, b) - t05), <, 0.05);
+  click (fx, mel, 0.8, 0.5, "shift");
+  vita_timeline_get_selection (tl, &a, &b);
+  g_assert_cmpfloat (fabs (seconds (tl, a) - t04), <, 0.05);
+  g_assert_cmpfloat (fabs (seconds (tl, b) - t08), <, 0.05);
+
+  /* `l` loops it, `z` zooms to it. */
+  g_assert_false (vita_session_get_loop (session));
+  key (fx, "l");
+  g_assert_true (vita_session_get_loop (session));
+  key (fx, "z");
+  gint64 vs, ve;
+  vita_timeline_get_visible (tl, &vs, &ve);
+  g_assert_cmpint (vs, ==, a);
+  g_assert_cmpint (ve, ==, b);
+  key (fx, "0");
+  key (fx, "l");
+  g_assert_false (vita_session_get_loop (session));
+
+  /* A plain click seeks and keeps the selection. */
+  GtkWidget *wave = view_of (fx, VITA_PANEL_WAVEFORM);
+  double tc = time_at (wave, 0.25);
+  click (fx, wave, 0.25, 0.5, NULL);
+  for (int i = 0; i < 30 && fabs (vita_gui_test_timeline_seconds (fx->window) - tc) >= 0.05; i++)
+    vita_gui_test_run_for (100);   /* the player seeks, then the playhead follows */
+  g_test_message ("click at %.3f s: playhead at %.3f s", tc, vita_gui_test_timeline_seconds (fx->window));
+  g_assert_cmpfloat (fabs (vita_gui_test_timeline_seconds (fx->window) - tc), <, 0.05);
+  gint64 a2, b2;
+  vita_timeline_get_selection (tl, &a2, &b2);
+  g_assert_cmpint (a2, ==, a);
+  g_assert_cmpint (b2, ==, b);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
+}
+
+static void
+test_readouts (Fixture *fx, gconstpointer data)
+{
+  if (skip_without_xdotool (fx))
+    return;
+  const struct { VitaPanel panel; double x, y; const char *expect; } cases[] = {
+    { VITA_PANEL_WAVEFORM, 0.5, 0.5, " s" },
+    { VITA_PANEL_MEL, 0.5, 0.5, " Hz (" },
+    { VITA_PANEL_RECEIVED, 0.5, 0.5, " s" },
+    { VITA_PANEL_OVERVIEW, 0.5, 0.5, " s" },
+    { VITA_PANEL_ATTENTION, 0.4, 0.5, "query " },
+    { VITA_PANEL_SSM, 0.4, 0.5, "cosine " },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget *view = view_of (fx, cases[i].panel);
+      move_to (fx, view, cases[i].x, cases[i].y);
+      const char *text = vita_panel_view_get_readout (VITA_PANEL_VIEW (view));
+      g_test_message ("%s: %s", vita_panel_to_string (cases[i].panel), text);
+      g_assert_nonnull (strstr (text, cases[i].expect));
+    }
+  /* The attention map says the weight under the pointer, the mel a note name. */
+  GtkWidget *att = view_of (fx, VITA_PANEL_ATTENTION);
+  move_to (fx, att, 0.4, 0.5);
+  g_assert_nonnull (strstr (vita_panel_view_get_readout (VITA_PANEL_VIEW (att)), "weight "));
+  /* Leaving a panel clears its read-out. */
+  GtkWidget *wave = view_of (fx, VITA_PANEL_WAVEFORM);
+  move_to (fx, wave, 0.5, 0.5);
+  move_to (fx, att, 0.4, 0.5);
+  g_assert_cmpstr (vita_panel_view_get_readout (VITA_PANEL_VIEW (wave)), ==, "");
+}
+
+/* The grid cell under the pointer reads "layer L, head H"; a click selects it. */
+static void
+test_grid_click (Fixture *fx, gconstpointer data)
+{
+  if (skip_without_xdotool (fx))
+    return;
+  VitaTimeline *tl = vita_window_get_timeline (fx->window);
+  GtkWidget *grid = view_of (fx, VITA_PANEL_ATTENTION_GRID);
+  int w = gtk_widget_get_width (grid), h = gtk_widget_get_height (grid);
+  VitaTimelineSnapshot snap;
+  VitaStyle style;
+  VitaReadout r;
+  int cx = -1, cy = -1;
+
+  g_assert_cmpint (vita_timeline_get_layer (tl), !=, 2);
+  /* Where the painter put the map of layer 2, head 2 (the grid's own geometry). */
+  vita_timeline_snapshot (tl, &snap);
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = vita_panel_view_get_cache (VITA_PANEL_VIEW (grid)),
+                           .snap = &snap, .style = &style };
+  VitaRect area = { 0, 0, w, h };
+  for (int yy = 0; yy < h && cx < 0; yy += 2)
+    for (int xx = 0; xx < w && cx < 0; xx += 2)
+      if (vita_panel_readout (VITA_PANEL_ATTENTION_GRID, &area, &ctx, xx, yy, &r) &&
+          g_str_has_prefix (r.text, "layer 2, head 2 ·"))
+        {
+          cx = xx + 3;   /* inside the map, not on its edge */
+          cy = yy + 3;
+        }
+  g_assert_cmpint (cx, >=, 0);
+  /* The real pointer there reads it out, a click selects it. */
+  move_to (fx, grid, (double) cx / w, (double) cy / h);
+  g_test_message ("grid: %s", vita_panel_view_get_readout (VITA_PANEL_VIEW (grid)));
+  g_assert_true (g_str_has_prefix (vita_panel_view_get_readout (VITA_PANEL_VIEW (grid)),
+                                   "layer 2, head 2 · query "));
+  click (fx, grid, (double) cx / w, (double) cy / h, NULL);
+  g_assert_cmpint (vita_timeline_get_layer (tl), ==, 2);
+  g_assert_cmpint (vita_timeline_get_head (tl), ==, 1);
+}
+
+static void
+test_wheel (Fixture *fx, gconstpointer data)
+{
+  if (skip_without_xdotool (fx))
+    return;
+  VitaTimeline *tl = vita_window_get_timeline (fx->window);
+  GtkWidget *wave = view_of (fx, VITA_PANEL_WAVEFORM);
+  gint64 vs, ve, vs2, ve2;
+
+  vita_timeline_get_visible (tl, &vs, &ve);
+  /* The plain wheel is the page's: time stays. */
+  move_to (fx, wave, 0.5, 0.5);
+  xdo ("click 5");
+  vita_timeline_get_visible (tl, &vs2, &ve2);
+  g_assert_cmpint (vs2, ==, vs);
+  g_assert_cmpint (ve2, ==, ve);
+  /* Ctrl+wheel up zooms in around the pointer. */
+  wave = view_of (fx, VITA_PANEL_WAVEFORM);
+  move_to (fx, wave, 0.5, 0.5);
+  double t_mid = time_at (wave, 0.5);
+  xdo ("keydown ctrl");
+  xdo ("click 4");
+  xdo ("click 4");
+  xdo ("keyup ctrl");
+  vita_timeline_get_visible (tl, &vs2, &ve2);
+  g_assert_cmpint (ve2 - vs2, <, ve - vs);
+  g_assert_cmpfloat (fabs (time_at (wave, 0.5) - t_mid), <, 0.1);
+  /* Shift+wheel down scrolls time forwards, span kept. */
+  gint64 vs3, ve3;
+  xdo ("keydown shift");
+  xdo ("click 5");
+  xdo ("keyup shift");
+  vita_timeline_get_visible (tl, &vs3, &ve3);
+  g_assert_cmpint (vs3, >, vs2);
+  g_assert_cmpint (ve3 - vs3, ==, ve2 - vs2);
+  /* A drag on the overview moves the visible range the same way. */
+  GtkWidget *overview = view_of (fx, VITA_PANEL_OVERVIEW);
+  gint64 vs4, ve4;
+  drag (fx, overview, 0.5, 0.3, 0.5);
+  vita_timeline_get_visible (tl, &vs4, &ve4);
+  g_assert_cmpint (vs4, <, vs3);
+  g_assert_cmpint (ve4 - vs4, ==, ve3 - vs3);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!vita_gui_test_init (&argc, &argv))
+    return 0;
+  g_test_add ("/app/pointer/selection", Fixture, NULL, fixture_setup, test_selection, fixture_teardown);
+  g_test_add ("/app/pointer/readouts", Fixture, NULL, fixture_setup, test_readouts, fixture_teardown);
+  g_test_add ("/app/pointer/grid-click", Fixture, NULL, fixture_setup, test_grid_click, fixture_teardown);
+  g_test_add ("/app/pointer/wheel", Fixture, NULL, fixture_setup, test_wheel, fixture_teardown);
+  return g_test_run ();
+}
