@@ -202,6 +202,110 @@ update_key_label (VitaWindow *self)
   gtk_label_set_text (GTK_LABEL (self->probes_subtitle), text->str);
 }
 
+/* ------------------------------------------------------------------ annotation layers
+ *
+ * The loaded annotations as layers over the waveform and mel panels (views/
+ * vita-painters.h), each shown or hidden by a stateful action (Annotation Layers
+ * menu); they show with or without probes. */
+
+typedef struct {
+  VitaAnnotationLayers layers;
+  GArray   *chord_start, *chord_end;   /* double */
+  GPtrArray *chord_label;              /* static strings */
+  char     *key;
+} AnnotationLayers;
+
+static void
+annotation_layers_free (AnnotationLayers *a)
+{
+  g_array_unref (a->chord_start);
+  g_array_unref (a->chord_end);
+  g_ptr_array_unref (a->chord_label);
+  g_free (a->key);
+  g_free (a);
+}
+
+static const struct { const char *action; VitaAnnotationKind kind; } annotation_actions[] = {
+  { "show-chords", VITA_ANNOTATION_CHORDS },
+  { "show-beats", VITA_ANNOTATION_BEATS },
+  { "show-onsets", VITA_ANNOTATION_ONSETS },
+  { "show-key", VITA_ANNOTATION_KEY },
+};
+
+static guint
+annotations_shown (VitaWindow *self)
+{
+  guint shown = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (annotation_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), annotation_actions[i].action);
+      g_autoptr(GVariant) state = action ? g_action_get_state (action) : NULL;
+      if (state == NULL || g_variant_get_boolean (state))
+        shown |= annotation_actions[i].kind;
+    }
+  return shown;
+}
+
+static void
+update_annotation_layers (VitaWindow *self)
+{
+  const VitaAnnotations *ann = vita_probe_set_get_annotations (vita_session_get_probe_set (self->session));
+  AnnotationLayers *a = g_new0 (AnnotationLayers, 1);
+  VitaAnnotationLayers *l = &a->layers;
+
+  a->chord_start = g_array_new (FALSE, FALSE, sizeof (double));
+  a->chord_end = g_array_new (FALSE, FALSE, sizeof (double));
+  a->chord_label = g_ptr_array_new ();
+  if (ann != NULL && ann->chords != NULL)
+    for (guint i = 0; i < ann->chords->segments->len; i++)
+      {
+        const VitaChordSegment *seg = &g_array_index (ann->chords->segments, VitaChordSegment, i);
+        g_array_append_val (a->chord_start, seg->start);
+        g_array_append_val (a->chord_end, seg->end);
+        g_ptr_array_add (a->chord_label,
+                         (gpointer) (seg->chord >= 0 ? vita_chord_class_name (seg->chord)
+                                                     : seg->chord == VITA_CHORD_OTHER ? "other" : "?"));
+      }
+  l->chord_start = (const double *) a->chord_start->data;
+  l->chord_end = (const double *) a->chord_end->data;
+  l->chord_label = (const char *const *) a->chord_label->pdata;
+  l->n_chords = a->chord_start->len;
+  if (ann != NULL && ann->beats != NULL)
+    {
+      l->beats = (const double *) ann->beats->times->data;
+      l->n_beats = ann->beats->times->len;
+    }
+  if (ann != NULL && ann->onsets != NULL)
+    {
+      l->onsets = (const double *) ann->onsets->times->data;
+      l->n_onsets = ann->onsets->times->len;
+    }
+  if (ann != NULL && ann->has_key && ann->key != VITA_KEY_X)
+    l->key = a->key = g_strdup (vita_key_class_name (ann->key));
+  l->shown = annotations_shown (self);
+  /* The views borrow the new layers before the old ones are freed. */
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), l);
+  g_object_set_data_full (G_OBJECT (self), "vita-annotation-layers", a,
+                          (GDestroyNotify) annotation_layers_free);
+}
+
+static void
+on_annotation_toggled (GSimpleAction *action, GVariant *state, VitaWindow *self)
+{
+  AnnotationLayers *a = g_object_get_data (G_OBJECT (self), "vita-annotation-layers");
+
+  g_simple_action_set_state (action, state);
+  if (a == NULL)
+    return;
+  a->layers.shown = annotations_shown (self);
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), &a->layers);
+}
+
 static void
 on_lanes_changed (VitaWindow *self)
 {
@@ -216,6 +320,7 @@ on_lanes_changed (VitaWindow *self)
   if (self->probeogram_card != NULL)
     gtk_widget_set_visible (self->probeogram_card, pg != NULL);
   update_key_label (self);
+  update_annotation_layers (self);
   _vita_window_panels_queue_draw (self);
 }
 
@@ -259,6 +364,13 @@ _vita_window_panels_build (VitaWindow *self)
   GSignalGroup *g;
 
   build_panels (self);
+  for (gsize i = 0; i < G_N_ELEMENTS (annotation_actions); i++)
+    {
+      g_autoptr(GSimpleAction) action = g_simple_action_new_stateful (annotation_actions[i].action, NULL,
+                                                                      g_variant_new_boolean (TRUE));
+      g_signal_connect (action, "change-state", G_CALLBACK (on_annotation_toggled), self);
+      g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+    }
   g_signal_connect_object (vita_session_get_timeline (self->session), "notify::selection-end",
                            G_CALLBACK (_vita_window_update_loop), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vita_session_get_timeline (self->session), "notify::selection-start",

@@ -140,6 +140,7 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
       double sx = ((double) snap->visible_start / snap->hop + 0.5) / decim;
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
       vita_heatmap_paint (cr, s, sx, 0, sw, an->cfg.fe.n_mels, &plot);
+      vita_paint_annotations (cr, style, &plot, snap, ctx->annotations);
       frequency_axis (cr, style, &plot, &an->cfg.fe);
       vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax, "normalised log-mel");
       g_snprintf (title, sizeof title, "Mel spectrogram (model input, %d bands, hop %.1f ms)",
@@ -190,8 +191,12 @@ mel_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintC
                             vita_snapshot_seconds (snap, snap->visible_end - snap->visible_start),
                             t, sizeof t);
   vita_note_name (hz, note, sizeof note);
-  g_snprintf (out->text, sizeof out->text, "%s · %.0f Hz (%s) · log-mel %.2f", t, hz, note,
-              an->mel[(gsize) frame * M + band]);
+  int n = g_snprintf (out->text, sizeof out->text, "%s · %.0f Hz (%s) · log-mel %.2f", t, hz,
+                      note, an->mel[(gsize) frame * M + band]);
+  const char *chord = vita_annotation_chord_at (ctx->annotations,
+                                                vita_snapshot_seconds (snap, sample));
+  if (chord != NULL && n < (int) sizeof out->text)
+    g_snprintf (out->text + n, sizeof out->text - n, " · chord %s", chord);
   return TRUE;
 }
 

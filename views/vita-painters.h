@@ -142,6 +142,36 @@ typedef struct {
   int                      n_points;
 } VitaTrainingCurves;
 
+/* ---- annotation layers (drawn over the waveform and mel panels) -------------- */
+
+typedef enum {
+  VITA_ANNOTATION_CHORDS = 1 << 0,     /* labelled segments along the plot's top */
+  VITA_ANNOTATION_BEATS  = 1 << 1,     /* ticks from the top */
+  VITA_ANNOTATION_ONSETS = 1 << 2,     /* ticks from the bottom */
+  VITA_ANNOTATION_KEY    = 1 << 3,     /* a label in the legend */
+  VITA_ANNOTATION_ALL    = 0xf,
+} VitaAnnotationKind;
+
+/* What the annotation files gave, in seconds (borrowed arrays; any may be empty). */
+typedef struct {
+  const double *chord_start, *chord_end;
+  const char *const *chord_label;      /* "C:maj", "N" (no chord: not drawn) */
+  int           n_chords;
+  const double *beats;
+  int           n_beats;
+  const double *onsets;
+  int           n_onsets;
+  const char   *key;                   /* "C major", or NULL */
+  guint         shown;                 /* VitaAnnotationKind bits shown */
+} VitaAnnotationLayers;
+
+/* Draws the shown layers over a time-aligned plot, with a legend of what is drawn. */
+void vita_paint_annotations (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                             const VitaTimelineSnapshot *snap,
+                             const VitaAnnotationLayers *layers);
+/* The chord label at t seconds (shown layers only), or NULL. */
+const char *vita_annotation_chord_at (const VitaAnnotationLayers *layers, double t);
+
 typedef struct {
   VitaPaintCache *cache;               /* NULL: panels needing the analysis say so */
   VitaPeaks      *peaks;               /* waveform / overview; may be NULL */
@@ -152,6 +182,7 @@ typedef struct {
   int             n_lanes;
   const struct _VitaProbeogram *probeogram;  /* probe-o-gram panel, may be NULL */
   const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
+  const VitaAnnotationLayers *annotations;  /* waveform / mel overlay, may be NULL */
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;

@@ -47,6 +47,8 @@ typedef struct
   VitaProbeLane *const *lanes;
   int             n_lanes;
   const VitaProbeogram *probeogram;
+  const VitaAnnotationLayers *annotations;
+  guint           annotations_serial;
   /* owned */
   VitaPanel       panel;          /* the class's, unless given at construction */
   GSignalGroup   *timeline_signals;
@@ -154,6 +156,7 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .lanes = priv->lanes,
     .n_lanes = priv->n_lanes,
     .probeogram = priv->probeogram,
+    .annotations = priv->annotations,
   };
 }
 
@@ -169,7 +172,9 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX (w); MIX (h); MIX (scale);
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
   MIX ((guintptr) ctx->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
-  MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram); MIX (s->n_samples); MIX (s->n_frames);
+  MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram);
+  MIX ((guintptr) priv->annotations); MIX (priv->annotations_serial);
+  MIX (priv->annotations ? priv->annotations->shown : 0); MIX (s->n_samples); MIX (s->n_frames);
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
   if (depends & VITA_DEPENDS_VISIBLE)
     {
@@ -734,6 +739,16 @@ vita_panel_view_set_probeogram (VitaPanelView *self, const VitaProbeogram *probe
   g_return_if_fail (VITA_IS_PANEL_VIEW (self));
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   priv->probeogram = probeogram;
+  invalidate (self);
+}
+
+void
+vita_panel_view_set_annotations (VitaPanelView *self, const VitaAnnotationLayers *layers)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->annotations = layers;
+  priv->annotations_serial++;
   invalidate (self);
 }
 

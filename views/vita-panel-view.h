@@ -74,6 +74,10 @@ void          vita_panel_view_set_probe_lanes (VitaPanelView *self, VitaProbeLan
  * the next call; NULL clears. */
 void          vita_panel_view_set_probeogram (VitaPanelView *self,
                                               const VitaProbeogram *probeogram);
+/* Annotation layers (waveform and mel draw them; others ignore them): borrowed, must
+ * stay alive until the next call; NULL clears.  Call again after changing them. */
+void          vita_panel_view_set_annotations (VitaPanelView *self,
+                                               const VitaAnnotationLayers *layers);
 /* The cache this view draws from (shared by every view of the same analysis). */
 VitaPaintCache *vita_panel_view_get_cache  (VitaPanelView *self);
 

@@ -243,27 +243,38 @@ vita_paint_selection (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
   x1 = CLAMP (x1, plot->x, plot->x + plot->width);
   if (x1 <= x0)
     return;
-  /* A band that shows on every colormap: a tint, and solid edges where the selection
-   * begins and ends (an edge outside the visible range is not drawn). */
+  /* A band that shows on every colormap: a tint, solid bars along the plot's top and
+   * bottom, and edges (a light halo under an accent line) where the selection begins
+   * and ends (an edge outside the visible range is not drawn). */
+  const double *a = style->accent;
+  double bar = MAX (3.0, 0.3 * style->font_size);
   cairo_save (cr);
-  cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.28);
+  cairo_set_source_rgba (cr, a[0], a[1], a[2], 0.28);
   cairo_rectangle (cr, x0, plot->y, x1 - x0, plot->height);
   cairo_fill (cr);
-  cairo_set_line_width (cr, MAX (1.5, style->line_width));
-  cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.95);
-  double e0 = vita_paint_x_for_sample (plot, snap, snap->selection_start);
-  double e1 = vita_paint_x_for_sample (plot, snap, snap->selection_end);
-  if (e0 >= plot->x && e0 <= plot->x + plot->width)
+  cairo_set_source_rgba (cr, a[0], a[1], a[2], 0.95);
+  cairo_rectangle (cr, x0, plot->y, x1 - x0, MIN (bar, plot->height / 4));
+  cairo_rectangle (cr, x0, plot->y + plot->height - MIN (bar, plot->height / 4), x1 - x0,
+                   MIN (bar, plot->height / 4));
+  cairo_fill (cr);
+  double e[2] = { vita_paint_x_for_sample (plot, snap, snap->selection_start),
+                  vita_paint_x_for_sample (plot, snap, snap->selection_end) };
+  double lw = MAX (1.5, style->line_width);
+  for (int pass = 0; pass < 2; pass++)
     {
-      cairo_move_to (cr, e0, plot->y);
-      cairo_line_to (cr, e0, plot->y + plot->height);
+      for (int k = 0; k < 2; k++)
+        if (e[k] >= plot->x && e[k] <= plot->x + plot->width)
+          {
+            cairo_move_to (cr, e[k], plot->y);
+            cairo_line_to (cr, e[k], plot->y + plot->height);
+          }
+      if (pass == 0)
+        cairo_set_source_rgba (cr, 1, 1, 1, 0.85);
+      else
+        cairo_set_source_rgba (cr, a[0], a[1], a[2], 1.0);
+      cairo_set_line_width (cr, pass == 0 ? lw + 2.0 : lw);
+      cairo_stroke (cr);
     }
-  if (e1 >= plot->x && e1 <= plot->x + plot->width)
-    {
-      cairo_move_to (cr, e1, plot->y);
-      cairo_line_to (cr, e1, plot->y + plot->height);
-    }
-  cairo_stroke (cr);
   cairo_restore (cr);
 }
 
