@@ -12,12 +12,14 @@
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
   char       *dir;
   char       *wav;
   char       *model;
+  char       *lab, *beats;
   VitaWindow *window;
   gulong      xid;
 } Fixture;
@@ -43,6 +45,11 @@ fixture_setup (Fixture *fx, gconstpointer data)
 
   fx->dir = vita_gui_test_tmpdir ();
   fx->wav = vita_gui_test_write_wav (fx->dir, "clicks.wav", 6.0, 16000);
+  /* Annotations beside the audio (loaded with it): chords and beats. */
+  fx->lab = g_build_filename (fx->dir, "clicks.lab", NULL);
+  fx->beats = g_build_filename (fx->dir, "clicks.beats.txt", NULL);
+  g_assert_true (g_file_set_contents (fx->lab, "0.0 2.0 C:maj\n2.0 4.0 A:min\n4.0 6.0 G:maj\n", -1, NULL));
+  g_assert_true (g_file_set_contents (fx->beats, "0.5\n1.0\n1.5\n2.0\n2.5\n3.0\n3.5\n4.0\n4.5\n5.0\n5.5\n", -1, NULL));
   g_assert_true (vita_vit_config_init_preset (&cfg, "test", &error));
   vit = vita_vit_new_random (&cfg, 7);
   fx->model = g_build_filename (fx->dir, "tiny.safetensors", NULL);
@@ -71,7 +78,11 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   vita_gui_test_close (fx->window);
   g_unlink (fx->wav);
   g_unlink (fx->model);
+  g_unlink (fx->lab);
+  g_unlink (fx->beats);
   g_rmdir (fx->dir);
+  g_free (fx->lab);
+  g_free (fx->beats);
   g_free (fx->wav);
   g_free (fx->model);
   g_free (fx->dir);
@@ -405,6 +416,69 @@ test_wheel (Fixture *fx, gconstpointer data)
   g_assert_cmpint (ve4 - vs4, ==, ve3 - vs3);
 }
 
+/* Pixels of an annotation colour inside a rendered view's plot rows y0..y1. */
+static int
+count_colour (cairo_surface_t *s, int r, int g, int b)
+{
+  int n = 0, w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s);
+  int stride = cairo_image_surface_get_stride (s);
+  const guint8 *data = cairo_image_surface_get_data (s);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 p = *(const guint32 *) (data + (gsize) y * stride + 4 * x);
+        int pr = (p >> 16) & 0xff, pg = (p >> 8) & 0xff, pb = p & 0xff;
+        n += abs (pr - r) < 12 && abs (pg - g) < 12 && abs (pb - b) < 12;
+      }
+  return n;
+}
+
+/* Annotations show as layers over the waveform and mel without any probe: beats as
+ * ticks, chords as labelled segments (the pointer reads the chord out); each layer
+ * is toggled on its own. */
+static void
+test_annotations (Fixture *fx, gconstpointer data)
+{
+  if (skip_without_xdotool (fx))
+    return;
+  g_assert_cmpint (vita_window_get_n_probe_lanes (fx->window), ==, 0);
+  const VitaPanel panels[] = { VITA_PANEL_WAVEFORM, VITA_PANEL_MEL };
+  for (gsize i = 0; i < G_N_ELEMENTS (panels); i++)
+    {
+      GtkWidget *view = view_of (fx, panels[i]);
+      double t = 0;
+      double fxr = 0.2;
+      for (; fxr < 0.9 && !(t > 2.2 && t < 3.8); fxr += 0.02)
+        t = time_at (view, fxr);
+      move_to (fx, view, fxr - 0.02, 0.6);
+      const char *text = vita_panel_view_get_readout (VITA_PANEL_VIEW (view));
+      g_test_message ("%s at %.2f s: %s", vita_panel_to_string (panels[i]), t, text);
+      g_assert_nonnull (strstr (text, "chord A:min"));
+
+      /* Beat ticks (orange) and the chord strip's yellow are drawn… */
+      int w = gtk_widget_get_width (view), h = gtk_widget_get_height (view);
+      cairo_surface_t *s = vita_panel_view_render (VITA_PANEL_VIEW (view), w, h);
+      int beats = count_colour (s, 255, 115, 25), chords = count_colour (s, 255, 217, 64);
+      cairo_surface_destroy (s);
+      g_assert_cmpint (beats, >, 20);
+      g_assert_cmpint (chords, >, 20);
+      /* …and each layer goes away on its own. */
+      gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.show-beats", NULL);
+      s = vita_panel_view_render (VITA_PANEL_VIEW (view), w, h);
+      g_assert_cmpint (count_colour (s, 255, 115, 25), <, beats / 10);
+      g_assert_cmpint (count_colour (s, 255, 217, 64), >=, chords * 9 / 10);
+      cairo_surface_destroy (s);
+      gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.show-chords", NULL);
+      move_to (fx, view, fxr - 0.04, 0.6);
+      g_assert_null (strstr (vita_panel_view_get_readout (VITA_PANEL_VIEW (view)), "chord"));
+      s = vita_panel_view_render (VITA_PANEL_VIEW (view), w, h);
+      g_assert_cmpint (count_colour (s, 255, 217, 64), <, chords / 10);
+      cairo_surface_destroy (s);
+      gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.show-beats", NULL);
+      gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.show-chords", NULL);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -413,6 +487,7 @@ main (int argc, char **argv)
   g_test_add ("/app/pointer/selection", Fixture, NULL, fixture_setup, test_selection, fixture_teardown);
   g_test_add ("/app/pointer/readouts", Fixture, NULL, fixture_setup, test_readouts, fixture_teardown);
   g_test_add ("/app/pointer/grid-click", Fixture, NULL, fixture_setup, test_grid_click, fixture_teardown);
+  g_test_add ("/app/pointer/annotations", Fixture, NULL, fixture_setup, test_annotations, fixture_teardown);
   g_test_add ("/app/pointer/wheel", Fixture, NULL, fixture_setup, test_wheel, fixture_teardown);
   return g_test_run ();
 }
