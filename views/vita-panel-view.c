@@ -337,12 +337,29 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       double x, y;
       if (vita_panel_playhead (panel_of (self), &area, &ctx, &plot, &x, &y))
         {
+          /* A 2-px line on a 1-px outline each side in the colour that contrasts
+           * most with it (as the painters' playhead_stroke), legible on every
+           * colormap: the SSM's red cross on red included. */
           const double *c = priv->style.playhead;
           GdkRGBA red = { c[0], c[1], c[2], 1.0 };
-          if (isfinite (x) && x >= plot.x - 1 && x <= plot.x + plot.width + 1)
+          double luma = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+          float o = luma < 0.5 ? 1.0f : 0.0f;
+          GdkRGBA outline = { o, o, o, 0.9f };
+          gboolean vx = isfinite (x) && x >= plot.x - 1 && x <= plot.x + plot.width + 1;
+          gboolean hy = isfinite (y) && y >= plot.y - 1 && y <= plot.y + plot.height + 1;
+          /* On whole pixels: crisp line and outline, no blended columns. */
+          x = vx ? round (x) : x;
+          y = hy ? round (y) : y;
+          if (vx)
+            gtk_snapshot_append_color (snapshot, &outline,
+                                       &GRAPHENE_RECT_INIT (x - 2, plot.y, 4, plot.height));
+          if (hy)
+            gtk_snapshot_append_color (snapshot, &outline,
+                                       &GRAPHENE_RECT_INIT (plot.x, y - 2, plot.width, 4));
+          if (vx)
             gtk_snapshot_append_color (snapshot, &red,
                                        &GRAPHENE_RECT_INIT (x - 1, plot.y, 2, plot.height));
-          if (isfinite (y) && y >= plot.y - 1 && y <= plot.y + plot.height + 1)
+          if (hy)
             gtk_snapshot_append_color (snapshot, &red,
                                        &GRAPHENE_RECT_INIT (plot.x, y - 1, plot.width, 2));
         }

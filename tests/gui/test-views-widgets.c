@@ -158,6 +158,34 @@ test_properties (void)
   gsk_render_node_unref (node);
   g_object_unref (paintable);
 
+  /* On a heatmap the playhead has a light outline each side (legible on every
+   * colormap): white columns beside the red line, which the mel never has. */
+  GtkWidget *m = fx.views[MEL];
+  int mw = gtk_widget_get_width (m), mh = gtk_widget_get_height (m);
+  snap = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (m)->snapshot (m, snap);   /* the view's own nodes */
+  node = gtk_snapshot_free_to_node (snap);
+  g_assert_nonnull (node);
+  shot = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, mw, mh);
+  cr = cairo_create (shot);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (shot);
+  vita_panel_layout (&style, 0, 0, mw, mh, VITA_PANEL_XAXIS | VITA_PANEL_YAXIS |
+                     VITA_PANEL_COLORBAR | VITA_PANEL_TITLE, &plot, NULL);
+  px = (int) floor (plot.x + plot.width * 0.3);
+  int white = 0, rows = 0;
+  for (int y = (int) plot.y + 2; y < plot.y + plot.height - 2; y++, rows++)
+    for (int dx = -3; dx <= 3; dx++)
+      {
+        guint32 p = ((guint32 *) (cairo_image_surface_get_data (shot) +
+                                  y * cairo_image_surface_get_stride (shot)))[px + dx];
+        white += ((p >> 16) & 0xff) > 220 && ((p >> 8) & 0xff) > 220 && (p & 0xff) > 220;
+      }
+  g_assert_cmpint (white, >, rows);   /* at least a column each side, most rows */
+  cairo_surface_destroy (shot);
+  gsk_render_node_unref (node);
+
   /* The export helper describes exactly this view. */
   VitaExportSpec spec;
   VitaPaintContext sources;
