@@ -249,27 +249,31 @@ vita_panel_view_render (VitaPanelView *self, int width, int height)
   return render_surface (self, &ctx, width, height, 1);
 }
 
-/* The hover read-out: a small label at the top right, in the margin above the plot
- * where the panels leave room for their title. */
+/* The hover read-out: a line of text above the plot, over the title's first line
+ * (hidden while the pointer is in the panel, so no text overlaps another), or, for a
+ * panel without a title, at the bottom right beside the time axis.  Never over the
+ * data. */
 static void
-draw_readout (VitaPanelView *self, GtkSnapshot *snapshot, int w)
+draw_readout (VitaPanelView *self, GtkSnapshot *snapshot, int w, int h)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), priv->readout.text);
   PangoFontDescription *font = pango_font_description_new ();
-  pango_font_description_set_absolute_size (font, priv->style.font_size * 0.95 * PANGO_SCALE);
+  pango_font_description_set_absolute_size (font, priv->style.font_size * PANGO_SCALE);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_START);
-  pango_layout_set_width (layout, MAX (w - 8, 1) * PANGO_SCALE);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_width (layout, MAX (w - 12, 1) * PANGO_SCALE);
   int tw, th;
   pango_layout_get_pixel_size (layout, &tw, &th);
-  double x = MAX (w - tw - 6, 2), y = 1;
+  gboolean titled = (klass_of (self)->flags & VITA_PANEL_TITLE) != 0;
+  double x = MAX (w - tw - 6, 6), y = titled ? 0 : MAX (h - th - 1, 0);
   const double *bg = priv->style.bg, *fg = priv->style.fg;
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { bg[0], bg[1], bg[2], 0.92 },
-                             &GRAPHENE_RECT_INIT (x - 4, y, tw + 8, th));
+  graphene_rect_t band = titled ? GRAPHENE_RECT_INIT (0, 0, w, th + 2)
+                                : GRAPHENE_RECT_INIT (x - 6, y, tw + 12, th + 1);
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { bg[0], bg[1], bg[2], 1.0 }, &band);
   gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y + (titled ? 1 : 0)));
   gtk_snapshot_append_layout (snapshot, layout, &(GdkRGBA) { fg[0], fg[1], fg[2], 1.0 });
   gtk_snapshot_restore (snapshot);
   g_object_unref (layout);
@@ -365,7 +369,7 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
         }
     }
   if (priv->readout.text[0] != '\0')
-    draw_readout (self, snapshot, w);
+    draw_readout (self, snapshot, w, h);
   priv->snapshot_us += thread_cpu_us () - t0;
 }
 
