@@ -140,6 +140,7 @@ typedef struct {
 typedef struct {
   const VitaTrainingPoint *points;     /* (n_points), in step order; borrowed */
   int                      n_points;
+  double                   chance;     /* accuracy by chance (1 / (2·pairs − 1)), 0: unknown */
 } VitaTrainingCurves;
 
 /* ---- annotation layers (drawn over the waveform and mel panels) -------------- */

@@ -519,6 +519,23 @@ test_training (Fixture *fx, gconstpointer data)
   cairo_surface_t *s = render (panel, &ctx, 600, 450);
   for (int k = 0; k < 3; k++)   /* a curve in each third */
     g_assert_cmpint (ink (s, 80, k * 150 + 30, 580, k * 150 + 120), >, 300);
+  /* The chance level of the accuracy: a dashed line across the middle plot (a row
+   * with ink over much of the width that the run alone does not have). */
+  VitaRect acc;
+  vita_panel_layout (&fx->style, 0, 150, 600, 150, VITA_PANEL_YAXIS | VITA_PANEL_TITLE, &acc, NULL);
+  curves.chance = 0.25;
+  cairo_surface_t *c = render (panel, &ctx, 600, 450);
+  int y = (int) (acc.y + acc.height * (1.0 - 0.25));
+  int with = 0, without = 0;
+  for (int dy = -1; dy <= 1; dy++)
+    {
+      with = MAX (with, ink (c, (int) acc.x + 2, y + dy, (int) (acc.x + acc.width) - 2, y + dy + 1));
+      without = MAX (without, ink (s, (int) acc.x + 2, y + dy, (int) (acc.x + acc.width) - 2, y + dy + 1));
+    }
+  g_assert_cmpint (with, >, acc.width / 3);
+  g_assert_cmpint (with, >, 3 * without);
+  cairo_surface_destroy (c);
+  curves.chance = 0;
   cairo_surface_destroy (s);
   g_autoptr(GError) error = NULL;
   g_autofree float *a = vita_panel_array (panel, &ctx, &ndim, shape, &error);
