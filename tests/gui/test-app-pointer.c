@@ -308,11 +308,14 @@ test_readouts (Fixture *fx, gconstpointer data)
   const struct { VitaPanel panel; double x, y; const char *expect; } cases[] = {
     { VITA_PANEL_WAVEFORM, 0.5, 0.5, " s" },
     { VITA_PANEL_MEL, 0.5, 0.5, " Hz (" },
-    { VITA_PANEL_RECEIVED, 0.5, 0.5, " s" },
+    { VITA_PANEL_RECEIVED, 0.5, 0.5, "received " },
+    { VITA_PANEL_ATTENTION_ROW, 0.5, 0.5, "weight " },
     { VITA_PANEL_OVERVIEW, 0.5, 0.5, " s" },
     { VITA_PANEL_ATTENTION, 0.4, 0.5, "query " },
     { VITA_PANEL_SSM, 0.4, 0.5, "cosine " },
   };
+  VitaPanel cka;
+  g_assert_true (vita_panel_from_string ("cka", &cka));
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       GtkWidget *view = view_of (fx, cases[i].panel);
@@ -321,6 +324,11 @@ test_readouts (Fixture *fx, gconstpointer data)
       g_test_message ("%s: %s", vita_panel_to_string (cases[i].panel), text);
       g_assert_nonnull (strstr (text, cases[i].expect));
     }
+  /* Layer similarity: the two layers of the cell. */
+  GtkWidget *cka_view = view_of (fx, cka);
+  move_to (fx, cka_view, 0.3, 0.5);
+  g_test_message ("cka: %s", vita_panel_view_get_readout (VITA_PANEL_VIEW (cka_view)));
+  g_assert_true (g_str_has_prefix (vita_panel_view_get_readout (VITA_PANEL_VIEW (cka_view)), "layer "));
   /* The attention map says the weight under the pointer, the mel a note name. */
   GtkWidget *att = view_of (fx, VITA_PANEL_ATTENTION);
   move_to (fx, att, 0.4, 0.5);
