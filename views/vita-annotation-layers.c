@@ -61,7 +61,8 @@ ticks (cairo_t *cr, const VitaRect *plot, const VitaTimelineSnapshot *snap, cons
 
 void
 vita_paint_annotations (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
-                        const VitaTimelineSnapshot *snap, const VitaAnnotationLayers *layers)
+                        const VitaTimelineSnapshot *snap, const VitaAnnotationLayers *layers,
+                        const char *title)
 {
   if (layers == NULL || layers->shown == 0)
     return;
@@ -132,9 +133,19 @@ vita_paint_annotations (cairo_t *cr, const VitaStyle *style, const VitaRect *plo
   if (total <= 0 || total > plot->width * 0.8)
     return;
   double h = vita_text_line_height (style, 0.75) + 2;
-  double x = plot->x + plot->width - total - 0.2 * fs, y = top + 2;
-  if (y + h > plot->y + plot->height)
-    return;
+  /* Beside the title above the plot where it fits (off the data), else inside the
+   * plot's top right under the chord strip. */
+  double x = plot->x + plot->width - total, y = plot->y - h - 0.1 * fs;
+  double title_w = 0;
+  if (title != NULL)
+    vita_text_size (style, title, 1.0, &title_w, NULL);
+  if (!style->draw_title || title == NULL || title_w + fs + total > plot->width)
+    {
+      x = plot->x + plot->width - total - 0.2 * fs;
+      y = top + 2;
+      if (y + h > plot->y + plot->height)
+        return;
+    }
   cairo_save (cr);
   cairo_set_source_rgba (cr, style->bg[0], style->bg[1], style->bg[2], 0.85);
   cairo_rectangle (cr, x - 0.3 * fs, y, total + 0.3 * fs, h);

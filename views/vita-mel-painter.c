@@ -140,11 +140,11 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
       double sx = ((double) snap->visible_start / snap->hop + 0.5) / decim;
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
       vita_heatmap_paint (cr, s, sx, 0, sw, an->cfg.fe.n_mels, &plot);
-      vita_paint_annotations (cr, style, &plot, snap, ctx->annotations);
-      frequency_axis (cr, style, &plot, &an->cfg.fe);
-      vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax, "normalised log-mel");
       g_snprintf (title, sizeof title, "Mel spectrogram (model input, %d bands, hop %.1f ms)",
                   an->cfg.fe.n_mels, 1000.0 * snap->hop / snap->sample_rate);
+      vita_paint_annotations (cr, style, &plot, snap, ctx->annotations, title);
+      frequency_axis (cr, style, &plot, &an->cfg.fe);
+      vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax, "normalised log-mel");
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }

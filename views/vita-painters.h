@@ -166,10 +166,11 @@ typedef struct {
   guint         shown;                 /* VitaAnnotationKind bits shown */
 } VitaAnnotationLayers;
 
-/* Draws the shown layers over a time-aligned plot, with a legend of what is drawn. */
+/* Draws the shown layers over a time-aligned plot, with a legend of what is drawn
+ * (beside the panel's title above the plot where it fits). */
 void vita_paint_annotations (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                              const VitaTimelineSnapshot *snap,
-                             const VitaAnnotationLayers *layers);
+                             const VitaAnnotationLayers *layers, const char *title);
 /* The chord label at t seconds (shown layers only), or NULL. */
 const char *vita_annotation_chord_at (const VitaAnnotationLayers *layers, double t);
 

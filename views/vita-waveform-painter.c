@@ -54,7 +54,7 @@ level_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double pe
       cairo_stroke (cr);
       vita_draw_text_fit (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0, tick_w);
     }
-  vita_axis_title_left (cr, style, plot, "Level (dBFS)");
+  vita_axis_title_left (cr, style, plot, "dBFS");
   cairo_restore (cr);
 }
 
@@ -115,16 +115,17 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
               }
         }
       cairo_restore (cr);
-      vita_paint_annotations (cr, style, &plot, snap, ctx->annotations);
     }
   double peak = display_peak (ctx->peaks);
-  level_axis (cr, style, &plot, peak);
   char title[96];
   if (ctx->peaks != NULL && peak < 1.0)
     g_snprintf (title, sizeof title, "Waveform (mono, model rate; peak %.1f dBFS shown full height)",
                 20.0 * log10 (peak));
   else
     g_strlcpy (title, "Waveform (mono, model rate)", sizeof title);
+  if (ctx->peaks != NULL)
+    vita_paint_annotations (cr, style, &plot, snap, ctx->annotations, title);
+  level_axis (cr, style, &plot, peak);
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }
 
