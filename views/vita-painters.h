@@ -300,8 +300,8 @@ gboolean vita_panel_hit_sample (VitaPanel panel, const VitaRect *area,
 gboolean vita_panel_readout (VitaPanel panel, const VitaRect *area,
                              const VitaPaintContext *ctx, double px, double py,
                              VitaReadout *out);
-/* A time as read-outs show it, one format everywhere: seconds ("3.25 s") while the
- * visible span is below 10 s, m:ss.s beyond. */
+/* A time as read-outs show it, in the format of the time axis under it
+ * (vita_time_use_minutes): seconds ("3.25 s", "42.3 s"), m:ss.s over long spans. */
 void     vita_format_readout_time (double seconds, double span, char *buf, gsize size);
 /* "A4" for 440 Hz (nearest equal-tempered note), "" below 1 Hz. */
 void     vita_note_name (double hz, char *buf, gsize size);

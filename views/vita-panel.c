@@ -110,9 +110,10 @@ vita_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintCon
 void
 vita_format_readout_time (double seconds, double span, char *buf, gsize size)
 {
-  if (span < 10.0)
+  /* The axes' rule: the read-out matches the tick labels under it. */
+  if (!vita_time_use_minutes (span))
     {
-      vita_format_time (seconds, 0.01, FALSE, buf, size);
+      vita_format_time (seconds, span < 10.0 ? 0.01 : 0.1, FALSE, buf, size);
       g_strlcat (buf, " s", size);
     }
   else
