@@ -249,10 +249,10 @@ vita_panel_view_render (VitaPanelView *self, int width, int height)
   return render_surface (self, &ctx, width, height, 1);
 }
 
-/* The hover read-out: a line of text above the plot, over the title's first line
- * (hidden while the pointer is in the panel, so no text overlaps another), or, for a
- * panel without a title, at the bottom right beside the time axis.  Never over the
- * data. */
+/* The hover read-out: a line of text just above the plot, in place of the title and
+ * legend (hidden while the pointer is in the panel, so no text overlaps another), or,
+ * for a panel without a title, at the bottom right beside the time axis.  Never over
+ * the data. */
 static void
 draw_readout (VitaPanelView *self, GtkSnapshot *snapshot, int w, int h)
 {
@@ -263,17 +263,23 @@ draw_readout (VitaPanelView *self, GtkSnapshot *snapshot, int w, int h)
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_width (layout, MAX (w - 12, 1) * PANGO_SCALE);
+  VitaRect plot;
+  vita_panel_layout (&priv->style, 0, 0, w, h, klass_of (self)->flags, &plot, NULL);
+  gboolean titled = (klass_of (self)->flags & VITA_PANEL_TITLE) != 0;
+  pango_layout_set_width (layout, MAX (w - 12 - (titled ? (int) plot.x : 0), 1) * PANGO_SCALE);
   int tw, th;
   pango_layout_get_pixel_size (layout, &tw, &th);
-  gboolean titled = (klass_of (self)->flags & VITA_PANEL_TITLE) != 0;
-  double x = MAX (w - tw - 6, 6), y = titled ? 0 : MAX (h - th - 1, 0);
+  /* Titled panels: the band covers what is above the plot (title lines, a legend
+   * row), the read-out stands in its last line, next to the data. */
+  double top = titled ? MAX (plot.y - 1, th + 2) : 0;
+  double x = MAX (w - tw - 6, titled ? plot.x : 6), y = titled ? top - th - 1 : MAX (h - th - 1, 0);
   const double *bg = priv->style.bg, *fg = priv->style.fg;
-  graphene_rect_t band = titled ? GRAPHENE_RECT_INIT (0, 0, w, th + 2)
+  /* (from the plot's left edge: the rotated axis title left of it stays) */
+  graphene_rect_t band = titled ? GRAPHENE_RECT_INIT (MAX (plot.x - 2, 0), 0, w - MAX (plot.x - 2, 0), top)
                                 : GRAPHENE_RECT_INIT (x - 6, y, tw + 12, th + 1);
   gtk_snapshot_append_color (snapshot, &(GdkRGBA) { bg[0], bg[1], bg[2], 1.0 }, &band);
   gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y + (titled ? 1 : 0)));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
   gtk_snapshot_append_layout (snapshot, layout, &(GdkRGBA) { fg[0], fg[1], fg[2], 1.0 });
   gtk_snapshot_restore (snapshot);
   g_object_unref (layout);
