@@ -208,10 +208,13 @@ update_key_label (VitaWindow *self)
  * vita-painters.h), each shown or hidden by a stateful action (Annotation Layers
  * menu); they show with or without probes. */
 
+/* The layers the views borrow, with copies of what they point to (the probe set's
+ * annotations may be replaced at any merge). */
 typedef struct {
   VitaAnnotationLayers layers;
   GArray   *chord_start, *chord_end;   /* double */
   GPtrArray *chord_label;              /* static strings */
+  double   *beats, *onsets;
   char     *key;
 } AnnotationLayers;
 
@@ -221,6 +224,8 @@ annotation_layers_free (AnnotationLayers *a)
   g_array_unref (a->chord_start);
   g_array_unref (a->chord_end);
   g_ptr_array_unref (a->chord_label);
+  g_free (a->beats);
+  g_free (a->onsets);
   g_free (a->key);
   g_free (a);
 }
@@ -271,14 +276,14 @@ update_annotation_layers (VitaWindow *self)
   l->chord_end = (const double *) a->chord_end->data;
   l->chord_label = (const char *const *) a->chord_label->pdata;
   l->n_chords = a->chord_start->len;
-  if (ann != NULL && ann->beats != NULL)
+  if (ann != NULL && ann->beats != NULL && ann->beats->times->len > 0)
     {
-      l->beats = (const double *) ann->beats->times->data;
+      l->beats = a->beats = g_memdup2 (ann->beats->times->data, ann->beats->times->len * sizeof (double));
       l->n_beats = ann->beats->times->len;
     }
-  if (ann != NULL && ann->onsets != NULL)
+  if (ann != NULL && ann->onsets != NULL && ann->onsets->times->len > 0)
     {
-      l->onsets = (const double *) ann->onsets->times->data;
+      l->onsets = a->onsets = g_memdup2 (ann->onsets->times->data, ann->onsets->times->len * sizeof (double));
       l->n_onsets = ann->onsets->times->len;
     }
   if (ann != NULL && ann->has_key && ann->key != VITA_KEY_X)
