@@ -74,6 +74,27 @@ _vita_window_update_onset_clicks (VitaWindow *self)
 
 /* ------------------------------------------------------------------ layers, heads */
 
+/* A drop-down as wide as its widest item, whichever is chosen: the header bar's
+ * controls keep their places. */
+static void
+fix_dropdown_width (GtkDropDown *dropdown, GPtrArray *labels)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (dropdown), NULL);
+  int widest = 0;
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_ptr_array_index (labels, i) != NULL)
+      {
+        int w;
+        pango_layout_set_text (layout, g_ptr_array_index (labels, i), -1);
+        pango_layout_get_pixel_size (layout, &w, NULL);
+        widest = MAX (widest, w);
+      }
+  g_object_unref (layout);
+  /* the label's padding and the arrow beside it */
+  gtk_widget_set_size_request (GTK_WIDGET (dropdown), widest + 72, -1);
+}
+
 void
 _vita_window_rebuild_layer_head_lists (VitaWindow *self)
 {
@@ -94,6 +115,8 @@ _vita_window_rebuild_layer_head_lists (VitaWindow *self)
   g_ptr_array_add (heads, g_strdup (n_heads == 0 ? _("No Heads") : _("Mean of Heads")));
   for (int h = 0; h < n_heads; h++)
     g_ptr_array_add (heads, g_strdup_printf (_("Head %d"), h + 1));
+  fix_dropdown_width (self->layer_dropdown, layers);
+  fix_dropdown_width (self->head_dropdown, heads);
   g_ptr_array_add (layers, NULL);
   g_ptr_array_add (heads, NULL);
 

@@ -36,6 +36,17 @@ has_model (gpointer data)
   return vita_window_get_model_path (data) != NULL && !vita_window_is_busy (data);
 }
 
+static gboolean
+window_settled (gpointer data)
+{
+  static int last_w, last_h, same;
+  int w = gtk_widget_get_width (data), h = gtk_widget_get_height (data);
+  same = w == last_w && h == last_h ? same + 1 : 0;
+  last_w = w;
+  last_h = h;
+  return w >= 1400 && h >= 900 && same >= 200;   /* unchanged for ~0.2 s */
+}
+
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
@@ -67,6 +78,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
   g_assert_true (vita_gui_test_wait (not_busy, fx->window, 60000));
   g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 0);
   vita_gui_test_run_for (300);
+  /* The window at its size, the panels laid out (positions below are computed from
+   * the widgets as they are now). */
+  g_assert_true (vita_gui_test_wait (window_settled, fx->window, 5000));
 
   GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fx->window));
   fx->xid = GDK_IS_X11_SURFACE (surface) ? gdk_x11_surface_get_xid (surface) : 0;
@@ -249,7 +263,11 @@ test_selection (Fixture *fx, gconstpointer data)
     {
       GtkWidget *view = view_of (fx, panels[i]);
       double t0 = time_at (view, 0.3), t1 = time_at (view, 0.6);
-      g_test_message ("drag on %s: %.2f–%.2f s", vita_panel_to_string (panels[i]), t0, t1);
+      int px0, py0;
+      window_point (fx, view, 0.3, 0.5, &px0, &py0);
+      g_test_message ("drag on %s: %.2f–%.2f s (from %d,%d in a %d×%d window)", vita_panel_to_string (panels[i]),
+                      t0, t1, px0, py0, gtk_widget_get_width (GTK_WIDGET (fx->window)),
+                      gtk_widget_get_height (GTK_WIDGET (fx->window)));
       drag (fx, view, 0.3, 0.6, 0.5);
       vita_timeline_get_selection (tl, &a, &b);
       g_assert_cmpfloat (fabs (seconds (tl, a) - t0), <, 0.05);
@@ -355,6 +373,10 @@ test_grid_click (Fixture *fx, gconstpointer data)
   int cx = -1, cy = -1;
 
   g_assert_cmpint (vita_timeline_get_layer (tl), !=, 2);
+  /* The header bar's drop-downs keep their width whatever they show. */
+  GtkWidget *layers = g_object_get_data (G_OBJECT (fx->window), "vita-test-layer-dropdown");
+  GtkWidget *heads = g_object_get_data (G_OBJECT (fx->window), "vita-test-head-dropdown");
+  int layers_w = gtk_widget_get_width (layers), heads_w = gtk_widget_get_width (heads);
   /* Where the painter put the map of layer 2, head 2 (the grid's own geometry). */
   vita_timeline_snapshot (tl, &snap);
   vita_style_init (&style);
@@ -378,6 +400,11 @@ test_grid_click (Fixture *fx, gconstpointer data)
   click (fx, grid, (double) cx / w, (double) cy / h, NULL);
   g_assert_cmpint (vita_timeline_get_layer (tl), ==, 2);
   g_assert_cmpint (vita_timeline_get_head (tl), ==, 1);
+  vita_gui_test_run_for (200);
+  g_test_message ("drop-downs: layer %d → %d px, head %d → %d px", layers_w,
+                  gtk_widget_get_width (layers), heads_w, gtk_widget_get_width (heads));
+  g_assert_cmpint (gtk_widget_get_width (layers), ==, layers_w);
+  g_assert_cmpint (gtk_widget_get_width (heads), ==, heads_w);
 }
 
 static void
