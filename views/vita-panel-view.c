@@ -59,7 +59,8 @@ typedef struct
   VitaAttentionMode mode;
   GdkTexture     *texture;        /* the panel without the playhead */
   guint64         texture_key;
-  double          pointer_x;
+  double          pointer_x, pointer_y;
+  gboolean        pointer_inside;
   /* a press: where, the visible range then, and whether it became a drag */
   double          press_x, press_y;
   gint64          press_vs, press_ve;
@@ -561,12 +562,16 @@ on_motion (GtkEventControllerMotion *motion, double x, double y, VitaPanelView *
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   priv->pointer_x = x;
+  priv->pointer_y = y;
+  priv->pointer_inside = TRUE;
   update_readout (self, x, y);
 }
 
 static void
 on_leave (GtkEventControllerMotion *motion, VitaPanelView *self)
 {
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->pointer_inside = FALSE;
   set_readout (self, &(VitaReadout) { .layer = -2, .head = -2 });
 }
 
@@ -777,6 +782,8 @@ vita_panel_view_set_annotations (VitaPanelView *self, const VitaAnnotationLayers
   priv->annotations = layers;
   priv->annotations_serial++;
   invalidate (self);
+  if (priv->pointer_inside)   /* what is under the pointer changed */
+    update_readout (self, priv->pointer_x, priv->pointer_y);
 }
 
 static void

@@ -39,12 +39,17 @@ has_model (gpointer data)
 static gboolean
 window_settled (gpointer data)
 {
-  static int last_w, last_h, same;
+  static int last_w, last_h;
+  static gint64 since;
   int w = gtk_widget_get_width (data), h = gtk_widget_get_height (data);
-  same = w == last_w && h == last_h ? same + 1 : 0;
-  last_w = w;
-  last_h = h;
-  return w >= 1400 && h >= 900 && same >= 200;   /* unchanged for ~0.2 s */
+  gint64 now = g_get_monotonic_time ();
+  if (w != last_w || h != last_h || since == 0)
+    {
+      last_w = w;
+      last_h = h;
+      since = now;
+    }
+  return w >= 1200 && h >= 800 && now - since > 300000;   /* unchanged for 0.3 s */
 }
 
 static void
@@ -80,7 +85,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
   vita_gui_test_run_for (300);
   /* The window at its size, the panels laid out (positions below are computed from
    * the widgets as they are now). */
-  g_assert_true (vita_gui_test_wait (window_settled, fx->window, 5000));
+  if (!vita_gui_test_wait (window_settled, fx->window, 20000))
+    g_error ("the window did not settle: %d×%d", gtk_widget_get_width (GTK_WIDGET (fx->window)),
+             gtk_widget_get_height (GTK_WIDGET (fx->window)));
 
   GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fx->window));
   fx->xid = GDK_IS_X11_SURFACE (surface) ? gdk_x11_surface_get_xid (surface) : 0;
