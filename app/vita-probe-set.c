@@ -77,6 +77,12 @@ vita_probe_set_clear_annotations (VitaProbeSet *set)
   g_clear_pointer (&set->ann, vita_annotations_free);
 }
 
+const VitaAnnotations *
+vita_probe_set_get_annotations (VitaProbeSet *set)
+{
+  return set->ann;
+}
+
 gboolean
 vita_probe_set_has_annotations (VitaProbeSet *set)
 {

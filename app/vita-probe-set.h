@@ -24,6 +24,8 @@ void          vita_probe_set_clear_annotations (VitaProbeSet *set);
 gboolean      vita_probe_set_has_annotations (VitaProbeSet *set);
 /* The loaded onset annotations, or NULL; borrowed (the comparison table's onset F). */
 const VitaEventList *vita_probe_set_get_onsets (VitaProbeSet *set);
+/* The merged annotations (borrowed, until the next merge or clear), or NULL. */
+const VitaAnnotations *vita_probe_set_get_annotations (VitaProbeSet *set);
 /* Takes probe.  Dimension checks happen in vita_probe_set_update_lanes. */
 void          vita_probe_set_add_probe (VitaProbeSet *set, VitaProbe *probe, const char *path);
 int           vita_probe_set_get_n_probes (VitaProbeSet *set);

@@ -162,8 +162,11 @@ static void
 draw_curves (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
   VitaTrainingWindow *self = user_data;
+  int pairs = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->batch_spin));
   VitaTrainingCurves curves = { (const VitaTrainingPoint *) self->history->data,
-                                (int) self->history->len };
+                                (int) self->history->len,
+                                /* top-1 among the 2·pairs − 1 other views */
+                                pairs > 1 ? 1.0 / (2 * pairs - 1) : 0 };
   VitaTimelineSnapshot snap;
   VitaStyle style;
   VitaPanel panel = VITA_PANEL_LAYOUT;
@@ -288,9 +291,14 @@ update_status (VitaTrainingWindow *self)
         format_eta (eta, sizeof eta, p->eta_s);
         g_autofree char *step = g_strdup_printf ("%" G_GINT64_FORMAT, p->step);
         g_autofree char *total = g_strdup_printf ("%" G_GINT64_FORMAT, p->total_steps);
-        /* Translators: training status line. */
-        text = g_strdup_printf (_("Step %s of %s · loss %.3f · accuracy %.2f · %.1f pairs/s · ETA %s"),
-                                step, total, p->loss_avg, p->accuracy_avg, p->pairs_per_s, eta);
+        if (p->phase == VITA_TRAIN_RUNNING)
+          /* Translators: training status line. */
+          text = g_strdup_printf (_("Step %s of %s · loss %.3f · accuracy %.2f · %.1f pairs/s · ETA %s"),
+                                  step, total, p->loss_avg, p->accuracy_avg, p->pairs_per_s, eta);
+        else
+          /* Translators: training status line while paused or after the run: no ETA. */
+          text = g_strdup_printf (_("Step %s of %s · loss %.3f · accuracy %.2f"),
+                                  step, total, p->loss_avg, p->accuracy_avg);
         if (p->phase == VITA_TRAIN_PAUSED)
           {
             char *t = g_strconcat (text, _(" · paused"), NULL);
@@ -331,6 +339,17 @@ dispatch_idle (gpointer data)
       g_array_append_vals (self->history, points->data, points->len);
       if (have_last)
         {
+          /* The run's last report (after Stop, or at the end) carries the step only:
+           * the status keeps the last real figures, not zeros. */
+          if ((last.phase == VITA_TRAIN_FINISHED || last.phase == VITA_TRAIN_FAILED) &&
+              self->have_last && self->last.phase != VITA_TRAIN_PREPARING)
+            {
+              last.loss_avg = self->last.loss_avg;
+              last.accuracy_avg = self->last.accuracy_avg;
+              last.loss = self->last.loss;
+              last.accuracy = self->last.accuracy;
+              last.pairs_per_s = self->last.pairs_per_s;
+            }
           self->last = last;
           self->have_last = TRUE;
         }
@@ -562,6 +581,8 @@ guint       vita_training_window_get_n_points (VitaTrainingWindow *self) { retur
 const char *vita_training_window_get_last_error (VitaTrainingWindow *self) { return self->last_error; }
 guint       vita_training_window_get_n_errors (VitaTrainingWindow *self) { return self->n_errors; }
 const char *vita_training_window_get_out_dir (VitaTrainingWindow *self) { return self->out_dir; }
+const char *vita_training_window_get_status (VitaTrainingWindow *self) { return gtk_label_get_label (GTK_LABEL (self->status_label)); }
+const char *vita_training_window_get_hint (VitaTrainingWindow *self) { return gtk_label_get_label (GTK_LABEL (self->resume_label)); }
 
 /* ------------------------------------------------------------------ choosers */
 

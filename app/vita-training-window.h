@@ -41,5 +41,8 @@ guint       vita_training_window_get_n_points    (VitaTrainingWindow *self);
 const char *vita_training_window_get_last_error  (VitaTrainingWindow *self);
 guint       vita_training_window_get_n_errors    (VitaTrainingWindow *self);
 const char *vita_training_window_get_out_dir     (VitaTrainingWindow *self);
+/* The status line and the folder hint as shown. */
+const char *vita_training_window_get_status      (VitaTrainingWindow *self);
+const char *vita_training_window_get_hint        (VitaTrainingWindow *self);
 
 G_END_DECLS

@@ -74,6 +74,27 @@ _vita_window_update_onset_clicks (VitaWindow *self)
 
 /* ------------------------------------------------------------------ layers, heads */
 
+/* A drop-down as wide as its widest item, whichever is chosen: the header bar's
+ * controls keep their places. */
+static void
+fix_dropdown_width (GtkDropDown *dropdown, GPtrArray *labels)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (dropdown), NULL);
+  int widest = 0;
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_ptr_array_index (labels, i) != NULL)
+      {
+        int w;
+        pango_layout_set_text (layout, g_ptr_array_index (labels, i), -1);
+        pango_layout_get_pixel_size (layout, &w, NULL);
+        widest = MAX (widest, w);
+      }
+  g_object_unref (layout);
+  /* the label's padding and the arrow beside it */
+  gtk_widget_set_size_request (GTK_WIDGET (dropdown), widest + 72, -1);
+}
+
 void
 _vita_window_rebuild_layer_head_lists (VitaWindow *self)
 {
@@ -94,6 +115,8 @@ _vita_window_rebuild_layer_head_lists (VitaWindow *self)
   g_ptr_array_add (heads, g_strdup (n_heads == 0 ? _("No Heads") : _("Mean of Heads")));
   for (int h = 0; h < n_heads; h++)
     g_ptr_array_add (heads, g_strdup_printf (_("Head %d"), h + 1));
+  fix_dropdown_width (self->layer_dropdown, layers);
+  fix_dropdown_width (self->head_dropdown, heads);
   g_ptr_array_add (layers, NULL);
   g_ptr_array_add (heads, NULL);
 
@@ -533,11 +556,30 @@ action_zoom (GtkWidget *widget, const char *name, GVariant *param)
 {
   VitaWindow *self = VITA_WINDOW (widget);
 
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  gint64 start, end;
+
   if (g_str_equal (name, "win.zoom-all"))
     vita_timeline_set_visible (vita_session_get_timeline (self->session), 0, vita_timeline_get_n_samples (vita_session_get_timeline (self->session)));
+  else if (g_str_equal (name, "win.zoom-selection"))
+    {
+      vita_timeline_get_selection (tl, &start, &end);
+      if (end > start)
+        vita_timeline_set_visible (tl, start, end);
+      else
+        vita_window_show_error (self, _("Select a region first: drag across a panel, then zoom to it"));
+    }
   else
     vita_timeline_zoom (vita_session_get_timeline (self->session), g_str_equal (name, "win.zoom-in") ? 1.5 : 1 / 1.5,
                         vita_timeline_get_position (vita_session_get_timeline (self->session)));
+}
+
+static void
+action_clear_selection (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+
+  vita_timeline_set_selection (vita_session_get_timeline (self->session), 0, 0);
 }
 
 static void
@@ -605,6 +647,8 @@ static const KeyBinding key_bindings[] = {
   { GDK_KEY_minus,        0,               "win.zoom-out",       NULL, 0 },
   { GDK_KEY_KP_Subtract,  0,               "win.zoom-out",       NULL, 0 },
   { GDK_KEY_0,            0,               "win.zoom-all",       NULL, 0 },
+  { GDK_KEY_z,            0,               "win.zoom-selection", NULL, 0 },
+  { GDK_KEY_Escape,       0,               "win.clear-selection", NULL, 0 },
   { GDK_KEY_Home,         0,               "win.go-start",       NULL, 0 },
   { GDK_KEY_End,          0,               "win.go-end",         NULL, 0 },
   { GDK_KEY_l,            0,               "win.loop",           NULL, 0 },
@@ -659,6 +703,8 @@ _vita_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, action_zoom);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, action_zoom);
   gtk_widget_class_install_action (widget_class, "win.zoom-all", NULL, action_zoom);
+  gtk_widget_class_install_action (widget_class, "win.zoom-selection", NULL, action_zoom);
+  gtk_widget_class_install_action (widget_class, "win.clear-selection", NULL, action_clear_selection);
   gtk_widget_class_install_action (widget_class, "win.speed-up", NULL, action_speed);
   gtk_widget_class_install_action (widget_class, "win.speed-down", NULL, action_speed);
   gtk_widget_class_install_action (widget_class, "win.layer-next", NULL, action_layer_head);

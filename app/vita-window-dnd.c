@@ -14,6 +14,24 @@
 
 /* ------------------------------------------------------------------ opening */
 
+/* Content types that are certainly not audio (text, images, documents, archives):
+ * refused before the window changes.  Unknown or binary types go to the decoder,
+ * which names the file if it cannot read it. */
+static gboolean
+certainly_not_audio (const char *content_type)
+{
+  static const char *const media[] = { "application/ogg", "application/octet-stream",
+                                       "application/x-matroska", "application/mxf",
+                                       "application/x-riff", "application/x-flac", NULL };
+  if (content_type == NULL || g_content_type_is_unknown (content_type))
+    return FALSE;
+  if (g_str_has_prefix (content_type, "text/") || g_str_has_prefix (content_type, "image/") ||
+      g_str_has_prefix (content_type, "font/") || g_str_has_prefix (content_type, "inode/"))
+    return TRUE;
+  return g_str_has_prefix (content_type, "application/") &&
+         !g_strv_contains (media, content_type);
+}
+
 void
 vita_window_open_audio (VitaWindow *self, GFile *file)
 {
@@ -25,12 +43,25 @@ vita_window_open_audio (VitaWindow *self, GFile *file)
   g_return_if_fail (G_IS_FILE (file));
 
   path = g_file_get_path (file);
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, NULL, &error);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, &error);
   if (path == NULL || info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
     {
       g_autofree char *name = g_file_get_parse_name (file);
       g_autofree char *message = g_strdup_printf (_("Cannot open “%s”: %s"), name,
                                                   error ? error->message : _("not a local file"));
+      vita_window_show_error (self, message);
+      return;
+    }
+  /* A file that is not audio leaves the window as it was: the start page, or the
+   * track already open. */
+  if (certainly_not_audio (g_file_info_get_content_type (info)))
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_autofree char *description = g_content_type_get_description (g_file_info_get_content_type (info));
+      /* Translators: the first %s is a file name, the second a file type ("plain text document"). */
+      g_autofree char *message = g_strdup_printf (_("Cannot open “%s”: it is not an audio file (%s)"),
+                                                  name, description);
       vita_window_show_error (self, message);
       return;
     }

@@ -17,58 +17,10 @@
 
 /* ------------------------------------------------------------------ panels
  *
- * Each panel is a views/ widget in a card with a title.  A click seeks (the view
- * activates "win.seek"); a drag across a time-aligned panel selects a region
- * (for the loop), mapped through the painter's own plot geometry. */
-
-static gboolean
-panel_x_to_sample (VitaWindow *self, VitaPanelView *view, double x, gint64 *sample)
-{
-  VitaTimelineSnapshot snap;
-  VitaStyle style;
-  VitaPaintContext ctx = { 0 };
-  VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (view)),
-                    gtk_widget_get_height (GTK_WIDGET (view)) };
-
-  vita_timeline_snapshot (vita_session_get_timeline (self->session), &snap);
-  vita_style_init (&style);
-  ctx.cache = vita_panel_view_get_cache (view);
-  ctx.peaks = vita_session_get_peaks (self->session);
-  ctx.snap = &snap;
-  ctx.style = &style;
-  return vita_panel_hit_sample (vita_panel_view_get_panel (view), &area, &ctx, x,
-                                area.height / 2, sample);
-}
-
-static void
-on_panel_drag_begin (GtkGestureDrag *gesture, double x, double y, gpointer user_data)
-{
-  VITA_WINDOW (user_data)->drag_start_x = x;
-}
-
-static void
-on_panel_drag_update (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
-{
-  VitaWindow *self = VITA_WINDOW (user_data);
-  VitaPanelView *view = VITA_PANEL_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
-  gint64 a, b;
-
-  if (fabs (dx) < 4)
-    return;
-  if (panel_x_to_sample (self, view, self->drag_start_x, &a) &&
-      panel_x_to_sample (self, view, self->drag_start_x + dx, &b))
-    vita_timeline_set_selection (vita_session_get_timeline (self->session), MIN (a, b), MAX (a, b));
-}
-
-static void
-on_panel_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
-{
-  VitaWindow *self = VITA_WINDOW (user_data);
-
-  if (fabs (dx) < 4)
-    vita_timeline_set_selection (vita_session_get_timeline (self->session), 0, 0);   /* a click: the view seeks */
-  _vita_window_update_loop (self);
-}
+ * Each panel is a views/ widget in a card with a title.  The views handle the
+ * pointer themselves (views/vita-panel-view.h): a click seeks (the view activates
+ * "win.seek"), a drag across a time-aligned panel selects a region (for the loop):
+ * the loop follows the timeline's selection. */
 
 /* Without a model the model's panels give way to an explanation. */
 static GtkWidget *
@@ -106,14 +58,6 @@ add_panel (VitaWindow *self, VitaPanel panel)
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _(klass->title), -1);
   vita_panel_view_set_source (VITA_PANEL_VIEW (view),
                               vita_session_get_analysis_source (self->session));
-  if (vita_panel_is_time_aligned (panel))
-    {
-      GtkGesture *drag = gtk_gesture_drag_new ();
-      g_signal_connect (drag, "drag-begin", G_CALLBACK (on_panel_drag_begin), self);
-      g_signal_connect (drag, "drag-update", G_CALLBACK (on_panel_drag_update), self);
-      g_signal_connect (drag, "drag-end", G_CALLBACK (on_panel_drag_end), self);
-      gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (drag));
-    }
   self->cards[panel] = g_object_ref_sink (vita_panel_card_new (panel, view));
   self->panels[panel] = view;
 }
@@ -389,6 +333,115 @@ build_probe_controls (VitaWindow *self)
   update_probe_actions (self, 0);
 }
 
+/* ------------------------------------------------------------------ annotation layers
+ *
+ * The loaded annotations as layers over the waveform and mel panels (views/
+ * vita-painters.h), each shown or hidden by a stateful action (Annotation Layers
+ * menu); they show with or without probes. */
+
+/* The layers the views borrow, with copies of what they point to (the probe set's
+ * annotations may be replaced at any merge). */
+typedef struct {
+  VitaAnnotationLayers layers;
+  GArray   *chord_start, *chord_end;   /* double */
+  GPtrArray *chord_label;              /* static strings */
+  double   *beats, *onsets;
+  char     *key;
+} AnnotationLayers;
+
+static void
+annotation_layers_free (AnnotationLayers *a)
+{
+  g_array_unref (a->chord_start);
+  g_array_unref (a->chord_end);
+  g_ptr_array_unref (a->chord_label);
+  g_free (a->beats);
+  g_free (a->onsets);
+  g_free (a->key);
+  g_free (a);
+}
+
+static const struct { const char *action; VitaAnnotationKind kind; } annotation_actions[] = {
+  { "show-chords", VITA_ANNOTATION_CHORDS },
+  { "show-beats", VITA_ANNOTATION_BEATS },
+  { "show-onsets", VITA_ANNOTATION_ONSETS },
+  { "show-key", VITA_ANNOTATION_KEY },
+};
+
+static guint
+annotations_shown (VitaWindow *self)
+{
+  guint shown = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (annotation_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), annotation_actions[i].action);
+      g_autoptr(GVariant) state = action ? g_action_get_state (action) : NULL;
+      if (state == NULL || g_variant_get_boolean (state))
+        shown |= annotation_actions[i].kind;
+    }
+  return shown;
+}
+
+static void
+update_annotation_layers (VitaWindow *self)
+{
+  const VitaAnnotations *ann = vita_probe_set_get_annotations (vita_session_get_probe_set (self->session));
+  AnnotationLayers *a = g_new0 (AnnotationLayers, 1);
+  VitaAnnotationLayers *l = &a->layers;
+
+  a->chord_start = g_array_new (FALSE, FALSE, sizeof (double));
+  a->chord_end = g_array_new (FALSE, FALSE, sizeof (double));
+  a->chord_label = g_ptr_array_new ();
+  if (ann != NULL && ann->chords != NULL)
+    for (guint i = 0; i < ann->chords->segments->len; i++)
+      {
+        const VitaChordSegment *seg = &g_array_index (ann->chords->segments, VitaChordSegment, i);
+        g_array_append_val (a->chord_start, seg->start);
+        g_array_append_val (a->chord_end, seg->end);
+        g_ptr_array_add (a->chord_label,
+                         (gpointer) (seg->chord >= 0 ? vita_chord_class_name (seg->chord)
+                                                     : seg->chord == VITA_CHORD_OTHER ? "other" : "?"));
+      }
+  l->chord_start = (const double *) a->chord_start->data;
+  l->chord_end = (const double *) a->chord_end->data;
+  l->chord_label = (const char *const *) a->chord_label->pdata;
+  l->n_chords = a->chord_start->len;
+  if (ann != NULL && ann->beats != NULL && ann->beats->times->len > 0)
+    {
+      l->beats = a->beats = g_memdup2 (ann->beats->times->data, ann->beats->times->len * sizeof (double));
+      l->n_beats = ann->beats->times->len;
+    }
+  if (ann != NULL && ann->onsets != NULL && ann->onsets->times->len > 0)
+    {
+      l->onsets = a->onsets = g_memdup2 (ann->onsets->times->data, ann->onsets->times->len * sizeof (double));
+      l->n_onsets = ann->onsets->times->len;
+    }
+  if (ann != NULL && ann->has_key && ann->key != VITA_KEY_X)
+    l->key = a->key = g_strdup (vita_key_class_name (ann->key));
+  l->shown = annotations_shown (self);
+  /* The views borrow the new layers before the old ones are freed. */
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), l);
+  g_object_set_data_full (G_OBJECT (self), "vita-annotation-layers", a,
+                          (GDestroyNotify) annotation_layers_free);
+}
+
+static void
+on_annotation_toggled (GSimpleAction *action, GVariant *state, VitaWindow *self)
+{
+  AnnotationLayers *a = g_object_get_data (G_OBJECT (self), "vita-annotation-layers");
+
+  g_simple_action_set_state (action, state);
+  if (a == NULL)
+    return;
+  a->layers.shown = annotations_shown (self);
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), &a->layers);
+}
+
 static void
 on_lanes_changed (VitaWindow *self)
 {
@@ -415,6 +468,7 @@ on_lanes_changed (VitaWindow *self)
   update_probeogram_tasks (self);
   update_probe_actions (self, n_lanes);
   update_key_label (self);
+  update_annotation_layers (self);
   _vita_window_panels_queue_draw (self);
 }
 
@@ -453,6 +507,17 @@ _vita_window_panels_build (VitaWindow *self)
 
   build_panels (self);
   build_probe_controls (self);
+  for (gsize i = 0; i < G_N_ELEMENTS (annotation_actions); i++)
+    {
+      g_autoptr(GSimpleAction) action = g_simple_action_new_stateful (annotation_actions[i].action, NULL,
+                                                                      g_variant_new_boolean (TRUE));
+      g_signal_connect (action, "change-state", G_CALLBACK (on_annotation_toggled), self);
+      g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+    }
+  g_signal_connect_object (vita_session_get_timeline (self->session), "notify::selection-end",
+                           G_CALLBACK (_vita_window_update_loop), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vita_session_get_timeline (self->session), "notify::selection-start",
+                           G_CALLBACK (_vita_window_update_loop), self, G_CONNECT_SWAPPED);
   self->panel_signals = g = g_signal_group_new (VITA_TYPE_SESSION);
   g_signal_group_connect_swapped (g, "notify::analysis", G_CALLBACK (on_analysis), self);
   g_signal_group_connect_swapped (g, "notify::peaks", G_CALLBACK (on_peaks), self);

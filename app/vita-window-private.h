@@ -77,9 +77,8 @@ struct _VitaWindow
   guint                 n_errors;
   gboolean              syncing;           /* guards dropdown <-> timeline echo */
   gboolean              keep_last_session; /* the last-session file did not read: never overwrite it */
-  double                drag_start_x;
-  struct _VitaTeach    *teach;
-  GtkWidget            *video_dialog;      /* weak pointer: Export Video… (vita-window-video.c) */             /* series, presentation, style (vita-window-teach.c) */
+  struct _VitaTeach    *teach;             /* series, presentation, style (vita-window-teach.c) */
+  GtkWidget            *video_dialog;      /* weak pointer: Export Video… (vita-window-video.c) */
 };
 
 /* vita-window.c */

@@ -20,26 +20,61 @@ shown (guint64 mask, int n, int *out)
   return k;
 }
 
+/* Surface pixels between maps: 3 for a Tiny model's 126 tokens, in proportion for
+ * short windows. */
+static int
+grid_gap (int T)
+{
+  return CLAMP (T / 40, 1, 3);
+}
+
+/* The maps' rectangle (plot), with room for head labels above the maps and the note
+ * under them (measured); title_plot: the rectangle the title goes above. */
+static void
+grid_plot (const VitaRect *area, const VitaStyle *style, VitaRect *title_plot, VitaRect *plot,
+           VitaRect *cbar)
+{
+  double fs = style->font_size;
+  vita_panel_layout (style, area->x, area->y, area->width, area->height,
+                     vita_panel_flags (VITA_PANEL_ATTENTION_GRID), plot, cbar);
+  double hl = vita_text_line_height (style, 0.8), hn = vita_text_line_height (style, 0.75);
+  /* The note clears the colorbar's bottom tick label. */
+  double note_gap = 0.5 * vita_text_line_height (style, 0.85) + 0.15 * fs;
+  *title_plot = *plot;
+  plot->y += hl + 0.3 * fs;
+  plot->height -= hl + 0.3 * fs + hn + note_gap + 0.1 * fs;
+  plot->height = MAX (plot->height, 1.0);
+  cbar->y = plot->y;
+  cbar->height = plot->height;
+}
+
+/* Layers down and heads across, or transposed when that gives larger maps (a wide
+ * figure): the layout picks the orientation, the maps stay square, left-aligned. */
+static void
+grid_maps (const VitaRect *plot, int T, int nl, int nh, gboolean *across, double *scale,
+           VitaRect *dest)
+{
+  int GAP = grid_gap (T);
+  double s_down = MIN (plot->width / (nh * (T + GAP) - GAP), plot->height / (nl * (T + GAP) - GAP));
+  double s_across = MIN (plot->width / (nl * (T + GAP) - GAP), plot->height / (nh * (T + GAP) - GAP));
+  *across = s_across > s_down * 1.0001;
+  int nr = *across ? nh : nl, nc = *across ? nl : nh;
+  int sw = nc * (T + GAP) - GAP, sh = nr * (T + GAP) - GAP;
+  *scale = MIN (plot->width / sw, plot->height / sh);
+  *dest = (VitaRect) { plot->x, plot->y, sw * *scale, sh * *scale };
+}
+
 void
 vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 {
   const VitaTimelineSnapshot *snap = ctx->snap;
   const VitaStyle *style = ctx->style;
   double fs = style->font_size;
-  VitaRect plot, cbar;
+  VitaRect plot, cbar, title_plot;
   vita_panel_begin (cr, style, area->x, area->y, area->width, area->height);
-  vita_panel_layout (style, area->x, area->y, area->width, area->height,
-                     vita_panel_flags (VITA_PANEL_ATTENTION_GRID), &plot, &cbar);
-  /* Room for head labels above the maps and the note under them (measured). */
-  double hl = vita_text_line_height (style, 0.8), hn = vita_text_line_height (style, 0.75);
-  /* The note clears the colorbar's bottom tick label. */
+  grid_plot (area, style, &title_plot, &plot, &cbar);
+  double hl = vita_text_line_height (style, 0.8);
   double note_gap = 0.5 * vita_text_line_height (style, 0.85) + 0.15 * fs;
-  VitaRect title_plot = plot;
-  plot.y += hl + 0.3 * fs;
-  plot.height -= hl + 0.3 * fs + hn + note_gap + 0.1 * fs;
-  plot.height = MAX (plot.height, 1.0);
-  cbar.y = plot.y;
-  cbar.height = plot.height;
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   if (an == NULL)
     {
@@ -49,7 +84,7 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   int L = an->cfg.depth, NH = an->cfg.heads, T = an->cfg.frames, N = T + 1;
   /* Surface pixels between maps: 3 for a Tiny model's 126 tokens, in proportion
    * for short windows. */
-  const int GAP = CLAMP (T / 40, 1, 3);
+  const int GAP = grid_gap (T);
   int *rows = g_newa (int, MAX (L, 1)), *cols = g_newa (int, MAX (NH, 1));
   int nl = shown (ctx->grid_layers, L, rows), nh = shown (ctx->grid_heads, NH, cols);
   if (nl == 0)
@@ -59,16 +94,12 @@ vita_attention_grid_paint (cairo_t *cr, const VitaRect *area, const VitaPaintCon
   gboolean subset = nl < L || nh < NH;
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
   int ws = an->window_start[w];
-  /* Layers down and heads across, or transposed when that gives larger maps (a wide
-   * figure): the layout picks the orientation, the maps stay square. */
-  double s_down = MIN (plot.width / (nh * (T + GAP) - GAP), plot.height / (nl * (T + GAP) - GAP));
-  double s_across = MIN (plot.width / (nl * (T + GAP) - GAP), plot.height / (nh * (T + GAP) - GAP));
-  gboolean across = s_across > s_down * 1.0001;
+  gboolean across;
+  double scale;
+  VitaRect dest;
+  grid_maps (&plot, T, nl, nh, &across, &scale, &dest);
   int nr = across ? nh : nl, nc = across ? nl : nh;   /* map rows, map columns */
   int sw = nc * (T + GAP) - GAP, sh = nr * (T + GAP) - GAP;
-  /* Square cells, left-aligned. */
-  double scale = MIN (plot.width / sw, plot.height / sh);
-  VitaRect dest = { plot.x, plot.y, sw * scale, sh * scale };
 
   char title[160];
   if (subset)
@@ -256,6 +287,49 @@ grid_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
   return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
 }
 
+/* The block and head under the pointer (a click selects them), the query and key
+ * times and the weight there. */
+static gboolean
+grid_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
+              double px, double py, VitaReadout *out)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  if (an == NULL || ctx->grid_layers != 0 || ctx->grid_heads != 0)
+    return FALSE;
+  int L = an->cfg.depth, NH = an->cfg.heads, T = an->cfg.frames, N = T + 1, GAP = grid_gap (T);
+  VitaRect plot, cbar, title_plot, dest;
+  gboolean across;
+  double scale;
+  grid_plot (area, ctx->style, &title_plot, &plot, &cbar);
+  grid_maps (&plot, T, L, NH, &across, &scale, &dest);
+  if (px < dest.x || px >= dest.x + dest.width || py < dest.y || py >= dest.y + dest.height)
+    return FALSE;
+  double cell = (T + GAP) * scale;
+  int c = (int) floor ((px - dest.x) / cell), r = (int) floor ((py - dest.y) / cell);
+  double u = (px - dest.x) / scale - c * (T + GAP), v = (py - dest.y) / scale - r * (T + GAP);
+  int block = across ? c : r, head = across ? r : c;
+  if (block < 0 || block >= L || head < 0 || head >= NH)
+    return FALSE;
+  out->layer = block + 1;
+  out->head = head;
+  int n = g_snprintf (out->text, sizeof out->text, "layer %d, head %d", block + 1, head + 1);
+  if (u >= T || v >= T)
+    return TRUE;   /* the gap between maps */
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+  int ws = an->window_start[w], i = CLAMP ((int) v, 0, T - 1), j = CLAMP ((int) u, 0, T - 1);
+  double span = (double) T * snap->hop / snap->sample_rate;
+  char tq[32], tk[32];
+  vita_format_readout_time ((double) (ws + i) * snap->hop / snap->sample_rate, span, tq, sizeof tq);
+  vita_format_readout_time ((double) (ws + j) * snap->hop / snap->sample_rate, span, tk, sizeof tk);
+  n += g_snprintf (out->text + n, sizeof out->text - n, " · query %s · key %s", tq, tk);
+  const float *att = vita_paint_cache_window_attention (ctx->cache, w, NULL);
+  if (att != NULL && n < (int) sizeof out->text)
+    g_snprintf (out->text + n, sizeof out->text - n, " · weight %.3f",
+                att[(((gsize) block * NH + head) * N + i + 1) * N + j + 1]);
+  return TRUE;
+}
+
 /* Every map of the window, (L, NH, T, T): frame tokens only, as drawn. */
 static float *
 grid_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
@@ -288,6 +362,7 @@ const VitaPanelClass vita_attention_grid_panel_class = {
   .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER | VITA_DEPENDS_ANALYSIS,
   .order = 70, .row = 1, .width = -1, .height = 320,
   .paint = vita_attention_grid_paint,
+  .readout = grid_readout,
   .position_key = grid_position_key,
   .array = grid_array,
 };

@@ -173,6 +173,42 @@ attention_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPain
   return TRUE;
 }
 
+/* Query (row) and key (column) times, and the weight of that cell. */
+static gboolean
+attention_readout (const VitaPanelClass *klass, const VitaRect *area,
+                   const VitaPaintContext *ctx, double px, double py, VitaReadout *out)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  if (an == NULL)
+    return FALSE;
+  VitaRect plot;
+  int ws, T;
+  vita_attention_geometry (area, ctx, &plot, &ws, &T);
+  if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
+    return FALSE;
+  int j = CLAMP ((int) floor ((px - plot.x) / plot.width * T), 0, T - 1);
+  int i = CLAMP ((int) floor ((py - plot.y) / plot.height * T), 0, T - 1);
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  double span = (double) T * snap->hop / snap->sample_rate;
+  char tq[32], tk[32];
+  vita_format_readout_time ((double) (ws + i) * snap->hop / snap->sample_rate, span, tq, sizeof tq);
+  vita_format_readout_time ((double) (ws + j) * snap->hop / snap->sample_rate, span, tk, sizeof tk);
+  int n = g_snprintf (out->text, sizeof out->text, "query %s · key %s", tq, tk);
+  int window = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+  int N = an->cfg.frames + 1;
+  if (window >= 0 && T == an->cfg.frames)
+    {
+      char why[256];
+      g_autofree float *scratch = g_new (float, (gsize) N * N);
+      const float *m = vita_attention_map (ctx, window, vita_paint_block_for_layer (an, snap->layer),
+                                           scratch, why, sizeof why);
+      if (m != NULL && n < (int) sizeof out->text)
+        g_snprintf (out->text + n, sizeof out->text - n, " · weight %.3f",
+                    m[(gsize) (i + 1) * N + j + 1]);
+    }
+  return TRUE;
+}
+
 static gint64
 attention_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
@@ -235,6 +271,7 @@ const VitaPanelClass vita_attention_panel_class = {
   .paint = vita_attention_paint,
   .playhead = attention_playhead,
   .hit_sample = attention_hit,
+  .readout = attention_readout,
   .position_key = attention_position_key,
   .array = attention_array,
 };

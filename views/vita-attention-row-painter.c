@@ -106,6 +106,35 @@ row_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintConte
   return TRUE;
 }
 
+/* The key time under the pointer and its weight from the query token. */
+static gboolean
+row_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
+             double px, double py, VitaReadout *out)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  gint64 sample;
+  if (an == NULL || !klass->hit_sample (klass, area, ctx, px, py, &sample))
+    return FALSE;
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  int T = an->cfg.frames, N = T + 1;
+  int q = vita_paint_query_frame (ctx);
+  int w = vita_paint_cache_window_for_frame (ctx->cache, q);
+  int ws = an->window_start[w];
+  int k = CLAMP ((int) (sample / snap->hop) - ws, 0, T - 1);
+  double span = (double) T * snap->hop / snap->sample_rate;
+  char tq[32], tk[32], why[256];
+  vita_format_readout_time ((double) q * snap->hop / snap->sample_rate, span, tq, sizeof tq);
+  vita_format_readout_time ((double) (ws + k) * snap->hop / snap->sample_rate, span, tk, sizeof tk);
+  int n = g_snprintf (out->text, sizeof out->text, "query %s · key %s", tq, tk);
+  g_autofree float *scratch = g_new (float, (gsize) N * N);
+  const float *map = vita_attention_map (ctx, w, vita_paint_block_for_layer (an, snap->layer),
+                                         scratch, why, sizeof why);
+  if (map != NULL && n < (int) sizeof out->text)
+    g_snprintf (out->text + n, sizeof out->text - n, " · weight %.4f",
+                map[(gsize) CLAMP (q - ws + 1, 1, T) * N + k + 1]);
+  return TRUE;
+}
+
 static gint64
 row_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
@@ -128,6 +157,7 @@ const VitaPanelClass vita_attention_row_panel_class = {
   .order = 80, .row = 0, .width = -1, .height = 110,
   .paint = vita_attention_row_paint,
   .hit_sample = row_hit,
+  .readout = row_readout,
   .position_key = row_position_key,
   .array = row_array,
 };

@@ -122,6 +122,46 @@ cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
 
 /* ---- the class record -------------------------------------------------------- */
 
+/* The two layers of the cell under the pointer and their CKA (window or track). */
+static gboolean
+cka_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
+             double px, double py, VitaReadout *out)
+{
+  /* The window's CKA is computed per call: remembered for the last cell (main thread). */
+  static struct { gconstpointer an; int ready, w, a, b; char text[sizeof out->text]; } last;
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  VitaRect plot, cbar;
+  if (an == NULL)
+    return FALSE;
+  vita_square_plot (ctx->style, area, vita_panel_of_class (&vita_cka_panel_class), &plot, &cbar);
+  if (px < plot.x || px >= plot.x + plot.width || py < plot.y || py >= plot.y + plot.height)
+    return FALSE;
+  int L = an->n_layers;
+  int b = CLAMP ((int) ((px - plot.x) / plot.width * L), 0, L - 1);
+  int a = L - 1 - CLAMP ((int) ((py - plot.y) / plot.height * L), 0, L - 1);
+  int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
+  int ready = g_atomic_int_get (&an->n_ready) + 1000000 * g_atomic_int_get (&an->complete);
+  if (last.an == an && last.ready == ready && last.w == w && last.a == a && last.b == b)
+    {
+      g_strlcpy (out->text, last.text, sizeof out->text);
+      return TRUE;
+    }
+  char why[256];
+  int window;
+  g_autofree float *img = cka_image (ctx, &window, why, sizeof why);
+  int n = g_snprintf (out->text, sizeof out->text, "layer %d × layer %d", a, b);
+  if (img != NULL && isfinite (img[a * L + b]))
+    g_snprintf (out->text + n, sizeof out->text - n, " · CKA %.3f (%s)", img[a * L + b],
+                a >= b ? "window" : "whole track");
+  last.an = an;
+  last.ready = ready;
+  last.w = w;
+  last.a = a;
+  last.b = b;
+  g_strlcpy (last.text, out->text, sizeof last.text);
+  return TRUE;
+}
+
 static gint64
 cka_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
 {
@@ -160,6 +200,7 @@ const VitaPanelClass vita_cka_panel_class = {
   .depends = VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_TOKENS,
   .order = 65, .row = 1, .width = 320, .height = 320,
   .paint = cka_paint,
+  .readout = cka_readout,
   .position_key = cka_position_key,
   .array = cka_array,
 };

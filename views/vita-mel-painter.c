@@ -16,6 +16,14 @@ hz_to_mel (double hz)
   return hz < min_log_hz ? hz / f_sp : min_log_mel + log (hz / min_log_hz) / logstep;
 }
 
+static double
+mel_to_hz (double mel)
+{
+  const double f_sp = 200.0 / 3.0, min_log_hz = 1000.0, min_log_mel = min_log_hz / f_sp;
+  const double logstep = log (6.4) / 27.0;
+  return mel < min_log_mel ? mel * f_sp : min_log_hz * exp (logstep * (mel - min_log_mel));
+}
+
 /* Fractional band index of a frequency: band i is centred at the (i+1)-th of
  * n_mels + 2 points evenly spaced in mel between f_min and f_max. */
 static double
@@ -384,6 +392,7 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
           g_snprintf (title, sizeof title, "Mel spectrogram + attribution (%s; Σ over bands top, over frames right)",
                       cache->attr_label ? cache->attr_label : "overlay");
         }
+      vita_paint_annotations (cr, style, &plot, snap, ctx->annotations, title);
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
 }
@@ -405,6 +414,40 @@ mel_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, 
   return g_memdup2 (an->mel + (gsize) f0 * M, shape[0] * shape[1] * sizeof (float));
 }
 
+/* Time, the band's centre frequency with its note, and the value there. */
+static gboolean
+mel_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
+             double px, double py, VitaReadout *out)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  VitaRect plot;
+  gint64 sample;
+  if (an == NULL || an->mel == NULL || an->n_frames <= 0 ||
+      !vita_time_panel_hit_sample (klass, area, ctx, px, py, &sample))
+    return FALSE;
+  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, klass->flags,
+                     &plot, NULL);
+  const VitaFrontend *fe = &an->cfg.fe;
+  int M = fe->n_mels;
+  int band = CLAMP ((int) floor ((1.0 - (py - plot.y) / plot.height) * M), 0, M - 1);
+  double m0 = hz_to_mel (fe->f_min), m1 = hz_to_mel (fe->f_max);
+  double hz = mel_to_hz (m0 + (band + 1) * (m1 - m0) / (M + 1));
+  int frame = CLAMP (vita_snapshot_sample_to_frame (snap, sample), 0, an->n_frames - 1);
+  char t[32], note[16];
+  vita_format_readout_time (vita_snapshot_seconds (snap, sample),
+                            vita_snapshot_seconds (snap, snap->visible_end - snap->visible_start),
+                            t, sizeof t);
+  vita_note_name (hz, note, sizeof note);
+  int n = g_snprintf (out->text, sizeof out->text, "%s · %.0f Hz (%s) · log-mel %.2f", t, hz,
+                      note, an->mel[(gsize) frame * M + band]);
+  const char *chord = vita_annotation_chord_at (ctx->annotations,
+                                                vita_snapshot_seconds (snap, sample));
+  if (chord != NULL && n < (int) sizeof out->text)
+    g_snprintf (out->text + n, sizeof out->text - n, " · chord %s", chord);
+  return TRUE;
+}
+
 const VitaPanelClass vita_mel_panel_class = {
   .name = "mel",
   .title = N_("Mel Spectrogram"),
@@ -417,6 +460,7 @@ const VitaPanelClass vita_mel_panel_class = {
   .paint = vita_mel_paint,
   .playhead = vita_time_panel_playhead,
   .hit_sample = vita_time_panel_hit_sample,
+  .readout = mel_readout,
   .array = mel_array,
 };
 

@@ -239,11 +239,18 @@ set_fg (cairo_t *cr, const VitaStyle *style)
   cairo_set_source_rgb (cr, style->fg[0], style->fg[1], style->fg[2]);
 }
 
-/* Minute labels once the shown range is two minutes or more. */
+/* Minute labels once the shown range is two minutes or more: the one rule of axes,
+ * titles and read-outs (vita_time_use_minutes). */
+gboolean
+vita_time_use_minutes (double span)
+{
+  return span >= 120.0;
+}
+
 static gboolean
 want_minutes (double t0, double t1)
 {
-  return (t1 - t0) >= 120.0;
+  return vita_time_use_minutes (t1 - t0);
 }
 
 /* A typographic minus (U+2212) for negative numbers, as in typeset mathematics. */

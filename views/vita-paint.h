@@ -123,6 +123,9 @@ int  vita_nice_ticks (double lo, double hi, int max_ticks, double *ticks, double
  * enough decimals for the step ("1.25"), or m:ss(.d) once the range passes a
  * minute (use_minutes).  Writes into buf. */
 void vita_format_time (double t, double step, gboolean use_minutes, char *buf, gsize size);
+/* Whether times over a range of span seconds read m:ss (axes, titles, read-outs);
+ * seconds below it. */
+gboolean vita_time_use_minutes (double span);
 
 /* A time axis under plot: ticks at nice times in [t0, t1] seconds, labels, and the
  * title "Time (s)" or "Time (m:ss)" — the unit is always in the label. */

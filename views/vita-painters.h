@@ -166,6 +166,7 @@ typedef struct {
 typedef struct {
   const VitaTrainingPoint *points;     /* (n_points), in step order; borrowed */
   int                      n_points;
+  double                   chance;     /* accuracy by chance (1 / (2·pairs − 1)), 0: unknown */
 } VitaTrainingCurves;
 
 /* ---- two sides: a comparison (model A beside model B, or the audio beside an edit) --
@@ -195,6 +196,36 @@ typedef struct _VitaPaintCompare {
   VitaProbeLane *const *lanes_b;       /* B's probe lanes (an edited track), or NULL: */
   int             n_lanes_b;           /* the probe panel then shows A above B */
 } VitaPaintCompare;
+/* ---- annotation layers (drawn over the waveform and mel panels) -------------- */
+
+typedef enum {
+  VITA_ANNOTATION_CHORDS = 1 << 0,     /* labelled segments along the plot's top */
+  VITA_ANNOTATION_BEATS  = 1 << 1,     /* ticks from the top */
+  VITA_ANNOTATION_ONSETS = 1 << 2,     /* ticks from the bottom */
+  VITA_ANNOTATION_KEY    = 1 << 3,     /* a label in the legend */
+  VITA_ANNOTATION_ALL    = 0xf,
+} VitaAnnotationKind;
+
+/* What the annotation files gave, in seconds (borrowed arrays; any may be empty). */
+typedef struct {
+  const double *chord_start, *chord_end;
+  const char *const *chord_label;      /* "C:maj", "N" (no chord: not drawn) */
+  int           n_chords;
+  const double *beats;
+  int           n_beats;
+  const double *onsets;
+  int           n_onsets;
+  const char   *key;                   /* "C major", or NULL */
+  guint         shown;                 /* VitaAnnotationKind bits shown */
+} VitaAnnotationLayers;
+
+/* Draws the shown layers over a time-aligned plot, with a legend of what is drawn
+ * (beside the panel's title above the plot where it fits). */
+void vita_paint_annotations (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                             const VitaTimelineSnapshot *snap,
+                             const VitaAnnotationLayers *layers, const char *title);
+/* The chord label at t seconds (shown layers only), or NULL. */
+const char *vita_annotation_chord_at (const VitaAnnotationLayers *layers, double t);
 
 typedef struct {
   VitaPaintCache *cache;               /* NULL: panels needing the analysis say so */
@@ -208,6 +239,7 @@ typedef struct {
   const VitaTrainingCurves *training;  /* training-curves panel, may be NULL */
   const struct _VitaEmergence *emergence;  /* emergence panel (a series), may be NULL */
   int             emergence_current;   /* its checkpoint to mark, -1 none */
+  const VitaAnnotationLayers *annotations;  /* waveform / mel overlay, may be NULL */
   /* Attention grid of a figure: bit b = block / head b shown (0 = all).  A chosen
    * subset shares one absolute colour scale. */
   guint64         grid_layers, grid_heads;
@@ -242,6 +274,14 @@ typedef enum {
 
 typedef struct _VitaPanelClass VitaPanelClass;
 
+/* What is under the pointer (the hover read-out; painters compute, the widget shows
+ * it as a small label above the plot). */
+typedef struct {
+  char text[192];      /* "1:02.3 · 440 Hz (A4) · 0.82", units included */
+  int  layer, head;    /* a cell a click selects (attention grid): token layer
+                          1…L and head 0-based (-1 average); -2: none */
+} VitaReadout;
+
 /* A panel's class record.  Callbacks get the record itself first, so that panels
  * of one kind share their callbacks (the time-aligned ones: vita_time_panel_*). */
 struct _VitaPanelClass {
@@ -266,6 +306,11 @@ struct _VitaPanelClass {
   /* Optional: click-to-seek (see vita_panel_hit_sample). */
   gboolean (*hit_sample)   (const VitaPanelClass *klass, const VitaRect *area,
                             const VitaPaintContext *ctx, double px, double py, gint64 *sample);
+  /* Optional: what is under (px, py) (see vita_panel_readout); without it a panel
+   * with hit_sample reads out the time. */
+  gboolean (*readout)      (const VitaPanelClass *klass, const VitaRect *area,
+                            const VitaPaintContext *ctx, double px, double py,
+                            VitaReadout *out);
   /* Optional: what of the content depends on the position (see vita_panel_position_key). */
   gint64   (*position_key) (const VitaPanelClass *klass, const VitaPaintContext *ctx);
   /* Optional: the array drawn (see vita_panel_array). */
@@ -312,6 +357,15 @@ gint64   vita_panel_position_key (VitaPanel panel, const VitaPaintContext *ctx);
 gboolean vita_panel_hit_sample (VitaPanel panel, const VitaRect *area,
                                 const VitaPaintContext *ctx, double px, double py,
                                 gint64 *sample);
+/* The hover read-out at (px, py): FALSE outside the plot (out->text empty). */
+gboolean vita_panel_readout (VitaPanel panel, const VitaRect *area,
+                             const VitaPaintContext *ctx, double px, double py,
+                             VitaReadout *out);
+/* A time as read-outs show it, in the format of the time axis under it
+ * (vita_time_use_minutes): seconds ("3.25 s", "42.3 s"), m:ss.s over long spans. */
+void     vita_format_readout_time (double seconds, double span, char *buf, gsize size);
+/* "A4" for 440 Hz (nearest equal-tempered note), "" below 1 Hz. */
+void     vita_note_name (double hz, char *buf, gsize size);
 /* The array a panel draws, for .npy export: newly allocated, ndim ≤ 4. */
 float   *vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim,
                            gsize shape[4], GError **error);

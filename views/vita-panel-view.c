@@ -54,6 +54,8 @@ typedef struct
   const VitaEmergence *emergence;
   int             emergence_current;
   guint           emergence_serial;
+  const VitaAnnotationLayers *annotations;
+  guint           annotations_serial;
   /* owned */
   VitaPanel       panel;          /* the class's, unless given at construction */
   GSignalGroup   *timeline_signals;
@@ -73,7 +75,13 @@ typedef struct
    * visited before comes back without a re-render). */
   struct { GskRenderNode *node; guint64 key, base; } content[VITA_PANEL_VIEW_N_CACHED];
   guint           deferred_tick;  /* redraw on the next frame: a stale render deferred */
-  double          pointer_x;
+  double          pointer_x, pointer_y;
+  gboolean        pointer_inside;
+  /* a press: where, the visible range then, and whether it became a drag */
+  double          press_x, press_y;
+  gint64          press_vs, press_ve;
+  gboolean        dragging;
+  VitaReadout     readout;        /* under the pointer ("" outside the plot) */
   guint           render_count;
   guint           snapshot_count;
   gint64          snapshot_us;
@@ -184,6 +192,7 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .probeogram = priv->probeogram,
     .emergence = priv->emergence,
     .emergence_current = priv->emergence_current,
+    .annotations = priv->annotations,
   };
   if (priv->source_b != NULL)
     {
@@ -251,6 +260,8 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX ((guintptr) ctx->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
   MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram);
   MIX ((guintptr) priv->emergence); MIX (priv->emergence_current); MIX (priv->emergence_serial);
+  MIX ((guintptr) priv->annotations); MIX (priv->annotations_serial);
+  MIX (priv->annotations ? priv->annotations->shown : 0);
   MIX (priv->dark); MIX ((gint64) (priv->style.line_width * 100)); MIX (s->n_samples); MIX (s->n_frames);
   MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
@@ -448,6 +459,42 @@ content_node (VitaPanelView *self, const VitaPaintContext *ctx, guint64 key, gui
   return node;
 }
 
+/* The hover read-out: a line of text just above the plot, in place of the title and
+ * legend (hidden while the pointer is in the panel, so no text overlaps another), or,
+ * for a panel without a title, at the bottom right beside the time axis.  Never over
+ * the data. */
+static void
+draw_readout (VitaPanelView *self, GtkSnapshot *snapshot, int w, int h)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), priv->readout.text);
+  PangoFontDescription *font = pango_font_description_new ();
+  pango_font_description_set_absolute_size (font, priv->style.font_size * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  VitaRect plot;
+  vita_panel_layout (&priv->style, 0, 0, w, h, klass_of (self)->flags, &plot, NULL);
+  gboolean titled = (klass_of (self)->flags & VITA_PANEL_TITLE) != 0;
+  pango_layout_set_width (layout, MAX (w - 12 - (titled ? (int) plot.x : 0), 1) * PANGO_SCALE);
+  int tw, th;
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  /* Titled panels: the band covers what is above the plot (title lines, a legend
+   * row), the read-out stands in its last line, next to the data. */
+  double top = titled ? MAX (plot.y - 1, th + 2) : 0;
+  double x = MAX (w - tw - 6, titled ? plot.x : 6), y = titled ? top - th - 1 : MAX (h - th - 1, 0);
+  const double *bg = priv->style.bg, *fg = priv->style.fg;
+  /* (from the plot's left edge: the rotated axis title left of it stays) */
+  graphene_rect_t band = titled ? GRAPHENE_RECT_INIT (MAX (plot.x - 2, 0), 0, w - MAX (plot.x - 2, 0), top)
+                                : GRAPHENE_RECT_INIT (x - 6, y, tw + 12, th + 1);
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { bg[0], bg[1], bg[2], 1.0 }, &band);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, &(GdkRGBA) { fg[0], fg[1], fg[2], 1.0 });
+  gtk_snapshot_restore (snapshot);
+  g_object_unref (layout);
+}
+
 static void
 vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -501,17 +548,36 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       for (int side = 0; side < n_sides; side++)
       if (vita_panel_playhead (panel_of (self), &areas[side], &ctxs[side], &plot, &x, &y))
         {
+          /* A 2-px line on a 1-px outline each side in the colour that contrasts
+           * most with it (as the painters' playhead_stroke), legible on every
+           * colormap: the SSM's red cross on red included. */
           const double *c = priv->style.playhead;
           GdkRGBA red = { c[0], c[1], c[2], 1.0 };
           double pw = 2 * priv->type_scale;   /* the presentation scale widens it too */
-          if (isfinite (x) && x >= plot.x - 1 && x <= plot.x + plot.width + 1)
+          double luma = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+          float o = luma < 0.5 ? 1.0f : 0.0f;
+          GdkRGBA outline = { o, o, o, 0.9f };
+          gboolean vx = isfinite (x) && x >= plot.x - 1 && x <= plot.x + plot.width + 1;
+          gboolean hy = isfinite (y) && y >= plot.y - 1 && y <= plot.y + plot.height + 1;
+          /* On whole pixels: crisp line and outline, no blended columns. */
+          x = vx ? round (x) : x;
+          y = hy ? round (y) : y;
+          if (vx)
+            gtk_snapshot_append_color (snapshot, &outline,
+                                       &GRAPHENE_RECT_INIT (x - pw / 2 - 1, plot.y, pw + 2, plot.height));
+          if (hy)
+            gtk_snapshot_append_color (snapshot, &outline,
+                                       &GRAPHENE_RECT_INIT (plot.x, y - pw / 2 - 1, plot.width, pw + 2));
+          if (vx)
             gtk_snapshot_append_color (snapshot, &red,
                                        &GRAPHENE_RECT_INIT (x - pw / 2, plot.y, pw, plot.height));
-          if (isfinite (y) && y >= plot.y - 1 && y <= plot.y + plot.height + 1)
+          if (hy)
             gtk_snapshot_append_color (snapshot, &red,
                                        &GRAPHENE_RECT_INIT (plot.x, y - pw / 2, plot.width, pw));
         }
     }
+  if (priv->readout.text[0] != '\0')
+    draw_readout (self, snapshot, w, h);
   priv->snapshot_us += thread_cpu_us () - t0;
 }
 
@@ -524,24 +590,172 @@ vita_panel_view_get_snapshot_time (VitaPanelView *self)
 
 /* ---- input -------------------------------------------------------------------------- */
 
+static VitaRect
+area_of (VitaPanelView *self)
+{
+  return (VitaRect) { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
+                      gtk_widget_get_height (GTK_WIDGET (self)) };
+}
+
+/* The sample under x (time-aligned panels and the overview), clamped to the plot: a
+ * drag may leave it. */
+static gboolean
+sample_at (VitaPanelView *self, const VitaPaintContext *ctx, double x, gint64 *sample)
+{
+  VitaRect area = area_of (self);
+  VitaPanel panel = panel_of (self);
+  double y = area.height / 2;
+  if (vita_panel_hit_sample (panel, &area, ctx, x, y, sample))
+    return TRUE;
+  /* Outside the plot: step inwards to its edge. */
+  for (int i = 1; i <= 64; i++)
+    {
+      double xi = x < area.width / 2 ? x + i * 4.0 : x - i * 4.0;
+      if (vita_panel_hit_sample (panel, &area, ctx, xi, y, sample))
+        {
+          const VitaTimelineSnapshot *snap = ctx->snap;
+          gboolean whole = (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
+          if (x < area.width / 2)
+            *sample = whole ? 0 : snap->visible_start;
+          else
+            *sample = whole ? snap->n_samples : snap->visible_end;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+selects (VitaPanelView *self)
+{
+  return vita_panel_is_time_aligned (panel_of (self));
+}
+
+static gboolean
+whole_track (VitaPanelView *self)
+{
+  return (klass_of (self)->traits & VITA_PANEL_WHOLE_TRACK) != 0;
+}
+
 static void
-on_click (GtkGestureClick *gesture, int n_press, double x, double y, VitaPanelView *self)
+on_press (GtkGestureDrag *gesture, double x, double y, VitaPanelView *self)
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   if (priv->timeline == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  priv->press_x = x;
+  priv->press_y = y;
+  priv->dragging = FALSE;
+  vita_timeline_get_visible (priv->timeline, &priv->press_vs, &priv->press_ve);
+}
+
+/* A drag across a time-aligned panel selects; across the overview it moves the
+ * visible range. */
+static void
+on_drag (GtkGestureDrag *gesture, double dx, double dy, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline == NULL || (!priv->dragging && fabs (dx) < 4))
     return;
+  if (!selects (self) && !whole_track (self))
+    return;
+  priv->dragging = TRUE;
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   VitaTimelineSnapshot snap;
   VitaPaintContext ctx;
   take_snapshot (self, &snap);
   make_context (self, &snap, &ctx);
-  VitaRect area = { 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
-                    gtk_widget_get_height (GTK_WIDGET (self)) };
+  gint64 a, b;
+  if (!sample_at (self, &ctx, priv->press_x, &a) ||
+      !sample_at (self, &ctx, priv->press_x + dx, &b))
+    return;
+  if (whole_track (self))
+    {
+      gint64 span = priv->press_ve - priv->press_vs;
+      gint64 start = CLAMP (priv->press_vs + (b - a), 0, MAX (snap.n_samples - span, 0));
+      vita_timeline_set_visible (priv->timeline, start, start + span);
+    }
+  else
+    vita_timeline_set_selection (priv->timeline, MIN (a, b), MAX (a, b));
+}
+
+/* A click: selects the grid cell under it (layer and head), extends the selection
+ * (Shift), or seeks. */
+static void
+on_release (GtkGestureDrag *gesture, double dx, double dy, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->timeline == NULL || priv->dragging)
+    {
+      priv->dragging = FALSE;
+      return;
+    }
+  double x = priv->press_x, y = priv->press_y;
+  VitaTimelineSnapshot snap;
+  VitaPaintContext ctx;
+  take_snapshot (self, &snap);
+  make_context (self, &snap, &ctx);
+  VitaRect area = area_of (self);
+  VitaReadout cell;
+  if (vita_panel_readout (panel_of (self), &area, &ctx, x, y, &cell) && cell.layer >= 0)
+    {
+      vita_timeline_set_layer (priv->timeline, cell.layer);
+      vita_timeline_set_head (priv->timeline, cell.head);
+      return;
+    }
   gint64 sample;
   if (!vita_panel_hit_sample (panel_of (self), &area, &ctx, x, y, &sample))
     return;
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  if ((mods & GDK_SHIFT_MASK) && selects (self))
+    {
+      /* Extends the selection (or makes one from the playhead) to the click. */
+      gint64 s0 = snap.selection_start, s1 = snap.selection_end;
+      if (s1 <= s0)
+        s0 = s1 = snap.position;
+      if (sample < s0)
+        s0 = sample;
+      else if (sample > s1)
+        s1 = sample;
+      else if (sample - s0 < s1 - sample)
+        s0 = sample;
+      else
+        s1 = sample;
+      vita_timeline_set_selection (priv->timeline, s0, s1);
+      return;
+    }
   /* The player owns the position: ask it to seek, never set it here. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", sample);
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+set_readout (VitaPanelView *self, const VitaReadout *readout)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (strcmp (priv->readout.text, readout->text) == 0)
+    return;
+  priv->readout = *readout;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+update_readout (VitaPanelView *self, double x, double y)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  VitaReadout r = { .layer = -2, .head = -2 };
+  if (priv->timeline != NULL)
+    {
+      VitaTimelineSnapshot snap;
+      VitaPaintContext ctx;
+      take_snapshot (self, &snap);
+      make_context (self, &snap, &ctx);
+      VitaRect area = area_of (self);
+      vita_panel_readout (panel_of (self), &area, &ctx, x, y, &r);
+    }
+  set_readout (self, &r);
 }
 
 static void
@@ -549,6 +763,25 @@ on_motion (GtkEventControllerMotion *motion, double x, double y, VitaPanelView *
 {
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   priv->pointer_x = x;
+  priv->pointer_y = y;
+  priv->pointer_inside = TRUE;
+  update_readout (self, x, y);
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion, VitaPanelView *self)
+{
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->pointer_inside = FALSE;
+  set_readout (self, &(VitaReadout) { .layer = -2, .head = -2 });
+}
+
+const char *
+vita_panel_view_get_readout (VitaPanelView *self)
+{
+  g_return_val_if_fail (VITA_IS_PANEL_VIEW (self), NULL);
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  return priv->readout.text;
 }
 
 static gboolean
@@ -579,7 +812,9 @@ on_scroll (GtkEventControllerScroll *scroll, double dx, double dy, VitaPanelView
       vita_timeline_zoom (priv->timeline, pow (1.25, -dy), anchor);
       return TRUE;
     }
-  double d = dx != 0 ? dx : dy;
+  /* The wheel scrolls the page (GNOME); Shift+wheel or a horizontal wheel scrolls
+   * time. */
+  double d = dx != 0 ? dx : (mods & GDK_SHIFT_MASK) ? dy : 0;
   if (d == 0)
     return FALSE;
   gint64 step = whole ? (ve - vs) : (ve - vs) / 10;
@@ -800,6 +1035,17 @@ vita_panel_view_set_emergence (VitaPanelView *self, const VitaEmergence *em, int
   invalidate (self);
 }
 
+vita_panel_view_set_annotations (VitaPanelView *self, const VitaAnnotationLayers *layers)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->annotations = layers;
+  priv->annotations_serial++;
+  invalidate (self);
+  if (priv->pointer_inside)   /* what is under the pointer changed */
+    update_readout (self, priv->pointer_x, priv->pointer_y);
+}
+
 static void
 vita_panel_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -958,15 +1204,20 @@ vita_panel_view_init (VitaPanelView *self)
   g_signal_group_connect_object (priv->source_b_signals, "windows-ready",
                                  G_CALLBACK (on_source_window), self, G_CONNECT_SWAPPED);
 
-  GtkGesture *click = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
-  g_signal_connect (click, "pressed", G_CALLBACK (on_click), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  /* One gesture: a click seeks (or picks a grid cell, or with Shift extends the
+   * selection), a drag selects (the overview: moves the visible range). */
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_press), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_release), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
   GtkEventController *motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 }

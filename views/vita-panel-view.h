@@ -16,9 +16,13 @@
  *   attention-mode  VitaAttentionMode head/average (timeline head -1) or rollout
  *
  * Interaction: a click seeks by activating "win.seek" with an int64 sample target
- * (gtk_widget_activate_action; the player owns the position).  Ctrl+wheel zooms the
- * shared visible range around the pointer, wheel / shift+wheel scrolls it
- * (time-aligned panels and the overview).
+ * (gtk_widget_activate_action; the player owns the position); a click on a cell of
+ * the layers × heads grid selects that layer and head instead.  A drag across a
+ * time-aligned panel selects (Shift+click extends the selection); a drag across the
+ * overview moves the visible range.  Ctrl+wheel zooms the shared visible range
+ * around the pointer, Shift+wheel or a horizontal wheel scrolls it; the plain wheel
+ * is left to the page.  Moving the pointer shows a read-out of what is under it
+ * (vita_panel_readout) above the plot.
  *
  * Drawing: the panel (without the playhead) is rendered once into a Cairo node that
  * is kept until something it shows changes (the last few, keyed by what they show,
@@ -84,6 +88,10 @@ void          vita_panel_view_set_type_scale (VitaPanelView *self, double scale)
  * checkpoint to mark, -1 none. */
 void          vita_panel_view_set_emergence (VitaPanelView *self, const VitaEmergence *em,
                                              int current);
+/* Annotation layers (waveform and mel draw them; others ignore them): borrowed, must
+ * stay alive until the next call; NULL clears.  Call again after changing them. */
+void          vita_panel_view_set_annotations (VitaPanelView *self,
+                                               const VitaAnnotationLayers *layers);
 /* The cache this view draws from (shared by every view of the same analysis). */
 VitaPaintCache *vita_panel_view_get_cache  (VitaPanelView *self);
 
@@ -116,6 +124,9 @@ cairo_surface_t *vita_panel_view_render (VitaPanelView *self, int width, int hei
  * borrowed from the view).  Then: vita_export_figure_with_sidecar (spec, sources, …). */
 void vita_panel_view_fill_export (VitaPanelView *self, VitaExportSpec *spec,
                                   VitaPaintContext *sources);
+
+/* The hover read-out under the pointer ("" when the pointer is outside the plot). */
+const char *vita_panel_view_get_readout (VitaPanelView *self);
 
 /* How many times snapshot re-rendered the cached content (tests: redraw only on
  * relevant changes). */

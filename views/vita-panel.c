@@ -130,6 +130,57 @@ vita_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintCon
   return TRUE;
 }
 
+void
+vita_format_readout_time (double seconds, double span, char *buf, gsize size)
+{
+  /* The axes' rule: the read-out matches the tick labels under it. */
+  if (!vita_time_use_minutes (span))
+    {
+      vita_format_time (seconds, span < 10.0 ? 0.01 : 0.1, FALSE, buf, size);
+      g_strlcat (buf, " s", size);
+    }
+  else
+    vita_format_time (seconds, 0.1, TRUE, buf, size);
+}
+
+void
+vita_note_name (double hz, char *buf, gsize size)
+{
+  static const char *const names[] = { "C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A",
+                                       "A♯", "B" };
+  if (!(hz >= 1.0) || !isfinite (hz))
+    {
+      g_strlcpy (buf, "", size);
+      return;
+    }
+  int midi = (int) lround (69.0 + 12.0 * log2 (hz / 440.0));
+  int pc = ((midi % 12) + 12) % 12;
+  g_snprintf (buf, size, "%s%d", names[pc], (int) floor (midi / 12.0) - 1);
+}
+
+gboolean
+vita_panel_readout (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+                    double px, double py, VitaReadout *out)
+{
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  out->text[0] = '\0';
+  out->layer = out->head = -2;
+  if (klass == NULL)
+    return FALSE;
+  if (klass->readout != NULL)
+    return klass->readout (klass, area, ctx, px, py, out) && out->text[0] != '\0';
+  gint64 sample;
+  if (!vita_panel_hit_sample (panel, area, ctx, px, py, &sample))
+    return FALSE;
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  double span = (klass->traits & VITA_PANEL_WHOLE_TRACK)
+                  ? vita_snapshot_seconds (snap, snap->n_samples)
+                  : vita_snapshot_seconds (snap, snap->visible_end - snap->visible_start);
+  vita_format_readout_time (vita_snapshot_seconds (snap, sample), span, out->text,
+                            sizeof out->text);
+  return TRUE;
+}
+
 float *
 vita_panel_array (VitaPanel panel, const VitaPaintContext *ctx, int *ndim, gsize shape[4],
                   GError **error)
@@ -218,10 +269,38 @@ vita_paint_selection (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
   x1 = CLAMP (x1, plot->x, plot->x + plot->width);
   if (x1 <= x0)
     return;
+  /* A band that shows on every colormap: a tint, solid bars along the plot's top and
+   * bottom, and edges (a light halo under an accent line) where the selection begins
+   * and ends (an edge outside the visible range is not drawn). */
+  const double *a = style->accent;
+  double bar = MAX (3.0, 0.3 * style->font_size);
   cairo_save (cr);
-  cairo_set_source_rgba (cr, style->accent[0], style->accent[1], style->accent[2], 0.18);
+  cairo_set_source_rgba (cr, a[0], a[1], a[2], 0.28);
   cairo_rectangle (cr, x0, plot->y, x1 - x0, plot->height);
   cairo_fill (cr);
+  cairo_set_source_rgba (cr, a[0], a[1], a[2], 0.95);
+  cairo_rectangle (cr, x0, plot->y, x1 - x0, MIN (bar, plot->height / 4));
+  cairo_rectangle (cr, x0, plot->y + plot->height - MIN (bar, plot->height / 4), x1 - x0,
+                   MIN (bar, plot->height / 4));
+  cairo_fill (cr);
+  double e[2] = { vita_paint_x_for_sample (plot, snap, snap->selection_start),
+                  vita_paint_x_for_sample (plot, snap, snap->selection_end) };
+  double lw = MAX (1.5, style->line_width);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      for (int k = 0; k < 2; k++)
+        if (e[k] >= plot->x && e[k] <= plot->x + plot->width)
+          {
+            cairo_move_to (cr, e[k], plot->y);
+            cairo_line_to (cr, e[k], plot->y + plot->height);
+          }
+      if (pass == 0)
+        cairo_set_source_rgba (cr, 1, 1, 1, 0.85);
+      else
+        cairo_set_source_rgba (cr, a[0], a[1], a[2], 1.0);
+      cairo_set_line_width (cr, pass == 0 ? lw + 2.0 : lw);
+      cairo_stroke (cr);
+    }
   cairo_restore (cr);
 }
 

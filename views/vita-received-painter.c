@@ -201,6 +201,40 @@ received_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *n
   return out;
 }
 
+/* Time and both curves' values at the frame under the pointer, on the y axis's scale. */
+static gboolean
+received_readout (const VitaPanelClass *klass, const VitaRect *area,
+                  const VitaPaintContext *ctx, double px, double py, VitaReadout *out)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  gint64 sample;
+  if (!vita_time_panel_hit_sample (klass, area, ctx, px, py, &sample))
+    return FALSE;
+  char t[32];
+  vita_format_readout_time (vita_snapshot_seconds (snap, sample),
+                            vita_snapshot_seconds (snap, snap->visible_end - snap->visible_start),
+                            t, sizeof t);
+  int n = g_snprintf (out->text, sizeof out->text, "%s", t);
+  if (an == NULL || an->received == NULL || an->n_frames <= 0)
+    return TRUE;
+  int f = CLAMP (vita_snapshot_sample_to_frame (snap, sample), 0, an->n_frames - 1);
+  int head = snap->head < an->cfg.heads ? snap->head : -1;
+  float rmax, omax = 0;
+  const float *r = vita_paint_cache_received (ctx->cache, vita_paint_block_for_layer (an, snap->layer),
+                                              head, &rmax);
+  for (int i = 0; an->onset && i < an->n_frames; i++)
+    if (isfinite (an->onset[i]))
+      omax = MAX (omax, an->onset[i]);
+  if (r != NULL && isfinite (r[f]) && rmax > 0)
+    n += g_snprintf (out->text + n, sizeof out->text - n, " · received %.2f", 0.95 * r[f] / rmax);
+  if (an->onset != NULL && isfinite (an->onset[f]) && omax > 0 && n < (int) sizeof out->text)
+    n += g_snprintf (out->text + n, sizeof out->text - n, " · flux %.2f", 0.95 * an->onset[f] / omax);
+  if (n < (int) sizeof out->text)
+    g_snprintf (out->text + n, sizeof out->text - n, " (relative, max = 0.95)");
+  return TRUE;
+}
+
 const VitaPanelClass vita_received_panel_class = {
   .name = "received",
   .title = N_("Attention Received"),
@@ -213,5 +247,6 @@ const VitaPanelClass vita_received_panel_class = {
   .paint = vita_received_paint,
   .playhead = vita_time_panel_playhead,
   .hit_sample = vita_time_panel_hit_sample,
+  .readout = received_readout,
   .array = received_array,
 };

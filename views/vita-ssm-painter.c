@@ -128,6 +128,32 @@ ssm_hit (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintConte
   return TRUE;
 }
 
+/* Row and column times and their cosine similarity. */
+static gboolean
+ssm_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintContext *ctx,
+             double px, double py, VitaReadout *out)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  VitaRect plot;
+  if (!vita_paint_ssm_ready (an))
+    return FALSE;
+  vita_square_plot (ctx->style, area, VITA_PANEL_SSM, &plot, NULL);
+  if (px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height)
+    return FALSE;
+  int S = an->ssm_size;
+  int c = CLAMP ((int) floor ((px - plot.x) / plot.width * S), 0, S - 1);
+  int r = CLAMP ((int) floor ((py - plot.y) / plot.height * S), 0, S - 1);
+  int layer = CLAMP (ctx->snap->layer, 0, an->n_layers - 1);
+  double cell_s = (double) an->ssm_pool * ctx->snap->hop / ctx->snap->sample_rate;
+  double span = S * cell_s;
+  char tr[32], tc[32];
+  vita_format_readout_time ((r + 0.5) * cell_s, span, tr, sizeof tr);
+  vita_format_readout_time ((c + 0.5) * cell_s, span, tc, sizeof tc);
+  g_snprintf (out->text, sizeof out->text, "%s × %s · cosine %.2f", tr, tc,
+              an->ssm[(gsize) layer * S * S + (gsize) r * S + c]);
+  return TRUE;
+}
+
 /* The layer's matrix, (S, S), once complete. */
 static float *
 ssm_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
@@ -158,6 +184,7 @@ const VitaPanelClass vita_ssm_panel_class = {
   .order = 60, .row = 1, .width = 340, .height = 320,
   .paint = vita_ssm_paint,
   .playhead = ssm_playhead,
+  .readout = ssm_readout,
   .visible_mark = ssm_visible_mark,
   .hit_sample = ssm_hit,
   .array = ssm_array,

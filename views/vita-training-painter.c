@@ -121,6 +121,24 @@ vita_training_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
           vita_set_rgb (cr, plots[k].rgb);
           series (cr, c, plots[k].avg ? plots[k].avg : plots[k].raw, &plot, s0, s1, 0, vmax[k]);
           cairo_restore (cr);
+          if (k == 1 && c->chance > 0 && c->chance < vmax[k])
+            {
+              /* Chance level: what guessing among the other views scores. */
+              double y = plot.y + plot.height * (1.0 - c->chance / vmax[k]);
+              double dash[] = { 4.0, 3.0 };
+              cairo_save (cr);
+              vita_set_rgb (cr, style->fg);
+              cairo_set_line_width (cr, MAX (1.0, style->line_width));
+              cairo_set_dash (cr, dash, 2, 0);
+              cairo_move_to (cr, plot.x, y);
+              cairo_line_to (cr, plot.x + plot.width, y);
+              cairo_stroke (cr);
+              char label[48];
+              g_snprintf (label, sizeof label, "chance %.3f", c->chance);
+              vita_draw_text (cr, style, label, plot.x + plot.width - 0.3 * style->font_size,
+                              y - 0.2 * style->font_size, VITA_ANCHOR_SE, 0.8, 0.0);
+              cairo_restore (cr);
+            }
         }
       vita_panel_frame (cr, style, &plot);
       if (k == 2)

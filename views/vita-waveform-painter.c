@@ -1,9 +1,62 @@
 /* vita-waveform-painter.c — the waveform from PCM peaks, at any zoom. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
 #include <math.h>
+
+/* The track's peak |amplitude| (full scale = 1), 0 without audio. */
+static double
+track_peak (VitaPeaks *peaks)
+{
+  float mn, mx;
+  if (peaks == NULL || !vita_peaks_range (peaks, 0, vita_peaks_get_n_samples (peaks), &mn, &mx))
+    return 0;
+  return MAX (fabs (mn), fabs (mx));
+}
+
+/* Display gain: the track's peak fills the plot, so quiet pieces are visible; the
+ * scale says the levels in dBFS.  Nearly silent tracks (peak below -60 dBFS) are not
+ * blown up to noise. */
+static double
+display_peak (VitaPeaks *peaks)
+{
+  double peak = track_peak (peaks);
+  return peak > 1e-3 ? peak : 1.0;
+}
+
+/* The level axis: ± the displayed peak and -∞ at 0 in dBFS, and ± half the peak
+ * (-6 dB) where there is room for its labels (measured). */
+static void
+level_axis (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double peak)
+{
+  double fs = style->font_size, h = vita_text_line_height (style, 0.9);
+  double mid = plot->y + plot->height / 2, tick_w = vita_axis_tick_width (style);
+  gboolean halves = plot->height / 4 >= h + 0.2 * fs;
+  const double fractions[] = { 1.0, -1.0, 0.0, 0.5, -0.5 };
+  cairo_save (cr);
+  vita_set_rgb (cr, style->fg);
+  cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
+  for (gsize i = 0; i < G_N_ELEMENTS (fractions); i++)
+    {
+      double f = fractions[i];
+      if (fabs (f) == 0.5 && !halves)
+        continue;
+      double y = mid - f * plot->height / 2;
+      char buf[24];
+      if (f != 0)
+        g_snprintf (buf, sizeof buf, "%.0f", 20.0 * log10 (fabs (f) * peak));
+      else
+        g_strlcpy (buf, "−∞", sizeof buf);
+      cairo_move_to (cr, plot->x, y);
+      cairo_line_to (cr, plot->x - 0.35 * fs, y);
+      cairo_stroke (cr);
+      vita_draw_text_fit (cr, style, buf, plot->x - 0.5 * fs, y, VITA_ANCHOR_E, 0.9, 0.0, tick_w);
+    }
+  vita_axis_title_left (cr, style, plot, "dBFS");
+  cairo_restore (cr);
+}
 
 void
 vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
@@ -17,7 +70,7 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
     vita_panel_message (cr, style, &plot, "No audio");
   else
     {
-      double mid = plot.y + plot.height / 2, half = plot.height / 2;
+      double mid = plot.y + plot.height / 2, half = plot.height / 2 / display_peak (ctx->peaks);
       gint64 vs = snap->visible_start, ve = snap->visible_end;
       double spp = (double) (ve - vs) / plot.width;   /* samples per unit */
       cairo_save (cr);
@@ -70,8 +123,52 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
         }
       cairo_restore (cr);
     }
-  vita_axis_value (cr, style, &plot, -1.0, 1.0, "Amplitude");
-  vita_paint_time_panel_end (cr, ctx, &plot, "Waveform (mono, model rate)");
+  double peak = display_peak (ctx->peaks);
+  char title[96];
+  if (ctx->peaks != NULL && peak < 1.0)
+    g_snprintf (title, sizeof title, "Waveform (mono, model rate; peak %.1f dBFS shown full height)",
+                20.0 * log10 (peak));
+  else
+    g_strlcpy (title, "Waveform (mono, model rate)", sizeof title);
+  if (ctx->peaks != NULL)
+    vita_paint_annotations (cr, style, &plot, snap, ctx->annotations, title);
+  level_axis (cr, style, &plot, peak);
+  vita_paint_time_panel_end (cr, ctx, &plot, title);
+}
+
+/* Time, the level of the visible column under the pointer (dBFS), the chord. */
+static gboolean
+waveform_readout (const VitaPanelClass *klass, const VitaRect *area,
+                  const VitaPaintContext *ctx, double px, double py, VitaReadout *out)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  gint64 sample;
+  if (!vita_time_panel_hit_sample (klass, area, ctx, px, py, &sample))
+    return FALSE;
+  VitaRect plot;
+  vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, klass->flags,
+                     &plot, NULL);
+  char t[32];
+  vita_format_readout_time (vita_snapshot_seconds (snap, sample),
+                            vita_snapshot_seconds (snap, snap->visible_end - snap->visible_start),
+                            t, sizeof t);
+  int n = g_snprintf (out->text, sizeof out->text, "%s", t);
+  float mn, mx;
+  gint64 spp = MAX ((gint64) ((snap->visible_end - snap->visible_start) / plot.width), 1);
+  if (ctx->peaks != NULL && vita_peaks_range (ctx->peaks, sample, sample + spp, &mn, &mx))
+    {
+      double level = MAX (fabs (mn), fabs (mx));
+      if (level > 0)
+        n += g_snprintf (out->text + n, sizeof out->text - n, " · peak %.1f dBFS",
+                         20.0 * log10 (level));
+      else
+        n += g_snprintf (out->text + n, sizeof out->text - n, " · silence");
+    }
+  const char *chord = vita_annotation_chord_at (ctx->annotations,
+                                                vita_snapshot_seconds (snap, sample));
+  if (chord != NULL && n < (int) sizeof out->text)
+    g_snprintf (out->text + n, sizeof out->text - n, " · chord %s", chord);
+  return TRUE;
 }
 
 /* ---- the class record -------------------------------------------------------- */
@@ -101,5 +198,6 @@ const VitaPanelClass vita_waveform_panel_class = {
   .paint = vita_waveform_paint,
   .playhead = vita_time_panel_playhead,
   .hit_sample = vita_time_panel_hit_sample,
+  .readout = waveform_readout,
   .array = waveform_array,
 };

@@ -117,6 +117,43 @@ test_corrupt_audio (Fixture *fx, gconstpointer data)
   assert_usable (fx);
 }
 
+/* A file that is not audio (a text file, an image) shows an error naming it and
+ * leaves the window as it was: the start page, then the track already open. */
+static gboolean
+has_duration (gpointer data)
+{
+  return vita_player_get_duration (vita_window_get_player (data)) > 0;
+}
+
+static void
+test_not_audio (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *text = g_build_filename (fx->dir, "notes.txt", NULL);
+  g_autofree char *png = g_build_filename (fx->dir, "picture.png", NULL);
+  static const guint8 png_header[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+                                       'I', 'H', 'D', 'R' };
+
+  g_assert_true (g_file_set_contents (text, "a shopping list\n", -1, NULL));
+  g_assert_true (g_file_set_contents (png, (const char *) png_header, sizeof png_header, NULL));
+  open_path (fx->window, text);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 1);
+  g_test_message ("toast: %s", vita_window_get_last_error (fx->window));
+  g_assert_nonnull (strstr (vita_window_get_last_error (fx->window), "notes.txt"));
+  g_assert_nonnull (strstr (vita_window_get_last_error (fx->window), "not an audio file"));
+  g_assert_cmpstr (vita_window_get_page (fx->window), ==, "empty");
+  g_assert_null (vita_window_get_audio_path (fx->window));
+
+  /* With a track open, it stays. */
+  open_path (fx->window, fx->wav);
+  g_assert_true (vita_gui_test_wait (has_duration, fx->window, 10000));
+  open_path (fx->window, png);
+  g_assert_cmpuint (vita_window_get_n_errors (fx->window), ==, 2);
+  g_assert_nonnull (strstr (vita_window_get_last_error (fx->window), "picture.png"));
+  g_assert_cmpstr (vita_window_get_page (fx->window), ==, "panels");
+  g_assert_cmpstr (vita_window_get_audio_path (fx->window), ==, fx->wav);
+  assert_usable (fx);
+}
+
 static void
 test_truncated_audio (Fixture *fx, gconstpointer data)
 {
@@ -213,6 +250,7 @@ main (int argc, char *argv[])
   g_test_add ("/app/empty-state", Fixture, NULL, fixture_setup, test_empty_state, fixture_teardown);
   g_test_add ("/app/missing-file", Fixture, NULL, fixture_setup, test_missing_file, fixture_teardown);
   g_test_add ("/app/corrupt-audio", Fixture, NULL, fixture_setup, test_corrupt_audio, fixture_teardown);
+  g_test_add ("/app/not-audio", Fixture, NULL, fixture_setup, test_not_audio, fixture_teardown);
   g_test_add ("/app/truncated-audio", Fixture, NULL, fixture_setup, test_truncated_audio, fixture_teardown);
   g_test_add ("/app/bad-model", Fixture, NULL, fixture_setup, test_bad_model, fixture_teardown);
   g_test_add ("/app/deleted-during-playback", Fixture, NULL, fixture_setup, test_deleted_during_playback, fixture_teardown);

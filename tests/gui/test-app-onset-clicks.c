@@ -183,7 +183,8 @@ test_shortcuts (void)
     gtk_builder_new_from_resource ("/io/github/vitascope/Vitascope/gtk/help-overlay.ui");
   g_autoptr(GHashTable) overlay = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   collect_accels (builder, overlay);
-  static const char *const must[] = { "c", "<Control>s", "<Control><Shift>s", "<Control>o", "l", "a" };
+  static const char *const must[] = { "c", "<Control>s", "<Control><Shift>s", "<Control>o", "l", "a",
+                                      "z", "Escape" };
   for (gsize i = 0; i < G_N_ELEMENTS (must); i++)
     if (!g_hash_table_contains (overlay, must[i]))
       g_error ("the shortcuts window lacks %s", must[i]);

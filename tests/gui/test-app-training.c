@@ -160,6 +160,10 @@ test_train_resume_close (Fixture *fx, gconstpointer data)
   gint64 paused_at = vita_training_window_get_step (fx->training);
   vita_gui_test_run_for (600);
   g_assert_cmpint (vita_training_window_get_step (fx->training), ==, paused_at);
+  /* paused: the figures stay, no ETA */
+  g_test_message ("paused: %s", vita_training_window_get_status (fx->training));
+  g_assert_nonnull (strstr (vita_training_window_get_status (fx->training), "loss "));
+  g_assert_null (strstr (vita_training_window_get_status (fx->training), "ETA"));
   vita_training_window_pause (fx->training, FALSE);
   c.step = paused_at + 3;
   gboolean ok = vita_gui_test_wait (reached_step, &c, 60000);
@@ -179,6 +183,15 @@ test_train_resume_close (Fixture *fx, gconstpointer data)
   gint64 stopped = vita_training_window_get_step (fx->training);
   g_assert_cmpint (stopped, >=, c.step);
   g_assert_cmpint (vita_training_window_get_resume_step (fx->training), ==, stopped);
+  /* the status keeps the last real figures (not zeros) and no ETA; the folder hint
+   * says the run resumes from the step reached */
+  const char *status = vita_training_window_get_status (fx->training);
+  g_test_message ("stopped: %s · hint: %s", status, vita_training_window_get_hint (fx->training));
+  g_assert_nonnull (strstr (status, "loss "));
+  g_assert_null (strstr (status, "loss 0.000"));
+  g_assert_null (strstr (status, "ETA"));
+  g_autofree char *step_text = g_strdup_printf ("%" G_GINT64_FORMAT, stopped);
+  g_assert_nonnull (strstr (vita_training_window_get_hint (fx->training), step_text));
   if (vita_training_window_get_n_errors (fx->training) != 0)
     g_printerr ("error: %s\n", vita_training_window_get_last_error (fx->training));
   g_assert_cmpuint (vita_training_window_get_n_errors (fx->training), ==, 0);

@@ -590,6 +590,23 @@ test_training (Fixture *fx, gconstpointer data)
   cairo_surface_t *s = render (panel, &ctx, 600, 450);
   for (int k = 0; k < 3; k++)   /* a curve in each third */
     g_assert_cmpint (ink (s, 80, k * 150 + 30, 580, k * 150 + 120), >, 300);
+  /* The chance level of the accuracy: a dashed line across the middle plot (a row
+   * with ink over much of the width that the run alone does not have). */
+  VitaRect acc;
+  vita_panel_layout (&fx->style, 0, 150, 600, 150, VITA_PANEL_YAXIS | VITA_PANEL_TITLE, &acc, NULL);
+  curves.chance = 0.25;
+  cairo_surface_t *c = render (panel, &ctx, 600, 450);
+  int y = (int) (acc.y + acc.height * (1.0 - 0.25));
+  int with = 0, without = 0;
+  for (int dy = -1; dy <= 1; dy++)
+    {
+      with = MAX (with, ink (c, (int) acc.x + 2, y + dy, (int) (acc.x + acc.width) - 2, y + dy + 1));
+      without = MAX (without, ink (s, (int) acc.x + 2, y + dy, (int) (acc.x + acc.width) - 2, y + dy + 1));
+    }
+  g_assert_cmpint (with, >, acc.width / 3);
+  g_assert_cmpint (with, >, 3 * without);
+  cairo_surface_destroy (c);
+  curves.chance = 0;
   cairo_surface_destroy (s);
   g_autoptr(GError) error = NULL;
   g_autofree float *a = vita_panel_array (panel, &ctx, &ndim, shape, &error);
@@ -600,6 +617,41 @@ test_training (Fixture *fx, gconstpointer data)
   g_assert_cmpfloat (a[6 * 49 + 0], ==, 490.0f);
   g_assert_cmpfloat (a[6 * 49 + 1], ==, pts[49].loss);
   g_assert_cmpfloat (a[6 * 20 + 5], ==, pts[20].lr);
+}
+
+/* Read-outs: one time format with the axes (seconds, m:ss.s over long spans), note
+ * names, and nothing outside a panel's plot. */
+static void
+test_readout_format (Fixture *fx, gconstpointer data)
+{
+  char buf[64];
+  vita_format_readout_time (3.254, 6.0, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "3.25 s");
+  vita_format_readout_time (42.34, 30.0, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "42.3 s");
+  vita_format_readout_time (75.34, 200.0, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "1:15.3");
+  g_assert_false (vita_time_use_minutes (60.0));
+  g_assert_true (vita_time_use_minutes (180.0));
+  vita_note_name (440.0, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "A4");
+  vita_note_name (261.63, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "C4");
+  vita_note_name (27.5, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "A0");
+  vita_note_name (0.5, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "");
+
+  VitaRect area = { 0, 0, 800, 200 };
+  VitaReadout r;
+  g_assert_false (vita_panel_readout (VITA_PANEL_WAVEFORM, &area, &fx->ctx, 1, 1, &r));
+  g_assert_cmpstr (r.text, ==, "");
+  VitaRect plot;
+  vita_panel_layout (&fx->style, 0, 0, 800, 200, vita_panel_flags (VITA_PANEL_WAVEFORM), &plot, NULL);
+  g_assert_true (vita_panel_readout (VITA_PANEL_WAVEFORM, &area, &fx->ctx, plot.x + plot.width / 2,
+                                     plot.y + plot.height / 2, &r));
+  g_assert_nonnull (strstr (r.text, "dBFS"));
+  g_assert_cmpint (r.layer, ==, -2);
 }
 
 static void
@@ -982,5 +1034,6 @@ main (int argc, char **argv)
   ADD ("/views/paint/font-size", test_font_size_scales_text);
   ADD ("/views/paint/layer-numbering", test_layer_numbering);
   ADD ("/views/paint/playhead-halo", test_playhead_halo);
+  ADD ("/views/paint/readout-format", test_readout_format);
   return vita_test_cache_remove (cache, g_test_run ());
 }

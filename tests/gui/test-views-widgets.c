@@ -165,6 +165,34 @@ test_properties (void)
   gsk_render_node_unref (node);
   g_object_unref (paintable);
 
+  /* On a heatmap the playhead has a light outline each side (legible on every
+   * colormap): white columns beside the red line, which the mel never has. */
+  GtkWidget *m = fx.views[MEL];
+  int mw = gtk_widget_get_width (m), mh = gtk_widget_get_height (m);
+  snap = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (m)->snapshot (m, snap);   /* the view's own nodes */
+  node = gtk_snapshot_free_to_node (snap);
+  g_assert_nonnull (node);
+  shot = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, mw, mh);
+  cr = cairo_create (shot);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (shot);
+  vita_panel_layout (&style, 0, 0, mw, mh, VITA_PANEL_XAXIS | VITA_PANEL_YAXIS |
+                     VITA_PANEL_COLORBAR | VITA_PANEL_TITLE, &plot, NULL);
+  px = (int) floor (plot.x + plot.width * 0.3);
+  int white = 0, rows = 0;
+  for (int y = (int) plot.y + 2; y < plot.y + plot.height - 2; y++, rows++)
+    for (int dx = -3; dx <= 3; dx++)
+      {
+        guint32 p = ((guint32 *) (cairo_image_surface_get_data (shot) +
+                                  y * cairo_image_surface_get_stride (shot)))[px + dx];
+        white += ((p >> 16) & 0xff) > 220 && ((p >> 8) & 0xff) > 220 && (p & 0xff) > 220;
+      }
+  g_assert_cmpint (white, >, rows);   /* at least a column each side, most rows */
+  cairo_surface_destroy (shot);
+  gsk_render_node_unref (node);
+
   /* The export helper describes exactly this view. */
   VitaExportSpec spec;
   VitaPaintContext sources;
@@ -512,24 +540,36 @@ test_click_seeks_through_action (void)
   vita_style_init (&style);
   vita_panel_layout (&style, 0, 0, area.width, area.height, VITA_PANEL_XAXIS | VITA_PANEL_YAXIS |
                      VITA_PANEL_COLORBAR | VITA_PANEL_TITLE, &plot, NULL);
-  GtkEventController *click = find_controller (mel, GTK_TYPE_GESTURE_CLICK);
+  /* A click is a press and a release without moving (the drag gesture that also
+   * selects; real pointer events: tests/gui/test-app-pointer.c). */
+  GtkEventController *click = find_controller (mel, GTK_TYPE_GESTURE_DRAG);
   g_assert_nonnull (click);
   gint64 before = vita_timeline_get_position (fx.tl);
-  g_signal_emit_by_name (click, "pressed", 1, plot.x + plot.width / 2, plot.y + plot.height / 2);
+  g_signal_emit_by_name (click, "drag-begin", plot.x + plot.width / 2, plot.y + plot.height / 2);
+  g_signal_emit_by_name (click, "drag-end", 0.0, 0.0);
   g_assert_cmpint (n_seeks, ==, 1);
   gint64 want = (16000 * 2 + 16000 * 12) / 2;
   g_assert_cmpint (llabs (last_seek - want), <, 16000 * 10 / (gint64) plot.width + 2);
   g_assert_cmpint (vita_timeline_get_position (fx.tl), ==, before);
   /* Outside the plot (on the axis labels): no seek. */
-  g_signal_emit_by_name (click, "pressed", 1, 2.0, 2.0);
+  g_signal_emit_by_name (click, "drag-begin", 2.0, 2.0);
+  g_signal_emit_by_name (click, "drag-end", 0.0, 0.0);
   g_assert_cmpint (n_seeks, ==, 1);
 
-  /* Wheel scrolls the shared range (by a tenth of the span per step). */
+  /* The plain wheel is the page's (GNOME): not handled, the range stays. */
   GtkEventController *scroll = find_controller (mel, GTK_TYPE_EVENT_CONTROLLER_SCROLL);
-  gboolean handled = FALSE;
-  g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
-  g_assert_true (handled);
+  gboolean handled = TRUE;
   gint64 vs, ve;
+  g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+  g_assert_false (handled);
+  vita_timeline_get_visible (fx.tl, &vs, &ve);
+  g_assert_cmpint (vs, ==, 16000 * 2);
+  g_assert_cmpint (ve, ==, 16000 * 12);
+  /* A horizontal wheel (or Shift+wheel) scrolls the shared range, by a tenth of the
+   * span per step. */
+  handled = FALSE;
+  g_signal_emit_by_name (scroll, "scroll", 1.0, 0.0, &handled);
+  g_assert_true (handled);
   vita_timeline_get_visible (fx.tl, &vs, &ve);
   g_assert_cmpint (vs, ==, 16000 * 3);
   g_assert_cmpint (ve, ==, 16000 * 13);
