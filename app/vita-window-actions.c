@@ -668,6 +668,10 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
   if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus) ||
                         gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return GDK_EVENT_PROPAGATE;
+  /* In a presentation Escape first leaves it (vita-window-teach.c's keys); then it
+   * clears the selection. */
+  if (keyval == GDK_KEY_Escape && mods == 0 && vita_window_is_presenting (self))
+    return GDK_EVENT_PROPAGATE;
   for (gsize i = 0; i < G_N_ELEMENTS (key_bindings); i++)
     {
       const KeyBinding *b = &key_bindings[i];
