@@ -27,6 +27,8 @@ has_data (VitaWindow *self, VitaPanel panel)
     return FALSE;
   if ((klass->traits & VITA_PANEL_ON_DEMAND) && panel == VITA_PANEL_PROBEOGRAM)
     return vita_session_get_probeogram (self->session) != NULL;
+  if (g_strcmp0 (klass->name, "emergence") == 0)   /* while a training series is open */
+    return _vita_window_teach_has_series (self);
   return TRUE;
 }
 
@@ -163,6 +165,18 @@ changed (VitaWindow *self)
                                    g_variant_new_boolean (!self->panel_hidden[p]));
     }
   relayout (self);
+}
+
+/* A presentation view's panel set (registry names): the others are hidden; panels
+ * shown on demand (probe-o-gram, emergence) keep their own rule. */
+void
+_vita_window_arrange_show_only (VitaWindow *self, const char *const *panels)
+{
+  for (int p = 0; p < VITA_N_PANELS; p++)
+    if (!(vita_panel_get_class (p)->traits & VITA_PANEL_ON_DEMAND))
+      self->panel_hidden[p] = !g_strv_contains (panels, vita_panel_to_string (p));
+  self->maximised = -1;
+  changed (self);
 }
 
 static int

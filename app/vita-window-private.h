@@ -113,6 +113,7 @@ void     _vita_window_arrange_init (VitaWindow *self);
 void     _vita_window_arrange_dispose (VitaWindow *self);
 /* Shows the cards that have something to show (after a model or probes change). */
 void     _vita_window_arrange_update (VitaWindow *self);
+void     _vita_window_arrange_show_only (VitaWindow *self, const char *const *panels);
 void     _vita_window_arrange_to_state (VitaWindow *self, VitaSessionState *state);
 void     _vita_window_arrange_from_state (VitaWindow *self, const VitaSessionState *state);
 
@@ -133,6 +134,7 @@ void     _vita_window_video_dispose (VitaWindow *self);
 typedef struct _VitaTeach VitaTeach;
 void     _vita_window_teach_class_init (GtkWidgetClass *widget_class);
 void     _vita_window_teach_init (VitaWindow *self);
+gboolean _vita_window_teach_has_series (VitaWindow *self);
 void     _vita_window_teach_keys_init (VitaWindow *self);
 void     _vita_window_teach_dispose (VitaWindow *self);
 void     _vita_window_teach_finalize (VitaWindow *self);

@@ -75,8 +75,7 @@ emergence_panel (void)
 static GtkWidget *
 card_of (VitaWindow *self, VitaPanel panel)
 {
-  GtkWidget *view = self->panels[panel];
-  return view ? gtk_widget_get_parent (view) : NULL;
+  return self->cards[panel];
 }
 
 /* ------------------------------------------------------------------ emergence */
@@ -314,8 +313,7 @@ close_series (VitaWindow *self)
   g_clear_pointer (&t->vits, g_free);
   g_clear_pointer (&t->series, vita_series_free);
   t->index = -1;
-  if (card_of (self, emergence_panel ()) != NULL)
-    gtk_widget_set_visible (card_of (self, emergence_panel ()), FALSE);
+  _vita_window_arrange_update (self);   /* the emergence panel goes with the series */
   update_bar (self);
 }
 
@@ -347,8 +345,7 @@ open_series (VitaWindow *self, const char *path, gint64 step)
       if (step < 0 || llabs (series->entries[i].step - step) < llabs (series->entries[best].step - step))
         best = i;
     }
-  if (card_of (self, emergence_panel ()) != NULL)
-    gtk_widget_set_visible (card_of (self, emergence_panel ()), TRUE);
+  _vita_window_arrange_update (self);   /* the emergence panel comes with it */
   show_checkpoint (self, step < 0 ? series->n - 1 : best);
   start_emergence (self);
   return TRUE;
@@ -612,7 +609,8 @@ action_capture_view (GtkWidget *widget, const char *name, GVariant *param)
   for (int i = 0; i < VITA_N_PANELS; i++)
     {
       GtkWidget *card = card_of (self, i);
-      if (card != NULL && gtk_widget_is_visible (card))
+      /* shown: in the window (the arrangement takes hidden cards out of it) */
+      if (card != NULL && gtk_widget_get_root (card) != NULL && gtk_widget_is_visible (card))
         g_strv_builder_add (panels, vita_panel_to_string (i));
     }
   nv->panels = g_strv_builder_end (panels);
@@ -629,15 +627,8 @@ apply_named_view (VitaWindow *self, const VitaSessionNamedView *nv)
   VitaTimeline *tl = vita_session_get_timeline (self->session);
   const VitaSessionView *v = &nv->view;
 
-  /* The panel set: kept easy to hand to the arrangement code (wb-layout) later. */
   if (nv->panels != NULL)
-    for (int i = 0; i < VITA_N_PANELS; i++)
-      {
-        GtkWidget *card = card_of (self, i);
-        if (card != NULL && !(vita_panel_get_class (i)->traits & VITA_PANEL_ON_DEMAND))
-          gtk_widget_set_visible (card, g_strv_contains ((const char *const *) nv->panels,
-                                                         vita_panel_to_string (i)));
-      }
+    _vita_window_arrange_show_only (self, (const char *const *) nv->panels);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", (gint64) v->position);
   vita_timeline_set_layer (tl, v->layer);
   vita_timeline_set_head (tl, v->head);
@@ -844,8 +835,7 @@ _vita_window_teach_init (VitaWindow *self)
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), t->overlay_label);
   adw_toast_overlay_set_child (self->toast_overlay, overlay);
 
-  if (card_of (self, emergence_panel ()) != NULL)
-    gtk_widget_set_visible (card_of (self, emergence_panel ()), FALSE);
+  _vita_window_arrange_update (self);   /* the emergence panel goes with the series */
 
   g_signal_connect_object (self->session, "notify::model-path", G_CALLBACK (on_session_model_path), self,
                            G_CONNECT_SWAPPED);
@@ -879,6 +869,13 @@ _vita_window_teach_keys_init (VitaWindow *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+/* Whether a training series is open (the emergence panel shows only then). */
+gboolean
+_vita_window_teach_has_series (VitaWindow *self)
+{
+  return self->teach != NULL && self->teach->series != NULL;
 }
 
 void
