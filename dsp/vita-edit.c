@@ -373,15 +373,14 @@ pcm_copy (const VitaPcm *pcm)
   VitaPcm *c = g_new0 (VitaPcm, 1);
   *c = *pcm;
   c->samples = g_memdup2 (pcm->samples, MAX (pcm->n_samples, 1) * sizeof (float));
+  c->mapped_bytes = 0;
   return c;
 }
 
 static void
 pcm_replace (VitaPcm *pcm, float *samples, gsize n)
 {
-  g_free (pcm->samples);
-  pcm->samples = samples;
-  pcm->n_samples = n;
+  vita_pcm_take_samples (pcm, samples, n);
   pcm->duration = (double) n / pcm->sample_rate;
 }
 
