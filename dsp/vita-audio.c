@@ -64,7 +64,7 @@
 #define SET_ERR(code, ...) g_set_error (error, VITA_DSP_ERROR, code, __VA_ARGS__)
 
 static VitaAudioDecodeFunc fallback_decoder;
-static double max_duration_s = 3600.0;
+static double max_duration_s = 3 * 3600.0;   /* a long PCM is mapped: vita_audio_set_map_threshold */
 
 void
 vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func)

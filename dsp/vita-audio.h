@@ -18,7 +18,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
+typedef struct _VitaPcm {
   float  *samples;      /* (n_samples) mono, owned */
   gsize   n_samples;
   int     sample_rate;
@@ -45,8 +45,9 @@ typedef VitaPcm *(*VitaAudioDecodeFunc) (const char   *path,
                                          GError      **error);
 void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
 
-/* Longest track accepted, in seconds (default 3600). Longer input is refused with
- * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory stays bounded. */
+/* Longest track accepted, in seconds (default 10800, 3 hours: a long track's PCM lives in
+ * a mapped cache file, see vita_audio_set_map_threshold).  Longer input is refused with
+ * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory and disk stay bounded. */
 void     vita_audio_set_max_duration (double seconds);
 double   vita_audio_get_max_duration (void);
 
