@@ -329,6 +329,7 @@ pcm_file_map (int fd, gsize n, const char *name, gsize *bytes, GError **error)
       return NULL;
     }
   close (fd);
+  g_debug ("%s: the decoded PCM (%.1f MB) is in a mapped cache file", name, *bytes / 1e6);
   return map;
 }
 

@@ -426,7 +426,7 @@ onset_by_chunks (VitaMel *mel, const float *samples, gsize n_samples, gsize n_fr
       vita_mel_power (mel, samples + start, end - start, power);
       vita_onset_flux (power + (g0 - first) * n_bins, f1 - g0, n_bins, flux);
       memcpy (onset + f0, flux + (f0 - g0), (f1 - f0) * sizeof (float));
-      if (release && (f0 / chunk) % 16 == 15)
+      if (release)
         vita_pcm_release (release);
     }
   return TRUE;
@@ -472,7 +472,7 @@ features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset, gsize 
   else
     {
       /* a stretch at a time from the mapping (bit for bit the same), its pages dropped */
-      const gsize M = (gsize) mel->fe.n_mels, stretch = 32768;
+      const gsize M = (gsize) mel->fe.n_mels, stretch = 4096;
       for (gsize f = 0; f < n; f += stretch)
         {
           gsize k = MIN (stretch, n - f), a, b;
