@@ -85,7 +85,7 @@ vita_audio_get_max_duration (void)
   return max_duration_s;
 }
 
-/* bytes; G_MAXSIZE + 1 (0): not read yet from VITASCOPE_PCM_MAP_BYTES */
+/* bytes; read from VITASCOPE_PCM_MAP_BYTES on first use unless set */
 static gsize map_threshold;
 static gboolean map_threshold_set;
 
