@@ -163,7 +163,8 @@ run_worker (VitaAnalysisJob *self, GError **error)
   mel = vita_mel_new (&fe, error);
   if (mel == NULL)
     return FALSE;
-  self->mel = vita_mel_features (mel, pcm->samples, pcm->n_samples, &self->onset, &n_frames, NULL);
+  /* a long track's PCM is mapped from its cache file: read a stretch at a time */
+  self->mel = vita_mel_features_pcm (mel, pcm, 0, pcm->n_samples, &self->onset, &n_frames, NULL);
   if (self->mel == NULL)
     {
       g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
@@ -173,6 +174,7 @@ run_worker (VitaAnalysisJob *self, GError **error)
   self->n_frames = (int) n_frames;
   self->n_mels = fe.n_mels;
   self->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
+  vita_pcm_release (pcm);   /* what the peaks read of a mapped PCM */
   self->pcm = g_steal_pointer (&pcm);
   if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
     return FALSE;

@@ -513,7 +513,6 @@ vita_cli_analyze (int argc, char **argv)
       fprintf (stderr, "vitascope-cli analyze: warning: %s: %u NaN/Inf samples replaced by 0\n",
                disp, pcm->n_nonfinite);
     }
-  const float *samples = pcm->samples + first;
   t_decode = seconds_since (t0);
 
   /* what the analysis of this much audio will cost, before computing any of it */
@@ -535,7 +534,9 @@ vita_cli_analyze (int argc, char **argv)
   t0 = g_get_monotonic_time ();
   g_autofree float *onset = NULL;
   gsize n_frames = 0;
-  g_autofree float *mel = vita_mel_features (melproc, samples, n_samples, &onset, &n_frames, &error);
+  /* a long track's PCM is a mapping whose pages are dropped as they are read */
+  g_autofree float *mel = vita_mel_features_pcm (melproc, pcm, first, n_samples, &onset,
+                                                 &n_frames, &error);
   if (mel == NULL)
     {
       g_autofree char *disp = g_filename_display_name (audio_path);
@@ -548,7 +549,6 @@ vita_cli_analyze (int argc, char **argv)
   g_clear_pointer (&melproc, vita_mel_free);
   int pcm_rate = pcm->sample_rate, source_rate = pcm->source_rate, source_channels = pcm->source_channels;
   g_clear_pointer (&pcm, vita_pcm_free);   /* PCM is not needed any more */
-  samples = NULL;
 
   /* every variable freed on the way out of `fail` is declared before the first goto */
   g_autoptr(VitaAnalysis) an = NULL;

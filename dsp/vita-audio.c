@@ -19,6 +19,7 @@
 #include <string.h>
 #include <samplerate.h>
 #include <sndfile.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -63,7 +64,7 @@
 #define SET_ERR(code, ...) g_set_error (error, VITA_DSP_ERROR, code, __VA_ARGS__)
 
 static VitaAudioDecodeFunc fallback_decoder;
-static double max_duration_s = 3600.0;
+static double max_duration_s = 3 * 3600.0;   /* a long PCM is mapped: vita_audio_set_map_threshold */
 
 void
 vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func)
@@ -90,7 +91,44 @@ vita_pcm_copy (const VitaPcm *pcm)
   VitaPcm *c = g_new0 (VitaPcm, 1);
   *c = *pcm;
   c->samples = g_memdup2 (pcm->samples, MAX (pcm->n_samples, 1) * sizeof (float));
+  c->mapped_bytes = 0;   /* the copy is in memory */
   return c;
+}
+
+/* bytes; read from VITASCOPE_PCM_MAP_BYTES on first use unless set */
+static gsize map_threshold;
+static gboolean map_threshold_set;
+
+void
+vita_audio_set_map_threshold (gsize bytes)
+{
+  map_threshold = bytes;
+  map_threshold_set = TRUE;
+}
+
+gsize
+vita_audio_get_map_threshold (void)
+{
+  if (!map_threshold_set)
+    {
+      const char *env = g_getenv ("VITASCOPE_PCM_MAP_BYTES");
+      guint64 v = 0;
+      map_threshold = env && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT64, &v, NULL)
+        ? (gsize) MIN (v, (guint64) G_MAXSIZE) : (gsize) 64 << 20;
+      map_threshold_set = TRUE;
+    }
+  return map_threshold;
+}
+
+static void
+pcm_free_samples (VitaPcm *pcm)
+{
+  if (pcm->mapped_bytes)
+    munmap (pcm->samples, pcm->mapped_bytes);
+  else
+    g_free (pcm->samples);
+  pcm->samples = NULL;
+  pcm->mapped_bytes = 0;
 }
 
 void
@@ -98,8 +136,26 @@ vita_pcm_free (VitaPcm *pcm)
 {
   if (pcm == NULL)
     return;
-  g_free (pcm->samples);
+  pcm_free_samples (pcm);
   g_free (pcm);
+}
+
+void
+vita_pcm_take_samples (VitaPcm *pcm, float *samples, gsize n_samples)
+{
+  g_return_if_fail (pcm != NULL);
+  pcm_free_samples (pcm);
+  pcm->samples = samples;
+  pcm->n_samples = n_samples;
+}
+
+void
+vita_pcm_release (VitaPcm *pcm)
+{
+  g_return_if_fail (pcm != NULL);
+  /* a shared, read-only file mapping: the pages stay in the file */
+  if (pcm->mapped_bytes)
+    madvise (pcm->samples, pcm->mapped_bytes, MADV_DONTNEED);
 }
 
 void
@@ -143,18 +199,26 @@ scrub_nonfinite (float *x, gsize n)
 /* ---- growable output buffer with checked sizes ------------------------------ */
 
 typedef struct {
-  float *data;
-  gsize  len;
+  float *data;    /* samples [flushed, len) (room for cap from flushed) */
+  gsize  len;     /* samples produced, those already in the file included */
   gsize  cap;
   gsize  limit;   /* hard cap in samples: the duration limit at the output rate */
+  /* a long PCM goes to a cache file as it is produced (vita_audio_set_map_threshold) */
+  int     fd;        /* the cache file, when to_file */
+  gboolean to_file;
+  gsize   flushed;   /* samples [0, flushed) are in the file ... */
+  guint64 file_off;  /* ... at sample offset file_off (a parallel segment's place) */
 } Buf;
+
+/* The first sample not yet written to the file. */
+#define BUF_END(b) ((b)->data + ((b)->len - (b)->flushed))
 
 /* Makes room for `extra` more samples; FALSE when that would pass the limit. */
 static gboolean
 buf_reserve (Buf *b, gsize extra)
 {
   gsize need;
-  if (!g_size_checked_add (&need, b->len, extra))
+  if (!g_size_checked_add (&need, b->len - b->flushed, extra))
     return FALSE;
   if (need <= b->cap)
     return TRUE;
@@ -178,6 +242,105 @@ buf_reserve (Buf *b, gsize extra)
   b->data = p;
   b->cap = cap;
   return TRUE;
+}
+
+/* ---- a long PCM in a cache file ----------------------------------------------- */
+
+/* What is produced goes to the file a few MB at a time. */
+#define VITA_AUDIO_FLUSH_SAMPLES ((gsize) 1 << 20)
+
+/* $XDG_CACHE_HOME/vitascope/pcm-XXXXXX, unlinked at once (it goes away with the last
+ * descriptor or mapping, however the process ends); -1 + error naming the folder. */
+static int
+pcm_file_open (const char *name, GError **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vitascope", NULL);
+  g_autofree char *path = g_build_filename (dir, "pcm-XXXXXX", NULL);
+  int fd = -1;
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      (fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600)) < 0)
+    {
+      int e = errno;
+      g_autofree char *disp = g_filename_display_name (dir);
+      SET_ERR (VITA_DSP_ERROR_OPEN, "“%s”: cannot create the cache file for its decoded "
+               "samples in %s: %s", name, disp, g_strerror (e));
+      return -1;
+    }
+  g_unlink (path);
+  return fd;
+}
+
+static gboolean
+pcm_file_error (const char *name, int e, GError **error)
+{
+  g_autofree char *disp = g_filename_display_name (g_get_user_cache_dir ());
+  SET_ERR (VITA_DSP_ERROR_OPEN, "“%s”: cannot write its decoded samples to the cache "
+           "(in %s/vitascope): %s", name, disp, g_strerror (e));
+  return FALSE;
+}
+
+/* How much is written at a time: a few MB, less under a (test's) small threshold. */
+static gsize
+flush_samples (void)
+{
+  return MAX (MIN (VITA_AUDIO_FLUSH_SAMPLES, vita_audio_get_map_threshold () / sizeof (float)), 1);
+}
+
+/* Writes samples [flushed, len) to the file; the memory is free for what follows. */
+static gboolean
+buf_flush (Buf *b, const char *name, GError **error)
+{
+  if (!b->to_file || b->len <= b->flushed)
+    return TRUE;
+  const char *p = (const char *) b->data;
+  gsize left = (b->len - b->flushed) * sizeof (float);
+  off_t off = (off_t) ((b->file_off + b->flushed) * sizeof (float));
+  while (left > 0)
+    {
+      ssize_t k = pwrite (b->fd, p, left, off);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        return pcm_file_error (name, k < 0 ? errno : ENOSPC, error);
+      p += k;
+      off += k;
+      left -= (gsize) k;
+    }
+  b->flushed = b->len;
+  return TRUE;
+}
+
+/* The serial decoder: a PCM that grows past the threshold moves to a file. */
+static gboolean
+buf_spill (Buf *b, const char *name, GError **error)
+{
+  if (!b->to_file)
+    {
+      if (b->len <= vita_audio_get_map_threshold () / sizeof (float))
+        return TRUE;
+      if ((b->fd = pcm_file_open (name, error)) < 0)
+        return FALSE;
+      b->to_file = TRUE;
+    }
+  return b->len - MIN (b->flushed, b->len) < flush_samples () || buf_flush (b, name, error);
+}
+
+/* The file's first n samples, mapped read-only; closes fd.  NULL + error. */
+static float *
+pcm_file_map (int fd, gsize n, const char *name, gsize *bytes, GError **error)
+{
+  *bytes = MAX (n, (gsize) 1) * sizeof (float);
+  void *map = MAP_FAILED;
+  if (ftruncate (fd, (off_t) *bytes) != 0 ||
+      (map = mmap (NULL, *bytes, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+    {
+      pcm_file_error (name, errno, error);
+      close (fd);
+      return NULL;
+    }
+  close (fd);
+  g_debug ("%s: the decoded PCM (%.1f MB) is in a mapped cache file", name, *bytes / 1e6);
+  return map;
 }
 
 /* ---- torchaudio-compatible polyphase resampler -------------------------------------- */
@@ -303,7 +466,7 @@ poly_run (Poly *p, Buf *out)
       if (!buf_reserve (out, (gsize) p->new_))
         return FALSE;
       const float *h = p->hist + (start - p->hist_start);
-      float *o = out->data + out->len;
+      float *o = BUF_END (out);
       for (int j = 0; j < p->new_; j++)
         {
           const float *tap = p->taps + (gsize) j * p->max_taps;
@@ -446,8 +609,8 @@ rs_push (Rs *r, const float *x, gsize n, gboolean eof, Buf *out)
       gsize m = MIN (left, (gsize) 1 << 20);
       d.input_frames = (long) m;
       d.end_of_input = eof && m == left;
-      d.data_out = out->data + out->len;
-      d.output_frames = (long) MIN (out->cap - out->len, (gsize) G_MAXINT32);
+      d.data_out = BUF_END (out);
+      d.output_frames = (long) MIN (out->cap - (out->len - out->flushed), (gsize) G_MAXINT32);
       int err = src_process (r->src, &d);
       if (err != 0)
         return FALSE;  /* cannot happen with valid arguments */
@@ -466,7 +629,7 @@ rs_push (Rs *r, const float *x, gsize n, gboolean eof, Buf *out)
         {
           if (!buf_reserve (out, (gsize) (target - have)))
             return FALSE;
-          memset (out->data + out->len, 0, (gsize) (target - have) * sizeof (float));
+          memset (BUF_END (out), 0, (gsize) (target - have) * sizeof (float));
         }
       out->len = r->out_start + (gsize) target;
     }
@@ -574,11 +737,12 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
       goto fail;
     }
 
-  /* Rough reservation from the (bounded) hint: avoids most reallocations. */
+  /* Rough reservation from the (bounded) hint: avoids most reallocations (not for a
+   * PCM that will go to a file). */
   if (info->frames > 0 && info->frames != SF_COUNT_MAX)
     {
       double want = (double) info->frames * ratio + 16;
-      if (want < (double) out.limit)
+      if (want < (double) out.limit && want * sizeof (float) <= (double) vita_audio_get_map_threshold ())
         (void) buf_reserve (&out, (gsize) want);  /* a hint that cannot be honoured is ignored */
     }
 
@@ -590,6 +754,8 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
           SET_ERR (VITA_DSP_ERROR_CANCELLED, "decoding “%s” was cancelled", name);
           goto fail;
         }
+      if (!buf_spill (&out, name, error))
+        goto fail;
       gsize want = chunk_frames;
       if (stop_frames != G_MAXUINT64)
         want = (gsize) MIN ((guint64) want, stop_frames - MIN (stop_frames, (guint64) n_in_total));
@@ -616,7 +782,7 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
               too_long_error (name, error);
               goto fail;
             }
-          memcpy (out.data + out.len, mono, (gsize) got * sizeof (float));
+          memcpy (BUF_END (&out), mono, (gsize) got * sizeof (float));
           out.len += (gsize) got;
         }
       else if (!rs_push (&rs, mono, (gsize) got, eof, &out))
@@ -640,8 +806,21 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
   rs_clear (&rs);
 
   VitaPcm *pcm = g_new0 (VitaPcm, 1);
-  /* Shrink the (possibly generous) reservation. */
-  pcm->samples = g_realloc (out.data, MAX (out.len, (gsize) 1) * sizeof (float));
+  if (out.to_file)
+    {
+      gboolean ok = buf_flush (&out, name, error);
+      g_clear_pointer (&out.data, g_free);
+      pcm->samples = ok ? pcm_file_map (out.fd, out.len, name, &pcm->mapped_bytes, error) : NULL;
+      if (!ok)
+        close (out.fd);
+      if (pcm->samples == NULL)
+        {
+          g_free (pcm);
+          return NULL;
+        }
+    }
+  else  /* Shrink the (possibly generous) reservation. */
+    pcm->samples = g_realloc (out.data, MAX (out.len, (gsize) 1) * sizeof (float));
   pcm->n_samples = out.len;
   pcm->sample_rate = target_rate;
   pcm->source_rate = src_rate;
@@ -653,6 +832,8 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
 fail:
   rs_clear (&rs);
   g_free (out.data);
+  if (out.to_file)
+    close (out.fd);
   return NULL;
 }
 
@@ -884,7 +1065,7 @@ seg_run (gpointer data)
           ok = buf_reserve (&g->out, (gsize) got);
           if (ok)
             {
-              memcpy (g->out.data + g->out.len, mono, (gsize) got * sizeof (float));
+              memcpy (BUF_END (&g->out), mono, (gsize) got * sizeof (float));
               g->out.len += (gsize) got;
             }
         }
@@ -893,6 +1074,9 @@ seg_run (gpointer data)
           too_long_error (name, error);
           goto done;
         }
+      if (g->out.to_file && g->out.len - g->out.flushed >= flush_samples () &&
+          !buf_flush (&g->out, name, error))
+        goto done;
     }
   if (p && (g->last || g->hit_eof))
     {
@@ -916,6 +1100,9 @@ seg_run (gpointer data)
         }
       g->out.len = (gsize) (target - first);
     }
+  /* a segment's place in the file is where the serial decoder puts its first sample;
+   * one that does not fit its place is not used (the caller falls back) */
+  (void) buf_flush (&g->out, name, error);
 done:
   if (sf)
     sf_close (sf);
@@ -948,6 +1135,14 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, const 
         }
       n_blocks = frames / (guint64) probe->orig;
     }
+  /* a long PCM: each segment writes its part to its place in one cache file */
+  int fd = -1;
+  const double est = (double) frames * target_rate / info->samplerate * sizeof (float);
+  if (est > (double) vita_audio_get_map_threshold () && (fd = pcm_file_open (name, error)) < 0)
+    {
+      poly_free (probe);
+      return NULL;
+    }
   Seg *segs = g_new0 (Seg, n_threads);
   GThread **threads = g_new0 (GThread *, n_threads);
   for (int k = 0; k < n_threads; k++)
@@ -971,6 +1166,9 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, const 
             g->in_stop = frames * (guint64) (k + 1) / (guint64) n_threads;
           g->expect = g->last ? 0 : g->in_stop - g->in_start;
         }
+      g->out.to_file = fd >= 0;
+      g->out.fd = fd;
+      g->out.file_off = resample ? g->b0 * (guint64) probe->new_ : g->in_start;
     }
   poly_free (probe);
   g_debug ("%s: decoding in %d parallel segments", name, n_threads);
@@ -1027,14 +1225,26 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, const 
       goto done;
     }
   pcm = g_new0 (VitaPcm, 1);
-  pcm->samples = g_new (float, total);
+  if (fd >= 0)
+    {
+      pcm->samples = pcm_file_map (fd, total, name, &pcm->mapped_bytes, error);
+      fd = -1;
+      if (pcm->samples == NULL)
+        {
+          g_clear_pointer (&pcm, g_free);
+          goto done;
+        }
+    }
+  else
+    pcm->samples = g_new (float, total);
   gsize pos = 0, bad = 0;
   for (int k = 0; k < n_threads; k++)
     {
       Seg *g = &segs[k];
       if (g->out.len && pos < total)
         {
-          memcpy (pcm->samples + pos, g->out.data, g->out.len * sizeof (float));
+          if (fd < 0 && !pcm->mapped_bytes)
+            memcpy (pcm->samples + pos, g->out.data, g->out.len * sizeof (float));
           pos += g->out.len;
           bad += g->n_nonfinite;
         }
@@ -1054,6 +1264,8 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, const 
       too_long_error (name, error);
     }
 done:
+  if (fd >= 0)
+    close (fd);
   for (int k = 0; k < n_threads; k++)
     {
       g_free (segs[k].out.data);
@@ -1245,9 +1457,7 @@ finish_fallback (VitaPcm *pcm, const char *name, int target_rate, GError **error
           vita_pcm_free (pcm);
           return NULL;
         }
-      g_free (pcm->samples);
-      pcm->samples = res;
-      pcm->n_samples = n_out;
+      vita_pcm_take_samples (pcm, res, n_out);
       pcm->sample_rate = target_rate;
     }
   pcm->duration = (double) pcm->n_samples / target_rate;

@@ -18,7 +18,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
+typedef struct _VitaPcm {
   float  *samples;      /* (n_samples) mono, owned */
   gsize   n_samples;
   int     sample_rate;
@@ -26,11 +26,18 @@ typedef struct {
   int     source_channels;  /* the file's own channel count */
   double  duration;         /* seconds, n_samples / sample_rate */
   guint   n_nonfinite;      /* NaN/Inf samples found in the file and replaced by 0 */
+  gsize   mapped_bytes;     /* 0: samples is g_malloc'ed; else the length of the read-only
+                             * mapping of an (unlinked) cache file that samples is */
 } VitaPcm;
 
 /* A copy with its own samples. */
 VitaPcm *vita_pcm_copy (const VitaPcm *pcm);
 void     vita_pcm_free (VitaPcm *pcm);
+/* Replaces the samples (freeing the old ones, mapped or not) by a g_malloc'ed buffer. */
+void     vita_pcm_take_samples (VitaPcm *pcm, float *samples, gsize n_samples);
+/* Drops the pages of a mapped PCM read so far from the resident set (they come back
+ * from the cache file on the next read).  A no-op for PCM in memory. */
+void     vita_pcm_release (VitaPcm *pcm);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaPcm, vita_pcm_free)
 
 /* A fallback decoder: same contract as vita_audio_load(), must return mono at
@@ -40,10 +47,22 @@ typedef VitaPcm *(*VitaAudioDecodeFunc) (const char   *path,
                                          GError      **error);
 void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
 
-/* Longest track accepted, in seconds (default 3600). Longer input is refused with
- * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory stays bounded. */
+/* Longest track accepted, in seconds (default 10800, 3 hours: a long track's PCM lives in
+ * a mapped cache file, see vita_audio_set_map_threshold).  Longer input is refused with
+ * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory and disk stay bounded. */
 void     vita_audio_set_max_duration (double seconds);
 double   vita_audio_get_max_duration (void);
+
+/* Decoded PCM larger than this many bytes (default 64 MiB, ~17 minutes at 16 kHz; the
+ * environment variable VITASCOPE_PCM_MAP_BYTES overrides it when set) does not live in
+ * memory: it is written, as it is decoded, to a cache file in the user's cache folder
+ * ($XDG_CACHE_HOME/vitascope/pcm-XXXXXX, unlinked at once: nothing stays behind) and
+ * VitaPcm.samples is that file's read-only mapping (mapped_bytes > 0).  The samples are
+ * the same, bit for bit, as in memory.  A reader of a long mapped PCM calls
+ * vita_pcm_release() now and then so what it has read does not stay resident.
+ * G_MAXSIZE: always in memory. */
+void     vita_audio_set_map_threshold (gsize bytes);
+gsize    vita_audio_get_map_threshold (void);
 
 /* Threads used to decode one long OGG/Vorbis or FLAC file (sample-exact seeking
  * lets segments be decoded and resampled in parallel; the result is identical to

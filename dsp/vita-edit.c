@@ -370,9 +370,7 @@ vita_rubberband_process (const float *in, gsize n, int sample_rate, double time_
 static void
 pcm_replace (VitaPcm *pcm, float *samples, gsize n)
 {
-  g_free (pcm->samples);
-  pcm->samples = samples;
-  pcm->n_samples = n;
+  vita_pcm_take_samples (pcm, samples, n);
   pcm->duration = (double) n / pcm->sample_rate;
 }
 

@@ -32,6 +32,7 @@
  */
 #include "vita-mel.h"
 #include "vita-features.h"
+#include "vita-audio.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -392,7 +393,7 @@ vita_mel_compute_range (VitaMel *mel, const float *part, gsize part_start, gsize
  * (or meets the track's end); and the flux of frame f needs only frames f−1 and f. */
 static gboolean
 onset_by_chunks (VitaMel *mel, const float *samples, gsize n_samples, gsize n_frames,
-                 float *onset)
+                 float *onset, VitaPcm *release)
 {
   const VitaFrontend *fe = &mel->fe;
   const gsize hop = fe->hop_length, half = fe->n_fft / 2, n_bins = mel->n_bins;
@@ -425,13 +426,15 @@ onset_by_chunks (VitaMel *mel, const float *samples, gsize n_samples, gsize n_fr
       vita_mel_power (mel, samples + start, end - start, power);
       vita_onset_flux (power + (g0 - first) * n_bins, f1 - g0, n_bins, flux);
       memcpy (onset + f0, flux + (f0 - g0), (f1 - f0) * sizeof (float));
+      if (release)
+        vita_pcm_release (release);
     }
   return TRUE;
 }
 
-float *
-vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset,
-                   gsize *n_frames, GError **error)
+static float *
+features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset, gsize *n_frames,
+          VitaPcm *release, GError **error)
 {
   g_return_val_if_fail (mel != NULL && (pcm != NULL || n_samples == 0) && n_frames != NULL, NULL);
   const gsize n = vita_frontend_n_frames (&mel->fe, n_samples);
@@ -455,7 +458,7 @@ vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onse
   if (onset)
     {
       *onset = g_try_new (float, n);
-      if (*onset == NULL || !onset_by_chunks (mel, pcm, n_samples, n, *onset))
+      if (*onset == NULL || !onset_by_chunks (mel, pcm, n_samples, n, *onset, release))
         {
           g_clear_pointer (onset, g_free);
           g_free (out);
@@ -464,9 +467,39 @@ vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onse
           return NULL;
         }
     }
-  vita_mel_compute (mel, pcm, n_samples, out);
+  if (release == NULL)
+    vita_mel_compute (mel, pcm, n_samples, out);
+  else
+    {
+      /* a stretch at a time from the mapping (bit for bit the same), its pages dropped */
+      const gsize M = (gsize) mel->fe.n_mels, stretch = 4096;
+      for (gsize f = 0; f < n; f += stretch)
+        {
+          gsize k = MIN (stretch, n - f), a, b;
+          vita_mel_range_samples (mel, n_samples, f, k, &a, &b);
+          vita_mel_compute_range (mel, pcm + a, a, b - a, n_samples, f, k, out + f * M);
+          vita_pcm_release (release);
+        }
+    }
   *n_frames = n;
   return out;
+}
+
+float *
+vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset,
+                   gsize *n_frames, GError **error)
+{
+  return features (mel, pcm, n_samples, onset, n_frames, NULL, error);
+}
+
+float *
+vita_mel_features_pcm (VitaMel *mel, VitaPcm *pcm, gsize first, gsize n_samples,
+                       float **onset, gsize *n_frames, GError **error)
+{
+  g_return_val_if_fail (pcm != NULL && first <= pcm->n_samples &&
+                        n_samples <= pcm->n_samples - first, NULL);
+  return features (mel, pcm->samples + first, n_samples, onset, n_frames,
+                   pcm->mapped_bytes ? pcm : NULL, error);
 }
 
 /* Naive reference (tests): direct DFT in double, dense filterbank, same framing. */

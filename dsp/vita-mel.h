@@ -57,6 +57,13 @@ void vita_mel_compute_range (VitaMel *mel, const float *part, gsize part_start, 
 float *vita_mel_features (VitaMel *mel, const float *pcm, gsize n_samples, float **onset,
                           gsize *n_frames, GError **error);
 
+/* vita_mel_features of pcm->samples[first, first + n_samples), the same bit for bit; a
+ * PCM mapped from its cache file (vita-audio.h) is read a stretch at a time and its
+ * pages are dropped as they are read, so a long track's PCM never becomes resident. */
+struct _VitaPcm;
+float *vita_mel_features_pcm (VitaMel *mel, struct _VitaPcm *pcm, gsize first, gsize n_samples,
+                              float **onset, gsize *n_frames, GError **error);
+
 /* Naive reference of vita_mel_compute (direct DFT, dense filterbank): tests only. */
 void vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 

@@ -411,6 +411,55 @@ test_onset_by_stretches (void)
   g_rmdir (dir);
 }
 
+/* A long track's PCM in a mapped cache file (VITASCOPE_PCM_MAP_BYTES low: 3 minutes,
+ * decoded in parallel segments, read by the front-end a stretch at a time): the same
+ * files, byte for byte, as with the PCM in memory. */
+static void
+test_mapped_pcm (void)
+{
+  if (!g_file_test (LOYALISTS, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("wesnoth-1.16-music is not installed");
+      return;
+    }
+  g_autofree char *model = vita_test_data_path ("ana.safetensors");
+  g_autofree char *dir = g_dir_make_tmp ("vita-cli-analyze-XXXXXX", NULL);
+  g_autofree char *out_mem = g_build_filename (dir, "mem", NULL);
+  g_autofree char *out_map = g_build_filename (dir, "map", NULL);
+  const char *out[2] = { out_mem, out_map };
+  for (int k = 0; k < 2; k++)
+    {
+      g_setenv ("VITASCOPE_PCM_MAP_BYTES", k ? "1000000" : "18446744073709551615", TRUE);
+      g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+      VitaCliResult r = vita_test_run_cli ("analyze", LOYALISTS, "--model", model, "--out", out[k],
+                                           "--no-attention", "--ssm-max", "50", "--layers", "0,1", NULL);
+      g_unsetenv ("VITASCOPE_PCM_MAP_BYTES");
+      g_unsetenv ("G_MESSAGES_DEBUG");
+      if (r.status != 0)
+        g_printerr ("%s", r.err);
+      g_assert_cmpint (r.status, ==, 0);
+      /* the PCM went to the cache file only under the low threshold */
+      g_autofree char *log = g_strconcat (r.out, r.err, NULL);   /* GLib's debug goes to stdout */
+      g_assert_true ((strstr (log, "is in a mapped cache file") != NULL) == (k == 1));
+      vita_test_cli_result_clear (&r);
+    }
+  static const char *files[] = { "mel.npy", "onset.npy", "tokens.npy", "cls.npy", "ssm.npy" };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *a = g_build_filename (out[0], files[i], NULL);
+      g_autofree char *b = g_build_filename (out[1], files[i], NULL);
+      g_autofree char *da = NULL, *db = NULL;
+      gsize la = 0, lb = 0;
+      g_assert_true (g_file_get_contents (a, &da, &la, NULL));
+      g_assert_true (g_file_get_contents (b, &db, &lb, NULL));
+      g_test_message ("%s: %zu bytes", files[i], la);
+      g_assert_cmpmem (da, la, db, lb);
+    }
+  rm_rf (out[0]);
+  rm_rf (out[1]);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -419,6 +468,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/analyze/failures-name-the-file", test_failures_name_the_file);
   g_test_add_func ("/cli/analyze/wesnoth-excerpt", test_wesnoth_excerpt);
   g_test_add_func ("/cli/analyze/onset-by-stretches", test_onset_by_stretches);
+  g_test_add_func ("/cli/analyze/mapped-pcm", test_mapped_pcm);
   g_test_add_func ("/cli/analyze/tiny-and-silent", test_tiny_and_silent);
   g_test_add_func ("/cli/analyze/pipeline-against-pytorch", test_pipeline_against_pytorch);
   return g_test_run ();

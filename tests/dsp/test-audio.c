@@ -235,6 +235,93 @@ test_parallel (void)
     }
 }
 
+/* A long PCM lives in a mapped cache file (vita_audio_set_map_threshold), written as
+ * it is decoded — serially (WAV; OGG/FLAC with one thread, and a file cut short), or
+ * by parallel segments each at its place: bit-identical to the in-memory decode,
+ * also after its pages are released. */
+static void
+test_mapped (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 24;  /* above the 20 s parallel threshold */
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  for (gsize i = 0; i < frames * 2; i++)
+    x[i] += (float) (0.1 * sin (i * i * 1e-9));
+  static const struct { const char *name; int format; } cases[] = {
+    { "map.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+    { "map.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+    { "map.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT },
+  };
+  const gsize old = vita_audio_get_map_threshold ();
+  GError *error_none = NULL;
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = tmp_path (cases[c].name);
+      g_assert_true (write_sf (path, cases[c].format, rate, 2, x, frames));
+      g_autofree char *bytes = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+      g_autofree char *cut = g_strconcat (path, ".cut", NULL);
+      g_assert_true (g_file_set_contents (cut, bytes, (gssize) (len * 2 / 3), NULL));
+      const char *files[] = { path, cut };
+      for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+        for (int target = 0; target < 2; target++)
+          for (int threads = 1; threads <= 3; threads += 2)
+            {
+              int tr = target ? 16000 : rate;
+              g_autoptr(GError) e1 = NULL, e2 = NULL;
+              vita_audio_set_threads (threads);
+              vita_audio_set_map_threshold (G_MAXSIZE);
+              g_autoptr(VitaPcm) mem = vita_audio_load (files[f], tr, NULL, &e1);
+              /* 400 kB: ~100 k samples, written 100 k at a time */
+              vita_audio_set_map_threshold (400000);
+              g_autoptr(VitaPcm) map = vita_audio_load (files[f], tr, NULL, &e2);
+              vita_audio_set_threads (0);
+              vita_audio_set_map_threshold (old);
+              g_assert_no_error (e1);
+              g_assert_no_error (e2);
+              g_test_message ("%s%s at %d Hz, %d threads: %zu samples", cases[c].name,
+                              f ? " (cut)" : "", tr, threads, mem->n_samples);
+              g_assert_cmpuint (mem->mapped_bytes, ==, 0);
+              g_assert_cmpuint (map->mapped_bytes, >=, map->n_samples * sizeof (float));
+              g_assert_cmpuint (map->n_samples, ==, mem->n_samples);
+              g_assert_cmpuint (map->n_nonfinite, ==, mem->n_nonfinite);
+              g_assert_cmpfloat (map->duration, ==, mem->duration);
+              g_assert_cmpmem (map->samples, map->n_samples * sizeof (float),
+                               mem->samples, mem->n_samples * sizeof (float));
+              vita_pcm_release (map);
+              vita_pcm_release (mem);   /* a no-op in memory */
+              g_assert_cmpmem (map->samples, map->n_samples * sizeof (float),
+                               mem->samples, mem->n_samples * sizeof (float));
+              if (tr == 16000 && threads == 3)
+                {
+                  /* the front-end over the mapping, a stretch at a time, pages dropped */
+                  VitaFrontend fe;
+                  vita_frontend_init_default (&fe);
+                  g_autoptr(VitaMel) mp = vita_mel_new (&fe, &error_none);
+                  g_assert_nonnull (mp);
+                  const gsize first = 3000, n = map->n_samples - first - 1000;
+                  g_autofree float *o1 = NULL, *o2 = NULL;
+                  gsize n1 = 0, n2 = 0;
+                  g_autofree float *m1 = vita_mel_features (mp, mem->samples + first, n, &o1, &n1, NULL);
+                  g_autofree float *m2 = vita_mel_features_pcm (mp, map, first, n, &o2, &n2, NULL);
+                  g_assert_nonnull (m1);
+                  g_assert_nonnull (m2);
+                  g_assert_cmpuint (n1, ==, n2);
+                  g_assert_cmpmem (m1, n1 * fe.n_mels * sizeof (float), m2, n2 * fe.n_mels * sizeof (float));
+                  g_assert_cmpmem (o1, n1 * sizeof (float), o2, n2 * sizeof (float));
+                }
+            }
+    }
+  /* under the threshold: in memory */
+  g_autofree char *path = tmp_path ("map.flac");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) small = vita_audio_load (path, 16000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (small->mapped_bytes, ==, 0);
+}
+
 /* ---- resampling ---------------------------------------------------------------- */
 
 static void
@@ -579,9 +666,17 @@ test_too_long (void)
   g_autofree char *path = write_float_wav ("two-seconds.wav", 44100, x, n);
   g_autofree char *ogg = tmp_path ("two-seconds.ogg");
   g_assert_true (write_sf (ogg, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100, 1, x, n));
-  g_assert_cmpfloat (vita_audio_get_max_duration (), ==, 3600.0);
+  /* 3 hours by default (the PCM of a long track is mapped, not held) */
+  g_assert_cmpfloat (vita_audio_get_max_duration (), ==, 10800.0);
   vita_audio_set_max_duration (1.5);
   expect_error (path, VITA_DSP_ERROR_TOO_LONG);
+  {
+    /* what is still refused says the limit and how to get past it */
+    g_autoptr(GError) e = NULL;
+    g_assert_null (vita_audio_load (path, 16000, NULL, &e));
+    g_assert_nonnull (strstr (e->message, "1.5 s limit"));
+    g_assert_nonnull (strstr (e->message, "cut it or raise the limit"));
+  }
   expect_error (ogg, VITA_DSP_ERROR_TOO_LONG);
   /* same rate (no resampling) too */
   g_autoptr(GError) error = NULL;
@@ -590,7 +685,7 @@ test_too_long (void)
   vita_audio_set_max_duration (2.5);
   g_autoptr(VitaPcm) ok = vita_audio_load (path, 16000, NULL, NULL);
   g_assert_nonnull (ok);
-  vita_audio_set_max_duration (3600);
+  vita_audio_set_max_duration (10800);
 }
 
 static void
@@ -778,6 +873,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/audio/real-ogg", test_real_ogg);
   g_test_add_func ("/audio/parallel", test_parallel);
+  g_test_add_func ("/audio/mapped", test_mapped);
   g_test_add_func ("/audio/resample/golden", test_resample_golden);
   g_test_add_func ("/audio/resample/sine", test_resample_sine);
   g_test_add_func ("/audio/downmix", test_downmix);
