@@ -173,7 +173,12 @@ test_waveform_wide (Fixture *fx, gconstpointer data)
   g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
   cairo_destroy (cr);
   cairo_surface_flush (s);
-  const double mid = plot.y + plot.height / 2, half = plot.height / 2;
+  /* The painter shows the track's peak at full height (dBFS scale): the same gain. */
+  float tmn, tmx;
+  g_assert_true (vita_peaks_range (fx->peaks, 0, fx->snap.n_samples, &tmn, &tmx));
+  const double peak = MAX (fabs (tmn), fabs (tmx));
+  g_assert_cmpfloat (peak, >, 1e-3);
+  const double mid = plot.y + plot.height / 2, half = plot.height / 2 / peak;
   int checked = 0;
   for (int x = 0; x < W; x++)
     {
