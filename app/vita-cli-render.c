@@ -17,6 +17,7 @@
 #include "vita-cli-render.h"
 #include "vita-attr-run.h"
 #include "model/vita-series.h"
+#include "views/vita-probe-lanes.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -120,6 +121,40 @@ vita_cli_apply_view (const char *path, const char *name, VitaExportSpec *spec, g
                names->len ? "its views: " : "it has no views; capture one with Ctrl+B in the app",
                names->str);
   return FALSE;
+}
+
+/* A session's annotation files as the layers drawn over the waveform and mel panels
+ * (those its Annotation Layers menu showed), as the app draws them; NULL when it has
+ * none.  A file that does not parse is named on stderr and left out. */
+static VitaAnnotationLayers *
+session_annotations (const char *path, const char *prog)
+{
+  g_autoptr(VitaSessionState) state = vita_session_file_read (path, NULL);
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  g_auto(GStrv) list = NULL;
+  int n = 0;
+
+  if (state == NULL)
+    return NULL;
+  for (guint i = 0; i < state->annotations->len; i++)
+    {
+      const VitaSessionRef *ref = g_ptr_array_index (state->annotations, i);
+      if (!ref->found)
+        {
+          fprintf (stderr, "%s: annotation file %s not found; drawn without it\n", prog, ref->path);
+          continue;
+        }
+      g_strv_builder_add (paths, ref->path);
+      n++;
+    }
+  if (n == 0)
+    return NULL;
+  list = g_strv_builder_end (paths);
+  g_autoptr(VitaAnnotations) ann = vita_annotations_load ((const char *const *) list);
+  for (guint i = 0; ann->messages != NULL && i < ann->messages->len; i++)
+    fprintf (stderr, "%s: %s\n", prog, (const char *) g_ptr_array_index (ann->messages, i));
+  return vita_annotation_layers_new (ann, vita_annotation_kind_from_names (
+                                       (const char *const *) state->annotation_layers));
 }
 
 static void
@@ -598,10 +633,13 @@ vita_cli_render (int argc, char **argv)
   VitaVit *vit_b = NULL;
   VitaAnalysis *an_b = NULL;
   VitaPaintCompare compare = { 0 };
+  VitaAnnotationLayers *annotations = NULL;
   if (!vita_cli_scene_load (&sc, &spec, argv[0], argv[1], session, allow_mismatch))
     goto out;
   VitaAnalysis *an = sc.an;
   VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
+  if (session)
+    ctx.annotations = annotations = session_annotations (argv[1], argv[0]);
   if (spec.has_compare)
     {
       if (!load_side_b (&sc, &spec, argv[0], allow_mismatch, &vit_b, &an_b, &compare))
@@ -649,6 +687,7 @@ vita_cli_render (int argc, char **argv)
     }
   status = 0;
 out:
+  vita_annotation_layers_free (annotations);
   if (compare.cache_b)
     vita_paint_cache_unref (compare.cache_b);
   if (an_b)
