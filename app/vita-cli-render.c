@@ -123,19 +123,39 @@ vita_cli_apply_view (const char *path, const char *name, VitaExportSpec *spec, g
   return FALSE;
 }
 
+/* A session's arrangement for the whole view, as the app's export draws it: its
+ * panels in their order (order[VITA_MAX_PANELS]), the shown ones (or the maximised
+ * one) as the mask; *n_order 0 when the session records none. */
+static void
+session_arrangement (const VitaSessionState *state, VitaPanel *order, int *n_order, guint64 *shown)
+{
+  VitaPanel p;
+
+  *n_order = 0;
+  *shown = 0;
+  for (guint i = 0; i < state->panels->len && *n_order < VITA_MAX_PANELS; i++)
+    {
+      const VitaSessionPanel *sp = g_ptr_array_index (state->panels, i);
+      if (!vita_panel_from_string (sp->name, &p) || p >= 64)
+        continue;
+      order[(*n_order)++] = p;
+      if (state->maximised != NULL ? g_str_equal (state->maximised, sp->name) : sp->visible)
+        *shown |= G_GUINT64_CONSTANT (1) << p;
+    }
+  if (*n_order > 0 && *shown == 0)
+    *shown = G_GUINT64_CONSTANT (1) << VITA_PANEL_LAYOUT;   /* none shown: nothing */
+}
+
 /* A session's annotation files as the layers drawn over the waveform and mel panels
  * (those its Annotation Layers menu showed), as the app draws them; NULL when it has
  * none.  A file that does not parse is named on stderr and left out. */
 static VitaAnnotationLayers *
-session_annotations (const char *path, const char *prog)
+session_annotations (const VitaSessionState *state, const char *prog)
 {
-  g_autoptr(VitaSessionState) state = vita_session_file_read (path, NULL);
   g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
   g_auto(GStrv) list = NULL;
   int n = 0;
 
-  if (state == NULL)
-    return NULL;
   for (guint i = 0; i < state->annotations->len; i++)
     {
       const VitaSessionRef *ref = g_ptr_array_index (state->annotations, i);
@@ -638,8 +658,17 @@ vita_cli_render (int argc, char **argv)
     goto out;
   VitaAnalysis *an = sc.an;
   VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
+  VitaPanel order[VITA_MAX_PANELS];
   if (session)
-    ctx.annotations = annotations = session_annotations (argv[1], argv[0]);
+    {
+      g_autoptr(VitaSessionState) state = vita_session_file_read (argv[1], NULL);
+      if (state != NULL)
+        {
+          ctx.annotations = annotations = session_annotations (state, argv[0]);
+          session_arrangement (state, order, &ctx.n_layout_order, &ctx.layout_panels);
+          ctx.layout_order = ctx.n_layout_order > 0 ? order : NULL;
+        }
+    }
   if (spec.has_compare)
     {
       if (!load_side_b (&sc, &spec, argv[0], allow_mismatch, &vit_b, &an_b, &compare))
