@@ -124,8 +124,8 @@ vita_cli_apply_view (const char *path, const char *name, VitaExportSpec *spec, g
 }
 
 /* A session's arrangement for the whole view, as the app's export draws it: its
- * panels in their order (order[VITA_MAX_PANELS]), the shown ones (or the maximised
- * one) as the mask; *n_order 0 when the session records none. */
+ * panels in their order (order[VITA_MAX_PANELS]), then those it does not list, the
+ * shown ones (or the maximised one) as the mask; *n_order 0 when it records none. */
 static void
 session_arrangement (const VitaSessionState *state, VitaPanel *order, int *n_order, guint64 *shown)
 {
@@ -141,6 +141,24 @@ session_arrangement (const VitaSessionState *state, VitaPanel *order, int *n_ord
       order[(*n_order)++] = p;
       if (state->maximised != NULL ? g_str_equal (state->maximised, sp->name) : sp->visible)
         *shown |= G_GUINT64_CONSTANT (1) << p;
+    }
+  /* the panels it does not list (newer than the session) follow, shown, as in the app */
+  if (*n_order > 0)
+    {
+      int n_all;
+      g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
+      for (int i = 0; i < n_all && *n_order < VITA_MAX_PANELS; i++)
+        {
+          gboolean listed = FALSE;
+          for (int j = 0; j < *n_order; j++)
+            listed |= order[j] == all[i];
+          if (!listed && all[i] < 64)
+            {
+              order[(*n_order)++] = all[i];
+              if (state->maximised == NULL)
+                *shown |= G_GUINT64_CONSTANT (1) << all[i];
+            }
+        }
     }
   if (*n_order > 0 && *shown == 0)
     *shown = G_GUINT64_CONSTANT (1) << VITA_PANEL_LAYOUT;   /* none shown: nothing */
