@@ -174,6 +174,24 @@ test_arrangement (void)
   g_assert_cmpfloat (half_luminance (a, 1), >, half_luminance (b, 1) + 10);
 }
 
+/* The CKA matrix (a few layers) in a paper figure: compact, not a column-wide square. */
+static void
+test_cka_size (void)
+{
+  g_autofree char *session = write_session ("cka.vitascope", NULL, NULL, NULL);
+  g_autofree char *out = tmp_path ("cka.png");
+  VitaCliResult r = vita_test_run_cli ("render", session, "--panel", "cka", "--size", "double-column",
+                                       "--out", out, NULL);
+  if (r.status != 0)
+    g_error ("render --panel cka: exit %d: %s", r.status, r.err);
+  vita_test_cli_result_clear (&r);
+  cairo_surface_t *img = cairo_image_surface_create_from_png (out);
+  int w = cairo_image_surface_get_width (img), h = cairo_image_surface_get_height (img);
+  cairo_surface_destroy (img);
+  g_test_message ("CKA at double-column: %d x %d px", w, h);
+  g_assert_cmpint (h, <, 0.45 * w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -181,6 +199,7 @@ main (int argc, char **argv)
   setup ();
   g_test_add_func ("/render-session/annotations", test_annotations);
   g_test_add_func ("/render-session/arrangement", test_arrangement);
+  g_test_add_func ("/render-session/cka-size", test_cka_size);
   int status = g_test_run ();
   if (g_getenv ("VITA_TEST_KEEP") == NULL)
     {
