@@ -362,23 +362,6 @@ annotations_shown (VitaWindow *self)
   return shown;
 }
 
-/* Without probes, the probe panel shows the annotations as its ground truth: a
- * readable height for it (two rows), none when there is nothing to show. */
-static void
-update_ground_truth_height (VitaWindow *self, const VitaAnnotationLayers *l)
-{
-  int n = 0, n_b = 0;
-  VitaStyle style;
-
-  vita_session_get_probe_lanes (self->session, &n);
-  vita_session_get_probe_lanes_b (self->session, &n_b);
-  if (n > 0 || n_b > 0 || self->cards[VITA_PANEL_PROBES] == NULL)
-    return;
-  vita_style_init (&style);
-  vita_panel_card_set_min_content_height (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBES]),
-      vita_probe_lanes_has_ground_truth (l) ? (int) ceil (vita_probe_lanes_min_height_rows (&style, 2)) : 0);
-}
-
 static void
 update_annotation_layers (VitaWindow *self)
 {
@@ -391,7 +374,6 @@ update_annotation_layers (VitaWindow *self)
       vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), l);
   g_object_set_data_full (G_OBJECT (self), "vita-annotation-layers", l,
                           (GDestroyNotify) vita_annotation_layers_free);
-  update_ground_truth_height (self, l);
 }
 
 static void
@@ -406,7 +388,6 @@ on_annotation_toggled (GSimpleAction *action, GVariant *state, VitaWindow *self)
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
       vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), l);
-  update_ground_truth_height (self, l);
 }
 
 static const char *

@@ -393,9 +393,6 @@ void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPai
  * three lines of its label column (task, layer, score); the panel's least height for
  * these lanes (0 without lanes), in the style's units. */
 double vita_probe_lanes_min_row_height (const VitaStyle *style);
-/* The probe panel's height for `rows` rows of the least readable height (the ground
- * truth alone, without probes, takes two). */
-double vita_probe_lanes_min_height_rows (const VitaStyle *style, int rows);
 double vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes,
                                     int n_lanes);
 /* The lane (index into ctx->lanes) whose row or ground-truth row is at y; -1 outside. */

@@ -134,21 +134,15 @@ vita_probe_lanes_min_row_height (const VitaStyle *style)
 }
 
 double
-vita_probe_lanes_min_height_rows (const VitaStyle *style, int rows)
+vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes, int n_lanes)
 {
   VitaRect plot;
   double tall = 1000;
 
-  if (rows <= 0)
+  if (n_lanes <= 0)
     return 0;
   vita_panel_layout (style, 0, 0, 800, tall, vita_panel_flags (VITA_PANEL_PROBES), &plot, NULL);
-  return rows * vita_probe_lanes_min_row_height (style) + (tall - plot.height);
-}
-
-double
-vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes, int n_lanes)
-{
-  return n_lanes > 0 ? vita_probe_lanes_min_height_rows (style, lane_rows (lanes, n_lanes)) : 0;
+  return lane_rows (lanes, n_lanes) * vita_probe_lanes_min_row_height (style) + (tall - plot.height);
 }
 
 /* The label column: the lines of `name` right-aligned against the plot, each shrunk
