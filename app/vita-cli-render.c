@@ -17,6 +17,7 @@
 #include "vita-cli-render.h"
 #include "vita-attr-run.h"
 #include "model/vita-series.h"
+#include "views/vita-probe-lanes.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -120,6 +121,78 @@ vita_cli_apply_view (const char *path, const char *name, VitaExportSpec *spec, g
                names->len ? "its views: " : "it has no views; capture one with Ctrl+B in the app",
                names->str);
   return FALSE;
+}
+
+/* A session's arrangement for the whole view, as the app's export draws it: its
+ * panels in their order (order[VITA_MAX_PANELS]), then those it does not list, the
+ * shown ones (or the maximised one) as the mask; *n_order 0 when it records none. */
+static void
+session_arrangement (const VitaSessionState *state, VitaPanel *order, int *n_order, guint64 *shown)
+{
+  VitaPanel p;
+
+  *n_order = 0;
+  *shown = 0;
+  for (guint i = 0; i < state->panels->len && *n_order < VITA_MAX_PANELS; i++)
+    {
+      const VitaSessionPanel *sp = g_ptr_array_index (state->panels, i);
+      if (!vita_panel_from_string (sp->name, &p) || p >= 64)
+        continue;
+      order[(*n_order)++] = p;
+      if (state->maximised != NULL ? g_str_equal (state->maximised, sp->name) : sp->visible)
+        *shown |= G_GUINT64_CONSTANT (1) << p;
+    }
+  /* the panels it does not list (newer than the session) follow, shown, as in the app */
+  if (*n_order > 0)
+    {
+      int n_all;
+      g_autofree VitaPanel *all = vita_panel_arrangement (&n_all);
+      for (int i = 0; i < n_all && *n_order < VITA_MAX_PANELS; i++)
+        {
+          gboolean listed = FALSE;
+          for (int j = 0; j < *n_order; j++)
+            listed |= order[j] == all[i];
+          if (!listed && all[i] < 64)
+            {
+              order[(*n_order)++] = all[i];
+              if (state->maximised == NULL)
+                *shown |= G_GUINT64_CONSTANT (1) << all[i];
+            }
+        }
+    }
+  if (*n_order > 0 && *shown == 0)
+    *shown = G_GUINT64_CONSTANT (1) << VITA_PANEL_LAYOUT;   /* none shown: nothing */
+}
+
+/* A session's annotation files as the layers drawn over the waveform and mel panels
+ * (those its Annotation Layers menu showed), as the app draws them; NULL when it has
+ * none.  A file that does not parse is named on stderr and left out. */
+static VitaAnnotationLayers *
+session_annotations (const VitaSessionState *state, const char *prog)
+{
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  g_auto(GStrv) list = NULL;
+  int n = 0;
+
+  for (guint i = 0; i < state->annotations->len; i++)
+    {
+      const VitaSessionRef *ref = g_ptr_array_index (state->annotations, i);
+      if (!ref->found)
+        {
+          fprintf (stderr, "%s: annotation file %s not found; drawn without it\n", prog, ref->path);
+          continue;
+        }
+      g_strv_builder_add (paths, ref->path);
+      n++;
+    }
+  if (n == 0)
+    return NULL;
+  list = g_strv_builder_end (paths);
+  g_autoptr(VitaAnnotations) ann = vita_annotations_load ((const char *const *) list);
+  for (guint i = 0; ann->messages != NULL && i < ann->messages->len; i++)
+    fprintf (stderr, "%s: %s\n", prog, (const char *) g_ptr_array_index (ann->messages, i));
+  return vita_annotation_layers_new (ann, vita_annotation_kind_from_names (
+                                       (const char *const *) state->annotation_layers));
 }
 
 static void
@@ -598,10 +671,22 @@ vita_cli_render (int argc, char **argv)
   VitaVit *vit_b = NULL;
   VitaAnalysis *an_b = NULL;
   VitaPaintCompare compare = { 0 };
+  VitaAnnotationLayers *annotations = NULL;
   if (!vita_cli_scene_load (&sc, &spec, argv[0], argv[1], session, allow_mismatch))
     goto out;
   VitaAnalysis *an = sc.an;
   VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
+  VitaPanel order[VITA_MAX_PANELS];
+  if (session)
+    {
+      g_autoptr(VitaSessionState) state = vita_session_file_read (argv[1], NULL);
+      if (state != NULL)
+        {
+          ctx.annotations = annotations = session_annotations (state, argv[0]);
+          session_arrangement (state, order, &ctx.n_layout_order, &ctx.layout_panels);
+          ctx.layout_order = ctx.n_layout_order > 0 ? order : NULL;
+        }
+    }
   if (spec.has_compare)
     {
       if (!load_side_b (&sc, &spec, argv[0], allow_mismatch, &vit_b, &an_b, &compare))
@@ -649,6 +734,7 @@ vita_cli_render (int argc, char **argv)
     }
   status = 0;
 out:
+  vita_annotation_layers_free (annotations);
   if (compare.cache_b)
     vita_paint_cache_unref (compare.cache_b);
   if (an_b)

@@ -78,6 +78,7 @@ vita_session_state_free (VitaSessionState *state)
   g_ptr_array_unref (state->panels);
   g_free (state->maximised);
   g_free (state->probeogram_task);
+  g_strfreev (state->annotation_layers);
   g_free (state->view.colormap);
   g_free (state->view.follow);
   vita_session_compare_free (state->compare);
@@ -513,6 +514,35 @@ read_series_and_views (Reader *r, JsonObject *root, VitaSessionState *state)
   return TRUE;
 }
 
+/* "annotation_layers": the names of the layers shown (optional). */
+static gboolean
+read_annotation_layers (Reader *r, JsonObject *root, VitaSessionState *state)
+{
+  static const char *const known[] = { "chords", "beats", "onsets", "key", NULL };
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  JsonNode *node;
+
+  if (!member (r, root, NULL, "annotation_layers", JSON_NODE_ARRAY, FALSE, &node))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  JsonArray *array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *el = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING ||
+          !g_strv_contains (known, json_node_get_string (el)))
+        {
+          g_autofree char *f = g_strdup_printf ("“annotation_layers[%u]”", i);
+          return fail (r, f, "is not an annotation layer (chords, beats, onsets, key)");
+        }
+      if (i < 16)
+        g_strv_builder_add (names, json_node_get_string (el));
+    }
+  state->annotation_layers = g_strv_builder_end (names);
+  return TRUE;
+}
+
 /* "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME }
  * (optional; see vita-session-file.h). */
 static gboolean
@@ -643,6 +673,7 @@ vita_session_file_parse (const char *data, gsize length, const char *path, GErro
       !read_refs (&r, root, "annotations", state->annotations) ||
       !read_refs (&r, root, "probes", state->probes) ||
       !read_view (&r, root, &state->view) ||
+      !read_annotation_layers (&r, root, state) ||
       !vita_attr_settings_read (&state->attribution, root, r.path, error))
     goto fault;
   if (!member (&r, root, NULL, "compare", JSON_NODE_OBJECT, FALSE, &node))
@@ -818,6 +849,15 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
   write_refs (b, dir, "probes", state->probes);
 
   write_view (b, v);
+
+  if (state->annotation_layers != NULL)
+    {
+      json_builder_set_member_name (b, "annotation_layers");
+      json_builder_begin_array (b);
+      for (char **l = state->annotation_layers; *l != NULL; l++)
+        json_builder_add_string_value (b, *l);
+      json_builder_end_array (b);
+    }
 
   if (state->compare != NULL)
     {

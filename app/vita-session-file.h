@@ -12,11 +12,14 @@
  *               "speed", "loop", "onset_clicks" },
  *     "window": { "width", "height" },
  *     "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME | null,
- *                 "probeogram_task": TASK | null } }
+ *                 "probeogram_task": TASK | null },
+ *     "annotation_layers": [ "chords", "beats", "onsets", "key" ] }
  * Times are in samples at view.sample_rate (exact, as the timeline keeps them).
  * "panels" (the arrangement of the window's panels) is optional: files without it,
  * as version 1 files written before it existed, show the default arrangement; a
  * name this Vitascope does not know is skipped when the arrangement is applied.
+ * "annotation_layers" (the annotation layers shown, Annotation Layers menu) is
+ * optional too: files without it show every layer.
  *
  * GLib + json-glib only: the app, the CLI (`render SESSION.vitascope`) and the fuzz
  * target link it.  A file is read through vita_session_file_read() and nothing else,
@@ -121,6 +124,8 @@ typedef struct {
   GPtrArray       *panels;             /* VitaSessionPanel*, screen order; empty: not recorded */
   char            *maximised;          /* name of the maximised panel, or NULL */
   char            *probeogram_task;    /* the task the probe-o-gram shows, or NULL */
+  char           **annotation_layers;  /* the annotation layers shown ("chords", "beats",
+                                          "onsets", "key"); NULL: not recorded (all) */
 } VitaSessionState;
 
 VitaSessionState *vita_session_state_new  (void);

@@ -190,6 +190,7 @@ vita_window_open_session (VitaWindow *self, GFile *file)
       !gtk_window_is_maximized (GTK_WINDOW (self)))
     gtk_window_set_default_size (GTK_WINDOW (self), state->window_width, state->window_height);
   _vita_window_arrange_from_state (self, state);
+  _vita_window_panels_annotations_from_state (self, state);
   vita_session_set_file (self->session, path);
   vita_session_restore (self->session, state);
   uri = g_file_get_uri (file);
@@ -204,6 +205,7 @@ window_state (VitaWindow *self)
 
   gtk_window_get_default_size (GTK_WINDOW (self), &state->window_width, &state->window_height);
   _vita_window_arrange_to_state (self, state);
+  _vita_window_panels_annotations_to_state (self, state);
   return state;
 }
 

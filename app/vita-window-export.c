@@ -64,6 +64,16 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
   ctx.snap = &spec.snap;
   ctx.style = &spec.style;
   ctx.attention_mode = spec.attention_mode;
+  ctx.annotations = g_object_get_data (G_OBJECT (self), "vita-annotation-layers");
+  /* the whole view as arranged on screen: its order, the panels shown */
+  ctx.layout_order = self->order;
+  ctx.n_layout_order = self->n_order;
+  for (int i = 0; i < self->n_order; i++)
+    if (self->maximised >= 0 ? self->order[i] == (VitaPanel) self->maximised
+                             : !self->panel_hidden[self->order[i]])
+      ctx.layout_panels |= G_GUINT64_CONSTANT (1) << self->order[i];
+  if (ctx.layout_panels == 0)
+    ctx.layout_panels = G_GUINT64_CONSTANT (1) << VITA_PANEL_LAYOUT;   /* none shown: nothing */
   /* a comparison: side B as on screen, recorded in the sidecar */
   VitaPaintCompare compare = { 0 };
   VitaSessionSide *b = vita_session_get_side_b (self->session);

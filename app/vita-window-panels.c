@@ -13,6 +13,7 @@
 
 #include "vita-views.h"
 #include "vita-panel-card.h"
+#include "views/vita-probe-lanes.h"
 
 
 /* ------------------------------------------------------------------ panels
@@ -339,28 +340,6 @@ build_probe_controls (VitaWindow *self)
  * vita-painters.h), each shown or hidden by a stateful action (Annotation Layers
  * menu); they show with or without probes. */
 
-/* The layers the views borrow, with copies of what they point to (the probe set's
- * annotations may be replaced at any merge). */
-typedef struct {
-  VitaAnnotationLayers layers;
-  GArray   *chord_start, *chord_end;   /* double */
-  GPtrArray *chord_label;              /* static strings */
-  double   *beats, *onsets;
-  char     *key;
-} AnnotationLayers;
-
-static void
-annotation_layers_free (AnnotationLayers *a)
-{
-  g_array_unref (a->chord_start);
-  g_array_unref (a->chord_end);
-  g_ptr_array_unref (a->chord_label);
-  g_free (a->beats);
-  g_free (a->onsets);
-  g_free (a->key);
-  g_free (a);
-}
-
 static const struct { const char *action; VitaAnnotationKind kind; } annotation_actions[] = {
   { "show-chords", VITA_ANNOTATION_CHORDS },
   { "show-beats", VITA_ANNOTATION_BEATS },
@@ -387,59 +366,63 @@ static void
 update_annotation_layers (VitaWindow *self)
 {
   const VitaAnnotations *ann = vita_probe_set_get_annotations (vita_session_get_probe_set (self->session));
-  AnnotationLayers *a = g_new0 (AnnotationLayers, 1);
-  VitaAnnotationLayers *l = &a->layers;
+  VitaAnnotationLayers *l = vita_annotation_layers_new (ann, annotations_shown (self));
 
-  a->chord_start = g_array_new (FALSE, FALSE, sizeof (double));
-  a->chord_end = g_array_new (FALSE, FALSE, sizeof (double));
-  a->chord_label = g_ptr_array_new ();
-  if (ann != NULL && ann->chords != NULL)
-    for (guint i = 0; i < ann->chords->segments->len; i++)
-      {
-        const VitaChordSegment *seg = &g_array_index (ann->chords->segments, VitaChordSegment, i);
-        g_array_append_val (a->chord_start, seg->start);
-        g_array_append_val (a->chord_end, seg->end);
-        g_ptr_array_add (a->chord_label,
-                         (gpointer) (seg->chord >= 0 ? vita_chord_class_name (seg->chord)
-                                                     : seg->chord == VITA_CHORD_OTHER ? "other" : "?"));
-      }
-  l->chord_start = (const double *) a->chord_start->data;
-  l->chord_end = (const double *) a->chord_end->data;
-  l->chord_label = (const char *const *) a->chord_label->pdata;
-  l->n_chords = a->chord_start->len;
-  if (ann != NULL && ann->beats != NULL && ann->beats->times->len > 0)
-    {
-      l->beats = a->beats = g_memdup2 (ann->beats->times->data, ann->beats->times->len * sizeof (double));
-      l->n_beats = ann->beats->times->len;
-    }
-  if (ann != NULL && ann->onsets != NULL && ann->onsets->times->len > 0)
-    {
-      l->onsets = a->onsets = g_memdup2 (ann->onsets->times->data, ann->onsets->times->len * sizeof (double));
-      l->n_onsets = ann->onsets->times->len;
-    }
-  if (ann != NULL && ann->has_key && ann->key != VITA_KEY_X)
-    l->key = a->key = g_strdup (vita_key_class_name (ann->key));
-  l->shown = annotations_shown (self);
   /* The views borrow the new layers before the old ones are freed. */
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
       vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), l);
-  g_object_set_data_full (G_OBJECT (self), "vita-annotation-layers", a,
-                          (GDestroyNotify) annotation_layers_free);
+  g_object_set_data_full (G_OBJECT (self), "vita-annotation-layers", l,
+                          (GDestroyNotify) vita_annotation_layers_free);
 }
 
 static void
 on_annotation_toggled (GSimpleAction *action, GVariant *state, VitaWindow *self)
 {
-  AnnotationLayers *a = g_object_get_data (G_OBJECT (self), "vita-annotation-layers");
+  VitaAnnotationLayers *l = g_object_get_data (G_OBJECT (self), "vita-annotation-layers");
 
   g_simple_action_set_state (action, state);
-  if (a == NULL)
+  if (l == NULL)
     return;
-  a->layers.shown = annotations_shown (self);
+  l->shown = annotations_shown (self);
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
-      vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), &a->layers);
+      vita_panel_view_set_annotations (VITA_PANEL_VIEW (self->panels[i]), l);
+}
+
+static const char *
+annotation_layer_name (const char *action)
+{
+  return action + strlen ("show-");
+}
+
+/* The annotation layers shown, in the session file (vita-session-file.h). */
+void
+_vita_window_panels_annotations_to_state (VitaWindow *self, VitaSessionState *state)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  guint shown = annotations_shown (self);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (annotation_actions); i++)
+    if (shown & annotation_actions[i].kind)
+      g_strv_builder_add (names, annotation_layer_name (annotation_actions[i].action));
+  g_strfreev (state->annotation_layers);
+  state->annotation_layers = g_strv_builder_end (names);
+}
+
+/* A session's annotation layers (all shown when it does not record them). */
+void
+_vita_window_panels_annotations_from_state (VitaWindow *self, const VitaSessionState *state)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (annotation_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), annotation_actions[i].action);
+      gboolean on = state->annotation_layers == NULL ||
+                    g_strv_contains ((const char *const *) state->annotation_layers,
+                                     annotation_layer_name (annotation_actions[i].action));
+      if (action != NULL)
+        g_action_change_state (action, g_variant_new_boolean (on));
+    }
 }
 
 static void

@@ -106,6 +106,8 @@ void     _vita_window_show_chooser (VitaWindow *self, GtkFileChooserNative *nati
 void     _vita_window_panels_build (VitaWindow *self);
 void     _vita_window_panels_update_model_cards (VitaWindow *self);
 void     _vita_window_panels_queue_draw (VitaWindow *self);
+void     _vita_window_panels_annotations_to_state (VitaWindow *self, VitaSessionState *state);
+void     _vita_window_panels_annotations_from_state (VitaWindow *self, const VitaSessionState *state);
 VitaPaintCache *_vita_window_panels_get_cache (VitaWindow *self);
 
 /* vita-window-arrange.c */

@@ -3,6 +3,7 @@
  * square, since CKA is symmetric: above the diagonal the window under the playhead
  * (its T frames), below it the whole track once the analysis is complete. */
 #include "vita-paint-private.h"
+#include "vita-layout.h"
 
 #include <glib/gi18n.h>
 
@@ -191,6 +192,21 @@ cka_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, 
   return out;
 }
 
+/* Cells of about 2.5 lines (a few layers are not a wall of colour in a figure),
+ * 10 to 24 lines in all and never wider than the plot can be; with the margins. */
+static double
+cka_natural_height (const VitaPanelClass *klass, const VitaPaintContext *ctx, double width)
+{
+  VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
+  double fs = ctx->style->font_size;
+  int L = an != NULL ? an->n_layers : 5;
+  VitaMargins m;
+
+  vita_layout_margins (ctx->style, width, 1e6, klass->flags, &m);
+  return m.top + m.bottom + MIN (MAX (width - m.left - m.right, 4 * fs),
+                                 CLAMP (2.5 * fs * L, 10 * fs, 24 * fs));
+}
+
 const VitaPanelClass vita_cka_panel_class = {
   .name = "cka",
   .title = N_("Layer Similarity"),
@@ -203,4 +219,5 @@ const VitaPanelClass vita_cka_panel_class = {
   .readout = cka_readout,
   .position_key = cka_position_key,
   .array = cka_array,
+  .natural_height = cka_natural_height,
 };

@@ -183,9 +183,68 @@ row_add (Row *rows, int *n, const VitaPaintContext *ctx, double width, VitaPanel
   row_add3 (rows, n, ctx, width, a, b, VITA_N_PANELS);
 }
 
+/* Panels drawn side by side on wide figures (squares, the grid, the CKA matrix):
+ * those not time-aligned. */
+static gboolean
+side_by_side (VitaPanel p)
+{
+  return p != VITA_PANEL_OVERVIEW && !vita_panel_is_time_aligned (p);
+}
+
+/* Whether a panel of the window's order joins the whole view: one with data that is
+ * not on demand (the probe-o-gram is: it joins when it has data). */
+static gboolean
+in_order_view (VitaPanel p, const VitaPaintContext *ctx)
+{
+  const VitaPanelClass *klass;
+
+  if ((int) p < 0 || (int) p >= VITA_N_PANELS || p == VITA_PANEL_LAYOUT ||
+      (klass = vita_panel_get_class (p)) == NULL)
+    return FALSE;
+  if ((klass->traits & VITA_PANEL_ON_DEMAND) && p != VITA_PANEL_PROBEOGRAM)
+    return FALSE;
+  return has_data (p, ctx);
+}
+
+/* The arrangement in the window's order (ctx->layout_order): each time-aligned panel
+ * a row; runs of the other panels (attention, SSM, grid, CKA, …) next to each other
+ * in the order share a row, up to three on wide figures and two on a double column. */
+static int
+arrange_in_order (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
+{
+  double fs = ctx->style->font_size;
+  int per_row = width >= 100 * fs ? 3 : width >= 60 * fs ? 2 : 1, n = 0;
+  VitaPanel run[3];
+  int n_run = 0;
+
+  for (int i = 0; i <= ctx->n_layout_order; i++)
+    {
+      gboolean end = i == ctx->n_layout_order;
+      VitaPanel p = end ? (VitaPanel) VITA_N_PANELS : ctx->layout_order[i];
+      if (!end && !in_order_view (p, ctx))
+        continue;
+      if (!end && side_by_side (p))
+        {
+          run[n_run++] = p;
+          if (n_run < per_row)
+            continue;
+        }
+      if (n_run > 0)
+        row_add3 (rows, &n, ctx, width, run[0], n_run > 1 ? run[1] : (VitaPanel) VITA_N_PANELS,
+                  n_run > 2 ? run[2] : (VitaPanel) VITA_N_PANELS);
+      if (!end && !side_by_side (p))
+        row_add (rows, &n, ctx, width, p, VITA_N_PANELS);
+      n_run = 0;
+    }
+  return n;
+}
+
 static int
 arrange (const VitaPaintContext *ctx, double width, Row rows[MAX_ROWS])
 {
+  if (ctx->layout_order != NULL)
+    return arrange_in_order (ctx, width, rows);
+
   /* Screen and slide widths: attention, SSM and grid side by side, as on screen;
    * a double column: the two squares side by side, the grid under them; a single
    * column: one stack. */

@@ -224,6 +224,9 @@ typedef struct {
 void vita_paint_annotations (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                              const VitaTimelineSnapshot *snap,
                              const VitaAnnotationLayers *layers, const char *title);
+/* Whether the probe panel draws `layers` (shown ones with data) as its ground-truth
+ * lane when no probes are loaded. */
+gboolean vita_probe_lanes_has_ground_truth (const VitaAnnotationLayers *layers);
 /* The chord label at t seconds (shown layers only), or NULL. */
 const char *vita_annotation_chord_at (const VitaAnnotationLayers *layers, double t);
 
@@ -249,6 +252,10 @@ typedef struct {
   /* The whole view (layout panel): bit p = panel p shown (0 = every panel with data);
    * a presentation view's panel set. */
   guint64         layout_panels;
+  /* The whole view's panels in the window's on-screen order (its arrangement), or
+   * NULL: the default order (vita_panel_arrangement). */
+  const VitaPanel *layout_order;
+  int             n_layout_order;
 } VitaPaintContext;
 
 typedef enum {

@@ -98,3 +98,93 @@ vita_probe_lane_from_probe (const VitaAnalysis *an, const VitaProbe *probe,
     *score = s;
   return lane;
 }
+
+/* ---- annotation layers ------------------------------------------------------ */
+
+typedef struct {
+  VitaAnnotationLayers layers;         /* first: the pointer handed out */
+  GArray    *chord_start, *chord_end;  /* double */
+  GPtrArray *chord_label;              /* static strings */
+  double    *beats, *onsets;
+  char      *key;
+} OwnedLayers;
+
+VitaAnnotationLayers *
+vita_annotation_layers_new (const VitaAnnotations *ann, guint shown)
+{
+  OwnedLayers *a = g_new0 (OwnedLayers, 1);
+  VitaAnnotationLayers *l = &a->layers;
+
+  a->chord_start = g_array_new (FALSE, FALSE, sizeof (double));
+  a->chord_end = g_array_new (FALSE, FALSE, sizeof (double));
+  a->chord_label = g_ptr_array_new ();
+  if (ann != NULL && ann->chords != NULL)
+    for (guint i = 0; i < ann->chords->segments->len; i++)
+      {
+        const VitaChordSegment *seg = &g_array_index (ann->chords->segments, VitaChordSegment, i);
+        g_array_append_val (a->chord_start, seg->start);
+        g_array_append_val (a->chord_end, seg->end);
+        g_ptr_array_add (a->chord_label,
+                         (gpointer) (seg->chord >= 0 ? vita_chord_class_name (seg->chord)
+                                                     : seg->chord == VITA_CHORD_OTHER ? "other" : "?"));
+      }
+  l->chord_start = (const double *) a->chord_start->data;
+  l->chord_end = (const double *) a->chord_end->data;
+  l->chord_label = (const char *const *) a->chord_label->pdata;
+  l->n_chords = a->chord_start->len;
+  if (ann != NULL && ann->beats != NULL && ann->beats->times->len > 0)
+    {
+      l->beats = a->beats = g_memdup2 (ann->beats->times->data, ann->beats->times->len * sizeof (double));
+      l->n_beats = ann->beats->times->len;
+    }
+  if (ann != NULL && ann->onsets != NULL && ann->onsets->times->len > 0)
+    {
+      l->onsets = a->onsets = g_memdup2 (ann->onsets->times->data, ann->onsets->times->len * sizeof (double));
+      l->n_onsets = ann->onsets->times->len;
+    }
+  if (ann != NULL && ann->has_key && ann->key != VITA_KEY_X)
+    l->key = a->key = g_strdup (vita_key_class_name (ann->key));
+  l->shown = shown;
+  return l;
+}
+
+void
+vita_annotation_layers_free (VitaAnnotationLayers *layers)
+{
+  OwnedLayers *a = (OwnedLayers *) layers;
+
+  if (a == NULL)
+    return;
+  g_array_unref (a->chord_start);
+  g_array_unref (a->chord_end);
+  g_ptr_array_unref (a->chord_label);
+  g_free (a->beats);
+  g_free (a->onsets);
+  g_free (a->key);
+  g_free (a);
+}
+
+guint
+vita_annotation_kind_from_name (const char *name)
+{
+  static const struct { const char *name; VitaAnnotationKind kind; } kinds[] = {
+    { "chords", VITA_ANNOTATION_CHORDS }, { "beats", VITA_ANNOTATION_BEATS },
+    { "onsets", VITA_ANNOTATION_ONSETS }, { "key", VITA_ANNOTATION_KEY },
+  };
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_equal (name, kinds[i].name))
+      return kinds[i].kind;
+  return 0;
+}
+
+guint
+vita_annotation_kind_from_names (const char *const *names)
+{
+  guint shown = 0;
+
+  if (names == NULL)
+    return VITA_ANNOTATION_ALL;
+  for (; *names != NULL; names++)
+    shown |= vita_annotation_kind_from_name (*names);
+  return shown;
+}

@@ -24,4 +24,14 @@ VitaProbeLane *vita_probe_lane_from_probe (const VitaAnalysis *an, const VitaPro
                                            const VitaProbeTruth *truth, double *score,
                                            GError **error);
 
+/* Loaded annotations as the painters' layers (vita-painters.h), with copies of what
+ * they point to; ann may be NULL (no layers).  `shown`: VitaAnnotationKind bits. */
+VitaAnnotationLayers *vita_annotation_layers_new  (const VitaAnnotations *ann, guint shown);
+void                  vita_annotation_layers_free (VitaAnnotationLayers *layers);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnnotationLayers, vita_annotation_layers_free)
+/* The VitaAnnotationKind bit of a layer's name ("chords", "beats", "onsets", "key"),
+ * 0 for another name; and the bits of a list of names (NULL: all). */
+guint vita_annotation_kind_from_name  (const char *name);
+guint vita_annotation_kind_from_names (const char *const *names);
+
 G_END_DECLS

@@ -166,6 +166,16 @@ lane_label_column (cairo_t *cr, const VitaStyle *style, const VitaRect *area, co
     vita_draw_text_fit (cr, style, parts[i], right, y, VITA_ANCHOR_NE, LABEL_SCALE, 0.0, width);
 }
 
+gboolean
+vita_probe_lanes_has_ground_truth (const VitaAnnotationLayers *a)
+{
+  return a != NULL &&
+         (((a->shown & VITA_ANNOTATION_CHORDS) && a->n_chords > 0) ||
+          ((a->shown & VITA_ANNOTATION_BEATS) && a->n_beats > 0) ||
+          ((a->shown & VITA_ANNOTATION_ONSETS) && a->n_onsets > 0) ||
+          ((a->shown & VITA_ANNOTATION_KEY) && a->key != NULL));
+}
+
 /* The lane under y (the row of a lane or of its ground truth), -1 outside. */
 int
 vita_probe_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y)
@@ -197,7 +207,14 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
   const VitaStyle *style = ctx->style;
   VitaRect plot;
   vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_PROBES, &plot, NULL);
-  if (ctx->n_lanes <= 0)
+  if (ctx->n_lanes <= 0 && vita_probe_lanes_has_ground_truth (ctx->annotations))
+    {
+      /* No probes: the loaded annotations alone, as the ground-truth lane. */
+      VitaRect row = { plot.x, plot.y + 1, plot.width, plot.height - 2 };
+      vita_paint_annotations (cr, style, &row, snap, ctx->annotations, NULL);
+      lane_label_column (cr, style, area, &row, "ground truth · annotations");
+    }
+  else if (ctx->n_lanes <= 0)
     vita_panel_message (cr, style, &plot, "No probes loaded — probe lanes appear here");
   else
     {

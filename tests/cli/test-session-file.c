@@ -234,6 +234,49 @@ test_panels (void)
   g_rmdir (dir);
 }
 
+/* The annotation layers shown: written, read back, absent in older files (all shown),
+ * an unknown layer refused with the file and the field named. */
+static void
+test_annotation_layers (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "a.vitascope", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSessionState) state = vita_session_state_new ();
+  const char *shown[] = { "chords", "onsets", NULL };
+
+  state->annotation_layers = g_strdupv ((char **) shown);
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_autoptr(VitaSessionState) back = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back->annotation_layers);
+  g_assert_true (g_strv_equal ((const char *const *) back->annotation_layers, shown));
+
+  /* none shown is recorded as such (not as "all") */
+  g_clear_pointer (&state->annotation_layers, g_strfreev);
+  state->annotation_layers = g_new0 (char *, 1);
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_autoptr(VitaSessionState) none = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (none->annotation_layers);
+  g_assert_cmpuint (g_strv_length (none->annotation_layers), ==, 0);
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1}", -1, NULL));
+  g_autoptr(VitaSessionState) old = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (old->annotation_layers);
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1,"
+                                            "\"annotation_layers\":[\"beats\",\"tempo\"]}", -1, NULL));
+  g_assert_null (vita_session_file_read (path, &error));
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "annotation_layers[1]"));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -242,5 +285,6 @@ main (int argc, char **argv)
   g_test_add_func ("/session-file/refusals", test_refusals);
   g_test_add_func ("/session-file/failed-write-keeps-old", test_failed_write_keeps_old);
   g_test_add_func ("/session-file/panels", test_panels);
+  g_test_add_func ("/session-file/annotation-layers", test_annotation_layers);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "model/probe/vita-annotations.h"
 #include "model/probe/vita-probe.h"
 #include "views/vita-probeogram.h"
+#include "vita-session-file.h"
 
 #define RATE 16000
 
@@ -470,6 +471,39 @@ xdotool_usable (void)
   return TRUE;
 }
 
+/* The item `item` of the main menu's submenu `submenu`, opened with real clicks. */
+static GtkWidget *
+main_menu_item (VitaWindow *w, const char *submenu, const char *item)
+{
+  GtkWidget *menu_button = find_widget (GTK_WIDGET (w), is_primary_menu_button, NULL);
+  GtkWidget *sub_item, *found = NULL;
+
+  g_assert_nonnull (menu_button);
+  /* on a slow, loaded machine a click can reach a menu before its window is where
+   * it is drawn, which closes it: the menu is opened again, up to three times */
+  for (int attempt = 0; attempt < 3 && found == NULL; attempt++)
+    {
+      if (attempt > 0)
+        {
+          g_test_message ("the %s submenu did not open; again", submenu);
+          xdotool (w, "key Escape");
+          vita_gui_test_run_for (500);
+        }
+      if (find_label (menu_button, submenu) == NULL)
+        click (w, menu_button, 1);
+      sub_item = wait_label (menu_button, submenu);
+      if (sub_item == NULL)
+        continue;
+      vita_gui_test_run_for (300);
+      click (w, sub_item, 1);
+      found = wait_label (menu_button, item);
+    }
+  if (found == NULL)
+    dump (menu_button, 0);
+  g_assert_nonnull (found);
+  return found;
+}
+
 /* ------------------------------------------------------------------ tests */
 
 static void
@@ -490,36 +524,7 @@ test_hide_show (Fixture *fx, gconstpointer data)
   g_assert_true (shown (card (w, "mel")));
 
   /* the main menu: Panels ▸ Waveform (a check item) */
-  {
-    GtkWidget *menu_button = NULL;
-    GtkWidget *panels_item, *waveform_item = NULL;
-
-    menu_button = find_widget (GTK_WIDGET (w), is_primary_menu_button, NULL);
-    g_assert_nonnull (menu_button);
-    /* on a slow, loaded machine a click can reach a menu before its window is where
-     * it is drawn, which closes it: the menu is opened again, up to three times */
-    for (int attempt = 0; attempt < 3 && waveform_item == NULL; attempt++)
-      {
-        if (attempt > 0)
-          {
-            g_test_message ("the Panels submenu did not open; again");
-            xdotool (w, "key Escape");
-            vita_gui_test_run_for (500);
-          }
-        if (find_label (menu_button, "Panels") == NULL)
-          click (w, menu_button, 1);
-        panels_item = wait_label (menu_button, "Panels");
-        if (panels_item == NULL)
-          continue;
-        vita_gui_test_run_for (300);
-        click (w, panels_item, 1);
-        waveform_item = wait_label (menu_button, "Waveform");
-      }
-    if (waveform_item == NULL)
-      dump (menu_button, 0);
-    g_assert_nonnull (waveform_item);
-    click (w, waveform_item, 1);
-  }
+  click (w, main_menu_item (w, "Panels", "Waveform"), 1);
   wait_shown (card (w, "waveform"));
   g_assert_true (action_state (w, "show-waveform"));
 }
@@ -876,6 +881,153 @@ test_six_probes (Fixture *fx, gconstpointer data)
   wait_hidden (card (w, "probeogram"));
 }
 
+
+/* Pixels of a PNG within 24 of (r, g, b) in every channel. */
+static int
+count_rgb (const char *png, int r, int g, int b)
+{
+  cairo_surface_t *img = cairo_image_surface_create_from_png (png);
+  int n = 0, w, h, stride;
+  const guint8 *data;
+
+  g_assert_cmpint (cairo_surface_status (img), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (img);
+  w = cairo_image_surface_get_width (img);
+  h = cairo_image_surface_get_height (img);
+  stride = cairo_image_surface_get_stride (img);
+  data = cairo_image_surface_get_data (img);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 px = *(const guint32 *) (data + (gsize) y * stride + 4 * x);
+        int pr = (px >> 16) & 0xff, pg = (px >> 8) & 0xff, pb = px & 0xff;
+        n += ABS (pr - r) <= 24 && ABS (pg - g) <= 24 && ABS (pb - b) <= 24;
+      }
+  cairo_surface_destroy (img);
+  return n;
+}
+
+static int
+png_height (const char *png)
+{
+  cairo_surface_t *img = cairo_image_surface_create_from_png (png);
+  int h = cairo_image_surface_get_height (img);
+  cairo_surface_destroy (img);
+  return h;
+}
+
+/* The chord strip's and the beat ticks' colours (views/vita-annotation-layers.c). */
+#define CHORD_RGB 255, 217, 64
+#define BEAT_RGB 255, 115, 26
+
+static gboolean
+window_action_off (gpointer data)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (data), "show-chords");
+  return !g_variant_get_boolean (state);
+}
+
+static gboolean
+annotations_settled (gpointer data)
+{
+  return settled (data) && !vita_window_is_loading_annotations (data);
+}
+
+/* Annotations without probes: the probe panel draws them as its ground-truth lane;
+ * Annotation Layers ▸ Chords (clicked) hides the chords there too, and the choice is
+ * saved in the session and restored. */
+static void
+test_annotation_lane (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *lab = g_build_filename (fx->dir, "song.lab", NULL);
+  g_autofree char *beats = g_build_filename (fx->dir, "song.beats.txt", NULL);
+  g_autofree char *png = g_build_filename (fx->dir, "probes.png", NULL);
+  g_autofree char *session = g_build_filename (fx->dir, "layers.vitascope", NULL);
+  g_autoptr(GError) error = NULL;
+  VitaWindow *w;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  g_assert_true (g_file_set_contents (lab, "0.0 6.0 C:maj\n6.0 12.0 A:min\n", -1, NULL));
+  g_assert_true (g_file_set_contents (beats, "0.5\n1.5\n2.5\n3.5\n4.5\n5.5\n", -1, NULL));
+  {
+    g_autoptr(GFile) a = g_file_new_for_path (lab);
+    g_autoptr(GFile) b = g_file_new_for_path (beats);
+    GFile *ann[] = { a, b };
+    vita_window_load_annotations (w, ann, 2);
+    g_assert_true (vita_gui_test_wait (annotations_settled, w, 20000));
+  }
+  g_assert_cmpint (n_lanes (w), ==, 0);
+  g_assert_true (shown (card (w, "probes")));
+
+  /* no probes: the chords and beats as the probe panel's ground truth */
+  g_assert_true (vita_window_export_figure (w, VITA_PANEL_PROBES, png, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("probe panel: %d chord, %d beat pixels", count_rgb (png, CHORD_RGB),
+                  count_rgb (png, BEAT_RGB));
+  g_assert_cmpint (count_rgb (png, CHORD_RGB), >, 100);
+  g_assert_cmpint (count_rgb (png, BEAT_RGB), >, 20);
+
+  /* Annotation Layers ▸ Chords, clicked: the chords go, the beats stay */
+  click (w, main_menu_item (w, "Annotation Layers", "Chords"), 1);
+  g_assert_true (vita_gui_test_wait (window_action_off, w, 5000));
+  g_assert_true (vita_window_export_figure (w, VITA_PANEL_PROBES, png, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rgb (png, CHORD_RGB), ==, 0);
+  g_assert_cmpint (count_rgb (png, BEAT_RGB), >, 20);
+
+  /* saved in the session, and restored over a window showing every layer */
+  g_assert_true (vita_window_save_session (w, session, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(VitaSessionState) state = vita_session_file_read (session, &error);
+    const char *const expect[] = { "beats", "onsets", "key", NULL };
+    g_assert_no_error (error);
+    g_assert_nonnull (state->annotation_layers);
+    g_assert_true (g_strv_equal ((const char *const *) state->annotation_layers, expect));
+  }
+  g_action_group_change_action_state (G_ACTION_GROUP (w), "show-chords", g_variant_new_boolean (TRUE));
+  g_assert_false (window_action_off (w));
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (session);
+    g_assert_true (vita_window_open_session (w, file));
+  }
+  g_assert_true (vita_gui_test_wait (window_action_off, w, 5000));
+  g_assert_true (vita_gui_test_wait (annotations_settled, w, 60000));
+  g_assert_true (vita_window_export_figure (w, VITA_PANEL_PROBES, png, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rgb (png, CHORD_RGB), ==, 0);
+  g_assert_cmpint (count_rgb (png, BEAT_RGB), >, 20);
+}
+
+/* The whole view's figure shows the panels as arranged: a panel hidden with its
+ * header's button is left out of it. */
+static void
+test_layout_export (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *png = g_build_filename (fx->dir, "layout.png", NULL);
+  g_autoptr(GError) error = NULL;
+  VitaFigureOptions fo;
+  VitaWindow *w;
+  int all, without_mel;
+
+  if (!xdotool_usable ())
+    return;
+  w = fx->window = new_window (fx, 1280, 900);
+  vita_figure_options_init (&fo);
+  g_assert_true (vita_window_export_figure (w, VITA_PANEL_LAYOUT, png, &fo, &error));
+  g_assert_no_error (error);
+  all = png_height (png);
+  click (w, hide_button_of (card (w, "mel")), 1);
+  wait_hidden (card (w, "mel"));
+  g_assert_true (vita_window_export_figure (w, VITA_PANEL_LAYOUT, png, &fo, &error));
+  g_assert_no_error (error);
+  without_mel = png_height (png);
+  g_test_message ("whole view: %d px tall, %d without the mel panel", all, without_mel);
+  g_assert_cmpint (without_mel, <, all - 50);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -890,5 +1042,9 @@ main (int argc, char **argv)
   g_test_add ("/app-arrange/session", Fixture, NULL, fixture_setup, test_session, fixture_teardown);
   g_test_add ("/app-arrange/widths", Fixture, NULL, fixture_setup, test_widths, fixture_teardown);
   g_test_add ("/app-arrange/six-probes", Fixture, NULL, fixture_setup, test_six_probes, fixture_teardown);
+  g_test_add ("/app-arrange/annotation-lane", Fixture, NULL, fixture_setup, test_annotation_lane,
+              fixture_teardown);
+  g_test_add ("/app-arrange/layout-export", Fixture, NULL, fixture_setup, test_layout_export,
+              fixture_teardown);
   return g_test_run ();
 }
