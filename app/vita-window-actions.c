@@ -668,6 +668,8 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
   if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus) ||
                         gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return GDK_EVENT_PROPAGATE;
+  if (keyval == GDK_KEY_Escape && mods == 0 && vita_window_is_presenting (self))
+    return GDK_EVENT_PROPAGATE;   /* leaves the presentation (vita-window-teach.c) */
   for (gsize i = 0; i < G_N_ELEMENTS (key_bindings); i++)
     {
       const KeyBinding *b = &key_bindings[i];
