@@ -1035,6 +1035,7 @@ vita_panel_view_set_emergence (VitaPanelView *self, const VitaEmergence *em, int
   invalidate (self);
 }
 
+void
 vita_panel_view_set_annotations (VitaPanelView *self, const VitaAnnotationLayers *layers)
 {
   g_return_if_fail (VITA_IS_PANEL_VIEW (self));
