@@ -75,6 +75,9 @@ struct _VitaSession
   char              *series_path;       /* the series folder shown, or NULL */
   gint64             series_step;       /* its checkpoint shown (trained_steps) */
   GHashTable        *checkpoint_analyses; /* VitaVit* → complete VitaAnalysis* of a checkpoint */
+  GQueue             checkpoint_lru;    /* its keys, the most recently shown or kept first */
+  gsize              checkpoint_budget; /* bytes the kept analyses may hold together */
+  GPtrArray         *checkpoint_wanted; /* VitaVit* (not dereferenced) asked ahead since the last shown */
   VitaAnalysisJob   *prefetch_job;      /* a checkpoint analysed ahead (not shown) */
   VitaVit           *prefetch_vit;
   GPtrArray         *views;             /* VitaSessionNamedView* */
@@ -129,6 +132,8 @@ static guint signals[N_SIGNALS];
 
 static void restart_analysis (VitaSession *self);
 static void stop_prefetch (VitaSession *self, gboolean join);
+static void keep_checkpoint (VitaSession *self, VitaVit *vit, VitaAnalysis *an);
+static void forget_checkpoints (VitaSession *self);
 static void update_probe_lanes (VitaSession *self);
 static void restore_continue (VitaSession *self);
 static void forget_missing (VitaSession *self, VitaSessionFileKind kind);
@@ -449,8 +454,7 @@ on_job_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
     emit_error (self, error->message);
   else if (self->series_path != NULL && self->vit != NULL && self->analysis != NULL)
     /* a checkpoint of the series: showing it again is immediate */
-    g_hash_table_replace (self->checkpoint_analyses, vita_engine_model_ref (self->vit),
-                          vita_analysis_ref (self->analysis));
+    keep_checkpoint (self, self->vit, self->analysis);
   g_clear_handle_id (&self->update_id, g_source_remove);
   vita_analysis_source_update (self->analysis_source);
   g_signal_emit (self, signals[SIGNAL_ANALYSIS_UPDATED], 0);
@@ -751,7 +755,7 @@ open_audio (VitaSession *self, const char *path, gboolean beside)
   if (self->side_b != NULL)
     vita_session_side_stop (self->side_b, FALSE);
   stop_prefetch (self, FALSE);
-  g_hash_table_remove_all (self->checkpoint_analyses);   /* they were of the old track */
+  forget_checkpoints (self);   /* they were of the old track */
   set_string (self, &self->audio_path, path, PROP_AUDIO_PATH);
   vita_probe_set_clear_annotations (self->probe_set);
   g_ptr_array_set_size (self->annotation_paths, 0);
@@ -1013,6 +1017,104 @@ vita_session_restore (VitaSession *self, VitaSessionState *state)
 
 /* ------------------------------------------------------------------ teaching */
 
+/* Bytes an analysis holds in memory (tokens kept in a cache file do not count). */
+static gsize
+analysis_bytes (const VitaAnalysis *an)
+{
+  const VitaVitConfig *c = &an->cfg;
+  gsize F = MAX (an->n_frames, 0), S = MAX (an->ssm_size, 0), Ly = MAX (an->n_layers, 0);
+  gsize n = 0;
+
+  if (an->mel)
+    n += F * c->fe.n_mels;
+  if (an->tokens)
+    n += Ly * F * c->dim;
+  if (an->cls)
+    n += (gsize) MAX (an->n_windows, 0) * Ly * c->dim;
+  if (an->received)
+    n += (gsize) c->depth * c->heads * F;
+  if (an->ssm)
+    n += Ly * S * S;
+  if (an->cka)
+    n += Ly * Ly;
+  if (an->onset)
+    n += F;
+  return n * sizeof (float);
+}
+
+static void
+touch_checkpoint (VitaSession *self, VitaVit *vit)
+{
+  g_queue_remove (&self->checkpoint_lru, vit);
+  g_queue_push_head (&self->checkpoint_lru, vit);
+}
+
+static void
+forget_checkpoints (VitaSession *self)
+{
+  g_ptr_array_set_size (self->checkpoint_wanted, 0);
+  g_queue_clear (&self->checkpoint_lru);
+  g_hash_table_remove_all (self->checkpoint_analyses);
+}
+
+static gsize
+kept_bytes (VitaSession *self)
+{
+  gsize total = 0;
+
+  for (GList *l = self->checkpoint_lru.head; l != NULL; l = l->next)
+    total += analysis_bytes (g_hash_table_lookup (self->checkpoint_analyses, l->data));
+  return total;
+}
+
+/* Evicts kept analyses, least recently shown or kept first, until `need` more bytes fit
+ * the budget.  The checkpoint shown now stays, and so do those the window asked for
+ * ahead since it was shown (its neighbours, nearest first): analysing ahead never
+ * evicts a nearer neighbour for a farther one.  TRUE when it fits. */
+static gboolean
+make_room (VitaSession *self, gsize need)
+{
+  gsize total = kept_bytes (self);
+  GList *l, *prev;
+
+  for (l = self->checkpoint_lru.tail; l != NULL && total + need > self->checkpoint_budget; l = prev)
+    {
+      prev = l->prev;
+      if (l->data == self->vit || g_ptr_array_find (self->checkpoint_wanted, l->data, NULL))
+        continue;
+      total -= analysis_bytes (g_hash_table_lookup (self->checkpoint_analyses, l->data));
+      g_hash_table_remove (self->checkpoint_analyses, l->data);
+      g_queue_delete_link (&self->checkpoint_lru, l);
+    }
+  return total + need <= self->checkpoint_budget;
+}
+
+/* Keeps a checkpoint's complete analysis (showing it again needs no analysis), within
+ * the budget as far as make_room allows. */
+static void
+keep_checkpoint (VitaSession *self, VitaVit *vit, VitaAnalysis *an)
+{
+  g_hash_table_replace (self->checkpoint_analyses, vita_engine_model_ref (vit), vita_analysis_ref (an));
+  touch_checkpoint (self, vit);
+  make_room (self, 0);
+}
+
+void
+vita_session_set_checkpoint_budget (VitaSession *self, gsize bytes)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  self->checkpoint_budget = bytes;
+}
+
+guint
+vita_session_get_n_checkpoint_analyses (VitaSession *self, gsize *bytes)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), 0);
+  if (bytes != NULL)
+    *bytes = kept_bytes (self);
+  return g_hash_table_size (self->checkpoint_analyses);
+}
+
 void
 vita_session_set_series (VitaSession *self, const char *path, gint64 step)
 {
@@ -1023,7 +1125,7 @@ vita_session_set_series (VitaSession *self, const char *path, gint64 step)
   if (g_strcmp0 (path, self->series_path) != 0)
     {
       stop_prefetch (self, FALSE);
-      g_hash_table_remove_all (self->checkpoint_analyses);
+      forget_checkpoints (self);
     }
   g_free (self->series_path);
   self->series_path = g_strdup (path);
@@ -1054,6 +1156,7 @@ vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label
   g_return_if_fail (VITA_IS_SESSION (self));
   g_return_if_fail (vit != NULL);
 
+  g_ptr_array_set_size (self->checkpoint_wanted, 0);   /* its neighbours are asked for anew */
   if (self->prefetch_vit == vit)
     stop_prefetch (self, FALSE);   /* shown now: its own job, the window under the playhead first */
   cached = g_hash_table_lookup (self->checkpoint_analyses, vit);
@@ -1063,6 +1166,7 @@ vita_session_show_checkpoint (VitaSession *self, VitaVit *vit, const char *label
       return;
     }
   /* analysed before: its complete analysis, no job (the PCM envelope stays) */
+  touch_checkpoint (self, vit);
   g_autoptr(VitaPeaks) peaks = vita_peaks_ref (self->peaks);
   vita_analysis_ref (cached);
   stop_job (self, FALSE);
@@ -1097,8 +1201,7 @@ on_prefetch_finished (VitaSession *self, GError *error, VitaAnalysisJob *job)
   VitaAnalysis *an = vita_analysis_job_get_analysis (job);
 
   if (error == NULL && an != NULL && self->prefetch_vit != NULL)
-    g_hash_table_replace (self->checkpoint_analyses, vita_engine_model_ref (self->prefetch_vit),
-                          vita_analysis_ref (an));
+    keep_checkpoint (self, self->prefetch_vit, an);
   stop_prefetch (self, FALSE);
   g_signal_emit (self, signals[SIGNAL_PREFETCHED], 0);
 }
@@ -1109,8 +1212,14 @@ vita_session_prefetch_checkpoint (VitaSession *self, VitaVit *vit)
   g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
   g_return_val_if_fail (vit != NULL, FALSE);
 
-  if (self->audio_path == NULL || self->series_path == NULL || self->prefetch_job != NULL ||
-      g_hash_table_contains (self->checkpoint_analyses, vit))
+  if (self->audio_path == NULL || self->series_path == NULL || self->prefetch_job != NULL)
+    return FALSE;
+  if (!g_ptr_array_find (self->checkpoint_wanted, vit, NULL))
+    g_ptr_array_add (self->checkpoint_wanted, vit);   /* a neighbour of the one shown: kept */
+  if (g_hash_table_contains (self->checkpoint_analyses, vit))
+    return FALSE;
+  /* room for one more, as large as the analysis shown (same track, same architecture) */
+  if (!make_room (self, self->analysis != NULL ? analysis_bytes (self->analysis) : 0))
     return FALSE;
   self->prefetch_vit = vita_engine_model_ref (vit);
   self->prefetch_job = vita_analysis_job_new (self->audio_path, vit,
@@ -1413,6 +1522,8 @@ vita_session_finalize (GObject *object)
   g_free (self->expected_sha256);
   g_free (self->sha256_warning);
   g_free (self->series_path);
+  g_queue_clear (&self->checkpoint_lru);
+  g_clear_pointer (&self->checkpoint_wanted, g_ptr_array_unref);
   g_clear_pointer (&self->checkpoint_analyses, g_hash_table_unref);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   G_OBJECT_CLASS (vita_session_parent_class)->finalize (object);
@@ -1495,6 +1606,9 @@ vita_session_init (VitaSession *self)
   self->checkpoint_analyses = g_hash_table_new_full (NULL, NULL,
                                                      (GDestroyNotify) vita_engine_model_unref,
                                                      (GDestroyNotify) vita_analysis_unref);
+  g_queue_init (&self->checkpoint_lru);
+  self->checkpoint_wanted = g_ptr_array_new ();
+  self->checkpoint_budget = VITA_SESSION_CHECKPOINT_BUDGET;
   self->views = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_named_view_free);
 }
 

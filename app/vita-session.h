@@ -190,6 +190,13 @@ gboolean      vita_session_has_checkpoint_analysis (VitaSession *self, VitaVit *
  * time; FALSE when one runs already, it is kept already, or no series/audio is open. */
 gboolean      vita_session_prefetch_checkpoint (VitaSession *self, VitaVit *vit);
 gboolean      vita_session_is_prefetching (VitaSession *self);
+/* The kept checkpoint analyses are bounded by their bytes in memory (default
+ * VITA_SESSION_CHECKPOINT_BUDGET): the least recently shown or kept go first; the
+ * checkpoint shown and those asked for ahead since (prefetch, nearest first) stay, so
+ * a prefetch that finds no room is refused.  The count kept and their bytes (NULL: not wanted). */
+#define VITA_SESSION_CHECKPOINT_BUDGET ((gsize) 1 << 30)
+void          vita_session_set_checkpoint_budget (VitaSession *self, gsize bytes);
+guint         vita_session_get_n_checkpoint_analyses (VitaSession *self, gsize *bytes);
 /* The presentation's views (VitaSessionNamedView*, owned), saved in the session file. */
 GPtrArray    *vita_session_get_views (VitaSession *self);
 void          vita_session_add_view (VitaSession *self, VitaSessionNamedView *view);

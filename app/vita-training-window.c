@@ -174,6 +174,8 @@ draw_curves (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
 
   vita_timeline_snapshot_init (&snap, 16000, 512, 0, 1, 1);
   vita_style_init (&style);
+  if (adw_style_manager_get_dark (adw_style_manager_get_default ()))
+    vita_style_set_dark (&style);   /* as the main window's panels (vita_panel_view_set_dark) */
   vita_panel_from_string ("training", &panel);
   vita_panel_paint (panel, cr, &rect,
                     &(VitaPaintContext) { .snap = &snap, .style = &style, .training = &curves });
@@ -577,6 +579,7 @@ gboolean    vita_training_window_is_running (VitaTrainingWindow *self) { return 
 gint64      vita_training_window_get_step (VitaTrainingWindow *self) { return self->have_last ? self->last.step : -1; }
 gint64      vita_training_window_get_resume_step (VitaTrainingWindow *self) { return self->resume_step; }
 guint       vita_training_window_get_n_snapshots (VitaTrainingWindow *self) { return self->n_snapshots; }
+GtkWidget  *vita_training_window_get_curves (VitaTrainingWindow *self) { return self->curves; }
 guint       vita_training_window_get_n_points (VitaTrainingWindow *self) { return self->history->len; }
 const char *vita_training_window_get_last_error (VitaTrainingWindow *self) { return self->last_error; }
 guint       vita_training_window_get_n_errors (VitaTrainingWindow *self) { return self->n_errors; }
@@ -636,6 +639,8 @@ vita_training_window_init (VitaTrainingWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->steps_spin), VITA_TRAIN_DEFAULT_STEPS);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->curves), draw_curves, self, NULL);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (gtk_widget_queue_draw), self->curves, G_CONNECT_SWAPPED);
   update_controls (self);
 }
 

@@ -37,6 +37,7 @@ gboolean    vita_training_window_is_running  (VitaTrainingWindow *self);
 gint64      vita_training_window_get_step    (VitaTrainingWindow *self);  /* last reported */
 gint64      vita_training_window_get_resume_step (VitaTrainingWindow *self); /* -1: new run */
 guint       vita_training_window_get_n_snapshots (VitaTrainingWindow *self);
+GtkWidget  *vita_training_window_get_curves      (VitaTrainingWindow *self);  /* the curves panel */
 guint       vita_training_window_get_n_points    (VitaTrainingWindow *self);
 const char *vita_training_window_get_last_error  (VitaTrainingWindow *self);
 guint       vita_training_window_get_n_errors    (VitaTrainingWindow *self);

@@ -26,6 +26,7 @@
 #include "model/probe/vita-emergence.h"
 #include "vita-default-model.h"
 #include "vita-engine.h"
+#include "vita-panel-card.h"
 #include "vita-views.h"
 
 #define TYPE_SCALE_MIN 1.0
@@ -54,6 +55,8 @@ struct _VitaTeach
   VitaEmergence  *em;
   GCancellable   *em_cancel;
   int             em_done;
+  gconstpointer   em_onsets;       /* the session's onset list measured against (not
+                                      dereferenced: a change restarts), NULL: flux */
 
   /* presentation */
   gboolean        presenting;
@@ -84,6 +87,7 @@ typedef struct {
   VitaSeries    *series;           /* the worker's own (opened again from the folder) */
   char          *series_dir;
   char          *audio_path;
+  VitaEventList *onsets;           /* the track's annotated onsets (a copy), or NULL */
   GCancellable  *cancel;           /* ref: the teach state's em_cancel when started */
   VitaWindow    *win;              /* ref */
 } EmergenceJob;
@@ -105,8 +109,16 @@ update_emergence_panel (VitaWindow *self)
   VitaTeach *t = self->teach;
   GtkWidget *view = self->panels[emergence_panel ()];
 
+  GtkWidget *card = self->cards[emergence_panel ()];
+
   if (view != NULL)
     vita_panel_view_set_emergence (VITA_PANEL_VIEW (view), t->em, t->em ? t->index : -1);
+  /* the card says which attention measure its plots show */
+  if (card != NULL && VITA_IS_PANEL_CARD (card) && t->em != NULL)
+    gtk_label_set_text (vita_panel_card_get_subtitle (VITA_PANEL_CARD (card)),
+                        t->em->onsets
+                        ? _("per checkpoint: onset F of received attention at the annotated onsets, SSM r per layer, loss")
+                        : _("per checkpoint: received attention vs spectral flux (no onsets annotated), SSM r per layer, loss"));
 }
 
 static gboolean
@@ -135,13 +147,16 @@ emergence_job_free (EmergenceJob *job)
   g_clear_pointer (&job->series, vita_series_free);
   g_free (job->series_dir);
   g_free (job->audio_path);
+  g_clear_pointer (&job->onsets, vita_event_list_free);
   g_object_unref (job->cancel);
   g_object_unref (job->win);
   g_free (job);
 }
 
 /* Worker: the audio decoded once at the series' rate, then per checkpoint the
- * comparison table's measures (vita-cli-emergence.c does the same). */
+ * comparison table's measures (vita-cli-emergence.c does the same): the onset F of
+ * received attention when the track's onsets are annotated, else its correlation with
+ * spectral flux (the panel's titles say which). */
 static void
 emergence_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
@@ -166,7 +181,7 @@ emergence_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
       if (vit == NULL)
         continue;
       VitaCompareTable *table = vita_emergence_checkpoint_table (vit, pcm->samples, pcm->n_samples,
-                                                                 NULL, &opt, NULL);
+                                                                 job->onsets, &opt, NULL);
       if (table == NULL)
         continue;
       EmergenceRow *row = g_new0 (EmergenceRow, 1);
@@ -195,16 +210,24 @@ start_emergence (VitaWindow *self)
 {
   VitaTeach *t = self->teach;
   const char *audio = vita_session_get_audio_path (self->session);
+  const VitaEventList *onsets = vita_probe_set_get_onsets (vita_session_get_probe_set (self->session));
 
   stop_emergence (t);
   g_clear_pointer (&t->em, vita_emergence_free);
   t->em_done = 0;
+  t->em_onsets = onsets;
   if (t->series != NULL && audio != NULL)
     {
       EmergenceJob *job = g_new0 (EmergenceJob, 1);
       g_autoptr(GTask) task = NULL;
 
-      t->em = vita_emergence_new (t->series->n, t->series->cfg.depth + 1, FALSE);
+      t->em = vita_emergence_new (t->series->n, t->series->cfg.depth + 1, onsets != NULL);
+      if (onsets != NULL)
+        {
+          job->onsets = g_new0 (VitaEventList, 1);
+          job->onsets->times = g_array_copy (onsets->times);
+          job->onsets->path = g_strdup (onsets->path);
+        }
       for (int c = 0; c < t->series->n; c++)
         {
           t->em->step[c] = t->series->entries[c].step;
@@ -498,6 +521,18 @@ static void
 on_session_audio_path (VitaWindow *self)
 {
   if (self->teach->series != NULL)
+    start_emergence (self);
+}
+
+/* Annotations load after the audio: onsets arriving (or another onset list) measure
+ * the emergence panel again, as onset F. */
+static void
+on_session_lanes_changed (VitaWindow *self)
+{
+  VitaTeach *t = self->teach;
+  const VitaEventList *onsets = vita_probe_set_get_onsets (vita_session_get_probe_set (self->session));
+
+  if (t->series != NULL && onsets != t->em_onsets)
     start_emergence (self);
 }
 
@@ -845,6 +880,8 @@ _vita_window_teach_init (VitaWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::analysis-complete", G_CALLBACK (prefetch_nearest), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "lanes-changed", G_CALLBACK (on_session_lanes_changed), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "prefetched", G_CALLBACK (prefetch_nearest), self,
                            G_CONNECT_SWAPPED);
 
@@ -918,6 +955,12 @@ int
 vita_window_get_emergence_done (VitaWindow *self)
 {
   return self->teach->em_done;
+}
+
+const VitaEmergence *
+vita_window_get_emergence (VitaWindow *self)
+{
+  return self->teach->em;
 }
 
 double

@@ -114,6 +114,9 @@ GActionGroup *vita_window_get_panel_actions (VitaWindow *self);
 int         vita_window_get_checkpoint (VitaWindow *self, gint64 *step);
 int         vita_window_get_n_checkpoints (VitaWindow *self);
 int         vita_window_get_emergence_done (VitaWindow *self);
+/* The emergence table measured (NULL: no series or no audio); its `onsets` says
+ * whether onset F (annotated onsets) or spectral-flux correlation. */
+const struct _VitaEmergence *vita_window_get_emergence (VitaWindow *self);
 double      vita_window_get_type_scale (VitaWindow *self);
 gboolean    vita_window_is_presenting (VitaWindow *self);
 const char *vita_window_get_overlay_text (VitaWindow *self);

@@ -302,19 +302,12 @@ vita_figure_natural_height (VitaPanel panel, const VitaPaintContext *ctx, double
   return h > 0 ? h : 6 * ctx->style->font_size;
 }
 
-void
-vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+int
+vita_layout_place (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel *panels,
+                   VitaRect *rects, int max)
 {
-  vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
   Row rows[MAX_ROWS];
-  int n = arrange (ctx, area->width, rows);
-  if (n == 0)
-    {
-      VitaRect plot;
-      vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, 0, &plot, NULL);
-      vita_panel_message (cr, ctx->style, &plot, "Nothing to show yet: open an audio file");
-      return;
-    }
+  int n = arrange (ctx, area->width, rows), placed = 0;
   /* Plots scale to the figure's height; margins (text) never do, and the overview
    * strip keeps its own height.  When even the margins do not fit, the rows with
    * the least to lose go first (probe panels, then the row, then the grid). */
@@ -344,13 +337,33 @@ vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ct
                    ? rows[i].natural
                    : rows[i].frame + (rows[i].natural - rows[i].frame) * k;
       double w = area->width / rows[i].n;
-      for (int j = 0; j < rows[i].n; j++)
+      for (int j = 0; j < rows[i].n && placed < max; j++)
         {
-          VitaRect r = { area->x + j * w, y, w, h };
-          vita_panel_paint (rows[i].panels[j], cr, &r, ctx);
+          panels[placed] = rows[i].panels[j];
+          rects[placed++] = (VitaRect) { area->x + j * w, y, w, h };
         }
       y += h;
     }
+  return placed;
+}
+
+void
+vita_layout_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
+{
+  VitaPanel panels[VITA_LAYOUT_MAX_PLACED];
+  VitaRect rects[VITA_LAYOUT_MAX_PLACED];
+
+  vita_panel_begin (cr, ctx->style, area->x, area->y, area->width, area->height);
+  int n = vita_layout_place (area, ctx, panels, rects, VITA_LAYOUT_MAX_PLACED);
+  if (n == 0)
+    {
+      VitaRect plot;
+      vita_panel_layout (ctx->style, area->x, area->y, area->width, area->height, 0, &plot, NULL);
+      vita_panel_message (cr, ctx->style, &plot, "Nothing to show yet: open an audio file");
+      return;
+    }
+  for (int i = 0; i < n; i++)
+    vita_panel_paint (panels[i], cr, &rects[i], ctx);
 }
 
 static gint64

@@ -398,6 +398,11 @@ double vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const
 /* The lane (index into ctx->lanes) whose row or ground-truth row is at y; -1 outside. */
 int    vita_probe_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
+/* Where vita_layout_paint draws each panel of the whole view, in drawing order: up to
+ * max panels and their areas; the count (0: nothing to show). */
+#define VITA_LAYOUT_MAX_PLACED (3 * VITA_MAX_PANELS)
+int  vita_layout_place         (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel *panels,
+                                VitaRect *rects, int max);
 void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 
 /* ---- comparison (vita-compare-painter.c) ---- */

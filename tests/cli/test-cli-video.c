@@ -269,6 +269,10 @@ static void
 test_view (void)
 {
   static const char *const views[] = { "Two", "Strip" };
+  /* both views are time-aligned strips only: painted once without the playhead, then
+   * only the playheads per frame, each frame the same as a full repaint */
+  static const char *const strips[] = { "(2 strips drawn once", "(1 strip drawn once" };
+  g_setenv ("VITA_VIDEO_VERIFY", "1", TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *out = tmp_path ("view.webm");
@@ -277,6 +281,7 @@ test_view (void)
                                            "--fps", "15", NULL);
       if (r.status != 0)
         g_error ("render-video --view %s: exit %d: %s", views[i], r.status, r.err);
+      g_assert_nonnull (strstr (r.err, strips[i]));
       vita_test_cli_result_clear (&r);
       Decoded d = { .grab = { -1, -1 } };
       decode (out, &d);

@@ -4,14 +4,18 @@
  * before comes back from its kept analysis), the emergence panel fills; a presentation
  * visits three views by keys alone; the dark style leaves no light panel.  Under Xvfb. */
 #include "test-app-harness.h"
+#include "model/probe/vita-emergence.h"
+#include "vita-panel-card.h"
 #include "vita-panel-view.h"
 #include "vita-session.h"
+#include "vita-training-window.h"
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <math.h>
+#include <string.h>
 
 typedef struct {
   char       *dir;
@@ -290,6 +294,112 @@ test_series_scrub (Fixture *fx, gconstpointer data)
   }
 }
 
+/* Kept checkpoint analyses are bounded by their bytes: the least recently shown is
+ * evicted (shown again, it is analysed again); the one shown and the neighbour
+ * analysed ahead for it stay. */
+static void
+test_series_budget (Fixture *fx, gconstpointer data)
+{
+  VitaSession *session = vita_window_get_session (fx->window);
+  gsize one = 0, bytes = 0;
+
+  open_audio (fx);
+  vita_session_set_checkpoint_budget (session, 1);   /* room for the one shown only */
+  vita_session_set_series (session, fx->series, 1000);
+  g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
+  vita_gui_test_run_for (300);
+  g_assert_false (vita_session_is_prefetching (session));   /* no room: none analysed ahead */
+  g_assert_cmpuint (vita_session_get_n_checkpoint_analyses (session, &one), ==, 1);
+  g_assert_cmpuint (one, >, 0);
+
+  /* room for two and a half: step 100 is analysed; step 1000 (its neighbour) stays,
+   * so step 0 finds no room ahead of being asked */
+  vita_session_set_checkpoint_budget (session, one * 5 / 2);
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 1);
+  g_assert_true (vita_window_is_busy (fx->window));
+  g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
+  vita_gui_test_run_for (300);
+  g_assert_false (vita_session_is_prefetching (session));
+  g_assert_cmpuint (vita_session_get_n_checkpoint_analyses (session, &bytes), ==, 2);
+  g_assert_cmpuint (bytes, ==, 2 * one);
+  /* step 0: analysed when shown; kept, it evicts step 1000 (least recently shown) */
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 0);
+  g_assert_true (vita_window_is_busy (fx->window));
+  g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
+  g_assert_cmpuint (vita_session_get_n_checkpoint_analyses (session, &bytes), ==, 2);
+  g_assert_cmpuint (bytes, <=, one * 5 / 2);
+  g_assert_true (press_key (fx->window, GDK_KEY_period, 0));  /* step 100: kept, at once */
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 1);
+  g_assert_false (vita_window_is_busy (fx->window));
+  /* ahead of being asked: step 1000 (next first), which evicts step 0 */
+  g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
+  vita_gui_test_run_for (300);
+  g_assert_cmpuint (vita_session_get_n_checkpoint_analyses (session, &bytes), ==, 2);
+  g_assert_cmpuint (bytes, <=, one * 5 / 2);
+  g_assert_true (press_key (fx->window, GDK_KEY_period, 0));  /* step 1000: kept, at once */
+  g_assert_false (vita_window_is_busy (fx->window));
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));
+  g_assert_true (press_key (fx->window, GDK_KEY_comma, 0));   /* step 0: evicted */
+  g_assert_cmpint (vita_window_get_checkpoint (fx->window, NULL), ==, 0);
+  g_assert_true (vita_window_is_busy (fx->window));
+  g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
+  g_assert_cmpuint (vita_session_get_n_checkpoint_analyses (session, &bytes), <=, 2);
+}
+
+/* The emergence panel measures onset F of received attention when the track's onsets
+ * are annotated (they load after the audio), else its correlation with spectral flux;
+ * the panel's titles say which. */
+static gboolean
+emergence_onsets_filled (gpointer data)
+{
+  const VitaEmergence *em = vita_window_get_emergence (data);
+  return em != NULL && em->onsets && emergence_filled (data);
+}
+
+static void
+test_emergence_onsets (Fixture *fx, gconstpointer data)
+{
+  VitaSession *session = vita_window_get_session (fx->window);
+  g_autofree char *onsets = g_build_filename (fx->dir, "tone.onsets.txt", NULL);
+  const VitaEmergence *em;
+
+  open_audio (fx);
+  vita_session_set_series (session, fx->series, 1000);
+  g_assert_true (vita_gui_test_wait (emergence_filled, fx->window, 120000));
+  em = vita_window_get_emergence (fx->window);
+  g_assert_false (em->onsets);
+  g_assert_cmpstr (vita_emergence_measure_name (em, 0), ==, "flux_r_mean");
+  {
+    GtkWidget *card = vita_window_get_panel_card (fx->window, "emergence");
+    const char *sub = gtk_label_get_text (vita_panel_card_get_subtitle (VITA_PANEL_CARD (card)));
+    g_assert_nonnull (strstr (sub, "spectral flux"));
+  }
+
+  g_assert_true (g_file_set_contents (onsets, "0.5\n1.0\n1.5\n2.0\n2.5\n3.0\n", -1, NULL));
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (onsets);
+    GFile *files[] = { file };
+    vita_window_load_annotations (fx->window, files, 1);
+  }
+  g_assert_true (vita_gui_test_wait (emergence_onsets_filled, fx->window, 120000));
+  em = vita_window_get_emergence (fx->window);
+  g_assert_cmpstr (vita_emergence_measure_name (em, 0), ==, "onset_f_mean");
+  for (int c = 0; c < em->n_checkpoints; c++)
+    {
+      double f = vita_emergence_get (em, c, 0, 1);
+      g_assert_true (f >= 0 && f <= 1);   /* an F measure, not a correlation */
+    }
+  /* the card's title line names the measure */
+  {
+    GtkWidget *card = vita_window_get_panel_card (fx->window, "emergence");
+    const char *sub = gtk_label_get_text (vita_panel_card_get_subtitle (VITA_PANEL_CARD (card)));
+    g_assert_nonnull (strstr (sub, "onset F"));
+  }
+  g_unlink (onsets);
+}
+
 static gboolean
 has_model_and_idle (gpointer data)
 {
@@ -435,6 +545,43 @@ test_dark_style (Fixture *fx, gconstpointer data)
       checked++;
     }
   g_assert_cmpint (checked, >=, 5);
+
+  /* the training window's curves follow too (they are a panel) */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.train-model", NULL));
+  vita_gui_test_run_for (300);
+  {
+    GtkWindow *training = vita_window_get_training_window (fx->window);
+    g_assert_nonnull (training);
+    GtkWidget *curves = vita_training_window_get_curves (VITA_TRAINING_WINDOW (training));
+    int w = gtk_widget_get_width (curves), h = gtk_widget_get_height (curves);
+    double light = 0;
+    g_assert_cmpint (w, >, 50);
+    g_assert_cmpint (h, >, 50);
+    /* drawn by GTK, as on screen */
+    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (curves);
+    GtkSnapshot *snapshot = gtk_snapshot_new ();
+    gdk_paintable_snapshot (paintable, snapshot, w, h);
+    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
+    cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+    cairo_t *cr = cairo_create (s);
+    cairo_set_source_rgb (cr, 1, 1, 1);   /* a panel that paints no background shows white */
+    cairo_paint (cr);
+    g_assert_nonnull (node);
+    gsk_render_node_draw (node, cr);
+    cairo_destroy (cr);
+    gsk_render_node_unref (node);
+    cairo_surface_flush (s);
+    const guint8 *p = cairo_image_surface_get_data (s);
+    int stride = cairo_image_surface_get_stride (s);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        light += whitish (*(const guint32 *) (p + y * stride + 4 * x));
+    g_test_message ("training curves: %.1f %% near-white pixels", 100.0 * light / (w * h));
+    g_assert_cmpfloat (luma (*(const guint32 *) p), <, 0.25);
+    g_assert_cmpfloat (light / (w * h), <, 0.10);
+    cairo_surface_destroy (s);
+    gtk_window_close (training);
+  }
 
   /* back to light */
   g_settings_set_string (settings, "style", "light");
@@ -585,6 +732,8 @@ main (int argc, char **argv)
       g_setenv ("VITASCOPE_CLI", cli, TRUE);
     }
   g_test_add ("/app/teach/series-scrub", Fixture, NULL, fixture_setup, test_series_scrub, fixture_teardown);
+  g_test_add ("/app/teach/series-budget", Fixture, NULL, fixture_setup, test_series_budget, fixture_teardown);
+  g_test_add ("/app/teach/emergence-onsets", Fixture, NULL, fixture_setup, test_emergence_onsets, fixture_teardown);
   g_test_add ("/app/teach/presentation-keys", Fixture, NULL, fixture_setup, test_presentation_keys, fixture_teardown);
   g_test_add ("/app/teach/export-video", Fixture, NULL, fixture_setup, test_export_video, fixture_teardown);
   g_test_add ("/app/teach/dark-style", Fixture, NULL, fixture_setup, test_dark_style, fixture_teardown);
