@@ -17,7 +17,7 @@
 #include "vita-panel-card.h"
 
 /* Whether a panel has something to show: the model's panels need a model, the
- * probe-o-gram its probes. */
+ * probe-o-gram its probes, the emergence panel an open training series. */
 static gboolean
 has_data (VitaWindow *self, VitaPanel panel)
 {
@@ -27,6 +27,8 @@ has_data (VitaWindow *self, VitaPanel panel)
     return FALSE;
   if ((klass->traits & VITA_PANEL_ON_DEMAND) && panel == VITA_PANEL_PROBEOGRAM)
     return vita_session_get_probeogram (self->session) != NULL;
+  if ((klass->traits & VITA_PANEL_ON_DEMAND) && g_str_equal (klass->name, "emergence"))
+    return _vita_window_teach_has_series (self);
   return TRUE;
 }
 

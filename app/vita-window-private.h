@@ -136,5 +136,6 @@ void     _vita_window_teach_init (VitaWindow *self);
 void     _vita_window_teach_keys_init (VitaWindow *self);
 void     _vita_window_teach_dispose (VitaWindow *self);
 void     _vita_window_teach_finalize (VitaWindow *self);
+gboolean _vita_window_teach_has_series (VitaWindow *self);
 
 G_END_DECLS

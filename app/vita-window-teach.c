@@ -72,11 +72,19 @@ emergence_panel (void)
   return p;
 }
 
+/* A panel's card (app/vita-panel-card.c; the view sits in the card's box). */
 static GtkWidget *
 card_of (VitaWindow *self, VitaPanel panel)
 {
-  GtkWidget *view = self->panels[panel];
-  return view ? gtk_widget_get_parent (view) : NULL;
+  return self->cards[panel];
+}
+
+/* The emergence card is shown while a series is open: the arrangement asks
+ * (vita-window-arrange.c, has_data). */
+gboolean
+_vita_window_teach_has_series (VitaWindow *self)
+{
+  return self->teach != NULL && self->teach->series != NULL;
 }
 
 /* ------------------------------------------------------------------ emergence */
@@ -314,8 +322,7 @@ close_series (VitaWindow *self)
   g_clear_pointer (&t->vits, g_free);
   g_clear_pointer (&t->series, vita_series_free);
   t->index = -1;
-  if (card_of (self, emergence_panel ()) != NULL)
-    gtk_widget_set_visible (card_of (self, emergence_panel ()), FALSE);
+  _vita_window_arrange_update (self);
   update_bar (self);
 }
 
@@ -347,8 +354,7 @@ open_series (VitaWindow *self, const char *path, gint64 step)
       if (step < 0 || llabs (series->entries[i].step - step) < llabs (series->entries[best].step - step))
         best = i;
     }
-  if (card_of (self, emergence_panel ()) != NULL)
-    gtk_widget_set_visible (card_of (self, emergence_panel ()), TRUE);
+  _vita_window_arrange_update (self);
   show_checkpoint (self, step < 0 ? series->n - 1 : best);
   start_emergence (self);
   return TRUE;
@@ -843,9 +849,7 @@ _vita_window_teach_init (VitaWindow *self)
   gtk_widget_set_visible (t->overlay_label, FALSE);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), t->overlay_label);
   adw_toast_overlay_set_child (self->toast_overlay, overlay);
-
-  if (card_of (self, emergence_panel ()) != NULL)
-    gtk_widget_set_visible (card_of (self, emergence_panel ()), FALSE);
+  _vita_window_arrange_update (self);   /* no series yet: no emergence card */
 
   g_signal_connect_object (self->session, "notify::model-path", G_CALLBACK (on_session_model_path), self,
                            G_CONNECT_SWAPPED);
