@@ -673,6 +673,15 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
       const KeyBinding *b = &key_bindings[i];
       if (b->keyval != keyval || b->mods != mods)
         continue;
+      /* Escape clears a selection; without one it goes on (a presentation's own
+       * Escape leaves it, app/vita-window-teach.c) */
+      if (g_str_equal (b->action, "win.clear-selection"))
+        {
+          gint64 s0, s1;
+          vita_timeline_get_selection (vita_session_get_timeline (self->session), &s0, &s1);
+          if (s1 <= s0)
+            return GDK_EVENT_PROPAGATE;
+        }
       if (b->format != NULL)
         gtk_widget_activate_action (GTK_WIDGET (self), b->action, b->format, b->value);
       else
