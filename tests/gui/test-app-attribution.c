@@ -412,8 +412,9 @@ test_targets (Fixture *fx, gconstpointer data)
     { 0, 1, "grad×input · class:A:min@" },
     { 1, 1, "grad×input · class:A:min@" },
     { 2, 1, "grad×input · cosine:2@" },
-    { 3, 1, "grad×input · received:1:mean@" },
-    { 3, 2, "occlusion · received:1:mean@" },
+    /* layer 2 (0: the input) is block 2 of 1…L, the one numbering (wb-layout) */
+    { 3, 1, "grad×input · received:2:mean@" },
+    { 3, 2, "occlusion · received:2:mean@" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
