@@ -17,7 +17,7 @@
 #include "vita-panel-card.h"
 
 /* Whether a panel has something to show: the model's panels need a model, the
- * probe-o-gram its probes. */
+ * probe-o-gram its probes, the emergence panel an open training series. */
 static gboolean
 has_data (VitaWindow *self, VitaPanel panel)
 {

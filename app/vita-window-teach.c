@@ -75,6 +75,7 @@ emergence_panel (void)
   return p;
 }
 
+/* A panel's card (app/vita-panel-card.c; the view sits in the card's box). */
 static GtkWidget *
 card_of (VitaWindow *self, VitaPanel panel)
 {

@@ -515,6 +515,8 @@ test_hide_show (Fixture *fx, gconstpointer data)
     return;
   w = fx->window = new_window (fx, 1280, 900);
   g_assert_true (shown (card (w, "waveform")));
+  /* no training series: no emergence card (not an empty one under the overview) */
+  g_assert_false (shown (card (w, "emergence")));
   g_assert_true (action_state (w, "show-waveform"));
 
   /* the header's hide button */

@@ -185,10 +185,35 @@ window_point (Fixture *fx, GtkWidget *view, double fxr, double fyr, int *x, int 
   *y = (int) lround (p.y + sy);
 }
 
+typedef struct { GtkWidget *window, *view; graphene_point_t p; } Reach;
+
+/* Whether the pointer at a point reaches the view (and not a toast, say, over it). */
+static gboolean
+reaches (gpointer data)
+{
+  Reach *r = data;
+  GtkWidget *picked = gtk_widget_pick (r->window, r->p.x, r->p.y, GTK_PICK_DEFAULT);
+  return picked != NULL && (picked == r->view || gtk_widget_is_ancestor (picked, r->view));
+}
+
+/* The pointer moved to (fx, fy) of a view's size.  An info toast ("found chords …"
+ * when the audio's annotations load) lies over the bottom of the page for a few
+ * seconds and takes the pointer, as it would a person's: the move waits for it to go. */
 static void
 move_to (Fixture *fx, GtkWidget *view, double fxr, double fyr)
 {
   int x, y;
+  Reach r = { GTK_WIDGET (fx->window), view };
+  g_assert_true (gtk_widget_compute_point (view, r.window,
+                                           &GRAPHENE_POINT_INIT (fxr * gtk_widget_get_width (view),
+                                                                 fyr * gtk_widget_get_height (view)),
+                                           &r.p));
+  if (!vita_gui_test_wait (reaches, &r, 10000))
+    {
+      GtkWidget *picked = gtk_widget_pick (r.window, r.p.x, r.p.y, GTK_PICK_DEFAULT);
+      g_error ("%s at (%.0f, %.0f) is under %s", G_OBJECT_TYPE_NAME (view), r.p.x, r.p.y,
+               picked ? G_OBJECT_TYPE_NAME (picked) : "nothing");
+    }
   window_point (fx, view, fxr, fyr, &x, &y);
   g_autofree char *args = g_strdup_printf ("mousemove --window %lu %d %d", fx->xid, x, y);
   xdo (args);

@@ -230,6 +230,9 @@ test_series_scrub (Fixture *fx, gconstpointer data)
     int ndim = 0;
     gsize shape[4];
     g_assert_true (gtk_widget_is_visible (gtk_widget_get_parent (view)));
+    /* its card is on the page while the series is open (the arrangement's) */
+    g_assert_true (gtk_widget_get_mapped (vita_window_get_panel_card (fx->window, "emergence")));
+    g_assert_cmpint (gtk_widget_get_height (view), >, 100);
     vita_export_spec_init (&spec);
     vita_panel_view_fill_export (VITA_PANEL_VIEW (view), &spec, &sources);
     g_assert_true (vita_export_figure_with_sidecar (&spec, &sources, png, &error));
