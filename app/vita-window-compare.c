@@ -300,6 +300,12 @@ sync_ab_audio (VitaWindow *self)
     }
 }
 
+static void
+on_ab_pcm_ready (GSignalGroup *group)
+{
+  sync_ab_audio (g_object_get_data (G_OBJECT (group), "vita-window"));
+}
+
 /* The actions show the session's state, whoever changed it. */
 static void
 on_session_compare (VitaWindow *self)
@@ -348,8 +354,11 @@ _vita_window_compare_init (VitaWindow *self)
   g_signal_group_connect_swapped (self->session_signals, "notify::model",
                                   G_CALLBACK (on_session_compare), self);
   self->ab_side_signals = g_signal_group_new (VITA_TYPE_SESSION_SIDE);
+  /* the group, not the window, as the handlers' data: the panels disconnect their
+   * handlers on side B by the window (vita-window-panels.c) */
+  g_object_set_data (G_OBJECT (self->ab_side_signals), "vita-window", self);
   g_signal_group_connect_swapped (self->ab_side_signals, "notify::pcm-ready",
-                                  G_CALLBACK (sync_ab_audio), self);
+                                  G_CALLBACK (on_ab_pcm_ready), self->ab_side_signals);
   g_signal_group_connect_swapped (self->session_signals, "notify::side-b",
                                   G_CALLBACK (sync_ab_audio), self);
   on_session_compare (self);

@@ -663,7 +663,8 @@ player_settled (gpointer data)
 
 /* Side B an edit: the A/B button appears and a click plays the edited PCM at the
  * same position, a second click goes back to A; a twin as B or Stop Comparing takes
- * the edited audio and the button away. */
+ * the edited audio and the button away; another edit as B, then closing the window
+ * with it, go cleanly. */
 static void
 test_edit_ab (Fixture *fx, gconstpointer data)
 {
@@ -741,6 +742,16 @@ test_edit_ab (Fixture *fx, gconstpointer data)
   g_assert_false (gtk_widget_get_visible (ab));
   g_assert_false (vita_player_has_alternate (player));
   g_assert_cmpstr (vita_player_get_uri (player), ==, uri_a);
+
+  /* one edit after another: B follows; the window closes with an edit as B */
+  const char *const edits2[] = { "reverse:1-2", NULL };
+  g_assert_true (vita_session_compare_with_edits (session, edits, &error));
+  g_assert_true (vita_gui_test_wait (has_alternate, player, 60000));
+  g_assert_true (vita_session_compare_with_edits (session, edits2, &error));
+  g_assert_no_error (error);
+  g_assert_true (vita_gui_test_wait (side_b_complete, w, 120000));
+  g_assert_true (vita_gui_test_wait (has_alternate, player, 10000));
+  g_assert_true (gtk_widget_get_visible (ab));
 }
 
 /* Closing the window while side B is being analysed (or its model loaded) stops it
