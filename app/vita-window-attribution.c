@@ -687,6 +687,7 @@ _vita_window_set_alternate_audio (VitaWindow *self, const float *samples, gsize 
 {
   AttrState *st = state_of (self);
   gboolean ok = vita_player_set_alternate (self->player, samples, n_samples, sample_rate, error);
+  self->ab_from_side = FALSE;   /* whoever sets it last owns it (vita-window-compare.c) */
   if (st)
     {
       GAction *ab = g_action_map_lookup_action (G_ACTION_MAP (st->actions), "ab");

@@ -2,7 +2,9 @@
  * counterfactual edits): Compare With… (a model file or checkpoint), Compare With
  * Random-Init Twin, Compare With Edited Audio…, Difference (A − B), Per-Side Colour
  * Scales, Stop Comparing.  The state lives in the session (vita-session.h, side B);
- * the panels follow it (vita-window-panels.c). */
+ * the panels follow it (vita-window-panels.c).  While side B is an edit of the track,
+ * its PCM is the player's alternate audio: the A/B header button (attr.ab,
+ * vita-window-attribution.c) plays it at the same position; it goes with the edit. */
 #include "vita-config.h"
 #include "vita-window-private.h"
 
@@ -10,6 +12,7 @@
 #include <math.h>
 
 #include "views/vita-compare-table-painter.h"
+#include "vita-window-attribution.h"
 
 /* The seed of a twin made from the menu: init-model's default, so that
  * `vitascope-cli init-model --seed 0` writes the same weights. */
@@ -259,6 +262,48 @@ void
 _vita_window_compare_dispose (VitaWindow *self)
 {
   g_clear_pointer (&self->compare_table, vita_compare_table_free);
+  if (self->ab_side_signals != NULL)
+    g_signal_group_set_target (self->ab_side_signals, NULL);
+  g_clear_object (&self->ab_side_signals);
+}
+
+/* ---- A/B playback of an edit side ---- */
+
+/* Side B's edited PCM becomes the player's alternate audio as soon as it is there
+ * (pcm-ready); when B stops being an edit (or its PCM goes, e.g. for new audio) the
+ * alternate it gave goes too — one loaded by hand (attr.load-alternate) is left. */
+static void
+sync_ab_audio (VitaWindow *self)
+{
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
+  gboolean edit = b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT;
+  const VitaPcm *pcm = edit ? vita_session_side_get_pcm (b) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_signal_group_set_target (self->ab_side_signals, edit ? b : NULL);
+  if (pcm != NULL && pcm->n_samples > 0)
+    {
+      if (!_vita_window_set_alternate_audio (self, pcm->samples, pcm->n_samples,
+                                             pcm->sample_rate, &error))
+        {
+          g_autofree char *text = g_strdup_printf (_("Cannot play side B (%s): %s"),
+                                                   vita_session_side_get_label (b), error->message);
+          _vita_window_toast (self, text);
+          return;
+        }
+      self->ab_from_side = TRUE;
+    }
+  else if (self->ab_from_side)
+    {
+      _vita_window_set_alternate_audio (self, NULL, 0, 0, NULL);
+      self->ab_from_side = FALSE;
+    }
+}
+
+static void
+on_ab_pcm_ready (GSignalGroup *group)
+{
+  sync_ab_audio (g_object_get_data (G_OBJECT (group), "vita-window"));
 }
 
 /* The actions show the session's state, whoever changed it. */
@@ -308,5 +353,13 @@ _vita_window_compare_init (VitaWindow *self)
                                   G_CALLBACK (on_session_compare), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::model",
                                   G_CALLBACK (on_session_compare), self);
+  self->ab_side_signals = g_signal_group_new (VITA_TYPE_SESSION_SIDE);
+  /* the group, not the window, as the handlers' data: the panels disconnect their
+   * handlers on side B by the window (vita-window-panels.c) */
+  g_object_set_data (G_OBJECT (self->ab_side_signals), "vita-window", self);
+  g_signal_group_connect_swapped (self->ab_side_signals, "notify::pcm-ready",
+                                  G_CALLBACK (on_ab_pcm_ready), self->ab_side_signals);
+  g_signal_group_connect_swapped (self->session_signals, "notify::side-b",
+                                  G_CALLBACK (sync_ab_audio), self);
   on_session_compare (self);
 }

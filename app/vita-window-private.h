@@ -51,6 +51,8 @@ struct _VitaWindow
   VitaSessionSide      *compare_side;      /* the side B the panels show (ref), or NULL */
   VitaCompareTable     *compare_table;     /* the last comparison table computed, or NULL */
   GtkWidget            *compare_table_area; /* its drawing area while its window is open */
+  GSignalGroup         *ab_side_signals;   /* side B's, while it is an edit (A/B playback) */
+  gboolean              ab_from_side;      /* the player's alternate audio is side B's PCM */
   VitaPlayer           *player;
   char                 *last_error;
   GtkStringList        *layer_names;

@@ -1,6 +1,7 @@
 /* bench-app.c — the desktop app's responsiveness (issue 3, item 7).
  *
- *   bench-app [--play SECONDS] [--size WxH] [--model M] [--screenshot PNG] [--hold SECONDS] FILE
+ *   bench-app [--play SECONDS] [--size WxH] [--model M] [--compare twin|difference|none] [--screenshot PNG]
+ *             [--hold SECONDS] FILE
  *
  * Opens FILE in a window, plays it (VITASCOPE_AUDIO_SINK=fakesink for machines
  * without sound) and reports:
@@ -13,6 +14,12 @@
  *     (the latter does not depend on what else the machine runs);
  *   - main-loop stalls: the lateness of a 5 ms timer; the largest and how many
  *     exceeded 50 ms (the analysis runs meanwhile when a model is given).
+ * --compare twin: before playing, side B is the model's random-init twin (seed 0, as
+ * Compare → Compare With Random-Init Twin); the frames are measured once both
+ * analyses are complete, scrolled to the model panels, each showing A and B (issue 11:
+ * the frame cost with both sides showing stays within issue 14's); --compare difference
+ * shows the twin in difference mode (A − B).  --compare none
+ * takes the same steps without side B: the baseline to compare with.
  * --screenshot renders the window itself to a PNG (no X tools needed).
  */
 #include "vita-config.h"
@@ -287,12 +294,66 @@ save_screenshot (GtkWidget *widget, const char *path)
   return ok;
 }
 
+/* TRUE when side A's analysis is complete, and side B's when there is one. */
+static gboolean
+analyses_complete (VitaSession *session)
+{
+  VitaSessionSide *b = vita_session_get_side_b (session);
+  return !vita_window_is_busy (bench_window) && vita_session_get_analysis (session) != NULL &&
+         (b == NULL || vita_session_side_get_complete (b));
+}
+
+/* --compare: side B (twin: the random-init twin side by side, difference: the twin in
+ * A − B mode, none: no side B, the same steps for a like-for-like baseline); returns once every analysis is complete, with the model
+ * panels scrolled into view. */
+static gboolean
+start_compare (VitaWindow *window, const char *compare)
+{
+  VitaSession *session = vita_window_get_session (window);
+  g_autoptr(GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean twin = !g_str_equal (compare, "none");
+
+  if (twin && !vita_session_compare_with_twin (session, 0, &error))
+    {
+      fprintf (stderr, "--compare %s: %s\n", compare, error->message);
+      return FALSE;
+    }
+  if (g_str_equal (compare, "difference"))
+    vita_session_set_compare_view (session, VITA_COMPARE_DIFFERENCE);
+  guint wake = g_timeout_add (20, keep_awake, NULL);
+  while (!analyses_complete (session) && g_get_monotonic_time () < t0 + 600 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  if (!analyses_complete (session))
+    {
+      fprintf (stderr, "--compare %s: not analysed within 600 s%s%s\n", compare,
+               vita_window_get_n_errors (window) > 0 ? ": " : "",
+               vita_window_get_n_errors (window) > 0 ? vita_window_get_last_error (window) : "");
+      return FALSE;
+    }
+  VitaSessionSide *b = vita_session_get_side_b (session);
+  if (b != NULL)
+    printf ("side B (%s): both sides analysed %.1f s after Compare\n",
+            vita_session_side_get_label (b), (g_get_monotonic_time () - t0) / 1e6);
+  /* the attention map at the top of the page: the model panels are what is measured */
+  GtkWidget *scroller = n_watch > 0 ? gtk_widget_get_ancestor (watch_views[0], GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  graphene_point_t p;
+  if (scroller != NULL &&
+      gtk_widget_compute_point (watch_views[0], scroller, &GRAPHENE_POINT_INIT (0, 0), &p))
+    {
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + p.y - 40);
+    }
+  return TRUE;
+}
+
 int
 main (int argc, char *argv[])
 {
   double play = 5, hold = 0;
   int width = 1280, height = 800;
-  g_autofree char *model = NULL, *screenshot = NULL, *size = NULL;
+  g_autofree char *model = NULL, *screenshot = NULL, *size = NULL, *compare = NULL;
   g_auto(GStrv) files = NULL;
   g_auto(GStrv) actions = NULL;
   GOptionEntry entries[] = {
@@ -300,6 +361,7 @@ main (int argc, char *argv[])
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Window size (default 1280x800)", "WxH" },
     { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &hold, "Seconds to keep the window afterwards", "S" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file", "M" },
+    { "compare", 0, 0, G_OPTION_ARG_STRING, &compare, "Side B while playing: “twin” (the random-init twin), “difference” (the twin, A − B) or “none” (baseline)", "twin|difference|none" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
     { "action", 0, 0, G_OPTION_ARG_STRING_ARRAY, &actions, "Activate an action before --hold (e.g. app.preferences)", "NAME" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE" },
@@ -323,6 +385,11 @@ main (int argc, char *argv[])
   if (size != NULL && (sscanf (size, "%dx%d", &width, &height) != 2 || width < 200 || height < 200))
     {
       fprintf (stderr, "--size: “%s” is not WIDTHxHEIGHT (at least 200x200)\n", size);
+      return 2;
+    }
+  if (compare != NULL && !g_strv_contains ((const char *const[]) { "twin", "difference", "none", NULL }, compare))
+    {
+      fprintf (stderr, "--compare: “%s” is not “twin”, “difference” or “none”\n", compare);
       return 2;
     }
   if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL)
@@ -360,6 +427,14 @@ main (int argc, char *argv[])
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
   watch_timeline = vita_window_get_timeline (window);
+  /* the model loads on a worker: its panels are there once it has */
+  {
+    gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    guint wake = g_timeout_add (20, keep_awake, NULL);
+    while (vita_session_get_model (vita_window_get_session (window)) == NULL && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (wake);
+  }
   find_attention_views (GTK_WIDGET (window));
   if (n_watch > 0)
     watch_start ();
@@ -408,6 +483,9 @@ main (int argc, char *argv[])
             printf ("not within 20 s\n");
         }
     }
+
+  if (compare != NULL && !start_compare (window, compare))
+    return 1;
 
   run_for (0.5);
   timer_expected = g_get_monotonic_time () + 5000;

@@ -5,19 +5,24 @@
  * not zero; a model compared with itself gives exact zeros in the app's difference
  * data; a side B that fails to load, or whose front-end differs, leaves side A as it
  * was; the comparison survives a session round trip; Compare With Edited Audio…
- * analyses the edited track as side B. */
+ * analyses the edited track as side B, and the A/B header button (clicked with real
+ * X pointer events) plays that edited track at the same position until the
+ * comparison stops. */
 #include "test-app-harness.h"
 
 #include <cairo.h>
+#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
+#include "dsp/vita-audio.h"
 #include "model/vita-compare.h"
 #include "model/vita-npy.h"
 #include "model/vita-vit.h"
 #include "model/probe/vita-probe.h"
+#include "vita-player.h"
 #include "vita-session.h"
 
 #define RATE 16000
@@ -606,6 +611,149 @@ test_edit (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (fb);
 }
 
+/* ---- A/B playback of an edit side ------------------------------------------------- */
+
+/* A left click in the middle of `widget`, through the X server (xdotool). */
+static void
+x_click (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t p;
+  double tx = 0, ty = 0;
+  int status = -1;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                                                 gtk_widget_get_height (widget) / 2.0),
+                                           &p));
+  gtk_native_get_surface_transform (native, &tx, &ty);
+  g_autofree char *cmd = g_strdup_printf (
+    "xdotool mousemove --window %lu %d %d sleep 0.1 click 1",
+    (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+    (int) (p.x + tx), (int) (p.y + ty));
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static gboolean
+has_alternate (gpointer data)
+{
+  return vita_player_has_alternate (data);
+}
+
+static gboolean
+on_b (gpointer data)
+{
+  return vita_player_get_ab (data);
+}
+
+static gboolean
+on_a (gpointer data)
+{
+  return !vita_player_get_ab (data);
+}
+
+static gboolean
+player_settled (gpointer data)
+{
+  return vita_gui_test_player_seconds (data) >= 0;
+}
+
+/* Side B an edit: the A/B button appears and a click plays the edited PCM at the
+ * same position, a second click goes back to A; a twin as B or Stop Comparing takes
+ * the edited audio and the button away; another edit as B, then closing the window
+ * with it, go cleanly. */
+static void
+test_edit_ab (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w = fx->window = open_window (fx);
+  VitaSession *session = vita_window_get_session (w);
+  VitaPlayer *player = vita_window_get_player (w);
+  GtkWidget *ab = g_object_get_data (G_OBJECT (w), "vita-test-ab-button");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (ab);
+  g_assert_false (gtk_widget_get_visible (ab));
+  g_autofree char *uri_a = g_strdup (vita_player_get_uri (player));
+
+  /* a twin is not another audio: no A/B */
+  g_assert_true (vita_session_compare_with_twin (session, 5, &error));
+  g_assert_true (vita_gui_test_wait (side_b_complete, w, 120000));
+  vita_gui_test_run_for (100);
+  g_assert_false (gtk_widget_get_visible (ab));
+  g_assert_false (vita_player_has_alternate (player));
+
+  /* an edit is */
+  const char *const edits[] = { "gain:-12dB@1-3", NULL };
+  g_assert_true (vita_session_compare_with_edits (session, edits, &error));
+  g_assert_no_error (error);
+  g_assert_true (vita_gui_test_wait (has_alternate, player, 60000));
+  g_assert_true (gtk_widget_get_visible (ab));
+  VitaSessionSide *b = vita_session_get_side_b (session);
+  const VitaPcm *pb = vita_session_side_get_pcm (b);
+  g_assert_nonnull (pb);
+
+  vita_player_seek (player, 2 * GST_SECOND);
+  g_assert_true (vita_gui_test_wait (player_settled, w, 5000));
+  vita_gui_test_run_for (300);
+  x_click (ab);
+  g_assert_true (vita_gui_test_wait (on_b, player, 5000));
+  vita_gui_test_run_for (300);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (ab)));
+  /* what plays is side B's edited PCM (A's × 10^(-12/20) over 1–3 s) */
+  const char *uri_b = vita_player_get_uri (player);
+  g_assert_cmpstr (uri_b, !=, uri_a);
+  g_autofree char *path_b = g_filename_from_uri (uri_b, NULL, NULL);
+  g_assert_nonnull (path_b);
+  g_autoptr(VitaPcm) played = vita_audio_load (path_b, pb->sample_rate, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (played->n_samples, ==, pb->n_samples);
+  VitaPeaks *pa = vita_session_get_peaks (session);
+  const float *sa = vita_peaks_get_samples (pa);
+  for (gsize i = 0; i < pb->n_samples; i += 499)
+    {
+      g_assert_cmpfloat_with_epsilon (played->samples[i], pb->samples[i], 1e-6);
+      double t = (double) i / pb->sample_rate;
+      if (t > 1.05 && t < 2.95)
+        g_assert_cmpfloat_with_epsilon (played->samples[i], sa[i] * pow (10.0, -12.0 / 20.0), 1e-5);
+      else if (t < 0.95 || t > 3.05)
+        g_assert_cmpfloat_with_epsilon (played->samples[i], sa[i], 1e-6);
+    }
+  double t = vita_gui_test_player_seconds (w);
+  g_test_message ("B at %.3f s", t);
+  g_assert_cmpfloat (fabs (t - 2.0), <, 0.1);
+
+  /* back to A at the same position */
+  x_click (ab);
+  g_assert_true (vita_gui_test_wait (on_a, player, 5000));
+  vita_gui_test_run_for (300);
+  g_assert_cmpstr (vita_player_get_uri (player), ==, uri_a);
+  g_assert_cmpfloat (fabs (vita_gui_test_player_seconds (w) - 2.0), <, 0.1);
+
+  /* on B again, then Stop Comparing: A plays, the button goes */
+  x_click (ab);
+  g_assert_true (vita_gui_test_wait (on_b, player, 5000));
+  click_menu (w, "Stop Comparing");
+  g_assert_null (vita_session_get_side_b (session));
+  g_assert_true (vita_gui_test_wait (on_a, player, 5000));
+  vita_gui_test_run_for (300);
+  g_assert_false (gtk_widget_get_visible (ab));
+  g_assert_false (vita_player_has_alternate (player));
+  g_assert_cmpstr (vita_player_get_uri (player), ==, uri_a);
+
+  /* one edit after another: B follows; the window closes with an edit as B */
+  const char *const edits2[] = { "reverse:1-2", NULL };
+  g_assert_true (vita_session_compare_with_edits (session, edits, &error));
+  g_assert_true (vita_gui_test_wait (has_alternate, player, 60000));
+  g_assert_true (vita_session_compare_with_edits (session, edits2, &error));
+  g_assert_no_error (error);
+  g_assert_true (vita_gui_test_wait (side_b_complete, w, 120000));
+  g_assert_true (vita_gui_test_wait (has_alternate, player, 10000));
+  g_assert_true (gtk_widget_get_visible (ab));
+}
+
 /* Closing the window while side B is being analysed (or its model loaded) stops it
  * cleanly. */
 static void
@@ -662,6 +810,7 @@ main (int argc, char **argv)
   g_test_add ("/app/compare/session", Fixture, NULL, fixture_setup, test_session_round_trip,
               fixture_teardown);
   g_test_add ("/app/compare/edit", Fixture, NULL, fixture_setup, test_edit, fixture_teardown);
+  g_test_add ("/app/compare/edit-ab", Fixture, NULL, fixture_setup, test_edit_ab, fixture_teardown);
   g_test_add_func ("/app/compare/session-file", test_session_file);
   g_test_add ("/app/compare/close-while-running", Fixture, NULL, fixture_setup,
               test_close_while_running, fixture_teardown);
