@@ -92,7 +92,7 @@ fix_dropdown_width (GtkDropDown *dropdown, GPtrArray *labels)
       }
   g_object_unref (layout);
   /* the label's padding and the arrow beside it */
-  gtk_widget_set_size_request (GTK_WIDGET (dropdown), widest + 72, -1);
+  gtk_widget_set_size_request (GTK_WIDGET (dropdown), widest + 60, -1);
 }
 
 void

@@ -1027,7 +1027,11 @@ _vita_window_attribution_init (VitaWindow *self)
   gtk_popover_set_child (GTK_POPOVER (popover), grid);
   g_signal_connect_swapped (popover, "show", G_CALLBACK (on_popover_show), st);
   st->button = gtk_menu_button_new ();
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (st->button), _("Attribution"));
+  /* an icon, with its name for screen readers and the tooltip: the header bar keeps
+   * the window within 1024 px */
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (st->button), "edit-find-symbolic");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (st->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Attribution"), -1);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (st->button), popover);
   gtk_widget_set_tooltip_text (st->button, _("Attribution: what in the mel input drives a probe’s class, a similarity or attention"));
   st->ab_button = gtk_toggle_button_new_with_label ("A/B");
