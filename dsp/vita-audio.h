@@ -85,6 +85,23 @@ VitaPcm *vita_audio_load_prefix (const char   *path,
                                  GCancellable *cancellable,
                                  GError      **error);
 
+/* A stretch of a file before the whole of it (the app's progressive open: the window
+ * under the playhead first).  vita_audio_stretch_length gives the length, at
+ * target_rate, that vita_audio_load will return as the file's header tells it, and
+ * vita_audio_load_stretch samples [first, first + n) of that result, bit for bit,
+ * decoding only about that stretch (seeking to the sample, resampler state and edges
+ * as the parallel decoder's segments).  Only for FLAC and OGG/Vorbis files that give
+ * their length: others fail with VITA_DSP_ERROR_FORMAT (decode the whole file).  A
+ * header that lies is found out only by the whole decode: its length differs. */
+gboolean vita_audio_stretch_length (const char *path, int target_rate, guint64 *n_samples,
+                                    GError **error);
+float   *vita_audio_load_stretch   (const char   *path,
+                                    int           target_rate,
+                                    guint64       first,
+                                    gsize         n,
+                                    GCancellable *cancellable,
+                                    GError      **error);
+
 /* Decode a file held in memory (libsndfile virtual I/O; no fallback decoder, no
  * cancellation).  display_name is used in messages.  Used by the fuzzer and tests. */
 VitaPcm *vita_audio_load_memory (const guint8 *data,
