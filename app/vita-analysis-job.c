@@ -210,6 +210,11 @@ job_options (VitaAnalysisJob *self, VitaAnalysisOptions *opt, int n_frames)
   if (self->workers > 0)
     opt->workers = self->workers;
   opt->batch = 2;
+  /* arrays larger than this live in cache files (tests lower it to see them there) */
+  const char *env = g_getenv ("VITASCOPE_STORE_MAP_BYTES");
+  guint64 v;
+  if (env && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT64, &v, NULL))
+    opt->tokens_in_memory_max = (gsize) MIN (v, (guint64) G_MAXSIZE);
 }
 
 /* The model input of frames [first, first + n) of a track of n_samples samples, into an,
@@ -277,6 +282,11 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
       return NULL;
     }
   const int w = vita_analysis_window_for_frame (an, opt.priority_frame);
+  g_mutex_lock (&self->lock);
+  gboolean shown = self->preview_shown && self->preview_window == w;
+  g_mutex_unlock (&self->lock);
+  if (shown)
+    return NULL;   /* a seek within the window shown */
   const int first = an->window_start[w], n = MIN (cfg->frames, (int) n_frames - first);
   gsize a, b;
   vita_mel_range_samples (mel, n_samples, first, n, &a, &b);
