@@ -64,12 +64,19 @@
 #define SET_ERR(code, ...) g_set_error (error, VITA_DSP_ERROR, code, __VA_ARGS__)
 
 static VitaAudioDecodeFunc fallback_decoder;
+static VitaAudioStreamFunc fallback_stream;
 static double max_duration_s = 3 * 3600.0;   /* a long PCM is mapped: vita_audio_set_map_threshold */
 
 void
 vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func)
 {
   fallback_decoder = func;
+}
+
+void
+vita_audio_set_fallback_stream (VitaAudioStreamFunc func)
+{
+  fallback_stream = func;
 }
 
 void
@@ -694,6 +701,120 @@ limit_samples (int rate)
   return (gsize) n;
 }
 
+/* The decoded samples in out as a PCM (out's memory or file taken): the cache file's
+ * mapping, or the buffer shrunk to its length.  NULL + error (out is then freed). */
+static VitaPcm *
+buf_to_pcm (Buf *out, const char *name, GError **error)
+{
+  VitaPcm *pcm = g_new0 (VitaPcm, 1);
+  if (out->to_file)
+    {
+      gboolean ok = buf_flush (out, name, error);
+      g_clear_pointer (&out->data, g_free);
+      pcm->samples = ok ? pcm_file_map (out->fd, out->len, name, &pcm->mapped_bytes, error) : NULL;
+      if (!ok)
+        close (out->fd);
+      out->to_file = FALSE;
+      if (pcm->samples == NULL)
+        {
+          g_free (pcm);
+          return NULL;
+        }
+    }
+  else  /* Shrink the (possibly generous) reservation. */
+    pcm->samples = g_realloc (g_steal_pointer (&out->data), MAX (out->len, (gsize) 1) * sizeof (float));
+  pcm->n_samples = out->len;
+  return pcm;
+}
+
+/* ---- a fallback decoder's output, streamed ------------------------------------- */
+
+struct _VitaPcmSink {
+  const char *name;
+  int         target_rate, rate, channels;   /* rate 0: nothing pushed yet */
+  Rs          rs;
+  Buf         out;
+  gsize       n_in, in_limit, n_nonfinite;
+};
+
+gboolean
+vita_pcm_sink_push (VitaPcmSink *s, float *mono, gsize n, int rate, int channels, GError **error)
+{
+  const char *name = s->name;
+  if (s->rate == 0)
+    {
+      if (rate < VITA_AUDIO_MIN_RATE || rate > VITA_AUDIO_MAX_RATE)
+        {
+          SET_ERR (VITA_DSP_ERROR_INVALID, "“%s” has a sample rate of %d Hz (supported: %d–%d Hz)",
+                   name, rate, VITA_AUDIO_MIN_RATE, VITA_AUDIO_MAX_RATE);
+          return FALSE;
+        }
+      s->in_limit = limit_samples (rate);
+      if (rate != s->target_rate && !rs_init (&s->rs, rate, s->target_rate, &s->out, error))
+        {
+          g_prefix_error (error, "“%s”: ", name);
+          return FALSE;
+        }
+      s->rate = rate;
+      s->channels = channels;
+    }
+  else if (rate != s->rate)
+    {
+      SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” changes its sample rate mid-stream (%d → %d Hz)",
+               name, s->rate, rate);
+      return FALSE;
+    }
+  if (!buf_spill (&s->out, name, error))
+    return FALSE;
+  s->n_in += n;
+  if (s->n_in > s->in_limit)
+    return too_long_error (name, error);
+  s->n_nonfinite += scrub_nonfinite (mono, n);
+  if (rate != s->target_rate)
+    return rs_push (&s->rs, mono, n, FALSE, &s->out) || too_long_error (name, error);
+  if (!buf_reserve (&s->out, n))
+    return too_long_error (name, error);
+  memcpy (BUF_END (&s->out), mono, n * sizeof (float));
+  s->out.len += n;
+  return TRUE;
+}
+
+/* The PCM of what was pushed: resampled to the end, in its cache file when long. */
+static VitaPcm *
+sink_finish (VitaPcmSink *s, GError **error)
+{
+  const char *name = s->name;
+  if (s->n_in == 0)
+    {
+      SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” contains no audio samples", name);
+      return NULL;
+    }
+  static const float none[1];   /* no input, the end (libsamplerate wants a pointer) */
+  if (s->rate != s->target_rate && !rs_push (&s->rs, none, 0, TRUE, &s->out))
+    {
+      too_long_error (name, error);
+      return NULL;
+    }
+  VitaPcm *pcm = buf_to_pcm (&s->out, name, error);
+  if (pcm == NULL)
+    return NULL;
+  pcm->sample_rate = s->target_rate;
+  pcm->source_rate = s->rate;
+  pcm->source_channels = s->channels;
+  pcm->duration = (double) pcm->n_samples / s->target_rate;
+  pcm->n_nonfinite = (guint) MIN (s->n_nonfinite, (gsize) G_MAXUINT);
+  return pcm;
+}
+
+static void
+sink_clear (VitaPcmSink *s)
+{
+  rs_clear (&s->rs);
+  g_free (s->out.data);
+  if (s->out.to_file)
+    close (s->out.fd);
+}
+
 /* Decodes an opened SNDFILE. Takes no ownership of sf. */
 static VitaPcm *
 decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_rate,
@@ -805,23 +926,9 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
    * end of the data); what was read is used. */
   rs_clear (&rs);
 
-  VitaPcm *pcm = g_new0 (VitaPcm, 1);
-  if (out.to_file)
-    {
-      gboolean ok = buf_flush (&out, name, error);
-      g_clear_pointer (&out.data, g_free);
-      pcm->samples = ok ? pcm_file_map (out.fd, out.len, name, &pcm->mapped_bytes, error) : NULL;
-      if (!ok)
-        close (out.fd);
-      if (pcm->samples == NULL)
-        {
-          g_free (pcm);
-          return NULL;
-        }
-    }
-  else  /* Shrink the (possibly generous) reservation. */
-    pcm->samples = g_realloc (out.data, MAX (out.len, (gsize) 1) * sizeof (float));
-  pcm->n_samples = out.len;
+  VitaPcm *pcm = buf_to_pcm (&out, name, error);
+  if (pcm == NULL)
+    return NULL;
   pcm->sample_rate = target_rate;
   pcm->source_rate = src_rate;
   pcm->source_channels = channels;
@@ -1713,11 +1820,21 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
   if (sf == NULL)
     {
       g_autofree char *why = g_strdup (sf_strerror (NULL));
-      if (fallback_decoder != NULL)
+      if (fallback_decoder != NULL || fallback_stream != NULL)
         {
           g_autoptr(GError) fb_error = NULL;
-          VitaPcm *pcm = fallback_decoder (path, cancellable, &fb_error);
-          if (pcm != NULL)
+          VitaPcm *pcm = NULL;
+          if (fallback_stream != NULL)
+            {
+              VitaPcmSink sink = { .name = name, .target_rate = target_rate,
+                                   .out = { .limit = limit_samples (target_rate) } };
+              if (fallback_stream (path, &sink, cancellable, &fb_error))
+                pcm = sink_finish (&sink, &fb_error);
+              sink_clear (&sink);
+              if (pcm != NULL)
+                return pcm;
+            }
+          else if ((pcm = fallback_decoder (path, cancellable, &fb_error)) != NULL)
             return finish_fallback (pcm, name, target_rate, error);
           if (g_error_matches (fb_error, VITA_DSP_ERROR, VITA_DSP_ERROR_CANCELLED) ||
               g_error_matches (fb_error, VITA_DSP_ERROR, VITA_DSP_ERROR_TOO_LONG) ||

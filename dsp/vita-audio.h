@@ -47,6 +47,23 @@ typedef VitaPcm *(*VitaAudioDecodeFunc) (const char   *path,
                                          GError      **error);
 void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
 
+/* A fallback decoder that streams (preferred over the one above when both are set):
+ * it pushes its mono samples at the file's own rate into the sink, chunk by chunk;
+ * vita_audio_load resamples them as they come and, for a long track, writes them to
+ * the same mapped cache file as libsndfile's decoder (vita_audio_set_map_threshold):
+ * a long file read by the fallback is never whole in memory.  vita_pcm_sink_push
+ * replaces non-finite samples in mono by 0 (counted) and fails (naming the file) past
+ * the duration limit, on a rate out of range or changed mid-stream; the decoder then
+ * returns FALSE with that error. */
+typedef struct _VitaPcmSink VitaPcmSink;
+gboolean vita_pcm_sink_push (VitaPcmSink *sink, float *mono, gsize n, int rate, int channels,
+                             GError **error);
+typedef gboolean (*VitaAudioStreamFunc) (const char   *path,
+                                         VitaPcmSink  *sink,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+void     vita_audio_set_fallback_stream (VitaAudioStreamFunc func);
+
 /* Longest track accepted, in seconds (default 10800, 3 hours: a long track's PCM lives in
  * a mapped cache file, see vita_audio_set_map_threshold).  Longer input is refused with
  * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory and disk stay bounded. */
