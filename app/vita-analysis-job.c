@@ -195,6 +195,13 @@ on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
     schedule (self, SIGNAL_PROGRESS, NULL);
 }
 
+/* What the app keeps in memory of a track's big arrays, in bytes: the decoded PCM
+ * (unless VITASCOPE_PCM_MAP_BYTES says otherwise) and the analysis' tokens and mel
+ * beyond this go to mapped cache files (16 MiB: 4.4 minutes of PCM at 16 kHz, 6.5
+ * minutes of the bundled model's tokens), so a 10-minute track's resident set stays
+ * within issue 14's 250 MB. */
+#define APP_STORE_BYTES ((gsize) 16 << 20)
+
 /* The app's analysis options: the windows nearest the priority frame first. */
 static void
 job_options (VitaAnalysisJob *self, VitaAnalysisOptions *opt, int n_frames)
@@ -210,7 +217,10 @@ job_options (VitaAnalysisJob *self, VitaAnalysisOptions *opt, int n_frames)
   if (self->workers > 0)
     opt->workers = self->workers;
   opt->batch = 2;
-  /* arrays larger than this live in cache files (tests lower it to see them there) */
+  /* the app's resident set (issue 14.5): a track's tokens and mel over APP_STORE_BYTES
+   * live in cache files, their pages resident only while the panels read them
+   * (VITASCOPE_STORE_MAP_BYTES overrides it: tests lower it to see them there) */
+  opt->tokens_in_memory_max = APP_STORE_BYTES;
   const char *env = g_getenv ("VITASCOPE_STORE_MAP_BYTES");
   guint64 v;
   if (env && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT64, &v, NULL))
@@ -274,6 +284,7 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
     return NULL;
   job_options (self, &opt, (int) n_frames);
   opt.priority_frame = CLAMP (frame, 0, (int) n_frames - 1);
+  opt.ssm_max = 1;   /* no SSM from one window: a 3-hour track's would be 20 MB */
   opt.workers = 1;   /* one window, alone: no other worker takes a window without its mel */
   g_autoptr(VitaAnalysis) an = vita_analysis_new (self->vit, NULL, (int) n_frames, &opt, &error);
   if (an == NULL)
@@ -475,8 +486,9 @@ run_worker (VitaAnalysisJob *self, GError **error)
       if (self->analysis == NULL)
         return FALSE;
     }
-  self->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
-  vita_pcm_release (pcm);   /* what the peaks read of a mapped PCM */
+  /* a mapped PCM's pages dropped as the peaks read them */
+  self->peaks = vita_peaks_new_full (pcm->samples, pcm->n_samples, pcm->sample_rate,
+                                     (VitaPeaksReleaseFunc) vita_pcm_release, pcm);
   self->pcm = g_steal_pointer (&pcm);
   if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
     return FALSE;
@@ -549,6 +561,9 @@ static void
 vita_analysis_job_class_init (VitaAnalysisJobClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  if (g_getenv ("VITASCOPE_PCM_MAP_BYTES") == NULL)
+    vita_audio_set_map_threshold (APP_STORE_BYTES);
 
   object_class->finalize = vita_analysis_job_finalize;
 
