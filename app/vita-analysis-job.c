@@ -1,12 +1,13 @@
 /* vita-analysis-job.c — see vita-analysis-job.h.
  *
- * Ownership: the worker thread only touches the job (kept alive by its GTask) and
- * what the job owns (path copy, model ref, PCM, mel, analysis ref).  The main
- * thread reads pcm/mel/analysis only after the signal saying they are ready; they
- * are written once by the worker before that signal is scheduled and never again,
- * so the hand-over through g_main_context_invoke is the only synchronisation
- * needed.  The window disconnects from the job before it goes away; the job
- * outlives the window if its thread is still running.
+ * Ownership: the job's thread (and a seek's preview thread, while the track decodes)
+ * only touches the job (each holds a ref) and what the job owns (path copy, model ref,
+ * PCM, peaks, analysis ref).  The main thread reads pcm/peaks only after "decoded" and
+ * an analysis only as an "analysis-started" emission hands it over (a ref travels with
+ * the emission); all are written before their emission is scheduled and never again,
+ * so the hand-over through the main context is the only synchronisation needed, but
+ * for the preview state (under lock) and the atomics.  The window disconnects from the
+ * job before it goes away; the job outlives the window if its threads still run.
  */
 #include "vita-config.h"
 #include "vita-analysis-job.h"
