@@ -522,8 +522,12 @@ job_thread (gpointer data)
 {
   VitaAnalysisJob *self = data;   /* a ref, dropped at the end */
   GError *error = NULL;
+  gboolean ok = run_worker (self, &error);
 
-  if (run_worker (self, &error))
+  g_mutex_lock (&self->lock);
+  self->previews_open = FALSE;   /* a failed decode: no seek's preview after "finished" */
+  g_mutex_unlock (&self->lock);
+  if (ok)
     schedule (self, SIGNAL_FINISHED, NULL);
   else
     schedule (self, SIGNAL_FINISHED, g_error_copy (error));
