@@ -1,18 +1,25 @@
 /* vita-analysis-job.c — see vita-analysis-job.h.
  *
- * Ownership: the worker thread only touches the job (kept alive by its GTask) and
- * what the job owns (path copy, model ref, PCM, mel, analysis ref).  The main
- * thread reads pcm/mel/analysis only after the signal saying they are ready; they
- * are written once by the worker before that signal is scheduled and never again,
- * so the hand-over through g_main_context_invoke is the only synchronisation
- * needed.  The window disconnects from the job before it goes away; the job
- * outlives the window if its thread is still running.
+ * Ownership: the job's thread (and a seek's preview thread, while the track decodes)
+ * only touches the job (each holds a ref) and what the job owns (path copy, model ref,
+ * PCM, peaks, analysis ref).  The main thread reads pcm/peaks only after "decoded" and
+ * an analysis only as an "analysis-started" emission hands it over (a ref travels with
+ * the emission); all are written before their emission is scheduled and never again,
+ * so the hand-over through the main context is the only synchronisation needed, but
+ * for the preview state (under lock) and the atomics.  The window disconnects from the
+ * job before it goes away; the job outlives the window if its threads still run.
  */
 #include "vita-config.h"
 #include "vita-analysis-job.h"
 #include "vita-engine.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include "dsp/vita-mel.h"
 #include "dsp/vita-edit.h"
 #include "vita-painters.h"
@@ -31,20 +38,32 @@ struct _VitaAnalysisJob
   GCancellable *cancellable;
   GMainContext *main_context;
 
+  gboolean      preview;        /* the window under the playhead first (set_preview) */
+
   /* written by the worker before the matching signal; read-only afterwards */
   VitaPcm      *pcm;
   VitaPeaks    *peaks;          /* waveform envelope, built here, not on the main thread */
-  float        *mel;            /* (n_frames, n_mels) */
-  float        *onset;          /* (n_frames) spectral flux, from the same front-end call */
   int           n_frames;
-  int           n_mels;
-  VitaAnalysis *analysis;
+  VitaAnalysis *analysis;       /* the track's analysis (its mel in its store: no copy here) */
+  gint          publish_pending;/* atomic: analysis not handed to the main thread yet ... */
+  gint          publish_window; /* atomic: ... until it has this window (the preview's) */
   gpointer      live_analysis;  /* atomic: the analysis once it runs, for set_priority_frame */
+
+  /* main thread: what "analysis-started" handed over last, and the track's length */
+  VitaAnalysis *published;
+  gint64        n_samples;
 
   /* worker lifetime, under lock */
   GMutex        lock;
   GCond         cond;
   gboolean      running;
+  /* previews, under lock */
+  gboolean      previews_open;  /* until the track's analysis runs (or the header lied) */
+  gboolean      preview_shown;  /* one was handed to the main thread ... */
+  gint64        preview_samples;/* ... for a track of this length (the header's) */
+  int           preview_window; /* ... showing this window */
+  gboolean      seeking;        /* a seek's preview thread is alive */
+  gint          seek_frame;     /* atomic: the frame it is for */
 
   /* progress coalescing */
   gint          progress_done;
@@ -64,9 +83,11 @@ enum {
 static guint signals[N_SIGNALS];
 
 typedef struct {
-  VitaAnalysisJob *job;   /* ref */
+  VitaAnalysisJob *job;      /* ref */
   guint            signal;
-  GError          *error; /* finished only */
+  GError          *error;    /* finished only */
+  VitaAnalysis    *analysis; /* analysis-started only: ref, or NULL (none yet) */
+  gint64           n_samples;/* analysis-started and decoded: the track's length, or 0 */
 } Emission;
 
 static void
@@ -75,6 +96,7 @@ emission_free (gpointer data)
   Emission *e = data;
   g_object_unref (e->job);
   g_clear_error (&e->error);
+  g_clear_pointer (&e->analysis, vita_analysis_unref);
   g_free (e);
 }
 
@@ -96,18 +118,32 @@ emit_on_main (gpointer data)
   else if (e->signal == SIGNAL_FINISHED)
     g_signal_emit (self, signals[SIGNAL_FINISHED], 0, e->error);
   else
-    g_signal_emit (self, signals[e->signal], 0);
+    {
+      if (e->n_samples > 0)
+        self->n_samples = e->n_samples;
+      if (e->signal == SIGNAL_ANALYSIS_STARTED)
+        {
+          g_clear_pointer (&self->published, vita_analysis_unref);
+          self->published = g_steal_pointer (&e->analysis);
+        }
+      g_signal_emit (self, signals[e->signal], 0);
+    }
   return G_SOURCE_REMOVE;
 }
 
-static void
-schedule (VitaAnalysisJob *self, guint signal, GError *error)
+static Emission *
+emission_new (VitaAnalysisJob *self, guint signal)
 {
   Emission *e = g_new0 (Emission, 1);
 
   e->job = g_object_ref (self);
   e->signal = signal;
-  e->error = error;
+  return e;
+}
+
+static void
+schedule_emission (VitaAnalysisJob *self, Emission *e)
+{
   /* Always a source, never g_main_context_invoke: invoke runs the function on THIS
    * thread when it can acquire the main context (nobody iterating it at that moment,
    * e.g. between g_main_context_iteration calls), i.e. GTK on the worker thread. */
@@ -119,15 +155,263 @@ schedule (VitaAnalysisJob *self, guint signal, GError *error)
 }
 
 static void
+schedule (VitaAnalysisJob *self, guint signal, GError *error)
+{
+  Emission *e = emission_new (self, signal);
+
+  e->error = error;
+  schedule_emission (self, e);
+}
+
+/* "analysis-started" handing an (or NULL) to the main thread, with the track's length. */
+static void
+schedule_analysis (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples)
+{
+  Emission *e = emission_new (self, SIGNAL_ANALYSIS_STARTED);
+
+  e->analysis = an ? vita_analysis_ref (an) : NULL;
+  e->n_samples = n_samples;
+  schedule_emission (self, e);
+}
+
+static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
 {
   VitaAnalysisJob *self = user_data;
 
+  /* after a preview: the track's analysis replaces it once it shows the same window
+   * (or the one under the playhead now, after a seek): no panel goes blank between */
+  if (g_atomic_int_get (&self->publish_pending))
+    {
+      int frame = CLAMP (g_atomic_int_get (&self->priority_frame), 0, an->n_frames - 1);
+      if ((vita_analysis_window_ready (an, g_atomic_int_get (&self->publish_window)) ||
+           vita_analysis_window_ready (an, vita_analysis_window_for_frame (an, frame))) &&
+          g_atomic_int_compare_and_exchange (&self->publish_pending, 1, 0))
+        schedule_analysis (self, an, 0);
+    }
   g_atomic_int_set (&self->progress_done, done);
   g_atomic_int_set (&self->progress_total, total);
   /* At most one progress emission queued: the main loop is never flooded. */
   if (g_atomic_int_compare_and_exchange (&self->progress_pending, 0, 1))
     schedule (self, SIGNAL_PROGRESS, NULL);
+}
+
+/* What the app keeps in memory of a track's big arrays, in bytes: the decoded PCM
+ * (unless VITASCOPE_PCM_MAP_BYTES says otherwise) and the analysis' tokens and mel
+ * beyond this go to mapped cache files (16 MiB: 4.4 minutes of PCM at 16 kHz, 6.5
+ * minutes of the bundled model's tokens), so a 10-minute track's resident set stays
+ * within issue 14's 250 MB. */
+#define APP_STORE_BYTES ((gsize) 16 << 20)
+
+/* The app's analysis options: the windows nearest the priority frame first. */
+static void
+job_options (VitaAnalysisJob *self, VitaAnalysisOptions *opt, int n_frames)
+{
+  vita_analysis_options_init (opt);
+  opt->priority_frame = CLAMP (g_atomic_int_get (&self->priority_frame), -1, n_frames - 1);
+  /* leave a core to the UI (GTK, GStreamer playback); batches of 2 windows: the
+   * windows at a seek come in after at most one small batch in flight, and more
+   * workers fit the analysis's memory bound (bench-analysis, 1 thread, battle.ogg:
+   * CPU 2.04 s at batch 2 vs 2.24 s at batch 8 for the paper-size model, 0.69 vs
+   * 0.77 s for the bundled one) */
+  opt->workers = MAX (1, (int) g_get_num_processors () - 1);
+  if (self->workers > 0)
+    opt->workers = self->workers;
+  opt->batch = 2;
+  /* the app's resident set (issue 14.5): a track's tokens and mel over APP_STORE_BYTES
+   * live in cache files, their pages resident only while the panels read them
+   * (VITASCOPE_STORE_MAP_BYTES overrides it: tests lower it to see them there) */
+  opt->tokens_in_memory_max = APP_STORE_BYTES;
+  const char *env = g_getenv ("VITASCOPE_STORE_MAP_BYTES");
+  guint64 v;
+  if (env && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT64, &v, NULL))
+    opt->tokens_in_memory_max = (gsize) MIN (v, (guint64) G_MAXSIZE);
+}
+
+/* The model input of frames [first, first + n) of a track of n_samples samples, into an,
+ * from part = samples [part_start, part_start + part_len) (vita_mel_range_samples). */
+static gboolean
+set_mel_range (VitaAnalysis *an, VitaMel *mel, const float *part, gsize part_start,
+               gsize part_len, gsize n_samples, int first, int n, GError **error)
+{
+  g_autofree float *out = g_new (float, (gsize) n * an->cfg.fe.n_mels);
+
+  vita_mel_compute_range (mel, part, part_start, part_len, n_samples, first, n, out);
+  return vita_analysis_set_mel (an, first, out, n, error);
+}
+
+static void
+cancel_other (GCancellable *cancellable, gpointer other)
+{
+  g_cancellable_cancel (other);
+}
+
+/* Stops the preview's run after its first batch: the window under the playhead alone. */
+static void
+on_preview_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+/* The progressive open: the window under the playhead before the whole track.  The
+ * track's length from the file's header, the samples that window's frames read
+ * (vita_audio_load_stretch: the whole decode's, bit for bit), their mel
+ * (vita_mel_compute_range: the whole mel's rows), and that one window analysed in an
+ * analysis of the whole track's size whose other windows stay not ready.  It is handed
+ * to the main thread at once; the track's own analysis, computed as without a preview,
+ * replaces it once it has the same window (on_progress).  NULL (nothing shown early)
+ * for a file that cannot be read a stretch at a time, a short track, or any failure:
+ * the whole decode then says what is wrong. */
+static VitaAnalysis *
+preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_samples_out,
+                int *window_out)
+{
+  const VitaVitConfig *cfg = &self->vit->cfg;
+  const VitaFrontend *fe = &cfg->fe;
+  g_autoptr(GError) error = NULL;
+  guint64 n_samples = 0;
+  VitaAnalysisOptions opt;
+  const gint64 t0 = g_get_monotonic_time ();
+
+  if (!vita_audio_stretch_length (self->path, fe->sample_rate, &n_samples, &error))
+    {
+      g_debug ("no preview: %s", error->message);
+      return NULL;
+    }
+  const gsize n_frames = vita_frontend_n_frames (fe, n_samples);
+  /* a track of a few windows decodes whole in a few milliseconds */
+  if (n_frames < 4 * (gsize) cfg->frames || n_frames > G_MAXINT / 2 ||
+      !vita_vit_check_audio (cfg, n_samples, self->path, NULL))
+    return NULL;
+  job_options (self, &opt, (int) n_frames);
+  opt.priority_frame = CLAMP (frame, 0, (int) n_frames - 1);
+  opt.ssm_max = 1;   /* no SSM from one window: a 3-hour track's would be 20 MB */
+  opt.workers = 1;   /* one window, alone: no other worker takes a window without its mel */
+  g_autoptr(VitaAnalysis) an = vita_analysis_new (self->vit, NULL, (int) n_frames, &opt, &error);
+  if (an == NULL)
+    {
+      g_debug ("no preview: %s", error->message);
+      return NULL;
+    }
+  const int w = vita_analysis_window_for_frame (an, opt.priority_frame);
+  g_mutex_lock (&self->lock);
+  gboolean shown = self->preview_shown && self->preview_window == w;
+  g_mutex_unlock (&self->lock);
+  if (shown)
+    return NULL;   /* a seek within the window shown */
+  const int first = an->window_start[w], n = MIN (cfg->frames, (int) n_frames - first);
+  gsize a, b;
+  vita_mel_range_samples (mel, n_samples, first, n, &a, &b);
+  g_autofree float *part = vita_audio_load_stretch (self->path, fe->sample_rate, a, b - a,
+                                                    self->cancellable, &error);
+  if (part == NULL || !set_mel_range (an, mel, part, a, b - a, n_samples, first, n, &error))
+    {
+      g_debug ("no preview: %s", error->message);
+      return NULL;
+    }
+  g_autoptr(GCancellable) one = g_cancellable_new ();
+  gulong id = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_other),
+                                     g_object_ref (one), g_object_unref);
+  vita_analysis_run (an, on_preview_progress, one, NULL, NULL, one, NULL);
+  g_cancellable_disconnect (self->cancellable, id);
+  if (!vita_analysis_window_ready (an, w))
+    return NULL;
+  g_debug ("%s: preview of window %d (samples %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT ") in %.1f ms",
+           self->path, w, a, b, (g_get_monotonic_time () - t0) / 1e3);
+  *n_samples_out = (gint64) n_samples;
+  *window_out = w;
+  return g_steal_pointer (&an);
+}
+
+/* Hands a preview to the main thread, unless the track's analysis runs already or
+ * the playhead has moved to another window since (a newer preview is coming). */
+static void
+publish_preview (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples, int window)
+{
+  g_mutex_lock (&self->lock);
+  int frame = CLAMP (g_atomic_int_get (&self->priority_frame), 0, an->n_frames - 1);
+  if (self->previews_open && vita_analysis_window_for_frame (an, frame) == window)
+    {
+      self->preview_shown = TRUE;
+      self->preview_samples = n_samples;
+      self->preview_window = window;
+      schedule_analysis (self, an, n_samples);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/* A seek while the track decodes: a preview of the window there, on a thread of its
+ * own (at the UI's priority), the newest seek's after the others. */
+static gpointer
+seek_thread (gpointer data)
+{
+  VitaAnalysisJob *self = data;   /* a ref, dropped at the end */
+  g_autoptr(VitaMel) mel = vita_mel_new (&self->vit->cfg.fe, NULL);
+  gboolean again = mel != NULL;
+
+  while (again)
+    {
+      int frame = g_atomic_int_get (&self->seek_frame), window;
+      gint64 n_samples;
+      g_autoptr(VitaAnalysis) an = preview_window (self, mel, frame, &n_samples, &window);
+      if (an != NULL)
+        publish_preview (self, an, n_samples, window);
+      g_mutex_lock (&self->lock);
+      again = self->previews_open && g_atomic_int_get (&self->seek_frame) != frame &&
+              !g_cancellable_is_cancelled (self->cancellable);
+      if (!again)
+        {
+          self->seeking = FALSE;
+          g_cond_broadcast (&self->cond);
+        }
+      g_mutex_unlock (&self->lock);
+    }
+  g_object_unref (self);
+  return NULL;
+}
+
+/* The track's analysis from its PCM: its mel computed a stretch at a time straight
+ * into the analysis' store (a long track's mel is never whole in memory), the spectral
+ * flux of the same front-end. */
+static VitaAnalysis *
+track_analysis (VitaAnalysisJob *self, VitaMel *mel, VitaPcm *pcm, GError **error)
+{
+  VitaAnalysisOptions opt;
+  const gsize n_samples = pcm->n_samples, stretch = 4096;
+
+  job_options (self, &opt, self->n_frames);
+  g_autoptr(VitaAnalysis) an = vita_analysis_new (self->vit, NULL, self->n_frames, &opt, error);
+  if (an == NULL)
+    return NULL;
+  g_autofree float *onset = vita_mel_onset_pcm (mel, pcm, error);
+  if (onset == NULL)
+    return NULL;
+  for (gsize f = 0; f < (gsize) self->n_frames; f += stretch)
+    {
+      gsize k = MIN (stretch, (gsize) self->n_frames - f), a, b;
+      vita_mel_range_samples (mel, n_samples, f, k, &a, &b);
+      if (!set_mel_range (an, mel, pcm->samples + a, a, b - a, n_samples, (int) f, (int) k, error))
+        return NULL;
+      vita_pcm_release (pcm);   /* a mapped PCM's pages, read so far */
+      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        return NULL;
+    }
+  vita_analysis_set_onset (an, onset);
+  return g_steal_pointer (&an);
+}
+
+/* The rest of the track behind the window shown: this thread and those it starts (the
+ * decoder's segments, the analysis' workers inherit it) below the UI's priority, so
+ * that the panels of the preview, their attention maps (computed on GLib's pool) and
+ * the frames get the cores first.  Linux's nice is per thread; the job's thread ends
+ * with the job, so nothing else runs at the lowered priority. */
+static void
+background_priority (void)
+{
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5) != 0)
+    g_debug ("the analysis keeps the UI's priority: %s", g_strerror (errno));
+#endif
 }
 
 static gboolean
@@ -136,13 +420,27 @@ run_worker (VitaAnalysisJob *self, GError **error)
   VitaFrontend fe;
   g_autoptr(VitaMel) mel = NULL;
   g_autoptr(VitaPcm) pcm = NULL;
-  VitaAnalysisOptions opt;
-  gsize n_frames;
+  gint64 preview_samples = 0;
 
   if (self->vit != NULL)
     fe = self->vit->cfg.fe;
   else
     vita_frontend_init_default (&fe);
+  mel = vita_mel_new (&fe, error);
+  if (mel == NULL)
+    return FALSE;
+
+  if (self->preview)
+    {
+      int window;
+      g_autoptr(VitaAnalysis) an = preview_window (self, mel, g_atomic_int_get (&self->priority_frame),
+                                                   &preview_samples, &window);
+      if (an != NULL)
+        {
+          publish_preview (self, an, preview_samples, window);
+          background_priority ();
+        }
+    }
 
   if (self->given_pcm != NULL)
     pcm = g_steal_pointer (&self->given_pcm);
@@ -160,73 +458,87 @@ run_worker (VitaAnalysisJob *self, GError **error)
     }
   if (self->vit != NULL && !vita_vit_check_audio (&self->vit->cfg, pcm->n_samples, self->path, error))
     return FALSE;
-  mel = vita_mel_new (&fe, error);
-  if (mel == NULL)
-    return FALSE;
-  /* a long track's PCM is mapped from its cache file: read a stretch at a time */
-  self->mel = vita_mel_features_pcm (mel, pcm, 0, pcm->n_samples, &self->onset, &n_frames, NULL);
-  if (self->mel == NULL)
+  gsize n_frames = vita_frontend_n_frames (&fe, pcm->n_samples);
+  if (n_frames == 0 || n_frames > (gsize) (G_MAXINT / MAX (fe.n_fft / 2 + 1, fe.n_mels)))
     {
       g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
                    _("“%s” is too short or too long to analyse"), self->path);
       return FALSE;
     }
   self->n_frames = (int) n_frames;
-  self->n_mels = fe.n_mels;
-  self->peaks = vita_peaks_new (pcm->samples, pcm->n_samples, pcm->sample_rate);
-  vita_pcm_release (pcm);   /* what the peaks read of a mapped PCM */
+  /* no more previews (a seek now goes to the track's analysis, made next) */
+  g_mutex_lock (&self->lock);
+  self->previews_open = FALSE;
+  gboolean preview_shown = self->preview_shown;
+  preview_samples = self->preview_samples;
+  g_atomic_int_set (&self->publish_window, self->preview_window);
+  g_mutex_unlock (&self->lock);
+  if (preview_shown && preview_samples != (gint64) pcm->n_samples)
+    {
+      /* the header lied about the length: the preview's layout is not the track's */
+      g_debug ("%s: %" G_GSIZE_FORMAT " samples, not %" G_GINT64_FORMAT " as its header "
+               "said: the preview is dropped", self->path, pcm->n_samples, preview_samples);
+      preview_shown = FALSE;
+      schedule_analysis (self, NULL, 0);
+    }
+  if (self->vit != NULL)
+    {
+      self->analysis = track_analysis (self, mel, pcm, error);
+      if (self->analysis == NULL)
+        return FALSE;
+    }
+  /* a mapped PCM's pages dropped as the peaks read them */
+  self->peaks = vita_peaks_new_full (pcm->samples, pcm->n_samples, pcm->sample_rate,
+                                     (VitaPeaksReleaseFunc) vita_pcm_release, pcm);
   self->pcm = g_steal_pointer (&pcm);
   if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
     return FALSE;
-  schedule (self, SIGNAL_DECODED, NULL);
+  Emission *decoded = emission_new (self, SIGNAL_DECODED);
+  decoded->n_samples = (gint64) self->pcm->n_samples;
+  schedule_emission (self, decoded);
 
   if (self->vit == NULL)
     return TRUE;
 
-  vita_analysis_options_init (&opt);
-  opt.priority_frame = CLAMP (g_atomic_int_get (&self->priority_frame), -1, self->n_frames - 1);
-  /* leave a core to the UI (GTK, GStreamer playback); batches of 2 windows: the
-   * windows at a seek come in after at most one small batch in flight, and more
-   * workers fit the analysis's memory bound (bench-analysis, 1 thread, battle.ogg:
-   * CPU 2.04 s at batch 2 vs 2.24 s at batch 8 for the paper-size model, 0.69 vs
-   * 0.77 s for the bundled one) */
-  opt.workers = MAX (1, (int) g_get_num_processors () - 1);
-  if (self->workers > 0)
-    opt.workers = self->workers;
-  opt.batch = 2;
-  self->analysis = vita_analysis_new (self->vit, self->mel, self->n_frames, &opt, error);
-  if (self->analysis != NULL)
-    vita_analysis_set_onset (self->analysis, self->onset);
-  if (self->analysis == NULL)
-    return FALSE;
   /* publish, then catch a seek made while the analysis was being built */
   g_atomic_pointer_set (&self->live_analysis, self->analysis);
   vita_analysis_set_priority_frame (self->analysis,
                                     CLAMP (g_atomic_int_get (&self->priority_frame), -1,
                                            self->n_frames - 1));
-  schedule (self, SIGNAL_ANALYSIS_STARTED, NULL);
-  return vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
-                            self->cancellable, error);
+  if (preview_shown)
+    g_atomic_int_set (&self->publish_pending, 1);   /* on_progress hands it over */
+  else
+    schedule_analysis (self, self->analysis, 0);
+  gboolean ok = vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
+                                   self->cancellable, error);
+  if (g_atomic_int_compare_and_exchange (&self->publish_pending, 1, 0))
+    schedule_analysis (self, self->analysis, 0);
+  return ok;
 }
 
-static void
-job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* The job's own thread (not a pool thread: it lowers its priority, see run_worker). */
+static gpointer
+job_thread (gpointer data)
 {
-  VitaAnalysisJob *self = source;
+  VitaAnalysisJob *self = data;   /* a ref, dropped at the end */
   GError *error = NULL;
+  gboolean ok = run_worker (self, &error);
 
-  if (run_worker (self, &error))
+  g_mutex_lock (&self->lock);
+  self->previews_open = FALSE;   /* a failed decode: no seek's preview after "finished" */
+  g_mutex_unlock (&self->lock);
+  if (ok)
     schedule (self, SIGNAL_FINISHED, NULL);
   else
     schedule (self, SIGNAL_FINISHED, g_error_copy (error));
-  g_task_return_boolean (task, error == NULL);
   g_clear_error (&error);
 
-  /* The GTask holds a ref on self until this function returns. */
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
+  g_object_unref (self);
+  return NULL;
 }
 
 static void
@@ -234,15 +546,14 @@ vita_analysis_job_finalize (GObject *object)
 {
   VitaAnalysisJob *self = VITA_ANALYSIS_JOB (object);
 
-  g_assert (!self->running);
+  g_assert (!self->running && !self->seeking);
   g_clear_pointer (&self->analysis, vita_analysis_unref);
+  g_clear_pointer (&self->published, vita_analysis_unref);
   g_clear_pointer (&self->pcm, vita_pcm_free);
   g_clear_pointer (&self->given_pcm, vita_pcm_free);
   g_clear_pointer (&self->edits, g_ptr_array_unref);
   g_clear_pointer (&self->peaks, vita_peaks_unref);
   vita_engine_model_unref (self->vit);
-  g_free (self->mel);
-  g_free (self->onset);
   g_free (self->path);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->main_context, g_main_context_unref);
@@ -255,6 +566,9 @@ static void
 vita_analysis_job_class_init (VitaAnalysisJobClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  if (g_getenv ("VITASCOPE_PCM_MAP_BYTES") == NULL)
+    vita_audio_set_map_threshold (APP_STORE_BYTES);
 
   object_class->finalize = vita_analysis_job_finalize;
 
@@ -275,6 +589,7 @@ vita_analysis_job_init (VitaAnalysisJob *self)
   g_cond_init (&self->cond);
   self->cancellable = g_cancellable_new ();
   self->priority_frame = -1;
+  self->preview_window = -1;
 }
 
 VitaAnalysisJob *
@@ -322,18 +637,16 @@ vita_analysis_job_set_edits (VitaAnalysisJob *self, GPtrArray *edits)
 void
 vita_analysis_job_start (VitaAnalysisJob *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (VITA_IS_ANALYSIS_JOB (self));
   g_return_if_fail (self->main_context == NULL);
 
   self->main_context = g_main_context_ref_thread_default ();
   self->running = TRUE;
-  task = g_task_new (self, self->cancellable, NULL, NULL);
-  g_task_set_source_tag (task, vita_analysis_job_start);
-  /* The result is reported through "finished"; a cancelled task is fine. */
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, job_thread);
+  self->previews_open = self->preview && self->vit != NULL && self->given_pcm == NULL &&
+                        (self->edits == NULL || self->edits->len == 0);
+  self->preview = self->previews_open;
+  /* the result is reported through "finished"; the thread holds a ref until it leaves */
+  g_thread_unref (g_thread_new ("vita-job", job_thread, g_object_ref (self)));
 }
 
 void
@@ -349,7 +662,7 @@ vita_analysis_job_join (VitaAnalysisJob *self)
   g_return_if_fail (VITA_IS_ANALYSIS_JOB (self));
 
   g_mutex_lock (&self->lock);
-  while (self->running)
+  while (self->running || self->seeking)
     g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
 }
@@ -372,6 +685,18 @@ vita_analysis_job_set_priority_frame (VitaAnalysisJob *self, int frame)
   g_atomic_int_set (&self->priority_frame, frame < 0 ? -1 : frame);
   /* the analysis lives as long as the job (freed in finalize only) */
   VitaAnalysis *an = g_atomic_pointer_get (&self->live_analysis);
+  if (an == NULL && self->preview)
+    {
+      /* still decoding: a preview of the window there */
+      g_mutex_lock (&self->lock);
+      g_atomic_int_set (&self->seek_frame, frame);
+      if (self->previews_open && !self->seeking)
+        {
+          self->seeking = TRUE;
+          g_thread_unref (g_thread_new ("vita-seek-preview", seek_thread, g_object_ref (self)));
+        }
+      g_mutex_unlock (&self->lock);
+    }
   if (an != NULL)
     vita_analysis_set_priority_frame (an, frame < 0 ? -1 : MIN (frame, an->n_frames - 1));
 }
@@ -394,16 +719,21 @@ vita_analysis_job_get_peaks (VitaAnalysisJob *self)
   return self->peaks;
 }
 
-const float *
-vita_analysis_job_get_mel (VitaAnalysisJob *self, int *n_frames, int *n_mels)
+gint64
+vita_analysis_job_get_n_samples (VitaAnalysisJob *self)
 {
-  if (n_frames) *n_frames = self->n_frames;
-  if (n_mels) *n_mels = self->n_mels;
-  return self->mel;
+  return self->n_samples;
 }
 
 VitaAnalysis *
 vita_analysis_job_get_analysis (VitaAnalysisJob *self)
 {
-  return self->analysis;
+  return self->published;
+}
+
+void
+vita_analysis_job_set_preview (VitaAnalysisJob *self, gboolean preview)
+{
+  g_return_if_fail (self->main_context == NULL);
+  self->preview = preview;
 }

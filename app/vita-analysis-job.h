@@ -3,8 +3,14 @@
  * decode → mel → (with a model) vita_analysis_new + vita_analysis_run, the windows
  * nearest priority_frame first.  Signals are emitted on the main thread (the
  * context that called vita_analysis_job_start):
- *   decoded            — PCM and mel are ready (get_pcm / get_mel)
- *   analysis-started   — get_analysis() is valid; its windows fill in progressively
+ *   decoded            — the PCM is ready (get_pcm, get_peaks, get_n_samples)
+ *   analysis-started   — get_analysis() is valid (a new one, or NULL); its windows fill
+ *                        in progressively.  With set_preview, it may come first with a
+ *                        preview: an analysis of the whole track's size (get_n_samples,
+ *                        from the file's header) in which only the window under the
+ *                        playhead is ready, bit for bit the track's own; later again
+ *                        with the track's analysis once that has the same window
+ *                        (or NULL first, if the header's length was not the track's)
  *   progress (int done, int total)   — coalesced, at most one pending at a time
  *   finished (GError* or NULL)       — the worker thread is about to leave
  * Nothing is emitted after vita_analysis_job_cancel().  vita_analysis_job_join()
@@ -45,12 +51,21 @@ gboolean         vita_analysis_job_is_running (VitaAnalysisJob *self);
 void             vita_analysis_job_set_priority_frame (VitaAnalysisJob *self, int frame);
 const char      *vita_analysis_job_get_path (VitaAnalysisJob *self);
 
+/* The progressive open: the window under the playhead (priority_frame) is decoded,
+ * turned into mel and analysed alone first, for a file that can be read a stretch at
+ * a time (FLAC, OGG/Vorbis; vita_audio_load_stretch) — see "analysis-started".  Off by
+ * default; before start. */
+void             vita_analysis_job_set_preview (VitaAnalysisJob *self, gboolean preview);
+
 /* Valid after "decoded" (main thread). */
 const VitaPcm   *vita_analysis_job_get_pcm (VitaAnalysisJob *self);
 /* The PCM's min/max envelope for the waveform and overview panels; borrowed. */
 struct _VitaPeaks *vita_analysis_job_get_peaks (VitaAnalysisJob *self);
-const float     *vita_analysis_job_get_mel (VitaAnalysisJob *self, int *n_frames, int *n_mels);
-/* Valid after "analysis-started"; borrowed. */
+/* The track's length in samples at the model's rate: after "decoded", or after an
+ * "analysis-started" with a preview (then from the file's header); else 0. */
+gint64           vita_analysis_job_get_n_samples (VitaAnalysisJob *self);
+/* What the last "analysis-started" handed over; borrowed.  The track's mel (the model
+ * input) is the analysis' (an->mel): the job keeps no copy. */
 VitaAnalysis    *vita_analysis_job_get_analysis (VitaAnalysisJob *self);
 
 G_END_DECLS

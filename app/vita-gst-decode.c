@@ -117,15 +117,21 @@ bus_error (GstBus *bus, const char *name, GError **error)
   return TRUE;
 }
 
-VitaPcm *
-vita_gst_decode (const char *path, GCancellable *cancellable, GError **error)
+/* Takes frames mono samples (the file's rate and channel count given); FALSE + error
+ * stops the decoding. */
+typedef gboolean (*ChunkFunc) (gpointer data, float *mono, gsize frames, int rate, int channels,
+                               const char *name, GError **error);
+
+/* Decodes path, handing its downmixed samples to chunk a few thousand at a time. */
+static gboolean
+decode_run (const char *path, GCancellable *cancellable, ChunkFunc chunk, gpointer chunk_data,
+            GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
   g_autofree char *name = g_filename_display_name (path);
   if (!gst_is_initialized ())
     {
       SET_ERR (VITA_DSP_ERROR_FORMAT, "cannot decode “%s”: GStreamer is not initialised", name);
-      return NULL;
+      return FALSE;
     }
 
   GstElement *pipeline = gst_pipeline_new ("vita-decode");
@@ -145,7 +151,7 @@ vita_gst_decode (const char *path, GCancellable *cancellable, GError **error)
       for (guint i = 0; i < G_N_ELEMENTS (made); i++)
         if (made[i])
           gst_object_unref (gst_object_ref_sink (made[i]));
-      return NULL;
+      return FALSE;
     }
   g_object_set (src, "location", path, NULL);
   g_autoptr(GstCaps) caps = gst_caps_new_simple ("audio/x-raw",
@@ -158,18 +164,16 @@ vita_gst_decode (const char *path, GCancellable *cancellable, GError **error)
     {
       SET_ERR (VITA_DSP_ERROR_FORMAT, "cannot decode “%s”: GStreamer pipeline could not be linked", name);
       gst_object_unref (pipeline);
-      return NULL;
+      return FALSE;
     }
   gulong handler = g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), &ctx);
   gulong handler2 = g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), &ctx);
   const gint64 started = g_get_monotonic_time ();
 
   GstBus *bus = gst_element_get_bus (pipeline);
-  VitaPcm *result = NULL;
-  float *data = NULL;
-  gsize len = 0, cap = 0, limit = 0;
+  gboolean result = FALSE;
+  gsize len = 0, limit = 0;
   int rate = 0, channels = 0;
-  gsize n_nonfinite = 0;
 
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
@@ -266,37 +270,21 @@ vita_gst_decode (const char *path, GCancellable *cancellable, GError **error)
                    name, vita_audio_get_max_duration ());
           goto out;
         }
-      if (len + frames > cap)
-        {
-          gsize ncap = MAX (cap * 2, len + frames);
-          ncap = MAX (ncap, (gsize) 65536);
-          float *p = g_try_realloc_n (data, ncap, sizeof (float));
-          if (p == NULL)
-            {
-              gst_buffer_unmap (buf, &map);
-              SET_ERR (VITA_DSP_ERROR_TOO_LONG, "out of memory decoding “%s”", name);
-              goto out;
-            }
-          data = p;
-          cap = ncap;
-        }
       /* map.data may be unaligned for float: copy through memcpy, frame chunk by chunk */
-      float tmp[4096];
+      float tmp[4096], mono[4096];
       gsize per = G_N_ELEMENTS (tmp) / (gsize) channels;
-      for (gsize done = 0; done < frames; done += per)
+      gboolean ok = TRUE;
+      for (gsize done = 0; done < frames && ok; done += per)
         {
           gsize m = MIN (per, frames - done);
           memcpy (tmp, map.data + done * channels * sizeof (float), m * channels * sizeof (float));
-          vita_audio_downmix (data + len + done, tmp, m, channels);
+          vita_audio_downmix (mono, tmp, m, channels);
+          ok = chunk (chunk_data, mono, m, rate, channels, name, error);
         }
-      for (gsize i = 0; i < frames; i++)
-        if (!isfinite (data[len + i]))
-          {
-            data[len + i] = 0;
-            n_nonfinite++;
-          }
       len += frames;
       gst_buffer_unmap (buf, &map);
+      if (!ok)
+        goto out;
     }
   if (bus_error (bus, name, error))
     goto out;
@@ -306,14 +294,7 @@ vita_gst_decode (const char *path, GCancellable *cancellable, GError **error)
       goto out;
     }
 
-  result = g_new0 (VitaPcm, 1);
-  result->samples = g_realloc_n (g_steal_pointer (&data), len, sizeof (float));
-  result->n_samples = len;
-  result->sample_rate = rate;
-  result->source_rate = rate;
-  result->source_channels = channels;
-  result->duration = (double) len / rate;
-  result->n_nonfinite = (guint) MIN (n_nonfinite, (gsize) G_MAXUINT);
+  result = TRUE;
 
 out:
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -321,8 +302,81 @@ out:
   g_signal_handler_disconnect (dec, handler2);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  g_free (data);
   return result;
+}
+
+/* vita_gst_decode: the whole file in memory at its own rate. */
+typedef struct {
+  float *data;
+  gsize  len, cap;
+  int    rate, channels;
+  gsize  n_nonfinite;
+} Whole;
+
+static gboolean
+append_chunk (gpointer data, float *mono, gsize frames, int rate, int channels,
+              const char *name, GError **error)
+{
+  Whole *w = data;
+  if (w->len + frames > w->cap)
+    {
+      gsize ncap = MAX (MAX (w->cap * 2, w->len + frames), (gsize) 65536);
+      float *p = g_try_realloc_n (w->data, ncap, sizeof (float));
+      if (p == NULL)
+        {
+          SET_ERR (VITA_DSP_ERROR_TOO_LONG, "out of memory decoding “%s”", name);
+          return FALSE;
+        }
+      w->data = p;
+      w->cap = ncap;
+    }
+  for (gsize i = 0; i < frames; i++)
+    if (!isfinite (mono[i]))
+      {
+        mono[i] = 0;
+        w->n_nonfinite++;
+      }
+  memcpy (w->data + w->len, mono, frames * sizeof (float));
+  w->len += frames;
+  w->rate = rate;
+  w->channels = channels;
+  return TRUE;
+}
+
+VitaPcm *
+vita_gst_decode (const char *path, GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  Whole w = { 0 };
+  if (!decode_run (path, cancellable, append_chunk, &w, error))
+    {
+      g_free (w.data);
+      return NULL;
+    }
+  VitaPcm *pcm = g_new0 (VitaPcm, 1);
+  pcm->samples = g_realloc_n (w.data, w.len, sizeof (float));
+  pcm->n_samples = w.len;
+  pcm->sample_rate = w.rate;
+  pcm->source_rate = w.rate;
+  pcm->source_channels = w.channels;
+  pcm->duration = (double) w.len / w.rate;
+  pcm->n_nonfinite = (guint) MIN (w.n_nonfinite, (gsize) G_MAXUINT);
+  return pcm;
+}
+
+static gboolean
+push_chunk (gpointer data, float *mono, gsize frames, int rate, int channels,
+            const char *name, GError **error)
+{
+  return vita_pcm_sink_push (data, mono, frames, rate, channels, error);
+}
+
+gboolean
+vita_gst_decode_stream (const char *path, VitaPcmSink *sink, GCancellable *cancellable,
+                        GError **error)
+{
+  g_return_val_if_fail (path != NULL && sink != NULL, FALSE);
+  return decode_run (path, cancellable, push_chunk, sink, error);
 }
 
 void
@@ -333,7 +387,7 @@ vita_gst_decode_register (void)
     {
       g_autoptr(GError) error = NULL;
       if (gst_init_check (NULL, NULL, &error))
-        vita_audio_set_fallback_decoder (vita_gst_decode);
+        vita_audio_set_fallback_stream (vita_gst_decode_stream);
       else
         g_warning ("GStreamer is not available (%s): only formats libsndfile reads can be opened",
                    error ? error->message : "unknown error");

@@ -15,7 +15,14 @@ VitaPcm *vita_gst_decode (const char   *path,
                           GCancellable *cancellable,
                           GError      **error);
 
-/* gst_init_check() and vita_audio_set_fallback_decoder (vita_gst_decode); logs a
+/* The same decoding, streamed into vita_audio_load's sink (vita-audio.h): resampled
+ * as it comes, a long track straight into the mapped PCM cache file. */
+gboolean vita_gst_decode_stream (const char   *path,
+                                 VitaPcmSink  *sink,
+                                 GCancellable *cancellable,
+                                 GError      **error);
+
+/* gst_init_check() and vita_audio_set_fallback_stream (vita_gst_decode_stream); logs a
  * warning and registers nothing when GStreamer cannot be initialised.  Idempotent. */
 void     vita_gst_decode_register (void);
 

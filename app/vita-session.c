@@ -194,7 +194,7 @@ vita_session_set_duration (VitaSession *self, gint64 duration_ns)
 {
   int n_layers = 0, n_heads = 0, rate = 16000, hop = 512;
 
-  if (duration_ns <= 0 || (self->job != NULL && vita_analysis_job_get_pcm (self->job) != NULL))
+  if (duration_ns <= 0 || (self->job != NULL && vita_analysis_job_get_n_samples (self->job) > 0))
     return;
   if (self->vit != NULL)
     vita_engine_model_describe (self->vit, &n_layers, &n_heads, &rate, &hop);
@@ -388,12 +388,12 @@ apply_view (VitaSession *self, const VitaSessionView *v)
   vita_session_set_onset_clicks (self, v->onset_clicks);
 }
 
+/* The track's length is known (decoded, or from the header for a preview): the
+ * timeline spans it, and a restored session's view applies. */
 static void
-on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
+track_length_known (VitaSession *self, VitaAnalysisJob *job)
 {
-  const VitaPcm *pcm = vita_analysis_job_get_pcm (job);
-
-  configure_timeline (self, (gint64) pcm->n_samples);
+  configure_timeline (self, vita_analysis_job_get_n_samples (job));
   if (self->restoring != NULL)
     {
       g_autoptr(VitaSessionState) state = g_steal_pointer (&self->restoring);
@@ -402,6 +402,12 @@ on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
       vita_analysis_job_set_priority_frame (job, vita_timeline_get_current_frame (self->timeline));
       g_signal_emit (self, signals[SIGNAL_VIEW_RESTORED], 0);
     }
+}
+
+static void
+on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
+{
+  track_length_known (self, job);
   set_analysis (self, self->analysis, vita_analysis_job_get_peaks (job));
   self->decoded = TRUE;
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 0.0,
@@ -414,7 +420,14 @@ on_job_decoded (VitaSession *self, VitaAnalysisJob *job)
 static void
 on_job_started (VitaSession *self, VitaAnalysisJob *job)
 {
+  /* a preview (the window under the playhead before the whole track) comes first */
+  if (!self->decoded && vita_analysis_job_get_n_samples (job) > 0)
+    track_length_known (self, job);
   set_analysis (self, vita_analysis_job_get_analysis (job), self->peaks);
+  /* a preview's window, or the track's analysis replacing it, is there already: the
+   * panels under the playhead show it now, as after a progress report */
+  if (self->analysis != NULL && g_atomic_int_get (&self->analysis->n_ready) > 0)
+    vita_analysis_source_windows_ready (self->analysis_source);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, 0.0,
                  _("Analysing windows near the playhead first…"));
 }
@@ -474,6 +487,7 @@ restart_analysis (VitaSession *self)
   if (self->restoring != NULL && vita_timeline_get_hop (self->timeline) > 0)
     frame = (int) (self->restoring->view.position / vita_timeline_get_hop (self->timeline));
   self->job = vita_analysis_job_new (self->audio_path, self->vit, frame);
+  vita_analysis_job_set_preview (self->job, TRUE);
   if (self->side_b != NULL)   /* a comparison: half the workers each */
     vita_analysis_job_set_workers (self->job, vita_analysis_job_half_workers ());
   g_signal_connect_swapped (self->job, "decoded", G_CALLBACK (on_job_decoded), self);

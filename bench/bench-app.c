@@ -1,7 +1,7 @@
 /* bench-app.c — the desktop app's responsiveness (issue 3, item 7).
  *
  *   bench-app [--play SECONDS] [--size WxH] [--model M] [--compare twin|difference|none] [--screenshot PNG]
- *             [--hold SECONDS] FILE
+ *             [--hold SECONDS] [--until-analysed] FILE
  *
  * Opens FILE in a window, plays it (VITASCOPE_AUDIO_SINK=fakesink for machines
  * without sound) and reports:
@@ -21,6 +21,9 @@
  * shows the twin in difference mode (A − B).  --compare none
  * takes the same steps without side B: the baseline to compare with.
  * --screenshot renders the window itself to a PNG (no X tools needed).
+ * --until-analysed: after playing, waits for the whole track's analysis and reports
+ * how long it took; always last: the process's peak resident set (issue 14 item 5:
+ * a 3-hour track within 400 MB, a 10-minute one within 250 MB).
  */
 #include "vita-config.h"
 #include "vita-application.h"
@@ -30,6 +33,7 @@
 #include <gst/gst.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static gint64 t_launch;
@@ -352,6 +356,7 @@ int
 main (int argc, char *argv[])
 {
   double play = 5, hold = 0;
+  gboolean until_analysed = FALSE;
   int width = 1280, height = 800;
   g_autofree char *model = NULL, *screenshot = NULL, *size = NULL, *compare = NULL;
   g_auto(GStrv) files = NULL;
@@ -363,6 +368,7 @@ main (int argc, char *argv[])
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file", "M" },
     { "compare", 0, 0, G_OPTION_ARG_STRING, &compare, "Side B while playing: “twin” (the random-init twin), “difference” (the twin, A − B) or “none” (baseline)", "twin|difference|none" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
+    { "until-analysed", 0, 0, G_OPTION_ARG_NONE, &until_analysed, "After playing, wait for the whole analysis", NULL },
     { "action", 0, 0, G_OPTION_ARG_STRING_ARRAY, &actions, "Activate an action before --hold (e.g. app.preferences)", "NAME" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE" },
     { NULL }
@@ -545,6 +551,26 @@ main (int argc, char *argv[])
   if (vita_window_get_n_errors (window) > 0)
     printf ("errors shown: %u (last: %s)\n", vita_window_get_n_errors (window),
             vita_window_get_last_error (window));
+
+  if (until_analysed)
+    {
+      VitaSession *session = vita_window_get_session (window);
+      gint64 t0 = g_get_monotonic_time (), end = t0 + 1200 * G_USEC_PER_SEC;
+      guint wake = g_timeout_add (50, keep_awake, NULL);
+      while (!vita_session_get_analysis_complete (session) && g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (wake);
+      printf ("whole analysis %s %.1f s after playing\n",
+              vita_session_get_analysis_complete (session) ? "complete" : "NOT complete",
+              (g_get_monotonic_time () - t0) / 1e6);
+    }
+  {
+    struct rusage ru;
+    if (getrusage (RUSAGE_SELF, &ru) == 0)
+      printf ("peak resident set: %.1f MB (issue 14: 3-hour track ≤ 400 MB, 10-minute ≤ 250 MB); "
+              "process CPU %.2f s user + %.2f s system\n", ru.ru_maxrss / 1024.0,
+              ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+  }
 
   if (screenshot != NULL)
     {

@@ -64,12 +64,19 @@
 #define SET_ERR(code, ...) g_set_error (error, VITA_DSP_ERROR, code, __VA_ARGS__)
 
 static VitaAudioDecodeFunc fallback_decoder;
+static VitaAudioStreamFunc fallback_stream;
 static double max_duration_s = 3 * 3600.0;   /* a long PCM is mapped: vita_audio_set_map_threshold */
 
 void
 vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func)
 {
   fallback_decoder = func;
+}
+
+void
+vita_audio_set_fallback_stream (VitaAudioStreamFunc func)
+{
+  fallback_stream = func;
 }
 
 void
@@ -694,6 +701,120 @@ limit_samples (int rate)
   return (gsize) n;
 }
 
+/* The decoded samples in out as a PCM (out's memory or file taken): the cache file's
+ * mapping, or the buffer shrunk to its length.  NULL + error (out is then freed). */
+static VitaPcm *
+buf_to_pcm (Buf *out, const char *name, GError **error)
+{
+  VitaPcm *pcm = g_new0 (VitaPcm, 1);
+  if (out->to_file)
+    {
+      gboolean ok = buf_flush (out, name, error);
+      g_clear_pointer (&out->data, g_free);
+      pcm->samples = ok ? pcm_file_map (out->fd, out->len, name, &pcm->mapped_bytes, error) : NULL;
+      if (!ok)
+        close (out->fd);
+      out->to_file = FALSE;
+      if (pcm->samples == NULL)
+        {
+          g_free (pcm);
+          return NULL;
+        }
+    }
+  else  /* Shrink the (possibly generous) reservation. */
+    pcm->samples = g_realloc (g_steal_pointer (&out->data), MAX (out->len, (gsize) 1) * sizeof (float));
+  pcm->n_samples = out->len;
+  return pcm;
+}
+
+/* ---- a fallback decoder's output, streamed ------------------------------------- */
+
+struct _VitaPcmSink {
+  const char *name;
+  int         target_rate, rate, channels;   /* rate 0: nothing pushed yet */
+  Rs          rs;
+  Buf         out;
+  gsize       n_in, in_limit, n_nonfinite;
+};
+
+gboolean
+vita_pcm_sink_push (VitaPcmSink *s, float *mono, gsize n, int rate, int channels, GError **error)
+{
+  const char *name = s->name;
+  if (s->rate == 0)
+    {
+      if (rate < VITA_AUDIO_MIN_RATE || rate > VITA_AUDIO_MAX_RATE)
+        {
+          SET_ERR (VITA_DSP_ERROR_INVALID, "“%s” has a sample rate of %d Hz (supported: %d–%d Hz)",
+                   name, rate, VITA_AUDIO_MIN_RATE, VITA_AUDIO_MAX_RATE);
+          return FALSE;
+        }
+      s->in_limit = limit_samples (rate);
+      if (rate != s->target_rate && !rs_init (&s->rs, rate, s->target_rate, &s->out, error))
+        {
+          g_prefix_error (error, "“%s”: ", name);
+          return FALSE;
+        }
+      s->rate = rate;
+      s->channels = channels;
+    }
+  else if (rate != s->rate)
+    {
+      SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” changes its sample rate mid-stream (%d → %d Hz)",
+               name, s->rate, rate);
+      return FALSE;
+    }
+  if (!buf_spill (&s->out, name, error))
+    return FALSE;
+  s->n_in += n;
+  if (s->n_in > s->in_limit)
+    return too_long_error (name, error);
+  s->n_nonfinite += scrub_nonfinite (mono, n);
+  if (rate != s->target_rate)
+    return rs_push (&s->rs, mono, n, FALSE, &s->out) || too_long_error (name, error);
+  if (!buf_reserve (&s->out, n))
+    return too_long_error (name, error);
+  memcpy (BUF_END (&s->out), mono, n * sizeof (float));
+  s->out.len += n;
+  return TRUE;
+}
+
+/* The PCM of what was pushed: resampled to the end, in its cache file when long. */
+static VitaPcm *
+sink_finish (VitaPcmSink *s, GError **error)
+{
+  const char *name = s->name;
+  if (s->n_in == 0)
+    {
+      SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” contains no audio samples", name);
+      return NULL;
+    }
+  static const float none[1];   /* no input, the end (libsamplerate wants a pointer) */
+  if (s->rate != s->target_rate && !rs_push (&s->rs, none, 0, TRUE, &s->out))
+    {
+      too_long_error (name, error);
+      return NULL;
+    }
+  VitaPcm *pcm = buf_to_pcm (&s->out, name, error);
+  if (pcm == NULL)
+    return NULL;
+  pcm->sample_rate = s->target_rate;
+  pcm->source_rate = s->rate;
+  pcm->source_channels = s->channels;
+  pcm->duration = (double) pcm->n_samples / s->target_rate;
+  pcm->n_nonfinite = (guint) MIN (s->n_nonfinite, (gsize) G_MAXUINT);
+  return pcm;
+}
+
+static void
+sink_clear (VitaPcmSink *s)
+{
+  rs_clear (&s->rs);
+  g_free (s->out.data);
+  if (s->out.to_file)
+    close (s->out.fd);
+}
+
 /* Decodes an opened SNDFILE. Takes no ownership of sf. */
 static VitaPcm *
 decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_rate,
@@ -805,23 +926,9 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
    * end of the data); what was read is used. */
   rs_clear (&rs);
 
-  VitaPcm *pcm = g_new0 (VitaPcm, 1);
-  if (out.to_file)
-    {
-      gboolean ok = buf_flush (&out, name, error);
-      g_clear_pointer (&out.data, g_free);
-      pcm->samples = ok ? pcm_file_map (out.fd, out.len, name, &pcm->mapped_bytes, error) : NULL;
-      if (!ok)
-        close (out.fd);
-      if (pcm->samples == NULL)
-        {
-          g_free (pcm);
-          return NULL;
-        }
-    }
-  else  /* Shrink the (possibly generous) reservation. */
-    pcm->samples = g_realloc (out.data, MAX (out.len, (gsize) 1) * sizeof (float));
-  pcm->n_samples = out.len;
+  VitaPcm *pcm = buf_to_pcm (&out, name, error);
+  if (pcm == NULL)
+    return NULL;
   pcm->sample_rate = target_rate;
   pcm->source_rate = src_rate;
   pcm->source_channels = channels;
@@ -1276,6 +1383,163 @@ done:
   return pcm;
 }
 
+/* ---- a stretch of a file (the app's progressive open) --------------------------- */
+
+/* Opens path for a stretch: a FLAC or OGG/Vorbis file whose header gives its length
+ * (the formats the parallel decoder seeks in to the sample); its identity in *id.
+ * A chained Ogg file is not looked for here (that walks every page): the whole
+ * decode refuses it. */
+static SNDFILE *
+open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *info,
+                  FileId *id, GError **error)
+{
+  if (!check_target_rate (name, target_rate, error))
+    return NULL;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      int e = fd < 0 ? errno : EINVAL;
+      if (fd >= 0)
+        g_close (fd, NULL);
+      SET_ERR (VITA_DSP_ERROR_OPEN, "cannot open “%s”: %s", name, g_strerror (e));
+      return NULL;
+    }
+  file_id_of (&st, id);
+  *info = (SF_INFO) { 0 };
+  SNDFILE *sf = sf_open_fd (fd, SFM_READ, info, TRUE);  /* closes fd */
+  const int major = info->format & SF_FORMAT_TYPEMASK, sub = info->format & SF_FORMAT_SUBMASK;
+  if (sf == NULL || !info->seekable || info->frames <= 0 || info->frames == SF_COUNT_MAX ||
+      !(major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS)))
+    {
+      if (sf)
+        sf_close (sf);
+      SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” cannot be decoded a stretch at a time "
+               "(only FLAC and OGG/Vorbis files that give their length)", name);
+      return NULL;
+    }
+  if (!check_format (name, info, error))
+    {
+      sf_close (sf);
+      return NULL;
+    }
+  return sf;
+}
+
+/* The output length of a whole decode of info's frames at target_rate. */
+static guint64
+stretch_total (const SF_INFO *info, int target_rate)
+{
+  const guint64 frames = (guint64) info->frames;
+  if (info->samplerate == target_rate)
+    return frames;
+  /* torchaudio's ceil(n * new / orig), in the reduced ratio as the decoders */
+  guint64 g = (guint64) info->samplerate, b = (guint64) target_rate;
+  while (b != 0)
+    {
+      guint64 r = g % b;
+      g = b;
+      b = r;
+    }
+  const guint64 orig = (guint64) info->samplerate / g, new_ = (guint64) target_rate / g;
+  return (frames * new_ + orig - 1) / orig;
+}
+
+gboolean
+vita_audio_stretch_length (const char *path, int target_rate, guint64 *n_samples, GError **error)
+{
+  g_return_val_if_fail (path != NULL && n_samples != NULL, FALSE);
+  g_autofree char *name = g_filename_display_name (path);
+  SF_INFO info;
+  FileId id;
+  SNDFILE *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
+  if (sf == NULL)
+    return FALSE;
+  sf_close (sf);
+  if ((double) info.frames / info.samplerate > max_duration_s + 1.0)
+    return too_long_error (name, error);
+  *n_samples = stretch_total (&info, target_rate);
+  return TRUE;
+}
+
+float *
+vita_audio_load_stretch (const char *path, int target_rate, guint64 first, gsize n,
+                         GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (path != NULL && n > 0, NULL);
+  g_autofree char *name = g_filename_display_name (path);
+  SF_INFO info;
+  FileId id;
+  SNDFILE *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
+  if (sf == NULL)
+    return NULL;
+  sf_close (sf);
+  const guint64 total = stretch_total (&info, target_rate), frames = (guint64) info.frames;
+  if (first > total || n > total - first)
+    {
+      SET_ERR (VITA_DSP_ERROR_INVALID, "“%s” has %" G_GUINT64_FORMAT " samples at %d Hz: "
+               "no stretch of %" G_GSIZE_FORMAT " from %" G_GUINT64_FORMAT, name, total,
+               target_rate, n, first);
+      return NULL;
+    }
+  /* one segment of the parallel decoder (decode_parallel): its output is the whole
+   * decode's from its first block on, bit for bit */
+  Seg g = { .path = path, .name = name, .channels = info.channels,
+            .src_rate = info.samplerate, .target_rate = target_rate,
+            .cancellable = cancellable, .in_stop = G_MAXUINT64, .id = &id,
+            .resample = info.samplerate != target_rate };
+  guint64 out_first;   /* the whole decode's index of the segment's first output */
+  /* libsndfile's Vorbis seek lands late inside the last page or so (168 samples late
+   * 0.2 s before the end of a test file): never seek into the last 10 s of input */
+  const guint64 margin = (guint64) info.samplerate * 10;
+  const guint64 far_block = frames > margin ? frames - margin : 0;
+  if (g.resample)
+    {
+      Poly *probe = poly_new (info.samplerate, target_rate);
+      if (probe == NULL)
+        {
+          SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” cannot be decoded a stretch at a time "
+                   "(its rate, %d Hz, needs the whole-file resampler)", name, info.samplerate);
+          return NULL;
+        }
+      const guint64 orig = (guint64) probe->orig, new_ = (guint64) probe->new_;
+      const guint64 n_blocks = frames / orig;
+      g.b0 = MIN (first / new_, far_block / orig);
+      if (g.b0 * orig < (guint64) probe->width)
+        g.b0 = 0;   /* its input would start before the file's: from the start */
+      g.b1 = (first + n + new_ - 1) / new_;
+      g.last = g.b1 >= n_blocks;   /* to the end: the decoder's right padding and length */
+      if (g.last)
+        g.b1 = G_MAXUINT64;
+      g.in_start = g.b0 == 0 ? 0 : g.b0 * orig - (guint64) probe->width;
+      out_first = g.b0 * new_;
+      poly_free (probe);
+    }
+  else
+    {
+      g.in_start = MIN (first, far_block);
+      g.last = first + n >= frames;
+      if (!g.last)
+        g.in_stop = first + n;
+      out_first = g.in_start;
+    }
+  seg_run (&g);
+
+  float *out = NULL;
+  if (g.changed)
+    changed_error (name, error);
+  else if (g.error)
+    g_propagate_error (error, g_steal_pointer (&g.error));
+  else if (g.failed || (guint64) g.out.len < first - out_first + n)
+    SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” ends before its header says (%" G_GUINT64_FORMAT
+             " samples at %d Hz) or cannot be sought in", name, total, target_rate);
+  else
+    out = g_memdup2 (g.out.data + (first - out_first), n * sizeof (float));
+  g_free (g.out.data);
+  g_clear_error (&g.error);
+  return out;
+}
+
 /* ---- resampling of a whole buffer --------------------------------------------- */
 
 /* torchaudio.functional.resample semantics (length ceil(n * out / in)). */
@@ -1556,11 +1820,21 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
   if (sf == NULL)
     {
       g_autofree char *why = g_strdup (sf_strerror (NULL));
-      if (fallback_decoder != NULL)
+      if (fallback_decoder != NULL || fallback_stream != NULL)
         {
           g_autoptr(GError) fb_error = NULL;
-          VitaPcm *pcm = fallback_decoder (path, cancellable, &fb_error);
-          if (pcm != NULL)
+          VitaPcm *pcm = NULL;
+          if (fallback_stream != NULL)
+            {
+              VitaPcmSink sink = { .name = name, .target_rate = target_rate,
+                                   .out = { .limit = limit_samples (target_rate) } };
+              if (fallback_stream (path, &sink, cancellable, &fb_error))
+                pcm = sink_finish (&sink, &fb_error);
+              sink_clear (&sink);
+              if (pcm != NULL)
+                return pcm;
+            }
+          else if ((pcm = fallback_decoder (path, cancellable, &fb_error)) != NULL)
             return finish_fallback (pcm, name, target_rate, error);
           if (g_error_matches (fb_error, VITA_DSP_ERROR, VITA_DSP_ERROR_CANCELLED) ||
               g_error_matches (fb_error, VITA_DSP_ERROR, VITA_DSP_ERROR_TOO_LONG) ||

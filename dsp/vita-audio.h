@@ -47,6 +47,23 @@ typedef VitaPcm *(*VitaAudioDecodeFunc) (const char   *path,
                                          GError      **error);
 void     vita_audio_set_fallback_decoder (VitaAudioDecodeFunc func);
 
+/* A fallback decoder that streams (preferred over the one above when both are set):
+ * it pushes its mono samples at the file's own rate into the sink, chunk by chunk;
+ * vita_audio_load resamples them as they come and, for a long track, writes them to
+ * the same mapped cache file as libsndfile's decoder (vita_audio_set_map_threshold):
+ * a long file read by the fallback is never whole in memory.  vita_pcm_sink_push
+ * replaces non-finite samples in mono by 0 (counted) and fails (naming the file) past
+ * the duration limit, on a rate out of range or changed mid-stream; the decoder then
+ * returns FALSE with that error. */
+typedef struct _VitaPcmSink VitaPcmSink;
+gboolean vita_pcm_sink_push (VitaPcmSink *sink, float *mono, gsize n, int rate, int channels,
+                             GError **error);
+typedef gboolean (*VitaAudioStreamFunc) (const char   *path,
+                                         VitaPcmSink  *sink,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+void     vita_audio_set_fallback_stream (VitaAudioStreamFunc func);
+
 /* Longest track accepted, in seconds (default 10800, 3 hours: a long track's PCM lives in
  * a mapped cache file, see vita_audio_set_map_threshold).  Longer input is refused with
  * VITA_DSP_ERROR_TOO_LONG naming the file and the limit: memory and disk stay bounded. */
@@ -84,6 +101,23 @@ VitaPcm *vita_audio_load_prefix (const char   *path,
                                  double        seconds,
                                  GCancellable *cancellable,
                                  GError      **error);
+
+/* A stretch of a file before the whole of it (the app's progressive open: the window
+ * under the playhead first).  vita_audio_stretch_length gives the length, at
+ * target_rate, that vita_audio_load will return as the file's header tells it, and
+ * vita_audio_load_stretch samples [first, first + n) of that result, bit for bit,
+ * decoding only about that stretch (seeking to the sample, resampler state and edges
+ * as the parallel decoder's segments).  Only for FLAC and OGG/Vorbis files that give
+ * their length: others fail with VITA_DSP_ERROR_FORMAT (decode the whole file).  A
+ * header that lies is found out only by the whole decode: its length differs. */
+gboolean vita_audio_stretch_length (const char *path, int target_rate, guint64 *n_samples,
+                                    GError **error);
+float   *vita_audio_load_stretch   (const char   *path,
+                                    int           target_rate,
+                                    guint64       first,
+                                    gsize         n,
+                                    GCancellable *cancellable,
+                                    GError      **error);
 
 /* Decode a file held in memory (libsndfile virtual I/O; no fallback decoder, no
  * cancellation).  display_name is used in messages.  Used by the fuzzer and tests. */

@@ -502,6 +502,24 @@ vita_mel_features_pcm (VitaMel *mel, VitaPcm *pcm, gsize first, gsize n_samples,
                    pcm->mapped_bytes ? pcm : NULL, error);
 }
 
+float *
+vita_mel_onset_pcm (VitaMel *mel, VitaPcm *pcm, GError **error)
+{
+  g_return_val_if_fail (mel != NULL && pcm != NULL, NULL);
+  const gsize n = vita_frontend_n_frames (&mel->fe, pcm->n_samples);
+  float *onset = n > 0 ? g_try_new (float, n) : NULL;
+  if (onset == NULL ||
+      !onset_by_chunks (mel, pcm->samples, pcm->n_samples, n, onset, pcm->mapped_bytes ? pcm : NULL))
+    {
+      g_free (onset);
+      g_set_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_INVALID,
+                   n == 0 ? "the audio is too short for one frame"
+                          : "out of memory for the spectrogram (%" G_GSIZE_FORMAT " frames)", n);
+      return NULL;
+    }
+  return onset;
+}
+
 /* Naive reference (tests): direct DFT in double, dense filterbank, same framing. */
 void
 vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, float *out)

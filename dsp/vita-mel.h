@@ -64,6 +64,11 @@ struct _VitaPcm;
 float *vita_mel_features_pcm (VitaMel *mel, struct _VitaPcm *pcm, gsize first, gsize n_samples,
                               float **onset, gsize *n_frames, GError **error);
 
+/* The spectral flux alone of vita_mel_features_pcm (the same bits), (n_frames), for a
+ * caller that computes the model input a stretch at a time (vita_mel_compute_range)
+ * straight into its own store: a long track's mel is never whole in memory. */
+float *vita_mel_onset_pcm (VitaMel *mel, struct _VitaPcm *pcm, GError **error);
+
 /* Naive reference of vita_mel_compute (direct DFT, dense filterbank): tests only. */
 void vita_mel_compute_ref (const VitaMel *mel, const float *pcm, gsize n_samples, float *out);
 

@@ -27,6 +27,12 @@ G_BEGIN_DECLS
 typedef struct _VitaPeaks VitaPeaks;
 
 VitaPeaks *vita_peaks_new    (const float *pcm, gsize n_samples, int sample_rate);
+/* The same, calling release (release_data) after each stretch of pcm it has read: a
+ * PCM mapped from its cache file drops those pages (vita_pcm_release), so a long
+ * track's samples never become resident all at once. */
+typedef void (*VitaPeaksReleaseFunc) (gpointer data);
+VitaPeaks *vita_peaks_new_full (const float *pcm, gsize n_samples, int sample_rate,
+                                VitaPeaksReleaseFunc release, gpointer release_data);
 VitaPeaks *vita_peaks_ref    (VitaPeaks *peaks);
 void       vita_peaks_unref  (VitaPeaks *peaks);
 gsize      vita_peaks_get_n_samples (const VitaPeaks *peaks);

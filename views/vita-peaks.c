@@ -7,7 +7,8 @@
 #define BASE_BUCKET 64
 #define LEVEL_FACTOR 4
 #define MAX_LEVELS 12
-#define IN_MEMORY_MAX (64u << 20)   /* a longer track's samples go to a cache file */
+#define IN_MEMORY_MAX (16u << 20)   /* a longer track's samples (4.4 min at 16 kHz) go to a
+                                       cache file: the app's resident set (issue 14.5) */
 
 struct _VitaPeaks {
   gint    ref_count;
@@ -25,6 +26,16 @@ struct _VitaPeaks {
 VitaPeaks *
 vita_peaks_new (const float *pcm, gsize n_samples, int sample_rate)
 {
+  return vita_peaks_new_full (pcm, n_samples, sample_rate, NULL, NULL);
+}
+
+/* Samples read per stretch before release is called (a multiple of BASE_BUCKET). */
+#define STRETCH ((gsize) BASE_BUCKET << 14)
+
+VitaPeaks *
+vita_peaks_new_full (const float *pcm, gsize n_samples, int sample_rate,
+                     VitaPeaksReleaseFunc release, gpointer release_data)
+{
   g_return_val_if_fail (pcm != NULL || n_samples == 0, NULL);
   VitaPeaks *p = g_new0 (VitaPeaks, 1);
   p->ref_count = 1;
@@ -32,32 +43,61 @@ vita_peaks_new (const float *pcm, gsize n_samples, int sample_rate)
   p->sample_rate = sample_rate;
   /* the copy sample-level zoom draws from: only what is shown becomes resident */
   g_autoptr(GError) error = NULL;
-  if (!(p->store = vita_store_new (n_samples, IN_MEMORY_MAX, "the waveform", &error)) ||
-      !vita_store_write (p->store, 0, pcm, n_samples, &error))
+  if (!(p->store = vita_store_new (n_samples, IN_MEMORY_MAX, "the waveform", &error)))
     {
       g_warning ("%s; keeping the waveform in memory", error->message);
-      g_clear_pointer (&p->store, vita_store_free);
       p->store = vita_store_new (n_samples, G_MAXSIZE, "the waveform", NULL);
       g_assert (p->store != NULL);   /* out of memory: as g_new would */
-      vita_store_write (p->store, 0, pcm, n_samples, NULL);
     }
   p->samples = vita_store_data (p->store);
 
+  /* Level 0 and the copy from the caller's PCM a stretch at a time, each next level
+   * from the previous one. */
   gsize bucket = BASE_BUCKET;
-  const float *src_min = pcm, *src_max = pcm;   /* level 0 from the caller's PCM */
-  gsize src_n = n_samples, src_group = BASE_BUCKET;
-  while (p->n_levels < MAX_LEVELS)
+  gsize count = (n_samples + bucket - 1) / bucket;
+  p->bucket[0] = bucket;
+  p->count[0] = count;
+  p->min[0] = g_new (float, MAX (count, 1));
+  p->max[0] = g_new (float, MAX (count, 1));
+  for (gsize s = 0; s < n_samples; s += STRETCH)
+    {
+      gsize n = MIN (STRETCH, n_samples - s);
+      if (!vita_store_write (p->store, s, pcm + s, n, &error))
+        {
+          /* a full disk: this copy only (sample-level zoom) goes without */
+          g_warning ("%s; the waveform's samples are not kept", error->message);
+          g_clear_error (&error);
+        }
+      for (gsize i = s / bucket; i < (s + n + bucket - 1) / bucket; i++)
+        {
+          gsize a = i * bucket, b = MIN (a + bucket, n_samples);
+          float mn = pcm[a], mx = pcm[a];
+          for (gsize j = a + 1; j < b; j++)
+            {
+              mn = MIN (mn, pcm[j]);
+              mx = MAX (mx, pcm[j]);
+            }
+          p->min[0][i] = mn;
+          p->max[0][i] = mx;
+        }
+      if (release)
+        release (release_data);
+    }
+  p->n_levels = 1;
+  while (count > 1 && p->n_levels < MAX_LEVELS)
     {
       int l = p->n_levels;
-      gsize count = (n_samples + bucket - 1) / bucket;
+      const float *src_min = p->min[l - 1], *src_max = p->max[l - 1];
+      gsize src_n = count;
+      bucket *= LEVEL_FACTOR;
+      count = (n_samples + bucket - 1) / bucket;
       p->bucket[l] = bucket;
       p->count[l] = count;
       p->min[l] = g_new (float, MAX (count, 1));
       p->max[l] = g_new (float, MAX (count, 1));
-      /* Level 0 from the samples, each next level from the previous one. */
       for (gsize i = 0; i < count; i++)
         {
-          gsize a = i * src_group, b = MIN (a + src_group, src_n);
+          gsize a = i * LEVEL_FACTOR, b = MIN (a + LEVEL_FACTOR, src_n);
           float mn = src_min[a], mx = src_max[a];
           for (gsize j = a + 1; j < b; j++)
             {
@@ -68,13 +108,6 @@ vita_peaks_new (const float *pcm, gsize n_samples, int sample_rate)
           p->max[l][i] = mx;
         }
       p->n_levels++;
-      if (count <= 1)
-        break;
-      src_min = p->min[l];
-      src_max = p->max[l];
-      src_n = count;
-      src_group = LEVEL_FACTOR;
-      bucket *= LEVEL_FACTOR;
     }
   return p;
 }

@@ -235,6 +235,66 @@ test_parallel (void)
     }
 }
 
+/* A stretch decoded alone (the app's progressive open) is the whole decode's samples
+ * at that place, bit for bit, at the file's start, in its middle and at its end, at the
+ * file's rate and resampled; the length comes from the header; a WAV is refused. */
+static void
+test_stretch (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 26;   /* the last 10 s are not sought into */
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  for (gsize i = 0; i < frames * 2; i++)
+    x[i] += (float) (0.1 * sin (i * i * 1e-9));
+  static const struct { const char *name; int format; } cases[] = {
+    { "stretch.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+    { "stretch.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = tmp_path (cases[c].name);
+      g_assert_true (write_sf (path, cases[c].format, rate, 2, x, frames));
+      for (int target = 0; target < 2; target++)
+        {
+          int tr = target ? 16000 : rate;
+          g_autoptr(GError) error = NULL;
+          vita_audio_set_threads (1);
+          g_autoptr(VitaPcm) whole = vita_audio_load (path, tr, NULL, &error);
+          vita_audio_set_threads (0);
+          g_assert_no_error (error);
+          guint64 total = 0;
+          g_assert_true (vita_audio_stretch_length (path, tr, &total, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (total, ==, whole->n_samples);
+          const guint64 at[][2] = {
+            { 0, 5000 }, { 3, 700 }, { 12345, 4096 }, { total / 2 - 1, 33333 },
+            { total - total / 3, 5000 },
+            { total - 9000, 9000 }, { total - 1, 1 }, { 0, total },
+          };
+          for (guint k = 0; k < G_N_ELEMENTS (at); k++)
+            {
+              g_autofree float *part = vita_audio_load_stretch (path, tr, at[k][0], at[k][1],
+                                                                NULL, &error);
+              g_assert_no_error (error);
+              g_test_message ("%s at %d Hz: stretch %" G_GUINT64_FORMAT " + %" G_GUINT64_FORMAT,
+                              cases[c].name, tr, at[k][0], at[k][1]);
+              g_assert_cmpmem (part, at[k][1] * sizeof (float),
+                               whole->samples + at[k][0], at[k][1] * sizeof (float));
+            }
+          g_assert_null (vita_audio_load_stretch (path, tr, total - 10, 11, NULL, &error));
+          assert_error_names_file (error, path);
+        }
+    }
+  g_autofree char *wav = tmp_path ("stretch.wav");
+  g_assert_true (write_sf (wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, 2, x, frames));
+  g_autoptr(GError) error = NULL;
+  guint64 total = 0;
+  g_assert_false (vita_audio_stretch_length (wav, 16000, &total, &error));
+  g_assert_error (error, VITA_DSP_ERROR, VITA_DSP_ERROR_FORMAT);
+  assert_error_names_file (error, wav);
+}
+
 /* A long PCM lives in a mapped cache file (vita_audio_set_map_threshold), written as
  * it is decoded — serially (WAV; OGG/FLAC with one thread, and a file cut short), or
  * by parallel segments each at its place: bit-identical to the in-memory decode,
@@ -873,6 +933,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/audio/real-ogg", test_real_ogg);
   g_test_add_func ("/audio/parallel", test_parallel);
+  g_test_add_func ("/audio/stretch", test_stretch);
   g_test_add_func ("/audio/mapped", test_mapped);
   g_test_add_func ("/audio/resample/golden", test_resample_golden);
   g_test_add_func ("/audio/resample/sine", test_resample_sine);

@@ -149,6 +149,41 @@ test_m4a (void)
   vita_audio_set_fallback_decoder (NULL);
 }
 
+/* The streamed fallback (what the app registers): resampled as it comes and, for a
+ * long track, written to the mapped PCM cache file; bit for bit the samples of the
+ * whole-buffer path (vita_gst_decode, then vita_resample). */
+static void
+test_stream_mapped (void)
+{
+  g_autofree char *path = tmp_path ("stream.m4a");
+  g_autofree char *why = NULL;
+  if (!make_m4a (path, 6.0, &why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  vita_gst_decode_register ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) whole = vita_gst_decode (path, NULL, &error);
+  g_assert_no_error (error);
+  gsize n = 0;
+  g_autofree float *want = vita_resample (whole->samples, whole->n_samples, whole->sample_rate,
+                                          16000, &n, &error);
+  g_assert_no_error (error);
+  for (int mapped = 0; mapped < 2; mapped++)
+    {
+      /* 6 s at 16 kHz is 384 kB: over a 64 kB threshold it goes to the cache file */
+      vita_audio_set_map_threshold (mapped ? 65536 : G_MAXSIZE);
+      g_autoptr(VitaPcm) pcm = vita_audio_load (path, 16000, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (pcm->mapped_bytes > 0, ==, mapped);
+      g_assert_cmpint (pcm->source_rate, ==, 44100);
+      g_assert_cmpint (pcm->source_channels, ==, 2);
+      g_assert_cmpmem (pcm->samples, pcm->n_samples * sizeof (float), want, n * sizeof (float));
+    }
+  vita_audio_set_map_threshold (G_MAXSIZE);
+}
+
 /* GStreamer and libsndfile decode the same WAV to the same mono samples. */
 static void
 test_wav_same_as_sndfile (void)
@@ -208,6 +243,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("vita-test-gst-XXXXXX", NULL);
   g_test_add_func ("/gst-decode/m4a", test_m4a);
   g_test_add_func ("/gst-decode/wav", test_wav_same_as_sndfile);
+  g_test_add_func ("/gst-decode/stream-mapped", test_stream_mapped);
   g_test_add_func ("/gst-decode/bad", test_bad);
   int ret = g_test_run ();
   GDir *d = g_dir_open (tmpdir, 0, NULL);

@@ -1,0 +1,350 @@
+/* test-analysis-job.c — the app's analysis job (app/vita-analysis-job.h), no display:
+ *   - the progressive open: every preview it hands over (the window under the playhead,
+ *     and a seek's while the track decodes) has exactly one window ready, and that
+ *     window's model input, class tokens, tokens and received attention are bit for bit
+ *     those of the whole-file analysis (decode all, mel all, vita_analysis_run); the
+ *     track's analysis that replaces it equals the whole-file analysis entirely;
+ *   - a long track (PCM and analysis arrays in cache files) holds neither its PCM nor
+ *     its mel in the heap: the job's analysis keeps its mel in a mapped store and the
+ *     peak heap growth stays far below the mel's size. */
+#include <malloc.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sndfile.h>
+
+#include "vita-analysis-job.h"
+#include "dsp/vita-mel.h"
+#include "model/vita-vit.h"
+#include "vita-test.h"
+
+static char *tmpdir;
+
+/* A FLAC file of `seconds` at 44.1 kHz stereo: tones, a chirp and noise bursts. */
+static char *
+write_track (const char *name, double seconds)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) (seconds * rate);
+  g_autofree float *x = g_new (float, frames * 2);
+  guint32 seed = 12345;
+  for (gsize i = 0; i < frames; i++)
+    {
+      double t = (double) i / rate;
+      seed = seed * 1664525u + 1013904223u;
+      double noise = fmod (t, 1.7) < 0.05 ? (seed / 4294967296.0 - 0.5) : 0;
+      x[2 * i] = (float) (0.3 * sin (2 * G_PI * 440 * t) + 0.2 * sin (2 * G_PI * (200 + 40 * t) * t) + noise);
+      x[2 * i + 1] = (float) (0.25 * sin (2 * G_PI * 660 * t + 0.3) + 0.5 * noise);
+    }
+  char *path = g_build_filename (tmpdir, name, NULL);
+  SF_INFO info = { .samplerate = rate, .channels = 2, .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16 };
+  SNDFILE *sf = sf_open (path, SFM_WRITE, &info);
+  g_assert_nonnull (sf);
+  g_assert_cmpint (sf_writef_float (sf, x, (sf_count_t) frames), ==, (sf_count_t) frames);
+  sf_close (sf);
+  return path;
+}
+
+static VitaVit *
+load_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = vita_test_data_path ("ana.safetensors");
+  VitaVit *vit = vita_vit_load (path, &error);
+  g_assert_no_error (error);
+  return vit;
+}
+
+typedef struct {
+  GPtrArray *analyses;   /* every analysis "analysis-started" handed over (NULL kept) */
+  GArray    *n_samples;  /* gint64: the job's track length at each */
+  gboolean   finished;
+  GError    *error;
+  int        seek_to;    /* >= 0: set the priority there right after the first signal */
+} Run;
+
+static void
+on_started (VitaAnalysisJob *job, Run *run)
+{
+  VitaAnalysis *an = vita_analysis_job_get_analysis (job);
+  gint64 n = vita_analysis_job_get_n_samples (job);
+  g_ptr_array_add (run->analyses, an ? vita_analysis_ref (an) : NULL);
+  g_array_append_val (run->n_samples, n);
+}
+
+static void
+on_finished (VitaAnalysisJob *job, GError *error, Run *run)
+{
+  run->finished = TRUE;
+  run->error = error ? g_error_copy (error) : NULL;
+}
+
+static void
+analysis_unref0 (gpointer an)
+{
+  if (an)
+    vita_analysis_unref (an);
+}
+
+static VitaAnalysisJob *
+run_job (const char *path, VitaVit *vit, int frame, int seek_to, Run *run)
+{
+  VitaAnalysisJob *job = vita_analysis_job_new (path, vit, frame);
+  *run = (Run) { .analyses = g_ptr_array_new_with_free_func (analysis_unref0),
+                 .n_samples = g_array_new (FALSE, FALSE, sizeof (gint64)), .seek_to = seek_to };
+  vita_analysis_job_set_preview (job, TRUE);
+  vita_analysis_job_set_workers (job, 1);
+  g_signal_connect (job, "analysis-started", G_CALLBACK (on_started), run);
+  g_signal_connect (job, "finished", G_CALLBACK (on_finished), run);
+  vita_analysis_job_start (job);
+  if (seek_to >= 0)
+    vita_analysis_job_set_priority_frame (job, seek_to);   /* while it decodes */
+  gint64 end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (!run->finished && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (run->finished);
+  g_assert_no_error (run->error);
+  vita_analysis_job_join (job);
+  return job;
+}
+
+static void
+run_clear (Run *run)
+{
+  g_ptr_array_unref (run->analyses);
+  g_array_unref (run->n_samples);
+}
+
+/* The analysis as the CLI makes it: whole decode, whole mel, one run; the job's options. */
+static VitaAnalysis *
+whole_file_analysis (const char *path, VitaVit *vit, int priority_frame)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) pcm = vita_audio_load (path, vit->cfg.fe.sample_rate, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr(VitaMel) mel = vita_mel_new (&vit->cfg.fe, &error);
+  g_assert_no_error (error);
+  g_autofree float *onset = NULL;
+  gsize n_frames = 0;
+  g_autofree float *m = vita_mel_features (mel, pcm->samples, pcm->n_samples, &onset, &n_frames, &error);
+  g_assert_no_error (error);
+  VitaAnalysisOptions opt;
+  vita_analysis_options_init (&opt);
+  opt.priority_frame = priority_frame;
+  opt.workers = 1;
+  opt.batch = 2;
+  VitaAnalysis *an = vita_analysis_new (vit, m, (int) n_frames, &opt, &error);
+  g_assert_no_error (error);
+  vita_analysis_set_onset (an, onset);
+  g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return an;
+}
+
+/* Window w's results in a (mel rows, class tokens, owned frames' tokens and received
+ * attention) equal b's, bit for bit. */
+static void
+assert_window_equal (const VitaAnalysis *a, const VitaAnalysis *b, int w)
+{
+  const gsize M = a->cfg.fe.n_mels, D = a->cfg.dim, T = a->cfg.frames;
+  const int s = a->window_start[w], lo = a->window_owned[w], hi = a->window_owned[w + 1];
+  const gsize nf = MIN (T, (gsize) (a->n_frames - s));
+  g_assert_cmpint (a->window_start[w], ==, b->window_start[w]);
+  g_assert_cmpmem (a->mel + s * M, nf * M * sizeof (float), b->mel + s * M, nf * M * sizeof (float));
+  g_assert_cmpmem (a->cls + (gsize) w * a->n_layers * D, a->n_layers * D * sizeof (float),
+                   b->cls + (gsize) w * b->n_layers * D, b->n_layers * D * sizeof (float));
+  g_assert_cmpint (hi, >, lo);
+  for (int l = 0; l < a->n_layers; l++)
+    {
+      g_autofree float *ta = g_new (float, (hi - lo) * D);
+      g_autofree float *tb = g_new (float, (hi - lo) * D);
+      vita_analysis_read_tokens (a, l, lo, hi - lo, ta);
+      vita_analysis_read_tokens (b, l, lo, hi - lo, tb);
+      g_assert_cmpmem (ta, (hi - lo) * D * sizeof (float), tb, (hi - lo) * D * sizeof (float));
+    }
+  for (int lh = 0; lh < a->cfg.depth * a->cfg.heads; lh++)
+    g_assert_cmpmem (a->received + (gsize) lh * a->n_frames + lo, (hi - lo) * sizeof (float),
+                     b->received + (gsize) lh * b->n_frames + lo, (hi - lo) * sizeof (float));
+}
+
+static void
+assert_analysis_equal (const VitaAnalysis *a, const VitaAnalysis *b)
+{
+  g_assert_cmpint (a->n_frames, ==, b->n_frames);
+  g_assert_cmpint (a->n_windows, ==, b->n_windows);
+  const gsize n = a->n_frames, M = a->cfg.fe.n_mels, D = a->cfg.dim, S = a->ssm_size;
+  g_assert_cmpmem (a->mel, n * M * sizeof (float), b->mel, n * M * sizeof (float));
+  g_assert_nonnull (a->onset);
+  g_assert_cmpmem (a->onset, n * sizeof (float), b->onset, n * sizeof (float));
+  g_assert_cmpmem (a->tokens, a->n_layers * n * D * sizeof (float),
+                   b->tokens, b->n_layers * n * D * sizeof (float));
+  g_assert_cmpmem (a->cls, (gsize) a->n_windows * a->n_layers * D * sizeof (float),
+                   b->cls, (gsize) b->n_windows * b->n_layers * D * sizeof (float));
+  g_assert_cmpmem (a->received, (gsize) a->cfg.depth * a->cfg.heads * n * sizeof (float),
+                   b->received, (gsize) b->cfg.depth * b->cfg.heads * n * sizeof (float));
+  g_assert_cmpmem (a->ssm, a->n_layers * S * S * sizeof (float), b->ssm, b->n_layers * S * S * sizeof (float));
+}
+
+/* Checks a run: previews (one window each, exact), then the track's analysis (exact). */
+static void
+check_run (Run *run, VitaAnalysisJob *job, const VitaAnalysis *whole)
+{
+  const VitaPcm *pcm = vita_analysis_job_get_pcm (job);
+  guint n = run->analyses->len, previews = 0;
+  g_assert_cmpuint (n, >=, 1);
+  VitaAnalysis *final = g_ptr_array_index (run->analyses, n - 1);
+  g_assert_true (final == vita_analysis_job_get_analysis (job));
+  g_assert_true (vita_analysis_is_complete (final));
+  assert_analysis_equal (final, whole);
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      VitaAnalysis *p = g_ptr_array_index (run->analyses, i);
+      g_assert_nonnull (p);
+      g_assert_true (p != final);
+      /* the header's length is the track's */
+      g_assert_cmpint (g_array_index (run->n_samples, gint64, i), ==, (gint64) pcm->n_samples);
+      g_assert_cmpint (p->n_frames, ==, whole->n_frames);
+      g_assert_cmpint (g_atomic_int_get (&p->n_ready), ==, 1);
+      int ready = -1;
+      for (int w = 0; w < p->n_windows; w++)
+        if (vita_analysis_window_ready (p, w))
+          ready = w;
+      g_test_message ("preview %u: window %d of %d", i, ready, p->n_windows);
+      assert_window_equal (p, whole, ready);
+      previews++;
+    }
+  g_assert_cmpuint (previews, >=, 1);
+}
+
+static void
+test_preview_exact (void)
+{
+  g_autoptr(VitaVit) vit = load_model ();
+  g_autofree char *path = write_track ("progressive.flac", 14.0);
+  /* the playhead at the start (a new track), then a restored position mid-track */
+  const int frames[] = { 0, 250 };
+  for (guint k = 0; k < G_N_ELEMENTS (frames); k++)
+    {
+      Run run;
+      g_autoptr(VitaAnalysisJob) job = run_job (path, vit, frames[k], -1, &run);
+      g_autoptr(VitaAnalysis) whole = whole_file_analysis (path, vit, frames[k]);
+      check_run (&run, job, whole);
+      /* the first preview shows the window under the playhead */
+      VitaAnalysis *first = g_ptr_array_index (run.analyses, 0);
+      g_assert_true (vita_analysis_window_ready (first, vita_analysis_window_for_frame (first, frames[k])));
+      run_clear (&run);
+    }
+}
+
+/* A seek right after the start, while the track decodes: any preview of the new place
+ * is exact too, and the track's analysis computes the new place first. */
+static void
+test_preview_seek (void)
+{
+  g_autoptr(VitaVit) vit = load_model ();
+  g_autofree char *path = write_track ("seek.flac", 14.0);
+  Run run;
+  g_autoptr(VitaAnalysisJob) job = run_job (path, vit, 0, 300, &run);
+  g_autoptr(VitaAnalysis) whole = whole_file_analysis (path, vit, 300);
+  check_run (&run, job, whole);
+  run_clear (&run);
+}
+
+/* A WAV cannot be read a stretch at a time: no preview, the analysis as before. */
+static void
+test_no_preview (void)
+{
+  g_autoptr(VitaVit) vit = load_model ();
+  g_autofree char *flac = write_track ("plain.flac", 6.0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) pcm = vita_audio_load (flac, 44100, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *wav = g_build_filename (tmpdir, "plain.wav", NULL);
+  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+  SNDFILE *sf = sf_open (wav, SFM_WRITE, &info);
+  g_assert_nonnull (sf);
+  sf_writef_float (sf, pcm->samples, (sf_count_t) pcm->n_samples);
+  sf_close (sf);
+  Run run;
+  g_autoptr(VitaAnalysisJob) job = run_job (wav, vit, 40, -1, &run);
+  g_assert_cmpuint (run.analyses->len, ==, 1);
+  g_autoptr(VitaAnalysis) whole = whole_file_analysis (wav, vit, 40);
+  assert_analysis_equal (g_ptr_array_index (run.analyses, 0), whole);
+  run_clear (&run);
+}
+
+/* The file mapped at addr in this process (/proc/self/maps), or NULL. */
+static char *
+mapping_of (const void *addr)
+{
+  g_autofree char *maps = NULL;
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 lo, hi;
+      int off = 0;
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %*s %*s %*s %*s %n",
+                  &lo, &hi, &off) < 2 || off == 0)
+        continue;
+      if ((guint64) (guintptr) addr >= lo && (guint64) (guintptr) addr < hi)
+        return g_strdup (lines[i] + off);
+    }
+  return NULL;
+}
+
+/* A long track: the decoded PCM is a mapped cache file and the analysis' arrays (its
+ * mel and tokens) are mapped stores; the job keeps no heap copy of the mel: the heap
+ * grows by less than the mel's size plus what the analysis and the waveform keep in
+ * memory by design (SSMs, received attention, class tokens; the waveform's copy of
+ * the samples below its own threshold, and its envelope). */
+static void
+test_long_not_in_heap (void)
+{
+  g_autoptr(VitaVit) vit = load_model ();
+  g_autofree char *path = write_track ("long.flac", 120.0);
+  /* 120 s at 16 kHz: 7.7 MB of PCM, 3750 frames × 128 mels = 1.9 MB of mel: both over
+   * these thresholds, so both go to cache files */
+  vita_audio_set_map_threshold (1 << 20);
+  struct mallinfo2 m = mallinfo2 ();
+  const gsize before = m.uordblks + m.hblkhd;   /* the heap and malloc's own mappings */
+  Run run;
+  g_autoptr(VitaAnalysisJob) job = run_job (path, vit, 0, -1, &run);
+  run_clear (&run);   /* the previews (the session drops them as the track's comes) */
+  m = mallinfo2 ();
+  const gsize after = m.uordblks + m.hblkhd;
+  const VitaPcm *pcm = vita_analysis_job_get_pcm (job);
+  g_assert_cmpuint (pcm->mapped_bytes, >, 0);
+  VitaAnalysis *an = vita_analysis_job_get_analysis (job);
+  g_autofree char *mel_file = mapping_of (an->mel);
+  g_autofree char *tokens_file = mapping_of (an->tokens);
+  g_test_message ("mel in “%s”, tokens in “%s”", mel_file, tokens_file);
+  g_assert_nonnull (strstr (mel_file, "vitascope/store-"));
+  g_assert_nonnull (strstr (tokens_file, "vitascope/store-"));
+  const gsize mel_bytes = (gsize) an->n_frames * an->cfg.fe.n_mels * sizeof (float);
+  const gsize kept = sizeof (float) *
+    ((gsize) an->n_layers * an->ssm_size * an->ssm_size +
+     (gsize) an->cfg.depth * an->cfg.heads * an->n_frames + an->n_frames +
+     (gsize) an->n_windows * an->n_layers * an->cfg.dim + pcm->n_samples * 9 / 8);
+  g_test_message ("heap %zu → %zu bytes (kept by design %zu, mel %zu)", before, after, kept,
+                  mel_bytes);
+  g_assert_cmpuint (after, <, before + kept + mel_bytes / 2);
+  vita_audio_set_map_threshold (G_MAXSIZE);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* the job's analysis arrays over 1 MB in cache files (the whole-file analyses the
+   * previews are compared with keep theirs in memory): both kinds of store are seen */
+  g_setenv ("VITASCOPE_STORE_MAP_BYTES", "1048576", TRUE);
+  tmpdir = g_dir_make_tmp ("vita-job-XXXXXX", NULL);
+  g_test_add_func ("/analysis-job/preview/exact", test_preview_exact);
+  g_test_add_func ("/analysis-job/preview/seek", test_preview_seek);
+  g_test_add_func ("/analysis-job/preview/wav", test_no_preview);
+  g_test_add_func ("/analysis-job/long/not-in-heap", test_long_not_in_heap);
+  int status = g_test_run ();
+  vita_test_cache_remove (tmpdir, 0);
+  return status;
+}
