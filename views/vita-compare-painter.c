@@ -605,15 +605,17 @@ vita_compare_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, doubl
 
 /* ---- the panel ------------------------------------------------------------------ */
 
-/* "A: other.safetensors" and, with B's own selectors, " — layer 3, head 2" */
+/* "A: other.safetensors" and, with B's own selectors on a panel that shows a layer,
+ * " — layer 3, head 2" */
 static void
-side_text (const VitaPaintContext *ctx, int side, const VitaTimelineSnapshot *snap, char *buf,
-           gsize size)
+side_text (VitaPanel panel, const VitaPaintContext *ctx, int side, const VitaTimelineSnapshot *snap,
+           char *buf, gsize size)
 {
   const VitaPaintCompare *cmp = ctx->compare;
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
   const char *name = side == 0 ? (cmp->label_a ? cmp->label_a : "A")
                                : (cmp->label_b ? cmp->label_b : "B");
-  if (cmp->own_layers)
+  if (cmp->own_layers && klass != NULL && (klass->depends & VITA_DEPENDS_LAYER))
     {
       char what[64];
       vita_compare_describe_layer (snap->layer, snap->head < snap->n_heads ? snap->head : -1,
@@ -662,8 +664,8 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
           sb.layer = cmp->layer_b, sb.head = cmp->head_b;
         if (bn != NULL)
           sb.n_heads = bn->cfg.heads;
-        side_text (ctx, 0, ctx->snap, ta, sizeof ta);
-        side_text (ctx, 1, &sb, tb, sizeof tb);
+        side_text (panel, ctx, 0, ctx->snap, ta, sizeof ta);
+        side_text (panel, ctx, 1, &sb, tb, sizeof tb);
         g_snprintf (label, sizeof label, "%s   ·   %s", ta, tb);
         side_label (cr, style, &areas[0], label);
         klass->paint (cr, &areas[0], &ctxs[0]);
@@ -711,7 +713,7 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
     }
   for (int i = 0; i < 2; i++)
     {
-      side_text (ctx, i, ctxs[i].snap, label, sizeof label);
+      side_text (panel, ctx, i, ctxs[i].snap, label, sizeof label);
       side_label (cr, style, &areas[i], label);
       cairo_save (cr);
       klass->paint (cr, &areas[i], &ctxs[i]);
