@@ -481,8 +481,6 @@ on_lanes_changed (VitaWindow *self)
       vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
       vita_panel_view_set_probeogram_b (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg_b);
       /* A above B: twice as tall meanwhile (the page scrolls) */
-      VitaStyle style;
-      vita_style_init (&style);
       vita_panel_card_set_min_content_height (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBEOGRAM]),
                                               pg_b != NULL ? 2 * 150 + 24 : 0);
     }
