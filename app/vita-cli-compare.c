@@ -1,5 +1,6 @@
 /* vita-cli-compare.c — `vitascope-cli compare AUDIO --model A (--model B | --twin
- * [--seed N]) --out DIR [--annotations FILE…]`: two models on one track.
+ * [--seed N]) --out DIR [--annotations FILE…] [--probes-a FILE… --probes-b FILE…]`:
+ * two models on one track.
  *
  * Writes into DIR (each file atomically):
  *   a/, b/         each side's arrays, named and shaped as `analyze` writes them
@@ -12,7 +13,10 @@
  *   table.csv, table.npy, table.pdf, table.png   the comparison table
  *                  (model/probe/vita-compare-table.h): per layer SSM correlations with
  *                  chroma, MFCC and rhythm; per head onset F of received attention
- *                  (with onsets) or its correlation with spectral flux; A, B, A − B
+ *                  (with onsets) or its correlation with spectral flux; with probes
+ *                  (--probes-a / --probes-b, each side's own, scored against the
+ *                  annotations: chords .lab, beats, onsets) per layer the probe's score
+ *                  "probe_TASK" (claim 3); A, B, A − B
  *   summary.json   both models (path, SHA-256, label, twin seed), shapes, the largest
  *                  |A − B| of each difference, the table, timings
  * The audio is decoded once; both analyses run at once on the worker threads.  The two
@@ -28,6 +32,7 @@
 #include "model/probe/vita-compare-table.h"
 #include "model/probe/vita-metrics.h"
 #include "views/vita-compare-table-painter.h"
+#include "vita-probe-set.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -249,7 +254,7 @@ make_dir (const char *dir, GError **error)
 int
 vita_cli_compare (int argc, char **argv)
 {
-  g_auto(GStrv) models = NULL, annotations = NULL;
+  g_auto(GStrv) models = NULL, annotations = NULL, probes_a = NULL, probes_b = NULL;
   g_autofree char *out_dir = NULL, *seed_s = NULL;
   gboolean twin = FALSE, no_attention = FALSE;
   int ssm_max = 1024, threads = 0, batch = 8;
@@ -261,6 +266,10 @@ vita_cli_compare (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (created if missing)", "DIR" },
     { "annotations", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &annotations,
       "Annotation file (onsets: STEM.onsets.txt; repeatable)", "FILE" },
+    { "probes-a", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &probes_a,
+      "A probe of model A (repeatable): its per-layer score goes into the table", "FILE" },
+    { "probes-b", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &probes_b,
+      "A probe of model B (repeatable)", "FILE" },
     { "ssm-max", 0, 0, G_OPTION_ARG_INT, &ssm_max, "SSM resolution bound (default 1024)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Analysis threads, both sides together (default: one per core)", "T" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Windows per forward pass (default 8)", "B" },
@@ -291,7 +300,8 @@ vita_cli_compare (int argc, char **argv)
   if (usage_error)
     {
       fprintf (stderr, PREFIX "%s\nUsage: vitascope-cli compare AUDIO --model A (--model B | --twin "
-               "[--seed N]) --out DIR [--annotations FILE...]\n", usage_error);
+               "[--seed N]) --out DIR [--annotations FILE...] [--probes-a FILE --probes-b FILE...]\n",
+               usage_error);
       return 2;
     }
   guint64 seed = 0;
@@ -331,11 +341,45 @@ vita_cli_compare (int argc, char **argv)
       return 1;
     }
 
-  /* annotations: the onsets feed the table */
+  /* annotations: the onsets feed the table; with probes, all of them score the probes */
   g_autoptr(VitaEventList) onsets = NULL;
-  int load_status = vita_cli_load_onsets (PREFIX, annotations, &onsets);
+  g_autoptr(GStrvBuilder) onset_files = g_strv_builder_new ();
+  gboolean with_probes = probes_a != NULL || probes_b != NULL;
+  for (int i = 0; annotations && annotations[i]; i++)
+    if (!with_probes || g_strcmp0 (vita_annotation_kind_for_path (annotations[i]), "onsets") == 0)
+      g_strv_builder_add (onset_files, annotations[i]);
+  g_auto(GStrv) onset_list = g_strv_builder_end (onset_files);
+  int load_status = vita_cli_load_onsets (PREFIX, onset_list, &onsets);
   if (load_status != 0)
     return load_status;
+  /* the probes of each side, loaded before the analyses (a bad file fails early) */
+  g_autoptr(VitaAnnotations) truth = NULL;
+  g_autoptr(VitaProbeSet) probe_set_a = NULL;
+  g_autoptr(VitaProbeSet) probe_set_b = NULL;
+  VitaProbeSet **probe_sets[2] = { &probe_set_a, &probe_set_b };
+  if (with_probes)
+    {
+      truth = vita_annotations_load ((const char *const *) annotations);
+      for (guint i = 0; truth->messages && i < truth->messages->len; i++)
+        fprintf (stderr, PREFIX "warning: %s\n", (char *) truth->messages->pdata[i]);
+      for (int s = 0; s < 2; s++)
+        {
+          char **list = s ? probes_b : probes_a;
+          *probe_sets[s] = vita_probe_set_new ();
+          for (int i = 0; list && list[i]; i++)
+            {
+              VitaProbe *probe = vita_probe_load (list[i], &error);
+              if (probe == NULL)
+                {
+                  g_autofree char *disp = g_filename_display_name (list[i]);
+                  fprintf (stderr, PREFIX "%s (probe of model %c): %s\n", disp, s ? 'B' : 'A',
+                           error->message);
+                  return 1;
+                }
+              vita_probe_set_add_probe (*probe_sets[s], probe, list[i]);
+            }
+        }
+    }
 
   g_autofree char *dir_a = g_build_filename (out_dir, "a", NULL);
   g_autofree char *dir_b = g_build_filename (out_dir, "b", NULL);
@@ -475,6 +519,24 @@ vita_cli_compare (int argc, char **argv)
                                 VITA_ONSET_WINDOW_MIREVAL, &error);
   if (table == NULL)
     goto fail;
+  if (with_probes)
+    {
+      /* each side's probes on its own analysis, against the same annotations */
+      for (int s = 0; s < 2; s++)
+        {
+          g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+          vita_probe_set_update_lanes_with_truth (*probe_sets[s], s ? cmp->b : cmp->a, truth,
+                                                  messages);
+          if (messages->len > 0)
+            {
+              g_set_error (&error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_MISMATCH,
+                           "model %c (%s): %s", s ? 'B' : 'A', s ? name_b : name_a,
+                           (char *) messages->pdata[0]);
+              goto fail;
+            }
+        }
+      vita_probe_set_add_table_rows (probe_set_a, probe_set_b, table);
+    }
   {
     g_autofree char *csv = g_build_filename (out_dir, "table.csv", NULL);
     g_autofree char *npy = g_build_filename (out_dir, "table.npy", NULL);
@@ -510,6 +572,18 @@ vita_cli_compare (int argc, char **argv)
       }
     else
       json_builder_add_null_value (b);
+    for (int s = 0; s < 2; s++)
+      {
+        char **list = s ? probes_b : probes_a;
+        json_builder_set_member_name (b, s ? "probes_b" : "probes_a");
+        json_builder_begin_array (b);
+        for (int i = 0; list && list[i]; i++)
+          {
+            g_autofree char *disp = g_filename_display_name (list[i]);
+            json_builder_add_string_value (b, disp);
+          }
+        json_builder_end_array (b);
+      }
     json_builder_set_member_name (b, "differences");
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "definition"); json_builder_add_string_value (b, "A - B");

@@ -211,6 +211,13 @@ vita_probe_set_predict_key (VitaProbeSet *set, const VitaAnalysis *an, int *key,
 void
 vita_probe_set_update_lanes (VitaProbeSet *set, const VitaAnalysis *an, GPtrArray *messages)
 {
+  vita_probe_set_update_lanes_with_truth (set, an, set->ann, messages);
+}
+
+void
+vita_probe_set_update_lanes_with_truth (VitaProbeSet *set, const VitaAnalysis *an,
+                                        const VitaAnnotations *ann, GPtrArray *messages)
+{
   g_ptr_array_set_size (set->lanes, 0);
   g_array_set_size (set->scores, 0);
   if (an == NULL || an->tokens == NULL)
@@ -223,13 +230,13 @@ vita_probe_set_update_lanes (VitaProbeSet *set, const VitaAnalysis *an, GPtrArra
       double score = NAN;
       VitaProbeLane *lane;
 
-      if (set->ann != NULL)
+      if (ann != NULL)
         {
-          truth.chords = set->ann->chords;
+          truth.chords = ann->chords;
           if (probe->task != NULL && g_str_has_prefix (probe->task, "beat"))
-            truth.events = set->ann->beats;
+            truth.events = ann->beats;
           else if (probe->task != NULL && g_str_has_prefix (probe->task, "onset"))
-            truth.events = set->ann->onsets;
+            truth.events = ann->onsets;
         }
       lane = vita_probe_lane_from_probe (an, probe, &truth, &score, &error);
       if (lane == NULL)
@@ -268,4 +275,59 @@ const VitaEventList *
 vita_probe_set_get_onsets (VitaProbeSet *set)
 {
   return set->ann ? set->ann->onsets : NULL;
+}
+
+/* The score of the probe of `task` at token layer `layer` (its first lane), NaN when
+ * none. */
+static double
+layer_score (VitaProbeSet *set, const char *task, int layer)
+{
+  for (guint i = 0; set != NULL && i < set->lanes->len && i < set->probes->len; i++)
+    {
+      const VitaProbe *p = g_ptr_array_index (set->probes, i);
+      if (p->layer == layer && g_strcmp0 (p->task, task) == 0)
+        return g_array_index (set->scores, double, i);
+    }
+  return NAN;
+}
+
+void
+vita_probe_set_add_table_rows (VitaProbeSet *a, VitaProbeSet *b, VitaCompareTable *table)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+  int max_layer = -1;
+  VitaProbeSet *sets[2] = { a, b };
+
+  for (int s = 0; s < 2; s++)
+    for (guint i = 0; sets[s] != NULL && i < sets[s]->lanes->len && i < sets[s]->probes->len; i++)
+      {
+        const VitaProbe *p = g_ptr_array_index (sets[s]->probes, i);
+        const char *task = p->task ? p->task : "probe";
+        gboolean seen = FALSE;
+        for (guint k = 0; k < tasks->len && !seen; k++)
+          seen = g_str_equal (g_ptr_array_index (tasks, k), task);
+        if (!seen)
+          g_ptr_array_add (tasks, (gpointer) task);
+        max_layer = MAX (max_layer, p->layer);
+      }
+  for (guint k = 0; k < tasks->len; k++)
+    {
+      const char *task = g_ptr_array_index (tasks, k);
+      g_autofree char *measure = g_strdup_printf ("probe_%s", task);
+      for (int l = 0; l <= max_layer; l++)
+        {
+          double sa = layer_score (a, task, l), sb = layer_score (b, task, l);
+          if (isfinite (sa) || isfinite (sb))
+            vita_compare_table_add (table, measure, l, -1, sa, sb);
+        }
+    }
+  if (tasks->len > 0)
+    {
+      const char *line = "probe_TASK: per layer, the score on this track of the side's probe of "
+                         "that layer (chords: majmin overlap; beats, onsets: F at ±70 ms).";
+      char *note = table->note && *table->note ? g_strconcat (table->note, " ", line, NULL)
+                                               : g_strdup (line);
+      g_free (table->note);
+      table->note = note;
+    }
 }

@@ -10,6 +10,7 @@
 #include "model/probe/vita-annotation-set.h"
 #include "model/probe/vita-probe.h"
 #include "model/vita-analysis.h"
+#include "model/vita-compare.h"
 #include "views/vita-painters.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,7 @@ typedef struct _VitaProbeSet VitaProbeSet;
 
 VitaProbeSet *vita_probe_set_new  (void);
 void          vita_probe_set_free (VitaProbeSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaProbeSet, vita_probe_set_free)
 /* Merges ann into the set (later files replace earlier ones of the same kind). */
 void          vita_probe_set_merge_annotations (VitaProbeSet *set, VitaAnnotations *ann);
 void          vita_probe_set_clear_annotations (VitaProbeSet *set);
@@ -48,7 +50,18 @@ gboolean      vita_probe_set_predict_key (VitaProbeSet *set, const VitaAnalysis 
  * fit the model are dropped, with a message in messages. */
 void          vita_probe_set_update_lanes (VitaProbeSet *set, const VitaAnalysis *an,
                                            GPtrArray *messages);
+/* As update_lanes, scored against ann (may be NULL: no truth) instead of the set's own
+ * annotations: side B's probes against the track's annotations. */
+void          vita_probe_set_update_lanes_with_truth (VitaProbeSet *set, const VitaAnalysis *an,
+                                                      const VitaAnnotations *ann,
+                                                      GPtrArray *messages);
 VitaProbeLane *const *vita_probe_set_get_lanes (VitaProbeSet *set, int *n_lanes);
+/* Claim 3 in the comparison table: per task a measure "probe_TASK", one row per token
+ * layer that either side probed (head -1), A's and B's lane scores (NaN where a side has
+ * no probe of that layer or no annotation); a or b may be NULL (that side all NaN).
+ * Lanes must be updated.  Adds a line to the table's note. */
+void          vita_probe_set_add_table_rows (VitaProbeSet *a, VitaProbeSet *b,
+                                             VitaCompareTable *table);
 /* Score of lane i (chord majmin overlap or event F at ±70 ms), NAN without truth. */
 double        vita_probe_set_get_score (VitaProbeSet *set, int i);
 

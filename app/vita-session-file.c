@@ -95,6 +95,8 @@ vita_session_compare_free (VitaSessionCompare *compare)
     return;
   vita_session_ref_free (compare->model);
   g_strfreev (compare->edits);
+  if (compare->probes_b != NULL)
+    g_ptr_array_unref (compare->probes_b);
   g_free (compare);
 }
 
@@ -406,7 +408,15 @@ read_compare (Reader *r, JsonNode *node, VitaSessionCompare **out)
   g_autofree char *kind = NULL, *view = NULL;
   JsonObject *obj = json_node_get_object (node);
   JsonNode *sub;
-  gint64 seed = 0;
+  gint64 seed = 0, layer_b = -100, head_b = -1;
+  c->probes_b = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_ref_free);
+  if (!get_int (r, obj, "compare", "layer_b", 0, 4096, &layer_b) ||
+      !get_int (r, obj, "compare", "head_b", -1, 4096, &head_b) ||
+      !read_refs (r, obj, "probes_b", c->probes_b))
+    return FALSE;
+  c->has_layer_b = layer_b >= 0;
+  c->layer_b = c->has_layer_b ? (int) layer_b : 0;
+  c->head_b = (int) head_b;
   if (!get_string (r, obj, "compare", "kind", TRUE, &kind) ||
       !get_string (r, obj, "compare", "view", FALSE, &view) ||
       !get_bool (r, obj, "compare", "per_side_scale", &c->per_side_scale) ||
@@ -886,6 +896,15 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
       json_builder_add_string_value (b, c->difference ? "difference" : "side-by-side");
       json_builder_set_member_name (b, "per_side_scale");
       json_builder_add_boolean_value (b, c->per_side_scale);
+      if (c->has_layer_b)
+        {
+          json_builder_set_member_name (b, "layer_b");
+          json_builder_add_int_value (b, c->layer_b);
+          json_builder_set_member_name (b, "head_b");
+          json_builder_add_int_value (b, c->head_b);
+        }
+      if (c->probes_b != NULL && c->probes_b->len > 0)
+        write_refs (b, dir, "probes_b", c->probes_b);
       json_builder_end_object (b);
     }
 

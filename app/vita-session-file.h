@@ -85,7 +85,9 @@ typedef struct {
 /* A comparison (vita-session.h's side B): "compare": { "kind": "model" | "twin" |
  * "edit", "model": { "path", "absolute", "sha256" } (kind model), "seed" (twin),
  * "edits": [ "transpose:+2", … ] (edit), "view": "side-by-side" | "difference",
- * "per_side_scale": bool }. */
+ * "per_side_scale": bool, and optionally "layer_b", "head_b" (side B's own layer and
+ * head when the configurations differ; head -1 = mean) and "probes_b": [ refs ] (probes
+ * loaded for side B, a model or twin) }. */
 typedef struct {
   int              kind;               /* VitaSideKind: 0 model, 1 twin, 2 edit */
   VitaSessionRef  *model;              /* kind model */
@@ -93,6 +95,9 @@ typedef struct {
   char           **edits;              /* kind edit, NULL-terminated */
   gboolean         difference;         /* view: A − B */
   gboolean         per_side_scale;
+  gboolean         has_layer_b;        /* layer_b / head_b recorded */
+  int              layer_b, head_b;
+  GPtrArray       *probes_b;           /* VitaSessionRef*, side B's probes; may be NULL */
 } VitaSessionCompare;
 
 void vita_session_compare_free (VitaSessionCompare *compare);

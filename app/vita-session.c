@@ -51,7 +51,12 @@ struct _VitaSession
   VitaCompareView    compare_view;
   gboolean           per_side_scale;
   VitaSessionCompare *pending_compare;  /* a restored session's, once A has decoded */
-  VitaProbeSet      *probe_set_b;       /* an edit side's probe lanes */
+  VitaProbeSet      *probe_set_b;       /* side B's probe lanes (built from the paths below,
+                                           an edit side's from probe_paths) */
+  GPtrArray         *probe_paths_b;     /* probes loaded for side B (a model or twin) */
+  VitaProbeogram    *probeogram_b;      /* side B's, of the probe-o-gram's task */
+  int                layer_b, head_b;   /* side B's own layer / head (own layers only) */
+  VitaSessionCompare *applied_compare;  /* restored B's probes and layer, until B is set */
 
   /* view state beyond the timeline */
   VitaAttentionMode  attention_mode;
@@ -113,6 +118,8 @@ enum {
   PROP_SIDE_B,
   PROP_COMPARE_VIEW,
   PROP_COMPARE_PER_SIDE_SCALE,
+  PROP_LAYER_B,
+  PROP_HEAD_B,
   PROP_SERIES,
   N_PROPS
 };
@@ -141,6 +148,7 @@ static void start_side_b (VitaSession *self);
 static void side_b_follow_model (VitaSession *self);
 static void restore_compare (VitaSession *self);
 static void update_probe_lanes_b (VitaSession *self);
+static gboolean probe_belongs_to_b (VitaSession *self, const VitaProbe *probe);
 
 static void
 emit_error (VitaSession *self, const char *message)
@@ -519,26 +527,27 @@ vita_session_prioritise_position (VitaSession *self)
  * per token layer; rows without a loaded probe stay empty).  The truth is the first
  * lane's annotation for softmax probes (P(annotated class)); event probes show
  * P(event). */
-static void
-update_probeogram (VitaSession *self, const VitaAnalysis *an, VitaProbeLane *const *lanes,
-                   int n_lanes, GPtrArray *messages)
+static VitaProbeogram *
+make_probeogram (VitaProbeSet *set, const char *task, const VitaAnalysis *an,
+                 GPtrArray *messages)
 {
-  VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (self->probe_set, 0) : NULL;
+  int n_lanes = 0;
+  VitaProbeLane *const *lanes = vita_probe_set_get_lanes (set, &n_lanes);
+  VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (set, 0) : NULL;
   int first_lane = 0;
 
   /* the chosen task's first lane, when one of the lanes has it */
-  for (int i = 0; self->probeogram_task != NULL && i < n_lanes; i++)
+  for (int i = 0; task != NULL && i < n_lanes; i++)
     {
-      VitaProbe *p = vita_probe_set_get_probe (self->probe_set, i);
-      if (p != NULL && g_strcmp0 (p->task, self->probeogram_task) == 0)
+      VitaProbe *p = vita_probe_set_get_probe (set, i);
+      if (p != NULL && g_strcmp0 (p->task, task) == 0)
         {
           first = p, first_lane = i;
           break;
         }
     }
-  g_clear_pointer (&self->probeogram, vita_probeogram_free);
   if (an == NULL || first == NULL)
-    return;
+    return NULL;
 
   g_autofree VitaProbe **probes = g_new0 (VitaProbe *, an->n_layers);
   g_autoptr(GError) error = NULL;
@@ -547,7 +556,7 @@ update_probeogram (VitaSession *self, const VitaAnalysis *an, VitaProbeLane *con
 
   for (int i = 0; i < n_lanes; i++)
     {
-      VitaProbe *p = vita_probe_set_get_probe (self->probe_set, i);
+      VitaProbe *p = vita_probe_set_get_probe (set, i);
       if (p != NULL && g_strcmp0 (p->task, first->task) == 0 && p->layer >= 0 &&
           p->layer < an->n_layers && probes[p->layer] == NULL)
         probes[p->layer] = p, n_rows++;
@@ -557,10 +566,22 @@ update_probeogram (VitaSession *self, const VitaAnalysis *an, VitaProbeLane *con
       g_dngettext (GETTEXT_PACKAGE, "%s (%d layer probed of %d)",
                    "%s (%d layers probed of %d)", n_rows),
       first->task ? first->task : "probe", n_rows, an->n_layers);
-  self->probeogram = vita_probeogram_from_analysis (an, (VitaProbe *const *) probes,
-                                                    an->n_layers, truth, name, &error);
-  if (self->probeogram == NULL && messages != NULL)
+  VitaProbeogram *pg = vita_probeogram_from_analysis (an, (VitaProbe *const *) probes,
+                                                      an->n_layers, truth, name, &error);
+  if (pg == NULL && messages != NULL)
     g_ptr_array_add (messages, g_strdup_printf (_("No probe-o-gram: %s"), error->message));
+  return pg;
+}
+
+/* The probe-o-gram's task: the chosen one, else side A's first lane's (side B shows
+ * the same task). */
+static const char *
+probeogram_task (VitaSession *self)
+{
+  if (self->probeogram_task != NULL)
+    return self->probeogram_task;
+  VitaProbe *p = vita_probe_set_get_probe (self->probe_set, 0);
+  return p != NULL ? p->task : NULL;
 }
 
 /* Several messages at once (a file full of bad lines) become one: the first few,
@@ -596,16 +617,18 @@ static void
 update_probe_lanes (VitaSession *self)
 {
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  VitaProbeLane *const *lanes;
-  int n_lanes = 0;
   /* Lanes read the tokens of every frame: only once the analysis is complete. */
   const VitaAnalysis *an = self->job_done ? self->analysis : NULL;
 
   vita_probe_set_update_lanes (self->probe_set, an, messages);
-  lanes = vita_probe_set_get_lanes (self->probe_set, &n_lanes);
-  update_probeogram (self, an, lanes, n_lanes, messages);
-  g_signal_emit (self, signals[SIGNAL_LANES_CHANGED], 0);
+  g_clear_pointer (&self->probeogram, vita_probeogram_free);
+  self->probeogram = make_probeogram (self->probe_set, self->probeogram_task, an, messages);
   emit_messages (self, messages);
+  /* side B's lanes: the truth (annotations) or the task may have changed */
+  if (self->side_b != NULL)
+    update_probe_lanes_b (self);
+  else
+    g_signal_emit (self, signals[SIGNAL_LANES_CHANGED], 0);
 }
 
 typedef struct {
@@ -677,6 +700,16 @@ vita_session_load_probes (VitaSession *self, const char *const *paths)
           emit_error (self, message);
           continue;
         }
+      if (probe_belongs_to_b (self, probe))
+        {
+          /* Translators: %s is a probe file name. */
+          g_autofree char *message = g_strdup_printf (
+              _("Probe “%s” was trained on side B's model: its lane goes to side B"), name);
+          g_signal_emit (self, signals[SIGNAL_INFO], 0, message);
+          vita_probe_free (probe);
+          g_ptr_array_add (self->probe_paths_b, g_strdup (paths[i]));
+          continue;
+        }
       if (self->vit != NULL && probe->model_sha256[0] && self->vit->sha256[0] &&
           g_ascii_strcasecmp (probe->model_sha256, self->vit->sha256) != 0)
         {
@@ -691,8 +724,89 @@ vita_session_load_probes (VitaSession *self, const char *const *paths)
       g_ptr_array_add (self->probe_paths, g_strdup (paths[i]));
     }
   update_probe_lanes (self);
-  if (self->side_b != NULL)
-    update_probe_lanes_b (self);
+}
+
+/* Side B a model (file or twin) whose probes these are: a probe whose recorded model
+ * SHA-256 is B's (and not A's), or one that reads B's width but not A's. */
+static gboolean
+probe_belongs_to_b (VitaSession *self, const VitaProbe *probe)
+{
+  VitaSessionSide *b = self->side_b;
+  VitaVit *vb = b != NULL && vita_session_side_get_kind (b) != VITA_SIDE_EDIT
+                ? vita_session_side_get_model (b) : NULL;
+  if (vb == NULL)
+    return FALSE;
+  if (probe->model_sha256[0] && vb->sha256[0] &&
+      g_ascii_strcasecmp (probe->model_sha256, vb->sha256) == 0)
+    return self->vit == NULL || g_ascii_strcasecmp (vb->sha256, self->vit->sha256) != 0;
+  return self->vit != NULL && probe->dim != self->vit->cfg.dim && probe->dim == vb->cfg.dim;
+}
+
+gboolean
+vita_session_load_probes_b (VitaSession *self, const char *const *paths, GError **error)
+{
+  g_return_val_if_fail (VITA_IS_SESSION (self), FALSE);
+  VitaSessionSide *b = self->side_b;
+  VitaVit *vb = b != NULL ? vita_session_side_get_model (b) : NULL;
+  if (b == NULL || vita_session_side_get_kind (b) == VITA_SIDE_EDIT || vb == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Probes for side B need another model as side B (Compare With… "
+                             "or the random-init twin); an edited track uses side A's probes"));
+      return FALSE;
+    }
+  for (int i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autofree char *name = g_path_get_basename (paths[i]);
+      g_autoptr(GError) local = NULL;
+      VitaProbe *probe = vita_probe_load (paths[i], &local);
+      g_autofree char *message = NULL;
+
+      if (probe == NULL)
+        message = g_strdup_printf (_("Cannot open “%s”: %s"), name, local->message);
+      else if (probe->dim != vb->cfg.dim || probe->layer < 0 || probe->layer > vb->cfg.depth)
+        /* Translators: probe file, its layer and width, side B's label, depth and width. */
+        message = g_strdup_printf (_("Probe “%s” (layer %d, %d dimensions) does not fit side B, "
+                                     "%s (%d layers, %d dimensions)"),
+                                   name, probe->layer, probe->dim, vita_session_side_get_label (b),
+                                   vb->cfg.depth, vb->cfg.dim);
+      else if (!probe->frame_level)
+        message = g_strdup_printf (_("Probe “%s” is clip-level: side B shows frame-level probes "
+                                     "only"), name);
+      if (probe != NULL)
+        vita_probe_free (probe);
+      if (message != NULL)
+        {
+          emit_error (self, message);
+          continue;
+        }
+      g_ptr_array_add (self->probe_paths_b, g_strdup (paths[i]));
+    }
+  update_probe_lanes_b (self);
+  return TRUE;
+}
+
+const char *const *
+vita_session_get_probe_paths_b (VitaSession *self, int *n)
+{
+  *n = (int) self->probe_paths_b->len;
+  return (const char *const *) self->probe_paths_b->pdata;
+}
+
+void
+vita_session_remove_probe_b (VitaSession *self, int lane)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  const char *path = self->probe_set_b ? vita_probe_set_get_path (self->probe_set_b, lane) : NULL;
+  if (path == NULL)
+    return;
+  for (guint i = 0; i < self->probe_paths_b->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->probe_paths_b, i), path))
+      {
+        g_ptr_array_remove_index (self->probe_paths_b, i);
+        break;
+      }
+  update_probe_lanes_b (self);
 }
 
 void
@@ -719,6 +833,7 @@ vita_session_clear_probes (VitaSession *self)
   g_return_if_fail (VITA_IS_SESSION (self));
   vita_probe_set_clear_probes (self->probe_set);
   g_ptr_array_set_size (self->probe_paths, 0);
+  g_ptr_array_set_size (self->probe_paths_b, 0);
   update_probe_lanes (self);
 }
 
@@ -882,6 +997,12 @@ vita_session_to_state (VitaSession *self)
       c->edits = g_strdupv ((char **) vita_session_side_get_edits (b));
       c->difference = self->compare_view == VITA_COMPARE_DIFFERENCE;
       c->per_side_scale = self->per_side_scale;
+      c->has_layer_b = vita_session_get_compare_own_layers (self);
+      c->layer_b = self->layer_b;
+      c->head_b = self->head_b;
+      c->probes_b = g_ptr_array_new_with_free_func ((GDestroyNotify) vita_session_ref_free);
+      for (guint i = 0; i < self->probe_paths_b->len; i++)
+        g_ptr_array_add (c->probes_b, ref_for (g_ptr_array_index (self->probe_paths_b, i), NULL));
     }
   vita_attr_settings_copy (&state->attribution, &self->attribution);
   state->series = g_strdup (self->series_path);
@@ -1451,6 +1572,8 @@ vita_session_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_SIDE_B:            g_value_set_object (value, self->side_b); break;
     case PROP_COMPARE_VIEW:      g_value_set_int (value, self->compare_view); break;
     case PROP_COMPARE_PER_SIDE_SCALE: g_value_set_boolean (value, self->per_side_scale); break;
+    case PROP_LAYER_B:           g_value_set_int (value, self->layer_b); break;
+    case PROP_HEAD_B:            g_value_set_int (value, self->head_b); break;
     case PROP_MODEL_LOADING:     g_value_set_boolean (value, self->model_loading); break;
     case PROP_BUSY:              g_value_set_boolean (value, vita_session_is_busy (self)); break;
     case PROP_ATTENTION_MODE:    g_value_set_int (value, self->attention_mode); break;
@@ -1478,6 +1601,8 @@ vita_session_set_property (GObject *object, guint prop_id, const GValue *value, 
     case PROP_LOOP:           vita_session_set_loop (self, g_value_get_boolean (value)); break;
     case PROP_ONSET_CLICKS:   vita_session_set_onset_clicks (self, g_value_get_boolean (value)); break;
     case PROP_COMPARE_VIEW: vita_session_set_compare_view (self, g_value_get_int (value)); break;
+    case PROP_LAYER_B:      vita_session_set_layer_b (self, g_value_get_int (value)); break;
+    case PROP_HEAD_B:       vita_session_set_head_b (self, g_value_get_int (value)); break;
     case PROP_COMPARE_PER_SIDE_SCALE:
       vita_session_set_compare_per_side_scale (self, g_value_get_boolean (value));
       break;
@@ -1527,6 +1652,9 @@ vita_session_finalize (GObject *object)
   g_clear_pointer (&self->restoring, vita_session_state_free);
   g_clear_pointer (&self->pending_compare, vita_session_compare_free);
   g_clear_pointer (&self->probe_set_b, vita_probe_set_free);
+  g_clear_pointer (&self->probe_paths_b, g_ptr_array_unref);
+  g_clear_pointer (&self->probeogram_b, vita_probeogram_free);
+  g_clear_pointer (&self->applied_compare, vita_session_compare_free);
   g_clear_object (&self->timeline);
   g_free (self->audio_path);
   g_free (self->model_path);
@@ -1580,6 +1708,8 @@ vita_session_class_init (VitaSessionClass *klass)
                                                VITA_COMPARE_DIFFERENCE, VITA_COMPARE_SIDE_BY_SIDE, rw);
   props[PROP_COMPARE_PER_SIDE_SCALE] = g_param_spec_boolean ("compare-per-side-scale", NULL, NULL,
                                                              FALSE, rw);
+  props[PROP_LAYER_B] = g_param_spec_int ("layer-b", NULL, NULL, 0, G_MAXINT, 0, rw);
+  props[PROP_HEAD_B] = g_param_spec_int ("head-b", NULL, NULL, -1, G_MAXINT, -1, rw);
   props[PROP_SERIES] = g_param_spec_string ("series", NULL, NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -1611,6 +1741,8 @@ vita_session_init (VitaSession *self)
   self->analysis_source = vita_analysis_source_new ();
   vita_attr_settings_init (&self->attribution);
   self->probe_set = vita_probe_set_new ();
+  self->probe_paths_b = g_ptr_array_new_with_free_func (g_free);
+  self->head_b = -1;
   self->annotation_paths = g_ptr_array_new_with_free_func (g_free);
   self->probe_paths = g_ptr_array_new_with_free_func (g_free);
   self->missing = g_ptr_array_new_with_free_func ((GDestroyNotify) missing_free);
@@ -1650,26 +1782,43 @@ on_side_b_failed (VitaSession *self, const char *message, VitaSessionSide *side)
   vita_session_stop_comparing (self);
 }
 
-/* An edit side: the loaded probes on B's analysis (no annotations: they describe
- * side A's track). */
+/* Side B's lanes and probe-o-gram, once B is complete: an edit side applies the loaded
+ * probes to the edited track (no annotations: they describe side A's track); another
+ * model its own probes (probe_paths_b), scored against the track's annotations. */
 static void
 update_probe_lanes_b (VitaSession *self)
 {
   VitaSessionSide *b = self->side_b;
+  gboolean edit = b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT;
+  GPtrArray *paths = edit ? self->probe_paths : self->probe_paths_b;
   g_clear_pointer (&self->probe_set_b, vita_probe_set_free);
-  if (b != NULL && vita_session_side_get_kind (b) == VITA_SIDE_EDIT &&
-      vita_session_side_get_complete (b) && self->probe_paths->len > 0)
+  g_clear_pointer (&self->probeogram_b, vita_probeogram_free);
+  if (b != NULL && vita_session_side_get_complete (b) && paths->len > 0)
     {
       g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+      const VitaAnalysis *an = vita_session_side_get_analysis (b);
       self->probe_set_b = vita_probe_set_new ();
-      for (guint i = 0; i < self->probe_paths->len; i++)
+      for (guint i = 0; i < paths->len; i++)
         {
-          const char *path = g_ptr_array_index (self->probe_paths, i);
+          const char *path = g_ptr_array_index (paths, i);
           VitaProbe *probe = vita_probe_load (path, NULL);   /* loaded once already */
           if (probe != NULL)
             vita_probe_set_add_probe (self->probe_set_b, probe, path);
         }
-      vita_probe_set_update_lanes (self->probe_set_b, vita_session_side_get_analysis (b), messages);
+      vita_probe_set_update_lanes_with_truth (
+        self->probe_set_b, an, edit ? NULL : vita_probe_set_get_annotations (self->probe_set),
+        messages);
+      /* the task side A's probe-o-gram shows (B's own first task when A has none) */
+      const char *task = probeogram_task (self);
+      int n = 0;
+      gboolean has_task = task == NULL;
+      vita_probe_set_get_lanes (self->probe_set_b, &n);
+      for (int i = 0; !has_task && i < n; i++)
+        has_task = g_strcmp0 (vita_probe_set_get_probe (self->probe_set_b, i)->task, task) == 0;
+      if (has_task)
+        self->probeogram_b = make_probeogram (self->probe_set_b, task, an, edit ? NULL : messages);
+      if (!edit)
+        emit_messages (self, messages);
     }
   g_signal_emit (self, signals[SIGNAL_LANES_CHANGED], 0);
 }
@@ -1685,6 +1834,66 @@ vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes)
 {
   *n_lanes = 0;
   return self->probe_set_b ? vita_probe_set_get_lanes (self->probe_set_b, n_lanes) : NULL;
+}
+
+VitaProbeSet *
+vita_session_get_probe_set_b (VitaSession *self)
+{
+  return self->probe_set_b;
+}
+
+const VitaProbeogram *
+vita_session_get_probeogram_b (VitaSession *self)
+{
+  return self->probeogram_b;
+}
+
+/* ---- side B's own layer and head */
+
+gboolean
+vita_session_get_compare_own_layers (VitaSession *self)
+{
+  VitaSessionSide *b = self->side_b;
+  VitaVit *vb = b ? vita_session_side_get_model (b) : NULL;
+  return vb != NULL && self->vit != NULL &&
+         (vb->cfg.depth != self->vit->cfg.depth || vb->cfg.heads != self->vit->cfg.heads);
+}
+
+int
+vita_session_get_layer_b (VitaSession *self)
+{
+  return self->layer_b;
+}
+
+int
+vita_session_get_head_b (VitaSession *self)
+{
+  return self->head_b;
+}
+
+/* Clamped to side B's model (token layers 0..depth, heads -1..heads-1). */
+void
+vita_session_set_layer_b (VitaSession *self, int layer)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  VitaVit *vb = self->side_b ? vita_session_side_get_model (self->side_b) : NULL;
+  layer = CLAMP (layer, 0, vb ? vb->cfg.depth : 0);
+  if (layer == self->layer_b)
+    return;
+  self->layer_b = layer;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LAYER_B]);
+}
+
+void
+vita_session_set_head_b (VitaSession *self, int head)
+{
+  g_return_if_fail (VITA_IS_SESSION (self));
+  VitaVit *vb = self->side_b ? vita_session_side_get_model (self->side_b) : NULL;
+  head = CLAMP (head, -1, vb ? vb->cfg.heads - 1 : -1);
+  if (head == self->head_b)
+    return;
+  self->head_b = head;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HEAD_B]);
 }
 
 static void
@@ -1717,6 +1926,10 @@ set_side_b (VitaSession *self, VitaSessionSide *side)
       vita_session_side_stop (self->side_b, FALSE);
       g_clear_object (&self->side_b);
     }
+  /* probes belong to a model: a new side B starts without side B's probes, except
+   * those of a restored session */
+  g_ptr_array_set_size (self->probe_paths_b, 0);
+  g_autoptr(VitaSessionCompare) applied = g_steal_pointer (&self->applied_compare);
   if (side != NULL)
     {
       self->side_b = g_object_ref (side);
@@ -1724,8 +1937,24 @@ set_side_b (VitaSession *self, VitaSessionSide *side)
       g_signal_connect_swapped (side, "progress", G_CALLBACK (on_side_b_progress), self);
       g_signal_connect_swapped (side, "notify::complete", G_CALLBACK (on_side_b_complete), self);
       start_side_b (self);
+      /* B's own layer and head start at A's (within B's model) */
+      vita_session_set_layer_b (self, applied && applied->has_layer_b ? applied->layer_b
+                                      : vita_timeline_get_layer (self->timeline));
+      vita_session_set_head_b (self, applied && applied->has_layer_b ? applied->head_b
+                                     : vita_timeline_get_head (self->timeline));
+      for (guint i = 0; applied && applied->probes_b && i < applied->probes_b->len; i++)
+        {
+          VitaSessionRef *ref = g_ptr_array_index (applied->probes_b, i);
+          if (ref->found)
+            g_ptr_array_add (self->probe_paths_b, g_strdup (ref->path));
+          else
+            {
+              g_autofree char *msg = g_strdup_printf (_("Side B's probe “%s” is missing"), ref->path);
+              emit_error (self, msg);
+            }
+        }
     }
-  if (self->probe_set_b != NULL)
+  if (self->probe_set_b != NULL || self->probe_paths_b->len > 0)
     update_probe_lanes_b (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SIDE_B]);
 }
@@ -1933,6 +2162,14 @@ restore_compare (VitaSession *self)
   vita_session_set_compare_view (self, c->difference ? VITA_COMPARE_DIFFERENCE
                                                      : VITA_COMPARE_SIDE_BY_SIDE);
   vita_session_set_compare_per_side_scale (self, c->per_side_scale);
+  /* side B's probes and own layer / head: applied when B is set (a model file B loads
+   * on a worker first) */
+  g_clear_pointer (&self->applied_compare, vita_session_compare_free);
+  self->applied_compare = g_new0 (VitaSessionCompare, 1);
+  self->applied_compare->has_layer_b = c->has_layer_b;
+  self->applied_compare->layer_b = c->layer_b;
+  self->applied_compare->head_b = c->head_b;
+  self->applied_compare->probes_b = c->probes_b ? g_ptr_array_ref (c->probes_b) : NULL;
   gboolean ok = TRUE;
   switch (c->kind)
     {
@@ -1965,6 +2202,7 @@ typedef struct {
   VitaPcm      *pcm;      /* side A's audio, copied */
   VitaEventList *onsets;  /* the annotated onsets, copied, or NULL */
   char         *label_a, *label_b;
+  VitaCompareTable *probes; /* the probe rows (claim 3), made on the main thread */
 } TableJob;
 
 static void
@@ -1977,6 +2215,7 @@ table_job_free (TableJob *j)
     vita_event_list_free (j->onsets);
   g_free (j->label_a);
   g_free (j->label_b);
+  vita_compare_table_free (j->probes);
   g_free (j);
 }
 
@@ -1998,6 +2237,18 @@ table_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
     {
       g_task_return_error (task, error);
       return;
+    }
+  for (guint i = 0; i < j->probes->rows->len; i++)
+    {
+      const VitaCompareRow *r = &g_array_index (j->probes->rows, VitaCompareRow, i);
+      vita_compare_table_add (table, r->measure, r->layer, r->head, r->a, r->b);
+    }
+  if (j->probes->note != NULL && *j->probes->note)
+    {
+      char *note = g_strconcat (table->note ? table->note : "", table->note ? " " : "",
+                                j->probes->note, NULL);
+      g_free (table->note);
+      table->note = note;
     }
   g_free (table->label_a);
   g_free (table->label_b);
@@ -2034,6 +2285,8 @@ vita_session_compare_table_async (VitaSession *self, GCancellable *cancellable,
   j->pcm = vita_pcm_copy (pcm);
   j->label_a = vita_session_describe_side_a (self);
   j->label_b = g_strdup (vita_session_side_get_label (b));
+  j->probes = vita_compare_table_new (j->label_a, j->label_b);
+  vita_probe_set_add_table_rows (self->probe_set, self->probe_set_b, j->probes);
   /* onset F per head where onsets are annotated (of side A's track: not for an edit,
    * whose events may have moved), else the correlation with spectral flux */
   const VitaEventList *onsets = vita_probe_set_get_onsets (self->probe_set);

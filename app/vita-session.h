@@ -146,6 +146,31 @@ VitaCompareTable *vita_session_compare_table_finish (VitaSession *self, GAsyncRe
  * loaded probes applied to B's analysis, without annotations — the ground truth is side
  * A's track's); NULL / 0 otherwise or until B is complete.  "lanes-changed" says when. */
 VitaProbeLane *const *vita_session_get_probe_lanes_b (VitaSession *self, int *n_lanes);
+/* Side B's probe set (lanes, scores; borrowed, rebuilt on "lanes-changed"), or NULL. */
+VitaProbeSet *vita_session_get_probe_set_b (VitaSession *self);
+/* Side B's probe-o-gram (the task of side A's), or NULL. */
+const VitaProbeogram *vita_session_get_probeogram_b (VitaSession *self);
+/* Probes of side B when B is another model (a file or the twin): their lanes are drawn
+ * beside A's lanes of the same task over one ground-truth row, scored against the
+ * track's annotations.  vita_session_load_probes sends a probe there by itself when
+ * its recorded model SHA-256 is B's, or when it reads B's width and not A's.  FALSE
+ * (nothing loaded) when B is not a model; files that do not load or do not fit B are
+ * emitted as "error".  Saved in the session ("compare.probes_b"). */
+gboolean      vita_session_load_probes_b (VitaSession *self, const char *const *paths,
+                                          GError **error);
+const char *const *vita_session_get_probe_paths_b (VitaSession *self, int *n);
+/* Removes the probe of side B's lane i. */
+void          vita_session_remove_probe_b (VitaSession *self, int lane);
+/* Side B's own layer and head: when A's and B's configurations differ (depth or heads;
+ * vita_session_get_compare_own_layers) B's panels show layer-b / head-b (properties,
+ * clamped to B's model; -1 = head mean) and the timeline's layer / head drive side A
+ * only; otherwise the timeline drives both.  Start at A's when B is set; saved in the
+ * session. */
+gboolean      vita_session_get_compare_own_layers (VitaSession *self);
+int           vita_session_get_layer_b (VitaSession *self);
+void          vita_session_set_layer_b (VitaSession *self, int layer);
+int           vita_session_get_head_b (VitaSession *self);
+void          vita_session_set_head_b (VitaSession *self, int head);
 /* What the labels call side A ("default.safetensors", "training run, step N"). */
 char         *vita_session_describe_side_a    (VitaSession *self);
 /* ---- the attribution overlay on the mel panel (vita-window-attribution.c computes

@@ -637,6 +637,11 @@ static const KeyBinding key_bindings[] = {
   { GDK_KEY_Down,         0,               "win.layer-next",     NULL, 0 },
   { GDK_KEY_Left,         0,               "win.head-previous",  NULL, 0 },
   { GDK_KEY_Right,        0,               "win.head-next",      NULL, 0 },
+  /* side B's own layer / head, when A and B differ in depth or heads */
+  { GDK_KEY_Up,           GDK_ALT_MASK,    "win.layer-b-previous", NULL, 0 },
+  { GDK_KEY_Down,         GDK_ALT_MASK,    "win.layer-b-next",   NULL, 0 },
+  { GDK_KEY_Left,         GDK_ALT_MASK,    "win.head-b-previous", NULL, 0 },
+  { GDK_KEY_Right,        GDK_ALT_MASK,    "win.head-b-next",    NULL, 0 },
   { GDK_KEY_Left,         GDK_SHIFT_MASK,  "win.seek-relative",  "i", -SEEK_STEP_SECONDS },
   { GDK_KEY_Right,        GDK_SHIFT_MASK,  "win.seek-relative",  "i", SEEK_STEP_SECONDS },
   { GDK_KEY_a,            0,               "win.head-average",   NULL, 0 },

@@ -26,7 +26,8 @@ has_data (VitaWindow *self, VitaPanel panel)
   if ((klass->traits & VITA_PANEL_NEEDS_MODEL) && vita_session_get_model (self->session) == NULL)
     return FALSE;
   if ((klass->traits & VITA_PANEL_ON_DEMAND) && panel == VITA_PANEL_PROBEOGRAM)
-    return vita_session_get_probeogram (self->session) != NULL;
+    return vita_session_get_probeogram (self->session) != NULL ||
+           vita_session_get_probeogram_b (self->session) != NULL;   /* side B's alone */
   if (g_strcmp0 (klass->name, "emergence") == 0)   /* while a training series is open */
     return _vita_window_teach_has_series (self);
   return TRUE;

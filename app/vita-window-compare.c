@@ -124,6 +124,197 @@ on_per_side_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
                                            g_variant_get_boolean (state));
 }
 
+/* ---- probes for side B ---- */
+
+gboolean
+vita_window_load_probes_b (VitaWindow *self, const char *const *paths)
+{
+  g_autoptr(GError) error = NULL;
+  g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
+  if (!vita_session_load_probes_b (self->session, paths, &error))
+    {
+      _vita_window_toast (self, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_probes_b_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) list = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (list, i);
+          char *path = g_file_get_path (file);
+          if (path != NULL)
+            g_ptr_array_add (paths, path);
+        }
+      g_ptr_array_add (paths, NULL);
+      vita_window_load_probes_b (self, (const char *const *) paths->pdata);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_compare_probes_b (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
+  g_autofree char *title = g_strdup_printf (_("Load Probes for Side B (%s)"),
+                                            b ? vita_session_side_get_label (b) : "");
+  GtkFileChooserNative *native =
+    gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                 _("_Open"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Probe files (*.safetensors)"));
+  gtk_file_filter_add_pattern (filter, "*.safetensors");
+  _vita_window_show_chooser (self, native, filter, "vita-probes-b", TRUE,
+                             G_CALLBACK (on_probes_b_response));
+}
+
+/* ---- side B's own layer and head (configurations that differ) ---- */
+
+static void
+action_layer_head_b (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  VitaWindow *self = VITA_WINDOW (user_data);
+  const char *name = g_action_get_name (G_ACTION (action));
+  VitaSession *s = self->session;
+
+  if (!vita_session_get_compare_own_layers (s))
+    return;
+  if (g_str_equal (name, "layer-b-next"))
+    vita_session_set_layer_b (s, vita_session_get_layer_b (s) + 1);
+  else if (g_str_equal (name, "layer-b-previous"))
+    vita_session_set_layer_b (s, vita_session_get_layer_b (s) - 1);
+  else if (g_str_equal (name, "head-b-next"))
+    vita_session_set_head_b (s, vita_session_get_head_b (s) + 1);
+  else
+    vita_session_set_head_b (s, vita_session_get_head_b (s) - 1);
+}
+
+static void
+on_layer_b_selected (VitaWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->layer_b_dropdown);
+  if (!self->syncing_b && selected != GTK_INVALID_LIST_POSITION)
+    vita_session_set_layer_b (self->session, (int) selected);
+}
+
+static void
+on_head_b_selected (VitaWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->head_b_dropdown);
+  if (!self->syncing_b && selected != GTK_INVALID_LIST_POSITION)
+    vita_session_set_head_b (self->session, (int) selected - 1);
+}
+
+/* The B bar under the header: shown while A and B differ in depth or heads; its lists
+ * are side B's model's layers and heads. */
+static void
+sync_b_bar (VitaWindow *self)
+{
+  VitaSession *s = self->session;
+  gboolean own = vita_session_get_compare_own_layers (s);
+  VitaSessionSide *b = vita_session_get_side_b (s);
+  VitaVit *vb = b ? vita_session_side_get_model (b) : NULL;
+
+  gtk_widget_set_visible (self->b_bar, own);
+  for (const char *const *a = (const char *const[]) { "layer-b-next", "layer-b-previous",
+                                                      "head-b-next", "head-b-previous", NULL }; *a; a++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), *a)),
+                                 own);
+  if (!own || vb == NULL)
+    return;
+  self->syncing_b = TRUE;
+  int depth = vb->cfg.depth, heads = vb->cfg.heads;
+  if ((int) g_list_model_get_n_items (G_LIST_MODEL (self->layer_b_names)) != depth + 1 ||
+      (int) g_list_model_get_n_items (G_LIST_MODEL (self->head_b_names)) != heads + 1)
+    {
+      g_autoptr(GStrvBuilder) lb = g_strv_builder_new (), hb = g_strv_builder_new ();
+      for (int l = 0; l <= depth; l++)
+        {
+          g_autofree char *t = l == 0 ? g_strdup (_("Layer 0 (Input)")) : g_strdup_printf (_("Layer %d"), l);
+          g_strv_builder_add (lb, t);
+        }
+      g_strv_builder_add (hb, _("Mean of Heads"));
+      for (int h = 0; h < heads; h++)
+        {
+          g_autofree char *t = g_strdup_printf (_("Head %d"), h + 1);
+          g_strv_builder_add (hb, t);
+        }
+      g_auto(GStrv) ls = g_strv_builder_end (lb), hs = g_strv_builder_end (hb);
+      gtk_string_list_splice (self->layer_b_names, 0,
+                              g_list_model_get_n_items (G_LIST_MODEL (self->layer_b_names)),
+                              (const char *const *) ls);
+      gtk_string_list_splice (self->head_b_names, 0,
+                              g_list_model_get_n_items (G_LIST_MODEL (self->head_b_names)),
+                              (const char *const *) hs);
+    }
+  g_autofree char *text = g_strdup_printf (_("Side B, %s (%d layers, %d heads):"),
+                                           vita_session_side_get_label (b), depth, heads);
+  gtk_label_set_text (self->b_bar_label, text);
+  gtk_drop_down_set_selected (self->layer_b_dropdown, vita_session_get_layer_b (s));
+  gtk_drop_down_set_selected (self->head_b_dropdown, vita_session_get_head_b (s) + 1);
+  self->syncing_b = FALSE;
+}
+
+static GtkWidget *
+b_dropdown (VitaWindow *self, GtkStringList *names, const char *a11y, const char *tooltip,
+            GCallback on_selected)
+{
+  GtkWidget *dd = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
+  gtk_widget_set_tooltip_text (dd, tooltip);
+  gtk_widget_set_valign (dd, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dd), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  g_signal_connect_swapped (dd, "notify::selected", on_selected, self);
+  return dd;
+}
+
+static void
+build_b_bar (VitaWindow *self)
+{
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (bar, "toolbar");
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  self->layer_b_names = gtk_string_list_new (NULL);
+  self->head_b_names = gtk_string_list_new (NULL);
+  self->layer_b_dropdown = GTK_DROP_DOWN (
+    b_dropdown (self, self->layer_b_names, _("Side B layer"), _("Side B's layer (Alt+Up/Down)"),
+                G_CALLBACK (on_layer_b_selected)));
+  self->head_b_dropdown = GTK_DROP_DOWN (
+    b_dropdown (self, self->head_b_names, _("Side B attention head"),
+                _("Side B's attention head (Alt+Left/Right)"), G_CALLBACK (on_head_b_selected)));
+  GtkWidget *hint = gtk_label_new (_("A and B differ in depth or heads: the header's layer and "
+                                     "head are side A's"));
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_widget_add_css_class (hint, "caption");
+  gtk_label_set_ellipsize (GTK_LABEL (hint), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (hint, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_box_append (GTK_BOX (bar), label);
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->layer_b_dropdown));
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->head_b_dropdown));
+  gtk_box_append (GTK_BOX (bar), hint);
+  gtk_widget_set_visible (bar, FALSE);
+  self->b_bar = bar;
+  self->b_bar_label = GTK_LABEL (label);
+  /* under the header bar */
+  gtk_box_insert_child_after (GTK_BOX (self->content_box), bar,
+                              gtk_widget_get_first_child (self->content_box));
+  g_object_set_data (G_OBJECT (self), "vita-test-layer-b-dropdown", self->layer_b_dropdown);
+  g_object_set_data (G_OBJECT (self), "vita-test-head-b-dropdown", self->head_b_dropdown);
+  g_object_set_data (G_OBJECT (self), "vita-test-b-bar", bar);
+}
+
 /* ---- the comparison table window ---- */
 
 /* The table's natural size is in pt (a paper figure): drawn larger on screen. */
@@ -265,6 +456,8 @@ _vita_window_compare_dispose (VitaWindow *self)
   if (self->ab_side_signals != NULL)
     g_signal_group_set_target (self->ab_side_signals, NULL);
   g_clear_object (&self->ab_side_signals);
+  g_clear_object (&self->layer_b_names);
+  g_clear_object (&self->head_b_names);
 }
 
 /* ---- A/B playback of an edit side ---- */
@@ -330,6 +523,10 @@ on_session_compare (VitaWindow *self)
                                has_model);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-edit")),
                                has_model);
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "compare-probes-b")),
+                               b != NULL && vita_session_side_get_kind (b) != VITA_SIDE_EDIT);
+  sync_b_bar (self);
 }
 
 void
@@ -343,8 +540,18 @@ _vita_window_compare_init (VitaWindow *self)
     { "compare-table", action_compare_table, NULL, NULL, NULL, { 0 } },
     { "compare-difference", NULL, NULL, "false", on_difference_changed, { 0 } },
     { "compare-per-side-scale", NULL, NULL, "false", on_per_side_changed, { 0 } },
+    { "compare-probes-b", action_compare_probes_b, NULL, NULL, NULL, { 0 } },
+    { "layer-b-next", action_layer_head_b, NULL, NULL, NULL, { 0 } },
+    { "layer-b-previous", action_layer_head_b, NULL, NULL, NULL, { 0 } },
+    { "head-b-next", action_layer_head_b, NULL, NULL, NULL, { 0 } },
+    { "head-b-previous", action_layer_head_b, NULL, NULL, NULL, { 0 } },
   };
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  build_b_bar (self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::layer-b",
+                                  G_CALLBACK (sync_b_bar), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::head-b",
+                                  G_CALLBACK (sync_b_bar), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::side-b",
                                   G_CALLBACK (on_session_compare), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::compare-view",

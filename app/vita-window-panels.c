@@ -155,12 +155,18 @@ on_compare (VitaWindow *self)
           gtk_widget_set_size_request (mel, w, base);
         }
     }
+  gboolean own = vita_session_get_compare_own_layers (self->session);
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
-      vita_panel_view_set_compare (VITA_PANEL_VIEW (self->panels[i]), source_b, label_a, label_b,
-                                   vita_session_get_compare_view (self->session),
-                                   vita_session_get_compare_per_side_scale (self->session),
-                                   b == NULL || vita_session_side_get_kind (b) != VITA_SIDE_EDIT);
+      {
+        vita_panel_view_set_compare (VITA_PANEL_VIEW (self->panels[i]), source_b, label_a, label_b,
+                                     vita_session_get_compare_view (self->session),
+                                     vita_session_get_compare_per_side_scale (self->session),
+                                     b == NULL || vita_session_side_get_kind (b) != VITA_SIDE_EDIT);
+        vita_panel_view_set_compare_layers (VITA_PANEL_VIEW (self->panels[i]), own,
+                                            vita_session_get_layer_b (self->session),
+                                            vita_session_get_head_b (self->session));
+      }
 }
 
 /* The key annotation, and a clip-level key probe's prediction, in the probe panel's
@@ -235,6 +241,12 @@ on_remove_probe (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+on_remove_probe_b (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  vita_session_remove_probe_b (VITA_WINDOW (user_data)->session, g_variant_get_int32 (param));
+}
+
+static void
 on_clear_probes (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   vita_session_clear_probes (VITA_WINDOW (user_data)->session);
@@ -261,28 +273,42 @@ on_probes_pressed (GtkGestureClick *gesture, int n_press, double x, double y, gp
 {
   VitaWindow *self = VITA_WINDOW (user_data);
   GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  int n_lanes = 0;
+  int n_lanes = 0, n_b = 0, side = 0;
   VitaProbeLane *const *lanes = vita_session_get_probe_lanes (self->session, &n_lanes);
+  VitaProbeLane *const *lanes_b = vita_session_get_probe_lanes_b (self->session, &n_b);
+  VitaSessionSide *b = vita_session_get_side_b (self->session);
   VitaRect area = { 0, 0, gtk_widget_get_width (view), gtk_widget_get_height (view) };
   VitaStyle style;
   VitaPaintContext ctx = { 0 };
+  VitaPaintCompare cmp = { 0 };
   g_autoptr(GMenu) menu = g_menu_new ();
   GtkWidget *popover;
   int lane;
 
-  if (n_lanes <= 0)
+  if (n_lanes <= 0 && n_b <= 0)
     return;
   vita_style_init (&style);
   ctx.style = &style;
   ctx.lanes = lanes;
   ctx.n_lanes = n_lanes;
-  lane = vita_probe_lanes_hit (&area, &ctx, y);
+  /* side B's lanes of another model are drawn among A's (vita_compare_merge_lanes) */
+  if (b != NULL && vita_session_side_get_kind (b) != VITA_SIDE_EDIT && n_b > 0)
+    {
+      cmp.lanes_b = lanes_b;
+      cmp.n_lanes_b = n_b;
+      cmp.same_input = TRUE;
+      ctx.compare = &cmp;
+    }
+  lane = vita_compare_lanes_hit (&area, &ctx, y, &side);
   if (lane >= 0)
     {
       /* Translators: %s is a probe lane's name, e.g. "chord · layer 3 · majmin 0.71". */
-      g_autofree char *label = g_strdup_printf (_("Remove “%s”"), lanes[lane]->name);
+      g_autofree char *label = g_strdup_printf (side == 0 ? _("Remove “%s”") : _("Remove Side B's “%s”"),
+                                                (side == 0 ? lanes : lanes_b)[lane]->name);
       g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-      g_menu_item_set_action_and_target_value (item, "panels.remove-probe", g_variant_new_int32 (lane));
+      g_menu_item_set_action_and_target_value (item, side == 0 ? "panels.remove-probe"
+                                                               : "panels.remove-probe-b",
+                                               g_variant_new_int32 (lane));
       g_menu_append_item (menu, item);
     }
   g_menu_append (menu, _("Clear All Probes"), "panels.clear-probes");
@@ -299,7 +325,10 @@ static void
 update_probe_actions (VitaWindow *self, int n_lanes)
 {
   GActionMap *map = G_ACTION_MAP (self->panel_actions);
-  gboolean any = vita_probe_set_get_n_probes (vita_session_get_probe_set (self->session)) > 0;
+  int n_b = 0;
+  vita_session_get_probe_paths_b (self->session, &n_b);
+  gboolean any = vita_probe_set_get_n_probes (vita_session_get_probe_set (self->session)) > 0 ||
+                 n_b > 0;
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "clear-probes")), any);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "remove-probe")), n_lanes > 0);
@@ -310,6 +339,7 @@ build_probe_controls (VitaWindow *self)
 {
   static const GActionEntry entries[] = {
     { "remove-probe", on_remove_probe, "i" },
+    { "remove-probe-b", on_remove_probe_b, "i" },
     { "clear-probes", on_clear_probes },
   };
   GtkGesture *click = gtk_gesture_click_new ();
@@ -446,7 +476,14 @@ on_lanes_changed (VitaWindow *self)
                       (n_b > 0 ? vita_probe_lanes_min_height (&style, lanes_b, n_b) : 0)));
     }
   if (self->panels[VITA_PANEL_PROBEOGRAM] != NULL)
-    vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
+    {
+      const VitaProbeogram *pg_b = vita_session_get_probeogram_b (self->session);
+      vita_panel_view_set_probeogram (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg);
+      vita_panel_view_set_probeogram_b (VITA_PANEL_VIEW (self->panels[VITA_PANEL_PROBEOGRAM]), pg_b);
+      /* A above B: twice as tall meanwhile (the page scrolls) */
+      vita_panel_card_set_min_content_height (VITA_PANEL_CARD (self->cards[VITA_PANEL_PROBEOGRAM]),
+                                              pg_b != NULL ? 2 * 150 + 24 : 0);
+    }
   _vita_window_arrange_update (self);
   update_probeogram_tasks (self);
   update_probe_actions (self, n_lanes);
@@ -510,6 +547,8 @@ _vita_window_panels_build (VitaWindow *self)
   g_signal_group_connect_swapped (g, "notify::side-b", G_CALLBACK (on_compare), self);
   g_signal_group_connect_swapped (g, "notify::compare-view", G_CALLBACK (on_compare), self);
   g_signal_group_connect_swapped (g, "notify::compare-per-side-scale", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::layer-b", G_CALLBACK (on_compare), self);
+  g_signal_group_connect_swapped (g, "notify::head-b", G_CALLBACK (on_compare), self);
   g_signal_group_connect_swapped (g, "notify::model", G_CALLBACK (on_compare), self);
   g_signal_group_connect_swapped (g, "notify::model-label", G_CALLBACK (on_compare), self);
   g_signal_group_set_target (g, self->session);

@@ -51,6 +51,13 @@ struct _VitaWindow
   VitaSessionSide      *compare_side;      /* the side B the panels show (ref), or NULL */
   VitaCompareTable     *compare_table;     /* the last comparison table computed, or NULL */
   GtkWidget            *compare_table_area; /* its drawing area while its window is open */
+  GtkWidget            *b_bar;             /* side B's own layer / head (vita-window-compare.c) */
+  GtkLabel             *b_bar_label;
+  GtkDropDown          *layer_b_dropdown;
+  GtkDropDown          *head_b_dropdown;
+  GtkStringList        *layer_b_names;
+  GtkStringList        *head_b_names;
+  gboolean              syncing_b;
   GSignalGroup         *ab_side_signals;   /* side B's, while it is an edit (A/B playback) */
   gboolean              ab_from_side;      /* the player's alternate audio is side B's PCM */
   VitaPlayer           *player;

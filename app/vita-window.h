@@ -92,6 +92,8 @@ gboolean      vita_window_is_busy (VitaWindow *self);
  * analysis is complete.  Problems become toasts. */
 void          vita_window_load_annotations (VitaWindow *self, GFile **files, int n_files);
 void          vita_window_load_probes      (VitaWindow *self, GFile **files, int n_files);
+/* Probes of side B (another model); FALSE (a toast says why) when B is not a model. */
+gboolean      vita_window_load_probes_b    (VitaWindow *self, const char *const *paths);
 gboolean      vita_window_is_loading_annotations (VitaWindow *self);
 int           vita_window_get_n_probe_lanes (VitaWindow *self);
 /* Lane i (borrowed, until the next change) and its score (NAN without truth). */

@@ -8,6 +8,7 @@
  * exact zeros, i.e. a white panel and a colorbar of ±0. */
 #include "vita-paint-private.h"
 #include "vita-layout.h"
+#include "vita-probeogram.h"
 #include "model/vita-compare.h"
 
 #include <math.h>
@@ -22,7 +23,16 @@ static gboolean
 has_difference (VitaPanel panel)
 {
   return panel == VITA_PANEL_ATTENTION || panel == VITA_PANEL_ATTENTION_GRID ||
-         panel == VITA_PANEL_SSM;
+         panel == VITA_PANEL_SSM || panel == VITA_PANEL_PROBEOGRAM;
+}
+
+/* Both probe-o-grams there, of the same shape (layers × frames). */
+static gboolean
+probeograms_match (const VitaPaintContext *ctx)
+{
+  const VitaProbeogram *a = ctx->probeogram, *b = ctx->compare->probeogram_b;
+  return a != NULL && b != NULL && a->n_layers == b->n_layers && a->n_frames == b->n_frames &&
+         a->n_frames > 0;
 }
 
 gboolean
@@ -31,6 +41,8 @@ vita_compare_shows_difference (VitaPanel panel, const VitaPaintContext *ctx)
   const VitaPaintCompare *cmp = ctx->compare;
   if (cmp == NULL || cmp->view != VITA_COMPARE_DIFFERENCE || !has_difference (panel))
     return FALSE;
+  if (panel == VITA_PANEL_PROBEOGRAM)
+    return probeograms_match (ctx);
   VitaAnalysis *a = vita_paint_cache_get_analysis (ctx->cache);
   VitaAnalysis *b = cmp->cache_b ? vita_paint_cache_get_analysis (cmp->cache_b) : NULL;
   if (a == NULL || b == NULL || a->n_frames != b->n_frames)
@@ -50,7 +62,9 @@ label_height (const VitaStyle *style)
 
 typedef enum {
   SIDES_ONE,        /* not a two-sided panel: as without a comparison */
-  SIDES_A_ONLY,     /* side A only, labelled (probe lanes: B's are not computed) */
+  SIDES_A_ONLY,     /* side A only, labelled (B has no probes) */
+  SIDES_LANES,      /* probe lanes of two models: A's and B's lane of a task over one
+                       ground-truth row (vita_compare_merge_lanes) */
   SIDES_OVERLAY,    /* both on one axis (received attention), labelled */
   SIDES_DIFFERENCE, /* A − B */
   SIDES_SPLIT,      /* A beside B, or A above B for time-aligned panels */
@@ -61,14 +75,20 @@ sides_mode (VitaPanel panel, const VitaPaintContext *ctx)
 {
   const VitaPaintCompare *cmp = ctx->compare;
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  if (cmp == NULL || klass == NULL || !(klass->traits & VITA_PANEL_NEEDS_MODEL) ||
-      (klass->traits & VITA_PANEL_FIGURE_ONLY))
+  if (cmp == NULL || klass == NULL || (klass->traits & VITA_PANEL_FIGURE_ONLY) ||
+      (!(klass->traits & VITA_PANEL_NEEDS_MODEL) && panel != VITA_PANEL_PROBEOGRAM))
     return SIDES_ONE;
   if (panel == VITA_PANEL_MEL && cmp->same_input)
     return SIDES_ONE;
   if (panel == VITA_PANEL_PROBES && cmp->n_lanes_b > 0)
-    return SIDES_SPLIT;
-  if (panel == VITA_PANEL_PROBES || panel == VITA_PANEL_PROBEOGRAM)
+    return cmp->same_input ? SIDES_LANES : SIDES_SPLIT;
+  if (panel == VITA_PANEL_PROBEOGRAM)
+    {
+      if (cmp->probeogram_b == NULL)
+        return ctx->probeogram != NULL ? SIDES_A_ONLY : SIDES_ONE;
+      return vita_compare_shows_difference (panel, ctx) ? SIDES_DIFFERENCE : SIDES_SPLIT;
+    }
+  if (panel == VITA_PANEL_PROBES)
     return SIDES_A_ONLY;
   if (panel == VITA_PANEL_RECEIVED)
     return SIDES_OVERLAY;
@@ -77,9 +97,27 @@ sides_mode (VitaPanel panel, const VitaPaintContext *ctx)
   return SIDES_SPLIT;
 }
 
+void
+vita_compare_describe_layer (int layer, int head, char *buf, gsize size)
+{
+  if (layer < 1)
+    g_snprintf (buf, size, "layer 0 (input)");
+  else if (head < 0)
+    g_snprintf (buf, size, "layer %d, mean of heads", layer);
+  else
+    g_snprintf (buf, size, "layer %d, head %d", layer, head + 1);
+}
+
 int
 vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
                     VitaRect areas[2], VitaPaintContext ctxs[2])
+{
+  return vita_compare_sides_full (panel, area, ctx, areas, ctxs, NULL);
+}
+
+int
+vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+                         VitaRect areas[2], VitaPaintContext ctxs[2], VitaTimelineSnapshot *snap_b)
 {
   const VitaPaintCompare *cmp = ctx->compare;
   const VitaPanelClass *klass = vita_panel_get_class (panel);
@@ -94,7 +132,7 @@ vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContex
     {
       /* one plot under the label line; the overlay and the difference keep B for the
        * painter */
-      if (mode == SIDES_OVERLAY || mode == SIDES_DIFFERENCE)
+      if (mode == SIDES_OVERLAY || mode == SIDES_DIFFERENCE || mode == SIDES_LANES)
         ctxs[0].compare = cmp;
       areas[0].y += lh;
       areas[0].height = MAX (areas[0].height - lh, 1.0);
@@ -106,6 +144,21 @@ vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContex
     {
       ctxs[1].lanes = cmp->lanes_b;
       ctxs[1].n_lanes = cmp->n_lanes_b;
+    }
+  ctxs[1].probeogram = cmp->probeogram_b;
+  if (cmp->own_layers && snap_b != NULL)
+    {
+      /* B's own layer and head, within B's model */
+      VitaAnalysis *bn = cmp->cache_b ? vita_paint_cache_get_analysis (cmp->cache_b) : NULL;
+      *snap_b = *ctx->snap;
+      if (bn != NULL)
+        {
+          snap_b->n_layers = bn->n_layers;
+          snap_b->n_heads = bn->cfg.heads;
+        }
+      snap_b->layer = CLAMP (cmp->layer_b, 0, MAX (snap_b->n_layers - 1, 0));
+      snap_b->head = cmp->head_b < snap_b->n_heads ? MAX (cmp->head_b, -1) : -1;
+      ctxs[1].snap = snap_b;
     }
   if (klass->traits & VITA_PANEL_TIME_ALIGNED)
     {
@@ -407,6 +460,17 @@ vita_compare_difference_array (VitaPanel panel, const VitaPaintContext *ctx, int
     }
   VitaAnalysis *an = vita_paint_cache_get_analysis (ctx->cache);
   char why[256] = "";
+  if (panel == VITA_PANEL_PROBEOGRAM)
+    {
+      const VitaProbeogram *a = ctx->probeogram, *b = ctx->compare->probeogram_b;
+      gsize n = (gsize) a->n_layers * a->n_frames;
+      float *d = g_new (float, n);
+      vita_compare_diff (d, a->values, b->values, n);
+      *ndim = 2;
+      shape[0] = a->n_layers;
+      shape[1] = a->n_frames;
+      return d;
+    }
   if (panel == VITA_PANEL_SSM)
     {
       int layer, S;
@@ -445,7 +509,122 @@ vita_compare_difference_array (VitaPanel panel, const VitaPaintContext *ctx, int
   return out;
 }
 
+/* ---- probe lanes of two models ---------------------------------------------- */
+
+/* A lane's task: its name up to the first " · " ("chord · layer 3 · majmin 0.71"). */
+static gboolean
+same_task (const VitaProbeLane *a, const VitaProbeLane *b)
+{
+  const char *na = a->name ? a->name : "", *nb = b->name ? b->name : "";
+  const char *ea = strstr (na, " · "), *eb = strstr (nb, " · ");
+  gsize la = ea ? (gsize) (ea - na) : strlen (na), lb = eb ? (gsize) (eb - nb) : strlen (nb);
+  return la == lb && strncmp (na, nb, la) == 0;
+}
+
+static VitaProbeLane *
+lane_view (const VitaProbeLane *lane, const char *side, const int *truth)
+{
+  VitaProbeLane *v = g_new (VitaProbeLane, 1);
+  *v = *lane;
+  v->name = g_strdup_printf ("%s: %s", side, lane->name ? lane->name : "probe");
+  v->truth = (int *) truth;
+  return v;
+}
+
+VitaProbeLane **
+vita_compare_merge_lanes (VitaProbeLane *const *lanes_a, int n_a, VitaProbeLane *const *lanes_b,
+                          int n_b, int *n_rows, int *side, int *index)
+{
+  VitaProbeLane **out = g_new0 (VitaProbeLane *, n_a + n_b + 1);
+  g_autofree gboolean *used = g_new0 (gboolean, MAX (n_b, 1));
+  int n = 0;
+#define PUT(lane, s, i, t) do { out[n] = lane_view (lane, (s) == 0 ? "A" : "B", t); \
+    if (side) { side[n] = (s); } \
+    if (index) { index[n] = (i); } \
+    n++; } while (0)
+  for (int i = 0; i < n_a; i++)
+    {
+      int j = 0;
+      while (j < n_b && (used[j] || !same_task (lanes_a[i], lanes_b[j])))
+        j++;
+      if (j == n_b)
+        {
+          PUT (lanes_a[i], 0, i, lanes_a[i]->truth);
+          continue;
+        }
+      used[j] = TRUE;
+      /* A, then B, then the one ground truth of the track (the frames are shared) */
+      PUT (lanes_a[i], 0, i, NULL);
+      PUT (lanes_b[j], 1, j, lanes_a[i]->truth ? lanes_a[i]->truth : lanes_b[j]->truth);
+    }
+  for (int j = 0; j < n_b; j++)
+    if (!used[j])
+      PUT (lanes_b[j], 1, j, lanes_b[j]->truth);
+#undef PUT
+  *n_rows = n;
+  return out;
+}
+
+void
+vita_compare_merged_lanes_free (VitaProbeLane **lanes, int n)
+{
+  for (int i = 0; lanes != NULL && i < n; i++)
+    {
+      g_free (lanes[i]->name);
+      g_free (lanes[i]);
+    }
+  g_free (lanes);
+}
+
+int
+vita_compare_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y, int *side)
+{
+  const VitaPaintCompare *cmp = ctx->compare;
+  *side = 0;
+  if (cmp == NULL || sides_mode (VITA_PANEL_PROBES, ctx) != SIDES_LANES)
+    return vita_probe_lanes_hit (area, ctx, y);
+  VitaRect areas[2];
+  VitaPaintContext ctxs[2];
+  vita_compare_sides (VITA_PANEL_PROBES, area, ctx, areas, ctxs);
+  int n = 0;
+  int *sides = g_new (int, ctx->n_lanes + cmp->n_lanes_b + 1);
+  int *index = g_new (int, ctx->n_lanes + cmp->n_lanes_b + 1);
+  VitaProbeLane **rows = vita_compare_merge_lanes (ctx->lanes, ctx->n_lanes, cmp->lanes_b,
+                                                   cmp->n_lanes_b, &n, sides, index);
+  ctxs[0].lanes = rows;
+  ctxs[0].n_lanes = n;
+  int hit = vita_probe_lanes_hit (&areas[0], &ctxs[0], y);
+  int lane = hit >= 0 ? index[hit] : -1;
+  if (hit >= 0)
+    *side = sides[hit];
+  vita_compare_merged_lanes_free (rows, n);
+  g_free (sides);
+  g_free (index);
+  return lane;
+}
+
 /* ---- the panel ------------------------------------------------------------------ */
+
+/* "A: other.safetensors" and, with B's own selectors on a panel that shows a layer,
+ * " — layer 3, head 2" */
+static void
+side_text (VitaPanel panel, const VitaPaintContext *ctx, int side, const VitaTimelineSnapshot *snap,
+           char *buf, gsize size)
+{
+  const VitaPaintCompare *cmp = ctx->compare;
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  const char *name = side == 0 ? (cmp->label_a ? cmp->label_a : "A")
+                               : (cmp->label_b ? cmp->label_b : "B");
+  if (cmp->own_layers && klass != NULL && (klass->depends & VITA_DEPENDS_LAYER))
+    {
+      char what[64];
+      vita_compare_describe_layer (snap->layer, snap->head < snap->n_heads ? snap->head : -1,
+                                   what, sizeof what);
+      g_snprintf (buf, size, "%s: %s — %s", side == 0 ? "A" : "B", name, what);
+    }
+  else
+    g_snprintf (buf, size, "%s: %s", side == 0 ? "A" : "B", name);
+}
 
 void
 vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
@@ -456,7 +635,8 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
   const VitaStyle *style = ctx->style;
   VitaRect areas[2];
   VitaPaintContext ctxs[2];
-  vita_compare_sides (panel, area, ctx, areas, ctxs);
+  VitaTimelineSnapshot snap_b;
+  vita_compare_sides_full (panel, area, ctx, areas, ctxs, &snap_b);
 
   if (!style->transparent)
     {
@@ -465,22 +645,46 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
       cairo_fill (cr);
     }
   const char *la = cmp->label_a ? cmp->label_a : "A", *lb = cmp->label_b ? cmp->label_b : "B";
-  char label[512];
+  char label[512], ta[300], tb[300];
   switch (sides_mode (panel, ctx))
     {
     case SIDES_ONE:
       klass->paint (cr, area, ctx);
       return;
     case SIDES_A_ONLY:
-      g_snprintf (label, sizeof label, "A: %s (side B's probes are not computed)", la);
+      g_snprintf (label, sizeof label, "A: %s (no probes for side B: Load Probes for Side B…)", la);
       side_label (cr, style, &areas[0], label);
       klass->paint (cr, &areas[0], &ctxs[0]);
       return;
     case SIDES_OVERLAY:
-      g_snprintf (label, sizeof label, "A: %s   ·   B: %s", la, lb);
-      side_label (cr, style, &areas[0], label);
-      klass->paint (cr, &areas[0], &ctxs[0]);
-      return;
+      {
+        VitaTimelineSnapshot sb = *ctx->snap;
+        VitaAnalysis *bn = cmp->cache_b ? vita_paint_cache_get_analysis (cmp->cache_b) : NULL;
+        if (cmp->own_layers)
+          sb.layer = cmp->layer_b, sb.head = cmp->head_b;
+        if (bn != NULL)
+          sb.n_heads = bn->cfg.heads;
+        side_text (panel, ctx, 0, ctx->snap, ta, sizeof ta);
+        side_text (panel, ctx, 1, &sb, tb, sizeof tb);
+        g_snprintf (label, sizeof label, "%s   ·   %s", ta, tb);
+        side_label (cr, style, &areas[0], label);
+        klass->paint (cr, &areas[0], &ctxs[0]);
+        return;
+      }
+    case SIDES_LANES:
+      {
+        int n = 0;
+        VitaProbeLane **rows = vita_compare_merge_lanes (ctx->lanes, ctx->n_lanes, cmp->lanes_b,
+                                                         cmp->n_lanes_b, &n, NULL, NULL);
+        g_snprintf (label, sizeof label, "A: %s   ·   B: %s", la, lb);
+        side_label (cr, style, &areas[0], label);
+        ctxs[0].compare = NULL;
+        ctxs[0].lanes = rows;
+        ctxs[0].n_lanes = n;
+        klass->paint (cr, &areas[0], &ctxs[0]);
+        vita_compare_merged_lanes_free (rows, n);
+        return;
+      }
     case SIDES_DIFFERENCE:
       g_snprintf (label, sizeof label, "A − B: %s − %s", la, lb);
       side_label (cr, style, &areas[0], label);
@@ -489,6 +693,9 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
         paint_attention_difference (cr, &areas[0], &ctxs[0]);
       else if (panel == VITA_PANEL_SSM)
         paint_ssm_difference (cr, &areas[0], &ctxs[0]);
+      else if (panel == VITA_PANEL_PROBEOGRAM)
+        vita_probeogram_paint_difference (cr, &areas[0], &ctxs[0], ctx->probeogram,
+                                          cmp->probeogram_b);
       else
         paint_grid_difference (cr, &areas[0], &ctxs[0]);
       cairo_restore (cr);
@@ -506,7 +713,7 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
     }
   for (int i = 0; i < 2; i++)
     {
-      g_snprintf (label, sizeof label, "%s: %s", i == 0 ? "A" : "B", i == 0 ? la : lb);
+      side_text (panel, ctx, i, ctxs[i].snap, label, sizeof label);
       side_label (cr, style, &areas[i], label);
       cairo_save (cr);
       klass->paint (cr, &areas[i], &ctxs[i]);

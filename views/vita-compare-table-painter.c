@@ -44,7 +44,7 @@ table_max_abs_diff (const VitaCompareTable *t)
 #define LABEL_EM 6.0   /* row label column, in font sizes */
 #define CELL_EM  3.6   /* value column */
 #define ROW_EM   1.7
-#define BAR_EM   4.5   /* colorbar and its labels */
+#define BAR_EM   5.5   /* colorbar, its tick labels and its rotated label */
 
 void
 vita_compare_table_size (const VitaCompareTable *t, const VitaStyle *style_in,

@@ -184,8 +184,9 @@ typedef struct {
  * A − B for the attention map, the layers × heads grid and the SSM with the diverging
  * colormap centred on zero and its own colorbar (other panels stay side by side).
  * The received-attention panel overlays both sides' curves on one axis with the
- * spectral flux; probe lanes show A above B when B has lanes (lanes_b), else side A;
- * the probe-o-gram shows side A. */
+ * spectral flux; probe lanes show A and B when B has lanes (lanes_b), else side A;
+ * the probe-o-gram shows A beside B when B has one (A − B in difference mode when the
+ * shapes match), else side A. */
 typedef enum {
   VITA_COMPARE_SIDE_BY_SIDE,
   VITA_COMPARE_DIFFERENCE,
@@ -199,8 +200,16 @@ typedef struct _VitaPaintCompare {
   gboolean        per_side_scale;      /* attention maps: each side its own scale */
   gboolean        same_input;          /* B reads A's audio (another model): the mel
                                           panel is drawn once */
-  VitaProbeLane *const *lanes_b;       /* B's probe lanes (an edited track), or NULL: */
-  int             n_lanes_b;           /* the probe panel then shows A above B */
+  VitaProbeLane *const *lanes_b;       /* B's probe lanes, or NULL: an edited track's */
+  int             n_lanes_b;           /* (same_input FALSE) A above B; another model's
+                                          A's and B's lane of a task over one
+                                          ground-truth row, each labelled by side */
+  /* Side B's own layer / head (token layer; -1 = head mean) when the configurations
+   * differ (depth or heads): B's panels show these, A's the snapshot's, and every
+   * side label says which layer / head it shows.  FALSE: the snapshot drives both. */
+  gboolean        own_layers;
+  int             layer_b, head_b;
+  const struct _VitaProbeogram *probeogram_b;  /* B's probe-o-gram, or NULL */
 } VitaPaintCompare;
 /* ---- annotation layers (drawn over the waveform and mel panels) -------------- */
 
@@ -417,6 +426,26 @@ void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPai
  * cache_b).  Playheads and clicks use these. */
 int   vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
                           VitaRect areas[2], VitaPaintContext ctxs[2]);
+/* As vita_compare_sides, with side B's own layer / head (own_layers): ctxs[1].snap then
+ * points to snap_b, a copy of ctx->snap with B's layer, head and counts. */
+int   vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+                               VitaRect areas[2], VitaPaintContext ctxs[2],
+                               VitaTimelineSnapshot *snap_b);
+/* The probe panel of two models (side B another model with lanes): A's and B's lane of
+ * a task, then their one ground-truth row; lanes of a task only one side has, alone.
+ * Views of the lanes (names "A: chord · layer 3 · …", data borrowed); side[] / index[]
+ * (may be NULL; n_a + n_b long) say whose lane each row is.  Free with
+ * vita_compare_merged_lanes_free. */
+VitaProbeLane **vita_compare_merge_lanes (VitaProbeLane *const *lanes_a, int n_a,
+                                          VitaProbeLane *const *lanes_b, int n_b,
+                                          int *n_rows, int *side, int *index);
+void  vita_compare_merged_lanes_free (VitaProbeLane **lanes, int n);
+/* vita_probe_lanes_hit of the probe panel as drawn (two models or not): the lane's index
+ * in its side's lanes and *side (0 = A, 1 = B); -1 outside. */
+int   vita_compare_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y,
+                              int *side);
+/* "layer 3, head 2" / "layer 0 (input)" / "layer 3, mean of heads": what a side shows. */
+void  vita_compare_describe_layer (int layer, int head, char *buf, gsize size);
 /* TRUE when the panel shows A − B now (difference mode, a panel that has one, both sides
  * analysed with the same blocks / SSM size). */
 gboolean vita_compare_shows_difference (VitaPanel panel, const VitaPaintContext *ctx);

@@ -286,6 +286,10 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
       MIX (ctx->compare->same_input);
       MIX ((guintptr) ctx->compare->lanes_b);
       MIX (ctx->compare->n_lanes_b);
+      MIX (ctx->compare->own_layers);
+      MIX (ctx->compare->layer_b);
+      MIX (ctx->compare->head_b);
+      MIX ((guintptr) ctx->compare->probeogram_b);
       MIX (g_str_hash (priv->label_a ? priv->label_a : ""));
       MIX (g_str_hash (priv->label_b ? priv->label_b : ""));
     }
@@ -519,7 +523,8 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
    * (sub-contexts without the comparison: their areas are the sides' already). */
   VitaRect area0 = { 0, 0, w, h }, mark, areas[2];
   VitaPaintContext ctxs[2];
-  int n_sides = vita_compare_sides (panel_of (self), &area0, &ctx, areas, ctxs);
+  VitaTimelineSnapshot snap_b;
+  int n_sides = vita_compare_sides_full (panel_of (self), &area0, &ctx, areas, ctxs, &snap_b);
   for (int side = 0; side < n_sides; side++)
     ctxs[side].compare = NULL;
 
@@ -1248,6 +1253,30 @@ vita_panel_view_set_probe_lanes_b (VitaPanelView *self, VitaProbeLane *const *la
   VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
   priv->compare.lanes_b = lanes;
   priv->compare.n_lanes_b = lanes ? n_lanes : 0;
+  invalidate (self);
+}
+
+void
+vita_panel_view_set_compare_layers (VitaPanelView *self, gboolean own_layers, int layer_b,
+                                    int head_b)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  if (priv->compare.own_layers == own_layers && priv->compare.layer_b == layer_b &&
+      priv->compare.head_b == head_b)
+    return;
+  priv->compare.own_layers = own_layers;
+  priv->compare.layer_b = layer_b;
+  priv->compare.head_b = head_b;
+  invalidate (self);
+}
+
+void
+vita_panel_view_set_probeogram_b (VitaPanelView *self, const VitaProbeogram *pg)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  priv->compare.probeogram_b = pg;
   invalidate (self);
 }
 

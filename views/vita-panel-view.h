@@ -110,6 +110,12 @@ void          vita_panel_view_set_compare  (VitaPanelView *self, VitaAnalysisSou
                                             VitaCompareView view, gboolean per_side_scale,
                              gboolean same_input);
 VitaAnalysisSource *vita_panel_view_get_source_b (VitaPanelView *self);
+/* Side B's own layer and head (configurations that differ), or the timeline's for both. */
+void          vita_panel_view_set_compare_layers (VitaPanelView *self, gboolean own_layers,
+                                                  int layer_b, int head_b);
+/* Side B's probe-o-gram (borrowed; NULL: none): the probe-o-gram shows A beside B. */
+void          vita_panel_view_set_probeogram_b (VitaPanelView *self,
+                                                const struct _VitaProbeogram *pg);
 /* Side B's probe lanes (borrowed; NULL: none): the probe panel shows A above B. */
 void          vita_panel_view_set_probe_lanes_b (VitaPanelView *self, VitaProbeLane *const *lanes,
                                                  int n_lanes);

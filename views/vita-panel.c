@@ -67,8 +67,7 @@ vita_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area, const Vita
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   g_return_if_fail (klass != NULL);
   cairo_save (cr);
-  if (ctx->compare != NULL && (klass->traits & VITA_PANEL_NEEDS_MODEL) &&
-      !(klass->traits & VITA_PANEL_FIGURE_ONLY))
+  if (ctx->compare != NULL && !(klass->traits & VITA_PANEL_FIGURE_ONLY))
     vita_compare_panel_paint (panel, cr, area, ctx);
   else
     klass->paint (cr, area, ctx);

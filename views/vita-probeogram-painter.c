@@ -2,6 +2,7 @@
 #include "vita-probeogram.h"
 #include "vita-paint-private.h"
 #include "vita-layout.h"
+#include "model/vita-compare.h"
 
 #include <glib/gi18n.h>
 
@@ -119,9 +120,10 @@ not_probed (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, int n_lay
   cairo_restore (cr);
 }
 
-void
-vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
-                       const VitaProbeogram *pg)
+/* diverging: pg holds A − B in [-1, 1] (the diverging colormap centred on zero) */
+static void
+paint_values (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
+              const VitaProbeogram *pg, gboolean diverging)
 {
   const VitaTimelineSnapshot *snap = ctx->snap;
   const VitaStyle *style = ctx->style;
@@ -153,8 +155,9 @@ vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext
               }
             img[(gsize) l * cols + c] = n ? (float) (s / n) : 0.0f;
           }
-      cairo_surface_t *surf = vita_heatmap_surface (img, L, cols, cols, 0.0f, 1.0f,
-                                                    style->colormap, TRUE);
+      cairo_surface_t *surf = vita_heatmap_surface (img, L, cols, cols, diverging ? -1.0f : 0.0f,
+                                                    1.0f, diverging ? VITA_COLORMAP_DIVERGING
+                                                                    : style->colormap, TRUE);
       double sx = ((double) snap->visible_start / snap->hop + 0.5) / decim;
       double sw = (double) (snap->visible_end - snap->visible_start) / snap->hop / decim;
       vita_heatmap_paint (cr, surf, sx, 0, sw, L, &plot);
@@ -163,11 +166,37 @@ vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext
         if (!pg->probed[l])
           not_probed (cr, style, &plot, L, l);
       vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = input)");
-      vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0,
-                     pg->has_truth ? "P(annotated class)" : "P(predicted class)");
-      g_snprintf (title, sizeof title, "Probe-o-gram: %s", pg->name);
+      if (diverging)
+        vita_colorbar (cr, style, &cbar, VITA_COLORMAP_DIVERGING, -1.0, 1.0,
+                       pg->has_truth ? "A − B P(annotated class)" : "A − B P(predicted class)");
+      else
+        vita_colorbar (cr, style, &cbar, style->colormap, 0.0, 1.0,
+                       pg->has_truth ? "P(annotated class)" : "P(predicted class)");
+      g_snprintf (title, sizeof title, diverging ? "Probe-o-gram A − B: %s" : "Probe-o-gram: %s",
+                  pg->name);
     }
   vita_paint_time_panel_end (cr, ctx, &plot, title);
+}
+
+void
+vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
+                       const VitaProbeogram *pg)
+{
+  paint_values (cr, area, ctx, pg, FALSE);
+}
+
+void
+vita_probeogram_paint_difference (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
+                                  const VitaProbeogram *a, const VitaProbeogram *b)
+{
+  g_return_if_fail (a != NULL && b != NULL && a->n_layers == b->n_layers &&
+                    a->n_frames == b->n_frames);
+  g_autoptr(VitaProbeogram) d = vita_probeogram_new (a->name, a->n_layers, a->n_frames);
+  vita_compare_diff (d->values, a->values, b->values, (gsize) a->n_layers * a->n_frames);
+  for (int l = 0; l < a->n_layers; l++)
+    d->probed[l] = a->probed[l] && b->probed[l];
+  d->has_truth = a->has_truth && b->has_truth;
+  paint_values (cr, area, ctx, d, TRUE);
 }
 
 void

@@ -37,6 +37,11 @@ VitaProbeogram *vita_probeogram_from_analysis (const VitaAnalysis *an,
 
 /* Time-aligned heatmap (same geometry as the mel panel) with a layer axis and a
  * colorbar "probability". */
+/* A − B of two probe-o-grams of the same shape on the diverging colormap, [-1, 1]
+ * (layers without a probe on either side hatched). */
+void vita_probeogram_paint_difference (cairo_t *cr, const VitaRect *area,
+                                       const VitaPaintContext *ctx, const VitaProbeogram *a,
+                                       const VitaProbeogram *b);
 void vita_probeogram_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
                             const VitaProbeogram *pg);
 

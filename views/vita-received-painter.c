@@ -132,9 +132,11 @@ vita_received_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
       if (bn != NULL)
         {
           float bmax;
+          const VitaPaintCompare *cmp = ctx->compare;
+          int lb = cmp->own_layers ? cmp->layer_b : snap->layer;
+          int hb = cmp->own_layers ? cmp->head_b : snap->head;
           const float *rb = vita_paint_cache_received (
-            ctx->compare->cache_b, vita_paint_block_for_layer (bn, snap->layer),
-            snap->head < bn->cfg.heads ? snap->head : -1, &bmax);
+            cmp->cache_b, vita_paint_block_for_layer (bn, lb), hb < bn->cfg.heads ? hb : -1, &bmax);
           double dash[] = { 4.0 * style->line_width, 2.0 * style->line_width };
           cairo_set_dash (cr, dash, 2, 0);
           cairo_set_source_rgb (cr, 0.17, 0.63, 0.17);

@@ -2,10 +2,14 @@
  * front-end mismatch refused naming both files and the field; each side's arrays
  * byte-identical to a separate `analyze` run (for a second model file and for the
  * twin, whose weights equal `init-model --seed N`'s byte for byte); a model against
- * itself gives differences that are exactly 0, against its twin not; the table files. */
+ * itself gives differences that are exactly 0, against its twin not; the table files;
+ * probes of each side (--probes-a / --probes-b) give per-layer probe rows (claim 3),
+ * exactly 0 apart for one model twice, and a probe that does not fit its side fails
+ * naming it. */
 #include "vita-test.h"
 
 #include "model/vita-vit.h"
+#include "model/probe/vita-probe.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -284,6 +288,108 @@ test_self (void)
   g_assert_cmpuint (n, ==, 3 * json_array_get_length (rows));
 }
 
+/* An onset probe (test config: 16 dimensions) of a token layer. */
+static char *
+write_probe (const char *name, int dim, int layer)
+{
+  g_autoptr(VitaProbe) probe = vita_probe_new (dim, 1, VITA_PROBE_SIGMOID);
+  g_autoptr(GError) error = NULL;
+  g_free (probe->task);
+  probe->task = g_strdup ("onset");
+  probe->frame_level = TRUE;
+  probe->layer = layer;
+  probe->pool = VITA_POOL_TOKEN;
+  g_ptr_array_set_size (probe->labels, 0);
+  g_ptr_array_add (probe->labels, g_strdup ("onset"));
+  for (int i = 0; i < dim; i++)
+    probe->weight[i] = 0.3f * (float) ((i * 7 + layer) % 5) - 0.6f;
+  char *path = tmp_path (name);
+  g_assert_true (vita_probe_save (probe, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The table row (measure, layer) of a summary, or NULL. */
+static JsonObject *
+find_row (JsonObject *summary, const char *measure, int layer)
+{
+  JsonArray *rows = json_object_get_array_member (json_object_get_object_member (summary, "table"), "rows");
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      if (g_strcmp0 (json_object_get_string_member (row, "measure"), measure) == 0 &&
+          json_object_get_int_member (row, "layer") == layer)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+test_probes (void)
+{
+  g_autofree char *onsets = tmp_path ("probe-clip.onsets.txt");
+  g_assert_true (g_file_set_contents (onsets, "0.25\n0.5\n1.0\n1.5\n2.0\n2.5\n", -1, NULL));
+  g_autofree char *pa1 = write_probe ("pa1.safetensors", 16, 1);
+  g_autofree char *pa2 = write_probe ("pa2.safetensors", 16, 2);
+  g_autofree char *pb1 = write_probe ("pb1.safetensors", 16, 1);
+
+  /* A and B, each with its probes: rows per layer either side probed */
+  g_autofree char *cmp = tmp_path ("cmp-probes");
+  VitaCliResult r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", model_b,
+                                       "--out", cmp, "--annotations", onsets, "--probes-a", pa1,
+                                       "--probes-a", pa2, "--probes-b", pb1, NULL);
+  assert_run_ok (&r, "compare --probes-a --probes-b");
+  vita_test_cli_result_clear (&r);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *s = load_summary (cmp, &parser);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (s, "probes_a")), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (s, "probes_b")), ==, 1);
+  JsonObject *l1 = find_row (s, "probe_onset", 1);
+  JsonObject *l2 = find_row (s, "probe_onset", 2);
+  g_assert_nonnull (l1);
+  g_assert_nonnull (l2);
+  g_assert_null (find_row (s, "probe_onset", 0));   /* nobody probed layer 0 */
+  double a1 = json_object_get_double_member (l1, "a"), b1 = json_object_get_double_member (l1, "b");
+  g_assert_true (a1 >= 0 && a1 <= 1 && b1 >= 0 && b1 <= 1);
+  g_assert_cmpfloat (json_object_get_double_member (l1, "a_minus_b"), ==, a1 - b1);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (l2, "b")));   /* B: no layer-2 probe */
+  g_autofree char *csv_path = g_build_filename (cmp, "table.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_nonnull (strstr (csv, "\nprobe_onset,1,,"));
+  g_assert_nonnull (strstr (csv, "\nprobe_onset,2,,"));
+  g_assert_nonnull (strstr (json_object_get_string_member (json_object_get_object_member (s, "table"), "note"),
+                            "probe_TASK"));
+
+  /* one model twice with the same probe on both sides: A − B exactly 0 */
+  g_autofree char *self = tmp_path ("cmp-probes-self");
+  r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", model_a, "--out", self,
+                         "--annotations", onsets, "--probes-a", pa1, "--probes-b", pa1, NULL);
+  assert_run_ok (&r, "compare A A with probes");
+  vita_test_cli_result_clear (&r);
+  g_autoptr(JsonParser) p2 = NULL;
+  JsonObject *s2 = load_summary (self, &p2);
+  JsonObject *row = find_row (s2, "probe_onset", 1);
+  g_assert_nonnull (row);
+  g_assert_cmpfloat (json_object_get_double_member (row, "a_minus_b"), ==, 0);
+
+  /* a probe that does not fit model B: exit 1 naming model B and the probe */
+  g_autofree char *wide = write_probe ("wide.safetensors", 24, 1);
+  g_autofree char *bad = tmp_path ("cmp-probes-bad");
+  r = vita_test_run_cli ("compare", audio, "--model", model_a, "--model", model_b, "--out", bad,
+                         "--probes-b", wide, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "model B"));
+  g_assert_nonnull (strstr (r.err, "wide.safetensors"));
+  vita_test_cli_result_clear (&r);
+  /* a file that is not a probe: exit 1 naming it */
+  r = vita_test_run_cli ("compare", audio, "--model", model_a, "--twin", "--out", bad,
+                         "--probes-a", onsets, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "probe-clip.onsets.txt"));
+  vita_test_cli_result_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -305,6 +411,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-compare/matches-analyze", test_matches_analyze);
   g_test_add_func ("/cli-compare/twin", test_twin);
   g_test_add_func ("/cli-compare/self", test_self);
+  g_test_add_func ("/cli-compare/probes", test_probes);
   int status = g_test_run ();
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_root);
   if (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL) == FALSE)

@@ -7,7 +7,12 @@
  * was; the comparison survives a session round trip; Compare With Edited Audio…
  * analyses the edited track as side B, and the A/B header button (clicked with real
  * X pointer events) plays that edited track at the same position until the
- * comparison stops. */
+ * comparison stops.  A side B of another depth and head count gets its own layer / head
+ * selectors (the B bar, its actions, saved in the session) and every side label says
+ * which layer / head it shows; probes of side B (routed by their recorded model hash)
+ * are drawn beside A's over one ground-truth row with both scores, B has its own
+ * probe-o-gram (A − B in difference mode when the shapes match), and the comparison
+ * table carries per-layer probe scores; all of it survives a session round trip. */
 #include "test-app-harness.h"
 
 #include <cairo.h>
@@ -798,6 +803,327 @@ test_session_file (void)
   g_assert_nonnull (strstr (error->message, "bad.vitascope"));
 }
 
+
+/* ---- side B of another configuration; side B's probes ------------------------- */
+
+/* A model of the test front-end with depth 3 and 4 heads (A: depth 2, 2 heads). */
+static char *
+write_deeper_model (Fixture *fx)
+{
+  VitaVitConfig cfg = test_config ();
+  g_autoptr(GError) error = NULL;
+  cfg.depth = 3;
+  cfg.heads = 4;
+  g_assert_true (vita_vit_config_validate (&cfg, &error));
+  g_autoptr(VitaVit) vit = vita_vit_new_random (&cfg, 23);
+  char *path = g_build_filename (fx->dir, "deeper.safetensors", NULL);
+  g_assert_true (vita_vit_save (vit, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* An onset probe (sigmoid, one class) of `layer` for a model of width dim, trained on
+ * the model with that SHA-256 ("" unknown). */
+static char *
+write_onset_probe (Fixture *fx, const char *name, int dim, int layer, const char *sha256,
+                   float bias)
+{
+  g_autoptr(VitaProbe) probe = vita_probe_new (dim, 1, VITA_PROBE_SIGMOID);
+  g_autoptr(GError) error = NULL;
+  g_free (probe->task);
+  probe->task = g_strdup ("onset");
+  probe->frame_level = TRUE;
+  probe->layer = layer;
+  probe->pool = VITA_POOL_TOKEN;
+  g_ptr_array_set_size (probe->labels, 0);
+  g_ptr_array_add (probe->labels, g_strdup ("onset"));
+  for (int i = 0; i < dim; i++)
+    probe->weight[i] = 0.3f * (float) ((i * 7 + layer) % 5) - 0.6f;
+  probe->bias[0] = bias;
+  g_strlcpy (probe->model_sha256, sha256 ? sha256 : "", sizeof probe->model_sha256);
+  char *path = g_build_filename (fx->dir, name, NULL);
+  g_assert_true (vita_probe_save (probe, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The text of a PDF (pdftotext), or NULL when pdftotext is not there. */
+static char *
+pdf_text (const char *pdf)
+{
+  g_autofree char *exe = g_find_program_in_path ("pdftotext");
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = -1;
+  if (exe == NULL)
+    return NULL;
+  const char *argv[] = { exe, "-raw", pdf, "-", NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+static char *
+export_text (Fixture *fx, VitaWindow *w, VitaPanel panel, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (fx->dir, name, NULL);
+  g_assert_true (vita_window_export (w, panel, pdf, &error));
+  g_assert_no_error (error);
+  g_test_message ("exported %s", pdf);
+  return pdf_text (pdf);
+}
+
+static int
+count_of (const char *text, const char *what)
+{
+  int n = 0;
+  for (const char *p = text; (p = strstr (p, what)) != NULL; p += strlen (what))
+    n++;
+  return n;
+}
+
+static gboolean
+has_probe_lane (gpointer data)
+{
+  int n = 0;
+  vita_session_get_probe_lanes (vita_window_get_session (data), &n);
+  return n > 0;
+}
+
+static gboolean
+has_lanes_b (gpointer data)
+{
+  int n = 0;
+  vita_session_get_probe_lanes_b (vita_window_get_session (data), &n);
+  return n > 0;
+}
+
+static void
+test_own_layers (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w = fx->window = open_window (fx);
+  VitaSession *session = vita_window_get_session (w);
+  GtkWidget *bar = g_object_get_data (G_OBJECT (w), "vita-test-b-bar");
+  GtkDropDown *layer_b = g_object_get_data (G_OBJECT (w), "vita-test-layer-b-dropdown");
+  GtkDropDown *head_b = g_object_get_data (G_OBJECT (w), "vita-test-head-b-dropdown");
+  g_autoptr(GError) error = NULL;
+
+  /* the same configuration (the twin): one selector drives both */
+  g_assert_true (vita_session_compare_with_twin (session, 3, &error));
+  g_assert_true (vita_gui_test_wait (side_b_complete, w, 120000));
+  g_assert_false (vita_session_get_compare_own_layers (session));
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (w), "layer-b-next"));
+
+  /* depth 3 and 4 heads beside depth 2 and 2 heads: side B's own selectors */
+  g_autofree char *deeper = write_deeper_model (fx);
+  vita_session_compare_with_model (session, deeper);
+  g_assert_true (vita_gui_test_wait (side_b_model_complete, w, 120000));
+  g_assert_true (vita_session_get_compare_own_layers (session));
+  vita_gui_test_run_for (200);
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (layer_b)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (head_b)), ==, 5);
+
+  VitaTimeline *tl = vita_session_get_timeline (session);
+  vita_timeline_set_layer (tl, 2);
+  vita_timeline_set_head (tl, 1);
+  /* the keys' actions (Alt+Down, Alt+Right) and the drop-downs move B only */
+  gtk_drop_down_set_selected (layer_b, 1);
+  g_assert_cmpint (vita_session_get_layer_b (session), ==, 1);
+  for (int i = 0; i < 5; i++)   /* clamped at B's last layer, 3 */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.layer-b-next", NULL));
+  g_assert_cmpint (vita_session_get_layer_b (session), ==, 3);
+  gtk_drop_down_set_selected (head_b, 0);   /* mean of heads */
+  g_assert_cmpint (vita_session_get_head_b (session), ==, -1);
+  for (int i = 0; i < 4; i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.head-b-next", NULL));
+  g_assert_cmpint (vita_session_get_head_b (session), ==, 3);
+  g_assert_cmpuint (gtk_drop_down_get_selected (head_b), ==, 4);
+  g_assert_cmpint (vita_timeline_get_layer (tl), ==, 2);
+  g_assert_cmpint (vita_timeline_get_head (tl), ==, 1);
+  vita_gui_test_run_for (300);
+
+  /* each side's label says which layer / head it shows */
+  g_autofree char *text = export_text (fx, w, VITA_PANEL_ATTENTION, "own-layers-attention.pdf");
+  if (text != NULL)
+    {
+      g_test_message ("%s", text);
+      g_assert_nonnull (strstr (text, "A: trained.safetensors — layer 2, head 2"));
+      g_assert_nonnull (strstr (text, "B: deeper.safetensors — layer 3, head 4"));
+    }
+  g_autofree char *rtext = export_text (fx, w, VITA_PANEL_RECEIVED, "own-layers-received.pdf");
+  if (rtext != NULL)
+    g_assert_nonnull (strstr (rtext, "B: deeper.safetensors — layer 3, head 4"));
+
+  /* saved and restored */
+  g_autofree char *path = g_build_filename (fx->dir, "own.vitascope", NULL);
+  g_assert_true (vita_window_save_session (w, path, &error));
+  g_assert_no_error (error);
+  vita_gui_test_close (w);
+  VitaWindow *w2 = fx->window = vita_gui_test_window ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_assert_true (vita_window_open_session (w2, file));
+  g_assert_true (vita_gui_test_wait (side_b_model_complete, w2, 120000));
+  VitaSession *s2 = vita_window_get_session (w2);
+  g_assert_true (vita_session_get_compare_own_layers (s2));
+  g_assert_cmpint (vita_session_get_layer_b (s2), ==, 3);
+  g_assert_cmpint (vita_session_get_head_b (s2), ==, 3);
+  vita_gui_test_run_for (200);
+  GtkDropDown *layer_b2 = g_object_get_data (G_OBJECT (w2), "vita-test-layer-b-dropdown");
+  g_assert_cmpuint (gtk_drop_down_get_selected (layer_b2), ==, 3);
+  g_assert_true (gtk_widget_get_visible (g_object_get_data (G_OBJECT (w2), "vita-test-b-bar")));
+
+  /* stopping hides the B bar */
+  vita_session_stop_comparing (s2);
+  vita_gui_test_run_for (100);
+  g_assert_false (gtk_widget_get_visible (g_object_get_data (G_OBJECT (w2), "vita-test-b-bar")));
+}
+
+static void
+test_probes_b (Fixture *fx, gconstpointer data)
+{
+  VitaWindow *w = fx->window = open_window (fx);
+  VitaSession *session = vita_window_get_session (w);
+  g_autoptr(GError) error = NULL;
+
+  /* onsets of the track: the probes' ground truth */
+  g_autofree char *onsets = g_build_filename (fx->dir, "song.onsets.txt", NULL);
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    for (double t = 0.25; t < 11.5; t += 0.5)
+      g_string_append_printf (text, "%.3f\n", t);
+    g_assert_true (g_file_set_contents (onsets, text->str, -1, &error));
+    g_autoptr(GFile) f = g_file_new_for_path (onsets);
+    vita_window_load_annotations (w, &f, 1);
+    g_assert_true (vita_gui_test_wait (settled, w, 20000));
+  }
+
+  g_autofree char *deeper = write_deeper_model (fx);
+  vita_session_compare_with_model (session, deeper);
+  g_assert_true (vita_gui_test_wait (side_b_model_complete, w, 120000));
+  VitaVit *vb = vita_session_side_get_model (vita_session_get_side_b (session));
+  VitaVitConfig cfg = test_config ();
+
+  /* Load Probes: A's stays with A; B's (its recorded model hash is B's) goes to B */
+  g_autofree char *pa = write_onset_probe (fx, "onset-a.safetensors", cfg.dim, 1,
+                                           vita_session_get_model (session)->sha256, 0.0f);
+  g_autofree char *pb = write_onset_probe (fx, "onset-b.safetensors", cfg.dim, 3, vb->sha256, 0.2f);
+  g_autoptr(GFile) fa = g_file_new_for_path (pa);
+  g_autoptr(GFile) fb = g_file_new_for_path (pb);
+  GFile *files[] = { fa, fb };
+  vita_window_load_probes (w, files, 2);
+  g_assert_true (vita_gui_test_wait (has_lanes_b, w, 20000));
+  int n_a = 0, n_b = 0;
+  vita_session_get_probe_lanes (session, &n_a);
+  vita_session_get_probe_lanes_b (session, &n_b);
+  g_assert_cmpint (n_a, ==, 1);
+  g_assert_cmpint (n_b, ==, 1);
+  g_assert_true (isfinite (vita_probe_set_get_score (vita_session_get_probe_set (session), 0)));
+  g_assert_true (isfinite (vita_probe_set_get_score (vita_session_get_probe_set_b (session), 0)));
+  /* a probe that does not fit B is refused, B keeps its one */
+  g_autofree char *wide = write_onset_probe (fx, "wide.safetensors", cfg.dim + 4, 1, NULL, 0.0f);
+  const char *bad[] = { wide, NULL };
+  g_assert_true (vita_window_load_probes_b (w, bad));
+  vita_session_get_probe_paths_b (session, &n_b);
+  g_assert_cmpint (n_b, ==, 1);
+  g_assert_nonnull (vita_session_get_probeogram_b (session));
+  vita_gui_test_run_for (300);
+
+  /* both lanes, labelled by side with their scores, over ONE ground-truth row */
+  g_autofree char *text = export_text (fx, w, VITA_PANEL_PROBES, "probes-ab.pdf");
+  if (text != NULL)
+    {
+      g_test_message ("%s", text);
+      g_assert_nonnull (strstr (text, "A: onset"));
+      g_assert_nonnull (strstr (text, "B: onset"));
+      g_assert_cmpint (count_of (text, "layer 1"), >=, 1);
+      g_assert_cmpint (count_of (text, "layer 3"), >=, 1);
+      g_assert_cmpint (count_of (text, "F "), >=, 2);
+      g_assert_cmpint (count_of (text, "ground truth"), ==, 1);
+    }
+  /* B's probe-o-gram beside A's (A: 3 token layers, B: 4: no difference) */
+  g_autofree char *pg_text = export_text (fx, w, VITA_PANEL_PROBEOGRAM, "probeogram-ab.pdf");
+  if (pg_text != NULL)
+    {
+      g_assert_nonnull (strstr (pg_text, "A: trained.safetensors"));
+      g_assert_nonnull (strstr (pg_text, "B: deeper.safetensors"));
+    }
+
+  /* the comparison table: per layer A's and B's probe scores */
+  click_menu (w, "Comparison Table…");
+  g_assert_true (vita_gui_test_wait ((gboolean (*) (gpointer)) vita_window_has_compare_table, w, 120000));
+  g_autofree char *csv_path = g_build_filename (fx->dir, "table.csv", NULL);
+  g_assert_true (vita_window_export_compare_table (w, csv_path, &error));
+  g_assert_no_error (error);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, &error));
+  g_test_message ("%s", csv);
+  g_assert_nonnull (strstr (csv, "\nprobe_onset,1,,"));
+  g_assert_nonnull (strstr (csv, "\nprobe_onset,3,,,"));   /* A has no layer 3: empty A */
+  g_autofree char *fig = g_build_filename (fx->dir, "table.pdf", NULL);
+  g_assert_true (vita_window_export_compare_table (w, fig, &error));
+  g_autofree char *ftext = pdf_text (fig);
+  if (ftext != NULL)
+    g_assert_nonnull (strstr (ftext, "probe_onset"));
+
+  /* saved and restored: B's probe comes back as B's */
+  g_autofree char *path = g_build_filename (fx->dir, "probes-b.vitascope", NULL);
+  g_assert_true (vita_window_save_session (w, path, &error));
+  g_assert_no_error (error);
+  vita_gui_test_close (w);
+  VitaWindow *w2 = fx->window = vita_gui_test_window ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_assert_true (vita_window_open_session (w2, file));
+  g_assert_true (vita_gui_test_wait (side_b_model_complete, w2, 120000));
+  g_assert_true (vita_gui_test_wait (has_lanes_b, w2, 20000));
+  VitaSession *s2 = vita_window_get_session (w2);
+  const char *const *paths_b = vita_session_get_probe_paths_b (s2, &n_b);
+  g_assert_cmpint (n_b, ==, 1);
+  g_assert_cmpstr (paths_b[0], ==, pb);
+  g_assert_true (vita_gui_test_wait (has_probe_lane, w2, 20000));
+  vita_session_get_probe_lanes (s2, &n_a);
+  g_assert_cmpint (n_a, ==, 1);
+
+  /* a twin B with a probe of A's shape: the probe-o-gram's A − B */
+  g_assert_true (vita_session_compare_with_twin (s2, 5, &error));
+  g_assert_true (vita_gui_test_wait (side_b_complete, w2, 120000));
+  vita_session_get_probe_paths_b (s2, &n_b);
+  g_assert_cmpint (n_b, ==, 0);   /* B's probes belonged to the other model */
+  g_autofree char *pt = write_onset_probe (fx, "onset-twin.safetensors", cfg.dim, 1, NULL, -0.3f);
+  const char *twin_probe[] = { pt, NULL };
+  g_assert_true (vita_window_load_probes_b (w2, twin_probe));
+  g_assert_true (vita_gui_test_wait (has_lanes_b, w2, 20000));
+  vita_session_set_compare_view (s2, VITA_COMPARE_DIFFERENCE);
+  vita_gui_test_run_for (300);
+  const VitaProbeogram *pga = vita_session_get_probeogram (s2);
+  const VitaProbeogram *pgb = vita_session_get_probeogram_b (s2);
+  g_assert_nonnull (pga);
+  g_assert_nonnull (pgb);
+  gsize n = 0;
+  g_autofree float *d = export_npy (fx, w2, VITA_PANEL_PROBEOGRAM, &n);
+  g_assert_cmpuint (n, ==, (gsize) pga->n_layers * pga->n_frames);
+  float m = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      float want = pga->values[i] - pgb->values[i];
+      if (isnan (want))
+        g_assert_true (isnan (d[i]));
+      else
+        {
+          g_assert_cmpfloat (d[i], ==, want);
+          m = MAX (m, fabsf (d[i]));
+        }
+    }
+  g_assert_cmpfloat (m, >, 0.0f);
+  g_autofree char *dtext = export_text (fx, w2, VITA_PANEL_PROBEOGRAM, "probeogram-diff.pdf");
+  if (dtext != NULL)
+    g_assert_nonnull (strstr (dtext, "Probe-o-gram A − B"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -812,6 +1138,10 @@ main (int argc, char **argv)
   g_test_add ("/app/compare/edit", Fixture, NULL, fixture_setup, test_edit, fixture_teardown);
   g_test_add ("/app/compare/edit-ab", Fixture, NULL, fixture_setup, test_edit_ab, fixture_teardown);
   g_test_add_func ("/app/compare/session-file", test_session_file);
+  g_test_add ("/app/compare/own-layers", Fixture, NULL, fixture_setup, test_own_layers,
+              fixture_teardown);
+  g_test_add ("/app/compare/probes-b", Fixture, NULL, fixture_setup, test_probes_b,
+              fixture_teardown);
   g_test_add ("/app/compare/close-while-running", Fixture, NULL, fixture_setup,
               test_close_while_running, fixture_teardown);
   return g_test_run ();
