@@ -608,7 +608,10 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
   if (t->presenting)
     gtk_window_fullscreen (GTK_WINDOW (self));
   else
-    gtk_window_unfullscreen (GTK_WINDOW (self));
+    {
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+      _vita_window_arrange_leave_view (self);   /* the person's own layout again */
+    }
   set_header_shown (self, !t->presenting);
 }
 
@@ -698,6 +701,17 @@ action_view_step (GtkWidget *widget, const char *name, GVariant *param)
   show_overlay (self, text);
 }
 
+/* Escape (outside a presentation) or the menu's Back to My Layout: the arrangement
+ * the person had before the first view. */
+static void
+action_leave_views (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+
+  if (_vita_window_arrange_leave_view (self))
+    show_overlay (self, _("Back to your layout"));
+}
+
 /* ------------------------------------------------------------------ style */
 
 static void
@@ -744,7 +758,9 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
       case GDK_KEY_F11:       action = "win.present"; break;
       case GDK_KEY_Page_Down: action = "win.view-next"; break;
       case GDK_KEY_Page_Up:   action = "win.view-previous"; break;
-      case GDK_KEY_Escape:    action = self->teach->presenting ? "win.unpresent" : NULL; break;
+      case GDK_KEY_Escape:
+        action = self->teach->presenting ? "win.unpresent" : self->in_view ? "win.leave-views" : NULL;
+        break;
       default: break;
       }
   else if (mods == GDK_CONTROL_MASK)
@@ -835,6 +851,7 @@ _vita_window_teach_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.capture-view", NULL, action_capture_view);
   gtk_widget_class_install_action (widget_class, "win.view-next", NULL, action_view_step);
   gtk_widget_class_install_action (widget_class, "win.view-previous", NULL, action_view_step);
+  gtk_widget_class_install_action (widget_class, "win.leave-views", NULL, action_leave_views);
 }
 
 /* After the template and the panels: the bar goes under the header bar, the view-name
