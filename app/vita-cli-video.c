@@ -254,7 +254,7 @@ vita_cli_render_video (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Video to write: .webm (VP8 + Vorbis) or .mp4 (H.264 + AAC)", "FILE" },
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frames per second (default 30)", "N" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Frame size in pixels (default 1920x1080)", "WxH" },
-    { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size in pixels (default height / 60)", "PX" },
+    { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size in pixels (default height / 45: read from the back of a room)", "PX" },
     { "bitrate", 0, 0, G_OPTION_ARG_INT, &bitrate, "Video bit rate in kbit/s (default by the size)", "KBPS" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Use this audio file instead of the session's", "FILE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Use this model file instead of the session's", "FILE" },
@@ -354,7 +354,7 @@ vita_cli_render_video (int argc, char **argv)
   spec.width = W;
   spec.height = H;
   spec.png_scale = 1;
-  spec.style.font_size = font_size > 0 ? font_size : H / 60.0;
+  spec.style.font_size = font_size > 0 ? font_size : H / VITA_VIDEO_FONT_DIVISOR;
   spec.style.line_width = MAX (spec.style.line_width, H / 720.0);
   if (dark)
     vita_style_set_dark (&spec.style);
@@ -368,6 +368,7 @@ vita_cli_render_video (int argc, char **argv)
   ctx.style = &style;
   ctx.attention_mode = spec.attention_mode;
   ctx.layout_panels = view_panels;
+  ctx.fill_frame = TRUE;   /* a square beside the strips, not under them */
 
   /* the pipeline */
   n_frames = (int) llround ((t1 - t0) * fps);
