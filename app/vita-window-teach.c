@@ -33,6 +33,7 @@
 #define TYPE_SCALE_MAX 3.0
 #define TYPE_SCALE_STEP 0.25
 #define OVERLAY_MS 2000
+#define FULLSCREEN_CHECK_MS 700   /* a window manager answers a full-screen request by then */
 #define PLAY_INTERVAL_MS 900
 #define PREFETCH_REACH 2
 
@@ -65,6 +66,10 @@ struct _VitaTeach
   GtkWidget      *overlay_label;
   guint           overlay_id;
   int             view_index;      /* the view shown last, -1 none */
+  guint           fullscreen_check_id;
+  gboolean        fullscreen_seen; /* the window manager made it full screen */
+  gboolean        own_fullscreen;  /* no window manager did: sized to the monitor here */
+  int             saved_width, saved_height;
 };
 
 static VitaPanel
@@ -598,6 +603,45 @@ set_header_shown (VitaWindow *self, gboolean shown)
   gtk_widget_set_visible (self->teach->header_bar, shown);
 }
 
+/* Without a window manager (a bare X server, a kiosk) nothing answers the
+ * full-screen request: shortly after it, a window still not full screen is sized to
+ * its monitor instead (where the X server put it; without a window manager that is
+ * the top left), and gets its size back when the presentation ends.  With a window
+ * manager the window is full screen by then and this does nothing. */
+static gboolean
+check_fullscreen (gpointer data)
+{
+  VitaWindow *self = data;
+  VitaTeach *t = self->teach;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+  GdkMonitor *monitor;
+  GdkRectangle geometry;
+
+  t->fullscreen_check_id = 0;
+  if (!t->presenting || gtk_window_is_fullscreen (GTK_WINDOW (self)) || surface == NULL ||
+      (monitor = gdk_display_get_monitor_at_surface (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                     surface)) == NULL)
+    return G_SOURCE_REMOVE;
+  gdk_monitor_get_geometry (monitor, &geometry);
+  gtk_window_get_default_size (GTK_WINDOW (self), &t->saved_width, &t->saved_height);
+  t->own_fullscreen = TRUE;
+  gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+  return G_SOURCE_REMOVE;
+}
+
+/* The window manager left full screen on its own (its key, a workspace switch):
+ * the presentation ends with it. */
+static void
+on_fullscreened (VitaWindow *self)
+{
+  VitaTeach *t = self->teach;
+
+  if (gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    t->fullscreen_seen = t->presenting;
+  else if (t->presenting && t->fullscreen_seen)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.unpresent", NULL);
+}
+
 static void
 action_present (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -605,11 +649,19 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
   VitaTeach *t = self->teach;
 
   t->presenting = g_str_equal (name, "win.present") ? !t->presenting : FALSE;
+  g_clear_handle_id (&t->fullscreen_check_id, g_source_remove);
+  t->fullscreen_seen = FALSE;
   if (t->presenting)
-    gtk_window_fullscreen (GTK_WINDOW (self));
+    {
+      gtk_window_fullscreen (GTK_WINDOW (self));
+      t->fullscreen_check_id = g_timeout_add (FULLSCREEN_CHECK_MS, check_fullscreen, self);
+    }
   else
     {
       gtk_window_unfullscreen (GTK_WINDOW (self));
+      if (t->own_fullscreen)
+        gtk_window_set_default_size (GTK_WINDOW (self), t->saved_width, t->saved_height);
+      t->own_fullscreen = FALSE;
       _vita_window_arrange_leave_view (self);   /* the person's own layout again */
     }
   set_header_shown (self, !t->presenting);
@@ -908,6 +960,8 @@ _vita_window_teach_init (VitaWindow *self)
   g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (on_style_setting), self);
   on_style_setting (self);
 
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened), NULL);
+
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
@@ -941,6 +995,7 @@ _vita_window_teach_dispose (VitaWindow *self)
   if (t == NULL || t->win == NULL)
     return;
   g_clear_handle_id (&t->overlay_id, g_source_remove);
+  g_clear_handle_id (&t->fullscreen_check_id, g_source_remove);
   close_series (self);
   t->win = NULL;   /* once: the panels go with the template */
 }

@@ -424,6 +424,13 @@ has_model_and_idle (gpointer data)
   return vita_session_get_model (vita_window_get_session (data)) != NULL && has_audio_and_idle (data);
 }
 
+static gboolean
+has_wanted_width (gpointer data)
+{
+  /* the surface's (the X window's): the widget is narrower by the client-side frame */
+  return gdk_surface_get_width (gtk_native_get_surface (data)) == GPOINTER_TO_INT (g_object_get_data (data, "want-width"));
+}
+
 static void
 test_presentation_keys (Fixture *fx, gconstpointer data)
 {
@@ -431,16 +438,28 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
   VitaTimeline *tl = vita_window_get_timeline (fx->window);
   g_autofree char *model = bundled ("default.safetensors");
   GtkWidget *attention;
-  int layers[3];
+  int layers[3], width_before, height_before;
 
   vita_session_open_model (session, model);
   open_audio (fx);
   g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
   attention = vita_window_get_panel_view (fx->window, "attention");
 
-  /* F11: full screen; Ctrl+plus twice: text 1.5× on every panel */
+  /* F11: full screen — with a window manager it does that; without one (this X
+   * server) the window is sized to its monitor shortly after; Ctrl+plus twice: text
+   * 1.5× on every panel */
+  {
+    GdkMonitor *monitor = gdk_display_get_monitor_at_surface (
+      gtk_widget_get_display (GTK_WIDGET (fx->window)), gtk_native_get_surface (GTK_NATIVE (fx->window)));
+    GdkRectangle geometry;
+    gdk_monitor_get_geometry (monitor, &geometry);
+    gtk_window_get_default_size (GTK_WINDOW (fx->window), &width_before, &height_before);
+    g_assert_cmpint (width_before, <, geometry.width);
+    g_object_set_data (G_OBJECT (fx->window), "want-width", GINT_TO_POINTER (geometry.width));
+  }
   g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
   g_assert_true (vita_window_is_presenting (fx->window));
+  g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
   g_assert_true (press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
   g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
   g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.5);
@@ -506,9 +525,11 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
       }
   }
 
-  /* Escape leaves the presentation */
+  /* Escape leaves the presentation: the window's size back */
   g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
   g_assert_false (vita_window_is_presenting (fx->window));
+  g_object_set_data (G_OBJECT (fx->window), "want-width", GINT_TO_POINTER (width_before));
+  g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
 }
 
 /* Whether the session file at `path` keeps `panel` visible in its arrangement. */
