@@ -71,8 +71,12 @@ setup (void)
   strip->panels = g_strdupv ((char *[]) { "waveform", NULL });
   two->panels = g_strdupv ((char *[]) { "waveform", "mel", NULL });
   two->view.layer = 1;
+  VitaSessionNamedView *square = vita_session_named_view_new ("Square");
+  square->panels = g_strdupv ((char *[]) { "mel", "attention", NULL });
+  square->view.layer = 1;
   g_ptr_array_add (state->views, strip);
   g_ptr_array_add (state->views, two);
+  g_ptr_array_add (state->views, square);
   views_session = tmp_path ("v.vitascope");
   g_assert_true (vita_session_file_write (views_session, state, &error));
   g_assert_no_error (error);
@@ -273,10 +277,13 @@ test_dark (void)
 static void
 test_view (void)
 {
-  static const char *const views[] = { "Two", "Strip" };
-  /* both views are time-aligned strips only: painted once without the playhead, then
-   * only the playheads per frame, each frame the same as a full repaint */
-  static const char *const strips[] = { "(2 strips drawn once", "(1 strip drawn once" };
+  static const char *const views[] = { "Two", "Strip", "Square" };
+  /* the strips are painted once without the playhead, then only the playheads per
+   * frame; the attention map (beside the mel) whole in its area; each frame the same
+   * as a full repaint */
+  static const char *const strips[] = { "(2 strips drawn once, the playhead per frame; 0 other panels",
+                                        "(1 strip drawn once, the playhead per frame; 0 other panels",
+                                        "(1 strip drawn once, the playhead per frame; 1 other panel " };
   g_setenv ("VITA_VIDEO_VERIFY", "1", TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
