@@ -169,7 +169,9 @@ changed (VitaWindow *self)
 }
 
 /* A presentation view's panel set (registry names): the others are hidden; panels
- * shown on demand (probe-o-gram, emergence) keep their own rule.  A view is a
+ * shown on demand (probe-o-gram, emergence) show as the view says while they have
+ * something to show (a view captured with the emergence panel shows it again when
+ * the person had closed it; one without it hides it).  A view is a
  * temporary override: the first one keeps the person's arrangement aside, and
  * _vita_window_arrange_leave_view() puts it back; while a view shows, the session
  * saves the kept arrangement, and showing or hiding a panel changes only the view's
@@ -184,8 +186,7 @@ _vita_window_arrange_show_only (VitaWindow *self, const char *const *panels)
       self->in_view = TRUE;
     }
   for (int p = 0; p < VITA_N_PANELS; p++)
-    if (!(vita_panel_get_class (p)->traits & VITA_PANEL_ON_DEMAND))
-      self->panel_hidden[p] = !g_strv_contains (panels, vita_panel_to_string (p));
+    self->panel_hidden[p] = !g_strv_contains (panels, vita_panel_to_string (p));
   self->maximised = -1;
   changed (self);
 }
