@@ -822,6 +822,8 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
         action = "win.type-bigger"; break;
       case GDK_KEY_minus: case GDK_KEY_underscore: case GDK_KEY_KP_Subtract:
         action = "win.type-smaller"; break;
+      case GDK_KEY_0: case GDK_KEY_KP_0:
+        action = "win.type-reset"; break;
       case GDK_KEY_b: case GDK_KEY_B:
         action = "win.capture-view"; break;
       default: break;
@@ -967,7 +969,7 @@ _vita_window_teach_init (VitaWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }
 
-/* The teaching keys (`,` `.` F11 Escape PageUp/PageDown Ctrl+± Ctrl+B): a capture-phase
+/* The teaching keys (`,` `.` F11 Escape PageUp/PageDown Ctrl+± Ctrl+0 Ctrl+B): a capture-phase
  * controller of their own, added before the window's main one (actions) so that the
  * main key table is asked first. */
 void

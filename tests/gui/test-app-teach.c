@@ -525,6 +525,10 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
       }
   }
 
+  /* Ctrl+0: text 1× again (the scale outlives the presentation otherwise) */
+  g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.0);
+
   /* Escape leaves the presentation: the window's size back */
   g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
   g_assert_false (vita_window_is_presenting (fx->window));
