@@ -118,8 +118,9 @@ check_bus (GstElement *pipeline, GError **error)
  * draws the lines with that same function at the new x, in each strip's area (the
  * whole view's: vita_layout_place).
  * VITA_VIDEO_VERIFY=1 checks every frame against a full repaint, pixel for pixel.
- * Every other panel (the overview with its visible-range band, the maps) and a whole
- * view with any of them is repainted whole for every frame. */
+ * Every other panel of a whole view with strips (the overview with its visible-range
+ * band, the maps) is repainted whole in its own area each frame; one of them alone,
+ * or a whole view of them only, is repainted whole. */
 typedef struct {
   cairo_surface_t *surface;       /* the frame */
   cairo_surface_t *background;    /* the figure without a playhead */
@@ -127,6 +128,9 @@ typedef struct {
   int              n_strips;
   VitaPanel        strips[VITA_LAYOUT_MAX_PLACED];
   VitaRect         areas[VITA_LAYOUT_MAX_PLACED];
+  int              n_live;                          /* the view's other panels: repainted */
+  VitaPanel        live[VITA_LAYOUT_MAX_PLACED];    /* whole each frame, in their areas */
+  VitaRect         live_areas[VITA_LAYOUT_MAX_PLACED];
   double           old_x[VITA_LAYOUT_MAX_PLACED];   /* playhead x of the last frame, NAN: none */
 } Frames;
 
@@ -150,10 +154,21 @@ frames_find_strips (Frames *fr, VitaPanel panel, const VitaRect *area, const Vit
     }
   if (panel != VITA_PANEL_LAYOUT)
     return FALSE;
-  fr->n_strips = vita_layout_place (area, ctx, fr->strips, fr->areas, VITA_LAYOUT_MAX_PLACED);
-  for (int i = 0; i < fr->n_strips; i++)
-    if (!strip_panel (fr->strips[i]))
-      return FALSE;
+  VitaPanel placed[VITA_LAYOUT_MAX_PLACED];
+  VitaRect rects[VITA_LAYOUT_MAX_PLACED];
+  int n = vita_layout_place (area, ctx, placed, rects, VITA_LAYOUT_MAX_PLACED);
+  fr->n_strips = fr->n_live = 0;
+  for (int i = 0; i < n; i++)
+    if (strip_panel (placed[i]))
+      {
+        fr->strips[fr->n_strips] = placed[i];
+        fr->areas[fr->n_strips++] = rects[i];
+      }
+    else
+      {
+        fr->live[fr->n_live] = placed[i];
+        fr->live_areas[fr->n_live++] = rects[i];
+      }
   return fr->n_strips > 0;
 }
 
@@ -210,6 +225,14 @@ paint_frame (Frames *fr, VitaPanel panel, const VitaRect *area, const VitaPaintC
         cairo_paint (cr);
         cairo_restore (cr);
       }
+  /* the other panels (the window's attention, the SSM: their picture follows the
+   * playhead) whole, each in its area (a panel clears and clips its own) */
+  for (int i = 0; i < fr->n_live; i++)
+    {
+      cairo_save (cr);
+      vita_panel_paint (fr->live[i], cr, &fr->live_areas[i], ctx);
+      cairo_restore (cr);
+    }
   for (int i = 0; i < fr->n_strips; i++)
     {
       VitaRect plot;
@@ -254,7 +277,7 @@ vita_cli_render_video (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Video to write: .webm (VP8 + Vorbis) or .mp4 (H.264 + AAC)", "FILE" },
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frames per second (default 30)", "N" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Frame size in pixels (default 1920x1080)", "WxH" },
-    { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size in pixels (default height / 60)", "PX" },
+    { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &font_size, "Font size in pixels (default height / 45: read from the back of a room)", "PX" },
     { "bitrate", 0, 0, G_OPTION_ARG_INT, &bitrate, "Video bit rate in kbit/s (default by the size)", "KBPS" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Use this audio file instead of the session's", "FILE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Use this model file instead of the session's", "FILE" },
@@ -354,7 +377,7 @@ vita_cli_render_video (int argc, char **argv)
   spec.width = W;
   spec.height = H;
   spec.png_scale = 1;
-  spec.style.font_size = font_size > 0 ? font_size : H / 60.0;
+  spec.style.font_size = font_size > 0 ? font_size : H / VITA_VIDEO_FONT_DIVISOR;
   spec.style.line_width = MAX (spec.style.line_width, H / 720.0);
   if (dark)
     vita_style_set_dark (&spec.style);
@@ -368,6 +391,7 @@ vita_cli_render_video (int argc, char **argv)
   ctx.style = &style;
   ctx.attention_mode = spec.attention_mode;
   ctx.layout_panels = view_panels;
+  ctx.fill_frame = TRUE;   /* a square beside the strips, not under them */
 
   /* the pipeline */
   n_frames = (int) llround ((t1 - t0) * fps);
@@ -559,9 +583,14 @@ vita_cli_render_video (int argc, char **argv)
              "(%.2f× real time)\n", disp, n_frames, fps, W, H, (double) n_frames / fps, el,
              el > 0 ? (double) n_frames / fps / el : 0);
     if (fr.verify)
-      fprintf (stderr, PREFIX "every frame checked against a full repaint (%d strip%s drawn once, "
-               "the playhead per frame)\n", fr.strip_ok ? fr.n_strips : 0,
-               fr.strip_ok && fr.n_strips == 1 ? "" : "s");
+      {
+        if (fr.strip_ok)
+          fprintf (stderr, PREFIX "every frame checked against a full repaint (%d strip%s drawn once, "
+                   "the playhead per frame; %d other panel%s repainted)\n", fr.n_strips,
+                   fr.n_strips == 1 ? "" : "s", fr.n_live, fr.n_live == 1 ? "" : "s");
+        else
+          fprintf (stderr, PREFIX "every frame a full repaint (no strip)\n");
+      }
   }
   status = 0;
 out:

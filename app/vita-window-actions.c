@@ -673,9 +673,9 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
   if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus) ||
                         gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return GDK_EVENT_PROPAGATE;
-  /* In a presentation Escape first leaves it (vita-window-teach.c's keys); then it
-   * clears the selection. */
-  if (keyval == GDK_KEY_Escape && mods == 0 && vita_window_is_presenting (self))
+  /* In a presentation, or while a view shows, Escape first leaves it
+   * (vita-window-teach.c's keys); then it clears the selection. */
+  if (keyval == GDK_KEY_Escape && mods == 0 && (vita_window_is_presenting (self) || self->in_view))
     return GDK_EVENT_PROPAGATE;
   for (gsize i = 0; i < G_N_ELEMENTS (key_bindings); i++)
     {

@@ -165,19 +165,44 @@ changed (VitaWindow *self)
         g_simple_action_set_state (G_SIMPLE_ACTION (action),
                                    g_variant_new_boolean (!self->panel_hidden[p]));
     }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.leave-views", self->in_view);
   relayout (self);
 }
 
 /* A presentation view's panel set (registry names): the others are hidden; panels
- * shown on demand (probe-o-gram, emergence) keep their own rule. */
+ * shown on demand (probe-o-gram, emergence) show as the view says while they have
+ * something to show (a view captured with the emergence panel shows it again when
+ * the person had closed it; one without it hides it).  A view is a
+ * temporary override: the first one keeps the person's arrangement aside, and
+ * _vita_window_arrange_leave_view() puts it back; while a view shows, the session
+ * saves the kept arrangement, and showing or hiding a panel changes only the view's
+ * picture (the order and the heights are the person's, in a view or not). */
 void
 _vita_window_arrange_show_only (VitaWindow *self, const char *const *panels)
 {
+  if (!self->in_view)
+    {
+      memcpy (self->user_hidden, self->panel_hidden, sizeof self->user_hidden);
+      self->user_maximised = self->maximised;
+      self->in_view = TRUE;
+    }
   for (int p = 0; p < VITA_N_PANELS; p++)
-    if (!(vita_panel_get_class (p)->traits & VITA_PANEL_ON_DEMAND))
-      self->panel_hidden[p] = !g_strv_contains (panels, vita_panel_to_string (p));
+    self->panel_hidden[p] = !g_strv_contains (panels, vita_panel_to_string (p));
   self->maximised = -1;
   changed (self);
+}
+
+/* Back to the person's own arrangement; FALSE when no view was shown. */
+gboolean
+_vita_window_arrange_leave_view (VitaWindow *self)
+{
+  if (!self->in_view)
+    return FALSE;
+  memcpy (self->panel_hidden, self->user_hidden, sizeof self->panel_hidden);
+  self->maximised = self->user_maximised;
+  self->in_view = FALSE;
+  changed (self);
+  return TRUE;
 }
 
 static int
@@ -316,6 +341,7 @@ reset (VitaWindow *self)
   memcpy (self->order, panels, self->n_order * sizeof (VitaPanel));
   memset (self->panel_hidden, 0, sizeof self->panel_hidden);
   self->maximised = -1;
+  self->in_view = FALSE;   /* a reset (or another session) is the person's arrangement */
   for (int p = 0; p < VITA_N_PANELS; p++)
     if (self->cards[p] != NULL)
       vita_panel_card_set_content_height (VITA_PANEL_CARD (self->cards[p]), 0);
@@ -343,18 +369,21 @@ on_show_all (GSimpleAction *action, GVariant *param, gpointer user_data)
 void
 _vita_window_arrange_to_state (VitaWindow *self, VitaSessionState *state)
 {
+  int maximised;
+
   for (int i = 0; i < self->n_order; i++)
     {
       VitaPanel p = self->order[i];
       VitaSessionPanel *panel = g_new0 (VitaSessionPanel, 1);
 
       panel->name = g_strdup (vita_panel_to_string (p));
-      panel->visible = !self->panel_hidden[p];
+      panel->visible = !(self->in_view ? self->user_hidden[p] : self->panel_hidden[p]);
       panel->height = self->cards[p] ? vita_panel_card_get_content_height (VITA_PANEL_CARD (self->cards[p])) : 0;
       g_ptr_array_add (state->panels, panel);
     }
   g_free (state->maximised);
-  state->maximised = self->maximised >= 0 ? g_strdup (vita_panel_to_string (self->maximised)) : NULL;
+  maximised = self->in_view ? self->user_maximised : self->maximised;
+  state->maximised = maximised >= 0 ? g_strdup (vita_panel_to_string (maximised)) : NULL;
   g_free (state->probeogram_task);
   state->probeogram_task = g_strdup (vita_session_get_probeogram_task (self->session));
 }
@@ -438,6 +467,7 @@ _vita_window_arrange_init (VitaWindow *self)
   g_menu_append_section (self->panels_menu, NULL, G_MENU_MODEL (panels));
   g_menu_append_section (self->panels_menu, NULL, G_MENU_MODEL (all));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "panels", G_ACTION_GROUP (self->panel_actions));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.leave-views", FALSE);
   relayout (self);
 }
 

@@ -73,6 +73,11 @@ struct _VitaWindow
   int                   n_order;
   gboolean              panel_hidden[VITA_MAX_PANELS];
   int                   maximised;         /* the maximised panel, or -1 */
+  /* while a presentation view shows (a temporary override of what is shown): the
+   * person's own arrangement, saved and restored as it was */
+  gboolean              in_view;
+  gboolean              user_hidden[VITA_MAX_PANELS];
+  int                   user_maximised;
   char                 *layout_key;        /* what relayout last showed */
   GSimpleActionGroup   *panel_actions;     /* "panels." */
   GtkDropDown          *probeogram_task;   /* the probe-o-gram's task, in its card's header */
@@ -125,6 +130,7 @@ void     _vita_window_arrange_dispose (VitaWindow *self);
 /* Shows the cards that have something to show (after a model or probes change). */
 void     _vita_window_arrange_update (VitaWindow *self);
 void     _vita_window_arrange_show_only (VitaWindow *self, const char *const *panels);
+gboolean _vita_window_arrange_leave_view (VitaWindow *self);
 void     _vita_window_arrange_to_state (VitaWindow *self, VitaSessionState *state);
 void     _vita_window_arrange_from_state (VitaWindow *self, const VitaSessionState *state);
 

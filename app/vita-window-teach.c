@@ -33,6 +33,7 @@
 #define TYPE_SCALE_MAX 3.0
 #define TYPE_SCALE_STEP 0.25
 #define OVERLAY_MS 2000
+#define FULLSCREEN_CHECK_MS 700   /* a window manager answers a full-screen request by then */
 #define PLAY_INTERVAL_MS 900
 #define PREFETCH_REACH 2
 
@@ -65,6 +66,10 @@ struct _VitaTeach
   GtkWidget      *overlay_label;
   guint           overlay_id;
   int             view_index;      /* the view shown last, -1 none */
+  guint           fullscreen_check_id;
+  gboolean        fullscreen_seen; /* the window manager made it full screen */
+  gboolean        own_fullscreen;  /* no window manager did: sized to the monitor here */
+  int             saved_width, saved_height;
 };
 
 static VitaPanel
@@ -598,6 +603,45 @@ set_header_shown (VitaWindow *self, gboolean shown)
   gtk_widget_set_visible (self->teach->header_bar, shown);
 }
 
+/* Without a window manager (a bare X server, a kiosk) nothing answers the
+ * full-screen request: shortly after it, a window still not full screen is sized to
+ * its monitor instead (where the X server put it; without a window manager that is
+ * the top left), and gets its size back when the presentation ends.  With a window
+ * manager the window is full screen by then and this does nothing. */
+static gboolean
+check_fullscreen (gpointer data)
+{
+  VitaWindow *self = data;
+  VitaTeach *t = self->teach;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+  GdkMonitor *monitor;
+  GdkRectangle geometry;
+
+  t->fullscreen_check_id = 0;
+  if (!t->presenting || gtk_window_is_fullscreen (GTK_WINDOW (self)) || surface == NULL ||
+      (monitor = gdk_display_get_monitor_at_surface (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                     surface)) == NULL)
+    return G_SOURCE_REMOVE;
+  gdk_monitor_get_geometry (monitor, &geometry);
+  gtk_window_get_default_size (GTK_WINDOW (self), &t->saved_width, &t->saved_height);
+  t->own_fullscreen = TRUE;
+  gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+  return G_SOURCE_REMOVE;
+}
+
+/* The window manager left full screen on its own (its key, a workspace switch):
+ * the presentation ends with it. */
+static void
+on_fullscreened (VitaWindow *self)
+{
+  VitaTeach *t = self->teach;
+
+  if (gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    t->fullscreen_seen = t->presenting;
+  else if (t->presenting && t->fullscreen_seen)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.unpresent", NULL);
+}
+
 static void
 action_present (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -605,10 +649,21 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
   VitaTeach *t = self->teach;
 
   t->presenting = g_str_equal (name, "win.present") ? !t->presenting : FALSE;
+  g_clear_handle_id (&t->fullscreen_check_id, g_source_remove);
+  t->fullscreen_seen = FALSE;
   if (t->presenting)
-    gtk_window_fullscreen (GTK_WINDOW (self));
+    {
+      gtk_window_fullscreen (GTK_WINDOW (self));
+      t->fullscreen_check_id = g_timeout_add (FULLSCREEN_CHECK_MS, check_fullscreen, self);
+    }
   else
-    gtk_window_unfullscreen (GTK_WINDOW (self));
+    {
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+      if (t->own_fullscreen)
+        gtk_window_set_default_size (GTK_WINDOW (self), t->saved_width, t->saved_height);
+      t->own_fullscreen = FALSE;
+      _vita_window_arrange_leave_view (self);   /* the person's own layout again */
+    }
   set_header_shown (self, !t->presenting);
 }
 
@@ -698,6 +753,17 @@ action_view_step (GtkWidget *widget, const char *name, GVariant *param)
   show_overlay (self, text);
 }
 
+/* Escape (outside a presentation) or the menu's Back to My Layout: the arrangement
+ * the person had before the first view. */
+static void
+action_leave_views (GtkWidget *widget, const char *name, GVariant *param)
+{
+  VitaWindow *self = VITA_WINDOW (widget);
+
+  if (_vita_window_arrange_leave_view (self))
+    show_overlay (self, _("Back to your layout"));
+}
+
 /* ------------------------------------------------------------------ style */
 
 static void
@@ -744,7 +810,9 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
       case GDK_KEY_F11:       action = "win.present"; break;
       case GDK_KEY_Page_Down: action = "win.view-next"; break;
       case GDK_KEY_Page_Up:   action = "win.view-previous"; break;
-      case GDK_KEY_Escape:    action = self->teach->presenting ? "win.unpresent" : NULL; break;
+      case GDK_KEY_Escape:
+        action = self->teach->presenting ? "win.unpresent" : self->in_view ? "win.leave-views" : NULL;
+        break;
       default: break;
       }
   else if (mods == GDK_CONTROL_MASK)
@@ -754,6 +822,8 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
         action = "win.type-bigger"; break;
       case GDK_KEY_minus: case GDK_KEY_underscore: case GDK_KEY_KP_Subtract:
         action = "win.type-smaller"; break;
+      case GDK_KEY_0: case GDK_KEY_KP_0:
+        action = "win.type-reset"; break;
       case GDK_KEY_b: case GDK_KEY_B:
         action = "win.capture-view"; break;
       default: break;
@@ -835,6 +905,7 @@ _vita_window_teach_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.capture-view", NULL, action_capture_view);
   gtk_widget_class_install_action (widget_class, "win.view-next", NULL, action_view_step);
   gtk_widget_class_install_action (widget_class, "win.view-previous", NULL, action_view_step);
+  gtk_widget_class_install_action (widget_class, "win.leave-views", NULL, action_leave_views);
 }
 
 /* After the template and the panels: the bar goes under the header bar, the view-name
@@ -891,12 +962,14 @@ _vita_window_teach_init (VitaWindow *self)
   g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (on_style_setting), self);
   on_style_setting (self);
 
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened), NULL);
+
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }
 
-/* The teaching keys (`,` `.` F11 Escape PageUp/PageDown Ctrl+± Ctrl+B): a capture-phase
+/* The teaching keys (`,` `.` F11 Escape PageUp/PageDown Ctrl+± Ctrl+0 Ctrl+B): a capture-phase
  * controller of their own, added before the window's main one (actions) so that the
  * main key table is asked first. */
 void
@@ -924,6 +997,7 @@ _vita_window_teach_dispose (VitaWindow *self)
   if (t == NULL || t->win == NULL)
     return;
   g_clear_handle_id (&t->overlay_id, g_source_remove);
+  g_clear_handle_id (&t->fullscreen_check_id, g_source_remove);
   close_series (self);
   t->win = NULL;   /* once: the panels go with the template */
 }

@@ -718,30 +718,41 @@ typedef struct {
   gboolean    ok;
 } Reader;
 
+/* The first error of a read: "Sidecar “FILE”: field “NAME” WHAT"; later ones are
+ * dropped (the first names what to fix). */
+static void reader_fail (Reader *r, const char *name, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+reader_fail (Reader *r, const char *name, const char *format, ...)
+{
+  g_autofree char *disp = NULL;
+  g_autofree char *what = NULL;
+  va_list args;
+
+  if (!r->ok)
+    return;
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  disp = g_filename_display_name (r->path);
+  g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
+               "Sidecar “%s”: field “%s” %s", disp, name, what);
+  r->ok = FALSE;
+}
+
 static JsonNode *
 field (Reader *r, JsonObject *obj, const char *name, JsonNodeType type, gboolean required)
 {
   JsonNode *n = obj ? json_object_get_member (obj, name) : NULL;
   if (n == NULL || JSON_NODE_TYPE (n) == JSON_NODE_NULL)
     {
-      if (required && r->ok)
-        {
-          g_autofree char *disp = g_filename_display_name (r->path);
-          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                       "Sidecar “%s”: field “%s” is missing", disp, name);
-          r->ok = FALSE;
-        }
+      if (required)
+        reader_fail (r, name, "is missing");
       return NULL;
     }
   if (JSON_NODE_TYPE (n) != type)
     {
-      if (r->ok)
-        {
-          g_autofree char *disp = g_filename_display_name (r->path);
-          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                       "Sidecar “%s”: field “%s” has the wrong type", disp, name);
-          r->ok = FALSE;
-        }
+      reader_fail (r, name, "has the wrong type");
       return NULL;
     }
   return n;
@@ -758,13 +769,7 @@ get_int (Reader *r, JsonObject *obj, const char *name, gint64 def, gboolean requ
     return json_node_get_int (n);
   if (t == G_TYPE_DOUBLE && fabs (json_node_get_double (n)) < 9e15)
     return (gint64) llround (json_node_get_double (n));
-  if (r->ok)
-    {
-      g_autofree char *disp = g_filename_display_name (r->path);
-      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                   "Sidecar “%s”: field “%s” is not a number", disp, name);
-      r->ok = FALSE;
-    }
+  reader_fail (r, name, "is not a number");
   return def;
 }
 
@@ -776,13 +781,7 @@ get_int32 (Reader *r, JsonObject *obj, const char *name, int def, gboolean requi
   gint64 v = get_int (r, obj, name, def, required);
   if (v >= G_MININT && v <= G_MAXINT)
     return (int) v;
-  if (r->ok)
-    {
-      g_autofree char *disp = g_filename_display_name (r->path);
-      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                   "Sidecar “%s”: field “%s” is out of range (%" G_GINT64_FORMAT ")", disp, name, v);
-      r->ok = FALSE;
-    }
+  reader_fail (r, name, "is out of range (%" G_GINT64_FORMAT ")", v);
   return def;
 }
 
@@ -795,13 +794,7 @@ get_double (Reader *r, JsonObject *obj, const char *name, double def, gboolean r
   GType t = json_node_get_value_type (n);
   if (t == G_TYPE_DOUBLE || t == G_TYPE_INT64)
     return json_node_get_double (n);
-  if (r->ok)
-    {
-      g_autofree char *disp = g_filename_display_name (r->path);
-      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                   "Sidecar “%s”: field “%s” is not a number", disp, name);
-      r->ok = FALSE;
-    }
+  reader_fail (r, name, "is not a number");
   return def;
 }
 
@@ -813,13 +806,7 @@ get_string (Reader *r, JsonObject *obj, const char *name, gboolean required)
     return NULL;
   if (json_node_get_value_type (n) != G_TYPE_STRING)
     {
-      if (r->ok)
-        {
-          g_autofree char *disp = g_filename_display_name (r->path);
-          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                       "Sidecar “%s”: field “%s” is not a string", disp, name);
-          r->ok = FALSE;
-        }
+      reader_fail (r, name, "is not a string");
       return NULL;
     }
   return json_node_get_string (n);
@@ -828,14 +815,7 @@ get_string (Reader *r, JsonObject *obj, const char *name, gboolean required)
 static gboolean
 bad_value (Reader *r, const char *name, const char *value)
 {
-  if (r->ok)
-    {
-      g_autofree char *disp = g_filename_display_name (r->path);
-      g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                   "Sidecar “%s”: field “%s” has an unknown value “%s”", disp, name,
-                   value ? value : "");
-      r->ok = FALSE;
-    }
+  reader_fail (r, name, "has an unknown value “%s”", value ? value : "");
   return FALSE;
 }
 
@@ -847,13 +827,7 @@ get_bool (Reader *r, JsonObject *obj, const char *name, gboolean def)
     return def;
   if (json_node_get_value_type (n) != G_TYPE_BOOLEAN)
     {
-      if (r->ok)
-        {
-          g_autofree char *disp = g_filename_display_name (r->path);
-          g_set_error (r->error, VITA_EXPORT_ERROR, VITA_EXPORT_ERROR_SIDECAR,
-                       "Sidecar “%s”: field “%s” is not true or false", disp, name);
-          r->ok = FALSE;
-        }
+      reader_fail (r, name, "is not true or false");
       return def;
     }
   return json_node_get_boolean (n);

@@ -302,12 +302,14 @@ vita_figure_natural_height (VitaPanel panel, const VitaPaintContext *ctx, double
   return h > 0 ? h : 6 * ctx->style->font_size;
 }
 
-int
-vita_layout_place (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel *panels,
-                   VitaRect *rects, int max)
+/* Rows stacked top to bottom in an area, each the area's width (the panels of a row
+ * side by side): the count placed.  fill: rows at their smallest (nothing to grow
+ * by) grow in proportion to fill the area (a video frame). */
+static int
+stack_rows (Row *rows, int n, const VitaRect *area, gboolean fill, VitaPanel *panels, VitaRect *rects,
+            int max)
 {
-  Row rows[MAX_ROWS];
-  int n = arrange (ctx, area->width, rows), placed = 0;
+  int placed = 0;
   /* Plots scale to the figure's height; margins (text) never do, and the overview
    * strip keeps its own height.  When even the margins do not fit, the rows with
    * the least to lose go first (probe panels, then the row, then the grid). */
@@ -329,6 +331,10 @@ vita_layout_place (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel 
         fixed += rows[i].frame;
         flex += rows[i].natural - rows[i].frame;
       }
+  if (fill && flex < 1 && fixed < area->height)
+    for (int i = 0; i < n; i++)
+      if (rows[i].panels[0] != VITA_PANEL_OVERVIEW)
+        fixed -= rows[i].frame, flex += rows[i].frame, rows[i].frame = 0;   /* all of it grows */
   double k = flex > 0 ? MAX (area->height - fixed, 0) / flex : 1.0;
   double y = area->y;
   for (int i = 0; i < n; i++)
@@ -345,6 +351,138 @@ vita_layout_place (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel 
       y += h;
     }
   return placed;
+}
+
+/* The largest rectangle of a panel's own shape (its natural height at a width) in a
+ * box, centred in it, on whole pixels. */
+static VitaRect
+fit_in (VitaPanel panel, const VitaPaintContext *ctx, const VitaRect *box)
+{
+  double lo = 0, hi = box->width, w, h;
+
+  if (panel_height (panel, ctx, hi) <= box->height)
+    lo = hi;
+  else
+    for (int i = 0; i < 24 && hi - lo > 0.5; i++)
+      {
+        double mid = 0.5 * (lo + hi);
+        if (panel_height (panel, ctx, mid) <= box->height)
+          lo = mid;
+        else
+          hi = mid;
+      }
+  w = lo > 0 ? floor (lo) : box->width;   /* even the margins do not fit: the whole box */
+  h = MIN (ceil (panel_height (panel, ctx, w)), box->height);
+  return (VitaRect) { floor (box->x + 0.5 * (box->width - w)), floor (box->y + 0.5 * (box->height - h)),
+                      w, h };
+}
+
+/* Panels not time-aligned (squares, the grid, …) in lines of at most four in a box,
+ * each at the size its share allows, packed side by side and centred; the height
+ * used.  With place FALSE only measures. */
+static double
+place_group (const VitaPanel *group, int n_group, const VitaRect *box, const VitaPaintContext *ctx,
+             gboolean place, VitaPanel *panels, VitaRect *rects, int *placed, int max)
+{
+  int per_line = n_group <= 4 ? n_group : (n_group + 1) / 2;
+  int n_lines = (n_group + per_line - 1) / per_line;
+  double gap = ctx->style->font_size, used = 0, top;
+  VitaRect fitted[VITA_LAYOUT_MAX_PLACED];
+  double line_h[VITA_LAYOUT_MAX_PLACED] = { 0 };
+  VitaRect cell = { 0, 0, (box->width - (per_line - 1) * gap) / per_line, box->height / n_lines };
+
+  for (int i = 0; i < n_group; i++)
+    {
+      fitted[i] = fit_in (group[i], ctx, &cell);
+      line_h[i / per_line] = MAX (line_h[i / per_line], fitted[i].height);
+    }
+  for (int line = 0; line < n_lines; line++)
+    used += line_h[line];
+  top = floor (box->y + 0.5 * MAX (box->height - used, 0));   /* the block centred */
+  for (int line = 0; place && line < n_lines; line++)
+    {
+      int first = line * per_line, n = MIN (per_line, n_group - first);
+      double total_w = (n - 1) * gap, x;
+      for (int j = 0; j < n; j++)
+        total_w += fitted[first + j].width;
+      x = floor (box->x + 0.5 * (box->width - total_w));
+      for (int j = 0; j < n && *placed < max; j++)
+        {
+          const VitaRect *f = &fitted[first + j];
+          panels[*placed] = group[first + j];
+          rects[(*placed)++] = (VitaRect) { x, floor (top + 0.5 * (line_h[line] - f->height)), f->width, f->height };
+          x += f->width + gap;
+        }
+      top += line_h[line];
+    }
+  return used;
+}
+
+/* A fixed frame filled (ctx->fill_frame): with no square, the usual stack; one square
+ * (or grid, …) beside the time-aligned panels, at most half the width; several in a
+ * centred row under them; squares alone in a centred row. */
+static int
+place_frame (Row *rows, int n, const VitaRect *area, const VitaPaintContext *ctx, VitaPanel *panels,
+             VitaRect *rects, int max)
+{
+  VitaPanel time[MAX_ROWS], group[VITA_LAYOUT_MAX_PLACED];
+  int n_time = 0, n_group = 0, placed = 0;
+  Row time_rows[MAX_ROWS];
+  int n_time_rows = 0;
+  VitaRect time_area = *area, group_box = *area;
+
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < rows[i].n; j++)
+      {
+        if (side_by_side (rows[i].panels[j]))
+          group[n_group++] = rows[i].panels[j];
+        else if (n_time < MAX_ROWS)
+          time[n_time++] = rows[i].panels[j];
+      }
+  if (n_group == 0)
+    return stack_rows (rows, n, area, TRUE, panels, rects, max);
+  if (n_time > 0 && n_group == 1)
+    {
+      VitaRect half = { area->x + area->width / 2, area->y, area->width / 2, area->height };
+      VitaRect r = fit_in (group[0], ctx, &half);
+      group_box = (VitaRect) { area->x + area->width - r.width, area->y, r.width, area->height };
+      time_area.width = area->width - r.width;
+    }
+  else if (n_time > 0)
+    {
+      /* the squares get what the strips' text and a thin plot leave, at most 60 % */
+      VitaRect band = { area->x, area->y, area->width, 0.6 * area->height };
+      double need = 0, used;
+      for (int i = 0; i < n_time; i++)
+        {
+          Row r[1];
+          int one = 0;
+          row_add (r, &one, ctx, area->width, time[i], VITA_N_PANELS);
+          need += one == 0 ? 0 : time[i] == VITA_PANEL_OVERVIEW ? r[0].natural : r[0].frame;
+        }
+      band.height = MAX (MIN (band.height, area->height - need), 0.3 * area->height);
+      used = place_group (group, n_group, &band, ctx, FALSE, NULL, NULL, NULL, 0);
+      group_box = (VitaRect) { area->x, area->y + area->height - used, area->width, used };
+      time_area.height = area->height - used;
+    }
+  for (int i = 0; i < n_time; i++)
+    row_add (time_rows, &n_time_rows, ctx, time_area.width, time[i], VITA_N_PANELS);
+  if (n_time_rows > 0)
+    placed = stack_rows (time_rows, n_time_rows, &time_area, TRUE, panels, rects, max);
+  place_group (group, n_group, &group_box, ctx, TRUE, panels, rects, &placed, max);
+  return placed;
+}
+
+int
+vita_layout_place (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel *panels,
+                   VitaRect *rects, int max)
+{
+  Row rows[MAX_ROWS];
+  int n = arrange (ctx, area->width, rows);
+
+  if (ctx->fill_frame)
+    return place_frame (rows, n, area, ctx, panels, rects, max);
+  return stack_rows (rows, n, area, FALSE, panels, rects, max);
 }
 
 void

@@ -271,6 +271,10 @@ typedef struct {
    * NULL: the default order (vita_panel_arrangement). */
   const VitaPanel *layout_order;
   int             n_layout_order;
+  /* The whole view fills a fixed frame (a video's): one square beside the
+   * time-aligned panels, several in a centred row under them, each panel of the
+   * shape it draws (vita_layout_place). */
+  gboolean        fill_frame;
 } VitaPaintContext;
 
 typedef enum {
@@ -416,6 +420,9 @@ void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPai
 /* Where vita_layout_paint draws each panel of the whole view, in drawing order: up to
  * max panels and their areas; the count (0: nothing to show). */
 #define VITA_LAYOUT_MAX_PLACED (3 * VITA_MAX_PANELS)
+/* A video frame's font size by default: its height / this (24 px at 1080 lines, read
+ * from the back of a room; `render-video --font-size` sets another). */
+#define VITA_VIDEO_FONT_DIVISOR 45.0
 int  vita_layout_place         (const VitaRect *area, const VitaPaintContext *ctx, VitaPanel *panels,
                                 VitaRect *rects, int max);
 void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);

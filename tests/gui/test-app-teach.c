@@ -424,6 +424,13 @@ has_model_and_idle (gpointer data)
   return vita_session_get_model (vita_window_get_session (data)) != NULL && has_audio_and_idle (data);
 }
 
+static gboolean
+has_wanted_width (gpointer data)
+{
+  /* the surface's (the X window's): the widget is narrower by the client-side frame */
+  return gdk_surface_get_width (gtk_native_get_surface (data)) == GPOINTER_TO_INT (g_object_get_data (data, "want-width"));
+}
+
 static void
 test_presentation_keys (Fixture *fx, gconstpointer data)
 {
@@ -431,16 +438,28 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
   VitaTimeline *tl = vita_window_get_timeline (fx->window);
   g_autofree char *model = bundled ("default.safetensors");
   GtkWidget *attention;
-  int layers[3];
+  int layers[3], width_before, height_before;
 
   vita_session_open_model (session, model);
   open_audio (fx);
   g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
   attention = vita_window_get_panel_view (fx->window, "attention");
 
-  /* F11: full screen; Ctrl+plus twice: text 1.5× on every panel */
+  /* F11: full screen — with a window manager it does that; without one (this X
+   * server) the window is sized to its monitor shortly after; Ctrl+plus twice: text
+   * 1.5× on every panel */
+  {
+    GdkMonitor *monitor = gdk_display_get_monitor_at_surface (
+      gtk_widget_get_display (GTK_WIDGET (fx->window)), gtk_native_get_surface (GTK_NATIVE (fx->window)));
+    GdkRectangle geometry;
+    gdk_monitor_get_geometry (monitor, &geometry);
+    gtk_window_get_default_size (GTK_WINDOW (fx->window), &width_before, &height_before);
+    g_assert_cmpint (width_before, <, geometry.width);
+    g_object_set_data (G_OBJECT (fx->window), "want-width", GINT_TO_POINTER (geometry.width));
+  }
   g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
   g_assert_true (vita_window_is_presenting (fx->window));
+  g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
   g_assert_true (press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
   g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
   g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.5);
@@ -506,9 +525,138 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
       }
   }
 
-  /* Escape leaves the presentation */
+  /* Ctrl+0: text 1× again (the scale outlives the presentation otherwise) */
+  g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.0);
+
+  /* Escape leaves the presentation: the window's size back */
   g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
   g_assert_false (vita_window_is_presenting (fx->window));
+  g_object_set_data (G_OBJECT (fx->window), "want-width", GINT_TO_POINTER (width_before));
+  g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
+}
+
+/* Whether the session file at `path` keeps `panel` visible in its arrangement. */
+static gboolean
+saved_visible (const char *path, const char *panel)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSessionState) state = vita_session_file_read (path, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < state->panels->len; i++)
+    {
+      const VitaSessionPanel *sp = g_ptr_array_index (state->panels, i);
+      if (g_str_equal (sp->name, panel))
+        return sp->visible;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+panel_action_state (VitaWindow *window, const char *panel)
+{
+  g_autofree char *name = g_strdup_printf ("show-%s", panel);
+  g_autoptr(GVariant) state = g_action_group_get_action_state (vita_window_get_panel_actions (window), name);
+  return g_variant_get_boolean (state);
+}
+
+static void
+set_panel_shown (VitaWindow *window, const char *panel, gboolean shown)
+{
+  g_autofree char *name = g_strdup_printf ("show-%s", panel);
+  g_action_group_change_action_state (vita_window_get_panel_actions (window), name,
+                                      g_variant_new_boolean (shown));
+  vita_gui_test_run_for (30);
+}
+
+/* The person's arrangement (shown / hidden) of the panels checked here. */
+static void
+assert_arrangement (VitaWindow *window, const gboolean *want)
+{
+  static const char *const names[] = { "mel", "attention", "ssm" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_test_message ("%s: want %s", names[i], want[i] ? "shown" : "hidden");
+      g_assert_cmpint (panel_action_state (window, names[i]), ==, want[i]);
+    }
+}
+
+/* Views are a temporary override: capturing and stepping through them, saving while
+ * one shows and opening that session again leave the person's arrangement as it was
+ * in the file; Escape, leaving the presentation, or Back to My Layout restore it. */
+static void
+test_views_keep_arrangement (Fixture *fx, gconstpointer data)
+{
+  VitaSession *session = vita_window_get_session (fx->window);
+  g_autofree char *model = bundled ("default.safetensors");
+  g_autofree char *path = g_build_filename (fx->dir, "views.vitascope", NULL);
+  static const gboolean mine[] = { TRUE, FALSE, TRUE };   /* mel, attention, ssm */
+  static const gboolean view2[] = { FALSE, TRUE, FALSE };
+
+  vita_session_open_model (session, model);
+  open_audio (fx);
+  g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+
+  /* view 1: all three; view 2: attention alone; then the person's own: no attention */
+  g_assert_true (press_key (fx->window, GDK_KEY_b, GDK_CONTROL_MASK));
+  set_panel_shown (fx->window, "mel", FALSE);
+  set_panel_shown (fx->window, "ssm", FALSE);
+  g_assert_true (press_key (fx->window, GDK_KEY_b, GDK_CONTROL_MASK));
+  set_panel_shown (fx->window, "mel", TRUE);
+  set_panel_shown (fx->window, "ssm", TRUE);
+  set_panel_shown (fx->window, "attention", FALSE);
+  assert_arrangement (fx->window, mine);
+  g_assert_false (gtk_widget_get_mapped (vita_window_get_panel_card (fx->window, "attention")));
+  g_assert_cmpuint (vita_session_get_views (session)->len, ==, 2);
+
+  /* PageUp: view 1 shows all three */
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Up, 0));
+  g_assert_cmpstr (vita_window_get_overlay_text (fx->window), ==, "View 1 — 1 of 2");
+  g_assert_true (panel_action_state (fx->window, "attention"));
+  g_assert_true (vita_gui_test_wait ((GSourceFunc) gtk_widget_get_mapped,
+                                     vita_window_get_panel_card (fx->window, "attention"), 5000));
+  /* PageDown: view 2, attention alone; saved now, the file has the person's own */
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
+  assert_arrangement (fx->window, view2);
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (vita_window_save_session (fx->window, path, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (saved_visible (path, "mel"));
+  g_assert_false (saved_visible (path, "attention"));
+  g_assert_true (saved_visible (path, "ssm"));
+
+  /* Escape: the person's arrangement again */
+  g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
+  assert_arrangement (fx->window, mine);
+  g_assert_cmpstr (vita_window_get_overlay_text (fx->window), ==, "Back to your layout");
+
+  /* the session opened again: its arrangement, no view; then a presentation steps
+   * through the views and leaving it (F11) restores the arrangement */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    set_panel_shown (fx->window, "mel", FALSE);   /* changed, then the file's comes back */
+    g_assert_true (vita_window_open_session (fx->window, file));
+    g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+  }
+  assert_arrangement (fx->window, mine);
+  g_assert_cmpuint (vita_session_get_views (session)->len, ==, 2);
+  g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
+  assert_arrangement (fx->window, view2);
+  g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+  g_assert_false (vita_window_is_presenting (fx->window));
+  assert_arrangement (fx->window, mine);
+
+  /* Back to My Layout (the menu's action) from a view outside a presentation */
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
+  assert_arrangement (fx->window, view2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.leave-views", NULL));
+  assert_arrangement (fx->window, mine);
+  g_unlink (path);
 }
 
 /* Rec. 709 luma of a Cairo ARGB32 pixel (opaque). */
@@ -753,6 +901,8 @@ main (int argc, char **argv)
   g_test_add ("/app/teach/series-budget", Fixture, NULL, fixture_setup, test_series_budget, fixture_teardown);
   g_test_add ("/app/teach/emergence-onsets", Fixture, NULL, fixture_setup, test_emergence_onsets, fixture_teardown);
   g_test_add ("/app/teach/presentation-keys", Fixture, NULL, fixture_setup, test_presentation_keys, fixture_teardown);
+  g_test_add ("/app/teach/views-keep-arrangement", Fixture, NULL, fixture_setup, test_views_keep_arrangement,
+              fixture_teardown);
   g_test_add ("/app/teach/export-video", Fixture, NULL, fixture_setup, test_export_video, fixture_teardown);
   g_test_add ("/app/teach/dark-style", Fixture, NULL, fixture_setup, test_dark_style, fixture_teardown);
   return g_test_run ();

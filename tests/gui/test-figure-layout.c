@@ -473,6 +473,100 @@ test_whole_view_contents (Fixture *fx, gconstpointer data)
   g_assert_true (record_has (rec4, "Frequency (kHz)"));
 }
 
+/* A video frame (ctx->fill_frame): one square beside the strips, centred in the
+ * height, the strips the full height; squares alone in a centred row; several squares
+ * under the strips.  Nothing overlaps or leaves the frame, and the frame is used. */
+static void
+assert_inside_apart (const VitaRect *r, int n, const VitaRect *area)
+{
+  for (int i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (r[i].x, >=, area->x - 0.01);
+      g_assert_cmpfloat (r[i].y, >=, area->y - 0.01);
+      g_assert_cmpfloat (r[i].x + r[i].width, <=, area->x + area->width + 0.01);
+      g_assert_cmpfloat (r[i].y + r[i].height, <=, area->y + area->height + 0.01);
+      for (int j = 0; j < i; j++)
+        g_assert_false (r[i].x < r[j].x + r[j].width - 0.01 && r[j].x < r[i].x + r[i].width - 0.01 &&
+                        r[i].y < r[j].y + r[j].height - 0.01 && r[j].y < r[i].y + r[i].height - 0.01);
+    }
+}
+
+#define BIT(p) (G_GUINT64_CONSTANT (1) << (p))
+
+static void
+test_fill_frame (Fixture *fx, gconstpointer data)
+{
+  VitaStyle style;
+  VitaPaintContext ctx = fx->ctx;
+  VitaRect area = { 0, 0, 1920, 1080 }, r[VITA_LAYOUT_MAX_PLACED];
+  VitaPanel p[VITA_LAYOUT_MAX_PLACED];
+  int n;
+
+  vita_style_init (&style);
+  style.font_size = area.height / VITA_VIDEO_FONT_DIVISOR;
+  ctx.snap = &fx->spec.snap;
+  ctx.style = &style;
+  ctx.fill_frame = TRUE;
+
+  /* mel + attention: the square on the right, as large as half the width allows */
+  ctx.layout_panels = BIT (VITA_PANEL_MEL) | BIT (VITA_PANEL_ATTENTION);
+  n = vita_layout_place (&area, &ctx, p, r, VITA_LAYOUT_MAX_PLACED);
+  g_assert_cmpint (n, ==, 2);
+  g_assert_cmpint (p[0], ==, VITA_PANEL_MEL);
+  g_assert_cmpint (p[1], ==, VITA_PANEL_ATTENTION);
+  assert_inside_apart (r, n, &area);
+  g_assert_cmpfloat (r[0].height, ==, area.height);
+  g_assert_cmpfloat (r[1].x, >=, r[0].x + r[0].width - 0.01);
+  g_assert_cmpfloat (r[1].width, >, 0.45 * area.width);
+  g_assert_cmpfloat (fabs (r[1].y - (area.height - r[1].y - r[1].height)), <=, 1);
+  g_assert_cmpfloat (r[0].width * r[0].height + r[1].width * r[1].height, >, 0.85 * area.width * area.height);
+  {
+    /* drawn: no text collides or leaves the frame */
+    VitaExportSpec spec = fx->spec;
+    spec.audio_path = spec.model_path = spec.model_sha256 = NULL;
+    spec.panel = VITA_PANEL_LAYOUT;
+    spec.width = area.width;
+    spec.height = area.height;
+    spec.style = style;
+    g_autoptr(VitaLayoutRecord) rec = vita_export_layout_record (&spec, &ctx);
+    g_autofree char *why = NULL;
+    g_assert_true (record_has (rec, "Mel spectrogram"));
+    g_assert_true (record_has (rec, "Attention"));
+    if (!vita_layout_record_check (rec, &area, TRUE, 0.01, &why))
+      g_error ("video frame: %s", why);
+  }
+
+  /* attention + SSM alone: side by side, the pair centred */
+  ctx.layout_panels = BIT (VITA_PANEL_ATTENTION) | BIT (VITA_PANEL_SSM);
+  n = vita_layout_place (&area, &ctx, p, r, VITA_LAYOUT_MAX_PLACED);
+  g_assert_cmpint (n, ==, 2);
+  assert_inside_apart (r, n, &area);
+  g_assert_cmpfloat (fabs (r[0].y - r[1].y), <=, 1);
+  g_assert_cmpfloat (r[1].x, >=, r[0].x + r[0].width);
+  g_assert_cmpfloat (fabs (r[0].x - (area.width - r[1].x - r[1].width)), <=, 1);
+  g_assert_cmpfloat (fabs (r[0].y - (area.height - r[0].y - r[0].height)), <=, 1);
+  g_assert_cmpfloat (r[0].height, >, 0.6 * area.height);
+
+  /* two strips and two squares: the strips across the top, the squares under them */
+  ctx.layout_panels = BIT (VITA_PANEL_MEL) | BIT (VITA_PANEL_RECEIVED) | BIT (VITA_PANEL_ATTENTION) |
+                      BIT (VITA_PANEL_SSM);
+  n = vita_layout_place (&area, &ctx, p, r, VITA_LAYOUT_MAX_PLACED);
+  g_assert_cmpint (n, ==, 4);
+  assert_inside_apart (r, n, &area);
+  g_assert_cmpfloat (r[0].width, ==, area.width);
+  g_assert_cmpfloat (r[1].width, ==, area.width);
+  g_assert_cmpfloat (r[2].y, >=, r[1].y + r[1].height - 0.01);
+  g_assert_cmpfloat (fabs (r[2].x - (area.width - r[3].x - r[3].width)), <=, 1);
+  g_assert_cmpfloat (r[2].y + r[2].height, >, area.height - 2);
+
+  /* strips alone: the usual stack, filling the frame */
+  ctx.layout_panels = BIT (VITA_PANEL_MEL) | BIT (VITA_PANEL_RECEIVED);
+  n = vita_layout_place (&area, &ctx, p, r, VITA_LAYOUT_MAX_PLACED);
+  g_assert_cmpint (n, ==, 2);
+  assert_inside_apart (r, n, &area);
+  g_assert_cmpfloat (r[1].y + r[1].height, >, area.height - 1);
+}
+
 static void
 test_options_parse (void)
 {
@@ -723,6 +817,7 @@ main (int argc, char **argv)
   g_test_add_func ("/figure/check-detects-faults", test_check_detects_faults);
   g_test_add_func ("/figure/options-parse", test_options_parse);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+  ADD ("/figure/fill-frame", test_fill_frame);
   ADD ("/figure/ellipsis-recorded", test_old_layout_would_fail);
   ADD ("/figure/records-every-panel", test_records_every_panel);
   ADD ("/figure/pdftotext-bbox", test_pdftotext_bbox);
