@@ -902,7 +902,7 @@ vita_analysis_run (VitaAnalysis *an,
       if (an->tokens != NULL && an->n_frames >= 2)
         {
           an->cka = g_new (float, (gsize) an->n_layers * an->n_layers);
-          vita_analysis_cka (an->cka, an, 0, an->n_frames, NULL);
+          vita_analysis_cka_threads (an->cka, an, 0, an->n_frames, workers, NULL);
         }
       vita_blas_single_end (single);
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;

@@ -61,5 +61,9 @@ void vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer
  * VITA_MODEL_ERROR_BUSY).  The whole track's CKA is an->cka once complete. */
 gboolean vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n,
                             GError **error);
+/* The same with up to `threads` threads (the same result for any number): more than
+ * d frames are split into per-layer panels of their d × d products. */
+gboolean vita_analysis_cka_threads (float *out, const VitaAnalysis *an, int first, int n,
+                                    int threads, GError **error);
 
 G_END_DECLS
