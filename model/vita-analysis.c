@@ -5,6 +5,7 @@
 #include "vita-blas.h"
 #include "vita-derived.h"
 #include "vita-store.h"
+#include "vita-vit-kernels.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -468,6 +469,8 @@ check_finite_batch (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer st
         if (base == NULL)
           continue;
         gsize per = pass == 0 ? NH * N * N : N * D;
+        if (vita_all_finite (base, (gsize) nb * per))
+          continue;   /* the usual case; otherwise find the first one */
         for (int b = 0; b < nb; b++)
           for (gsize i = 0; i < per; i++)
             if (!isfinite (base[(gsize) b * per + i]))
@@ -529,17 +532,9 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
                       : acc + (gsize) g * D;
           memset (cell, 0, D * sizeof (float));
           const int f0 = MAX (lo, g * pool), f1 = MIN (hi, (g + 1) * pool);
+          /* unit vectors, as torch.nn.functional.cosine_similarity's eps 1e-8 */
           for (int f = f0; f < f1; f++)
-            {
-              const float *row = x + (gsize) (1 + f - s) * D;
-              /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
-              double ss = 0;
-              for (int d = 0; d < D; d++)
-                ss += (double) row[d] * row[d];
-              float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
-              for (int d = 0; d < D; d++)
-                cell[d] += row[d] * inv;
-            }
+            vita_add_unit_row (cell, x + (gsize) (1 + f - s) * D, D);
         }
     }
 
@@ -555,12 +550,7 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
       {
         const float *A = be->attention (state, l) + ((gsize) b * NH + h) * N * N;
         memset (colsum, 0, nk * sizeof (float));
-        for (int q = 0; q < N; q++)
-          {
-            const float *row = A + (gsize) q * N + k0;
-            for (int k = 0; k < nk; k++)
-              colsum[k] += row[k];
-          }
+        vita_column_sums (colsum, A + k0, N, N, nk);
         memcpy (an->received + ((gsize) l * NH + h) * n_frames + lo, colsum, nk * sizeof (float));
       }
   g_free (colsum);

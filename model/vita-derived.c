@@ -224,8 +224,9 @@ vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer_stri
  * 3-minute track at paper size), so it is split into panels shared by `threads`
  * threads: panel a is the rows of layer a right of the diagonal, Z_aᵀ [Z_a … Z_{L-1}],
  * one sgemm per part of the track.  Each panel is always computed by the same calls
- * on the same inputs, whichever thread takes it, so G — and the CKA — are identical
- * for any number of threads. */
+ * on the same inputs, whichever thread has it, so G — and the CKA — are identical for
+ * any number of threads.  A thread centres each part once, from the lowest layer of
+ * its panels up, for all its panels. */
 enum { CKA_PART = 1024 };
 
 typedef struct {
@@ -233,7 +234,8 @@ typedef struct {
   int first, last;
   const float *mean;    /* (n_layers · d) */
   float *g;             /* (W, W), W = n_layers · d: panels fill blocks (a, b ≥ a) */
-  gint next;            /* atomic: the next panel to take, largest first */
+  const int *owner;     /* (n_layers) the thread of each panel */
+  int thread;           /* this one */
 } CkaPanels;
 
 /* z = x − m over d floats, 8 at a time (GCC's -O2 leaves such loops scalar) */
@@ -270,28 +272,31 @@ cka_tokens (const VitaAnalysis *an, int l, int f0, int n, float *scratch)
 static gpointer
 cka_panels_worker (gpointer data)
 {
-  CkaPanels *job = data;
+  const CkaPanels *job = data;
   const VitaAnalysis *an = job->an;
   const int NL = an->n_layers, d = an->cfg.dim, W = NL * d;
+  int lowest = 0;
+  while (lowest < NL && job->owner[lowest] != job->thread)
+    lowest++;
+  if (lowest == NL)
+    return NULL;
   g_autofree float *x = g_new (float, (gsize) CKA_PART * d);
-  g_autofree float *z = g_new (float, (gsize) CKA_PART * W);
-  for (int a; (a = g_atomic_int_add (&job->next, 1)) < NL;)
+  g_autofree float *z = g_new (float, (gsize) CKA_PART * W);   /* the part, centred */
+  for (int f0 = job->first; f0 < job->last; f0 += CKA_PART)
     {
-      const int wa = (NL - a) * d;   /* panel width: layers a … NL-1 */
-      float *ga = job->g + (gsize) a * d * W + (gsize) a * d;
-      for (int f0 = job->first; f0 < job->last; f0 += CKA_PART)
+      const int nc = MIN (CKA_PART, job->last - f0);
+      for (int l = lowest; l < NL; l++)
         {
-          const int nc = MIN (CKA_PART, job->last - f0);
-          for (int l = a; l < NL; l++)
-            {
-              const float *xl = cka_tokens (an, l, f0, nc, x);
-              for (int i = 0; i < nc; i++)
-                cka_centre_row (z + (gsize) i * wa + (gsize) (l - a) * d, xl + (gsize) i * d,
-                                job->mean + (gsize) l * d, d);
-            }
-          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d, wa, nc, 1.0f, z, wa, z, wa,
-                       f0 == job->first ? 0.0f : 1.0f, ga, W);
+          const float *xl = cka_tokens (an, l, f0, nc, x);
+          for (int i = 0; i < nc; i++)
+            cka_centre_row (z + (gsize) i * W + (gsize) l * d, xl + (gsize) i * d,
+                            job->mean + (gsize) l * d, d);
         }
+      for (int a = lowest; a < NL; a++)
+        if (job->owner[a] == job->thread)
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d, (NL - a) * d, nc, 1.0f,
+                       z + (gsize) a * d, W, z + (gsize) a * d, W,
+                       f0 == job->first ? 0.0f : 1.0f, job->g + (gsize) a * d * W + (gsize) a * d, W);
     }
   return NULL;
 }
@@ -319,17 +324,34 @@ cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threa
     mean[k] = (float) (sum[k] / n);
 
   g_autofree float *g = g_new (float, (gsize) W * W);
-  CkaPanels job = { .an = an, .first = first, .last = last, .mean = mean, .g = g };
+  /* panels to threads, largest first to the least loaded (panel a: NL − a blocks) */
   threads = CLAMP (threads, 1, NL);
+  g_autofree int *owner = g_new (int, NL);
+  g_autofree int *load = g_new0 (int, threads);
+  for (int a = 0; a < NL; a++)
+    {
+      int t = 0;
+      for (int u = 1; u < threads; u++)
+        if (load[u] < load[t])
+          t = u;
+      load[t] += NL - a;
+      owner[a] = t;
+    }
+  g_autofree CkaPanels *jobs = g_new (CkaPanels, threads);
+  for (int t = 0; t < threads; t++)
+    jobs[t] = (CkaPanels) { .an = an, .first = first, .last = last, .mean = mean, .g = g,
+                            .owner = owner, .thread = t };
   /* each panel's sgemm in its own thread (vita-blas.h) */
   g_autoptr(VitaBlasSingle) single = threads > 1 ? vita_blas_single_begin () : NULL;
   g_autofree GThread **helpers = g_new0 (GThread *, threads);
-  for (int t = 1; t < threads; t++)   /* without a thread, the others take its panels */
-    helpers[t] = g_thread_try_new ("vita-cka", cka_panels_worker, &job, NULL);
-  cka_panels_worker (&job);
+  for (int t = 1; t < threads; t++)
+    helpers[t] = g_thread_try_new ("vita-cka", cka_panels_worker, &jobs[t], NULL);
+  cka_panels_worker (&jobs[0]);
   for (int t = 1; t < threads; t++)
     if (helpers[t])
       g_thread_join (helpers[t]);
+    else   /* no thread: its panels here */
+      cka_panels_worker (&jobs[t]);
 
   /* hsic[a, b] = ‖Z_aᵀ Z_b‖²_F from block (a, b) of G, a ≤ b */
   g_autofree double *hsic = g_new (double, (gsize) NL * NL);

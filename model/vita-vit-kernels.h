@@ -60,6 +60,18 @@ void vita_residual_forward (float *out, const float *inp1, const float *inp2, gs
 /* In-place softmax of each of `rows` rows of length n (max-subtracted). */
 void vita_softmax_forward (float *x, int rows, int n);
 
+/* Analysis kernels (model/vita-analysis.c), each with a plain `_ref` twin:
+ * whether n floats are all finite; */
+gboolean vita_all_finite (const float *x, gsize n);
+gboolean vita_all_finite_ref (const float *x, gsize n);
+/* acc[k] += Σ_r x[r · stride + k], k < n, rows added in order (each column is
+ * summed as the plain loop sums it: the same bits); */
+void vita_column_sums (float *acc, const float *x, int rows, gsize stride, int n);
+void vita_column_sums_ref (float *acc, const float *x, int rows, gsize stride, int n);
+/* acc += row / max(‖row‖, 1e-8) (torch's cosine_similarity eps) over n floats. */
+void vita_add_unit_row (float *acc, const float *row, int n);
+void vita_add_unit_row_ref (float *acc, const float *row, int n);
+
 /* erf as used by vita_gelu_forward (the backward needs the same function). */
 float vita_erff (float x);
 
