@@ -600,6 +600,13 @@ finish_ssm (VitaAnalysis *an)
     }
 }
 
+static gpointer
+finish_ssm_thread (gpointer an)
+{
+  finish_ssm (an);
+  return NULL;
+}
+
 /* Up to cap windows not taken yet, nearest the priority frame first (index order
  * without one). Returns how many. */
 static int
@@ -721,6 +728,12 @@ run_worker (gpointer data)
       int priority = g_atomic_int_get (&an->priv->priority), cap = rs->cap;
       if (priority >= 0 && priority != rs->picked_priority)
         cap = 1;
+      /* The last windows in ever smaller batches (at most half of what is left), so
+       * that at the end no worker waits long for another's whole batch.  Not by the
+       * number of workers: a row's last bits depend on the batch it is computed in
+       * (the sgemm micro-kernel it falls in), and the batches must be the same for
+       * any number of workers. */
+      cap = MIN (cap, MAX (1, (an->n_windows - rs->n_taken + 1) / 2));
       rs->picked_priority = priority;
       int nb = pick_batch (an, rs->taken, cap, ids);
       g_assert (nb > 0);
@@ -888,12 +901,20 @@ vita_analysis_run (VitaAnalysis *an,
       /* single-threaded: a threaded ssyrk splits the work differently and may round
        * differently, and the SSMs must not depend on the number of workers */
       single = vita_blas_single_begin ();
-      finish_ssm (an);
-      if (an->tokens != NULL && an->n_frames >= 2)
+      gboolean cka = an->tokens != NULL && an->n_frames >= 2;
+      /* the SSMs beside the CKA's panels (each thread's results do not depend on
+       * the other's) */
+      GThread *ssm_thread = cka && workers > 1
+        ? g_thread_try_new ("vita-ssm", finish_ssm_thread, an, NULL) : NULL;
+      if (ssm_thread == NULL)
+        finish_ssm (an);
+      if (cka)
         {
           an->cka = g_new (float, (gsize) an->n_layers * an->n_layers);
           vita_analysis_cka_threads (an->cka, an, 0, an->n_frames, workers, NULL);
         }
+      if (ssm_thread)
+        g_thread_join (ssm_thread);
       vita_blas_single_end (single);
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
       g_clear_pointer (&real->ssm_acc, g_free);

@@ -223,10 +223,10 @@ vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer_stri
  * Pass 2 is nearly all the work (n·(n_layers·d)²/2 multiply-adds: 35 GFLOP for a
  * 3-minute track at paper size), so it is split into panels shared by `threads`
  * threads: panel a is the rows of layer a right of the diagonal, Z_aᵀ [Z_a … Z_{L-1}],
- * one sgemm per part of the track.  Each panel is always computed by the same calls
- * on the same inputs, whichever thread has it, so G — and the CKA — are identical for
- * any number of threads.  A thread centres each part once, from the lowest layer of
- * its panels up, for all its panels. */
+ * one ssyrk (block (a, a)) and one sgemm (the others) per part of the track.  Each
+ * panel is always computed by the same calls on the same inputs, whichever thread has
+ * it, so G — and the CKA — are identical for any number of threads.  A thread centres
+ * each part once, from the lowest layer of its panels up, for all its panels. */
 enum { CKA_PART = 1024 };
 
 typedef struct {
@@ -292,11 +292,18 @@ cka_panels_worker (gpointer data)
             cka_centre_row (z + (gsize) i * W + (gsize) l * d, xl + (gsize) i * d,
                             job->mean + (gsize) l * d, d);
         }
+      const float beta = f0 == job->first ? 0.0f : 1.0f;
       for (int a = lowest; a < NL; a++)
         if (job->owner[a] == job->thread)
-          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d, (NL - a) * d, nc, 1.0f,
-                       z + (gsize) a * d, W, z + (gsize) a * d, W,
-                       f0 == job->first ? 0.0f : 1.0f, job->g + (gsize) a * d * W + (gsize) a * d, W);
+          {
+            /* block (a, a): its upper triangle; blocks (a, a+1 …): all of them */
+            const float *za = z + (gsize) a * d;
+            float *ga = job->g + (gsize) a * d * W + (gsize) a * d;
+            cblas_ssyrk (CblasRowMajor, CblasUpper, CblasTrans, d, nc, 1.0f, za, W, beta, ga, W);
+            if (a + 1 < NL)
+              cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d, (NL - a - 1) * d, nc, 1.0f,
+                           za, W, za + d, W, beta, ga + d, W);
+          }
     }
   return NULL;
 }
@@ -358,12 +365,12 @@ cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threa
   for (int a = 0; a < NL; a++)
     for (int b = a; b < NL; b++)
       {
-        double v = 0;
+        double v = 0;   /* block (a, a): its upper triangle, twice what is off the diagonal */
         for (int i = 0; i < d; i++)
           {
             const float *row = g + (gsize) (a * d + i) * W + (gsize) b * d;
-            for (int j = 0; j < d; j++)
-              v += (double) row[j] * row[j];
+            for (int j = a == b ? i : 0; j < d; j++)
+              v += (a == b && j > i ? 2.0 : 1.0) * row[j] * row[j];
           }
         hsic[a * NL + b] = hsic[b * NL + a] = v;
       }
