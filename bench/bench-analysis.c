@@ -253,9 +253,15 @@ main (int argc, char **argv)
           vita_analysis_tokens_cached (an) ? "; tokens, mel and SSM sums in cache files" : "");
   printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",
           an->seconds_forward, flops / an->seconds_forward / 1e9);
-  printf ("ssm            %8.3f s   (%d layers of %d × %d)\n", an->seconds_ssm, an->n_layers,
-          an->ssm_size, an->ssm_size);
-  printf ("analysis       %8.3f s   (windows + forward + ssm)\n", t_analysis);
+  /* after the windows: the SSMs (S × S Grams of D-wide pooled tokens, one per layer)
+   * and, with the tokens, the whole track's CKA (the Gram of all layers' tokens side
+   * by side: n · (L+1)² · D² multiply-add pairs, vita-derived.c) */
+  double S = an->ssm_size, NL = an->n_layers;
+  double ssm_flops = NL * S * S * D, cka_flops = an->cka ? (double) n_frames * NL * NL * D * D : 0;
+  printf ("ssm + cka      %8.3f s   (%.0f SSMs of %d × %d, %.1f GFLOP; CKA of %.0f layers over "
+          "%" G_GSIZE_FORMAT " frames, %.1f GFLOP)\n", an->seconds_ssm, NL, an->ssm_size,
+          an->ssm_size, ssm_flops / 1e9, NL, an->cka ? n_frames : 0, cka_flops / 1e9);
+  printf ("analysis       %8.3f s   (windows + forward + ssm + cka)\n", t_analysis);
   printf ("total          %8.3f s\n", t_total);
   printf ("cpu analysis   %8.3f s   (process CPU time, all threads)\n", c_end - c_analysis);
   printf ("cpu total      %8.3f s\n", c_end - c_start);
