@@ -261,6 +261,7 @@ main (int argc, char **argv)
   printf ("ssm + cka      %8.3f s   (%.0f SSMs of %d × %d, %.1f GFLOP; CKA of %.0f layers over "
           "%" G_GSIZE_FORMAT " frames, %.1f GFLOP)\n", an->seconds_ssm, NL, an->ssm_size,
           an->ssm_size, ssm_flops / 1e9, NL, an->cka ? n_frames : 0, cka_flops / 1e9);
+  printf ("cpu ssm + cka  %8.3f s   (process CPU time, all threads)\n", an->cpu_seconds_ssm);
   printf ("analysis       %8.3f s   (windows + forward + ssm + cka)\n", t_analysis);
   printf ("total          %8.3f s\n", t_total);
   printf ("cpu analysis   %8.3f s   (process CPU time, all threads)\n", c_end - c_analysis);

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 struct _VitaAnalysisPrivate {
   const VitaAnalysisBackend *backend;
@@ -603,6 +604,14 @@ finish_ssm (VitaAnalysis *an)
     }
 }
 
+static double
+cpu_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static gpointer
 finish_ssm_thread (gpointer an)
 {
@@ -903,6 +912,7 @@ vita_analysis_run (VitaAnalysis *an,
       g_assert (g_atomic_int_get (&an->n_ready) == an->n_windows);
       /* single-threaded: a threaded ssyrk splits the work differently and may round
        * differently, and the SSMs must not depend on the number of workers */
+      double c1 = cpu_seconds ();
       single = vita_blas_single_begin ();
       gboolean cka = an->tokens != NULL && an->n_frames >= 2;
       /* the SSMs beside the CKA's panels (each thread's results do not depend on
@@ -920,6 +930,7 @@ vita_analysis_run (VitaAnalysis *an,
         g_thread_join (ssm_thread);
       vita_blas_single_end (single);
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
+      an->cpu_seconds_ssm = cpu_seconds () - c1;
       g_clear_pointer (&real->ssm_acc, g_free);
       g_clear_pointer (&real->ssm_part, vita_store_free);
       g_atomic_int_set (&an->complete, 1);

@@ -122,7 +122,8 @@ typedef struct {
   int     n_pad;           /* padded frames at the end of window 0 (n_frames < T), else 0 */
   float   pad_value;       /* normalised log-mel of silence used for padding */
   double  seconds_forward; /* wall time in forward passes + per-frame gathering (valid when complete) */
-  double  seconds_ssm;     /* wall time of the final SSM products */
+  double  seconds_ssm;     /* wall time of the final SSM products and the whole track's CKA */
+  double  cpu_seconds_ssm; /* process CPU time (all threads) of the same: the work, under load */
   float  *cka;             /* (n_layers, n_layers) linear CKA of the token layers over the whole
                               track (vita-derived.h), valid when complete; NULL without tokens */
   float  *onset;           /* (n_frames) spectral flux of the audio (dsp/vita-features.h's

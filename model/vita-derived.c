@@ -227,7 +227,7 @@ vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer_stri
  * panel is always computed by the same calls on the same inputs, whichever thread has
  * it, so G — and the CKA — are identical for any number of threads.  A thread centres
  * each part once, from the lowest layer of its panels up, for all its panels. */
-enum { CKA_PART = 1024 };
+enum { CKA_PART = 512 };
 
 typedef struct {
   const VitaAnalysis *an;

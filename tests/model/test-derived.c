@@ -133,7 +133,7 @@ test_analysis_cka (void)
 }
 
 /* The analysis's CKA over more frames than d: split into per-layer panels shared by
- * threads, read in parts of 1024 frames.  The same bits for any number of threads,
+ * threads, read in parts of 512 frames.  The same bits for any number of threads,
  * and the same numbers as vita_cka_forward on the same frames (tokens with a large
  * offset per layer, so that a centring error would show; d 20: the 8-float loop and
  * its tail). */
