@@ -429,6 +429,26 @@ vita_residual_forward (float *out, const float *inp1, const float *inp2, gsize n
     out[i] = inp1[i] + inp2[i];
 }
 
+VITA_BODY
+vita_bias_residual_forward_body (float *out, const float *bias, const float *residual,
+                                 int rows, int C)
+{
+  for (int r = 0; r < rows; r++)
+    {
+      float *o = out + (gsize) r * C;
+      const float *res = residual + (gsize) r * C;
+      int c = 0;
+      for (; c + VL <= C; c += VL)
+        vf_store (o + c, (vf_load (o + c) + vf_load (bias + c)) + vf_load (res + c));
+      for (; c < C; c++)
+        o[c] = (o[c] + bias[c]) + res[c];
+    }
+}
+
+VITA_KERNEL (vita_bias_residual_forward,
+             (float *out, const float *bias, const float *residual, int rows, int C),
+             (out, bias, residual, rows, C))
+
 /* ---------------------------------------------------------------- analysis */
 
 VITA_BODY
@@ -640,4 +660,16 @@ vita_add_unit_row_ref (float *acc, const float *row, int n)
   float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
   for (int k = 0; k < n; k++)
     acc[k] += row[k] * inv;
+}
+
+void
+vita_bias_residual_forward_ref (float *out, const float *bias, const float *residual,
+                                int rows, int C)
+{
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < C; c++)
+      {
+        float t = out[(gsize) r * C + c] + bias[c];
+        out[(gsize) r * C + c] = t + residual[(gsize) r * C + c];
+      }
 }

@@ -56,6 +56,14 @@ void vita_gelu_forward (float *out, const float *inp, gsize n);
 void vita_relu_forward (float *out, const float *inp, gsize n);
 /* out = inp1 + inp2 (out may alias either). */
 void vita_residual_forward (float *out, const float *inp1, const float *inp2, gsize n);
+/* out[r, c] = (out[r, c] + bias[c]) + residual[r, c] over (rows, C): a product made
+ * without its bias (sgemm's beta 0: no bias rows to copy, no C to read), then its bias
+ * and the residual in one pass.  (Not always the bits of a product given its bias as
+ * C: OpenBLAS adds C before the sum over its blocks of k.) */
+void vita_bias_residual_forward (float *out, const float *bias, const float *residual,
+                                 int rows, int C);
+void vita_bias_residual_forward_ref (float *out, const float *bias, const float *residual,
+                                     int rows, int C);
 
 /* In-place softmax of each of `rows` rows of length n (max-subtracted). */
 void vita_softmax_forward (float *x, int rows, int n);
