@@ -63,6 +63,11 @@ assert_same (const VitaAnalysis *a, const VitaAnalysis *b, int n_frames)
   g_assert_cmpmem (a->cls, n_cls, b->cls, n_cls);
   g_assert_cmpmem (a->received, n_rec, b->received, n_rec);
   g_assert_cmpmem (a->ssm, n_ssm, b->ssm, n_ssm);
+  /* the whole track's CKA: its panels shared by the workers, the same bits */
+  const gsize n_cka = (gsize) a->n_layers * a->n_layers * sizeof (float);
+  g_assert_nonnull (a->cka);
+  g_assert_nonnull (b->cka);
+  g_assert_cmpmem (a->cka, n_cka, b->cka, n_cka);
 }
 
 static void
