@@ -159,12 +159,15 @@ VitaAnalysis *vita_analysis_ref   (VitaAnalysis *an);
 void          vita_analysis_unref (VitaAnalysis *an);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnalysis, vita_analysis_unref)
 
-/* Computes every window not done yet, then the SSMs, with opt->workers threads (the
- * calling one included) that take batches from one shared queue, nearest the current
- * priority frame first.  Each worker checks cancellation before it takes a batch
+/* Computes every window not done yet, then the SSMs and the whole track's CKA, with
+ * opt->workers threads (the calling one included) that take batches from one shared
+ * queue, nearest the current priority frame first (the last windows in batches of at
+ * most half of what is left).  Each worker checks cancellation before it takes a batch
  * (G_IO_ERROR_CANCELLED); the run returns once every worker has stopped.  Each worker
- * holds its own forward state (batch windows of activations).  progress is called after
- * the batches (see VitaAnalysisProgress). */
+ * holds its own forward state (batch windows of activations).  The SSMs and the CKA's
+ * panels (vita_analysis_cka_threads) then run on as many threads; every result is the
+ * same for any number of workers.  progress is called after the batches (see
+ * VitaAnalysisProgress). */
 gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisProgress progress, gpointer progress_data,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
