@@ -236,6 +236,8 @@ typedef struct {
   float *g;             /* (W, W), W = n_layers · d: panels fill blocks (a, b ≥ a) */
   const int *owner;     /* (n_layers) the thread of each panel */
   int thread;           /* this one */
+  GCancellable *cancellable;  /* checked before each part */
+  gboolean stopped;     /* this thread saw it cancelled */
 } CkaPanels;
 
 /* z = x − m over d floats, 8 at a time (GCC's -O2 leaves such loops scalar) */
@@ -272,7 +274,7 @@ cka_tokens (const VitaAnalysis *an, int l, int f0, int n, float *scratch)
 static gpointer
 cka_panels_worker (gpointer data)
 {
-  const CkaPanels *job = data;
+  CkaPanels *job = data;
   const VitaAnalysis *an = job->an;
   const int NL = an->n_layers, d = an->cfg.dim, W = NL * d;
   int lowest = 0;
@@ -284,6 +286,11 @@ cka_panels_worker (gpointer data)
   g_autofree float *z = g_new (float, (gsize) CKA_PART * W);   /* the part, centred */
   for (int f0 = job->first; f0 < job->last; f0 += CKA_PART)
     {
+      if (g_cancellable_is_cancelled (job->cancellable))
+        {
+          job->stopped = TRUE;
+          return NULL;
+        }
       const int nc = MIN (CKA_PART, job->last - f0);
       for (int l = lowest; l < NL; l++)
         {
@@ -308,8 +315,9 @@ cka_panels_worker (gpointer data)
   return NULL;
 }
 
-static void
-cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threads)
+static gboolean
+cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threads,
+              GCancellable *cancellable, GError **error)
 {
   const int NL = an->n_layers, d = an->cfg.dim, W = NL * d, n = last - first;
   g_autofree double *sum = g_new0 (double, W);
@@ -347,7 +355,7 @@ cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threa
   g_autofree CkaPanels *jobs = g_new (CkaPanels, threads);
   for (int t = 0; t < threads; t++)
     jobs[t] = (CkaPanels) { .an = an, .first = first, .last = last, .mean = mean, .g = g,
-                            .owner = owner, .thread = t };
+                            .owner = owner, .thread = t, .cancellable = cancellable };
   /* each panel's sgemm in its own thread (vita-blas.h) */
   g_autoptr(VitaBlasSingle) single = threads > 1 ? vita_blas_single_begin () : NULL;
   g_autofree GThread **helpers = g_new0 (GThread *, threads);
@@ -359,6 +367,12 @@ cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threa
       g_thread_join (helpers[t]);
     else   /* no thread: its panels here */
       cka_panels_worker (&jobs[t]);
+  for (int t = 0; t < threads; t++)
+    if (jobs[t].stopped)
+      {
+        g_cancellable_set_error_if_cancelled (cancellable, error);
+        return FALSE;
+      }
 
   /* hsic[a, b] = ‖Z_aᵀ Z_b‖²_F from block (a, b) of G, a ≤ b */
   g_autofree double *hsic = g_new (double, (gsize) NL * NL);
@@ -375,17 +389,18 @@ cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threa
         hsic[a * NL + b] = hsic[b * NL + a] = v;
       }
   cka_normalise (out, hsic, NL);
+  return TRUE;
 }
 
 gboolean
 vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n, GError **error)
 {
-  return vita_analysis_cka_threads (out, an, first, n, 1, error);
+  return vita_analysis_cka_threads (out, an, first, n, 1, NULL, error);
 }
 
 gboolean
 vita_analysis_cka_threads (float *out, const VitaAnalysis *an, int first, int n, int threads,
-                           GError **error)
+                           GCancellable *cancellable, GError **error)
 {
   int last = MIN (first + n, an->n_frames);
   first = MAX (first, 0);
@@ -412,7 +427,7 @@ vita_analysis_cka_threads (float *out, const VitaAnalysis *an, int first, int n,
       }
   int D = an->cfg.dim;
   if (last - first > D)   /* the d × d branch, without a copy of every token */
-    cka_streamed (out, an, first, last, threads);
+    return cka_streamed (out, an, first, last, threads, cancellable, error);
   else
     vita_cka_forward (out, an->tokens + (gsize) first * D, an->n_layers,
                       (gsize) an->n_frames * D, last - first, D);

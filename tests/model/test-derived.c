@@ -174,12 +174,12 @@ test_analysis_cka_threads (void)
   for (gsize r = 0; r < G_N_ELEMENTS (ranges); r++)
     {
       const int first = ranges[r][0], count = ranges[r][1];
-      g_assert_true (vita_analysis_cka_threads (one, an, first, count, 1, &error));
+      g_assert_true (vita_analysis_cka_threads (one, an, first, count, 1, NULL, &error));
       g_assert_no_error (error);
       for (int threads = 2; threads <= 2 * L + 1; threads += 3)
         {
           memset (many, 0, sizeof many);
-          g_assert_true (vita_analysis_cka_threads (many, an, first, count, threads, &error));
+          g_assert_true (vita_analysis_cka_threads (many, an, first, count, threads, NULL, &error));
           g_assert_cmpmem (many, LL * sizeof (float), one, LL * sizeof (float));
         }
       g_assert_true (vita_analysis_cka (many, an, first, count, &error));
@@ -195,6 +195,11 @@ test_analysis_cka_threads (void)
       g_assert_cmpfloat (one[1], <, 0.99f);
       g_assert_cmpfloat (one[L - 1], >, 0.05f);
     }
+  /* cancelled: stops before its first part and says so */
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_assert_false (vita_analysis_cka_threads (many, an, 0, n, 2, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   vita_analysis_unref (an);
 }
 
