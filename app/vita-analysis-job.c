@@ -531,6 +531,10 @@ job_thread (gpointer data)
     schedule (self, SIGNAL_FINISHED, NULL);
   else
     schedule (self, SIGNAL_FINISHED, g_error_copy (error));
+  /* then, with the panels complete, the whole track's CKA (its panel's lower triangle:
+   * "progress" once more when it is there); cancelled with the job */
+  if (ok && self->analysis != NULL)
+    vita_analysis_run_track_cka (self->analysis, on_progress, self, self->cancellable, NULL);
   g_clear_error (&error);
 
   g_mutex_lock (&self->lock);

@@ -296,7 +296,9 @@ vita_cli_scene_load (VitaCliScene *sc, VitaExportSpec *spec, const char *prog, c
     an = sc->an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
     if (an != NULL)
       vita_analysis_set_onset (an, onset);
-    if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
+    /* then the whole track's layer similarity (a no-op without tokens) */
+    if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error) ||
+        !vita_analysis_run_track_cka (an, NULL, NULL, NULL, &error))
       {
         vita_cli_progress_end ();
         fprintf (stderr, "%s: analysing “%s”: %s\n", prog, spec->audio_path, error->message);

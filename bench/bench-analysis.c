@@ -234,7 +234,16 @@ main (int argc, char **argv)
     }
   double t_analysis = now () - t0;
   double c_end = cpu_now ();
-  double t_total = t_decode + t_mel + t_analysis;
+  /* the stage after the analysis (the app's CKA panel, below the diagonal) */
+  t0 = now ();
+  if (!vita_analysis_run_track_cka (an, NULL, NULL, NULL, &error))
+    {
+      fprintf (stderr, "bench-analysis: %s\n", error->message);
+      return 1;
+    }
+  double t_cka = now () - t0;
+  double c_cka = cpu_now () - c_end;
+  double t_total = t_decode + t_mel + t_analysis + t_cka;
 
   /* forward FLOPs per window: 2 × (N·M·D + L·(N·D·3D + 2·N²·D + N·D·D + 2·N·D·H4)) */
   double N = cfg->frames + 1, D = cfg->dim, H4 = cfg->mlp_dim, L = cfg->depth, M = cfg->fe.n_mels;
@@ -253,12 +262,21 @@ main (int argc, char **argv)
           vita_analysis_tokens_cached (an) ? "; tokens, mel and SSM sums in cache files" : "");
   printf ("forward        %8.3f s   (%.1f GFLOP/s, incl. per-frame gathering)\n",
           an->seconds_forward, flops / an->seconds_forward / 1e9);
-  printf ("ssm            %8.3f s   (%d layers of %d × %d)\n", an->seconds_ssm, an->n_layers,
-          an->ssm_size, an->ssm_size);
-  printf ("analysis       %8.3f s   (windows + forward + ssm)\n", t_analysis);
-  printf ("total          %8.3f s\n", t_total);
+  /* after the windows: the SSMs (S × S Grams of D-wide pooled tokens, one per layer);
+   * after the analysis, with the tokens, the whole track's CKA (the Gram of all
+   * layers' tokens side by side: n · (L+1)² · D² multiply-add pairs, vita-derived.c) */
+  double S = an->ssm_size, NL = an->n_layers;
+  double ssm_flops = NL * S * S * D, cka_flops = an->cka ? (double) n_frames * NL * NL * D * D : 0;
+  printf ("ssm            %8.3f s   (%.0f SSMs of %d × %d, %.1f GFLOP; cpu %.3f s)\n",
+          an->seconds_ssm, NL, an->ssm_size, an->ssm_size, ssm_flops / 1e9, an->cpu_seconds_ssm);
+  printf ("analysis       %8.3f s   (windows + forward + ssm; cpu %.3f s, all threads)\n",
+          t_analysis, c_end - c_analysis);
+  printf ("whole-track CKA %7.3f s   (the stage after the analysis: %.0f layers over %"
+          G_GSIZE_FORMAT " frames, %.1f GFLOP; cpu %.3f s)\n", t_cka, NL,
+          an->cka ? n_frames : 0, cka_flops / 1e9, c_cka);
+  printf ("total          %8.3f s   (decode + mel + analysis + whole-track CKA)\n", t_total);
   printf ("cpu analysis   %8.3f s   (process CPU time, all threads)\n", c_end - c_analysis);
-  printf ("cpu total      %8.3f s\n", c_end - c_start);
+  printf ("cpu total      %8.3f s\n", c_end + c_cka - c_start);
   printf ("peak RSS       %8.1f MB  (after decode %.1f MB)\n", peak_rss_mb (), rss_decode);
   return 0;
 }

@@ -5,11 +5,13 @@
 #include "vita-blas.h"
 #include "vita-derived.h"
 #include "vita-store.h"
+#include "vita-vit-kernels.h"
 
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 struct _VitaAnalysisPrivate {
   const VitaAnalysisBackend *backend;
@@ -468,6 +470,8 @@ check_finite_batch (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer st
         if (base == NULL)
           continue;
         gsize per = pass == 0 ? NH * N * N : N * D;
+        if (vita_all_finite (base, (gsize) nb * per))
+          continue;   /* the usual case; otherwise find the first one */
         for (int b = 0; b < nb; b++)
           for (gsize i = 0; i < per; i++)
             if (!isfinite (base[(gsize) b * per + i]))
@@ -529,17 +533,9 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
                       : acc + (gsize) g * D;
           memset (cell, 0, D * sizeof (float));
           const int f0 = MAX (lo, g * pool), f1 = MIN (hi, (g + 1) * pool);
+          /* unit vectors, as torch.nn.functional.cosine_similarity's eps 1e-8 */
           for (int f = f0; f < f1; f++)
-            {
-              const float *row = x + (gsize) (1 + f - s) * D;
-              /* unit vector, as torch.nn.functional.cosine_similarity's eps 1e-8 */
-              double ss = 0;
-              for (int d = 0; d < D; d++)
-                ss += (double) row[d] * row[d];
-              float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
-              for (int d = 0; d < D; d++)
-                cell[d] += row[d] * inv;
-            }
+            vita_add_unit_row (cell, x + (gsize) (1 + f - s) * D, D);
         }
     }
 
@@ -555,21 +551,55 @@ store_window (VitaAnalysis *an, const VitaAnalysisBackend *be, gpointer state, i
       {
         const float *A = be->attention (state, l) + ((gsize) b * NH + h) * N * N;
         memset (colsum, 0, nk * sizeof (float));
-        for (int q = 0; q < N; q++)
-          {
-            const float *row = A + (gsize) q * N + k0;
-            for (int k = 0; k < nk; k++)
-              colsum[k] += row[k];
-          }
+        vita_column_sums (colsum, A + k0, N, N, nk);
         memcpy (an->received + ((gsize) l * NH + h) * n_frames + lo, colsum, nk * sizeof (float));
       }
   g_free (colsum);
   return TRUE;
 }
 
-/* The SSMs from the accumulators: mean unit token per group, then Gram matrices. */
+/* One layer's SSM from its accumulator: the mean unit token of each group, then the
+ * Gram matrix (single-threaded BLAS: the same bits whichever thread does it). */
 static void
-finish_ssm (VitaAnalysis *an)
+finish_ssm_layer (VitaAnalysis *an, int l)
+{
+  const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool;
+  float *P = an->priv->ssm_acc + (gsize) l * S * D;
+  for (int i = 0; i < S; i++)
+    {
+      int count = MIN (pool, an->n_frames - i * pool);
+      float inv = 1.0f / count;
+      for (int d = 0; d < D; d++)
+        P[(gsize) i * D + d] *= inv;
+    }
+  float *C = an->ssm + (gsize) l * S * S;
+  /* C = P P^T, upper triangle, then mirrored */
+  cblas_ssyrk (CblasRowMajor, CblasUpper, CblasNoTrans, S, D, 1.0f, P, D, 0.0f, C, S);
+  enum { TILE = 32 };   /* mirrored tile by tile: a column read at a time misses the cache */
+  for (int i0 = 0; i0 < S; i0 += TILE)
+    for (int j0 = 0; j0 <= i0; j0 += TILE)
+      for (int i = i0; i < MIN (i0 + TILE, S); i++)
+        for (int j = j0; j < MIN (j0 + TILE, i); j++)
+          C[(gsize) i * S + j] = C[(gsize) j * S + i];
+}
+
+typedef struct {
+  VitaAnalysis *an;
+  gint next;   /* atomic: the next layer to take */
+} SsmLayers;
+
+static gpointer
+finish_ssm_worker (gpointer data)
+{
+  SsmLayers *job = data;
+  for (int l; (l = g_atomic_int_add (&job->next, 1)) < job->an->n_layers;)
+    finish_ssm_layer (job->an, l);
+  return NULL;
+}
+
+/* The SSMs from the accumulators, the layers shared by up to `threads` threads. */
+static void
+finish_ssm (VitaAnalysis *an, int threads)
 {
   struct _VitaAnalysisPrivate *real = an->priv;
   const int S = an->ssm_size, D = an->cfg.dim, pool = an->ssm_pool, NL = an->n_layers;
@@ -591,23 +621,26 @@ finish_ssm (VitaAnalysis *an)
               cell[d] += part[d];
           }
     }
-  for (int l = 0; l < an->n_layers; l++)
-    {
-      float *P = real->ssm_acc + (gsize) l * S * D;
-      for (int i = 0; i < S; i++)
-        {
-          int count = MIN (pool, an->n_frames - i * pool);
-          float inv = 1.0f / count;
-          for (int d = 0; d < D; d++)
-            P[(gsize) i * D + d] *= inv;
-        }
-      float *C = an->ssm + (gsize) l * S * S;
-      /* C = P P^T, upper triangle, then mirrored */
-      cblas_ssyrk (CblasRowMajor, CblasUpper, CblasNoTrans, S, D, 1.0f, P, D, 0.0f, C, S);
-      for (int i = 1; i < S; i++)
-        for (int j = 0; j < i; j++)
-          C[(gsize) i * S + j] = C[(gsize) j * S + i];
-    }
+  /* single-threaded BLAS in every thread: a threaded ssyrk splits the work differently
+   * and may round differently, and the SSMs must not depend on the number of workers */
+  g_autoptr(VitaBlasSingle) single = vita_blas_single_begin ();
+  SsmLayers job = { an, 0 };
+  threads = CLAMP (threads, 1, NL);
+  g_autofree GThread **helpers = g_new0 (GThread *, threads);
+  for (int t = 1; t < threads; t++)
+    helpers[t] = g_thread_try_new ("vita-ssm", finish_ssm_worker, &job, NULL);
+  finish_ssm_worker (&job);
+  for (int t = 1; t < threads; t++)
+    if (helpers[t])
+      g_thread_join (helpers[t]);
+}
+
+static double
+cpu_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Up to cap windows not taken yet, nearest the priority frame first (index order
@@ -731,6 +764,12 @@ run_worker (gpointer data)
       int priority = g_atomic_int_get (&an->priv->priority), cap = rs->cap;
       if (priority >= 0 && priority != rs->picked_priority)
         cap = 1;
+      /* The last windows in ever smaller batches (at most half of what is left), so
+       * that at the end no worker waits long for another's whole batch.  Not by the
+       * number of workers: a row's last bits depend on the batch it is computed in
+       * (the sgemm micro-kernel it falls in), and the batches must be the same for
+       * any number of workers. */
+      cap = MIN (cap, MAX (1, (an->n_windows - rs->n_taken + 1) / 2));
       rs->picked_priority = priority;
       int nb = pick_batch (an, rs->taken, cap, ids);
       g_assert (nb > 0);
@@ -895,17 +934,10 @@ vita_analysis_run (VitaAnalysis *an,
   if (ok)
     {
       g_assert (g_atomic_int_get (&an->n_ready) == an->n_windows);
-      /* single-threaded: a threaded ssyrk splits the work differently and may round
-       * differently, and the SSMs must not depend on the number of workers */
-      single = vita_blas_single_begin ();
-      finish_ssm (an);
-      if (an->tokens != NULL && an->n_frames >= 2)
-        {
-          an->cka = g_new (float, (gsize) an->n_layers * an->n_layers);
-          vita_analysis_cka (an->cka, an, 0, an->n_frames, NULL);
-        }
-      vita_blas_single_end (single);
+      double c1 = cpu_seconds ();
+      finish_ssm (an, workers);
       an->seconds_ssm = (g_get_monotonic_time () - t1) / 1e6;
+      an->cpu_seconds_ssm = cpu_seconds () - c1;
       g_clear_pointer (&real->ssm_acc, g_free);
       g_clear_pointer (&real->ssm_part, vita_store_free);
       g_atomic_int_set (&an->complete, 1);
@@ -915,6 +947,54 @@ vita_analysis_run (VitaAnalysis *an,
   pthread_cond_destroy (&rs.cond);
   pthread_mutex_destroy (&rs.progress_lock);
   g_atomic_int_set (&real->running, 0);
+  return ok;
+}
+
+const float *
+vita_analysis_track_cka (const VitaAnalysis *an)
+{
+  g_return_val_if_fail (an != NULL, NULL);
+  return g_atomic_pointer_get (&((VitaAnalysis *) an)->cka);
+}
+
+gboolean
+vita_analysis_run_track_cka (VitaAnalysis *an,
+                             VitaAnalysisProgress progress, gpointer progress_data,
+                             GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (an != NULL && an->priv != NULL, FALSE);
+  struct _VitaAnalysisPrivate *real = an->priv;
+  if (vita_analysis_track_cka (an) != NULL || an->tokens == NULL || an->n_frames < 2)
+    return TRUE;   /* there already, or nothing to compute */
+  if (!vita_analysis_is_complete (an))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "The whole track's layer similarity needs the whole analysis "
+                   "(%d of %d windows done)", g_atomic_int_get (&an->n_ready), an->n_windows);
+      return FALSE;
+    }
+  if (!g_atomic_int_compare_and_exchange (&real->running, 0, 1))
+    {
+      g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY,
+                   "This analysis is already running in another thread");
+      return FALSE;
+    }
+  gint64 t0 = g_get_monotonic_time ();
+  double c0 = cpu_seconds ();
+  int threads = real->workers > 0 ? real->workers : (int) g_get_num_processors ();
+  float *cka = g_new (float, (gsize) an->n_layers * an->n_layers);
+  gboolean ok = vita_analysis_cka_threads (cka, an, 0, an->n_frames, threads, cancellable, error);
+  if (ok)
+    {
+      an->seconds_cka = (g_get_monotonic_time () - t0) / 1e6;
+      an->cpu_seconds_cka = cpu_seconds () - c0;
+      g_atomic_pointer_set (&an->cka, cka);   /* full barrier: the values before the pointer */
+    }
+  else
+    g_free (cka);
+  g_atomic_int_set (&real->running, 0);
+  if (ok && progress)
+    progress (an, an->n_windows, an->n_windows, progress_data);
   return ok;
 }
 

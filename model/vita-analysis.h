@@ -58,7 +58,14 @@
  * the frames it owns) once vita_analysis_window_ready() returns TRUE for it (the flag
  * is set with a full barrier after the data is written, and the data never changes
  * again); for one frame use vita_analysis_frame_ready().  ssm and the timing fields
- * are valid once vita_analysis_is_complete() is TRUE.  A cancelled run leaves the
+ * are valid once vita_analysis_is_complete() is TRUE.
+ *
+ * Whole track's CKA.  The linear CKA of every pair of token layers over the whole track
+ * (35 GFLOP for 3 minutes at paper size, more than the SSMs by far) is not part of the
+ * analysis: it is the stage after it, vita_analysis_run_track_cka(), run by whoever
+ * shows or writes it once the analysis is complete (the app: in the background after
+ * the panels are complete; the CLI: when its output needs it), and read through
+ * vita_analysis_track_cka() (NULL until there).  A cancelled run leaves the
  * finished windows valid; calling vita_analysis_run() again resumes with the
  * windows not done yet.  The analysis holds a ref on the model: the weights must
  * not change while it lives (the trainer hands out snapshots).
@@ -122,11 +129,16 @@ typedef struct {
   int     n_pad;           /* padded frames at the end of window 0 (n_frames < T), else 0 */
   float   pad_value;       /* normalised log-mel of silence used for padding */
   double  seconds_forward; /* wall time in forward passes + per-frame gathering (valid when complete) */
-  double  seconds_ssm;     /* wall time of the final SSM products */
+  double  seconds_ssm;     /* wall time of the final SSM products (after the windows) */
+  double  cpu_seconds_ssm; /* process CPU time (all threads) of the same: the work, under load */
   float  *cka;             /* (n_layers, n_layers) linear CKA of the token layers over the whole
-                              track (vita-derived.h), valid when complete; NULL without tokens */
+                              track (vita-derived.h): NULL until vita_analysis_run_track_cka()
+                              has computed it (atomic pointer: read it with
+                              vita_analysis_track_cka()); stays NULL without tokens */
   float  *onset;           /* (n_frames) spectral flux of the audio (dsp/vita-features.h's
                               vita_onset_flux, from the front-end), or NULL: vita_analysis_set_onset */
+  double  seconds_cka;     /* wall time of vita_analysis_run_track_cka (valid with cka) */
+  double  cpu_seconds_cka; /* process CPU time (all threads) of the same */
   struct _VitaAnalysisPrivate *priv;  /* run state; NULL in instances built by hand
                                          (views/ tests): every function copes */
 } VitaAnalysis;
@@ -134,7 +146,8 @@ typedef struct {
 /* Called after a batch, from whichever worker thread finished it (the thread that
  * called vita_analysis_run() or one it started), never by two threads at once;
  * windows_done increases from one call to the next (a batch already counted in
- * another worker's report gets no call of its own). */
+ * another worker's report gets no call of its own).  vita_analysis_run_track_cka
+ * calls it once more with n_windows when the whole track's CKA is there. */
 typedef void (*VitaAnalysisProgress) (VitaAnalysis *an, int windows_done, int n_windows,
                                       gpointer user_data);
 /* Called with one window's attention (L, NH, N, N), in the order the windows were
@@ -158,16 +171,32 @@ VitaAnalysis *vita_analysis_ref   (VitaAnalysis *an);
 void          vita_analysis_unref (VitaAnalysis *an);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VitaAnalysis, vita_analysis_unref)
 
-/* Computes every window not done yet, then the SSMs, with opt->workers threads (the
- * calling one included) that take batches from one shared queue, nearest the current
- * priority frame first.  Each worker checks cancellation before it takes a batch
+/* Computes every window not done yet, then the SSMs (not the whole track's CKA: see
+ * vita_analysis_run_track_cka), with opt->workers threads (the calling one included) that take batches from one shared
+ * queue, nearest the current priority frame first (the last windows in batches of at
+ * most half of what is left).  Each worker checks cancellation before it takes a batch
  * (G_IO_ERROR_CANCELLED); the run returns once every worker has stopped.  Each worker
- * holds its own forward state (batch windows of activations).  progress is called after
- * the batches (see VitaAnalysisProgress). */
+ * holds its own forward state (batch windows of activations).  The SSMs' layers then
+ * run on as many threads; every result is the same for any number of workers.
+ * progress is called after the batches (see VitaAnalysisProgress). */
 gboolean vita_analysis_run (VitaAnalysis *an,
                             VitaAnalysisProgress progress, gpointer progress_data,
                             VitaAnalysisAttentionSink sink, gpointer sink_data,
                             GCancellable *cancellable, GError **error);
+
+/* The stage after a complete run: the whole track's CKA into an->cka, on as many
+ * threads as the run's workers (vita_analysis_cka_threads: the same bits for any
+ * number), cancellable (G_IO_ERROR_CANCELLED, nothing kept: a later call starts
+ * over).  TRUE at once when it is there already, or when there is nothing to compute
+ * (no tokens kept, fewer than 2 frames: an->cka stays NULL).  Fails
+ * (VITA_MODEL_ERROR_BUSY) before the analysis is complete or while another run or
+ * stage of it is in progress.  When it has computed the CKA, progress (may be NULL) is
+ * called once more with (n_windows, n_windows), from this thread. */
+gboolean vita_analysis_run_track_cka (VitaAnalysis *an,
+                                      VitaAnalysisProgress progress, gpointer progress_data,
+                                      GCancellable *cancellable, GError **error);
+/* an->cka once vita_analysis_run_track_cka() has computed it, else NULL.  Any thread. */
+const float *vita_analysis_track_cka (const VitaAnalysis *an);
 
 gboolean vita_analysis_window_ready (const VitaAnalysis *an, int window);
 /* TRUE when frame's per-frame results (tokens, received) are written. */

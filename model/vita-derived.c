@@ -2,6 +2,7 @@
  * vita-derived.h). */
 #include "vita-derived.h"
 #include "vita-model.h"
+#include "vita-blas.h"
 #include "dsp/vita-features.h"
 
 #include <cblas.h>
@@ -217,58 +218,189 @@ vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer_stri
  * parts (vita_analysis_read_tokens): the tokens are never whole in memory (3.4 GB for
  * a 3-hour track).  Pass 1: each layer's mean; pass 2: the Gram of the centred tokens of
  * all layers side by side, G = Zᵀ Z (n_layers·d square), accumulated part by part;
- * block (a, b) of G is Z_aᵀ Z_b. */
-static void
-cka_streamed (float *out, const VitaAnalysis *an, int first, int last)
+ * block (a, b) of G is Z_aᵀ Z_b.
+ *
+ * Pass 2 is nearly all the work (n·(n_layers·d)²/2 multiply-adds: 35 GFLOP for a
+ * 3-minute track at paper size), so it is split into panels shared by `threads`
+ * threads: panel a is the rows of layer a right of the diagonal, Z_aᵀ [Z_a … Z_{L-1}],
+ * one ssyrk (block (a, a)) and one sgemm (the others) per part of the track.  Each
+ * panel is always computed by the same calls on the same inputs, whichever thread has
+ * it, so G — and the CKA — are identical for any number of threads.  A thread centres
+ * each part once, from the lowest layer of its panels up, for all its panels. */
+enum { CKA_PART = 512 };
+
+typedef struct {
+  const VitaAnalysis *an;
+  int first, last;
+  const float *mean;    /* (n_layers · d) */
+  float *g;             /* (W, W), W = n_layers · d: panels fill blocks (a, b ≥ a) */
+  const int *owner;     /* (n_layers) the thread of each panel */
+  int thread;           /* this one */
+  GCancellable *cancellable;  /* checked before each part */
+  gboolean stopped;     /* this thread saw it cancelled */
+} CkaPanels;
+
+/* z = x − m over d floats, 8 at a time (GCC's -O2 leaves such loops scalar) */
+typedef float CkaVec __attribute__ ((vector_size (32)));
+
+static inline void
+cka_centre_row (float *z, const float *x, const float *m, int d)
 {
-  enum { PART = 1024 };
-  const int NL = an->n_layers, d = an->cfg.dim, W = NL * d, n = last - first;
-  g_autofree double *mean = g_new0 (double, W);
-  g_autofree float *x = g_new (float, (gsize) PART * d);
-  g_autofree float *z = g_new (float, (gsize) PART * W);
-  g_autofree float *g = g_new0 (float, (gsize) W * W);
-  for (int pass = 0; pass < 2; pass++)
+  int k = 0;
+  for (; k + 8 <= d; k += 8)
     {
-      for (int f0 = first; f0 < last; f0 += PART)
-        {
-          int nc = MIN (PART, last - f0);
-          for (int l = 0; l < NL; l++)
-            {
-              vita_analysis_read_tokens (an, l, f0, nc, x);
-              if (pass == 0)
-                for (int i = 0; i < nc; i++)
-                  for (int k = 0; k < d; k++)
-                    mean[l * d + k] += x[(gsize) i * d + k];
-              else
-                for (int i = 0; i < nc; i++)
-                  for (int k = 0; k < d; k++)
-                    z[(gsize) i * W + l * d + k] = (float) (x[(gsize) i * d + k] - mean[l * d + k]);
-            }
-          if (pass == 1)
-            cblas_ssyrk (CblasRowMajor, CblasUpper, CblasTrans, W, nc, 1.0f, z, W, 1.0f, g, W);
-        }
-      for (int k = 0; pass == 0 && k < W; k++)
-        mean[k] /= n;
+      CkaVec a, b;
+      memcpy (&a, x + k, sizeof a);
+      memcpy (&b, m + k, sizeof b);
+      a -= b;
+      memcpy (z + k, &a, sizeof a);
     }
-  /* hsic[a, b] = ‖Z_aᵀ Z_b‖²_F from the upper triangle of G (a ≤ b) */
+  for (; k < d; k++)
+    z[k] = x[k] - m[k];
+}
+
+/* Layer l's tokens of frames [f0, f0 + n): in place when they are in memory, else
+ * read into scratch (a cache file's pages are not made resident). */
+static const float *
+cka_tokens (const VitaAnalysis *an, int l, int f0, int n, float *scratch)
+{
+  const gsize d = an->cfg.dim;
+  if (!vita_analysis_tokens_cached (an))
+    return an->tokens + ((gsize) l * an->n_frames + f0) * d;
+  vita_analysis_read_tokens (an, l, f0, n, scratch);
+  return scratch;
+}
+
+static gpointer
+cka_panels_worker (gpointer data)
+{
+  CkaPanels *job = data;
+  const VitaAnalysis *an = job->an;
+  const int NL = an->n_layers, d = an->cfg.dim, W = NL * d;
+  int lowest = 0;
+  while (lowest < NL && job->owner[lowest] != job->thread)
+    lowest++;
+  if (lowest == NL)
+    return NULL;
+  g_autofree float *x = g_new (float, (gsize) CKA_PART * d);
+  g_autofree float *z = g_new (float, (gsize) CKA_PART * W);   /* the part, centred */
+  for (int f0 = job->first; f0 < job->last; f0 += CKA_PART)
+    {
+      if (g_cancellable_is_cancelled (job->cancellable))
+        {
+          job->stopped = TRUE;
+          return NULL;
+        }
+      const int nc = MIN (CKA_PART, job->last - f0);
+      for (int l = lowest; l < NL; l++)
+        {
+          const float *xl = cka_tokens (an, l, f0, nc, x);
+          for (int i = 0; i < nc; i++)
+            cka_centre_row (z + (gsize) i * W + (gsize) l * d, xl + (gsize) i * d,
+                            job->mean + (gsize) l * d, d);
+        }
+      const float beta = f0 == job->first ? 0.0f : 1.0f;
+      for (int a = lowest; a < NL; a++)
+        if (job->owner[a] == job->thread)
+          {
+            /* block (a, a): its upper triangle; blocks (a, a+1 …): all of them */
+            const float *za = z + (gsize) a * d;
+            float *ga = job->g + (gsize) a * d * W + (gsize) a * d;
+            cblas_ssyrk (CblasRowMajor, CblasUpper, CblasTrans, d, nc, 1.0f, za, W, beta, ga, W);
+            if (a + 1 < NL)
+              cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d, (NL - a - 1) * d, nc, 1.0f,
+                           za, W, za + d, W, beta, ga + d, W);
+          }
+    }
+  return NULL;
+}
+
+static gboolean
+cka_streamed (float *out, const VitaAnalysis *an, int first, int last, int threads,
+              GCancellable *cancellable, GError **error)
+{
+  const int NL = an->n_layers, d = an->cfg.dim, W = NL * d, n = last - first;
+  g_autofree double *sum = g_new0 (double, W);
+  g_autofree float *mean = g_new (float, W);
+  g_autofree float *x = g_new (float, (gsize) CKA_PART * d);
+  for (int f0 = first; f0 < last; f0 += CKA_PART)
+    {
+      const int nc = MIN (CKA_PART, last - f0);
+      for (int l = 0; l < NL; l++)
+        {
+          const float *xl = cka_tokens (an, l, f0, nc, x);
+          double *sl = sum + (gsize) l * d;
+          for (int i = 0; i < nc; i++)
+            for (int k = 0; k < d; k++)
+              sl[k] += xl[(gsize) i * d + k];
+        }
+    }
+  for (int k = 0; k < W; k++)
+    mean[k] = (float) (sum[k] / n);
+
+  g_autofree float *g = g_new (float, (gsize) W * W);
+  /* panels to threads, largest first to the least loaded (panel a: NL − a blocks) */
+  threads = CLAMP (threads, 1, NL);
+  g_autofree int *owner = g_new (int, NL);
+  g_autofree int *load = g_new0 (int, threads);
+  for (int a = 0; a < NL; a++)
+    {
+      int t = 0;
+      for (int u = 1; u < threads; u++)
+        if (load[u] < load[t])
+          t = u;
+      load[t] += NL - a;
+      owner[a] = t;
+    }
+  g_autofree CkaPanels *jobs = g_new (CkaPanels, threads);
+  for (int t = 0; t < threads; t++)
+    jobs[t] = (CkaPanels) { .an = an, .first = first, .last = last, .mean = mean, .g = g,
+                            .owner = owner, .thread = t, .cancellable = cancellable };
+  /* each panel's sgemm in its own thread (vita-blas.h) */
+  g_autoptr(VitaBlasSingle) single = threads > 1 ? vita_blas_single_begin () : NULL;
+  g_autofree GThread **helpers = g_new0 (GThread *, threads);
+  for (int t = 1; t < threads; t++)
+    helpers[t] = g_thread_try_new ("vita-cka", cka_panels_worker, &jobs[t], NULL);
+  cka_panels_worker (&jobs[0]);
+  for (int t = 1; t < threads; t++)
+    if (helpers[t])
+      g_thread_join (helpers[t]);
+    else   /* no thread: its panels here */
+      cka_panels_worker (&jobs[t]);
+  for (int t = 0; t < threads; t++)
+    if (jobs[t].stopped)
+      {
+        g_cancellable_set_error_if_cancelled (cancellable, error);
+        return FALSE;
+      }
+
+  /* hsic[a, b] = ‖Z_aᵀ Z_b‖²_F from block (a, b) of G, a ≤ b */
   g_autofree double *hsic = g_new (double, (gsize) NL * NL);
   for (int a = 0; a < NL; a++)
     for (int b = a; b < NL; b++)
       {
-        double v = 0;
+        double v = 0;   /* block (a, a): its upper triangle, twice what is off the diagonal */
         for (int i = 0; i < d; i++)
-          for (int j = a == b ? i : 0; j < d; j++)
-            {
-              double c = g[(gsize) (a * d + i) * W + b * d + j];
-              v += (a == b && j > i ? 2.0 : 1.0) * c * c;
-            }
+          {
+            const float *row = g + (gsize) (a * d + i) * W + (gsize) b * d;
+            for (int j = a == b ? i : 0; j < d; j++)
+              v += (a == b && j > i ? 2.0 : 1.0) * row[j] * row[j];
+          }
         hsic[a * NL + b] = hsic[b * NL + a] = v;
       }
   cka_normalise (out, hsic, NL);
+  return TRUE;
 }
 
 gboolean
 vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n, GError **error)
+{
+  return vita_analysis_cka_threads (out, an, first, n, 1, NULL, error);
+}
+
+gboolean
+vita_analysis_cka_threads (float *out, const VitaAnalysis *an, int first, int n, int threads,
+                           GCancellable *cancellable, GError **error)
 {
   int last = MIN (first + n, an->n_frames);
   first = MAX (first, 0);
@@ -295,7 +427,7 @@ vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n, GError 
       }
   int D = an->cfg.dim;
   if (last - first > D)   /* the d × d branch, without a copy of every token */
-    cka_streamed (out, an, first, last);
+    return cka_streamed (out, an, first, last, threads, cancellable, error);
   else
     vita_cka_forward (out, an->tokens + (gsize) first * D, an->n_layers,
                       (gsize) an->n_frames * D, last - first, D);

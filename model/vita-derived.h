@@ -58,8 +58,14 @@ void vita_cka_forward_ref (float *out, const float *x, int n_layers, gsize layer
 /* CKA of the analysis's token layers over frames [first, first + n) (clamped to the
  * track): out (n_layers, n_layers).  Needs the tokens (keep_tokens; otherwise
  * VITA_MODEL_ERROR_UNSUPPORTED) of frames already analysed (otherwise
- * VITA_MODEL_ERROR_BUSY).  The whole track's CKA is an->cka once complete. */
+ * VITA_MODEL_ERROR_BUSY).  The whole track's CKA is vita_analysis_track_cka() once
+ * vita_analysis_run_track_cka() has computed it. */
 gboolean vita_analysis_cka (float *out, const VitaAnalysis *an, int first, int n,
                             GError **error);
+/* The same with up to `threads` threads (the same result for any number): more than
+ * d frames are split into per-layer panels of their d × d products, and cancellable
+ * (may be NULL) is checked before each part of 512 frames (G_IO_ERROR_CANCELLED). */
+gboolean vita_analysis_cka_threads (float *out, const VitaAnalysis *an, int first, int n,
+                                    int threads, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -429,6 +429,101 @@ vita_residual_forward (float *out, const float *inp1, const float *inp2, gsize n
     out[i] = inp1[i] + inp2[i];
 }
 
+VITA_BODY
+vita_bias_residual_forward_body (float *out, const float *bias, const float *residual,
+                                 int rows, int C)
+{
+  for (int r = 0; r < rows; r++)
+    {
+      float *o = out + (gsize) r * C;
+      const float *res = residual + (gsize) r * C;
+      int c = 0;
+      for (; c + VL <= C; c += VL)
+        vf_store (o + c, (vf_load (o + c) + vf_load (bias + c)) + vf_load (res + c));
+      for (; c < C; c++)
+        o[c] = (o[c] + bias[c]) + res[c];
+    }
+}
+
+VITA_KERNEL (vita_bias_residual_forward,
+             (float *out, const float *bias, const float *residual, int rows, int C),
+             (out, bias, residual, rows, C))
+
+/* ---------------------------------------------------------------- analysis */
+
+VITA_BODY
+vita_all_finite_k_body (const float *x, gsize n, gboolean *ok)
+{
+  /* x − x is 0 for a finite x and NaN for ±Inf or NaN; NaN stays in the sum */
+  vf acc = vf_set (0.0f);
+  gsize i;
+  for (i = 0; i + VL <= n; i += VL)
+    {
+      vf v = vf_load (x + i);
+      acc += v - v;
+    }
+  float s = vf_hsum (acc);
+  for (; i < n; i++)
+    s += x[i] - x[i];
+  *ok = s == 0.0f;
+}
+
+void vita_all_finite_k (const float *x, gsize n, gboolean *ok);
+VITA_KERNEL (vita_all_finite_k, (const float *x, gsize n, gboolean *ok), (x, n, ok))
+
+gboolean
+vita_all_finite (const float *x, gsize n)
+{
+  gboolean ok;
+  vita_all_finite_k (x, n, &ok);
+  return ok;
+}
+
+VITA_BODY
+vita_column_sums_body (float *acc, const float *x, int rows, gsize stride, int n)
+{
+  int k = 0;
+  for (; k + VL <= n; k += VL)
+    {
+      vf a = vf_load (acc + k);
+      for (int r = 0; r < rows; r++)
+        a += vf_load (x + (gsize) r * stride + k);
+      vf_store (acc + k, a);
+    }
+  for (; k < n; k++)
+    {
+      float a = acc[k];
+      for (int r = 0; r < rows; r++)
+        a += x[(gsize) r * stride + k];
+      acc[k] = a;
+    }
+}
+
+VITA_KERNEL (vita_column_sums, (float *acc, const float *x, int rows, gsize stride, int n),
+             (acc, x, rows, stride, n))
+
+VITA_BODY
+vita_add_unit_row_body (float *acc, const float *row, int n)
+{
+  vf ss = vf_set (0.0f);
+  int k;
+  for (k = 0; k + VL <= n; k += VL)
+    {
+      vf v = vf_load (row + k);
+      ss += v * v;
+    }
+  double s = vf_hsum (ss);
+  for (; k < n; k++)
+    s += (double) row[k] * row[k];
+  vf inv = vf_set ((float) (1.0 / MAX (sqrt (s), 1e-8)));
+  for (k = 0; k + VL <= n; k += VL)
+    vf_store (acc + k, vf_load (acc + k) + vf_load (row + k) * inv);
+  for (; k < n; k++)
+    acc[k] += row[k] * inv[0];
+}
+
+VITA_KERNEL (vita_add_unit_row, (float *acc, const float *row, int n), (acc, row, n))
+
 /* --------------------------------------------------------------- references */
 
 void
@@ -537,4 +632,44 @@ vita_gelu_forward_ref (float *out, const float *inp, gsize n)
       double x = inp[i];
       out[i] = (float) (0.5 * x * (1.0 + erf (x * M_SQRT1_2)));
     }
+}
+
+gboolean
+vita_all_finite_ref (const float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (x[i]))
+      return FALSE;
+  return TRUE;
+}
+
+void
+vita_column_sums_ref (float *acc, const float *x, int rows, gsize stride, int n)
+{
+  for (int r = 0; r < rows; r++)
+    for (int k = 0; k < n; k++)
+      acc[k] += x[(gsize) r * stride + k];
+}
+
+void
+vita_add_unit_row_ref (float *acc, const float *row, int n)
+{
+  double ss = 0;
+  for (int k = 0; k < n; k++)
+    ss += (double) row[k] * row[k];
+  float inv = (float) (1.0 / MAX (sqrt (ss), 1e-8));
+  for (int k = 0; k < n; k++)
+    acc[k] += row[k] * inv;
+}
+
+void
+vita_bias_residual_forward_ref (float *out, const float *bias, const float *residual,
+                                int rows, int C)
+{
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < C; c++)
+      {
+        float t = out[(gsize) r * C + c] + bias[c];
+        out[(gsize) r * C + c] = t + residual[(gsize) r * C + c];
+      }
 }

@@ -56,9 +56,29 @@ void vita_gelu_forward (float *out, const float *inp, gsize n);
 void vita_relu_forward (float *out, const float *inp, gsize n);
 /* out = inp1 + inp2 (out may alias either). */
 void vita_residual_forward (float *out, const float *inp1, const float *inp2, gsize n);
+/* out[r, c] = (out[r, c] + bias[c]) + residual[r, c] over (rows, C): a product made
+ * without its bias (sgemm's beta 0: no bias rows to copy, no C to read), then its bias
+ * and the residual in one pass.  (Not always the bits of a product given its bias as
+ * C: OpenBLAS adds C before the sum over its blocks of k.) */
+void vita_bias_residual_forward (float *out, const float *bias, const float *residual,
+                                 int rows, int C);
+void vita_bias_residual_forward_ref (float *out, const float *bias, const float *residual,
+                                     int rows, int C);
 
 /* In-place softmax of each of `rows` rows of length n (max-subtracted). */
 void vita_softmax_forward (float *x, int rows, int n);
+
+/* Analysis kernels (model/vita-analysis.c), each with a plain `_ref` twin:
+ * whether n floats are all finite; */
+gboolean vita_all_finite (const float *x, gsize n);
+gboolean vita_all_finite_ref (const float *x, gsize n);
+/* acc[k] += Σ_r x[r · stride + k], k < n, rows added in order (each column is
+ * summed as the plain loop sums it: the same bits); */
+void vita_column_sums (float *acc, const float *x, int rows, gsize stride, int n);
+void vita_column_sums_ref (float *acc, const float *x, int rows, gsize stride, int n);
+/* acc += row / max(‖row‖, 1e-8) (torch's cosine_similarity eps) over n floats. */
+void vita_add_unit_row (float *acc, const float *row, int n);
+void vita_add_unit_row_ref (float *acc, const float *row, int n);
 
 /* erf as used by vita_gelu_forward (the backward needs the same function). */
 float vita_erff (float x);

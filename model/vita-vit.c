@@ -192,17 +192,38 @@ typedef struct {
                    const float *pos_embed, int B, int T, int C);
   void (*attention) (float *out, float *att, const float *qkv, int B, int N, int C, int NH);
   void (*gelu) (float *out, const float *inp, gsize n);
+  /* the projections into the residual stream: made without their bias, then bias and
+   * residual in one pass (fast), or as the reference writes them */
+  gboolean bias_with_residual;
 } Kernels;
 
 static const Kernels fast_kernels = {
   vita_matmul_forward_strided, vita_layernorm_forward, vita_encoder_forward,
-  vita_attention_forward, vita_gelu_forward,
+  vita_attention_forward, vita_gelu_forward, TRUE,
 };
 
 static const Kernels ref_kernels = {
   vita_matmul_forward_ref, vita_layernorm_forward_ref, vita_encoder_forward_ref,
-  vita_attention_forward_ref, vita_gelu_forward_ref,
+  vita_attention_forward_ref, vita_gelu_forward_ref, FALSE,
 };
+
+/* out (rows, OC) = inp · weightᵀ + bias + residual */
+static void
+matmul_residual (const Kernels *k, float *out, const float *inp, int in_stride,
+                 const float *weight, const float *bias, const float *residual, int rows,
+                 int C, int OC)
+{
+  if (k->bias_with_residual)
+    {
+      k->matmul (out, inp, in_stride, weight, NULL, rows, C, OC);
+      vita_bias_residual_forward (out, bias, residual, rows, OC);
+    }
+  else
+    {
+      k->matmul (out, inp, in_stride, weight, bias, rows, C, OC);
+      vita_residual_forward (out, out, residual, (gsize) rows * OC);
+    }
+}
 
 static void
 forward (const Kernels *k, const VitaVit *vit, VitaVitState *state, const float *input, int B)
@@ -252,14 +273,12 @@ forward (const Kernels *k, const VitaVit *vit, VitaVitState *state, const float 
       k->layernorm (ln1, ln1_mean, ln1_rstd, residual, ln1w, ln1b, BN, D, eps);
       k->matmul (qkv, ln1, D, qkvw, qkvb, BN, D, 3 * D);
       k->attention (atty, att, qkv, B, N, D, NH);
-      k->matmul (res_att, atty, D, projw, projb, BN, D, D);
-      vita_residual_forward (res_att, res_att, residual, (gsize) BN * D);
+      matmul_residual (k, res_att, atty, D, projw, projb, residual, BN, D, D);
       /* x += fc2(GELU(fc1(LN2(x)))) */
       k->layernorm (ln2, ln2_mean, ln2_rstd, res_att, ln2w, ln2b, BN, D, eps);
       k->matmul (fch, ln2, D, fc1w, fc1b, BN, D, H4);
       k->gelu (fch_gelu, fch, (gsize) BN * H4);
-      k->matmul (res_mlp, fch_gelu, H4, fc2w, fc2b, BN, H4, D);
-      vita_residual_forward (res_mlp, res_mlp, res_att, (gsize) BN * D);
+      matmul_residual (k, res_mlp, fch_gelu, H4, fc2w, fc2b, res_att, BN, H4, D);
       residual = res_mlp;
     }
 

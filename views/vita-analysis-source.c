@@ -9,6 +9,7 @@ struct _VitaAnalysisSource
   VitaPaintCache *cache;          /* owned, NULL without an analysis */
   int             n_ready;
   gboolean        complete;
+  gboolean        track_cka;      /* the whole track's CKA is there (after complete) */
   gboolean        interned;       /* listed in interned (vita_analysis_source_for_analysis) */
 };
 
@@ -68,6 +69,12 @@ vita_analysis_source_get_complete (VitaAnalysisSource *self)
   return self->complete;
 }
 
+gboolean
+vita_analysis_source_get_track_cka (VitaAnalysisSource *self)
+{
+  return self->track_cka;
+}
+
 /* A window's attention arrived from the cache's worker (main context). */
 static void
 on_cache_ready (gpointer cache, gpointer data)
@@ -88,29 +95,31 @@ drop_cache (VitaAnalysisSource *self)
   g_clear_pointer (&self->cache, vita_paint_cache_unref);
 }
 
+/* complete: 0, 1 (the analysis), 2 (and the whole track's CKA after it) */
 static void
-read_progress (VitaAnalysisSource *self, int *n_ready, gboolean *complete)
+read_progress (VitaAnalysisSource *self, int *n_ready, int *complete)
 {
   VitaAnalysis *an = self->analysis;
   *n_ready = an ? g_atomic_int_get (&an->n_ready) : 0;
-  *complete = an ? g_atomic_int_get (&an->complete) != 0 : FALSE;
+  *complete = an && g_atomic_int_get (&an->complete) ? 1 + (vita_analysis_track_cka (an) != NULL) : 0;
 }
 
-/* n-ready and complete as the analysis says now, notified when they changed. */
+/* n-ready and complete as the analysis says now, notified when they changed (complete
+ * also when the whole track's CKA arrived after it). */
 static void
 publish_progress (VitaAnalysisSource *self)
 {
-  int n_ready;
-  gboolean complete;
+  int n_ready, complete;
   read_progress (self, &n_ready, &complete);
   if (n_ready != self->n_ready)
     {
       self->n_ready = n_ready;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_READY]);
     }
-  if (complete != self->complete)
+  if (complete != self->complete + self->track_cka)
     {
-      self->complete = complete;
+      self->complete = complete > 0;
+      self->track_cka = complete > 1;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
     }
 }
@@ -143,10 +152,9 @@ void
 vita_analysis_source_update (VitaAnalysisSource *self)
 {
   g_return_if_fail (VITA_IS_ANALYSIS_SOURCE (self));
-  int n_ready;
-  gboolean complete;
+  int n_ready, complete;
   read_progress (self, &n_ready, &complete);
-  if (n_ready == self->n_ready && complete == self->complete)
+  if (n_ready == self->n_ready && complete == self->complete + self->track_cka)
     return;
   if (self->cache)
     vita_paint_cache_progressed (self->cache);

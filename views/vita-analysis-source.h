@@ -9,7 +9,7 @@
  *
  *   analysis       VitaAnalysis* (boxed, ref-counted) or NULL     read-write
  *   n-ready        int   windows analysed, as of the last update  read-only
- *   complete       bool  every window and the SSMs/CKA are done   read-only
+ *   complete       bool  every window and the SSMs are done      read-only (notified again when the whole track's CKA arrives)
  *   ::attention-ready  a window's attention maps, recomputed on a worker for the
  *                      panels (the cache is asynchronous), have arrived
  *   ::windows-ready    windows finished since the last update: panels that show one
@@ -43,6 +43,9 @@ void                vita_analysis_source_update       (VitaAnalysisSource *self)
 void                vita_analysis_source_windows_ready (VitaAnalysisSource *self);
 int                 vita_analysis_source_get_n_ready  (VitaAnalysisSource *self);
 gboolean            vita_analysis_source_get_complete (VitaAnalysisSource *self);
+/* TRUE once the whole track's CKA is there too (vita_analysis_run_track_cka, after
+ * complete; "complete" is notified again when it arrives). */
+gboolean            vita_analysis_source_get_track_cka (VitaAnalysisSource *self);
 /* The paint cache of the current analysis (asynchronous attention), or NULL. */
 VitaPaintCache     *vita_analysis_source_get_cache    (VitaAnalysisSource *self);
 

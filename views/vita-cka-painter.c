@@ -1,7 +1,8 @@
 /* vita-cka-painter.c — layer × layer similarity: linear CKA (Kornblith et al. 2019,
  * model/vita-derived.h) between the token matrices of every pair of layers.  One
  * square, since CKA is symmetric: above the diagonal the window under the playhead
- * (its T frames), below it the whole track once the analysis is complete. */
+ * (its T frames), below it the whole track once it is there (the stage after the
+ * analysis, vita_analysis_run_track_cka). */
 #include "vita-paint-private.h"
 #include "vita-layout.h"
 
@@ -34,11 +35,11 @@ cka_image (const VitaPaintContext *ctx, int *window, char *why, gsize why_size)
                         ? "Analysing…" : error->message, why_size);
       return NULL;
     }
-  gboolean track = an->cka != NULL && g_atomic_int_get (&an->complete);
+  const float *track = vita_analysis_track_cka (an);
   float *img = g_new (float, (gsize) L * L);
   for (int a = 0; a < L; a++)
     for (int b = 0; b < L; b++)
-      img[a * L + b] = a >= b ? win[a * L + b] : track ? an->cka[a * L + b] : NAN;
+      img[a * L + b] = a >= b ? win[a * L + b] : track ? track[a * L + b] : NAN;
   return img;
 }
 
@@ -100,8 +101,8 @@ cka_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
   double t1 = (double) (an->window_start[w] + an->cfg.frames) * snap->hop / snap->sample_rate;
   g_snprintf (title, sizeof title, "Linear CKA: above the diagonal window %d (%.1f–%.1f s), "
               "below %s", w + 1, t0, t1,
-              an->cka && g_atomic_int_get (&an->complete) ? "the whole track"
-                                                          : "the whole track (analysing…)");
+              vita_analysis_track_cka (an) ? "the whole track"
+                                           : "the whole track (analysing…)");
   cairo_surface_t *s = vita_heatmap_surface (img, L, L, L, 0.0f, 1.0f, style->colormap, TRUE);
   vita_heatmap_paint (cr, s, 0, 0, L, L, &plot);
   cairo_surface_destroy (s);
@@ -141,7 +142,8 @@ cka_readout (const VitaPanelClass *klass, const VitaRect *area, const VitaPaintC
   int b = CLAMP ((int) ((px - plot.x) / plot.width * L), 0, L - 1);
   int a = L - 1 - CLAMP ((int) ((py - plot.y) / plot.height * L), 0, L - 1);
   int w = vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
-  int ready = g_atomic_int_get (&an->n_ready) + 1000000 * g_atomic_int_get (&an->complete);
+  int ready = g_atomic_int_get (&an->n_ready) + 1000000 * g_atomic_int_get (&an->complete) +
+              2000000 * (vita_analysis_track_cka (an) != NULL);
   if (last.an == an && last.ready == ready && last.w == w && last.a == a && last.b == b)
     {
       g_strlcpy (out->text, last.text, sizeof out->text);
@@ -169,7 +171,7 @@ cka_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
   return 1 + vita_paint_cache_window_for_frame (ctx->cache, vita_paint_query_frame (ctx));
 }
 
-/* (2, L, L): the window's CKA, then the whole track's (NaN until complete). */
+/* (2, L, L): the window's CKA, then the whole track's (NaN until it is there). */
 static float *
 cka_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, gsize shape[4], GError **error)
 {
@@ -184,8 +186,9 @@ cka_array (const VitaPanelClass *klass, const VitaPaintContext *ctx, int *ndim, 
       g_free (out);
       return NULL;
     }
+  const float *track = vita_analysis_track_cka (an);
   for (gsize i = 0; i < LL; i++)
-    out[LL + i] = an->cka && g_atomic_int_get (&an->complete) ? an->cka[i] : NAN;
+    out[LL + i] = track ? track[i] : NAN;
   *ndim = 3;
   shape[0] = 2;
   shape[1] = shape[2] = an->n_layers;

@@ -217,10 +217,11 @@ source_progress_key (VitaPanelView *self, VitaAnalysisSource *source, VitaPaintC
   *later = 0;
   if (source == NULL || cache == NULL)
     return 0;
-  *later = vita_analysis_source_get_complete (source) ? 1 : 0;
+  *later = (vita_analysis_source_get_complete (source) ? 1 : 0) |
+           (vita_analysis_source_get_track_cka (source) ? 2 : 0);
   if (klass_of (self)->position_key == NULL)
     {
-      *later |= (guint64) vita_analysis_source_get_n_ready (source) << 1;
+      *later |= (guint64) vita_analysis_source_get_n_ready (source) << 2;
       return 0;
     }
   int w = vita_paint_cache_window_for_frame (cache, vita_paint_query_frame (ctx));

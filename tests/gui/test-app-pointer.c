@@ -8,6 +8,7 @@
 #include "test-app-harness.h"
 #include "model/vita-vit.h"
 #include "views/vita-panel-view.h"
+#include "views/vita-analysis-source.h"
 
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
@@ -28,6 +29,12 @@ static gboolean
 not_busy (gpointer data)
 {
   return !vita_window_is_busy (data);
+}
+
+static gboolean
+has_track_cka (gpointer source)
+{
+  return vita_analysis_source_get_track_cka (source);
 }
 
 static gboolean
@@ -379,6 +386,35 @@ test_readouts (Fixture *fx, gconstpointer data)
   move_to (fx, cka_view, 0.3, 0.5);
   g_test_message ("cka: %s", vita_panel_view_get_readout (VITA_PANEL_VIEW (cka_view)));
   g_assert_true (g_str_has_prefix (vita_panel_view_get_readout (VITA_PANEL_VIEW (cka_view)), "layer "));
+  /* Below the diagonal the whole track's CKA, the stage after the analysis: once it is
+   * there the panel's source says so (its content is redrawn) and a cell there reads
+   * it, the same number as the analysis holds. */
+  VitaAnalysisSource *source = vita_panel_view_get_source (VITA_PANEL_VIEW (cka_view));
+  g_assert_true (vita_gui_test_wait (has_track_cka, source, 10000));
+  VitaAnalysis *an = vita_analysis_source_get_analysis (source);
+  const float *track = vita_analysis_track_cka (an);
+  g_assert_nonnull (track);
+  gboolean found = FALSE;
+  for (double fy = 0.85; fy > 0.4 && !found; fy -= 0.1)
+    for (double fxr = 0.7; fxr > 0.3 && !found; fxr -= 0.1)
+      {
+        move_to (fx, cka_view, fxr, fy);
+        vita_gui_test_run_for (50);
+        const char *text = vita_panel_view_get_readout (VITA_PANEL_VIEW (cka_view));
+        if (strstr (text, "(whole track)") == NULL)
+          continue;
+        g_test_message ("cka: %s", text);
+        /* one of the cells below the diagonal, with its value */
+        for (int a = 0; a < an->n_layers && !found; a++)
+          for (int b = a + 1; b < an->n_layers && !found; b++)
+            {
+              g_autofree char *want = g_strdup_printf ("layer %d × layer %d · CKA %.3f (whole track)",
+                                                       a, b, track[a * an->n_layers + b]);
+              found = strcmp (text, want) == 0;
+            }
+        g_assert_true (found);
+      }
+  g_assert_true (found);
   /* The attention map says the weight under the pointer, the mel a note name. */
   GtkWidget *att = view_of (fx, VITA_PANEL_ATTENTION);
   move_to (fx, att, 0.4, 0.5);

@@ -53,7 +53,7 @@ golden_model (void)
 }
 
 static void
-assert_same (const VitaAnalysis *a, const VitaAnalysis *b, int n_frames)
+assert_same (VitaAnalysis *a, VitaAnalysis *b, int n_frames)
 {
   const gsize n_tok = (gsize) a->n_layers * n_frames * a->cfg.dim * sizeof (float);
   const gsize n_cls = (gsize) a->n_windows * a->n_layers * a->cfg.dim * sizeof (float);
@@ -63,6 +63,14 @@ assert_same (const VitaAnalysis *a, const VitaAnalysis *b, int n_frames)
   g_assert_cmpmem (a->cls, n_cls, b->cls, n_cls);
   g_assert_cmpmem (a->received, n_rec, b->received, n_rec);
   g_assert_cmpmem (a->ssm, n_ssm, b->ssm, n_ssm);
+  /* the whole track's CKA, the stage after the analysis: its panels shared by as many
+   * threads as the run's workers, the same bits */
+  const gsize n_cka = (gsize) a->n_layers * a->n_layers * sizeof (float);
+  g_assert_true (vita_analysis_run_track_cka (a, NULL, NULL, NULL, NULL));
+  g_assert_true (vita_analysis_run_track_cka (b, NULL, NULL, NULL, NULL));
+  g_assert_nonnull (a->cka);
+  g_assert_nonnull (b->cka);
+  g_assert_cmpmem (a->cka, n_cka, b->cka, n_cka);
 }
 
 static void

@@ -612,13 +612,42 @@ test_without_tokens (void)
   g_autoptr(VitaAnalysis) with = fake_analysis (77, 8, &opt);
   opt.keep_tokens = FALSE;
   g_autoptr(VitaAnalysis) without = fake_analysis (77, 8, &opt);
+  g_autoptr(GError) error = NULL;
+  /* The whole track's layer similarity is the stage after the analysis: not before */
+  g_assert_false (vita_analysis_run_track_cka (with, NULL, NULL, NULL, &error));
+  g_assert_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_BUSY);
+  g_clear_error (&error);
   g_assert_true (vita_analysis_run (with, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_true (vita_analysis_run (without, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_null (without->tokens);
-  g_assert_null (without->cka);
+  /* nor in it: the analysis is complete without it */
+  g_assert_true (vita_analysis_is_complete (with));
+  g_assert_null (vita_analysis_track_cka (with));
+  int calls[2] = { 0, 0 };
+  g_assert_true (vita_analysis_run_track_cka (without, progress_count, calls, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (vita_analysis_track_cka (without));   /* nothing to compute it from */
+  g_assert_cmpint (calls[0], ==, 0);
   check_results (without);
-  /* The whole track's layer similarity is computed once, when the run completes. */
-  g_assert_nonnull (with->cka);
+  /* cancelled: nothing kept, and a later call computes it */
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_assert_false (vita_analysis_run_track_cka (with, progress_count, calls, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (vita_analysis_track_cka (with));
+  g_assert_cmpint (calls[0], ==, 0);
+  /* then computed once, and progress told once with every window */
+  g_assert_true (vita_analysis_run_track_cka (with, progress_count, calls, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (calls[0], ==, 1);
+  g_assert_cmpint (calls[1], ==, with->n_windows);
+  const float *first = vita_analysis_track_cka (with);
+  g_assert_nonnull (first);
+  g_assert_true (first == with->cka);
+  g_assert_true (vita_analysis_run_track_cka (with, progress_count, calls, NULL, &error));
+  g_assert_true (vita_analysis_track_cka (with) == first);
+  g_assert_cmpint (calls[0], ==, 1);
   g_autofree float *cka = g_new (float, with->n_layers * with->n_layers);
   vita_cka_forward_ref (cka, with->tokens, with->n_layers, (gsize) 77 * with->cfg.dim, 77,
                         with->cfg.dim);
@@ -667,6 +696,8 @@ test_token_cache (void)
   g_assert_cmpint (vita_test_cache_files (), ==, 0);
   g_assert_true (vita_analysis_run (mem, NULL, NULL, NULL, NULL, NULL, NULL));
   g_assert_true (vita_analysis_run (an, NULL, NULL, NULL, NULL, NULL, NULL));
+  g_assert_true (vita_analysis_run_track_cka (mem, NULL, NULL, NULL, NULL));
+  g_assert_true (vita_analysis_run_track_cka (an, NULL, NULL, NULL, NULL));
   check_results (an);
   gsize n_tok = (gsize) an->n_layers * an->n_frames * an->cfg.dim;
   vita_test_assert_close ("cached tokens", an->tokens, mem->tokens, n_tok, 0.0);

@@ -132,6 +132,77 @@ test_analysis_cka (void)
   vita_analysis_unref (an);
 }
 
+/* The analysis's CKA over more frames than d: split into per-layer panels shared by
+ * threads, read in parts of 512 frames.  The same bits for any number of threads,
+ * and the same numbers as vita_cka_forward on the same frames (tokens with a large
+ * offset per layer, so that a centring error would show; d 20: the 8-float loop and
+ * its tail). */
+static void
+test_analysis_cka_threads (void)
+{
+  const int n = 2100, L = 4, d = 20;
+  VitaAnalysis *an = g_new0 (VitaAnalysis, 1);
+  an->ref_count = 1;
+  an->n_frames = n;
+  an->n_layers = L;
+  an->cfg.depth = L - 1;
+  an->cfg.heads = 1;
+  an->cfg.dim = d;
+  an->cfg.frames = n;
+  an->n_windows = 1;
+  an->window_start = g_new0 (int, 1);
+  an->frame_window = g_new0 (int, n);
+  an->window_ready = g_new (gint, 1);
+  an->window_ready[0] = 1;
+  an->tokens = g_new (float, (gsize) L * n * d);
+  guint32 s = 11;
+  for (int l = 0; l < L; l++)
+    for (int i = 0; i < n * d; i++)
+      {
+        s = s * 1664525u + 1013904223u;
+        float noise = (float) (s >> 8) / (1 << 24) - 0.5f;
+        /* each layer: the one below, turned a little, plus noise and an offset */
+        float below = l > 0 ? an->tokens[((gsize) (l - 1) * n) * d + i] : 0.0f;
+        float other = l > 0 ? an->tokens[((gsize) (l - 1) * n) * d + (i / d) * d + (i + 1) % d] : 0.0f;
+        an->tokens[(gsize) l * n * d + i] = 0.8f * below + 0.3f * other + noise + 40.0f * (l + 1);
+      }
+
+  const int LL = L * L;
+  float one[16], many[16], want[16];
+  g_autoptr(GError) error = NULL;
+  const int ranges[][2] = { { 0, n }, { 300, 1100 }, { 1000, 60 } };
+  for (gsize r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      const int first = ranges[r][0], count = ranges[r][1];
+      g_assert_true (vita_analysis_cka_threads (one, an, first, count, 1, NULL, &error));
+      g_assert_no_error (error);
+      for (int threads = 2; threads <= 2 * L + 1; threads += 3)
+        {
+          memset (many, 0, sizeof many);
+          g_assert_true (vita_analysis_cka_threads (many, an, first, count, threads, NULL, &error));
+          g_assert_cmpmem (many, LL * sizeof (float), one, LL * sizeof (float));
+        }
+      g_assert_true (vita_analysis_cka (many, an, first, count, &error));
+      g_assert_cmpmem (many, LL * sizeof (float), one, LL * sizeof (float));
+      vita_cka_forward (want, an->tokens + (gsize) first * d, L, (gsize) n * d, count, d);
+      vita_test_assert_close ("panels vs cka_forward", one, want, LL, 1e-5);
+      if (count <= 100)
+        {
+          vita_cka_forward_ref (want, an->tokens + (gsize) first * d, L, (gsize) n * d, count, d);
+          vita_test_assert_close ("panels vs cka_ref", one, want, LL, 1e-5);
+        }
+      /* not a trivial field: the layers are related, not the same */
+      g_assert_cmpfloat (one[1], <, 0.99f);
+      g_assert_cmpfloat (one[L - 1], >, 0.05f);
+    }
+  /* cancelled: stops before its first part and says so */
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_assert_false (vita_analysis_cka_threads (many, an, 0, n, 2, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  vita_analysis_unref (an);
+}
+
 static void
 test_received_curve (void)
 {
@@ -228,6 +299,7 @@ main (int argc, char **argv)
   g_test_add_func ("/derived/cka-golden", test_cka_golden);
   g_test_add_func ("/derived/cka-invariances", test_cka_invariances);
   g_test_add_func ("/derived/analysis-cka", test_analysis_cka);
+  g_test_add_func ("/derived/analysis-cka-threads", test_analysis_cka_threads);
   g_test_add_func ("/derived/received-curve", test_received_curve);
   g_test_add_func ("/derived/onset-peaks", test_onset_peaks);
   g_test_add_func ("/derived/rollout", test_rollout);

@@ -461,6 +461,107 @@ test_attention_fused_vs_ref (void)
     }
 }
 
+/* The analysis kernels against their plain twins, AVX2 and baseline builds, on
+ * lengths with and without an 8-float tail: the finiteness check finds a NaN or an
+ * infinity anywhere (also in the tail, also beside huge finite values); the column
+ * sums are bit-identical to the plain loop (the analysis's received attention must
+ * not depend on the build); unit rows agree to float rounding, a zero row adds 0. */
+static void
+test_analysis_kernels_vs_ref (void)
+{
+  static const int lengths[] = { 1, 5, 8, 13, 63, 192, 1001 };
+  VitaRng rng;
+  vita_rng_seed (&rng, 31);
+  enum { MAXN = 1001, ROWS = 127, STRIDE = 1013 };
+  g_autofree float *x = g_new (float, (gsize) ROWS * STRIDE);
+  for (gsize i = 0; i < (gsize) ROWS * STRIDE; i++)
+    x[i] = (float) vita_rng_normal (&rng);
+  float *acc = g_new (float, MAXN), *want = g_new (float, MAXN);
+  for (int isa = 1; isa >= 0; isa--)
+    {
+      vita_kernels_limit_isa (isa);
+      for (gsize li = 0; li < G_N_ELEMENTS (lengths); li++)
+        {
+          const int n = lengths[li];
+          g_test_message ("n %d, %s build (or the best below)", n, isa ? "AVX2" : "baseline");
+          g_autofree float *v = g_memdup2 (x, (gsize) n * sizeof (float));
+          v[0] = 3e38f;   /* finite, however large */
+          g_assert_true (vita_all_finite (v, n));
+          g_assert_true (vita_all_finite_ref (v, n));
+          const float bad[] = { NAN, INFINITY, -INFINITY };
+          for (gsize b = 0; b < G_N_ELEMENTS (bad); b++)
+            for (int at = 0; at < n; at += MAX (1, n / 5))
+              {
+                float keep = v[at];
+                v[at] = bad[b];
+                g_assert_false (vita_all_finite (v, n));
+                g_assert_false (vita_all_finite_ref (v, n));
+                v[at] = keep;
+                v[n - 1] = bad[b];   /* the last one, in the tail when there is one */
+                g_assert_false (vita_all_finite (v, n));
+                v[n - 1] = x[n - 1];
+              }
+          g_assert_true (vita_all_finite (v, 0));
+
+          for (int rows = 0; rows <= ROWS; rows += rows < 3 ? 1 : 31)
+            {
+              for (int k = 0; k < n; k++)
+                acc[k] = want[k] = 0.25f * k;
+              vita_column_sums (acc, x + 3, rows, STRIDE, n);
+              vita_column_sums_ref (want, x + 3, rows, STRIDE, n);
+              g_assert_cmpmem (acc, n * sizeof (float), want, n * sizeof (float));
+            }
+
+          for (int k = 0; k < n; k++)
+            acc[k] = want[k] = 0.5f - 0.01f * k;
+          vita_add_unit_row (acc, x + 7, n);
+          vita_add_unit_row_ref (want, x + 7, n);
+          vita_test_assert_close_rel ("unit row", acc, want, n, 3e-7);
+          double norm = 0;
+          for (int k = 0; k < n; k++)
+            norm += (double) (acc[k] - (0.5f - 0.01f * k)) * (acc[k] - (0.5f - 0.01f * k));
+          g_assert_cmpfloat_with_epsilon (norm, 1.0, 1e-5);
+          memset (v, 0, (gsize) n * sizeof (float));
+          memcpy (want, acc, (gsize) n * sizeof (float));
+          vita_add_unit_row (acc, v, n);
+          g_assert_cmpmem (acc, n * sizeof (float), want, n * sizeof (float));
+        }
+    }
+  vita_kernels_limit_isa (2);
+  g_free (acc);
+  g_free (want);
+}
+
+/* Bias and residual in one pass: the same bits as its plain twin, AVX2 and baseline,
+ * with and without an 8-float tail. */
+static void
+test_bias_residual_vs_ref (void)
+{
+  static const int widths[] = { 1, 7, 16, 192, 203 };
+  VitaRng rng;
+  vita_rng_seed (&rng, 32);
+  enum { ROWS = 5, MAXC = 203 };
+  float out[ROWS * MAXC], want[ROWS * MAXC], res[ROWS * MAXC], bias[MAXC];
+  for (int isa = 1; isa >= 0; isa--)
+    for (gsize w = 0; w < G_N_ELEMENTS (widths); w++)
+      {
+        const int C = widths[w];
+        for (int i = 0; i < ROWS * C; i++)
+          {
+            out[i] = want[i] = (float) (3 * vita_rng_normal (&rng));
+            res[i] = (float) (50 * vita_rng_normal (&rng));
+          }
+        for (int c = 0; c < C; c++)
+          bias[c] = (float) vita_rng_normal (&rng);
+        vita_kernels_limit_isa (isa);
+        vita_bias_residual_forward (out, bias, res, ROWS, C);
+        vita_kernels_limit_isa (2);
+        vita_bias_residual_forward_ref (want, bias, res, ROWS, C);
+        g_assert_cmpmem (out, ROWS * C * sizeof (float), want, ROWS * C * sizeof (float));
+        g_assert_cmpfloat (want[ROWS * C - 1], !=, 0.0f);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -479,5 +580,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vit/nan-propagates", test_nan_propagates);
   g_test_add_func ("/vit/attention-fused-vs-ref", test_attention_fused_vs_ref);
   g_test_add_func ("/vit/gelu-softmax-accuracy", test_gelu_softmax_accuracy);
+  g_test_add_func ("/vit/analysis-kernels-vs-ref", test_analysis_kernels_vs_ref);
+  g_test_add_func ("/vit/bias-residual-vs-ref", test_bias_residual_vs_ref);
   return g_test_run ();
 }
