@@ -364,6 +364,8 @@ vita_mel_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx)
         vita_heatmap_paint (cr, s, sx, 0, sw, an->cfg.fe.n_mels, &plot);
       else
         mel_paint_tiles (cr, ctx->cache, style->colormap, snap, &plot);
+      /* a preview: the frames whose mel is not computed yet are not data */
+      vita_paint_preview_unknown (cr, ctx, &plot, an);
       frequency_axis (cr, style, &plot, &an->cfg.fe);
       vita_colorbar (cr, style, &cbar, style->colormap, vmin, vmax,
                      overlay ? "log-mel" : "normalised log-mel");

@@ -262,6 +262,14 @@ typedef struct {
    * NULL: the default order (vita_panel_arrangement). */
   const VitaPanel *layout_order;
   int             n_layout_order;
+  /* The progressive open (app/vita-analysis-job.h): TRUE while the track decodes (no
+   * PCM yet: the waveform and overview draw the unknown pattern), with decode_progress
+   * in [0, 1] (< 0: not known); preview: the analysis is a preview whose mel (the
+   * model input) exists only in its ready windows, the rest unknown.  Both FALSE (a
+   * zeroed context): everything drawn is known. */
+  gboolean        decoding;
+  double          decode_progress;
+  gboolean        preview;
 } VitaPaintContext;
 
 typedef enum {

@@ -66,6 +66,8 @@ typedef struct
   VitaPaintCompare compare;       /* cache_b filled in make_context */
   char           *label_a, *label_b;
   VitaPeaks      *peaks;
+  gboolean        decoding, preview;   /* vita_panel_view_set_decoding */
+  double          decode_progress;
   VitaStyle       style;
   gboolean        dark;
   double          type_scale;     /* presentation: 1 … 3 */
@@ -193,6 +195,9 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .emergence = priv->emergence,
     .emergence_current = priv->emergence_current,
     .annotations = priv->annotations,
+    .decoding = priv->decoding,
+    .decode_progress = priv->decode_progress,
+    .preview = priv->preview,
   };
   if (priv->source_b != NULL)
     {
@@ -262,6 +267,7 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX ((guintptr) priv->emergence); MIX (priv->emergence_current); MIX (priv->emergence_serial);
   MIX ((guintptr) priv->annotations); MIX (priv->annotations_serial);
   MIX (priv->annotations ? priv->annotations->shown : 0);
+  MIX (priv->decoding); MIX (priv->preview); MIX ((gint64) (priv->decode_progress * 1000));
   MIX (priv->dark); MIX ((gint64) (priv->style.line_width * 100)); MIX (s->n_samples); MIX (s->n_frames);
   MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
@@ -923,6 +929,22 @@ vita_panel_view_set_peaks (VitaPanelView *self, VitaPeaks *peaks)
   priv->peaks = peaks ? vita_peaks_ref (peaks) : NULL;
   invalidate (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEAKS]);
+}
+
+void
+vita_panel_view_set_decoding (VitaPanelView *self, gboolean decoding, double progress,
+                              gboolean preview)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  progress = progress < 0 ? -1 : floor (1000 * MIN (progress, 1.0)) / 1000;
+  if (priv->decoding == !!decoding && priv->preview == !!preview &&
+      priv->decode_progress == progress)
+    return;
+  priv->decoding = !!decoding;
+  priv->preview = !!preview;
+  priv->decode_progress = progress;
+  invalidate (self);
 }
 
 void

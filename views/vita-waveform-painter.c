@@ -66,7 +66,12 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
   VitaRect plot;
   vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_WAVEFORM, &plot, NULL);
 
-  if (ctx->peaks == NULL)
+  if (ctx->peaks == NULL && ctx->decoding)
+    {
+      vita_paint_unknown_x (cr, style, &plot, plot.x, plot.x + plot.width);
+      vita_paint_decoding_label (cr, ctx, &plot);
+    }
+  else if (ctx->peaks == NULL)
     vita_panel_message (cr, style, &plot, "No audio");
   else
     {
