@@ -196,7 +196,8 @@ update_decoding (VitaSession *self)
 {
   double progress;
   gboolean preview, decoding = vita_session_get_decoding (self, &progress, &preview);
-  int permille = progress < 0 ? -1 : (int) floor (1000 * progress);
+  /* whole per cent: the label's, and what redraws the panels that show it */
+  int permille = progress < 0 ? -1 : 10 * (int) floor (100 * progress);
   if (decoding == self->decoding_shown && permille == self->decode_permille_shown &&
       preview == self->preview_shown)
     return;

@@ -127,7 +127,7 @@ const VitaPanelClass vita_overview_panel_class = {
   .subtitle = N_("the whole track; the visible range is highlighted"),
   .flags = VITA_PANEL_XAXIS,
   .traits = VITA_PANEL_WHOLE_TRACK,
-  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS | VITA_DEPENDS_DECODING,
   .order = 10, .row = 0, .width = -1, .height = 64,
   .paint = vita_overview_paint,
   .playhead = overview_playhead,

@@ -291,6 +291,7 @@ typedef enum {
   VITA_DEPENDS_ANALYSIS  = 1 << 3,     /* the analysis's progress (a new analysis redraws every panel) */
   VITA_DEPENDS_PEAKS     = 1 << 4,     /* the PCM envelope */
   VITA_DEPENDS_TOKENS    = 1 << 5,     /* the analysis's per-frame tokens (keep_tokens) */
+  VITA_DEPENDS_DECODING  = 1 << 6,     /* the context's decoding, decode_progress, preview */
 } VitaPanelDepends;
 
 typedef struct _VitaPanelClass VitaPanelClass;

@@ -267,7 +267,6 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
   MIX ((guintptr) priv->emergence); MIX (priv->emergence_current); MIX (priv->emergence_serial);
   MIX ((guintptr) priv->annotations); MIX (priv->annotations_serial);
   MIX (priv->annotations ? priv->annotations->shown : 0);
-  MIX (priv->decoding); MIX (priv->preview); MIX ((gint64) (priv->decode_progress * 1000));
   MIX (priv->dark); MIX ((gint64) (priv->style.line_width * 100)); MIX (s->n_samples); MIX (s->n_frames);
   MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
@@ -275,6 +274,12 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
     {
       MIX (s->visible_start);
       MIX (s->visible_end);
+    }
+  if (depends & VITA_DEPENDS_DECODING)
+    {
+      MIX (priv->decoding);
+      MIX (priv->preview);
+      MIX ((gint64) (priv->decode_progress * 1000));
     }
   if (depends & VITA_DEPENDS_LAYER)
     {
@@ -944,7 +949,10 @@ vita_panel_view_set_decoding (VitaPanelView *self, gboolean decoding, double pro
   priv->decoding = !!decoding;
   priv->preview = !!preview;
   priv->decode_progress = progress;
-  invalidate (self);
+  /* only the panels that draw it (the others keep their content: the progress
+   * changes a few times a second while a long track decodes) */
+  if (klass_of (self)->depends & VITA_DEPENDS_DECODING)
+    invalidate (self);
 }
 
 void

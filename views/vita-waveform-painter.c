@@ -198,7 +198,8 @@ const VitaPanelClass vita_waveform_panel_class = {
   .subtitle = N_("click to seek, drag to select"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED,
-  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS |
+             VITA_DEPENDS_DECODING,
   .order = 20, .row = 0, .width = -1, .height = 90,
   .paint = vita_waveform_paint,
   .playhead = vita_time_panel_playhead,
