@@ -916,6 +916,79 @@ test_preview_unknown (void)
 }
 
 static void
+test_preview_tiles (void)
+{
+  /* A long track's preview, zoomed out (tiles of 2^level frames per column): a column
+   * over the edge of the ready window is the mean of the frames the preview has mel
+   * for, not of frames it has not decoded (whose mel it never read); outside the
+   * window nothing is drawn in colormap colours. */
+  VitaAnalysis *an = views_synth_analysis (1400.0, TRUE);
+  g_assert_cmpint (an->n_frames, >, VITA_MEL_TILE);
+  const int w = an->n_windows / 2, T = an->cfg.frames, M = an->cfg.fe.n_mels;
+  for (int k = 0; k < an->n_windows; k++)
+    an->window_ready[k] = k == w;
+  an->n_ready = 1;
+  an->complete = 0;
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  VitaTimelineSnapshot snap;
+  const int hop = 512, W = 1100, H = 300;
+  vita_timeline_snapshot_init (&snap, 16000, hop, (gint64) 1400 * 16000, an->n_layers, 3);
+  snap.show_playhead = FALSE;
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style, .decoding = TRUE,
+                           .decode_progress = 0.5, .preview = TRUE };
+  VitaRect plot, cbar;
+  vita_panel_layout (&style, 0, 0, W, H, vita_panel_flags (VITA_PANEL_MEL), &plot, &cbar);
+  cairo_surface_t *s = render (VITA_PANEL_MEL, &ctx, W, H);
+  double a = vita_paint_x_for_sample (&plot, &snap, (gint64) an->window_start[w] * hop - hop / 2);
+  double b = vita_paint_x_for_sample (&plot, &snap, (gint64) (an->window_start[w] + T) * hop - hop / 2);
+  g_assert_cmpint (colormap_columns (s, &plot, (int) plot.x + 1, (int) floor (a) - 1, style.colormap), ==, 0);
+  g_assert_cmpint (colormap_columns (s, &plot, (int) ceil (b) + 1, (int) (plot.x + plot.width) - 1,
+                                     style.colormap), ==, 0);
+  cairo_surface_destroy (s);
+  /* the tile drawn: one, zoomed out */
+  VitaSurfaceSlot *slot = NULL;
+  for (int i = 0; i < VITA_MEL_TILES; i++)
+    if (cache->mel_tiles[i].surface != NULL)
+      slot = &cache->mel_tiles[i];
+  g_assert_nonnull (slot);
+  const int decim = slot->decim, first = an->window_start[w];
+  g_assert_cmpint (decim, >, 1);
+  g_assert_cmpint (first % decim, !=, 0);   /* the window begins inside a column */
+  const int c = first / decim;
+  g_autofree float *known = g_new0 (float, M);
+  g_autofree float *all = g_new0 (float, M);
+  for (int f = c * decim; f < (c + 1) * decim; f++)
+    for (int m = 0; m < M; m++)
+      {
+        all[m] += an->mel[(gsize) f * M + m] / decim;
+        if (f >= first)
+          known[m] += an->mel[(gsize) f * M + m] / ((c + 1) * decim - first);
+      }
+  int same = 0, differ = 0;
+  for (int m = 0; m < M; m++)
+    {
+      float one[2][1] = { { known[m] }, { all[m] } };
+      guint32 want[2];
+      for (int k = 0; k < 2; k++)
+        {
+          cairo_surface_t *px = vita_heatmap_surface_transposed (one[k], 1, 1, cache->mel.vmin,
+                                                                 cache->mel.vmax, style.colormap);
+          want[k] = pixel (px, 0, 0);
+          cairo_surface_destroy (px);
+        }
+      guint32 got = pixel (slot->surface, c, M - 1 - m);
+      same += got == want[0];
+      differ += want[0] != want[1];
+    }
+  g_assert_cmpint (same, >=, M - 2);   /* (float sums in another order: a step at most) */
+  g_assert_cmpint (differ, >, M / 4);  /* the mean of every frame would have shown */
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
+static void
 test_colormaps (void)
 {
   /* The polynomial fits stay close to matplotlib's tables (values from
@@ -1133,6 +1206,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
   g_test_add_func ("/views/paint/preview-unknown", test_preview_unknown);
+  g_test_add_func ("/views/paint/preview-tiles", test_preview_tiles);
   g_test_add_func ("/views/paint/registry", test_registry);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/views/paint/peaks", test_peaks);
