@@ -189,7 +189,7 @@ vita_session_get_decoding (VitaSession *self, double *progress, gboolean *previe
   return decoding;
 }
 
-/* "decoding" notified when the decoding state, its progress (in whole per mille) or
+/* "decoding" notified when the decoding state, its progress (in whole per cent) or
  * the preview flag changed. */
 static void
 update_decoding (VitaSession *self)
