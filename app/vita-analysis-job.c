@@ -39,6 +39,7 @@ struct _VitaAnalysisJob
   GMainContext *main_context;
 
   gboolean      preview;        /* the window under the playhead first (set_preview) */
+  VitaAudioProgress decode_progress;  /* the decoder's, read by the main thread */
 
   /* written by the worker before the matching signal; read-only afterwards */
   VitaPcm      *pcm;
@@ -445,7 +446,8 @@ run_worker (VitaAnalysisJob *self, GError **error)
   if (self->given_pcm != NULL)
     pcm = g_steal_pointer (&self->given_pcm);
   else
-    pcm = vita_audio_load (self->path, fe.sample_rate, self->cancellable, error);
+    pcm = vita_audio_load_progress (self->path, fe.sample_rate, self->cancellable,
+                                    &self->decode_progress, error);
   if (pcm == NULL)
     return FALSE;
   if (self->edits != NULL && self->edits->len > 0)
@@ -721,6 +723,12 @@ VitaPeaks *
 vita_analysis_job_get_peaks (VitaAnalysisJob *self)
 {
   return self->peaks;
+}
+
+double
+vita_analysis_job_get_decode_progress (VitaAnalysisJob *self)
+{
+  return vita_audio_progress_fraction (&self->decode_progress);
 }
 
 gint64

@@ -64,6 +64,9 @@ struct _VitaPeaks *vita_analysis_job_get_peaks (VitaAnalysisJob *self);
 /* The track's length in samples at the model's rate: after "decoded", or after an
  * "analysis-started" with a preview (then from the file's header); else 0. */
 gint64           vita_analysis_job_get_n_samples (VitaAnalysisJob *self);
+/* How far the decode is, in [0, 1] (the file's frames read of its header's; the
+ * decoder's threads update it), or -1 while not known; any time, main thread. */
+double           vita_analysis_job_get_decode_progress (VitaAnalysisJob *self);
 /* What the last "analysis-started" handed over; borrowed.  The track's mel (the model
  * input) is the analysis' (an->mel): the job keeps no copy. */
 VitaAnalysis    *vita_analysis_job_get_analysis (VitaAnalysisJob *self);

@@ -75,6 +75,11 @@ VitaVit      *vita_session_get_model      (VitaSession *self);
 VitaPeaks    *vita_session_get_peaks      (VitaSession *self);
 VitaAnalysis *vita_session_get_analysis   (VitaSession *self);
 gboolean      vita_session_get_analysis_complete (VitaSession *self);
+/* TRUE while the track decodes (property "decoding", notified also when *progress —
+ * in [0, 1], < 0 when not known — or *preview change); *preview: the analysis shown is
+ * the progressive open's preview, whose mel exists only in its ready windows (until the
+ * track's analysis replaces it, after the decode).  Either may be NULL. */
+gboolean      vita_session_get_decoding (VitaSession *self, double *progress, gboolean *preview);
 /* What the panels draw from: the session's analysis, its progress and the shared
  * paint cache (views/vita-analysis-source.h); owned by the session, kept in step
  * with "analysis" and "analysis-updated". */

@@ -65,6 +65,8 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
   ctx.style = &spec.style;
   ctx.attention_mode = spec.attention_mode;
   ctx.annotations = g_object_get_data (G_OBJECT (self), "vita-annotation-layers");
+  /* a figure made while the track decodes shows the undecoded ranges as the screen does */
+  ctx.decoding = vita_session_get_decoding (self->session, &ctx.decode_progress, &ctx.preview);
   /* the whole view as arranged on screen: its order, the panels shown */
   ctx.layout_order = self->order;
   ctx.n_layout_order = self->n_order;

@@ -88,6 +88,17 @@ on_analysis (VitaWindow *self)
 }
 
 static void
+on_decoding (VitaWindow *self)
+{
+  double progress;
+  gboolean preview, decoding = vita_session_get_decoding (self->session, &progress, &preview);
+
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->panels[i] != NULL)
+      vita_panel_view_set_decoding (VITA_PANEL_VIEW (self->panels[i]), decoding, progress, preview);
+}
+
+static void
 on_peaks (VitaWindow *self)
 {
   VitaPeaks *peaks = vita_session_get_peaks (self->session);
@@ -541,6 +552,7 @@ _vita_window_panels_build (VitaWindow *self)
   self->panel_signals = g = g_signal_group_new (VITA_TYPE_SESSION);
   g_signal_group_connect_swapped (g, "notify::analysis", G_CALLBACK (on_analysis), self);
   g_signal_group_connect_swapped (g, "notify::peaks", G_CALLBACK (on_peaks), self);
+  g_signal_group_connect_swapped (g, "notify::decoding", G_CALLBACK (on_decoding), self);
   g_signal_group_connect_swapped (g, "notify::colormap", G_CALLBACK (on_colormap), self);
   g_signal_group_connect_swapped (g, "notify::attention-mode", G_CALLBACK (on_attention_mode), self);
   g_signal_group_connect_swapped (g, "lanes-changed", G_CALLBACK (on_lanes_changed), self);
@@ -554,6 +566,7 @@ _vita_window_panels_build (VitaWindow *self)
   g_signal_group_set_target (g, self->session);
   on_analysis (self);
   on_peaks (self);
+  on_decoding (self);
   on_colormap (self);
   on_attention_mode (self);
   on_compare (self);

@@ -816,9 +816,17 @@ sink_clear (VitaPcmSink *s)
 }
 
 /* Decodes an opened SNDFILE. Takes no ownership of sf. */
+static void
+progress_add (VitaAudioProgress *progress, gsize frames)
+{
+  if (progress != NULL)
+    g_atomic_pointer_add (&progress->done, (gssize) frames);
+}
+
 static VitaPcm *
 decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_rate,
-                double stop_s, GCancellable *cancellable, GError **error)
+                double stop_s, GCancellable *cancellable, VitaAudioProgress *progress,
+                GError **error)
 {
   if (!check_format (name, info, error) || !check_target_rate (name, target_rate, error))
     return NULL;
@@ -886,6 +894,7 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
       if (got == 0 || (stop_frames != G_MAXUINT64 && n_in_total + (gsize) got >= stop_frames))
         eof = TRUE;
       n_in_total += (gsize) got;
+      progress_add (progress, (gsize) got);
       if (n_in_total > in_limit)
         {
           too_long_error (name, error);
@@ -1071,11 +1080,21 @@ vita_audio_set_threads (int n_threads)
 
 #define VITA_AUDIO_PARALLEL_MIN_S 20.0
 
+double
+vita_audio_progress_fraction (VitaAudioProgress *progress)
+{
+  gsize total = g_atomic_pointer_get (&progress->total);
+  if (total == 0)
+    return -1;
+  return MIN (1.0, (double) g_atomic_pointer_get (&progress->done) / (double) total);
+}
+
 typedef struct {
   const char   *path;
   const char   *name;
   int           channels, src_rate, target_rate;
   GCancellable *cancellable;
+  VitaAudioProgress *progress;  /* may be NULL */
   gboolean      last;
   /* input range: samples [in_start, in_stop) (in_stop = G_MAXUINT64: to the end) */
   guint64       in_start, in_stop;
@@ -1157,6 +1176,7 @@ seg_run (gpointer data)
           break;
         }
       g->n_read += (guint64) got;
+      progress_add (g->progress, (gsize) got);
       if (g->in_start + g->n_read > in_limit)
         {
           too_long_error (name, error);
@@ -1222,8 +1242,8 @@ done:
 /* NULL with *fallback = TRUE: use the serial decoder instead. */
 static VitaPcm *
 decode_parallel (const char *path, const char *name, const SF_INFO *info, const FileId *id,
-                 int target_rate, int n_threads, GCancellable *cancellable, gboolean *fallback,
-                 GError **error)
+                 int target_rate, int n_threads, GCancellable *cancellable,
+                 VitaAudioProgress *progress, gboolean *fallback, GError **error)
 {
   *fallback = FALSE;
   if (vita_audio_test_before_reopen)
@@ -1257,7 +1277,7 @@ decode_parallel (const char *path, const char *name, const SF_INFO *info, const 
       Seg *g = &segs[k];
       *g = (Seg) { .path = path, .name = name, .channels = info->channels,
                    .src_rate = info->samplerate, .target_rate = target_rate,
-                   .cancellable = cancellable, .last = k == n_threads - 1,
+                   .cancellable = cancellable, .progress = progress, .last = k == n_threads - 1,
                    .resample = resample, .in_stop = G_MAXUINT64, .id = id };
       if (resample)
         {
@@ -1678,7 +1698,7 @@ vita_audio_load_memory (const guint8 *data, gsize len, const char *display_name,
                name, sf_strerror (NULL));
       return NULL;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, 0, NULL, error);
+  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, 0, NULL, NULL, error);
   sf_close (sf);
   return pcm;
 }
@@ -1729,12 +1749,20 @@ finish_fallback (VitaPcm *pcm, const char *name, int target_rate, GError **error
 }
 
 static VitaPcm *load_impl (const char *path, int target_rate, double stop_s,
-                           GCancellable *cancellable, GError **error);
+                           GCancellable *cancellable, VitaAudioProgress *progress,
+                           GError **error);
 
 VitaPcm *
 vita_audio_load (const char *path, int target_rate, GCancellable *cancellable, GError **error)
 {
-  return load_impl (path, target_rate, 0, cancellable, error);
+  return load_impl (path, target_rate, 0, cancellable, NULL, error);
+}
+
+VitaPcm *
+vita_audio_load_progress (const char *path, int target_rate, GCancellable *cancellable,
+                          VitaAudioProgress *progress, GError **error)
+{
+  return load_impl (path, target_rate, 0, cancellable, progress, error);
 }
 
 VitaPcm *
@@ -1742,12 +1770,12 @@ vita_audio_load_prefix (const char *path, int target_rate, double seconds,
                         GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (seconds > 0, NULL);
-  return load_impl (path, target_rate, seconds, cancellable, error);
+  return load_impl (path, target_rate, seconds, cancellable, NULL, error);
 }
 
 static VitaPcm *
 load_impl (const char *path, int target_rate, double stop_s, GCancellable *cancellable,
-           GError **error)
+           VitaAudioProgress *progress, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_autofree char *name = g_filename_display_name (path);
@@ -1851,6 +1879,8 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
       SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” is not a readable audio file: %s", name, why);
       return NULL;
     }
+  if (progress != NULL && info.frames > 0 && info.frames != SF_COUNT_MAX)
+    g_atomic_pointer_set (&progress->total, (gsize) info.frames);
   int n_threads = audio_threads > 0 ? audio_threads : MIN ((int) g_get_num_processors (), 4);
   const int major = info.format & SF_FORMAT_TYPEMASK, sub = info.format & SF_FORMAT_SUBMASK;
   if (stop_s <= 0 && n_threads >= 2 && info.seekable && info.frames > 0 && info.frames != SF_COUNT_MAX &&
@@ -1863,10 +1893,12 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
       sf_close (sf);
       gboolean fallback = FALSE;
       VitaPcm *pcm = decode_parallel (path, name, &info, &id, target_rate, n_threads,
-                                      cancellable, &fallback, error);
+                                      cancellable, progress, &fallback, error);
       if (pcm != NULL || !fallback)
         return pcm;
       g_debug ("%s: parallel decoding not possible, decoding serially", name);
+      if (progress != NULL)
+        g_atomic_pointer_set (&progress->done, 0);
       SF_INFO info2 = { 0 };
       gboolean changed;
       sf = reopen_same (path, name, &id, &info2, &changed);
@@ -1882,7 +1914,8 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
         }
       info = info2;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, stop_s, cancellable, error);
+  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, stop_s, cancellable, progress,
+                                 error);
   sf_close (sf);
   return pcm;
 }

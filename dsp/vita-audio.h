@@ -92,6 +92,21 @@ VitaPcm *vita_audio_load (const char   *path,
                           GCancellable *cancellable,
                           GError      **error);
 
+/* vita_audio_load telling how far it is: the file's frames read so far (done) of those
+ * its header gives (total; 0: not known), updated atomically as it decodes (from the
+ * decoder's threads); a caller zeroes it and reads it from any thread. */
+typedef struct {
+  gsize done;
+  gsize total;
+} VitaAudioProgress;
+VitaPcm *vita_audio_load_progress (const char        *path,
+                                   int                target_rate,
+                                   GCancellable      *cancellable,
+                                   VitaAudioProgress *progress,
+                                   GError           **error);
+/* done / total in [0, 1], or -1 while the total is not known. */
+double   vita_audio_progress_fraction (VitaAudioProgress *progress);
+
 /* Like vita_audio_load, but decodes only the first `seconds` of the file: the rest
  * is neither read nor held against the duration limit (analyse a part of a long
  * file).  The last few samples may differ from a whole-file decode by the

@@ -517,7 +517,8 @@ const VitaPanelClass vita_layout_panel_class = {
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_FIGURE_ONLY,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_LAYER |
-             VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_PEAKS | VITA_DEPENDS_TOKENS,
+             VITA_DEPENDS_ANALYSIS | VITA_DEPENDS_PEAKS | VITA_DEPENDS_TOKENS |
+             VITA_DEPENDS_DECODING,
   .paint = vita_layout_paint,
   .position_key = layout_position_key,
 };

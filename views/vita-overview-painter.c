@@ -35,6 +35,11 @@ vita_overview_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
           mn[c] = mx[c] = 0;
       vita_draw_envelope (cr, plot.x, mid, half, mn, mx, W);
     }
+  else if (ctx->decoding)
+    {
+      vita_paint_unknown_x (cr, style, &plot, plot.x, plot.x + plot.width);
+      vita_paint_decoding_label (cr, ctx, &plot);
+    }
   /* Visible range (widgets overlay it as nodes instead). */
   VitaRect mark;
   if (snap->show_playhead && overview_visible_mark (NULL, area, ctx, &mark))
@@ -122,7 +127,7 @@ const VitaPanelClass vita_overview_panel_class = {
   .subtitle = N_("the whole track; the visible range is highlighted"),
   .flags = VITA_PANEL_XAXIS,
   .traits = VITA_PANEL_WHOLE_TRACK,
-  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS | VITA_DEPENDS_DECODING,
   .order = 10, .row = 0, .width = -1, .height = 64,
   .paint = vita_overview_paint,
   .playhead = overview_playhead,

@@ -104,6 +104,19 @@ gboolean vita_time_panel_playhead (const VitaPanelClass *klass, const VitaRect *
 gboolean vita_time_panel_hit_sample (const VitaPanelClass *klass, const VitaRect *area,
                                      const VitaPaintContext *ctx, double px, double py,
                                      gint64 *sample);
+/* What is not known yet (ctx->decoding, ctx->preview) looks unknown: samples
+ * [start, end) of a time-aligned plot as the panel background with a light hatch. */
+void vita_paint_unknown_range (cairo_t *cr, const VitaPaintContext *ctx, const VitaRect *plot,
+                               gint64 start, gint64 end);
+/* The same over x in [x0, x1) of any plot. */
+void vita_paint_unknown_x (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                           double x0, double x1);
+/* "Decoding… 37 %" (or "Decoding…" when the progress is not known) in the plot. */
+void vita_paint_decoding_label (cairo_t *cr, const VitaPaintContext *ctx, const VitaRect *plot);
+/* A preview's frames without mel (outside its ready windows) drawn unknown, with the
+ * decoding label over them; nothing for an analysis that is not a preview. */
+void vita_paint_preview_unknown (cairo_t *cr, const VitaPaintContext *ctx, const VitaRect *plot,
+                                 const VitaAnalysis *an);
 /* Frames [f0, f1] of the visible range, clamped to the track. */
 void vita_paint_visible_frames (const VitaPaintContext *ctx, int n_frames, int *f0, int *f1);
 /* Attention panels: the window of the query frame, its first frame and T. */

@@ -275,6 +275,14 @@ typedef struct {
    * time-aligned panels, several in a centred row under them, each panel of the
    * shape it draws (vita_layout_place). */
   gboolean        fill_frame;
+  /* The progressive open (app/vita-analysis-job.h): TRUE while the track decodes (no
+   * PCM yet: the waveform and overview draw the unknown pattern), with decode_progress
+   * in [0, 1] (< 0: not known); preview: the analysis is a preview whose mel (the
+   * model input) exists only in its ready windows, the rest unknown.  Both FALSE (a
+   * zeroed context): everything drawn is known. */
+  gboolean        decoding;
+  double          decode_progress;
+  gboolean        preview;
 } VitaPaintContext;
 
 typedef enum {
@@ -296,6 +304,7 @@ typedef enum {
   VITA_DEPENDS_ANALYSIS  = 1 << 3,     /* the analysis's progress (a new analysis redraws every panel) */
   VITA_DEPENDS_PEAKS     = 1 << 4,     /* the PCM envelope */
   VITA_DEPENDS_TOKENS    = 1 << 5,     /* the analysis's per-frame tokens (keep_tokens) */
+  VITA_DEPENDS_DECODING  = 1 << 6,     /* the context's decoding, decode_progress, preview */
 } VitaPanelDepends;
 
 typedef struct _VitaPanelClass VitaPanelClass;

@@ -66,6 +66,8 @@ typedef struct
   VitaPaintCompare compare;       /* cache_b filled in make_context */
   char           *label_a, *label_b;
   VitaPeaks      *peaks;
+  gboolean        decoding, preview;   /* vita_panel_view_set_decoding */
+  double          decode_progress;
   VitaStyle       style;
   gboolean        dark;
   double          type_scale;     /* presentation: 1 … 3 */
@@ -193,6 +195,9 @@ make_context (VitaPanelView *self, const VitaTimelineSnapshot *snap, VitaPaintCo
     .emergence = priv->emergence,
     .emergence_current = priv->emergence_current,
     .annotations = priv->annotations,
+    .decoding = priv->decoding,
+    .decode_progress = priv->decode_progress,
+    .preview = priv->preview,
   };
   if (priv->source_b != NULL)
     {
@@ -270,6 +275,12 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
     {
       MIX (s->visible_start);
       MIX (s->visible_end);
+    }
+  if (depends & VITA_DEPENDS_DECODING)
+    {
+      MIX (priv->decoding);
+      MIX (priv->preview);
+      MIX ((gint64) (priv->decode_progress * 1000));
     }
   if (depends & VITA_DEPENDS_LAYER)
     {
@@ -929,6 +940,25 @@ vita_panel_view_set_peaks (VitaPanelView *self, VitaPeaks *peaks)
   priv->peaks = peaks ? vita_peaks_ref (peaks) : NULL;
   invalidate (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEAKS]);
+}
+
+void
+vita_panel_view_set_decoding (VitaPanelView *self, gboolean decoding, double progress,
+                              gboolean preview)
+{
+  g_return_if_fail (VITA_IS_PANEL_VIEW (self));
+  VitaPanelViewPrivate *priv = vita_panel_view_get_instance_private (self);
+  progress = progress < 0 ? -1 : floor (1000 * MIN (progress, 1.0)) / 1000;
+  if (priv->decoding == !!decoding && priv->preview == !!preview &&
+      priv->decode_progress == progress)
+    return;
+  priv->decoding = !!decoding;
+  priv->preview = !!preview;
+  priv->decode_progress = progress;
+  /* only the panels that draw it (the others keep their content: the progress
+   * changes a few times a second while a long track decodes) */
+  if (klass_of (self)->depends & VITA_DEPENDS_DECODING)
+    invalidate (self);
 }
 
 void

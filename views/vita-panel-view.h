@@ -66,6 +66,10 @@ void          vita_panel_view_set_timeline (VitaPanelView *self, VitaTimeline *t
 VitaAnalysis *vita_panel_view_get_analysis (VitaPanelView *self);
 void          vita_panel_view_set_analysis (VitaPanelView *self, VitaAnalysis *analysis);
 void          vita_panel_view_set_peaks    (VitaPanelView *self, VitaPeaks *peaks);
+/* What is not known yet (VitaPaintContext's decoding, decode_progress, preview): the
+ * progressive open's undecoded ranges drawn as unknown. */
+void          vita_panel_view_set_decoding (VitaPanelView *self, gboolean decoding,
+                                            double progress, gboolean preview);
 void          vita_panel_view_set_colormap (VitaPanelView *self, VitaColormap colormap);
 void          vita_panel_view_set_font_size (VitaPanelView *self, double font_size);
 void          vita_panel_view_set_attention_mode (VitaPanelView *self, VitaAttentionMode mode);

@@ -3,6 +3,8 @@
  * knows one panel from another. */
 #include "vita-paint-private.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -307,6 +309,105 @@ void
 vita_set_rgb (cairo_t *cr, const double rgb[3])
 {
   cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+}
+
+/* ---- what is not known yet (the progressive open) -------------------------------- */
+
+void
+vita_paint_unknown_x (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double x0,
+                      double x1)
+{
+  x0 = MAX (x0, plot->x);
+  x1 = MIN (x1, plot->x + plot->width);
+  if (!(x1 > x0))
+    return;
+  const double step = MAX (6.0, 0.7 * style->font_size);
+  cairo_save (cr);
+  cairo_new_path (cr);
+  cairo_rectangle (cr, x0, plot->y, x1 - x0, plot->height);
+  cairo_clip (cr);
+  vita_set_rgb (cr, style->bg);
+  cairo_paint (cr);
+  /* a light hatch, anchored to the plot so that it does not crawl as ranges fill in */
+  cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.14);
+  cairo_set_line_width (cr, MAX (0.75, 0.5 * style->line_width));
+  double k0 = floor ((x0 - plot->x - plot->height) / step), k1 = ceil ((x1 - plot->x) / step);
+  for (double k = k0; k <= k1; k++)
+    {
+      double x = plot->x + k * step;
+      cairo_move_to (cr, x, plot->y + plot->height);
+      cairo_line_to (cr, x + plot->height, plot->y);
+    }
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+void
+vita_paint_unknown_range (cairo_t *cr, const VitaPaintContext *ctx, const VitaRect *plot,
+                          gint64 start, gint64 end)
+{
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  start = MAX (start, snap->visible_start);
+  end = MIN (end, snap->visible_end);
+  if (end > start)
+    vita_paint_unknown_x (cr, ctx->style, plot, vita_paint_x_for_sample (plot, snap, start),
+                          vita_paint_x_for_sample (plot, snap, end));
+}
+
+void
+vita_paint_decoding_label (cairo_t *cr, const VitaPaintContext *ctx, const VitaRect *plot)
+{
+  char text[64];
+  if (ctx->decoding && ctx->decode_progress >= 0)
+    /* Translators: the track is being decoded; a percentage follows. */
+    g_snprintf (text, sizeof text, _("Decoding… %d %%"),
+                (int) floor (100 * CLAMP (ctx->decode_progress, 0.0, 1.0)));
+  else if (ctx->decoding)
+    g_strlcpy (text, _("Decoding…"), sizeof text);
+  else
+    g_strlcpy (text, _("Analysing…"), sizeof text);   /* decoded: the track's mel is coming */
+  vita_panel_message (cr, ctx->style, plot, text);
+}
+
+void
+vita_paint_preview_unknown (cairo_t *cr, const VitaPaintContext *ctx, const VitaRect *plot,
+                            const VitaAnalysis *an)
+{
+  if (!ctx->preview || an == NULL || an->n_windows <= 0)
+    return;
+  const VitaTimelineSnapshot *snap = ctx->snap;
+  const int T = an->cfg.frames, hop = snap->hop;
+  /* frame i covers samples [i·hop − hop/2, i·hop + hop/2): the gaps between the ready
+   * windows' frames (in order of their first frames) */
+  gint64 known_end = -(gint64) hop / 2, best_a = 0, best_b = 0;
+  for (int w = 0; w <= an->n_windows; w++)
+    {
+      gint64 a, b;
+      if (w == an->n_windows)
+        a = b = snap->n_samples + hop;   /* past the end */
+      else if (vita_analysis_window_ready (an, w))
+        {
+          a = (gint64) an->window_start[w] * hop - hop / 2;
+          b = (gint64) MIN (an->window_start[w] + T, an->n_frames) * hop - hop / 2;
+        }
+      else
+        continue;
+      if (a > known_end)
+        {
+          vita_paint_unknown_range (cr, ctx, plot, known_end, a);
+          gint64 va = MAX (known_end, snap->visible_start), vb = MIN (a, snap->visible_end);
+          if (vb - va > best_b - best_a)
+            best_a = va, best_b = vb;
+        }
+      known_end = MAX (known_end, b);
+    }
+  if (best_b > best_a)
+    {
+      double x0 = vita_paint_x_for_sample (plot, snap, best_a);
+      double x1 = vita_paint_x_for_sample (plot, snap, best_b);
+      VitaRect r = { x0, plot->y, x1 - x0, plot->height };
+      vita_paint_decoding_label (cr, ctx, &r);
+    }
 }
 
 void

@@ -66,7 +66,12 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
   VitaRect plot;
   vita_paint_time_panel_begin (cr, area, ctx, VITA_PANEL_WAVEFORM, &plot, NULL);
 
-  if (ctx->peaks == NULL)
+  if (ctx->peaks == NULL && ctx->decoding)
+    {
+      vita_paint_unknown_x (cr, style, &plot, plot.x, plot.x + plot.width);
+      vita_paint_decoding_label (cr, ctx, &plot);
+    }
+  else if (ctx->peaks == NULL)
     vita_panel_message (cr, style, &plot, "No audio");
   else
     {
@@ -193,7 +198,8 @@ const VitaPanelClass vita_waveform_panel_class = {
   .subtitle = N_("click to seek, drag to select"),
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED,
-  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS,
+  .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS |
+             VITA_DEPENDS_DECODING,
   .order = 20, .row = 0, .width = -1, .height = 90,
   .paint = vita_waveform_paint,
   .playhead = vita_time_panel_playhead,

@@ -218,13 +218,34 @@ test_parallel (void)
           {
             int tr = target ? 16000 : rate;
             g_autoptr(GError) e1 = NULL, e2 = NULL;
+            VitaAudioProgress p1 = { 0 }, p2 = { 0 };
             vita_audio_set_threads (1);
-            g_autoptr(VitaPcm) serial = vita_audio_load (files[f], tr, NULL, &e1);
+            g_autoptr(VitaPcm) serial = vita_audio_load_progress (files[f], tr, NULL, &p1, &e1);
             vita_audio_set_threads (3);
-            g_autoptr(VitaPcm) par = vita_audio_load (files[f], tr, NULL, &e2);
+            g_autoptr(VitaPcm) par = vita_audio_load_progress (files[f], tr, NULL, &p2, &e2);
             vita_audio_set_threads (0);
             g_assert_no_error (e1);
             g_assert_no_error (e2);
+            /* the progress: the header's frames, all of them read (the segments of the
+             * parallel decoder overlap by the resampler's width); a cut file's short */
+            if (f == 0)
+              {
+                g_assert_cmpuint (p1.total, ==, frames);
+                g_assert_cmpuint (p2.total, ==, frames);
+                g_assert_cmpuint (p1.done, ==, frames);
+                g_assert_cmpuint (p2.done, >=, frames);
+                g_assert_cmpuint (p2.done, <, frames + 3 * 4096);
+                g_assert_cmpfloat (vita_audio_progress_fraction (&p2), ==, 1.0);
+              }
+            else if (p1.total > 0)
+              {
+                /* (a cut Ogg file's length is not known: -1) */
+                g_assert_cmpuint (p1.total, ==, frames);
+                g_assert_cmpfloat (vita_audio_progress_fraction (&p1), <, 0.8);
+                g_assert_cmpfloat (vita_audio_progress_fraction (&p1), >, 0.5);
+              }
+            else
+              g_assert_cmpfloat (vita_audio_progress_fraction (&p1), ==, -1);
             g_test_message ("%s%s at %d Hz: %zu samples", cases[c].name, f ? " (cut)" : "", tr,
                             serial->n_samples);
             g_assert_cmpuint (par->n_samples, ==, serial->n_samples);

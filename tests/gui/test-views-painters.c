@@ -802,6 +802,192 @@ test_partial_analysis (void)
   views_synth_free (an);
 }
 
+/* Whether p is one of the colormap's 256 colours. */
+static gboolean
+is_colormap_colour (guint32 p, VitaColormap cmap)
+{
+  const guint32 *lut = vita_colormap_lut (cmap);
+  for (int i = 0; i < 256; i++)
+    if ((lut[i] & 0xffffff) == p)
+      return TRUE;
+  return FALSE;
+}
+
+/* Columns of the plot's middle rows drawn in colormap colours, over x in [x0, x1). */
+static int
+colormap_columns (cairo_surface_t *s, const VitaRect *plot, int x0, int x1, VitaColormap cmap)
+{
+  int n = 0;
+  for (int x = x0; x < x1; x++)
+    {
+      gboolean any = FALSE;
+      for (int y = (int) plot->y + 3; y < (int) (plot->y + plot->height) - 3 && !any; y += 3)
+        any = is_colormap_colour (pixel (s, x, y), cmap);
+      n += any;
+    }
+  return n;
+}
+
+static void
+test_preview_unknown (void)
+{
+  /* The progressive open's preview: one window analysed (its mel computed), the rest
+   * of the track not decoded yet.  The mel panel draws colormap colours only over that
+   * window's frames; the undecoded frames are the unknown pattern with the "Decoding…"
+   * label (the synthetic analysis has mel values there: drawn as data without
+   * ctx.preview, so the check can tell).  The waveform and overview, without PCM, say
+   * so instead of "No audio". */
+  VitaAnalysis *an = views_synth_analysis (60.0, TRUE);
+  const int w = an->n_windows / 2, T = an->cfg.frames;
+  for (int k = 0; k < an->n_windows; k++)
+    an->window_ready[k] = k == w;
+  an->n_ready = 1;
+  an->complete = 0;
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  VitaTimelineSnapshot snap;
+  const int hop = 512, W = 1000, H = 300;
+  vita_timeline_snapshot_init (&snap, 16000, hop, 60 * 16000, an->n_layers, 3);
+  snap.position = (gint64) (an->window_start[w] + T / 2) * hop;
+  snap.show_playhead = FALSE;   /* a red column is no colormap colour */
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style, .decoding = TRUE,
+                           .decode_progress = 0.37, .preview = TRUE };
+  VitaRect plot, cbar;
+  vita_panel_layout (&style, 0, 0, W, H, vita_panel_flags (VITA_PANEL_MEL), &plot, &cbar);
+  /* x of frame f's column edges: samples f·hop − hop/2 */
+  double a = vita_paint_x_for_sample (&plot, &snap, (gint64) an->window_start[w] * hop - hop / 2);
+  double b = vita_paint_x_for_sample (&plot, &snap, (gint64) (an->window_start[w] + T) * hop - hop / 2);
+  g_assert_cmpfloat (a, >, plot.x + 100);
+  g_assert_cmpfloat (b, <, plot.x + plot.width - 100);
+  cairo_surface_t *s = render (VITA_PANEL_MEL, &ctx, W, H);
+  int left = (int) plot.x + 1, right = (int) (plot.x + plot.width) - 1;
+  g_assert_cmpint (colormap_columns (s, &plot, left, (int) floor (a) - 1, style.colormap), ==, 0);
+  g_assert_cmpint (colormap_columns (s, &plot, (int) ceil (b) + 1, right, style.colormap), ==, 0);
+  /* the window's frames are data: every column */
+  int inside = (int) floor (b) - (int) ceil (a);
+  g_assert_cmpint (colormap_columns (s, &plot, (int) ceil (a), (int) floor (b), style.colormap), ==, inside);
+  /* the label: text in the larger unknown stretch, not in the other one's middle rows */
+  double big0 = a - plot.x > plot.x + plot.width - b ? plot.x : b;
+  double big1 = big0 == plot.x ? a : plot.x + plot.width;
+  int mid = (int) (plot.y + plot.height / 2);
+  int dark = 0;
+  for (int y = mid - 8; y < mid + 8; y++)
+    for (int x = (int) big0 + 2; x < (int) big1 - 2; x++)
+      {
+        guint32 p = pixel (s, x, y);
+        dark += ((p >> 16) & 0xff) < 120 && ((p >> 8) & 0xff) < 120 && (p & 0xff) < 120;
+      }
+  g_assert_cmpint (dark, >, 30);
+  cairo_surface_destroy (s);
+  /* not a preview: the same frames are drawn as data (the check above can fail) */
+  ctx.preview = FALSE;
+  s = render (VITA_PANEL_MEL, &ctx, W, H);
+  g_assert_cmpint (colormap_columns (s, &plot, left, (int) floor (a) - 1, style.colormap), >,
+                   (int) (a - left) / 2);
+  cairo_surface_destroy (s);
+
+  /* waveform and overview without PCM while decoding: the unknown pattern and a label,
+   * not the accent colour of an envelope and not "No audio"'s plain plot */
+  ctx.preview = TRUE;
+  for (int k = 0; k < 2; k++)
+    {
+      VitaPanel panel = k == 0 ? VITA_PANEL_WAVEFORM : VITA_PANEL_OVERVIEW;
+      vita_panel_layout (&style, 0, 0, W, 120, vita_panel_flags (panel), &plot, NULL);
+      cairo_surface_t *dec = render (panel, &ctx, W, 120);
+      ctx.decoding = FALSE;
+      cairo_surface_t *none = render (panel, &ctx, W, 120);
+      ctx.decoding = TRUE;
+      /* the hatch: plot pixels neither background nor text away from the label */
+      int hatch = 0, plain = 0;
+      for (int y = (int) plot.y + 2; y < (int) (plot.y + plot.height) - 2; y++)
+        for (int x = (int) plot.x + 2; x < (int) plot.x + 150; x++)
+          {
+            hatch += pixel (dec, x, y) != 0xffffff;
+            plain += pixel (none, x, y) != 0xffffff;
+          }
+      g_assert_cmpint (hatch, >, 50);
+      g_assert_cmpint (plain, <, hatch / 4);
+      cairo_surface_destroy (dec);
+      cairo_surface_destroy (none);
+    }
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
+static void
+test_preview_tiles (void)
+{
+  /* A long track's preview, zoomed out (tiles of 2^level frames per column): a column
+   * over the edge of the ready window is the mean of the frames the preview has mel
+   * for, not of frames it has not decoded (whose mel it never read); outside the
+   * window nothing is drawn in colormap colours. */
+  VitaAnalysis *an = views_synth_analysis (1400.0, TRUE);
+  g_assert_cmpint (an->n_frames, >, VITA_MEL_TILE);
+  const int w = an->n_windows / 2, T = an->cfg.frames, M = an->cfg.fe.n_mels;
+  for (int k = 0; k < an->n_windows; k++)
+    an->window_ready[k] = k == w;
+  an->n_ready = 1;
+  an->complete = 0;
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  VitaTimelineSnapshot snap;
+  const int hop = 512, W = 1100, H = 300;
+  vita_timeline_snapshot_init (&snap, 16000, hop, (gint64) 1400 * 16000, an->n_layers, 3);
+  snap.show_playhead = FALSE;
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style, .decoding = TRUE,
+                           .decode_progress = 0.5, .preview = TRUE };
+  VitaRect plot, cbar;
+  vita_panel_layout (&style, 0, 0, W, H, vita_panel_flags (VITA_PANEL_MEL), &plot, &cbar);
+  cairo_surface_t *s = render (VITA_PANEL_MEL, &ctx, W, H);
+  double a = vita_paint_x_for_sample (&plot, &snap, (gint64) an->window_start[w] * hop - hop / 2);
+  double b = vita_paint_x_for_sample (&plot, &snap, (gint64) (an->window_start[w] + T) * hop - hop / 2);
+  g_assert_cmpint (colormap_columns (s, &plot, (int) plot.x + 1, (int) floor (a) - 1, style.colormap), ==, 0);
+  g_assert_cmpint (colormap_columns (s, &plot, (int) ceil (b) + 1, (int) (plot.x + plot.width) - 1,
+                                     style.colormap), ==, 0);
+  cairo_surface_destroy (s);
+  /* the tile drawn: one, zoomed out */
+  VitaSurfaceSlot *slot = NULL;
+  for (int i = 0; i < VITA_MEL_TILES; i++)
+    if (cache->mel_tiles[i].surface != NULL)
+      slot = &cache->mel_tiles[i];
+  g_assert_nonnull (slot);
+  const int decim = slot->decim, first = an->window_start[w];
+  g_assert_cmpint (decim, >, 1);
+  g_assert_cmpint (first % decim, !=, 0);   /* the window begins inside a column */
+  const int c = first / decim;
+  g_autofree float *known = g_new0 (float, M);
+  g_autofree float *all = g_new0 (float, M);
+  for (int f = c * decim; f < (c + 1) * decim; f++)
+    for (int m = 0; m < M; m++)
+      {
+        all[m] += an->mel[(gsize) f * M + m] / decim;
+        if (f >= first)
+          known[m] += an->mel[(gsize) f * M + m] / ((c + 1) * decim - first);
+      }
+  int same = 0, differ = 0;
+  for (int m = 0; m < M; m++)
+    {
+      float one[2][1] = { { known[m] }, { all[m] } };
+      guint32 want[2];
+      for (int k = 0; k < 2; k++)
+        {
+          cairo_surface_t *px = vita_heatmap_surface_transposed (one[k], 1, 1, cache->mel.vmin,
+                                                                 cache->mel.vmax, style.colormap);
+          want[k] = pixel (px, 0, 0);
+          cairo_surface_destroy (px);
+        }
+      guint32 got = pixel (slot->surface, c, M - 1 - m);
+      same += got == want[0];
+      differ += want[0] != want[1];
+    }
+  g_assert_cmpint (same, >=, M - 2);   /* (float sums in another order: a step at most) */
+  g_assert_cmpint (differ, >, M / 4);  /* the mean of every frame would have shown */
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
 static void
 test_colormaps (void)
 {
@@ -1019,6 +1205,8 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
+  g_test_add_func ("/views/paint/preview-unknown", test_preview_unknown);
+  g_test_add_func ("/views/paint/preview-tiles", test_preview_tiles);
   g_test_add_func ("/views/paint/registry", test_registry);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/views/paint/peaks", test_peaks);
