@@ -573,11 +573,18 @@ show_overlay (VitaWindow *self, const char *text)
   t->overlay_id = g_timeout_add (OVERLAY_MS, hide_overlay, self);
 }
 
+/* The type scale of every panel, its card's header, and, while presenting, the
+ * header bar's time (outside a presentation the header bar keeps the window's minimum
+ * width). */
 static void
 apply_type_scale (VitaWindow *self)
 {
   VitaTeach *t = self->teach;
 
+  vita_label_set_type_scale (self->position_label, t->presenting ? t->type_scale : 1.0);
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->cards[i] != NULL && VITA_IS_PANEL_CARD (self->cards[i]))
+      vita_panel_card_set_type_scale (VITA_PANEL_CARD (self->cards[i]), t->type_scale);
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
       {
@@ -673,6 +680,7 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
       leave_views (self);   /* the person's own layout and view state again */
     }
   set_header_shown (self, !t->presenting);
+  apply_type_scale (self);   /* the header bar's time follows the scale while presenting */
 }
 
 /* While presenting, the header bar comes back when the pointer reaches the top. */

@@ -431,19 +431,50 @@ has_wanted_width (gpointer data)
   return gdk_surface_get_width (gtk_native_get_surface (data)) == GPOINTER_TO_INT (g_object_get_data (data, "want-width"));
 }
 
+/* The first widget under `root` (itself included) with the CSS class `name`. */
+static GtkWidget *
+find_by_class (GtkWidget *root, const char *name)
+{
+  if (gtk_widget_has_css_class (root, name))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_class (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A widget's natural height (its text's, for a label). */
+static int
+natural_height (GtkWidget *widget)
+{
+  int natural = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, NULL, &natural, NULL, NULL);
+  return natural;
+}
+
 static void
 test_presentation_keys (Fixture *fx, gconstpointer data)
 {
   VitaSession *session = vita_window_get_session (fx->window);
   VitaTimeline *tl = vita_window_get_timeline (fx->window);
   g_autofree char *model = bundled ("default.safetensors");
-  GtkWidget *attention;
-  int layers[3], width_before, height_before;
+  GtkWidget *attention, *title, *time;
+  int layers[3], width_before, height_before, title_1x, time_1x;
 
   vita_session_open_model (session, model);
   open_audio (fx);
   g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
   attention = vita_window_get_panel_view (fx->window, "attention");
+  title = find_by_class (vita_window_get_panel_card (fx->window, "attention"), "vita-panel-title");
+  time = find_by_class (GTK_WIDGET (fx->window), "vita-time");
+  g_assert_nonnull (title);
+  g_assert_nonnull (time);
+  title_1x = natural_height (title);
+  time_1x = natural_height (time);
 
   /* F11: full screen — with a window manager it does that; without one (this X
    * server) the window is sized to its monitor shortly after; Ctrl+plus twice: text
@@ -468,6 +499,11 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
     g_object_get (attention, "font-size", &fs, NULL);
     g_assert_cmpfloat (fs, ==, 15.0);
   }
+  /* the cards' titles and the header bar's time grow with the panels' text */
+  g_test_message ("title %d → %d px, time %d → %d px", title_1x, natural_height (title),
+                  time_1x, natural_height (time));
+  g_assert_cmpint (natural_height (title), >=, 1.35 * title_1x);
+  g_assert_cmpint (natural_height (time), >=, 1.35 * time_1x);
   for (int i = 0; i < 12; i++)   /* clamped at 3× */
     press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK);
   g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 3.0);
@@ -529,11 +565,31 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
   g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
   g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.0);
 
+  g_assert_cmpint (natural_height (title), ==, title_1x);
+  g_assert_cmpint (natural_height (time), ==, time_1x);
+
   /* Escape leaves the presentation: the window's size back */
   g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
   g_assert_false (vita_window_is_presenting (fx->window));
   g_object_set_data (G_OBJECT (fx->window), "want-width", GINT_TO_POINTER (width_before));
   g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
+
+  /* 3× outside a presentation: the cards' titles follow it, the header bar's time
+   * does not, and the window can still be 1024 px wide */
+  for (int i = 0; i < 8; i++)
+    press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 3.0);
+  vita_gui_test_run_for (100);
+  g_assert_cmpint (natural_height (title), >=, 2.5 * title_1x);
+  g_assert_cmpint (natural_height (time), ==, time_1x);
+  {
+    int min_width = 0;
+    gtk_widget_measure (GTK_WIDGET (fx->window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+    g_test_message ("window minimum width at 3× %d px", min_width);
+    g_assert_cmpint (min_width, <=, 1024);
+  }
+  g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
+  g_assert_cmpint (natural_height (title), ==, title_1x);
 }
 
 /* Whether the session file at `path` keeps `panel` visible in its arrangement. */
