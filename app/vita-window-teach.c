@@ -49,6 +49,7 @@ struct _VitaTeach
   GtkWidget      *scale;
   GtkWidget      *play_button;
   GtkWidget      *step_label;
+  GtkWidget      *bar_title;
   guint           play_id;
   gboolean        syncing;
 
@@ -574,14 +575,17 @@ show_overlay (VitaWindow *self, const char *text)
 }
 
 /* The type scale of every panel, its card's header, and, while presenting, the
- * header bar's time (outside a presentation the header bar keeps the window's minimum
- * width). */
+ * header bar's time and the training-step bar's labels (outside a presentation both
+ * bars keep the window's minimum width). */
 static void
 apply_type_scale (VitaWindow *self)
 {
   VitaTeach *t = self->teach;
+  double bars = t->presenting ? t->type_scale : 1.0;
 
-  vita_label_set_type_scale (self->position_label, t->presenting ? t->type_scale : 1.0);
+  vita_label_set_type_scale (self->position_label, bars);
+  vita_label_set_type_scale (GTK_LABEL (t->bar_title), bars);
+  vita_label_set_type_scale (GTK_LABEL (t->step_label), bars);
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->cards[i] != NULL && VITA_IS_PANEL_CARD (self->cards[i]))
       vita_panel_card_set_type_scale (VITA_PANEL_CARD (self->cards[i]), t->type_scale);
@@ -670,6 +674,10 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
     {
       gtk_window_fullscreen (GTK_WINDOW (self));
       t->fullscreen_check_id = g_timeout_add (FULLSCREEN_CHECK_MS, check_fullscreen, self);
+      /* a screen shows a few panels: without views the lower ones are below the fold */
+      if (vita_session_get_views (self->session)->len == 0)
+        show_overlay (self, _("Hide panels to fit the screen, Ctrl+B captures them as a view; "
+                              "PageDown: next view, Escape: end"));
     }
   else
     {
@@ -966,7 +974,7 @@ build_bar (VitaWindow *self)
 {
   VitaTeach *t = self->teach;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *title = gtk_label_new (_("Training step"));
+  GtkWidget *title = t->bar_title = gtk_label_new (_("Training step"));
   GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
 
   t->bar = gtk_revealer_new ();

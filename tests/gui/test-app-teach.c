@@ -490,6 +490,8 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
   }
   g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
   g_assert_true (vita_window_is_presenting (fx->window));
+  /* no views yet: the overlay says how to make them */
+  g_assert_nonnull (strstr (vita_window_get_overlay_text (fx->window), "Ctrl+B"));
   g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
   g_assert_true (press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
   g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
