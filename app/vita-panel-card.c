@@ -13,6 +13,7 @@ struct _VitaPanelCard
   GtkWidget  parent_instance;
 
   GtkWidget *box;          /* owned: header, view, handle */
+  GtkWidget *title;
   GtkWidget *subtitle;
   GtkWidget *view;
   GtkWidget *handle;
@@ -240,6 +241,7 @@ vita_panel_card_new (VitaPanel panel, GtkWidget *view)
   gtk_widget_set_name (GTK_WIDGET (self), name);
 
   gtk_widget_add_css_class (header, "vita-panel-header");
+  self->title = label;
   gtk_widget_add_css_class (label, "vita-panel-title");
   gtk_label_set_xalign (GTK_LABEL (label), 0);   /* whole: the subtitle gives way first */
   self->subtitle = gtk_label_new (_(klass->subtitle));
@@ -371,4 +373,30 @@ vita_panel_card_set_maximised (VitaPanelCard *self, gboolean maximised)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "maximised");
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+vita_label_set_type_scale (GtkLabel *label, double scale)
+{
+  PangoAttrList *attrs = NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+  if (scale != 1.0)
+    {
+      attrs = pango_attr_list_new ();
+      pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
+    }
+  gtk_label_set_attributes (label, attrs);
+  g_clear_pointer (&attrs, pango_attr_list_unref);
+}
+
+void
+vita_panel_card_set_type_scale (VitaPanelCard *self, double scale)
+{
+  g_return_if_fail (VITA_IS_PANEL_CARD (self));
+  vita_label_set_type_scale (GTK_LABEL (self->title), scale);
+  vita_label_set_type_scale (GTK_LABEL (self->subtitle), scale);
+  /* at 1× whole (the subtitle gives way first); larger, a square card at the window's
+   * minimum width has no room for a whole title */
+  gtk_label_set_ellipsize (GTK_LABEL (self->title), scale > 1.0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
 }

@@ -40,6 +40,11 @@ void        vita_panel_card_set_maximised    (VitaPanelCard *self, gboolean maxi
 /* Square: the model's panels (a row of the registry, vita-painters.h), whose height
  * follows their width. */
 gboolean    vita_panel_card_is_square        (VitaPanelCard *self);
+/* The presentation type scale (1×–3×) of the card's title and subtitle; scaled, the
+ * title gives way (ellipsised) too, so that the window keeps its minimum width. */
+void        vita_panel_card_set_type_scale   (VitaPanelCard *self, double scale);
+/* A label's text at `scale` × its font size (a Pango scale attribute; 1: none). */
+void        vita_label_set_type_scale        (GtkLabel *label, double scale);
 
 /* The smallest height a person can drag a view to, px. */
 #define VITA_PANEL_CARD_MIN_HEIGHT 48

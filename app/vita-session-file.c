@@ -85,6 +85,7 @@ vita_session_state_free (VitaSessionState *state)
   vita_attr_settings_clear (&state->attribution);
   g_free (state->series);
   g_ptr_array_unref (state->views);
+  g_free (state->active_view);
   g_free (state);
 }
 
@@ -477,7 +478,8 @@ read_series_and_views (Reader *r, JsonObject *root, VitaSessionState *state)
       state->series = g_path_is_absolute (path) ? g_steal_pointer (&path)
                                                 : g_build_filename (r->dir, path, NULL);
     }
-  if (!member (r, root, NULL, "views", JSON_NODE_ARRAY, FALSE, &node))
+  if (!get_string (r, root, NULL, "active_view", FALSE, &state->active_view) ||
+      !member (r, root, NULL, "views", JSON_NODE_ARRAY, FALSE, &node))
     return FALSE;
   if (node == NULL)
     return TRUE;
@@ -951,6 +953,11 @@ vita_session_file_to_data (const char *path, const VitaSessionState *state)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
+    }
+  if (state->active_view != NULL)
+    {
+      json_builder_set_member_name (b, "active_view");
+      json_builder_add_string_value (b, state->active_view);
     }
   if (state->panels->len > 0)
     {

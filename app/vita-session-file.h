@@ -11,6 +11,8 @@
  *               "attention_mode": "head" | "average" | "rollout", "colormap", "follow",
  *               "speed", "loop", "onset_clicks" },
  *     "window": { "width", "height" },
+ *     "views": [ { "name", "panels": [ NAME … ], "view": { … } } ],
+ *     "active_view": NAME,
  *     "panels": { "order": [ { "name", "visible", "height" } ], "maximised": NAME | null,
  *                 "probeogram_task": TASK | null },
  *     "annotation_layers": [ "chords", "beats", "onsets", "key" ] }
@@ -18,6 +20,8 @@
  * "panels" (the arrangement of the window's panels) is optional: files without it,
  * as version 1 files written before it existed, show the default arrangement; a
  * name this Vitascope does not know is skipped when the arrangement is applied.
+ * "active_view" (optional) names the view that was showing: opening the file shows it
+ * again, over the person's own arrangement and view state saved beside it.
  * "annotation_layers" (the annotation layers shown, Annotation Layers menu) is
  * optional too: files without it show every layer.
  *
@@ -126,6 +130,8 @@ typedef struct {
   char            *series;             /* a checkpoint series folder (absolute), or NULL */
   gint64           series_step;        /* the checkpoint shown: its trained_steps */
   GPtrArray       *views;              /* VitaSessionNamedView*, in presentation order */
+  char            *active_view;        /* the name of the view shown when saved, or NULL
+                                          (the person's own layout) */
   GPtrArray       *panels;             /* VitaSessionPanel*, screen order; empty: not recorded */
   char            *maximised;          /* name of the maximised panel, or NULL */
   char            *probeogram_task;    /* the task the probe-o-gram shows, or NULL */

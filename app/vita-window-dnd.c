@@ -168,6 +168,7 @@ vita_window_open_session (VitaWindow *self, GFile *file)
   g_autofree char *uri = NULL;
   g_autoptr(GError) error = NULL;
   VitaSessionState *state;
+  gboolean has_audio;
 
   g_return_val_if_fail (VITA_IS_WINDOW (self), FALSE);
 
@@ -191,8 +192,12 @@ vita_window_open_session (VitaWindow *self, GFile *file)
     gtk_window_set_default_size (GTK_WINDOW (self), state->window_width, state->window_height);
   _vita_window_arrange_from_state (self, state);
   _vita_window_panels_annotations_from_state (self, state);
+  _vita_window_teach_from_state (self, state);
   vita_session_set_file (self->session, path);
-  vita_session_restore (self->session, state);
+  has_audio = state->audio != NULL && state->audio->found;
+  vita_session_restore (self->session, state);   /* takes the state */
+  if (!has_audio)   /* no view state to wait for: the saved view shows now */
+    _vita_window_teach_show_pending_view (self);
   uri = g_file_get_uri (file);
   gtk_recent_manager_add_item (self->recent, uri);
   return TRUE;
@@ -205,6 +210,7 @@ window_state (VitaWindow *self)
 
   gtk_window_get_default_size (GTK_WINDOW (self), &state->window_width, &state->window_height);
   _vita_window_arrange_to_state (self, state);
+  _vita_window_teach_to_state (self, state);
   _vita_window_panels_annotations_to_state (self, state);
   return state;
 }

@@ -153,6 +153,9 @@ void     _vita_window_teach_class_init (GtkWidgetClass *widget_class);
 void     _vita_window_teach_init (VitaWindow *self);
 gboolean _vita_window_teach_has_series (VitaWindow *self);
 void     _vita_window_teach_keys_init (VitaWindow *self);
+void     _vita_window_teach_to_state (VitaWindow *self, VitaSessionState *state);
+void     _vita_window_teach_from_state (VitaWindow *self, const VitaSessionState *state);
+void     _vita_window_teach_show_pending_view (VitaWindow *self);
 void     _vita_window_teach_dispose (VitaWindow *self);
 void     _vita_window_teach_finalize (VitaWindow *self);
 

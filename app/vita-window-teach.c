@@ -49,6 +49,7 @@ struct _VitaTeach
   GtkWidget      *scale;
   GtkWidget      *play_button;
   GtkWidget      *step_label;
+  GtkWidget      *bar_title;
   guint           play_id;
   gboolean        syncing;
 
@@ -66,11 +67,19 @@ struct _VitaTeach
   GtkWidget      *overlay_label;
   guint           overlay_id;
   int             view_index;      /* the view shown last, -1 none */
+  /* while a view shows: the person's own playhead, layer, head, query token, attention
+   * mode and time range (sample_rate and the strings unused), put back on leaving the
+   * views */
+  VitaSessionView mine;
+  char           *pending_view;    /* an opened session's active view, shown once the
+                                      session's own view state has been restored */
   guint           fullscreen_check_id;
   gboolean        fullscreen_seen; /* the window manager made it full screen */
   gboolean        own_fullscreen;  /* no window manager did: sized to the monitor here */
   int             saved_width, saved_height;
 };
+
+static gboolean leave_views (VitaWindow *self);
 
 static VitaPanel
 emergence_panel (void)
@@ -565,11 +574,21 @@ show_overlay (VitaWindow *self, const char *text)
   t->overlay_id = g_timeout_add (OVERLAY_MS, hide_overlay, self);
 }
 
+/* The type scale of every panel, its card's header, and, while presenting, the
+ * header bar's time and the training-step bar's labels (outside a presentation both
+ * bars keep the window's minimum width). */
 static void
 apply_type_scale (VitaWindow *self)
 {
   VitaTeach *t = self->teach;
+  double bars = t->presenting ? t->type_scale : 1.0;
 
+  vita_label_set_type_scale (self->position_label, bars);
+  vita_label_set_type_scale (GTK_LABEL (t->bar_title), bars);
+  vita_label_set_type_scale (GTK_LABEL (t->step_label), bars);
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->cards[i] != NULL && VITA_IS_PANEL_CARD (self->cards[i]))
+      vita_panel_card_set_type_scale (VITA_PANEL_CARD (self->cards[i]), t->type_scale);
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->panels[i] != NULL)
       {
@@ -655,6 +674,10 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
     {
       gtk_window_fullscreen (GTK_WINDOW (self));
       t->fullscreen_check_id = g_timeout_add (FULLSCREEN_CHECK_MS, check_fullscreen, self);
+      /* a screen shows a few panels: without views the lower ones are below the fold */
+      if (vita_session_get_views (self->session)->len == 0)
+        show_overlay (self, _("Hide panels to fit the screen, Ctrl+B captures them as a view; "
+                              "PageDown: next view, Escape: end"));
     }
   else
     {
@@ -662,9 +685,10 @@ action_present (GtkWidget *widget, const char *name, GVariant *param)
       if (t->own_fullscreen)
         gtk_window_set_default_size (GTK_WINDOW (self), t->saved_width, t->saved_height);
       t->own_fullscreen = FALSE;
-      _vita_window_arrange_leave_view (self);   /* the person's own layout again */
+      leave_views (self);   /* the person's own layout and view state again */
     }
   set_header_shown (self, !t->presenting);
+  apply_type_scale (self);   /* the header bar's time follows the scale while presenting */
 }
 
 /* While presenting, the header bar comes back when the pointer reaches the top. */
@@ -712,14 +736,62 @@ action_capture_view (GtkWidget *widget, const char *name, GVariant *param)
   show_overlay (self, text);
 }
 
+/* The person's own view state, kept when the first view shows (the arrangement is kept
+ * beside it by _vita_window_arrange_show_only). */
+static void
+keep_mine (VitaWindow *self)
+{
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  VitaSessionView *m = &self->teach->mine;
+
+  m->position = vita_timeline_get_position (tl);
+  m->layer = vita_timeline_get_layer (tl);
+  m->head = vita_timeline_get_head (tl);
+  m->query_token = vita_timeline_get_query_token (tl);
+  m->attention_mode = vita_session_get_attention_mode (self->session);
+  vita_timeline_get_visible (tl, &m->visible_start, &m->visible_end);
+}
+
+/* Back to the person's own arrangement and view state (Escape, Back to My Layout,
+ * leaving the presentation); FALSE when no view was shown. */
+static gboolean
+leave_views (VitaWindow *self)
+{
+  VitaTimeline *tl = vita_session_get_timeline (self->session);
+  const VitaSessionView *m = &self->teach->mine;
+
+  if (!_vita_window_arrange_leave_view (self))
+    return FALSE;
+  /* the playhead first: the time range set after it stays as it was */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", (gint64) m->position);
+  vita_timeline_set_layer (tl, m->layer);
+  vita_timeline_set_head (tl, m->head);
+  vita_timeline_set_query_token (tl, m->query_token);
+  vita_session_set_attention_mode (self->session, m->attention_mode);
+  if (m->visible_end > m->visible_start)
+    vita_timeline_set_visible (tl, m->visible_start, m->visible_end);
+  return TRUE;
+}
+
 static void
 apply_named_view (VitaWindow *self, const VitaSessionNamedView *nv)
 {
   VitaTimeline *tl = vita_session_get_timeline (self->session);
   const VitaSessionView *v = &nv->view;
 
+  if (!self->in_view)
+    keep_mine (self);
   if (nv->panels != NULL)
     _vita_window_arrange_show_only (self, (const char *const *) nv->panels);
+  else if (!self->in_view)   /* all panels as they are: still a view to leave */
+    {
+      g_autoptr(GStrvBuilder) all = g_strv_builder_new ();
+      for (int p = 0; p < VITA_N_PANELS; p++)
+        if (!self->panel_hidden[p])
+          g_strv_builder_add (all, vita_panel_to_string (p));
+      g_auto(GStrv) shown = g_strv_builder_end (all);
+      _vita_window_arrange_show_only (self, (const char *const *) shown);
+    }
   gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", (gint64) v->position);
   vita_timeline_set_layer (tl, v->layer);
   vita_timeline_set_head (tl, v->head);
@@ -729,14 +801,27 @@ apply_named_view (VitaWindow *self, const VitaSessionNamedView *nv)
     vita_timeline_set_visible (tl, v->visible_start, v->visible_end);
 }
 
+/* Shows view `i` of the session and names it in the overlay. */
+static void
+show_view (VitaWindow *self, int i)
+{
+  GPtrArray *views = vita_session_get_views (self->session);
+  const VitaSessionNamedView *nv = g_ptr_array_index (views, i);
+  g_autofree char *text = NULL;
+
+  self->teach->view_index = i;
+  apply_named_view (self, nv);
+  /* Translators: a view's name, then its place, e.g. "View 2 — 2 of 3". */
+  text = g_strdup_printf (_("%s — %d of %d"), nv->name, i + 1, (int) views->len);
+  show_overlay (self, text);
+}
+
 static void
 action_view_step (GtkWidget *widget, const char *name, GVariant *param)
 {
   VitaWindow *self = VITA_WINDOW (widget);
   VitaTeach *t = self->teach;
-  GPtrArray *views = vita_session_get_views (self->session);
-  g_autofree char *text = NULL;
-  int n = (int) views->len, i;
+  int n = (int) vita_session_get_views (self->session)->len, i;
 
   if (n == 0)
     {
@@ -744,24 +829,72 @@ action_view_step (GtkWidget *widget, const char *name, GVariant *param)
       return;
     }
   i = g_str_equal (name, "win.view-next") ? t->view_index + 1 : t->view_index - 1;
-  i = CLAMP (i, 0, n - 1);
-  t->view_index = i;
-  apply_named_view (self, g_ptr_array_index (views, i));
-  /* Translators: a view's name, then its place, e.g. "View 2 — 2 of 3". */
-  text = g_strdup_printf (_("%s — %d of %d"), ((VitaSessionNamedView *) g_ptr_array_index (views, i))->name,
-                          i + 1, n);
-  show_overlay (self, text);
+  show_view (self, CLAMP (i, 0, n - 1));
 }
 
 /* Escape (outside a presentation) or the menu's Back to My Layout: the arrangement
- * the person had before the first view. */
+ * and view state the person had before the first view. */
 static void
 action_leave_views (GtkWidget *widget, const char *name, GVariant *param)
 {
   VitaWindow *self = VITA_WINDOW (widget);
 
-  if (_vita_window_arrange_leave_view (self))
+  if (leave_views (self))
     show_overlay (self, _("Back to your layout"));
+}
+
+/* Saving while a view shows: the file keeps the person's own view state (as it keeps
+ * their arrangement, _vita_window_arrange_to_state) and names the view shown. */
+void
+_vita_window_teach_to_state (VitaWindow *self, VitaSessionState *state)
+{
+  VitaTeach *t = self->teach;
+  GPtrArray *views = vita_session_get_views (self->session);
+
+  if (!self->in_view || t->view_index < 0 || t->view_index >= (int) views->len)
+    return;
+  g_free (state->active_view);
+  state->active_view = g_strdup (((VitaSessionNamedView *) g_ptr_array_index (views, t->view_index))->name);
+  state->view.position = t->mine.position;   /* inside the time range: it stays */
+  state->view.layer = t->mine.layer;
+  state->view.head = t->mine.head;
+  state->view.query_token = t->mine.query_token;
+  state->view.attention_mode = t->mine.attention_mode;
+  state->view.visible_start = t->mine.visible_start;
+  state->view.visible_end = t->mine.visible_end;
+}
+
+/* The view a session was saved with shows once the session's own view state is
+ * restored ("view-restored"; vita_window_open_session calls it at once when the
+ * session has no audio to wait for). */
+void
+_vita_window_teach_show_pending_view (VitaWindow *self)
+{
+  VitaTeach *t = self->teach;
+  g_autofree char *name = g_steal_pointer (&t->pending_view);
+  GPtrArray *views = vita_session_get_views (self->session);
+
+  if (name == NULL)
+    return;
+  for (guint i = 0; i < views->len; i++)
+    if (g_str_equal (((VitaSessionNamedView *) g_ptr_array_index (views, i))->name, name))
+      {
+        show_view (self, (int) i);
+        return;
+      }
+  g_message ("The session's active view “%s” is not one of its views: its own layout is shown", name);
+}
+
+/* Before vita_session_restore (which takes the state): the view to show once it is
+ * restored. */
+void
+_vita_window_teach_from_state (VitaWindow *self, const VitaSessionState *state)
+{
+  VitaTeach *t = self->teach;
+
+  t->view_index = -1;
+  g_free (t->pending_view);
+  t->pending_view = g_strdup (state->active_view);
 }
 
 /* ------------------------------------------------------------------ style */
@@ -841,7 +974,7 @@ build_bar (VitaWindow *self)
 {
   VitaTeach *t = self->teach;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *title = gtk_label_new (_("Training step"));
+  GtkWidget *title = t->bar_title = gtk_label_new (_("Training step"));
   GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
 
   t->bar = gtk_revealer_new ();
@@ -956,6 +1089,8 @@ _vita_window_teach_init (VitaWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "prefetched", G_CALLBACK (prefetch_nearest), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "view-restored", G_CALLBACK (_vita_window_teach_show_pending_view), self,
+                           G_CONNECT_SWAPPED);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (on_dark), self, G_CONNECT_SWAPPED);
@@ -1005,6 +1140,8 @@ _vita_window_teach_dispose (VitaWindow *self)
 void
 _vita_window_teach_finalize (VitaWindow *self)
 {
+  if (self->teach != NULL)
+    g_free (self->teach->pending_view);
   g_clear_pointer (&self->teach, g_free);
 }
 

@@ -277,6 +277,42 @@ test_annotation_layers (void)
   g_rmdir (dir);
 }
 
+/* "active_view": the view shown when saved, by name; absent in older files; a name that
+ * is not a string is refused with the field named. */
+static void
+test_active_view (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "v.vitascope", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaSessionState) state = vita_session_state_new ();
+
+  g_ptr_array_add (state->views, vita_session_named_view_new ("Learning"));
+  g_ptr_array_add (state->views, vita_session_named_view_new ("Structure"));
+  state->active_view = g_strdup ("Structure");
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_autoptr(VitaSessionState) back = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->views->len, ==, 2);
+  g_assert_cmpstr (back->active_view, ==, "Structure");
+
+  g_clear_pointer (&state->active_view, g_free);
+  g_assert_true (vita_session_file_write (path, state, &error));
+  g_autoptr(VitaSessionState) none = vita_session_file_read (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (none->active_view);
+
+  g_assert_true (g_file_set_contents (path, "{\"format\":\"vitascope-session\",\"version\":1,"
+                                            "\"active_view\":2}", -1, NULL));
+  g_assert_null (vita_session_file_read (path, &error));
+  g_assert_error (error, VITA_SESSION_FILE_ERROR, VITA_SESSION_FILE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "active_view"));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -286,5 +322,6 @@ main (int argc, char **argv)
   g_test_add_func ("/session-file/failed-write-keeps-old", test_failed_write_keeps_old);
   g_test_add_func ("/session-file/panels", test_panels);
   g_test_add_func ("/session-file/annotation-layers", test_annotation_layers);
+  g_test_add_func ("/session-file/active-view", test_active_view);
   return g_test_run ();
 }

@@ -431,19 +431,50 @@ has_wanted_width (gpointer data)
   return gdk_surface_get_width (gtk_native_get_surface (data)) == GPOINTER_TO_INT (g_object_get_data (data, "want-width"));
 }
 
+/* The first widget under `root` (itself included) with the CSS class `name`. */
+static GtkWidget *
+find_by_class (GtkWidget *root, const char *name)
+{
+  if (gtk_widget_has_css_class (root, name))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_class (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A widget's natural height (its text's, for a label). */
+static int
+natural_height (GtkWidget *widget)
+{
+  int natural = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, NULL, &natural, NULL, NULL);
+  return natural;
+}
+
 static void
 test_presentation_keys (Fixture *fx, gconstpointer data)
 {
   VitaSession *session = vita_window_get_session (fx->window);
   VitaTimeline *tl = vita_window_get_timeline (fx->window);
   g_autofree char *model = bundled ("default.safetensors");
-  GtkWidget *attention;
-  int layers[3], width_before, height_before;
+  GtkWidget *attention, *title, *time;
+  int layers[3], width_before, height_before, title_1x, time_1x;
 
   vita_session_open_model (session, model);
   open_audio (fx);
   g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
   attention = vita_window_get_panel_view (fx->window, "attention");
+  title = find_by_class (vita_window_get_panel_card (fx->window, "attention"), "vita-panel-title");
+  time = find_by_class (GTK_WIDGET (fx->window), "vita-time");
+  g_assert_nonnull (title);
+  g_assert_nonnull (time);
+  title_1x = natural_height (title);
+  time_1x = natural_height (time);
 
   /* F11: full screen — with a window manager it does that; without one (this X
    * server) the window is sized to its monitor shortly after; Ctrl+plus twice: text
@@ -459,6 +490,8 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
   }
   g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
   g_assert_true (vita_window_is_presenting (fx->window));
+  /* no views yet: the overlay says how to make them */
+  g_assert_nonnull (strstr (vita_window_get_overlay_text (fx->window), "Ctrl+B"));
   g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
   g_assert_true (press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
   g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
@@ -468,6 +501,11 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
     g_object_get (attention, "font-size", &fs, NULL);
     g_assert_cmpfloat (fs, ==, 15.0);
   }
+  /* the cards' titles and the header bar's time grow with the panels' text */
+  g_test_message ("title %d → %d px, time %d → %d px", title_1x, natural_height (title),
+                  time_1x, natural_height (time));
+  g_assert_cmpint (natural_height (title), >=, 1.35 * title_1x);
+  g_assert_cmpint (natural_height (time), >=, 1.35 * time_1x);
   for (int i = 0; i < 12; i++)   /* clamped at 3× */
     press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK);
   g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 3.0);
@@ -529,11 +567,31 @@ test_presentation_keys (Fixture *fx, gconstpointer data)
   g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
   g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 1.0);
 
+  g_assert_cmpint (natural_height (title), ==, title_1x);
+  g_assert_cmpint (natural_height (time), ==, time_1x);
+
   /* Escape leaves the presentation: the window's size back */
   g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
   g_assert_false (vita_window_is_presenting (fx->window));
   g_object_set_data (G_OBJECT (fx->window), "want-width", GINT_TO_POINTER (width_before));
   g_assert_true (vita_gui_test_wait (has_wanted_width, fx->window, 5000));
+
+  /* 3× outside a presentation: the cards' titles follow it, the header bar's time
+   * does not, and the window can still be 1024 px wide */
+  for (int i = 0; i < 8; i++)
+    press_key (fx->window, GDK_KEY_plus, GDK_CONTROL_MASK);
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 3.0);
+  vita_gui_test_run_for (100);
+  g_assert_cmpint (natural_height (title), >=, 2.5 * title_1x);
+  g_assert_cmpint (natural_height (time), ==, time_1x);
+  {
+    int min_width = 0;
+    gtk_widget_measure (GTK_WIDGET (fx->window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+    g_test_message ("window minimum width at 3× %d px", min_width);
+    g_assert_cmpint (min_width, <=, 1024);
+  }
+  g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
+  g_assert_cmpint (natural_height (title), ==, title_1x);
 }
 
 /* Whether the session file at `path` keeps `panel` visible in its arrangement. */
@@ -582,80 +640,182 @@ assert_arrangement (VitaWindow *window, const gboolean *want)
     }
 }
 
+/* The view state a view sets and leaving the views puts back (the playhead too: a
+ * view moves it to where it was captured). */
+typedef struct {
+  int               layer, head;
+  VitaAttentionMode mode;
+  gint64            start, end, position;
+} ViewState;
+
+static ViewState
+view_state_now (VitaWindow *window)
+{
+  VitaTimeline *tl = vita_window_get_timeline (window);
+  ViewState v = { vita_timeline_get_layer (tl), vita_timeline_get_head (tl),
+                  vita_session_get_attention_mode (vita_window_get_session (window)), 0, 0 };
+
+  vita_timeline_get_visible (tl, &v.start, &v.end);
+  v.position = vita_timeline_get_position (tl);
+  return v;
+}
+
+static void
+assert_view_state_at (VitaWindow *window, const ViewState *want, int line)
+{
+  ViewState now = view_state_now (window);
+
+  g_test_message ("view state checked at line %d", line);
+  g_assert_cmpint (now.layer, ==, want->layer);
+  g_assert_cmpint (now.head, ==, want->head);
+  g_assert_cmpint (now.mode, ==, want->mode);
+  g_assert_cmpint (now.start, ==, want->start);
+  g_assert_cmpint (now.end, ==, want->end);
+  g_assert_cmpint (now.position, ==, want->position);
+}
+
+#define assert_view_state(window, want) assert_view_state_at (window, want, __LINE__)
+
+static gboolean
+shows_view2 (gpointer window)
+{
+  return !panel_action_state (window, "mel") && panel_action_state (window, "attention") &&
+         !panel_action_state (window, "ssm");
+}
+
 /* Views are a temporary override: capturing and stepping through them, saving while
- * one shows and opening that session again leave the person's arrangement as it was
- * in the file; Escape, leaving the presentation, or Back to My Layout restore it. */
+ * one shows and opening that session again leave the person's arrangement and view
+ * state (layer, head, attention mode, time range) as they were in the file; Escape,
+ * leaving the presentation, or Back to My Layout restore both.  The view shown when
+ * the session was saved shows again when it is opened. */
 static void
 test_views_keep_arrangement (Fixture *fx, gconstpointer data)
 {
   VitaSession *session = vita_window_get_session (fx->window);
+  VitaTimeline *tl = vita_window_get_timeline (fx->window);
   g_autofree char *model = bundled ("default.safetensors");
   g_autofree char *path = g_build_filename (fx->dir, "views.vitascope", NULL);
   static const gboolean mine[] = { TRUE, FALSE, TRUE };   /* mel, attention, ssm */
   static const gboolean view2[] = { FALSE, TRUE, FALSE };
+  ViewState v1, v2, own;
+  gint64 n;
 
   vita_session_open_model (session, model);
   open_audio (fx);
   g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+  n = vita_timeline_get_n_samples (tl);
 
-  /* view 1: all three; view 2: attention alone; then the person's own: no attention */
+  /* view 1: all three, the whole track; view 2: attention alone, another layer and
+   * head (keys); then the person's own: no attention, a third layer, the mean of the
+   * heads, attention rollout, zoomed in */
+  v1 = view_state_now (fx->window);
   g_assert_true (press_key (fx->window, GDK_KEY_b, GDK_CONTROL_MASK));
   set_panel_shown (fx->window, "mel", FALSE);
   set_panel_shown (fx->window, "ssm", FALSE);
+  g_assert_true (press_key (fx->window, GDK_KEY_Down, 0));
+  g_assert_true (press_key (fx->window, GDK_KEY_Right, 0));
+  v2 = view_state_now (fx->window);
   g_assert_true (press_key (fx->window, GDK_KEY_b, GDK_CONTROL_MASK));
   set_panel_shown (fx->window, "mel", TRUE);
   set_panel_shown (fx->window, "ssm", TRUE);
   set_panel_shown (fx->window, "attention", FALSE);
+  g_assert_true (press_key (fx->window, GDK_KEY_Down, 0));
+  vita_timeline_set_head (tl, -1);
+  vita_session_set_attention_mode (session, VITA_ATTENTION_ROLLOUT);
+  vita_timeline_set_visible (tl, n / 4, n / 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.seek", "x", (gint64) (n / 3)));
+  own = view_state_now (fx->window);
+  g_assert_cmpint (v1.layer, !=, v2.layer);
+  g_assert_cmpint (v2.layer, !=, own.layer);
+  g_assert_cmpint (v1.head, !=, v2.head);
+  g_assert_cmpint (v2.head, !=, own.head);
+  g_assert_cmpint (v2.mode, !=, own.mode);
+  g_assert_cmpint (v2.end - v2.start, !=, own.end - own.start);
   assert_arrangement (fx->window, mine);
   g_assert_false (gtk_widget_get_mapped (vita_window_get_panel_card (fx->window, "attention")));
   g_assert_cmpuint (vita_session_get_views (session)->len, ==, 2);
 
-  /* PageUp: view 1 shows all three */
+  /* PageUp: view 1 shows all three, its layer and time range */
   g_assert_true (press_key (fx->window, GDK_KEY_Page_Up, 0));
   g_assert_cmpstr (vita_window_get_overlay_text (fx->window), ==, "View 1 — 1 of 2");
   g_assert_true (panel_action_state (fx->window, "attention"));
+  assert_view_state (fx->window, &v1);
   g_assert_true (vita_gui_test_wait ((GSourceFunc) gtk_widget_get_mapped,
                                      vita_window_get_panel_card (fx->window, "attention"), 5000));
-  /* PageDown: view 2, attention alone; saved now, the file has the person's own */
+  /* PageDown: view 2, attention alone; saved now, the file has the person's own
+   * arrangement and view state, and names view 2 */
   g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
   assert_arrangement (fx->window, view2);
+  assert_view_state (fx->window, &v2);
   {
     g_autoptr(GError) error = NULL;
+    g_autoptr(VitaSessionState) saved = NULL;
     g_assert_true (vita_window_save_session (fx->window, path, &error));
     g_assert_no_error (error);
+    saved = vita_session_file_read (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (saved->active_view, ==, "View 2");
+    g_assert_cmpint (saved->view.layer, ==, own.layer);
+    g_assert_cmpint (saved->view.head, ==, own.head);
+    g_assert_cmpint (saved->view.attention_mode, ==, own.mode);
+    g_assert_cmpint (saved->view.visible_start, ==, own.start);
+    g_assert_cmpint (saved->view.visible_end, ==, own.end);
   }
   g_assert_true (saved_visible (path, "mel"));
   g_assert_false (saved_visible (path, "attention"));
   g_assert_true (saved_visible (path, "ssm"));
 
-  /* Escape: the person's arrangement again */
+  /* Escape: the person's arrangement and view state again */
   g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
   assert_arrangement (fx->window, mine);
+  assert_view_state (fx->window, &own);
   g_assert_cmpstr (vita_window_get_overlay_text (fx->window), ==, "Back to your layout");
 
-  /* the session opened again: its arrangement, no view; then a presentation steps
-   * through the views and leaving it (F11) restores the arrangement */
+  /* the session opened again: view 2 shows, as when it was saved; Escape: the file's
+   * own arrangement and view state */
   {
     g_autoptr(GFile) file = g_file_new_for_path (path);
     set_panel_shown (fx->window, "mel", FALSE);   /* changed, then the file's comes back */
+    vita_timeline_set_layer (tl, v1.layer);
     g_assert_true (vita_window_open_session (fx->window, file));
     g_assert_true (vita_gui_test_wait (has_model_and_idle, fx->window, 60000));
+    g_assert_true (vita_gui_test_wait (shows_view2, fx->window, 5000));
   }
-  assert_arrangement (fx->window, mine);
+  assert_view_state (fx->window, &v2);
   g_assert_cmpuint (vita_session_get_views (session)->len, ==, 2);
+  g_assert_true (press_key (fx->window, GDK_KEY_Escape, 0));
+  assert_arrangement (fx->window, mine);
+  assert_view_state (fx->window, &own);
+
+  /* a presentation steps through the views and leaving it (F11) restores both */
   g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
-  g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Up, 0));
+  assert_view_state (fx->window, &v1);
   g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
   assert_arrangement (fx->window, view2);
+  assert_view_state (fx->window, &v2);
   g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
   g_assert_false (vita_window_is_presenting (fx->window));
   assert_arrangement (fx->window, mine);
+  assert_view_state (fx->window, &own);
 
   /* Back to My Layout (the menu's action) from a view outside a presentation */
-  g_assert_true (press_key (fx->window, GDK_KEY_Page_Down, 0));
-  assert_arrangement (fx->window, view2);
+  g_assert_true (press_key (fx->window, GDK_KEY_Page_Up, 0));
+  assert_arrangement (fx->window, (const gboolean[]) { TRUE, TRUE, TRUE });
+  assert_view_state (fx->window, &v1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.leave-views", NULL));
   assert_arrangement (fx->window, mine);
+  assert_view_state (fx->window, &own);
+
+  /* saved outside a view: no active view; opened, the person's own shows */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VitaSessionState) saved = NULL;
+    g_assert_true (vita_window_save_session (fx->window, path, &error));
+    saved = vita_session_file_read (path, &error);
+    g_assert_no_error (error);
+    g_assert_null (saved->active_view);
+  }
   g_unlink (path);
 }
 
