@@ -433,6 +433,19 @@ load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
       return FALSE;
     }
   vita_cli_progress_end ();
+  /* side B's own layer / head, checked against model B as side A's against A */
+  if (spec->own_layers &&
+      (spec->layer_b >= an->n_layers || spec->head_b >= an->cfg.heads))
+    {
+      fprintf (stderr, "%s: the sidecar's compare.%s is %d; model B has %s 0 to %d%s\n", prog,
+               spec->layer_b >= an->n_layers ? "layer_b" : "head_b",
+               spec->layer_b >= an->n_layers ? spec->layer_b : spec->head_b,
+               spec->layer_b >= an->n_layers ? "token layers" : "heads",
+               spec->layer_b >= an->n_layers ? an->n_layers - 1 : an->cfg.heads - 1,
+               spec->layer_b >= an->n_layers ? "" : ", or -1");
+      vita_analysis_unref (an);
+      return FALSE;
+    }
   *an_out = an;
   *vb_out = g_steal_pointer (&vb);
   *compare = (VitaPaintCompare) {
@@ -442,6 +455,9 @@ load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
     .view = spec->compare_view,
     .per_side_scale = spec->per_side_scale,
     .same_input = !g_str_equal (kind, "edit"),
+    .own_layers = spec->own_layers,
+    .layer_b = spec->layer_b,
+    .head_b = spec->head_b,
   };
   return TRUE;
 }

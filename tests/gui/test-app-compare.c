@@ -29,6 +29,7 @@
 #include "model/probe/vita-probe.h"
 #include "vita-player.h"
 #include "vita-session.h"
+#include "vita-test.h"
 
 #define RATE 16000
 
@@ -958,6 +959,37 @@ test_own_layers (Fixture *fx, gconstpointer data)
   g_autofree char *rtext = export_text (fx, w, VITA_PANEL_RECEIVED, "own-layers-received.pdf");
   if (rtext != NULL)
     g_assert_nonnull (strstr (rtext, "B: deeper.safetensors — layer 3, head 4"));
+
+  /* the sidecar records B's own layer / head, and `render SIDECAR` draws the figure
+   * again with B there, not following A: the same pixels, the same labels */
+  {
+    g_autofree char *png = g_build_filename (fx->dir, "own-layers.png", NULL);
+    g_autofree char *side = g_strconcat (png, ".json", NULL);
+    g_autofree char *again = g_build_filename (fx->dir, "own-layers-again.png", NULL);
+    g_autofree char *pdf_side = g_build_filename (fx->dir, "own-layers-attention.pdf.json", NULL);
+    g_autofree char *pdf_again = g_build_filename (fx->dir, "own-layers-again.pdf", NULL);
+    g_assert_true (vita_window_export (w, VITA_PANEL_ATTENTION, png, &error));
+    g_assert_no_error (error);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_assert_true (json_parser_load_from_file (parser, side, &error));
+    JsonObject *cmp = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                     "compare");
+    g_assert_cmpint (json_object_get_int_member (cmp, "layer_b"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (cmp, "head_b"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (cmp, "head_b_number"), ==, 4);
+    VitaCliResult r = vita_test_run_cli ("render", side, "--out", again, "--no-sidecar", NULL);
+    if (r.status != 0)
+      g_test_message ("render: %s", r.err);
+    g_assert_cmpint (r.status, ==, 0);
+    vita_test_cli_result_clear (&r);
+    vita_gui_test_assert_same_pixels (png, again);
+    r = vita_test_run_cli ("render", pdf_side, "--out", pdf_again, "--no-sidecar", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    vita_test_cli_result_clear (&r);
+    g_autofree char *atext = pdf_text (pdf_again);
+    if (text != NULL)
+      g_assert_cmpstr (atext, ==, text);
+  }
 
   /* saved and restored */
   g_autofree char *path = g_build_filename (fx->dir, "own.vitascope", NULL);
