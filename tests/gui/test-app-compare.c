@@ -1076,7 +1076,39 @@ test_probes_b (Fixture *fx, gconstpointer data)
       g_assert_cmpint (count_of (text, "layer 3"), >=, 1);
       g_assert_cmpint (count_of (text, "F "), >=, 2);
       g_assert_cmpint (count_of (text, "ground truth"), ==, 1);
+      g_assert_null (strstr (text, " whole"));   /* at 0:00 only the whole track's score */
     }
+  /* the playhead at 5.6 s: each lane's score so far (to 0:05) beside its whole score,
+   * the so-far one the prefix sums' at 5 s, and at the track's end the whole score */
+  {
+    VitaTimeline *tl = vita_session_get_timeline (session);
+    vita_timeline_set_position (tl, (gint64) (5.6 * vita_timeline_get_sample_rate (tl)));
+    vita_gui_test_run_for (100);
+    VitaProbeLane *const *la = vita_session_get_probe_lanes (session, &n_a);
+    VitaProbeLane *const *lb = vita_session_get_probe_lanes_b (session, &n_b);
+    double hop_s = (double) cfg.fe.hop_length / cfg.fe.sample_rate;
+    int k = (int) floor (5.0 / hop_s + 1e-9);
+    g_autofree char *run_text = export_text (fx, w, VITA_PANEL_PROBES, "probes-ab-running.pdf");
+    for (int side = 0; side < 2; side++)
+      {
+        const VitaProbeLane *lane = side == 0 ? la[0] : lb[0];
+        g_assert_nonnull (lane->run_num);
+        g_assert_cmpfloat (lane->run_den[k], >, 0);
+        g_assert_cmpfloat (fabs (lane->run_num[lane->n_frames - 1] / lane->run_den[lane->n_frames - 1]
+                                 - lane->score), <, 1e-12);
+        double so_far = lane->run_num[k] / lane->run_den[k];
+        g_autofree char *want = so_far < 0.995 ? g_strdup_printf ("F .%02d to 0:05", (int) lround (so_far * 100))
+                                               : g_strdup_printf ("F %.2f to 0:05", so_far);
+        if (run_text != NULL)
+          g_assert_nonnull (strstr (run_text, want));
+      }
+    if (run_text != NULL)
+      {
+        g_test_message ("%s", run_text);
+        g_assert_cmpint (count_of (run_text, " whole"), ==, 2);
+      }
+    vita_timeline_set_position (tl, 0);
+  }
   /* B's probe-o-gram beside A's (A: 3 token layers, B: 4: no difference) */
   g_autofree char *pg_text = export_text (fx, w, VITA_PANEL_PROBEOGRAM, "probeogram-ab.pdf");
   if (pg_text != NULL)
@@ -1106,6 +1138,23 @@ test_probes_b (Fixture *fx, gconstpointer data)
   g_autofree char *path = g_build_filename (fx->dir, "probes-b.vitascope", NULL);
   g_assert_true (vita_window_save_session (w, path, &error));
   g_assert_no_error (error);
+  /* `render SESSION` draws both sides' lanes and probe-o-grams as the window exports
+   * them: the same pixels */
+  for (int i = 0; i < 2; i++)
+    {
+      VitaPanel panel = i == 0 ? VITA_PANEL_PROBES : VITA_PANEL_PROBEOGRAM;
+      g_autofree char *gui = g_strdup_printf ("%s/%s-gui.png", fx->dir, vita_panel_to_string (panel));
+      g_autofree char *cli = g_strdup_printf ("%s/%s-cli.png", fx->dir, vita_panel_to_string (panel));
+      g_assert_true (vita_window_export (w, panel, gui, &error));
+      g_assert_no_error (error);
+      VitaCliResult r = vita_test_run_cli ("render", path, "--panel", vita_panel_to_string (panel),
+                                           "--out", cli, "--no-sidecar", NULL);
+      if (r.status != 0)
+        g_test_message ("render: %s", r.err);
+      g_assert_cmpint (r.status, ==, 0);
+      vita_test_cli_result_clear (&r);
+      vita_gui_test_assert_same_pixels (gui, cli);
+    }
   vita_gui_test_close (w);
   VitaWindow *w2 = fx->window = vita_gui_test_window ();
   g_autoptr(GFile) file = g_file_new_for_path (path);
