@@ -810,6 +810,49 @@ test_cli_render_options (Fixture *fx, gconstpointer data)
       g_error ("render --help lacks %s", opts[i]);
 }
 
+/* The probe-o-gram's layer axis: whole layers only, however tall (two layers in 400 pt
+ * gave ticks 0.2, 0.4, ... on a continuous value axis). */
+static void
+test_probeogram_whole_layers (Fixture *fx, gconstpointer data)
+{
+  int F = fx->an->n_frames;
+  g_autoptr(VitaProbeogram) pg = vita_probeogram_new ("onset: P(onset)", 2, F);
+  for (gsize i = 0; i < (gsize) 2 * F; i++)
+    pg->values[i] = (float) (i % 10) / 10.0f;
+  pg->probed[0] = pg->probed[1] = TRUE;
+  VitaPaintContext ctx = fx->ctx;
+  ctx.probeogram = pg;
+  for (int k = 0; k < 2; k++)
+    {
+      VitaExportSpec spec = fx->spec;
+      spec.panel = VITA_PANEL_PROBEOGRAM;
+      spec.width = 500;
+      spec.height = k == 0 ? 400 : 120;
+      g_autoptr(VitaLayoutRecord) rec = vita_export_layout_record (&spec, &ctx);
+      g_assert_cmpuint (rec->boxes->len, >, 0);
+      const VitaRect *plot = NULL;   /* the widest box: the plot, not the colorbar */
+      for (guint i = 0; i < rec->boxes->len; i++)
+        if (plot == NULL || g_array_index (rec->boxes, VitaRect, i).width > plot->width)
+          plot = &g_array_index (rec->boxes, VitaRect, i);
+      int labels = 0;
+      for (guint i = 0; i < rec->texts->len; i++)
+        {
+          const VitaTextRecord *t = &g_array_index (rec->texts, VitaTextRecord, i);
+          char *end = NULL;
+          double v = g_ascii_strtod (t->text, &end);
+          if (t->x + t->width > plot->x + 0.5 || t->y > plot->y + plot->height ||
+              end == t->text || *end != '\0')
+            continue;   /* not a tick label of the layer axis (left of the plot) */
+          g_test_message ("%g pt: layer tick “%s”", spec.height, t->text);
+          g_assert_cmpfloat (v, ==, floor (v));
+          g_assert_cmpfloat (v, >=, 0);
+          g_assert_cmpfloat (v, <=, 1);
+          labels++;
+        }
+      g_assert_cmpint (labels, ==, 2);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -822,6 +865,7 @@ main (int argc, char **argv)
   ADD ("/figure/records-every-panel", test_records_every_panel);
   ADD ("/figure/pdftotext-bbox", test_pdftotext_bbox);
   ADD ("/figure/square-fits", test_square_fits);
+  ADD ("/figure/probeogram-whole-layers", test_probeogram_whole_layers);
   ADD ("/figure/whole-view", test_whole_view_contents);
   ADD ("/figure/sidecar-roundtrip", test_sidecar_roundtrip);
   ADD ("/figure/cli-render-options", test_cli_render_options);
