@@ -422,7 +422,7 @@ double vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const
                                     int n_lanes);
 /* A lane's label at the snapshot's playhead: its name, and with a running score the
  * score so far up to the playhead's whole second beside the whole track's
- * ("onset · layer 1 · F .77 to 1:23 · .74 whole"); newly allocated. */
+ * ("onset F · layer 1 · .77 to 1:23 · .74 whole"); newly allocated. */
 char  *vita_probe_lane_label (const VitaProbeLane *lane, const VitaTimelineSnapshot *snap);
 /* What of the probe panel changes with the position: the playhead's whole second when
  * a lane (A's or B's) has a running score, else 0. */

@@ -118,7 +118,8 @@ segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
 /* Lines of a lane's label in the column left of the plot: its name's " · " parts
  * ("chord", "layer 3", "majmin 0.71": task, layer, score). */
 #define LABEL_LINES 3
-/* A lane with a running score has a fourth: "F .77 to 1:23", ".74 whole". */
+/* A lane with a running score has a fourth: "chord majmin", "layer 3", ".77 to 1:23",
+ * ".74 whole". */
 #define LABEL_LINES_RUNNING 4
 
 /* Rows of the lanes: each lane, and its ground truth under it when loaded. */
@@ -208,15 +209,19 @@ vita_probe_lane_label (const VitaProbeLane *lane, const VitaTimelineSnapshot *sn
   int k = (int) MIN (floor (t / hop_s + 1e-9), (double) lane->n_frames - 1);
   if (k <= 0 || !(lane->run_den[k] > 0))
     return g_strdup (name);   /* nothing annotated passed yet: the whole track's score */
-  /* the name without its last part (the whole score), then so far and whole */
+  /* the task and the measure ("chord majmin", narrow enough for the label column),
+   * the name's middle (the layer), then so far and whole: its last part (the whole
+   * score) replaced */
+  const char *first = strstr (name, " · ");
   const char *cut = g_strrstr (name, " · ");
-  int keep = cut ? (int) (cut - name) : (int) strlen (name);
+  int task_len = first ? (int) (first - name) : (int) strlen (name);
+  g_autofree char *middle = first && cut > first ? g_strndup (first, cut - first) : g_strdup ("");
   char run[16], whole[16];
   format_score (lane->run_num[k] / lane->run_den[k], run, sizeof run);
   format_score (lane->score, whole, sizeof whole);
   int ti = (int) t;
-  return g_strdup_printf ("%.*s · %s %s to %d:%02d · %s whole", keep, name, lane->score_what,
-                          run, ti / 60, ti % 60, whole);
+  return g_strdup_printf ("%.*s %s%s · %s to %d:%02d · %s whole", task_len, name,
+                          lane->score_what, middle, run, ti / 60, ti % 60, whole);
 }
 
 gint64

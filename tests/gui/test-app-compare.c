@@ -1097,8 +1097,8 @@ test_probes_b (Fixture *fx, gconstpointer data)
         g_assert_cmpfloat (fabs (lane->run_num[lane->n_frames - 1] / lane->run_den[lane->n_frames - 1]
                                  - lane->score), <, 1e-12);
         double so_far = lane->run_num[k] / lane->run_den[k];
-        g_autofree char *want = so_far < 0.995 ? g_strdup_printf ("F .%02d to 0:05", (int) lround (so_far * 100))
-                                               : g_strdup_printf ("F %.2f to 0:05", so_far);
+        g_autofree char *want = so_far < 0.995 ? g_strdup_printf (".%02d to 0:05", (int) lround (so_far * 100))
+                                               : g_strdup_printf ("%.2f to 0:05", so_far);
         if (run_text != NULL)
           g_assert_nonnull (strstr (run_text, want));
       }
@@ -1106,6 +1106,7 @@ test_probes_b (Fixture *fx, gconstpointer data)
       {
         g_test_message ("%s", run_text);
         g_assert_cmpint (count_of (run_text, " whole"), ==, 2);
+        g_assert_cmpint (count_of (run_text, "onset F\n"), ==, 2);   /* the task and measure */
       }
     vita_timeline_set_position (tl, 0);
   }
