@@ -853,6 +853,58 @@ test_probeogram_whole_layers (Fixture *fx, gconstpointer data)
     }
 }
 
+/* Side B's own layer / head in the sidecar's compare object: written, read back, and
+ * refused (naming the field and the file) when negative or not a number. */
+static void
+test_sidecar_layer_b (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  VitaExportSpec spec = fx->spec;
+  spec.has_compare = TRUE;
+  spec.compare_kind = (char *) "twin";
+  spec.twin_seed = 7;
+  spec.own_layers = TRUE;
+  spec.layer_b = 3;
+  spec.head_b = -1;
+  g_autofree char *side = g_build_filename (fx->dir, "b.json", NULL);
+  g_assert_true (vita_export_sidecar_write (&spec, NULL, side, &error));
+  g_assert_no_error (error);
+  VitaExportSpec back;
+  g_assert_true (vita_export_sidecar_read (side, &back, NULL, &error));
+  g_assert_true (back.has_compare && back.own_layers);
+  g_assert_cmpint (back.layer_b, ==, 3);
+  g_assert_cmpint (back.head_b, ==, -1);
+  vita_export_spec_clear (&back);
+  /* without them: B follows A */
+  spec.own_layers = FALSE;
+  g_assert_true (vita_export_sidecar_write (&spec, NULL, side, &error));
+  g_assert_true (vita_export_sidecar_read (side, &back, NULL, &error));
+  g_assert_false (back.own_layers);
+  vita_export_spec_clear (&back);
+
+  static const struct { const char *from, *to, *field; } bad[] = {
+    { "\"layer_b\" : 3", "\"layer_b\" : -2", "compare.layer_b" },
+    { "\"head_b\" : -1", "\"head_b\" : -3", "compare.head_b" },
+    { "\"head_b\" : -1", "\"head_b\" : \"mean\"", "head_b" },
+  };
+  spec.own_layers = TRUE;
+  g_assert_true (vita_export_sidecar_write (&spec, NULL, side, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (side, &text, NULL, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GString) broken = g_string_new (text);
+      g_assert_cmpint (g_string_replace (broken, bad[i].from, bad[i].to, 1), ==, 1);
+      g_autofree char *path = g_build_filename (fx->dir, "bad-b.json", NULL);
+      g_assert_true (g_file_set_contents (path, broken->str, -1, NULL));
+      g_clear_error (&error);
+      g_assert_false (vita_export_sidecar_read (path, &back, NULL, &error));
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, bad[i].field));
+      g_assert_nonnull (strstr (error->message, "bad-b.json"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -866,6 +918,7 @@ main (int argc, char **argv)
   ADD ("/figure/pdftotext-bbox", test_pdftotext_bbox);
   ADD ("/figure/square-fits", test_square_fits);
   ADD ("/figure/probeogram-whole-layers", test_probeogram_whole_layers);
+  ADD ("/figure/sidecar-layer-b", test_sidecar_layer_b);
   ADD ("/figure/whole-view", test_whole_view_contents);
   ADD ("/figure/sidecar-roundtrip", test_sidecar_roundtrip);
   ADD ("/figure/cli-render-options", test_cli_render_options);
