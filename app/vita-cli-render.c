@@ -18,6 +18,8 @@
 #include "vita-attr-run.h"
 #include "model/vita-series.h"
 #include "views/vita-probe-lanes.h"
+#include "vita-probe-set.h"
+#include "views/vita-probeogram.h"
 
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -81,6 +83,26 @@ vita_cli_spec_from_session (const char *path, const char *panel, VitaExportSpec 
   spec->snap.query_token = v->query_token;
   spec->snap.show_playhead = TRUE;
   vita_attr_settings_copy (&spec->attribution, &state->attribution);
+  if (state->compare != NULL)
+    {
+      /* the comparison as the app shows it: side B, the view, B's own layer / head */
+      static const char *const kinds[] = { "model", "twin", "edit" };
+      const VitaSessionCompare *c = state->compare;
+      spec->has_compare = TRUE;
+      spec->compare_kind = g_strdup (kinds[CLAMP (c->kind, 0, 2)]);
+      if (c->model != NULL)
+        {
+          spec->model_b_path = g_strdup (c->model->path);
+          spec->model_b_sha256 = g_strdup (c->model->sha256);
+        }
+      spec->twin_seed = c->seed;
+      spec->edits = g_strdupv (c->edits);
+      spec->compare_view = c->difference ? VITA_COMPARE_DIFFERENCE : VITA_COMPARE_SIDE_BY_SIDE;
+      spec->per_side_scale = c->per_side_scale;
+      spec->own_layers = c->has_layer_b;
+      spec->layer_b = c->layer_b;
+      spec->head_b = c->head_b;
+    }
   return TRUE;
 }
 
@@ -168,7 +190,7 @@ session_arrangement (const VitaSessionState *state, VitaPanel *order, int *n_ord
  * (those its Annotation Layers menu showed), as the app draws them; NULL when it has
  * none.  A file that does not parse is named on stderr and left out. */
 static VitaAnnotationLayers *
-session_annotations (const VitaSessionState *state, const char *prog)
+session_annotations (const VitaSessionState *state, const char *prog, VitaAnnotations **loaded)
 {
   g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
   g_auto(GStrv) list = NULL;
@@ -191,8 +213,41 @@ session_annotations (const VitaSessionState *state, const char *prog)
   g_autoptr(VitaAnnotations) ann = vita_annotations_load ((const char *const *) list);
   for (guint i = 0; ann->messages != NULL && i < ann->messages->len; i++)
     fprintf (stderr, "%s: %s\n", prog, (const char *) g_ptr_array_index (ann->messages, i));
-  return vita_annotation_layers_new (ann, vita_annotation_kind_from_names (
-                                       (const char *const *) state->annotation_layers));
+  VitaAnnotationLayers *layers = vita_annotation_layers_new (
+    ann, vita_annotation_kind_from_names ((const char *const *) state->annotation_layers));
+  if (loaded)
+    *loaded = g_steal_pointer (&ann);
+  return layers;
+}
+
+/* A session's probes (refs) applied to an analysis as the app's probe lanes, scored
+ * against ann (may be NULL); a probe that cannot be read or does not fit is named on
+ * stderr and left out.  NULL without probes. */
+static VitaProbeSet *
+session_probes (GPtrArray *refs, const VitaAnalysis *an, const VitaAnnotations *ann,
+                const char *side, const char *prog)
+{
+  if (refs == NULL || refs->len == 0)
+    return NULL;
+  VitaProbeSet *set = vita_probe_set_new ();
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      const VitaSessionRef *ref = g_ptr_array_index (refs, i);
+      g_autoptr(GError) error = NULL;
+      VitaProbe *probe = ref->found ? vita_probe_load (ref->path, &error) : NULL;
+      if (probe == NULL)
+        {
+          fprintf (stderr, "%s: %s probe %s: %s; drawn without it\n", prog, side, ref->path,
+                   error ? error->message : "not found");
+          continue;
+        }
+      vita_probe_set_add_probe (set, probe, ref->path);
+    }
+  vita_probe_set_update_lanes_with_truth (set, an, ann, messages);
+  for (guint i = 0; i < messages->len; i++)
+    fprintf (stderr, "%s: %s: %s\n", prog, side, (const char *) g_ptr_array_index (messages, i));
+  return set;
 }
 
 static void
@@ -291,7 +346,8 @@ vita_cli_scene_load (VitaCliScene *sc, VitaExportSpec *spec, const char *prog, c
     VitaAnalysisOptions opt;
     vita_analysis_options_init (&opt);
     /* Tokens are large: kept only for a panel drawn from them (layer similarity). */
-    opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0;
+    opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0 ||
+                      sc->keep_tokens;
     opt.priority_frame = (int) (spec->snap.position / fe->hop_length);
     an = sc->an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
     if (an != NULL)
@@ -352,7 +408,7 @@ vita_cli_scene_clear (VitaCliScene *sc)
  * checked as side A's), side A's random-init twin (the seed), or side A's model on the
  * audio edited again; analysed as side A was.  Fills compare (cache_b, labels, view). */
 static gboolean
-load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
+load_side_b (VitaCliScene *sc, VitaExportSpec *spec, const char *prog,
              gboolean allow_mismatch, VitaVit **vb_out, VitaAnalysis **an_out,
              VitaPaintCompare *compare)
 {
@@ -423,7 +479,8 @@ load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
     }
   VitaAnalysisOptions opt;
   vita_analysis_options_init (&opt);
-  opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0;
+  opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0 ||
+                    sc->keep_tokens;
   opt.priority_frame = (int) (spec->snap.position / vb->cfg.fe.hop_length);
   VitaAnalysis *an = vita_analysis_new (vb, mel, (int) n_frames, &opt, &error);
   if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
@@ -435,6 +492,31 @@ load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
       return FALSE;
     }
   vita_cli_progress_end ();
+  /* side B's own layer / head, checked against model B as side A's against A */
+  if (spec->own_layers &&
+      (spec->layer_b >= an->n_layers || spec->head_b >= an->cfg.heads))
+    {
+      fprintf (stderr, "%s: the sidecar's compare.%s is %d; model B has %s 0 to %d%s\n", prog,
+               spec->layer_b >= an->n_layers ? "layer_b" : "head_b",
+               spec->layer_b >= an->n_layers ? spec->layer_b : spec->head_b,
+               spec->layer_b >= an->n_layers ? "token layers" : "heads",
+               spec->layer_b >= an->n_layers ? an->n_layers - 1 : an->cfg.heads - 1,
+               spec->layer_b >= an->n_layers ? "" : ", or -1");
+      vita_analysis_unref (an);
+      return FALSE;
+    }
+  /* a session records no labels: the app's ("default.safetensors", "random-init twin,
+   * seed 7", "song.ogg — transpose:+2") */
+  if (spec->label_a == NULL)
+    spec->label_a = vita_vit_describe (sc->vit);
+  if (spec->label_b == NULL && g_str_equal (kind, "edit"))
+    {
+      g_autofree char *joined = spec->edits ? g_strjoinv (", ", spec->edits) : g_strdup ("");
+      g_autofree char *base = g_path_get_basename (spec->audio_path);
+      spec->label_b = g_strdup_printf ("%s — %s", base, joined);
+    }
+  else if (spec->label_b == NULL)
+    spec->label_b = vita_vit_describe (vb);
   *an_out = an;
   *vb_out = g_steal_pointer (&vb);
   *compare = (VitaPaintCompare) {
@@ -444,6 +526,9 @@ load_side_b (VitaCliScene *sc, const VitaExportSpec *spec, const char *prog,
     .view = spec->compare_view,
     .per_side_scale = spec->per_side_scale,
     .same_input = !g_str_equal (kind, "edit"),
+    .own_layers = spec->own_layers,
+    .layer_b = spec->layer_b,
+    .head_b = spec->head_b,
   };
   return TRUE;
 }
@@ -674,26 +759,57 @@ vita_cli_render (int argc, char **argv)
   VitaAnalysis *an_b = NULL;
   VitaPaintCompare compare = { 0 };
   VitaAnnotationLayers *annotations = NULL;
+  g_autoptr(VitaSessionState) state = session ? vita_session_file_read (argv[1], NULL) : NULL;
+  g_autoptr(VitaAnnotations) truth = NULL;
+  VitaProbeSet *probes_a = NULL, *probes_b = NULL;
+  VitaProbeogram *probeogram_a = NULL, *probeogram_b = NULL;
+  /* a session's probes (A's, and B's own for another model) drawn as the app draws
+   * them: the lanes and probe-o-grams need the analyses' tokens */
+  gboolean edit_b = state && state->compare && state->compare->kind == 2;
+  GPtrArray *refs_b = state && state->compare ? (edit_b ? state->probes : state->compare->probes_b)
+                                              : NULL;
+  sc.keep_tokens = state != NULL &&
+                   (spec.panel == VITA_PANEL_PROBES || spec.panel == VITA_PANEL_PROBEOGRAM ||
+                    spec.panel == VITA_PANEL_LAYOUT) &&
+                   (state->probes->len > 0 || (refs_b && refs_b->len > 0));
   if (!vita_cli_scene_load (&sc, &spec, argv[0], argv[1], session, allow_mismatch))
     goto out;
   VitaAnalysis *an = sc.an;
   VitaPaintContext ctx = { .cache = sc.cache, .peaks = sc.peaks };
   VitaPanel order[VITA_MAX_PANELS];
-  if (session)
+  if (state != NULL)
     {
-      g_autoptr(VitaSessionState) state = vita_session_file_read (argv[1], NULL);
-      if (state != NULL)
-        {
-          ctx.annotations = annotations = session_annotations (state, argv[0]);
-          session_arrangement (state, order, &ctx.n_layout_order, &ctx.layout_panels);
-          ctx.layout_order = ctx.n_layout_order > 0 ? order : NULL;
-        }
+      ctx.annotations = annotations = session_annotations (state, argv[0], &truth);
+      session_arrangement (state, order, &ctx.n_layout_order, &ctx.layout_panels);
+      ctx.layout_order = ctx.n_layout_order > 0 ? order : NULL;
+    }
+  if (sc.keep_tokens && (probes_a = session_probes (state->probes, an, truth, "side A", argv[0])))
+    {
+      ctx.lanes = vita_probe_set_get_lanes (probes_a, &ctx.n_lanes);
+      ctx.probeogram = probeogram_a = vita_probe_set_make_probeogram (probes_a, state->probeogram_task,
+                                                                      an, NULL);
     }
   if (spec.has_compare)
     {
       if (!load_side_b (&sc, &spec, argv[0], allow_mismatch, &vit_b, &an_b, &compare))
         goto out;
       ctx.compare = &compare;
+      /* side B's lanes over the track's truth (an edit: A's probes, no truth), and its
+       * probe-o-gram of A's task when B has a lane of it (as the app) */
+      if (sc.keep_tokens &&
+          (probes_b = session_probes (refs_b, an_b, edit_b ? NULL : truth, "side B", argv[0])))
+        {
+          compare.lanes_b = vita_probe_set_get_lanes (probes_b, &compare.n_lanes_b);
+          const char *task = state->probeogram_task;
+          if (task == NULL && probes_a && vita_probe_set_get_probe (probes_a, 0))
+            task = vita_probe_set_get_probe (probes_a, 0)->task;
+          gboolean has_task = task == NULL;
+          for (int i = 0; !has_task && i < compare.n_lanes_b; i++)
+            has_task = g_strcmp0 (vita_probe_set_get_probe (probes_b, i)->task, task) == 0;
+          if (has_task)
+            compare.probeogram_b = probeogram_b =
+              vita_probe_set_make_probeogram (probes_b, task, an_b, NULL);
+        }
     }
   if (spec.attribution.target && !vita_cli_render_attribution (&spec, an, sc.cache, argv[0], argv[1]))
     goto out;
@@ -737,6 +853,10 @@ vita_cli_render (int argc, char **argv)
   status = 0;
 out:
   vita_annotation_layers_free (annotations);
+  g_clear_pointer (&probeogram_a, vita_probeogram_free);
+  g_clear_pointer (&probeogram_b, vita_probeogram_free);
+  g_clear_pointer (&probes_a, vita_probe_set_free);
+  g_clear_pointer (&probes_b, vita_probe_set_free);
   if (compare.cache_b)
     vita_paint_cache_unref (compare.cache_b);
   if (an_b)

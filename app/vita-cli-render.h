@@ -16,6 +16,7 @@ typedef struct {
   VitaPaintCache *cache;
   VitaPeaks      *peaks;
   float          *mel;
+  gboolean        keep_tokens;   /* set before loading: keep the per-frame tokens (probes) */
 } VitaCliScene;
 
 /* A session file's view as an export spec (panel NULL: layout). */

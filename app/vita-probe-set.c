@@ -1,6 +1,8 @@
 /* vita-probe-set.c — the window's probes and annotations (see the header). */
+#include "vita-config.h"
 #include "vita-probe-set.h"
 #include "views/vita-probe-lanes.h"
+#include "views/vita-probeogram.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -330,4 +332,55 @@ vita_probe_set_add_table_rows (VitaProbeSet *a, VitaProbeSet *b, VitaCompareTabl
       g_free (table->note);
       table->note = note;
     }
+}
+
+/* The probe-o-gram of the first lane's task: every loaded frame-level probe of that
+ * task sits in the row of its layer (vita_probeogram_from_analysis takes one probe
+ * per token layer; rows without a loaded probe stay empty).  The truth is the first
+ * lane's annotation for softmax probes (P(annotated class)); event probes show
+ * P(event). */
+VitaProbeogram *
+vita_probe_set_make_probeogram (VitaProbeSet *set, const char *task, const VitaAnalysis *an,
+                                GPtrArray *messages)
+{
+  int n_lanes = 0;
+  VitaProbeLane *const *lanes = vita_probe_set_get_lanes (set, &n_lanes);
+  VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (set, 0) : NULL;
+  int first_lane = 0;
+
+  /* the chosen task's first lane, when one of the lanes has it */
+  for (int i = 0; task != NULL && i < n_lanes; i++)
+    {
+      VitaProbe *p = vita_probe_set_get_probe (set, i);
+      if (p != NULL && g_strcmp0 (p->task, task) == 0)
+        {
+          first = p, first_lane = i;
+          break;
+        }
+    }
+  if (an == NULL || first == NULL)
+    return NULL;
+
+  g_autofree VitaProbe **probes = g_new0 (VitaProbe *, an->n_layers);
+  g_autoptr(GError) error = NULL;
+  const int *truth = lanes[first_lane]->binary ? NULL : lanes[first_lane]->truth;
+  int n_rows = 0;
+
+  for (int i = 0; i < n_lanes; i++)
+    {
+      VitaProbe *p = vita_probe_set_get_probe (set, i);
+      if (p != NULL && g_strcmp0 (p->task, first->task) == 0 && p->layer >= 0 &&
+          p->layer < an->n_layers && probes[p->layer] == NULL)
+        probes[p->layer] = p, n_rows++;
+    }
+  g_autofree char *name = g_strdup_printf (
+      /* Translators: probe-o-gram title: task, then how many layers have a probe. */
+      g_dngettext (GETTEXT_PACKAGE, "%s (%d layer probed of %d)",
+                   "%s (%d layers probed of %d)", n_rows),
+      first->task ? first->task : "probe", n_rows, an->n_layers);
+  VitaProbeogram *pg = vita_probeogram_from_analysis (an, (VitaProbe *const *) probes,
+                                                      an->n_layers, truth, name, &error);
+  if (pg == NULL && messages != NULL)
+    g_ptr_array_add (messages, g_strdup_printf (_("No probe-o-gram: %s"), error->message));
+  return pg;
 }

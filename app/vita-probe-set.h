@@ -62,6 +62,13 @@ VitaProbeLane *const *vita_probe_set_get_lanes (VitaProbeSet *set, int *n_lanes)
  * Lanes must be updated.  Adds a line to the table's note. */
 void          vita_probe_set_add_table_rows (VitaProbeSet *a, VitaProbeSet *b,
                                              VitaCompareTable *table);
+/* The probe-o-gram of task (NULL: the first lane's): every frame-level probe of that
+ * task in the row of its layer, the first such lane's truth for softmax probes; NULL
+ * without lanes, or with a message added to messages (may be NULL) when it fails.
+ * Lanes must be updated. */
+struct _VitaProbeogram *vita_probe_set_make_probeogram (VitaProbeSet *set, const char *task,
+                                                        const VitaAnalysis *an,
+                                                        GPtrArray *messages);
 /* Score of lane i (chord majmin overlap or event F at ±70 ms), NAN without truth. */
 double        vita_probe_set_get_score (VitaProbeSet *set, int i);
 

@@ -590,57 +590,6 @@ vita_session_prioritise_position (VitaSession *self)
 
 /* ------------------------------------------------------------------ probes */
 
-/* The probe-o-gram of the first lane's task: every loaded frame-level probe of that
- * task sits in the row of its layer (vita_probeogram_from_analysis takes one probe
- * per token layer; rows without a loaded probe stay empty).  The truth is the first
- * lane's annotation for softmax probes (P(annotated class)); event probes show
- * P(event). */
-static VitaProbeogram *
-make_probeogram (VitaProbeSet *set, const char *task, const VitaAnalysis *an,
-                 GPtrArray *messages)
-{
-  int n_lanes = 0;
-  VitaProbeLane *const *lanes = vita_probe_set_get_lanes (set, &n_lanes);
-  VitaProbe *first = n_lanes > 0 ? vita_probe_set_get_probe (set, 0) : NULL;
-  int first_lane = 0;
-
-  /* the chosen task's first lane, when one of the lanes has it */
-  for (int i = 0; task != NULL && i < n_lanes; i++)
-    {
-      VitaProbe *p = vita_probe_set_get_probe (set, i);
-      if (p != NULL && g_strcmp0 (p->task, task) == 0)
-        {
-          first = p, first_lane = i;
-          break;
-        }
-    }
-  if (an == NULL || first == NULL)
-    return NULL;
-
-  g_autofree VitaProbe **probes = g_new0 (VitaProbe *, an->n_layers);
-  g_autoptr(GError) error = NULL;
-  const int *truth = lanes[first_lane]->binary ? NULL : lanes[first_lane]->truth;
-  int n_rows = 0;
-
-  for (int i = 0; i < n_lanes; i++)
-    {
-      VitaProbe *p = vita_probe_set_get_probe (set, i);
-      if (p != NULL && g_strcmp0 (p->task, first->task) == 0 && p->layer >= 0 &&
-          p->layer < an->n_layers && probes[p->layer] == NULL)
-        probes[p->layer] = p, n_rows++;
-    }
-  g_autofree char *name = g_strdup_printf (
-      /* Translators: probe-o-gram title: task, then how many layers have a probe. */
-      g_dngettext (GETTEXT_PACKAGE, "%s (%d layer probed of %d)",
-                   "%s (%d layers probed of %d)", n_rows),
-      first->task ? first->task : "probe", n_rows, an->n_layers);
-  VitaProbeogram *pg = vita_probeogram_from_analysis (an, (VitaProbe *const *) probes,
-                                                      an->n_layers, truth, name, &error);
-  if (pg == NULL && messages != NULL)
-    g_ptr_array_add (messages, g_strdup_printf (_("No probe-o-gram: %s"), error->message));
-  return pg;
-}
-
 /* The probe-o-gram's task: the chosen one, else side A's first lane's (side B shows
  * the same task). */
 static const char *
@@ -690,7 +639,7 @@ update_probe_lanes (VitaSession *self)
 
   vita_probe_set_update_lanes (self->probe_set, an, messages);
   g_clear_pointer (&self->probeogram, vita_probeogram_free);
-  self->probeogram = make_probeogram (self->probe_set, self->probeogram_task, an, messages);
+  self->probeogram = vita_probe_set_make_probeogram (self->probe_set, self->probeogram_task, an, messages);
   emit_messages (self, messages);
   /* side B's lanes: the truth (annotations) or the task may have changed */
   if (self->side_b != NULL)
@@ -1887,7 +1836,7 @@ update_probe_lanes_b (VitaSession *self)
       for (int i = 0; !has_task && i < n; i++)
         has_task = g_strcmp0 (vita_probe_set_get_probe (self->probe_set_b, i)->task, task) == 0;
       if (has_task)
-        self->probeogram_b = make_probeogram (self->probe_set_b, task, an, edit ? NULL : messages);
+        self->probeogram_b = vita_probe_set_make_probeogram (self->probe_set_b, task, an, edit ? NULL : messages);
       if (!edit)
         emit_messages (self, messages);
     }

@@ -105,9 +105,9 @@ vita_window_export_figure (VitaWindow *self, VitaPanel panel, const char *path,
       };
       compare.lanes_b = vita_session_get_probe_lanes_b (self->session, &compare.n_lanes_b);
       compare.probeogram_b = vita_session_get_probeogram_b (self->session);
-      compare.own_layers = vita_session_get_compare_own_layers (self->session);
-      compare.layer_b = vita_session_get_layer_b (self->session);
-      compare.head_b = vita_session_get_head_b (self->session);
+      compare.own_layers = spec.own_layers = vita_session_get_compare_own_layers (self->session);
+      compare.layer_b = spec.layer_b = vita_session_get_layer_b (self->session);
+      compare.head_b = spec.head_b = vita_session_get_head_b (self->session);
       ctx.compare = &compare;
     }
   /* the mel panel's attribution overlay, recorded so that render computes it again */

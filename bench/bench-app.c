@@ -79,9 +79,15 @@ static guint watch_count[N_WATCH];
 static gboolean watch_shown[N_WATCH];
 static gint64 t_watch_analysed;   /* when the playhead's window was analysed */
 
+static GtkWidget *probe_view;   /* with --probes: scrolled to the top */
+static gboolean   probe_view_wanted;
+
 static void
 find_attention_views (GtkWidget *widget)
 {
+  if (VITA_IS_PANEL_VIEW (widget) && probe_view == NULL && probe_view_wanted &&
+      vita_panel_view_get_panel (VITA_PANEL_VIEW (widget)) == VITA_PANEL_PROBES)
+    probe_view = widget;
   if (VITA_IS_PANEL_VIEW (widget) && n_watch < N_WATCH)
     {
       VitaPanel p = vita_panel_view_get_panel (VITA_PANEL_VIEW (widget));
@@ -340,11 +346,13 @@ start_compare (VitaWindow *window, const char *compare)
   if (b != NULL)
     printf ("side B (%s): both sides analysed %.1f s after Compare\n",
             vita_session_side_get_label (b), (g_get_monotonic_time () - t0) / 1e6);
-  /* the attention map at the top of the page: the model panels are what is measured */
-  GtkWidget *scroller = n_watch > 0 ? gtk_widget_get_ancestor (watch_views[0], GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  /* the attention map at the top of the page: the model panels are what is measured
+   * (with --probes, the probe panel) */
+  GtkWidget *top = probe_view != NULL ? probe_view : n_watch > 0 ? watch_views[0] : NULL;
+  GtkWidget *scroller = top ? gtk_widget_get_ancestor (top, GTK_TYPE_SCROLLED_WINDOW) : NULL;
   graphene_point_t p;
   if (scroller != NULL &&
-      gtk_widget_compute_point (watch_views[0], scroller, &GRAPHENE_POINT_INIT (0, 0), &p))
+      gtk_widget_compute_point (top, scroller, &GRAPHENE_POINT_INIT (0, 0), &p))
     {
       GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
       gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + p.y - 40);
@@ -361,6 +369,8 @@ main (int argc, char *argv[])
   g_autofree char *model = NULL, *screenshot = NULL, *size = NULL, *compare = NULL;
   g_auto(GStrv) files = NULL;
   g_auto(GStrv) actions = NULL;
+  g_auto(GStrv) probe_files = NULL;
+  g_auto(GStrv) annotation_files = NULL;
   GOptionEntry entries[] = {
     { "play", 0, 0, G_OPTION_ARG_DOUBLE, &play, "Seconds of playback to measure", "S" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Window size (default 1280x800)", "WxH" },
@@ -369,6 +379,8 @@ main (int argc, char *argv[])
     { "compare", 0, 0, G_OPTION_ARG_STRING, &compare, "Side B while playing: “twin” (the random-init twin), “difference” (the twin, A − B) or “none” (baseline)", "twin|difference|none" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
     { "until-analysed", 0, 0, G_OPTION_ARG_NONE, &until_analysed, "After playing, wait for the whole analysis", NULL },
+    { "probes", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &probe_files, "Load probes (repeatable): their lanes, with running scores, are measured, the probe panel scrolled to the top", "FILE" },
+    { "annotations", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &annotation_files, "Load annotations (repeatable): the probes' ground truth", "FILE" },
     { "action", 0, 0, G_OPTION_ARG_STRING_ARRAY, &actions, "Activate an action before --hold (e.g. app.preferences)", "NAME" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE" },
     { NULL }
@@ -426,6 +438,17 @@ main (int argc, char *argv[])
   file = g_file_new_for_commandline_arg (files[0]);
   t_open = g_get_monotonic_time ();
   vita_window_open_audio (window, file);
+  for (int i = 0; annotation_files && annotation_files[i]; i++)
+    {
+      g_autoptr(GFile) f = g_file_new_for_commandline_arg (annotation_files[i]);
+      vita_window_load_annotations (window, &f, 1);
+    }
+  probe_view_wanted = probe_files != NULL && probe_files[0] != NULL;
+  for (int i = 0; probe_files && probe_files[i]; i++)
+    {
+      g_autoptr(GFile) f = g_file_new_for_commandline_arg (probe_files[i]);
+      vita_window_load_probes (window, &f, 1);
+    }
 
   while (gtk_native_get_surface (GTK_NATIVE (window)) == NULL)
     g_main_context_iteration (NULL, TRUE);

@@ -87,6 +87,7 @@ vita_export_spec_clear (VitaExportSpec *spec)
   g_clear_pointer (&spec->label_a, g_free);
   g_clear_pointer (&spec->label_b, g_free);
   spec->has_compare = FALSE;
+  spec->own_layers = FALSE;
   vita_attr_settings_clear (&spec->attribution);
 }
 
@@ -582,6 +583,19 @@ write_compare (JsonBuilder *b, const VitaExportSpec *spec)
                                                                                    : "side-by-side");
   json_builder_set_member_name (b, "per_side_scale");
   json_builder_add_boolean_value (b, spec->per_side_scale);
+  if (spec->own_layers)
+    {
+      /* numbered as the top-level layer / head / head_number */
+      json_builder_set_member_name (b, "layer_b");
+      json_builder_add_int_value (b, spec->layer_b);
+      json_builder_set_member_name (b, "head_b");
+      json_builder_add_int_value (b, spec->head_b);
+      json_builder_set_member_name (b, "head_b_number");
+      if (spec->head_b >= 0)
+        json_builder_add_int_value (b, spec->head_b + 1);
+      else
+        json_builder_add_null_value (b);
+    }
   json_builder_end_object (b);
 }
 
@@ -1035,6 +1049,18 @@ vita_export_sidecar_read (const char *sidecar_path, VitaExportSpec *spec, char *
                                                                     : VITA_COMPARE_SIDE_BY_SIDE;
       JsonNode *ps = field (&r, co, "per_side_scale", JSON_NODE_VALUE, FALSE);
       spec->per_side_scale = ps ? json_node_get_boolean (ps) : FALSE;
+      /* side B's own layer / head: both or neither */
+      spec->own_layers = json_object_has_member (co, "layer_b") ||
+                         json_object_has_member (co, "head_b");
+      if (spec->own_layers)
+        {
+          spec->layer_b = get_int32 (&r, co, "layer_b", 0, TRUE);
+          spec->head_b = get_int32 (&r, co, "head_b", -1, TRUE);
+          if (r.ok && spec->layer_b < 0)
+            reader_fail (&r, "compare.layer_b", "is negative (%d)", spec->layer_b);
+          else if (r.ok && spec->head_b < -1)
+            reader_fail (&r, "compare.head_b", "is below -1 (%d)", spec->head_b);
+        }
     }
   if (!r.ok)
     {

@@ -58,6 +58,10 @@ typedef struct {
   char               *label_a, *label_b;
   VitaCompareView     compare_view;
   gboolean            per_side_scale;
+  /* Side B's own layer / head when the configurations differ (the sidecar's
+   * compare.layer_b / head_b, token layer; head -1 = mean); FALSE: A's drive both. */
+  gboolean            own_layers;
+  int                 layer_b, head_b;
   /* The attribution overlay on the mel panel (target NULL: none; zeroed by init):
    * recorded in the sidecar's "attribution" object; the caller computes it again. */
   VitaAttrSettings    attribution;

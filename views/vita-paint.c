@@ -278,7 +278,7 @@ format_value (double v, double step, char *buf, gsize size)
   math_minus (buf, size);
 }
 
-typedef enum { LABEL_TIME, LABEL_TIME_MINUTES, LABEL_VALUE } LabelKind;
+typedef enum { LABEL_TIME, LABEL_TIME_MINUTES, LABEL_VALUE, LABEL_INDEX } LabelKind;
 
 #define MAX_TICKS 16
 
@@ -304,9 +304,17 @@ make_ticks (double lo, double hi, int max_ticks, LabelKind kind, Ticks *t)
         t->ticks[t->n++] = x;
       t->step = s;
     }
+  if (kind == LABEL_INDEX && t->step < 1)
+    {
+      /* whole numbers only (layers): every one, as many as fit */
+      t->n = 0;
+      for (double x = ceil (lo - 1e-9); x <= hi + 1e-9 && t->n < MIN (max_ticks, MAX_TICKS); x += 1)
+        t->ticks[t->n++] = x + 0.0;   /* −0 → 0 */
+      t->step = 1;
+    }
   for (int i = 0; i < t->n; i++)
     {
-      if (kind == LABEL_VALUE)
+      if (kind == LABEL_VALUE || kind == LABEL_INDEX)
         format_value (t->ticks[i], t->step, t->labels[i], sizeof t->labels[i]);
       else
         {
@@ -468,14 +476,13 @@ vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRect *pl
   cairo_restore (cr);
 }
 
-void
-vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double v0,
-                 double v1, const char *title)
+static void
+axis_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double v0, double v1,
+           LabelKind kind, const char *title)
 {
   double fs = style->font_size;
   Ticks t;
-  fit_ticks (style, MIN (v0, v1), MAX (v0, v1), plot->height, FALSE, LABEL_VALUE, 0.9,
-             0.3 * fs, &t);
+  fit_ticks (style, MIN (v0, v1), MAX (v0, v1), plot->height, FALSE, kind, 0.9, 0.3 * fs, &t);
   cairo_save (cr);
   set_fg (cr, style);
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
@@ -483,6 +490,20 @@ vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, doub
   if (title)
     axis_title_left (cr, style, plot, title);
   cairo_restore (cr);
+}
+
+void
+vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double v0,
+                 double v1, const char *title)
+{
+  axis_left (cr, style, plot, v0, v1, LABEL_VALUE, title);
+}
+
+void
+vita_axis_index (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, double v0,
+                 double v1, const char *title)
+{
+  axis_left (cr, style, plot, v0, v1, LABEL_INDEX, title);
 }
 
 void

@@ -140,6 +140,9 @@ void vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRec
 /* A value axis left of plot: v0 at the bottom, v1 at the top; title carries the unit. */
 void vita_axis_value (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                       double v0, double v1, const char *title);
+/* As vita_axis_value, ticks at whole numbers only (layers, indices). */
+void vita_axis_index (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
+                      double v0, double v1, const char *title);
 /* The rotated title of a value axis at the panel's left edge, centred on plot. */
 void vita_axis_title_left (cairo_t *cr, const VitaStyle *style, const VitaRect *plot,
                            const char *title);

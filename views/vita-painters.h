@@ -118,6 +118,12 @@ typedef struct {
   int    *labels;        /* (n_frames) predicted class (-1 none), or NULL = argmax probs */
   int    *truth;         /* (n_frames) ground truth class (-1 none), or NULL */
   gboolean binary;       /* onsets/beats: draw P(class 1) as a curve */
+  /* The score so far (with truth): run_num[k] / run_den[k] over the annotated part
+   * before frame k (prefix sums, vita-metrics.h's _running), or NULL; score_what
+   * ("majmin", "F", static) and score (the whole track's) for the label. */
+  double *run_num, *run_den;
+  const char *score_what;
+  double  score;
 } VitaProbeLane;
 
 VitaProbeLane *vita_probe_lane_new  (const char *name, int n_frames, int n_classes,
@@ -423,6 +429,13 @@ void vita_probe_lanes_paint    (cairo_t *cr, const VitaRect *area, const VitaPai
 double vita_probe_lanes_min_row_height (const VitaStyle *style);
 double vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes,
                                     int n_lanes);
+/* A lane's label at the snapshot's playhead: its name, and with a running score the
+ * score so far up to the playhead's whole second beside the whole track's
+ * ("onset F · layer 1 · .77 to 1:23 · .74 whole"); newly allocated. */
+char  *vita_probe_lane_label (const VitaProbeLane *lane, const VitaTimelineSnapshot *snap);
+/* What of the probe panel changes with the position: the playhead's whole second when
+ * a lane (A's or B's) has a running score, else 0. */
+gint64 vita_probe_lanes_position_key (const VitaPaintContext *ctx);
 /* The lane (index into ctx->lanes) whose row or ground-truth row is at y; -1 outside. */
 int    vita_probe_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, double y);
 void vita_layout_paint         (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);

@@ -47,9 +47,12 @@ vita_probe_lane_from_probe (const VitaAnalysis *an, const VitaProbe *probe,
           lane->truth = g_new (int, F);
           vita_chord_track_to_frames (truth->chords, hop_s, F, lane->truth);
           g_autoptr(GArray) est = vita_chord_frames_to_segments (lane->labels, F, hop_s);
-          s = vita_chord_overlap_majmin ((VitaChordSegment *) truth->chords->segments->data,
-                                         truth->chords->segments->len,
-                                         (VitaChordSegment *) est->data, est->len, NULL);
+          lane->run_num = g_new (double, MAX (F, 1));
+          lane->run_den = g_new (double, MAX (F, 1));
+          s = vita_chord_overlap_majmin_running ((VitaChordSegment *) truth->chords->segments->data,
+                                                 truth->chords->segments->len,
+                                                 (VitaChordSegment *) est->data, est->len,
+                                                 hop_s, F, lane->run_num, lane->run_den);
           what = "majmin";
         }
     }
@@ -88,12 +91,18 @@ vita_probe_lane_from_probe (const VitaAnalysis *an, const VitaProbe *probe,
                                                 (const double *) est->data, est->len, tol);
       s = es.f_measure;
       what = "F";
+      lane->run_num = g_new (double, MAX (F, 1));
+      lane->run_den = g_new (double, MAX (F, 1));
+      vita_onset_f_measure_running ((const double *) t->data, t->len, (const double *) est->data,
+                                    est->len, tol, hop_s, F, lane->run_num, lane->run_den);
     }
   g_free (lane->name);
   if (what)
     lane->name = g_strdup_printf ("%s · layer %d · %s %.2f", probe->task, probe->layer, what, s);
   else
     lane->name = g_strdup_printf ("%s · layer %d", probe->task, probe->layer);
+  lane->score_what = what;
+  lane->score = s;
   if (score)
     *score = s;
   return lane;

@@ -33,6 +33,8 @@ vita_probe_lane_free (VitaProbeLane *lane)
   g_free (lane->probs);
   g_free (lane->labels);
   g_free (lane->truth);
+  g_free (lane->run_num);
+  g_free (lane->run_den);
   g_free (lane);
 }
 
@@ -116,6 +118,9 @@ segments (cairo_t *cr, const VitaStyle *style, const VitaRect *row,
 /* Lines of a lane's label in the column left of the plot: its name's " · " parts
  * ("chord", "layer 3", "majmin 0.71": task, layer, score). */
 #define LABEL_LINES 3
+/* A lane with a running score has a fourth: "chord majmin", "layer 3", ".77 to 1:23",
+ * ".74 whole". */
+#define LABEL_LINES_RUNNING 4
 
 /* Rows of the lanes: each lane, and its ground truth under it when loaded. */
 static int
@@ -137,12 +142,19 @@ double
 vita_probe_lanes_min_height (const VitaStyle *style, VitaProbeLane *const *lanes, int n_lanes)
 {
   VitaRect plot;
-  double tall = 1000;
+  double tall = 1000, row = vita_probe_lanes_min_row_height (style);
 
   if (n_lanes <= 0)
     return 0;
+  for (int i = 0; i < n_lanes; i++)
+    if (lanes[i]->run_num != NULL)
+      {
+        /* room for the running score's fourth line */
+        row += (LABEL_LINES_RUNNING - LABEL_LINES) * vita_text_line_height (style, LABEL_SCALE);
+        break;
+      }
   vita_panel_layout (style, 0, 0, 800, tall, vita_panel_flags (VITA_PANEL_PROBES), &plot, NULL);
-  return lane_rows (lanes, n_lanes) * vita_probe_lanes_min_row_height (style) + (tall - plot.height);
+  return lane_rows (lanes, n_lanes) * row + (tall - plot.height);
 }
 
 /* The label column: the lines of `name` right-aligned against the plot, each shrunk
@@ -154,7 +166,7 @@ lane_label_column (cairo_t *cr, const VitaStyle *style, const VitaRect *area, co
 {
   double fs = style->font_size, lh = vita_text_line_height (style, LABEL_SCALE);
   double right = row->x - 0.35 * fs, width = right - (area->x + 0.15 * fs);
-  g_auto(GStrv) parts = g_strsplit (name, " · ", LABEL_LINES);
+  g_auto(GStrv) parts = g_strsplit (name, " · ", LABEL_LINES_RUNNING);
   int n = (int) g_strv_length (parts);
   int fit = MIN (n, (int) floor ((row->height + 0.1) / lh));
   double y = row->y + (row->height - fit * lh) / 2;
@@ -164,6 +176,69 @@ lane_label_column (cairo_t *cr, const VitaStyle *style, const VitaRect *area, co
   vita_set_rgb (cr, style->fg);
   for (int i = 0; i < fit; i++, y += lh)
     vita_draw_text_fit (cr, style, parts[i], right, y, VITA_ANCHOR_NE, LABEL_SCALE, 0.0, width);
+}
+
+/* ".77", "1.00", "–" for NAN: a score in a narrow label. */
+static void
+format_score (double v, char *buf, gsize size)
+{
+  if (!isfinite (v))
+    g_strlcpy (buf, "–", size);
+  else if (v >= 0 && v < 0.995)
+    g_snprintf (buf, size, ".%02d", (int) lround (v * 100));
+  else
+    g_snprintf (buf, size, "%.2f", v);
+}
+
+/* The playhead's whole second: the running score is shown up to it (so the panel's
+ * content changes once a second, not every frame). */
+static double
+running_seconds (const VitaTimelineSnapshot *snap)
+{
+  return snap->sample_rate > 0 ? floor ((double) snap->position / snap->sample_rate) : 0;
+}
+
+char *
+vita_probe_lane_label (const VitaProbeLane *lane, const VitaTimelineSnapshot *snap)
+{
+  const char *name = lane->name ? lane->name : "probe";
+  double t = running_seconds (snap), hop_s = snap->sample_rate > 0 && snap->hop > 0
+                                              ? (double) snap->hop / snap->sample_rate : 0;
+  if (lane->run_num == NULL || lane->score_what == NULL || !(hop_s > 0) || lane->n_frames <= 0)
+    return g_strdup (name);
+  int k = (int) MIN (floor (t / hop_s + 1e-9), (double) lane->n_frames - 1);
+  if (k <= 0 || !(lane->run_den[k] > 0))
+    return g_strdup (name);   /* nothing annotated passed yet: the whole track's score */
+  /* the task and the measure ("chord majmin", narrow enough for the label column),
+   * the name's middle (the layer), then so far and whole: its last part (the whole
+   * score) replaced */
+  const char *first = strstr (name, " · ");
+  const char *cut = g_strrstr (name, " · ");
+  int task_len = first ? (int) (first - name) : (int) strlen (name);
+  g_autofree char *middle = first && cut > first ? g_strndup (first, cut - first) : g_strdup ("");
+  char run[16], whole[16];
+  format_score (lane->run_num[k] / lane->run_den[k], run, sizeof run);
+  format_score (lane->score, whole, sizeof whole);
+  int ti = (int) t;
+  return g_strdup_printf ("%.*s %s%s · %s to %d:%02d · %s whole", task_len, name,
+                          lane->score_what, middle, run, ti / 60, ti % 60, whole);
+}
+
+gint64
+vita_probe_lanes_position_key (const VitaPaintContext *ctx)
+{
+  gboolean running = FALSE;
+  for (int i = 0; i < ctx->n_lanes && !running; i++)
+    running = ctx->lanes[i]->run_num != NULL;
+  for (int i = 0; ctx->compare && i < ctx->compare->n_lanes_b && !running; i++)
+    running = ctx->compare->lanes_b[i]->run_num != NULL;
+  return running ? 1 + (gint64) running_seconds (ctx->snap) : 0;
+}
+
+static gint64
+probes_position_key (const VitaPanelClass *klass, const VitaPaintContext *ctx)
+{
+  return vita_probe_lanes_position_key (ctx);
 }
 
 gboolean
@@ -249,7 +324,8 @@ vita_probe_lanes_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContex
             }
           else
             segments (cr, style, &row, snap, lane, NULL, row.x - 1, row.y - 1);
-          lane_label_column (cr, style, area, &row, lane->name ? lane->name : "probe");
+          g_autofree char *label = vita_probe_lane_label (lane, snap);
+          lane_label_column (cr, style, area, &row, label);
           y += rh;
           if (lane->truth)
             {
@@ -291,4 +367,5 @@ const VitaPanelClass vita_probes_panel_class = {
   .playhead = vita_time_panel_playhead,
   .hit_sample = vita_time_panel_hit_sample,
   .array = probes_array,
+  .position_key = probes_position_key,
 };

@@ -165,7 +165,7 @@ paint_values (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx,
       for (int l = 0; l < L; l++)
         if (!pg->probed[l])
           not_probed (cr, style, &plot, L, l);
-      vita_axis_value (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = input)");
+      vita_axis_index (cr, style, &plot, -0.5, L - 0.5, "Layer (0 = input)");
       if (diverging)
         vita_colorbar (cr, style, &cbar, VITA_COLORMAP_DIVERGING, -1.0, 1.0,
                        pg->has_truth ? "A − B P(annotated class)" : "A − B P(predicted class)");

@@ -22,6 +22,35 @@ sorted_copy (const double *x, gsize n)
   return s;
 }
 
+/* The matching on sorted lists; pairs (optional, n_ref entries) receives for each
+ * reference the index of its estimate or -1. */
+static guint
+match_sorted (const double *r, gsize n_ref, const double *e, gsize n_est, double window,
+              gssize *pairs)
+{
+  /* Estimates in increasing order; each takes the lowest-index unmatched reference in
+   * its window.  Candidate windows [lo_j, hi_j] move monotonically with j, so the
+   * earliest-deadline rule reduces to one pointer (Glover 1967). */
+  gsize p = 0;
+  guint matched = 0;
+  for (gsize i = 0; pairs && i < n_ref; i++)
+    pairs[i] = -1;
+  for (gsize j = 0; j < n_est; j++)
+    {
+      double lo = e[j] - window, hi = e[j] + window;  /* as mir_eval's searchsorted */
+      while (p < n_ref && !(r[p] >= lo))
+        p++;
+      if (p < n_ref && r[p] <= hi)
+        {
+          if (pairs)
+            pairs[p] = (gssize) j;
+          matched++;
+          p++;
+        }
+    }
+  return matched;
+}
+
 guint
 vita_match_events (const double *ref, gsize n_ref, const double *est, gsize n_est,
                    double window)
@@ -30,23 +59,53 @@ vita_match_events (const double *ref, gsize n_ref, const double *est, gsize n_es
     return 0;
   g_autofree double *r = sorted_copy (ref, n_ref);
   g_autofree double *e = sorted_copy (est, n_est);
-  /* Estimates in increasing order; each takes the lowest-index unmatched reference in
-   * its window.  Candidate windows [lo_j, hi_j] move monotonically with j, so the
-   * earliest-deadline rule reduces to one pointer (Glover 1967). */
-  gsize p = 0;
-  guint matched = 0;
-  for (gsize j = 0; j < n_est; j++)
+  return match_sorted (r, n_ref, e, n_est, window, NULL);
+}
+
+/* Adds v to running slot k: slot k holds [(k - 1) step, k step), the last slot also
+ * everything later, slot 0 everything before 0. */
+static void
+add_slot (double *inc, int n, double k, double v)
+{
+  inc[k < 0 ? 0 : k > n - 1 ? n - 1 : (int) k] += v;
+}
+
+/* ... the slot of time t */
+static void
+add_at (double *inc, int n, double step, double t, double v)
+{
+  add_slot (inc, n, floor (t / step) + 1, v);
+}
+
+static void
+prefix_sums (double *x, int n)
+{
+  for (int k = 1; k < n; k++)
+    x[k] += x[k - 1];
+}
+
+void
+vita_onset_f_measure_running (const double *ref, gsize n_ref, const double *est, gsize n_est,
+                              double window, double step, int n, double *num, double *den)
+{
+  memset (num, 0, (gsize) n * sizeof (double));
+  memset (den, 0, (gsize) n * sizeof (double));
+  if (n <= 0 || !(step > 0))
+    return;
+  g_autofree double *r = sorted_copy (ref, n_ref);
+  g_autofree double *e = sorted_copy (est, n_est);
+  g_autofree gssize *pairs = g_new (gssize, MAX (n_ref, 1));
+  match_sorted (r, n_ref, e, n_est, window, pairs);
+  for (gsize i = 0; i < n_ref; i++)
     {
-      double lo = e[j] - window, hi = e[j] + window;  /* as mir_eval's searchsorted */
-      while (p < n_ref && !(r[p] >= lo))
-        p++;
-      if (p < n_ref && r[p] <= hi)
-        {
-          matched++;
-          p++;
-        }
+      add_at (den, n, step, r[i], 1);
+      if (pairs[i] >= 0)   /* a hit counts once both of its events are passed */
+        add_at (num, n, step, MAX (r[i], e[pairs[i]]), 2);
     }
-  return matched;
+  for (gsize j = 0; j < n_est; j++)
+    add_at (den, n, step, e[j], 1);
+  prefix_sums (num, n);
+  prefix_sums (den, n);
 }
 
 VitaEventScore
@@ -103,10 +162,11 @@ class_at (const VitaChordSegment *seg, gsize n, double t, int missing)
   return t < s->end ? s->chord : missing;
 }
 
-double
-vita_chord_overlap_majmin (const VitaChordSegment *ref, gsize n_ref,
-                           const VitaChordSegment *est, gsize n_est,
-                           double *valid_seconds)
+/* The overlap; with running (n slots of step seconds, see add_at) also the correct
+ * and valid durations added up slot by slot. */
+static double
+overlap_majmin (const VitaChordSegment *ref, gsize n_ref, const VitaChordSegment *est,
+                gsize n_est, double *valid_seconds, double step, int n, double *num, double *den)
 {
   if (valid_seconds)
     *valid_seconds = 0;
@@ -151,10 +211,46 @@ vita_chord_overlap_majmin (const VitaChordSegment *ref, gsize n_ref,
       total += dur;
       if (e == r)
         correct += dur;
+      /* the stretch [b[i], b[i+1]) split at slot boundaries */
+      for (double a = b[i]; num != NULL && a < b[i + 1];)
+        {
+          double k = floor (a / step) + 1, end = MIN (b[i + 1], k * step);
+          if (end <= a)   /* a on a boundary, rounded down: the next slot */
+            k++, end = MIN (b[i + 1], k * step);
+          if (k >= n - 1)   /* the last slot takes the rest at once */
+            end = b[i + 1];
+          add_slot (den, n, k, end - a);
+          if (e == r)
+            add_slot (num, n, k, end - a);
+          a = end;
+        }
     }
   if (valid_seconds)
     *valid_seconds = total;
   return total > 0 ? correct / total : 0.0;
+}
+
+double
+vita_chord_overlap_majmin (const VitaChordSegment *ref, gsize n_ref,
+                           const VitaChordSegment *est, gsize n_est,
+                           double *valid_seconds)
+{
+  return overlap_majmin (ref, n_ref, est, n_est, valid_seconds, 0, 0, NULL, NULL);
+}
+
+double
+vita_chord_overlap_majmin_running (const VitaChordSegment *ref, gsize n_ref,
+                                   const VitaChordSegment *est, gsize n_est, double step,
+                                   int n, double *num, double *den)
+{
+  if (n <= 0 || !(step > 0))
+    return overlap_majmin (ref, n_ref, est, n_est, NULL, 0, 0, NULL, NULL);
+  memset (num, 0, (gsize) n * sizeof (double));
+  memset (den, 0, (gsize) n * sizeof (double));
+  double s = overlap_majmin (ref, n_ref, est, n_est, NULL, step, n, num, den);
+  prefix_sums (num, n);
+  prefix_sums (den, n);
+  return s;
 }
 
 GArray *

@@ -46,6 +46,12 @@ guint  vita_match_events (const double *ref, gsize n_ref, const double *est, gsi
 /* F = 0 when either list is empty (as mir_eval). */
 VitaEventScore vita_onset_f_measure (const double *ref, gsize n_ref, const double *est,
                                      gsize n_est, double window);
+/* The F-measure so far, as prefix sums: num[k] / den[k] is F over the events before
+ * k * step (a match counts once both its events are; den = references + estimates,
+ * num = 2 × matches), num[n - 1] / den[n - 1] the whole F (den 0: no events yet). */
+void vita_onset_f_measure_running (const double *ref, gsize n_ref, const double *est,
+                                   gsize n_est, double window, double step, int n,
+                                   double *num, double *den);
 VitaEventScore vita_beat_f_measure  (const double *ref, gsize n_ref, const double *est,
                                      gsize n_est, double window, double min_beat_time);
 
@@ -54,6 +60,12 @@ VitaEventScore vita_beat_f_measure  (const double *ref, gsize n_ref, const doubl
 double vita_chord_overlap_majmin (const VitaChordSegment *ref, gsize n_ref,
                                   const VitaChordSegment *est, gsize n_est,
                                   double *valid_seconds);
+/* The overlap so far, as prefix sums: num[k] / den[k] is the overlap over the
+ * reference before k * step (seconds correct, seconds in gamut), the last the whole
+ * overlap; returns the whole overlap. */
+double vita_chord_overlap_majmin_running (const VitaChordSegment *ref, gsize n_ref,
+                                          const VitaChordSegment *est, gsize n_est,
+                                          double step, int n, double *num, double *den);
 /* Frame classes (frame i centred at i * hop_seconds, spanning ±hop/2, the first
  * starting at 0) → merged segments. */
 GArray *vita_chord_frames_to_segments (const int *frames, int n_frames, double hop_seconds);

@@ -29,6 +29,7 @@
 #include "model/probe/vita-probe.h"
 #include "vita-player.h"
 #include "vita-session.h"
+#include "vita-test.h"
 
 #define RATE 16000
 
@@ -959,6 +960,37 @@ test_own_layers (Fixture *fx, gconstpointer data)
   if (rtext != NULL)
     g_assert_nonnull (strstr (rtext, "B: deeper.safetensors — layer 3, head 4"));
 
+  /* the sidecar records B's own layer / head, and `render SIDECAR` draws the figure
+   * again with B there, not following A: the same pixels, the same labels */
+  {
+    g_autofree char *png = g_build_filename (fx->dir, "own-layers.png", NULL);
+    g_autofree char *side = g_strconcat (png, ".json", NULL);
+    g_autofree char *again = g_build_filename (fx->dir, "own-layers-again.png", NULL);
+    g_autofree char *pdf_side = g_build_filename (fx->dir, "own-layers-attention.pdf.json", NULL);
+    g_autofree char *pdf_again = g_build_filename (fx->dir, "own-layers-again.pdf", NULL);
+    g_assert_true (vita_window_export (w, VITA_PANEL_ATTENTION, png, &error));
+    g_assert_no_error (error);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_assert_true (json_parser_load_from_file (parser, side, &error));
+    JsonObject *cmp = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                     "compare");
+    g_assert_cmpint (json_object_get_int_member (cmp, "layer_b"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (cmp, "head_b"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (cmp, "head_b_number"), ==, 4);
+    VitaCliResult r = vita_test_run_cli ("render", side, "--out", again, "--no-sidecar", NULL);
+    if (r.status != 0)
+      g_test_message ("render: %s", r.err);
+    g_assert_cmpint (r.status, ==, 0);
+    vita_test_cli_result_clear (&r);
+    vita_gui_test_assert_same_pixels (png, again);
+    r = vita_test_run_cli ("render", pdf_side, "--out", pdf_again, "--no-sidecar", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    vita_test_cli_result_clear (&r);
+    g_autofree char *atext = pdf_text (pdf_again);
+    if (text != NULL)
+      g_assert_cmpstr (atext, ==, text);
+  }
+
   /* saved and restored */
   g_autofree char *path = g_build_filename (fx->dir, "own.vitascope", NULL);
   g_assert_true (vita_window_save_session (w, path, &error));
@@ -1044,7 +1076,40 @@ test_probes_b (Fixture *fx, gconstpointer data)
       g_assert_cmpint (count_of (text, "layer 3"), >=, 1);
       g_assert_cmpint (count_of (text, "F "), >=, 2);
       g_assert_cmpint (count_of (text, "ground truth"), ==, 1);
+      g_assert_null (strstr (text, " whole"));   /* at 0:00 only the whole track's score */
     }
+  /* the playhead at 5.6 s: each lane's score so far (to 0:05) beside its whole score,
+   * the so-far one the prefix sums' at 5 s, and at the track's end the whole score */
+  {
+    VitaTimeline *tl = vita_session_get_timeline (session);
+    vita_timeline_set_position (tl, (gint64) (5.6 * vita_timeline_get_sample_rate (tl)));
+    vita_gui_test_run_for (100);
+    VitaProbeLane *const *la = vita_session_get_probe_lanes (session, &n_a);
+    VitaProbeLane *const *lb = vita_session_get_probe_lanes_b (session, &n_b);
+    double hop_s = (double) cfg.fe.hop_length / cfg.fe.sample_rate;
+    int k = (int) floor (5.0 / hop_s + 1e-9);
+    g_autofree char *run_text = export_text (fx, w, VITA_PANEL_PROBES, "probes-ab-running.pdf");
+    for (int side = 0; side < 2; side++)
+      {
+        const VitaProbeLane *lane = side == 0 ? la[0] : lb[0];
+        g_assert_nonnull (lane->run_num);
+        g_assert_cmpfloat (lane->run_den[k], >, 0);
+        g_assert_cmpfloat (fabs (lane->run_num[lane->n_frames - 1] / lane->run_den[lane->n_frames - 1]
+                                 - lane->score), <, 1e-12);
+        double so_far = lane->run_num[k] / lane->run_den[k];
+        g_autofree char *want = so_far < 0.995 ? g_strdup_printf (".%02d to 0:05", (int) lround (so_far * 100))
+                                               : g_strdup_printf ("%.2f to 0:05", so_far);
+        if (run_text != NULL)
+          g_assert_nonnull (strstr (run_text, want));
+      }
+    if (run_text != NULL)
+      {
+        g_test_message ("%s", run_text);
+        g_assert_cmpint (count_of (run_text, " whole"), ==, 2);
+        g_assert_cmpint (count_of (run_text, "onset F\n"), ==, 2);   /* the task and measure */
+      }
+    vita_timeline_set_position (tl, 0);
+  }
   /* B's probe-o-gram beside A's (A: 3 token layers, B: 4: no difference) */
   g_autofree char *pg_text = export_text (fx, w, VITA_PANEL_PROBEOGRAM, "probeogram-ab.pdf");
   if (pg_text != NULL)
@@ -1074,6 +1139,23 @@ test_probes_b (Fixture *fx, gconstpointer data)
   g_autofree char *path = g_build_filename (fx->dir, "probes-b.vitascope", NULL);
   g_assert_true (vita_window_save_session (w, path, &error));
   g_assert_no_error (error);
+  /* `render SESSION` draws both sides' lanes and probe-o-grams as the window exports
+   * them: the same pixels */
+  for (int i = 0; i < 2; i++)
+    {
+      VitaPanel panel = i == 0 ? VITA_PANEL_PROBES : VITA_PANEL_PROBEOGRAM;
+      g_autofree char *gui = g_strdup_printf ("%s/%s-gui.png", fx->dir, vita_panel_to_string (panel));
+      g_autofree char *cli = g_strdup_printf ("%s/%s-cli.png", fx->dir, vita_panel_to_string (panel));
+      g_assert_true (vita_window_export (w, panel, gui, &error));
+      g_assert_no_error (error);
+      VitaCliResult r = vita_test_run_cli ("render", path, "--panel", vita_panel_to_string (panel),
+                                           "--out", cli, "--no-sidecar", NULL);
+      if (r.status != 0)
+        g_test_message ("render: %s", r.err);
+      g_assert_cmpint (r.status, ==, 0);
+      vita_test_cli_result_clear (&r);
+      vita_gui_test_assert_same_pixels (gui, cli);
+    }
   vita_gui_test_close (w);
   VitaWindow *w2 = fx->window = vita_gui_test_window ();
   g_autoptr(GFile) file = g_file_new_for_path (path);

@@ -163,3 +163,29 @@ vita_gui_test_timeline_seconds (VitaWindow *window)
   VitaTimeline *tl = vita_window_get_timeline (window);
   return vita_timeline_sample_to_seconds (tl, vita_timeline_get_position (tl));
 }
+
+/* Decoded pixels, not bytes: the same picture whatever the PNG encoder writes. */
+void
+vita_gui_test_assert_same_pixels (const char *a, const char *b)
+{
+  cairo_surface_t *sa = cairo_image_surface_create_from_png (a);
+  cairo_surface_t *sb = cairo_image_surface_create_from_png (b);
+  int h, stride;
+  gsize differ = 0;
+
+  g_assert_cmpint (cairo_surface_status (sa), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_surface_status (sb), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (sa), ==, cairo_image_surface_get_width (sb));
+  g_assert_cmpint (cairo_image_surface_get_height (sa), ==, cairo_image_surface_get_height (sb));
+  h = cairo_image_surface_get_height (sa);
+  stride = cairo_image_surface_get_stride (sa);
+  g_assert_cmpint (stride, ==, cairo_image_surface_get_stride (sb));
+  const guint8 *pa = cairo_image_surface_get_data (sa), *pb = cairo_image_surface_get_data (sb);
+  for (gsize i = 0; i < (gsize) h * stride; i++)
+    differ += pa[i] != pb[i];
+  if (differ != 0)
+    g_test_message ("%s and %s differ in %" G_GSIZE_FORMAT " bytes", a, b, differ);
+  g_assert_cmpuint (differ, ==, 0);
+  cairo_surface_destroy (sa);
+  cairo_surface_destroy (sb);
+}

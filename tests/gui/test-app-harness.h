@@ -24,5 +24,7 @@ char       *vita_gui_test_tmpdir (void);
 /* Player position in seconds, or -1. */
 double      vita_gui_test_player_seconds (VitaWindow *window);
 double      vita_gui_test_timeline_seconds (VitaWindow *window);
+/* Asserts that two PNG files decode to the same pixels (the encoders' bytes may differ). */
+void        vita_gui_test_assert_same_pixels (const char *a, const char *b);
 
 G_END_DECLS

@@ -132,32 +132,6 @@ export_view (VitaWindow *w, const char *path)
   g_assert_no_error (error);
 }
 
-/* Decoded pixels, not bytes: the same picture whatever the PNG encoder writes. */
-static void
-assert_same_pixels (const char *a, const char *b)
-{
-  cairo_surface_t *sa = cairo_image_surface_create_from_png (a);
-  cairo_surface_t *sb = cairo_image_surface_create_from_png (b);
-  int h, stride;
-  gsize differ = 0;
-
-  g_assert_cmpint (cairo_surface_status (sa), ==, CAIRO_STATUS_SUCCESS);
-  g_assert_cmpint (cairo_surface_status (sb), ==, CAIRO_STATUS_SUCCESS);
-  g_assert_cmpint (cairo_image_surface_get_width (sa), ==, cairo_image_surface_get_width (sb));
-  g_assert_cmpint (cairo_image_surface_get_height (sa), ==, cairo_image_surface_get_height (sb));
-  h = cairo_image_surface_get_height (sa);
-  stride = cairo_image_surface_get_stride (sa);
-  g_assert_cmpint (stride, ==, cairo_image_surface_get_stride (sb));
-  const guint8 *pa = cairo_image_surface_get_data (sa), *pb = cairo_image_surface_get_data (sb);
-  for (gsize i = 0; i < (gsize) h * stride; i++)
-    differ += pa[i] != pb[i];
-  if (differ != 0)
-    g_test_message ("%s and %s differ in %" G_GSIZE_FORMAT " bytes", a, b, differ);
-  g_assert_cmpuint (differ, ==, 0);
-  cairo_surface_destroy (sa);
-  cairo_surface_destroy (sb);
-}
-
 static gboolean
 has_model (gpointer data)
 {
@@ -266,7 +240,7 @@ test_round_trip (Fixture *fx, gconstpointer data)
     if (!g_spawn_check_wait_status (status, NULL))
       g_test_message ("vitascope-cli: %s", err);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
-    assert_same_pixels (gui, cli);
+    vita_gui_test_assert_same_pixels (gui, cli);
   }
   g_unlink (last);
   quit_window (w);
@@ -283,7 +257,7 @@ test_round_trip (Fixture *fx, gconstpointer data)
   g_assert_null (vita_window_get_warning_banner (w));
   assert_view (w);
   export_view (w, after);
-  assert_same_pixels (before, after);
+  vita_gui_test_assert_same_pixels (before, after);
   vita_gui_test_close (w);
 
   /* the file saved by hand, opened as a file (Open Session, drag and drop) */
@@ -295,7 +269,7 @@ test_round_trip (Fixture *fx, gconstpointer data)
   wait_settled (w);
   assert_view (w);
   export_view (w, reopened);
-  assert_same_pixels (before, reopened);
+  vita_gui_test_assert_same_pixels (before, reopened);
   vita_gui_test_close (w);
 }
 

@@ -810,6 +810,101 @@ test_cli_render_options (Fixture *fx, gconstpointer data)
       g_error ("render --help lacks %s", opts[i]);
 }
 
+/* The probe-o-gram's layer axis: whole layers only, however tall (two layers in 400 pt
+ * gave ticks 0.2, 0.4, ... on a continuous value axis). */
+static void
+test_probeogram_whole_layers (Fixture *fx, gconstpointer data)
+{
+  int F = fx->an->n_frames;
+  g_autoptr(VitaProbeogram) pg = vita_probeogram_new ("onset: P(onset)", 2, F);
+  for (gsize i = 0; i < (gsize) 2 * F; i++)
+    pg->values[i] = (float) (i % 10) / 10.0f;
+  pg->probed[0] = pg->probed[1] = TRUE;
+  VitaPaintContext ctx = fx->ctx;
+  ctx.probeogram = pg;
+  for (int k = 0; k < 2; k++)
+    {
+      VitaExportSpec spec = fx->spec;
+      spec.panel = VITA_PANEL_PROBEOGRAM;
+      spec.width = 500;
+      spec.height = k == 0 ? 400 : 120;
+      g_autoptr(VitaLayoutRecord) rec = vita_export_layout_record (&spec, &ctx);
+      g_assert_cmpuint (rec->boxes->len, >, 0);
+      const VitaRect *plot = NULL;   /* the widest box: the plot, not the colorbar */
+      for (guint i = 0; i < rec->boxes->len; i++)
+        if (plot == NULL || g_array_index (rec->boxes, VitaRect, i).width > plot->width)
+          plot = &g_array_index (rec->boxes, VitaRect, i);
+      int labels = 0;
+      for (guint i = 0; i < rec->texts->len; i++)
+        {
+          const VitaTextRecord *t = &g_array_index (rec->texts, VitaTextRecord, i);
+          char *end = NULL;
+          double v = g_ascii_strtod (t->text, &end);
+          if (t->x + t->width > plot->x + 0.5 || t->y > plot->y + plot->height ||
+              end == t->text || *end != '\0')
+            continue;   /* not a tick label of the layer axis (left of the plot) */
+          g_test_message ("%g pt: layer tick “%s”", spec.height, t->text);
+          g_assert_cmpfloat (v, ==, floor (v));
+          g_assert_cmpfloat (v, >=, 0);
+          g_assert_cmpfloat (v, <=, 1);
+          labels++;
+        }
+      g_assert_cmpint (labels, ==, 2);
+    }
+}
+
+/* Side B's own layer / head in the sidecar's compare object: written, read back, and
+ * refused (naming the field and the file) when negative or not a number. */
+static void
+test_sidecar_layer_b (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  VitaExportSpec spec = fx->spec;
+  spec.has_compare = TRUE;
+  spec.compare_kind = (char *) "twin";
+  spec.twin_seed = 7;
+  spec.own_layers = TRUE;
+  spec.layer_b = 3;
+  spec.head_b = -1;
+  g_autofree char *side = g_build_filename (fx->dir, "b.json", NULL);
+  g_assert_true (vita_export_sidecar_write (&spec, NULL, side, &error));
+  g_assert_no_error (error);
+  VitaExportSpec back;
+  g_assert_true (vita_export_sidecar_read (side, &back, NULL, &error));
+  g_assert_true (back.has_compare && back.own_layers);
+  g_assert_cmpint (back.layer_b, ==, 3);
+  g_assert_cmpint (back.head_b, ==, -1);
+  vita_export_spec_clear (&back);
+  /* without them: B follows A */
+  spec.own_layers = FALSE;
+  g_assert_true (vita_export_sidecar_write (&spec, NULL, side, &error));
+  g_assert_true (vita_export_sidecar_read (side, &back, NULL, &error));
+  g_assert_false (back.own_layers);
+  vita_export_spec_clear (&back);
+
+  static const struct { const char *from, *to, *field; } bad[] = {
+    { "\"layer_b\" : 3", "\"layer_b\" : -2", "compare.layer_b" },
+    { "\"head_b\" : -1", "\"head_b\" : -3", "compare.head_b" },
+    { "\"head_b\" : -1", "\"head_b\" : \"mean\"", "head_b" },
+  };
+  spec.own_layers = TRUE;
+  g_assert_true (vita_export_sidecar_write (&spec, NULL, side, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (side, &text, NULL, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GString) broken = g_string_new (text);
+      g_assert_cmpint (g_string_replace (broken, bad[i].from, bad[i].to, 1), ==, 1);
+      g_autofree char *path = g_build_filename (fx->dir, "bad-b.json", NULL);
+      g_assert_true (g_file_set_contents (path, broken->str, -1, NULL));
+      g_clear_error (&error);
+      g_assert_false (vita_export_sidecar_read (path, &back, NULL, &error));
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, bad[i].field));
+      g_assert_nonnull (strstr (error->message, "bad-b.json"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -822,6 +917,8 @@ main (int argc, char **argv)
   ADD ("/figure/records-every-panel", test_records_every_panel);
   ADD ("/figure/pdftotext-bbox", test_pdftotext_bbox);
   ADD ("/figure/square-fits", test_square_fits);
+  ADD ("/figure/probeogram-whole-layers", test_probeogram_whole_layers);
+  ADD ("/figure/sidecar-layer-b", test_sidecar_layer_b);
   ADD ("/figure/whole-view", test_whole_view_contents);
   ADD ("/figure/sidecar-roundtrip", test_sidecar_roundtrip);
   ADD ("/figure/cli-render-options", test_cli_render_options);

@@ -203,6 +203,83 @@ test_frames_to_segments (void)
   g_assert_cmpfloat (vita_chord_overlap_majmin (v, 3, wrong, 1, NULL), ==, 0.0);
 }
 
+/* Segments clipped to [0, t) (for the running overlap's check). */
+static GArray *
+clip_segments (const VitaChordTrack *track, double t)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (VitaChordSegment));
+  for (guint i = 0; i < track->segments->len; i++)
+    {
+      VitaChordSegment seg = g_array_index (track->segments, VitaChordSegment, i);
+      if (seg.start >= t)
+        break;
+      seg.end = MIN (seg.end, t);
+      g_array_append_val (out, seg);
+    }
+  return out;
+}
+
+/* The running scores: the majmin overlap so far at every step equals the overlap of
+ * both tracks clipped there, and the last the whole; the F-measure so far counts the
+ * events passed and ends at the whole F. */
+static void
+test_running (void)
+{
+  const double step = 0.37;
+  for (gsize k = 0; k < 6; k++)
+    {
+      g_autofree char *rn = g_strdup_printf ("probe/chord_ref_%zu.lab", k);
+      g_autofree char *en = g_strdup_printf ("probe/chord_est_%zu.lab", k);
+      g_autofree char *rp = vita_test_data_path (rn);
+      g_autofree char *ep = vita_test_data_path (en);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VitaChordTrack) ref = vita_chord_track_load (rp, NULL, &error);
+      g_assert_no_error (error);
+      g_autoptr(VitaChordTrack) est = vita_chord_track_load (ep, NULL, &error);
+      g_assert_no_error (error);
+      const VitaChordSegment *r = (const VitaChordSegment *) ref->segments->data;
+      const VitaChordSegment *e = (const VitaChordSegment *) est->segments->data;
+      guint nr = ref->segments->len, ne = est->segments->len;
+      double end = MAX (r[nr - 1].end, ne ? e[ne - 1].end : 0);
+      int n = (int) ceil (end / step) + 2;
+      g_autofree double *num = g_new (double, n);
+      g_autofree double *den = g_new (double, n);
+      double whole = vita_chord_overlap_majmin (r, nr, e, ne, NULL);
+      g_assert_cmpfloat (vita_chord_overlap_majmin_running (r, nr, e, ne, step, n, num, den), ==,
+                         whole);
+      g_assert_cmpfloat (fabs (num[n - 1] / den[n - 1] - whole), <, 1e-9);
+      int checked = 0;
+      for (int i = 1; i < n - 1; i++)
+        {
+          g_autoptr(GArray) rc = clip_segments (ref, i * step);
+          g_autoptr(GArray) ec = clip_segments (est, i * step);
+          double valid = 0;
+          double want = vita_chord_overlap_majmin ((VitaChordSegment *) rc->data, rc->len,
+                                                   (VitaChordSegment *) ec->data, ec->len, &valid);
+          g_assert_cmpfloat (fabs (den[i] - valid), <, 1e-9);
+          if (valid > 0)
+            {
+              g_assert_cmpfloat (fabs (num[i] / den[i] - want), <, 1e-9);
+              checked++;
+            }
+        }
+      g_assert_cmpint (checked, >, 0);
+    }
+
+  /* events: refs 1, 2, 3; estimates 1.02 (hit), 2.5 (miss), 3.01 (hit) */
+  const double ref_t[] = { 1, 2, 3 }, est_t[] = { 1.02, 2.5, 3.01 };
+  double num[5], den[5];
+  vita_onset_f_measure_running (ref_t, 3, est_t, 3, 0.05, 1.0, 5, num, den);
+  /* before 1 s nothing; before 2 s: 1 and 1.02, one hit → F 1; before 3 s: + 2, 2.5 →
+   * 2 hits of 4 events... 1 hit: 2/4; then the whole: 2 hits, 6 events */
+  g_assert_cmpfloat (den[1], ==, 0);
+  g_assert_cmpfloat (num[2] / den[2], ==, 1.0);
+  g_assert_cmpfloat (num[3] / den[3], ==, 0.5);
+  VitaEventScore whole = vita_onset_f_measure (ref_t, 3, est_t, 3, 0.05);
+  g_assert_cmpfloat (fabs (num[4] / den[4] - whole.f_measure), <, 1e-12);
+  g_assert_cmpfloat (num[4] / den[4], ==, 4.0 / 6.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -212,6 +289,7 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/matching-is-maximum", test_matching_is_maximum);
   g_test_add_func ("/metrics/onset-f", test_onsets);
   g_test_add_func ("/metrics/beat-f", test_beats);
+  g_test_add_func ("/metrics/running", test_running);
   g_test_add_func ("/metrics/key-weighted", test_key);
   g_test_add_func ("/metrics/tags-auc-ap", test_tags);
   g_test_add_func ("/metrics/frames-to-segments", test_frames_to_segments);
