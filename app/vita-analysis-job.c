@@ -265,6 +265,23 @@ cancel_other (GCancellable *cancellable, gpointer other)
   g_cancellable_cancel (other);
 }
 
+/* The preview's window's attention, as its run computes it (the sink gets the window
+ * under the playhead alone: see on_preview_progress). */
+typedef struct {
+  int    window;
+  float *attention;
+} PreviewAttention;
+
+static gboolean
+keep_preview_attention (VitaAnalysis *an, int window, const float *attention,
+                        gpointer user_data, GError **error)
+{
+  PreviewAttention *pa = user_data;
+  if (window == pa->window && pa->attention == NULL)
+    pa->attention = g_memdup2 (attention, vita_analysis_window_attention_size (an) * sizeof (float));
+  return TRUE;
+}
+
 /* Stops the preview's run after its first batch: the window under the playhead alone. */
 static void
 on_preview_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
@@ -331,21 +348,17 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
   g_autoptr(GCancellable) one = g_cancellable_new ();
   gulong id = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_other),
                                      g_object_ref (one), g_object_unref);
-  vita_analysis_run (an, on_preview_progress, one, NULL, NULL, one, NULL);
+  /* its attention maps too, from the same forward pass (what the panels' cache would
+   * recompute on a worker once the preview is shown, a frame later): the attention
+   * panels show it in the first frame that has the preview */
+  PreviewAttention pa = { w, NULL };
+  vita_analysis_run (an, on_preview_progress, one, keep_preview_attention, &pa, one, NULL);
   g_cancellable_disconnect (self->cancellable, id);
+  g_autofree float *att = g_steal_pointer (&pa.attention);
   if (!vita_analysis_window_ready (an, w))
     return NULL;
   g_debug ("%s: preview of window %d (samples %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT ") in %.1f ms",
            self->path, w, a, b, (g_get_monotonic_time () - t0) / 1e3);
-  /* its attention maps too (what the panels' cache would compute on a worker once the
-   * preview is shown, a frame later): the attention panels show it in the first frame
-   * that has the preview */
-  g_autofree float *att = g_new (float, vita_analysis_window_attention_size (an));
-  if (!vita_analysis_window_attention (an, w, att, &error))
-    {
-      g_debug ("preview without its attention: %s", error->message);
-      g_clear_pointer (&att, g_free);
-    }
   *n_samples_out = (gint64) n_samples;
   *window_out = w;
   *attention_out = g_steal_pointer (&att);
