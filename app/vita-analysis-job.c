@@ -52,6 +52,8 @@ struct _VitaAnalysisJob
 
   /* main thread: what "analysis-started" handed over last, and the track's length */
   VitaAnalysis *published;
+  float        *published_att;  /* during "analysis-started": its preview window's attention */
+  int           published_att_window;
   gint64        n_samples;
 
   /* worker lifetime, under lock */
@@ -89,6 +91,8 @@ typedef struct {
   GError          *error;    /* finished only */
   VitaAnalysis    *analysis; /* analysis-started only: ref, or NULL (none yet) */
   gint64           n_samples;/* analysis-started and decoded: the track's length, or 0 */
+  float           *attention;/* analysis-started of a preview: its window's attention, or NULL */
+  int              att_window;
 } Emission;
 
 static void
@@ -98,6 +102,7 @@ emission_free (gpointer data)
   g_object_unref (e->job);
   g_clear_error (&e->error);
   g_clear_pointer (&e->analysis, vita_analysis_unref);
+  g_free (e->attention);
   g_free (e);
 }
 
@@ -126,8 +131,11 @@ emit_on_main (gpointer data)
         {
           g_clear_pointer (&self->published, vita_analysis_unref);
           self->published = g_steal_pointer (&e->analysis);
+          self->published_att = g_steal_pointer (&e->attention);
+          self->published_att_window = e->att_window;
         }
       g_signal_emit (self, signals[e->signal], 0);
+      g_clear_pointer (&self->published_att, g_free);   /* not taken by a handler */
     }
   return G_SOURCE_REMOVE;
 }
@@ -164,15 +172,25 @@ schedule (VitaAnalysisJob *self, guint signal, GError *error)
   schedule_emission (self, e);
 }
 
-/* "analysis-started" handing an (or NULL) to the main thread, with the track's length. */
+/* "analysis-started" handing an (or NULL) to the main thread, with the track's length
+ * and, for a preview, its window's attention (taken over; NULL: none). */
 static void
-schedule_analysis (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples)
+schedule_analysis_full (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples,
+                        float *attention, int att_window)
 {
   Emission *e = emission_new (self, SIGNAL_ANALYSIS_STARTED);
 
   e->analysis = an ? vita_analysis_ref (an) : NULL;
   e->n_samples = n_samples;
+  e->attention = attention;
+  e->att_window = att_window;
   schedule_emission (self, e);
+}
+
+static void
+schedule_analysis (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples)
+{
+  schedule_analysis_full (self, an, n_samples, NULL, -1);
 }
 
 static void
@@ -247,6 +265,23 @@ cancel_other (GCancellable *cancellable, gpointer other)
   g_cancellable_cancel (other);
 }
 
+/* The preview's window's attention, as its run computes it (the sink gets the window
+ * under the playhead alone: see on_preview_progress). */
+typedef struct {
+  int    window;
+  float *attention;
+} PreviewAttention;
+
+static gboolean
+keep_preview_attention (VitaAnalysis *an, int window, const float *attention,
+                        gpointer user_data, GError **error)
+{
+  PreviewAttention *pa = user_data;
+  if (window == pa->window && pa->attention == NULL)
+    pa->attention = g_memdup2 (attention, vita_analysis_window_attention_size (an) * sizeof (float));
+  return TRUE;
+}
+
 /* Stops the preview's run after its first batch: the window under the playhead alone. */
 static void
 on_preview_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
@@ -265,7 +300,7 @@ on_preview_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
  * the whole decode then says what is wrong. */
 static VitaAnalysis *
 preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_samples_out,
-                int *window_out)
+                int *window_out, float **attention_out)
 {
   const VitaVitConfig *cfg = &self->vit->cfg;
   const VitaFrontend *fe = &cfg->fe;
@@ -313,21 +348,28 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
   g_autoptr(GCancellable) one = g_cancellable_new ();
   gulong id = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_other),
                                      g_object_ref (one), g_object_unref);
-  vita_analysis_run (an, on_preview_progress, one, NULL, NULL, one, NULL);
+  /* its attention maps too, from the same forward pass (what the panels' cache would
+   * recompute on a worker once the preview is shown, a frame later): the attention
+   * panels show it in the first frame that has the preview */
+  PreviewAttention pa = { w, NULL };
+  vita_analysis_run (an, on_preview_progress, one, keep_preview_attention, &pa, one, NULL);
   g_cancellable_disconnect (self->cancellable, id);
+  g_autofree float *att = g_steal_pointer (&pa.attention);
   if (!vita_analysis_window_ready (an, w))
     return NULL;
   g_debug ("%s: preview of window %d (samples %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT ") in %.1f ms",
            self->path, w, a, b, (g_get_monotonic_time () - t0) / 1e3);
   *n_samples_out = (gint64) n_samples;
   *window_out = w;
+  *attention_out = g_steal_pointer (&att);
   return g_steal_pointer (&an);
 }
 
 /* Hands a preview to the main thread, unless the track's analysis runs already or
  * the playhead has moved to another window since (a newer preview is coming). */
 static void
-publish_preview (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples, int window)
+publish_preview (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples, int window,
+                 float *attention)
 {
   g_mutex_lock (&self->lock);
   int frame = CLAMP (g_atomic_int_get (&self->priority_frame), 0, an->n_frames - 1);
@@ -336,9 +378,10 @@ publish_preview (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples, int 
       self->preview_shown = TRUE;
       self->preview_samples = n_samples;
       self->preview_window = window;
-      schedule_analysis (self, an, n_samples);
+      schedule_analysis_full (self, an, n_samples, g_steal_pointer (&attention), window);
     }
   g_mutex_unlock (&self->lock);
+  g_free (attention);
 }
 
 /* A seek while the track decodes: a preview of the window there, on a thread of its
@@ -354,9 +397,10 @@ seek_thread (gpointer data)
     {
       int frame = g_atomic_int_get (&self->seek_frame), window;
       gint64 n_samples;
-      g_autoptr(VitaAnalysis) an = preview_window (self, mel, frame, &n_samples, &window);
+      float *att = NULL;
+      g_autoptr(VitaAnalysis) an = preview_window (self, mel, frame, &n_samples, &window, &att);
       if (an != NULL)
-        publish_preview (self, an, n_samples, window);
+        publish_preview (self, an, n_samples, window, att);
       g_mutex_lock (&self->lock);
       again = self->previews_open && g_atomic_int_get (&self->seek_frame) != frame &&
               !g_cancellable_is_cancelled (self->cancellable);
@@ -434,11 +478,12 @@ run_worker (VitaAnalysisJob *self, GError **error)
   if (self->preview)
     {
       int window;
+      float *att = NULL;
       g_autoptr(VitaAnalysis) an = preview_window (self, mel, g_atomic_int_get (&self->priority_frame),
-                                                   &preview_samples, &window);
+                                                   &preview_samples, &window, &att);
       if (an != NULL)
         {
-          publish_preview (self, an, preview_samples, window);
+          publish_preview (self, an, preview_samples, window, att);
           background_priority ();
         }
     }
@@ -741,6 +786,14 @@ VitaAnalysis *
 vita_analysis_job_get_analysis (VitaAnalysisJob *self)
 {
   return self->published;
+}
+
+float *
+vita_analysis_job_take_window_attention (VitaAnalysisJob *self, int *window)
+{
+  g_return_val_if_fail (VITA_IS_ANALYSIS_JOB (self) && window != NULL, NULL);
+  *window = self->published_att_window;
+  return g_steal_pointer (&self->published_att);
 }
 
 void

@@ -70,5 +70,9 @@ double           vita_analysis_job_get_decode_progress (VitaAnalysisJob *self);
 /* What the last "analysis-started" handed over; borrowed.  The track's mel (the model
  * input) is the analysis' (an->mel): the job keeps no copy. */
 VitaAnalysis    *vita_analysis_job_get_analysis (VitaAnalysisJob *self);
+/* In an "analysis-started" handler of a preview: its window's attention maps
+ * (vita_analysis_window_attention, computed with the preview on the job's thread),
+ * transfer full, and that window in *window; NULL otherwise (or once taken). */
+float           *vita_analysis_job_take_window_attention (VitaAnalysisJob *self, int *window);
 
 G_END_DECLS

@@ -491,6 +491,15 @@ on_job_started (VitaSession *self, VitaAnalysisJob *job)
   /* before "decoded": a preview (its mel only in its window); after: the track's */
   self->preview = !self->decoded && vita_analysis_job_get_analysis (job) != NULL;
   set_analysis (self, vita_analysis_job_get_analysis (job), self->peaks);
+  /* a preview's attention, computed with it: the attention panels show the window in
+   * the frame that shows the preview, not one after a worker's round trip */
+  int att_window;
+  float *att = vita_analysis_job_take_window_attention (job, &att_window);
+  VitaPaintCache *cache = vita_analysis_source_get_cache (self->analysis_source);
+  if (att != NULL && cache != NULL && vita_paint_cache_get_analysis (cache) == self->analysis)
+    vita_paint_cache_put_window_attention (cache, att_window, att);
+  else
+    g_free (att);
   update_decoding (self);
   /* a preview's window, or the track's analysis replacing it, is there already: the
    * panels under the playhead show it now, as after a progress report */

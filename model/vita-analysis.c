@@ -418,6 +418,13 @@ gather_attention (const VitaAnalysis *an, const VitaAnalysisBackend *be, gpointe
             per_block * sizeof (float));
 }
 
+gsize
+vita_analysis_window_attention_size (const VitaAnalysis *an)
+{
+  const gsize N = (gsize) an->cfg.frames + 1;
+  return (gsize) an->cfg.depth * an->cfg.heads * N * N;
+}
+
 gboolean
 vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                                 GError **error)

@@ -234,5 +234,7 @@ void     vita_analysis_set_onset (VitaAnalysis *an, const float *onset);
 /* Recompute one window's attention maps: out (L, NH, N, N). Thread-safe (own state). */
 gboolean vita_analysis_window_attention (const VitaAnalysis *an, int window, float *out,
                                          GError **error);
+/* The floats of one window's attention maps: L · NH · N · N (N = frames + 1). */
+gsize    vita_analysis_window_attention_size (const VitaAnalysis *an);
 
 G_END_DECLS

@@ -106,13 +106,6 @@ vita_paint_cache_window_for_frame (VitaPaintCache *c, int frame)
   return c->an->frame_window[CLAMP (frame, 0, c->an->n_frames - 1)];
 }
 
-static gsize
-attention_size (const VitaAnalysis *an)
-{
-  gsize N = (gsize) an->cfg.frames + 1;
-  return (gsize) an->cfg.depth * an->cfg.heads * N * N;
-}
-
 /* The least recently used entry (an empty one first). */
 static int
 victim_entry (VitaPaintCache *c)
@@ -145,6 +138,24 @@ vita_paint_cache_has_window_attention (VitaPaintCache *c, int window)
     if (c->entries[i].window == window && window >= 0 && c->entries[i].data)
       return TRUE;
   return FALSE;
+}
+
+void
+vita_paint_cache_put_window_attention (VitaPaintCache *c, int window, float *data)
+{
+  g_return_if_fail (c != NULL && data != NULL);
+  /* only what the cache would compute itself (vita_paint_cache_set_attention_func) */
+  if (c->attention_func != vita_analysis_window_attention || window < 0 ||
+      window >= c->an->n_windows || vita_paint_cache_has_window_attention (c, window))
+    {
+      g_free (data);
+      return;
+    }
+  int e = victim_entry (c);
+  g_free (c->entries[e].data);
+  c->entries[e].data = data;
+  c->entries[e].window = window;
+  c->entries[e].used = ++c->stamp;
 }
 
 typedef struct {
@@ -218,7 +229,7 @@ start_job (VitaPaintCache *c, int window)
   AttentionJob *job = g_new0 (AttentionJob, 1);
   job->cache = vita_paint_cache_ref (c);
   job->window = window;
-  job->data = g_new (float, attention_size (c->an));
+  job->data = g_new (float, vita_analysis_window_attention_size (c->an));
   c->pending = window;
   GTask *task = g_task_new (NULL, NULL, attention_done, NULL);
   g_task_set_task_data (task, job, attention_job_free);
@@ -275,7 +286,7 @@ vita_paint_cache_window_attention (VitaPaintCache *c, int window, GError **error
     }
   int e = victim_entry (c);
   if (c->entries[e].data == NULL)
-    c->entries[e].data = g_new (float, attention_size (an));
+    c->entries[e].data = g_new (float, vita_analysis_window_attention_size (an));
   c->entries[e].window = -1;
   if (!c->attention_func (an, window, c->entries[e].data, error))
     return NULL;

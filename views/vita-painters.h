@@ -74,6 +74,13 @@ const float    *vita_paint_cache_window_attention (VitaPaintCache *cache, int wi
 /* Whether window's attention is cached now (nothing computed or started, no LRU
  * stamp moved): what a panel painted now would show. */
 gboolean        vita_paint_cache_has_window_attention (VitaPaintCache *cache, int window);
+/* Hands the cache window's attention computed elsewhere (data: g_new'd, of
+ * vita_analysis_window_attention_size floats, as vita_analysis_window_attention gives;
+ * taken over, freed when not kept): a panel painted now shows it without a worker's
+ * round trip.  Ignored when the cache computes its attention with another function
+ * (vita_paint_cache_set_attention_func) or has that window already. */
+void            vita_paint_cache_put_window_attention (VitaPaintCache *cache, int window,
+                                                       float *data);
 /* Asynchronous mode (what the widgets use; export and the CLI stay synchronous):
  * a window not cached yet is computed on a worker thread, window_attention returns
  * NULL with VITA_MODEL_ERROR_BUSY meanwhile, and ready(cache, data) runs on the main

@@ -3,7 +3,9 @@
  *     and a seek's while the track decodes) has exactly one window ready, and that
  *     window's model input, class tokens, tokens and received attention are bit for bit
  *     those of the whole-file analysis (decode all, mel all, vita_analysis_run); the
- *     track's analysis that replaces it equals the whole-file analysis entirely;
+ *     track's analysis that replaces it equals the whole-file analysis entirely; each
+ *     preview comes with its window's attention maps (those of the whole-file analysis,
+ *     bit for bit), the track's analysis with none;
  *   - a long track (PCM and analysis arrays in cache files) holds neither its PCM nor
  *     its mel in the heap: the job's analysis keeps its mel in a mapped store and the
  *     peak heap growth stays far below the mel's size. */
@@ -58,6 +60,8 @@ load_model (void)
 typedef struct {
   GPtrArray *analyses;   /* every analysis "analysis-started" handed over (NULL kept) */
   GArray    *n_samples;  /* gint64: the job's track length at each */
+  GPtrArray *attention;  /* float*: the attention handed with each (NULL kept) */
+  GArray    *att_window; /* int: its window */
   gboolean   finished;
   GError    *error;
   int        seek_to;    /* >= 0: set the priority there right after the first signal */
@@ -68,8 +72,14 @@ on_started (VitaAnalysisJob *job, Run *run)
 {
   VitaAnalysis *an = vita_analysis_job_get_analysis (job);
   gint64 n = vita_analysis_job_get_n_samples (job);
+  int window = -1;
+  float *att = vita_analysis_job_take_window_attention (job, &window);
   g_ptr_array_add (run->analyses, an ? vita_analysis_ref (an) : NULL);
   g_array_append_val (run->n_samples, n);
+  g_ptr_array_add (run->attention, att);
+  g_array_append_val (run->att_window, window);
+  /* taken: handed over once */
+  g_assert_null (vita_analysis_job_take_window_attention (job, &window));
 }
 
 static void
@@ -91,7 +101,9 @@ run_job (const char *path, VitaVit *vit, int frame, int seek_to, Run *run)
 {
   VitaAnalysisJob *job = vita_analysis_job_new (path, vit, frame);
   *run = (Run) { .analyses = g_ptr_array_new_with_free_func (analysis_unref0),
-                 .n_samples = g_array_new (FALSE, FALSE, sizeof (gint64)), .seek_to = seek_to };
+                 .n_samples = g_array_new (FALSE, FALSE, sizeof (gint64)), .seek_to = seek_to,
+                 .attention = g_ptr_array_new_with_free_func (g_free),
+                 .att_window = g_array_new (FALSE, FALSE, sizeof (int)) };
   vita_analysis_job_set_preview (job, TRUE);
   vita_analysis_job_set_workers (job, 1);
   g_signal_connect (job, "analysis-started", G_CALLBACK (on_started), run);
@@ -113,6 +125,8 @@ run_clear (Run *run)
 {
   g_ptr_array_unref (run->analyses);
   g_array_unref (run->n_samples);
+  g_ptr_array_unref (run->attention);
+  g_array_unref (run->att_window);
 }
 
 /* The analysis as the CLI makes it: whole decode, whole mel, one run; the job's options. */
@@ -196,6 +210,7 @@ check_run (Run *run, VitaAnalysisJob *job, const VitaAnalysis *whole)
   g_assert_true (final == vita_analysis_job_get_analysis (job));
   g_assert_true (vita_analysis_is_complete (final));
   assert_analysis_equal (final, whole);
+  g_assert_null (g_ptr_array_index (run->attention, n - 1));
   for (guint i = 0; i + 1 < n; i++)
     {
       VitaAnalysis *p = g_ptr_array_index (run->analyses, i);
@@ -211,6 +226,14 @@ check_run (Run *run, VitaAnalysisJob *job, const VitaAnalysis *whole)
           ready = w;
       g_test_message ("preview %u: window %d of %d", i, ready, p->n_windows);
       assert_window_equal (p, whole, ready);
+      /* its window's attention, as the panels' cache would compute it from the track's */
+      const float *att = g_ptr_array_index (run->attention, i);
+      g_assert_nonnull (att);
+      g_assert_cmpint (g_array_index (run->att_window, int, i), ==, ready);
+      const gsize n_att = vita_analysis_window_attention_size (whole);
+      g_autofree float *expect = g_new (float, n_att);
+      g_assert_true (vita_analysis_window_attention (whole, ready, expect, NULL));
+      g_assert_cmpmem (att, n_att * sizeof (float), expect, n_att * sizeof (float));
       previews++;
     }
   g_assert_cmpuint (previews, >=, 1);
