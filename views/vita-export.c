@@ -540,6 +540,17 @@ write_figure (JsonBuilder *b, const VitaFigureOptions *o)
   json_builder_end_object (b);
 }
 
+/* "name": the string, or null where there is none. */
+static void
+add_string_or_null (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
 /* The "compare" object (see VitaExportSpec). */
 static void
 write_compare (JsonBuilder *b, const VitaExportSpec *spec)
@@ -553,16 +564,8 @@ write_compare (JsonBuilder *b, const VitaExportSpec *spec)
   json_builder_add_string_value (b, spec->compare_kind ? spec->compare_kind : "model");
   json_builder_set_member_name (b, "model_b");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "path");
-  if (spec->model_b_path)
-    json_builder_add_string_value (b, spec->model_b_path);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "sha256");
-  if (sha)
-    json_builder_add_string_value (b, sha);
-  else
-    json_builder_add_null_value (b);
+  add_string_or_null (b, "path", spec->model_b_path);
+  add_string_or_null (b, "sha256", sha);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "twin_seed");
   if (g_strcmp0 (spec->compare_kind, "twin") == 0)
@@ -625,24 +628,12 @@ vita_export_sidecar_write (const VitaExportSpec *spec, const char *figure_path,
   json_builder_add_string_value (b, vita_panel_to_string (spec->panel));
   json_builder_set_member_name (b, "audio");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "path");
-  if (spec->audio_path)
-    json_builder_add_string_value (b, spec->audio_path);
-  else
-    json_builder_add_null_value (b);
+  add_string_or_null (b, "path", spec->audio_path);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "model");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "path");
-  if (spec->model_path)
-    json_builder_add_string_value (b, spec->model_path);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "sha256");
-  if (sha)
-    json_builder_add_string_value (b, sha);
-  else
-    json_builder_add_null_value (b);
+  add_string_or_null (b, "path", spec->model_path);
+  add_string_or_null (b, "sha256", sha);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "layer");
   json_builder_add_int_value (b, s->layer);
