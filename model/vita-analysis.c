@@ -9,6 +9,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -109,7 +110,9 @@ alloc_floats (gsize a, gsize b, gsize c, gboolean zero, const char *what, GError
                    " × %" G_GSIZE_FORMAT " values", what, a, b, c);
       return NULL;
     }
-  float *p = zero ? g_try_malloc0 (MAX (bytes, 1)) : g_try_malloc (MAX (bytes, 1));
+  /* calloc, not g_try_malloc0 (malloc + memset): a fresh mapping's pages stay
+   * untouched until written (a preview writes one window's) */
+  float *p = zero ? calloc (1, MAX (bytes, 1)) : g_try_malloc (MAX (bytes, 1));
   if (p == NULL)
     g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
                  "Out of memory: %s needs %.1f MB", what, bytes / 1e6);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -62,7 +63,9 @@ vita_store_new (gsize n, gsize in_memory_max, const char *what, GError **error)
   s->bytes = MAX (n * sizeof (float), sizeof (float));
   if (n * sizeof (float) > in_memory_max)
     return store_open_file (s, what, error) ? g_steal_pointer (&s) : NULL;
-  if (!(s->data = g_try_malloc0 (s->bytes)))
+  /* calloc, not g_try_malloc0 (malloc + memset): a fresh mapping is zero already, its
+   * pages touched only where the analysis writes (a preview: one window's rows) */
+  if (!(s->data = calloc (1, s->bytes)))
     {
       g_set_error (error, VITA_MODEL_ERROR, VITA_MODEL_ERROR_IO,
                    "Out of memory: %s needs %.1f MB", what, s->bytes / 1e6);
