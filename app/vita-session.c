@@ -200,14 +200,14 @@ vita_session_get_decoding (VitaSession *self, double *progress, gboolean *previe
 /* "decoding" notified when the decoding state, its progress (in whole per cent) or
  * the preview flag changed. */
 static void
-update_decoding (VitaSession *self)
+update_decoding_full (VitaSession *self, gboolean with_progress)
 {
   double progress;
   gboolean preview, decoding = vita_session_get_decoding (self, &progress, &preview);
   /* whole per cent: the label's, and what redraws the panels that show it */
   int permille = progress < 0 ? -1 : 10 * (int) floor (100 * progress);
-  if (decoding == self->decoding_shown && permille == self->decode_permille_shown &&
-      preview == self->preview_shown)
+  if (decoding == self->decoding_shown && preview == self->preview_shown &&
+      (permille == self->decode_permille_shown || !with_progress))
     return;
   self->decoding_shown = decoding;
   self->decode_permille_shown = permille;
@@ -219,6 +219,13 @@ update_decoding (VitaSession *self)
       g_autofree char *text = g_strdup_printf (_("Decoding… %d %%"), permille / 10);
       g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, permille / 1000.0, text);
     }
+}
+
+/* The decoding state and its progress (the once-a-second poll) */
+static void
+update_decoding (VitaSession *self)
+{
+  update_decoding_full (self, TRUE);
 }
 
 static gboolean
@@ -500,7 +507,9 @@ on_job_started (VitaSession *self, VitaAnalysisJob *job)
     vita_paint_cache_put_window_attention (cache, att_window, att);
   else
     g_free (att);
-  update_decoding (self);
+  /* the state only: a new per cent here would re-render the waveform and overview
+   * in the frame that shows the preview (the poll brings it within a second) */
+  update_decoding_full (self, FALSE);
   /* a preview's window, or the track's analysis replacing it, is there already: the
    * panels under the playhead show it now, as after a progress report */
   if (self->analysis != NULL && g_atomic_int_get (&self->analysis->n_ready) > 0)

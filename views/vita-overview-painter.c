@@ -127,7 +127,8 @@ const VitaPanelClass vita_overview_panel_class = {
   .subtitle = N_("the whole track; the visible range is highlighted"),
   .flags = VITA_PANEL_XAXIS,
   .traits = VITA_PANEL_WHOLE_TRACK,
-  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS | VITA_DEPENDS_DECODING,
+  .depends = VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS | VITA_DEPENDS_DECODING |
+             VITA_DEPENDS_AUDIO_ONLY,
   .order = 10, .row = 0, .width = -1, .height = 64,
   .paint = vita_overview_paint,
   .playhead = overview_playhead,

@@ -318,6 +318,9 @@ typedef enum {
   VITA_DEPENDS_PEAKS     = 1 << 4,     /* the PCM envelope */
   VITA_DEPENDS_TOKENS    = 1 << 5,     /* the analysis's per-frame tokens (keep_tokens) */
   VITA_DEPENDS_DECODING  = 1 << 6,     /* the context's decoding, decode_progress, preview */
+  VITA_DEPENDS_AUDIO_ONLY = 1 << 7,    /* nothing of the analysis at all (nor of what is
+                                          derived from it, as probe lanes): a new analysis
+                                          (a preview's replaced) leaves the content as is */
 } VitaPanelDepends;
 
 typedef struct _VitaPanelClass VitaPanelClass;

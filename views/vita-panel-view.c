@@ -132,11 +132,14 @@ cache_of (VitaPanelView *self)
   return priv->source ? vita_analysis_source_get_cache (priv->source) : NULL;
 }
 
-/* The source's analysis was replaced. */
+/* The source's analysis was replaced: the panels that draw it re-render (the
+ * waveform and overview keep their content: a preview replaced by the track's
+ * analysis, or one seek's preview by the next, costs them nothing). */
 static void
 on_source_analysis (VitaAnalysisSource *source, GParamSpec *pspec, VitaPanelView *self)
 {
-  invalidate (self);
+  if (!(klass_of (self)->depends & VITA_DEPENDS_AUDIO_ONLY))
+    invalidate (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSIS]);
 }
 
@@ -263,13 +266,16 @@ content_key (VitaPanelView *self, const VitaPaintContext *ctx, int w, int h, int
 #define MIX(v) G_STMT_START { guint64 _v = (guint64) (v); for (int _i = 0; _i < 8; _i++) { k ^= (_v >> (8 * _i)) & 0xff; k *= 1099511628211ull; } } G_STMT_END
   MIX (w); MIX (h); MIX (scale);
   MIX (priv->style.colormap); MIX ((gint64) (priv->style.font_size * 100)); MIX (priv->mode);
-  MIX ((guintptr) ctx->cache); MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
+  if (!(depends & VITA_DEPENDS_AUDIO_ONLY))
+    MIX ((guintptr) ctx->cache);
+  MIX ((guintptr) priv->peaks); MIX ((guintptr) priv->lanes);
   MIX (priv->n_lanes); MIX ((guintptr) priv->probeogram);
   MIX ((guintptr) priv->emergence); MIX (priv->emergence_current); MIX (priv->emergence_serial);
   MIX ((guintptr) priv->annotations); MIX (priv->annotations_serial);
   MIX (priv->annotations ? priv->annotations->shown : 0);
   MIX (priv->dark); MIX ((gint64) (priv->style.line_width * 100)); MIX (s->n_samples); MIX (s->n_frames);
-  MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
+  if (!(depends & VITA_DEPENDS_AUDIO_ONLY))
+    MIX (vita_paint_cache_get_attribution_serial (ctx->cache));
   /* The overview's band and the SSM's square are overlay nodes: not in the key. */
   if (depends & VITA_DEPENDS_VISIBLE)
     {

@@ -199,7 +199,7 @@ const VitaPanelClass vita_waveform_panel_class = {
   .flags = VITA_PANEL_XAXIS | VITA_PANEL_YAXIS | VITA_PANEL_TITLE,
   .traits = VITA_PANEL_TIME_ALIGNED,
   .depends = VITA_DEPENDS_VISIBLE | VITA_DEPENDS_SELECTION | VITA_DEPENDS_PEAKS |
-             VITA_DEPENDS_DECODING,
+             VITA_DEPENDS_DECODING | VITA_DEPENDS_AUDIO_ONLY,
   .order = 20, .row = 0, .width = -1, .height = 90,
   .paint = vita_waveform_paint,
   .playhead = vita_time_panel_playhead,
