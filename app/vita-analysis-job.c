@@ -338,13 +338,16 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
   const int first = an->window_start[w], n = MIN (cfg->frames, (int) n_frames - first);
   gsize a, b;
   vita_mel_range_samples (mel, n_samples, first, n, &a, &b);
+  const gint64 t_setup = g_get_monotonic_time ();
   g_autofree float *part = vita_audio_load_stretch (self->path, fe->sample_rate, a, b - a,
                                                     self->cancellable, &error);
+  const gint64 t_decode = g_get_monotonic_time ();
   if (part == NULL || !set_mel_range (an, mel, part, a, b - a, n_samples, first, n, &error))
     {
       g_debug ("no preview: %s", error->message);
       return NULL;
     }
+  const gint64 t_mel = g_get_monotonic_time ();
   g_autoptr(GCancellable) one = g_cancellable_new ();
   gulong id = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_other),
                                      g_object_ref (one), g_object_unref);
@@ -357,8 +360,11 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
   g_autofree float *att = g_steal_pointer (&pa.attention);
   if (!vita_analysis_window_ready (an, w))
     return NULL;
-  g_debug ("%s: preview of window %d (samples %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT ") in %.1f ms",
-           self->path, w, a, b, (g_get_monotonic_time () - t0) / 1e3);
+  const gint64 t_end = g_get_monotonic_time ();
+  g_debug ("%s: preview of window %d (samples %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT ") in %.1f ms "
+           "(set-up %.1f, decode %.1f, mel %.1f, forward %.1f)", self->path, w, a, b,
+           (t_end - t0) / 1e3, (t_setup - t0) / 1e3, (t_decode - t_setup) / 1e3,
+           (t_mel - t_decode) / 1e3, (t_end - t_mel) / 1e3);
   *n_samples_out = (gint64) n_samples;
   *window_out = w;
   *attention_out = g_steal_pointer (&att);

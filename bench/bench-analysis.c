@@ -88,6 +88,73 @@ run_long (const char *self, int threads, const char *audio, double seconds, doub
   return TRUE;
 }
 
+/* The sgemm bound (issue 14 item 3: the analysis within 1.1× of it): the forward's
+ * FLOPs at the best rate OpenBLAS's sgemm reaches, on this machine, at the forward's
+ * four linear shapes (qkv, projection, MLP in and out; a batch of windows' tokens as
+ * rows), run as the analysis runs them: `workers` threads at once, each with
+ * single-threaded BLAS.  Returns that rate in GFLOP/s (all workers together). */
+typedef struct {
+  int m, k, n;
+  double seconds;
+  double flops;
+} BoundJob;
+
+static gpointer
+bound_worker (gpointer data)
+{
+  BoundJob *j = data;
+  g_autofree float *a = g_new (float, (gsize) j->m * j->k);
+  g_autofree float *b = g_new (float, (gsize) j->k * j->n);
+  g_autofree float *c = g_new0 (float, (gsize) j->m * j->n);
+  for (gsize i = 0; i < (gsize) j->m * j->k; i++)
+    a[i] = (float) ((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+  for (gsize i = 0; i < (gsize) j->k * j->n; i++)
+    b[i] = (float) ((i * 40503u) % 1000) / 1000.0f - 0.5f;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, j->m, j->n, j->k, 1.0f, a, j->k,
+               b, j->n, 0.0f, c, j->n);   /* warm */
+  double t0 = now ();
+  int reps = 0;
+  do
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, j->m, j->n, j->k, 1.0f, a, j->k,
+                   b, j->n, 0.0f, c, j->n);
+      reps++;
+    }
+  while (now () - t0 < 0.15);
+  j->seconds = now () - t0;
+  j->flops = 2.0 * j->m * j->k * j->n * reps;
+  return NULL;
+}
+
+static double
+sgemm_bound_gflops (const VitaVitConfig *cfg, int batch, int workers)
+{
+  const int rows = batch * (cfg->frames + 1), D = cfg->dim, H4 = cfg->mlp_dim;
+  const int shapes[4][2] = { { D, 3 * D }, { D, D }, { D, H4 }, { H4, D } };
+  double best = 0;
+  g_autoptr(VitaBlasSingle) single = workers > 1 ? vita_blas_single_begin () : NULL;
+  for (int s = 0; s < 4; s++)
+    {
+      BoundJob jobs[64];
+      GThread *th[64];
+      int n = CLAMP (workers, 1, 64);
+      double flops = 0, secs = 0;
+      for (int i = 0; i < n; i++)
+        {
+          jobs[i] = (BoundJob) { rows, shapes[s][0], shapes[s][1], 0, 0 };
+          th[i] = g_thread_new ("bound", bound_worker, &jobs[i]);
+        }
+      for (int i = 0; i < n; i++)
+        {
+          g_thread_join (th[i]);
+          flops += jobs[i].flops;
+          secs = MAX (secs, jobs[i].seconds);
+        }
+      best = MAX (best, flops / secs / 1e9);
+    }
+  return best;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -267,6 +334,16 @@ main (int argc, char **argv)
    * layers' tokens side by side: n · (L+1)² · D² multiply-add pairs, vita-derived.c) */
   double S = an->ssm_size, NL = an->n_layers;
   double ssm_flops = NL * S * S * D, cka_flops = an->cka ? (double) n_frames * NL * NL * D * D : 0;
+  {
+    int w = opt.workers > 0 ? opt.workers : (int) g_get_num_processors ();
+    double rate = sgemm_bound_gflops (cfg, batch, w);
+    printf ("sgemm bound    %8.3f s   (the forward's %.1f GFLOP at %.1f GFLOP/s: OpenBLAS sgemm's best at "
+            "the forward's linear shapes, %d × %d rows, %d worker%s; forward = %.2f× the bound)\n",
+            flops / rate / 1e9, flops / 1e9, rate, batch, cfg->frames + 1, w, w == 1 ? "" : "s",
+            an->seconds_forward / (flops / rate / 1e9));
+    printf ("analysis bound %8.3f s   (analysis %.3f s = %.2f× the sgemm bound; issue 14 item 3: ≤ 1.1×)\n",
+            flops / rate / 1e9, t_analysis, t_analysis / (flops / rate / 1e9));
+  }
   printf ("ssm            %8.3f s   (%.0f SSMs of %d × %d, %.1f GFLOP; cpu %.3f s)\n",
           an->seconds_ssm, NL, an->ssm_size, an->ssm_size, ssm_flops / 1e9, an->cpu_seconds_ssm);
   printf ("analysis       %8.3f s   (windows + forward + ssm; cpu %.3f s, all threads)\n",

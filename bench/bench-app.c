@@ -1,7 +1,7 @@
 /* bench-app.c — the desktop app's responsiveness (issue 3, item 7).
  *
  *   bench-app [--play SECONDS] [--size WxH] [--model M] [--compare twin|difference|none] [--screenshot PNG]
- *             [--hold SECONDS] [--until-analysed] FILE
+ *             [--hold SECONDS] [--until-analysed] [--trace] FILE
  *
  * Opens FILE in a window, plays it (VITASCOPE_AUDIO_SINK=fakesink for machines
  * without sound) and reports:
@@ -21,6 +21,10 @@
  * shows the twin in difference mode (A − B).  --compare none
  * takes the same steps without side B: the baseline to compare with.
  * --screenshot renders the window itself to a PNG (no X tools needed).
+ * --trace: each frame until playback starts (the open and the seek), on stderr: when it
+ * began, its wall and main-thread CPU time, how long GTK's layout and paint phases took,
+ * which panels re-rendered their content and for how long, and when a new analysis
+ * (a preview, the track's) reached the panels — where a latency went.
  * --until-analysed: after playing, waits for the whole track's analysis and reports
  * how long it took; always last: the process's peak resident set (issue 14 item 5:
  * a 3-hour track within 400 MB, a 10-minute one within 250 MB).
@@ -194,6 +198,68 @@ wait_watch (gint64 t0, double timeout_s)
   return t_watch_done >= 0 ? (t_watch_done - t0) / 1e3 : -1;
 }
 
+/* --trace */
+static gboolean tracing;
+static gint64   t_layout_end, t_paint_end;
+
+static void on_layout (GdkFrameClock *clock, gpointer data) { t_layout_end = g_get_monotonic_time (); }
+static void on_paint (GdkFrameClock *clock, gpointer data) { t_paint_end = g_get_monotonic_time (); }
+
+/* Each panel's content renders since the last call, with their CPU time (ms). */
+static void
+trace_renders (GtkWidget *widget, GString *out)
+{
+  if (VITA_IS_PANEL_VIEW (widget))
+    {
+      VitaPanelView *v = VITA_PANEL_VIEW (widget);
+      gint64 *last = g_object_get_data (G_OBJECT (widget), "bench-trace");
+      if (last == NULL)
+        {
+          last = g_new0 (gint64, 2);
+          g_object_set_data_full (G_OBJECT (widget), "bench-trace", last, g_free);
+        }
+      gint64 count = vita_panel_view_get_render_count (v), us = vita_panel_view_get_snapshot_time (v);
+      if (count > last[0])
+        g_string_append_printf (out, " %s %.1f", vita_panel_to_string (vita_panel_view_get_panel (v)),
+                                (us - last[1]) / 1e3);
+      last[0] = count;
+      last[1] = us;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    trace_renders (child, out);
+}
+
+static void
+trace_frame (gint64 now)
+{
+  g_autoptr(GString) renders = g_string_new (NULL);
+  trace_renders (GTK_WIDGET (bench_window), renders);
+  fprintf (stderr, "frame at %7.1f ms: wall %5.1f, cpu %5.1f (layout %.1f, paint %.1f);%s%s\n",
+           (t_frame_start - t_launch) / 1e3, (now - t_frame_start) / 1e3,
+           (thread_cpu_us () - cpu_frame_start) / 1e3,
+           t_layout_end >= t_frame_start ? (t_layout_end - t_frame_start) / 1e3 : 0.0,
+           t_paint_end >= t_layout_end && t_layout_end >= t_frame_start ? (t_paint_end - t_layout_end) / 1e3 : 0.0,
+           renders->len ? " re-rendered (ms):" : "", renders->str);
+}
+
+static void
+trace_event (const char *what)
+{
+  if (tracing)
+    fprintf (stderr, "event at %7.1f ms: %s\n", (g_get_monotonic_time () - t_launch) / 1e3, what);
+}
+
+static void
+on_trace_analysis (GObject *session, GParamSpec *pspec, gpointer data)
+{
+  VitaAnalysis *an = vita_session_get_analysis (VITA_SESSION (session));
+  g_autofree char *what = an ? g_strdup_printf ("an analysis reached the panels (%d of %d windows ready)",
+                                                g_atomic_int_get (&an->n_ready), an->n_windows)
+                             : g_strdup ("no analysis");
+  trace_event (what);
+}
+
 static void
 on_before_paint (GdkFrameClock *clock, gpointer data)
 {
@@ -210,6 +276,8 @@ on_after_paint (GdkFrameClock *clock, gpointer data)
   if (t_first_paint < 0)
     t_first_paint = now;
   watch_after_paint (now);
+  if (tracing)
+    trace_frame (now);
   if (measuring)
     {
       gint64 d = now - t_frame_start;
@@ -378,6 +446,7 @@ main (int argc, char *argv[])
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file", "M" },
     { "compare", 0, 0, G_OPTION_ARG_STRING, &compare, "Side B while playing: “twin” (the random-init twin), “difference” (the twin, A − B) or “none” (baseline)", "twin|difference|none" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Save the window as PNG", "PNG" },
+    { "trace", 0, 0, G_OPTION_ARG_NONE, &tracing, "Each frame of the open and the seek on stderr: time, phases, panels re-rendered", NULL },
     { "until-analysed", 0, 0, G_OPTION_ARG_NONE, &until_analysed, "After playing, wait for the whole analysis", NULL },
     { "probes", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &probe_files, "Load probes (repeatable): their lanes, with running scores, are measured, the probe panel scrolled to the top", "FILE" },
     { "annotations", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &annotation_files, "Load annotations (repeatable): the probes' ground truth", "FILE" },
@@ -455,6 +524,13 @@ main (int argc, char *argv[])
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  if (tracing)
+    {
+      g_signal_connect (clock, "layout", G_CALLBACK (on_layout), NULL);
+      g_signal_connect (clock, "paint", G_CALLBACK (on_paint), NULL);
+      g_signal_connect (vita_window_get_session (window), "notify::analysis",
+                        G_CALLBACK (on_trace_analysis), NULL);
+    }
   watch_timeline = vita_window_get_timeline (window);
   /* the model loads on a worker: its panels are there once it has */
   {
@@ -500,6 +576,7 @@ main (int argc, char *argv[])
             target = aim;
           int frame = an->window_owned[target] + (an->window_owned[target + 1] - an->window_owned[target]) / 2;
           watch_start ();
+          trace_event ("seek");
           gint64 t_seek = g_get_monotonic_time ();
           gtk_widget_activate_action (GTK_WIDGET (window), "win.seek", "x", (gint64) frame * hop);
           ms = wait_watch (t_seek, 20);
@@ -519,6 +596,7 @@ main (int argc, char *argv[])
   run_for (0.5);
   timer_expected = g_get_monotonic_time () + 5000;
   g_timeout_add (5, on_timer, NULL);
+  tracing = FALSE;
   measuring = TRUE;
   gtk_widget_activate_action (GTK_WIDGET (window), "win.play-pause", NULL);
   run_for (play);
