@@ -236,7 +236,7 @@ job_options (VitaAnalysisJob *self, VitaAnalysisOptions *opt, int n_frames)
   opt->workers = MAX (1, (int) g_get_num_processors () - 1);
   if (self->workers > 0)
     opt->workers = self->workers;
-  opt->batch = 2;
+  opt->batch = VITA_ANALYSIS_APP_BATCH;
   /* the app's resident set (issue 14.5): a track's tokens and mel over APP_STORE_BYTES
    * live in cache files, their pages resident only while the panels read them
    * (VITASCOPE_STORE_MAP_BYTES overrides it: tests lower it to see them there) */

@@ -349,6 +349,9 @@ vita_cli_scene_load (VitaCliScene *sc, VitaExportSpec *spec, const char *prog, c
     opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0 ||
                       sc->keep_tokens;
     opt.priority_frame = (int) (spec->snap.position / fe->hop_length);
+    /* the window's batches: the same windows share a forward pass as in the app, so
+     * the tokens (and the lanes drawn from them) are the window's bit for bit */
+    opt.batch = VITA_ANALYSIS_APP_BATCH;
     an = sc->an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
     if (an != NULL)
       vita_analysis_set_onset (an, onset);
@@ -482,6 +485,7 @@ load_side_b (VitaCliScene *sc, VitaExportSpec *spec, const char *prog,
   opt.keep_tokens = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_TOKENS) != 0 ||
                     sc->keep_tokens;
   opt.priority_frame = (int) (spec->snap.position / vb->cfg.fe.hop_length);
+  opt.batch = VITA_ANALYSIS_APP_BATCH;   /* the window's batches, as side A's */
   VitaAnalysis *an = vita_analysis_new (vb, mel, (int) n_frames, &opt, &error);
   if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
     {

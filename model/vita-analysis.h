@@ -100,6 +100,14 @@ typedef struct {
 
 void vita_analysis_options_init (VitaAnalysisOptions *opt);
 
+/* The app's batch (app/vita-analysis-job.c): windows per forward pass of a track's
+ * analysis in the window.  The batch decides which windows share a forward pass, and
+ * with some BLAS kernels (OpenBLAS's Prescott ones, measured: the deeper test model's
+ * layer-3 tokens) a row's last bits depend on it; what must draw as the window does
+ * (`vitascope-cli render`, a session's lanes and probe-o-grams the same pixels as the
+ * window's export) analyses with the same batch. */
+#define VITA_ANALYSIS_APP_BATCH 2
+
 typedef struct {
   VitaVit *vit;            /* ref held */
   VitaVitConfig cfg;       /* copy of vit->cfg */

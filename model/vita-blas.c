@@ -59,6 +59,22 @@ vita_blas_init_kernels (void)
   return g_ascii_strcasecmp (openblas_get_corename (), want) == 0;
 }
 
+/* Every program that links the model library selects its kernels at load time, before
+ * main() runs and before any BLAS call of its own: not only the app's and the CLI's
+ * main() but also the test programs (the GUI tests build the app without app/main.c)
+ * and whatever else embeds the library.  The kernels decide a sum's rounding, so two
+ * programs that picked different ones (OpenBLAS's Prescott fallback in one, SkylakeX
+ * in the other, on a CPU model 0.3.21 does not know) compute different last bits for
+ * the same tokens: a GUI export and `vitascope-cli render` of the same session then
+ * differ in a pixel of a probe lane's curve. */
+#if defined(__GNUC__)
+__attribute__ ((constructor)) static void
+init_kernels_at_load (void)
+{
+  vita_blas_init_kernels ();
+}
+#endif
+
 /* ---- threads ---------------------------------------------------------------- */
 
 G_LOCK_DEFINE_STATIC (blas);

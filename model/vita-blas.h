@@ -25,7 +25,10 @@
 
 G_BEGIN_DECLS
 
-/* Call first thing in main(), before any BLAS call and before any thread starts
+/* Runs by itself when a program that links the model library is loaded (a
+ * constructor, before main()), so that every program — the app, the CLI, the tests,
+ * the benches — computes with the same kernels; a later call is a no-op.  Called by
+ * hand: first thing in main(), before any BLAS call and before any thread starts
  * (it sets and unsets OPENBLAS_CORETYPE around OpenBLAS's own re-selection).
  * Returns TRUE when it changed the kernels; a no-op on non-x86-64, with a BLAS that
  * is not OpenBLAS DYNAMIC_ARCH, or when OpenBLAS's choice is already good. */
