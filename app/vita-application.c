@@ -202,17 +202,23 @@ vita_application_shutdown (GApplication *app)
 }
 
 /* The heap grows and shrinks 64 MiB beyond what is in use (glibc's M_TOP_PAD; default
- * 128 KiB).  Each frame GTK's Cairo renderer allocates its paint surface and group
- * surfaces afresh; with the default pad the heap's top is trimmed and re-grown, so a
- * frame writes into pages never touched (or mapped to the zero page by a read first),
- * and while the analysis runs on the other core every such fault costs a TLB shoot-
- * down: perf showed 50-70 % of a 40-60 ms frame there during a seek's preview.  The
- * pad keeps those pages mapped and reused; untouched pad is never resident, and peak
- * RSS grew ~15 MB (bench-app, issue 14 item 2). */
+ * 128 KiB), in at most two arenas (M_ARENA_MAX; default 8 per core).  Each frame GTK's
+ * Cairo renderer allocates its paint and group surfaces afresh, and the panels their
+ * content surfaces; with the default pad the heap's top was trimmed and re-grown, so a
+ * frame wrote into pages never touched or mapped to the zero page by a read, and while
+ * the analysis ran on the other core each such fault cost a TLB shoot-down (perf:
+ * do_wp_page → flush_tlb_mm_range → smp_call_function_many_cond, 50-70 % of a 40-60 ms
+ * frame at the open and at a seek).  The pad keeps those pages mapped and reused
+ * (bench-app: first frame → attention panels 110-150 → 30-100 ms, a seek 82-153 →
+ * 60-105 ms).  Every arena keeps its pad, and one per thread (decoder, analysis
+ * workers, GTK's and GLib's pools) took a 3-hour track's peak RSS from 373 to 464 MB;
+ * two arenas (the main thread's, one for the others) keep it at 364-380 MB (issue 14
+ * item 5: ≤ 400).  Untouched pad is never resident. */
 static void
 tune_heap (void)
 {
 #ifdef __GLIBC__
+  mallopt (M_ARENA_MAX, 2);
   mallopt (M_TOP_PAD, 64 << 20);
 #endif
 }
