@@ -230,11 +230,50 @@ trace_renders (GtkWidget *widget, GString *out)
     trace_renders (child, out);
 }
 
+/* Widgets whose place or size changed since the last frame (a layout shift moves
+ * everything it holds: GSK then redraws all of it), the outermost of each. */
+static void
+trace_moves (GtkWidget *widget, GString *out, int *n)
+{
+  graphene_rect_t b, *last = g_object_get_data (G_OBJECT (widget), "bench-trace-bounds");
+  gboolean moved = FALSE;
+  if (gtk_widget_compute_bounds (widget, GTK_WIDGET (bench_window), &b))
+    {
+      if (last == NULL)
+        {
+          last = g_new (graphene_rect_t, 1);
+          g_object_set_data_full (G_OBJECT (widget), "bench-trace-bounds", last, g_free);
+        }
+      else
+        moved = !graphene_rect_equal (&b, last);
+      *last = b;
+    }
+  if (moved && (*n)++ < 4)
+    g_string_append_printf (out, " %s%s%s %.0fx%.0f+%.0f+%.0f", G_OBJECT_TYPE_NAME (widget),
+                            gtk_widget_get_name (widget)[0] != 'G' ? "#" : "",
+                            gtk_widget_get_name (widget)[0] != 'G' ? gtk_widget_get_name (widget) : "",
+                            b.size.width, b.size.height, b.origin.x, b.origin.y);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!moved)
+      trace_moves (child, out, n);
+    else
+      {
+        int ignore = 99;   /* children of a moved widget: not listed, but their bounds kept */
+        trace_moves (child, out, &ignore);
+      }
+}
+
 static void
 trace_frame (gint64 now)
 {
   g_autoptr(GString) renders = g_string_new (NULL);
   trace_renders (GTK_WIDGET (bench_window), renders);
+  int n_moved = 0;
+  g_autoptr(GString) moves = g_string_new (NULL);
+  trace_moves (GTK_WIDGET (bench_window), moves, &n_moved);
+  if (n_moved > 0)
+    g_string_append_printf (renders, "; moved:%s%s", moves->str, n_moved > 4 ? " …" : "");
   fprintf (stderr, "frame at %7.1f ms: wall %5.1f, cpu %5.1f (layout %.1f, paint %.1f);%s%s\n",
            (t_frame_start - t_launch) / 1e3, (now - t_frame_start) / 1e3,
            (thread_cpu_us () - cpu_frame_start) / 1e3,
@@ -247,7 +286,8 @@ static void
 trace_event (const char *what)
 {
   if (tracing)
-    fprintf (stderr, "event at %7.1f ms: %s\n", (g_get_monotonic_time () - t_launch) / 1e3, what);
+    fprintf (stderr, "event at %7.1f ms: %s (monotonic %.6f s)\n", (g_get_monotonic_time () - t_launch) / 1e3,
+             what, g_get_monotonic_time () / 1e6);
 }
 
 static void
@@ -496,7 +536,10 @@ main (int argc, char *argv[])
     }
   window = bench_window = vita_window_new (ADW_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  gtk_window_present (GTK_WINDOW (window));
+  /* as the app's command line does (vita-application.c): the model and the file are
+   * opened, then the window presented (a window presented first shows its "No model"
+   * banner and slides it away while the file opens: 250 ms of full-window redraws that
+   * the app never has) */
   if (model != NULL)
     {
       g_autoptr(GFile) mfile = g_file_new_for_commandline_arg (model);
@@ -518,6 +561,7 @@ main (int argc, char *argv[])
       g_autoptr(GFile) f = g_file_new_for_commandline_arg (probe_files[i]);
       vita_window_load_probes (window, &f, 1);
     }
+  gtk_window_present (GTK_WINDOW (window));
 
   while (gtk_native_get_surface (GTK_NATIVE (window)) == NULL)
     g_main_context_iteration (NULL, TRUE);
