@@ -31,7 +31,11 @@ format_time (double seconds)
     seconds = 0;
   minutes = (int) (seconds / 60);
   /* Tenths: the label changes (and the header bar is re-measured) ten times a
-   * second while playing, not at every frame. */
+   * second while playing, not at every frame.  An hour or more: h:mm:ss.s, as the
+   * time axes label it. */
+  if (minutes >= 60)
+    return g_strdup_printf ("%d:%02d:%04.1f", minutes / 60, minutes % 60,
+                            floor ((seconds - 60.0 * minutes) * 10) / 10);
   return g_strdup_printf ("%d:%04.1f", minutes, floor ((seconds - 60.0 * minutes) * 10) / 10);
 }
 

@@ -290,19 +290,37 @@ typedef struct {
   double step;
 } Ticks;
 
+/* Whether time ticks of this step up to hi read h:mm:ss (whole seconds, an hour reached). */
+static gboolean
+time_in_hours (LabelKind kind, double hi, double step)
+{
+  return kind == LABEL_TIME_MINUTES && hi >= 3600 && step >= 1 && fabs (step - round (step)) < 1e-9;
+}
+
 static void
 make_ticks (double lo, double hi, int max_ticks, LabelKind kind, Ticks *t)
 {
   t->n = vita_nice_ticks (lo, hi, MIN (max_ticks, MAX_TICKS), t->ticks, &t->step);
-  if (kind == LABEL_TIME_MINUTES && t->step < 60 && t->step > 10)
+  if (kind == LABEL_TIME_MINUTES && t->step > 10)
     {
-      /* Align to 15 / 30 s in m:ss mode, which reads better than 20 s. */
-      double s = t->step <= 15 ? 15 : 30;
-      double first = ceil (lo / s) * s;
-      t->n = 0;
-      for (double x = first; x <= hi + 1e-9 && t->n < MIN (max_ticks, MAX_TICKS); x += s)
-        t->ticks[t->n++] = x;
-      t->step = s;
+      /* Time steps that read as times: 15 s, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3,
+       * 6, 12 h (not 20 s, 50 s, 100 s, 1000 s = 16:40) — the smallest at least the
+       * nice step whose ticks all fit (a 10-minute track's 30 s ticks stopped at 7:00
+       * once the cap cut them). */
+      static const double steps[] = { 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
+                                      10800, 21600, 43200, 86400 };
+      const int cap = MIN (max_ticks, MAX_TICKS);
+      for (guint k = 0; k < G_N_ELEMENTS (steps); k++)
+        {
+          double s = steps[k], first = ceil (lo / s - 1e-9) * s;
+          if (s < t->step || (hi - first) / s + 1 > cap + 1e-9)
+            continue;
+          t->n = 0;
+          for (double x = first; x <= hi + 1e-9 && t->n < cap; x += s)
+            t->ticks[t->n++] = x;
+          t->step = s;
+          break;
+        }
     }
   if (kind == LABEL_INDEX && t->step < 1)
     {
@@ -316,6 +334,13 @@ make_ticks (double lo, double hi, int max_ticks, LabelKind kind, Ticks *t)
     {
       if (kind == LABEL_VALUE || kind == LABEL_INDEX)
         format_value (t->ticks[i], t->step, t->labels[i], sizeof t->labels[i]);
+      else if (time_in_hours (kind, hi, t->step))
+        {
+          /* h:mm:ss on an axis that reaches an hour (not 166:40) */
+          long v = lround (fabs (t->ticks[i]));
+          g_snprintf (t->labels[i], sizeof t->labels[i], "%s%ld:%02ld:%02ld",
+                      t->ticks[i] < 0 ? "\u2212" : "", v / 3600, v / 60 % 60, v % 60);
+        }
       else
         {
           vita_format_time (t->ticks[i], t->step, kind == LABEL_TIME_MINUTES, t->labels[i],
@@ -394,7 +419,8 @@ vita_axis_time_titled (cairo_t *cr, const VitaStyle *style, const VitaRect *plot
       if (inside (x - t.size[i] / 2, x + t.size[i] / 2, ax0, ax1))
         vita_draw_text (cr, style, t.labels[i], x, y0 + xoff, VITA_ANCHOR_N, 0.9, 0.0);
     }
-  g_autofree char *full = g_strdup_printf ("%s (%s)", title, minutes ? "m:ss" : "s");
+  g_autofree char *full = g_strdup_printf ("%s (%s)", title,
+                                           !minutes ? "s" : time_in_hours (LABEL_TIME_MINUTES, t1, t.step) ? "h:mm:ss" : "m:ss");
   double yt = y0 + xoff + vita_text_line_height (style, 0.9) + 0.15 * fs;
   vita_draw_text_fit (cr, style, full, plot->x + plot->width / 2, yt, VITA_ANCHOR_N, 1.0, 0.0,
                       MIN (ax1 - ax0, 2 * MIN (plot->x + plot->width / 2 - ax0,
@@ -471,7 +497,7 @@ vita_axis_time_vertical (cairo_t *cr, const VitaStyle *style, const VitaRect *pl
   cairo_set_line_width (cr, MAX (0.5, style->line_width * 0.6));
   ticks_left (cr, style, plot, &t, t0, t1, top_is_t0);
   g_autofree char *full = g_strdup_printf ("%s (%s)", title ? title : "Time",
-                                           minutes ? "m:ss" : "s");
+                                           !minutes ? "s" : time_in_hours (LABEL_TIME_MINUTES, t1, t.step) ? "h:mm:ss" : "m:ss");
   axis_title_left (cr, style, plot, full);
   cairo_restore (cr);
 }

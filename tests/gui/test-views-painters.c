@@ -7,6 +7,8 @@
 #include "views/vita-paint-private.h"
 #include "views/vita-layout.h"
 
+#include <cairo-pdf.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -1058,6 +1060,58 @@ test_ticks_and_labels (void)
   g_assert_cmpint (vita_nice_ticks (NAN, 3.0, 5, t, &step), ==, 0);
 }
 
+/* The text a panel draws, through a PDF and pdftotext (one of the test set-up's packages). */
+static char *
+panel_text (VitaPanel panel, const VitaPaintContext *ctx, int w, int h)
+{
+  g_autofree char *exe = g_find_program_in_path ("pdftotext");
+  g_assert_nonnull (exe);
+  g_autofree char *dir = g_dir_make_tmp ("vita-axis-XXXXXX", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "panel.pdf", NULL);
+  cairo_surface_t *s = cairo_pdf_surface_create (pdf, w, h);
+  cairo_t *cr = cairo_create (s);
+  VitaRect area = { 0, 0, w, h };
+  vita_panel_paint (panel, cr, &area, ctx);
+  cairo_destroy (cr);
+  cairo_surface_destroy (s);
+  const char *argv[] = { exe, "-layout", pdf, "-", NULL };
+  char *out = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, NULL, NULL));
+  g_remove (pdf);
+  g_rmdir (dir);
+  return out;
+}
+
+/* Time axes of long tracks: every tick to the end at a step that reads as time (a
+ * 10-minute track's 30 s ticks stopped at 7:00 once the tick cap cut them), and
+ * h:mm:ss once an hour is reached (a 3-hour track read 16:40, 33:20 … 166:40). */
+static void
+test_time_axis_long (void)
+{
+  VitaStyle style;
+  vita_style_init (&style);
+  const struct { double seconds; const char *want[4]; const char *unit; const char *not; } cases[] = {
+    { 600, { "0:00", "5:00", "10:00", NULL }, "Time (m:ss)", "7:30" },
+    { 10800, { "0:00:00", "1:30:00", "3:00:00", NULL }, "Time (h:mm:ss)", "16:40" },
+    { 179.5, { "0:00", "1:30", "2:30", NULL }, "Time (m:ss)", NULL },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      VitaTimelineSnapshot snap;
+      vita_timeline_snapshot_init (&snap, 16000, 512, (gint64) (cases[c].seconds * 16000), 13, 3);
+      snap.show_playhead = FALSE;
+      VitaPaintContext ctx = { .snap = &snap, .style = &style };
+      g_autofree char *text = panel_text (VITA_PANEL_OVERVIEW, &ctx, 1200, 160);
+      g_test_message ("%.0f s: %s", cases[c].seconds, text);
+      for (int i = 0; cases[c].want[i]; i++)
+        g_assert_nonnull (strstr (text, cases[c].want[i]));
+      g_assert_nonnull (strstr (text, cases[c].unit));
+      if (cases[c].not)
+        g_assert_null (strstr (text, cases[c].not));
+    }
+}
+
 /* Rows of a region that contain any ink. */
 static int
 ink_rows (cairo_surface_t *s, int x0, int y0, int x1, int y1)
@@ -1204,6 +1258,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/peaks-long", test_peaks_long);
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
+  g_test_add_func ("/views/paint/time-axis-long", test_time_axis_long);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
   g_test_add_func ("/views/paint/preview-unknown", test_preview_unknown);
   g_test_add_func ("/views/paint/preview-tiles", test_preview_tiles);
