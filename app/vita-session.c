@@ -1205,7 +1205,7 @@ analysis_bytes (const VitaAnalysis *an)
     n += (gsize) c->depth * c->heads * F;
   if (an->ssm)
     n += Ly * S * S;
-  if (an->cka)
+  if (g_atomic_pointer_get ((float **) &an->cka))   /* set by the job's thread after the analysis */
     n += Ly * Ly;
   if (an->onset)
     n += F;
