@@ -1405,8 +1405,36 @@ done:
 
 /* ---- a stretch of a file (the app's progressive open) --------------------------- */
 
-/* Opens path for a stretch: a FLAC or OGG/Vorbis file whose header gives its length
- * (the formats the parallel decoder seeks in to the sample); its identity in *id.
+/* The formats a stretch is decoded from: those libsndfile seeks in to the sample —
+ * FLAC and OGG/Vorbis (as the parallel decoder), and uncompressed PCM or float in the
+ * usual containers (a seek is an offset: the most common format of research data sets,
+ * WAV, opens with a preview too). */
+static gboolean
+stretch_format (int format)
+{
+  const int major = format & SF_FORMAT_TYPEMASK, sub = format & SF_FORMAT_SUBMASK;
+  if (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS))
+    return TRUE;
+  switch (major)
+    {
+    case SF_FORMAT_WAV: case SF_FORMAT_WAVEX: case SF_FORMAT_AIFF: case SF_FORMAT_AU:
+    case SF_FORMAT_W64: case SF_FORMAT_RF64: case SF_FORMAT_CAF:
+      switch (sub)
+        {
+        case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: case SF_FORMAT_PCM_16:
+        case SF_FORMAT_PCM_24: case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT:
+        case SF_FORMAT_DOUBLE:
+          return TRUE;
+        default:
+          return FALSE;
+        }
+    default:
+      return FALSE;
+    }
+}
+
+/* Opens path for a stretch: a file of stretch_format whose header gives its length;
+ * its identity in *id.
  * A chained Ogg file is not looked for here (that walks every page): the whole
  * decode refuses it. */
 static SNDFILE *
@@ -1428,14 +1456,14 @@ open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *
   file_id_of (&st, id);
   *info = (SF_INFO) { 0 };
   SNDFILE *sf = sf_open_fd (fd, SFM_READ, info, TRUE);  /* closes fd */
-  const int major = info->format & SF_FORMAT_TYPEMASK, sub = info->format & SF_FORMAT_SUBMASK;
   if (sf == NULL || !info->seekable || info->frames <= 0 || info->frames == SF_COUNT_MAX ||
-      !(major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS)))
+      !stretch_format (info->format))
     {
       if (sf)
         sf_close (sf);
       SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” cannot be decoded a stretch at a time "
-               "(only FLAC and OGG/Vorbis files that give their length)", name);
+               "(only FLAC, OGG/Vorbis and uncompressed WAV, AIFF, AU, W64, RF64 and CAF "
+               "files that give their length)", name);
       return NULL;
     }
   if (!check_format (name, info, error))

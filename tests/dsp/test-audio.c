@@ -258,7 +258,8 @@ test_parallel (void)
 
 /* A stretch decoded alone (the app's progressive open) is the whole decode's samples
  * at that place, bit for bit, at the file's start, in its middle and at its end, at the
- * file's rate and resampled; the length comes from the header; a WAV is refused. */
+ * file's rate and resampled, for OGG/Vorbis, FLAC and uncompressed WAV/AIFF; the length
+ * comes from the header; a compressed WAV (IMA ADPCM) is refused. */
 static void
 test_stretch (void)
 {
@@ -271,6 +272,9 @@ test_stretch (void)
   static const struct { const char *name; int format; } cases[] = {
     { "stretch.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
     { "stretch.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+    { "stretch.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT },
+    { "stretch-16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16 },
+    { "stretch.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24 },
   };
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -307,8 +311,8 @@ test_stretch (void)
           assert_error_names_file (error, path);
         }
     }
-  g_autofree char *wav = tmp_path ("stretch.wav");
-  g_assert_true (write_sf (wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, 2, x, frames));
+  g_autofree char *wav = tmp_path ("stretch-adpcm.wav");
+  g_assert_true (write_sf (wav, SF_FORMAT_WAV | SF_FORMAT_IMA_ADPCM, rate, 2, x, frames));
   g_autoptr(GError) error = NULL;
   guint64 total = 0;
   g_assert_false (vita_audio_stretch_length (wav, 16000, &total, &error));
