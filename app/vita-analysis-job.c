@@ -61,7 +61,10 @@ struct _VitaAnalysisJob
   GCond         cond;
   gboolean      running;
   /* previews, under lock */
-  gboolean      previews_open;  /* until the track's analysis runs (or the header lied) */
+  gboolean      previews_open;  /* until the track's analysis is handed over (or the
+                                   header lied, or the decode failed) */
+  gboolean      track_published;/* the track's analysis went to the main thread: no
+                                   preview after it (it would replace the track's) */
   gboolean      preview_shown;  /* one was handed to the main thread ... */
   gint64        preview_samples;/* ... for a track of this length (the header's) */
   int           preview_window; /* ... showing this window */
@@ -193,6 +196,21 @@ schedule_analysis (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples)
   schedule_analysis_full (self, an, n_samples, NULL, -1);
 }
 
+/* Hands the track's analysis to the main thread, once; from then on no preview is
+ * handed over (under the lock, so a preview's emission never follows it). */
+static void
+publish_track (VitaAnalysisJob *self, VitaAnalysis *an)
+{
+  g_mutex_lock (&self->lock);
+  if (!self->track_published)
+    {
+      self->track_published = TRUE;
+      self->previews_open = FALSE;
+      schedule_analysis (self, an, 0);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
 static void
 on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
 {
@@ -206,7 +224,7 @@ on_progress (VitaAnalysis *an, int done, int total, gpointer user_data)
       if ((vita_analysis_window_ready (an, g_atomic_int_get (&self->publish_window)) ||
            vita_analysis_window_ready (an, vita_analysis_window_for_frame (an, frame))) &&
           g_atomic_int_compare_and_exchange (&self->publish_pending, 1, 0))
-        schedule_analysis (self, an, 0);
+        publish_track (self, an);
     }
   g_atomic_int_set (&self->progress_done, done);
   g_atomic_int_set (&self->progress_total, total);
@@ -371,19 +389,25 @@ preview_window (VitaAnalysisJob *self, VitaMel *mel, int frame, gint64 *n_sample
   return g_steal_pointer (&an);
 }
 
-/* Hands a preview to the main thread, unless the track's analysis runs already or
- * the playhead has moved to another window since (a newer preview is coming). */
+/* Hands a preview to the main thread, unless the track's analysis was handed over
+ * already or the playhead has moved to another window since (a newer preview is
+ * coming).  After the decode, before the track's analysis has the playhead's window, a
+ * seek's preview still comes first (a WAV decodes in a few tens of ms: a seek then
+ * waited for the track's mel, onsets and a batch, ~170 ms); the track's analysis then
+ * replaces it once it has this window (publish_window). */
 static void
 publish_preview (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples, int window,
                  float *attention)
 {
   g_mutex_lock (&self->lock);
   int frame = CLAMP (g_atomic_int_get (&self->priority_frame), 0, an->n_frames - 1);
-  if (self->previews_open && vita_analysis_window_for_frame (an, frame) == window)
+  if (self->previews_open && !self->track_published &&
+      vita_analysis_window_for_frame (an, frame) == window)
     {
       self->preview_shown = TRUE;
       self->preview_samples = n_samples;
       self->preview_window = window;
+      g_atomic_int_set (&self->publish_window, window);
       schedule_analysis_full (self, an, n_samples, g_steal_pointer (&attention), window);
     }
   g_mutex_unlock (&self->lock);
@@ -408,7 +432,8 @@ seek_thread (gpointer data)
       if (an != NULL)
         publish_preview (self, an, n_samples, window, att);
       g_mutex_lock (&self->lock);
-      again = self->previews_open && g_atomic_int_get (&self->seek_frame) != frame &&
+      again = self->previews_open && !self->track_published &&
+              g_atomic_int_get (&self->seek_frame) != frame &&
               !g_cancellable_is_cancelled (self->cancellable);
       if (!again)
         {
@@ -519,21 +544,20 @@ run_worker (VitaAnalysisJob *self, GError **error)
       return FALSE;
     }
   self->n_frames = (int) n_frames;
-  /* no more previews (a seek now goes to the track's analysis, made next) */
+  /* previews go on until the track's analysis is handed over (publish_track), but for
+   * a header that lied about the length: the previews' layout is not the track's */
   g_mutex_lock (&self->lock);
-  self->previews_open = FALSE;
   gboolean preview_shown = self->preview_shown;
   preview_samples = self->preview_samples;
-  g_atomic_int_set (&self->publish_window, self->preview_window);
-  g_mutex_unlock (&self->lock);
   if (preview_shown && preview_samples != (gint64) pcm->n_samples)
     {
-      /* the header lied about the length: the preview's layout is not the track's */
       g_debug ("%s: %" G_GSIZE_FORMAT " samples, not %" G_GINT64_FORMAT " as its header "
                "said: the preview is dropped", self->path, pcm->n_samples, preview_samples);
-      preview_shown = FALSE;
+      self->previews_open = FALSE;
+      self->preview_shown = FALSE;
       schedule_analysis (self, NULL, 0);
     }
+  g_mutex_unlock (&self->lock);
   if (self->vit != NULL)
     {
       self->analysis = track_analysis (self, mel, pcm, error);
@@ -558,14 +582,20 @@ run_worker (VitaAnalysisJob *self, GError **error)
   vita_analysis_set_priority_frame (self->analysis,
                                     CLAMP (g_atomic_int_get (&self->priority_frame), -1,
                                            self->n_frames - 1));
-  if (preview_shown)
+  g_mutex_lock (&self->lock);
+  if (self->preview_shown)   /* also a seek's since the decode */
     g_atomic_int_set (&self->publish_pending, 1);   /* on_progress hands it over */
   else
-    schedule_analysis (self, self->analysis, 0);
+    {
+      self->track_published = TRUE;
+      self->previews_open = FALSE;
+      schedule_analysis (self, self->analysis, 0);
+    }
+  g_mutex_unlock (&self->lock);
   gboolean ok = vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
                                    self->cancellable, error);
   if (g_atomic_int_compare_and_exchange (&self->publish_pending, 1, 0))
-    schedule_analysis (self, self->analysis, 0);
+    publish_track (self, self->analysis);
   return ok;
 }
 
@@ -747,7 +777,7 @@ vita_analysis_job_set_priority_frame (VitaAnalysisJob *self, int frame)
       /* still decoding: a preview of the window there */
       g_mutex_lock (&self->lock);
       g_atomic_int_set (&self->seek_frame, frame);
-      if (self->previews_open && !self->seeking)
+      if (self->previews_open && !self->track_published && !self->seeking)
         {
           self->seeking = TRUE;
           g_thread_unref (g_thread_new ("vita-seek-preview", seek_thread, g_object_ref (self)));

@@ -273,21 +273,48 @@ test_preview_seek (void)
   run_clear (&run);
 }
 
-/* A WAV cannot be read a stretch at a time: no preview, the analysis as before. */
-static void
-test_no_preview (void)
+/* pcm written as a WAV of this sub-format (a 6 s FLAC's samples) */
+static char *
+write_wav (const char *name, int subformat)
 {
-  g_autoptr(VitaVit) vit = load_model ();
   g_autofree char *flac = write_track ("plain.flac", 6.0);
   g_autoptr(GError) error = NULL;
   g_autoptr(VitaPcm) pcm = vita_audio_load (flac, 44100, NULL, &error);
   g_assert_no_error (error);
-  g_autofree char *wav = g_build_filename (tmpdir, "plain.wav", NULL);
-  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+  char *wav = g_build_filename (tmpdir, name, NULL);
+  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | subformat };
   SNDFILE *sf = sf_open (wav, SFM_WRITE, &info);
   g_assert_nonnull (sf);
   sf_writef_float (sf, pcm->samples, (sf_count_t) pcm->n_samples);
   sf_close (sf);
+  return wav;
+}
+
+/* An uncompressed WAV is read a stretch at a time too: previews, each exact, the
+ * playhead's window first. */
+static void
+test_preview_wav (void)
+{
+  g_autoptr(VitaVit) vit = load_model ();
+  g_autofree char *wav = write_wav ("plain.wav", SF_FORMAT_FLOAT);
+  Run run;
+  g_autoptr(VitaAnalysisJob) job = run_job (wav, vit, 40, -1, &run);
+  g_autoptr(VitaAnalysis) whole = whole_file_analysis (wav, vit, 40);
+  check_run (&run, job, whole);
+  g_assert_cmpuint (run.analyses->len, >=, 2);   /* a preview, then the track's */
+  VitaAnalysis *first = g_ptr_array_index (run.analyses, 0);
+  g_assert_true (vita_analysis_window_ready (first, vita_analysis_window_for_frame (first, 40)));
+  g_assert_false (vita_analysis_is_complete (first));
+  run_clear (&run);
+}
+
+/* A compressed WAV (IMA ADPCM) cannot be read a stretch at a time: no preview, the
+ * analysis as before. */
+static void
+test_no_preview (void)
+{
+  g_autoptr(VitaVit) vit = load_model ();
+  g_autofree char *wav = write_wav ("adpcm.wav", SF_FORMAT_IMA_ADPCM);
   Run run;
   g_autoptr(VitaAnalysisJob) job = run_job (wav, vit, 40, -1, &run);
   g_assert_cmpuint (run.analyses->len, ==, 1);
@@ -365,7 +392,8 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("vita-job-XXXXXX", NULL);
   g_test_add_func ("/analysis-job/preview/exact", test_preview_exact);
   g_test_add_func ("/analysis-job/preview/seek", test_preview_seek);
-  g_test_add_func ("/analysis-job/preview/wav", test_no_preview);
+  g_test_add_func ("/analysis-job/preview/wav", test_preview_wav);
+  g_test_add_func ("/analysis-job/preview/none", test_no_preview);
   g_test_add_func ("/analysis-job/long/not-in-heap", test_long_not_in_heap);
   int status = g_test_run ();
   vita_test_cache_remove (tmpdir, 0);
