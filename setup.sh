@@ -47,7 +47,8 @@ fi
 jobs=$(nproc)
 if [ "$mode" = tsan ]; then
   # ThreadSanitizer on the tests whose code runs threads: the analysis workers, the
-  # trainer (and its SIGKILL/resume tests), the parallel audio decoder, the CLI
+  # trainer (and its SIGKILL/resume tests), the parallel audio decoder, the app's analysis
+  # job (its previews and seek threads), the CLI
   # end to end.  Not part of `test` (and CI) for time: a separate build of the
   # whole tree.  setarch -R: TSan needs the classic address-space layout.
   if [ ! -f build-tsan/build.ninja ]; then
@@ -58,7 +59,7 @@ if [ "$mode" = tsan ]; then
   ninja -C build-tsan -j "$jobs"
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
     setarch "$(uname -m)" -R meson test -C build-tsan --no-rebuild --print-errorlogs \
-    --timeout-multiplier 6 analysis analysis-golden trainer dsp-audio cli-analyze cli-hostile \
+    --timeout-multiplier 6 analysis analysis-golden analysis-job trainer dsp-audio cli-analyze cli-hostile \
     fuzz-replay-walker
   exit $?
 fi
