@@ -337,12 +337,12 @@ main (int argc, char **argv)
   {
     int w = opt.workers > 0 ? opt.workers : (int) g_get_num_processors ();
     double rate = sgemm_bound_gflops (cfg, batch, w);
+    double bound = flops / rate / 1e9;
     printf ("sgemm bound    %8.3f s   (the forward's %.1f GFLOP at %.1f GFLOP/s: OpenBLAS sgemm's best at "
-            "the forward's linear shapes, %d × %d rows, %d worker%s; forward = %.2f× the bound)\n",
-            flops / rate / 1e9, flops / 1e9, rate, batch, cfg->frames + 1, w, w == 1 ? "" : "s",
-            an->seconds_forward / (flops / rate / 1e9));
-    printf ("analysis bound %8.3f s   (analysis %.3f s = %.2f× the sgemm bound; issue 14 item 3: ≤ 1.1×)\n",
-            flops / rate / 1e9, t_analysis, t_analysis / (flops / rate / 1e9));
+            "the forward's linear shapes, %d × %d rows, %d worker%s; forward %.2f×, analysis %.2f× "
+            "the bound; issue 14 item 3: ≤ 1.1×)\n",
+            bound, flops / 1e9, rate, batch, cfg->frames + 1, w, w == 1 ? "" : "s",
+            an->seconds_forward / bound, t_analysis / bound);
   }
   printf ("ssm            %8.3f s   (%.0f SSMs of %d × %d, %.1f GFLOP; cpu %.3f s)\n",
           an->seconds_ssm, NL, an->ssm_size, an->ssm_size, ssm_flops / 1e9, an->cpu_seconds_ssm);
