@@ -25,15 +25,18 @@ vita_overview_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
   cairo_clip (cr);
   if (ctx->peaks)
     {
-      int W = (int) ceil (plot.width);
-      double spp = n / plot.width;
+      int k = vita_envelope_columns_per_unit (cr);
+      while (k > 1 && n / (plot.width * k) < 1.0)
+        k--;
+      int W = (int) ceil (plot.width * k);
+      double spp = n / (plot.width * k);
       cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.55);
-      float *mx = g_newa (float, W), *mn = g_newa (float, W);
+      g_autofree float *mx = g_new (float, MAX (W, 1)), *mn = g_new (float, MAX (W, 1));
       for (int c = 0; c < W; c++)
         if (!vita_peaks_range (ctx->peaks, (gint64) (c * spp), (gint64) ((c + 1) * spp) + 1,
                                &mn[c], &mx[c]))
           mn[c] = mx[c] = 0;
-      vita_draw_envelope (cr, plot.x, mid, half, mn, mx, W);
+      vita_draw_envelope (cr, plot.x, k, mid, half, mn, mx, W);
     }
   else if (ctx->decoding)
     {

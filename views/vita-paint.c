@@ -205,10 +205,17 @@ vita_format_time (double t, double step, gboolean use_minutes, char *buf, gsize 
   double r = round (t * scale) / scale;
   int minutes = (int) floor (r / 60.0);
   double secs = r - minutes * 60.0;
+  /* an hour or more: h:mm:ss (as the time axes of long tracks), not 115:17 */
+  char hours[24] = "";
+  if (minutes >= 60)
+    {
+      g_snprintf (hours, sizeof hours, "%d:", minutes / 60);
+      minutes %= 60;
+    }
   if (d == 0)
-    g_snprintf (buf, size, "%s%d:%02d", sign, minutes, (int) round (secs));
+    g_snprintf (buf, size, "%s%s%0*d:%02d", sign, hours, *hours ? 2 : 1, minutes, (int) round (secs));
   else
-    g_snprintf (buf, size, "%s%d:%0*.*f", sign, minutes, d + 3, d, secs);
+    g_snprintf (buf, size, "%s%s%0*d:%0*.*f", sign, hours, *hours ? 2 : 1, minutes, d + 3, d, secs);
   for (char *p = buf; *p; p++)
     if (*p == ',')
       *p = '.';
@@ -752,27 +759,41 @@ vita_draw_playhead_y (cairo_t *cr, const VitaStyle *style, const VitaRect *rect,
   cairo_restore (cr);
 }
 
+int
+vita_envelope_columns_per_unit (cairo_t *cr)
+{
+  if (cairo_surface_get_type (cairo_get_target (cr)) != CAIRO_SURFACE_TYPE_IMAGE)
+    return 4;
+  double dx = 1, dy = 0, sx = 1, sy = 1;
+  cairo_user_to_device_distance (cr, &dx, &dy);   /* the CTM (an export's dpi) ... */
+  cairo_surface_get_device_scale (cairo_get_target (cr), &sx, &sy);   /* ... and HiDPI */
+  return CLAMP ((int) lround (hypot (dx, dy) * sx), 1, 16);
+}
+
 void
-vita_draw_envelope (cairo_t *cr, double x0, double mid, double half, const float *mn,
-                    const float *mx, int n)
+vita_draw_envelope (cairo_t *cr, double x0, int per_unit, double mid, double half,
+                    const float *mn, const float *mx, int n)
 {
   if (n <= 0)
     return;
+  const double k = MAX (per_unit, 1), cw = 1.0 / k;
   if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_IMAGE)
     {
+      /* edges on the target's pixels (k per unit) */
+      x0 = floor (x0 * k) / k;
       for (int c = 0; c < n; c++)
         {
-          double top = floor (mid - CLAMP (mx[c], -1.f, 1.f) * half);
-          double bottom = ceil (mid - CLAMP (mn[c], -1.f, 1.f) * half);
-          cairo_rectangle (cr, floor (x0) + c, top, 1, MAX (bottom - top, 1));
+          double top = floor ((mid - CLAMP (mx[c], -1.f, 1.f) * half) * k) / k;
+          double bottom = ceil ((mid - CLAMP (mn[c], -1.f, 1.f) * half) * k) / k;
+          cairo_rectangle (cr, x0 + c * cw, top, cw, MAX (bottom - top, cw));
         }
       cairo_fill (cr);
       return;
     }
   for (int c = 0; c < n; c++)
-    cairo_line_to (cr, x0 + c, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
+    cairo_line_to (cr, x0 + c * cw, mid - CLAMP (mx[c], -1.f, 1.f) * half - 0.5);
   for (int c = n - 1; c >= 0; c--)
-    cairo_line_to (cr, x0 + c + 1, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
+    cairo_line_to (cr, x0 + (c + 1) * cw, mid - CLAMP (mn[c], -1.f, 1.f) * half + 0.5);
   cairo_close_path (cr);
   cairo_fill (cr);
 }

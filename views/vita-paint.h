@@ -170,11 +170,17 @@ cairo_surface_t *vita_heatmap_surface_transposed (const float *data, int n_time,
 void vita_heatmap_paint (cairo_t *cr, cairo_surface_t *surface, double sx, double sy,
                          double sw, double sh, const VitaRect *dest);
 
-/* A min/max envelope, one column per unit from x0: on raster targets as pixel-aligned
- * column boxes (no tessellation: ~10× cheaper than a polygon), on vector targets as
- * one closed polygon.  Values in [-1, 1] map to [mid + half, mid - half]. */
-void vita_draw_envelope (cairo_t *cr, double x0, double mid, double half, const float *mn,
-                         const float *mx, int n_columns);
+/* Envelope columns per unit of the target: its device pixels per unit on a raster
+ * (1 on screen at scale 1, 2 on HiDPI, ~4 in a 300 dpi PNG), 4 on a vector target (a
+ * PDF's columns 1/288 in wide): a long track's waveform in a figure shows no blocks of
+ * several pixels. */
+int  vita_envelope_columns_per_unit (cairo_t *cr);
+
+/* A min/max envelope, n_columns columns of width 1/per_unit from x0: on raster targets
+ * as pixel-aligned column boxes (no tessellation: ~10× cheaper than a polygon), on
+ * vector targets as one closed polygon.  Values in [-1, 1] map to [mid + half, mid - half]. */
+void vita_draw_envelope (cairo_t *cr, double x0, int per_unit, double mid, double half,
+                         const float *mn, const float *mx, int n_columns);
 
 /* Playhead line at x across rect. */
 void vita_draw_playhead_x (cairo_t *cr, const VitaStyle *style, const VitaRect *rect, double x);

@@ -95,18 +95,23 @@ vita_waveform_paint (cairo_t *cr, const VitaRect *area, const VitaPaintContext *
            * a long track at full resolution, drawn in tiles). */
           double cx0, cy0, cx1, cy1;
           cairo_clip_extents (cr, &cx0, &cy0, &cx1, &cy1);
-          int W = (int) ceil (plot.width);
-          int c0 = CLAMP ((int) floor (cx0 - plot.x) - 1, 0, W);
-          int c1 = CLAMP ((int) ceil (cx1 - plot.x) + 1, c0, W);
+          /* columns of the target's pixels (a 300 dpi figure: ~4 per unit) */
+          int k = vita_envelope_columns_per_unit (cr);
+          while (k > 1 && spp / k < 1.0)   /* a column holds a sample at least */
+            k--;
+          const double sppk = spp / k;
+          int W = (int) ceil (plot.width * k);
+          int c0 = CLAMP ((int) floor ((cx0 - plot.x) * k) - k, 0, W);
+          int c1 = CLAMP ((int) ceil ((cx1 - plot.x) * k) + k, c0, W);
           g_autofree float *mx = g_new (float, MAX (c1 - c0, 1));
           g_autofree float *mn = g_new (float, MAX (c1 - c0, 1));
           for (int c = c0; c < c1; c++)
             {
-              gint64 a = vs + (gint64) floor (c * spp), b = vs + (gint64) floor ((c + 1) * spp);
+              gint64 a = vs + (gint64) floor (c * sppk), b = vs + (gint64) floor ((c + 1) * sppk);
               if (!vita_peaks_range (ctx->peaks, a, MAX (b, a + 1), &mn[c - c0], &mx[c - c0]))
                 mn[c - c0] = mx[c - c0] = 0;
             }
-          vita_draw_envelope (cr, floor (plot.x) + c0, mid, half, mn, mx, c1 - c0);
+          vita_draw_envelope (cr, floor (plot.x) + (double) c0 / k, k, mid, half, mn, mx, c1 - c0);
         }
       else
         {

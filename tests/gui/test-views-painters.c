@@ -1055,6 +1055,10 @@ test_ticks_and_labels (void)
   g_assert_cmpstr (buf, ==, "2:05");
   vita_format_time (61.5, 0.5, TRUE, buf, sizeof buf);
   g_assert_cmpstr (buf, ==, "1:01.5");
+  vita_format_time (6917.4, 0.1, TRUE, buf, sizeof buf);   /* an hour or more: h:mm:ss */
+  g_assert_cmpstr (buf, ==, "1:55:17.4");
+  vita_format_time (3600.0, 60.0, TRUE, buf, sizeof buf);
+  g_assert_cmpstr (buf, ==, "1:00:00");
   /* Degenerate ranges give one tick, never a loop or NaN. */
   g_assert_cmpint (vita_nice_ticks (3.0, 3.0, 5, t, &step), ==, 1);
   g_assert_cmpint (vita_nice_ticks (NAN, 3.0, 5, t, &step), ==, 0);
@@ -1110,6 +1114,75 @@ test_time_axis_long (void)
       if (cases[c].not)
         g_assert_null (strstr (text, cases[c].not));
     }
+}
+
+/* Where the overview of silence then a full-scale tone starting at `onset` has its
+ * first column of envelope ink, drawn at device scale `scale` (device x; -1: none). */
+static int
+envelope_ink_start (gsize n, gsize onset, int scale, double *want)
+{
+  g_autofree float *pcm = g_new0 (float, n);
+  for (gsize i = onset; i < n; i++)
+    pcm[i] = (i % 2) ? 0.9f : -0.9f;
+  VitaPeaks *peaks = vita_peaks_new (pcm, n, 16000);
+  VitaTimelineSnapshot snap;
+  vita_timeline_snapshot_init (&snap, 16000, 512, (gint64) n, 13, 3);
+  snap.show_playhead = FALSE;
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintContext ctx = { .snap = &snap, .style = &style, .peaks = peaks };
+  const int W = 500, H = 80;
+  VitaRect plot;
+  vita_panel_layout (&style, 0, 0, W, H, vita_panel_flags (VITA_PANEL_OVERVIEW), &plot, NULL);
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W * scale, H * scale);
+  cairo_surface_set_device_scale (s, scale, scale);
+  cairo_t *cr = cairo_create (s);
+  vita_panel_paint (VITA_PANEL_OVERVIEW, cr, &(VitaRect) { 0, 0, W, H }, &ctx);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  /* a row between the middle (where silence draws its thin line) and the tone's peak */
+  const int y = (int) ((plot.y + plot.height * 0.3) * scale);
+  const guint8 *row = cairo_image_surface_get_data (s) + (gsize) y * cairo_image_surface_get_stride (s);
+  const int x0 = (int) ceil (plot.x * scale) + 2, x1 = (int) floor ((plot.x + plot.width) * scale) - 2;
+  const guint8 *ref = row + 4 * (x1 - 1);   /* inside the tone */
+  int first = -1;
+  for (int x = x0; x < x1 && first < 0; x++)
+    if (abs (row[4 * x] - ref[0]) + abs (row[4 * x + 1] - ref[1]) + abs (row[4 * x + 2] - ref[2]) < 30)
+      first = x;
+  *want = (plot.x + plot.width * (double) onset / n) * scale;
+  cairo_surface_destroy (s);
+  vita_peaks_unref (peaks);
+  return first;
+}
+
+/* A long track's envelope in a 300 dpi figure resolves the target's pixels, not one
+ * block per point (~4 pixels at scale 4): tone onsets a device pixel apart start
+ * their ink a pixel apart (one column per point gave two places for six onsets). */
+static void
+test_envelope_resolution (void)
+{
+  const gsize n = 16000 * 600;   /* 10 minutes */
+  const int scale = 4;
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaRect plot;
+  vita_panel_layout (&style, 0, 0, 500, 80, vita_panel_flags (VITA_PANEL_OVERVIEW), &plot, NULL);
+  const double per_px = n / (plot.width * scale);   /* samples per device pixel */
+  int firsts[6], distinct = 0;
+  for (int i = 0; i < 6; i++)
+    {
+      /* onsets 1.25 device pixels apart */
+      gsize onset = (gsize) (n * 0.377 + i * 1.25 * per_px);
+      double want;
+      firsts[i] = envelope_ink_start (n, onset, scale, &want);
+      g_test_message ("onset %d at device x %.1f: ink from %d", i, want, firsts[i]);
+      g_assert_cmpint (firsts[i], >=, 0);
+      g_assert_cmpfloat (fabs (firsts[i] - want), <=, 4.0);
+      if (i > 0)
+        g_assert_cmpint (firsts[i], >=, firsts[i - 1]);
+      distinct += i == 0 || firsts[i] != firsts[i - 1];
+    }
+  g_assert_cmpint (distinct, >=, 5);
 }
 
 /* Rows of a region that contain any ink. */
@@ -1259,6 +1332,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/colormaps", test_colormaps);
   g_test_add_func ("/views/paint/ticks", test_ticks_and_labels);
   g_test_add_func ("/views/paint/time-axis-long", test_time_axis_long);
+  g_test_add_func ("/views/paint/envelope-resolution", test_envelope_resolution);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
   g_test_add_func ("/views/paint/preview-unknown", test_preview_unknown);
   g_test_add_func ("/views/paint/preview-tiles", test_preview_tiles);
