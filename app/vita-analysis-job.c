@@ -52,6 +52,7 @@ struct _VitaAnalysisJob
 
   /* main thread: what "analysis-started" handed over last, and the track's length */
   VitaAnalysis *published;
+  gboolean      published_preview; /* the analysis handed over last is a preview */
   float        *published_att;  /* during "analysis-started": its preview window's attention */
   int           published_att_window;
   gint64        n_samples;
@@ -95,6 +96,7 @@ typedef struct {
   VitaAnalysis    *analysis; /* analysis-started only: ref, or NULL (none yet) */
   gint64           n_samples;/* analysis-started and decoded: the track's length, or 0 */
   float           *attention;/* analysis-started of a preview: its window's attention, or NULL */
+  gboolean         preview;  /* analysis-started: the analysis is a preview */
   int              att_window;
 } Emission;
 
@@ -134,6 +136,7 @@ emit_on_main (gpointer data)
         {
           g_clear_pointer (&self->published, vita_analysis_unref);
           self->published = g_steal_pointer (&e->analysis);
+          self->published_preview = e->preview;
           self->published_att = g_steal_pointer (&e->attention);
           self->published_att_window = e->att_window;
         }
@@ -179,9 +182,10 @@ schedule (VitaAnalysisJob *self, guint signal, GError *error)
  * and, for a preview, its window's attention (taken over; NULL: none). */
 static void
 schedule_analysis_full (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples,
-                        float *attention, int att_window)
+                        float *attention, int att_window, gboolean preview)
 {
   Emission *e = emission_new (self, SIGNAL_ANALYSIS_STARTED);
+  e->preview = preview;
 
   e->analysis = an ? vita_analysis_ref (an) : NULL;
   e->n_samples = n_samples;
@@ -193,7 +197,7 @@ schedule_analysis_full (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_sample
 static void
 schedule_analysis (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples)
 {
-  schedule_analysis_full (self, an, n_samples, NULL, -1);
+  schedule_analysis_full (self, an, n_samples, NULL, -1, FALSE);
 }
 
 /* Hands the track's analysis to the main thread, once; from then on no preview is
@@ -408,7 +412,7 @@ publish_preview (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples, int 
       self->preview_samples = n_samples;
       self->preview_window = window;
       g_atomic_int_set (&self->publish_window, window);
-      schedule_analysis_full (self, an, n_samples, g_steal_pointer (&attention), window);
+      schedule_analysis_full (self, an, n_samples, g_steal_pointer (&attention), window, TRUE);
     }
   g_mutex_unlock (&self->lock);
   g_free (attention);
@@ -822,6 +826,13 @@ VitaAnalysis *
 vita_analysis_job_get_analysis (VitaAnalysisJob *self)
 {
   return self->published;
+}
+
+gboolean
+vita_analysis_job_is_preview (VitaAnalysisJob *self)
+{
+  g_return_val_if_fail (VITA_IS_ANALYSIS_JOB (self), FALSE);
+  return self->published != NULL && self->published_preview;
 }
 
 float *

@@ -74,5 +74,8 @@ VitaAnalysis    *vita_analysis_job_get_analysis (VitaAnalysisJob *self);
  * (vita_analysis_window_attention, computed with the preview on the job's thread),
  * transfer full, and that window in *window; NULL otherwise (or once taken). */
 float           *vita_analysis_job_take_window_attention (VitaAnalysisJob *self, int *window);
+/* Whether the analysis "analysis-started" handed over last is a preview (one window,
+ * before the track's analysis; also a seek's just after the decode). */
+gboolean         vita_analysis_job_is_preview (VitaAnalysisJob *self);
 
 G_END_DECLS

@@ -495,8 +495,9 @@ on_job_started (VitaSession *self, VitaAnalysisJob *job)
   /* a preview (the window under the playhead before the whole track) comes first */
   if (!self->decoded && vita_analysis_job_get_n_samples (job) > 0)
     track_length_known (self, job);
-  /* before "decoded": a preview (its mel only in its window); after: the track's */
-  self->preview = !self->decoded && vita_analysis_job_get_analysis (job) != NULL;
+  /* a preview (its mel only in its window: before the track's analysis, also a seek's
+   * just after the decode), or the track's */
+  self->preview = vita_analysis_job_is_preview (job);
   set_analysis (self, vita_analysis_job_get_analysis (job), self->peaks);
   /* a preview's attention, computed with it: the attention panels show the window in
    * the frame that shows the preview, not one after a worker's round trip */

@@ -793,7 +793,11 @@ action_load_alternate_dialog (GSimpleAction *action, GVariant *param, gpointer d
 static void
 try_pending (AttrState *st)
 {
-  if (!st->pending || vita_session_get_analysis (st->window->session) == NULL)
+  /* not on a preview (one window's mel): the track's analysis replaces it, and a run
+   * started on the preview would be cancelled with it, not restarted */
+  gboolean preview = FALSE;
+  vita_session_get_decoding (st->window->session, NULL, &preview);
+  if (!st->pending || vita_session_get_analysis (st->window->session) == NULL || preview)
     return;
   st->pending = FALSE;
   g_auto(VitaAttrSettings) s = { 0 };
