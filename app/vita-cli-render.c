@@ -355,9 +355,14 @@ vita_cli_scene_load (VitaCliScene *sc, VitaExportSpec *spec, const char *prog, c
     an = sc->an = vita_analysis_new (vit, mel, (int) n_frames, &opt, &error);
     if (an != NULL)
       vita_analysis_set_onset (an, onset);
+    /* a panel that draws nothing of the analysis (waveform, overview): the analysis's
+     * layout only, not its forward passes (a 3-hour track's waveform took 28 s) */
+    gboolean audio_only = (vita_panel_get_class (spec->panel)->depends & VITA_DEPENDS_AUDIO_ONLY) &&
+                          !sc->keep_tokens;
     /* then the whole track's layer similarity (a no-op without tokens) */
-    if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error) ||
-        !vita_analysis_run_track_cka (an, NULL, NULL, NULL, &error))
+    if (an == NULL ||
+        (!audio_only && (!vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error) ||
+                         !vita_analysis_run_track_cka (an, NULL, NULL, NULL, &error))))
       {
         vita_cli_progress_end ();
         fprintf (stderr, "%s: analysing “%s”: %s\n", prog, spec->audio_path, error->message);
