@@ -25,18 +25,15 @@ G_DEFINE_FINAL_TYPE (VitaWindow, vita_window, ADW_TYPE_APPLICATION_WINDOW)
 static char *
 format_time (double seconds)
 {
-  int minutes;
+  char buf[32];
 
   if (!(seconds >= 0))
     seconds = 0;
-  minutes = (int) (seconds / 60);
-  /* Tenths: the label changes (and the header bar is re-measured) ten times a
-   * second while playing, not at every frame.  An hour or more: h:mm:ss.s, as the
-   * time axes label it. */
-  if (minutes >= 60)
-    return g_strdup_printf ("%d:%02d:%04.1f", minutes / 60, minutes % 60,
-                            floor ((seconds - 60.0 * minutes) * 10) / 10);
-  return g_strdup_printf ("%d:%04.1f", minutes, floor ((seconds - 60.0 * minutes) * 10) / 10);
+  /* Tenths, cut rather than rounded: the label changes (and the header bar is
+   * re-measured) ten times a second while playing, not at every frame; m:ss.s, or
+   * h:mm:ss.s from an hour on, as the panels' time axes and read-outs. */
+  vita_format_time (floor (seconds * 10) / 10, 0.1, TRUE, buf, sizeof buf);
+  return g_strdup (buf);
 }
 
 void
