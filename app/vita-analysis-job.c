@@ -201,17 +201,23 @@ schedule_analysis (VitaAnalysisJob *self, VitaAnalysis *an, gint64 n_samples)
 }
 
 /* Hands the track's analysis to the main thread, once; from then on no preview is
- * handed over (under the lock, so a preview's emission never follows it). */
+ * handed over (with the lock held, so a preview's emission never follows it). */
 static void
-publish_track (VitaAnalysisJob *self, VitaAnalysis *an)
+publish_track_locked (VitaAnalysisJob *self, VitaAnalysis *an)
 {
-  g_mutex_lock (&self->lock);
   if (!self->track_published)
     {
       self->track_published = TRUE;
       self->previews_open = FALSE;
       schedule_analysis (self, an, 0);
     }
+}
+
+static void
+publish_track (VitaAnalysisJob *self, VitaAnalysis *an)
+{
+  g_mutex_lock (&self->lock);
+  publish_track_locked (self, an);
   g_mutex_unlock (&self->lock);
 }
 
@@ -590,11 +596,7 @@ run_worker (VitaAnalysisJob *self, GError **error)
   if (self->preview_shown)   /* also a seek's since the decode */
     g_atomic_int_set (&self->publish_pending, 1);   /* on_progress hands it over */
   else
-    {
-      self->track_published = TRUE;
-      self->previews_open = FALSE;
-      schedule_analysis (self, self->analysis, 0);
-    }
+    publish_track_locked (self, self->analysis);
   g_mutex_unlock (&self->lock);
   gboolean ok = vita_analysis_run (self->analysis, on_progress, self, NULL, NULL,
                                    self->cancellable, error);
