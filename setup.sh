@@ -47,10 +47,9 @@ fi
 jobs=$(nproc)
 if [ "$mode" = tsan ]; then
   # ThreadSanitizer on the tests whose code runs threads: the analysis workers, the
-  # trainer (and its SIGKILL/resume tests), the parallel audio decoder, the app's analysis
-  # job (its previews and seek threads), the CLI
-  # end to end.  Not part of `test` (and CI) for time: a separate build of the
-  # whole tree.  setarch -R: TSan needs the classic address-space layout.
+  # trainer (and its SIGKILL/resume tests), the parallel audio decoder, the app's
+  # analysis job (its previews and seek threads), the CLI end to end.  Not part of
+  # `test` (and CI) for time: a separate build of the whole tree.  setarch -R: TSan needs the classic address-space layout.
   if [ ! -f build-tsan/build.ninja ]; then
     # (meson.build then force-includes tests/tsan-glib.h, which makes our GMutex and
     # GCond use visible to TSan: Debian's GLib locks with futexes TSan cannot see)
