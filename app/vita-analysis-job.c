@@ -11,6 +11,7 @@
  */
 #include "vita-config.h"
 #include "vita-analysis-job.h"
+#include "vita-main-post.h"
 #include "vita-engine.h"
 
 #include <glib/gi18n.h>
@@ -159,14 +160,7 @@ emission_new (VitaAnalysisJob *self, guint signal)
 static void
 schedule_emission (VitaAnalysisJob *self, Emission *e)
 {
-  /* Always a source, never g_main_context_invoke: invoke runs the function on THIS
-   * thread when it can acquire the main context (nobody iterating it at that moment,
-   * e.g. between g_main_context_iteration calls), i.e. GTK on the worker thread. */
-  GSource *source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, emit_on_main, e, emission_free);
-  g_source_attach (source, self->main_context);
-  g_source_unref (source);
+  vita_main_post (self->main_context, G_PRIORITY_DEFAULT, emit_on_main, e, emission_free);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* vita-training-window.c — see vita-training-window.h. */
 #include "vita-config.h"
 #include "vita-training-window.h"
+#include "vita-main-post.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -185,17 +186,16 @@ draw_curves (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
 
 static gboolean dispatch_idle (gpointer data);
 
-/* Training thread: store and make sure one idle is pending.  g_idle_add_full rather
- * than g_main_context_invoke: invoke would run the function right here when this
- * thread manages to acquire the default context, i.e. GTK on the training thread. */
+/* Training thread: store and make sure one idle is pending (vita_main_post, never
+ * g_main_context_invoke: see vita-main-post.h). */
 static void
 schedule_locked (Shared *sh)
 {
   if (sh->idle_pending)
     return;
   sh->idle_pending = TRUE;
-  g_idle_add_full (G_PRIORITY_DEFAULT, dispatch_idle, g_atomic_rc_box_acquire (sh),
-                   (GDestroyNotify) shared_release);
+  vita_main_post (NULL, G_PRIORITY_DEFAULT, dispatch_idle, g_atomic_rc_box_acquire (sh),
+                  (GDestroyNotify) shared_release);
 }
 
 static void

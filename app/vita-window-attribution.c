@@ -21,6 +21,7 @@
 #include "vita-window-private.h"
 #include "vita-window-attribution.h"
 #include "vita-attr-run.h"
+#include "vita-main-post.h"
 #include "vita-player.h"
 
 #include "dsp/vita-audio.h"
@@ -400,7 +401,7 @@ on_piece (const VitaAttrRun *run, gpointer data)
   u->n_mels = run->n_mels;
   u->done = run->pieces_done;
   u->total = run->n_pieces;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, apply_update, u, update_free);
+  vita_main_post (job->context, G_PRIORITY_DEFAULT, apply_update, u, update_free);
 }
 
 static void

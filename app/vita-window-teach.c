@@ -26,6 +26,7 @@
 #include "model/probe/vita-emergence.h"
 #include "vita-default-model.h"
 #include "vita-engine.h"
+#include "vita-main-post.h"
 #include "vita-panel-card.h"
 #include "vita-views.h"
 
@@ -206,7 +207,7 @@ emergence_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
       row->step = job->series->entries[c].step;
       row->loss = vita_series_loss_at (job->series, row->step);
       row->table = table;
-      g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT_IDLE, emergence_row_cb, row, NULL);
+      vita_main_post (NULL, G_PRIORITY_DEFAULT_IDLE, emergence_row_cb, row, NULL);
     }
   g_task_return_boolean (task, TRUE);
 }

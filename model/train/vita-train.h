@@ -233,7 +233,8 @@ gboolean vita_train_evaluate (VitaVit *vit, const VitaTrainData *d, gboolean val
 /* ------------------------------------------------------------------------------ */
 /* The trainer: what the CLI and the GUI drive.  It runs on one thread (the caller's
  * with vita_trainer_run(), or its own with vita_trainer_start()); callbacks are
- * invoked ON THE TRAINING THREAD — a GUI forwards them with g_main_context_invoke().
+ * invoked ON THE TRAINING THREAD — a GUI forwards them with an idle source
+ * (vita_main_post; not g_main_context_invoke, which may run them right there).
  * The trainer never touches GTK. */
 
 #define VITA_TRAIN_DEFAULT_STEPS 2000

@@ -16,6 +16,7 @@
 #include <sndfile.h>
 
 #include "vita-analysis-job.h"
+#include "vita-main-post.h"
 #include "dsp/vita-mel.h"
 #include "model/vita-vit.h"
 #include "vita-test.h"
@@ -382,6 +383,53 @@ test_long_not_in_heap (void)
   vita_audio_set_map_threshold (G_MAXSIZE);
 }
 
+/* ------------------------------------------------------------------ vita_main_post */
+
+typedef struct {
+  GThread *ran_on;
+  int      runs, freed;
+} PostProbe;
+
+static gboolean
+post_record (gpointer data)
+{
+  PostProbe *p = data;
+  p->ran_on = g_thread_self ();
+  p->runs++;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_freed (gpointer data)
+{
+  ((PostProbe *) data)->freed++;
+}
+
+static gpointer
+post_from_worker (gpointer data)
+{
+  vita_main_post (NULL, G_PRIORITY_DEFAULT, post_record, data, post_freed);
+  return NULL;
+}
+
+/* A worker's post runs on the thread that iterates the main context, and only there:
+ * here nobody iterates it while the worker posts (the main thread waits in
+ * g_thread_join), the moment g_main_context_invoke would have run it on the worker
+ * (app-attribution's use-after-free in a GtkLabel, CI of stop 21). */
+static void
+test_main_post (void)
+{
+  PostProbe p = { 0 };
+  GThread *worker = g_thread_new ("post", post_from_worker, &p);
+  g_thread_join (worker);
+  g_assert_cmpint (p.runs, ==, 0);
+  g_assert_cmpint (p.freed, ==, 0);
+  while (p.freed == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (p.runs, ==, 1);
+  g_assert_true (p.ran_on == g_thread_self ());
+}
+
 int
 main (int argc, char **argv)
 {
@@ -395,6 +443,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis-job/preview/wav", test_preview_wav);
   g_test_add_func ("/analysis-job/preview/none", test_no_preview);
   g_test_add_func ("/analysis-job/long/not-in-heap", test_long_not_in_heap);
+  g_test_add_func ("/analysis-job/main-post", test_main_post);
   int status = g_test_run ();
   vita_test_cache_remove (tmpdir, 0);
   return status;
