@@ -18,7 +18,7 @@ PACKAGES=(
   libglib2.0-dev libglib2.0-bin libjson-glib-dev
   libgtk-4-dev libadwaita-1-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-  libopenblas-dev libsndfile1-dev libfftw3-dev libsamplerate0-dev
+  libopenblas-dev libsndfile1-dev libmpg123-dev libfftw3-dev libsamplerate0-dev
   librubberband-dev  # counterfactual transpose / time-stretch (dsp/vita-edit.c)
   rubberband-cli     # tests: the same library outside the app (tests/cli/test-cli-counterfactual.c)
   # run: decoders and sinks for playback and the GStreamer fallback decoder; video export

@@ -53,8 +53,8 @@ const char      *vita_analysis_job_get_path (VitaAnalysisJob *self);
 
 /* The progressive open: the window under the playhead (priority_frame) is decoded,
  * turned into mel and analysed alone first, for a file that can be read a stretch at
- * a time (FLAC, OGG/Vorbis; vita_audio_load_stretch) — see "analysis-started".  Off by
- * default; before start. */
+ * a time (FLAC, OGG/Vorbis, MP3, uncompressed WAV/AIFF…; vita_audio_load_stretch) — see
+ * "analysis-started".  Off by default; before start. */
 void             vita_analysis_job_set_preview (VitaAnalysisJob *self, gboolean preview);
 
 /* Valid after "decoded" (main thread). */

@@ -12,6 +12,7 @@
  * every message names the file.
  */
 #include "vita-audio.h"
+#include "vita-mpeg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -815,7 +816,6 @@ sink_clear (VitaPcmSink *s)
     close (s->out.fd);
 }
 
-/* Decodes an opened SNDFILE. Takes no ownership of sf. */
 static void
 progress_add (VitaAudioProgress *progress, gsize frames)
 {
@@ -823,10 +823,104 @@ progress_add (VitaAudioProgress *progress, gsize frames)
     g_atomic_pointer_add (&progress->done, (gssize) frames);
 }
 
+/* ---- the decoder of an opened file: libsndfile, or libmpg123 for MPEG ------------ */
+
+typedef struct {
+  SNDFILE  *sf;
+  VitaMpeg *mp;
+} Dec;
+
+static Dec *
+dec_of_sndfile (SNDFILE *sf)
+{
+  Dec *s = g_new0 (Dec, 1);
+  s->sf = sf;
+  return s;
+}
+
+/* Opens fd (taken) as sf_open_fd does, info filled alike.  MPEG audio is then decoded
+ * by libmpg123 itself (vita-mpeg.h: libsndfile's length of an MPEG file is an estimate
+ * it never reads past).  NULL with *why (free it). */
+static Dec *
+dec_open_fd (int fd, SF_INFO *info, char **why)
+{
+  const int mpeg_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  *info = (SF_INFO) { 0 };
+  SNDFILE *sf = sf_open_fd (fd, SFM_READ, info, TRUE);  /* closes fd */
+  if (sf == NULL || (info->format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG)
+    {
+      if (mpeg_fd >= 0)
+        close (mpeg_fd);
+      if (sf == NULL)
+        {
+          *why = g_strdup (sf_strerror (NULL));
+          return NULL;
+        }
+      return dec_of_sndfile (sf);
+    }
+  sf_close (sf);
+  if (mpeg_fd < 0)
+    {
+      *why = g_strdup (g_strerror (errno));
+      return NULL;
+    }
+  int channels = 0, rate = 0;
+  gint64 frames = 0;
+  VitaMpeg *mp = vita_mpeg_open (mpeg_fd, &channels, &rate, &frames, why);
+  if (mp == NULL)
+    return NULL;
+  info->channels = channels;
+  info->samplerate = rate;
+  info->frames = (sf_count_t) frames;
+  info->seekable = TRUE;   /* a scanned stream seeks to the sample */
+  Dec *s = g_new0 (Dec, 1);
+  s->mp = mp;
+  return s;
+}
+
+/* Interleaved frames: the count, 0 at the end, -1 on an error (dec_error). */
+static sf_count_t
+dec_readf (Dec *s, float *inter, sf_count_t frames)
+{
+  if (s->mp)
+    return (sf_count_t) vita_mpeg_readf (s->mp, inter, (gsize) frames);
+  return sf_readf_float (s->sf, inter, frames);
+}
+
+static gboolean
+dec_seek (Dec *s, guint64 frame)
+{
+  if (s->mp)
+    return vita_mpeg_seek (s->mp, frame);
+  return sf_seek (s->sf, (sf_count_t) frame, SEEK_SET) == (sf_count_t) frame;
+}
+
+/* The decoder's error, or NULL. */
+static const char *
+dec_error (Dec *s)
+{
+  if (s->mp)
+    return vita_mpeg_error (s->mp);
+  int e = sf_error (s->sf);
+  return e != SF_ERR_NO_ERROR ? sf_error_number (e) : NULL;
+}
+
+static void
+dec_close (Dec *s)
+{
+  if (s == NULL)
+    return;
+  if (s->sf)
+    sf_close (s->sf);
+  vita_mpeg_close (s->mp);
+  g_free (s);
+}
+
+/* Decodes an opened file.  Takes no ownership of dec. */
 static VitaPcm *
-decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_rate,
-                double stop_s, GCancellable *cancellable, VitaAudioProgress *progress,
-                GError **error)
+decode_dec (Dec *dec, const SF_INFO *info, const char *name, int target_rate,
+            double stop_s, GCancellable *cancellable, VitaAudioProgress *progress,
+            GError **error)
 {
   if (!check_format (name, info, error) || !check_target_rate (name, target_rate, error))
     return NULL;
@@ -888,7 +982,15 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
       gsize want = chunk_frames;
       if (stop_frames != G_MAXUINT64)
         want = (gsize) MIN ((guint64) want, stop_frames - MIN (stop_frames, (guint64) n_in_total));
-      sf_count_t got = want ? sf_readf_float (sf, inter, (sf_count_t) want) : 0;
+      sf_count_t got = want ? dec_readf (dec, inter, (sf_count_t) want) : 0;
+      if (got < 0 && dec->mp)
+        {
+          /* MPEG: not "as far as it goes" (libsndfile's silent end is what vita-mpeg.h
+           * replaces) */
+          SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” could not be decoded after %.1f s: %s", name,
+                   (double) n_in_total / src_rate, dec_error (dec));
+          goto fail;
+        }
       if (got < 0 || (gsize) got > want)
         got = 0;
       if (got == 0 || (stop_frames != G_MAXUINT64 && n_in_total + (gsize) got >= stop_frames))
@@ -922,11 +1024,11 @@ decode_sndfile (SNDFILE *sf, const SF_INFO *info, const char *name, int target_r
         }
     }
 
-  int sferr = sf_error (sf);
+  const char *why = dec_error (dec);
   if (n_in_total == 0)
     {
-      if (sferr != SF_ERR_NO_ERROR)
-        SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” could not be decoded: %s", name, sf_error_number (sferr));
+      if (why != NULL)
+        SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” could not be decoded: %s", name, why);
       else
         SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” contains no audio samples", name);
       goto fail;
@@ -995,8 +1097,8 @@ file_id_equal (const FileId *a, const FileId *b)
  * segments open it (tests replace the file here). */
 void (*vita_audio_test_before_reopen) (const char *path);
 
-/* Opens path for libsndfile, refusing a file that is not the one identified by id. */
-static SNDFILE *
+/* Opens path for decoding, refusing a file that is not the one identified by id. */
+static Dec *
 reopen_same (const char *path, const char *name, const FileId *id, SF_INFO *info,
              gboolean *changed)
 {
@@ -1023,7 +1125,8 @@ reopen_same (const char *path, const char *name, const FileId *id, SF_INFO *info
       *changed = TRUE;
       return NULL;
     }
-  return sf_open_fd (fd, SFM_READ, info, TRUE);
+  g_autofree char *why = NULL;
+  return dec_open_fd (fd, info, &why);
 }
 
 static void
@@ -1109,6 +1212,7 @@ typedef struct {
   gboolean      hit_eof;      /* the file ended inside (or before) this segment */
   gboolean      failed;       /* seek failure or an inconsistent handle: go serial */
   const FileId *id;           /* the file first opened */
+  Dec          *dec;          /* already open there (a stretch), taken; NULL: reopen */
   gboolean      changed;      /* the path now names another file */
   GError       *error;
 } Seg;
@@ -1119,8 +1223,8 @@ seg_run (gpointer data)
   Seg *g = data;
   GError **error = &g->error;
   const char *name = g->name;
-  SF_INFO info = { 0 };
-  SNDFILE *sf = reopen_same (g->path, name, g->id, &info, &g->changed);
+  SF_INFO info = { .channels = g->channels, .samplerate = g->src_rate };
+  Dec *sf = g->dec ? g_steal_pointer (&g->dec) : reopen_same (g->path, name, g->id, &info, &g->changed);
   Poly *p = NULL;
   float *inter = NULL, *mono = NULL;
   if (g->changed)
@@ -1130,7 +1234,7 @@ seg_run (gpointer data)
       g->failed = TRUE;
       goto done;
     }
-  if (g->in_start > 0 && sf_seek (sf, (sf_count_t) g->in_start, SEEK_SET) != (sf_count_t) g->in_start)
+  if (g->in_start > 0 && !dec_seek (sf, g->in_start))
     {
       g->failed = TRUE;
       goto done;
@@ -1167,7 +1271,12 @@ seg_run (gpointer data)
         want = MIN (want, g->in_stop - (g->in_start + g->n_read));
       if (want == 0)
         break;
-      sf_count_t got = sf_readf_float (sf, inter, (sf_count_t) want);
+      sf_count_t got = dec_readf (sf, inter, (sf_count_t) want);
+      if (got < 0 && sf->mp)
+        {
+          g->failed = TRUE;   /* MPEG's decoder error: the serial decoder reports it */
+          goto done;
+        }
       if (got < 0 || (guint64) got > want)
         got = 0;
       if (got == 0)
@@ -1231,8 +1340,7 @@ seg_run (gpointer data)
    * one that does not fit its place is not used (the caller falls back) */
   (void) buf_flush (&g->out, name, error);
 done:
-  if (sf)
-    sf_close (sf);
+  dec_close (sf);
   poly_free (p);
   g_free (inter);
   g_free (mono);
@@ -1405,15 +1513,17 @@ done:
 
 /* ---- a stretch of a file (the app's progressive open) --------------------------- */
 
-/* The formats a stretch is decoded from: those libsndfile seeks in to the sample —
- * FLAC and OGG/Vorbis (as the parallel decoder), and uncompressed PCM or float in the
- * usual containers (a seek is an offset: the most common format of research data sets,
+/* The formats a stretch is decoded from: those sought in to the sample — FLAC and
+ * OGG/Vorbis (as the parallel decoder), MPEG audio (vita-mpeg.h: scanned, with enough
+ * frames decoded before the target), and uncompressed PCM or float in the usual
+ * containers (a seek is an offset: the most common format of research data sets,
  * WAV, opens with a preview too). */
 static gboolean
 stretch_format (int format)
 {
   const int major = format & SF_FORMAT_TYPEMASK, sub = format & SF_FORMAT_SUBMASK;
-  if (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS))
+  if (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS) ||
+      major == SF_FORMAT_MPEG)
     return TRUE;
   switch (major)
     {
@@ -1437,7 +1547,7 @@ stretch_format (int format)
  * its identity in *id.
  * A chained Ogg file is not looked for here (that walks every page): the whole
  * decode refuses it. */
-static SNDFILE *
+static Dec *
 open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *info,
                   FileId *id, GError **error)
 {
@@ -1455,20 +1565,20 @@ open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *
     }
   file_id_of (&st, id);
   *info = (SF_INFO) { 0 };
-  SNDFILE *sf = sf_open_fd (fd, SFM_READ, info, TRUE);  /* closes fd */
+  g_autofree char *why = NULL;
+  Dec *sf = dec_open_fd (fd, info, &why);
   if (sf == NULL || !info->seekable || info->frames <= 0 || info->frames == SF_COUNT_MAX ||
       !stretch_format (info->format))
     {
-      if (sf)
-        sf_close (sf);
+      dec_close (sf);
       SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” cannot be decoded a stretch at a time "
-               "(only FLAC, OGG/Vorbis and uncompressed WAV, AIFF, AU, W64, RF64 and CAF "
-               "files that give their length)", name);
+               "(only FLAC, OGG/Vorbis, MP3 and uncompressed WAV, AIFF, AU, W64, RF64 and "
+               "CAF files that give their length)", name);
       return NULL;
     }
   if (!check_format (name, info, error))
     {
-      sf_close (sf);
+      dec_close (sf);
       return NULL;
     }
   return sf;
@@ -1500,10 +1610,10 @@ vita_audio_stretch_length (const char *path, int target_rate, guint64 *n_samples
   g_autofree char *name = g_filename_display_name (path);
   SF_INFO info;
   FileId id;
-  SNDFILE *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
+  Dec *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
   if (sf == NULL)
     return FALSE;
-  sf_close (sf);
+  dec_close (sf);
   if ((double) info.frames / info.samplerate > max_duration_s + 1.0)
     return too_long_error (name, error);
   *n_samples = stretch_total (&info, target_rate);
@@ -1518,13 +1628,13 @@ vita_audio_load_stretch (const char *path, int target_rate, guint64 first, gsize
   g_autofree char *name = g_filename_display_name (path);
   SF_INFO info;
   FileId id;
-  SNDFILE *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
+  Dec *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
   if (sf == NULL)
     return NULL;
-  sf_close (sf);
   const guint64 total = stretch_total (&info, target_rate), frames = (guint64) info.frames;
   if (first > total || n > total - first)
     {
+      dec_close (sf);
       SET_ERR (VITA_DSP_ERROR_INVALID, "“%s” has %" G_GUINT64_FORMAT " samples at %d Hz: "
                "no stretch of %" G_GSIZE_FORMAT " from %" G_GUINT64_FORMAT, name, total,
                target_rate, n, first);
@@ -1535,7 +1645,8 @@ vita_audio_load_stretch (const char *path, int target_rate, guint64 first, gsize
   Seg g = { .path = path, .name = name, .channels = info.channels,
             .src_rate = info.samplerate, .target_rate = target_rate,
             .cancellable = cancellable, .in_stop = G_MAXUINT64, .id = &id,
-            .resample = info.samplerate != target_rate };
+            .resample = info.samplerate != target_rate,
+            .dec = sf };   /* the handle just opened: one open (an MP3's scan) per stretch */
   guint64 out_first;   /* the whole decode's index of the segment's first output */
   /* libsndfile's Vorbis seek lands late inside the last page or so (168 samples late
    * 0.2 s before the end of a test file): never seek into the last 10 s of input */
@@ -1546,6 +1657,7 @@ vita_audio_load_stretch (const char *path, int target_rate, guint64 first, gsize
       Poly *probe = poly_new (info.samplerate, target_rate);
       if (probe == NULL)
         {
+          dec_close (g.dec);
           SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” cannot be decoded a stretch at a time "
                    "(its rate, %d Hz, needs the whole-file resampler)", name, info.samplerate);
           return NULL;
@@ -1726,8 +1838,10 @@ vita_audio_load_memory (const guint8 *data, gsize len, const char *display_name,
                name, sf_strerror (NULL));
       return NULL;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, 0, NULL, NULL, error);
-  sf_close (sf);
+  /* MPEG stays with libsndfile here (its length an estimate: vita-mpeg.h) */
+  Dec *dec = dec_of_sndfile (sf);
+  VitaPcm *pcm = decode_dec (dec, &info, name, target_rate, 0, NULL, NULL, error);
+  dec_close (dec);
   return pcm;
 }
 
@@ -1872,10 +1986,10 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
   }
 
   SF_INFO info = { 0 };
-  SNDFILE *sf = sf_open_fd (fd, SFM_READ, &info, TRUE);  /* closes fd */
+  g_autofree char *why = NULL;
+  Dec *sf = dec_open_fd (fd, &info, &why);
   if (sf == NULL)
     {
-      g_autofree char *why = g_strdup (sf_strerror (NULL));
       if (fallback_decoder != NULL || fallback_stream != NULL)
         {
           g_autoptr(GError) fb_error = NULL;
@@ -1914,11 +2028,12 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
   if (stop_s <= 0 && n_threads >= 2 && info.seekable && info.frames > 0 && info.frames != SF_COUNT_MAX &&
       info.samplerate >= VITA_AUDIO_MIN_RATE &&
       (double) info.frames >= VITA_AUDIO_PARALLEL_MIN_S * info.samplerate &&
-      (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS)) &&
+      (major == SF_FORMAT_FLAC || (major == SF_FORMAT_OGG && sub == SF_FORMAT_VORBIS) ||
+       major == SF_FORMAT_MPEG) &&
       check_format (name, &info, NULL) && check_target_rate (name, target_rate, NULL) &&
       (double) info.frames / info.samplerate <= max_duration_s + 1.0)
     {
-      sf_close (sf);
+      dec_close (sf);
       gboolean fallback = FALSE;
       VitaPcm *pcm = decode_parallel (path, name, &info, &id, target_rate, n_threads,
                                       cancellable, progress, &fallback, error);
@@ -1937,13 +2052,12 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
         }
       if (sf == NULL)
         {
-          SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” is not a readable audio file: %s", name, sf_strerror (NULL));
+          SET_ERR (VITA_DSP_ERROR_FORMAT, "“%s” is not a readable audio file", name);
           return NULL;
         }
       info = info2;
     }
-  VitaPcm *pcm = decode_sndfile (sf, &info, name, target_rate, stop_s, cancellable, progress,
-                                 error);
-  sf_close (sf);
+  VitaPcm *pcm = decode_dec (sf, &info, name, target_rate, stop_s, cancellable, progress, error);
+  dec_close (sf);
   return pcm;
 }

@@ -202,6 +202,7 @@ test_parallel (void)
   static const struct { const char *name; int format; } cases[] = {
     { "long.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
     { "long.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+    { "long.mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
   };
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -237,6 +238,13 @@ test_parallel (void)
                 g_assert_cmpuint (p2.done, <, frames + 3 * 4096);
                 g_assert_cmpfloat (vita_audio_progress_fraction (&p2), ==, 1.0);
               }
+            else if ((cases[c].format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG)
+              {
+                /* MPEG is scanned: the length is the cut stream's own */
+                g_assert_cmpuint (p1.total, <, frames * 7 / 10);
+                g_assert_cmpuint (p1.total, >, frames * 6 / 10);
+                g_assert_cmpuint (p1.done, ==, p1.total);
+              }
             else if (p1.total > 0)
               {
                 /* (a cut Ogg file's length is not known: -1) */
@@ -258,7 +266,7 @@ test_parallel (void)
 
 /* A stretch decoded alone (the app's progressive open) is the whole decode's samples
  * at that place, bit for bit, at the file's start, in its middle and at its end, at the
- * file's rate and resampled, for OGG/Vorbis, FLAC and uncompressed WAV/AIFF; the length
+ * file's rate and resampled, for OGG/Vorbis, FLAC, MP3 and uncompressed WAV/AIFF; the length
  * comes from the header; a compressed WAV (IMA ADPCM) is refused. */
 static void
 test_stretch (void)
@@ -275,6 +283,7 @@ test_stretch (void)
     { "stretch.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT },
     { "stretch-16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16 },
     { "stretch.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24 },
+    { "stretch.mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
   };
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -945,6 +954,112 @@ test_prefix (void)
   g_assert_cmpmem (part->samples, 31900 * sizeof (float), all->samples, 31900 * sizeof (float));
 }
 
+/* ---- MPEG: the length is the stream's, not libsndfile's estimate ------------------ */
+
+/* Removes the Xing/Info (LAME) frame that libsndfile's encoder writes first, as many
+ * encoders do not write one (GStreamer's lamemp3enc without xingmux, streams cut from
+ * a broadcast): mpg123 then estimates the length from the first frame's bitrate. */
+static void
+strip_xing_frame (const char *path)
+{
+  gchar *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  gsize o = 0;
+  if (len > 10 && memcmp (data, "ID3", 3) == 0)
+    o = 10 + (((gsize) data[6] & 0x7f) << 21 | ((gsize) data[7] & 0x7f) << 14 |
+              ((gsize) data[8] & 0x7f) << 7 | ((gsize) data[9] & 0x7f));
+  const guint8 *h = (const guint8 *) data + o;
+  g_assert_true (o + 4 < len && h[0] == 0xff && (h[1] & 0xfe) == 0xfa);   /* MPEG-1 layer III */
+  static const int kbps[16] = { 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0 };
+  static const int hz[4] = { 44100, 48000, 32000, 0 };
+  const gsize frame = (gsize) (144000 * kbps[h[2] >> 4] / hz[(h[2] >> 2) & 3]) + ((h[2] >> 1) & 1);
+  g_assert_true (frame > 40 && o + frame < len);
+  gboolean tag = FALSE;
+  for (gsize k = 0; k + 4 <= frame && !tag; k++)
+    tag = memcmp (data + o + k, "Xing", 4) == 0 || memcmp (data + o + k, "Info", 4) == 0;
+  g_assert_true (tag);
+  memmove (data + o, data + o + frame, len - o - frame);
+  g_assert_true (g_file_set_contents (path, data, (gssize) (len - frame), NULL));
+  g_free (data);
+}
+
+static void
+test_mpeg (void)
+{
+  const int rate = 44100;
+  const gsize frames = (gsize) rate * 14;
+  g_autofree float *mono = NULL;
+  g_autofree float *x = make_stereo (rate, frames, &mono);
+  /* loud and rich for 3 s (large frames), then nearly silent (small ones) */
+  guint32 seed = 7;
+  for (gsize i = 0; i < frames; i++)
+    {
+      seed = seed * 1664525u + 1013904223u;
+      const float noise = (float) (seed >> 8) / (float) (1 << 24) - 0.5f;
+      const float gain = i < (gsize) rate * 3 ? 1.0f : 0.002f;
+      x[2 * i] = gain * (x[2 * i] + 0.8f * noise);
+      x[2 * i + 1] = gain * (x[2 * i + 1] - 0.6f * noise);
+    }
+  g_autofree char *path = tmp_path ("no-xing.mp3");
+  SF_INFO info = { .samplerate = rate, .channels = 2, .format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III };
+  SNDFILE *sf = sf_open (path, SFM_WRITE, &info);
+  if (sf == NULL)
+    {
+      g_test_skip ("this libsndfile writes no MP3");
+      return;
+    }
+  int mode = SF_BITRATE_MODE_VARIABLE;
+  sf_command (sf, SFC_SET_BITRATE_MODE, &mode, sizeof mode);   /* its return varies by version */
+  g_assert_cmpint (sf_writef_float (sf, x, (sf_count_t) frames), ==, (sf_count_t) frames);
+  sf_close (sf);
+
+  /* with its LAME header: the samples are libsndfile's, bit for bit */
+  info = (SF_INFO) { 0 };
+  sf = sf_open (path, SFM_READ, &info);
+  g_assert_nonnull (sf);
+  g_assert_cmpint (info.frames, ==, (sf_count_t) frames);
+  g_autofree float *ref = g_new (float, frames * 2);
+  g_assert_cmpint (sf_readf_float (sf, ref, (sf_count_t) frames), ==, (sf_count_t) frames);
+  sf_close (sf);
+  g_autofree float *ref_mono = g_new (float, frames);
+  vita_audio_downmix (ref_mono, ref, frames, 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VitaPcm) tagged = vita_audio_load (path, rate, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tagged->n_samples, ==, frames);
+  g_assert_cmpmem (tagged->samples, frames * sizeof (float), ref_mono, frames * sizeof (float));
+
+  /* without it: libsndfile's estimate is short (it would stop there); ours is the
+   * stream's length, and a stretch near the end is the whole decode's */
+  strip_xing_frame (path);
+  info = (SF_INFO) { 0 };
+  sf = sf_open (path, SFM_READ, &info);
+  g_assert_nonnull (sf);
+  sf_close (sf);
+  g_test_message ("libsndfile's length of %s: %" G_GINT64_FORMAT " frames of %" G_GSIZE_FORMAT,
+                  path, (gint64) info.frames, frames);
+  g_assert_cmpint (info.frames, <, (sf_count_t) frames * 9 / 10);   /* the case in point */
+  for (int target = 0; target < 2; target++)
+    {
+      const int tr = target ? 16000 : rate;
+      vita_audio_set_threads (1);
+      g_autoptr(VitaPcm) whole = vita_audio_load (path, tr, NULL, &error);
+      vita_audio_set_threads (0);
+      g_assert_no_error (error);
+      /* every written sample, and the encoder's delay and padding (no header says them) */
+      g_assert_cmpuint (whole->n_samples, >=, (guint64) frames * tr / rate);
+      g_assert_cmpuint (whole->n_samples, <=, ((guint64) frames + 3 * 1152) * tr / rate + 1);
+      guint64 total = 0;
+      g_assert_true (vita_audio_stretch_length (path, tr, &total, &error));
+      g_assert_cmpuint (total, ==, whole->n_samples);
+      const guint64 at = total - total / 4, n = 4096;
+      g_autofree float *part = vita_audio_load_stretch (path, tr, at, n, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (part, n * sizeof (float), whole->samples + at, n * sizeof (float));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -959,6 +1074,7 @@ main (int argc, char **argv)
   g_test_add_func ("/audio/real-ogg", test_real_ogg);
   g_test_add_func ("/audio/parallel", test_parallel);
   g_test_add_func ("/audio/stretch", test_stretch);
+  g_test_add_func ("/audio/mpeg", test_mpeg);
   g_test_add_func ("/audio/mapped", test_mapped);
   g_test_add_func ("/audio/resample/golden", test_resample_golden);
   g_test_add_func ("/audio/resample/sine", test_resample_sine);

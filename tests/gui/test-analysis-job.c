@@ -274,16 +274,16 @@ test_preview_seek (void)
   run_clear (&run);
 }
 
-/* pcm written as a WAV of this sub-format (a 6 s FLAC's samples) */
+/* a 6 s FLAC's samples written in this format (libsndfile's major | sub) */
 static char *
-write_wav (const char *name, int subformat)
+write_as (const char *name, int format)
 {
   g_autofree char *flac = write_track ("plain.flac", 6.0);
   g_autoptr(GError) error = NULL;
   g_autoptr(VitaPcm) pcm = vita_audio_load (flac, 44100, NULL, &error);
   g_assert_no_error (error);
   char *wav = g_build_filename (tmpdir, name, NULL);
-  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | subformat };
+  SF_INFO info = { .samplerate = 44100, .channels = 1, .format = format };
   SNDFILE *sf = sf_open (wav, SFM_WRITE, &info);
   g_assert_nonnull (sf);
   sf_writef_float (sf, pcm->samples, (sf_count_t) pcm->n_samples);
@@ -291,13 +291,16 @@ write_wav (const char *name, int subformat)
   return wav;
 }
 
-/* An uncompressed WAV is read a stretch at a time too: previews, each exact, the
- * playhead's window first. */
+/* An uncompressed WAV and an MP3 are read a stretch at a time too: previews, each
+ * exact, the playhead's window first. */
 static void
-test_preview_wav (void)
+test_preview_format (gconstpointer data)
 {
+  const int format = GPOINTER_TO_INT (data);
   g_autoptr(VitaVit) vit = load_model ();
-  g_autofree char *wav = write_wav ("plain.wav", SF_FORMAT_FLOAT);
+  g_autofree char *wav = write_as ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG ? "plain.mp3"
+                                                                                  : "plain.wav",
+                                   format);
   Run run;
   g_autoptr(VitaAnalysisJob) job = run_job (wav, vit, 40, -1, &run);
   g_autoptr(VitaAnalysis) whole = whole_file_analysis (wav, vit, 40);
@@ -315,7 +318,7 @@ static void
 test_no_preview (void)
 {
   g_autoptr(VitaVit) vit = load_model ();
-  g_autofree char *wav = write_wav ("adpcm.wav", SF_FORMAT_IMA_ADPCM);
+  g_autofree char *wav = write_as ("adpcm.wav", SF_FORMAT_WAV | SF_FORMAT_IMA_ADPCM);
   Run run;
   g_autoptr(VitaAnalysisJob) job = run_job (wav, vit, 40, -1, &run);
   g_assert_cmpuint (run.analyses->len, ==, 1);
@@ -440,7 +443,11 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("vita-job-XXXXXX", NULL);
   g_test_add_func ("/analysis-job/preview/exact", test_preview_exact);
   g_test_add_func ("/analysis-job/preview/seek", test_preview_seek);
-  g_test_add_func ("/analysis-job/preview/wav", test_preview_wav);
+  g_test_add_data_func ("/analysis-job/preview/wav",
+                        GINT_TO_POINTER (SF_FORMAT_WAV | SF_FORMAT_FLOAT), test_preview_format);
+  g_test_add_data_func ("/analysis-job/preview/mp3",
+                        GINT_TO_POINTER (SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III),
+                        test_preview_format);
   g_test_add_func ("/analysis-job/preview/none", test_no_preview);
   g_test_add_func ("/analysis-job/long/not-in-heap", test_long_not_in_heap);
   g_test_add_func ("/analysis-job/main-post", test_main_post);
