@@ -23,7 +23,14 @@ struct _VitaPanelCard
   int        min_content_height;
   int        drag_start_height;
   gboolean   maximised;
+  gboolean   two_sided;        /* a square panel drawing A beside B (a comparison) */
 };
+
+/* A square card's narrowest view: one map, or A beside B (two maps, each with its
+ * axes: at 290 px they were ~40 px each; at 440 a 1024-px window holds two such cards
+ * a line, a 1920-px one four). */
+#define SQUARE_MIN_WIDTH     290
+#define TWO_SIDED_MIN_WIDTH  440
 
 G_DEFINE_FINAL_TYPE (VitaPanelCard, vita_panel_card, GTK_TYPE_WIDGET)
 
@@ -45,7 +52,9 @@ view_height_for_width (VitaPanelCard *self, int width)
   if (self->content_height > 0)
     h = self->content_height;
   else if (vita_panel_card_is_square (self) && width > 0)
-    h = CLAMP ((int) ((width - 16) * 0.85), 200, 820);
+    /* two sides beside each other: half the width each, plus their label line */
+    h = CLAMP ((int) ((width - 16) * (self->two_sided ? 0.5 : 0.85)) + (self->two_sided ? 24 : 0),
+               200, 820);
   else
     h = vita_panel_get_class (self->panel)->height;
   return MAX (h, self->min_content_height);
@@ -280,7 +289,7 @@ vita_panel_card_new (VitaPanel panel, GtkWidget *view)
   g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 
-  gtk_widget_set_size_request (view, vita_panel_card_is_square (self) ? 290 : -1,
+  gtk_widget_set_size_request (view, vita_panel_card_is_square (self) ? SQUARE_MIN_WIDTH : -1,
                                VITA_PANEL_CARD_MIN_HEIGHT);
   gtk_widget_set_vexpand (view, TRUE);
 
@@ -358,6 +367,26 @@ vita_panel_card_set_min_content_height (VitaPanelCard *self, int height)
     return;
   self->min_content_height = height;
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+vita_panel_card_set_two_sided (VitaPanelCard *self, gboolean two_sided)
+{
+  g_return_if_fail (VITA_IS_PANEL_CARD (self));
+  two_sided = two_sided && vita_panel_card_is_square (self);
+  if (self->two_sided == two_sided)
+    return;
+  self->two_sided = two_sided;
+  gtk_widget_set_size_request (self->view, two_sided ? TWO_SIDED_MIN_WIDTH : SQUARE_MIN_WIDTH,
+                               VITA_PANEL_CARD_MIN_HEIGHT);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+gboolean
+vita_panel_card_get_two_sided (VitaPanelCard *self)
+{
+  g_return_val_if_fail (VITA_IS_PANEL_CARD (self), FALSE);
+  return self->two_sided;
 }
 
 void

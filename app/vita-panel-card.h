@@ -40,6 +40,10 @@ void        vita_panel_card_set_maximised    (VitaPanelCard *self, gboolean maxi
 /* Square: the model's panels (a row of the registry, vita-painters.h), whose height
  * follows their width. */
 gboolean    vita_panel_card_is_square        (VitaPanelCard *self);
+/* A square panel that draws A beside B (a comparison, not A − B): a wider narrowest
+ * card and a height for half its width each side (the window sets it). */
+void        vita_panel_card_set_two_sided    (VitaPanelCard *self, gboolean two_sided);
+gboolean    vita_panel_card_get_two_sided    (VitaPanelCard *self);
 /* The presentation type scale (1×–3×) of the card's title and subtitle; scaled, the
  * title gives way (ellipsised) too, so that the window keeps its minimum width. */
 void        vita_panel_card_set_type_scale   (VitaPanelCard *self, double scale);

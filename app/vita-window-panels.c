@@ -178,6 +178,14 @@ on_compare (VitaWindow *self)
                                             vita_session_get_layer_b (self->session),
                                             vita_session_get_head_b (self->session));
       }
+  /* square panels drawing A beside B get wider cards (A − B is one map again; a
+   * difference whose shapes do not match falls back to A beside B in a narrow card) */
+  const gboolean difference = vita_session_get_compare_view (self->session) == VITA_COMPARE_DIFFERENCE;
+  for (int i = 0; i < VITA_N_PANELS; i++)
+    if (self->cards[i] != NULL)
+      vita_panel_card_set_two_sided (VITA_PANEL_CARD (self->cards[i]),
+                                     source_b != NULL &&
+                                     !(difference && vita_compare_has_difference ((VitaPanel) i)));
 }
 
 /* The key annotation, and a clip-level key probe's prediction, in the probe panel's

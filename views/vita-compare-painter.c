@@ -19,8 +19,8 @@ const float *vita_attention_map (const VitaPaintContext *ctx, int window, int bl
                                  float *scratch, char *why, gsize why_size);
 void vita_attention_describe (const VitaPaintContext *ctx, int block, char *buf, gsize size);
 
-static gboolean
-has_difference (VitaPanel panel)
+gboolean
+vita_compare_has_difference (VitaPanel panel)
 {
   return panel == VITA_PANEL_ATTENTION || panel == VITA_PANEL_ATTENTION_GRID ||
          panel == VITA_PANEL_SSM || panel == VITA_PANEL_PROBEOGRAM;
@@ -39,7 +39,7 @@ gboolean
 vita_compare_shows_difference (VitaPanel panel, const VitaPaintContext *ctx)
 {
   const VitaPaintCompare *cmp = ctx->compare;
-  if (cmp == NULL || cmp->view != VITA_COMPARE_DIFFERENCE || !has_difference (panel))
+  if (cmp == NULL || cmp->view != VITA_COMPARE_DIFFERENCE || !vita_compare_has_difference (panel))
     return FALSE;
   if (panel == VITA_PANEL_PROBEOGRAM)
     return probeograms_match (ctx);
@@ -67,7 +67,8 @@ typedef enum {
                        ground-truth row (vita_compare_merge_lanes) */
   SIDES_OVERLAY,    /* both on one axis (received attention), labelled */
   SIDES_DIFFERENCE, /* A − B */
-  SIDES_SPLIT,      /* A beside B, or A above B for time-aligned panels */
+  SIDES_SPLIT,      /* A beside B, or A above B (time-aligned panels, and where that
+                       leaves each side more room) */
 } SidesMode;
 
 static SidesMode
@@ -108,23 +109,43 @@ vita_compare_describe_layer (int layer, int head, char *buf, gsize size)
     g_snprintf (buf, size, "layer %d, head %d", layer, head + 1);
 }
 
-int
-vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
-                    VitaRect areas[2], VitaPaintContext ctxs[2])
+/* The side of the largest square that fits the plot of panel laid out in area: what a
+ * side's map gets (a wide plot, e.g. the attention row, is scored by its height). */
+static double
+plot_room (const VitaStyle *style, VitaPanel panel, const VitaRect *area)
 {
-  return vita_compare_sides_full (panel, area, ctx, areas, ctxs, NULL);
+  VitaRect plot;
+  vita_panel_layout (style, area->x, area->y, area->width, area->height,
+                     vita_panel_flags (panel), &plot, NULL);
+  return MIN (plot.width, plot.height);
+}
+
+/* Whether both sides of a split panel draw the same colour scale (one colorbar then
+ * says it for both). */
+static gboolean
+shares_colorbar (VitaPanel panel, const VitaPaintContext *ctx)
+{
+  if (panel == VITA_PANEL_SSM)
+    return TRUE;   /* cosine similarity, −1 … 1 */
+  if (panel == VITA_PANEL_ATTENTION)   /* vita_compare_panel_paint's shared_vmax */
+    return !ctx->compare->per_side_scale && ctx->attention_mode == VITA_ATTENTION_HEAD;
+  const VitaPanelClass *klass = vita_panel_get_class (panel);
+  return klass != NULL && klass->name != NULL && g_str_equal (klass->name, "cka");   /* 0 … 1 */
 }
 
 int
-vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
-                         VitaRect areas[2], VitaPaintContext ctxs[2], VitaTimelineSnapshot *snap_b)
+vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
+                    VitaCompareSides *sd)
 {
   const VitaPaintCompare *cmp = ctx->compare;
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   SidesMode mode = sides_mode (panel, ctx);
+  VitaRect *areas = sd->areas;
+  VitaPaintContext *ctxs = sd->ctxs;
   ctxs[0] = *ctx;
   ctxs[0].compare = NULL;
   areas[0] = *area;
+  sd->n = 1;
   if (mode == SIDES_ONE)
     return 1;
   double lh = label_height (ctx->style);
@@ -138,6 +159,7 @@ vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintC
       areas[0].height = MAX (areas[0].height - lh, 1.0);
       return 1;
     }
+  sd->n = 2;
   ctxs[1] = ctxs[0];
   ctxs[1].cache = cmp->cache_b;
   if (panel == VITA_PANEL_PROBES)
@@ -146,19 +168,19 @@ vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintC
       ctxs[1].n_lanes = cmp->n_lanes_b;
     }
   ctxs[1].probeogram = cmp->probeogram_b;
-  if (cmp->own_layers && snap_b != NULL)
+  if (cmp->own_layers)
     {
       /* B's own layer and head, within B's model */
       VitaAnalysis *bn = cmp->cache_b ? vita_paint_cache_get_analysis (cmp->cache_b) : NULL;
-      *snap_b = *ctx->snap;
+      sd->snap_b = *ctx->snap;
       if (bn != NULL)
         {
-          snap_b->n_layers = bn->n_layers;
-          snap_b->n_heads = bn->cfg.heads;
+          sd->snap_b.n_layers = bn->n_layers;
+          sd->snap_b.n_heads = bn->cfg.heads;
         }
-      snap_b->layer = CLAMP (cmp->layer_b, 0, MAX (snap_b->n_layers - 1, 0));
-      snap_b->head = cmp->head_b < snap_b->n_heads ? MAX (cmp->head_b, -1) : -1;
-      ctxs[1].snap = snap_b;
+      sd->snap_b.layer = CLAMP (cmp->layer_b, 0, MAX (sd->snap_b.n_layers - 1, 0));
+      sd->snap_b.head = cmp->head_b < sd->snap_b.n_heads ? MAX (cmp->head_b, -1) : -1;
+      ctxs[1].snap = &sd->snap_b;
     }
   if (klass->traits & VITA_PANEL_TIME_ALIGNED)
     {
@@ -166,12 +188,36 @@ vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintC
       double h = (area->height - 2 * lh) / 2;
       areas[0] = (VitaRect) { area->x, area->y + lh, area->width, MAX (h, 1.0) };
       areas[1] = (VitaRect) { area->x, area->y + 2 * lh + h, area->width, MAX (h, 1.0) };
+      return 2;
     }
-  else
+  /* A beside B, or A above B where that gives each side's plot more room (a tall,
+   * narrow card) */
+  const double hh = area->height - lh, w = area->width / 2, h = (area->height - 2 * lh) / 2;
+  double wa = w;
+  if (ctx->style->draw_colorbar && shares_colorbar (panel, ctx))
     {
-      double w = area->width / 2;
-      areas[0] = (VitaRect) { area->x, area->y + lh, w, MAX (area->height - lh, 1.0) };
-      areas[1] = (VitaRect) { area->x + w, area->y + lh, w, MAX (area->height - lh, 1.0) };
+      /* one colorbar, B's, for both: A's margin without it, and the width split so
+       * that both plots get the same width (a 320 px card at 1024×768 had two ~40 px
+       * maps, each beside its own copy of the same colorbar) */
+      sd->style_a = *ctx->style;
+      sd->style_a.draw_colorbar = FALSE;
+      ctxs[0].style = &sd->style_a;
+      VitaMargins ma, mb;
+      vita_layout_margins (&sd->style_a, w, hh, vita_panel_flags (panel), &ma);
+      vita_layout_margins (ctx->style, w, hh, vita_panel_flags (panel), &mb);
+      const double plot_w = (area->width - ma.left - ma.right - mb.left - mb.right) / 2;
+      if (plot_w > 0)
+        wa = ma.left + ma.right + plot_w;
+    }
+  areas[0] = (VitaRect) { area->x, area->y + lh, wa, MAX (hh, 1.0) };
+  areas[1] = (VitaRect) { area->x + wa, area->y + lh, area->width - wa, MAX (hh, 1.0) };
+  VitaRect above = { area->x, area->y + lh, area->width, MAX (h, 1.0) };
+  if (plot_room (ctx->style, panel, &above) >
+      1.1 * MIN (plot_room (ctxs[0].style, panel, &areas[0]), plot_room (ctx->style, panel, &areas[1])))
+    {
+      ctxs[0].style = ctx->style;   /* each its colorbar */
+      areas[0] = above;
+      areas[1] = (VitaRect) { area->x, area->y + 2 * lh + h, area->width, MAX (h, 1.0) };
     }
   return 2;
 }
@@ -583,9 +629,10 @@ vita_compare_lanes_hit (const VitaRect *area, const VitaPaintContext *ctx, doubl
   *side = 0;
   if (cmp == NULL || sides_mode (VITA_PANEL_PROBES, ctx) != SIDES_LANES)
     return vita_probe_lanes_hit (area, ctx, y);
-  VitaRect areas[2];
-  VitaPaintContext ctxs[2];
-  vita_compare_sides (VITA_PANEL_PROBES, area, ctx, areas, ctxs);
+  VitaCompareSides sd;
+  vita_compare_sides (VITA_PANEL_PROBES, area, ctx, &sd);
+  VitaRect *areas = sd.areas;
+  VitaPaintContext *ctxs = sd.ctxs;
   int n = 0;
   int *sides = g_new (int, ctx->n_lanes + cmp->n_lanes_b + 1);
   int *index = g_new (int, ctx->n_lanes + cmp->n_lanes_b + 1);
@@ -633,10 +680,10 @@ vita_compare_panel_paint (VitaPanel panel, cairo_t *cr, const VitaRect *area,
   const VitaPaintCompare *cmp = ctx->compare;
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   const VitaStyle *style = ctx->style;
-  VitaRect areas[2];
-  VitaPaintContext ctxs[2];
-  VitaTimelineSnapshot snap_b;
-  vita_compare_sides_full (panel, area, ctx, areas, ctxs, &snap_b);
+  VitaCompareSides sd;
+  vita_compare_sides (panel, area, ctx, &sd);
+  VitaRect *areas = sd.areas;
+  VitaPaintContext *ctxs = sd.ctxs;
 
   if (!style->transparent)
     {

@@ -460,16 +460,24 @@ int  vita_layout_place         (const VitaRect *area, const VitaPaintContext *ct
 void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPaintContext *ctx);
 
 /* ---- comparison (vita-compare-painter.c) ---- */
-/* The sub-areas and contexts a panel is drawn in under ctx->compare: 1 (one panel, or
- * the difference) or 2 (A, B); ctxs[i] have compare NULL (copies of ctx, B with
- * cache_b).  Playheads and clicks use these. */
+/* The sub-areas and contexts a panel is drawn in under ctx->compare: n = 1 (one panel,
+ * or the difference) or 2 (A, B); ctxs[i] have compare NULL (copies of ctx, B with
+ * cache_b; with own_layers, B's snap is snap_b: ctx->snap with B's layer, head and
+ * counts).  Side by side with one colour scale (SSM, CKA, attention with a shared
+ * scale), A's colorbar is left out (ctxs[0].style is style_a) and B's serves both, the
+ * two plots as large as each other.  Playheads and clicks use these.  ctxs point into
+ * the struct: use it where vita_compare_sides filled it. */
+typedef struct {
+  int                  n;
+  VitaRect             areas[2];
+  VitaPaintContext     ctxs[2];
+  VitaTimelineSnapshot snap_b;
+  VitaStyle            style_a;
+} VitaCompareSides;
 int   vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
-                          VitaRect areas[2], VitaPaintContext ctxs[2]);
-/* As vita_compare_sides, with side B's own layer / head (own_layers): ctxs[1].snap then
- * points to snap_b, a copy of ctx->snap with B's layer, head and counts. */
-int   vita_compare_sides_full (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
-                               VitaRect areas[2], VitaPaintContext ctxs[2],
-                               VitaTimelineSnapshot *snap_b);
+                          VitaCompareSides *sides);
+/* Whether panel has an A − B view (VITA_COMPARE_DIFFERENCE; else it stays A beside B). */
+gboolean vita_compare_has_difference (VitaPanel panel);
 /* The probe panel of two models (side B another model with lanes): A's and B's lane of
  * a task, then their one ground-truth row; lanes of a task only one side has, alone.
  * Views of the lanes (names "A: chord · layer 3 · …", data borrowed); side[] / index[]

@@ -539,10 +539,11 @@ vita_panel_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   /* A comparison draws the panel once per side: marks and playheads go on each
    * (sub-contexts without the comparison: their areas are the sides' already). */
-  VitaRect area0 = { 0, 0, w, h }, mark, areas[2];
-  VitaPaintContext ctxs[2];
-  VitaTimelineSnapshot snap_b;
-  int n_sides = vita_compare_sides_full (panel_of (self), &area0, &ctx, areas, ctxs, &snap_b);
+  VitaRect area0 = { 0, 0, w, h }, mark;
+  VitaCompareSides sd;
+  int n_sides = vita_compare_sides (panel_of (self), &area0, &ctx, &sd);
+  VitaRect *areas = sd.areas;
+  VitaPaintContext *ctxs = sd.ctxs;
   for (int side = 0; side < n_sides; side++)
     ctxs[side].compare = NULL;
 

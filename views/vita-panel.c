@@ -82,10 +82,9 @@ vita_panel_playhead (VitaPanel panel, const VitaRect *area, const VitaPaintConte
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
   *x = *y = NAN;
-  VitaRect areas[2];
-  VitaPaintContext ctxs[2];
-  if (ctx->compare != NULL && vita_compare_sides (panel, area, ctx, areas, ctxs) > 0)
-    return klass && klass->playhead && klass->playhead (klass, &areas[0], &ctxs[0], plot, x, y);
+  VitaCompareSides sd;
+  if (ctx->compare != NULL && vita_compare_sides (panel, area, ctx, &sd) > 0)
+    return klass && klass->playhead && klass->playhead (klass, &sd.areas[0], &sd.ctxs[0], plot, x, y);
   return klass && klass->playhead && klass->playhead (klass, area, ctx, plot, x, y);
 }
 
@@ -109,12 +108,13 @@ vita_panel_hit_sample (VitaPanel panel, const VitaRect *area, const VitaPaintCon
                        double px, double py, gint64 *sample)
 {
   const VitaPanelClass *klass = vita_panel_get_class (panel);
-  VitaRect areas[2];
-  VitaPaintContext ctxs[2];
+  VitaCompareSides sd;
+  VitaRect *areas = sd.areas;
+  VitaPaintContext *ctxs = sd.ctxs;
   if (ctx->compare != NULL)
     {
       /* the side under the pointer */
-      int n = vita_compare_sides (panel, area, ctx, areas, ctxs);
+      int n = vita_compare_sides (panel, area, ctx, &sd);
       for (int i = 0; i < n; i++)
         if (px >= areas[i].x && px < areas[i].x + areas[i].width && py >= areas[i].y &&
             py < areas[i].y + areas[i].height)

@@ -25,11 +25,13 @@
 #include "dsp/vita-audio.h"
 #include "model/vita-compare.h"
 #include "model/vita-npy.h"
+#include "vita-panel-card.h"
 #include "model/vita-vit.h"
 #include "model/probe/vita-probe.h"
 #include "vita-player.h"
 #include "vita-session.h"
 #include "vita-test.h"
+#include "vita-panel-card.h"
 
 #define RATE 16000
 
@@ -281,10 +283,23 @@ test_twin_difference_export (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (side, "model"), "path"),
                    ==, fx->model);
 
+  /* the square cards that draw A beside B are wide enough for two maps (at the
+   * fixture's 1280 px two a line, not three 290-px cards of ~60-px maps) */
+  for (int i = 0; i < 2; i++)
+    {
+      VitaPanelCard *card = VITA_PANEL_CARD (vita_window_get_panel_card (w, i ? "cka" : "attention"));
+      g_assert_true (vita_panel_card_get_two_sided (card));
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (card)), >=, 440);
+    }
+  g_assert_false (vita_panel_card_get_two_sided (VITA_PANEL_CARD (vita_window_get_panel_card (w, "received"))));
+
   /* Difference (A − B), from the menu */
   click_menu (w, "Difference (A − B)");
   g_assert_cmpint (vita_session_get_compare_view (session), ==, VITA_COMPARE_DIFFERENCE);
   vita_gui_test_run_for (300);
+  /* one map again in the panels with an A − B view; CKA has none: still A beside B */
+  g_assert_false (vita_panel_card_get_two_sided (VITA_PANEL_CARD (vita_window_get_panel_card (w, "attention"))));
+  g_assert_true (vita_panel_card_get_two_sided (VITA_PANEL_CARD (vita_window_get_panel_card (w, "cka"))));
   g_assert_cmpfloat (max_abs_difference (fx, w, VITA_PANEL_ATTENTION), >, 0.0f);
   g_assert_cmpfloat (max_abs_difference (fx, w, VITA_PANEL_ATTENTION_GRID), >, 0.0f);
   g_assert_cmpfloat (max_abs_difference (fx, w, VITA_PANEL_SSM), >, 0.0f);

@@ -1323,6 +1323,62 @@ test_playhead_halo (Fixture *fx, gconstpointer data)
   cairo_surface_destroy (s);
 }
 
+/* A comparison's two maps side by side in a square card: one colour scale, one
+ * colorbar (B's), and both plots the same size, larger than with a colorbar each; a
+ * per-side scale keeps both; a tall, narrow card stacks A above B, which leaves the
+ * maps more room there. */
+static void
+test_compare_split (void)
+{
+  VitaAnalysis *an = views_synth_analysis (30.0, TRUE);
+  VitaPaintCache *cache = vita_paint_cache_new (an);
+  VitaTimelineSnapshot snap;
+  vita_timeline_snapshot_init (&snap, 16000, 512, 30 * 16000, an->n_layers, 3);
+  VitaStyle style;
+  vita_style_init (&style);
+  VitaPaintCompare cmp = { .cache_b = cache, .label_a = "a", .label_b = "b",
+                           .view = VITA_COMPARE_SIDE_BY_SIDE };
+  VitaPaintContext ctx = { .cache = cache, .snap = &snap, .style = &style, .compare = &cmp };
+  const VitaRect card = { 0, 0, 320, 280 };
+  const VitaPanel panels[] = { VITA_PANEL_SSM, VITA_PANEL_ATTENTION };
+  for (guint k = 0; k < G_N_ELEMENTS (panels); k++)
+    for (int per_side = 0; per_side < 2; per_side++)
+      {
+        cmp.per_side_scale = per_side;
+        VitaCompareSides sd;
+        g_assert_cmpint (vita_compare_sides (panels[k], &card, &ctx, &sd), ==, 2);
+        const gboolean shared = panels[k] == VITA_PANEL_SSM || !per_side;
+        if (shared)
+          {
+            g_assert_cmpfloat (sd.areas[0].y, ==, sd.areas[1].y);   /* beside */
+            g_assert_cmpfloat_with_epsilon (sd.areas[0].width + sd.areas[1].width, card.width, 1e-9);
+          }
+        VitaRect plot[2], cbar[2];
+        for (int i = 0; i < 2; i++)
+          vita_square_plot (sd.ctxs[i].style, &sd.areas[i], panels[k], &plot[i], &cbar[i]);
+        g_test_message ("%s, %s scale: plots %.1f and %.1f px", vita_panel_to_string (panels[k]),
+                        per_side ? "per-side" : "one", plot[0].width, plot[1].width);
+        g_assert_cmpfloat (fabs (plot[0].width - plot[1].width), <, 1.0);
+        g_assert_true (sd.ctxs[1].style->draw_colorbar);
+        /* each its own colorbar: the halves as before */
+        VitaRect half = { 0, card.y + 13, card.width / 2, card.height - 13 }, own;
+        vita_square_plot (&style, &half, panels[k], &own, NULL);
+        g_assert_cmpint (sd.ctxs[0].style->draw_colorbar, ==, !shared);
+        if (shared)
+          g_assert_cmpfloat (plot[0].width, >, own.width * 1.3);
+        else   /* beside or (here) above: never smaller than beside */
+          g_assert_cmpfloat (plot[0].width, >=, own.width - 1.0);
+      }
+  /* a tall, narrow area: A above B */
+  VitaCompareSides sd;
+  const VitaRect tall = { 0, 0, 300, 800 };
+  g_assert_cmpint (vita_compare_sides (VITA_PANEL_SSM, &tall, &ctx, &sd), ==, 2);
+  g_assert_cmpfloat (sd.areas[0].x, ==, sd.areas[1].x);
+  g_assert_cmpfloat (sd.areas[1].y, >, sd.areas[0].y + sd.areas[0].height - 1e-9);
+  vita_paint_cache_unref (cache);
+  views_synth_free (an);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1334,6 +1390,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/paint/time-axis-long", test_time_axis_long);
   g_test_add_func ("/views/paint/envelope-resolution", test_envelope_resolution);
   g_test_add_func ("/views/paint/partial-analysis", test_partial_analysis);
+  g_test_add_func ("/views/paint/compare-split", test_compare_split);
   g_test_add_func ("/views/paint/preview-unknown", test_preview_unknown);
   g_test_add_func ("/views/paint/preview-tiles", test_preview_tiles);
   g_test_add_func ("/views/paint/registry", test_registry);
