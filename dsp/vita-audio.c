@@ -840,9 +840,10 @@ dec_of_sndfile (SNDFILE *sf)
 
 /* Opens fd (taken) as sf_open_fd does, info filled alike.  MPEG audio is then decoded
  * by libmpg123 itself (vita-mpeg.h: libsndfile's length of an MPEG file is an estimate
- * it never reads past).  NULL with *why (free it). */
+ * it never reads past); reuse_scan as vita_mpeg_open's (a handle that will not read to
+ * the end).  NULL with *why (free it). */
 static Dec *
-dec_open_fd (int fd, SF_INFO *info, char **why)
+dec_open_fd (int fd, gboolean reuse_scan, SF_INFO *info, char **why)
 {
   const int mpeg_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
   *info = (SF_INFO) { 0 };
@@ -866,7 +867,7 @@ dec_open_fd (int fd, SF_INFO *info, char **why)
     }
   int channels = 0, rate = 0;
   gint64 frames = 0;
-  VitaMpeg *mp = vita_mpeg_open (mpeg_fd, &channels, &rate, &frames, why);
+  VitaMpeg *mp = vita_mpeg_open (mpeg_fd, reuse_scan, &channels, &rate, &frames, why);
   if (mp == NULL)
     return NULL;
   info->channels = channels;
@@ -903,6 +904,13 @@ dec_error (Dec *s)
     return vita_mpeg_error (s->mp);
   int e = sf_error (s->sf);
   return e != SF_ERR_NO_ERROR ? sf_error_number (e) : NULL;
+}
+
+/* Whether s was opened with the kept scan (an MPEG handle that must not read to the end). */
+static gboolean
+dec_reused_scan (Dec *s)
+{
+  return s->mp != NULL && !vita_mpeg_scanned (s->mp);
 }
 
 static void
@@ -1097,10 +1105,11 @@ file_id_equal (const FileId *a, const FileId *b)
  * segments open it (tests replace the file here). */
 void (*vita_audio_test_before_reopen) (const char *path);
 
-/* Opens path for decoding, refusing a file that is not the one identified by id. */
+/* Opens path for decoding, refusing a file that is not the one identified by id;
+ * to_end: the handle may read to the file's end (dec_open_fd). */
 static Dec *
-reopen_same (const char *path, const char *name, const FileId *id, SF_INFO *info,
-             gboolean *changed)
+reopen_same (const char *path, const char *name, const FileId *id, gboolean to_end,
+             SF_INFO *info, gboolean *changed)
 {
   *changed = FALSE;
   int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
@@ -1126,7 +1135,7 @@ reopen_same (const char *path, const char *name, const FileId *id, SF_INFO *info
       return NULL;
     }
   g_autofree char *why = NULL;
-  return dec_open_fd (fd, info, &why);
+  return dec_open_fd (fd, !to_end, info, &why);
 }
 
 static void
@@ -1224,7 +1233,8 @@ seg_run (gpointer data)
   GError **error = &g->error;
   const char *name = g->name;
   SF_INFO info = { .channels = g->channels, .samplerate = g->src_rate };
-  Dec *sf = g->dec ? g_steal_pointer (&g->dec) : reopen_same (g->path, name, g->id, &info, &g->changed);
+  Dec *sf = g->dec ? g_steal_pointer (&g->dec)
+                   : reopen_same (g->path, name, g->id, g->last, &info, &g->changed);
   Poly *p = NULL;
   float *inter = NULL, *mono = NULL;
   if (g->changed)
@@ -1566,7 +1576,7 @@ open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *
   file_id_of (&st, id);
   *info = (SF_INFO) { 0 };
   g_autofree char *why = NULL;
-  Dec *sf = dec_open_fd (fd, info, &why);
+  Dec *sf = dec_open_fd (fd, TRUE, info, &why);   /* a stretch to the end reopens */
   if (sf == NULL || !info->seekable || info->frames <= 0 || info->frames == SF_COUNT_MAX ||
       !stretch_format (info->format))
     {
@@ -1683,6 +1693,8 @@ vita_audio_load_stretch (const char *path, int target_rate, guint64 first, gsize
         g.in_stop = first + n;
       out_first = g.in_start;
     }
+  if (g.last && dec_reused_scan (g.dec))
+    g_clear_pointer (&g.dec, dec_close);   /* to the end: seg_run reopens with a scan */
   seg_run (&g);
 
   float *out = NULL;
@@ -1987,7 +1999,7 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
 
   SF_INFO info = { 0 };
   g_autofree char *why = NULL;
-  Dec *sf = dec_open_fd (fd, &info, &why);
+  Dec *sf = dec_open_fd (fd, FALSE, &info, &why);   /* the serial decode reads to the end */
   if (sf == NULL)
     {
       if (fallback_decoder != NULL || fallback_stream != NULL)
@@ -2044,7 +2056,7 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
         g_atomic_pointer_set (&progress->done, 0);
       SF_INFO info2 = { 0 };
       gboolean changed;
-      sf = reopen_same (path, name, &id, &info2, &changed);
+      sf = reopen_same (path, name, &id, TRUE, &info2, &changed);
       if (changed)
         {
           changed_error (name, error);

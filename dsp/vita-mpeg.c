@@ -3,6 +3,7 @@
 
 #include <mpg123.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct VitaMpeg {
@@ -12,7 +13,77 @@ struct VitaMpeg {
   long           rate;
   guint64        position;   /* frames decoded or sought to */
   char          *error;
+  gboolean       scanned;    /* its own scan (else the kept one's index and length) */
+  off_t         *index;      /* the kept index handed to mpg123 (freed after it) */
 };
+
+/* The last scan (vita-mpeg.h): one file's identity, length and seek index. */
+typedef struct {
+  guint64  dev, ino, size;
+  gint64   mtime_ns;
+  gint64   frames;
+  off_t   *offsets;
+  off_t    step;
+  size_t   fill;
+} Scan;
+
+static GMutex scan_lock;
+static Scan   last_scan;
+static guint  n_scans;
+
+guint
+vita_mpeg_scan_count (void)
+{
+  return (guint) g_atomic_int_get (&n_scans);
+}
+
+static gboolean
+scan_key (int fd, Scan *k)
+{
+  struct stat st;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  k->dev = (guint64) st.st_dev;
+  k->ino = (guint64) st.st_ino;
+  k->size = (guint64) st.st_size;
+  k->mtime_ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  return TRUE;
+}
+
+/* Opens m with the kept scan of the file key names: its length, or -1 (none kept). */
+static off_t
+reuse_scan (VitaMpeg *m, const Scan *key)
+{
+  off_t length = -1;
+  g_mutex_lock (&scan_lock);
+  if (last_scan.offsets != NULL && key->dev == last_scan.dev && key->ino == last_scan.ino &&
+      key->size == last_scan.size && key->mtime_ns == last_scan.mtime_ns)
+    {
+      m->index = g_memdup2 (last_scan.offsets, last_scan.fill * sizeof (off_t));
+      if (mpg123_set_index (m->mh, m->index, last_scan.step, last_scan.fill) == MPG123_OK)
+        length = (off_t) last_scan.frames;
+    }
+  g_mutex_unlock (&scan_lock);
+  return length;
+}
+
+static void
+keep_scan (VitaMpeg *m, const Scan *key, off_t length)
+{
+  off_t *offsets = NULL, step = 0;
+  size_t fill = 0;
+  if (length <= 0 || mpg123_index (m->mh, &offsets, &step, &fill) != MPG123_OK ||
+      offsets == NULL || fill == 0)
+    return;
+  g_mutex_lock (&scan_lock);
+  g_free (last_scan.offsets);
+  last_scan = *key;
+  last_scan.frames = (gint64) length;
+  last_scan.offsets = g_memdup2 (offsets, fill * sizeof (off_t));
+  last_scan.step = step;
+  last_scan.fill = fill;
+  g_mutex_unlock (&scan_lock);
+}
 
 static void
 set_error (VitaMpeg *m, char *text)
@@ -31,6 +102,7 @@ vita_mpeg_close (VitaMpeg *m)
       mpg123_close (m->mh);
       mpg123_delete (m->mh);
     }
+  g_free (m->index);
   if (m->fd >= 0)
     close (m->fd);
   g_free (m->error);
@@ -38,7 +110,7 @@ vita_mpeg_close (VitaMpeg *m)
 }
 
 VitaMpeg *
-vita_mpeg_open (int fd, int *channels, int *rate, gint64 *frames, char **why)
+vita_mpeg_open (int fd, gboolean reuse, int *channels, int *rate, gint64 *frames, char **why)
 {
   VitaMpeg *m = g_new0 (VitaMpeg, 1);
   m->fd = fd;
@@ -68,10 +140,21 @@ vita_mpeg_open (int fd, int *channels, int *rate, gint64 *frames, char **why)
       (err = mpg123_open_fd (m->mh, fd)) != MPG123_OK ||
       (err = mpg123_getformat (m->mh, &m->rate, &m->channels, &encoding)) != MPG123_OK ||
       (err = mpg123_format_none (m->mh)) != MPG123_OK ||
-      (err = mpg123_format (m->mh, m->rate, m->channels, MPG123_ENC_FLOAT_32)) != MPG123_OK ||
-      (err = mpg123_scan (m->mh)) != MPG123_OK)
+      (err = mpg123_format (m->mh, m->rate, m->channels, MPG123_ENC_FLOAT_32)) != MPG123_OK)
     goto fail;
-  const off_t length = mpg123_length (m->mh);
+  Scan key = { 0 };
+  const gboolean keyed = scan_key (fd, &key);
+  off_t length = keyed && reuse ? reuse_scan (m, &key) : -1;
+  if (length < 0)
+    {
+      g_atomic_int_inc (&n_scans);
+      if ((err = mpg123_scan (m->mh)) != MPG123_OK)
+        goto fail;
+      m->scanned = TRUE;
+      length = mpg123_length (m->mh);
+      if (keyed)
+        keep_scan (m, &key, length);
+    }
   if (length <= 0 || m->channels < 1)
     {
       *why = g_strdup ("no MPEG audio frames");
@@ -142,6 +225,12 @@ vita_mpeg_seek (VitaMpeg *m, guint64 frame)
     }
   m->position = frame;
   return TRUE;
+}
+
+gboolean
+vita_mpeg_scanned (VitaMpeg *m)
+{
+  return m->scanned;
 }
 
 const char *

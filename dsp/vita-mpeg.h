@@ -19,8 +19,19 @@ G_BEGIN_DECLS
 typedef struct VitaMpeg VitaMpeg;
 
 /* Takes fd (closed by vita_mpeg_close, or here on failure).  NULL with *why (free it)
- * when fd is not MPEG audio mpg123 can decode. */
-VitaMpeg *vita_mpeg_open (int fd, int *channels, int *rate, gint64 *frames, char **why);
+ * when fd is not MPEG audio mpg123 can decode.
+ * The last file scanned keeps its length and seek index (a 3-hour MP3's scan reads
+ * 166 MB: 210 ms).  reuse_scan: when fd is that file (same device, inode, size and
+ * modification time), open it with them instead of scanning again — only for a handle
+ * that will not read to the stream's end: mpg123 ends a stream it did not scan itself
+ * differently (a cut file's last frame: 705,071 samples instead of 706,176), so
+ * whoever reads to the end passes FALSE. */
+VitaMpeg *vita_mpeg_open (int fd, gboolean reuse_scan, int *channels, int *rate,
+                          gint64 *frames, char **why);
+/* Whether m scanned the stream itself (FALSE: opened with the kept scan). */
+gboolean  vita_mpeg_scanned (VitaMpeg *m);
+/* Scans so far in this process (tests). */
+guint     vita_mpeg_scan_count (void);
 /* Interleaved float frames into inter: the count read, 0 at the end, -1 on an error
  * (vita_mpeg_error says which). */
 gssize    vita_mpeg_readf (VitaMpeg *m, float *inter, gsize frames);

@@ -3,6 +3,7 @@
  * reliability.md 9–11.  Fixtures are written at test time with libsndfile into
  * a temporary folder. */
 #include "vita-audio.h"
+#include "vita-mpeg.h"
 #include "vita-mel.h"
 #include "vita-test.h"
 
@@ -1033,6 +1034,11 @@ test_mpeg (void)
   /* without it: libsndfile's estimate is short (it would stop there); ours is the
    * stream's length, and a stretch near the end is the whole decode's */
   strip_xing_frame (path);
+  /* another file at the same path: its own scan, not the kept one of the file before */
+  guint scans = vita_mpeg_scan_count ();
+  guint64 fresh_total = 0;
+  g_assert_true (vita_audio_stretch_length (path, rate, &fresh_total, &error));
+  g_assert_cmpuint (vita_mpeg_scan_count (), ==, scans + 1);
   info = (SF_INFO) { 0 };
   sf = sf_open (path, SFM_READ, &info);
   g_assert_nonnull (sf);
@@ -1053,10 +1059,20 @@ test_mpeg (void)
       guint64 total = 0;
       g_assert_true (vita_audio_stretch_length (path, tr, &total, &error));
       g_assert_cmpuint (total, ==, whole->n_samples);
+      if (target == 0)
+        g_assert_cmpuint (total, ==, fresh_total);
+      /* a stretch that stops before the end opens with the kept scan (a 3-hour MP3's
+       * preview does not read the whole file again); one to the end scans */
+      scans = vita_mpeg_scan_count ();
       const guint64 at = total - total / 4, n = 4096;
       g_autofree float *part = vita_audio_load_stretch (path, tr, at, n, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpmem (part, n * sizeof (float), whole->samples + at, n * sizeof (float));
+      g_assert_cmpuint (vita_mpeg_scan_count (), ==, scans);
+      g_autofree float *tail = vita_audio_load_stretch (path, tr, total - n, n, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (tail, n * sizeof (float), whole->samples + total - n, n * sizeof (float));
+      g_assert_cmpuint (vita_mpeg_scan_count (), ==, scans + 1);
     }
 }
 
