@@ -201,7 +201,12 @@ vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContex
        * maps, each beside its own copy of the same colorbar) */
       sd->style_a = *ctx->style;
       sd->style_a.draw_colorbar = FALSE;
+      sd->style_a.title_in_plot = TRUE;
       ctxs[0].style = &sd->style_a;
+      /* B's title not over the colorbar either: both wrap alike */
+      sd->style_b = *ctx->style;
+      sd->style_b.title_in_plot = TRUE;
+      ctxs[1].style = &sd->style_b;
       VitaMargins ma, mb;
       vita_layout_margins (&sd->style_a, w, hh, vita_panel_flags (panel), &ma);
       vita_layout_margins (ctx->style, w, hh, vita_panel_flags (panel), &mb);
@@ -215,7 +220,7 @@ vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContex
   if (plot_room (ctx->style, panel, &above) >
       1.1 * MIN (plot_room (ctxs[0].style, panel, &areas[0]), plot_room (ctx->style, panel, &areas[1])))
     {
-      ctxs[0].style = ctx->style;   /* each its colorbar */
+      ctxs[0].style = ctxs[1].style = ctx->style;   /* each its colorbar */
       areas[0] = above;
       areas[1] = (VitaRect) { area->x, area->y + 2 * lh + h, area->width, MAX (h, 1.0) };
     }

@@ -675,6 +675,8 @@ vita_layout_margins (const VitaStyle *style, double width, double height, guint 
   if ((flags & VITA_PANEL_TITLE) && style->draw_title)
     {
       double avail = width - m->left - pad, wref;
+      if (style->title_in_plot)   /* the room vita_panel_title gives it */
+        avail = MIN (avail, width - m->left - m->right + 1.5 * fs);
       vita_text_size (style, REFERENCE_TITLE, 1.0, &wref, NULL);
       m->title_lines = wref <= avail ? 1 : 2;
       m->top = pad + m->title_lines * h1 + title_gap (style);

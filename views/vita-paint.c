@@ -116,8 +116,12 @@ vita_panel_title (cairo_t *cr, const VitaStyle *style, const VitaRect *plot, con
   panel_area (cr, &x0, &y0, &x1, &y1);
   VitaMargins m;
   vita_layout_margins (style, x1 - x0, y1 - y0, VITA_PANEL_TITLE, &m);
-  /* Titles may use the colorbar's margin, not more. */
-  vita_layout_title (cr, style, plot, title, m.title_lines, x1 - plot->x - 0.3 * style->font_size);
+  /* Titles may use the colorbar's margin, not more (title_in_plot: not even that, the
+   * room of a plot without a colorbar). */
+  double room = x1 - plot->x - 0.3 * style->font_size;
+  if (style->title_in_plot)
+    room = MIN (room, plot->width + 1.5 * style->font_size);
+  vita_layout_title (cr, style, plot, title, m.title_lines, room);
 }
 
 void

@@ -50,6 +50,9 @@ typedef struct {
   gboolean draw_title;         /* a title (wrapped to two lines) at the top of each panel */
   gboolean draw_colorbar;      /* colorbars of heatmaps (their margin stays for alignment) */
   gboolean transparent;        /* no background paint (transparent PNG) */
+  gboolean title_in_plot;      /* titles keep to their plot's width (+ a colorbar-less
+                                  margin), not over the colorbar's: both sides of a
+                                  comparison with one colorbar wrap alike */
 } VitaStyle;
 
 /* Light style, viridis, RdBu for SSMs, 10 pt Sans, titles and colorbars on. */

@@ -465,14 +465,14 @@ void vita_training_paint       (cairo_t *cr, const VitaRect *area, const VitaPai
  * cache_b; with own_layers, B's snap is snap_b: ctx->snap with B's layer, head and
  * counts).  Side by side with one colour scale (SSM, CKA, attention with a shared
  * scale), A's colorbar is left out (ctxs[0].style is style_a) and B's serves both, the
- * two plots as large as each other.  Playheads and clicks use these.  ctxs point into
+ * two plots as large as each other, their titles wrapped to the same width (style_b).  Playheads and clicks use these.  ctxs point into
  * the struct: use it where vita_compare_sides filled it. */
 typedef struct {
   int                  n;
   VitaRect             areas[2];
   VitaPaintContext     ctxs[2];
   VitaTimelineSnapshot snap_b;
-  VitaStyle            style_a;
+  VitaStyle            style_a, style_b;
 } VitaCompareSides;
 int   vita_compare_sides (VitaPanel panel, const VitaRect *area, const VitaPaintContext *ctx,
                           VitaCompareSides *sides);
