@@ -492,7 +492,10 @@ load_side_b (VitaCliScene *sc, VitaExportSpec *spec, const char *prog,
   opt.priority_frame = (int) (spec->snap.position / vb->cfg.fe.hop_length);
   opt.batch = VITA_ANALYSIS_APP_BATCH;   /* the window's batches, as side A's */
   VitaAnalysis *an = vita_analysis_new (vb, mel, (int) n_frames, &opt, &error);
-  if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error))
+  /* then B's whole-track layer similarity too, as the app's side B (its analysis job):
+   * the CKA panel's lower triangle (a no-op without tokens) */
+  if (an == NULL || !vita_analysis_run (an, on_progress, NULL, NULL, NULL, NULL, &error) ||
+      !vita_analysis_run_track_cka (an, NULL, NULL, NULL, &error))
     {
       vita_cli_progress_end ();
       fprintf (stderr, "%s: analysing side B: %s\n", prog, error->message);
