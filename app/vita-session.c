@@ -363,6 +363,7 @@ vita_session_set_live_model (VitaSession *self, VitaVit *vit, const char *label)
   g_return_if_fail (vit != NULL);
 
   /* a file being loaded would replace the live model later: cancel it */
+  const gboolean was_loading = self->model_loading;
   if (self->model_cancellable != NULL)
     g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
@@ -375,6 +376,11 @@ vita_session_set_live_model (VitaSession *self, VitaVit *vit, const char *label)
   if (self->audio_path != NULL)
     restart_analysis (self);
   notify_busy (self);
+  /* a restore waiting for the model just cancelled (on_model_loaded goes on with it)
+   * goes on with this one: a session with a training series shows its checkpoint while
+   * the session's model file loads, and its track never opened */
+  if (was_loading && self->restoring != NULL)
+    restore_continue (self);
 }
 
 /* Every swap restarts the analysis, so swapping faster than it finishes would only

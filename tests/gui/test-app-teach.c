@@ -283,6 +283,28 @@ test_series_scrub (Fixture *fx, gconstpointer data)
     g_assert_cmpint (vita_window_get_checkpoint (other, &back_step), ==, 1);
     g_assert_cmpint (back_step, ==, 100);
     g_assert_cmpstr (vita_window_get_model_label (other), ==, "training step 100");
+    g_assert_cmpstr (vita_session_get_audio_path (vita_window_get_session (other)), ==, fx->wav);
+    vita_gui_test_close (other);
+    g_unlink (path);
+  }
+
+  /* a session file naming another model (the bundled one, still loading when the
+   * series shows its checkpoint) opens its track too: the checkpoint replaced the model
+   * being loaded, which had left the restore waiting for that model for ever */
+  {
+    g_autofree char *path = g_build_filename (fx->dir, "other-model.vitascope", NULL);
+    g_autofree char *model = bundled ("default.safetensors");
+    g_autofree char *json = g_strdup_printf (
+      "{\"format\": \"vitascope-session\", \"version\": 1, \"audio\": {\"path\": \"%s\"}, "
+      "\"models\": [{\"path\": \"%s\"}], \"series\": {\"path\": \"%s\", \"step\": 1000}}",
+      fx->wav, model, fx->series);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_assert_true (g_file_set_contents (path, json, -1, NULL));
+    VitaWindow *other = vita_gui_test_window ();
+    g_assert_true (vita_window_open_session (other, file));
+    g_assert_true (vita_gui_test_wait (has_audio_and_idle, other, 60000));
+    g_assert_cmpstr (vita_session_get_audio_path (vita_window_get_session (other)), ==, fx->wav);
+    g_assert_cmpint (vita_window_get_checkpoint (other, NULL), ==, 2);
     vita_gui_test_close (other);
     g_unlink (path);
   }
