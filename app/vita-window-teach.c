@@ -356,6 +356,82 @@ close_series (VitaWindow *self)
   update_bar (self);
 }
 
+/* The slider's marks, one per checkpoint (its step), in the step bar's type scale: a
+ * presentation's larger text reaches them too (markup: they are the scale's own
+ * labels).  Scaled, they are labelled only where the text fits beside its neighbours
+ * (every mark keeps its tick; the last is always labelled): 11 checkpoints at 2× in a
+ * 1280-px presentation ran "100200500 1000" together.  The slider's width is the
+ * window's less the bar's other children (the window may still grow into full screen:
+ * then fewer labels than would fit, never overlapping ones). */
+static void
+set_step_marks (VitaWindow *self)
+{
+  VitaTeach *t = self->teach;
+  const double scale = t->presenting ? t->type_scale : 1.0;
+  const int n = t->series != NULL ? t->series->n : 0;
+  const PangoFontDescription *font =
+    pango_context_get_font_description (gtk_widget_get_pango_context (t->scale));
+  const int size = (int) lround (pango_font_description_get_size (font) * scale);
+  g_autofree gboolean *labelled = g_new0 (gboolean, MAX (n, 1));
+  g_autofree char **texts = g_new0 (char *, MAX (n, 1) + 1);
+
+  for (int i = 0; i < n; i++)
+    texts[i] = scale != 1.0 && size > 0
+      ? g_strdup_printf ("<span size=\"%d\">%" G_GINT64_FORMAT "</span>", size, t->series->entries[i].step)
+      : g_strdup_printf ("%" G_GINT64_FORMAT, t->series->entries[i].step);
+  /* scaled, the end labels' halves past the slider's ends: room beside it for them */
+  gtk_widget_set_margin_start (t->scale, 0);
+  gtk_widget_set_margin_end (t->scale, 0);
+  if (scale == 1.0 || n < 2)
+    for (int i = 0; i < n; i++)
+      labelled[i] = TRUE;
+  else
+    {
+      /* the slider's width: the window's less the bar's other children and spacing */
+      int others = 0;
+      GtkWidget *kids[] = { t->bar_title, t->play_button, t->step_label };
+      for (guint k = 0; k < G_N_ELEMENTS (kids); k++)
+        {
+          int nat = 0;
+          gtk_widget_measure (kids[k], GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat, NULL, NULL);
+          others += nat;
+        }
+      double *w = g_new (double, n);
+      for (int i = 0; i < n; i++)
+        {
+          PangoLayout *layout = gtk_widget_create_pango_layout (t->scale, NULL);
+          int pw = 0;
+          pango_layout_set_markup (layout, texts[i], -1);
+          pango_layout_get_pixel_size (layout, &pw, NULL);
+          w[i] = pw + 0.5 * size / PANGO_SCALE;   /* a gap of half an em */
+          g_object_unref (layout);
+        }
+      const double track = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - others - 24 - 4 * 12 -
+                                32 - 20 - ceil (w[0] / 2) - ceil (w[n - 1] / 2), 50);
+      gtk_widget_set_margin_start (t->scale, (int) ceil (w[0] / 2));
+      gtk_widget_set_margin_end (t->scale, (int) ceil (w[n - 1] / 2));
+      /* the last first, then from the left whatever clears its neighbours */
+      labelled[n - 1] = TRUE;
+      double right = -G_MAXDOUBLE;
+      const double last_left = track - w[n - 1] / 2;
+      for (int i = 0; i < n - 1; i++)
+        {
+          const double x = track * i / (n - 1);
+          if (x - w[i] / 2 >= right && x + w[i] / 2 <= last_left)
+            {
+              labelled[i] = TRUE;
+              right = x + w[i] / 2;
+            }
+        }
+      g_free (w);
+    }
+  gtk_scale_clear_marks (GTK_SCALE (t->scale));
+  for (int i = 0; i < n; i++)
+    gtk_scale_add_mark (GTK_SCALE (t->scale), i, GTK_POS_BOTTOM, labelled[i] ? texts[i] : NULL);
+  for (int i = 0; i < n; i++)
+    g_free (texts[i]);
+}
+
 /* Opens a series and shows the checkpoint nearest `step` (-1: the last). */
 static gboolean
 open_series (VitaWindow *self, const char *path, gint64 step)
@@ -375,15 +451,10 @@ open_series (VitaWindow *self, const char *path, gint64 step)
   t->series = series;
   t->vits = g_new0 (VitaVit *, series->n);
   gtk_range_set_range (GTK_RANGE (t->scale), 0, MAX (series->n - 1, 1));
-  gtk_scale_clear_marks (GTK_SCALE (t->scale));
+  set_step_marks (self);
   for (int i = 0; i < series->n; i++)
-    {
-      char buf[32];
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, series->entries[i].step);
-      gtk_scale_add_mark (GTK_SCALE (t->scale), i, GTK_POS_BOTTOM, buf);
-      if (step < 0 || llabs (series->entries[i].step - step) < llabs (series->entries[best].step - step))
-        best = i;
-    }
+    if (step < 0 || llabs (series->entries[i].step - step) < llabs (series->entries[best].step - step))
+      best = i;
   _vita_window_arrange_update (self);   /* the emergence panel comes with it */
   show_checkpoint (self, step < 0 ? series->n - 1 : best);
   start_emergence (self);
@@ -587,6 +658,7 @@ apply_type_scale (VitaWindow *self)
   vita_label_set_type_scale (self->position_label, bars);
   vita_label_set_type_scale (GTK_LABEL (t->bar_title), bars);
   vita_label_set_type_scale (GTK_LABEL (t->step_label), bars);
+  set_step_marks (self);
   for (int i = 0; i < VITA_N_PANELS; i++)
     if (self->cards[i] != NULL && VITA_IS_PANEL_CARD (self->cards[i]))
       vita_panel_card_set_type_scale (VITA_PANEL_CARD (self->cards[i]), t->type_scale);
@@ -997,6 +1069,7 @@ build_bar (VitaWindow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (t->scale), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Training step"), -1);
   g_signal_connect (t->scale, "value-changed", G_CALLBACK (on_scale_changed), self);
+  g_object_set_data (G_OBJECT (self), "vita-test-step-scale", t->scale);
   t->step_label = gtk_label_new (NULL);
   gtk_label_set_width_chars (GTK_LABEL (t->step_label), 22);
   gtk_label_set_xalign (GTK_LABEL (t->step_label), 0);

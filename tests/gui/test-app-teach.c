@@ -162,6 +162,72 @@ emergence_filled (gpointer data)
   return vita_window_get_emergence_done (data) == (int) G_N_ELEMENTS (checkpoints);
 }
 
+static int
+by_x (gconstpointer a, gconstpointer b)
+{
+  const graphene_rect_t *ra = a, *rb = b;
+  return (ra->origin.x > rb->origin.x) - (ra->origin.x < rb->origin.x);
+}
+
+/* The bounds of the labels under widget with text (a scale's marks), left to right,
+ * in scale's coordinates; *last: one of them reads "1000". */
+static void
+collect_labels (GtkWidget *widget, GtkWidget *scale, GArray *boxes, gboolean *last)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      graphene_rect_t r;
+      if (GTK_IS_LABEL (c) && gtk_widget_get_visible (c) && *gtk_label_get_text (GTK_LABEL (c)) &&
+          gtk_widget_compute_bounds (c, scale, &r))
+        {
+          g_array_append_val (boxes, r);
+          *last = *last || g_str_equal (gtk_label_get_text (GTK_LABEL (c)), "1000");
+        }
+      collect_labels (c, scale, boxes, last);
+    }
+  if (widget == scale)
+    g_array_sort (boxes, by_x);
+}
+
+/* The bundled series' 11 checkpoints at 3× in a presentation: the step marks' labels
+ * never run together (some marks keep only their tick), the last one shown. */
+static void
+test_step_marks (Fixture *fx, gconstpointer data)
+{
+  VitaSession *session = vita_window_get_session (fx->window);
+  g_autofree char *series = bundled ("default-series");
+
+  open_audio (fx);
+  vita_session_set_series (session, series, 100);
+  g_assert_cmpint (vita_window_get_n_checkpoints (fx->window), ==, 11);
+  GtkWidget *scale = g_object_get_data (G_OBJECT (fx->window), "vita-test-step-scale");
+  g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+  for (int i = 0; i < 8; i++)
+    g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
+  g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 3.0);
+  vita_gui_test_run_for (300);
+  g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+  gboolean last_shown = FALSE;
+  collect_labels (scale, scale, boxes, &last_shown);
+  g_test_message ("%u of 11 step labels shown at 3x", boxes->len);
+  g_assert_cmpuint (boxes->len, >=, 2);
+  g_assert_cmpuint (boxes->len, <, 11);
+  g_assert_true (last_shown);
+  for (guint i = 0; i + 1 < boxes->len; i++)
+    {
+      const graphene_rect_t *a = &g_array_index (boxes, graphene_rect_t, i);
+      const graphene_rect_t *b = &g_array_index (boxes, graphene_rect_t, i + 1);
+      g_assert_cmpfloat (a->origin.x + a->size.width, <=, b->origin.x + 0.5);
+    }
+  /* out of the presentation: every mark labelled again */
+  g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
+  g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+  vita_gui_test_run_for (300);
+  g_array_set_size (boxes, 0);
+  collect_labels (scale, scale, boxes, &last_shown);
+  g_assert_cmpuint (boxes->len, ==, 11);
+}
+
 static void
 test_series_scrub (Fixture *fx, gconstpointer data)
 {
@@ -178,6 +244,26 @@ test_series_scrub (Fixture *fx, gconstpointer data)
   g_assert_true (vita_gui_test_wait (is_idle, fx->window, 60000));
   vita_timeline_set_layer (vita_window_get_timeline (fx->window), 2);
   pictures[2] = attention_picture (fx);
+
+  /* a presentation's larger text reaches the slider's step marks (its own labels) */
+  {
+    GtkWidget *scale = g_object_get_data (G_OBJECT (fx->window), "vita-test-step-scale");
+    int h1 = 0, h2 = 0;
+    gtk_widget_measure (scale, GTK_ORIENTATION_VERTICAL, -1, NULL, &h1, NULL, NULL);
+    g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+    for (int i = 0; i < 4; i++)
+      g_assert_true (press_key (fx->window, GDK_KEY_equal, GDK_CONTROL_MASK));
+    g_assert_cmpfloat (vita_window_get_type_scale (fx->window), ==, 2.0);
+    gtk_widget_measure (scale, GTK_ORIENTATION_VERTICAL, -1, NULL, &h2, NULL, NULL);
+    g_test_message ("step slider %d px at 1x, %d px at 2x", h1, h2);
+    g_assert_cmpint (h2, >=, h1 + 8);
+
+    g_assert_true (press_key (fx->window, GDK_KEY_0, GDK_CONTROL_MASK));
+    g_assert_true (press_key (fx->window, GDK_KEY_F11, 0));
+    g_assert_false (vita_window_is_presenting (fx->window));
+    gtk_widget_measure (scale, GTK_ORIENTATION_VERTICAL, -1, NULL, &h2, NULL, NULL);
+    g_assert_cmpint (h2, ==, h1);
+  }
 
   /* meanwhile the nearest checkpoint (step 100) was analysed ahead: `,` shows it at once */
   g_assert_true (vita_gui_test_wait (is_idle_not_prefetching, fx->window, 60000));
@@ -1082,6 +1168,7 @@ main (int argc, char **argv)
   g_test_add ("/app/teach/series-scrub", Fixture, NULL, fixture_setup, test_series_scrub, fixture_teardown);
   g_test_add ("/app/teach/series-budget", Fixture, NULL, fixture_setup, test_series_budget, fixture_teardown);
   g_test_add ("/app/teach/emergence-onsets", Fixture, NULL, fixture_setup, test_emergence_onsets, fixture_teardown);
+  g_test_add ("/app/teach/step-marks", Fixture, NULL, fixture_setup, test_step_marks, fixture_teardown);
   g_test_add ("/app/teach/presentation-keys", Fixture, NULL, fixture_setup, test_presentation_keys, fixture_teardown);
   g_test_add ("/app/teach/views-keep-arrangement", Fixture, NULL, fixture_setup, test_views_keep_arrangement,
               fixture_teardown);
