@@ -130,10 +130,10 @@ vita_mpeg_open (int fd, gboolean reuse, int *channels, int *rate, gint64 *frames
   /* A seek decodes this many frames before the target and drops them.  mpg123's default
    * (4) is not enough for layer III: a frame's main data may start up to 511 bytes back
    * in the bit reservoir (255 in MPEG-2), i.e. many frames back at low bitrates, and the
-   * frame before the target must itself decode right (its overlap-add).  With 4, a
-   * 14 s VBR test file came out up to 0.6 off after a seek; from 8 on it is exact.  64
-   * frames cover the reservoir at any bitrate and cost ~1.5 s of decoding per seek at
-   * 44.1 kHz (about 1 ms). */
+   * frame before the target must itself decode right (its overlap-add).  With 4, the
+   * 26 s MP3 of test-audio's /audio/stretch (libsndfile's encoder) came out up to 0.6
+   * off after a seek; from 8 on it is exact.  64 frames cover the reservoir at any
+   * bitrate and cost 1.7 s of decoding per seek at 44.1 kHz (1-2 ms). */
   mpg123_param (m->mh, MPG123_PREFRAMES, 64, 0.0);
   int encoding = 0;
   if (lseek (fd, 0, SEEK_SET) != 0 ||
