@@ -13,6 +13,7 @@
  */
 #include "vita-audio.h"
 #include "vita-mpeg.h"
+#include "vita-file-id.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1080,26 +1081,7 @@ fail:
 /* ---- the file must stay the same file (issue 15.8) ------------------------------
  * A path opened more than once (the parallel segments, the serial fallback) must be
  * the file first opened: same device, inode, size and modification time, or two
- * files could be spliced into one result. */
-typedef struct {
-  guint64 dev, ino, size;
-  gint64  mtime_ns;
-} FileId;
-
-static void
-file_id_of (const struct stat *st, FileId *id)
-{
-  id->dev = (guint64) st->st_dev;
-  id->ino = (guint64) st->st_ino;
-  id->size = (guint64) st->st_size;
-  id->mtime_ns = (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
-static gboolean
-file_id_equal (const FileId *a, const FileId *b)
-{
-  return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
-}
+ * files could be spliced into one result (VitaFileId, vita-file-id.h). */
 
 /* Test hook: called once the parallel decode has the file's identity, before the
  * segments open it (tests replace the file here). */
@@ -1108,7 +1090,7 @@ void (*vita_audio_test_before_reopen) (const char *path);
 /* Opens path for decoding, refusing a file that is not the one identified by id;
  * to_end: the handle may read to the file's end (dec_open_fd). */
 static Dec *
-reopen_same (const char *path, const char *name, const FileId *id, gboolean to_end,
+reopen_same (const char *path, const char *name, const VitaFileId *id, gboolean to_end,
              SF_INFO *info, gboolean *changed)
 {
   *changed = FALSE;
@@ -1119,15 +1101,15 @@ reopen_same (const char *path, const char *name, const FileId *id, gboolean to_e
       return NULL;
     }
   struct stat st;
-  FileId now;
+  VitaFileId now;
   if (fstat (fd, &st) != 0)
     {
       g_close (fd, NULL);
       *changed = TRUE;
       return NULL;
     }
-  file_id_of (&st, &now);
-  if (!file_id_equal (&now, id))
+  vita_file_id_of (&st, &now);
+  if (!vita_file_id_equal (&now, id))
     {
       g_debug ("%s: the file changed since it was opened", name);
       g_close (fd, NULL);
@@ -1220,7 +1202,7 @@ typedef struct {
   guint64       expect;       /* output samples of a complete non-last segment */
   gboolean      hit_eof;      /* the file ended inside (or before) this segment */
   gboolean      failed;       /* seek failure or an inconsistent handle: go serial */
-  const FileId *id;           /* the file first opened */
+  const VitaFileId *id;       /* the file first opened */
   Dec          *dec;          /* already open there (a stretch), taken; NULL: reopen */
   gboolean      changed;      /* the path now names another file */
   GError       *error;
@@ -1359,7 +1341,7 @@ done:
 
 /* NULL with *fallback = TRUE: use the serial decoder instead. */
 static VitaPcm *
-decode_parallel (const char *path, const char *name, const SF_INFO *info, const FileId *id,
+decode_parallel (const char *path, const char *name, const SF_INFO *info, const VitaFileId *id,
                  int target_rate, int n_threads, GCancellable *cancellable,
                  VitaAudioProgress *progress, gboolean *fallback, GError **error)
 {
@@ -1559,7 +1541,7 @@ stretch_format (int format)
  * decode refuses it. */
 static Dec *
 open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *info,
-                  FileId *id, GError **error)
+                  VitaFileId *id, GError **error)
 {
   if (!check_target_rate (name, target_rate, error))
     return NULL;
@@ -1573,7 +1555,7 @@ open_for_stretch (const char *path, const char *name, int target_rate, SF_INFO *
       SET_ERR (VITA_DSP_ERROR_OPEN, "cannot open “%s”: %s", name, g_strerror (e));
       return NULL;
     }
-  file_id_of (&st, id);
+  vita_file_id_of (&st, id);
   *info = (SF_INFO) { 0 };
   g_autofree char *why = NULL;
   Dec *sf = dec_open_fd (fd, TRUE, info, &why);   /* a stretch to the end reopens */
@@ -1619,7 +1601,7 @@ vita_audio_stretch_length (const char *path, int target_rate, guint64 *n_samples
   g_return_val_if_fail (path != NULL && n_samples != NULL, FALSE);
   g_autofree char *name = g_filename_display_name (path);
   SF_INFO info;
-  FileId id;
+  VitaFileId id;
   Dec *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
   if (sf == NULL)
     return FALSE;
@@ -1637,7 +1619,7 @@ vita_audio_load_stretch (const char *path, int target_rate, guint64 first, gsize
   g_return_val_if_fail (path != NULL && n > 0, NULL);
   g_autofree char *name = g_filename_display_name (path);
   SF_INFO info;
-  FileId id;
+  VitaFileId id;
   Dec *sf = open_for_stretch (path, name, target_rate, &info, &id, error);
   if (sf == NULL)
     return NULL;
@@ -1971,14 +1953,14 @@ load_impl (const char *path, int target_rate, double stop_s, GCancellable *cance
     }
   /* the identity of the file actually opened (the path may change under us) */
   struct stat fst;
-  FileId id;
+  VitaFileId id;
   if (fstat (fd, &fst) != 0 || !S_ISREG (fst.st_mode))
     {
       g_close (fd, NULL);
       SET_ERR (VITA_DSP_ERROR_OPEN, "cannot open “%s”: not a regular file", name);
       return NULL;
     }
-  file_id_of (&fst, &id);
+  vita_file_id_of (&fst, &id);
   {
     char magic[4];
     if (pread (fd, magic, 4, 0) == 4 && memcmp (magic, "OggS", 4) == 0)

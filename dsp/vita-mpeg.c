@@ -1,5 +1,6 @@
 /* vita-mpeg.c — see vita-mpeg.h. */
 #include "vita-mpeg.h"
+#include "vita-file-id.h"
 
 #include <mpg123.h>
 #include <string.h>
@@ -19,8 +20,7 @@ struct VitaMpeg {
 
 /* The last scan (vita-mpeg.h): one file's identity, length and seek index. */
 typedef struct {
-  guint64  dev, ino, size;
-  gint64   mtime_ns;
+  VitaFileId id;
   gint64   frames;
   off_t   *offsets;
   off_t    step;
@@ -38,26 +38,22 @@ vita_mpeg_scan_count (void)
 }
 
 static gboolean
-scan_key (int fd, Scan *k)
+file_key (int fd, VitaFileId *id)
 {
   struct stat st;
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     return FALSE;
-  k->dev = (guint64) st.st_dev;
-  k->ino = (guint64) st.st_ino;
-  k->size = (guint64) st.st_size;
-  k->mtime_ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  vita_file_id_of (&st, id);
   return TRUE;
 }
 
-/* Opens m with the kept scan of the file key names: its length, or -1 (none kept). */
+/* Opens m with the kept scan of the file id names: its length, or -1 (none kept). */
 static off_t
-reuse_scan (VitaMpeg *m, const Scan *key)
+reuse_scan (VitaMpeg *m, const VitaFileId *id)
 {
   off_t length = -1;
   g_mutex_lock (&scan_lock);
-  if (last_scan.offsets != NULL && key->dev == last_scan.dev && key->ino == last_scan.ino &&
-      key->size == last_scan.size && key->mtime_ns == last_scan.mtime_ns)
+  if (last_scan.offsets != NULL && vita_file_id_equal (id, &last_scan.id))
     {
       m->index = g_memdup2 (last_scan.offsets, last_scan.fill * sizeof (off_t));
       if (mpg123_set_index (m->mh, m->index, last_scan.step, last_scan.fill) == MPG123_OK)
@@ -68,7 +64,7 @@ reuse_scan (VitaMpeg *m, const Scan *key)
 }
 
 static void
-keep_scan (VitaMpeg *m, const Scan *key, off_t length)
+keep_scan (VitaMpeg *m, const VitaFileId *id, off_t length)
 {
   off_t *offsets = NULL, step = 0;
   size_t fill = 0;
@@ -77,7 +73,7 @@ keep_scan (VitaMpeg *m, const Scan *key, off_t length)
     return;
   g_mutex_lock (&scan_lock);
   g_free (last_scan.offsets);
-  last_scan = *key;
+  last_scan.id = *id;
   last_scan.frames = (gint64) length;
   last_scan.offsets = g_memdup2 (offsets, fill * sizeof (off_t));
   last_scan.step = step;
@@ -142,9 +138,9 @@ vita_mpeg_open (int fd, gboolean reuse, int *channels, int *rate, gint64 *frames
       (err = mpg123_format_none (m->mh)) != MPG123_OK ||
       (err = mpg123_format (m->mh, m->rate, m->channels, MPG123_ENC_FLOAT_32)) != MPG123_OK)
     goto fail;
-  Scan key = { 0 };
-  const gboolean keyed = scan_key (fd, &key);
-  off_t length = keyed && reuse ? reuse_scan (m, &key) : -1;
+  VitaFileId id = { 0 };
+  const gboolean keyed = file_key (fd, &id);
+  off_t length = keyed && reuse ? reuse_scan (m, &id) : -1;
   if (length < 0)
     {
       g_atomic_int_inc (&n_scans);
@@ -153,7 +149,7 @@ vita_mpeg_open (int fd, gboolean reuse, int *channels, int *rate, gint64 *frames
       m->scanned = TRUE;
       length = mpg123_length (m->mh);
       if (keyed)
-        keep_scan (m, &key, length);
+        keep_scan (m, &id, length);
     }
   if (length <= 0 || m->channels < 1)
     {
