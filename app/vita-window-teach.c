@@ -373,7 +373,7 @@ set_step_marks (VitaWindow *self)
     pango_context_get_font_description (gtk_widget_get_pango_context (t->scale));
   const int size = (int) lround (pango_font_description_get_size (font) * scale);
   g_autofree gboolean *labelled = g_new0 (gboolean, MAX (n, 1));
-  g_autofree char **texts = g_new0 (char *, MAX (n, 1) + 1);
+  g_auto(GStrv) texts = g_new0 (char *, MAX (n, 1) + 1);
 
   for (int i = 0; i < n; i++)
     texts[i] = scale != 1.0 && size > 0
@@ -406,6 +406,8 @@ set_step_marks (VitaWindow *self)
           w[i] = pw + 0.5 * size / PANGO_SCALE;   /* a gap of half an em */
           g_object_unref (layout);
         }
+      /* less the bar's margins (2 × 12), its 4 gaps of 12, the close button (~32), the
+       * slider's own ends (~20) and the end labels' room */
       const double track = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - others - 24 - 4 * 12 -
                                 32 - 20 - ceil (w[0] / 2) - ceil (w[n - 1] / 2), 50);
       gtk_widget_set_margin_start (t->scale, (int) ceil (w[0] / 2));
@@ -428,8 +430,6 @@ set_step_marks (VitaWindow *self)
   gtk_scale_clear_marks (GTK_SCALE (t->scale));
   for (int i = 0; i < n; i++)
     gtk_scale_add_mark (GTK_SCALE (t->scale), i, GTK_POS_BOTTOM, labelled[i] ? texts[i] : NULL);
-  for (int i = 0; i < n; i++)
-    g_free (texts[i]);
 }
 
 /* Opens a series and shows the checkpoint nearest `step` (-1: the last). */
