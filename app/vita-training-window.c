@@ -577,6 +577,10 @@ vita_training_window_set_show_live (VitaTrainingWindow *self, gboolean show)
 
 gboolean    vita_training_window_is_running (VitaTrainingWindow *self) { return self->trainer != NULL; }
 gint64      vita_training_window_get_step (VitaTrainingWindow *self) { return self->have_last ? self->last.step : -1; }
+gboolean    vita_training_window_is_paused_reported (VitaTrainingWindow *self)
+{
+  return self->have_last && self->last.phase == VITA_TRAIN_PAUSED;
+}
 gint64      vita_training_window_get_resume_step (VitaTrainingWindow *self) { return self->resume_step; }
 guint       vita_training_window_get_n_snapshots (VitaTrainingWindow *self) { return self->n_snapshots; }
 GtkWidget  *vita_training_window_get_curves (VitaTrainingWindow *self) { return self->curves; }

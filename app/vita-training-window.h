@@ -35,6 +35,9 @@ void        vita_training_window_stop   (VitaTrainingWindow *self);
 /* Test hooks (main thread). */
 gboolean    vita_training_window_is_running  (VitaTrainingWindow *self);
 gint64      vita_training_window_get_step    (VitaTrainingWindow *self);  /* last reported */
+/* The trainer's last report says it is paused (it finished the step it was in, and
+ * what that step saves, before it stops). */
+gboolean    vita_training_window_is_paused_reported (VitaTrainingWindow *self);
 gint64      vita_training_window_get_resume_step (VitaTrainingWindow *self); /* -1: new run */
 guint       vita_training_window_get_n_snapshots (VitaTrainingWindow *self);
 GtkWidget  *vita_training_window_get_curves      (VitaTrainingWindow *self);  /* the curves panel */

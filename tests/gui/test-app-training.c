@@ -154,9 +154,12 @@ test_train_resume_close (Fixture *fx, gconstpointer data)
   /* the main window re-analyses with the snapshot and finishes */
   g_assert_true (vita_gui_test_wait (main_idle, fx->window, 60000));
 
-  /* pause: the step stops moving */
+  /* pause: once the trainer says it has paused (it first finishes the step it is in and
+   * what that step saves: at step 100 a checkpoint of the series, which took over 600 ms
+   * under ASan in CI), the step stops moving */
   vita_training_window_pause (fx->training, TRUE);
-  vita_gui_test_run_for (600);
+  g_assert_true (vita_gui_test_wait ((gboolean (*) (gpointer)) vita_training_window_is_paused_reported,
+                                     fx->training, 60000));
   gint64 paused_at = vita_training_window_get_step (fx->training);
   vita_gui_test_run_for (600);
   g_assert_cmpint (vita_training_window_get_step (fx->training), ==, paused_at);
